@@ -1,0 +1,1 @@
+"""Fine-tuning: datasets from the catalog, documents and feedback; adapter training and evaluation."""

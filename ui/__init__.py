@@ -1,0 +1,1 @@
+"""The web app: staff chat and the admin console."""
