@@ -1,0 +1,121 @@
+"""The pieces the engine's loop stands on: a decoder over token ids, sampling, and argument grammars."""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+import torch
+import xgrammar
+from transformers import LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper
+from transformers import TopPLogitsWarper
+
+from assistant.config import GenerationConfig
+from tools.base import Tool
+
+_END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>", "<end_of_turn>", "</s>")
+
+
+class Decoder(Protocol):
+    """Feeds token ids to a model and returns the logits for the next token."""
+
+    vocab_size: int
+
+    def reset(self) -> None:
+        """Forget everything fed so far."""
+
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        """Consume `token_ids`; return the next-token logits, shape (vocab,)."""
+
+
+class CausalLMDecoder:
+    """A Hugging Face causal LM with its KV cache: each token is computed once per turn."""
+
+    def __init__(self, model: PreTrainedModel):
+        self.model = model
+        self.device = next(model.parameters()).device
+        self.vocab_size = model.get_output_embeddings().weight.shape[0]
+        self._cache = None
+
+    def reset(self) -> None:
+        self._cache = None
+
+    @torch.inference_mode()
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        input_ids = torch.tensor([token_ids], device=self.device)  # (1, seq)
+        out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True, logits_to_keep=1)
+        self._cache = out.past_key_values
+        return out.logits[0, -1].float().cpu()  # (vocab,)
+
+
+def end_of_turn_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:
+    """Token ids that end an assistant turn for this tokenizer."""
+    ids = {tokenizer.eos_token_id} if tokenizer.eos_token_id is not None else set()
+    vocab = tokenizer.get_vocab()
+    ids.update(vocab[token] for token in _END_OF_TURN_TOKENS if token in vocab)
+    return ids
+
+
+class Sampler:
+    """Picks the next token from logits: greedy at temperature 0, else temperature / top-k / top-p."""
+
+    def __init__(self, generation: GenerationConfig):
+        self.greedy = generation.temperature == 0
+        self.penalty = (
+            RepetitionPenaltyLogitsProcessor(generation.repetition_penalty)
+            if generation.repetition_penalty != 1.0
+            else None
+        )
+        self.warpers = LogitsProcessorList()
+        if not self.greedy:
+            self.warpers.append(TemperatureLogitsWarper(generation.temperature))
+            if generation.top_k > 0:
+                self.warpers.append(TopKLogitsWarper(generation.top_k))
+            if generation.top_p < 1.0:
+                self.warpers.append(TopPLogitsWarper(generation.top_p))
+        self.generator = torch.Generator()
+        if generation.seed is not None:
+            self.generator.manual_seed(generation.seed)
+        else:
+            self.generator.seed()
+
+    def __call__(self, logits: torch.Tensor, penalised: list[int] | None = None) -> int:
+        """`logits` (vocab,), already masked; `penalised`: ids the repetition penalty applies to."""
+        scores = logits.unsqueeze(0)  # (1, vocab)
+        if self.penalty is not None and penalised:
+            scores = self.penalty(torch.tensor([penalised]), scores)
+        if self.greedy:
+            return int(scores.argmax(dim=-1))
+        scores = self.warpers(torch.tensor([penalised or [0]]), scores)
+        probs = torch.softmax(scores, dim=-1)
+        return int(torch.multinomial(probs, 1, generator=self.generator))
+
+
+class ArgumentGrammars:
+    """One compiled JSON grammar per tool, from its argument schema; compiled on first use."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, vocab_size: int):
+        self._tokenizer = tokenizer
+        self._vocab_size = vocab_size
+        self._compiler: xgrammar.GrammarCompiler | None = None
+        self._compiled: dict[str, xgrammar.CompiledGrammar] = {}
+
+    def matcher(self, tool: Tool) -> xgrammar.GrammarMatcher:
+        """A fresh matcher that accepts exactly the JSON texts valid for `tool`'s schema."""
+        if tool.name not in self._compiled:
+            if self._compiler is None:
+                info = xgrammar.TokenizerInfo.from_huggingface(self._tokenizer, vocab_size=self._vocab_size)
+                self._compiler = xgrammar.GrammarCompiler(info)
+            self._compiled[tool.name] = self._compiler.compile_json_schema(
+                json.dumps(tool.parameters), any_whitespace=False, strict_mode=True
+            )
+        return xgrammar.GrammarMatcher(self._compiled[tool.name], terminate_without_stop_token=True)
+
+    def mask(self, matcher: xgrammar.GrammarMatcher, logits: torch.Tensor) -> torch.Tensor:
+        """`logits` (vocab,) with every token the grammar forbids set to -inf."""
+        bitmask = xgrammar.allocate_token_bitmask(1, self._vocab_size)
+        matcher.fill_next_token_bitmask(bitmask)
+        masked = logits.clone().unsqueeze(0)  # (1, vocab)
+        xgrammar.apply_token_bitmask_inplace(masked, bitmask)
+        return masked[0]

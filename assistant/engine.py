@@ -1,0 +1,304 @@
+"""The toolken decoding loop, ToolkenGPT style: an explicit state machine over token ids.
+
+REPLY      the model writes the answer; toolkens carry the bias knob. End-of-turn -> DONE; a toolken ->
+           ARGUMENTS.
+ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
+           the JSON is complete the call is validated, approved or planned, and run; the result is queued
+           as forced tokens (a tool message) -> REPLY.
+DONE       the turn is over.
+
+Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
+forced; the forced ones (tool results, chat-template glue) are what training must not learn from.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import torch
+import xgrammar
+
+from assistant.chat_format import ChatFormat, call_content
+from assistant.config import GenerationConfig
+from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids
+from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.toolkens import ToolkenRegistry
+from tools.base import Tool, ToolResult
+
+#: Asked before a side-effecting call is sent; True sends it.
+Approver = Callable[[ToolCall], bool]
+
+
+class Mode(Enum):
+    REPLY = "reply"
+    ARGUMENTS = "arguments"
+    DONE = "done"
+
+
+class TurnTooLong(ValueError):
+    """The newest message alone does not fit the model's context budget."""
+
+
+@dataclass
+class TurnState:
+    """Everything one turn's loop mutates."""
+
+    history: list[dict[str, Any]]  # rendered before this turn's first token
+    mode: Mode = Mode.REPLY
+    tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
+    sampled: list[bool] = field(default_factory=list)  # per token: sampled (True) or forced (False)
+    pending: list[tuple[int, bool]] = field(default_factory=list)  # to feed before the next step
+    reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
+    reply_text: str = ""  # decoded reply_ids already streamed
+    visible: list[str] = field(default_factory=list)  # reply text of finished segments
+    new_messages: list[dict[str, Any]] = field(default_factory=list)
+    tool: Tool | None = None
+    matcher: xgrammar.GrammarMatcher | None = None
+    argument_ids: list[int] = field(default_factory=list)
+    outcomes: list[ToolOutcome] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    sampled_count: int = 0
+    tools_s: float = 0.0
+    first_token_s: float | None = None
+
+
+class Engine:
+    """Runs turns of a conversation on one model with its toolkens and tools."""
+
+    def __init__(
+        self,
+        decoder: Decoder,
+        chat: ChatFormat,
+        registry: ToolkenRegistry,
+        tools: list[Tool],
+        generation: GenerationConfig,
+        system_prompt: str,
+        max_context_tokens: int = 2048,
+    ):
+        self.decoder = decoder
+        self.chat = chat
+        self.registry = registry
+        self.tools = {tool.name: tool for tool in tools}
+        registry.check_tools(tools)
+        self.generation = generation
+        self.system_prompt = system_prompt
+        self.max_context_tokens = max_context_tokens
+        self.grammars = ArgumentGrammars(chat.tokenizer, decoder.vocab_size)
+        self.end_ids = end_of_turn_ids(chat.tokenizer)
+        self.toolken_ids = torch.tensor(registry.token_ids, dtype=torch.long)
+
+    # -- the turn ---------------------------------------------------------------------------------------
+
+    def run_turn(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        approve: Approver | None = None,
+        dry_run: bool = False,
+        force_tool: str | None = None,
+        generation: GenerationConfig | None = None,
+    ) -> Iterator[Event]:
+        """Answer the last user message of `messages` (earlier ones are the chat so far).
+
+        `approve` is asked before each side-effecting call (none: such calls are declined). `dry_run`
+        plans every call that would leave this process instead of sending it. `force_tool` makes the
+        reply start with that tool's toolken (forced, not sampled); its arguments are still the model's.
+        """
+        generation = generation or self.generation
+        if force_tool is not None and force_tool not in self.tools:
+            raise KeyError(f"no tool named {force_tool!r}; known: {', '.join(self.tools)}")
+        started = time.perf_counter()
+        state = TurnState(history=self._fit_context(messages, generation))
+        sampler = Sampler(generation)
+        prompt = self.chat.prompt_ids(state.history)
+        self.decoder.reset()
+        if force_tool is not None:  # the toolken rides along with the prompt, marked forced
+            state.tokens.append(self.registry.by_name(force_tool).token_id)
+            state.sampled.append(False)
+            state.mode = Mode.ARGUMENTS
+            self._begin_call(state, self.tools[force_tool])
+        logits = self.decoder.feed(prompt + state.tokens)
+        stop_reason = "end_of_turn"
+        while state.mode is not Mode.DONE:
+            if state.pending:
+                logits = self._feed_pending(state)
+            if state.sampled_count >= generation.max_new_tokens:
+                stop_reason = "max_new_tokens"
+                if state.mode is Mode.ARGUMENTS:
+                    yield from self._abandon_call(state, "the call's arguments ran past max_new_tokens")
+                break
+            if state.mode is Mode.REPLY:
+                yield from self._reply_step(state, logits, sampler, generation)
+            else:
+                yield from self._argument_step(state, logits, sampler, generation, approve, dry_run)
+            if state.first_token_s is None:
+                state.first_token_s = time.perf_counter() - started
+        yield from self._finish(state, prompt, started, stop_reason)
+
+    # -- states -----------------------------------------------------------------------------------------
+
+    def _reply_step(
+        self, state: TurnState, logits: torch.Tensor, sampler: Sampler, generation: GenerationConfig
+    ) -> Iterator[Event]:
+        logits = logits.clone()
+        if len(state.outcomes) >= generation.max_tool_calls:
+            logits[self.toolken_ids] = float("-inf")
+        else:
+            logits[self.toolken_ids] += generation.toolken_bias
+        token = sampler(logits, penalised=state.reply_ids)
+        state.sampled_count += 1
+        if token in self.end_ids:
+            state.mode = Mode.DONE
+            return
+        toolken = self.registry.by_token_id(token)
+        state.pending.append((token, True))
+        if toolken is not None:
+            state.mode = Mode.ARGUMENTS
+            self._begin_call(state, self.tools[toolken.name])
+            return
+        state.reply_ids.append(token)
+        text = self.chat.tokenizer.decode(state.reply_ids, skip_special_tokens=True)
+        if not text.endswith("\ufffd"):  # hold back half of a multi-byte character
+            delta, state.reply_text = text[len(state.reply_text) :], text
+            if delta:
+                yield TextDelta(delta)
+
+    def _begin_call(self, state: TurnState, tool: Tool) -> None:
+        state.tool = tool
+        state.matcher = self.grammars.matcher(tool)
+        state.argument_ids = []
+
+    def _argument_step(
+        self,
+        state: TurnState,
+        logits: torch.Tensor,
+        sampler: Sampler,
+        generation: GenerationConfig,
+        approve: Approver | None,
+        dry_run: bool,
+    ) -> Iterator[Event]:
+        assert state.matcher is not None and state.tool is not None
+        token = sampler(self.grammars.mask(state.matcher, logits))
+        state.sampled_count += 1
+        if not state.matcher.accept_token(token):
+            yield from self._abandon_call(state, "the arguments left the tool's JSON grammar")
+            return
+        state.argument_ids.append(token)
+        state.pending.append((token, True))
+        if state.matcher.is_terminated():
+            yield from self._complete_call(state, approve, dry_run)
+        elif len(state.argument_ids) >= generation.max_argument_tokens:
+            yield from self._abandon_call(state, f"the arguments ran past {generation.max_argument_tokens} tokens")
+
+    def _complete_call(self, state: TurnState, approve: Approver | None, dry_run: bool) -> Iterator[Event]:
+        tool = state.tool
+        assert tool is not None
+        arguments = json.loads(self._arguments_text(state))
+        call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
+        yield call
+        started = time.perf_counter()
+        outcome = self._execute(tool, call, approve, dry_run)
+        outcome = ToolOutcome(**{**outcome.__dict__, "elapsed_s": time.perf_counter() - started})
+        state.tools_s += outcome.elapsed_s
+        yield outcome
+        self._queue_result(state, outcome)
+
+    def _abandon_call(self, state: TurnState, reason: str) -> Iterator[Event]:
+        assert state.tool is not None
+        outcome = ToolOutcome(state.tool.name, {}, "invalid", error=reason)
+        yield outcome
+        self._queue_result(state, outcome)
+
+    def _execute(self, tool: Tool, call: ToolCall, approve: Approver | None, dry_run: bool) -> ToolOutcome:
+        problem = tool.validate(call.arguments)
+        if problem is not None:
+            return ToolOutcome(tool.name, call.arguments, "invalid", error=problem)
+        if dry_run and not tool.local:
+            return ToolOutcome(tool.name, call.arguments, "planned", result={"planned": call.plan})
+        if tool.side_effects and (approve is None or not approve(call)):
+            return ToolOutcome(tool.name, call.arguments, "declined", error="the user declined this call")
+        result: ToolResult = tool.call(call.arguments)
+        status = "ran" if result.ok else "failed"
+        return ToolOutcome(tool.name, call.arguments, status, result.value, result.error, list(result.sources))
+
+    def _queue_result(self, state: TurnState, outcome: ToolOutcome) -> None:
+        """Close the call message, add the tool message, and queue both as forced tokens."""
+        assert state.tool is not None
+        state.outcomes.append(outcome)
+        for source in outcome.sources:
+            if source not in state.sources:
+                state.sources.append(source)
+        result = ToolResult(outcome.result, outcome.error).to_message(self.generation.max_tool_result_chars)
+        content = call_content(state.reply_text, state.tool.toolken, self._arguments_text(state))
+        suffix = self.chat.tool_result_suffix(state.history + state.new_messages, content, result)
+        state.new_messages += [
+            {"role": "assistant", "content": content},
+            {"role": "tool", "content": result, "name": state.tool.name},
+        ]
+        state.pending.extend((token, False) for token in self.chat.encode(suffix))
+        if state.reply_text:
+            state.visible.append(state.reply_text)
+        state.reply_ids, state.reply_text = [], ""
+        state.tool, state.matcher, state.argument_ids = None, None, []
+        state.mode = Mode.REPLY
+
+    def _finish(self, state: TurnState, prompt: list[int], started: float, stop_reason: str) -> Iterator[Event]:
+        if state.reply_text or not state.new_messages:
+            state.new_messages.append({"role": "assistant", "content": state.reply_text})
+        if state.reply_text:
+            state.visible.append(state.reply_text)
+        if state.sources:
+            yield Sources(list(state.sources))
+        total = time.perf_counter() - started
+        timings = Timings(
+            prompt_tokens=len(prompt),
+            sampled_tokens=sum(state.sampled),
+            forced_tokens=len(state.sampled) - sum(state.sampled),
+            first_token_s=state.first_token_s or total,
+            tools_s=state.tools_s,
+            total_s=total,
+        )
+        yield timings
+        answer = "".join(state.visible).strip()
+        yield FinalAnswer(answer, state.outcomes, state.sources, state.new_messages, timings, stop_reason)
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    def _feed_pending(self, state: TurnState) -> torch.Tensor:
+        ids = [token for token, _ in state.pending]
+        state.tokens += ids
+        state.sampled += [sampled for _, sampled in state.pending]
+        state.pending = []
+        return self.decoder.feed(ids)
+
+    def _arguments_text(self, state: TurnState) -> str:
+        return self.chat.tokenizer.decode(
+            state.argument_ids, skip_special_tokens=True, clean_up_tokenization_spaces=False
+        )
+
+    def _fit_context(self, messages: list[dict[str, Any]], generation: GenerationConfig) -> list[dict[str, Any]]:
+        """System prompt + as many of the latest messages as fit, starting at a user message."""
+        if not messages or messages[-1].get("role") != "user":
+            raise ValueError("a turn needs the conversation to end with a user message")
+        budget = self.max_context_tokens - generation.max_new_tokens
+        conversation = [m for m in messages if m.get("role") != "system"]
+        system = [{"role": "system", "content": self.system_prompt}]
+        while True:
+            history = system + conversation
+            size = len(self.chat.prompt_ids(history))
+            if size <= budget:
+                return history
+            if len(conversation) == 1:
+                raise TurnTooLong(
+                    f"the message is {size} tokens with the system prompt; the budget is {budget} "
+                    f"(model.max_context_tokens {self.max_context_tokens} - max_new_tokens "
+                    f"{generation.max_new_tokens})"
+                )
+            conversation = conversation[1:]
+            while len(conversation) > 1 and conversation[0]["role"] != "user":
+                conversation = conversation[1:]

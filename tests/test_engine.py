@@ -1,0 +1,341 @@
+"""The toolken state machine, step by step, with a decoder whose logits the test scripts.
+
+The tokenizer and chat template are SmolLM2's own; only the logits are scripted, so every transition
+(reply -> toolken -> arguments -> forced tool result -> reply -> end) is checked deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+from assistant.chat_format import ChatFormat, parse_call
+from assistant.config import GenerationConfig
+from assistant.engine import Engine, TurnTooLong
+from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
+from assistant.toolkens import add_toolkens
+from tools.base import Tool, ToolResult
+
+END = "<|im_end|>"
+
+
+class Adder(Tool):
+    name = "adder"
+    description = "Adds one to an integer."
+    parameters = {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}},
+        "required": ["a"],
+        "additionalProperties": False,
+    }
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        self.calls.append(arguments)
+        return ToolResult(value=arguments["a"] + 1, sources=["numbers.md"])
+
+
+class Booker(Tool):
+    """A side-effecting, non-local tool, like an API POST."""
+
+    name = "api.bookRoom"
+    description = "Books a meeting room."
+    parameters = {
+        "type": "object",
+        "properties": {"room": {"type": "string", "enum": ["Aurora", "Borealis"]}},
+        "required": ["room"],
+        "additionalProperties": False,
+    }
+    side_effects = True
+    local = False
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        self.calls.append(arguments)
+        return ToolResult(value={"booked": arguments["room"]})
+
+    def plan(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings", "body": arguments}
+
+
+class Failing(Tool):
+    name = "broken"
+    description = "Always fails."
+    parameters = {"type": "object", "properties": {}, "additionalProperties": False}
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        raise RuntimeError("backend down")
+
+
+class ScriptedDecoder:
+    """Returns, at the k-th feed, logits that prefer script[k] (and a second choice, if given)."""
+
+    def __init__(self, vocab_size: int, script: list[int | tuple[int, int]]):
+        self.vocab_size = vocab_size
+        self.script = script
+        self.fed: list[list[int]] = []
+
+    def reset(self) -> None:
+        self.fed = []
+
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        self.fed.append(list(token_ids))
+        step = len(self.fed) - 1
+        logits = torch.zeros(self.vocab_size)
+        choice = self.script[step] if step < len(self.script) else self.script[-1]
+        first, second = choice if isinstance(choice, tuple) else (choice, None)
+        logits[first] = 10.0
+        if second is not None:
+            logits[second] = 5.0
+        return logits
+
+
+@pytest.fixture(scope="module")
+def base_tokenizer_folder(smollm2_folder: Path) -> Path:
+    return smollm2_folder
+
+
+@pytest.fixture
+def setup(base_tokenizer_folder: Path):
+    """A fresh tokenizer with toolkens for Adder, Booker and Failing, and its chat format."""
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [Adder(), Booker(), Failing()]
+    tiny = LlamaForCausalLM(
+        LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                    num_attention_heads=2, num_key_value_heads=2, tie_word_embeddings=True)
+    )
+    registry = add_toolkens(tiny, tokenizer, tools)
+    return tokenizer, tools, registry, ChatFormat(tokenizer)
+
+
+def ids(tokenizer, text: str) -> list[int]:
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def make_engine(setup, script, **generation) -> tuple[Engine, ScriptedDecoder]:
+    tokenizer, tools, registry, chat = setup
+    decoder = ScriptedDecoder(len(tokenizer), script)
+    config = GenerationConfig(repetition_penalty=1.0, **generation)
+    engine = Engine(decoder, chat, registry, tools, config, "You are a test assistant.", max_context_tokens=1024)
+    return engine, decoder
+
+
+def run(engine: Engine, question: str = "What is 3 plus one?", **kwargs) -> list:
+    return list(engine.run_turn([{"role": "user", "content": question}], **kwargs))
+
+
+def final(events: list) -> FinalAnswer:
+    assert isinstance(events[-1], FinalAnswer)
+    return events[-1]
+
+
+def test_plain_reply_streams_text_and_ends_at_end_of_turn(setup):
+    tokenizer = setup[0]
+    engine, decoder = make_engine(setup, ids(tokenizer, "Hello there, colleague.") + ids(tokenizer, END))
+    events = run(engine)
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    answer = final(events)
+    assert streamed == "Hello there, colleague." == answer.answer
+    assert answer.tool_calls == [] and answer.stop_reason == "end_of_turn"
+    assert answer.messages == [{"role": "assistant", "content": "Hello there, colleague."}]
+    assert answer.timings.forced_tokens == 0 and answer.timings.sampled_tokens == len(ids(tokenizer, streamed))
+
+
+def test_toolken_switches_to_arguments_runs_tool_and_forces_result(setup):
+    tokenizer, tools, registry, chat = setup
+    adder = tools[0]
+    toolken = registry.by_name("adder").token_id
+    script = ids(tokenizer, "Let me add.") + [toolken] + ids(tokenizer, '{"a": 3}')
+    script += ids(tokenizer, "It is 4.") + ids(tokenizer, END)
+    engine, decoder = make_engine(setup, script)
+    events = run(engine)
+
+    call = next(e for e in events if isinstance(e, ToolCall))
+    outcome = next(e for e in events if isinstance(e, ToolOutcome))
+    assert call.tool == "adder" and call.arguments == {"a": 3}
+    assert outcome.status == "ran" and outcome.result == 4 and adder.calls == [{"a": 3}]
+    assert next(e for e in events if isinstance(e, Sources)).sources == ["numbers.md"]
+    answer = final(events)
+    assert answer.answer == "Let me add.It is 4."
+    assert [m["role"] for m in answer.messages] == ["assistant", "tool", "assistant"]
+    parsed = parse_call(answer.messages[0]["content"])
+    assert parsed is not None and (parsed.text_before, parsed.tool, parsed.arguments) == ("Let me add.", "adder", {"a": 3})
+    assert json.loads(answer.messages[1]["content"]) == {"result": 4}
+
+    # The tool result reached the model as one block of forced tokens, exactly the template's glue.
+    history = [{"role": "system", "content": "You are a test assistant."},
+               {"role": "user", "content": "What is 3 plus one?"}]
+    suffix = chat.tool_result_suffix(history, answer.messages[0]["content"], answer.messages[1]["content"])
+    assert suffix == '<|im_end|>\n<|im_start|>tool\n{"result": 4}<|im_end|>\n<|im_start|>assistant\n'
+    forced = ids(tokenizer, suffix)
+    assert any(block[-len(forced):] == forced for block in decoder.fed)
+    assert answer.timings.forced_tokens == len(forced)
+
+
+def test_sampled_mask_marks_exactly_the_forced_tokens(setup):
+    tokenizer, tools, registry, chat = setup
+    toolken = registry.by_name("adder").token_id
+    script = [toolken] + ids(tokenizer, '{"a": 1}') + ids(tokenizer, "Two.") + ids(tokenizer, END)
+    engine, decoder = make_engine(setup, script)
+    state_tokens: list[int] = []
+    original = engine._feed_pending
+
+    def spy(state):
+        logits = original(state)
+        state_tokens[:] = list(zip(state.tokens, state.sampled))
+        return logits
+
+    engine._feed_pending = spy
+    run(engine)
+    sampled = [t for t, s in state_tokens if s]
+    forced = [t for t, s in state_tokens if not s]
+    assert sampled[: 1 + len(ids(tokenizer, '{"a": 1}'))] == script[: 1 + len(ids(tokenizer, '{"a": 1}'))]
+    assert tokenizer.decode(forced).startswith("<|im_end|>\n<|im_start|>tool\n")
+
+
+def test_grammar_keeps_arguments_valid_when_the_model_prefers_invalid_json(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    quote, space = ids(tokenizer, ' "')[0], ids(tokenizer, " ")[0]
+    # The model wants a string for the integer field; the grammar forbids it, the second choice wins.
+    script = [toolken] + ids(tokenizer, '{"a":') + [(quote, space)] + ids(tokenizer, "7}") + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script)
+    outcome = next(e for e in run(engine) if isinstance(e, ToolOutcome))
+    assert outcome.arguments == {"a": 7} and outcome.status == "ran"
+
+
+def test_grammar_mask_forbids_tokens_outside_the_schema(setup):
+    tokenizer, tools, registry, chat = setup
+    engine, _ = make_engine(setup, [0])
+    matcher = engine.grammars.matcher(tools[1])  # room: enum Aurora | Borealis
+    for token in ids(tokenizer, '{"room": "'):
+        assert matcher.accept_token(token)
+    masked = engine.grammars.mask(matcher, torch.zeros(len(tokenizer)))
+    assert torch.isinf(masked[ids(tokenizer, "Zeta")[0]])
+    allowed = torch.isfinite(masked).nonzero().flatten().tolist()
+    assert allowed and all(tokenizer.decode([t])[:1] in "AB" for t in allowed)
+
+
+def test_side_effecting_call_is_declined_without_approval(setup):
+    tokenizer, tools, registry, _ = setup
+    booker = tools[1]
+    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}')
+    script += ids(tokenizer, "Not booked.") + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script)
+    outcome = next(e for e in run(engine) if isinstance(e, ToolOutcome))
+    assert outcome.status == "declined" and booker.calls == []
+
+
+def test_side_effecting_call_runs_when_approved_and_approver_sees_the_plan(setup):
+    tokenizer, tools, registry, _ = setup
+    booker = tools[1]
+    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}') + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script)
+    seen: list[ToolCall] = []
+    outcome = next(e for e in run(engine, approve=lambda call: seen.append(call) or True) if isinstance(e, ToolOutcome))
+    assert outcome.status == "ran" and booker.calls == [{"room": "Aurora"}]
+    assert seen[0].plan["method"] == "POST" and seen[0].side_effects
+
+
+def test_dry_run_plans_remote_calls_without_sending(setup):
+    tokenizer, tools, registry, _ = setup
+    booker = tools[1]
+    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Borealis"}') + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script)
+    outcome = next(e for e in run(engine, dry_run=True, approve=lambda c: True) if isinstance(e, ToolOutcome))
+    assert outcome.status == "planned" and booker.calls == []
+    assert outcome.result == {"planned": {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings",
+                                          "body": {"room": "Borealis"}}}
+
+
+def test_tool_failure_comes_back_as_data_for_the_model(setup):
+    tokenizer, tools, registry, _ = setup
+    script = [registry.by_name("broken").token_id] + ids(tokenizer, "{}") + ids(tokenizer, "Sorry.") + ids(tokenizer, END)
+    engine, decoder = make_engine(setup, script)
+    events = run(engine)
+    outcome = next(e for e in events if isinstance(e, ToolOutcome))
+    assert outcome.status == "failed" and "backend down" in outcome.error
+    assert json.loads(final(events).messages[1]["content"]) == {"error": outcome.error}
+    assert final(events).answer == "Sorry."
+
+
+def test_max_tool_calls_masks_toolkens_after_the_limit(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    done = ids(tokenizer, "Done")[0]
+    script = [toolken] + ids(tokenizer, '{"a": 1}') + [(toolken, done)] + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script, max_tool_calls=1)
+    events = run(engine)
+    assert len([e for e in events if isinstance(e, ToolCall)]) == 1
+    assert final(events).answer == "Done"
+
+
+def test_toolken_bias_tips_the_choice_towards_the_tool(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    word = ids(tokenizer, "Hmm")[0]
+    script = [(word, toolken)] + ids(tokenizer, '{"a": 2}') + ids(tokenizer, END)
+    unbiased, _ = make_engine(setup, script)
+    assert not any(isinstance(e, ToolCall) for e in run(unbiased))
+    biased, _ = make_engine(setup, script, toolken_bias=6.0)
+    assert any(isinstance(e, ToolCall) for e in run(biased))
+
+
+def test_forced_tool_starts_with_the_toolken_marked_forced(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    script = ids(tokenizer, '{"a": 5}') + ids(tokenizer, "Six.") + ids(tokenizer, END)
+    engine, decoder = make_engine(setup, script)
+    events = run(engine, force_tool="adder")
+    assert next(e for e in events if isinstance(e, ToolOutcome)).result == 6
+    assert decoder.fed[0][-1] == toolken  # fed with the prompt, before any sampling
+    timings = final(events).timings
+    assert timings.sampled_tokens == len(script) - 1  # end-of-turn is sampled but never fed
+    assert timings.forced_tokens == 1 + len(ids(tokenizer, '<|im_end|>\n<|im_start|>tool\n{"result": 6}<|im_end|>\n<|im_start|>assistant\n'))
+
+
+def test_argument_budget_abandons_a_runaway_call(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    digit = ids(tokenizer, "1")[0]
+    script = [toolken] + ids(tokenizer, '{"a": ') + [digit] * 20 + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script, max_argument_tokens=10)
+    outcome = next(e for e in run(engine) if isinstance(e, ToolOutcome))
+    assert outcome.status == "invalid" and "10 tokens" in outcome.error
+
+
+def test_max_new_tokens_stops_the_turn(setup):
+    tokenizer = setup[0]
+    engine, _ = make_engine(setup, ids(tokenizer, "word " * 50), max_new_tokens=5)
+    answer = final(run(engine))
+    assert answer.stop_reason == "max_new_tokens" and answer.timings.sampled_tokens == 5
+
+
+def test_old_turns_are_dropped_to_fit_the_context(setup):
+    tokenizer = setup[0]
+    engine, decoder = make_engine(setup, ids(tokenizer, "Ok") + ids(tokenizer, END), max_new_tokens=64)
+    long = "lorem ipsum " * 200
+    messages = [{"role": "user", "content": long}, {"role": "assistant", "content": long},
+                {"role": "user", "content": "Short question?"}]
+    list(engine.run_turn(messages))
+    prompt = tokenizer.decode(decoder.fed[0])
+    assert "Short question?" in prompt and "lorem" not in prompt
+    with pytest.raises(TurnTooLong, match="budget"):
+        list(engine.run_turn([{"role": "user", "content": long * 3}]))
+
+
+def test_unknown_forced_tool_and_missing_user_message_are_clear_errors(setup):
+    engine, _ = make_engine(setup, [0])
+    with pytest.raises(KeyError, match="no tool named 'nope'"):
+        list(engine.run_turn([{"role": "user", "content": "x"}], force_tool="nope"))
+    with pytest.raises(ValueError, match="end with a user message"):
+        list(engine.run_turn([{"role": "assistant", "content": "x"}]))
