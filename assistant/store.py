@@ -1,0 +1,194 @@
+"""The conversation log: every turn with its messages, tool calls, sources and timings, in SQLite (WAL).
+
+The `feedback` table ties staff ratings and corrections to the exact turn; the fine-tuning loop reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.events import FinalAnswer
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id          TEXT PRIMARY KEY,
+    user        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    question        TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    messages        TEXT NOT NULL,   -- JSON: the turn's messages (user, tool calls, tool results, reply)
+    tool_calls      TEXT NOT NULL,   -- JSON: [{tool, arguments, status, result, error, elapsed_s}]
+    sources         TEXT NOT NULL,   -- JSON: [source]
+    timings         TEXT NOT NULL,   -- JSON: Timings fields
+    model           TEXT NOT NULL,   -- the model and adapter that answered
+    created_at      REAL NOT NULL,
+    UNIQUE (conversation_id, position)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    turn_id     INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+    user        TEXT NOT NULL,
+    rating      INTEGER NOT NULL CHECK (rating IN (-1, 0, 1)),
+    correction  TEXT,                -- a better answer suggested by staff
+    created_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, position);
+CREATE INDEX IF NOT EXISTS feedback_by_turn ON feedback(turn_id);
+"""
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    id: int
+    conversation_id: str
+    position: int
+    question: str
+    answer: str
+    messages: list[dict[str, Any]]
+    tool_calls: list[dict[str, Any]]
+    sources: list[str]
+    timings: dict[str, Any]
+    model: str
+    created_at: float
+
+
+class ConversationStore:
+    """Conversations, turns and feedback in one SQLite file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys=ON")
+        try:
+            with db:  # one transaction: committed on success, rolled back on error
+                yield db
+        finally:
+            db.close()
+
+    def start_conversation(self, user: str, title: str) -> str:
+        conversation_id = uuid.uuid4().hex
+        now = time.time()
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO conversations (id, user, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, user, title[:120], now, now),
+            )
+        return conversation_id
+
+    def log_turn(self, conversation_id: str, question: str, final: FinalAnswer, model: str) -> int:
+        """Append one finished turn; returns its id (what feedback refers to)."""
+        now = time.time()
+        calls = [
+            {**call.to_json(), "status": call.status, "elapsed_s": round(call.elapsed_s, 4)}
+            for call in final.tool_calls
+        ]
+        timings = {**final.timings.__dict__, "decode_tokens_per_s": final.timings.decode_tokens_per_s}
+        messages = [{"role": "user", "content": question}, *final.messages]
+        with self._connect() as db:
+            found = db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if found is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            position = db.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM turns WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()[0]
+            cursor = db.execute(
+                "INSERT INTO turns (conversation_id, position, question, answer, messages, tool_calls, sources,"
+                " timings, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    conversation_id,
+                    position,
+                    question,
+                    final.answer,
+                    _dumps(messages),
+                    _dumps(calls),
+                    _dumps(final.sources),
+                    _dumps(timings),
+                    model,
+                    now,
+                ),
+            )
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+            return int(cursor.lastrowid)
+
+    def add_feedback(self, turn_id: int, user: str, rating: int, correction: str | None = None) -> int:
+        """Record a rating (-1, 0 or 1) and an optional corrected answer for one turn."""
+        if rating not in (-1, 0, 1):
+            raise ValueError(f"rating must be -1, 0 or 1, not {rating!r}")
+        with self._connect() as db:
+            if db.execute("SELECT 1 FROM turns WHERE id = ?", (turn_id,)).fetchone() is None:
+                raise KeyError(f"no turn {turn_id}")
+            cursor = db.execute(
+                "INSERT INTO feedback (turn_id, user, rating, correction, created_at) VALUES (?, ?, ?, ?, ?)",
+                (turn_id, user, rating, correction, time.time()),
+            )
+            return int(cursor.lastrowid)
+
+    def conversations(self, user: str) -> list[dict[str, Any]]:
+        """A user's conversations, newest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, title, created_at, updated_at FROM conversations WHERE user = ? ORDER BY updated_at DESC",
+                (user,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def turns(self, conversation_id: str) -> list[TurnRecord]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM turns WHERE conversation_id = ? ORDER BY position", (conversation_id,)
+            ).fetchall()
+        return [_turn(row) for row in rows]
+
+    def history(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The conversation as chat messages (user questions and final answers) for the next turn."""
+        messages: list[dict[str, Any]] = []
+        for turn in self.turns(conversation_id):
+            messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer}]
+        return messages
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _turn(row: sqlite3.Row) -> TurnRecord:
+    return TurnRecord(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        position=row["position"],
+        question=row["question"],
+        answer=row["answer"],
+        messages=json.loads(row["messages"]),
+        tool_calls=json.loads(row["tool_calls"]),
+        sources=json.loads(row["sources"]),
+        timings=json.loads(row["timings"]),
+        model=row["model"],
+        created_at=row["created_at"],
+    )
