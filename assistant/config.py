@@ -176,7 +176,7 @@ def _resolve_relative_paths(raw: dict, base: Path) -> None:
             section = section.get(key) if isinstance(section, dict) else None
         if isinstance(section, dict) and isinstance(section.get(keys[-1]), str):
             value = Path(section[keys[-1]]).expanduser()
-            section[keys[-1]] = str(value if value.is_absolute() else base / value)
+            section[keys[-1]] = str((value if value.is_absolute() else base / value).resolve())
 
 
 def resolve_home(cli_home: Path | None, config: AssistantConfig) -> Path:
@@ -192,3 +192,32 @@ def resolve_home(cli_home: Path | None, config: AssistantConfig) -> Path:
     home = home.expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def example_yaml() -> str:
+    """Every config key with its default and description, as a commented YAML file."""
+    lines = [
+        "# Example configuration: every key, with its default value. Use it with:",
+        "#   assistant chat --config data/config.example.yaml",
+        "# Relative paths are relative to this file; unknown keys are errors.",
+    ]
+    _example_lines(AssistantConfig, default_config().model_dump(mode="json"), 0, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _example_lines(model: type[BaseModel], values: dict, depth: int, lines: list[str]) -> None:
+    indent = "  " * depth
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            lines.append("")
+            lines.append(f"{indent}{name}:  # {(annotation.__doc__ or '').strip().splitlines()[0]}")
+            _example_lines(annotation, values[name], depth + 1, lines)
+            continue
+        if field.description:
+            lines.append(f"{indent}# {field.description}")
+        value = values[name]
+        if isinstance(value, str) and value.startswith(str(DATA_DIR)):
+            value = os.path.relpath(value, DATA_DIR)  # the example file lives in data/
+        rendered = yaml.safe_dump({name: value}, default_flow_style=True, width=1000).strip()[1:-1]
+        lines.append(f"{indent}{rendered}")
