@@ -14,7 +14,7 @@ from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
-from tools.base import TOOLKEN_PREFIX
+from tools.base import TOOLKEN_PREFIX, toolken_for
 
 _CALL = re.compile(re.escape(TOOLKEN_PREFIX) + r"([^>\s]+)>")
 _PROBE = "\u2063probe\u2063"
@@ -47,9 +47,74 @@ def parse_call(content: str) -> ParsedCall | None:
     return ParsedCall(text_before=content[: match.start()], tool=match.group(1), arguments=arguments)
 
 
-def arguments_json(arguments: dict[str, Any]) -> str:
-    """The canonical JSON text of a call's arguments, as the constrained decoder writes it."""
-    return json.dumps(arguments, ensure_ascii=False, separators=(", ", ": "))
+def arguments_json(arguments: dict[str, Any], schema: dict[str, Any] | None = None) -> str:
+    """The JSON text of a call's arguments exactly as the constrained decoder writes it.
+
+    The grammar emits properties in the schema's order with `", "` and `": "` separators, so training
+    text must too; without a schema the given order is kept.
+    """
+    return json.dumps(_schema_order(arguments, schema or {}), ensure_ascii=False, separators=(", ", ": "))
+
+
+def _schema_order(value: Any, schema: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        ordered = [key for key in properties if key in value] + [key for key in value if key not in properties]
+        return {key: _schema_order(value[key], properties.get(key, {})) for key in ordered}
+    if isinstance(value, list):
+        return [_schema_order(item, schema.get("items", {})) for item in value]
+    return value
+
+
+def to_toolken_messages(
+    messages: list[dict[str, Any]], schemas: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """OpenAI-style messages (assistant `tool_calls`, `tool` replies) -> the engine's toolken messages.
+
+    `schemas` (tool name -> argument schema) orders each call's arguments as the grammar would.
+    Each assistant message may hold one call; a message with several is split into one per call.
+    """
+    schemas = schemas or {}
+    converted: list[dict[str, Any]] = []
+    for message in messages:
+        calls = message.get("tool_calls") or []
+        if message["role"] == "assistant" and calls:
+            for index, call in enumerate(calls):
+                function = call["function"]
+                arguments = function["arguments"]
+                if isinstance(arguments, str):
+                    arguments = json.loads(arguments)
+                text = (message.get("content") or "") if index == 0 else ""
+                content = call_content(text, toolken_for(function["name"]), arguments_json(arguments, schemas.get(function["name"])))
+                converted.append({"role": "assistant", "content": content})
+        elif message["role"] == "tool":
+            converted.append({"role": "tool", "content": message["content"], "name": message.get("name", "")})
+        else:
+            converted.append({"role": message["role"], "content": message.get("content") or ""})
+    return converted
+
+
+def to_openai_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Inverse of `to_toolken_messages`: toolken calls become `tool_calls` with ids call_0, call_1, …"""
+    converted: list[dict[str, Any]] = []
+    count = 0
+    for message in messages:
+        parsed = parse_call(message["content"]) if message["role"] == "assistant" else None
+        if parsed is not None:
+            call_id = f"call_{count}"
+            count += 1
+            function = {"name": parsed.tool, "arguments": json.dumps(parsed.arguments, ensure_ascii=False)}
+            converted.append(
+                {"role": "assistant", "content": parsed.text_before,
+                 "tool_calls": [{"id": call_id, "type": "function", "function": function}]}
+            )
+        elif message["role"] == "tool":
+            call_id = f"call_{count - 1}" if count else "call_0"
+            converted.append({"role": "tool", "tool_call_id": call_id, "name": message.get("name", ""),
+                              "content": message["content"]})
+        else:
+            converted.append({"role": message["role"], "content": message["content"]})
+    return converted
 
 
 class ChatFormat:
