@@ -87,4 +87,12 @@ class FinalAnswer:
         }
 
 
-Event = TextDelta | ToolCall | ToolOutcome | Sources | Timings | FinalAnswer
+@dataclass(frozen=True)
+class TurnLogged:
+    """The turn is in the conversation log under `turn_id` (what feedback refers to)."""
+
+    conversation_id: str
+    turn_id: int
+
+
+Event = TextDelta | ToolCall | ToolOutcome | Sources | Timings | FinalAnswer | TurnLogged

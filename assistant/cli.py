@@ -1,0 +1,266 @@
+"""`assistant`: the command line. Each subcommand is a thin layer over importable functions."""
+
+from __future__ import annotations
+
+import os
+
+# Nothing may reach a hub at run time; set before transformers or huggingface_hub are imported.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
+
+from assistant.config import AssistantConfig, ConfigError, load_config, resolve_home
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    _quiet_libraries(args.verbose)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except _USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="On-premise chat assistant with tools.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    chat = _command(commands, "chat", "chat in the terminal, with tool steps shown", _run_chat)
+    _add_turn_options(chat)
+
+    ask = _command(commands, "ask", "answer one question and exit", _run_ask)
+    ask.add_argument("question", help="the question, in plain words")
+    ask.add_argument("--json", action="store_true", help="print exactly one JSON object: answer, tool_calls, sources")
+    ask.add_argument("--tool", metavar="NAME", help="make the answer start with a call of this tool")
+    _add_turn_options(ask)
+
+    ingest = _command(commands, "ingest", "add a folder of .md, .txt and .pdf files to the document store", _run_ingest)
+    ingest.add_argument("folder", type=Path)
+    ingest.add_argument("--prune", action="store_true", help="also remove documents no longer in the folder")
+
+    demo = _command(commands, "demo-api", "serve the demo company's API (HTTP, SQLite behind it)", _run_demo_api)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=None, help="default: 8765")
+    demo.add_argument("--db", type=Path, default=None, help="SQLite file; default: demo-api.db in the state dir")
+    return parser
+
+
+def _command(commands, name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument("--config", type=Path, help="YAML config file (default: the embedded defaults)")
+    sub.add_argument("--home", type=Path, help="state directory (default: $ASSISTANT_HOME or ~/.assistant)")
+    sub.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _add_turn_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--catalog", type=Path, help="OpenAPI file whose operations become tools")
+    sub.add_argument("--docs", type=Path, help="folder of documents to ingest and search")
+    sub.add_argument("--adapter", type=Path, help="PEFT adapter folder (with toolkens.json)")
+    sub.add_argument("--model", type=Path, help="local model folder or .gguf file")
+    sub.add_argument("--yes", action="store_true", help="send side-effecting API calls without asking")
+    sub.add_argument("--dry-run", action="store_true", help="plan every API call without sending any")
+
+
+# -- configuration ----------------------------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> tuple[AssistantConfig, Path]:
+    """The config file (or defaults) with the command line's overrides, and the state directory."""
+    config = load_config(args.config)
+    raw = config.model_dump()
+    overrides = {
+        ("tools", "catalog", "path"): getattr(args, "catalog", None),
+        ("tools", "retrieval", "docs"): getattr(args, "docs", None),
+        ("model", "adapter"): getattr(args, "adapter", None),
+        ("model", "path"): getattr(args, "model", None),
+    }
+    for (section, *keys), value in overrides.items():
+        if value is not None:
+            target = raw[section]
+            for key in keys[:-1]:
+                target = target[key]
+            target[keys[-1]] = value.resolve()
+    from assistant.config import parse_config
+
+    config = parse_config(raw, source="command line")
+    return config, resolve_home(args.home, config)
+
+
+# -- chat and ask -----------------------------------------------------------------------------------------
+
+
+def _run_ask(args: argparse.Namespace) -> int:
+    from assistant.events import FinalAnswer
+    from assistant.runtime import Assistant
+
+    config, home = _config(args)
+    assistant = Assistant(config, home)
+    try:
+        approve = _approver(args.yes, interactive=sys.stdin.isatty() and not args.json)
+        events = assistant.ask(args.question, approve=approve, dry_run=args.dry_run, force_tool=args.tool)
+        if args.json:
+            final = next(e for e in events if isinstance(e, FinalAnswer))
+            for _ in events:  # let the turn be logged
+                pass
+            print(json.dumps(final.to_json(), ensure_ascii=False, default=str))
+        else:
+            _print_turn(events, sys.stdout)
+    finally:
+        assistant.close()
+    return 0
+
+
+def _run_chat(args: argparse.Namespace) -> int:
+    from assistant.runtime import Assistant
+
+    config, home = _config(args)
+    assistant = Assistant(config, home)
+    approve = _approver(args.yes, interactive=sys.stdin.isatty())
+    print(f"{assistant.model_name} with {len(assistant.tools)} tools. /new starts over, /exit or Ctrl-D quits.")
+    conversation: str | None = None
+    try:
+        while True:
+            try:
+                question = input("\nyou> ").strip()
+            except EOFError:
+                print()
+                return 0
+            if question in ("/exit", "/quit"):
+                return 0
+            if question == "/new":
+                conversation = None
+                continue
+            if not question:
+                continue
+            print("assistant> ", end="", flush=True)
+            conversation = _print_turn(
+                assistant.ask(question, conversation_id=conversation, approve=approve, dry_run=args.dry_run),
+                sys.stdout,
+            )
+    finally:
+        assistant.close()
+
+
+def _print_turn(events: Iterable, out: TextIO) -> str | None:
+    """Stream a turn to `out`: reply text, each tool step, sources; returns the conversation id."""
+    from assistant.events import Sources, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
+
+    conversation = None
+    for event in events:
+        if isinstance(event, TextDelta):
+            out.write(event.text)
+        elif isinstance(event, ToolCall):
+            out.write(f"\n  [tool] {event.tool} {json.dumps(event.arguments, ensure_ascii=False)}\n")
+        elif isinstance(event, ToolOutcome):
+            shown = event.error if event.error else json.dumps(event.result, ensure_ascii=False, default=str)
+            out.write(f"  [{event.status}] {_shorten(shown, 300)} ({event.elapsed_s:.2f} s)\n")
+        elif isinstance(event, Sources):
+            out.write(f"\nSources: {', '.join(event.sources)}")
+        elif isinstance(event, Timings):
+            print(
+                f"[{event.sampled_tokens} tokens, first after {event.first_token_s:.2f} s, "
+                f"{event.decode_tokens_per_s:.1f} tokens/s, {event.total_s:.2f} s in all]",
+                file=sys.stderr,
+            )
+        elif isinstance(event, TurnLogged):
+            conversation = event.conversation_id
+        out.flush()
+    out.write("\n")
+    return conversation
+
+
+def _approver(yes: bool, interactive: bool):
+    """Decides on side-effecting calls: --yes sends, a terminal asks, anything else declines."""
+
+    def approve(call) -> bool:
+        plan = call.plan
+        what = f"{plan.get('method', '')} {plan.get('url', call.tool)}".strip()
+        if yes:
+            return True
+        if not interactive:
+            print(f"not sent: {what} changes data; pass --yes to allow it", file=sys.stderr)
+            return False
+        if plan.get("body") is not None:
+            print(f"\n  body: {json.dumps(plan['body'], ensure_ascii=False)}")
+        return input(f"\n  send {what}? [y/N] ").strip().lower() in ("y", "yes")
+
+    return approve
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- ingest and demo-api ----------------------------------------------------------------------------------
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from tools.retrieval import DocumentStore
+
+    if not args.folder.is_dir():
+        raise ConfigError(f"{args.folder} is not a folder")
+    config, home = _config(args)
+    report = DocumentStore(config.tools.retrieval, home / "chroma").ingest(args.folder, prune=args.prune)
+    print(report)
+    for source, reason in report.skipped:
+        print(f"  skipped {source}: {reason}")
+    return 0
+
+
+def _run_demo_api(args: argparse.Namespace) -> int:
+    from assistant import demo_api
+
+    config, home = _config(args)
+    port = args.port if args.port is not None else demo_api.DEFAULT_PORT
+    db = args.db if args.db is not None else home / "demo-api.db"
+    print(f"demo API on http://{args.host}:{port} (database {db})", file=sys.stderr)
+    demo_api.serve(args.host, port, db)
+    return 0
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    if verbose:
+        return
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    from assistant.chat_format import ChatTemplateError
+    from assistant.engine import TurnTooLong
+    from assistant.model import ModelLoadError
+    from assistant.toolkens import ToolkenMismatch
+    from tools.openapi import CatalogError
+
+    return (ConfigError, ModelLoadError, ToolkenMismatch, CatalogError, ChatTemplateError, TurnTooLong, KeyError)
+
+
+_USER_ERRORS = _user_errors()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
