@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant import demo_api
-from assistant.config import AssistantConfig
+from assistant.config import AssistantConfig, GenerationConfig
 from assistant.decoding import CausalLMDecoder
 from assistant.chat_format import ChatFormat
 from assistant.engine import Approver, Engine
@@ -72,20 +72,30 @@ class Assistant:
         approve: Approver | None = None,
         dry_run: bool = False,
         force_tool: str | None = None,
+        generation: GenerationConfig | None = None,
     ) -> Iterator[Event]:
-        """Run one turn of a conversation (a new one when `conversation_id` is None) and log it."""
+        """Run one turn of a conversation (a new one when `conversation_id` is None) and log it.
+
+        `generation` overrides the configured decoding parameters for this turn only.
+        """
         if not question.strip():
             raise ValueError("the question is empty")
         if conversation_id is None:
             conversation_id = self.store.start_conversation(user, question)
         messages = self.store.history(conversation_id) + [{"role": "user", "content": question}]
-        for event in self.engine.run_turn(messages, approve=approve, dry_run=dry_run, force_tool=force_tool):
+        turn = self.engine.run_turn(
+            messages, approve=approve, dry_run=dry_run, force_tool=force_tool, generation=generation
+        )
+        for event in turn:
             yield event
             if isinstance(event, FinalAnswer) and self.config.log.enabled:
                 turn_id = self.store.log_turn(conversation_id, question, event, self.model_name)
                 yield TurnLogged(conversation_id, turn_id)
 
     def close(self) -> None:
+        """Stop tool workers and connections, and the demo API if this process started it."""
+        for tool in self.tools:
+            tool.close()
         if self.demo_server is not None:
             self.demo_server.stop()
             self.demo_server = None

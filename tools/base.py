@@ -64,6 +64,9 @@ class Tool(ABC):
         """What a call would do, without doing it (for confirmations and dry runs)."""
         return {"tool": self.name, "arguments": arguments}
 
+    def close(self) -> None:
+        """Release what the tool holds (worker processes, connections); a no-op unless overridden."""
+
     def validate(self, arguments: Any) -> str | None:
         """Return an error message when `arguments` do not match `parameters`, else None."""
         validator = jsonschema.Draft202012Validator(self.parameters)

@@ -132,6 +132,10 @@ class ApiOperationTool(Tool):
         self.base_url = (config.base_url or catalog.server_url).rstrip("/")
         self._client = catalog.connect(config.timeout_s)
 
+    def close(self) -> None:
+        """Close the catalog's shared HTTP client (every tool of the catalog shares it)."""
+        self.catalog.close()
+
     def plan(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """The request a call would send (arguments already validated); nothing is sent.
 

@@ -1,0 +1,37 @@
+"""CLI pieces that need no model: the approval policy for side-effecting calls and argument parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.cli import _approver, build_parser
+from assistant.events import ToolCall
+
+CALL = ToolCall("api.bookMeetingRoom", {"room_id": "bora"}, True,
+                {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bora/bookings", "body": {"start": "10:00"}})
+
+
+def test_yes_sends_without_asking(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("must not ask"))
+    assert _approver(yes=True, interactive=True)(CALL) is True
+
+
+def test_without_a_terminal_side_effects_are_declined_with_a_hint(capsys: pytest.CaptureFixture):
+    assert _approver(yes=False, interactive=False)(CALL) is False
+    assert "pass --yes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("reply, sent", [("y", True), ("yes", True), ("", False), ("n", False)])
+def test_terminal_asks_and_shows_the_request(monkeypatch: pytest.MonkeyPatch, capsys, reply: str, sent: bool):
+    prompts: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or reply)
+    assert _approver(yes=False, interactive=True)(CALL) is sent
+    assert "POST http://127.0.0.1:8765/rooms/bora/bookings" in prompts[0]
+    assert '"start": "10:00"' in capsys.readouterr().out
+
+
+def test_every_issue_subcommand_exists():
+    parser = build_parser()
+    for argv in (["chat"], ["ask", "q", "--json", "--dry-run", "--yes", "--catalog", "c.yaml", "--docs", "d",
+                            "--adapter", "a"], ["ingest", "docs"], ["demo-api", "--port", "1"]):
+        assert callable(parser.parse_args(argv).run)
