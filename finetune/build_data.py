@@ -1,0 +1,375 @@
+"""`assistant build-data`: read every input, run the builders, write the dataset and its public eval files.
+
+Writes into the output folder: `train.jsonl` and `eval.jsonl` (records), `eval_tools.jsonl`
+(`{"q", "tool", "args"}`), `eval_calc.jsonl` (`{"q", "answer"}`), `eval_docs.jsonl`
+(`{"q", "keywords", "any", "source"}`) and `report.json` (counts per source and tool, the dataset
+fingerprint, the configuration). All reading and writing happens here; the builders are pure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import re
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema_path.loaders import JsonschemaSafeLoader
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from assistant.config import DATA_DIR, DEMO_CATALOG, DEMO_DOCS, AssistantConfig, GenerationConfig, ModelConfig
+from finetune.datasets import (
+    DatasetReport,
+    DocChunk,
+    FeedbackTurn,
+    ReplyFn,
+    calculator_records,
+    catalog_records,
+    feedback_records,
+    instruction_records,
+    no_call_records,
+    report,
+    response_docs,
+    retrieval_records,
+    split_and_dedupe,
+)
+from finetune.records import DatasetFormatError, Record, write_jsonl
+from tools.calculator import Calculator
+from tools.catalog import load_catalog
+from tools.chunking import chunk_text
+from tools.retrieval import SUPPORTED_SUFFIXES, UnusableDocument, extract_text
+
+log = logging.getLogger(__name__)
+
+NO_CALL_PROMPTS = DATA_DIR / "no_call_prompts.txt"
+#: Longest no-call reply the base model writes, in tokens.
+REPLY_MAX_NEW_TOKENS = 96
+
+
+class BuildDataConfig(BaseModel):
+    """What `build_data` reads and how much of each source it makes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    catalog: Path | None = Field(
+        DEMO_CATALOG, description="OpenAPI file whose operations get tool-call examples; None: none."
+    )
+    docs: Path | None = Field(
+        DEMO_DOCS, description="Folder of .md/.txt/.pdf documents for search examples; None: none."
+    )
+    instructions: list[Path] = Field(
+        default_factory=list,
+        description="Your own instruction files (.jsonl, or .json holding a list) in Alpaca, ShareGPT or "
+        "messages format.",
+    )
+    conversations_db: Path | None = Field(
+        None,
+        description="Conversation log to take rated turns from; None: conversations.db in the state directory, "
+        "if it exists.",
+    )
+    no_call_prompts: Path = Field(NO_CALL_PROMPTS, description="Prompts that need no tool, one per line (# comments).")
+    seed: int = Field(0, description="Seed of every random choice and of the train/eval split.")
+    eval_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="Share of records held out for evaluation.")
+    per_operation: int = Field(24, ge=1, description="Examples per catalog operation.")
+    per_chunk: int = Field(2, ge=1, description="Search examples per document chunk.")
+    calculator: int = Field(200, ge=0, description="Calculator examples.")
+    no_call: int = Field(
+        160, ge=0, description="No-tool examples (the prompts, then variants of them); each is one base-model reply."
+    )
+    today: date | None = Field(
+        None, description="The date examples treat as today (YYYY-MM-DD); None: the day of the build."
+    )
+    output: Path | None = Field(None, description="Folder for the files; None: data/ in the state directory.")
+    max_tool_result_chars: int = Field(
+        1500, ge=100, description="Tool messages are cut to this length, as generation.max_tool_result_chars does."
+    )
+    chunk_chars: int = Field(
+        800, ge=100, description="Chunk size for the documents; match tools.retrieval.chunk_chars."
+    )
+    chunk_overlap: int = Field(120, ge=0, description="Chunk overlap; match tools.retrieval.chunk_overlap.")
+
+    @model_validator(mode="after")
+    def _inputs_exist(self) -> BuildDataConfig:
+        named = [("catalog", self.catalog), ("docs", self.docs), ("no_call_prompts", self.no_call_prompts),
+                 ("conversations_db", self.conversations_db)]
+        named += [(f"instructions[{i}]", path) for i, path in enumerate(self.instructions)]
+        for key, path in named:
+            if path is not None and not Path(path).exists():
+                raise ValueError(f"{key}: {path} does not exist")
+        if self.chunk_overlap >= self.chunk_chars:
+            raise ValueError("chunk_overlap must be smaller than chunk_chars")
+        return self
+
+
+@dataclass
+class BuildReport:
+    """What one `build_data` run wrote."""
+
+    output: Path
+    counts: DatasetReport
+    #: sha256 of train.jsonl: names the exact data an adapter was trained on.
+    fingerprint: str
+    seconds: float
+    files: dict[str, Path] = field(default_factory=dict)
+    #: Records each builder made before de-duplication.
+    built: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "output": str(self.output),
+            "fingerprint": self.fingerprint,
+            "seconds": round(self.seconds, 1),
+            "built": self.built,
+            **self.counts.to_json(),
+            "files": {name: path.name for name, path in self.files.items()},
+        }
+
+
+def build_data(config: BuildDataConfig, reply_fn: ReplyFn | None, home: Path) -> BuildReport:
+    """Build every source, de-duplicate, split and write the dataset under the output folder.
+
+    `reply_fn` writes the no-call replies (see `default_reply_fn`); it may be None when `config.no_call` is 0.
+    """
+    if config.no_call and reply_fn is None:
+        raise ValueError("no_call examples need a reply_fn (the base model's replies)")
+    started = time.perf_counter()
+    output = Path(config.output) if config.output is not None else Path(home) / "data"
+    today = config.today or date.today()
+    records, built = collect_records(config, reply_fn, Path(home), today)
+    train, evaluation = split_and_dedupe(records, config.seed, config.eval_fraction)
+    files = write_outputs(output, train, evaluation)
+    counts = report(train, evaluation)
+    fingerprint = hashlib.sha256(files["train"].read_bytes()).hexdigest()
+    result = BuildReport(output, counts, fingerprint, time.perf_counter() - started, files, built)
+    summary = {**result.to_json(), "config": config.model_dump(mode="json"), "today": today.isoformat()}
+    files["report"] = output / "report.json"
+    files["report"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    log.info("dataset written to %s\n%s", output, counts.table())
+    return result
+
+
+def collect_records(
+    config: BuildDataConfig, reply_fn: ReplyFn | None, home: Path, today: date
+) -> tuple[list[Record], dict[str, int]]:
+    """Every source's records, in source order, and how many each source made."""
+    records: list[Record] = []
+    built: dict[str, int] = {}
+
+    def add(source: str, made: list[Record]) -> None:
+        built[source] = built.get(source, 0) + len(made)
+        records.extend(made)
+        log.info("%s: %d records", source, len(made))
+
+    if config.catalog is not None:
+        add("catalog", _catalog_source(config, today))
+    if config.calculator:
+        add("calculator", _calculator_source(config))
+    if config.docs is not None:
+        chunks = read_chunks(config.docs, config.chunk_chars, config.chunk_overlap)
+        add("retrieval", retrieval_records(chunks, _rng(config, "retrieval"), config.per_chunk,
+                                           max_tool_result_chars=config.max_tool_result_chars))
+    if config.no_call and reply_fn is not None:
+        prompts = read_prompts(config.no_call_prompts)
+        replies = _logging_progress(reply_fn, config.no_call)
+        add("no_call", no_call_records(prompts, replies, _rng(config, "no_call"), config.no_call))
+    for path in config.instructions:
+        add("instructions", instruction_records(read_rows(path), str(path)))
+    database = config.conversations_db or home / "conversations.db"
+    if database.is_file():
+        add("feedback", feedback_records(read_feedback(database)))
+    return records, built
+
+
+def _logging_progress(reply_fn: ReplyFn, total: int) -> ReplyFn:
+    """`reply_fn`, logging every 20th reply: the base model's replies are the slow part of a build."""
+    done = 0
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        nonlocal done
+        text = reply_fn(messages)
+        done += 1
+        if done % 20 == 0 or done == total:
+            log.info("no_call: %d/%d replies", done, total)
+        return text
+
+    return reply
+
+
+def _rng(config: BuildDataConfig, source: str) -> random.Random:
+    """One generator per source, so changing one source's size leaves the others' records as they were."""
+    return random.Random(f"{config.seed}:{source}")
+
+
+def _catalog_source(config: BuildDataConfig, today: date) -> list[Record]:
+    assert config.catalog is not None
+    catalog = load_catalog(config.catalog)  # validates the file; raises CatalogError naming what is wrong
+    # The loader `tools.openapi` reads with: dates stay strings, JSON files parse as YAML.
+    document = yaml.load(Path(config.catalog).read_text(encoding="utf-8"), Loader=JsonschemaSafeLoader)
+    return catalog_records(catalog.operations, _rng(config, "catalog"), config.per_operation, today=today,
+                           responses=response_docs(document), max_tool_result_chars=config.max_tool_result_chars)
+
+
+def _calculator_source(config: BuildDataConfig) -> list[Record]:
+    with Calculator() as calculator:
+        return calculator_records(_rng(config, "calculator"), config.calculator, calculator.call,
+                                  max_tool_result_chars=config.max_tool_result_chars)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reading the inputs
+
+
+def read_chunks(folder: Path, chunk_chars: int, chunk_overlap: int) -> list[DocChunk]:
+    """The chunks `DocumentStore.ingest` would store for `folder`: same files, same cuts, same sources."""
+    chunks: list[DocChunk] = []
+    folder = Path(folder)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        try:
+            text = extract_text(path.read_bytes(), path.suffix)
+        except UnusableDocument as exc:
+            log.warning("skipping %s: %s", relative, exc)
+            continue
+        for chunk in chunk_text(text, chunk_chars, chunk_overlap, markdown=path.suffix.lower() == ".md"):
+            chunks.append(DocChunk(relative.as_posix(), chunk.heading, chunk.text))
+    return chunks
+
+
+def read_prompts(path: Path) -> list[str]:
+    """One prompt per line; blank lines and `#` comments skipped."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_rows(path: Path) -> list[tuple[int, Any]]:
+    """(line number, JSON value) per row of a .jsonl file, or per item of a .json list (numbered from 1)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DatasetFormatError(str(path), exc.lineno, f"not valid JSON ({exc.msg})") from None
+        if not isinstance(data, list):
+            raise DatasetFormatError(str(path), None, "a .json file must hold a list of rows (.jsonl: one per line)")
+        return list(enumerate(data, start=1))
+    rows: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problem = f"not valid JSON ({exc.msg}); expected one JSON object per line"
+            raise DatasetFormatError(str(path), number, problem) from None
+    return rows
+
+
+def read_feedback(database: Path) -> list[FeedbackTurn]:
+    """Every turn with feedback in the conversation log, with its latest feedback, oldest turn first."""
+    uri = f"file:{Path(database).resolve().as_posix()}?mode=ro"
+    with sqlite3.connect(uri, uri=True) as db:
+        rows = db.execute(
+            """
+            SELECT t.id, t.messages, f.rating, f.correction
+            FROM turns AS t
+            JOIN feedback AS f ON f.id = (
+                SELECT id FROM feedback WHERE turn_id = t.id ORDER BY created_at DESC, id DESC LIMIT 1
+            )
+            ORDER BY t.id
+            """
+        ).fetchall()
+    return [FeedbackTurn(turn_id=row[0], messages=json.loads(row[1]), rating=row[2], correction=row[3])
+            for row in rows]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Writing the outputs
+
+
+def write_outputs(output: Path, train: list[Record], evaluation: list[Record]) -> dict[str, Path]:
+    """The record files and the public eval files; returns their paths by name."""
+    output.mkdir(parents=True, exist_ok=True)
+    files = {name: output / f"{name}.jsonl" for name in ("train", "eval", "eval_tools", "eval_calc", "eval_docs")}
+    write_jsonl(files["train"], train)
+    write_jsonl(files["eval"], evaluation)
+    _write_lines(files["eval_tools"], eval_tool_rows(evaluation))
+    _write_lines(files["eval_calc"], ({"q": r.user_text, "answer": r.meta["answer"]} for r in evaluation
+                                      if r.source == "calculator" and r.meta.get("answer") is not None))
+    _write_lines(files["eval_docs"], ({"q": r.user_text, **{k: r.meta[k] for k in ("keywords", "any", "source")}}
+                                      for r in evaluation if r.source == "retrieval" and r.meta.get("keywords")))
+    return files
+
+
+_TOOL_SOURCES = ("catalog", "calculator", "retrieval", "no_call")
+
+
+def eval_tool_rows(records: Iterable[Record]) -> Iterable[dict[str, Any]]:
+    """`{"q", "tool", "args"}` per single-question record: which tool (operationId for API tools, None
+    for none) and which arguments the question should produce."""
+    for record in records:
+        users = [m for m in record.messages if m["role"] == "user"]
+        if record.source not in _TOOL_SOURCES or len(users) != 1:
+            continue
+        calls = [call for m in record.messages for call in m.get("tool_calls") or []]
+        arguments = json.loads(calls[0]["function"]["arguments"]) if calls else {}
+        tool = record.tool.removeprefix("api.") if record.tool else None
+        yield {"q": users[0]["content"], "tool": tool, "args": arguments}
+
+
+def _write_lines(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The base model's own replies
+
+
+def default_reply_fn(
+    model_config: ModelConfig,
+    home: Path,
+    system_prompt: str | None = None,
+    max_new_tokens: int = REPLY_MAX_NEW_TOKENS,
+) -> ReplyFn:
+    """A reply function that runs the configured base model through the engine with no tools, greedy,
+    at most `max_new_tokens` new tokens (a reply cut there ends at its last full sentence).
+
+    `system_prompt` defaults to the assistant's default one, which the trainer adds to every record too.
+    """
+    from assistant.chat_format import ChatFormat
+    from assistant.decoding import CausalLMDecoder
+    from assistant.engine import Engine
+    from assistant.events import FinalAnswer
+    from assistant.model import load_model
+
+    loaded = load_model(model_config, [], Path(home) / "models")
+    generation = GenerationConfig(temperature=0.0, max_new_tokens=max_new_tokens, max_tool_calls=0)
+    prompt = system_prompt if system_prompt is not None else AssistantConfig.model_fields["system_prompt"].default
+    engine = Engine(CausalLMDecoder(loaded.model), ChatFormat(loaded.tokenizer), loaded.registry, [],
+                    generation, prompt, model_config.max_context_tokens)
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        final = next(event for event in engine.run_turn(messages) if isinstance(event, FinalAnswer))
+        if final.stop_reason == "max_new_tokens":
+            return _whole_sentences(final.answer)
+        return final.answer
+
+    return reply
+
+
+def _whole_sentences(text: str) -> str:
+    """`text` up to its last sentence end (all of it when it has none)."""
+    ends = [match.end() for match in re.finditer(r"[.!?](?=\s|$)", text)]
+    return text[: ends[-1]].strip() if ends else text.strip()

@@ -1,0 +1,255 @@
+"""Questions that need exact arithmetic, answered through the calculator tool.
+
+Each problem kind draws its numbers, words the question a few ways, and writes the expression in the
+calculator's syntax. The result comes from the real calculator (passed in as `calculate`, so this module
+stays pure) and the final answer states that exact number.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from finetune.records import Record, call_messages
+from tools.base import ToolResult
+
+Calculate = Callable[[dict[str, Any]], ToolResult]
+TOOL = "calculator"
+_TEXT_BEFORE = ["Let me calculate that.", "I'll work it out.", "Calculating."]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A question, its calculator expression, and the answer sentence with `{v}` for the value."""
+
+    question: str
+    expression: str
+    answer: str
+
+
+def calculator_records(
+    rng: random.Random, n: int, calculate: Calculate, *, max_tool_result_chars: int = 1500
+) -> list[Record]:
+    """`n` distinct calculator conversations (fewer only if the problem kinds run out of variety).
+
+    `calculate` is the calculator tool's `call`; a problem it cannot evaluate is a bug here and raises.
+    """
+    records: list[Record] = []
+    seen: set[str] = set()
+    for _ in range(n * 20):
+        if len(records) >= n:
+            break
+        problem = rng.choice(PROBLEMS)(rng)
+        if problem.question in seen:
+            continue
+        seen.add(problem.question)
+        arguments = {"expression": problem.expression}
+        result = calculate(arguments)
+        if not result.ok:
+            raise AssertionError(f"the calculator refused {problem.expression!r}: {result.error}")
+        value = result.value
+        answer = problem.answer.format(v=exact_text(value["result"], value["numeric"]))
+        before = rng.choice(_TEXT_BEFORE) if rng.random() < 0.2 else ""
+        messages = call_messages(problem.question, TOOL, arguments, result.to_message(max_tool_result_chars),
+                                 answer, text_before=before)
+        records.append(Record("calculator", TOOL, messages, meta={"answer": _number(value)}))
+    return records
+
+
+def exact_text(result: str, numeric: float | None) -> str:
+    """The calculator's exact result in words: 42, 397.8, or "19/24 (about 0.7917)"."""
+    try:
+        fraction = Fraction(result)
+    except (ValueError, ZeroDivisionError):
+        return f"{result} (about {_approx(numeric)})" if numeric is not None else result
+    if fraction.denominator == 1:
+        return str(fraction.numerator)
+    denominator = fraction.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:  # a terminating decimal, written out in full
+        decimal = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+        text = format(decimal, "f")
+        if len(text.split(".")[1]) <= 6:
+            return text
+        return f"{_approx(float(fraction))} (exactly {text})"
+    return f"{result} (about {_approx(float(fraction))})"
+
+
+def _approx(number: float | None) -> str:
+    if number is None:
+        return "?"
+    return f"{number:.4f}".rstrip("0").rstrip(".")
+
+
+def _number(value: dict[str, Any]) -> int | float | None:
+    """The value as a JSON number for the eval file: exact when whole (floats lose digits past 2**53)."""
+    try:
+        fraction = Fraction(value["result"])
+    except (ValueError, ZeroDivisionError, TypeError):
+        numeric = value.get("numeric")
+        return numeric if isinstance(numeric, (int, float)) else None
+    return fraction.numerator if fraction.denominator == 1 else float(fraction)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Problem kinds
+
+
+def _money(rng: random.Random, low: int, high: int) -> str:
+    """An amount like 84 or 19.99 (as written in the question and the expression)."""
+    if rng.random() < 0.5:
+        return str(rng.randint(low, high))
+    return f"{rng.randint(low, high - 1)}.{rng.choice(['50', '99', '25', '75', '40', '95'])}"
+
+
+def _percent_of(rng: random.Random) -> Problem:
+    p, x = rng.choice([5, 12, 15, 17, 18, 21, 23, 35, 42, 7.5, 12.5]), rng.randint(40, 9000)
+    question = rng.choice([f"What is {p}% of {x}?", f"How much is {p} percent of {x}?", f"Calculate {p}% of {x}.",
+                           f"{p}% of {x} = ?"])
+    return Problem(question, f"{x}*{p}/100", f"{p}% of {x} is {{v}}.")
+
+
+def _discount(rng: random.Random) -> Problem:
+    price, p = _money(rng, 20, 2500), rng.choice([10, 15, 20, 25, 30, 40])
+    item = rng.choice(["laptop", "office chair", "monitor", "headset", "desk lamp", "conference ticket"])
+    question = rng.choice([f"A {item} costs {price} euros and is {p}% off. What is the sale price?",
+                           f"What do I pay for a {price} euro {item} with a {p}% discount?"])
+    return Problem(question, f"{price}*(1 - {p}/100)", f"The {item} costs {{v}} euros after the discount.")
+
+
+def _vat(rng: random.Random) -> Problem:
+    price, rate = _money(rng, 10, 4000), rng.choice([9, 19, 20, 21])
+    question = rng.choice([f"What is {price} euros plus {rate}% VAT?",
+                           f"A quote says {price} euros excluding {rate}% VAT. What is the total including VAT?"])
+    return Problem(question, f"{price}*(1 + {rate}/100)", f"Including {rate}% VAT that is {{v}} euros.")
+
+
+def _share(rng: random.Random) -> Problem:
+    a, b = rng.randint(3, 400), rng.randint(401, 2000)
+    question = rng.choice([f"What percentage of {b} is {a}?", f"{a} out of {b} is what percent?"])
+    return Problem(question, f"{a}/{b}*100", f"{a} out of {b} is {{v}} percent.")
+
+
+def _unit_price(rng: random.Random) -> Problem:
+    count, total = rng.randint(2, 48), _money(rng, 10, 900)
+    thing = rng.choice(["notebooks", "licences", "chairs", "train tickets", "boxes of paper", "cables"])
+    question = rng.choice([f"{count} {thing} cost {total} euros in total. How much is one?",
+                           f"We paid {total} euros for {count} {thing}. What is the unit price?"])
+    return Problem(question, f"{total}/{count}", "One costs {v} euros.")
+
+
+def _total_price(rng: random.Random) -> Problem:
+    count, price = rng.randint(3, 250), _money(rng, 2, 300)
+    thing = rng.choice(["mugs", "t-shirts", "badges", "lunches", "USB sticks", "plants"])
+    question = rng.choice([f"If one of our {thing} costs {price} euros, how much do {count} cost?",
+                           f"What is the cost of {count} {thing} at {price} euros each?"])
+    return Problem(question, f"{count}*{price}", f"{count} {thing} cost {{v}} euros.")
+
+
+def _compound(rng: random.Random) -> Problem:
+    start, rate = rng.choice([1000, 2500, 5000, 10000, 20000]), rng.choice([2, 3, 4, 5, 6, 8])
+    years = rng.randint(2, 12)
+    question = rng.choice([
+        f"If {start} euros grows by {rate}% a year, compounded yearly, how much is it after {years} years?",
+        f"Our budget of {start} euros rises {rate}% every year. What will it be in {years} years?",
+    ])
+    return Problem(question, f"{start}*(1 + {rate}/100)**{years}", f"After {years} years it is {{v}} euros.")
+
+
+def _average(rng: random.Random) -> Problem:
+    values = [rng.randint(2, 120) for _ in range(rng.randint(3, 6))]
+    listed = ", ".join(map(str, values[:-1])) + f" and {values[-1]}"
+    question = rng.choice([f"What is the average of {listed}?", f"Compute the mean of {listed}."])
+    return Problem(question, f"({' + '.join(map(str, values))})/{len(values)}", "The average is {v}.")
+
+
+def _split_bill(rng: random.Random) -> Problem:
+    bill, people, tip = _money(rng, 40, 900), rng.randint(2, 12), rng.choice([0, 5, 10, 12, 15])
+    if tip:
+        question = (f"The team dinner came to {bill} euros plus a {tip}% tip, split between {people} people. "
+                    "How much each?")
+        expression = f"{bill}*(1 + {tip}/100)/{people}"
+    else:
+        question = f"Split a bill of {bill} euros evenly between {people} people. How much does each pay?"
+        expression = f"{bill}/{people}"
+    return Problem(question, expression, "Each person pays {v} euros.")
+
+
+def _power(rng: random.Random) -> Problem:
+    base, exponent = rng.randint(2, 19), rng.randint(3, 16)
+    question = rng.choice([f"What is {base} to the power of {exponent}?", f"Compute {base}^{exponent}."])
+    return Problem(question, f"{base}**{exponent}", f"{base}^{exponent} = {{v}}.")
+
+
+def _root(rng: random.Random) -> Problem:
+    if rng.random() < 0.5:
+        number = rng.randint(2, 99) ** 2 if rng.random() < 0.6 else rng.randint(2, 5000)
+        question = rng.choice([f"What is the square root of {number}?", f"sqrt of {number}?"])
+        return Problem(question, f"sqrt({number})", f"The square root of {number} is {{v}}.")
+    number = rng.randint(2, 30) ** 3
+    return Problem(f"What is the cube root of {number}?", f"cbrt({number})", f"The cube root of {number} is {{v}}.")
+
+
+def _gcd_lcm(rng: random.Random) -> Problem:
+    factor = rng.randint(2, 30)
+    a, b = factor * rng.randint(2, 40), factor * rng.randint(2, 40)
+    if rng.random() < 0.5:
+        return Problem(f"What is the greatest common divisor of {a} and {b}?", f"gcd({a}, {b})",
+                       f"The greatest common divisor of {a} and {b} is {{v}}.")
+    return Problem(f"What is the least common multiple of {a} and {b}?", f"lcm({a}, {b})",
+                   f"The least common multiple of {a} and {b} is {{v}}.")
+
+
+def _combinatorics(rng: random.Random) -> Problem:
+    n = rng.randint(5, 30)
+    k = rng.randint(2, min(6, n - 1))
+    kind = rng.randrange(3)
+    if kind == 0:
+        return Problem(f"How many ways are there to choose {k} people out of {n} for a committee?",
+                       f"binomial({n}, {k})", "There are {v} ways.")
+    if kind == 1:
+        return Problem(f"In how many orders can {k} out of {n} speakers be scheduled?",
+                       f"perm({n}, {k})", "There are {v} possible orders.")
+    people = rng.randint(3, 12)
+    return Problem(f"In how many different orders can {people} people stand in a line?",
+                   f"factorial({people})", "They can stand in {v} different orders.")
+
+
+def _arithmetic(rng: random.Random) -> Problem:
+    a, b, c = rng.randint(12, 9999), rng.randint(12, 999), rng.randint(2, 99)
+    kind = rng.randrange(4)
+    if kind == 0:
+        return Problem(f"What is {a} * {b}?", f"{a}*{b}", f"{a} * {b} = {{v}}.")
+    if kind == 1:
+        return Problem(f"Compute {a} + {b} - {c}.", f"{a} + {b} - {c}", f"{a} + {b} - {c} = {{v}}.")
+    if kind == 2:
+        return Problem(f"What is {a} divided by {c}?", f"{a}/{c}", f"{a} / {c} = {{v}}.")
+    p, q, r, s = rng.randint(1, 9), rng.randint(2, 12), rng.randint(1, 9), rng.randint(2, 12)
+    return Problem(f"What is {p}/{q} + {r}/{s} as a fraction?", f"{p}/{q} + {r}/{s}", f"{p}/{q} + {r}/{s} = {{v}}.")
+
+
+def _conversion(rng: random.Random) -> Problem:
+    kind = rng.randrange(3)
+    if kind == 0:
+        weeks = rng.randint(2, 12)
+        return Problem(f"How many seconds are there in {weeks} weeks?", f"{weeks}*7*24*60*60",
+                       f"There are {{v}} seconds in {weeks} weeks.")
+    if kind == 1:
+        speed = rng.choice([18, 36, 54, 72, 90, 108, 120, 130])
+        return Problem(f"Convert {speed} km/h to metres per second.", f"{speed}*1000/3600",
+                       f"{speed} km/h is {{v}} m/s.")
+    hours, days, extra = rng.choice([7.5, 8, 6.25, 7.75]), rng.randint(2, 5), rng.choice([1.5, 2.25, 3.75, 4])
+    return Problem(f"I worked {hours} hours a day for {days} days and {extra} hours on Saturday. How many hours?",
+                   f"{hours}*{days} + {extra}", "That is {v} hours in total.")
+
+
+PROBLEMS: list[Callable[[random.Random], Problem]] = [
+    _percent_of, _discount, _vat, _share, _unit_price, _total_price, _compound, _average, _split_bill,
+    _power, _root, _gcd_lcm, _combinatorics, _arithmetic, _conversion,
+]

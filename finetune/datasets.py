@@ -1,0 +1,107 @@
+"""The fine-tuning dataset: pure builders per source, then de-duplication, a stable split and a report.
+
+Builders (one module each under `finetune.builders`) turn inputs into `Record`s and never touch files;
+`finetune.build_data` reads the inputs and writes the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from finetune.builders.calculator import calculator_records, exact_text
+from finetune.builders.catalog import catalog_records, sample_arguments
+from finetune.builders.feedback import FeedbackTurn, feedback_records
+from finetune.builders.instructions import detect_format, instruction_records
+from finetune.builders.no_call import ReplyFn, choose_prompts, no_call_records
+from finetune.builders.phrasing import phrase_request
+from finetune.builders.responses import ResponseDoc, response_docs
+from finetune.builders.retrieval import DocChunk, retrieval_records
+from finetune.records import SOURCES, DatasetFormatError, Record
+
+__all__ = [
+    "DatasetFormatError", "DatasetReport", "DocChunk", "FeedbackTurn", "Record", "ReplyFn", "ResponseDoc",
+    "calculator_records", "catalog_records", "choose_prompts", "detect_format", "exact_text",
+    "feedback_records", "instruction_records", "no_call_records", "phrase_request", "report",
+    "response_docs", "retrieval_records", "sample_arguments", "split_and_dedupe",
+]  # fmt: skip
+
+
+def dedupe_key(record: Record) -> tuple[str, str | None]:
+    """What makes two records the same example: the user's words (case, spacing and end punctuation
+    aside) and the tool called."""
+    text = " ".join(record.user_text.lower().split())
+    return re.sub(r"[\s.!?]+$", "", text), record.tool
+
+
+def split_and_dedupe(records: list[Record], seed: int, eval_fraction: float) -> tuple[list[Record], list[Record]]:
+    """(train, eval) after dropping exact duplicates (same id, or same `dedupe_key`); the first one stays.
+
+    A record goes to eval when the hash of its id and `seed` falls below `eval_fraction`, so its side
+    never depends on the other records: adding data does not move the records already there.
+    """
+    if not 0.0 <= eval_fraction < 1.0:
+        raise ValueError(f"eval_fraction must be in [0, 1), not {eval_fraction}")
+    seen_ids: set[str] = set()
+    seen_keys: set[tuple[str, str | None]] = set()
+    train: list[Record] = []
+    evaluation: list[Record] = []
+    for record in records:
+        key = dedupe_key(record)
+        if record.id in seen_ids or key in seen_keys:
+            continue
+        seen_ids.add(record.id)
+        seen_keys.add(key)
+        (evaluation if split_position(record.id, seed) < eval_fraction else train).append(record)
+    return train, evaluation
+
+
+def split_position(record_id: str, seed: int) -> float:
+    """Where a record falls in [0, 1) for the split with `seed`."""
+    digest = hashlib.sha256(f"{seed}:{record_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass
+class DatasetReport:
+    """How many records each source and each tool gave, per split."""
+
+    by_source: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_tool: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def train(self) -> int:
+        return sum(counts["train"] for counts in self.by_source.values())
+
+    @property
+    def eval(self) -> int:
+        return sum(counts["eval"] for counts in self.by_source.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"train": self.train, "eval": self.eval, "by_source": self.by_source, "by_tool": self.by_tool}
+
+    def table(self) -> str:
+        """Both counts as a plain-text table, sources first, then tools."""
+        rows = [("source", "train", "eval")]
+        rows += [(name, str(c["train"]), str(c["eval"])) for name, c in self.by_source.items()]
+        rows += [("", "", ""), ("tool", "train", "eval")]
+        rows += [(name, str(c["train"]), str(c["eval"])) for name, c in self.by_tool.items()]
+        rows += [("", "", ""), ("total", str(self.train), str(self.eval))]
+        width = max(len(row[0]) for row in rows)
+        return "\n".join(f"{a:<{width}}  {b:>6}  {c:>6}".rstrip() if a or b else "" for a, b, c in rows)
+
+
+def report(train: list[Record], evaluation: list[Record]) -> DatasetReport:
+    """Counts per source (in the order of `SOURCES`) and per tool (sorted; "(none)" for no call)."""
+    counts = {"train": Counter(r.source for r in train), "eval": Counter(r.source for r in evaluation)}
+    tools = {"train": Counter(r.tool or "(none)" for r in train),
+             "eval": Counter(r.tool or "(none)" for r in evaluation)}
+    present = [s for s in SOURCES if counts["train"][s] or counts["eval"][s]]
+    names = sorted(set(tools["train"]) | set(tools["eval"]), key=lambda name: (name == "(none)", name))
+    return DatasetReport(
+        by_source={s: {"train": counts["train"][s], "eval": counts["eval"][s]} for s in present},
+        by_tool={t: {"train": tools["train"][t], "eval": tools["eval"][t]} for t in names},
+    )
