@@ -1,0 +1,424 @@
+"""`assistant train CONFIG.yaml`: fine-tune the model and its toolkens with TRL's SFTTrainer and PEFT.
+
+The trained toolkens are exactly `build_tools(config.tools)`'s tools, so an assistant configured with the
+same `tools:` section loads the adapter. Sequences come pre-tokenised from `finetune.tokenize`, which
+reproduces the engine's token stream; only the tokens the engine samples carry labels. The output folder
+is one adapter the engine loads on its own (`adapter_model.safetensors`, `adapter_config.json`,
+`toolkens.json`) plus `train_config.yaml`, `dataset.json` and `metrics.json`; checkpoints go under
+`checkpoints/` and TensorBoard logs under `tensorboard/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import torch
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.config import AssistantConfig, ConfigError, ModelConfig, default_config
+from assistant.toolkens import ToolkenRegistry
+from finetune.tokenize import EVAL_FILE, TRAIN_FILE, DatasetError, TokenizedSplit
+from tools.registry import ToolsConfig
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from assistant.chat_format import ChatFormat
+    from finetune.trainer import MethodChoice, ToolkenSFTTrainer
+    from tools.base import Tool
+
+log = logging.getLogger(__name__)
+
+Method = Literal["auto", "qlora", "lora", "ia3", "prompt-tuning", "full"]
+CONFIG_FILE = "train_config.yaml"
+DATASET_FILE = "dataset.json"
+METRICS_FILE = "metrics.json"
+
+
+# -- configuration ------------------------------------------------------------------------------------------
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TrainModelConfig(_Section):
+    """`model:` the base model, and the system prompt the conversations are rendered with."""
+
+    path: Path | None = Field(None, description=ModelConfig.model_fields["path"].description)
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: CUDA when available.")
+    system_prompt: str = Field(
+        AssistantConfig.model_fields["system_prompt"].default,
+        description="The system message of every training conversation; serve with the same `system_prompt` "
+        "(the default is the assistant's default).",
+    )
+
+
+class DataConfig(_Section):
+    """`data:` the dataset folder and how its records become sequences."""
+
+    dir: Path | None = Field(
+        None,
+        description=f"Dataset folder with {TRAIN_FILE} and optionally {EVAL_FILE}. None: data/ in the state "
+        "directory, where the dataset builder writes by default.",
+    )
+    max_seq_len: int = Field(
+        1024, ge=32, description="Longest sequence, in tokens; longer records are left out (and counted), never cut."
+    )
+    max_train_records: int | None = Field(None, ge=1, description=f"Use the first N records of {TRAIN_FILE}; None: all.")
+    max_eval_records: int | None = Field(200, ge=1, description=f"Use the first N records of {EVAL_FILE}; None: all.")
+    packing: bool = Field(
+        True,
+        description="Pack conversations into rows of max_seq_len tokens (TRL best-fit decreasing, padding-free: "
+        "per-conversation position ids keep conversations from attending to each other). false: pad each "
+        "batch, batches grouped by length. prompt-tuning always pads.",
+    )
+
+
+class LoraSection(_Section):
+    """`lora:` the adapter of the lora and qlora methods."""
+
+    r: int = Field(16, ge=1, description="LoRA rank.")
+    alpha: int = Field(32, ge=1, description="LoRA scaling numerator (scale = alpha / r).")
+    dropout: float = Field(0.05, ge=0.0, lt=1.0, description="Dropout on the LoRA input.")
+    target_modules: list[str] = Field(
+        ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        min_length=1,
+        description="Linear layers that get a LoRA adapter (names within each decoder layer).",
+    )
+
+
+class PromptTuningSection(_Section):
+    """`prompt_tuning:` the prompt-tuning method."""
+
+    num_virtual_tokens: int = Field(16, ge=1, le=512, description="Learned soft-prompt length.")
+
+
+class OptimConfig(_Section):
+    """`optim:` the optimisation schedule."""
+
+    epochs: float = Field(3.0, gt=0, description="Passes over the training set (ignored when max_steps is set).")
+    max_steps: int | None = Field(None, ge=1, description="Optimizer steps to run; overrides epochs.")
+    learning_rate: float = Field(2e-4, gt=0, description="Peak learning rate of the adapter (or of all weights: full).")
+    toolken_learning_rate: float | None = Field(
+        None, gt=0, description="Learning rate of the toolken embedding rows (lora, qlora); None: learning_rate."
+    )
+    batch_size: int = Field(8, ge=1, description="Sequences (packed rows when packing) per step and device.")
+    grad_accum: int = Field(1, ge=1, description="Batches accumulated into one optimizer step.")
+    warmup_ratio: float = Field(0.03, ge=0.0, lt=1.0, description="Share of the steps spent warming up.")
+    weight_decay: float = Field(0.0, ge=0.0, description="AdamW weight decay (never applied to toolken rows).")
+    lr_scheduler: Literal["cosine", "linear", "constant_with_warmup"] = Field("cosine", description="LR schedule.")
+    gradient_checkpointing: bool = Field(
+        False, description="Recompute activations in backward: less memory, ~20-30% slower. Worth it on big GPUs runs."
+    )
+    seed: int = Field(0, description="Seed for adapter initialisation and data order.")
+
+
+class OutputConfig(_Section):
+    """`output:` where the adapter, checkpoints and logs go."""
+
+    dir: Path = Field(description="The adapter folder written by training (checkpoints/ and tensorboard/ inside).")
+    save_steps: int = Field(200, ge=1, description="Write a checkpoint every N optimizer steps.")
+    save_total_limit: int | None = Field(3, ge=1, description="Checkpoints kept; None: all.")
+    logging_steps: int = Field(10, ge=1, description="Log loss, learning rate and throughput every N steps.")
+    resume: bool = Field(
+        False,
+        description="Continue from the last checkpoint in dir/checkpoints. false: refuse a dir that has checkpoints.",
+    )
+
+
+class TrainConfig(_Section):
+    """The whole training config file."""
+
+    model: TrainModelConfig = Field(default_factory=TrainModelConfig)
+    data: DataConfig = Field(default_factory=DataConfig)
+    method: Method = Field(
+        "auto", description="auto (qlora on CUDA, lora on CPU), qlora, lora, ia3, prompt-tuning or full."
+    )
+    lora: LoraSection = Field(default_factory=LoraSection)
+    prompt_tuning: PromptTuningSection = Field(default_factory=PromptTuningSection)
+    optim: OptimConfig = Field(default_factory=OptimConfig)
+    output: OutputConfig
+    tools: ToolsConfig = Field(
+        default_factory=lambda: default_config().tools,
+        description="The tools whose toolkens are trained, as in the assistant config (default: the assistant's).",
+    )
+
+    @model_validator(mode="after")
+    def _paths_exist(self) -> TrainConfig:
+        for key, path in (("model.path", self.model.path), ("tools.catalog.path", self.tools.catalog.path)):
+            if path is not None and not Path(path).exists():
+                raise ValueError(f"{key}: {path} does not exist")
+        return self
+
+
+_PATH_KEYS = (("model", "path"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
+              ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
+
+
+def load_train_config(path: Path) -> TrainConfig:
+    """Read and validate a training YAML; relative paths are taken relative to the file's folder."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read training config {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    for keys in _PATH_KEYS:
+        section = raw
+        for key in keys[:-1]:
+            section = section.get(key) if isinstance(section, dict) else None
+        if isinstance(section, dict) and isinstance(section.get(keys[-1]), str):
+            value = Path(section[keys[-1]]).expanduser()
+            section[keys[-1]] = os.path.normpath(value if value.is_absolute() else path.parent.resolve() / value)
+    return parse_train_config(raw, source=str(path))
+
+
+def parse_train_config(raw: dict, source: str = "training config") -> TrainConfig:
+    """Validate a mapping into a TrainConfig; every problem is named by its dotted key in one ConfigError."""
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            problems.append(f"{key}: unknown key" if error["type"] == "extra_forbidden" else f"{key}: {error['msg']}")
+        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+
+
+# -- the run ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainResult:
+    """What one `train` call did; also written to metrics.json under "training"."""
+
+    output_dir: Path
+    method: str
+    method_reason: str
+    device: str
+    trainable_parameters: int
+    total_parameters: int
+    steps: int  # the optimizer step reached (counting steps done before a resume)
+    resumed_from: Path | None
+    train_records: int
+    eval_records: int
+    left_out_too_long: int
+    train_loss: float | None  # mean over this run's steps, as the Trainer reports it
+    final_loss: float | None  # the last logged training loss
+    eval_loss_before: float | None
+    eval_loss: float | None
+    train_tokens: int  # non-pad tokens the training steps of this run processed
+    train_runtime_s: float
+    tokens_per_second: float
+    wall_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["output_dir"] = str(self.output_dir)
+        data["resumed_from"] = None if self.resumed_from is None else str(self.resumed_from)
+        return data
+
+
+@dataclass
+class PreparedRun:
+    """A run ready to start: the trainer with its model and data, and what it was built from."""
+
+    config: TrainConfig  # with data.dir filled in
+    choice: MethodChoice
+    device: torch.device
+    base_folder: Path
+    registry: ToolkenRegistry
+    train_split: TokenizedSplit
+    eval_split: TokenizedSplit | None
+    trainer: ToolkenSFTTrainer
+    resume_from: Path | None
+
+
+def prepare_run(config: TrainConfig, home: Path) -> PreparedRun:
+    """Choose the method, load the model with its toolkens, tokenise the data and build the trainer."""
+    from assistant.chat_format import ChatFormat
+    from assistant.model import model_folder, resolve_device
+    from finetune.trainer import build_trainer, choose_method, ties_embeddings, toolken_training
+    from tools.registry import build_tools
+
+    if config.data.dir is None:  # pin the default, so train_config.yaml names the data it was trained on
+        config = config.model_copy(update={"data": config.data.model_copy(update={"dir": Path(home) / "data"})})
+    checkpoints = Path(config.output.dir) / "checkpoints"
+    resume_from = _checkpoint_to_resume(config, checkpoints)
+    device = resolve_device(config.model.device)
+    choice = choose_method(config.method, device)
+    _say(f"method: {choice.method} ({choice.reason})")
+
+    tools = build_tools(config.tools, home)
+    folder = model_folder(config.model.path, Path(home) / "models")
+    model, tokenizer, registry = _load_model(folder, choice.method, device, tools, config.optim)
+    how = toolken_training(choice.method, ties_embeddings(model))
+    _say(f"toolkens: {len(registry.toolkens)} ({', '.join(registry.names)}); {how}")
+    if config.optim.toolken_learning_rate is not None and choice.method not in ("lora", "qlora"):
+        _say(f"optim.toolken_learning_rate is ignored by {choice.method}")
+    train_split, eval_split = _tokenize(config, ChatFormat(tokenizer), tools)
+    trainer = build_trainer(config, choice.method, model, tokenizer, registry, train_split, eval_split, device)
+    trainable, total = _parameter_counts(trainer.model)
+    _say(f"trainable parameters: {trainable:,} of {total:,} ({100 * trainable / total:.3f}%)")
+    return PreparedRun(config, choice, device, folder, registry, train_split, eval_split, trainer, resume_from)
+
+
+def train(config: TrainConfig, home: Path) -> TrainResult:
+    """Fine-tune per `config`, with the model cache and tool state in the state directory `home`.
+
+    Writes the adapter folder `config.output.dir` and returns what the run did.
+    """
+    started = time.perf_counter()
+    run = prepare_run(config, home)
+    trainer = run.trainer
+    eval_before = None
+    if run.eval_split is not None and run.resume_from is None:
+        eval_before = trainer.evaluate()["eval_loss"]
+    if run.resume_from is not None:
+        _say(f"resuming from {run.resume_from}")
+    outcome = trainer.train(resume_from_checkpoint=str(run.resume_from) if run.resume_from else None)
+    eval_loss = trainer.evaluate()["eval_loss"] if run.eval_split is not None else None
+
+    runtime = float(outcome.metrics.get("train_runtime", 0.0))
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    trainable, total = _parameter_counts(trainer.model)
+    result = TrainResult(
+        output_dir=Path(run.config.output.dir),
+        method=run.choice.method,
+        method_reason=run.choice.reason,
+        device=str(run.device),
+        trainable_parameters=trainable,
+        total_parameters=total,
+        steps=trainer.state.global_step,
+        resumed_from=run.resume_from,
+        train_records=len(run.train_split.examples),
+        eval_records=len(run.eval_split.examples) if run.eval_split is not None else 0,
+        left_out_too_long=len(run.train_split.too_long),
+        train_loss=outcome.training_loss if trainer.train_tokens else None,  # None: no step ran now
+        final_loss=losses[-1] if losses else None,
+        eval_loss_before=eval_before,
+        eval_loss=eval_loss,
+        train_tokens=trainer.train_tokens,
+        train_runtime_s=runtime,
+        tokens_per_second=trainer.train_tokens / runtime if runtime > 0 else 0.0,
+        wall_s=time.perf_counter() - started,
+    )
+    _write_outputs(run, result)
+    _say(f"throughput: {result.train_tokens:,} tokens in {runtime:.1f} s = {result.tokens_per_second:.1f} "
+         f"tokens/s ({result.method}, {result.device}); adapter in {result.output_dir}")
+    return result
+
+
+def _write_outputs(run: PreparedRun, result: TrainResult) -> None:
+    """The adapter (or full model), the toolken registry, the config, the data fingerprint, the metrics."""
+    from finetune.tokenize import dataset_fingerprint
+
+    out = result.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    _save_model(run.trainer.model, run.choice.method, run.base_folder, out)
+    run.registry.save(out)
+    config_text = yaml.safe_dump(run.config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    (out / CONFIG_FILE).write_text(config_text, encoding="utf-8")
+    fingerprint = {**dataset_fingerprint(run.config.data.dir), "train_examples": result.train_records,
+                   "train_left_out_too_long": run.train_split.too_long}
+    (out / DATASET_FILE).write_text(json.dumps(fingerprint, indent=2) + "\n", encoding="utf-8")
+    metrics = {"training": result.to_json(), "evaluation": None}  # the evaluator fills "evaluation"
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+
+
+def _say(message: str) -> None:
+    """Progress lines for the console (the Trainer's own bar shows loss and ETA) and the log."""
+    print(message, flush=True)
+    log.info(message)
+
+
+def _checkpoint_to_resume(config: TrainConfig, checkpoints: Path) -> Path | None:
+    """The checkpoint to continue from when output.resume is set; refuses to train over checkpoints otherwise."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    found = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    if config.output.resume:
+        if found is None:
+            _say(f"output.resume is true but {checkpoints} holds no checkpoint: starting from the beginning")
+        return Path(found) if found else None
+    if found is not None:
+        raise ConfigError(
+            f"output.dir: {config.output.dir} already holds checkpoints ({Path(found).name}); set output.resume: "
+            "true to continue, or choose a new output.dir"
+        )
+    return None
+
+
+def _load_model(
+    folder: Path, method: str, device: torch.device, tools: list[Tool], optim: OptimConfig
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, ToolkenRegistry]:
+    """The base model at the method's precision, with one toolken per tool."""
+    from assistant.model import load_base
+    from assistant.toolkens import add_toolkens
+
+    precision = "nf4" if method == "qlora" else "bf16" if device.type == "cuda" and method != "full" else "fp32"
+    model, tokenizer = load_base(folder, precision, device)
+    registry = add_toolkens(model, tokenizer, tools)
+    if method == "qlora":
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=optim.gradient_checkpointing)
+    return model, tokenizer, registry
+
+
+def _tokenize(
+    config: TrainConfig, chat: ChatFormat, tools: list[Tool]
+) -> tuple[TokenizedSplit, TokenizedSplit | None]:
+    from finetune.tokenize import read_records, tokenize_split
+
+    folder = Path(config.data.dir)
+    if not (folder / TRAIN_FILE).is_file():
+        raise DatasetError(f"data.dir: {folder} has no {TRAIN_FILE}")
+    splits = []
+    for name, limit in ((TRAIN_FILE, config.data.max_train_records), (EVAL_FILE, config.data.max_eval_records)):
+        if not (folder / name).is_file():
+            splits.append(None)
+            continue
+        records = read_records(folder / name, limit)
+        split = tokenize_split(chat, records, config.model.system_prompt, tools, config.data.max_seq_len)
+        if split.too_long:
+            _say(f"{name}: left out {len(split.too_long)} record(s) longer than data.max_seq_len "
+                 f"{config.data.max_seq_len} (e.g. {', '.join(split.too_long[:3])})")
+        _say(f"{name}: {len(split.examples)} conversations, {split.tokens:,} tokens, "
+             f"{split.learned_tokens:,} of them learned")
+        splits.append(split if split.examples else None)
+    if splits[0] is None:
+        raise DatasetError(f"data.dir: {folder / TRAIN_FILE} has no record that fits data.max_seq_len")
+    return splits[0], splits[1]
+
+
+def _parameter_counts(model: torch.nn.Module) -> tuple[int, int]:
+    if hasattr(model, "get_nb_trainable_parameters"):  # PEFT counts 4-bit weights by their real size
+        return model.get_nb_trainable_parameters()
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters())
+
+
+def _save_model(model: PreTrainedModel, method: str, base_folder: Path, out: Path) -> None:
+    """The adapter (PEFT methods) or the whole model (full) into `out`."""
+    if method != "full":
+        # The toolken rows live in the adapter (trainable tokens); the resized embedding matrix is rebuilt
+        # by add_toolkens at load time, so it is not saved.
+        model.save_pretrained(out, save_embedding_layers=False)
+        return
+    from transformers import AutoTokenizer
+
+    # The tokenizer is the base one, without toolkens: loading adds them back from toolkens.json.
+    model.save_pretrained(out)
+    AutoTokenizer.from_pretrained(base_folder).save_pretrained(out)
