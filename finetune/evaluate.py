@@ -1,0 +1,416 @@
+"""`assistant eval`: run the serving engine over fixed eval sets and score what its events say.
+
+Every question is one fresh turn of the same `Engine` that serves users, run with `dry_run=True`: calls
+that would leave the process (every API operation, GETs included) are planned, never sent, so an eval
+makes no traffic and its tool metrics come from the `ToolCall` events. The calculator and the search
+tool are local and run for real, because the final number and the cited documents depend on their
+results. Turns go straight to the engine, not through `Assistant.ask`, so nothing lands in the
+conversation log (whose feedback becomes training data).
+
+The eval files are public JSONL formats, one object a line:
+    tools   {"q": str, "tool": operationId | "calculator" | "search" | null, "args": {...}}
+    calc    {"q": str, "answer": number}
+    docs    {"q": str, "keywords": [str], "any": bool, "source": file name}
+    FuncQA  the benchmark's own JSON list of {"question", "answer", "func"}
+The scoring rules are in `finetune.metrics`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.config import DATA_DIR, REPO_ROOT, AssistantConfig, GenerationConfig
+from assistant.engine import Engine, TurnTooLong
+from assistant.events import FinalAnswer, ToolCall, ToolOutcome
+from finetune import metrics
+
+#: The shipped demo eval set: the fixed regression gate over the demo catalog and handbook.
+DEMO_EVAL_DIR = DATA_DIR / "demo" / "eval"
+DEMO_EVAL_FILES = {"tools": DEMO_EVAL_DIR / "tools.jsonl", "calc": DEMO_EVAL_DIR / "calc.jsonl",
+                   "docs": DEMO_EVAL_DIR / "docs.jsonl"}
+#: FuncQA one-hop, kept beside the repository in the team's shared benchmarks folder.
+DEFAULT_FUNCQA = REPO_ROOT.parent / "shared" / "benchmarks" / "funcqa" / "funcqa_oh.json"
+
+SetName = Literal["tools", "calc", "docs", "funcqa"]
+SET_NAMES: tuple[SetName, ...] = ("tools", "calc", "docs", "funcqa")
+#: The metrics.json section of each set.
+SECTIONS: dict[SetName, str] = {"tools": "tools", "calc": "calculator", "docs": "documents", "funcqa": "funcqa"}
+
+
+# ----------------------------------------------------------------------------------------------------
+# The eval items and their files
+
+
+class ToolQuery(BaseModel):
+    """A question and the call it should produce (`tool` None: it should produce none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1)
+    tool: str | None
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class NumberQuestion(BaseModel):
+    """A question whose answer is one number (the calculator set and FuncQA)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1)
+    answer: float
+
+
+class DocQuestion(BaseModel):
+    """A handbook question: the answer should contain the keywords and cite `source`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1)
+    any: bool = False
+    source: str = Field(min_length=1)
+
+
+class EvalFormatError(ValueError):
+    """An eval file that cannot be read; the message names the file, the line and the problem."""
+
+
+@dataclass
+class EvalSets:
+    """The items to run, per set; an empty set is skipped."""
+
+    tools: list[ToolQuery] = field(default_factory=list)
+    calc: list[NumberQuestion] = field(default_factory=list)
+    docs: list[DocQuestion] = field(default_factory=list)
+    funcqa: list[NumberQuestion] = field(default_factory=list)
+
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+def read_jsonl(path: Path, model: type[Item]) -> list[Item]:
+    """One `model` per non-empty line of `path`; raises EvalFormatError naming the line."""
+    items = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(model.model_validate_json(line))
+        except ValidationError as exc:
+            problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
+            raise EvalFormatError(f"{path}, line {number}: {problem}") from None
+    return items
+
+
+def read_funcqa(path: Path) -> list[NumberQuestion]:
+    """FuncQA's JSON list of {"question", "answer", "func"} as number questions."""
+    try:
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+        return [NumberQuestion(q=row["question"], answer=row["answer"]) for row in rows]
+    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+        raise EvalFormatError(f"{path}: not a FuncQA list of {{question, answer, func}}: {exc}") from None
+
+
+def load_sets(
+    tools: Path | None = None, calc: Path | None = None, docs: Path | None = None, funcqa: Path | None = None
+) -> EvalSets:
+    """Read the given files; when none of tools, calc and docs is given, those three are the demo set."""
+    if tools is None and calc is None and docs is None:
+        tools, calc, docs = DEMO_EVAL_FILES["tools"], DEMO_EVAL_FILES["calc"], DEMO_EVAL_FILES["docs"]
+    return EvalSets(
+        tools=read_jsonl(tools, ToolQuery) if tools else [],
+        calc=read_jsonl(calc, NumberQuestion) if calc else [],
+        docs=read_jsonl(docs, DocQuestion) if docs else [],
+        funcqa=read_funcqa(funcqa) if funcqa else [],
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Configuration and report
+
+
+class EvalConfig(BaseModel):
+    """How an eval runs; the files themselves are arguments of `run_eval`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sets: list[SetName] | None = Field(
+        None, description="Which of the loaded sets to run; None runs every set that has items."
+    )
+    limit: int | None = Field(None, ge=1, description="Run at most this many items of each set (the first ones).")
+    generation: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides of the engine's generation settings for eval turns, e.g. "
+        '{"max_new_tokens": 96}; keys and values as in the `generation:` config section.',
+    )
+    exact_rel_tol: float = Field(1e-6, gt=0, description="Relative tolerance of calculator exactness.")
+    funcqa_rel_tol: float = Field(
+        1e-3, gt=0, description="FuncQA's own tolerance: correct when |pred - true| <= tol * |true|."
+    )
+
+    @field_validator("generation")
+    @classmethod
+    def _known_generation_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(GenerationConfig.model_fields))
+        if unknown:
+            raise ValueError(f"unknown generation setting(s) {', '.join(unknown)}")
+        GenerationConfig.model_validate(value)  # the values themselves
+        return value
+
+
+@dataclass
+class EvalReport:
+    """The metrics (the shape of metrics.json) and one prediction per item for error analysis."""
+
+    metrics: dict[str, Any]
+    predictions: list[dict[str, Any]]
+
+    def write(self, folder: Path) -> dict[str, Path]:
+        """Write `metrics.json` and `predictions.jsonl` into `folder`; returns their paths."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {"metrics": folder / "metrics.json", "predictions": folder / "predictions.jsonl"}
+        paths["metrics"].write_text(json.dumps(self.metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        with paths["predictions"].open("w", encoding="utf-8", newline="\n") as handle:
+            for row in self.predictions:
+                handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return paths
+
+    def table(self) -> str:
+        """The headline figures as plain-text tables, one block per set that ran."""
+        return format_report(self.metrics)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Running
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What one eval turn produced, read off its events."""
+
+    answer: str
+    #: Each call in order: {"tool", "arguments", "status"}; an abandoned call has arguments {}.
+    calls: list[dict[str, Any]]
+    sources: list[str]
+    stop_reason: str
+    elapsed_s: float
+    error: str | None = None
+
+    def called(self, tool: str) -> bool:
+        return any(call["tool"] == tool for call in self.calls)
+
+
+Progress = Callable[[str], None]
+
+
+def evaluate(
+    engine_or_assistant: Any, sets: EvalSets, config: EvalConfig | None = None, progress: Progress | None = None
+) -> EvalReport:
+    """Run every item of `sets` as one dry-run turn of the engine and score it.
+
+    `engine_or_assistant` is an `Engine` (or anything with its `run_turn`, `generation` and `tools`) or an
+    `Assistant`, whose engine is used and whose model and adapter are named in the report. `progress`
+    gets one line per finished item.
+    """
+    config = config or EvalConfig()
+    engine: Engine = getattr(engine_or_assistant, "engine", engine_or_assistant)
+    unknown = sorted({q.tool for q in sets.tools if q.tool is not None and _engine_tool(engine, q.tool) is None})
+    if unknown:
+        raise EvalFormatError(f"the tool queries expect tools the engine does not have: {', '.join(unknown)}")
+    generation = GenerationConfig.model_validate({**engine.generation.model_dump(), **config.generation})
+    loaded = getattr(engine_or_assistant, "loaded", None)
+    started = time.perf_counter()
+    result: dict[str, Any] = {section: None for section in SECTIONS.values()}
+    predictions: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    scorers = {"tools": _score_tools, "calc": _score_numbers, "docs": _score_docs, "funcqa": _score_numbers}
+    for name in SET_NAMES:
+        items = getattr(sets, name)[: config.limit]
+        if not items or (config.sets is not None and name not in config.sets):
+            continue
+        set_started = time.perf_counter()
+        turns = []
+        for index, item in enumerate(items):
+            turns.append(_run_turn(engine, item.q, generation))
+            if progress is not None:
+                progress(f"{name} {index + 1}/{len(items)}  {turns[-1].elapsed_s:.1f}s")
+        section, rows = scorers[name](engine, name, items, turns, config)
+        section["elapsed_s"] = round(time.perf_counter() - set_started, 2)
+        result[SECTIONS[name]] = section
+        predictions += rows
+        counts[name] = len(items)
+    result.update(
+        n=counts,
+        model=loaded.source.name if loaded is not None else None,
+        adapter=str(loaded.adapter) if loaded is not None and loaded.adapter else None,
+        generation=generation.model_dump(mode="json"),
+        elapsed_s=round(time.perf_counter() - started, 2),
+    )
+    return EvalReport(result, predictions)
+
+
+def run_eval(
+    config: AssistantConfig,
+    home: Path,
+    *,
+    tools: Path | None = None,
+    calc: Path | None = None,
+    docs: Path | None = None,
+    funcqa: Path | None = None,
+    eval_config: EvalConfig | None = None,
+    progress: Progress | None = None,
+) -> EvalReport:
+    """Build the configured `Assistant` (model, adapter, tools) and evaluate it on the given files.
+
+    tools, calc, docs: eval files in the public formats; when none of the three is given, the shipped
+    demo set (data/demo/eval/) is used for all three. funcqa: FuncQA one-hop JSON (`DEFAULT_FUNCQA`),
+    None to skip it. The demo API is not started: every API call is planned, none is sent.
+    """
+    from assistant.runtime import Assistant  # heavy: models, Chroma
+
+    sets = load_sets(tools, calc, docs, funcqa)
+    assistant = Assistant(config.model_copy(update={"start_demo_api": False}), home)
+    try:
+        return evaluate(assistant, sets, eval_config, progress)
+    finally:
+        assistant.close()
+
+
+def _run_turn(engine: Engine, question: str, generation: GenerationConfig) -> TurnRecord:
+    """One fresh single-question turn, dry run: API calls are planned, local tools run."""
+    started = time.perf_counter()
+    calls: list[dict[str, Any]] = []
+    final: FinalAnswer | None = None
+    try:
+        for event in engine.run_turn([{"role": "user", "content": question}], dry_run=True, generation=generation):
+            if isinstance(event, ToolCall):
+                calls.append({"tool": event.tool, "arguments": event.arguments, "status": None})
+            elif isinstance(event, ToolOutcome):
+                if calls and calls[-1]["status"] is None and calls[-1]["tool"] == event.tool:
+                    calls[-1]["status"] = event.status
+                else:  # abandoned while writing its arguments: no ToolCall came first
+                    calls.append({"tool": event.tool, "arguments": event.arguments, "status": event.status})
+            elif isinstance(event, FinalAnswer):
+                final = event
+    except TurnTooLong as exc:
+        return TurnRecord("", calls, [], "error", time.perf_counter() - started, str(exc))
+    if final is None:
+        raise RuntimeError("the engine's turn ended without a FinalAnswer")
+    return TurnRecord(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started)
+
+
+def _turn_fields(turn: TurnRecord) -> dict[str, Any]:
+    row = {"answer": turn.answer, "calls": turn.calls, "sources": turn.sources,
+           "stop_reason": turn.stop_reason, "elapsed_s": round(turn.elapsed_s, 3)}
+    if turn.error:
+        row["error"] = turn.error
+    return row
+
+
+def _score_tools(
+    engine: Engine, name: str, items: list[ToolQuery], turns: list[TurnRecord], config: EvalConfig
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    scores, rows = [], []
+    for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
+        first = turn.calls[0] if turn.calls else None
+        predicted_tool = first["tool"] if first else None
+        predicted_args = first["arguments"] if first else {}
+        score = metrics.score_tool_query(item.tool, item.args, predicted_tool, predicted_args,
+                                         _schema_defaults(engine, item.tool))
+        scores.append(score)
+        rows.append({"set": name, "index": index, "q": item.q, "expected_tool": item.tool, "expected_args": item.args,
+                     "predicted_tool": predicted_tool, "predicted_args": predicted_args, **asdict(score),
+                     "selected": score.selected, **_turn_fields(turn)})
+    return metrics.tool_metrics(scores), rows
+
+
+def _score_numbers(
+    engine: Engine, name: str, items: list[NumberQuestion], turns: list[TurnRecord], config: EvalConfig
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    tolerance = config.funcqa_rel_tol
+    scores, rows = [], []
+    for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
+        score = metrics.score_number_answer(turn.answer, item.answer, turn.called("calculator"),
+                                            config.exact_rel_tol, tolerance)
+        scores.append(score)
+        rows.append({"set": name, "index": index, "q": item.q, "expected": item.answer, **asdict(score),
+                     **_turn_fields(turn)})
+    section = metrics.number_metrics(scores)
+    section.update(exact_rel_tol=config.exact_rel_tol, tolerance_rel_tol=tolerance)
+    if name == "funcqa":  # the benchmark's own figure, as its paper reports it
+        section["accuracy"] = section["tolerance_accuracy"]
+    return section, rows
+
+
+def _score_docs(
+    engine: Engine, name: str, items: list[DocQuestion], turns: list[TurnRecord], config: EvalConfig
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    scores, rows = [], []
+    for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
+        score = metrics.score_doc_answer(turn.answer, turn.sources, item.keywords, item.any, item.source,
+                                         turn.called("search"))
+        scores.append(score)
+        rows.append({"set": name, "index": index, "q": item.q, "keywords": item.keywords, "any": item.any,
+                     "source": item.source, **asdict(score), **_turn_fields(turn)})
+    return metrics.doc_metrics(scores), rows
+
+
+def _schema_defaults(engine: Engine, tool: str | None) -> dict[str, Any]:
+    """The default values in the expected tool's argument schema (they count as left out)."""
+    found = _engine_tool(engine, tool) if tool is not None else None
+    properties = found.parameters.get("properties", {}) if found is not None else {}
+    return {name: schema["default"] for name, schema in properties.items() if "default" in schema}
+
+
+def _engine_tool(engine: Engine, tool: str) -> Any:
+    """The engine's tool for an eval file's tool name (an operationId stands for `api.{operationId}`)."""
+    return engine.tools.get(tool) or engine.tools.get(metrics.API_PREFIX + tool)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The printed table
+
+_HEADLINES: dict[str, list[str]] = {
+    "tools": ["selection_accuracy", "macro_f1", "no_call_accuracy", "call_rate", "argument_accuracy",
+              "argument_accuracy_given_tool", "call_exact_match", "call_exact_match_given_tool"],
+    "calculator": ["exact_accuracy", "tolerance_accuracy", "calculator_call_rate", "no_number_rate"],
+    "documents": ["keyword_accuracy", "cited_in_text_rate", "retrieved_rate", "grounded_accuracy", "search_call_rate"],
+    "funcqa": ["accuracy", "exact_accuracy", "calculator_call_rate", "no_number_rate"],
+}
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """metrics.json as plain-text tables: the headline rates per set, then per-tool P/R/F1."""
+    adapter = f" + {result['adapter']}" if result.get("adapter") else ""
+    lines = [f"model: {result.get('model') or '(engine)'}{adapter}    elapsed: {result.get('elapsed_s', 0):.1f}s"]
+    for section, keys in _HEADLINES.items():
+        figures = result.get(section)
+        if not figures:
+            continue
+        lines += ["", f"{section} ({figures['n']} items, {figures['elapsed_s']:.1f}s)"]
+        lines += _columns([[key, _figure(figures[key])] for key in keys])
+    tools = result.get("tools")
+    if tools:
+        rows = [[label, _figure(row["precision"]), _figure(row["recall"]), _figure(row["f1"]),
+                 str(row["support"]), str(row["predicted"])] for label, row in tools["per_tool"].items()]
+        lines += ["", "per tool"] + _columns([["tool", "precision", "recall", "f1", "expected", "predicted"], *rows])
+    return "\n".join(lines)
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                             for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip()
+            for row in rows]
