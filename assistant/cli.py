@@ -58,6 +58,32 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("folder", type=Path)
     ingest.add_argument("--prune", action="store_true", help="also remove documents no longer in the folder")
 
+    build = _command(commands, "build-data", "build train/eval datasets from the catalog, documents and feedback",
+                     _run_build_data)
+    build.add_argument("--catalog", type=Path, help="OpenAPI file (default: the configured catalog)")
+    build.add_argument("--docs", type=Path, help="documents folder (default: the configured docs)")
+    build.add_argument("--instructions", type=Path, nargs="*", default=[],
+                       help="instruction files to mix in (Alpaca, ShareGPT or messages JSONL)")
+    build.add_argument("--output", type=Path, help="output folder (default: data/ in the state dir)")
+    build.add_argument("--seed", type=int, default=0)
+    build.add_argument("--per-operation", type=int, default=24, help="examples per API operation")
+    build.add_argument("--calculator", type=int, default=200, help="calculator examples")
+    build.add_argument("--no-call", type=int, default=160, help="no-tool examples (base-model replies)")
+
+    train = _command(commands, "train", "train an adapter with toolkens from a YAML config", _run_train)
+    train.add_argument("train_config", type=Path, metavar="CONFIG", help="training YAML (see data/train/)")
+
+    evaluate = _command(commands, "eval", "evaluate the model (and adapter) on eval sets", _run_eval)
+    _add_model_options(evaluate)
+    evaluate.add_argument("--tools", type=Path, help='tool queries JSONL {"q", "tool", "args"}')
+    evaluate.add_argument("--calc", type=Path, help='calculator questions JSONL {"q", "answer"}')
+    evaluate.add_argument("--docs-questions", type=Path, help='document questions JSONL {"q", "keywords", "any", "source"}')
+    evaluate.add_argument("--funcqa", type=Path, nargs="?", const=True, default=None,
+                          help="also run FuncQA one-hop (default file: ../shared/benchmarks/funcqa)")
+    evaluate.add_argument("--limit", type=int, help="items per set")
+    evaluate.add_argument("--max-new-tokens", type=int, help="override generation.max_new_tokens")
+    evaluate.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
+
     demo = _command(commands, "demo-api", "serve the demo company's API (HTTP, SQLite behind it)", _run_demo_api)
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=None, help="default: 8765")
@@ -74,11 +100,15 @@ def _command(commands, name: str, help_text: str, run: Callable[[argparse.Namesp
     return sub
 
 
-def _add_turn_options(sub: argparse.ArgumentParser) -> None:
+def _add_model_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--catalog", type=Path, help="OpenAPI file whose operations become tools")
     sub.add_argument("--docs", type=Path, help="folder of documents to ingest and search")
     sub.add_argument("--adapter", type=Path, help="PEFT adapter folder (with toolkens.json)")
     sub.add_argument("--model", type=Path, help="local model folder or .gguf file")
+
+
+def _add_turn_options(sub: argparse.ArgumentParser) -> None:
+    _add_model_options(sub)
     sub.add_argument("--yes", action="store_true", help="send side-effecting API calls without asking")
     sub.add_argument("--dry-run", action="store_true", help="plan every API call without sending any")
 
@@ -229,6 +259,59 @@ def _run_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_build_data(args: argparse.Namespace) -> int:
+    from finetune.build_data import BuildDataConfig, build_data, default_reply_fn
+
+    config, home = _config(args)
+    build = BuildDataConfig(
+        catalog=args.catalog or config.tools.catalog.path,
+        docs=args.docs or config.tools.retrieval.docs,
+        instructions=args.instructions,
+        output=args.output,
+        seed=args.seed,
+        per_operation=args.per_operation,
+        calculator=args.calculator,
+        no_call=args.no_call,
+        chunk_chars=config.tools.retrieval.chunk_chars,
+        chunk_overlap=config.tools.retrieval.chunk_overlap,
+        max_tool_result_chars=config.generation.max_tool_result_chars,
+    )
+    reply = default_reply_fn(config.model, home, config.system_prompt) if build.no_call else None
+    report = build_data(build, reply, home)
+    print(report.counts.table())
+    print(f"written to {report.output} (train fingerprint {report.fingerprint[:16]}, {report.seconds:.0f} s)")
+    return 0
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from finetune.train import load_train_config, train
+
+    config = load_train_config(args.train_config)
+    home = resolve_home(args.home, load_config(args.config))
+    result = train(config, home)
+    print(f"adapter written to {result.output_dir}: {result.method} ({result.method_reason}), {result.steps} steps, "
+          f"{result.tokens_per_second:.0f} tokens/s, {result.wall_s:.0f} s")
+    return 0
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from finetune.evaluate import DEFAULT_FUNCQA, EvalConfig, run_eval
+
+    config, home = _config(args)
+    funcqa = DEFAULT_FUNCQA if args.funcqa is True else args.funcqa
+    generation = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+    report = run_eval(
+        config, home, tools=args.tools, calc=args.calc, docs=args.docs_questions, funcqa=funcqa,
+        eval_config=EvalConfig(limit=args.limit, generation=generation),
+        progress=lambda line: print(line, file=sys.stderr),
+    )
+    print(report.table())
+    if args.out is not None:
+        paths = report.write(args.out)
+        print(f"metrics in {paths['metrics']}, predictions in {paths['predictions']}")
+    return 0
+
+
 def _run_demo_api(args: argparse.Namespace) -> int:
     from assistant import demo_api
 
@@ -254,9 +337,12 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from assistant.engine import TurnTooLong
     from assistant.model import ModelLoadError
     from assistant.toolkens import ToolkenMismatch
+    from finetune.evaluate import EvalFormatError
+    from finetune.records import DatasetFormatError
     from tools.openapi import CatalogError
 
-    return (ConfigError, ModelLoadError, ToolkenMismatch, CatalogError, ChatTemplateError, TurnTooLong, KeyError)
+    return (ConfigError, ModelLoadError, ToolkenMismatch, CatalogError, ChatTemplateError, TurnTooLong, KeyError,
+            EvalFormatError, DatasetFormatError)
 
 
 _USER_ERRORS = _user_errors()
