@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -20,6 +21,8 @@ DATA_DIR = REPO_ROOT / "data"
 DEMO_CATALOG = DATA_DIR / "demo" / "catalog.yaml"
 DEMO_DOCS = DATA_DIR / "demo" / "handbook"
 HOME_ENV = "ASSISTANT_HOME"
+
+_Config = TypeVar("_Config", bound=BaseModel)
 
 Precision = Literal["auto", "fp32", "bf16", "int8", "nf4"]
 
@@ -131,23 +134,33 @@ def load_config(path: Path | None) -> AssistantConfig:
     """
     if path is None:
         return default_config()
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    _resolve_relative_paths(raw, path.parent.resolve())
+    raw = read_yaml_mapping(Path(path), "config")
+    resolve_relative_paths(raw, Path(path).parent.resolve(), _PATH_KEYS)
     return parse_config(raw, source=str(path))
 
 
 def parse_config(raw: dict, source: str = "config") -> AssistantConfig:
     """Validate a config mapping, turning pydantic's errors into one readable ConfigError."""
+    return validate_config(AssistantConfig, raw, source)
+
+
+def read_yaml_mapping(path: Path, what: str) -> dict:
+    """The top-level mapping of a YAML file, or a ConfigError saying why there is none."""
     try:
-        return AssistantConfig.model_validate(raw)
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    return raw
+
+
+def validate_config(model: type[_Config], raw: dict, source: str) -> _Config:
+    """Validate `raw` into `model`; every problem is named by its dotted key in one ConfigError."""
+    try:
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{source}: " + "; ".join(_describe(err) for err in exc.errors())) from None
 
@@ -169,14 +182,15 @@ _PATH_KEYS = {
 }
 
 
-def _resolve_relative_paths(raw: dict, base: Path) -> None:
-    for keys in _PATH_KEYS:
+def resolve_relative_paths(raw: dict, base: Path, keys: Iterable[tuple[str, ...]]) -> None:
+    """Make each string path at `keys` (a path of nested keys) in `raw` absolute, relative to `base`."""
+    for path_keys in keys:
         section = raw
-        for key in keys[:-1]:
+        for key in path_keys[:-1]:
             section = section.get(key) if isinstance(section, dict) else None
-        if isinstance(section, dict) and isinstance(section.get(keys[-1]), str):
-            value = Path(section[keys[-1]]).expanduser()
-            section[keys[-1]] = str((value if value.is_absolute() else base / value).resolve())
+        if isinstance(section, dict) and isinstance(section.get(path_keys[-1]), str):
+            value = Path(section[path_keys[-1]]).expanduser()
+            section[path_keys[-1]] = str((value if value.is_absolute() else base / value).resolve())
 
 
 def resolve_home(cli_home: Path | None, config: AssistantConfig) -> Path:

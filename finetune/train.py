@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,9 +19,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.config import AssistantConfig, ConfigError, ModelConfig, default_config
+from assistant.config import AssistantConfig, ConfigError, ModelConfig, default_config, read_yaml_mapping
+from assistant.config import resolve_relative_paths, validate_config
 from assistant.toolkens import ToolkenRegistry
 from finetune.tokenize import EVAL_FILE, TRAIN_FILE, DatasetError, TokenizedSplit
 from tools.registry import ToolsConfig
@@ -166,34 +166,14 @@ _PATH_KEYS = (("model", "path"), ("data", "dir"), ("output", "dir"), ("tools", "
 def load_train_config(path: Path) -> TrainConfig:
     """Read and validate a training YAML; relative paths are taken relative to the file's folder."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read training config {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    for keys in _PATH_KEYS:
-        section = raw
-        for key in keys[:-1]:
-            section = section.get(key) if isinstance(section, dict) else None
-        if isinstance(section, dict) and isinstance(section.get(keys[-1]), str):
-            value = Path(section[keys[-1]]).expanduser()
-            section[keys[-1]] = os.path.normpath(value if value.is_absolute() else path.parent.resolve() / value)
+    raw = read_yaml_mapping(path, "training config")
+    resolve_relative_paths(raw, path.parent.resolve(), _PATH_KEYS)
     return parse_train_config(raw, source=str(path))
 
 
 def parse_train_config(raw: dict, source: str = "training config") -> TrainConfig:
     """Validate a mapping into a TrainConfig; every problem is named by its dotted key in one ConfigError."""
-    try:
-        return TrainConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-            problems.append(f"{key}: unknown key" if error["type"] == "extra_forbidden" else f"{key}: {error['msg']}")
-        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+    return validate_config(TrainConfig, raw, source)
 
 
 # -- the run ------------------------------------------------------------------------------------------------
