@@ -20,7 +20,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers import PreTrainedTokenizerBase
 
 from assistant.config import ModelConfig
-from assistant.toolkens import ToolkenRegistry, add_toolkens
+from assistant.toolkens import REGISTRY_FILE, ToolkenRegistry, add_toolkens
 from tools.base import Tool
 
 log = logging.getLogger(__name__)
@@ -157,13 +157,21 @@ def load_model(config: ModelConfig, tools: list[Tool], cache_dir: Path) -> Loade
     precision = resolve_precision(config.precision, device)
     folder = model_folder(config.path, cache_dir)
     model, tokenizer = load_base(folder, precision, device)
-    registry = ToolkenRegistry.load(config.adapter) if config.adapter is not None else None
-    registry = add_toolkens(model, tokenizer, tools, registry)
+    registry = add_toolkens(model, tokenizer, tools, _trained_registry(config.adapter, folder))
     if config.adapter is not None:
         model = _attach_adapter(model, config.adapter)
     model.eval()
     log.info("model %s at %s on %s, %d toolkens", folder.name, precision, device, len(registry.toolkens))
     return LoadedModel(model, tokenizer, registry, folder, precision, device, config.adapter)
+
+
+def _trained_registry(adapter: Path | None, folder: Path) -> ToolkenRegistry | None:
+    """The toolkens an adapter was trained with, or a fully fine-tuned model's own; None: a plain base."""
+    if adapter is not None:
+        return ToolkenRegistry.load(adapter)
+    if (folder / REGISTRY_FILE).is_file():  # a `full` training run: the toolken rows are in its weights
+        return ToolkenRegistry.load(folder)
+    return None
 
 
 def _attach_adapter(model: PreTrainedModel, adapter: Path) -> PreTrainedModel:

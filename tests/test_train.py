@@ -323,3 +323,24 @@ def test_records_the_tools_cannot_serve_are_refused_and_long_ones_left_out(chat_
     stranger = json.loads(json.dumps(records[0]).replace('"calculator"', '"api.nope"'))
     with pytest.raises(DatasetError, match=r"record smoke-train-0: it calls 'api.nope'"):
         tokenize_split(chat, [stranger], SYSTEM, tools, max_seq_len=1024)
+
+
+def test_a_full_fine_tune_loads_back_with_its_trained_toolken_rows(two_layer_folder: Path, tmp_path: Path):
+    from assistant.config import ModelConfig
+    from assistant.model import load_model
+
+    config = make_config(two_layer_folder, SMOKE, tmp_path / "full", max_steps=2)
+    config.method = "full"
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = train(config, tmp_path / "home")
+    assert (result.output_dir / "toolkens.json").is_file()
+
+    tools = build_tools(config.tools, tmp_path / "home")
+    loaded = load_model(ModelConfig(path=result.output_dir, device="cpu"), tools, tmp_path / "cache")
+    trained = LlamaForCausalLM.from_pretrained(result.output_dir).get_input_embeddings().weight
+    saved = json.loads((result.output_dir / "toolkens.json").read_text())
+    ids = [t["token_id"] for t in saved["toolkens"]]
+    assert loaded.registry.token_ids == ids  # the saved registry, not a fresh one
+    rows = loaded.model.get_input_embeddings().weight
+    assert rows.shape[0] == trained.shape[0]  # no second set of toolken rows
+    assert torch.equal(rows[ids].detach(), trained[ids].detach())
