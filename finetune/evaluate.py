@@ -173,11 +173,19 @@ class EvalReport:
     predictions: list[dict[str, Any]]
 
     def write(self, folder: Path) -> dict[str, Path]:
-        """Write `metrics.json` and `predictions.jsonl` into `folder`; returns their paths."""
+        """Write `metrics.json` and `predictions.jsonl` into `folder`; returns their paths.
+
+        In an adapter folder, whose metrics.json already holds the trainer's `training` figures, the
+        metrics go under its `evaluation` key and the training figures stay.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {"metrics": folder / "metrics.json", "predictions": folder / "predictions.jsonl"}
-        paths["metrics"].write_text(json.dumps(self.metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        content: dict[str, Any] = self.metrics
+        existing = _read_json_object(paths["metrics"])
+        if existing is not None and "training" in existing:
+            content = {**existing, "evaluation": self.metrics}
+        paths["metrics"].write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         with paths["predictions"].open("w", encoding="utf-8", newline="\n") as handle:
             for row in self.predictions:
                 handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
@@ -186,6 +194,15 @@ class EvalReport:
     def table(self) -> str:
         """The headline figures as plain-text tables, one block per set that ran."""
         return format_report(self.metrics)
+
+
+def _read_json_object(path: Path) -> dict[str, Any] | None:
+    """The JSON object in `path`; None when there is no file or it holds something else."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 # ----------------------------------------------------------------------------------------------------

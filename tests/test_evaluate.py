@@ -412,6 +412,20 @@ def test_report_writes_metrics_and_predictions_and_prints_a_table(scripted, tmp_
     assert "selection_accuracy" in table and "listTickets" in table
 
 
+
+def test_report_written_into_an_adapter_folder_keeps_the_training_figures(scripted, tmp_path: Path):
+    engine, sets = scripted
+    report = evaluate(engine, sets)
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    training = {"method": "lora", "steps": 8, "tokens_per_second": 150.0}
+    (adapter / "metrics.json").write_text(json.dumps({"training": training, "evaluation": None}))
+    report.write(adapter)
+    written = json.loads((adapter / "metrics.json").read_text())
+    assert written["training"] == training
+    assert written["evaluation"] == json.loads(json.dumps(report.metrics))
+
+
 # ----------------------------------------------------------------------------------------------------
 # The shipped demo eval set
 
