@@ -366,6 +366,43 @@ def default_reply_fn(
             return _whole_sentences(final.answer)
         return final.answer
 
+    identity = {"model": str(loaded.source.resolve()), "adapter": str(model_config.adapter),
+                "precision": loaded.precision, "system_prompt": prompt, "max_new_tokens": max_new_tokens}
+    return cached_replies(reply, Path(home) / "cache", identity)
+
+
+def cached_replies(reply_fn: ReplyFn, folder: Path, identity: dict[str, Any]) -> ReplyFn:
+    """`reply_fn` with its replies kept in a JSONL file in `folder`, one file per `identity`.
+
+    Greedy replies of one model to one conversation do not change, so a rebuild (another catalog, the
+    retraining loop) reuses them instead of generating them again; they are the slow part of a build.
+    A line cut short by a killed run is ignored.
+    """
+    name = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+    path = Path(folder) / f"replies-{name}.jsonl"
+    known: dict[str, str] = {}
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+                known[entry["key"]] = entry["reply"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+        if text and not text.endswith("\n"):
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("\n")  # the next reply starts on a line of its own
+
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        key = hashlib.sha256(json.dumps(messages, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        if key not in known:
+            known[key] = reply_fn(messages)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8", newline="\n") as handle:
+                handle.write(json.dumps({"key": key, "reply": known[key]}, ensure_ascii=False) + "\n")
+        return known[key]
+
     return reply
 
 

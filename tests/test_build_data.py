@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from assistant.config import ModelConfig
 from assistant.events import FinalAnswer, Timings, ToolOutcome
 from assistant.store import ConversationStore
-from finetune.build_data import BuildDataConfig, build_data, default_reply_fn, read_feedback, read_rows
+from finetune.build_data import (
+    BuildDataConfig,
+    build_data,
+    cached_replies,
+    default_reply_fn,
+    read_feedback,
+    read_rows,
+)
 from finetune.records import DatasetFormatError, read_jsonl
 
 TODAY = date(2025, 3, 3)
@@ -151,3 +158,28 @@ def test_default_reply_fn_answers_with_the_embedded_model(smollm2_folder: Path, 
     replies = [reply([{"role": "user", "content": prompt}]) for prompt in ("Hi!", "Thanks, that's all.")]
     assert all(isinstance(text, str) and text.strip() for text in replies)
     assert all("<tool:" not in text for text in replies)
+
+
+def test_cached_replies_are_generated_once_per_model_and_conversation(tmp_path: Path):
+    calls: list[str] = []
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        calls.append(messages[-1]["content"])
+        return f"reply {len(calls)}"
+
+    identity = {"model": "m", "system_prompt": "s"}
+    first = cached_replies(reply, tmp_path, identity)
+    hi = [{"role": "user", "content": "Hi!"}]
+    assert first(hi) == "reply 1" and first(hi) == "reply 1"
+    again = cached_replies(reply, tmp_path, identity)  # a later build, same model: read from the file
+    assert again(hi) == "reply 1" and calls == ["Hi!"]
+    other = cached_replies(reply, tmp_path, {**identity, "model": "another"})
+    assert other(hi) == "reply 2"
+
+    (cache_file,) = [f for f in tmp_path.iterdir() if "reply 1" in f.read_text()]
+    with cache_file.open("a") as handle:
+        handle.write('{"key": "cut sho')  # a build killed mid-write
+    assert cached_replies(reply, tmp_path, identity)([{"role": "user", "content": "Bye"}]) == "reply 3"
+    later = cached_replies(reply, tmp_path, identity)
+    assert later(hi) == "reply 1" and later([{"role": "user", "content": "Bye"}]) == "reply 3"
+    assert calls == ["Hi!", "Hi!", "Bye"]
