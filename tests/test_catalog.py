@@ -105,10 +105,33 @@ def test_path_query_header_and_body_arguments_merge_into_one_object_schema(tmp_p
     assert schema["required"] == ["ticket_id", "title"]
     assert schema["properties"]["ticket_id"] == {"type": "string", "description": "The ticket's id"}
     assert schema["properties"]["title"]["description"] == "Short title"
-    assert schema["properties"]["priority"]["nullable"] is True  # OpenAPI 3.0 keyword passed through
+    # OpenAPI 3.0's `nullable: true` becomes JSON Schema's "null" type (and enum member).
+    assert schema["properties"]["priority"] == {"type": ["string", "null"], "enum": ["low", "high", None]}
     assert "id" not in schema["properties"]  # readOnly: the server sets it
     assert "Authorization" not in schema["properties"]  # OpenAPI says to ignore it as a parameter
     jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_openapi_30_bounds_and_nullable_become_json_schema_2020_12(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD_30 + textwrap.dedent("""\
+        paths:
+          /items:
+            get:
+              operationId: listItems
+              parameters:
+                - {name: above, in: query, schema: {type: number, minimum: 0, exclusiveMinimum: true}}
+                - {name: upto, in: query, schema: {type: integer, maximum: 9, exclusiveMaximum: false}}
+                - name: tags
+                  in: query
+                  schema: {type: array, items: {type: string, nullable: true}}
+              responses: {"200": {description: ok}}
+        """))
+    schema = operations_by_id(path)["listItems"].parameters
+    assert schema["properties"]["above"] == {"type": "number", "exclusiveMinimum": 0}
+    assert schema["properties"]["upto"] == {"type": "integer", "maximum": 9}
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid({"above": 0.5, "upto": 9, "tags": ["a", None]})
+    assert not validator.is_valid({"above": 0}) and not validator.is_valid({"upto": 10})
 
 
 def test_operation_parameters_override_path_item_parameters(tmp_path: Path) -> None:
@@ -547,21 +570,22 @@ paths:
     assert "only JSON request bodies are supported (found multipart/form-data)" in str(error)
 
 
-def test_a_schema_jsonschema_cannot_use_is_refused_at_load_time(tmp_path: Path) -> None:
-    # Valid OpenAPI 3.0 (boolean exclusiveMinimum), but not JSON Schema 2020-12, which arguments use.
+def test_a_broken_argument_schema_names_its_operation_and_parameter_in_openapi_31(tmp_path: Path) -> None:
+    # 3.1 schemas are JSON Schema; the validator reports their errors relative to the schema itself.
     error = broken(
         tmp_path,
-        HEAD_30
+        'openapi: 3.1.0\ninfo: {title: Helpdesk, version: "1"}\n'
         + """\
 paths:
   /tickets:
     get:
       operationId: listTickets
-      parameters: [{name: limit, in: query, schema: {type: integer, minimum: 0, exclusiveMinimum: true}}]
+      parameters: [{name: limit, in: query, schema: {type: integer, minimum: zero}}]
       responses: {"200": {description: ok}}
 """,
     )
-    assert (error.operation, error.field) == ("listTickets", "parameter 'limit'")
+    assert (error.operation, error.field) == ("listTickets", "parameter 'limit' schema.minimum")
+    assert "'zero' is not of type 'number'" in str(error)
 
 
 # ---------------------------------------------------------------- HTTP against a real loopback server
@@ -799,3 +823,26 @@ def test_demo_tools_call_the_demo_service(demo_api: dict[str, ApiOperationTool])
 
     missing = demo_api["api.getEmployee"].call({"employee_id": "E9999"})
     assert missing.error is not None and missing.error.startswith("HTTP 404 Not Found: ")
+
+
+# ---------------------------------------------------------------- a second company's catalog (bring your own)
+
+HARBOR_CATALOG = Path(__file__).resolve().parents[1] / "data" / "examples" / "harbor" / "catalog.yaml"
+
+
+def test_the_harbor_example_catalog_loads_with_valid_argument_schemas() -> None:
+    """The OpenAPI 3.0 example that data/train/harbor-lora.yaml trains on becomes 12 well-formed tools."""
+    catalog = load_catalog(HARBOR_CATALOG)
+    assert len(catalog.operations) == 12
+    assert len({op.operation_id for op in catalog.operations}) == 12
+    assert catalog.server_url == "http://127.0.0.1:8790"
+    tools = catalog_tools(CatalogConfig(path=HARBOR_CATALOG))
+    for tool in tools:
+        jsonschema.Draft202012Validator.check_schema(tool.parameters)
+        assert tool.parameters["type"] == "object"
+        assert tool.description and len(tool.description) <= 300
+        for name, schema in tool.parameters["properties"].items():
+            assert schema.get("description"), f"{tool.name}: argument {name!r} has no description"
+    assert {"path", "query", "body"} <= {where for op in catalog.operations for where in op.locations.values()}
+    assert sum(tool.side_effects for tool in tools) == 5
+    tools[0].catalog.close()

@@ -147,7 +147,7 @@ def _validate(spec: SchemaPath, data: dict[str, Any], path: Path) -> None:
         # Reported by `_operations`, which names both operations sharing the id.
         if isinstance(error, DuplicateOperationIDError):
             continue
-        parts, problem = list(error.absolute_path), _explain(error)
+        parts, problem = _document_path(error, data), _explain(error)
         at = f" (at {error.json_path})" if parts else ""
         if error.validator == "required" and isinstance(error.instance, dict):
             # Name the missing field itself: "info: missing" rather than "(root): 'info' is required".
@@ -155,6 +155,38 @@ def _validate(spec: SchemaPath, data: dict[str, Any], path: Path) -> None:
             parts, problem = parts + missing[:1], "missing"
         operation, field = _locate(parts, data)
         raise CatalogError(path, problem + at, operation=operation, field=field)
+
+
+_ROOT_KEYS = frozenset({"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components",
+                        "security", "tags", "externalDocs"})
+
+
+def _document_path(error: jsonschema.ValidationError, data: dict[str, Any]) -> list[Any]:
+    """Where in the document `error` is: OpenAPI 3.1 reports a Schema Object's error relative to that
+    schema, so the schema is found again by checking each one against JSON Schema 2020-12."""
+    parts = list(error.absolute_path)
+    if not parts or parts[0] in _ROOT_KEYS:
+        return parts
+    checker = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+    for where, schema in _schema_objects(data, []):
+        for found in checker.iter_errors(schema):
+            if list(found.absolute_path) == parts and found.message == error.message:
+                return where + parts
+    return parts
+
+
+def _schema_objects(node: Any, where: list[Any]) -> Iterator[tuple[list[Any], Any]]:
+    """Every Schema Object in the document (a `schema` value, or an entry of components.schemas)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            inside = where + [key]
+            if key == "schema" or where == ["components", "schemas"]:
+                yield inside, value
+            else:
+                yield from _schema_objects(value, inside)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _schema_objects(value, where + [index])
 
 
 def _locate(parts: list[Any], data: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -234,6 +266,7 @@ def _operations(spec: SchemaPath, path: Path) -> Iterator[Operation]:
     if "paths" not in spec:
         return
     owners: dict[str, str] = {}
+    openapi30 = (spec / "openapi").read_str("").startswith("3.0")
     for url, item in (spec / "paths").str_items():
         for method in HTTP_METHODS:
             if method not in item:
@@ -254,7 +287,7 @@ def _operations(spec: SchemaPath, path: Path) -> Iterator[Operation]:
                     path, f"not unique: {owners[op_id]} has it too", operation=f"{op_id} ({label})", field="operationId"
                 )
             owners[op_id] = label
-            yield _operation(_ArgumentsBuilder(path, op_id), item, node, method.upper(), url)
+            yield _operation(_ArgumentsBuilder(path, op_id, openapi30), item, node, method.upper(), url)
 
 
 def _operation(builder: _ArgumentsBuilder, item: SchemaPath, node: SchemaPath, method: str, url: str) -> Operation:
@@ -291,9 +324,10 @@ def _parameters(item: SchemaPath, node: SchemaPath) -> list[SchemaPath]:
 class _ArgumentsBuilder:
     """Collects one operation's arguments, checking that no name is used in two locations."""
 
-    def __init__(self, source: Path, operation: str) -> None:
+    def __init__(self, source: Path, operation: str, openapi30: bool = False) -> None:
         self.source = source
         self.operation = operation
+        self.openapi30 = openapi30  # its schemas are OpenAPI 3.0's dialect, translated on the way in
         self.properties: dict[str, Any] = {}
         self.required: list[str] = []
         self.locations: dict[str, str] = {}
@@ -304,7 +338,7 @@ class _ArgumentsBuilder:
     def add(self, name: str, schema: Any, location: str, required: bool) -> None:
         if name in self.locations:
             raise self.error(f"appears in both {self.locations[name]} and {location}", f"parameter {name!r}")
-        self.properties[name] = schema
+        self.properties[name] = openapi30_to_json_schema(schema) if self.openapi30 else schema
         self.locations[name] = location
         if required:
             self.required.append(name)
@@ -424,3 +458,39 @@ def _plain(node: SchemaPath, raw: Any = None, enclosing: frozenset[int] = frozen
     if isinstance(resolved, list):
         return [_plain(node / index, item, enclosing) for index, item in enumerate(resolved)]
     return resolved
+
+
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMAS = ("items", "not", "additionalProperties", "contains")
+
+
+def openapi30_to_json_schema(schema: Any) -> Any:
+    """An OpenAPI 3.0 schema object in JSON Schema 2020-12 terms, which the argument validation speaks.
+
+    3.0 differs where it matters for arguments: `nullable: true` (2020-12: "null" among the types) and
+    boolean `exclusiveMinimum`/`exclusiveMaximum` that qualify `minimum`/`maximum` (2020-12: numbers).
+    """
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if isinstance(out.get(exclusive), bool):
+            if out.pop(exclusive) and bound in out:
+                out[exclusive] = out.pop(bound)
+    if out.pop("nullable", False) is True:
+        declared = out.get("type")
+        if isinstance(declared, str):
+            out["type"] = [declared, "null"]
+        elif isinstance(declared, list) and "null" not in declared:
+            out["type"] = [*declared, "null"]
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {key: openapi30_to_json_schema(value) for key, value in out["properties"].items()}
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [openapi30_to_json_schema(item) for item in out[key]]
+    for key in _SUBSCHEMAS:
+        if isinstance(out.get(key), dict):
+            out[key] = openapi30_to_json_schema(out[key])
+    return out
