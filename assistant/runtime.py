@@ -8,11 +8,14 @@ the engine and the conversation log. The CLI and the web UI both talk to an `Ass
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant import demo_api
+from assistant.adapters import AdapterRegistry, choose_adapter
 from assistant.config import AssistantConfig, GenerationConfig
 from assistant.decoding import CausalLMDecoder
 from assistant.chat_format import ChatFormat
@@ -30,6 +33,16 @@ log = logging.getLogger(__name__)
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+@dataclass(frozen=True)
+class Serving:
+    """What answers turns: the loaded model and its engine, swapped together in one assignment."""
+
+    loaded: LoadedModel
+    engine: Engine
+    #: The model folder and the adapter, if any, as logged with each turn.
+    name: str
+
+
 class Assistant:
     """The configured model, tools, engine and log; `ask` runs one logged turn."""
 
@@ -45,23 +58,68 @@ class Assistant:
                 self.ingest_report = self.documents.ingest(config.tools.retrieval.docs)
                 log.info("%s", self.ingest_report)
         self.tools: list[Tool] = build_tools(config.tools, home, self.documents)
-        self.loaded: LoadedModel = load_model(config.model, self.tools, home / "models")
-        self.engine = Engine(
-            CausalLMDecoder(self.loaded.model),
-            ChatFormat(self.loaded.tokenizer),
-            self.loaded.registry,
-            self.tools,
-            config.generation,
-            config.system_prompt,
-            config.model.max_context_tokens,
-        )
+        self.adapters = AdapterRegistry(home)
+        self._pointer_stamp = self.adapters.pointer_stamp()
+        self._reloading = threading.Lock()
+        self._serving = self._serve(choose_adapter(config.model.adapter, self.adapters, config))
         self.store = ConversationStore(home / "conversations.db")
+
+    def _serve(self, adapter: Path | None) -> Serving:
+        """The model with `adapter` (None: the base model) and an engine over it."""
+        loaded = load_model(self.config.model.model_copy(update={"adapter": adapter}), self.tools, self.home / "models")
+        engine = Engine(
+            CausalLMDecoder(loaded.model),
+            ChatFormat(loaded.tokenizer),
+            loaded.registry,
+            self.tools,
+            self.config.generation,
+            self.config.system_prompt,
+            self.config.model.max_context_tokens,
+        )
+        name = f"{loaded.source.name}+{loaded.adapter}" if loaded.adapter else loaded.source.name
+        return Serving(loaded, engine, name)
+
+    @property
+    def loaded(self) -> LoadedModel:
+        return self._serving.loaded
+
+    @property
+    def engine(self) -> Engine:
+        return self._serving.engine
+
+    def reload_adapter_if_changed(self) -> bool:
+        """Serve the registry's serving adapter if it changed since the last look; True when it swapped.
+
+        The check is one stat of the serving pointer. A swap loads the new model and adapter, then replaces
+        the engine in one assignment: a turn already running holds the old engine and finishes on it. An
+        adapter the user named (`model.adapter`, `--adapter`) is never swapped; one that fails to load is
+        logged and the current one keeps serving.
+        """
+        stamp = self.adapters.pointer_stamp()
+        if stamp == self._pointer_stamp or self.config.model.adapter is not None:
+            return False
+        if not self._reloading.acquire(blocking=False):  # another turn is swapping: keep serving meanwhile
+            return False
+        try:
+            self._pointer_stamp = stamp
+            adapter = choose_adapter(None, self.adapters, self.config)
+            if adapter == self.loaded.adapter:
+                return False
+            try:
+                serving = self._serve(adapter)
+            except Exception:  # a broken adapter must not take the server down
+                log.exception("cannot load the serving adapter %s; keeping %s", adapter, self.model_name)
+                return False
+            self._serving = serving
+            log.info("now serving %s", serving.name)
+            return True
+        finally:
+            self._reloading.release()
 
     @property
     def model_name(self) -> str:
         """What answered, as logged with each turn: the model folder and the adapter, if any."""
-        name = self.loaded.source.name
-        return f"{name}+{self.loaded.adapter}" if self.loaded.adapter else name
+        return self._serving.name
 
     def ask(
         self,
@@ -80,16 +138,18 @@ class Assistant:
         """
         if not question.strip():
             raise ValueError("the question is empty")
+        self.reload_adapter_if_changed()
+        serving = self._serving  # this turn's model and engine, whatever serves after it
         if conversation_id is None:
             conversation_id = self.store.start_conversation(user, question)
         messages = self.store.history(conversation_id) + [{"role": "user", "content": question}]
-        turn = self.engine.run_turn(
+        turn = serving.engine.run_turn(
             messages, approve=approve, dry_run=dry_run, force_tool=force_tool, generation=generation
         )
         for event in turn:
             yield event
             if isinstance(event, FinalAnswer) and self.config.log.enabled:
-                turn_id = self.store.log_turn(conversation_id, question, event, self.model_name)
+                turn_id = self.store.log_turn(conversation_id, question, event, serving.name)
                 yield TurnLogged(conversation_id, turn_id)
 
     def close(self) -> None:

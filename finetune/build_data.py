@@ -75,6 +75,7 @@ class BuildDataConfig(BaseModel):
         description="Conversation log to take rated turns from; None: conversations.db in the state directory, "
         "if it exists.",
     )
+    feedback: bool = Field(True, description="Take the rated turns of the conversation log (conversations_db).")
     no_call_prompts: Path = Field(NO_CALL_PROMPTS, description="Prompts that need no tool, one per line (# comments).")
     seed: int = Field(0, description="Seed of every random choice and of the train/eval split.")
     eval_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="Share of records held out for evaluation.")
@@ -183,7 +184,7 @@ def collect_records(
     for path in config.instructions:
         add("instructions", instruction_records(read_rows(path), str(path)))
     database = config.conversations_db or home / "conversations.db"
-    if database.is_file():
+    if config.feedback and database.is_file():
         add("feedback", feedback_records(read_feedback(database)))
     return records, built
 
@@ -276,12 +277,16 @@ def read_rows(path: Path) -> list[tuple[int, Any]]:
 
 
 def read_feedback(database: Path) -> list[FeedbackTurn]:
-    """Every turn with feedback in the conversation log, with its latest feedback, oldest turn first."""
+    """Every turn with feedback in the conversation log, with its latest feedback, oldest turn first.
+
+    The database is opened read-only: reading feedback never changes the log.
+    """
     uri = f"file:{Path(database).resolve().as_posix()}?mode=ro"
-    with sqlite3.connect(uri, uri=True) as db:
+    db = sqlite3.connect(uri, uri=True)
+    try:
         rows = db.execute(
             """
-            SELECT t.id, t.messages, f.rating, f.correction
+            SELECT t.id, t.messages, f.rating, f.correction, f.id
             FROM turns AS t
             JOIN feedback AS f ON f.id = (
                 SELECT id FROM feedback WHERE turn_id = t.id ORDER BY created_at DESC, id DESC LIMIT 1
@@ -289,8 +294,10 @@ def read_feedback(database: Path) -> list[FeedbackTurn]:
             ORDER BY t.id
             """
         ).fetchall()
-    return [FeedbackTurn(turn_id=row[0], messages=json.loads(row[1]), rating=row[2], correction=row[3])
-            for row in rows]
+    finally:
+        db.close()  # `with sqlite3.connect(...)` only ends the transaction; the file would stay open
+    return [FeedbackTurn(turn_id=row[0], messages=json.loads(row[1]), rating=row[2], correction=row[3],
+                         feedback_id=row[4]) for row in rows]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -392,7 +399,6 @@ def cached_replies(reply_fn: ReplyFn, folder: Path, identity: dict[str, Any]) ->
         if text and not text.endswith("\n"):
             with path.open("a", encoding="utf-8") as handle:
                 handle.write("\n")  # the next reply starts on a line of its own
-
 
     def reply(messages: list[dict[str, Any]]) -> str:
         key = hashlib.sha256(json.dumps(messages, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

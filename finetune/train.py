@@ -53,6 +53,12 @@ class TrainModelConfig(_Section):
     """`model:` the base model, and the system prompt the conversations are rendered with."""
 
     path: Path | None = Field(None, description=ModelConfig.model_fields["path"].description)
+    adapter: Path | None = Field(
+        None,
+        description="Continue training this LoRA adapter (with its toolkens.json), e.g. the serving one, instead "
+        "of starting a new one; its rank and target modules are kept and the `lora:` section is not used. "
+        "Methods lora and qlora only.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: CUDA when available.")
     system_prompt: str = Field(
         AssistantConfig.model_fields["system_prompt"].default,
@@ -153,21 +159,31 @@ class TrainConfig(_Section):
 
     @model_validator(mode="after")
     def _paths_exist(self) -> TrainConfig:
-        for key, path in (("model.path", self.model.path), ("tools.catalog.path", self.tools.catalog.path)):
+        for key, path in (("model.path", self.model.path), ("model.adapter", self.model.adapter),
+                          ("tools.catalog.path", self.tools.catalog.path)):
             if path is not None and not Path(path).exists():
                 raise ValueError(f"{key}: {path} does not exist")
+        if self.model.adapter is not None and self.method not in ("auto", "lora", "qlora"):
+            raise ValueError(f"model.adapter: continuing an adapter needs method lora or qlora, not {self.method}")
         return self
 
 
-_PATH_KEYS = (("model", "path"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
+_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
               ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
 
 
-def load_train_config(path: Path) -> TrainConfig:
-    """Read and validate a training YAML; relative paths are taken relative to the file's folder."""
+def load_train_config(path: Path, overrides: dict[str, dict[str, Any]] | None = None) -> TrainConfig:
+    """Read and validate a training YAML; relative paths are taken relative to the file's folder.
+
+    `overrides` sets keys over the file's before validation, section by section (`{"output": {"dir": ...}}`
+    keeps the rest of the file's `output:`); a retrain sets the model, data, output and tools this way.
+    """
     path = Path(path)
     raw = read_yaml_mapping(path, "training config")
     resolve_relative_paths(raw, path.parent.resolve(), _PATH_KEYS)
+    for section, values in (overrides or {}).items():
+        current = raw.get(section)
+        raw[section] = {**current, **values} if isinstance(current, dict) else values
     return parse_train_config(raw, source=str(path))
 
 
@@ -242,7 +258,9 @@ def prepare_run(config: TrainConfig, home: Path) -> PreparedRun:
 
     tools = build_tools(config.tools, home)
     folder = model_folder(config.model.path, Path(home) / "models")
-    model, tokenizer, registry = _load_model(folder, choice.method, device, tools, config.optim)
+    model, tokenizer, registry = _load_model(folder, choice.method, device, tools, config.optim, config.model.adapter)
+    if config.model.adapter is not None:
+        _say(f"continuing the adapter {config.model.adapter}")
     how = toolken_training(choice.method, ties_embeddings(model))
     _say(f"toolkens: {len(registry.toolkens)} ({', '.join(registry.names)}); {how}")
     if config.optim.toolken_learning_rate is not None and choice.method not in ("lora", "qlora"):
@@ -341,19 +359,24 @@ def _checkpoint_to_resume(config: TrainConfig, checkpoints: Path) -> Path | None
 
 
 def _load_model(
-    folder: Path, method: str, device: torch.device, tools: list[Tool], optim: OptimConfig
+    folder: Path, method: str, device: torch.device, tools: list[Tool], optim: OptimConfig, adapter: Path | None
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, ToolkenRegistry]:
-    """The base model at the method's precision, with one toolken per tool."""
+    """The base model at the method's precision, with one toolken per tool; wrapped in `adapter`, trainable,
+    when one is given (its toolken rows and LoRA weights are where training starts)."""
     from assistant.model import load_base
     from assistant.toolkens import add_toolkens
 
     precision = "nf4" if method == "qlora" else "bf16" if device.type == "cuda" and method != "full" else "fp32"
     model, tokenizer = load_base(folder, precision, device)
-    registry = add_toolkens(model, tokenizer, tools)
+    registry = add_toolkens(model, tokenizer, tools, ToolkenRegistry.load(adapter) if adapter is not None else None)
     if method == "qlora":
         from peft import prepare_model_for_kbit_training
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=optim.gradient_checkpointing)
+    if adapter is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter, is_trainable=True)
     return model, tokenizer, registry
 
 

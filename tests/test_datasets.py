@@ -336,8 +336,25 @@ def test_feedback_keeps_rated_up_turns_and_replaces_corrected_answers():
              FeedbackTurn(3, messages, -1, None), FeedbackTurn(4, messages, 0, "  ")]
     up, corrected = feedback_records(turns)
     assert up.tool == "calculator" and up.messages[1]["tool_calls"][0]["function"]["name"] == "calculator"
-    assert corrected.tool is None
-    assert corrected.messages == [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "It is 4."}]
+    assert corrected.messages == [*up.messages[:-1], {"role": "assistant", "content": "It is 4."}]
+
+
+def test_a_corrected_turn_keeps_its_tool_calls():
+    """A correction fixes the answer; the call that found it stays, or the model would learn to answer
+    calculations without the calculator."""
+    call = '<tool:calculator>{"expression": "17*3"}'
+    messages = [{"role": "user", "content": "17 times 3?"}, {"role": "assistant", "content": call},
+                {"role": "tool", "content": '{"result": 51}', "name": "calculator"},
+                {"role": "assistant", "content": "It is 61."}]
+    (corrected,) = feedback_records([FeedbackTurn(7, messages, -1, "17 × 3 = 51.")])
+    assert corrected.tool == "calculator"
+    assert [m["role"] for m in corrected.messages] == ["user", "assistant", "tool", "assistant"]
+    assert corrected.messages[1]["tool_calls"][0]["function"] == {"name": "calculator",
+                                                                  "arguments": '{"expression": "17*3"}'}
+    assert corrected.messages[-1] == {"role": "assistant", "content": "17 × 3 = 51."}
+    # A turn cut off after the tool result gets the correction as its reply.
+    (cut,) = feedback_records([FeedbackTurn(8, messages[:3], -1, "51.")])
+    assert cut.messages[2]["role"] == "tool" and cut.messages[-1] == {"role": "assistant", "content": "51."}
 
 
 # -- records, split, report ---------------------------------------------------------------------------
