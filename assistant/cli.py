@@ -84,6 +84,32 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--max-new-tokens", type=int, help="override generation.max_new_tokens")
     evaluate.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
 
+    serve = _command(commands, "serve", "start the web app: staff chat and the admin console", _run_serve)
+    _add_model_options(serve)
+    serve.add_argument("--host", help="address to listen on (default: serve.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (default: serve.port, 7860)")
+
+    password = commands.add_parser("hash-password", help="print the hash of a password for serve.users",
+                                   description="print the hash of a password for serve.users")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    password.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    password.set_defaults(run=_run_hash_password)
+
+    retrain = _command(commands, "retrain", "train an adapter on new staff feedback; promote it if it passes the gate",
+                       _run_retrain)
+    retrain.add_argument("--dry-run", action="store_true", help="say what would be trained, change nothing")
+    retrain.add_argument("--force", action="store_true", help="train even on fewer than retrain.min_feedback turns")
+
+    adapters = commands.add_parser("adapters", help="list the adapters, promote one, roll back",
+                                   description="list the adapters, promote one, roll back")
+    actions = adapters.add_subparsers(required=True, metavar="ACTION")
+    _command(actions, "list", "every adapter with its status, parent and gate reason", _run_adapters_list)
+    promote = _command(actions, "promote", "serve this adapter from the next turn on", _run_adapters_promote)
+    promote.add_argument("name")
+    rollback = _command(actions, "rollback", "serve again the adapter before the current one, or NAME",
+                        _run_adapters_rollback)
+    rollback.add_argument("name", nargs="?", help="an adapter that served before (default: the previous one)")
+
     demo = _command(commands, "demo-api", "serve the demo company's API (HTTP, SQLite behind it)", _run_demo_api)
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=None, help="default: 8765")
@@ -323,6 +349,97 @@ def _run_demo_api(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    config, home = _config(args)
+    serve(config, home, host=args.host, port=args.port)
+    return 0
+
+
+def _run_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from assistant.auth import hash_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise ConfigError("the two passwords differ")
+    if not password:
+        raise ConfigError("the password is empty")
+    print(hash_password(password))
+    return 0
+
+
+# -- retrain and adapters ---------------------------------------------------------------------------------
+
+
+def _run_retrain(args: argparse.Namespace) -> int:
+    from finetune.retrain import run_retrain
+
+    config, home = _config(args)
+    outcome = run_retrain(config, home, trigger=f"cli ({_who()})", force=args.force, dry_run=args.dry_run)
+    if outcome.decision is not None:
+        rows = [["metric", "serving", "candidate", "worse by", "allowed", ""]]
+        rows += [[c.metric, _number(c.parent), _number(c.candidate), _number(c.worse_by),
+                  "-" if c.allowed is None else f"{c.allowed:g}", "ok" if c.ok else "FAIL"]
+                 for c in outcome.decision.checks]
+        print("\n".join(_table(rows)))
+    print(outcome.message)
+    return 0
+
+
+def _adapter_registry(args: argparse.Namespace):
+    from assistant.adapters import AdapterRegistry
+
+    return AdapterRegistry(resolve_home(args.home, load_config(args.config)))
+
+
+def _run_adapters_list(args: argparse.Namespace) -> int:
+    adapters = _adapter_registry(args).list()
+    if not adapters:
+        print("no adapters in the registry yet: the shipped demo adapter or the base model serves")
+        return 0
+    rows = [["name", "status", "created", "parent", "trigger", "reason"]]
+    rows += [[a.name, a.status, a.created, str(a.lineage.get("parent") or "-"), str(a.lineage.get("trigger") or "-"),
+              _shorten(a.reason, 100)] for a in adapters]
+    print("\n".join(_table(rows)))
+    return 0
+
+
+def _run_adapters_promote(args: argparse.Namespace) -> int:
+    info = _adapter_registry(args).promote(args.name, by=f"cli ({_who()})")
+    print(f"{info.name} serves from the next turn on")
+    return 0
+
+
+def _run_adapters_rollback(args: argparse.Namespace) -> int:
+    info = _adapter_registry(args).rollback(args.name, by=f"cli ({_who()})")
+    print(f"rolled back: {info.name} serves from the next turn on")
+    return 0
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
 def _quiet_libraries(verbose: bool) -> None:
     if verbose:
         return
@@ -340,9 +457,11 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from finetune.evaluate import EvalFormatError
     from finetune.records import DatasetFormatError
     from tools.openapi import CatalogError
+    from assistant.adapters import AdapterError
+    from finetune.retrain import RetrainBusy
 
     return (ConfigError, ModelLoadError, ToolkenMismatch, CatalogError, ChatTemplateError, TurnTooLong, KeyError,
-            EvalFormatError, DatasetFormatError)
+            EvalFormatError, DatasetFormatError, AdapterError, RetrainBusy)
 
 
 _USER_ERRORS = _user_errors()

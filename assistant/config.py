@@ -82,6 +82,164 @@ class LogConfig(BaseModel):
     enabled: bool = Field(True, description="Write every turn to the SQLite log in the state directory.")
 
 
+class UserConfig(BaseModel):
+    """One person who may log in to the web app."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$", description="The login name.")
+    role: Literal["staff", "admin"] = Field("staff", description="staff: the chat. admin: the chat and the console.")
+    password_hash: str = Field(
+        description="The password's scrypt hash from `assistant hash-password` (never the password itself)."
+    )
+
+    @model_validator(mode="after")
+    def _is_a_hash(self) -> UserConfig:
+        from assistant.auth import is_password_hash
+
+        if not is_password_hash(self.password_hash):
+            raise ValueError(f"user {self.name}: password_hash is not a hash; make one with `assistant hash-password`")
+        return self
+
+
+class ServeConfig(BaseModel):
+    """`serve:` the web app started by `assistant serve`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address to listen on; 0.0.0.0 for the whole intranet.")
+    port: int = Field(7860, ge=1, le=65535, description="TCP port.")
+    title: str = Field("Northwind assistant", description="The name in the page header and the browser tab.")
+    users: list[UserConfig] = Field(
+        default_factory=list, description="Who may log in: a list of {name, role, password_hash}. The app refuses "
+        "to start without one."
+    )
+    session_hours: float = Field(12.0, gt=0, description="A login lasts this long.")
+    approval_timeout_s: float = Field(
+        120.0, gt=0, description="How long a side-effecting call waits for confirm or cancel before it is declined "
+        "(the model answers one turn at a time, so other people's turns wait meanwhile)."
+    )
+    max_upload_mb: float = Field(50.0, gt=0, description="Largest file the console accepts (datasets, catalogs, documents).")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ServeConfig:
+        names = [user.name for user in self.users]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"users: {', '.join(repeated)} listed more than once")
+        return self
+
+
+#: Personal data scrubbed from feedback before it is trained on: name -> regex; a match becomes [NAME].
+#: Each leaves the others' matches alone, so their order does not matter (a phone number never takes a
+#: piece of a card number, an ID number never the digits after a phone number's +).
+DEFAULT_PII_PATTERNS: dict[str, str] = {
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    "iban": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b",
+    "card": r"(?<![\d-])(?:\d{4}[ -]){3}\d{1,4}(?![\d-])",
+    "ssn": r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])",
+    "phone": r"(?<![\w+])(?<!\d[ .-])(?:\+\d{9,15}|(?:\+\d{1,3}[ .-]?)?\(?\d{2,4}\)?[ .-]\d{3,4}[ .-]\d{3,4})"
+    r"(?!\w|[ .-]\d)",
+    "id_number": r"(?<![\w.,+])\d{9,}(?![\w.,])",
+}
+#: Tracked metrics and how much worse than the serving adapter a candidate may be on each.
+DEFAULT_TOLERANCE: dict[str, float] = {
+    "fixed.loss": 0.05,
+    "regression.loss": 0.05,
+    "fixed.tools.selection_accuracy": 0.02,
+    "fixed.tools.argument_accuracy": 0.02,
+    "fixed.calculator.exact_accuracy": 0.02,
+    "fixed.documents.keyword_accuracy": 0.02,
+    "regression.tools.selection_accuracy": 0.0,
+}
+#: The sets a retrain measures: the fixed eval set, earlier good answers, the new feedback.
+RETRAIN_SETS = ("fixed", "regression", "feedback")
+
+
+class RetrainConfig(BaseModel):
+    """`retrain:` the feedback loop (`assistant retrain`): when it runs, what it learns and the gate it passes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schedule: str | None = Field(
+        None,
+        description="When `assistant serve` runs a retrain, as a cron line (minute hour day month weekday, "
+        "server local time), e.g. '0 2 * * *' for 02:00 every night. None: only by hand, `assistant retrain`.",
+    )
+    min_feedback: int = Field(
+        20, ge=1, description="Rated-up or corrected turns, new since the last promotion, needed to train; "
+        "with fewer a run says so and stops (--force trains on any)."
+    )
+    base_data: Path | None = Field(
+        None,
+        description="Dataset folder from `assistant build-data`: its train.jsonl is mixed in so old skills are "
+        "kept, its eval.jsonl is part of the fixed eval set. None: data/ in the state directory, if there.",
+    )
+    base_per_feedback: float = Field(
+        4.0, ge=0.0, description="Base training records mixed in per feedback record (sampled with `seed`)."
+    )
+    train_config: Path | None = Field(
+        None,
+        description="Training YAML (as for `assistant train`) for method, lora, optim and max_seq_len; the "
+        "retrain sets the model, data, output and tools. None: the training defaults.",
+    )
+    max_steps: int | None = Field(
+        None, ge=1, description="Budget: optimizer steps of one retrain, over the training config's. None: its own."
+    )
+    eval_dir: Path = Field(
+        DATA_DIR / "demo" / "eval",
+        description="The fixed eval set: tools.jsonl, calc.jsonl and docs.jsonl in `assistant eval`'s formats "
+        "(a missing file is skipped).",
+    )
+    eval_limit: int | None = Field(
+        None, ge=1, description="Budget: items of each eval set run per model (the first ones). None: all."
+    )
+    eval_max_new_tokens: int = Field(96, ge=1, description="Generation budget of one eval answer, in tokens.")
+    tolerance: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_TOLERANCE),
+        description="Tracked metrics, `<set>.loss` or `<set>.<section>.<metric>` of metrics.json (sets: "
+        "fixed, regression, feedback), and how much worse than the serving adapter the candidate may be on "
+        "each, in the metric's units (a loss may rise, a rate fall, by that much). Others are reported only.",
+    )
+    improve_on: str = Field(
+        "feedback.loss", description="The metric on which the candidate must beat the serving adapter."
+    )
+    min_improvement: float = Field(
+        0.0, ge=0.0, description="By how much it must beat it (0: any improvement)."
+    )
+    pii_patterns: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_PII_PATTERNS),
+        description="Personal data scrubbed from feedback before training: name -> regex; a match becomes "
+        "[NAME]. Replace the mapping to change the list.",
+    )
+    seed: int = Field(0, description="Seed of the base-data sample and the mix order.")
+
+    @model_validator(mode="after")
+    def _valid(self) -> RetrainConfig:
+        import re
+
+        for name, pattern in self.pii_patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pii_patterns.{name}: not a valid regex: {exc}") from None
+        for key in [*self.tolerance, self.improve_on]:
+            if key.split(".")[0] not in RETRAIN_SETS or len(key.split(".")) < 2:
+                raise ValueError(f"{key}: a metric is <set>.loss or <set>.<section>.<metric>, set one of "
+                                 f"{', '.join(RETRAIN_SETS)}")
+        negative = [key for key, value in self.tolerance.items() if value < 0]
+        if negative:
+            raise ValueError(f"tolerance: {', '.join(negative)} must not be negative")
+        if self.schedule is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(self.schedule)
+            except ValueError as exc:
+                raise ValueError(f"schedule: {self.schedule!r} is not a cron line: {exc}") from None
+        return self
+
+
 class AssistantConfig(BaseModel):
     """The whole configuration file."""
 
@@ -99,6 +257,8 @@ class AssistantConfig(BaseModel):
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     tools: ToolsConfig = Field(default_factory=ToolsConfig)
     log: LogConfig = Field(default_factory=LogConfig)
+    retrain: RetrainConfig = Field(default_factory=RetrainConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)
     start_demo_api: bool = Field(
         True,
         description="Start the demo company's API service when the catalog's server is on loopback at "
@@ -113,6 +273,9 @@ class AssistantConfig(BaseModel):
             ("tools.catalog.path", self.tools.catalog.path),
             ("tools.retrieval.docs", self.tools.retrieval.docs),
             ("tools.retrieval.embedder", self.tools.retrieval.embedder),
+            ("retrain.base_data", self.retrain.base_data),
+            ("retrain.train_config", self.retrain.train_config),
+            ("retrain.eval_dir", self.retrain.eval_dir),
         ]
         for key, path in checks:
             if path is not None and not Path(path).exists():
@@ -179,6 +342,9 @@ _PATH_KEYS = {
     ("tools", "catalog", "path"),
     ("tools", "retrieval", "docs"),
     ("tools", "retrieval", "embedder"),
+    ("retrain", "base_data"),
+    ("retrain", "train_config"),
+    ("retrain", "eval_dir"),
 }
 
 

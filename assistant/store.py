@@ -169,6 +169,51 @@ class ConversationStore:
             messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer}]
         return messages
 
+    def conversation_owner(self, conversation_id: str) -> str | None:
+        """The user a conversation belongs to (None when there is no such conversation)."""
+        with self._connect() as db:
+            row = db.execute("SELECT user FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return row["user"] if row else None
+
+    def turn_owner(self, turn_id: int) -> str | None:
+        """The user whose conversation holds the turn (None when there is no such turn)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT c.user FROM turns AS t JOIN conversations AS c ON c.id = t.conversation_id WHERE t.id = ?",
+                (turn_id,),
+            ).fetchone()
+        return row["user"] if row else None
+
+    def feedback(
+        self, *, rating: int | None = None, user: str | None = None, text: str | None = None,
+        corrected: bool | None = None, limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """Rated turns, newest feedback first, each with its latest feedback: turn_id, conversation_id, user
+        (who rated), rating, correction, question, answer, model, rated_at. Filters: the rating, who rated,
+        a text in the question or answer, and whether a better answer was suggested."""
+        latest = "SELECT id FROM feedback WHERE turn_id = t.id ORDER BY created_at DESC, id DESC LIMIT 1"
+        where: list[str] = [f"f.id = ({latest})"]
+        params: list[Any] = []
+        if rating is not None:
+            where.append("f.rating = ?")
+            params.append(rating)
+        if user:
+            where.append("f.user = ?")
+            params.append(user)
+        if text:
+            where.append("(t.question LIKE ? OR t.answer LIKE ?)")
+            params += [f"%{text}%", f"%{text}%"]
+        if corrected is not None:
+            where.append("COALESCE(f.correction, '') <> ''" if corrected else "COALESCE(f.correction, '') = ''")
+        query = (
+            "SELECT t.id AS turn_id, t.conversation_id, f.user, f.rating, f.correction, t.question, t.answer,"
+            " t.model, f.created_at AS rated_at FROM turns AS t JOIN feedback AS f ON f.turn_id = t.id"
+            f" WHERE {' AND '.join(where)} ORDER BY f.created_at DESC, f.id DESC LIMIT ?"
+        )
+        with self._connect() as db:
+            rows = db.execute(query, (*params, limit)).fetchall()
+        return [dict(row) for row in rows]
+
     def delete_conversation(self, conversation_id: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))

@@ -14,6 +14,7 @@ from transformers import Trainer
 from trl import SFTConfig, SFTTrainer
 
 from assistant.toolkens import ToolkenRegistry
+from finetune.progress import PROGRESS_FILE, ProgressLog
 from finetune.tokenize import TokenizedSplit
 
 if TYPE_CHECKING:
@@ -249,13 +250,20 @@ def build_trainer(
         train_dataset=to_dataset(train_split),
         eval_dataset=to_dataset(eval_split) if eval_split is not None else None,
         processing_class=tokenizer,
-        peft_config=peft_config(config, method, registry, model),
-        callbacks=[_tensorboard(out / "tensorboard")],
+        peft_config=None if _is_peft(model) else peft_config(config, method, registry, model),
+        callbacks=[_tensorboard(out / "tensorboard"), ProgressLog(out / PROGRESS_FILE)],
         toolken_learning_rate=config.optim.toolken_learning_rate,
         fused_lm_head=device.type == "cuda",
     )
     _expose_head_bias(trainer.model)
     return trainer
+
+
+def _is_peft(model: torch.nn.Module) -> bool:
+    """Whether `model` already carries its adapter (a continued one), so no new one is wrapped around it."""
+    from peft import PeftModel
+
+    return isinstance(model, PeftModel)
 
 
 def _tensorboard(folder: Path):

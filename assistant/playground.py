@@ -1,0 +1,84 @@
+"""The admin's playground: one prompt through the base model and any adapter, side by side.
+
+Playground turns are dry runs (API calls are planned, never sent; the calculator and search run, they stay
+in the process) and are not logged, so trying things out neither changes company data nor becomes training
+data. Each adapter gets its own engine over the serving assistant's tools; the last few stay loaded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from assistant.chat_format import ChatFormat
+from assistant.config import GenerationConfig, ModelConfig
+from assistant.decoding import CausalLMDecoder
+from assistant.engine import Engine
+from assistant.events import Event
+from assistant.model import load_model
+from assistant.turns import TurnRunner
+from tools.base import Tool
+
+#: Builds an engine for an adapter folder (None: the base model).
+EngineFactory = Callable[[Path | None], Engine]
+
+
+class Playground:
+    """Dry-run turns on engines for the base model and adapters, loaded on demand and kept `keep` at a time."""
+
+    def __init__(self, make_engine: EngineFactory, lock: threading.Lock, keep: int = 2):
+        self.make_engine = make_engine
+        self.lock = lock
+        self.keep = keep
+        self._engines: OrderedDict[Path | None, Engine] = OrderedDict()
+
+    def engine(self, adapter: Path | None) -> Engine:
+        """The engine for `adapter` (None: the base model), loading it when it is not loaded."""
+        if adapter in self._engines:
+            self._engines.move_to_end(adapter)
+            return self._engines[adapter]
+        engine = self.make_engine(adapter)
+        self._engines[adapter] = engine
+        while len(self._engines) > self.keep:
+            self._engines.popitem(last=False)
+        return engine
+
+    def compare(self, prompt: str, generation: GenerationConfig, adapters: list[Path | None],
+                force_tool: str | None = None) -> TurnRunner:
+        """Start answering `prompt` with each adapter (None: the base model) in a worker thread that holds
+        the model lock; its `events()` are (column, event) pairs, token by token interleaved so the columns
+        fill side by side. The comparison runs to its end even when nobody reads it any more."""
+        if not prompt.strip():
+            raise ValueError("the prompt is empty")
+        if len(set(adapters)) != len(adapters):
+            raise ValueError("pick different models for the columns")
+        return TurnRunner(lambda _approve: self._interleave(prompt, generation, adapters, force_tool), self.lock)
+
+    def _interleave(self, prompt: str, generation: GenerationConfig, adapters: list[Path | None],
+                    force_tool: str | None) -> Iterator[tuple[int, Event]]:
+        engines = [self.engine(adapter) for adapter in adapters]
+        messages = [{"role": "user", "content": prompt}]
+        turns = [iter(engine.run_turn(messages, dry_run=True, force_tool=force_tool, generation=generation))
+                 for engine in engines]
+        active = list(range(len(turns)))
+        while active:
+            for column in list(active):
+                event = next(turns[column], None)
+                if event is None:
+                    active.remove(column)
+                else:
+                    yield column, event
+
+
+def engine_factory(model: ModelConfig, tools: list[Tool], generation: GenerationConfig, system_prompt: str,
+                   cache_dir: Path) -> EngineFactory:
+    """Engines like the serving one (same tools, system prompt and context budget) for other adapters."""
+
+    def make(adapter: Path | None) -> Engine:
+        loaded = load_model(model.model_copy(update={"adapter": adapter}), tools, cache_dir)
+        return Engine(CausalLMDecoder(loaded.model), ChatFormat(loaded.tokenizer), loaded.registry, tools,
+                      generation, system_prompt, model.max_context_tokens)
+
+    return make

@@ -1,0 +1,163 @@
+"""Chat for many people at once over one assistant: turns in worker threads, approvals, history, feedback.
+
+A web request streams a turn's events while the person decides, in another request, whether a side-effecting
+call may be sent: `TurnRunner` runs `Assistant.ask` in a thread and parks it on an approval until `decide`
+is called (or the wait times out, which declines the call). One model serves everyone, so turns take the
+assistant's lock one at a time. `ChatService` is what the web app calls: it scopes history and feedback to
+the logged-in user, so one person can neither read, delete nor rate another's conversation.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.engine import Approver
+from assistant.events import Event, ToolCall
+from assistant.store import ConversationStore, TurnRecord
+
+
+@dataclass(frozen=True)
+class ApprovalNeeded:
+    """The turn is waiting: `call` changes data and is sent only if the person confirms it."""
+
+    call: ToolCall
+
+
+_DONE = object()
+
+
+class TurnRunner:
+    """One turn in a worker thread: iterate `events()` in one place, answer approvals with `decide()`."""
+
+    def __init__(
+        self,
+        run: Callable[[Approver], Iterator[Event]],
+        lock: threading.Lock,
+        approval_timeout_s: float = 300.0,
+    ):
+        """`run(approve)` starts the turn (e.g. `lambda approve: assistant.ask(question, approve=approve)`)."""
+        self._run = run
+        self._lock = lock
+        self.approval_timeout_s = approval_timeout_s
+        self._events: queue.Queue[Any] = queue.Queue()
+        self._decisions: queue.Queue[bool] = queue.Queue()
+        self._waiting: ToolCall | None = None
+        self._thread = threading.Thread(target=self._work, name="turn", daemon=True)
+        self._thread.start()
+
+    @property
+    def done(self) -> bool:
+        """True once the turn has ended (its events may still be unread)."""
+        return not self._thread.is_alive()
+
+    @property
+    def waiting(self) -> ToolCall | None:
+        """The call awaiting a decision, if any."""
+        return self._waiting
+
+    def decide(self, approved: bool) -> bool:
+        """Send (True) or decline (False) the waiting call; False when nothing is waiting."""
+        if self._waiting is None:
+            return False
+        self._waiting = None
+        self._decisions.put(approved)
+        return True
+
+    def events(self) -> Iterator[Event | ApprovalNeeded]:
+        """The turn's events as they come, `ApprovalNeeded` where it waits; ends with the turn and raises
+        what the turn raised."""
+        while True:
+            item = self._events.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _approve(self, call: ToolCall) -> bool:
+        self._waiting = call
+        self._events.put(ApprovalNeeded(call))
+        try:
+            return self._decisions.get(timeout=self.approval_timeout_s)
+        except queue.Empty:
+            return False  # nobody answered: the call is declined, never sent by default
+        finally:
+            self._waiting = None
+
+    def _work(self) -> None:
+        try:
+            with self._lock:
+                for event in self._run(self._approve):
+                    self._events.put(event)
+        except BaseException as exc:  # handed to the reader, who raises it where it is seen
+            self._events.put(exc)
+        finally:
+            self._events.put(_DONE)
+
+
+class NotYours(PermissionError):
+    """A conversation or turn that belongs to someone else (or to nobody)."""
+
+
+class ChatService:
+    """Turns, history and feedback for logged-in users, over one assistant (or anything with its `ask`)."""
+
+    def __init__(self, ask: Callable[..., Iterator[Event]], store: ConversationStore, lock: threading.Lock,
+                 approval_timeout_s: float = 300.0):
+        self.ask = ask
+        self.store = store
+        self.lock = lock
+        self.approval_timeout_s = approval_timeout_s
+        self._runners: dict[str, TurnRunner] = {}  # by browser session: one turn at a time per tab
+
+    def start_turn(self, session: str, user: str, question: str, conversation_id: str | None,
+                   force_tool: str | None = None) -> TurnRunner:
+        """Start answering `question` in `conversation_id` (None: a new conversation) for `user`;
+        `force_tool` makes the answer start with that tool (as `assistant ask --tool`)."""
+        if conversation_id is not None:
+            self._check_owner(conversation_id, user)
+        current = self._runners.get(session)
+        if current is not None and current.waiting is not None:
+            current.decide(False)  # a new question abandons a call left unconfirmed
+        runner = TurnRunner(
+            lambda approve: self.ask(question, conversation_id=conversation_id, user=user, approve=approve,
+                                     force_tool=force_tool),
+            self.lock, self.approval_timeout_s)
+        self._runners = {key: other for key, other in self._runners.items() if not other.done}  # forget old tabs
+        self._runners[session] = runner
+        return runner
+
+    def decide(self, session: str, approved: bool) -> bool:
+        """Answer the call waiting in this browser session's turn; False when none waits."""
+        runner = self._runners.get(session)
+        return runner.decide(approved) if runner is not None else False
+
+    def conversations(self, user: str) -> list[dict[str, Any]]:
+        """The user's conversations, newest first."""
+        return self.store.conversations(user)
+
+    def turns(self, user: str, conversation_id: str) -> list[TurnRecord]:
+        """The turns of one of the user's conversations."""
+        self._check_owner(conversation_id, user)
+        return self.store.turns(conversation_id)
+
+    def delete(self, user: str, conversation_id: str) -> None:
+        """Delete one of the user's conversations, with its turns and feedback."""
+        self._check_owner(conversation_id, user)
+        self.store.delete_conversation(conversation_id)
+
+    def rate(self, user: str, turn_id: int, rating: int, correction: str | None = None) -> int:
+        """Store a rating (1 up, -1 down) and optionally a better answer for one of the user's turns."""
+        if self.store.turn_owner(turn_id) != user:
+            raise NotYours(f"turn {turn_id} is not in your conversations")
+        if correction is not None and not correction.strip():
+            raise ValueError("the suggested answer is empty")
+        return self.store.add_feedback(turn_id, user, rating, correction.strip() if correction else None)
+
+    def _check_owner(self, conversation_id: str, user: str) -> None:
+        if self.store.conversation_owner(conversation_id) != user:
+            raise NotYours("that conversation is not yours (or no longer exists)")

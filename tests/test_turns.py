@@ -1,0 +1,124 @@
+"""Chat turns for many users: events streamed from a worker thread, approvals answered from elsewhere,
+history and feedback scoped to their owner. The turn itself is scripted; the store is the real SQLite log."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
+from assistant.store import ConversationStore
+from assistant.turns import ApprovalNeeded, ChatService, NotYours, TurnRunner
+
+CALL = ToolCall("api.createLeaveRequest", {"days": 2}, True, {"method": "POST", "url": "http://127.0.0.1/leave"})
+TIMINGS = Timings(1, 1, 0, 0.1, 0.0, 0.2)
+
+
+def scripted_turn(approve):
+    yield TextDelta("Booking. ")
+    yield CALL
+    sent = approve(CALL)
+    yield ToolOutcome(CALL.tool, CALL.arguments, "ran" if sent else "declined")
+    yield TextDelta("Done." if sent else "Not sent.")
+
+
+def test_a_turn_waits_for_the_decision_and_goes_on_with_it():
+    runner = TurnRunner(scripted_turn, threading.Lock())
+    events = runner.events()
+    assert isinstance(next(events), TextDelta) and next(events) == CALL
+    waiting = next(events)
+    assert isinstance(waiting, ApprovalNeeded) and runner.waiting == CALL
+    assert runner.decide(True) and runner.waiting is None
+    rest = list(events)
+    assert rest[0].status == "ran" and rest[-1] == TextDelta("Done.")
+    assert not runner.decide(True)  # nothing waits any more
+
+
+def test_an_unanswered_call_is_declined_when_the_wait_times_out():
+    runner = TurnRunner(scripted_turn, threading.Lock(), approval_timeout_s=0.05)
+    events = list(runner.events())
+    assert any(isinstance(e, ApprovalNeeded) for e in events)
+    assert events[-2].status == "declined" and events[-1] == TextDelta("Not sent.")
+
+
+def test_turns_take_the_model_lock_one_at_a_time_and_errors_reach_the_reader():
+    lock = threading.Lock()
+    lock.acquire()
+    runner = TurnRunner(lambda approve: iter([TextDelta("x")]), lock)
+    time.sleep(0.05)
+    assert runner._events.empty()  # still waiting for the lock
+    lock.release()
+    assert list(runner.events()) == [TextDelta("x")]
+
+    def broken(approve):
+        yield TextDelta("a")
+        raise RuntimeError("model fell over")
+
+    with pytest.raises(RuntimeError, match="model fell over"):
+        list(TurnRunner(broken, threading.Lock()).events())
+    assert not lock.locked()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> ChatService:
+    store = ConversationStore(tmp_path / "conversations.db")
+
+    def ask(question, *, conversation_id=None, user="cli", approve=None, force_tool=None):
+        conversation_id = conversation_id or store.start_conversation(user, question)
+        final = FinalAnswer(f"answer to {question}", [], [], [{"role": "assistant", "content": "a"}], TIMINGS,
+                            "end_of_turn")
+        yield TextDelta(final.answer)
+        yield final
+        yield TurnLogged(conversation_id, store.log_turn(conversation_id, question, final, "test"))
+
+    return ChatService(ask, store, threading.Lock())
+
+
+def run(service: ChatService, user: str, question: str, conversation: str | None = None) -> TurnLogged:
+    events = list(service.start_turn(f"tab-{user}", user, question, conversation).events())
+    return events[-1]
+
+
+def test_history_is_per_user_and_reopening_continues_the_conversation(service: ChatService):
+    first = run(service, "sam", "hello")
+    run(service, "sam", "and more", first.conversation_id)
+    run(service, "kim", "mine")
+    (mine,) = service.conversations("sam")
+    assert mine["id"] == first.conversation_id and mine["title"] == "hello"
+    assert [t.question for t in service.turns("sam", first.conversation_id)] == ["hello", "and more"]
+    with pytest.raises(NotYours):
+        service.turns("kim", first.conversation_id)
+    with pytest.raises(NotYours):
+        service.start_turn("tab-kim", "kim", "sneak in", first.conversation_id)
+    with pytest.raises(NotYours):
+        service.delete("kim", first.conversation_id)
+    service.delete("sam", first.conversation_id)
+    assert service.conversations("sam") == [] and len(service.conversations("kim")) == 1
+
+
+def test_ratings_and_corrections_land_on_the_exact_turn_of_their_owner(service: ChatService):
+    logged = run(service, "sam", "what is 2+2")
+    service.rate("sam", logged.turn_id, 1)
+    service.rate("sam", logged.turn_id, -1, "  It is 4.  ")
+    with pytest.raises(NotYours):
+        service.rate("kim", logged.turn_id, 1)
+    with pytest.raises(ValueError, match="empty"):
+        service.rate("sam", logged.turn_id, -1, "   ")
+    (row,) = service.store.feedback()
+    assert (row["turn_id"], row["rating"], row["correction"], row["user"]) == (logged.turn_id, -1, "It is 4.", "sam")
+    assert service.store.feedback(rating=1) == []  # filters look at the latest feedback of each turn
+    assert len(service.store.feedback(corrected=True, text="2+2")) == 1
+
+
+def test_a_new_question_declines_a_call_left_waiting(service: ChatService):
+    service.ask = lambda question, **kw: scripted_turn(kw["approve"])
+    runner = service.start_turn("tab", "sam", "book it", None)
+    events = runner.events()
+    while not isinstance(next(events), ApprovalNeeded):
+        pass
+    service.start_turn("tab", "sam", "never mind", None)
+    assert [e for e in events if isinstance(e, ToolOutcome)][0].status == "declined"
+    assert not service.decide("other-tab", True)
