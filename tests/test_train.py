@@ -170,17 +170,6 @@ def test_every_turn_of_a_multi_turn_conversation_matches_the_engine(chat_setup):
 # -- training runs --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def two_layer_folder(smollm2_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """SmolLM2 cut to its first two decoder layers: same tokenizer and tied embeddings, ~15x less compute."""
-    folder = tmp_path_factory.mktemp("smollm2-2layer")
-    config = LlamaConfig.from_pretrained(smollm2_folder)
-    config.num_hidden_layers = 2
-    LlamaForCausalLM.from_pretrained(smollm2_folder, config=config).save_pretrained(folder)
-    AutoTokenizer.from_pretrained(smollm2_folder).save_pretrained(folder)
-    return folder
-
-
 def make_config(model_path: Path | None, data: Path, out: Path, **optim: Any) -> TrainConfig:
     return TrainConfig.model_validate({
         "model": {"path": model_path, "device": "cpu", "system_prompt": SYSTEM},
@@ -194,14 +183,14 @@ def make_config(model_path: Path | None, data: Path, out: Path, **optim: Any) ->
 
 
 @pytest.fixture(scope="module")
-def overfit(two_layer_folder: Path, tmp_path_factory: pytest.TempPathFactory):
+def overfit(smollm2_two_layers: Path, tmp_path_factory: pytest.TempPathFactory):
     """8 steps on the 8 smoke records, evaluated on those same records; parameters snapshotted around it."""
     root = tmp_path_factory.mktemp("overfit")
     data = root / "data"
     data.mkdir()
     shutil.copy(SMOKE / "train.jsonl", data / "train.jsonl")
     shutil.copy(SMOKE / "train.jsonl", data / "eval.jsonl")  # the loss "on those records"
-    config = make_config(two_layer_folder, data, root / "adapter", max_steps=8)
+    config = make_config(smollm2_two_layers, data, root / "adapter", max_steps=8)
     seen: dict[str, Any] = {}
     prepare = train_module.prepare_run
 
@@ -269,13 +258,13 @@ def test_output_folder_holds_the_adapter_registry_config_fingerprint_and_metrics
     assert parse_train_config(saved).optim.max_steps == 8
 
 
-def test_resume_continues_the_step_count(two_layer_folder: Path, tmp_path: Path):
+def test_resume_continues_the_step_count(smollm2_two_layers: Path, tmp_path: Path):
     with contextlib.redirect_stdout(io.StringIO()):
-        first = train(make_config(two_layer_folder, SMOKE, tmp_path / "out", max_steps=2), tmp_path / "home")
+        first = train(make_config(smollm2_two_layers, SMOKE, tmp_path / "out", max_steps=2), tmp_path / "home")
         assert first.steps == 2 and first.resumed_from is None
         with pytest.raises(ConfigError, match="output.resume"):
-            train(make_config(two_layer_folder, SMOKE, tmp_path / "out", max_steps=4), tmp_path / "home")
-        config = make_config(two_layer_folder, SMOKE, tmp_path / "out", max_steps=4)
+            train(make_config(smollm2_two_layers, SMOKE, tmp_path / "out", max_steps=4), tmp_path / "home")
+        config = make_config(smollm2_two_layers, SMOKE, tmp_path / "out", max_steps=4)
         config.output.resume = True
         second = train(config, tmp_path / "home")
     assert second.resumed_from is not None and second.resumed_from.name == "checkpoint-2"
@@ -325,11 +314,11 @@ def test_records_the_tools_cannot_serve_are_refused_and_long_ones_left_out(chat_
         tokenize_split(chat, [stranger], SYSTEM, tools, max_seq_len=1024)
 
 
-def test_a_full_fine_tune_loads_back_with_its_trained_toolken_rows(two_layer_folder: Path, tmp_path: Path):
+def test_a_full_fine_tune_loads_back_with_its_trained_toolken_rows(smollm2_two_layers: Path, tmp_path: Path):
     from assistant.config import ModelConfig
     from assistant.model import load_model
 
-    config = make_config(two_layer_folder, SMOKE, tmp_path / "full", max_steps=2)
+    config = make_config(smollm2_two_layers, SMOKE, tmp_path / "full", max_steps=2)
     config.method = "full"
     with contextlib.redirect_stdout(io.StringIO()):
         result = train(config, tmp_path / "home")
