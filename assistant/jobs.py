@@ -246,7 +246,7 @@ class JobQueue:
         return job.pid is None or not _alive(job.pid, job.config_path)  # started by an earlier app process
 
     def _finish(self, job: Job) -> None:
-        child = self._children.pop(job.id, None)
+        self._children.pop(job.id, None)
         code = _read_exit(job.folder / EXIT_FILE)
         if code == 0:
             status, error = "succeeded", None

@@ -445,6 +445,7 @@ def test_the_gate_rejects_a_worse_candidate_and_keeps_it_with_the_reason(loop):
     assert outcome.status == "rejected", outcome.message
     assert "fixed.loss worse by" in outcome.decision.reason
     after, before = loop["after_rejection"], loop["after_promotion"]
+    assert after["pointer"] == before["pointer"]  # a rejection leaves the serving pointer as it was
     assert json.loads(after["pointer"])["serving"] == loop["promoted"].adapter  # still serving
     assert after["adapters"] == sorted([loop["promoted"].adapter, outcome.adapter, "serving.json"])
 
