@@ -41,7 +41,7 @@ from finetune.datasets import (
     retrieval_records,
     split_and_dedupe,
 )
-from finetune.records import DatasetFormatError, Record, write_jsonl
+from finetune.records import DatasetFormatError, Record, parse_json_rows, write_jsonl
 from tools.calculator import Calculator
 from tools.catalog import load_catalog
 from tools.chunking import chunk_text
@@ -255,25 +255,11 @@ def read_prompts(path: Path) -> list[str]:
 def read_rows(path: Path) -> list[tuple[int, Any]]:
     """(line number, JSON value) per row of a .jsonl file, or per item of a .json list (numbered from 1)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DatasetFormatError(str(path), exc.lineno, f"not valid JSON ({exc.msg})") from None
-        if not isinstance(data, list):
-            raise DatasetFormatError(str(path), None, "a .json file must hold a list of rows (.jsonl: one per line)")
-        return list(enumerate(data, start=1))
-    rows: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            problem = f"not valid JSON ({exc.msg}); expected one JSON object per line"
-            raise DatasetFormatError(str(path), number, problem) from None
-    return rows
+
+    def refuse(line: int | None, problem: str) -> None:
+        raise DatasetFormatError(str(path), line, problem)
+
+    return parse_json_rows(path.read_text(encoding="utf-8"), path.suffix.lower() == ".json", refuse)
 
 
 def read_feedback(database: Path) -> list[FeedbackTurn]:

@@ -20,7 +20,7 @@ from typing import Any
 from assistant.config import DATA_DIR
 from finetune.build_data import read_feedback, write_outputs
 from finetune.datasets import feedback_records, report, split_and_dedupe
-from finetune.records import DatasetFormatError, Record, read_jsonl
+from finetune.records import DatasetFormatError, Record, parse_json_rows, read_jsonl
 from finetune.builders.instructions import detect_format, instruction_records
 
 DATASETS_DIR = "datasets"
@@ -108,25 +108,7 @@ def check_upload(file: str, content: bytes, known_tools: set[str] | None = None)
 
 
 def _json_rows(text: str, suffix: str, check: UploadCheck) -> list[tuple[int, Any]]:
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            check.errors.append(RowError(exc.lineno, f"not valid JSON ({exc.msg})"))
-            return []
-        if not isinstance(data, list):
-            check.errors.append(RowError(None, "a .json file must hold a list of rows"))
-            return []
-        return list(enumerate(data, start=1))
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            check.errors.append(RowError(number, f"not valid JSON ({exc.msg}); expected one JSON object per line"))
-    return rows
+    return parse_json_rows(text, suffix == ".json", lambda line, problem: check.errors.append(RowError(line, problem)))
 
 
 def _csv_rows(text: str, check: UploadCheck) -> list[tuple[int, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -114,3 +114,34 @@ def read_jsonl(path: Path) -> list[Record]:
                 raise DatasetFormatError(str(path), number, f"id {data['id']} does not match its messages")
             records.append(record)
     return records
+
+
+#: Told of a row that cannot be read: (line number or None for the whole file, the problem).
+RowProblem = Callable[[int | None, str], None]
+
+
+def parse_json_rows(text: str, json_list: bool, problem: RowProblem) -> list[tuple[int, Any]]:
+    """(line number, JSON value) per line of JSONL text, or per item of a JSON list (numbered from 1).
+
+    Each row that cannot be read goes to `problem`, which may raise (a build stops at the first) or
+    collect (an upload reports every bad row); the rows that could be read are returned.
+    """
+    if json_list:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problem(exc.lineno, f"not valid JSON ({exc.msg})")
+            return []
+        if not isinstance(data, list):
+            problem(None, "a .json file must hold a list of rows (.jsonl: one per line)")
+            return []
+        return list(enumerate(data, start=1))
+    rows: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problem(number, f"not valid JSON ({exc.msg}); expected one JSON object per line")
+    return rows
