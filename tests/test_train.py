@@ -333,3 +333,39 @@ def test_a_full_fine_tune_loads_back_with_its_trained_toolken_rows(smollm2_two_l
     rows = loaded.model.get_input_embeddings().weight
     assert rows.shape[0] == trained.shape[0]  # no second set of toolken rows
     assert torch.equal(rows[ids].detach(), trained[ids].detach())
+
+
+def test_the_learned_positions_loss_equals_the_model_s_own_loss_and_gradient():
+    """The CPU training path projects only learned positions onto the vocabulary; the loss and the adapter's
+    gradient must be the ones the model's own loss over full logits gives."""
+    from peft import LoraConfig, get_peft_model
+
+    from finetune.trainer import learned_positions_loss, takes_position_mask
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=96, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True)
+    model = get_peft_model(LlamaForCausalLM(config), LoraConfig(
+        r=4, lora_dropout=0.0, target_modules=["q_proj", "v_proj"], trainable_token_indices=[90, 91]))
+    model.train()
+    input_ids = torch.randint(0, 96, (2, 12))
+    labels = input_ids.clone()
+    labels[0, :5] = -100  # a masked prompt
+    labels[1, :3] = -100
+    labels[1, 7:9] = -100  # a masked tool result inside the turn
+    inputs = {"input_ids": input_ids, "labels": labels}
+    assert takes_position_mask(model)
+
+    def loss_and_grads(compute):
+        model.zero_grad()
+        loss = compute()
+        loss.backward()
+        return loss.detach(), [p.grad.clone() for p in model.parameters() if p.requires_grad]
+
+    reference, reference_grads = loss_and_grads(lambda: model(**inputs).loss)
+    ours, our_grads = loss_and_grads(lambda: learned_positions_loss(model, inputs, None))
+    assert torch.allclose(ours, reference, atol=1e-6)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(our_grads, reference_grads))
+    learned = int((labels[:, 1:] != -100).sum())
+    summed, _ = loss_and_grads(lambda: learned_positions_loss(model, inputs, torch.tensor(2 * learned)))
+    assert torch.allclose(summed, reference / 2, atol=1e-6)  # divided by the count it is given
