@@ -136,6 +136,28 @@ def test_the_shipped_adapter_serves_only_the_model_and_tools_it_was_trained_for(
         assert choose_adapter(None, registry, other) is None
 
 
+def test_the_shipped_adapter_fits_the_default_config_and_its_toolkens_are_the_demo_tools(tmp_path: Path):
+    """data/adapters/demo is what `assistant ask` serves out of the box: its registry must list exactly the
+    default tools, in toolken order, with the schemas the demo catalog gives them today."""
+    from assistant.toolkens import ToolkenRegistry, schema_fingerprint
+    from tools.registry import build_tools
+
+    config = default_config()
+    assert adapters_module.shipped_adapter_fits(config)
+    assert choose_adapter(None, AdapterRegistry(tmp_path), config) == adapters_module.DEFAULT_ADAPTER
+    registry = ToolkenRegistry.load(adapters_module.DEFAULT_ADAPTER)
+    tools = build_tools(config.tools, tmp_path)
+    assert registry.names == [tool.name for tool in tools]
+    assert registry.names[:2] == ["calculator", "search"] and len(registry.names) > 2
+    for tool in tools:
+        assert registry.by_name(tool.name).schema == tool.parameters
+        assert registry.by_name(tool.name).schema_sha256 == schema_fingerprint(tool.parameters)
+    registry.check_tools(tools)
+    shipped = {p.name for p in adapters_module.DEFAULT_ADAPTER.iterdir()}
+    assert {"adapter_config.json", "adapter_model.safetensors", "toolkens.json", "metrics.json"} <= shipped
+    assert not shipped & {"checkpoints", "tensorboard", "progress.jsonl"}  # serving files only
+
+
 def test_the_cli_lists_promotes_and_rolls_back(home: Path):
     def run(*args: str) -> str:
         out = io.StringIO()
