@@ -290,9 +290,8 @@ def test_a_served_adapter_is_merged_into_the_weights_with_the_same_logits(served
     import torch
     from peft import PeftModel
 
-    from assistant.model import load_model
+    from assistant.model import load_base, load_model
     from assistant.toolkens import ToolkenRegistry, add_toolkens
-    from assistant.model import load_base
     from tools.registry import build_tools
 
     config, home = served
