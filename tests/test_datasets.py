@@ -243,6 +243,13 @@ def test_retrieval_answers_are_grounded_in_the_chunk_and_cite_its_file(chunks):
         assert len(grounded) >= 0.9 * len(used), answer
 
 
+def test_retrieval_searches_for_the_question_as_asked(chunks):
+    # One learnable query form: the model copies the question; it cannot guess a heading it has not seen.
+    for record in retrieval_records(chunks, random.Random(4), per_chunk=2):
+        question, call = record.messages[0]["content"], record.messages[1]["tool_calls"][0]["function"]
+        assert json.loads(call["arguments"]) == {"query": question.rstrip("?.!")}
+
+
 def test_retrieval_tool_message_is_what_search_tool_returns(chunks):
     from tools.retrieval import Hit
 

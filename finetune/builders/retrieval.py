@@ -69,9 +69,9 @@ def _record(
 ) -> Record:
     chunk = chunks[index]
     title = titles.get(chunk.source, "")
-    with_title = f"{topic.name} {title}" if title and title not in topic.name else topic.name
-    query = rng.choice([topic.name, with_title, question.rstrip("?.!")])
-    arguments = {"query": query}
+    # The question itself: a query the model can always copy from what it reads. A query drawn from several
+    # forms (the heading, heading + title, the question) gave it a target it could not predict.
+    arguments = {"query": question.rstrip("?.!")}
     result = ToolResult(value=_passages(chunks, index, rng), sources=[chunk.source])
     name = PurePosixPath(chunk.source).name
     facts = " ".join(_plain(fact) for fact in topic.facts)
