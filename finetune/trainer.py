@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
-from transformers import Trainer
+from transformers import Trainer, TrainerCallback
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from trl import SFTConfig, SFTTrainer
 
 from assistant.toolkens import ToolkenRegistry
@@ -291,12 +292,27 @@ def build_trainer(
         eval_dataset=to_dataset(eval_split) if eval_split is not None else None,
         processing_class=tokenizer,
         peft_config=None if _is_peft(model) else peft_config(config, method, registry, model),
-        callbacks=[_tensorboard(out / "tensorboard"), ProgressLog(out / PROGRESS_FILE)],
+        callbacks=[
+            _tensorboard(out / "tensorboard"), ProgressLog(out / PROGRESS_FILE), RegistryInCheckpoints(registry)
+        ],
         toolken_learning_rate=config.optim.toolken_learning_rate,
         fused_lm_head=device.type == "cuda",
     )
     _expose_head_bias(trainer.model)
     return trainer
+
+
+class RegistryInCheckpoints(TrainerCallback):
+    """Save the toolken registry beside each checkpoint's weights, so a checkpoint is an adapter that
+    `assistant chat`/`eval --adapter` and the toolken probe load as they are (mid-run comparisons)."""
+
+    def __init__(self, registry: ToolkenRegistry):
+        self.registry = registry
+
+    def on_save(self, args, state, control, **kwargs):
+        checkpoint = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+        if state.is_world_process_zero and checkpoint.is_dir():
+            self.registry.save(checkpoint)
 
 
 def _is_peft(model: torch.nn.Module) -> bool:

@@ -248,6 +248,9 @@ def test_output_folder_holds_the_adapter_registry_config_fingerprint_and_metrics
                  "dataset.json", "metrics.json"):
         assert (out / name).is_file(), name
     assert (out / "checkpoints" / "checkpoint-8").is_dir() and any((out / "tensorboard").iterdir())
+    # a checkpoint is an adapter too: its weights with the registry that gives their toolken rows meaning
+    saved_registry = (out / "checkpoints" / "checkpoint-8" / "toolkens.json").read_text()
+    assert saved_registry == (out / "toolkens.json").read_text()
     assert (out / "adapter_model.safetensors").stat().st_size < 2_000_000  # no embedding matrix inside
     dataset = json.loads((out / "dataset.json").read_text())
     assert dataset["train_sha256"] == hashlib.sha256((data / "train.jsonl").read_bytes()).hexdigest()
