@@ -185,6 +185,20 @@ def test_pattern_values_match_and_unsupported_patterns_name_the_field():
         pattern_value(r"^(?=E)\w+$", rng, "code")
 
 
+def test_free_text_for_a_topic_the_builtin_pools_do_not_know_comes_from_the_description():
+    from finetune.builders.values import sample_value
+
+    schema = {"type": "string", "description": 'What was damaged, e.g. "Two cartons crushed on the bottom layer".'}
+    rng = random.Random(1)
+    # a warehouse damage report is none of the demo office topics: no expense or meeting text in it
+    damage = {sample_value("description", schema, rng, TODAY, "File a damage report at a warehouse")
+              for _ in range(30)}
+    assert damage == {"Two cartons crushed on the bottom layer"}
+    # an expense claim is: its pool mixes with the example
+    expense = {sample_value("description", schema, rng, TODAY, "Submit an expense claim") for _ in range(30)}
+    assert len(expense) > 3 and "Two cartons crushed on the bottom layer" in expense
+
+
 # -- calculator ---------------------------------------------------------------------------------------
 
 
