@@ -2,9 +2,10 @@
 
 Run: python bench/train_throughput.py [--steps 5] [--data data/train/smoke] [--batch-size 2]
                                       [--max-seq-len 512] [--padded-batch-size 8] [--no-qlora]
-                                      [--no-padded] [--home DIR]
+                                      [--no-padded] [--catalog CATALOG] [--home DIR]
 
-All runs train the embedded SmolLM2-135M-Instruct with toolkens for the demo tools. "trainer" is
+All runs train the embedded SmolLM2-135M-Instruct with toolkens for the demo tools (or, with --catalog, for
+the calculator, search and that catalog's operations: the tools the --data folder was built for). "trainer" is
 `finetune.train.prepare_run` + `trainer.train()` exactly as `assistant train` runs it (LoRA, packed). "plain
 PEFT" is a hand-written torch loop (AdamW, the model's own loss) over the batches the trainer's data loader
 makes, with the same LoRA config and toolken rows. "padded" is the trainer without packing (each batch
@@ -36,7 +37,9 @@ SMOKE_DATA = REPO_ROOT / "data" / "train" / "smoke"
 
 
 def config_for(method: str, args: argparse.Namespace, out: Path, packing: bool = True) -> TrainConfig:
+    catalog = {"tools": {"catalog": {"path": str(args.catalog.resolve())}}} if args.catalog else {}
     return TrainConfig.model_validate({
+        **catalog,
         "data": {"dir": args.data, "max_seq_len": args.max_seq_len, "max_eval_records": 1, "packing": packing},
         "method": method,
         "optim": {"max_steps": args.steps, "batch_size": args.batch_size if packing else args.padded_batch_size,
@@ -115,6 +118,7 @@ def main() -> None:
     parser.add_argument("--no-qlora", action="store_true", help="skip the QLoRA run")
     parser.add_argument("--padded-batch-size", type=int, default=8, help="conversations per padded step")
     parser.add_argument("--no-padded", action="store_true", help="skip the padded (unpacked) trainer run")
+    parser.add_argument("--catalog", type=Path, help="the OpenAPI catalog --data was built from (default: the demo's)")
     parser.add_argument("--home", type=Path, default=Path(os.environ.get("ASSISTANT_HOME", Path.home() / ".assistant")))
     args = parser.parse_args()
     torch.manual_seed(0)
