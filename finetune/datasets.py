@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from finetune.builders.calculator import calculator_records, exact_text
+from finetune.builders.calculator import calculator_records
 from finetune.builders.catalog import catalog_records, sample_arguments
 from finetune.builders.feedback import FeedbackTurn, feedback_records
 from finetune.builders.instructions import detect_format, instruction_records
@@ -24,7 +24,7 @@ from finetune.records import SOURCES, DatasetFormatError, Record
 
 __all__ = [
     "DatasetFormatError", "DatasetReport", "DocChunk", "FeedbackTurn", "Record", "ReplyFn", "ResponseDoc",
-    "calculator_records", "catalog_records", "choose_prompts", "detect_format", "exact_text",
+    "calculator_records", "catalog_records", "choose_prompts", "detect_format",
     "feedback_records", "instruction_records", "no_call_records", "phrase_request", "report",
     "response_docs", "retrieval_records", "sample_arguments", "split_and_dedupe",
 ]  # fmt: skip

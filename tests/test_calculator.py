@@ -87,6 +87,22 @@ def test_numeric_approximation_has_15_digits(calculator: Calculator) -> None:
     assert value_of(calculator, "2^10")["numeric"] == 1024.0
 
 
+@pytest.mark.parametrize(
+    ("expression", "text"),
+    [
+        ("6*7", "42"),
+        ("5000*(1 + 6/100)**4", "6312.3848"),
+        ("19/24", "19/24 (about 0.7917)"),
+        ("1/2**10", "0.001 (exactly 0.0009765625)"),
+        ("sqrt(50)", "5*sqrt(2) (about 7.0711)"),
+        ("sqrt(-4)", "2*I"),
+        ("factorint(360)", "2**3 * 3**2 * 5"),
+    ],
+)
+def test_text_is_the_value_as_an_answer_states_it(calculator: Calculator, expression: str, text: str) -> None:
+    assert value_of(calculator, expression)["text"] == text
+
+
 def test_non_real_result_has_no_numeric(calculator: Calculator) -> None:
     value = value_of(calculator, "sqrt(-4)")
     assert (value["result"], value["numeric"]) == ("2*I", None)

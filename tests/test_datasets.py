@@ -25,7 +25,6 @@ from finetune.datasets import (
     calculator_records,
     catalog_records,
     detect_format,
-    exact_text,
     feedback_records,
     instruction_records,
     no_call_records,
@@ -217,7 +216,7 @@ def test_calculator_records_state_the_real_calculators_exact_result(calculator):
         expression = json.loads(_call(record)["function"]["arguments"])["expression"]
         value = json.loads(record.messages[2]["content"])["result"]
         assert value["expression"] == expression
-        assert exact_text(value["result"], value["numeric"]) in record.messages[3]["content"]
+        assert value["text"] in record.messages[3]["content"]
         assert record.meta["answer"] == pytest.approx(value["numeric"])
 
 
@@ -226,13 +225,6 @@ def test_calculator_records_are_reproducible(calculator):
         return [record.id for record in calculator_records(random.Random(seed), 6, calculator)]
 
     assert build(1) == build(1) != build(2)
-
-
-def test_exact_text_writes_whole_decimal_and_other_values():
-    assert exact_text("42", 42.0) == "42"
-    assert exact_text("3979/10", 397.9) == "397.9"
-    assert exact_text("19/24", 0.791666666666667) == "19/24 (about 0.7917)"
-    assert exact_text("5*sqrt(2)", 7.07106781186548) == "5*sqrt(2) (about 7.0711)"
 
 
 # -- retrieval ----------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ import sys
 import threading
 import time
 import weakref
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -86,7 +88,7 @@ class Calculator(Tool):
         weakref.finalize(self, self._worker.close)  # also runs at interpreter exit
 
     def run(self, arguments: dict[str, Any]) -> ToolResult:
-        """Evaluate `arguments["expression"]`; the value is {"expression", "result", "numeric"}."""
+        """Evaluate `arguments["expression"]`; the value is {"expression", "result", "numeric", "text"}."""
         expression = arguments["expression"]
         if len(expression) > self.config.max_input_chars:
             return ToolResult(
@@ -232,11 +234,12 @@ class _Worker:
 
 
 def answer(expression: str) -> dict[str, Any]:
-    """Evaluate in this process: {"value": {"expression", "result", "numeric"}} or {"error": message}.
+    """Evaluate in this process: {"value": {"expression", "result", "numeric", "text"}} or {"error": message}.
 
     "result" is the exact value as text (for solve, a list of solutions: values for one variable,
     {variable: value} for several); "numeric" is a float to 15 significant digits, None when the
-    value is not a finite real number.
+    value is not a finite real number; "text" (not for solve) is the value as an answer states it (see
+    `readable`), so a model copies it rather than converting "7890481/1250" to 6312.3848 itself.
     """
     try:
         evaluation = evaluate(expression)
@@ -258,8 +261,38 @@ def _describe(value: Any) -> dict[str, Any]:
         return _describe_solutions(value)
     if isinstance(value, dict):  # factorint: {prime: multiplicity}
         factors = [f"{prime}**{power}" if power > 1 else str(prime) for prime, power in value.items()]
-        return {"result": " * ".join(factors) or "1", "numeric": None}
-    return {"result": str(value), "numeric": _approximate(value)}
+        result = " * ".join(factors) or "1"
+        return {"result": result, "numeric": None, "text": result}
+    numeric = _approximate(value)
+    return {"result": str(value), "numeric": numeric, "text": readable(str(value), numeric)}
+
+
+def readable(result: str, numeric: float | None) -> str:
+    """An exact result as an answer writes it: 42, 397.8, or "19/24 (about 0.7917)"."""
+    try:
+        fraction = Fraction(result)
+    except (ValueError, ZeroDivisionError):
+        return f"{result} (about {_short(numeric)})" if numeric is not None else result
+    if fraction.denominator == 1:
+        return str(fraction.numerator)
+    denominator = fraction.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:  # a terminating decimal, written out in full
+        decimal = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+        text = format(decimal, "f")
+        if len(text.split(".")[1]) <= 6:
+            return text
+        return f"{_short(float(fraction))} (exactly {text})"
+    return f"{result} (about {_short(float(fraction))})"
+
+
+def _short(number: float | None) -> str:
+    """`number` to at most 4 decimals."""
+    if number is None:
+        return "?"
+    return f"{number:.4f}".rstrip("0").rstrip(".")
 
 
 def _describe_solutions(solutions: list[Any]) -> dict[str, Any]:

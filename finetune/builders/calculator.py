@@ -2,7 +2,7 @@
 
 Each problem kind draws its numbers, words the question a few ways, and writes the expression in the
 calculator's syntax. The result comes from the real calculator (passed in as `calculate`, so this module
-stays pure) and the final answer states that exact number.
+stays pure) and the final answer states its "text", the exact value as the tool message writes it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -52,39 +51,12 @@ def calculator_records(
         if not result.ok:
             raise AssertionError(f"the calculator refused {problem.expression!r}: {result.error}")
         value = result.value
-        answer = problem.answer.format(v=exact_text(value["result"], value["numeric"]))
+        answer = problem.answer.format(v=value["text"])
         before = rng.choice(_TEXT_BEFORE) if rng.random() < 0.2 else ""
         messages = call_messages(problem.question, TOOL, arguments, result.to_message(max_tool_result_chars),
                                  answer, text_before=before)
         records.append(Record("calculator", TOOL, messages, meta={"answer": _number(value)}))
     return records
-
-
-def exact_text(result: str, numeric: float | None) -> str:
-    """The calculator's exact result in words: 42, 397.8, or "19/24 (about 0.7917)"."""
-    try:
-        fraction = Fraction(result)
-    except (ValueError, ZeroDivisionError):
-        return f"{result} (about {_approx(numeric)})" if numeric is not None else result
-    if fraction.denominator == 1:
-        return str(fraction.numerator)
-    denominator = fraction.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    if denominator == 1:  # a terminating decimal, written out in full
-        decimal = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-        text = format(decimal, "f")
-        if len(text.split(".")[1]) <= 6:
-            return text
-        return f"{_approx(float(fraction))} (exactly {text})"
-    return f"{result} (about {_approx(float(fraction))})"
-
-
-def _approx(number: float | None) -> str:
-    if number is None:
-        return "?"
-    return f"{number:.4f}".rstrip("0").rstrip(".")
 
 
 def _number(value: dict[str, Any]) -> int | float | None:
