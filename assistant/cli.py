@@ -66,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="instruction files to mix in (Alpaca, ShareGPT or messages JSONL)")
     build.add_argument("--output", type=Path, help="output folder (default: data/ in the state dir)")
     build.add_argument("--seed", type=int, default=0)
-    build.add_argument("--per-operation", type=int, default=24, help="examples per API operation")
-    build.add_argument("--calculator", type=int, default=200, help="calculator examples")
-    build.add_argument("--no-call", type=int, default=160, help="no-tool examples (base-model replies)")
+    # Counts default to BuildDataConfig's (None here), so the two cannot drift apart.
+    build.add_argument("--per-operation", type=int, help="examples per API operation (default 24)")
+    build.add_argument("--calculator", type=int, help="calculator examples (default 400)")
+    build.add_argument("--no-call", type=int, help="no-tool examples, base-model replies (default 160)")
 
     train = _command(commands, "train", "train an adapter with toolkens from a YAML config", _run_train)
     train.add_argument("train_config", type=Path, metavar="CONFIG", help="training YAML (see data/train/)")
@@ -289,15 +290,14 @@ def _run_build_data(args: argparse.Namespace) -> int:
     from finetune.build_data import BuildDataConfig, build_data, default_reply_fn
 
     config, home = _config(args)
+    counts = {"per_operation": args.per_operation, "calculator": args.calculator, "no_call": args.no_call}
     build = BuildDataConfig(
         catalog=args.catalog or config.tools.catalog.path,
         docs=args.docs or config.tools.retrieval.docs,
         instructions=args.instructions,
         output=args.output,
         seed=args.seed,
-        per_operation=args.per_operation,
-        calculator=args.calculator,
-        no_call=args.no_call,
+        **{name: count for name, count in counts.items() if count is not None},
         chunk_chars=config.tools.retrieval.chunk_chars,
         chunk_overlap=config.tools.retrieval.chunk_overlap,
         max_tool_result_chars=config.generation.max_tool_result_chars,

@@ -81,7 +81,9 @@ class BuildDataConfig(BaseModel):
     eval_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="Share of records held out for evaluation.")
     per_operation: int = Field(24, ge=1, description="Examples per catalog operation.")
     per_chunk: int = Field(2, ge=1, description="Search examples per document chunk.")
-    calculator: int = Field(200, ge=0, description="Calculator examples.")
+    calculator: int = Field(
+        400, ge=0, description="Calculator examples: 15 problem kinds, so about 25 of each in the train split."
+    )
     no_call: int = Field(
         160, ge=0, description="No-tool examples (the prompts, then variants of them); each is one base-model reply."
     )

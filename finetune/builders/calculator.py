@@ -84,7 +84,7 @@ def _percent_of(rng: random.Random) -> Problem:
     p, x = rng.choice([5, 12, 15, 17, 18, 21, 23, 35, 42, 7.5, 12.5]), rng.randint(40, 9000)
     question = rng.choice([f"What is {p}% of {x}?", f"How much is {p} percent of {x}?", f"Calculate {p}% of {x}.",
                            f"{p}% of {x} = ?"])
-    return Problem(question, f"{x}*{p}/100", f"{p}% of {x} is {{v}}.")
+    return Problem(question, f"{p}*{x}/100", f"{p}% of {x} is {{v}}.")  # the numbers in the order asked
 
 
 def _discount(rng: random.Random) -> Problem:
