@@ -7,6 +7,9 @@ For each record that calls a tool, at the position of its first toolken (the con
 - p(any): the probability of any toolken, i.e. of calling at all;
 - gold-first: whether the right toolken ranks first among the toolkens (which tool, given a call).
 For each record that calls no tool, p(any) at the first position of its reply: the pull towards a false call.
+With --biases, what greedy decoding picks at those positions when a bias is added to every toolken's logit
+(`generation.toolken_bias`): the share of tool records whose pick is the gold toolken, and the share of
+no-call records whose pick is a toolken. A first-position estimate: generation may still call later on.
 
 `assistant eval` measures what generation does; this measures the cause underneath in seconds, so a change
 to the toolken rows (initialisation, learning rate, steps) can be compared on checkpoints as they appear.
@@ -41,6 +44,8 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, help="the OpenAPI catalog the adapter was trained on")
     parser.add_argument("--docs", type=Path, help="its documents folder")
     parser.add_argument("--limit", type=int, default=80, help="records of each kind (tool call, no call)")
+    parser.add_argument("--biases", type=float, nargs="*", default=[], metavar="B",
+                        help="toolken biases to estimate greedy picks under, e.g. --biases -2 -1 0 1")
     args = parser.parse_args()
 
     config = default_config()
@@ -57,6 +62,7 @@ def main() -> None:
     schemas = {tool.name: tool.parameters for tool in tools}
 
     gold, called, first, false_call = [], [], [], []
+    picks: list[tuple[bool, float, torch.Tensor, int | None]] = []  # (calls, best other logit, toolken logits, gold)
     with args.data.open() as lines:
         for line in lines:
             record = json.loads(line)
@@ -70,8 +76,13 @@ def main() -> None:
             else:
                 position = learned.index(True)
             with torch.no_grad():
-                probabilities = loaded.model(torch.tensor([ids[:position]])).logits[0, -1].float().softmax(-1)
+                logits = loaded.model(torch.tensor([ids[:position]])).logits[0, -1].float()
+            probabilities = logits.softmax(-1)
             over_toolkens = probabilities[toolken_ids]
+            others = logits.clone()
+            others[toolken_ids] = float("-inf")
+            picks.append((calls, float(others.max()), logits[toolken_ids],
+                          toolken_ids.index(ids[position]) if calls else None))
             if calls:
                 gold.append(float(probabilities[ids[position]]))
                 called.append(float(over_toolkens.sum()))
@@ -88,6 +99,25 @@ def main() -> None:
     if false_call:
         print(f"  no-call records ({len(false_call)}): p(any toolken) mean {statistics.mean(false_call):.3f}, "
               f"max {max(false_call):.3f}, over 0.5 in {sum(p > 0.5 for p in false_call)}")
+    for bias in args.biases:
+        right, false = _greedy_picks(picks, bias)
+        print(f"  toolken bias {bias:+g}: greedy pick is the gold toolken on {right} tool records, "
+              f"a toolken on {false} no-call records")
+
+
+def _greedy_picks(picks: list[tuple[bool, float, torch.Tensor, int | None]], bias: float) -> tuple[str, str]:
+    """Shares of tool records whose greedy pick under `bias` is the gold toolken, of no-call ones picking any."""
+    right = false = tools = no_call = 0
+    for calls, best_other, toolken_logits, gold in picks:
+        shifted = toolken_logits + bias
+        picks_toolken = float(shifted.max()) > best_other
+        if calls:
+            tools += 1
+            right += picks_toolken and int(shifted.argmax()) == gold
+        else:
+            no_call += 1
+            false += picks_toolken
+    return (f"{right / tools:.3f}" if tools else "-"), (f"{false / no_call:.3f}" if no_call else "-")
 
 
 if __name__ == "__main__":
