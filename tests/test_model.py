@@ -113,8 +113,11 @@ def test_registry_round_trips_and_rejects_a_foreign_folder(tmp_path: Path, smoll
     registry = add_toolkens(model, tokenizer, [Echo()])
     registry.save(tmp_path)
     assert ToolkenRegistry.load(tmp_path) == registry
-    with pytest.raises(ToolkenMismatch, match="has no toolkens.json"):
+    with pytest.raises(ToolkenMismatch, match="elsewhere does not exist"):
         ToolkenRegistry.load(tmp_path / "elsewhere")
+    (tmp_path / "weights-only").mkdir()
+    with pytest.raises(ToolkenMismatch, match="has no toolkens.json"):
+        ToolkenRegistry.load(tmp_path / "weights-only")
     (tmp_path / "toolkens.json").write_text("{not json")
     with pytest.raises(ToolkenMismatch, match="not a valid toolken registry"):
         ToolkenRegistry.load(tmp_path)
