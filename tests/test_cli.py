@@ -35,3 +35,13 @@ def test_every_issue_subcommand_exists():
     for argv in (["chat"], ["ask", "q", "--json", "--dry-run", "--yes", "--catalog", "c.yaml", "--docs", "d",
                             "--adapter", "a"], ["ingest", "docs"], ["demo-api", "--port", "1"]):
         assert callable(parser.parse_args(argv).run)
+
+
+def test_build_data_help_states_the_builders_own_defaults():
+    from finetune.build_data import BuildDataConfig
+
+    build = next(action for action in build_parser()._subparsers._group_actions[0].choices.values()
+                 if action.prog.endswith("build-data"))
+    helps = {action.dest: action.help for action in build._actions}
+    for name in ("per_operation", "calculator", "no_call"):
+        assert f"(default {BuildDataConfig.model_fields[name].default})" in helps[name], name
