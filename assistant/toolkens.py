@@ -94,8 +94,9 @@ class ToolkenRegistry:
 
     @classmethod
     def load(cls, folder: Path) -> ToolkenRegistry:
-        path = Path(folder) / REGISTRY_FILE
-        if not Path(folder).is_dir():  # e.g. a checkpoint the trainer has since rotated away
+        folder = Path(folder)
+        path = folder / REGISTRY_FILE
+        if not folder.is_dir():  # e.g. a checkpoint the trainer has since rotated away
             raise ToolkenMismatch(f"{folder} does not exist or is not a folder")
         if not path.is_file():
             raise ToolkenMismatch(f"{folder} has no {REGISTRY_FILE}: it is not an adapter saved with toolkens")

@@ -24,6 +24,7 @@ import os
 import statistics
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -34,6 +35,15 @@ from assistant.config import default_config
 from assistant.model import load_model
 from finetune.tokenize import end_of_turn_id, tokenize_conversation
 from tools.registry import build_tools
+
+
+class Pick(NamedTuple):
+    """The logits that decide greedy decoding's pick at one record's call position."""
+
+    calls: bool  # whether the record calls a tool there
+    best_other: float  # the highest logit of a token that is not a toolken
+    toolken_logits: torch.Tensor  # (toolkens,)
+    gold: int | None  # the index of the record's toolken among the toolkens; None for a no-call record
 
 
 def main() -> None:
@@ -62,7 +72,7 @@ def main() -> None:
     schemas = {tool.name: tool.parameters for tool in tools}
 
     gold, called, first, false_call = [], [], [], []
-    picks: list[tuple[bool, float, torch.Tensor, int | None]] = []  # (calls, best other logit, toolken logits, gold)
+    picks: list[Pick] = []
     with args.data.open() as lines:
         for line in lines:
             record = json.loads(line)
@@ -81,8 +91,8 @@ def main() -> None:
             over_toolkens = probabilities[toolken_ids]
             others = logits.clone()
             others[toolken_ids] = float("-inf")
-            picks.append((calls, float(others.max()), logits[toolken_ids],
-                          toolken_ids.index(ids[position]) if calls else None))
+            picks.append(Pick(calls, float(others.max()), logits[toolken_ids],
+                              toolken_ids.index(ids[position]) if calls else None))
             if calls:
                 gold.append(float(probabilities[ids[position]]))
                 called.append(float(over_toolkens.sum()))
@@ -105,7 +115,7 @@ def main() -> None:
               f"a toolken on {false} no-call records")
 
 
-def _greedy_picks(picks: list[tuple[bool, float, torch.Tensor, int | None]], bias: float) -> tuple[str, str]:
+def _greedy_picks(picks: list[Pick], bias: float) -> tuple[str, str]:
     """Shares of tool records whose greedy pick under `bias` is the gold toolken, of no-call ones picking any."""
     right = false = tools = no_call = 0
     for calls, best_other, toolken_logits, gold in picks:
