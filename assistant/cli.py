@@ -67,9 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, help="output folder (default: data/ in the state dir)")
     build.add_argument("--seed", type=int, default=0)
     # Counts default to BuildDataConfig's (None here), so the two cannot drift apart.
-    build.add_argument("--per-operation", type=int, help="examples per API operation (default 24)")
-    build.add_argument("--calculator", type=int, help="calculator examples (default 400)")
-    build.add_argument("--no-call", type=int, help="no-tool examples from base-model replies (default 160)")
+    build.add_argument("--per-operation", type=int, help="examples per API operation (default 40)")
+    build.add_argument("--calculator", type=int, help="calculator examples (default 640)")
+    build.add_argument("--no-call", type=int, help="no-tool examples from base-model replies (default 200)")
 
     train = _command(commands, "train", "train an adapter with toolkens from a YAML config", _run_train)
     train.add_argument("train_config", type=Path, metavar="CONFIG", help="training YAML (see data/train/)")

@@ -79,13 +79,14 @@ class BuildDataConfig(BaseModel):
     no_call_prompts: Path = Field(NO_CALL_PROMPTS, description="Prompts that need no tool, one per line (# comments).")
     seed: int = Field(0, description="Seed of every random choice and of the train/eval split.")
     eval_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="Share of records held out for evaluation.")
-    per_operation: int = Field(24, ge=1, description="Examples per catalog operation.")
+    per_operation: int = Field(40, ge=1, description="Examples per catalog operation.")
     per_chunk: int = Field(2, ge=1, description="Search examples per document chunk.")
     calculator: int = Field(
-        400, ge=0, description="Calculator examples: 15 problem kinds, so about 25 of each in the train split."
+        640, ge=0, description="Calculator examples: 15 problem kinds drawn by weight (calculator.PROBLEMS), so "
+        "about 20 a share in the train split."
     )
     no_call: int = Field(
-        160, ge=0, description="No-tool examples (the prompts, then variants of them); each is one base-model reply."
+        200, ge=0, description="No-tool examples (the prompts, then variants of them); each is one base-model reply."
     )
     today: date | None = Field(
         None, description="The date examples treat as today (YYYY-MM-DD); None: the day of the build."

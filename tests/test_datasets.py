@@ -220,6 +220,27 @@ def test_calculator_records_state_the_real_calculators_exact_result(calculator):
         assert record.meta["answer"] == pytest.approx(value["numeric"])
 
 
+def test_every_calculator_problem_kind_writes_an_expression_the_calculator_accepts(calculator):
+    from finetune.builders.calculator import PROBLEMS
+
+    for kind in PROBLEMS:
+        rng = random.Random(kind.__name__)
+        for _ in range(30):
+            problem = kind(rng)
+            result = calculator({"expression": problem.expression})
+            assert result.ok, (kind.__name__, problem.expression, result.error)
+            assert "{v}" in problem.answer, kind.__name__
+
+
+def test_calculator_kinds_are_drawn_by_their_weight(calculator):
+    """Discounts have three shares and percent-of questions one: the records show it."""
+    records = calculator_records(random.Random(3), 280, calculator)
+    answers = [record.messages[-1]["content"] for record in records]
+    discounts = sum("discount." in answer for answer in answers)
+    percents = sum(re.search(r"% of \d+ is", answer) is not None for answer in answers)
+    assert discounts >= 2 * percents > 0
+
+
 def test_calculator_records_are_reproducible(calculator):
     def build(seed: int) -> list[str]:
         return [record.id for record in calculator_records(random.Random(seed), 6, calculator)]

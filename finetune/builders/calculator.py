@@ -42,7 +42,7 @@ def calculator_records(
     for _ in range(n * 20):
         if len(records) >= n:
             break
-        problem = rng.choice(PROBLEMS)(rng)
+        problem = rng.choices(list(PROBLEMS), list(PROBLEMS.values()))[0](rng)
         if problem.question in seen:
             continue
         seen.add(problem.question)
@@ -91,14 +91,21 @@ def _discount(rng: random.Random) -> Problem:
     price, p = _money(rng, 20, 2500), rng.choice([10, 15, 20, 25, 30, 40])
     item = rng.choice(["laptop", "office chair", "monitor", "headset", "desk lamp", "conference ticket"])
     question = rng.choice([f"A {item} costs {price} euros and is {p}% off. What is the sale price?",
-                           f"What do I pay for a {price} euro {item} with a {p}% discount?"])
-    return Problem(question, f"{price}*(1 - {p}/100)", f"The {item} costs {{v}} euros after the discount.")
+                           f"What do I pay for a {price} euro {item} with a {p}% discount?",
+                           f"The supplier takes {p}% off our {price} euro {item}. What is the new price?",
+                           f"How much is a {price} euro {item} after a {p}% discount?",
+                           f"A {item} is reduced by {p}% from {price} euros. What does it cost now?"])
+    return Problem(question, f"{price}*(1 - {p}/100)", f"The {item} costs {{v}} euros after the {p}% discount.")
 
 
 def _vat(rng: random.Random) -> Problem:
     price, rate = _money(rng, 10, 4000), rng.choice([9, 19, 20, 21])
     question = rng.choice([f"What is {price} euros plus {rate}% VAT?",
-                           f"A quote says {price} euros excluding {rate}% VAT. What is the total including VAT?"])
+                           f"A quote says {price} euros excluding {rate}% VAT. What is the total including VAT?",
+                           f"Add {rate}% VAT to {price} euros.",
+                           f"An invoice is {price} euros before {rate}% VAT. What do we pay with VAT added?",
+                           (f"What is the price including {rate}% VAT of something that costs {price} euros "
+                            "without VAT?")])
     return Problem(question, f"{price}*(1 + {rate}/100)", f"Including {rate}% VAT that is {{v}} euros.")
 
 
@@ -221,7 +228,12 @@ def _conversion(rng: random.Random) -> Problem:
                    f"{hours}*{days} + {extra}", "That is {v} hours in total.")
 
 
-PROBLEMS: list[Callable[[random.Random], Problem]] = [
-    _percent_of, _discount, _vat, _share, _unit_price, _total_price, _compound, _average, _split_bill,
-    _power, _root, _gcd_lcm, _combinatorics, _arithmetic, _conversion,
-]
+#: Each problem kind and how often it is drawn, relative to the others. The kinds with sub-kinds get a share
+#: per sub-kind (combinatorics, arithmetic, conversion, root, gcd/lcm), so a rare function name like binomial
+#: is seen as often as a plain product. Discounts and VAT differ only in a sign, which an adapter trained on
+#: equal shares swapped in 7 of its 39 eval questions, so they get three shares each; averages, whose
+#: (a + b + c)/n it wrote as average(a, b, c), get two.
+PROBLEMS: dict[Callable[[random.Random], Problem], int] = {
+    _percent_of: 1, _discount: 3, _vat: 3, _share: 1, _unit_price: 1, _total_price: 1, _compound: 1, _average: 2,
+    _split_bill: 1, _power: 1, _root: 2, _gcd_lcm: 2, _combinatorics: 3, _arithmetic: 3, _conversion: 3,
+}
