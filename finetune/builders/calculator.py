@@ -23,7 +23,10 @@ _TEXT_BEFORE = ["Let me calculate that.", "I'll work it out.", "Calculating."]
 
 @dataclass(frozen=True)
 class Problem:
-    """A question, its calculator expression, and the answer sentence with `{v}` for the value."""
+    """A question, its calculator expression, and the answer sentence with `{v}` for the value.
+
+    The value is the last number of the answer: evaluation reads an answer's final figure as its result.
+    """
 
     question: str
     expression: str
@@ -95,7 +98,7 @@ def _discount(rng: random.Random) -> Problem:
                            f"The supplier takes {p}% off our {price} euro {item}. What is the new price?",
                            f"How much is a {price} euro {item} after a {p}% discount?",
                            f"A {item} is reduced by {p}% from {price} euros. What does it cost now?"])
-    return Problem(question, f"{price}*(1 - {p}/100)", f"The {item} costs {{v}} euros after the {p}% discount.")
+    return Problem(question, f"{price}*(1 - {p}/100)", f"After the {p}% discount the {item} costs {{v}} euros.")
 
 
 def _vat(rng: random.Random) -> Problem:
@@ -218,7 +221,7 @@ def _conversion(rng: random.Random) -> Problem:
     if kind == 0:
         weeks = rng.randint(2, 12)
         return Problem(f"How many seconds are there in {weeks} weeks?", f"{weeks}*7*24*60*60",
-                       f"There are {{v}} seconds in {weeks} weeks.")
+                       f"{weeks} weeks have {{v}} seconds.")
     if kind == 1:
         speed = rng.choice([18, 36, 54, 72, 90, 108, 120, 130])
         return Problem(f"Convert {speed} km/h to metres per second.", f"{speed}*1000/3600",
