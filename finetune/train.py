@@ -168,8 +168,9 @@ class TrainConfig(_Section):
         return self
 
 
-_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
-              ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
+#: The path keys of a training YAML, taken relative to its folder.
+TRAIN_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("data", "dir"), ("output", "dir"),
+                   ("tools", "catalog", "path"), ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
 
 
 def load_train_config(path: Path, overrides: dict[str, dict[str, Any]] | None = None) -> TrainConfig:
@@ -180,7 +181,7 @@ def load_train_config(path: Path, overrides: dict[str, dict[str, Any]] | None = 
     """
     path = Path(path)
     raw = read_yaml_mapping(path, "training config")
-    resolve_relative_paths(raw, path.parent.resolve(), _PATH_KEYS)
+    resolve_relative_paths(raw, path.parent.resolve(), TRAIN_PATH_KEYS)
     for section, values in (overrides or {}).items():
         current = raw.get(section)
         raw[section] = {**current, **values} if isinstance(current, dict) else values
