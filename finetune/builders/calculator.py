@@ -233,9 +233,9 @@ def _conversion(rng: random.Random) -> Problem:
 
 #: Each problem kind and how often it is drawn, relative to the others. The kinds with sub-kinds get a share
 #: per sub-kind (combinatorics, arithmetic, conversion, root, gcd/lcm), so a rare function name like binomial
-#: is seen as often as a plain product. Discounts and VAT differ only in a sign, which an adapter trained on
-#: equal shares swapped in 7 of its 39 eval questions, so they get three shares each; averages, whose
-#: (a + b + c)/n it wrote as average(a, b, c), get two.
+#: is seen as often as a plain product. Discounts and VAT differ only in a sign; an adapter trained on equal
+#: shares got 7 of its 39 eval questions wrong on them, mostly by swapping it, so they get three shares each;
+#: averages, whose (a + b + c)/n it wrote as average(a, b, c), get two.
 PROBLEMS: dict[Callable[[random.Random], Problem], int] = {
     _percent_of: 1, _discount: 3, _vat: 3, _share: 1, _unit_price: 1, _total_price: 1, _compound: 1, _average: 2,
     _split_bill: 1, _power: 1, _root: 2, _gcd_lcm: 2, _combinatorics: 3, _arithmetic: 3, _conversion: 3,
