@@ -42,10 +42,11 @@ def calculator_records(
     """
     records: list[Record] = []
     seen: set[str] = set()
+    kinds, weights = list(PROBLEMS), list(PROBLEMS.values())
     for _ in range(n * 20):
         if len(records) >= n:
             break
-        problem = rng.choices(list(PROBLEMS), list(PROBLEMS.values()))[0](rng)
+        problem = rng.choices(kinds, weights)[0](rng)
         if problem.question in seen:
             continue
         seen.add(problem.question)
