@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from assistant.config import DATA_DIR, ConfigError, resolve_relative_paths
-from finetune.train import TRAIN_PATH_KEYS, TrainConfig, parse_train_config
+from assistant.config import DATA_DIR, ConfigError
+from finetune.train import TrainConfig, parse_train_config, read_train_yaml
 from tools.registry import ToolsConfig
 
 PRESETS_DIR = DATA_DIR / "train"
@@ -28,9 +28,7 @@ def presets() -> dict[str, str]:
     relative paths taken relative to the file, as `assistant train` takes them."""
     found = {}
     for path in sorted(PRESETS_DIR.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        resolve_relative_paths(raw, path.parent.resolve(), TRAIN_PATH_KEYS)  # model.adapter survives the pickers
-        found[path.stem] = hyperparameters_yaml(raw)
+        found[path.stem] = hyperparameters_yaml(read_train_yaml(path))  # model.adapter survives the pickers
     return found
 
 

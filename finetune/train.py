@@ -168,9 +168,15 @@ class TrainConfig(_Section):
         return self
 
 
-#: The path keys of a training YAML, taken relative to its folder.
-TRAIN_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("data", "dir"), ("output", "dir"),
-                   ("tools", "catalog", "path"), ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
+_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
+              ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
+
+
+def read_train_yaml(path: Path) -> dict:
+    """A training YAML's mapping, its relative paths taken relative to the file's folder."""
+    raw = read_yaml_mapping(path, "training config")
+    resolve_relative_paths(raw, path.parent.resolve(), _PATH_KEYS)
+    return raw
 
 
 def load_train_config(path: Path, overrides: dict[str, dict[str, Any]] | None = None) -> TrainConfig:
@@ -180,8 +186,7 @@ def load_train_config(path: Path, overrides: dict[str, dict[str, Any]] | None = 
     keeps the rest of the file's `output:`); a retrain sets the model, data, output and tools this way.
     """
     path = Path(path)
-    raw = read_yaml_mapping(path, "training config")
-    resolve_relative_paths(raw, path.parent.resolve(), TRAIN_PATH_KEYS)
+    raw = read_train_yaml(path)
     for section, values in (overrides or {}).items():
         current = raw.get(section)
         raw[section] = {**current, **values} if isinstance(current, dict) else values
