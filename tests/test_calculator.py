@@ -92,15 +92,27 @@ def test_numeric_approximation_has_15_digits(calculator: Calculator) -> None:
     [
         ("6*7", "42"),
         ("5000*(1 + 6/100)**4", "6312.3848"),
-        ("19/24", "19/24 (about 0.7917)"),
-        ("1/2**10", "0.001 (exactly 0.0009765625)"),
-        ("sqrt(50)", "5*sqrt(2) (about 7.0711)"),
+        ("19/24", "19/24 (about 0.7916667)"),
+        ("1/2**10", "0.0009765625"),
+        ("1/2**20", "0.0000009536743 (exactly 0.00000095367431640625)"),
+        ("sqrt(50)", "5*sqrt(2) (about 7.071068)"),
+        ("334/1643*100", "33400/1643 (about 20.32867)"),
+        ("10**6/3", "1000000/3 (about 333333.3333)"),
         ("sqrt(-4)", "2*I"),
         ("factorint(360)", "2**3 * 3**2 * 5"),
     ],
 )
 def test_text_is_the_value_as_an_answer_states_it(calculator: Calculator, expression: str, text: str) -> None:
     assert value_of(calculator, expression)["text"] == text
+
+
+@pytest.mark.parametrize("expression", ["sqrt(547)", "63/1416*100", "(112 + 31 + 88 + 98 + 54 + 87)/6", "1/7000", "pi*10**7"])
+def test_approximate_text_is_within_a_millionth(calculator: Calculator, expression: str) -> None:
+    # Evaluation holds an answer's final number to 1e-6 (relative); an answer copies this text.
+    value = value_of(calculator, expression)
+    about = float(value["text"].rsplit("about ", 1)[1].rstrip(")"))
+    assert about != value["numeric"]
+    assert abs(about - value["numeric"]) <= 1e-6 * abs(value["numeric"])
 
 
 def test_non_real_result_has_no_numeric(calculator: Calculator) -> None:

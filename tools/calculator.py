@@ -268,7 +268,7 @@ def _describe(value: Any) -> dict[str, Any]:
 
 
 def readable(result: str, numeric: float | None) -> str:
-    """An exact result as an answer writes it: 42, 397.8, or "19/24 (about 0.7917)"."""
+    """An exact result as an answer writes it: 42, 397.8, or "19/24 (about 0.7916667)"."""
     try:
         fraction = Fraction(result)
     except (ValueError, ZeroDivisionError):
@@ -282,17 +282,22 @@ def readable(result: str, numeric: float | None) -> str:
     if denominator == 1:  # a terminating decimal, written out in full
         decimal = Decimal(fraction.numerator) / Decimal(fraction.denominator)
         text = format(decimal, "f")
-        if len(text.split(".")[1]) <= 6:
+        short = _short(float(fraction))
+        if len(text.split(".")[1]) <= 6 or short == text:
             return text
-        return f"{_short(float(fraction))} (exactly {text})"
+        return f"{short} (exactly {text})"
     return f"{result} (about {_short(float(fraction))})"
 
 
 def _short(number: float | None) -> str:
-    """`number` to at most 4 decimals."""
+    """`number` rounded to at least 4 decimals and 7 significant digits: within 1e-6 of it, relatively, the
+    strictest tolerance evaluation holds an answer's final number to (20.32867, not 20.3287, for 334/1643*100)."""
     if number is None:
         return "?"
-    return f"{number:.4f}".rstrip("0").rstrip(".")
+    if not math.isfinite(number) or number == 0:
+        return f"{number:g}"
+    decimals = min(15, max(4, 6 - math.floor(math.log10(abs(number)))))
+    return f"{number:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def _describe_solutions(solutions: list[Any]) -> dict[str, Any]:
