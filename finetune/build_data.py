@@ -33,6 +33,7 @@ from finetune.datasets import (
     ReplyFn,
     calculator_records,
     catalog_records,
+    dedupe_key,
     feedback_records,
     instruction_records,
     no_call_records,
@@ -41,7 +42,7 @@ from finetune.datasets import (
     retrieval_records,
     split_and_dedupe,
 )
-from finetune.records import DatasetFormatError, Record, parse_json_rows, write_jsonl
+from finetune.records import DatasetFormatError, Record, parse_json_rows, read_jsonl, write_jsonl
 from tools.calculator import Calculator
 from tools.catalog import load_catalog
 from tools.chunking import chunk_text
@@ -79,6 +80,9 @@ class BuildDataConfig(BaseModel):
     no_call_prompts: Path = Field(NO_CALL_PROMPTS, description="Prompts that need no tool, one per line (# comments).")
     seed: int = Field(0, description="Seed of every random choice and of the train/eval split.")
     eval_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="Share of records held out for evaluation.")
+    keep_split: bool = Field(
+        True, description="Keep every question the output folder's previous dataset holds on its side of the split."
+    )
     per_operation: int = Field(40, ge=1, description="Examples per catalog operation.")
     per_chunk: int = Field(2, ge=1, description="Search examples per document chunk.")
     calculator: int = Field(
@@ -148,7 +152,10 @@ def build_data(config: BuildDataConfig, reply_fn: ReplyFn | None, home: Path) ->
     output = Path(config.output) if config.output is not None else Path(home) / "data"
     today = config.today or date.today()
     records, built = collect_records(config, reply_fn, Path(home), today)
-    train, evaluation = split_and_dedupe(records, config.seed, config.eval_fraction)
+    kept = previous_split(output) if config.keep_split else {}
+    train, evaluation = split_and_dedupe(records, config.seed, config.eval_fraction, kept)
+    if kept:
+        log.info("%d questions of the previous dataset in %s kept on their side of the split", len(kept), output)
     files = write_outputs(output, train, evaluation)
     counts = report(train, evaluation)
     fingerprint = hashlib.sha256(files["train"].read_bytes()).hexdigest()
@@ -158,6 +165,19 @@ def build_data(config: BuildDataConfig, reply_fn: ReplyFn | None, home: Path) ->
     files["report"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("dataset written to %s\n%s", output, counts.table())
     return result
+
+
+def previous_split(folder: Path) -> dict[tuple[str, str | None], bool]:
+    """The side (True: eval) of every question in the dataset `folder` already holds; empty when it holds none.
+
+    A rebuild into the same folder keeps them there: the split function or the seed may have changed since
+    that dataset was written (before 2026-11-30 records were split by a hash of their whole conversation),
+    and an adapter trained on it must not be continued and then evaluated on its own training questions.
+    """
+    files = {side: Path(folder) / f"{side}.jsonl" for side in ("train", "eval")}
+    if not all(path.is_file() for path in files.values()):
+        return {}
+    return {dedupe_key(record): side == "eval" for side, path in files.items() for record in read_jsonl(path)}
 
 
 def collect_records(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from finetune.records import SOURCES, DatasetFormatError, Record
 
 __all__ = [
     "DatasetFormatError", "DatasetReport", "DocChunk", "FeedbackTurn", "Record", "ReplyFn", "ResponseDoc",
-    "calculator_records", "catalog_records", "choose_prompts", "detect_format",
+    "calculator_records", "catalog_records", "choose_prompts", "dedupe_key", "detect_format",
     "feedback_records", "instruction_records", "no_call_records", "phrase_request", "report",
     "response_docs", "retrieval_records", "sample_arguments", "split_and_dedupe",
 ]  # fmt: skip
@@ -37,11 +38,18 @@ def dedupe_key(record: Record) -> tuple[str, str | None]:
     return re.sub(r"[\s.!?]+$", "", text), record.tool
 
 
-def split_and_dedupe(records: list[Record], seed: int, eval_fraction: float) -> tuple[list[Record], list[Record]]:
+def split_and_dedupe(
+    records: list[Record], seed: int, eval_fraction: float, kept: Mapping[tuple[str, str | None], bool] | None = None
+) -> tuple[list[Record], list[Record]]:
     """(train, eval) after dropping exact duplicates (same id, or same `dedupe_key`); the first one stays.
 
-    A record goes to eval when the hash of its id and `seed` falls below `eval_fraction`, so its side
-    never depends on the other records: adding data does not move the records already there.
+    `kept` maps a `dedupe_key` to the side it must stay on (True: eval), the previous dataset's split
+    (`previous_split`); the questions it does not name are placed by hash.
+
+    A record goes to eval when the hash of its `dedupe_key` and `seed` falls below `eval_fraction`, so its side
+    depends only on the question and the tool: adding records does not move the ones already there, and
+    neither does a new answer to the same question (a fixed template, a new self-distilled reply). An adapter
+    continued on a rebuilt dataset is then never evaluated on a question it was trained on before.
     """
     if not 0.0 <= eval_fraction < 1.0:
         raise ValueError(f"eval_fraction must be in [0, 1), not {eval_fraction}")
@@ -55,13 +63,16 @@ def split_and_dedupe(records: list[Record], seed: int, eval_fraction: float) -> 
             continue
         seen_ids.add(record.id)
         seen_keys.add(key)
-        (evaluation if split_position(record.id, seed) < eval_fraction else train).append(record)
+        to_eval = kept[key] if kept is not None and key in kept else split_position(key, seed) < eval_fraction
+        (evaluation if to_eval else train).append(record)
     return train, evaluation
 
 
-def split_position(record_id: str, seed: int) -> float:
-    """Where a record falls in [0, 1) for the split with `seed`."""
-    digest = hashlib.sha256(f"{seed}:{record_id}".encode()).digest()
+
+def split_position(key: tuple[str, str | None], seed: int) -> float:
+    """Where a record with `dedupe_key` `key` falls in [0, 1) for the split with `seed`."""
+    text, tool = key
+    digest = hashlib.sha256(f"{seed}:{tool}:{text}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 

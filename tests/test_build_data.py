@@ -115,6 +115,20 @@ def test_build_data_is_reproducible_per_seed(tmp_path: Path):
     assert fingerprint(1, "a") != fingerprint(2, "c")
 
 
+def test_a_rebuild_keeps_the_previous_datasets_split(tmp_path: Path):
+    # An adapter trained on the first build and continued on the second must not be evaluated on questions it
+    # trained on, even when the rebuild splits differently (here: a larger eval share).
+    def eval_questions(eval_fraction: float, keep_split: bool) -> set[str]:
+        config = BuildDataConfig(output=tmp_path / "data", today=TODAY, seed=1, per_operation=3, calculator=20,
+                                 no_call=0, per_chunk=1, eval_fraction=eval_fraction, keep_split=keep_split)
+        build_data(config, None, tmp_path)
+        return {record.user_text for record in read_jsonl(tmp_path / "data" / "eval.jsonl")}
+
+    first = eval_questions(0.1, keep_split=True)
+    assert first and eval_questions(0.5, keep_split=True) == first
+    assert len(eval_questions(0.5, keep_split=False)) > 2 * len(first)
+
+
 def test_config_rejects_unknown_keys_missing_files_and_bad_fractions(tmp_path: Path):
     with pytest.raises(ValidationError, match="extra"):
         BuildDataConfig.model_validate({"per_op": 3})

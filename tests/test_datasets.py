@@ -423,6 +423,19 @@ def test_split_is_stable_when_records_are_added():
     assert {r.id for r in other} != {r.id for r in evaluation}
 
 
+def test_split_keeps_a_question_on_its_side_when_its_answer_changes():
+    # A rebuilt dataset with a fixed answer template must not move questions an adapter was evaluated on
+    # into training (or the other way round), whichever answer the rebuild wrote.
+    questions = [f"question {i}" for i in range(300)]
+    first = split_and_dedupe([_record(q) for q in questions], seed=1, eval_fraction=0.2)[1]
+    rewritten = [Record("no_call", None, [{"role": "user", "content": q}, {"role": "assistant", "content": "new"}])
+                 for q in questions]
+    second = split_and_dedupe(rewritten, seed=1, eval_fraction=0.2)[1]
+    assert 30 < len(first) < 90
+    assert [r.user_text for r in first] == [r.user_text for r in second]
+    assert {r.id for r in first}.isdisjoint({r.id for r in second})
+
+
 def test_dedupe_by_id_and_by_normalised_user_text_and_tool():
     searched = Record("retrieval", "search", [{"role": "user", "content": "What is VAT?"},
                                               {"role": "assistant", "content": "Value added tax."}])
