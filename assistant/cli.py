@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="instruction files to mix in (Alpaca, ShareGPT or messages JSONL)")
     build.add_argument("--output", type=Path, help="output folder (default: data/ in the state dir)")
     build.add_argument("--seed", type=int, default=0)
+    build.add_argument("--new-split", action="store_true",
+                       help="split every question afresh; by default a rebuild keeps the questions already in the "
+                       "output folder on their side of the split")
     # Counts default to BuildDataConfig's (None here), so the two cannot drift apart.
     build.add_argument("--per-operation", type=int, help="examples per API operation (default 40)")
     build.add_argument("--calculator", type=int, help="calculator examples (default 640)")
@@ -297,6 +300,7 @@ def _run_build_data(args: argparse.Namespace) -> int:
         instructions=args.instructions,
         output=args.output,
         seed=args.seed,
+        keep_split=not args.new_split,
         **{name: count for name, count in counts.items() if count is not None},
         chunk_chars=config.tools.retrieval.chunk_chars,
         chunk_overlap=config.tools.retrieval.chunk_overlap,

@@ -37,6 +37,12 @@ def test_every_issue_subcommand_exists():
         assert callable(parser.parse_args(argv).run)
 
 
+def test_build_data_keeps_the_previous_split_unless_told_otherwise():
+    parser = build_parser()
+    assert parser.parse_args(["build-data"]).new_split is False
+    assert parser.parse_args(["build-data", "--new-split"]).new_split is True
+
+
 def test_build_data_help_states_the_builders_own_defaults():
     from finetune.build_data import BuildDataConfig
 
