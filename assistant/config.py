@@ -69,6 +69,12 @@ class GenerationConfig(BaseModel):
         0.0, description="Added to every toolken's logit in reply mode (ToolkenGPT's bias knob)."
     )
     max_tool_calls: int = Field(3, ge=0, le=20, description="Tool calls per turn; then toolkens are masked.")
+    # The builders' lead-ins ("Checking now.") are at most 6 tokens. A toolken after a paragraph is the model
+    # drifting into a call nobody asked for (cancelLeaveRequest halfway through explaining photosynthesis).
+    max_call_lead_in: int | None = Field(
+        16, ge=0, description="Reply tokens a call may follow; past them toolkens are masked until the next "
+        "tool result. null: no limit."
+    )
     max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")

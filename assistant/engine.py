@@ -1,7 +1,7 @@
 """The toolken decoding loop, ToolkenGPT style: an explicit state machine over token ids.
 
-REPLY      the model writes the answer; toolkens carry the bias knob. End-of-turn -> DONE; a toolken ->
-           ARGUMENTS.
+REPLY      the model writes the answer; toolkens carry the bias knob and are masked once the answer segment is
+           past its lead-in (max_call_lead_in). End-of-turn -> DONE; a toolken -> ARGUMENTS.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
            the JSON is complete the call is validated, approved or planned, and run; the result is queued
            as forced tokens (a tool message) -> REPLY.
@@ -146,7 +146,8 @@ class Engine:
         self, state: TurnState, logits: torch.Tensor, sampler: Sampler, generation: GenerationConfig
     ) -> Iterator[Event]:
         logits = logits.clone()
-        if len(state.outcomes) >= generation.max_tool_calls:
+        lead_in = generation.max_call_lead_in
+        if len(state.outcomes) >= generation.max_tool_calls or (lead_in is not None and len(state.reply_ids) > lead_in):
             logits[self.toolken_ids] = float("-inf")
         else:
             logits[self.toolken_ids] += generation.toolken_bias

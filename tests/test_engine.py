@@ -279,6 +279,22 @@ def test_max_tool_calls_masks_toolkens_after_the_limit(setup):
     assert final(events).answer == "Done"
 
 
+@pytest.mark.parametrize(("lead_in", "limit", "called"), [
+    ("Checking now.", 16, True),
+    ("Photosynthesis turns light into chemical energy in the chloroplasts of plants, which are found in", 16, False),
+    ("Photosynthesis turns light into chemical energy in the chloroplasts of plants, which are found in", None, True),
+])
+def test_a_call_may_follow_a_lead_in_but_not_a_paragraph(setup, lead_in: str, limit: int | None, called: bool):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    done = ids(tokenizer, " leaves")[0]
+    assert (len(ids(tokenizer, lead_in)) <= 16) is lead_in.startswith("Checking")  # one lead-in, one paragraph
+    script = ids(tokenizer, lead_in) + [(toolken, done)] + ids(tokenizer, '{"a": 1}') + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script, max_call_lead_in=limit)
+    events = run(engine)
+    assert any(isinstance(e, ToolCall) for e in events) is called
+
+
 def test_toolken_bias_tips_the_choice_towards_the_tool(setup):
     tokenizer, tools, registry, _ = setup
     toolken = registry.by_name("adder").token_id
