@@ -68,7 +68,6 @@ def split_and_dedupe(
     return train, evaluation
 
 
-
 def split_position(key: tuple[str, str | None], seed: int) -> float:
     """Where a record with `dedupe_key` `key` falls in [0, 1) for the split with `seed`."""
     text, tool = key

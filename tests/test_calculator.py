@@ -106,7 +106,8 @@ def test_text_is_the_value_as_an_answer_states_it(calculator: Calculator, expres
     assert value_of(calculator, expression)["text"] == text
 
 
-@pytest.mark.parametrize("expression", ["sqrt(547)", "63/1416*100", "(112 + 31 + 88 + 98 + 54 + 87)/6", "1/7000", "pi*10**7"])
+@pytest.mark.parametrize("expression",
+                         ["sqrt(547)", "63/1416*100", "(112 + 31 + 88 + 98 + 54 + 87)/6", "1/7000", "pi*10**7"])
 def test_approximate_text_is_within_a_millionth(calculator: Calculator, expression: str) -> None:
     # Evaluation holds an answer's final number to 1e-6 (relative); an answer copies this text.
     value = value_of(calculator, expression)
