@@ -285,7 +285,7 @@ def test_max_tool_calls_masks_toolkens_after_the_limit(setup):
     ("Photosynthesis turns light into chemical energy in the chloroplasts of plants, which are found in", None, True),
 ])
 def test_a_call_may_follow_a_lead_in_but_not_a_paragraph(setup, lead_in: str, limit: int | None, called: bool):
-    tokenizer, tools, registry, _ = setup
+    tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     done = ids(tokenizer, " leaves")[0]
     assert (len(ids(tokenizer, lead_in)) <= 16) is lead_in.startswith("Checking")  # one lead-in, one paragraph
