@@ -155,7 +155,8 @@ def build_data(config: BuildDataConfig, reply_fn: ReplyFn | None, home: Path) ->
     kept = previous_split(output) if config.keep_split else {}
     train, evaluation = split_and_dedupe(records, config.seed, config.eval_fraction, kept)
     if kept:
-        log.info("%d questions of the previous dataset in %s kept on their side of the split", len(kept), output)
+        log.info("the split of the previous dataset in %s (%d questions) kept for the questions it holds", output,
+                 len(kept))
     files = write_outputs(output, train, evaluation)
     counts = report(train, evaluation)
     fingerprint = hashlib.sha256(files["train"].read_bytes()).hexdigest()
