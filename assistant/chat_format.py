@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from transformers import PreTrainedTokenizerBase
@@ -31,6 +32,14 @@ class ParsedCall:
     text_before: str
     tool: str
     arguments: dict[str, Any]
+
+
+def system_message(prompt: str, today: date | None) -> str:
+    """The system message: the configured prompt, then today's date when given, so that "tomorrow" or "this
+    Friday" in a request can be resolved to a date."""
+    if today is None:
+        return prompt
+    return f"{prompt}\nToday is {today:%A}, {today.day} {today:%B %Y} ({today.isoformat()})."
 
 
 def call_content(text_before: str, toolken: str, arguments_json: str) -> str:

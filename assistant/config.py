@@ -75,6 +75,12 @@ class GenerationConfig(BaseModel):
         16, ge=0, description="Reply tokens a call may follow; past them toolkens are masked until the next "
         "tool result. null: no limit."
     )
+    claim_guard: bool = Field(
+        True, description="Before the turn's first call, hold the reply's opening back (up to max_call_lead_in "
+        "tokens) and, when it opens like an answer written from a tool result (\"I found 2 requests:\", "
+        "\"Done.\"), start the turn again with the likeliest toolken forced: a record, amount or finished "
+        "action is only stated after a tool produced it."
+    )
     max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")
@@ -181,6 +187,10 @@ class RetrainConfig(BaseModel):
         description="Dataset folder from `assistant build-data`: its train.jsonl is mixed in so old skills are "
         "kept, its eval.jsonl is part of the fixed eval set. None: data/ in the state directory, if there.",
     )
+    feedback_holdout: float = Field(
+        0.25, ge=0.0, lt=1.0, description="Share of the new feedback held back from training: the gate's feedback "
+        "set, so the candidate is judged on turns it did not train on (at least one once there are two)."
+    )
     base_per_feedback: float = Field(
         4.0, ge=0.0, description="Base training records mixed in per feedback record (sampled with `seed`)."
     )
@@ -208,7 +218,8 @@ class RetrainConfig(BaseModel):
         "each, in the metric's units (a loss may rise, a rate fall, by that much). Others are reported only.",
     )
     improve_on: str = Field(
-        "feedback.loss", description="The metric on which the candidate must beat the serving adapter."
+        "feedback.loss", description="The metric on which the candidate must beat the serving adapter (feedback: "
+        "the held-back part of the new feedback, which the candidate did not train on)."
     )
     min_improvement: float = Field(
         0.0, ge=0.0, description="By how much it must beat it (0: any improvement)."

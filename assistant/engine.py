@@ -2,6 +2,10 @@
 
 REPLY      the model writes the answer; toolkens carry the bias knob and are masked once the answer segment is
            past its lead-in (max_call_lead_in). End-of-turn -> DONE; a toolken -> ARGUMENTS.
+           Before the turn's first call, the reply's opening is held back (generation.claim_guard): if it opens
+           the way an answer written from a tool result does ("I found 2 requests:", "Done."), no tool has
+           produced what it is about to state, so the turn starts again with the toolken the model rated
+           highest in that opening forced. Otherwise the held text is streamed once the lead-in is over.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
            the JSON is complete the call is validated, approved or planned, and run; the result is queued
            as forced tokens (a tool message) -> REPLY.
@@ -14,21 +18,29 @@ forced; the forced ones (tool results, chat-template glue) are what training mus
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any
 
 import torch
 import xgrammar
 
-from assistant.chat_format import ChatFormat, call_content
+from assistant.chat_format import ChatFormat, call_content, system_message
+from assistant.claims import opens_with_claim
 from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids
 from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
+
+log = logging.getLogger(__name__)
+
+#: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
+HOLD_WITHOUT_LEAD_IN = 16
 
 #: Asked before a side-effecting call is sent; True sends it.
 Approver = Callable[[ToolCall], bool]
@@ -54,7 +66,12 @@ class TurnState:
     sampled: list[bool] = field(default_factory=list)  # per token: sampled (True) or forced (False)
     pending: list[tuple[int, bool]] = field(default_factory=list)  # to feed before the next step
     reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
-    reply_text: str = ""  # decoded reply_ids already streamed
+    reply_text: str = ""  # decoded reply_ids (whole characters)
+    streamed: int = 0  # characters of reply_text already yielded as TextDelta
+    holding: bool = False  # the claim guard holds this segment's text back
+    best_toolken: tuple[float, int] | None = None  # (probability, token id): the held opening's likeliest call
+    rewind_to: int | None = None  # the guard's verdict: start again with this toolken forced
+    guarded: bool = False  # this turn was started again by the guard
     visible: list[str] = field(default_factory=list)  # reply text of finished segments
     new_messages: list[dict[str, Any]] = field(default_factory=list)
     tool: Tool | None = None
@@ -79,6 +96,7 @@ class Engine:
         generation: GenerationConfig,
         system_prompt: str,
         max_context_tokens: int = 2048,
+        tell_date: bool = True,
     ):
         self.decoder = decoder
         self.chat = chat
@@ -87,6 +105,8 @@ class Engine:
         registry.check_tools(tools)
         self.generation = generation
         self.system_prompt = system_prompt
+        #: State today's date in the system message, so that relative dates in a request can be resolved.
+        self.tell_date = tell_date
         self.max_context_tokens = max_context_tokens
         self.grammars = ArgumentGrammars(chat.tokenizer, decoder.vocab_size)
         self.end_ids = end_of_turn_ids(chat.tokenizer)
@@ -102,27 +122,25 @@ class Engine:
         dry_run: bool = False,
         force_tool: str | None = None,
         generation: GenerationConfig | None = None,
+        today: date | None = None,
     ) -> Iterator[Event]:
         """Answer the last user message of `messages` (earlier ones are the chat so far).
 
         `approve` is asked before each side-effecting call (none: such calls are declined). `dry_run`
         plans every call that would leave this process instead of sending it. `force_tool` makes the
         reply start with that tool's toolken (forced, not sampled); its arguments are still the model's.
+        `today` is the date the system message states (None: the day it runs; the engine's `tell_date` off:
+        no date).
         """
         generation = generation or self.generation
         if force_tool is not None and force_tool not in self.tools:
             raise KeyError(f"no tool named {force_tool!r}; known: {', '.join(self.tools)}")
         started = time.perf_counter()
-        state = TurnState(history=self._fit_context(messages, generation))
+        history = self._fit_context(messages, generation, today if today is not None else date.today())
         sampler = Sampler(generation)
-        prompt = self.chat.prompt_ids(state.history)
-        self.decoder.reset()
-        if force_tool is not None:  # the toolken rides along with the prompt, marked forced
-            state.tokens.append(self.registry.by_name(force_tool).token_id)
-            state.sampled.append(False)
-            state.mode = Mode.ARGUMENTS
-            self._begin_call(state, self.tools[force_tool])
-        logits = self.decoder.feed(prompt + state.tokens)
+        prompt = self.chat.prompt_ids(history)
+        guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
+        state, logits = self._start(history, prompt, force_tool, guard)
         stop_reason = "end_of_turn"
         while state.mode is not Mode.DONE:
             if state.pending:
@@ -138,7 +156,28 @@ class Engine:
                 yield from self._argument_step(state, logits, sampler, generation, approve, dry_run)
             if state.first_token_s is None:
                 state.first_token_s = time.perf_counter() - started
+            if state.rewind_to is not None:
+                forced = self.registry.by_token_id(state.rewind_to)
+                assert forced is not None
+                log.info("the reply opened with %r before any call: started again with %s forced",
+                         state.reply_text, forced.name)
+                first_token_s = state.first_token_s
+                state, logits = self._start(history, prompt, forced.name, guard=False)
+                state.guarded, state.first_token_s = True, first_token_s
         yield from self._finish(state, prompt, started, stop_reason)
+
+    def _start(
+        self, history: list[dict[str, Any]], prompt: list[int], force_tool: str | None, guard: bool
+    ) -> tuple[TurnState, torch.Tensor]:
+        """A fresh turn state and the logits after the prompt (and the forced toolken, if any)."""
+        state = TurnState(history=history, holding=guard)
+        self.decoder.reset()
+        if force_tool is not None:  # the toolken rides along with the prompt, marked forced
+            state.tokens.append(self.registry.by_name(force_tool).token_id)
+            state.sampled.append(False)
+            state.mode = Mode.ARGUMENTS
+            self._begin_call(state, self.tools[force_tool])
+        return state, self.decoder.feed(prompt + state.tokens)
 
     # -- states -----------------------------------------------------------------------------------------
 
@@ -147,27 +186,54 @@ class Engine:
     ) -> Iterator[Event]:
         logits = logits.clone()
         lead_in = generation.max_call_lead_in
-        if len(state.outcomes) >= generation.max_tool_calls or (lead_in is not None and len(state.reply_ids) > lead_in):
-            logits[self.toolken_ids] = float("-inf")
-        else:
+        callable_now = len(state.outcomes) < generation.max_tool_calls and (
+            lead_in is None or len(state.reply_ids) <= lead_in)
+        if callable_now:
             logits[self.toolken_ids] += generation.toolken_bias
+            if state.holding:
+                self._note_best_toolken(state, logits)
+        else:
+            logits[self.toolken_ids] = float("-inf")
         token = sampler(logits, penalised=state.reply_ids)
         state.sampled_count += 1
         if token in self.end_ids:
             state.mode = Mode.DONE
             return
         toolken = self.registry.by_token_id(token)
-        state.pending.append((token, True))
         if toolken is not None:
+            yield from self._release(state)  # the lead-in before a call is the model's own text
+            state.pending.append((token, True))
             state.mode = Mode.ARGUMENTS
             self._begin_call(state, self.tools[toolken.name])
             return
+        state.pending.append((token, True))
         state.reply_ids.append(token)
         text = self.chat.tokenizer.decode(state.reply_ids, skip_special_tokens=True)
         if not text.endswith("\ufffd"):  # hold back half of a multi-byte character
-            delta, state.reply_text = text[len(state.reply_text) :], text
-            if delta:
-                yield TextDelta(delta)
+            state.reply_text = text
+        if state.holding:
+            if opens_with_claim(state.reply_text) and state.best_toolken is not None:
+                state.rewind_to = state.best_toolken[1]
+                state.mode = Mode.DONE
+                return
+            if len(state.reply_ids) <= (lead_in if lead_in is not None else HOLD_WITHOUT_LEAD_IN):
+                return
+            state.holding = False  # past the lead-in no call can come: the opening is what it is
+        yield from self._release(state)
+
+    def _note_best_toolken(self, state: TurnState, logits: torch.Tensor) -> None:
+        """Remember the toolken most likely so far in the held opening (the guard's call if it fires)."""
+        probabilities = torch.softmax(logits.float(), dim=-1)[self.toolken_ids]  # (toolkens,)
+        best = int(probabilities.argmax())
+        if state.best_toolken is None or float(probabilities[best]) > state.best_toolken[0]:
+            state.best_toolken = (float(probabilities[best]), int(self.toolken_ids[best]))
+
+    def _release(self, state: TurnState) -> Iterator[Event]:
+        """Stream the part of the segment's text not yet streamed."""
+        delta = state.reply_text[state.streamed :]
+        state.streamed = len(state.reply_text)
+        if delta:
+            yield TextDelta(delta)
 
     def _begin_call(self, state: TurnState, tool: Tool) -> None:
         state.tool = tool
@@ -244,11 +310,12 @@ class Engine:
         state.pending.extend((token, False) for token in self.chat.encode(suffix))
         if state.reply_text:
             state.visible.append(state.reply_text)
-        state.reply_ids, state.reply_text = [], ""
+        state.reply_ids, state.reply_text, state.streamed, state.holding = [], "", 0, False
         state.tool, state.matcher, state.argument_ids = None, None, []
         state.mode = Mode.REPLY
 
     def _finish(self, state: TurnState, prompt: list[int], started: float, stop_reason: str) -> Iterator[Event]:
+        yield from self._release(state)
         if state.reply_text or not state.new_messages:
             state.new_messages.append({"role": "assistant", "content": state.reply_text})
         if state.reply_text:
@@ -266,7 +333,8 @@ class Engine:
         )
         yield timings
         answer = "".join(state.visible).strip()
-        yield FinalAnswer(answer, state.outcomes, state.sources, state.new_messages, timings, stop_reason)
+        yield FinalAnswer(answer, state.outcomes, state.sources, state.new_messages, timings, stop_reason,
+                          guarded=state.guarded)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -282,13 +350,15 @@ class Engine:
             state.argument_ids, skip_special_tokens=True, clean_up_tokenization_spaces=False
         )
 
-    def _fit_context(self, messages: list[dict[str, Any]], generation: GenerationConfig) -> list[dict[str, Any]]:
+    def _fit_context(
+        self, messages: list[dict[str, Any]], generation: GenerationConfig, today: date
+    ) -> list[dict[str, Any]]:
         """System prompt + as many of the latest messages as fit, starting at a user message."""
         if not messages or messages[-1].get("role") != "user":
             raise ValueError("a turn needs the conversation to end with a user message")
         budget = self.max_context_tokens - generation.max_new_tokens
         conversation = [m for m in messages if m.get("role") != "system"]
-        system = [{"role": "system", "content": self.system_prompt}]
+        system = [{"role": "system", "content": system_message(self.system_prompt, today if self.tell_date else None)}]
         while True:
             history = system + conversation
             size = len(self.chat.prompt_ids(history))

@@ -77,6 +77,8 @@ class FinalAnswer:
     messages: list[dict[str, Any]]
     timings: Timings
     stop_reason: Literal["end_of_turn", "max_new_tokens"]
+    #: The claim guard started this turn again with a call (see `assistant.engine`).
+    guarded: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The stable public shape of `assistant ask --json`."""

@@ -355,3 +355,83 @@ def test_unknown_forced_tool_and_missing_user_message_are_clear_errors(setup):
         list(engine.run_turn([{"role": "user", "content": "x"}], force_tool="nope"))
     with pytest.raises(ValueError, match="end with a user message"):
         list(engine.run_turn([{"role": "assistant", "content": "x"}]))
+
+
+class PassesDecoder(ScriptedDecoder):
+    """A scripted decoder with one script per pass: each `reset` (the start of a turn, or the claim guard
+    starting it again) moves on to the next script."""
+
+    def __init__(self, vocab_size: int, passes: list[list[int | tuple[int, int]]]):
+        super().__init__(vocab_size, passes[0])
+        self.passes = passes
+        self.resets = 0
+
+    def reset(self) -> None:
+        super().reset()
+        self.script = self.passes[min(self.resets, len(self.passes) - 1)]
+        self.resets += 1
+
+
+def guard_engine(setup, passes, **generation) -> Engine:
+    tokenizer, tools, registry, chat = setup
+    config = GenerationConfig(repetition_penalty=1.0, **generation)
+    return Engine(PassesDecoder(len(tokenizer), passes), chat, registry, tools, config, "You are a test assistant.",
+                  max_context_tokens=1024)
+
+
+def test_claim_guard_turns_a_result_shaped_opening_into_the_call(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
+    first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
+    events = run(guard_engine(setup, [first, second]))
+    answer = final(events)
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert "found" not in streamed and streamed == answer.answer == "It is 4."
+    assert [call.tool for call in answer.tool_calls] == ["adder"] and tools[0].calls == [{"a": 3}]
+    assert answer.guarded is True
+
+
+def test_claim_guard_off_lets_the_opening_through(setup):
+    tokenizer, _, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
+    script = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
+    answer = final(run(guard_engine(setup, [script], claim_guard=False)))
+    assert answer.answer == "I found 2 requests: one pending." and answer.tool_calls == [] and not answer.guarded
+
+
+def test_claim_guard_streams_a_plain_reply_whole_and_unchanged(setup):
+    tokenizer = setup[0]
+    text = ("Photosynthesis turns light into chemical energy in the chloroplasts of green plants and algae, "
+            "which store it as sugar for the night and for growth.")
+    assert len(ids(tokenizer, text)) > 24
+    events = run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]))
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert "".join(deltas) == text == final(events).answer and not final(events).guarded
+    # Held for the lead-in (16 tokens), then streamed token by token.
+    assert len(deltas) > 1 and len(ids(tokenizer, deltas[0])) == 17
+
+
+def test_claim_guard_streams_the_lead_in_before_a_call(setup):
+    tokenizer, _, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    script = ids(tokenizer, "Let me check.") + [toolken] + ids(tokenizer, '{"a": 1}') + ids(tokenizer, "Two.")
+    events = run(guard_engine(setup, [script + ids(tokenizer, END)]))
+    kinds = [type(e).__name__ for e in events if isinstance(e, TextDelta | ToolCall)]
+    assert kinds[:2] == ["TextDelta", "ToolCall"] and events[0].text == "Let me check."
+    assert final(events).answer == "Let me check.Two."
+
+
+def test_system_message_states_the_date_the_turn_is_given(setup):
+    from datetime import date
+
+    tokenizer = setup[0]
+    engine, decoder = make_engine(setup, ids(tokenizer, "Hi.") + ids(tokenizer, END))
+    run(engine, today=date(2026, 3, 2))
+    prompt = tokenizer.decode(decoder.fed[0])
+    assert "You are a test assistant.\nToday is Monday, 2 March 2026 (2026-03-02)." in prompt
+    engine.tell_date = False
+    run(engine, today=date(2026, 3, 2))
+    assert "Today is" not in tokenizer.decode(decoder.fed[0])

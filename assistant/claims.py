@@ -1,0 +1,83 @@
+"""What a reply claims that only a tool could know: records, statuses, amounts and completed actions.
+
+Staff act on what the assistant says, so a reply that reports a record, a figure or a finished action must
+come from a tool result in the same turn. Two readers of a reply use this module:
+
+- the engine's guard (`opens_with_claim`): a reply that has made no call yet and opens the way answers
+  written from a tool result open ("I found 2 requests:", "Done.", "Sofia Rossi (E1004): ...") is not let
+  out; the engine makes the call instead;
+- evaluation's fabrication metric (`unsupported_claims`): the claims in a whole answer to a question that
+  needed a tool, given that no tool produced them.
+
+The shapes are those of the answers the project trains on after a tool message (finetune/builders/answers.py,
+retrieval.py) and the plain sentences of a completed action in any wording.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
+#: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
+#: "#4104: status open"). Document answers open like any explanation ("According to ..."), so they are
+#: not among them: their invented figures are what `unsupported_claims` counts.
+_RESULT_OPENING = re.compile(
+    r"""(?:^|(?<=[.!?:])\s+)(?:
+        I(?:'ve|\s+have)?\s+found\b
+      | (?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!]
+      | The\s+service\b
+      | [^\n()]{1,60}\s\((?:[A-Z]{1,4}-?)?\d{2,}\):
+      | \#\d+:
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: A completed action stated as done ("has been booked", "I've cancelled", "your ticket is now closed").
+_COMPLETED_ACTION = re.compile(
+    r"""\b(?:
+        (?:has|have|was|were)\s+(?:now\s+|successfully\s+)?(?:been\s+)?(?:successfully\s+)?
+            (?:booked|reserved|created|opened|logged|filed|submitted|cancell?ed|closed|resolved|updated|approved|
+               rejected|scheduled|sent|changed|registered|placed|reported)
+      | I(?:'ve|\s+have)?\s+(?:just\s+|now\s+|successfully\s+)?
+            (?:booked|reserved|created|opened|logged|filed|submitted|cancell?ed|closed|resolved|updated|approved|
+               scheduled|sent|changed|registered|placed|reported)
+      | is\s+now\s+(?:booked|reserved|open|closed|cancell?ed|resolved|approved|in[\s_]progress)
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+#: Numbers as written: 1,240.50 and 19 and E1004's 1004; read without separators for comparison.
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def opens_with_claim(text: str) -> bool:
+    """True when `text` (the start of a reply) opens, or opens a sentence, the way a tool-result answer does."""
+    return _RESULT_OPENING.search(text) is not None
+
+
+def unsupported_claims(answer: str, given: str) -> list[str]:
+    """What `answer` states beyond the text it was `given` (the question, and whatever tools said): result
+    phrases, completed actions, and e-mail addresses and numbers not in `given`. Each item names one claim;
+    empty: none.
+
+    The caller decides whether a tool produced them; on its own this only reads text.
+    """
+    claims = [f"result phrase {m.group(0).strip()!r}" for m in _RESULT_OPENING.finditer(answer)]
+    claims += [f"completed action {m.group(0)!r}" for m in _COMPLETED_ACTION.finditer(answer)]
+    asked = given.casefold()
+    claims += [f"e-mail address {m.group(0)!r}" for m in _EMAIL.finditer(answer) if m.group(0).casefold() not in asked]
+    numbers = {_plain_number(m.group(0)) for m in _NUMBER.finditer(given)}
+    claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(answer)
+               if _plain_number(m.group(0)) not in numbers and not _inside_email(answer, m.start())]
+    return claims
+
+
+def _plain_number(text: str) -> str:
+    """"1,240.50" -> "1240.5", "007" -> "7": the same figure however the question and answer wrote it."""
+    digits = text.replace(",", "").rstrip(".")
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return digits.lstrip("0") or "0"
+
+
+def _inside_email(text: str, position: int) -> bool:
+    return any(m.start() <= position < m.end() for m in _EMAIL.finditer(text))

@@ -1,0 +1,60 @@
+"""What a reply claims that only a tool could know: the engine's guard and evaluation's fabrication metric."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.claims import opens_with_claim, unsupported_claims
+
+
+@pytest.mark.parametrize("opening", [
+    "I found 2 requests:",
+    "I've found 3 tickets",
+    "Let me check. I found 1 employee:",
+    "Done. Ticket 4105",
+    "Booked!",
+    "The service answered: ok.",
+    "Sofia Rossi (E1004): title Senior Engineer",
+    "#4104: status open",
+    "Nordic Chem (SUP-0311): on-time rate",
+])
+def test_openings_of_tool_result_answers_are_claims(opening: str):
+    assert opens_with_claim(opening)
+
+
+@pytest.mark.parametrize("opening", [
+    "Let me check.",
+    "Hello! How can I help you today?",
+    "Photosynthesis turns light into chemical energy",
+    "Here are some names for a team newsletter:",
+    "Sure, here is a polite way to ask your manager",
+    "I could not find that room",
+    "Done is better than perfect, as the saying goes",
+    "According to most style guides, a short subject line works best",
+])
+def test_ordinary_openings_are_not_claims(opening: str):
+    assert not opens_with_claim(opening)
+
+
+def test_unsupported_claims_name_what_the_question_did_not_give():
+    claims = unsupported_claims("I found 2 requests: Alex Petrova (673), leave type sick.", "List pending leave requests")
+    assert any("result phrase" in c for c in claims) and "number '2'" in claims and "number '673'" in claims
+
+
+def test_numbers_and_addresses_from_the_question_are_not_claims():
+    question = "Send the 1,240.50 invoice for ticket 4104 to anna@example.com"
+    assert unsupported_claims("I can't send 1240.5 for 4104 to anna@example.com without a tool.", question) == []
+
+
+@pytest.mark.parametrize("answer", [
+    "Your ticket has been created.",
+    "I've booked Mistral for you.",
+    "The request is now cancelled.",
+    "Her e-mail is sofia.rossi@northwind.example.",
+])
+def test_completed_actions_and_invented_addresses_are_claims(answer: str):
+    assert unsupported_claims(answer, "please do it")
+
+
+def test_an_honest_reply_without_a_tool_claims_nothing():
+    assert unsupported_claims("I can't look that up without the directory. Could you ask again?", "Who is Sofia?") == []
