@@ -13,14 +13,20 @@ The eval files are public JSONL formats, one object a line:
     docs    {"q": str, "keywords": [str], "any": bool, "source": file name}
     FuncQA  the benchmark's own JSON list of {"question", "answer", "func"}
 The scoring rules are in `finetune.metrics`.
+
+A test set is a folder of these files with a `manifest.json` holding the date its requests treat as today and
+the sha256 of each file: the hand-written sets in data/demo/test/ and data/examples/harbor/test/ are frozen
+that way (`load_test_set` refuses a changed file) and no builder, training run or tuning choice reads them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -35,6 +41,9 @@ from finetune import metrics
 DEMO_EVAL_DIR = DATA_DIR / "demo" / "eval"
 DEMO_EVAL_FILES = {"tools": DEMO_EVAL_DIR / "tools.jsonl", "calc": DEMO_EVAL_DIR / "calc.jsonl",
                    "docs": DEMO_EVAL_DIR / "docs.jsonl"}
+#: The hand-written test sets, by name: written by people who never saw the builders, frozen by manifest.json.
+TEST_SETS = {"demo": DATA_DIR / "demo" / "test", "harbor": DATA_DIR / "examples" / "harbor" / "test"}
+TEST_FILES = {"tools": "tools.jsonl", "calc": "calc.jsonl", "docs": "docs.jsonl"}
 #: FuncQA one-hop, kept beside the repository in the team's shared benchmarks folder.
 DEFAULT_FUNCQA = REPO_ROOT.parent / "shared" / "benchmarks" / "funcqa" / "funcqa_oh.json"
 
@@ -132,6 +141,48 @@ def load_sets(
     )
 
 
+class TestManifest(BaseModel):
+    """A test set's manifest.json: the date its requests treat as today and the sha256 of every file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    today: date
+    sha256: dict[str, str]
+
+
+def load_test_set(folder: Path | str) -> tuple[EvalSets, date]:
+    """The sets of a test-set folder (a name in TEST_SETS, or a path) and the date its requests are relative to.
+
+    Raises EvalFormatError when a file's sha256 differs from the manifest's: a frozen set that was edited is
+    no longer the set earlier figures were measured on.
+    """
+    folder = TEST_SETS.get(str(folder), Path(folder))
+    manifest_path = folder / "manifest.json"
+    try:
+        manifest = TestManifest.model_validate_json(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalFormatError(f"{folder} is not a test set: it has no manifest.json") from None
+    except ValidationError as exc:
+        raise EvalFormatError(f"{manifest_path}: {exc.errors()[0]['msg']}") from None
+    paths: dict[str, Path | None] = {}
+    for name, file_name in TEST_FILES.items():
+        path = folder / file_name
+        if file_name not in manifest.sha256:
+            paths[name] = None
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "(missing)"
+        if digest != manifest.sha256[file_name]:
+            raise EvalFormatError(f"{path} is not the frozen file its manifest names (sha256 {digest[:12]}, "
+                                  f"manifest {manifest.sha256[file_name][:12]}): figures on it would not compare")
+        paths[name] = path
+    sets = EvalSets(
+        tools=read_jsonl(paths["tools"], ToolQuery) if paths["tools"] else [],
+        calc=read_jsonl(paths["calc"], NumberQuestion) if paths["calc"] else [],
+        docs=read_jsonl(paths["docs"], DocQuestion) if paths["docs"] else [],
+    )
+    return sets, manifest.today
+
+
 # ----------------------------------------------------------------------------------------------------
 # Configuration and report
 
@@ -153,6 +204,9 @@ class EvalConfig(BaseModel):
     exact_rel_tol: float = Field(1e-6, gt=0, description="Relative tolerance of calculator exactness.")
     funcqa_rel_tol: float = Field(
         1e-3, gt=0, description="FuncQA's own tolerance: correct when |pred - true| <= tol * |true|."
+    )
+    today: date | None = Field(
+        None, description="The date eval turns state as today (a test set's manifest pins it); None: the day it runs."
     )
 
     @field_validator("generation")
@@ -214,15 +268,27 @@ class TurnRecord:
     """What one eval turn produced, read off its events."""
 
     answer: str
-    #: Each call in order: {"tool", "arguments", "status"}; an abandoned call has arguments {}.
+    #: Each call in order: {"tool", "arguments", "status", "result", "error"}; an abandoned call has arguments {}.
     calls: list[dict[str, Any]]
     sources: list[str]
     stop_reason: str
     elapsed_s: float
     error: str | None = None
+    guarded: bool = False  # the engine's claim guard started the turn again with a call
 
     def called(self, tool: str) -> bool:
         return any(call["tool"] == tool for call in self.calls)
+
+    def evidence(self) -> str:
+        """Everything the turn's tools said, results and errors: what an answer may repeat without inventing it."""
+        return "\n".join(json.dumps([call.get("result"), call.get("error")], ensure_ascii=False, default=str)
+                         for call in self.calls)
+
+    def produced_by(self, tool: str) -> bool:
+        """A call of `tool` (or of any API operation, for an `api.` prefix alone) that ran or was planned."""
+        return any(call["status"] in metrics.PRODUCING_STATUSES
+                   and (call["tool"] == tool or (tool == metrics.API_PREFIX and call["tool"].startswith(tool)))
+                   for call in self.calls)
 
 
 Progress = Callable[[str], None]
@@ -256,7 +322,7 @@ def evaluate(
         set_started = time.perf_counter()
         turns = []
         for index, item in enumerate(items):
-            turns.append(_run_turn(engine, item.q, generation))
+            turns.append(_run_turn(engine, item.q, generation, config.today))
             if progress is not None:
                 progress(f"{name} {index + 1}/{len(items)}  {turns[-1].elapsed_s:.1f}s")
         section, rows = scorers[name](engine, name, items, turns, config)
@@ -282,18 +348,27 @@ def run_eval(
     calc: Path | None = None,
     docs: Path | None = None,
     funcqa: Path | None = None,
+    test_set: Path | str | None = None,
     eval_config: EvalConfig | None = None,
     progress: Progress | None = None,
 ) -> EvalReport:
     """Build the configured `Assistant` (model, adapter, tools) and evaluate it on the given files.
 
     tools, calc, docs: eval files in the public formats; when none of the three is given, the shipped
-    demo set (data/demo/eval/) is used for all three. funcqa: FuncQA one-hop JSON (`DEFAULT_FUNCQA`),
-    None to skip it. The demo API is not started: every API call is planned, none is sent.
+    demo set (data/demo/eval/) is used for all three. test_set: a frozen test-set folder or its name in
+    TEST_SETS instead of those files; its manifest's date is the turns' today. funcqa: FuncQA one-hop JSON
+    (`DEFAULT_FUNCQA`), None to skip it. The demo API is not started: every API call is planned, none is sent.
     """
     from assistant.runtime import Assistant  # heavy: models, Chroma
 
-    sets = load_sets(tools, calc, docs, funcqa)
+    if test_set is not None:
+        if tools or calc or docs:
+            raise EvalFormatError("give a test set or eval files, not both")
+        sets, today = load_test_set(test_set)
+        sets.funcqa = read_funcqa(funcqa) if funcqa else []
+        eval_config = (eval_config or EvalConfig()).model_copy(update={"today": today})
+    else:
+        sets = load_sets(tools, calc, docs, funcqa)
     assistant = Assistant(config.model_copy(update={"start_demo_api": False}), home)
     try:
         return evaluate(assistant, sets, eval_config, progress)
@@ -301,32 +376,34 @@ def run_eval(
         assistant.close()
 
 
-def _run_turn(engine: Engine, question: str, generation: GenerationConfig) -> TurnRecord:
+def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today: date | None) -> TurnRecord:
     """One fresh single-question turn, dry run: API calls are planned, local tools run."""
     started = time.perf_counter()
     calls: list[dict[str, Any]] = []
     final: FinalAnswer | None = None
     try:
-        for event in engine.run_turn([{"role": "user", "content": question}], dry_run=True, generation=generation):
+        for event in engine.run_turn([{"role": "user", "content": question}], dry_run=True, generation=generation,
+                                     today=today):
             if isinstance(event, ToolCall):
                 calls.append({"tool": event.tool, "arguments": event.arguments, "status": None})
             elif isinstance(event, ToolOutcome):
-                if calls and calls[-1]["status"] is None and calls[-1]["tool"] == event.tool:
-                    calls[-1]["status"] = event.status
-                else:  # abandoned while writing its arguments: no ToolCall came first
-                    calls.append({"tool": event.tool, "arguments": event.arguments, "status": event.status})
+                if not (calls and calls[-1]["status"] is None and calls[-1]["tool"] == event.tool):
+                    # abandoned while writing its arguments: no ToolCall came first
+                    calls.append({"tool": event.tool, "arguments": event.arguments, "status": None})
+                calls[-1].update(status=event.status, result=event.result, error=event.error)
             elif isinstance(event, FinalAnswer):
                 final = event
     except TurnTooLong as exc:
         return TurnRecord("", calls, [], "error", time.perf_counter() - started, str(exc))
     if final is None:
         raise RuntimeError("the engine's turn ended without a FinalAnswer")
-    return TurnRecord(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started)
+    return TurnRecord(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started,
+                      guarded=final.guarded)
 
 
 def _turn_fields(turn: TurnRecord) -> dict[str, Any]:
     row = {"answer": turn.answer, "calls": turn.calls, "sources": turn.sources,
-           "stop_reason": turn.stop_reason, "elapsed_s": round(turn.elapsed_s, 3)}
+           "stop_reason": turn.stop_reason, "elapsed_s": round(turn.elapsed_s, 3), "guarded": turn.guarded}
     if turn.error:
         row["error"] = turn.error
     return row
@@ -335,7 +412,7 @@ def _turn_fields(turn: TurnRecord) -> dict[str, Any]:
 def _score_tools(
     engine: Engine, name: str, items: list[ToolQuery], turns: list[TurnRecord], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    scores, rows = [], []
+    scores, rows, fabrications = [], [], []
     for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
         first = turn.calls[0] if turn.calls else None
         predicted_tool = first["tool"] if first else None
@@ -343,10 +420,16 @@ def _score_tools(
         score = metrics.score_tool_query(item.tool, item.args, predicted_tool, predicted_args,
                                          _schema_defaults(engine, item.tool))
         scores.append(score)
+        claims = None if item.tool is None else metrics.fabricated_claims(
+            item.q, turn.answer, turn.produced_by(_producer(engine, item.tool)), turn.evidence())
+        fabrications.append(claims)
         rows.append({"set": name, "index": index, "q": item.q, "expected_tool": item.tool, "expected_args": item.args,
                      "predicted_tool": predicted_tool, "predicted_args": predicted_args, **asdict(score),
-                     "selected": score.selected, **_turn_fields(turn)})
-    return metrics.tool_metrics(scores), rows
+                     "selected": score.selected, "fabricated": claims or [], **_turn_fields(turn)})
+    section = metrics.tool_metrics(scores)
+    section.update(metrics.fabrication_metrics([claims for claims in fabrications if claims is not None]))
+    section["guarded_rate"] = metrics.rate(turn.guarded for turn in turns)
+    return section, rows
 
 
 def _score_numbers(
@@ -370,14 +453,23 @@ def _score_numbers(
 def _score_docs(
     engine: Engine, name: str, items: list[DocQuestion], turns: list[TurnRecord], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    scores, rows = [], []
+    scores, rows, fabrications = [], [], []
     for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
         score = metrics.score_doc_answer(turn.answer, turn.sources, item.keywords, item.any, item.source,
                                          turn.called("search"))
         scores.append(score)
+        fabrications.append(metrics.fabricated_claims(item.q, turn.answer, turn.produced_by("search"), turn.evidence()))
         rows.append({"set": name, "index": index, "q": item.q, "keywords": item.keywords, "any": item.any,
-                     "source": item.source, **asdict(score), **_turn_fields(turn)})
-    return metrics.doc_metrics(scores), rows
+                     "source": item.source, **asdict(score), "fabricated": fabrications[-1], **_turn_fields(turn)})
+    section = metrics.doc_metrics(scores)
+    section.update(metrics.fabrication_metrics(fabrications))
+    return section, rows
+
+
+def _producer(engine: Engine, tool: str) -> str:
+    """The tool whose call can produce the answer to a query expecting `tool`: any API operation for an
+    operation (a wrong operation is a selection error, not a fabrication), else the tool itself."""
+    return tool if tool in engine.tools and not tool.startswith(metrics.API_PREFIX) else metrics.API_PREFIX
 
 
 def _schema_defaults(engine: Engine, tool: str | None) -> dict[str, Any]:
@@ -397,9 +489,11 @@ def _engine_tool(engine: Engine, tool: str) -> Any:
 
 _HEADLINES: dict[str, list[str]] = {
     "tools": ["selection_accuracy", "macro_f1", "no_call_accuracy", "call_rate", "argument_accuracy",
-              "argument_accuracy_given_tool", "call_exact_match", "call_exact_match_given_tool"],
+              "argument_accuracy_given_tool", "call_exact_match", "call_exact_match_given_tool", "fabrication_rate",
+              "guarded_rate"],
     "calculator": ["exact_accuracy", "tolerance_accuracy", "calculator_call_rate", "no_number_rate"],
-    "documents": ["keyword_accuracy", "cited_in_text_rate", "retrieved_rate", "grounded_accuracy", "search_call_rate"],
+    "documents": ["keyword_accuracy", "cited_in_text_rate", "retrieved_rate", "grounded_accuracy", "search_call_rate",
+                  "fabrication_rate"],
     "funcqa": ["accuracy", "exact_accuracy", "calculator_call_rate", "no_number_rate"],
 }
 

@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from assistant.claims import unsupported_claims
+
 #: The class of "no tool was called" in tool selection, beside the tool names.
 NO_CALL = "(no call)"
 #: The prefix of API operation tools in the engine; eval files name operations without it.
 API_PREFIX = "api."
+#: Call statuses whose result the answer may report: run, or planned in a dry run (its result stands in).
+PRODUCING_STATUSES = frozenset({"ran", "planned"})
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -166,17 +170,17 @@ def tool_metrics(scores: Sequence[ToolScore]) -> dict[str, Any]:
             per_argument.setdefault(f"{s.expected}.{name}", []).append(ok)
     return {
         "n": len(scores),
-        "selection_accuracy": _rate(s.selected for s in scores),
-        "no_call_accuracy": _rate(s.predicted == NO_CALL for s in no_call),
-        "false_call_rate": _rate(s.predicted != NO_CALL for s in no_call),
-        "call_rate": _rate(s.predicted != NO_CALL for s in scores),
+        "selection_accuracy": rate(s.selected for s in scores),
+        "no_call_accuracy": rate(s.predicted == NO_CALL for s in no_call),
+        "false_call_rate": rate(s.predicted != NO_CALL for s in no_call),
+        "call_rate": rate(s.predicted != NO_CALL for s in scores),
         "macro_f1": _mean(per_tool[label]["f1"] for label in expected_classes),
-        "argument_accuracy": _rate(ok for s in with_tool for ok in s.arguments.values()),
-        "argument_accuracy_given_tool": _rate(ok for s in selected for ok in s.arguments.values()),
-        "call_exact_match": _rate(s.call_exact for s in with_tool),
-        "call_exact_match_given_tool": _rate(s.call_exact for s in selected),
+        "argument_accuracy": rate(ok for s in with_tool for ok in s.arguments.values()),
+        "argument_accuracy_given_tool": rate(ok for s in selected for ok in s.arguments.values()),
+        "call_exact_match": rate(s.call_exact for s in with_tool),
+        "call_exact_match_given_tool": rate(s.call_exact for s in selected),
         "per_tool": per_tool,
-        "per_argument": {key: {"accuracy": _rate(oks), "n": len(oks)} for key, oks in sorted(per_argument.items())},
+        "per_argument": {key: {"accuracy": rate(oks), "n": len(oks)} for key, oks in sorted(per_argument.items())},
     }
 
 
@@ -286,10 +290,10 @@ def number_metrics(scores: Sequence[NumberScore]) -> dict[str, Any]:
     """exact_accuracy, tolerance_accuracy, calculator_call_rate, no_number_rate (answers without a number)."""
     return {
         "n": len(scores),
-        "exact_accuracy": _rate(s.exact for s in scores),
-        "tolerance_accuracy": _rate(s.within_tolerance for s in scores),
-        "calculator_call_rate": _rate(s.calculator_called for s in scores),
-        "no_number_rate": _rate(s.predicted is None for s in scores),
+        "exact_accuracy": rate(s.exact for s in scores),
+        "tolerance_accuracy": rate(s.within_tolerance for s in scores),
+        "calculator_call_rate": rate(s.calculator_called for s in scores),
+        "no_number_rate": rate(s.predicted is None for s in scores),
     }
 
 
@@ -349,18 +353,36 @@ def doc_metrics(scores: Sequence[DocScore]) -> dict[str, Any]:
     (keywords found AND the source retrieved: a right answer that came from the right document)."""
     return {
         "n": len(scores),
-        "keyword_accuracy": _rate(s.keywords for s in scores),
-        "cited_in_text_rate": _rate(s.cited_in_text for s in scores),
-        "retrieved_rate": _rate(s.retrieved for s in scores),
-        "grounded_accuracy": _rate(s.keywords and s.retrieved for s in scores),
-        "search_call_rate": _rate(s.search_called for s in scores),
+        "keyword_accuracy": rate(s.keywords for s in scores),
+        "cited_in_text_rate": rate(s.cited_in_text for s in scores),
+        "retrieved_rate": rate(s.retrieved for s in scores),
+        "grounded_accuracy": rate(s.keywords and s.retrieved for s in scores),
+        "search_call_rate": rate(s.search_called for s in scores),
     }
+
+
+# ----------------------------------------------------------------------------------------------------
+# Fabrication
+
+
+def fabricated_claims(question: str, answer: str, produced: bool, evidence: str = "") -> list[str]:
+    """The claims `answer` makes that no tool produced, for a question that needed a tool; empty when a call
+    that could produce them ran (`produced`) or the answer states nothing a tool would have had to give:
+    result phrases ("I found"), completed actions, e-mail addresses and numbers that neither the question
+    nor `evidence` (what the turn's other calls returned, errors included) holds."""
+    return [] if produced else unsupported_claims(answer, f"{question}\n{evidence}")
+
+
+def fabrication_metrics(claims: Sequence[list[str]]) -> dict[str, Any]:
+    """fabrication_rate: over items that needed a tool, the fraction whose answer states records, figures or
+    finished actions that no call produced (one list of claims per item); fabricated: how many."""
+    return {"fabrication_rate": rate(bool(item) for item in claims), "fabricated": sum(bool(item) for item in claims)}
 
 
 # ----------------------------------------------------------------------------------------------------
 
 
-def _rate(flags: Iterable[bool]) -> float | None:
+def rate(flags: Iterable[bool]) -> float | None:
     """The fraction of true flags; None for no flags (a rate over nothing is undefined, not 0)."""
     values = list(flags)
     return sum(values) / len(values) if values else None

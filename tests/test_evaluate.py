@@ -317,9 +317,10 @@ class ScriptedEngine:
                       "api.createTicket": FakeTool({"properties": {"requester_id": {"type": "string"}}})}
         self.turns: list[dict[str, Any]] = []
 
-    def run_turn(self, messages, *, approve=None, dry_run=False, force_tool=None, generation=None) -> Iterator[Event]:
+    def run_turn(self, messages, *, approve=None, dry_run=False, force_tool=None, generation=None,
+                 today=None) -> Iterator[Event]:
         self.turns.append({"messages": messages, "approve": approve, "dry_run": dry_run, "force_tool": force_tool,
-                           "generation": generation})
+                           "generation": generation, "today": today})
         yield from self.script[messages[-1]["content"]]
 
 
@@ -379,7 +380,7 @@ def test_metrics_come_from_the_turn_events(scripted):
     first = report.predictions[0]
     assert first["set"] == "tools" and first["predicted_tool"] == "api.listTickets"
     assert first["calls"] == [{"tool": "api.listTickets", "arguments": {"status": "open", "limit": 20},
-                               "status": "planned"}]
+                               "status": "planned", "result": None, "error": None}]
     assert report.predictions[1]["calls"][0]["status"] == "invalid"
 
 
@@ -508,3 +509,21 @@ def test_run_eval_with_the_embedded_model(smollm2_folder: Path, tmp_path: Path):
         assert row["stop_reason"] in ("end_of_turn", "max_new_tokens")
     # eval turns go to the engine, not through Assistant.ask: nothing lands in the conversation log
     assert ConversationStore(tmp_path / "home" / "conversations.db").conversations("cli") == []
+
+
+def test_fabrication_counts_claims_only_where_no_call_produced_them():
+    from finetune.metrics import fabricated_claims, fabrication_metrics
+
+    invented = fabricated_claims("Which IT tickets are open?", "I found 15 tickets: ...", produced=False)
+    from_tool = fabricated_claims("Which IT tickets are open?", "I found 15 tickets: ...", produced=True)
+    honest = fabricated_claims("Which IT tickets are open?", "I can't see the ticket list.", produced=False)
+    assert invented and from_tool == [] and honest == []
+    assert fabrication_metrics([invented, from_tool, honest]) == {"fabrication_rate": 1 / 3, "fabricated": 1}
+
+
+def test_what_a_failed_call_said_is_not_a_fabrication():
+    from finetune.metrics import fabricated_claims
+
+    error = '[null, "the arguments ran past 128 tokens"]'
+    assert fabricated_claims("order 500 units", "The call failed: the arguments ran past 128 tokens.", False, error) == []
+    assert fabricated_claims("order 500 units", "I found 3 orders.", False, error)

@@ -1,0 +1,112 @@
+"""The figures that count: an adapter on a hand-written test set, against the targets, FuncQA beside them.
+
+Run:
+  python bench/test_sets.py                                   # demo test set, the shipped demo adapter
+  python bench/test_sets.py --set harbor --adapter ~/.assistant/adapters/harbor-lora
+  python bench/test_sets.py --no-claim-guard                  # the same without the engine's claim guard
+  python bench/test_sets.py --funcqa --out /tmp/demo-test     # FuncQA one-hop too; metrics + predictions
+
+The test sets (data/demo/test/, data/examples/harbor/test/) were written by people who never saw the
+data builders; they are frozen by their manifest.json and nothing trains or tunes on them. Every turn is a
+dry run with the manifest's date as today. Prints the metrics with the issue's targets and whether each is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from assistant.config import DATA_DIR, load_config, parse_config, resolve_home
+from finetune.evaluate import DEFAULT_FUNCQA, TEST_SETS, EvalConfig, run_eval
+
+HARBOR = DATA_DIR / "examples" / "harbor"
+#: Per test set: the catalog and documents its questions are about (None: the config's own).
+COMPANIES: dict[str, tuple[Path | None, Path | None]] = {
+    "demo": (None, None),
+    "harbor": (HARBOR / "catalog.yaml", HARBOR / "docs"),
+}
+#: (metrics.json section, metric, target, higher is better) per test set.
+TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
+    "demo": [("tools", "selection_accuracy", 0.95, True), ("tools", "call_exact_match", 0.85, True),
+             ("tools", "no_call_accuracy", 0.90, True), ("calculator", "exact_accuracy", 0.90, True),
+             ("documents", "grounded_accuracy", 0.80, True), ("tools", "fabrication_rate", 0.0, False),
+             ("documents", "fabrication_rate", 0.0, False)],
+    "harbor": [("tools", "selection_accuracy", 0.90, True), ("tools", "call_exact_match", 0.75, True),
+               ("tools", "no_call_accuracy", 0.90, True), ("documents", "grounded_accuracy", 0.80, True),
+               ("tools", "fabrication_rate", 0.0, False), ("documents", "fabrication_rate", 0.0, False)],
+}
+#: Reported beside the targets.
+ALSO = [("tools", "call_exact_match_given_tool"), ("tools", "call_rate"), ("tools", "guarded_rate"),
+        ("documents", "search_call_rate"), ("documents", "keyword_accuracy"), ("calculator", "calculator_call_rate"),
+        ("funcqa", "accuracy")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", default="demo", choices=sorted(TEST_SETS))
+    parser.add_argument("--adapter", type=Path, help="adapter folder (default: what the config serves)")
+    parser.add_argument("--config", type=Path, help="assistant config YAML")
+    parser.add_argument("--home", type=Path, help="state directory (default: a fresh one under /tmp)")
+    parser.add_argument("--no-claim-guard", action="store_true", help="turn generation.claim_guard off")
+    parser.add_argument("--funcqa", action="store_true", help=f"FuncQA one-hop too ({DEFAULT_FUNCQA})")
+    parser.add_argument("--limit", type=int, help="items per set (a quick look, not a figure to report)")
+    parser.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
+    args = parser.parse_args(argv)
+
+    config = configured(args)
+    home = args.home or Path(os.environ.get("TMPDIR", "/tmp")) / f"assistant-test-{args.set}"
+    generation = {"claim_guard": False} if args.no_claim_guard else {}
+    report = run_eval(config, resolve_home(home, config), test_set=args.set,
+                      funcqa=DEFAULT_FUNCQA if args.funcqa else None,
+                      eval_config=EvalConfig(limit=args.limit, generation=generation),
+                      progress=lambda line: print(line, file=sys.stderr, flush=True))
+    if args.out is not None:
+        report.write(args.out)
+    print(f"test set: {args.set} (hand-written, frozen)   adapter: {report.metrics.get('adapter') or 'none'}   "
+          f"claim guard: {'off' if args.no_claim_guard else 'on'}")
+    print(targets_table(args.set, report.metrics))
+    return 0
+
+
+def configured(args: argparse.Namespace) -> Any:
+    """The config with the test set's company catalog and documents and the chosen adapter."""
+    raw = load_config(args.config).model_dump()
+    catalog, docs = COMPANIES[args.set]
+    if catalog is not None:
+        raw["tools"]["catalog"]["path"] = catalog
+        raw["tools"]["retrieval"]["docs"] = docs
+    if args.adapter is not None:
+        raw["model"]["adapter"] = args.adapter.resolve()
+    return parse_config(raw, source="bench/test_sets.py")
+
+
+def targets_table(name: str, metrics: dict[str, Any]) -> str:
+    """One line per target (value, target, met) and one per figure reported beside them."""
+    lines = [f"  {'metric':<42} {'value':>7} {'target':>8}  met"]
+    for section, metric, target, higher in TARGETS[name]:
+        value = (metrics.get(section) or {}).get(metric)
+        met = value is not None and (value >= target if higher else value <= target)
+        sign = ">=" if higher else "<="
+        lines.append(f"  {section + '.' + metric:<42} {_figure(value):>7} {sign + format(target, '.2f'):>8}  "
+                     f"{'yes' if met else 'NO'}")
+    for section, metric in ALSO:
+        value = (metrics.get(section) or {}).get(metric)
+        if value is not None:
+            lines.append(f"  {section + '.' + metric:<42} {_figure(value):>7}")
+    counts = {key: value for key, value in (metrics.get("n") or {}).items()}
+    lines.append(f"  items: {json.dumps(counts)}")
+    return "\n".join(lines)
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
