@@ -7,6 +7,7 @@ Builders (one module each under `finetune.builders`) turn inputs into `Record`s 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ __all__ = [
     "DatasetFormatError", "DatasetReport", "DocChunk", "FeedbackTurn", "Record", "ReplyFn", "ResponseDoc",
     "calculator_records", "catalog_records", "choose_prompts", "dedupe_key", "detect_format",
     "feedback_records", "instruction_records", "no_call_records", "phrase_request", "report",
-    "response_docs", "retrieval_records", "sample_arguments", "split_and_dedupe",
+    "response_docs", "retrieval_records", "sample_arguments", "sibling_keys", "split_and_dedupe",
 ]  # fmt: skip
 
 
@@ -43,29 +44,86 @@ def split_and_dedupe(
 ) -> tuple[list[Record], list[Record]]:
     """(train, eval) after dropping exact duplicates (same id, or same `dedupe_key`); the first one stays.
 
-    `kept` maps a `dedupe_key` to the side it must stay on (True: eval), the previous dataset's split
-    (`previous_split`); the questions it does not name are placed by hash.
+    Siblings go to one side together: records that share a question, or a `sibling_keys` key (the document chunk
+    a search example was written from or the answer it gives, the operation and argument values of a catalog
+    call), so that no eval question is answered by a training record written from the same source.
 
-    A record goes to eval when the hash of its `dedupe_key` and `seed` falls below `eval_fraction`, so its side
-    depends only on the question and the tool: adding records does not move the ones already there, and
-    neither does a new answer to the same question (a fixed template, a new self-distilled reply). An adapter
-    continued on a rebuilt dataset is then never evaluated on a question it was trained on before.
+    `kept` maps a `dedupe_key` to the side it must stay on (True: eval), the previous dataset's split
+    (`previous_split`). A group holding a kept question follows it; when its kept questions disagree it goes to
+    train, since an adapter trained on the old split must never be scored on a question it trained on.
+
+    Any other group goes to eval when the hash of its first question's `dedupe_key` and `seed` falls below
+    `eval_fraction`, so its side depends only on the questions: adding records does not move the ones already
+    there, and neither does a new answer to the same question (a fixed template, a new self-distilled reply).
     """
     if not 0.0 <= eval_fraction < 1.0:
         raise ValueError(f"eval_fraction must be in [0, 1), not {eval_fraction}")
+    unique: list[Record] = []
     seen_ids: set[str] = set()
     seen_keys: set[tuple[str, str | None]] = set()
-    train: list[Record] = []
-    evaluation: list[Record] = []
     for record in records:
         key = dedupe_key(record)
         if record.id in seen_ids or key in seen_keys:
             continue
         seen_ids.add(record.id)
         seen_keys.add(key)
-        to_eval = kept[key] if kept is not None and key in kept else split_position(key, seed) < eval_fraction
-        (evaluation if to_eval else train).append(record)
+        unique.append(record)
+    sides = {root: _group_side([dedupe_key(unique[i]) for i in members], seed, eval_fraction, kept or {})
+             for root, members in _sibling_groups(unique).items()}
+    train: list[Record] = []
+    evaluation: list[Record] = []
+    roots = _roots(unique)
+    for index, record in enumerate(unique):
+        (evaluation if sides[roots[index]] else train).append(record)
     return train, evaluation
+
+
+def sibling_keys(record: Record) -> list[tuple[str, str]]:
+    """What ties a record to others besides its question: a search example's chunk and answer, a catalog
+    call's operation and argument values."""
+    if record.source == "retrieval" and "chunk" in record.meta:
+        answer = next((m.get("content") or "" for m in reversed(record.messages) if m["role"] == "assistant"), "")
+        return [("chunk", str(record.meta["chunk"])), ("answer", answer)]
+    if record.source == "catalog" and "arguments" in record.meta:
+        return [("call", f"{record.tool}:{json.dumps(record.meta['arguments'], sort_keys=True, default=str)}")]
+    return []
+
+
+def _roots(records: list[Record]) -> list[int]:
+    """Union-find over records that share a sibling key: each record's group, named by its first member."""
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str], int] = {}
+    for index, record in enumerate(records):
+        for key in sibling_keys(record):
+            other = first.setdefault(key, index)
+            a, b = find(index), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return [find(i) for i in range(len(records))]
+
+
+def _sibling_groups(records: list[Record]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for index, root in enumerate(_roots(records)):
+        groups.setdefault(root, []).append(index)
+    return groups
+
+
+def _group_side(
+    keys: list[tuple[str, str | None]], seed: int, eval_fraction: float, kept: Mapping[tuple[str, str | None], bool]
+) -> bool:
+    """True when a group of siblings (their dedupe keys, first record first) goes to eval."""
+    previous = {kept[key] for key in keys if key in kept}
+    if previous:
+        return previous == {True}
+    return split_position(keys[0], seed) < eval_fraction
 
 
 def split_position(key: tuple[str, str | None], seed: int) -> float:

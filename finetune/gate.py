@@ -164,13 +164,17 @@ def worse_by(metric: str, parent: float, candidate: float) -> float:
 
 def decide(parent: dict[str, float], candidate: dict[str, float], config: RetrainConfig) -> GateDecision:
     """Pass when no tracked metric (`config.tolerance`) is worse beyond its tolerance and the candidate beats
-    the parent on `config.improve_on` by more than `config.min_improvement`. A metric either model lacks (an
-    empty set) is reported and not gated; the improvement metric must be measured."""
+    the parent on `config.improve_on` by more than `config.min_improvement`.
+
+    A tracked metric on a set with nothing in it for either model (the regression set before any promotion) is
+    reported and not gated; one that either model lacks on a set that has items fails: an unmeasured figure
+    cannot show the candidate is no worse. The improvement metric must always be measured."""
     checks: list[Check] = []
     for metric, allowed in config.tolerance.items():
         before, after = parent.get(metric), candidate.get(metric)
         if before is None or after is None:
-            checks.append(Check(metric, before, after, None, allowed, True, "not measured"))
+            empty = _empty_set(metric, parent) and _empty_set(metric, candidate)
+            checks.append(Check(metric, before, after, None, allowed, empty, "empty set" if empty else "not measured"))
             continue
         by = worse_by(metric, before, after)
         checks.append(Check(metric, before, after, by, allowed, by <= allowed + 1e-12))
@@ -184,16 +188,25 @@ def decide(parent: dict[str, float], candidate: dict[str, float], config: Retrai
     checks.append(improvement)
     failed = [check for check in checks if not check.ok]
     if not failed:
-        tracked = sum(1 for check in checks[:-1] if check.note != "not measured")
+        tracked = sum(1 for check in checks[:-1] if check.note != "empty set")
         reason = (f"better on {metric} ({_figure(before)} -> {_figure(after)}) and within tolerance on "
                   f"{tracked} tracked metric(s)")
         return GateDecision(True, reason, checks)
     return GateDecision(False, "; ".join(_failure(check, config.min_improvement) for check in failed), checks)
 
 
+def _empty_set(metric: str, measured: dict[str, float]) -> bool:
+    """The metric's set held no records and no eval items for this model."""
+    name = metric.split(".", 1)[0]
+    return not any(value for key, value in measured.items()
+                   if key.startswith(f"{name}.") and (key == f"{name}.records" or key.endswith(".n")))
+
+
 def _failure(check: Check, min_improvement: float) -> str:
-    if check.note == "not measured":
+    if check.note == "not measured" and check.allowed is None:
         return f"{check.metric} was not measured, so an improvement cannot be shown"
+    if check.note == "not measured":
+        return f"{check.metric} was not measured, so the candidate cannot be shown to be no worse"
     change = f"{_figure(check.parent)} -> {_figure(check.candidate)}"
     if check.allowed is None:
         needed = f" by more than {min_improvement:g}" if min_improvement else ""

@@ -36,7 +36,15 @@ from assistant.config import AssistantConfig, ModelConfig
 from finetune.builders.feedback import FeedbackTurn
 from finetune.gate import GateDecision, GateSets, Measurement, decide, flatten, measure
 from finetune.records import Record, write_jsonl
-from finetune.retrain_data import FeedbackSplit, Watermark, compile_patterns, mix, scrubbed_feedback, split_feedback
+from finetune.retrain_data import (
+    FeedbackSplit,
+    Watermark,
+    compile_patterns,
+    held_back,
+    mix,
+    scrubbed_feedback,
+    split_feedback,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,8 @@ class Plan:
     watermark: Watermark
     split: FeedbackSplit
     feedback: list[Record]
+    #: The part of `feedback` not trained on: the gate's feedback set, data the candidate has not seen.
+    held_back: list[Record]
     regression: list[Record]
     base_train: list[Record]
     base_eval: list[Record]
@@ -83,8 +93,10 @@ class Plan:
 
     def summary(self) -> str:
         scrubbed = ", ".join(f"{count} {name}" for name, count in self.scrubbed.items()) or "nothing"
-        return (f"{len(self.split.new)} new and {len(self.feedback)} pending feedback turn(s) (scrubbed: {scrubbed}); "
-                f"{len(self.train)} training records with {len(self.train) - len(self.feedback)} from the base data "
+        trained = len(self.feedback) - len(self.held_back)
+        return (f"{len(self.split.new)} new and {len(self.feedback)} pending feedback turn(s) (scrubbed: {scrubbed}), "
+                f"{len(self.held_back)} held back for the gate; "
+                f"{len(self.train)} training records with {len(self.train) - trained} from the base data "
                 f"({self.base_data or 'none'}); regression set of {len(self.regression)} earlier good answer(s); "
                 f"training from {self.parent_name or 'the base model'}")
 
@@ -143,8 +155,10 @@ def plan_retrain(config: AssistantConfig, home: Path, watermark: Watermark) -> P
     parent = choose_adapter(config.model.adapter, registry, config)
     serving = registry.serving()
     parent_name = serving.name if serving is not None and serving.path == parent else (str(parent) if parent else None)
-    return Plan(watermark, split, feedback, regression, base_train, base_eval,
-                mix(feedback, base_train, retrain.base_per_feedback, retrain.seed), scrubbed, base_data, parent,
+    held = held_back(feedback, retrain.feedback_holdout)
+    trained = [record for record in feedback if record not in held]
+    return Plan(watermark, split, feedback, held, regression, base_train, base_eval,
+                mix(trained, base_train, retrain.base_per_feedback, retrain.seed), scrubbed, base_data, parent,
                 parent_name)
 
 
@@ -188,7 +202,7 @@ def _train_and_gate(config: AssistantConfig, home: Path, plan: Plan, trigger: st
     shutil.rmtree(adapter_dir / "checkpoints", ignore_errors=True)  # a new run starts over, never resumes
 
     sets = GateSets(fixed=_fixed_sets(config), fixed_records=[r.to_json() for r in plan.base_eval],
-                    regression=[r.to_json() for r in plan.regression], feedback=[r.to_json() for r in plan.feedback])
+                    regression=[r.to_json() for r in plan.regression], feedback=[r.to_json() for r in plan.held_back])
     eval_config = EvalConfig(limit=config.retrain.eval_limit,
                              generation={"max_new_tokens": config.retrain.eval_max_new_tokens})
     say(f"measuring {plan.parent_name or 'the base model'} and the candidate")
@@ -314,6 +328,7 @@ def write_dataset(folder: Path, plan: Plan) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     write_jsonl(folder / "train.jsonl", plan.train)
     write_jsonl(folder / "feedback.jsonl", plan.feedback)
+    write_jsonl(folder / "held_back.jsonl", plan.held_back)
     write_jsonl(folder / "regression.jsonl", plan.regression)
     write_jsonl(folder / "eval.jsonl", plan.base_eval)
     fingerprint = hashlib.sha256((folder / "train.jsonl").read_bytes()).hexdigest()
@@ -321,7 +336,8 @@ def write_dataset(folder: Path, plan: Plan) -> str:
         "fingerprint": fingerprint,
         "train": len(plan.train),
         "feedback": len(plan.feedback),
-        "base": len(plan.train) - len(plan.feedback),
+        "held_back": len(plan.held_back),
+        "base": len(plan.train) - (len(plan.feedback) - len(plan.held_back)),
         "regression": len(plan.regression),
         "eval": len(plan.base_eval),
         "base_data": str(plan.base_data) if plan.base_data else None,

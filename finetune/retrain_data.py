@@ -6,7 +6,9 @@ with the base training data, and the eval items the feedback gives.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import random
 import re
 from collections import Counter
@@ -132,6 +134,17 @@ def scrubbed_feedback(
 
 # ----------------------------------------------------------------------------------------------------
 # The mix and the eval items
+
+
+def held_back(feedback: list[Record], fraction: float) -> list[Record]:
+    """The feedback records the gate measures and training never sees: `fraction` of them (rounded up, at
+    least one once there are two), chosen by a hash of each record's id, so the choice is stable."""
+    if len(feedback) < 2 or fraction <= 0:
+        return []
+    count = min(len(feedback) - 1, math.ceil(fraction * len(feedback)))
+    ranked = sorted(feedback, key=lambda record: hashlib.sha256(record.id.encode()).hexdigest())
+    chosen = {record.id for record in ranked[:count]}
+    return [record for record in feedback if record.id in chosen]
 
 
 def mix(feedback: list[Record], base: list[Record], per_feedback: float, seed: int) -> list[Record]:

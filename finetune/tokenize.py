@@ -17,10 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from assistant.chat_format import ChatFormat, ChatTemplateError, parse_call, to_toolken_messages
+from assistant.chat_format import ChatFormat, ChatTemplateError, parse_call, system_message, to_toolken_messages
 from assistant.config import ConfigError
 from assistant.decoding import end_of_turn_ids
 from tools.base import Tool
@@ -29,6 +30,8 @@ IGNORE = -100  # the label of a token the loss skips (PyTorch's cross-entropy ig
 TRAIN_FILE = "train.jsonl"
 EVAL_FILE = "eval.jsonl"
 _PROBE = "\u2063end-probe\u2063"
+_FIRST_DATE = date(2024, 1, 1)
+_DATE_SPAN_DAYS = 4 * 365
 
 
 class DatasetError(ConfigError):
@@ -157,13 +160,21 @@ def tokenize_record(
                         "train with the tools config the dataset was built for"
                     )
         messages = to_toolken_messages(record["messages"], schemas=known)
-        ids, learned = tokenize_conversation(chat, messages, system_prompt, end_id)
+        ids, learned = tokenize_conversation(chat, messages, system_message(system_prompt, record_date(record_id)),
+                                             end_id)
     except DatasetError as exc:
         raise DatasetError(f"record {record_id}: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise DatasetError(f"record {record_id} is malformed: {type(exc).__name__}: {exc}") from None
     labels = [token if keep else IGNORE for token, keep in zip(ids, learned)]
     return Example(record_id, ids, labels)
+
+
+def record_date(record_id: str) -> date:
+    """The date a training conversation's system message states: the engine states today's date in every turn,
+    so every record states one too, spread over four years by the record's id (the same on every run)."""
+    digest = hashlib.sha256(record_id.encode()).digest()
+    return _FIRST_DATE + timedelta(days=int.from_bytes(digest[:4], "big") % _DATE_SPAN_DAYS)
 
 
 def tokenize_split(
@@ -187,6 +198,23 @@ def tokenize_split(
         else:
             split.examples.append(example)
     return split
+
+
+def stratified(records: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """At most `limit` records with each source's share of them kept (at least one per source), the first
+    ones of each source in file order: an eval loss over the first N records of a file written source by
+    source measured one source only."""
+    if limit is None or len(records) <= limit:
+        return records
+    by_source: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        by_source.setdefault(str(record.get("source")), []).append(index)
+    quota = {source: max(1, round(limit * len(indices) / len(records))) for source, indices in by_source.items()}
+    while sum(quota.values()) > limit:  # rounding up and the minimum of one can overshoot
+        largest = max(quota, key=lambda source: quota[source])
+        quota[largest] -= 1
+    chosen = sorted(index for source, indices in by_source.items() for index in indices[: quota[source]])
+    return [records[index] for index in chosen]
 
 
 def read_records(path: Path, limit: int | None = None) -> list[dict[str, Any]]:

@@ -59,6 +59,13 @@ class TrainModelConfig(_Section):
         "of starting a new one; its rank and target modules are kept and the `lora:` section is not used. "
         "Methods lora and qlora only.",
     )
+    transfer_from: Path | None = Field(
+        None,
+        description="Start the LoRA weights from this adapter, trained on other tools (the shipped demo adapter): "
+        "what it learned about when to call, writing arguments and answering from a result carries over, while "
+        "this run's toolkens start fresh from their tools' descriptions. Its rank and target modules must match "
+        "the `lora:` section. Methods lora and qlora only; not with model.adapter.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: CUDA when available.")
     system_prompt: str = Field(
         AssistantConfig.model_fields["system_prompt"].default,
@@ -79,7 +86,10 @@ class DataConfig(_Section):
         1024, ge=32, description="Longest sequence, in tokens; longer records are left out (and counted), never cut."
     )
     max_train_records: int | None = Field(None, ge=1, description=f"Use the first N records of {TRAIN_FILE}; None: all.")
-    max_eval_records: int | None = Field(200, ge=1, description=f"Use the first N records of {EVAL_FILE}; None: all.")
+    max_eval_records: int | None = Field(
+        200, ge=1, description=f"Use N records of {EVAL_FILE}, the same share of each source (catalog, calculator, "
+        "retrieval, ...) in file order; None: all."
+    )
     packing: bool = Field(
         True,
         description="Pack conversations into rows of max_seq_len tokens (TRL best-fit decreasing, padding-free: "
@@ -160,15 +170,22 @@ class TrainConfig(_Section):
     @model_validator(mode="after")
     def _paths_exist(self) -> TrainConfig:
         for key, path in (("model.path", self.model.path), ("model.adapter", self.model.adapter),
+                          ("model.transfer_from", self.model.transfer_from),
                           ("tools.catalog.path", self.tools.catalog.path)):
             if path is not None and not Path(path).exists():
                 raise ValueError(f"{key}: {path} does not exist")
+        if self.model.transfer_from is not None:
+            if self.model.adapter is not None:
+                raise ValueError("model.transfer_from and model.adapter: give one (adapter continues an adapter of "
+                                 "these tools, transfer_from starts from one of other tools)")
+            if self.method not in ("auto", "lora", "qlora"):
+                raise ValueError(f"model.transfer_from needs method lora or qlora, not {self.method}")
         if self.model.adapter is not None and self.method not in ("auto", "lora", "qlora"):
             raise ValueError(f"model.adapter: continuing an adapter needs method lora or qlora, not {self.method}")
         return self
 
 
-_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
+_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("model", "transfer_from"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
               ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
 
 
@@ -251,7 +268,7 @@ def prepare_run(config: TrainConfig, home: Path) -> PreparedRun:
     """Choose the method, load the model with its toolkens, tokenise the data and build the trainer."""
     from assistant.chat_format import ChatFormat
     from assistant.model import model_folder, resolve_device
-    from finetune.trainer import build_trainer, choose_method, ties_embeddings, toolken_training
+    from finetune.trainer import build_trainer, choose_method, peft_config, ties_embeddings, toolken_training
     from tools.registry import build_tools
 
     if config.data.dir is None:  # pin the default, so train_config.yaml names the data it was trained on
@@ -267,6 +284,9 @@ def prepare_run(config: TrainConfig, home: Path) -> PreparedRun:
     model, tokenizer, registry = _load_model(folder, choice.method, device, tools, config.optim, config.model.adapter)
     if config.model.adapter is not None:
         _say(f"continuing the adapter {config.model.adapter}")
+    if config.model.transfer_from is not None:
+        lora = peft_config(config, choice.method, registry, model)
+        model = transfer_lora(model, lora, config.model.transfer_from, registry)
     how = toolken_training(choice.method, ties_embeddings(model))
     _say(f"toolkens: {len(registry.toolkens)} ({', '.join(registry.names)}); {how}")
     if config.optim.toolken_learning_rate is not None and choice.method not in ("lora", "qlora"):
@@ -364,6 +384,59 @@ def _checkpoint_to_resume(config: TrainConfig, checkpoints: Path) -> Path | None
     return None
 
 
+def transfer_lora(model: PreTrainedModel, lora: Any, source: Path, registry: ToolkenRegistry) -> Any:
+    """`model` wrapped in a new LoRA adapter (`lora`) whose LoRA weights are copied from the adapter in `source`.
+
+    Toolken rows carry over for the tools both have with the same schema (the calculator, search); the other
+    rows stay as `registry`'s tools' descriptions made them, since the source's belong to other tools."""
+    from peft import get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    source = Path(source)
+    try:
+        trained = json.loads((source / "adapter_config.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"model.transfer_from: {source} is not a LoRA adapter folder (no adapter_config.json)") \
+            from None
+    wanted = {"r": lora.r, "target_modules": sorted(lora.target_modules)}
+    found = {"r": trained.get("r"), "target_modules": sorted(trained.get("target_modules") or [])}
+    if wanted != found:
+        raise ConfigError(f"model.transfer_from: {source} has rank {found['r']} on {', '.join(found['target_modules'])}; "
+                          f"the lora: section asks for rank {wanted['r']} on {', '.join(wanted['target_modules'])}")
+    tensors = load_file(source / "adapter_model.safetensors")
+    weights = {name: tensor for name, tensor in tensors.items() if ".lora_A." in name or ".lora_B." in name}
+    model = get_peft_model(model, lora)
+    state = get_peft_model_state_dict(model)  # the new adapter's own tensors, its fresh toolken rows among them
+    misfits = [name for name, tensor in weights.items() if name not in state or state[name].shape != tensor.shape]
+    if misfits:
+        raise ConfigError(f"model.transfer_from: {len(misfits)} LoRA tensor(s) of {source} have no place in this "
+                          f"model (e.g. {misfits[0]}): it was trained on another base model")
+    rows, kept = _shared_toolken_rows(state, tensors, registry, ToolkenRegistry.load(source))
+    set_peft_model_state_dict(model, {**state, **weights, **rows})
+    _say(f"LoRA weights from {source} ({len(weights)} tensors); toolken rows carried over for "
+         f"{', '.join(kept) or 'no tool'}, fresh for the others")
+    return model
+
+
+def _shared_toolken_rows(
+    state: dict[str, torch.Tensor], tensors: dict[str, torch.Tensor], registry: ToolkenRegistry,
+    source: ToolkenRegistry,
+) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """The new adapter's trainable-token tensors with the source's rows for every tool both have with the
+    same schema (rows are in registry order), and those tools' names."""
+    theirs = {t.name: index for index, t in enumerate(source.toolkens)}
+    shared = [(index, theirs[t.name], t.name) for index, t in enumerate(registry.toolkens)
+              if t.name in theirs and source.toolkens[theirs[t.name]].schema_sha256 == t.schema_sha256]
+    rows: dict[str, torch.Tensor] = {}
+    for name, tensor in state.items():
+        if name.endswith("trainable_tokens_delta") and name in tensors:  # (toolkens, hidden)
+            merged = tensor.clone()
+            for mine, source_index, _ in shared:
+                merged[mine] = tensors[name][source_index]
+            rows[name] = merged
+    return rows, [tool for *_, tool in shared] if rows else []
+
+
 def _load_model(
     folder: Path, method: str, device: torch.device, tools: list[Tool], optim: OptimConfig, adapter: Path | None
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, ToolkenRegistry]:
@@ -389,7 +462,7 @@ def _load_model(
 def _tokenize(
     config: TrainConfig, chat: ChatFormat, tools: list[Tool]
 ) -> tuple[TokenizedSplit, TokenizedSplit | None]:
-    from finetune.tokenize import read_records, tokenize_split
+    from finetune.tokenize import read_records, stratified, tokenize_split
 
     folder = Path(config.data.dir)
     if not (folder / TRAIN_FILE).is_file():
@@ -399,7 +472,10 @@ def _tokenize(
         if not (folder / name).is_file():
             splits.append(None)
             continue
-        records = read_records(folder / name, limit)
+        if name == EVAL_FILE:
+            records = stratified(read_records(folder / name), limit)
+        else:
+            records = read_records(folder / name, limit)
         split = tokenize_split(chat, records, config.model.system_prompt, tools, config.data.max_seq_len)
         if split.too_long:
             _say(f"{name}: left out {len(split.too_long)} record(s) longer than data.max_seq_len "

@@ -26,7 +26,15 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.config import DATA_DIR, DEFAULT_PII_PATTERNS, ConfigError, RetrainConfig, load_config, parse_config
+from assistant.config import (
+    DATA_DIR,
+    DEFAULT_PII_PATTERNS,
+    DEFAULT_TOLERANCE,
+    ConfigError,
+    RetrainConfig,
+    load_config,
+    parse_config,
+)
 from assistant.events import FinalAnswer, Timings, ToolOutcome
 from assistant.store import ConversationStore
 from finetune.builders.feedback import FeedbackTurn
@@ -146,8 +154,8 @@ def test_the_gate_promotes_only_what_is_better_on_feedback_and_not_worse_elsewhe
     better = decide(PARENT, {"fixed.loss": 2.04, "fixed.tools.selection_accuracy": 0.59, "feedback.loss": 1.5},
                     gate_config())
     assert better.passed and better.reason.startswith("better on feedback.loss (3 -> 1.5)")
-    assert "2 tracked metric(s)" in better.reason  # regression.loss: not measured, reported, not gated
-    assert next(c for c in better.checks if c.metric == "regression.loss").note == "not measured"
+    assert "2 tracked metric(s)" in better.reason  # regression.loss: an empty set, reported, not gated
+    assert next(c for c in better.checks if c.metric == "regression.loss").note == "empty set"
 
     forgot = decide(PARENT, {"fixed.loss": 2.3, "fixed.tools.selection_accuracy": 0.5, "feedback.loss": 1.5},
                     gate_config())
@@ -162,6 +170,16 @@ def test_the_gate_promotes_only_what_is_better_on_feedback_and_not_worse_elsewhe
     assert not diverged.passed and "fixed.loss worse by inf" in diverged.reason
     unmeasured = decide({"fixed.loss": 2.0}, {"fixed.loss": 1.0}, gate_config())
     assert not unmeasured.passed and "feedback.loss was not measured" in unmeasured.reason
+
+
+def test_a_tracked_metric_unmeasured_on_a_set_that_has_items_fails_the_gate():
+    """The regression set holds records, but its loss could not be measured (none fit, say): no pass."""
+    parent = {**PARENT, "regression.records": 4.0}
+    candidate = {"fixed.loss": 2.0, "fixed.tools.selection_accuracy": 0.6, "feedback.loss": 1.0,
+                 "regression.records": 4.0}
+    decision = decide(parent, candidate, gate_config())
+    assert not decision.passed
+    assert decision.reason == ("regression.loss was not measured, so the candidate cannot be shown to be no worse")
 
 
 def test_flatten_names_every_figure_by_its_dotted_path():
@@ -329,7 +347,11 @@ def loop(
             "start_demo_api": False,
             "retrain": {"min_feedback": 3, "base_data": base, "base_per_feedback": 2.0, "train_config": train_config,
                         "max_steps": 4, "eval_dir": eval_dir, "eval_limit": 6, "eval_max_new_tokens": 8,
-                        **retrain}})  # the default tolerances
+                        "tolerance": tracked, **retrain}})
+
+    # The default tolerances less the documents metric: this eval set has no document questions, and a tracked
+    # metric that cannot be measured fails the gate.
+    tracked = {key: value for key, value in DEFAULT_TOLERANCE.items() if ".documents." not in key}
 
     good = assistant_yaml("good", train_yaml("good"))
     result: dict[str, Any] = {"home": home, "store": store}
@@ -393,7 +415,7 @@ def test_a_killed_retrain_loses_and_swaps_nothing_and_the_next_run_starts_cleanl
     assert len(loop["left_staging"]) == 1  # it was killed mid-training
     assert loop["promoted_lines"][0] == f"removing {loop['left_staging'][0]}, left by a run that did not finish"
     assert not list((loop["home"] / "retrain").glob(".staging-*"))
-    assert loop["promoted"].status == "promoted"
+    assert loop["promoted"].status == "promoted", loop["promoted"].message
 
 
 def test_the_gate_promotes_a_real_improvement_with_its_lineage(loop):
@@ -426,12 +448,18 @@ def test_the_gate_promotes_a_real_improvement_with_its_lineage(loop):
 
     dataset = home / "datasets" / outcome.dataset_version
     report = json.loads((dataset / "report.json").read_text())
-    assert report["feedback"] == 5 and report["base"] == 7 and report["scrubbed"] == {"email": 1, "phone": 1}
+    # 2 of the 5 held back for the gate; 2 base records per trained one
+    assert report["feedback"] == 5 and report["held_back"] == 2 and report["base"] == 6
+    assert report["scrubbed"] == {"email": 1, "phone": 1}
     assert report["eval"] == 3 and info.metrics["training"]["eval_loss"] < info.metrics["training"]["eval_loss_before"]
     assert lineage["dataset_fingerprint"] == report["fingerprint"]
     trained = (dataset / "train.jsonl").read_text()
     assert EMAIL not in trained and "[EMAIL]" in trained and "+31 20" not in trained
-    assert "12% of 250 is 30." in trained and '"arguments": "{\\"expression\\": \\"0.12*250\\"}"' in trained
+    held = (dataset / "held_back.jsonl").read_text()
+    assert len(held.splitlines()) == 2 and not set(held.splitlines()) & set(trained.splitlines())
+    # a correction keeps the turn's tool call, whichever side it landed on
+    both = trained + held
+    assert "12% of 250 is 30." in both and '"arguments": "{\\"expression\\": \\"0.12*250\\"}"' in both
     assert json.loads((info.path / "dataset.json").read_text())["folder"] == str(dataset)  # moved with it
 
 
@@ -455,9 +483,23 @@ def test_the_gate_rejects_a_worse_candidate_and_keeps_it_with_the_reason(loop):
     assert rejected.status == "rejected" and rejected.reason == outcome.decision.reason
     assert rejected.lineage["parent"] == loop["promoted"].adapter  # trained on from the serving adapter
     assert rejected.lineage["config"]["train"]["model"]["adapter"] == str(home / "adapters" / loop["promoted"].adapter)
-    # The first feedback is now the regression set, measured on the adapter that learned it: the same figure.
+    # The first feedback, all five turns (the two held back then too), is now the regression set, measured on the
+    # adapter that served since; the promotion's feedback figure covered the two held back only.
     regression = next(c for c in outcome.decision.checks if c.metric == "regression.loss")
     learned = next(c for c in loop["promoted"].decision.checks if c.metric == "feedback.loss")
-    assert regression.parent == pytest.approx(learned.candidate, rel=1e-4)
+    assert regression.parent is not None and math.isfinite(regression.parent) and regression.parent != learned.candidate
+    assert json.loads((Path(rejected.lineage["dataset"]) / "report.json").read_text())["regression"] == 5
     state = json.loads(after["state"])
     assert state["last_run_feedback_id"] == 9 and state["last_promoted_feedback_id"] == 6  # kept for the next try
+
+
+def test_held_back_feedback_is_a_stable_quarter_never_trained_on():
+    from finetune.records import Record
+    from finetune.retrain_data import held_back
+
+    records = [Record("feedback", None, [{"role": "user", "content": f"question {i}"},
+                                         {"role": "assistant", "content": f"answer {i}"}]) for i in range(20)]
+    held = held_back(records, 0.25)
+    assert len(held) == 5 and held == held_back(list(reversed(records)), 0.25)[::-1]
+    assert held_back(records[:1], 0.25) == [] and len(held_back(records[:2], 0.25)) == 1
+    assert held_back(records, 0.0) == []

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import torch
 import yaml
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-from assistant.chat_format import ChatFormat, to_toolken_messages
+from assistant.chat_format import ChatFormat, system_message, to_toolken_messages
 from assistant.config import REPO_ROOT, ConfigError, GenerationConfig, default_config
 from assistant.engine import Engine
 from assistant.toolkens import add_toolkens
@@ -33,6 +34,9 @@ from tools.registry import build_tools
 TRAIN_DIR = REPO_ROOT / "data" / "train"
 SMOKE = TRAIN_DIR / "smoke"
 SYSTEM = "You are a test assistant."
+TODAY = date(2026, 3, 2)
+#: The system message the engine writes on TODAY, and training writes for a record dated TODAY.
+SYSTEM_TODAY = system_message(SYSTEM, TODAY)
 
 
 # -- config ---------------------------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ def engine_stream(chat_setup, messages: list[dict[str, Any]], script: list[int])
     states = []
     feed_pending = engine._feed_pending
     engine._feed_pending = lambda state: states.append(state) or feed_pending(state)
-    list(engine.run_turn(messages, approve=lambda call: True))
+    list(engine.run_turn(messages, approve=lambda call: True, today=TODAY))
     fed = [token for block in decoder.fed for token in block]
     sampled = states[-1].sampled
     return fed, [False] * (len(fed) - len(sampled)) + sampled
@@ -140,14 +144,28 @@ def test_tokens_and_labels_reproduce_the_engine_stream_for_every_smoke_record(ch
     schemas = {tool.name: tool.parameters for tool in tools}
     for record in read_records(SMOKE / "train.jsonl"):
         messages = to_toolken_messages(record["messages"], schemas)
-        ids, learned = tokenize_conversation(chat, messages, SYSTEM, end)
+        ids, learned = tokenize_conversation(chat, messages, SYSTEM_TODAY, end)
         results.update({m["name"]: json.loads(m["content"])["result"] for m in messages if m["role"] == "tool"})
-        prompt = chat.prompt_ids([{"role": "system", "content": SYSTEM}, messages[0]])
+        prompt = chat.prompt_ids([{"role": "system", "content": SYSTEM_TODAY}, messages[0]])
         fed, sampled = engine_stream(chat_setup, messages[:1], learned_after(ids, learned, len(prompt)))
         # The engine samples the end-of-turn token and stops without feeding it.
         assert ids == fed + [end], record["id"]
         assert learned == sampled + [True], record["id"]
         assert ids[: len(prompt)] == prompt and not any(learned[: len(prompt)])
+
+
+def test_a_record_is_trained_with_the_date_line_the_engine_writes(chat_setup):
+    """Every record states a date in its system message, as every served turn does: its own, fixed by its id."""
+    from finetune.tokenize import record_date, tokenize_record
+
+    chat, tools, _, _ = chat_setup
+    end = end_of_turn_id(chat)
+    record = read_records(SMOKE / "train.jsonl")[0]
+    example = tokenize_record(chat, record, SYSTEM, tools, end)
+    messages = to_toolken_messages(record["messages"], {t.name: t.parameters for t in tools})
+    expected, _ = tokenize_conversation(chat, messages, system_message(SYSTEM, record_date(record["id"])), end)
+    assert example.input_ids == expected and "Today is" in chat.tokenizer.decode(example.input_ids)
+    assert record_date(record["id"]) == record_date(record["id"]) != record_date("another id")
 
 
 def test_every_turn_of_a_multi_turn_conversation_matches_the_engine(chat_setup):
@@ -157,10 +175,10 @@ def test_every_turn_of_a_multi_turn_conversation_matches_the_engine(chat_setup):
     messages = to_toolken_messages(record["messages"], {t.name: t.parameters for t in tools})
     messages += [{"role": "user", "content": "And twice that?"}, {"role": "assistant", "content": "168."}]
     results["calculator"] = json.loads(messages[2]["content"])["result"]
-    ids, learned = tokenize_conversation(chat, messages, SYSTEM, end)
+    ids, learned = tokenize_conversation(chat, messages, SYSTEM_TODAY, end)
 
-    first_prompt = len(chat.prompt_ids([{"role": "system", "content": SYSTEM}, messages[0]]))
-    second_prompt = len(chat.prompt_ids([{"role": "system", "content": SYSTEM}, *messages[:5]]))
+    first_prompt = len(chat.prompt_ids([{"role": "system", "content": SYSTEM_TODAY}, messages[0]]))
+    second_prompt = len(chat.prompt_ids([{"role": "system", "content": SYSTEM_TODAY}, *messages[:5]]))
     first, first_sampled = engine_stream(chat_setup, messages[:1], learned_after(ids, learned, first_prompt))
     second, second_sampled = engine_stream(chat_setup, messages[:5], learned_after(ids, learned, second_prompt))
     assert ids[: len(first) + 1] == first + [end] and learned[: len(first) + 1] == first_sampled + [True]
@@ -372,3 +390,48 @@ def test_the_learned_positions_loss_equals_the_model_s_own_loss_and_gradient():
     learned = int((labels[:, 1:] != -100).sum())
     summed, _ = loss_and_grads(lambda: learned_positions_loss(model, inputs, torch.tensor(2 * learned)))
     assert torch.allclose(summed, reference / 2, atol=1e-6)  # divided by the count it is given
+
+
+def test_eval_records_are_sampled_with_each_sources_share():
+    from finetune.tokenize import stratified
+
+    records = ([{"id": f"c{i}", "source": "catalog"} for i in range(60)]
+               + [{"id": f"k{i}", "source": "calculator"} for i in range(30)]
+               + [{"id": f"r{i}", "source": "retrieval"} for i in range(9)]
+               + [{"id": "n0", "source": "no_call"}])
+    sample = stratified(records, 20)
+    sources = [record["source"] for record in sample]
+    assert len(sample) == 20 and sources.count("catalog") >= 11 and sources.count("calculator") >= 5
+    assert "retrieval" in sources and "no_call" in sources
+    assert stratified(records, None) == records and stratified(records[:5], 20) == records[:5]
+
+
+def test_transfer_takes_the_lora_weights_of_an_adapter_of_other_tools(overfit, smollm2_two_layers: Path, tmp_path: Path):
+    from peft import get_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    from finetune.train import transfer_lora
+    from finetune.trainer import peft_config
+
+    source = overfit[0].output_dir
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_two_layers)
+    model = LlamaForCausalLM.from_pretrained(smollm2_two_layers)
+    other_tools = [Replay(t, {}) for t in build_tools(default_config().tools, tmp_path)][:2]  # fewer, other rows
+    registry = add_toolkens(model, tokenizer, other_tools)
+    config = make_config(smollm2_two_layers, tmp_path, tmp_path / "out")
+    with contextlib.redirect_stdout(io.StringIO()):
+        wrapped = transfer_lora(model, peft_config(config, "lora", registry, model), source, registry)
+    trained = {k: v for k, v in load_file(source / "adapter_model.safetensors").items() if ".lora_" in k}
+    now = get_peft_model_state_dict(wrapped)
+    assert trained and all(torch.equal(now[name], tensor) for name, tensor in trained.items())
+    # The two tools both adapters have keep the trained rows (registry order: the source's first two).
+    delta = next(name for name in now if name.endswith("trainable_tokens_delta"))
+    source_rows = load_file(source / "adapter_model.safetensors")[delta]
+    assert len(registry.toolkens) == 2 and torch.equal(now[delta], source_rows[:2])
+
+    smaller = make_config(smollm2_two_layers, tmp_path, tmp_path / "out2").model_copy(
+        update={"lora": config.lora.model_copy(update={"r": 4})})
+    fresh = LlamaForCausalLM.from_pretrained(smollm2_two_layers)
+    fresh_registry = add_toolkens(fresh, AutoTokenizer.from_pretrained(smollm2_two_layers), other_tools)
+    with pytest.raises(ConfigError, match="has rank 8 .* asks for rank 4"):
+        transfer_lora(fresh, peft_config(smaller, "lora", fresh_registry, fresh), source, fresh_registry)

@@ -81,7 +81,8 @@ def _record(
     messages = call_messages(question, TOOL, arguments, result.to_message(max_chars), answer)
     keywords = _keywords(topic.facts)
     return Record("retrieval", TOOL, messages,
-                  meta={"keywords": keywords, "any": len(keywords) > 1, "source": name})
+                  meta={"keywords": keywords, "any": len(keywords) > 1, "source": name,
+                        "chunk": f"{chunk.source}#{index}"})
 
 
 def _titles(chunks: list[DocChunk]) -> dict[str, str]:
