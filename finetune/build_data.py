@@ -42,6 +42,7 @@ from finetune.datasets import (
     retrieval_records,
     split_and_dedupe,
 )
+from finetune.builders.catalog import undescribed
 from finetune.records import DatasetFormatError, Record, parse_json_rows, read_jsonl, write_jsonl
 from tools.calculator import Calculator
 from tools.catalog import load_catalog
@@ -51,6 +52,8 @@ from tools.retrieval import SUPPORTED_SUFFIXES, UnusableDocument, extract_text
 log = logging.getLogger(__name__)
 
 NO_CALL_PROMPTS = DATA_DIR / "no_call_prompts.txt"
+#: The embedded model's replies to the shipped no-call prompts (cached_replies files), so no build pays for them.
+SHIPPED_REPLIES = DATA_DIR / "replies"
 #: Longest no-call reply the base model writes, in tokens.
 REPLY_MAX_NEW_TOKENS = 96
 
@@ -236,6 +239,9 @@ def _rng(config: BuildDataConfig, source: str) -> random.Random:
 def _catalog_source(config: BuildDataConfig, today: date) -> list[Record]:
     assert config.catalog is not None
     catalog = load_catalog(config.catalog)  # validates the file; raises CatalogError naming what is wrong
+    for problem in undescribed(catalog.operations):
+        log.warning("%s: %s (its requests can only be phrased from names; add one for better examples)",
+                    config.catalog, problem)
     # The loader `tools.openapi` reads with: dates stay strings, JSON files parse as YAML.
     document = yaml.load(Path(config.catalog).read_text(encoding="utf-8"), Loader=JsonschemaSafeLoader)
     return catalog_records(catalog.operations, _rng(config, "catalog"), config.per_operation, today=today,
@@ -374,8 +380,9 @@ def default_reply_fn(
     loaded = load_model(model_config, [], Path(home) / "models")
     generation = GenerationConfig(temperature=0.0, max_new_tokens=max_new_tokens, max_tool_calls=0)
     prompt = system_prompt if system_prompt is not None else AssistantConfig.model_fields["system_prompt"].default
+    # No date in the system message: a reply must not depend on the day of the build (it is cached and shipped).
     engine = Engine(CausalLMDecoder(loaded.model), ChatFormat(loaded.tokenizer), loaded.registry, [],
-                    generation, prompt, model_config.max_context_tokens)
+                    generation, prompt, model_config.max_context_tokens, tell_date=False)
 
     def reply(messages: list[dict[str, Any]]) -> str:
         final = next(event for event in engine.run_turn(messages) if isinstance(event, FinalAnswer))
@@ -383,29 +390,37 @@ def default_reply_fn(
             return _whole_sentences(final.answer)
         return final.answer
 
-    identity = {"model": str(loaded.source.resolve()), "adapter": str(model_config.adapter),
+    identity = {"model": model_identity(loaded.source), "adapter": str(model_config.adapter),
                 "precision": loaded.precision, "system_prompt": prompt, "max_new_tokens": max_new_tokens}
-    return cached_replies(reply, Path(home) / "cache", identity)
+    return cached_replies(reply, Path(home) / "cache", identity, shipped=SHIPPED_REPLIES)
 
 
-def cached_replies(reply_fn: ReplyFn, folder: Path, identity: dict[str, Any]) -> ReplyFn:
+def model_identity(source: Path) -> str:
+    """A model file's or folder's name and size in bytes: the same on every machine that installed it, so a
+    reply cache written on one (the shipped one) is found on another."""
+    source = Path(source)
+    files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+    return f"{source.name}:{sum(p.stat().st_size for p in files)}"
+
+
+def cached_replies(
+    reply_fn: ReplyFn, folder: Path, identity: dict[str, Any], shipped: Path | None = None
+) -> ReplyFn:
     """`reply_fn` with its replies kept in a JSONL file in `folder`, one file per `identity`.
 
     Greedy replies of one model to one conversation do not change, so a rebuild (another catalog, the
     retraining loop) reuses them instead of generating them again; they are the slow part of a build.
-    A line cut short by a killed run is ignored.
+    `shipped` is a read-only folder of such files that the project ships (the embedded model's replies to
+    the shipped prompt list), read first. A line cut short by a killed run is ignored.
     """
     name = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
     path = Path(folder) / f"replies-{name}.jsonl"
     known: dict[str, str] = {}
+    if shipped is not None:
+        known.update(_read_replies(Path(shipped) / path.name))
+    known.update(_read_replies(path))
     if path.is_file():
         text = path.read_text(encoding="utf-8")
-        for line in text.splitlines():
-            try:
-                entry = json.loads(line)
-                known[entry["key"]] = entry["reply"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
         if text and not text.endswith("\n"):
             with path.open("a", encoding="utf-8") as handle:
                 handle.write("\n")  # the next reply starts on a line of its own
@@ -420,6 +435,20 @@ def cached_replies(reply_fn: ReplyFn, folder: Path, identity: dict[str, Any]) ->
         return known[key]
 
     return reply
+
+
+def _read_replies(path: Path) -> dict[str, str]:
+    """The {key: reply} entries of a reply cache file; none when there is no file, lines cut short skipped."""
+    known: dict[str, str] = {}
+    if not path.is_file():
+        return known
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            known[entry["key"]] = entry["reply"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue
+    return known
 
 
 def _whole_sentences(text: str) -> str:

@@ -197,3 +197,54 @@ def test_cached_replies_are_generated_once_per_model_and_conversation(tmp_path: 
     later = cached_replies(reply, tmp_path, identity)
     assert later(hi) == "reply 1" and later([{"role": "user", "content": "Bye"}]) == "reply 3"
     assert calls == ["Hi!", "Hi!", "Bye"]
+
+
+def test_no_eval_record_has_a_sibling_in_train(tmp_path: Path):
+    """Search examples split by chunk and answer, catalog calls by operation and argument values."""
+    from finetune.datasets import sibling_keys
+    from finetune.build_data import collect_records
+    from finetune.datasets import split_and_dedupe
+
+    config = BuildDataConfig(no_call=0, output=tmp_path / "data", today=TODAY, feedback=False, eval_fraction=0.2)
+    records, _ = collect_records(config, None, tmp_path, TODAY)
+    train, evaluation = split_and_dedupe(records, config.seed, config.eval_fraction)
+    train_keys = {key for record in train for key in sibling_keys(record)}
+    shared = [key for record in evaluation for key in sibling_keys(record) if key in train_keys]
+    assert shared == []
+    assert any(r.source == "retrieval" for r in evaluation) and any(r.source == "catalog" for r in evaluation)
+    eval_answers = {r.messages[-1]["content"] for r in evaluation if r.source == "retrieval"}
+    assert not eval_answers & {r.messages[-1]["content"] for r in train if r.source == "retrieval"}
+
+
+def test_undescribed_operations_and_arguments_are_named_in_a_warning_and_still_build(tmp_path: Path, caplog):
+    catalog = tmp_path / "bare.yaml"
+    catalog.write_text("""
+openapi: 3.1.0
+info: {title: Bare, version: "1"}
+servers: [{url: "http://127.0.0.1:9"}]
+paths:
+  /things/{thing_id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: thing_id, in: path, required: true, schema: {type: string}}
+      responses: {'200': {description: ok}}
+  /widgets:
+    get:
+      operationId: listWidgets
+      summary: List widgets
+      parameters:
+        - {name: colour, in: query, description: Only widgets of this colour., schema: {type: string}}
+        - {name: size, in: query, schema: {type: integer}}
+      responses: {'200': {description: ok}}
+""", encoding="utf-8")
+    config = BuildDataConfig(catalog=catalog, docs=None, calculator=0, no_call=0, per_operation=4,
+                             output=tmp_path / "data", today=TODAY, feedback=False)
+    with caplog.at_level("WARNING"):
+        result = build_data(config, None, tmp_path)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("getThing has no summary or description" in w for w in warnings)
+    assert any("getThing: no description for thing_id" in w for w in warnings)
+    assert any("listWidgets: no description for size" in w for w in warnings)
+    assert not any("colour" in w for w in warnings)
+    assert result.counts.by_tool.get("api.getThing") and result.counts.by_tool.get("api.listWidgets")

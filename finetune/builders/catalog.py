@@ -116,6 +116,20 @@ _TEXT_BEFORE_SIDE = ["I'll do that now.", "On it.", "Sure, submitting that now."
 # Arguments
 
 
+def undescribed(operations: list[Operation]) -> list[str]:
+    """One line per operation without a summary or description, and per argument without a description:
+    requests are phrased from those words, so such an operation is asked for only by its names."""
+    problems = []
+    for operation in operations:
+        if not operation.summary.strip() and not operation.description.strip():
+            problems.append(f"operation {operation.operation_id} has no summary or description")
+        bare = [name for name, schema in operation.parameters.get("properties", {}).items()
+                if not str(schema.get("description", "")).strip()]
+        if bare:
+            problems.append(f"operation {operation.operation_id}: no description for {', '.join(bare)}")
+    return problems
+
+
 def sample_arguments(operation: Operation, rng: random.Random, today: date) -> dict[str, Any]:
     """Arguments for `operation`: every required one, each group of optional ones half of the time.
 
