@@ -21,8 +21,15 @@ import torch
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.config import AssistantConfig, ConfigError, ModelConfig, default_config, read_yaml_mapping
-from assistant.config import resolve_relative_paths, validate_config
+from assistant.config import (
+    AssistantConfig,
+    ConfigError,
+    ModelConfig,
+    default_config,
+    read_yaml_mapping,
+    resolve_relative_paths,
+    validate_config,
+)
 from assistant.toolkens import ToolkenRegistry
 from finetune.tokenize import EVAL_FILE, TRAIN_FILE, DatasetError, TokenizedSplit
 from tools.registry import ToolsConfig
@@ -268,7 +275,13 @@ def prepare_run(config: TrainConfig, home: Path) -> PreparedRun:
     """Choose the method, load the model with its toolkens, tokenise the data and build the trainer."""
     from assistant.chat_format import ChatFormat
     from assistant.model import model_folder, resolve_device
-    from finetune.trainer import build_trainer, choose_method, peft_config, ties_embeddings, toolken_training
+    from finetune.trainer import (
+        build_trainer,
+        choose_method,
+        peft_config,
+        ties_embeddings,
+        toolken_training,
+    )
     from tools.registry import build_tools
 
     if config.data.dir is None:  # pin the default, so train_config.yaml names the data it was trained on
@@ -389,7 +402,11 @@ def transfer_lora(model: PreTrainedModel, lora: Any, source: Path, registry: Too
 
     Toolken rows carry over for the tools both have with the same schema (the calculator, search); the other
     rows stay as `registry`'s tools' descriptions made them, since the source's belong to other tools."""
-    from peft import get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
+    from peft import (
+        get_peft_model,
+        get_peft_model_state_dict,
+        set_peft_model_state_dict,
+    )
     from safetensors.torch import load_file
 
     source = Path(source)

@@ -201,9 +201,8 @@ def test_cached_replies_are_generated_once_per_model_and_conversation(tmp_path: 
 
 def test_no_eval_record_has_a_sibling_in_train(tmp_path: Path):
     """Search examples split by chunk and answer, catalog calls by operation and argument values."""
-    from finetune.datasets import sibling_keys
     from finetune.build_data import collect_records
-    from finetune.datasets import split_and_dedupe
+    from finetune.datasets import sibling_keys, split_and_dedupe
 
     config = BuildDataConfig(no_call=0, output=tmp_path / "data", today=TODAY, feedback=False, eval_fraction=0.2)
     records, _ = collect_records(config, None, tmp_path, TODAY)
