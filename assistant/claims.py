@@ -46,7 +46,7 @@ _COMPLETED_ACTION = re.compile(
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 #: Numbers as written: 1,240.50 and 19 and E1004's 1004; read without separators for comparison.
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
 def opens_with_claim(text: str) -> bool:

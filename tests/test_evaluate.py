@@ -382,6 +382,18 @@ def test_metrics_come_from_the_turn_events(scripted):
     assert first["calls"] == [{"tool": "api.listTickets", "arguments": {"status": "open", "limit": 20},
                                "status": "planned", "result": None, "error": None}]
     assert report.predictions[1]["calls"][0]["status"] == "invalid"
+    # "Gift limit?" states EUR 50 with no search; the planned call and the honest "Sorry." state nothing unsourced
+    assert tools["fabrication_rate"] == 0.0 and docs["fabrication_rate"] == 0.5 and docs["fabricated"] == 1
+    gift = next(row for row in report.predictions if row["q"] == "Gift limit?")
+    assert gift["fabricated"] == ["number '50'"]
+
+
+def test_a_test_sets_date_reaches_every_turn(scripted):
+    from datetime import date
+
+    engine, sets = scripted
+    evaluate(engine, sets, EvalConfig(today=date(2026, 3, 2)))
+    assert {turn["today"] for turn in engine.turns} == {date(2026, 3, 2)}
 
 
 def test_limit_and_set_choice(scripted):
