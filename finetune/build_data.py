@@ -175,8 +175,8 @@ def previous_split(folder: Path) -> dict[tuple[str, str | None], bool]:
     """The side (True: eval) of every question in the dataset `folder` already holds; empty when it holds none.
 
     A rebuild into the same folder keeps them there: the split function or the seed may have changed since
-    that dataset was written (before 2026-11-30 records were split by a hash of their whole conversation),
-    and an adapter trained on it must not be continued and then evaluated on its own training questions.
+    that dataset was written, and an adapter trained on it must not be continued and then evaluated on its own
+    training questions.
     """
     files = {side: Path(folder) / f"{side}.jsonl" for side in ("train", "eval")}
     if not all(path.is_file() for path in files.values()):

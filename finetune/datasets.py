@@ -68,11 +68,14 @@ def split_and_dedupe(
         seen_ids.add(record.id)
         seen_keys.add(key)
         unique.append(record)
+    roots = _roots(unique)
+    groups: dict[int, list[int]] = {}
+    for index, root in enumerate(roots):
+        groups.setdefault(root, []).append(index)
     sides = {root: _group_side([dedupe_key(unique[i]) for i in members], seed, eval_fraction, kept or {})
-             for root, members in _sibling_groups(unique).items()}
+             for root, members in groups.items()}
     train: list[Record] = []
     evaluation: list[Record] = []
-    roots = _roots(unique)
     for index, record in enumerate(unique):
         (evaluation if sides[roots[index]] else train).append(record)
     return train, evaluation
@@ -107,13 +110,6 @@ def _roots(records: list[Record]) -> list[int]:
             if a != b:
                 parent[max(a, b)] = min(a, b)
     return [find(i) for i in range(len(records))]
-
-
-def _sibling_groups(records: list[Record]) -> dict[int, list[int]]:
-    groups: dict[int, list[int]] = {}
-    for index, root in enumerate(_roots(records)):
-        groups.setdefault(root, []).append(index)
-    return groups
 
 
 def _group_side(
