@@ -6,8 +6,8 @@ Run:
   python bench/test_sets.py --no-claim-guard                  # the same without the engine's claim guard
   python bench/test_sets.py --funcqa --out /tmp/demo-test     # FuncQA one-hop too; metrics + predictions
 
-The test sets (data/demo/test/, data/examples/harbor/test/) were written by people who never saw the
-data builders; they are frozen by their manifest.json and nothing trains or tunes on them. Every turn is a
+The test sets (data/demo/test/, data/examples/harbor/test/) were written by separate writers who never saw
+the data builders; they are frozen by their manifest.json and nothing trains or tunes on them. Every turn is a
 dry run with the manifest's date as today. Prints the metrics with the issue's targets and whether each is met.
 """
 

@@ -41,7 +41,7 @@ from finetune import metrics
 DEMO_EVAL_DIR = DATA_DIR / "demo" / "eval"
 DEMO_EVAL_FILES = {"tools": DEMO_EVAL_DIR / "tools.jsonl", "calc": DEMO_EVAL_DIR / "calc.jsonl",
                    "docs": DEMO_EVAL_DIR / "docs.jsonl"}
-#: The hand-written test sets, by name: written by people who never saw the builders, frozen by manifest.json.
+#: The hand-written test sets, by name: written by separate writers who never saw the builders, frozen by manifest.json.
 TEST_SETS = {"demo": DATA_DIR / "demo" / "test", "harbor": DATA_DIR / "examples" / "harbor" / "test"}
 TEST_FILES = {"tools": "tools.jsonl", "calc": "calc.jsonl", "docs": "docs.jsonl"}
 #: FuncQA one-hop, kept beside the repository in the team's shared benchmarks folder.
