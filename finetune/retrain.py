@@ -91,12 +91,16 @@ class Plan:
     parent: Path | None = None
     parent_name: str | None = None
 
+    @property
+    def base_count(self) -> int:
+        """Base-data records in the training mix: all of it but the feedback that was not held back."""
+        return len(self.train) - (len(self.feedback) - len(self.held_back))
+
     def summary(self) -> str:
         scrubbed = ", ".join(f"{count} {name}" for name, count in self.scrubbed.items()) or "nothing"
-        trained = len(self.feedback) - len(self.held_back)
         return (f"{len(self.split.new)} new and {len(self.feedback)} pending feedback turn(s) (scrubbed: {scrubbed}), "
                 f"{len(self.held_back)} held back for the gate; "
-                f"{len(self.train)} training records with {len(self.train) - trained} from the base data "
+                f"{len(self.train)} training records with {self.base_count} from the base data "
                 f"({self.base_data or 'none'}); regression set of {len(self.regression)} earlier good answer(s); "
                 f"training from {self.parent_name or 'the base model'}")
 
@@ -337,7 +341,7 @@ def write_dataset(folder: Path, plan: Plan) -> str:
         "train": len(plan.train),
         "feedback": len(plan.feedback),
         "held_back": len(plan.held_back),
-        "base": len(plan.train) - (len(plan.feedback) - len(plan.held_back)),
+        "base": plan.base_count,
         "regression": len(plan.regression),
         "eval": len(plan.base_eval),
         "base_data": str(plan.base_data) if plan.base_data else None,
