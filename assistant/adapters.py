@@ -87,6 +87,11 @@ def shipped_adapter_fits(config: AssistantConfig) -> bool:
     )
 
 
+def describe_default(config: AssistantConfig) -> str:
+    """What serves when neither the user nor the registry names an adapter, in words."""
+    return f"the shipped demo adapter ({DEFAULT_ADAPTER.name})" if shipped_adapter_fits(config) else "the base model"
+
+
 class AdapterRegistry:
     """The adapters under `<home>/adapters/` and the serving pointer."""
 
@@ -141,25 +146,29 @@ class AdapterRegistry:
             self._write_pointer(pointer, "promote", name, by)
         return self.get(name)
 
-    def rollback(self, to: str | None = None, by: str = "") -> AdapterInfo:
-        """Serve again the adapter that served before the current one was promoted, or `to`, any adapter
-        that has served before."""
+    def rollback(self, to: str | None = None, by: str = "") -> AdapterInfo | None:
+        """Serve again what served before the current adapter was promoted, or `to`, any adapter that has
+        served before. None: the default serves again (the pointer names no adapter, so the shipped adapter
+        serves where it fits the config, else the base model; `describe_default` says which)."""
         with self._lock:
             pointer = self._read_pointer()
             current = pointer.get("serving")
             history = pointer.get("history", [])
             if to is None:
-                to = _previous(history, current)
-                if to is None:
-                    before = current or "the base model"
-                    raise AdapterError(f"no adapter served before {before}: nothing to roll back to")
+                if current is None:
+                    raise AdapterError("no adapter was promoted: the default serves, nothing to roll back to")
+                promotions = [entry for entry in history if entry["action"] == "promote" and entry["name"] == current]
+                if not promotions:
+                    raise AdapterError(f"{current} was never promoted: nothing to roll back to")
+                to = promotions[-1]["previous"]
             elif not any(entry["name"] == to for entry in history):
                 raise AdapterError(f"{to} has never served, so it cannot be rolled back to; promote it instead")
             if to == current:
                 raise AdapterError(f"{to} is already serving")
-            self._folder(to)
+            if to is not None:
+                self._folder(to)
             self._write_pointer(pointer, "rollback", to, by)
-        return self.get(to)
+        return None if to is None else self.get(to)
 
     # -- export -------------------------------------------------------------------------------------------
 
@@ -214,19 +223,11 @@ class AdapterRegistry:
     def _read_pointer(self) -> dict[str, Any]:
         return _read_json(self.pointer) or {"serving": None, "history": []}
 
-    def _write_pointer(self, pointer: dict[str, Any], action: str, name: str, by: str) -> None:
+    def _write_pointer(self, pointer: dict[str, Any], action: str, name: str | None, by: str) -> None:
         entry = {"action": action, "name": name, "previous": pointer.get("serving"), "by": by or "unknown",
                  "at": _iso(datetime.now(timezone.utc).timestamp())}
         updated = {"serving": name, "history": [*pointer.get("history", []), entry]}
         write_json_atomic(self.pointer, updated)
-
-
-def _previous(history: list[dict[str, Any]], current: str | None) -> str | None:
-    """The adapter that served before `current` was last promoted (a rollback undoes that promotion)."""
-    for entry in reversed(history):
-        if entry["action"] == "promote" and entry["name"] == current:
-            return entry["previous"]
-    return None
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

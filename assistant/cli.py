@@ -423,8 +423,11 @@ def _run_adapters_promote(args: argparse.Namespace) -> int:
 
 
 def _run_adapters_rollback(args: argparse.Namespace) -> int:
+    from assistant.adapters import describe_default
+
     info = _adapter_registry(args).rollback(args.name, by=f"cli ({_who()})")
-    print(f"rolled back: {info.name} serves from the next turn on")
+    name = info.name if info is not None else describe_default(load_config(args.config))
+    print(f"rolled back: {name} serves from the next turn on")
     return 0
 
 

@@ -71,8 +71,10 @@ def test_promote_and_rollback_keep_a_history(home: Path):
 
     assert registry.rollback(by="ann").name == "a"  # undoes b's promotion
     assert statuses(registry)["a"] == "serving" and statuses(registry)["b"] == "retired"
-    with pytest.raises(AdapterError, match="nothing to roll back to"):
-        registry.rollback(by="ann")  # a was the first to serve
+    assert registry.rollback(by="ann") is None  # a was the first promoted: the default serves again
+    assert registry.serving() is None and statuses(registry)["a"] == "retired"
+    with pytest.raises(AdapterError, match="the default serves, nothing to roll back to"):
+        registry.rollback(by="ann")
     assert registry.rollback("b", by="bob").name == "b"  # any adapter that served before
     with pytest.raises(AdapterError, match="never served"):
         registry.rollback("c")
@@ -86,7 +88,7 @@ def test_promote_and_rollback_keep_a_history(home: Path):
     history = registry.history()
     assert [(e["action"], e["name"], e["previous"], e["by"]) for e in history] == [
         ("promote", "a", None, "ann"), ("promote", "b", "a", "retrain (schedule)"),
-        ("rollback", "a", "b", "ann"), ("rollback", "b", "a", "bob")]
+        ("rollback", "a", "b", "ann"), ("rollback", None, "a", "ann"), ("rollback", "b", None, "bob")]
     # The pointer is replaced whole: no temporary file is left beside it.
     assert sorted(p.name for p in (home / "adapters").glob(".serving.json*")) == [".serving.json.lock"]
 
@@ -173,6 +175,7 @@ def test_the_cli_lists_promotes_and_rolls_back(home: Path):
     assert rows["b"][1] == "serving" and rows["a"][1] == "retired" and rows["b"][3:5] == ["a", "schedule"]
     assert rows["c"][1] == "rejected" and "fixed.loss worse by 0.3" in listing
     assert "rolled back: a serves" in run("rollback")
+    assert "rolled back: the shipped demo adapter (demo) serves" in run("rollback")  # the default config's default
     assert "rolled back: b serves" in run("rollback", "b")
     assert main(["adapters", "promote", "nope", "--home", str(home)]) == 2  # a user error, named
 
@@ -228,6 +231,7 @@ def test_a_promotion_is_served_from_the_next_turn_and_a_running_turn_keeps_its_e
     assistant = Assistant(config, home)
     try:
         assert assistant.loaded.adapter is None  # nothing promoted: the base model
+        base = assistant.model_name
         assert assistant.reload_adapter_if_changed() is False  # the pointer did not change: nothing to do
         registry.promote("first", by="test")
         first = logged_model(assistant, answer(assistant, "Hi"))
@@ -247,6 +251,8 @@ def test_a_promotion_is_served_from_the_next_turn_and_a_running_turn_keeps_its_e
 
         registry.rollback(by="test")
         assert logged_model(assistant, answer(assistant, "Once more")) == first
+        registry.rollback(by="test")  # `first` was the first promoted: the default, the base model here
+        assert logged_model(assistant, answer(assistant, "And back")) == base
     finally:
         assistant.close()
 

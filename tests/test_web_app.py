@@ -252,6 +252,15 @@ def test_admin_trains_a_tiny_adapter_and_watches_it_finish(browser, server, outs
     page.click("#ad-promote")
     page.locator("#ad-serving").get_by_text("web-smoke").first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "console-adapters.png"), full_page=True)
+    # Roll back past the first promotion: the default serves again (the base model, for this config's model),
+    # and the same adapter can be promoted once more.
+    serving_text = "document.querySelector('#ad-serving').innerText"
+    page.click("#ad-rollback")
+    page.wait_for_function(f"{serving_text}.includes('Serving: the default, the base model')", timeout=60_000)
+    page.wait_for_function(f"{serving_text}.includes('answering now: the base model')", timeout=60_000)
+    page.screenshot(path=str(SHOTS / "console-adapters-rollback.png"), full_page=True)
+    page.click("#ad-promote")
+    page.wait_for_function(f"{serving_text}.includes('answering now: web-smoke')", timeout=60_000)
     for tab in ("Datasets", "Tools"):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(1500)

@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.adapters import AdapterError, AdapterInfo
+from assistant.adapters import AdapterError, AdapterInfo, describe_default
 from ui.services import Refresh, Services
 
 HEADERS = ["name", "status", "created", "train loss", "eval loss", "dataset", "fingerprint", "parent", "trigger"]
@@ -46,10 +46,11 @@ def adapter_detail(info: AdapterInfo) -> dict[str, Any]:
 
 
 def serving_line(services: Services) -> str:
+    """What the registry says serves (an adapter it names, else the default) and what answers right now."""
     serving = services.adapters().serving()
     adapter = services.assistant.loaded.adapter
     loaded = Path(str(adapter)).name if adapter else "the base model"
-    pointer = serving.name if serving else "the base model"
+    pointer = serving.name if serving else f"the default, {describe_default(services.assistant.config)}"
     return f"**Serving:** {pointer} · **answering now:** {loaded}"
 
 
@@ -71,7 +72,8 @@ def create_adapters_tab(services: Services) -> list[Refresh]:
     def tables():
         registry = services.adapters()
         infos = list(reversed(registry.list()))
-        rows = [[e["at"].replace("T", " ")[:19], e["action"], e["name"], e.get("previous") or "base", e["by"]]
+        rows = [[e["at"].replace("T", " ")[:19], e["action"], e["name"] or "default", e.get("previous") or "default",
+                 e["by"]]
                 for e in reversed(registry.history())]
         return serving_line(services), [adapter_row(i) for i in infos], rows
 
@@ -105,8 +107,9 @@ def create_adapters_tab(services: Services) -> list[Refresh]:
         except AdapterError as exc:
             raise gr.Error(str(exc)) from None
         services.assistant.reload_adapter_if_changed()
-        gr.Info(f"Rolled back: {info.name} is serving.")
-        return refresh(info.name)
+        name = info.name if info is not None else f"the default, {describe_default(services.assistant.config)},"
+        gr.Info(f"Rolled back: {name} is serving.")
+        return refresh(info.name if info is not None else None)
 
     def on_download(name: str | None):
         if not name:
