@@ -6,6 +6,7 @@ rejected with the key named. The state directory holds everything the assistant 
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from collections.abc import Iterable
@@ -300,11 +301,17 @@ class AssistantConfig(BaseModel):
         return self
 
 
+#: What a config keeps unless it names the key (`null` included): the demo company's catalog and handbook,
+#: so a config that only adds users or changes the model still serves the demo tools.
+DEMO_DEFAULTS: dict[tuple[str, ...], Path] = {
+    ("tools", "catalog", "path"): DEMO_CATALOG,
+    ("tools", "retrieval", "docs"): DEMO_DOCS,
+}
+
+
 def default_config() -> AssistantConfig:
     """The embedded defaults: SmolLM2, the demo catalog and the demo handbook."""
-    return AssistantConfig.model_validate(
-        {"tools": {"catalog": {"path": DEMO_CATALOG}, "retrieval": {"docs": DEMO_DOCS}}}
-    )
+    return parse_config({}, source="defaults")
 
 
 def load_config(path: Path | None) -> AssistantConfig:
@@ -320,8 +327,26 @@ def load_config(path: Path | None) -> AssistantConfig:
 
 
 def parse_config(raw: dict, source: str = "config") -> AssistantConfig:
-    """Validate a config mapping, turning pydantic's errors into one readable ConfigError."""
-    return validate_config(AssistantConfig, raw, source)
+    """Validate a config mapping, turning pydantic's errors into one readable ConfigError. The mapping
+    changes only what it names: a key of `DEMO_DEFAULTS` it leaves out keeps the demo's value."""
+    return validate_config(AssistantConfig, _with_demo_defaults(raw), source)
+
+
+def _with_demo_defaults(raw: dict) -> dict:
+    """A copy of `raw` with each `DEMO_DEFAULTS` key it does not name set to the demo's value (a section
+    that is not a mapping is left for validation to name)."""
+    merged = copy.deepcopy(raw)
+    for keys, value in DEMO_DEFAULTS.items():
+        section = merged
+        for key in keys[:-1]:
+            if section.get(key) is None:
+                section[key] = {}
+            section = section[key]
+            if not isinstance(section, dict):
+                break
+        else:
+            section.setdefault(keys[-1], value)
+    return merged
 
 
 def read_yaml_mapping(path: Path, what: str) -> dict:
@@ -414,7 +439,12 @@ def _example_lines(model: type[BaseModel], values: dict, depth: int, lines: list
         if field.description:
             lines.append(f"{indent}# {field.description}")
         value = values[name]
-        if isinstance(value, str) and value.startswith(str(DATA_DIR)):
+        shipped = isinstance(value, str) and value.startswith(str(DATA_DIR))
+        if shipped:
             value = os.path.relpath(value, DATA_DIR)  # the example file lives in data/
         rendered = yaml.safe_dump({name: value}, default_flow_style=True, width=1000).strip()[1:-1]
+        if shipped:
+            # Commented out: left out, the key keeps the shipped file wherever this example is copied to.
+            lines.append(f"{indent}# Left out: the shipped data/{value}; null: none.")
+            rendered = f"# {rendered}"
         lines.append(f"{indent}{rendered}")

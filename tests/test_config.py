@@ -10,6 +10,7 @@ import yaml
 from assistant.config import (
     DATA_DIR,
     DEMO_CATALOG,
+    DEMO_DOCS,
     AssistantConfig,
     ConfigError,
     example_yaml,
@@ -74,6 +75,28 @@ def test_relative_paths_are_relative_to_the_file(tmp_path: Path):
     config = load_config(write(tmp_path, {"tools": {"retrieval": {"docs": "docs"}}, "home": "state"}))
     assert config.tools.retrieval.docs == tmp_path / "docs"
     assert config.home == tmp_path / "state"
+
+
+def test_a_config_changes_only_what_it_names_and_the_demo_tools_stay(tmp_path: Path):
+    users_only = {"serve": {"users": [{"name": "ann", "role": "admin", "password_hash": "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAA=="}]}}
+    config = load_config(write(tmp_path, users_only))
+    assert config.tools.catalog.path == DEMO_CATALOG and config.tools.retrieval.docs == DEMO_DOCS
+    assert config.serve.users[0].name == "ann"
+    # null says "none"; another file replaces the demo's
+    (tmp_path / "handbook").mkdir()
+    config = load_config(write(tmp_path, {"tools": {"catalog": {"path": None}, "retrieval": {"docs": "handbook"}}}))
+    assert config.tools.catalog.path is None and config.tools.retrieval.docs == tmp_path / "handbook"
+    # an empty section keeps the demo's too
+    assert load_config(write(tmp_path, "tools:\n  catalog:\n")).tools.catalog.path == DEMO_CATALOG
+
+
+def test_the_example_config_copied_elsewhere_still_loads_the_demo(tmp_path: Path):
+    copy = tmp_path / "elsewhere" / "config.yaml"
+    copy.parent.mkdir()
+    copy.write_text((DATA_DIR / "config.example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    config = load_config(copy)
+    assert config.tools.catalog.path == DEMO_CATALOG and config.tools.retrieval.docs == DEMO_DOCS
+    assert config == load_config(None)
 
 
 def test_home_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
