@@ -2,7 +2,9 @@
 
 A web request streams a turn's events while the person decides, in another request, whether a side-effecting
 call may be sent: `TurnRunner` runs `Assistant.ask` in a thread and parks it on an approval until `decide`
-is called (or the wait times out, which declines the call). One model serves everyone, so turns take the
+is called (or the wait times out, which declines the call). Each approval carries a fresh random id that the
+page shows with the call and sends back with the decision; a decision naming any other id is void, so a late
+or repeated click can never approve a call the person has not seen. One model serves everyone, so turns take the
 assistant's lock one at a time. `ChatService` is what the web app calls: it scopes history and feedback to
 the logged-in user, so one person can neither read, delete nor rate another's conversation.
 """
@@ -10,6 +12,7 @@ the logged-in user, so one person can neither read, delete nor rate another's co
 from __future__ import annotations
 
 import queue
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,9 +25,21 @@ from assistant.store import ConversationStore, TurnRecord
 
 @dataclass(frozen=True)
 class ApprovalNeeded:
-    """The turn is waiting: `call` changes data and is sent only if the person confirms it."""
+    """The turn is waiting: `call` changes data and is sent only if the person confirms it, by answering
+    `approval_id` (which names this call and no other)."""
 
     call: ToolCall
+    approval_id: str
+
+
+@dataclass
+class _Pending:
+    """The call a turn is parked on, and the decision once one arrives."""
+
+    approval_id: str
+    call: ToolCall
+    decided: threading.Event
+    approved: bool = False
 
 
 _DONE = object()
@@ -44,8 +59,8 @@ class TurnRunner:
         self._lock = lock
         self.approval_timeout_s = approval_timeout_s
         self._events: queue.Queue[Any] = queue.Queue()
-        self._decisions: queue.Queue[bool] = queue.Queue()
-        self._waiting: ToolCall | None = None
+        self._pending: _Pending | None = None
+        self._guard = threading.Lock()  # a decision and the turn moving on never interleave
         self._thread = threading.Thread(target=self._work, name="turn", daemon=True)
         self._thread.start()
 
@@ -57,15 +72,31 @@ class TurnRunner:
     @property
     def waiting(self) -> ToolCall | None:
         """The call awaiting a decision, if any."""
-        return self._waiting
+        pending = self._pending
+        return pending.call if pending is not None else None
 
-    def decide(self, approved: bool) -> bool:
-        """Send (True) or decline (False) the waiting call; False when nothing is waiting."""
-        if self._waiting is None:
-            return False
-        self._waiting = None
-        self._decisions.put(approved)
-        return True
+    def decide(self, approval_id: str, approved: bool) -> bool:
+        """Send (True) or decline (False) the waiting call, when `approval_id` names it; False, and nothing
+        happens, when nothing waits or another call does (a decision is only ever for the call it names)."""
+        with self._guard:
+            pending = self._pending
+            offered = str(approval_id or "").encode("utf-8")
+            if pending is None or not secrets.compare_digest(offered, pending.approval_id.encode("ascii")):
+                return False
+            pending.approved = approved
+            self._pending = None
+            pending.decided.set()
+            return True
+
+    def decline(self) -> bool:
+        """Decline whatever call waits (the person left or asked something else); False when none waits."""
+        with self._guard:
+            pending = self._pending
+            if pending is None:
+                return False
+            self._pending = None
+            pending.decided.set()
+            return True
 
     def events(self) -> Iterator[Event | ApprovalNeeded]:
         """The turn's events as they come, `ApprovalNeeded` where it waits; ends with the turn and raises
@@ -79,14 +110,16 @@ class TurnRunner:
             yield item
 
     def _approve(self, call: ToolCall) -> bool:
-        self._waiting = call
-        self._events.put(ApprovalNeeded(call))
-        try:
-            return self._decisions.get(timeout=self.approval_timeout_s)
-        except queue.Empty:
-            return False  # nobody answered: the call is declined, never sent by default
-        finally:
-            self._waiting = None
+        pending = _Pending(secrets.token_urlsafe(12), call, threading.Event())
+        with self._guard:
+            self._pending = pending
+        self._events.put(ApprovalNeeded(call, pending.approval_id))
+        # Nobody answering in time declines the call: it is never sent by default.
+        pending.decided.wait(timeout=self.approval_timeout_s)
+        with self._guard:
+            if self._pending is pending:
+                self._pending = None
+            return pending.approved
 
     def _work(self) -> None:
         try:
@@ -121,8 +154,8 @@ class ChatService:
         if conversation_id is not None:
             self._check_owner(conversation_id, user)
         current = self._runners.get(session)
-        if current is not None and current.waiting is not None:
-            current.decide(False)  # a new question abandons a call left unconfirmed
+        if current is not None:
+            current.decline()  # a new question abandons a call left unconfirmed
         runner = TurnRunner(
             lambda approve: self.ask(question, conversation_id=conversation_id, user=user, approve=approve,
                                      force_tool=force_tool),
@@ -131,10 +164,11 @@ class ChatService:
         self._runners[session] = runner
         return runner
 
-    def decide(self, session: str, approved: bool) -> bool:
-        """Answer the call waiting in this browser session's turn; False when none waits."""
+    def decide(self, session: str, approval_id: str, approved: bool) -> bool:
+        """Answer the call `approval_id` names, when it waits in this browser session's turn; False (and
+        nothing happens) when it does not: another call waits, or none."""
         runner = self._runners.get(session)
-        return runner.decide(approved) if runner is not None else False
+        return runner.decide(approval_id, approved) if runner is not None else False
 
     def conversations(self, user: str) -> list[dict[str, Any]]:
         """The user's conversations, newest first."""

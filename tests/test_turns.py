@@ -31,10 +31,21 @@ def test_a_turn_waits_for_the_decision_and_goes_on_with_it():
     assert isinstance(next(events), TextDelta) and next(events) == CALL
     waiting = next(events)
     assert isinstance(waiting, ApprovalNeeded) and runner.waiting == CALL
-    assert runner.decide(True) and runner.waiting is None
+    assert runner.decide(waiting.approval_id, True) and runner.waiting is None
     rest = list(events)
     assert rest[0].status == "ran" and rest[-1] == TextDelta("Done.")
-    assert not runner.decide(True)  # nothing waits any more
+    assert not runner.decide(waiting.approval_id, True)  # nothing waits any more
+
+
+def test_a_decision_must_name_the_waiting_call_and_any_other_is_void():
+    runner = TurnRunner(scripted_turn, threading.Lock())
+    waiting = next(e for e in runner.events() if isinstance(e, ApprovalNeeded))
+    assert len(waiting.approval_id) >= 16
+    for wrong in ("", "guess", waiting.approval_id[:-1], waiting.approval_id + "x", "é" * 16, None):
+        assert not runner.decide(wrong, True)
+    assert runner.waiting == CALL  # still waiting: none of those decided anything
+    assert runner.decide(waiting.approval_id, False)
+    assert [e.status for e in runner.events() if isinstance(e, ToolOutcome)] == ["declined"]
 
 
 def test_an_unanswered_call_is_declined_when_the_wait_times_out():
@@ -121,4 +132,4 @@ def test_a_new_question_declines_a_call_left_waiting(service: ChatService):
         pass
     service.start_turn("tab", "sam", "never mind", None)
     assert [e for e in events if isinstance(e, ToolOutcome)][0].status == "declined"
-    assert not service.decide("other-tab", True)
+    assert not service.decide("other-tab", "any", True)

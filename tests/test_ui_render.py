@@ -36,7 +36,7 @@ def test_a_streamed_turn_shows_text_then_a_collapsible_step_then_the_answer_and_
 def test_an_api_step_shows_the_request_and_waits_visibly_for_confirmation():
     view = TurnView()
     view.add(BOOK)
-    view.add(ApprovalNeeded(BOOK))
+    view.add(ApprovalNeeded(BOOK, "approval-1"))
     step = view.messages()[0]
     assert step["metadata"]["title"] == "API · cancelLeaveRequest: waiting for your confirmation"
     assert "`POST http://127.0.0.1:8765/leave-requests/3/cancel`" in step["content"]

@@ -65,6 +65,10 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
             )
             with gr.Group(visible=False, elem_id="approval", elem_classes="approval") as approval:
                 approval_md = gr.Markdown()
+                # The id of the call shown in the box: it travels with Send or Cancel from the page, so the
+                # decision is for this call only (a click that reaches the server after another call is
+                # shown names the old id and is void).
+                approval_id = gr.Textbox(visible=False, elem_id="approval-id")
                 with gr.Row():
                     send = gr.Button("Send", variant="primary", elem_id="approve-send")
                     cancel = gr.Button("Cancel", variant="secondary", elem_id="approve-cancel")
@@ -84,7 +88,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
                request: gr.Request):
         text = (text or "").strip()
         if not text:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield (gr.skip(),) * len(outputs)
             return
         try:
             runner = services.chat.start_turn(request.session_hash, request.username, text, conversation_id,
@@ -97,14 +101,13 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
         if tool_name != AUTOMATIC:
             view.expect_call(tool_name)
         hidden = gr.Group(visible=False)
-        yield messages + view.messages(), "", hidden, "", conversation_id, ids, "…"
+        yield messages + view.messages(), "", hidden, "", "", conversation_id, ids, "…"
         try:
             yield from _stream(runner, view, messages, conversation_id, ids)
         except ValueError as exc:  # a question too long for the context, and the like: say so on the page
             raise gr.Error(str(exc)) from None
         finally:  # the page went away (closed, reloaded): a call nobody can confirm any more is declined
-            if runner.waiting is not None:
-                runner.decide(False)
+            runner.decline()
 
     def _stream(runner, view: TurnView, messages: list, conversation_id: str | None, ids: list):
         hidden = gr.Group(visible=False)
@@ -112,19 +115,19 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
             view.add(event)
             if isinstance(event, ApprovalNeeded):
                 yield messages + view.messages(), "", gr.Group(visible=True), approval_text(event.call), \
-                    conversation_id, ids, "Waiting for your confirmation"
+                    event.approval_id, conversation_id, ids, "Waiting for your confirmation"
                 continue
             if isinstance(event, TurnLogged):
                 conversation_id = event.conversation_id
                 ids = [*ids[:-1], event.turn_id]
             shown = view.messages()
-            yield (messages + shown, "", hidden, "", conversation_id, ids + [ids[-1]] * len(shown),
+            yield (messages + shown, "", hidden, "", "", conversation_id, ids + [ids[-1]] * len(shown),
                    timing_note(view.timings))
 
     def decide(approved: bool):
-        def handler(request: gr.Request):
-            services.chat.decide(request.session_hash, approved)
-            return gr.Group(visible=False)
+        def handler(shown_id: str, request: gr.Request):
+            services.chat.decide(request.session_hash, shown_id, approved)  # void unless shown_id still waits
+            return gr.Group(visible=False), ""
         return handler
 
     def refresh_side(conversation_id: str | None, request: gr.Request):
@@ -178,15 +181,15 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
     def pick_example(data: gr.SelectData) -> str:
         return data.value["text"]
 
-    outputs = [chatbot, question, approval, approval_md, conversation, turn_ids, note]
+    outputs = [chatbot, question, approval, approval_md, approval_id, conversation, turn_ids, note]
     submitted = question.submit(answer, [question, tool, chatbot, conversation, turn_ids], outputs,
                                 concurrency_limit=16, show_progress="hidden")
     submitted.then(refresh_side, [conversation], [history, answer_pick])
     chatbot.example_select(pick_example, None, question).then(
         answer, [question, tool, chatbot, conversation, turn_ids], outputs, concurrency_limit=16,
         show_progress="hidden").then(refresh_side, [conversation], [history, answer_pick])
-    send.click(decide(True), None, approval, concurrency_limit=None)
-    cancel.click(decide(False), None, approval, concurrency_limit=None)
+    send.click(decide(True), [approval_id], [approval, approval_id], concurrency_limit=None)
+    cancel.click(decide(False), [approval_id], [approval, approval_id], concurrency_limit=None)
     history.input(reopen, [history], [chatbot, conversation, turn_ids, answer_pick, note])
     new_chat.click(start_new, None, [chatbot, conversation, turn_ids, history, answer_pick, note])
     chatbot.clear(start_new, None, [chatbot, conversation, turn_ids, history, answer_pick, note])
