@@ -80,6 +80,9 @@ paths:
                 title: {type: string, description: Short title}
                 priority: {type: string, enum: [low, high], nullable: true}
       responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    token: {type: http, scheme: bearer}
 """
 
 
@@ -108,7 +111,7 @@ def test_path_query_header_and_body_arguments_merge_into_one_object_schema(tmp_p
     # OpenAPI 3.0's `nullable: true` becomes JSON Schema's "null" type (and enum member).
     assert schema["properties"]["priority"] == {"type": ["string", "null"], "enum": ["low", "high", None]}
     assert "id" not in schema["properties"]  # readOnly: the server sets it
-    assert "Authorization" not in schema["properties"]  # OpenAPI says to ignore it as a parameter
+    assert "Authorization" not in schema["properties"]  # a security scheme covers it: OpenAPI ignores it
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -227,7 +230,8 @@ def test_a_schema_that_refers_to_itself_is_cut_where_it_recurses(tmp_path: Path)
     jsonschema.Draft202012Validator.check_schema(add.parameters)
 
 
-def test_refs_into_a_neighbouring_file_are_followed(tmp_path: Path) -> None:
+def test_refs_into_a_neighbouring_file_are_refused(tmp_path: Path) -> None:
+    # Only references inside the document are followed: a catalog must not make the server read files.
     write(tmp_path, "Ticket:\n  type: object\n  properties:\n    title: {type: string}\n", name="schemas.yaml")
     path = write(
         tmp_path,
@@ -244,7 +248,10 @@ paths:
       responses: {"201": {description: created}}
 """,
     )
-    assert operations_by_id(path)["createTicket"].parameters["properties"] == {"title": {"type": "string"}}
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert "$ref 'schemas.yaml#/Ticket' points outside the document" in str(caught.value)
+    assert "/paths/~1tickets/post/requestBody/content/application~1json/schema/$ref" in str(caught.value)
 
 
 def test_a_body_that_is_not_an_object_becomes_one_body_argument(tmp_path: Path) -> None:

@@ -1,14 +1,14 @@
 """Reading an OpenAPI 3 file into the operations the assistant can call.
 
-The file is parsed (JSON or YAML, told apart by content), validated with openapi-spec-validator, and
-every operation is turned into one flat JSON Schema of its arguments. `$ref`s are followed with
-jsonschema-path's `SchemaPath`, the same resolver the validator uses, so local, relative-file and
-chained references behave exactly as the validator saw them. Every problem is a `CatalogError` that
-names the file, the operation and the field.
+The file is read within bounds and with every `$ref` kept inside the document (`tools.openapi_file`),
+validated with openapi-spec-validator, and every operation is turned into one flat JSON Schema of its
+arguments, its `$ref`s replaced by what they point to. Every problem is a `CatalogError` that names
+the file, the operation and the field.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -17,43 +17,39 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+import jsonschema_specifications
+from jsonschema.validators import validator_for
 from jsonschema_path import SchemaPath
-from jsonschema_path.loaders import JsonschemaSafeLoader
 from openapi_spec_validator import OpenAPIV2SpecValidator
 from openapi_spec_validator.shortcuts import get_validator_cls
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, ValidatorDetectError
+from openapi_spec_validator.validation.validators import SpecValidator
+from referencing import Resource
 from referencing.exceptions import Unresolvable
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from tools.openapi_file import (
+    HTTP_METHODS,
+    MAX_DEPTH,
+    MAX_SCHEMA_VALUES,
+    NO_RETRIEVAL,
+    CatalogError,
+    iter_operations,
+    read_document,
+    resolve_local,
+)
+
 #: Methods that only read; every other method is a side effect the user confirms first.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: An operationId becomes part of a tool name and toolken, so it stays a plain identifier.
 OPERATION_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 #: Header parameters OpenAPI says to ignore (the HTTP client sets them).
-IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+IGNORED_HEADERS = frozenset({"accept", "content-type"})
+#: Headers the HTTP client or the connection owns: a parameter that set them could redirect or split
+#: the request, or send credentials the model chose.
+RESERVED_HEADERS = frozenset({"host", "content-length", "cookie", "transfer-encoding", "connection",
+                              "proxy-authorization", "te", "trailer", "upgrade", "keep-alive"})
 #: What a schema that refers back to itself becomes: tool arguments are flat JSON Schemas.
 RECURSIVE_PLACEHOLDER = "recursive schema (not expanded; any value accepted here)"
-
-
-class CatalogError(ValueError):
-    """A catalog file that cannot become tools; the message names file, operation and field."""
-
-    def __init__(
-        self, source: Path | str, problem: str, *, operation: str | None = None, field: str | None = None
-    ) -> None:
-        self.source = Path(source)
-        self.problem = problem
-        #: The operationId, or "METHOD /path" when the operation has none; None for document-level problems.
-        self.operation = operation
-        #: What inside the operation (or document) is wrong, e.g. "parameter 'priority'".
-        self.field = field
-        where = [str(source)]
-        if operation:
-            where.append(f"operation {operation}")
-        if field:
-            where.append(field)
-        super().__init__(": ".join([*where, problem]))
 
 
 @dataclass(frozen=True)
@@ -91,48 +87,26 @@ class OpenApiDocument:
     #: The first server's URL with its variables set to their defaults ("" when there is none).
     server_url: str
     operations: list[Operation]
+    #: Every server's URL, variables set to their defaults (the hosts the catalog's tools may call).
+    server_urls: tuple[str, ...] = ()
 
 
 def read_openapi(path: Path) -> OpenApiDocument:
     """Parse, validate and flatten the OpenAPI 3.0/3.1 file at `path`; raise CatalogError when broken."""
-    data = _parse(path)
-    spec = SchemaPath.from_dict(data, base_uri=path.resolve().as_uri())
+    data = read_document(path)
+    # NO_RETRIEVAL: what the validator cannot find inside the document is unresolvable, never fetched.
+    spec = SchemaPath.from_dict(data, base_uri=path.resolve().as_uri(), handlers=NO_RETRIEVAL)
     try:
         _validate(spec, data, path)
-        operations = list(_operations(spec, path))
     except Unresolvable as exc:
         ref = exc.ref if not exc.ref.startswith("/") else "#" + exc.ref
-        raise CatalogError(path, f"$ref {ref!r} cannot be resolved") from exc
-    except RecursionError as exc:
-        # What following `A: {$ref: B}`, `B: {$ref: A}` ends in, inside the validator or here.
-        raise CatalogError(path, "a $ref cycle that never reaches a schema") from exc
-    return OpenApiDocument(title=str(data["info"]["title"]), server_url=_server_url(data), operations=operations)
-
-
-def _parse(path: Path) -> dict[str, Any]:
-    """The document as plain JSON data; JSON is tried first, then YAML, whatever the file is called."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(path, f"cannot read the file: {exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        try:
-            # Leaves dates as strings, as openapi-spec-validator's own reader does.
-            data = yaml.load(text, Loader=JsonschemaSafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            reason = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
-            raise CatalogError(path, f"neither JSON nor YAML ({reason}{where})") from exc
-    if not isinstance(data, dict):
-        raise CatalogError(path, f"not an OpenAPI document: expected a mapping, found {type(data).__name__}")
-    try:
-        # YAML allows keys like `200:` (an int); JSON and the validator expect strings.
-        return json.loads(json.dumps(data))
-    except (TypeError, ValueError) as exc:
-        raise CatalogError(path, f"holds a value JSON cannot represent: {exc}") from exc
+        raise CatalogError(path, f"$ref {ref[:120]!r} cannot be resolved") from None
+    except RecursionError:
+        # What following `A: {$ref: B}`, `B: {$ref: A}` ends in inside the validator.
+        raise CatalogError(path, "a $ref cycle that never reaches a schema") from None
+    urls = _server_urls(data)
+    return OpenApiDocument(title=str(data["info"]["title"]), server_url=urls[0] if urls else "",
+                           operations=list(_operations(data, path)), server_urls=urls)
 
 
 def _validate(spec: SchemaPath, data: dict[str, Any], path: Path) -> None:
@@ -143,7 +117,7 @@ def _validate(spec: SchemaPath, data: dict[str, Any], path: Path) -> None:
         raise CatalogError(path, "not an OpenAPI 3 document (no supported version)", field="openapi") from exc
     if validator_cls is OpenAPIV2SpecValidator:
         raise CatalogError(path, "Swagger 2.0 is not supported; convert it to OpenAPI 3", field="swagger")
-    for error in validator_cls(spec).iter_errors():
+    for error in _with_crawled_registry(validator_cls)(spec).iter_errors():
         # Reported by `_operations`, which names both operations sharing the id.
         if isinstance(error, DuplicateOperationIDError):
             continue
@@ -155,6 +129,21 @@ def _validate(spec: SchemaPath, data: dict[str, Any], path: Path) -> None:
             parts, problem = parts + missing[:1], "missing"
         operation, field = _locate(parts, data)
         raise CatalogError(path, problem + at, operation=operation, field=field)
+
+
+@functools.cache
+def _with_crawled_registry(validator_cls: type[SpecValidator]) -> type[SpecValidator]:
+    """`validator_cls` whose schema check starts from a crawled registry.
+
+    The OpenAPI 3.1 schema reaches every Schema Object through `$dynamicRef`; against the registry
+    openapi-spec-validator builds, each such lookup crawls the meta-schemas again (about 2 ms a
+    schema, the larger part of loading a big 3.1 catalog). Crawled once here, lookups are direct.
+    """
+    schema = dict(validator_cls.schema_validator.schema)
+    resource = Resource.from_contents(schema)
+    registry = jsonschema_specifications.REGISTRY.with_resource(schema.get("$id", ""), resource).crawl()
+    checker = validator_for(schema)(schema, registry=registry)
+    return type(validator_cls.__name__, (validator_cls,), {"schema_validator": checker})
 
 
 _ROOT_KEYS = frozenset({"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components",
@@ -250,59 +239,55 @@ def _missing_alternatives(error: jsonschema.ValidationError) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def _server_url(data: dict[str, Any]) -> str:
-    """The first server's URL with its variables replaced by their defaults."""
-    servers = data.get("servers") or []
-    if not servers:
-        return ""
-    url = str(servers[0]["url"])
-    for name, variable in (servers[0].get("variables") or {}).items():
-        url = url.replace("{" + name + "}", str(variable.get("default", "")))
-    return url
+def _server_urls(data: dict[str, Any]) -> tuple[str, ...]:
+    """Every server's URL with its variables replaced by their defaults."""
+    urls = []
+    for server in data.get("servers") or []:
+        url = str(server["url"])
+        for name, variable in (server.get("variables") or {}).items():
+            url = url.replace("{" + name + "}", str(variable.get("default", "")))
+        urls.append(url)
+    return tuple(urls)
 
 
-def _operations(spec: SchemaPath, path: Path) -> Iterator[Operation]:
+def _operations(data: dict[str, Any], path: Path) -> Iterator[Operation]:
     """Every operation in document order; each must have a unique operationId."""
-    if "paths" not in spec:
-        return
     owners: dict[str, str] = {}
-    openapi30 = (spec / "openapi").read_str("").startswith("3.0")
-    for url, item in (spec / "paths").str_items():
-        for method in HTTP_METHODS:
-            if method not in item:
-                continue
-            node = item / method
-            label = f"{method.upper()} {url}"
-            op_id = (node / "operationId").read_str(None) if "operationId" in node else None
-            if op_id is None:
-                raise CatalogError(
-                    path, "missing (it names the tool api.{operationId})", operation=label, field="operationId"
-                )
-            if not OPERATION_ID.match(op_id):
-                raise CatalogError(
-                    path, "use only letters, digits, '_', '.' and '-'", operation=label, field="operationId"
-                )
-            if op_id in owners:
-                raise CatalogError(
-                    path, f"not unique: {owners[op_id]} has it too", operation=f"{op_id} ({label})", field="operationId"
-                )
-            owners[op_id] = label
-            yield _operation(_ArgumentsBuilder(path, op_id, openapi30), item, node, method.upper(), url)
+    openapi30 = str(data.get("openapi", "")).startswith("3.0")
+    refs = _References(data, path)
+    for url, raw_item, method, raw_operation in iter_operations(data):
+        item, node = refs.resolve(raw_item), refs.resolve(raw_operation)
+        label = f"{method.upper()} {url}"
+        op_id = node.get("operationId")
+        if not isinstance(op_id, str):
+            raise CatalogError(
+                path, "missing (it names the tool api.{operationId})", operation=label, field="operationId"
+            )
+        if not OPERATION_ID.match(op_id):
+            raise CatalogError(path, "use only letters, digits, '_', '.' and '-'", operation=label, field="operationId")
+        if op_id in owners:
+            raise CatalogError(
+                path, f"not unique: {owners[op_id]} has it too", operation=f"{op_id} ({label})", field="operationId"
+            )
+        owners[op_id] = label
+        builder = _ArgumentsBuilder(path, op_id, refs, openapi30)
+        yield _operation(builder, item, node, method.upper(), url)
 
 
-def _operation(builder: _ArgumentsBuilder, item: SchemaPath, node: SchemaPath, method: str, url: str) -> Operation:
+def _operation(builder: _ArgumentsBuilder, item: dict[str, Any], node: dict[str, Any], method: str,
+               url: str) -> Operation:
     """One operation: its parameters, then its JSON body, merged into one argument schema."""
-    for parameter in _parameters(item, node):
+    for parameter in _parameters(builder.refs, item, node):
         builder.add_parameter(parameter)
-    body_style, body_required = builder.add_body(node / "requestBody") if "requestBody" in node else (None, False)
-    with node.open() as raw:
-        summary, description = str(raw.get("summary") or ""), str(raw.get("description") or "")
+    body_style, body_required = (
+        builder.add_body(builder.refs.resolve(node["requestBody"])) if "requestBody" in node else (None, False)
+    )
     return Operation(
         operation_id=builder.operation,
         method=method,
         path=url,
-        summary=summary,
-        description=description,
+        summary=str(node.get("summary") or ""),
+        description=str(node.get("description") or ""),
         parameters=builder.schema(),
         locations=dict(builder.locations),
         body_style=body_style,
@@ -310,27 +295,84 @@ def _operation(builder: _ArgumentsBuilder, item: SchemaPath, node: SchemaPath, m
     )
 
 
-def _parameters(item: SchemaPath, node: SchemaPath) -> list[SchemaPath]:
+def _parameters(refs: _References, item: dict[str, Any], node: dict[str, Any]) -> list[dict[str, Any]]:
     """Path-item parameters overridden by the operation's own (same name and location)."""
-    merged: dict[tuple[str, str], SchemaPath] = {}
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
     for owner in (item, node):
-        if "parameters" in owner:
-            for parameter in owner / "parameters":
-                with parameter.open() as raw:
-                    merged[(raw["name"], raw["in"])] = parameter
+        for parameter in owner.get("parameters") or []:
+            parameter = refs.resolve(parameter)
+            merged[(str(parameter["name"]), str(parameter["in"]))] = parameter
     return list(merged.values())
+
+
+class _References:
+    """`$ref`s inside one document (the only kind `tools.openapi_file` lets through), followed."""
+
+    def __init__(self, data: dict[str, Any], source: Path) -> None:
+        self.data = data
+        self.source = source
+
+    def resolve(self, value: Any) -> Any:
+        """`value`, or what its chain of `$ref`s ends at when it is a Reference Object."""
+        seen: set[int] = set()
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            if id(value) in seen:
+                raise CatalogError(self.source, "a $ref cycle that never reaches a schema")
+            seen.add(id(value))
+            value = resolve_local(self.source, self.data, value["$ref"])
+        return value
+
+    def plain(self, raw: Any, field: str) -> Any:
+        """`raw` as plain JSON data with every `$ref` replaced by its target, within the size bounds."""
+        return _Expansion(self, field).plain(raw, frozenset(), 0)
+
+
+class _Expansion:
+    """One schema being expanded: counts what it produces, so that `$ref`s cannot multiply it."""
+
+    def __init__(self, refs: _References, field: str) -> None:
+        self.refs = refs
+        self.field = field
+        self.values = 0
+
+    def plain(self, raw: Any, enclosing: frozenset[int], depth: int) -> Any:
+        """`enclosing` holds the ids of the (resolved) schema objects around this one: meeting one of
+        them again means the schema refers to itself, which a flat argument schema cannot express."""
+        self.values += 1
+        if self.values > MAX_SCHEMA_VALUES or depth > MAX_DEPTH:
+            limit = (f"more than {MAX_SCHEMA_VALUES:,} values" if depth <= MAX_DEPTH
+                     else f"deeper than {MAX_DEPTH} levels")
+            raise CatalogError(self.refs.source, f"the schema expands to {limit} once its $refs are followed",
+                               field=self.field)
+        resolved = self.refs.resolve(raw)
+        if isinstance(resolved, dict):
+            if id(resolved) in enclosing:
+                plain: dict[str, Any] = {"description": RECURSIVE_PLACEHOLDER}
+            else:
+                inner = enclosing | {id(resolved)}
+                plain = {key: self.plain(value, inner, depth + 1) for key, value in resolved.items()}
+            if resolved is not raw and isinstance(raw, dict):
+                # OpenAPI 3.1 lets keywords sit beside `$ref` (usually a description); they apply here.
+                plain.update((key, self.plain(value, enclosing, depth + 1))
+                             for key, value in raw.items() if key != "$ref")
+            return plain
+        if isinstance(resolved, list):
+            return [self.plain(item, enclosing, depth + 1) for item in resolved]
+        return resolved
 
 
 class _ArgumentsBuilder:
     """Collects one operation's arguments, checking that no name is used in two locations."""
 
-    def __init__(self, source: Path, operation: str, openapi30: bool = False) -> None:
+    def __init__(self, source: Path, operation: str, refs: _References, openapi30: bool = False) -> None:
         self.source = source
         self.operation = operation
+        self.refs = refs
         self.openapi30 = openapi30  # its schemas are OpenAPI 3.0's dialect, translated on the way in
         self.properties: dict[str, Any] = {}
         self.required: list[str] = []
         self.locations: dict[str, str] = {}
+        self.security_schemes = bool((refs.data.get("components") or {}).get("securitySchemes"))
 
     def error(self, problem: str, field: str) -> CatalogError:
         return CatalogError(self.source, problem, operation=self.operation, field=field)
@@ -343,34 +385,49 @@ class _ArgumentsBuilder:
         if required:
             self.required.append(name)
 
-    def add_parameter(self, parameter: SchemaPath) -> None:
-        with parameter.open() as raw:
-            name, location = str(raw["name"]), str(raw["in"])
-            description = raw.get("description")
-            required = location == "path" or bool(raw.get("required", False))
+    def add_parameter(self, raw: dict[str, Any]) -> None:
+        name, location = str(raw["name"]), str(raw["in"])
+        description = raw.get("description")
+        required = location == "path" or bool(raw.get("required", False))
         field = f"parameter {name!r}"
         if location == "cookie":
             raise self.error("cookie parameters are not supported", field)
-        if location == "header" and name.lower() in IGNORED_HEADERS:
-            return
-        schema = _parameter_schema(parameter)
+        if location == "header":
+            header = name.lower()
+            if header in RESERVED_HEADERS:
+                raise self.error(f"the header {name} is set by the HTTP client; it cannot be a parameter", field)
+            if header == "authorization" and not self.security_schemes:
+                raise self.error("credentials are not arguments the model fills in; declare them in "
+                                 "components.securitySchemes instead of as a header parameter", field)
+            if header in IGNORED_HEADERS or header == "authorization":
+                return  # OpenAPI: these header parameters are ignored (a security scheme covers Authorization)
+        schema = self._parameter_schema(raw, field)
         if schema is None:
             raise self.error("missing schema", field)
         if description:
             schema = {**schema, "description": str(description)} if isinstance(schema, dict) else schema
         self.add(name, schema, location, required)
 
-    def add_body(self, body: SchemaPath) -> tuple[str, bool]:
+    def _parameter_schema(self, raw: dict[str, Any], field: str) -> Any | None:
+        """A parameter's schema, from `schema` or from its single `content` media type."""
+        if "schema" in raw:
+            return self.refs.plain(raw["schema"], field)
+        for media in (raw.get("content") or {}).values():
+            media = self.refs.resolve(media)
+            if isinstance(media, dict) and "schema" in media:
+                return self.refs.plain(media["schema"], field)
+        return None
+
+    def add_body(self, body: dict[str, Any]) -> tuple[str, bool]:
         """Add the JSON request body; return its style ("fields" or "whole") and whether it is required."""
-        with body.open() as raw:
-            media_types = list(raw.get("content") or {})
-            body_required = bool(raw.get("required", False))
+        media_types = list(body.get("content") or {})
+        body_required = bool(body.get("required", False))
         media_type = next((m for m in media_types if _is_json(m)), None)
         if media_type is None:
             found = ", ".join(media_types) or "no media type"
             raise self.error(f"only JSON request bodies are supported (found {found})", "requestBody")
-        content = body / "content" / media_type
-        schema = _schema_at(content) if "schema" in content else {}
+        content = self.refs.resolve(body["content"][media_type])
+        schema = self.refs.plain(content["schema"], "requestBody") if "schema" in content else {}
         if not _is_field_object(schema):
             self.add("body", schema, "body", body_required)
             return "whole", body_required
@@ -383,42 +440,31 @@ class _ArgumentsBuilder:
         return "fields", body_required
 
     def schema(self) -> dict[str, Any]:
-        """The merged argument schema, checked to be a valid JSON Schema (2020-12)."""
-        schema = {
+        """The merged argument schema, each argument's schema checked to be valid JSON Schema (2020-12)."""
+        for name, schema in self.properties.items():
+            problem = _schema_problem(json.dumps(schema, sort_keys=True))
+            if problem is not None:
+                raise self.error(f"not a valid JSON Schema (2020-12) at {problem}", f"parameter {name!r}")
+        return {
             "type": "object",
             "properties": self.properties,
             "required": self.required,
             "additionalProperties": False,
         }
-        try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            parts = list(exc.path)
-            if len(parts) >= 2 and parts[0] == "properties":
-                field, parts = f"parameter {parts[1]!r}", parts[2:]
-            else:
-                field = "parameters"
-            where = "/".join(str(part) for part in parts) or "(top)"
-            raise self.error(f"not a valid JSON Schema (2020-12) at {where}: {exc.message}", field) from exc
-        return schema
 
 
-def _parameter_schema(parameter: SchemaPath) -> Any | None:
-    """A parameter's schema, from `schema` or from its single `content` media type."""
-    if "schema" in parameter:
-        return _schema_at(parameter)
-    if "content" in parameter:
-        for _media_type, media in (parameter / "content").str_items():
-            if "schema" in media:
-                return _schema_at(media)
+@functools.lru_cache(maxsize=4096)
+def _schema_problem(schema_json: str) -> str | None:
+    """Where and why the schema (as JSON text) is not valid JSON Schema 2020-12; None when it is.
+
+    Cached by text: a catalog repeats the same few argument schemas across its operations.
+    """
+    try:
+        jsonschema.Draft202012Validator.check_schema(json.loads(schema_json))
+    except jsonschema.SchemaError as exc:
+        where = "/".join(str(part) for part in exc.path) or "(top)"
+        return f"{where}: {exc.message}"
     return None
-
-
-def _schema_at(owner: SchemaPath) -> Any:
-    """The plain, fully resolved `schema` of a parameter or media type."""
-    with owner.open() as raw:
-        raw_schema = raw["schema"]
-    return _plain(owner / "schema", raw_schema)
 
 
 def _is_json(media_type: str) -> bool:
@@ -435,29 +481,6 @@ def _is_field_object(schema: Any) -> bool:
         and not any(key in schema for key in ("allOf", "anyOf", "oneOf", "not", "if"))
         and not isinstance(schema.get("additionalProperties"), dict)
     )
-
-
-def _plain(node: SchemaPath, raw: Any = None, enclosing: frozenset[int] = frozenset()) -> Any:
-    """The value at `node` as plain JSON data with every `$ref` replaced by its target.
-
-    `enclosing` holds the ids of the (resolved) schema objects around this one: meeting one of them
-    again means the schema refers to itself, which a flat argument schema cannot express.
-    """
-    with node.open() as value:
-        resolved = value
-    if isinstance(resolved, dict):
-        if id(resolved) in enclosing:
-            plain: dict[str, Any] = {"description": RECURSIVE_PLACEHOLDER}
-        else:
-            inner = enclosing | {id(resolved)}
-            plain = {key: _plain(node / key, resolved[key], inner) for key in resolved}
-        if isinstance(raw, dict) and "$ref" in raw:
-            # OpenAPI 3.1 lets keywords sit beside `$ref` (usually a description); they apply here.
-            plain.update((key, item) for key, item in raw.items() if key != "$ref")
-        return plain
-    if isinstance(resolved, list):
-        return [_plain(node / index, item, enclosing) for index, item in enumerate(resolved)]
-    return resolved
 
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
