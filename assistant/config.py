@@ -133,6 +133,15 @@ class ServeConfig(BaseModel):
         "(the model answers one turn at a time, so other people's turns wait meanwhile)."
     )
     max_upload_mb: float = Field(50.0, gt=0, description="Largest file the console accepts (datasets, catalogs, documents).")
+    secure_cookies: bool = Field(
+        False, description="Mark the login cookie Secure, so browsers send it over HTTPS only: set it when the app "
+        "is reached through TLS (a reverse proxy); with plain http the login then never sticks."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins for one name, or from one address, before further tries are refused "
+        "for login_window_minutes (behind a reverse proxy every client has the proxy's address)."
+    )
+    login_window_minutes: float = Field(5.0, gt=0, description="The window the failed sign-ins are counted in.")
 
     @model_validator(mode="after")
     def _unique_names(self) -> ServeConfig:

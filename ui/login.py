@@ -4,6 +4,8 @@ Every request passes `Gate` (plain ASGI, so Gradio's streamed responses pass thr
 valid session cookie a page request is sent to `/login` and anything else gets 401; under `/console` a
 staff session gets 403 — the console's page, its config and every one of its API and queue endpoints are
 refused before Gradio sees the request. The login page is self-contained HTML: no script, no external asset.
+Passwords are checked in worker threads (scrypt takes about half a second and 128 MiB), a few at a time, and
+`LoginThrottle` turns repeated failures away before any hashing.
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ import json
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, quote
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from assistant.auth import Sessions, User
+from assistant.auth import LoginThrottle, Sessions, User
 
 COOKIE = "assistant_session"
 CONSOLE_PATH = "/console"
 #: Reachable without a session.
 PUBLIC_PATHS = {"/login", "/logout", "/healthz"}
+#: Passwords checked at once: each scrypt check holds 128 MiB, so a burst of logins queues instead.
+HASHING_THREADS = 2
 
 
-def user_of(sessions: Sessions, cookie_header: str | None) -> User | None:
-    """The logged-in user a Cookie header names, if any."""
+def session_token(cookie_header: str | None) -> str | None:
+    """The session cookie's value in a Cookie header, if any."""
     if not cookie_header:
         return None
     cookies = SimpleCookie()
@@ -34,7 +39,12 @@ def user_of(sessions: Sessions, cookie_header: str | None) -> User | None:
     except Exception:  # a malformed Cookie header is no session
         return None
     morsel = cookies.get(COOKIE)
-    return sessions.user_of(morsel.value if morsel else None)
+    return morsel.value if morsel else None
+
+
+def user_of(sessions: Sessions, cookie_header: str | None) -> User | None:
+    """The logged-in user a Cookie header names, if any."""
+    return sessions.user_of(session_token(cookie_header))
 
 
 def is_console(path: str) -> bool:
@@ -78,9 +88,13 @@ def _json(status: int, message: str):
     return JSONResponse({"detail": message}, status_code=status)
 
 
-def login_router(sessions: Sessions, title: str, secure_cookie: bool = False) -> APIRouter:
-    """GET/POST /login, /logout and /healthz."""
+def login_router(sessions: Sessions, title: str, secure_cookie: bool = False,
+                 throttle: LoginThrottle | None = None) -> APIRouter:
+    """GET/POST /login, /logout and /healthz. `secure_cookie`: the session cookie is sent over HTTPS only;
+    `throttle`: how many failed logins a name or an address gets (default: 5 in 5 minutes)."""
     router = APIRouter()
+    throttle = throttle if throttle is not None else LoginThrottle()
+    hashing = anyio.CapacityLimiter(HASHING_THREADS)
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(next: str = "/", error: str = "") -> HTMLResponse:
@@ -92,18 +106,27 @@ def login_router(sessions: Sessions, title: str, secure_cookie: bool = False) ->
         name = form.get("username", [""])[0].strip()
         password = form.get("password", [""])[0]
         target = _safe_next(form.get("next", ["/"])[0])
-        user = sessions.users.authenticate(name, password)
+        address = request.client.host if request.client else "unknown"
+        async with hashing:  # checked here, not before queueing, so a burst of guesses cannot all get in
+            wait_s = throttle.retry_after(name, address)
+            if wait_s > 0:
+                return _throttled(title, target, name, wait_s)
+            user = await anyio.to_thread.run_sync(sessions.users.authenticate, name, password)
+            if user is None:
+                throttle.failed(name, address)
         if user is None:
             return HTMLResponse(_login_form(title, target, "Wrong name or password.", name), status_code=401)
+        throttle.succeeded(name)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, sessions.issue(user), max_age=int(sessions.lifetime_s), httponly=True,
                             samesite="strict", secure=secure_cookie, path="/")
         return response
 
     @router.get("/logout")
-    def logout():
+    def logout(request: Request):
+        sessions.revoke(session_token(request.headers.get("cookie")))  # the cookie is dead even if kept
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE, path="/")
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookie)
         return response
 
     @router.get("/healthz")
@@ -111,6 +134,14 @@ def login_router(sessions: Sessions, title: str, secure_cookie: bool = False) ->
         return {"ok": True}
 
     return router
+
+
+def _throttled(title: str, target: str, name: str, wait_s: float) -> HTMLResponse:
+    minutes = max(1, round(wait_s / 60))
+    message = (f"Too many failed sign-ins for this name or from this address. Try again in {minutes} "
+               f"minute{'s' if minutes > 1 else ''}.")
+    return HTMLResponse(_login_form(title, target, message, name), status_code=429,
+                        headers={"Retry-After": str(int(wait_s) + 1)})
 
 
 def _safe_next(target: str) -> str:

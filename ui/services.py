@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.adapters import AdapterRegistry
-from assistant.auth import Sessions, Users, load_secret
+from assistant.auth import SESSIONS_FILE, Sessions, SessionTable, Users, load_secret
 from assistant.config import AssistantConfig, GenerationConfig
 from assistant.jobs import JobQueue
 from assistant.playground import Playground, engine_factory
@@ -65,7 +65,8 @@ def build_services(config: AssistantConfig, home: Path) -> Services:
     from assistant.runtime import Assistant
 
     users = Users([(user.name, user.role, user.password_hash) for user in config.serve.users])
-    sessions = Sessions(load_secret(home), users, lifetime_s=config.serve.session_hours * 3600)
+    sessions = Sessions(load_secret(home), users, lifetime_s=config.serve.session_hours * 3600,
+                        table=SessionTable(home / SESSIONS_FILE))
     assistant = Assistant(config, home)
     lock = threading.Lock()
     chat = ChatService(assistant.ask, assistant.store, lock, config.serve.approval_timeout_s)
