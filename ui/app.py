@@ -1,17 +1,22 @@
 """`assistant serve`: one web app on the intranet — the staff chat at `/`, the admin console at `/console/`.
 
 Both pages are Gradio Blocks mounted on one FastAPI app behind `ui.login.Gate` (login for everything, the
-console for admins only). Fully offline: analytics off, no share link, run history off, the theme's fonts
-bundled with Gradio, no external asset.
+console for admins only). The console keeps its files (uploads, the adapter zips it offers) in a folder of
+its own that the staff page's file route refuses, so they are served under /console only. Fully offline:
+analytics off, no share link, run history off, the theme's fonts bundled with Gradio, no external asset.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import gradio as gr  # ui/__init__ has turned analytics and run history off before this import
 from fastapi import FastAPI, Request
+from gradio.utils import get_upload_folder
+from starlette.routing import Mount
 
+from assistant.auth import LoginThrottle, Sessions
 from assistant.config import AssistantConfig, ConfigError
 from ui.adapters_tab import create_adapters_tab
 from ui.chat import create_chat_tab, header_html
@@ -81,25 +86,54 @@ def build_console(services: Services) -> gr.Blocks:
 
 def build_app(services: Services) -> FastAPI:
     """The FastAPI app: login routes, both Gradio pages, the gate in front of everything."""
+    serve = services.config.serve
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(login_router(services.sessions, services.config.serve.title))
+    throttle = LoginThrottle(serve.login_max_failures, serve.login_window_minutes * 60)
+    app.include_router(login_router(services.sessions, serve.title, serve.secure_cookies, throttle))
+    mount_pages(app, build_chat(services), build_console(services), services.sessions, serve.max_upload_mb)
+    return app
+
+
+def mount_pages(app: FastAPI, chat: gr.Blocks, console: gr.Blocks, sessions: Sessions,
+                max_upload_mb: float) -> Path:
+    """Mount the staff page at `/` and the console at `/console` behind the gate; returns the console's file
+    folder, which only `/console/gradio_api/file=...` serves."""
 
     def username(request: Request) -> str | None:
-        user = user_of(services.sessions, request.headers.get("cookie"))
+        user = user_of(sessions, request.headers.get("cookie"))
         return user.name if user else None
 
     def admin_name(request: Request) -> str | None:  # Gradio's own check, behind the gate's
-        user = user_of(services.sessions, request.headers.get("cookie"))
+        user = user_of(sessions, request.headers.get("cookie"))
         return user.name if user and user.is_admin else None
 
     common = {"footer_links": [], "run_history": False, "theme": THEME, "css": CSS, "ssr_mode": False,
-              "max_file_size": f"{int(services.config.serve.max_upload_mb)}mb", "show_error": True}
-    console = build_console(services).queue(default_concurrency_limit=4)
-    chat = build_chat(services).queue(default_concurrency_limit=4)
-    gr.mount_gradio_app(app, console, path=CONSOLE_PATH, auth_dependency=admin_name, **common)
-    gr.mount_gradio_app(app, chat, path="", auth_dependency=username, **common)
-    app.add_middleware(Gate, sessions=services.sessions)
-    return app
+              "max_file_size": f"{int(max_upload_mb)}mb", "show_error": True}
+    console_files = _own_file_folder(console)
+    gr.mount_gradio_app(app, console.queue(default_concurrency_limit=4), path=CONSOLE_PATH,
+                        auth_dependency=admin_name, **common)
+    _mounted(app, CONSOLE_PATH).uploaded_file_dir = str(console_files)  # where its uploads land
+    gr.mount_gradio_app(app, chat.queue(default_concurrency_limit=4), path="", auth_dependency=username,
+                        blocked_paths=[str(console_files)], **common)
+    app.add_middleware(Gate, sessions=sessions)
+    return console_files
+
+
+def _own_file_folder(page: gr.Blocks) -> Path:
+    """Give `page` a private folder for the files its components write (outputs are copied there before
+    they are served). It lies inside Gradio's upload folder, the one place Gradio accepts uploaded files
+    from, so the page's own uploads may land there too."""
+    upload_root = Path(get_upload_folder())
+    upload_root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="console-", dir=upload_root)).resolve()
+    for block in [page, *page.blocks.values()]:
+        block.GRADIO_CACHE = str(folder)
+    return folder
+
+
+def _mounted(app: FastAPI, path: str):
+    """The Gradio app `gr.mount_gradio_app` mounted at `path`."""
+    return next(route.app for route in app.routes if isinstance(route, Mount) and route.path == path)
 
 
 def serve(config: AssistantConfig, home: Path, host: str | None = None, port: int | None = None) -> None:
