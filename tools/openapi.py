@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import jsonschema_specifications
 from jsonschema.validators import validator_for
 from jsonschema_path import SchemaPath
+from openapi_schema_validator._specifications import REGISTRY as SCHEMA_REGISTRY  # JSON Schema's and OpenAPI's
 from openapi_spec_validator import OpenAPIV2SpecValidator
 from openapi_spec_validator.shortcuts import get_validator_cls
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, ValidatorDetectError
+from openapi_spec_validator.validation.keywords import SchemaValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 from referencing import Resource
 from referencing.exceptions import Unresolvable
@@ -133,17 +134,57 @@ def _validate(spec: SchemaPath, data: dict[str, Any], path: Path) -> None:
 
 @functools.cache
 def _with_crawled_registry(validator_cls: type[SpecValidator]) -> type[SpecValidator]:
-    """`validator_cls` whose schema check starts from a crawled registry.
+    """`validator_cls`, with its JSON Schema checks starting from a crawled registry.
 
-    The OpenAPI 3.1 schema reaches every Schema Object through `$dynamicRef`; against the registry
-    openapi-spec-validator builds, each such lookup crawls the meta-schemas again (about 2 ms a
-    schema, the larger part of loading a big 3.1 catalog). Crawled once here, lookups are direct.
+    The OpenAPI 3.1 schemas reach every Schema Object through `$dynamicRef`; against the registry
+    openapi-spec-validator builds, each such lookup crawls the meta-schemas again (milliseconds per
+    schema, most of the time a big 3.1 catalog took to load). Crawled once here, lookups are direct.
     """
-    schema = dict(validator_cls.schema_validator.schema)
-    resource = Resource.from_contents(schema)
-    registry = jsonschema_specifications.REGISTRY.with_resource(schema.get("$id", ""), resource).crawl()
-    checker = validator_for(schema)(schema, registry=registry)
-    return type(validator_cls.__name__, (validator_cls,), {"schema_validator": checker})
+    keywords = dict(validator_cls.keyword_validators)
+    keywords["schema"] = _schema_keyword(keywords["schema"])
+    return type(validator_cls.__name__, (validator_cls,),
+                {"schema_validator": _crawled(validator_cls.schema_validator.schema), "keyword_validators": keywords})
+
+
+def _crawled(schema: Any, format_checker: Any = None) -> jsonschema.protocols.Validator:
+    """A validator for `schema` whose registry is crawled once, up front."""
+    schema = dict(schema)
+    registry = SCHEMA_REGISTRY.with_resource(schema.get("$id", ""), Resource.from_contents(schema))
+    return validator_for(schema)(schema, registry=registry.crawl(), format_checker=format_checker)
+
+
+class _IdSet(set):  # type: ignore[type-arg]
+    """Schema ids seen, kept by openapi-spec-validator in a list (a lookup per schema made loading
+    quadratic in the number of schemas); a set that answers to `append`."""
+
+    append = set.add
+
+
+def _schema_keyword(base: type[SchemaValidator]) -> type[SchemaValidator]:
+    """openapi-spec-validator's Schema Object check with set lookups and one meta-schema checker per dialect."""
+
+    class Checked(base):  # type: ignore[valid-type, misc]
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)
+            self.visited_schema_ids = _IdSet()
+            self.meta_checked_schema_ids = _IdSet()
+
+        def _get_schema_checker(self, schema: SchemaPath, schema_value: Any) -> Any:
+            check = super()._get_schema_checker(schema, schema_value)
+            validator_cls = getattr(check, "func", None)
+            meta = getattr(getattr(validator_cls, "__self__", None), "META_SCHEMA", None)
+            if meta is None or not isinstance(check, functools.partial):
+                return check
+            return functools.partial(_check_against, _crawled(meta, check.keywords.get("format_checker")))
+
+    return Checked
+
+
+def _check_against(checker: jsonschema.protocols.Validator, schema: Any) -> None:
+    """Raise SchemaError for the first way `schema` breaks the meta-schema `checker` holds."""
+    error = next(checker.iter_errors(schema), None)
+    if error is not None:
+        raise jsonschema.SchemaError.create_from(error)
 
 
 _ROOT_KEYS = frozenset({"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components",
