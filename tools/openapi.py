@@ -19,10 +19,15 @@ from typing import Any
 import jsonschema
 from jsonschema.validators import validator_for
 from jsonschema_path import SchemaPath
-from openapi_schema_validator._specifications import REGISTRY as SCHEMA_REGISTRY  # JSON Schema's and OpenAPI's
+from openapi_schema_validator._specifications import (
+    REGISTRY as SCHEMA_REGISTRY,  # JSON Schema's and OpenAPI's
+)
 from openapi_spec_validator import OpenAPIV2SpecValidator
 from openapi_spec_validator.shortcuts import get_validator_cls
-from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, ValidatorDetectError
+from openapi_spec_validator.validation.exceptions import (
+    DuplicateOperationIDError,
+    ValidatorDetectError,
+)
 from openapi_spec_validator.validation.keywords import SchemaValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 from referencing import Resource
