@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Literal, TypeVar
@@ -364,11 +365,21 @@ def read_yaml_mapping(path: Path, what: str) -> dict:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not a {what}: not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: {_yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections")
     return raw
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """A YAML error as `line:column: problem` (1-based, where the parser stopped), on one line."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
+    return f"{where}not valid YAML: {problem}"
 
 
 def validate_config(model: type[_Config], raw: dict, source: str) -> _Config:
@@ -421,8 +432,22 @@ def resolve_home(cli_home: Path | None, config: AssistantConfig) -> Path:
     else:
         home = Path.home() / ".assistant"
     home = home.expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    check_state_dir(home)
     return home
+
+
+def check_state_dir(home: Path) -> None:
+    """Create the state directory if needed and make sure files can be written in it; a ConfigError says
+    why not (a file in the way, a read-only or virtual file system such as /proc)."""
+    if home.exists() and not home.is_dir():
+        raise ConfigError(f"the state directory {home} is a file, not a folder")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        probe, name = tempfile.mkstemp(prefix=".write-check-", dir=home)
+        os.close(probe)
+        os.unlink(name)
+    except OSError as exc:
+        raise ConfigError(f"cannot write in the state directory {home}: {exc.strerror}") from None
 
 
 def example_yaml() -> str:
