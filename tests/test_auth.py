@@ -21,7 +21,6 @@ from assistant.auth import (
 )
 from assistant.config import ConfigError, parse_config
 
-
 #: Made by an earlier release, at n=2**14: the parameters travel in the hash, so it must go on verifying.
 OLD_HASH = "scrypt$16384$8$1$Zml4ZWQtc2FsdC0xNmJ5dA==$vzi2rgVF5X6eeIb440u6yg/a1ls/aviyGSPTWXl1+Hk="
 
