@@ -9,6 +9,7 @@ on: the child runs in its own session and outlives the app, and a restarted app 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shlex
 import signal
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+
+log = logging.getLogger(__name__)
 
 JOBS_DB = "jobs.db"
 JOBS_DIR = "jobs"
@@ -205,11 +208,19 @@ class JobQueue:
         stop = threading.Event()
 
         def loop() -> None:
+            failing: str | None = None  # the failure last logged: one that repeats every tick is logged once
             while not stop.wait(interval_s):
                 try:
                     self.poll()
-                except Exception:  # a failed poll (a locked database) is retried on the next tick
-                    pass
+                except Exception as exc:  # retried on the next tick: a locked database passes, a bug shows
+                    if repr(exc) != failing:
+                        log.exception("polling the training job queue in %s failed; retrying every %g s",
+                                      self.home, interval_s)
+                    failing = repr(exc)
+                else:
+                    if failing is not None:
+                        log.warning("polling the training job queue in %s works again", self.home)
+                    failing = None
 
         threading.Thread(target=loop, name="job-queue", daemon=True).start()
         return stop
