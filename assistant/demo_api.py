@@ -10,9 +10,11 @@ when the catalog points at that port and nothing answers there.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -247,9 +249,18 @@ def create_app(db_path: Path) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, db_path: Path) -> None:
-    """Serve the demo API until interrupted (blocking)."""
-    uvicorn.run(create_app(db_path), host=host, port=port, log_level="info")
+class PortUnavailable(RuntimeError):
+    """The demo API cannot listen on the address asked for; the message says why."""
+
+
+def serve(host: str, port: int, db_path: Path, on_listening: Callable[[str], None] | None = None) -> None:
+    """Serve the demo API until interrupted (blocking). `on_listening(url)` is told the URL it really listens
+    on, once the socket is bound (port 0: a free port, which only the socket knows)."""
+    sock = _listen(host, port)
+    if on_listening is not None:
+        on_listening(_url(host, sock))
+    config = uvicorn.Config(create_app(db_path), log_level="info")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @dataclass
@@ -269,7 +280,9 @@ class DemoServer:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (port 0 picks a free one), or a clear error."""
+    """A listening socket on host:port (port 0 picks a free one), or a PortUnavailable saying why not."""
+    if not 0 <= port <= 65535:
+        raise PortUnavailable(f"cannot start the demo API on port {port}: a TCP port is 1 to 65535")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -277,10 +290,17 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise RuntimeError(f"cannot start the demo API on {host}:{port}: {exc.strerror}; "
-                           "is another server already using that port?") from exc
+        reason = exc.strerror or str(exc)  # a host name that does not resolve has no strerror
+        hint = "; is another server already using that port?" if exc.errno == errno.EADDRINUSE else ""
+        raise PortUnavailable(f"cannot start the demo API on {host}:{port}: {reason}{hint}") from exc
     sock.listen(128)
     return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    """The http URL of a listening socket, by the host asked for and the port bound."""
+    url_host = f"[{host}]" if ":" in host else host
+    return f"http://{url_host}:{sock.getsockname()[1]}"
 
 
 def start_in_background(host: str, port: int, db_path: Path,
@@ -288,8 +308,7 @@ def start_in_background(host: str, port: int, db_path: Path,
     """Start the demo API in a daemon thread and return once it accepts connections."""
     app = create_app(db_path)
     sock = _listen(host, port)
-    url_host = f"[{host}]" if ":" in host else host
-    url = f"http://{url_host}:{sock.getsockname()[1]}"
+    url = _url(host, sock)
     config = uvicorn.Config(app, log_level="warning", lifespan="off",
                             timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
