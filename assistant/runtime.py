@@ -1,8 +1,9 @@
 """Everything a conversation needs, assembled once from the configuration.
 
-Start-up order: the demo API (when the catalog points at it and nothing answers), the document store
-(ingesting the configured folder; unchanged files cost nothing), the tools, the model with its toolkens,
-the engine and the conversation log. The CLI and the web UI both talk to an `Assistant`.
+Start-up order: first what can refuse the configuration and is quick to check: the tools (loading the
+catalog) and the adapter's files and toolkens. Then the demo API (when the catalog points at it and nothing
+answers), the document store's ingest of the configured folder (unchanged files cost nothing), the model
+with its toolkens, the engine and the conversation log. The CLI and the web UI both talk to an `Assistant`.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant import demo_api
-from assistant.adapters import AdapterRegistry, choose_adapter
+from assistant.adapters import ADAPTER_MARKER, AdapterRegistry, choose_adapter
 from assistant.config import AssistantConfig, GenerationConfig
 from assistant.decoding import CausalLMDecoder
 from assistant.chat_format import ChatFormat
 from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
-from assistant.model import LoadedModel, load_model
+from assistant.model import LoadedModel, ModelLoadError, load_model
 from assistant.store import ConversationStore
+from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool
 from tools.catalog import load_catalog
 from tools.registry import build_tools
@@ -31,6 +33,10 @@ from tools.retrieval import DocumentStore, IngestReport
 log = logging.getLogger(__name__)
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class EmptyQuestion(ValueError):
+    """A question with nothing in it but white space."""
 
 
 @dataclass(frozen=True)
@@ -49,19 +55,24 @@ class Assistant:
     def __init__(self, config: AssistantConfig, home: Path):
         self.config = config
         self.home = home
-        self.demo_server = start_demo_api_if_needed(config, home)
+        # A catalog or adapter that will not do is refused here, in a second, not after the ingest and
+        # the model's conversion: the store is opened lazily, so the search tool can take it before either.
         self.documents: DocumentStore | None = None
-        self.ingest_report: IngestReport | None = None
         if config.tools.retrieval.enabled:
             self.documents = DocumentStore(config.tools.retrieval, home / "chroma")
-            if config.tools.retrieval.docs is not None:
-                self.ingest_report = self.documents.ingest(config.tools.retrieval.docs)
-                log.info("%s", self.ingest_report)
         self.tools: list[Tool] = build_tools(config.tools, home, self.documents)
         self.adapters = AdapterRegistry(home)
         self._pointer_stamp = self.adapters.pointer_stamp()
+        adapter = choose_adapter(config.model.adapter, self.adapters, config)
+        if adapter is not None:
+            check_adapter(adapter, self.tools)
+        self.demo_server = start_demo_api_if_needed(config, home)
+        self.ingest_report: IngestReport | None = None
+        if self.documents is not None and config.tools.retrieval.docs is not None:
+            self.ingest_report = self.documents.ingest(config.tools.retrieval.docs)
+            log.info("%s", self.ingest_report)
         self._reloading = threading.Lock()
-        self._serving = self._serve(choose_adapter(config.model.adapter, self.adapters, config))
+        self._serving = self._serve(adapter)
         self.store = ConversationStore(home / "conversations.db")
 
     def _serve(self, adapter: Path | None) -> Serving:
@@ -134,22 +145,38 @@ class Assistant:
     ) -> Iterator[Event]:
         """Run one turn of a conversation (a new one when `conversation_id` is None) and log it.
 
-        `generation` overrides the configured decoding parameters for this turn only.
+        An empty question raises EmptyQuestion here, before any turn starts. A new conversation is stored
+        together with its first turn, so a turn that fails or is stopped before its answer leaves nothing
+        behind. `generation` overrides the configured decoding parameters for this turn only.
         """
         if not question.strip():
-            raise ValueError("the question is empty")
+            raise EmptyQuestion("the question is empty")
+        return self._turn(question, conversation_id, user, approve, dry_run, force_tool, generation)
+
+    def _turn(
+        self,
+        question: str,
+        conversation_id: str | None,
+        user: str,
+        approve: Approver | None,
+        dry_run: bool,
+        force_tool: str | None,
+        generation: GenerationConfig | None,
+    ) -> Iterator[Event]:
         self.reload_adapter_if_changed()
         serving = self._serving  # this turn's model and engine, whatever serves after it
-        if conversation_id is None:
-            conversation_id = self.store.start_conversation(user, question)
-        messages = self.store.history(conversation_id) + [{"role": "user", "content": question}]
+        history = self.store.history(conversation_id) if conversation_id is not None else []
         turn = serving.engine.run_turn(
-            messages, approve=approve, dry_run=dry_run, force_tool=force_tool, generation=generation
+            history + [{"role": "user", "content": question}],
+            approve=approve, dry_run=dry_run, force_tool=force_tool, generation=generation,
         )
         for event in turn:
             yield event
             if isinstance(event, FinalAnswer) and self.config.log.enabled:
-                turn_id = self.store.log_turn(conversation_id, question, event, serving.name)
+                if conversation_id is None:
+                    conversation_id, turn_id = self.store.log_new_conversation(user, question, event, serving.name)
+                else:
+                    turn_id = self.store.log_turn(conversation_id, question, event, serving.name)
                 yield TurnLogged(conversation_id, turn_id)
 
     def close(self) -> None:
@@ -159,6 +186,17 @@ class Assistant:
         if self.demo_server is not None:
             self.demo_server.stop()
             self.demo_server = None
+
+
+def check_adapter(adapter: Path, tools: list[Tool]) -> None:
+    """Refuse, with a ModelLoadError or ToolkenMismatch naming the problem, an adapter folder that cannot
+    serve these tools: one without PEFT's config or a toolken registry, or trained for other tools. Reading
+    two small files, this runs before the model is converted and loaded."""
+    if not adapter.is_dir():
+        raise ModelLoadError(f"the adapter {adapter} is not a folder")
+    if not (adapter / ADAPTER_MARKER).is_file():
+        raise ModelLoadError(f"the adapter {adapter} has no {ADAPTER_MARKER}: it is not a PEFT adapter folder")
+    ToolkenRegistry.load(adapter).check_tools(tools)
 
 
 def start_demo_api_if_needed(config: AssistantConfig, home: Path) -> demo_api.DemoServer | None:

@@ -89,49 +89,28 @@ class ConversationStore:
             db.close()
 
     def start_conversation(self, user: str, title: str) -> str:
+        """An empty conversation; `log_new_conversation` stores one with its first turn instead."""
+        conversation_id = uuid.uuid4().hex
+        with self._connect() as db:
+            _insert_conversation(db, conversation_id, user, title, time.time())
+        return conversation_id
+
+    def log_new_conversation(self, user: str, question: str, final: FinalAnswer, model: str) -> tuple[str, int]:
+        """Start a conversation titled by its first question and store that finished turn, in one
+        transaction (a turn that never finishes leaves no empty conversation); returns both ids."""
         conversation_id = uuid.uuid4().hex
         now = time.time()
         with self._connect() as db:
-            db.execute(
-                "INSERT INTO conversations (id, user, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                (conversation_id, user, title[:120], now, now),
-            )
-        return conversation_id
+            _insert_conversation(db, conversation_id, user, question, now)
+            return conversation_id, _insert_turn(db, conversation_id, question, final, model, now)
 
     def log_turn(self, conversation_id: str, question: str, final: FinalAnswer, model: str) -> int:
         """Append one finished turn; returns its id (what feedback refers to)."""
-        now = time.time()
-        calls = [
-            {**call.to_json(), "status": call.status, "elapsed_s": round(call.elapsed_s, 4)}
-            for call in final.tool_calls
-        ]
-        timings = {**final.timings.__dict__, "decode_tokens_per_s": final.timings.decode_tokens_per_s}
-        messages = [{"role": "user", "content": question}, *final.messages]
         with self._connect() as db:
             found = db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
             if found is None:
                 raise KeyError(f"no conversation {conversation_id}")
-            position = db.execute(
-                "SELECT COALESCE(MAX(position), -1) + 1 FROM turns WHERE conversation_id = ?", (conversation_id,)
-            ).fetchone()[0]
-            cursor = db.execute(
-                "INSERT INTO turns (conversation_id, position, question, answer, messages, tool_calls, sources,"
-                " timings, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    conversation_id,
-                    position,
-                    question,
-                    final.answer,
-                    _dumps(messages),
-                    _dumps(calls),
-                    _dumps(final.sources),
-                    _dumps(timings),
-                    model,
-                    now,
-                ),
-            )
-            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
-            return int(cursor.lastrowid)
+            return _insert_turn(db, conversation_id, question, final, model, time.time())
 
     def add_feedback(self, turn_id: int, user: str, rating: int, correction: str | None = None) -> int:
         """Record a rating (-1, 0 or 1) and an optional corrected answer for one turn."""
@@ -217,6 +196,46 @@ class ConversationStore:
     def delete_conversation(self, conversation_id: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+
+def _insert_conversation(db: sqlite3.Connection, conversation_id: str, user: str, title: str, now: float) -> None:
+    db.execute(
+        "INSERT INTO conversations (id, user, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        (conversation_id, user, title[:120], now, now),
+    )
+
+
+def _insert_turn(
+    db: sqlite3.Connection, conversation_id: str, question: str, final: FinalAnswer, model: str, now: float
+) -> int:
+    """Append a finished turn to an existing conversation inside the caller's transaction; its id."""
+    calls = [
+        {**call.to_json(), "status": call.status, "elapsed_s": round(call.elapsed_s, 4)}
+        for call in final.tool_calls
+    ]
+    timings = {**final.timings.__dict__, "decode_tokens_per_s": final.timings.decode_tokens_per_s}
+    messages = [{"role": "user", "content": question}, *final.messages]
+    position = db.execute(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM turns WHERE conversation_id = ?", (conversation_id,)
+    ).fetchone()[0]
+    cursor = db.execute(
+        "INSERT INTO turns (conversation_id, position, question, answer, messages, tool_calls, sources,"
+        " timings, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            conversation_id,
+            position,
+            question,
+            final.answer,
+            _dumps(messages),
+            _dumps(calls),
+            _dumps(final.sources),
+            _dumps(timings),
+            model,
+            now,
+        ),
+    )
+    db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+    return int(cursor.lastrowid)
 
 
 def _dumps(value: Any) -> str:

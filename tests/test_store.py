@@ -74,3 +74,14 @@ def test_logging_to_an_unknown_conversation_fails_without_writing(tmp_path: Path
         store.log_turn("nope", "q", answer("a"), "m")
     with sqlite3.connect(tmp_path / "log.db") as db:
         assert db.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == 0
+
+
+def test_a_new_conversation_is_stored_with_its_first_turn_or_not_at_all(tmp_path: Path):
+    store = ConversationStore(tmp_path / "log.db")
+    conversation, turn = store.log_new_conversation("ann", "How much leave?", answer("25 days."), "smollm2")
+    assert store.conversations("ann")[0]["id"] == conversation and store.conversations("ann")[0]["title"] == \
+        "How much leave?"
+    assert [t.id for t in store.turns(conversation)] == [turn]
+    with pytest.raises(AttributeError):  # a turn that cannot be stored takes its new conversation with it
+        store.log_new_conversation("bob", "q", None, "m")  # type: ignore[arg-type]
+    assert store.conversations("bob") == []
