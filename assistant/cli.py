@@ -17,9 +17,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from assistant.config import AssistantConfig, ConfigError, load_config, resolve_home
+from assistant.config import AssistantConfig, ConfigError, load_config, read_yaml_mapping, resolve_home
 
 EXIT_USAGE = 2
+
+
+class UsageError(ValueError):
+    """A command-line argument that cannot be used; the message says which and why."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
-    except _USER_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except Exception as exc:
+        if not is_user_error(exc):
+            raise  # a bug: its traceback is what the report needs
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -93,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", "start the web app: staff chat and the admin console", _run_serve)
     _add_model_options(serve)
     serve.add_argument("--host", help="address to listen on (default: serve.host, 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="TCP port (default: serve.port, 7860)")
+    serve.add_argument("--port", type=_tcp_port, help="TCP port, 1 to 65535 (default: serve.port, 7860)")
 
     password = commands.add_parser("hash-password", help="print the hash of a password for serve.users",
                                    description="print the hash of a password for serve.users")
@@ -118,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = _command(commands, "demo-api", "serve the demo company's API (HTTP, SQLite behind it)", _run_demo_api)
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=None, help="default: 8765")
+    demo.add_argument("--port", type=_tcp_port, default=None, help="TCP port, 1 to 65535 (default: 8765)")
     demo.add_argument("--db", type=Path, default=None, help="SQLite file; default: demo-api.db in the state dir")
     return parser
 
@@ -130,6 +136,17 @@ def _command(commands, name: str, help_text: str, run: Callable[[argparse.Namesp
     sub.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub.set_defaults(run=run)
     return sub
+
+
+def _tcp_port(text: str) -> int:
+    """An argparse type: a TCP port number a server can listen on."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1 to 65535)")
+    return port
 
 
 def _add_model_options(sub: argparse.ArgumentParser) -> None:
@@ -174,10 +191,12 @@ def _config(args: argparse.Namespace) -> tuple[AssistantConfig, Path]:
 
 
 def _run_ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise UsageError("the question is empty")
+    config, home = _config(args)
     from assistant.events import FinalAnswer
     from assistant.runtime import Assistant
 
-    config, home = _config(args)
     assistant = Assistant(config, home)
     try:
         approve = _approver(args.yes, interactive=sys.stdin.isatty() and not args.json)
@@ -186,7 +205,10 @@ def _run_ask(args: argparse.Namespace) -> int:
             final = next(e for e in events if isinstance(e, FinalAnswer))
             for _ in events:  # let the turn be logged
                 pass
-            print(json.dumps(final.to_json(), ensure_ascii=False, default=str))
+            answer = final.to_json()
+            if args.dry_run:
+                answer["dry_run"] = True
+            print(json.dumps(answer, ensure_ascii=False, default=str))
         else:
             _print_turn(events, sys.stdout)
     finally:
@@ -230,6 +252,7 @@ def _print_turn(events: Iterable, out: TextIO) -> str | None:
     from assistant.events import Sources, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
 
     conversation = None
+    planned = 0
     for event in events:
         if isinstance(event, TextDelta):
             out.write(event.text)
@@ -237,7 +260,9 @@ def _print_turn(events: Iterable, out: TextIO) -> str | None:
             out.write(f"\n  [tool] {event.tool} {json.dumps(event.arguments, ensure_ascii=False)}\n")
         elif isinstance(event, ToolOutcome):
             shown = event.error if event.error else json.dumps(event.result, ensure_ascii=False, default=str)
-            out.write(f"  [{event.status}] {_shorten(shown, 300)} ({event.elapsed_s:.2f} s)\n")
+            status = "planned, NOT sent" if event.status == "planned" else event.status
+            planned += event.status == "planned"
+            out.write(f"  [{status}] {_shorten(shown, 300)} ({event.elapsed_s:.2f} s)\n")
         elif isinstance(event, Sources):
             out.write(f"\nSources: {', '.join(event.sources)}")
         elif isinstance(event, Timings):
@@ -250,11 +275,19 @@ def _print_turn(events: Iterable, out: TextIO) -> str | None:
             conversation = event.conversation_id
         out.flush()
     out.write("\n")
+    if planned:
+        # The reply may still read "Done." after a planned call: the model only saw a plan, not a result.
+        out.write(f"(dry run: {planned} API call{'s' if planned > 1 else ''} planned, none sent)\n")
     return conversation
 
 
+#: What the model is told when a side-effecting call was not sent because nobody could be asked.
+NO_TERMINAL = "not sent: no terminal to approve side-effecting calls; use --yes or the web app"
+
+
 def _approver(yes: bool, interactive: bool):
-    """Decides on side-effecting calls: --yes sends, a terminal asks, anything else declines."""
+    """Decides on side-effecting calls: --yes sends, a terminal asks, anything else cannot ask anyone."""
+    from assistant.engine import CannotApprove
 
     def approve(call) -> bool:
         plan = call.plan
@@ -263,7 +296,7 @@ def _approver(yes: bool, interactive: bool):
             return True
         if not interactive:
             print(f"not sent: {what} changes data; pass --yes to allow it", file=sys.stderr)
-            return False
+            raise CannotApprove(NO_TERMINAL)
         if plan.get("body") is not None:
             print(f"\n  body: {json.dumps(plan['body'], ensure_ascii=False)}")
         return input(f"\n  send {what}? [y/N] ").strip().lower() in ("y", "yes")
@@ -316,10 +349,12 @@ def _run_build_data(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    # A file that is no YAML mapping is refused before the trainer's import, which takes seconds.
+    read_yaml_mapping(args.train_config, "training config")
+    home = resolve_home(args.home, load_config(args.config))
     from finetune.train import load_train_config, train
 
     config = load_train_config(args.train_config)
-    home = resolve_home(args.home, load_config(args.config))
     result = train(config, home)
     print(f"adapter written to {result.output_dir}: {result.method} ({result.method_reason}), {result.steps} steps, "
           f"{result.tokens_per_second:.0f} tokens/s, {result.wall_s:.0f} s")
@@ -350,8 +385,8 @@ def _run_demo_api(args: argparse.Namespace) -> int:
     config, home = _config(args)
     port = args.port if args.port is not None else demo_api.DEFAULT_PORT
     db = args.db if args.db is not None else home / "demo-api.db"
-    print(f"demo API on http://{args.host}:{port} (database {db})", file=sys.stderr)
-    demo_api.serve(args.host, port, db)
+    demo_api.serve(args.host, port, db,
+                   on_listening=lambda url: print(f"demo API on {url} (database {db})", file=sys.stderr, flush=True))
     return 0
 
 
@@ -450,7 +485,13 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def _quiet_libraries(verbose: bool) -> None:
+    """Only errors from transformers and no progress bars, unless --verbose. Through the environment when
+    transformers is not imported yet, so a command that never needs it does not pay for its import."""
     if verbose:
+        return
+    if "transformers" not in sys.modules:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         return
     from transformers.utils import logging as hf_logging
 
@@ -458,22 +499,42 @@ def _quiet_libraries(verbose: bool) -> None:
     hf_logging.set_verbosity_error()
 
 
-def _user_errors() -> tuple[type[Exception], ...]:
-    from assistant.chat_format import ChatTemplateError
-    from assistant.engine import TurnTooLong
-    from assistant.model import ModelLoadError
-    from assistant.toolkens import ToolkenMismatch
-    from finetune.evaluate import EvalFormatError
-    from finetune.records import DatasetFormatError
-    from tools.openapi import CatalogError
-    from assistant.adapters import AdapterError
-    from finetune.retrain import RetrainBusy
+#: The exceptions that mean bad input (a file, a value, a name, a busy resource), not a bug: module and class.
+#: Each says what is wrong in its message, so the CLI prints that one line; anything else (KeyError,
+#: TypeError, ...) is a bug and keeps its traceback.
+USER_ERRORS: tuple[tuple[str, str], ...] = (
+    ("assistant.config", "ConfigError"),
+    ("assistant.model", "ModelLoadError"),
+    ("assistant.toolkens", "ToolkenMismatch"),
+    ("assistant.chat_format", "ChatTemplateError"),
+    ("assistant.engine", "TurnTooLong"),
+    ("assistant.engine", "UnknownTool"),
+    ("assistant.runtime", "EmptyQuestion"),
+    ("assistant.adapters", "AdapterError"),
+    ("assistant.demo_api", "PortUnavailable"),
+    ("tools.openapi", "CatalogError"),
+    ("finetune.evaluate", "EvalFormatError"),
+    ("finetune.records", "DatasetFormatError"),
+    ("finetune.retrain", "RetrainBusy"),
+)
 
-    return (ConfigError, ModelLoadError, ToolkenMismatch, CatalogError, ChatTemplateError, TurnTooLong, KeyError,
-            EvalFormatError, DatasetFormatError, AdapterError, RetrainBusy)
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether `exc` is a UsageError or one of USER_ERRORS. Only modules already imported are looked in: a
+    class can only have been raised once its module is loaded, and importing the others (torch, the trainer)
+    would cost seconds on every command."""
+    if isinstance(exc, UsageError):
+        return True
+    for module_name, class_name in USER_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(exc, getattr(module, class_name)):
+            return True
+    return False
 
 
-_USER_ERRORS = _user_errors()
+def _one_line(text: str) -> str:
+    """An error message on one line (a library's message may hold several)."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 if __name__ == "__main__":

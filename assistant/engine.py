@@ -42,8 +42,16 @@ log = logging.getLogger(__name__)
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
 
-#: Asked before a side-effecting call is sent; True sends it.
+#: Asked before a side-effecting call is sent; True sends it, False is the user's no. An approver that has
+#: nobody to ask raises CannotApprove instead.
 Approver = Callable[[ToolCall], bool]
+
+#: The tool message of a call the user declined.
+DECLINED = "the user declined this call"
+#: The tool message of a side-effecting call in a turn run without an approver.
+NOBODY_ASKED = "not sent: side-effecting calls need someone's approval and nobody could be asked"
+#: The tool result of a call planned in a dry run, beside the plan: the model must not report it as done.
+PLANNED_ONLY = "dry run: this call was planned only and NOT sent; nothing was changed or read"
 
 
 class Mode(Enum):
@@ -54,6 +62,15 @@ class Mode(Enum):
 
 class TurnTooLong(ValueError):
     """The newest message alone does not fit the model's context budget."""
+
+
+class UnknownTool(ValueError):
+    """A forced tool (`--tool`) that is not among the engine's tools."""
+
+
+class CannotApprove(Exception):
+    """Raised by an approver that has nobody to ask (no terminal, no browser); the call is not sent and the
+    message, which says why, is what the model reads as the tool result."""
 
 
 @dataclass
@@ -134,7 +151,7 @@ class Engine:
         """
         generation = generation or self.generation
         if force_tool is not None and force_tool not in self.tools:
-            raise KeyError(f"no tool named {force_tool!r}; known: {', '.join(self.tools)}")
+            raise UnknownTool(f"no tool named {force_tool!r}; known: {', '.join(self.tools)}")
         started = time.perf_counter()
         history = self._fit_context(messages, generation, today if today is not None else date.today())
         sampler = Sampler(generation)
@@ -286,9 +303,17 @@ class Engine:
         if problem is not None:
             return ToolOutcome(tool.name, call.arguments, "invalid", error=problem)
         if dry_run and not tool.local:
-            return ToolOutcome(tool.name, call.arguments, "planned", result={"planned": call.plan})
-        if tool.side_effects and (approve is None or not approve(call)):
-            return ToolOutcome(tool.name, call.arguments, "declined", error="the user declined this call")
+            return ToolOutcome(tool.name, call.arguments, "planned", result={"sent": False, "note": PLANNED_ONLY,
+                                                                              "planned": call.plan})
+        if tool.side_effects:
+            if approve is None:
+                return ToolOutcome(tool.name, call.arguments, "declined", error=NOBODY_ASKED)
+            try:
+                approved = approve(call)
+            except CannotApprove as reason:
+                return ToolOutcome(tool.name, call.arguments, "declined", error=str(reason))
+            if not approved:
+                return ToolOutcome(tool.name, call.arguments, "declined", error=DECLINED)
         result: ToolResult = tool.call(call.arguments)
         status = "ran" if result.ok else "failed"
         return ToolOutcome(tool.name, call.arguments, status, result.value, result.error, list(result.sources))

@@ -16,8 +16,11 @@ def test_yes_sends_without_asking(monkeypatch: pytest.MonkeyPatch):
     assert _approver(yes=True, interactive=True)(CALL) is True
 
 
-def test_without_a_terminal_side_effects_are_declined_with_a_hint(capsys: pytest.CaptureFixture):
-    assert _approver(yes=False, interactive=False)(CALL) is False
+def test_without_a_terminal_side_effects_are_not_sent_and_the_model_is_told_why(capsys: pytest.CaptureFixture):
+    from assistant.engine import CannotApprove
+
+    with pytest.raises(CannotApprove, match="no terminal to approve"):
+        _approver(yes=False, interactive=False)(CALL)
     assert "pass --yes" in capsys.readouterr().err
 
 

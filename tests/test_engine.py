@@ -16,7 +16,7 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant.chat_format import ChatFormat, parse_call
 from assistant.config import GenerationConfig
-from assistant.engine import Engine, TurnTooLong
+from assistant.engine import PLANNED_ONLY, CannotApprove, Engine, TurnTooLong, UnknownTool
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
 from assistant.toolkens import add_toolkens
 from tools.base import Tool, ToolResult
@@ -235,6 +235,22 @@ def test_side_effecting_call_is_declined_without_approval(setup):
     assert outcome.status == "declined" and booker.calls == []
 
 
+def test_a_call_nobody_could_approve_tells_the_model_why_it_was_not_sent(setup):
+    tokenizer, tools, registry, _ = setup
+    booker = tools[1]
+    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}') + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script)
+
+    def no_terminal(call: ToolCall) -> bool:
+        raise CannotApprove("not sent: no terminal to approve side-effecting calls")
+
+    events = run(engine, approve=no_terminal)
+    outcome = next(e for e in events if isinstance(e, ToolOutcome))
+    assert outcome.status == "declined" and booker.calls == []
+    tool_message = next(m for m in events[-1].messages if m["role"] == "tool")
+    assert "no terminal" in tool_message["content"] and "declined" not in tool_message["content"]
+
+
 def test_side_effecting_call_runs_when_approved_and_approver_sees_the_plan(setup):
     tokenizer, tools, registry, _ = setup
     booker = tools[1]
@@ -251,9 +267,13 @@ def test_dry_run_plans_remote_calls_without_sending(setup):
     booker = tools[1]
     script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Borealis"}') + ids(tokenizer, END)
     engine, _ = make_engine(setup, script)
-    outcome = next(e for e in run(engine, dry_run=True, approve=lambda c: True) if isinstance(e, ToolOutcome))
+    events = run(engine, dry_run=True, approve=lambda c: True)
+    outcome = next(e for e in events if isinstance(e, ToolOutcome))
     assert outcome.status == "planned" and booker.calls == []
-    assert outcome.result == {"planned": {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings",
+    tool_message = next(m for m in events[-1].messages if m["role"] == "tool")
+    assert "NOT sent" in tool_message["content"]  # what the model reads: no room to say "Done."
+    assert outcome.result == {"sent": False, "note": PLANNED_ONLY,
+                              "planned": {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings",
                                           "body": {"room": "Borealis"}}}
 
 
@@ -351,7 +371,7 @@ def test_old_turns_are_dropped_to_fit_the_context(setup):
 
 def test_unknown_forced_tool_and_missing_user_message_are_clear_errors(setup):
     engine, _ = make_engine(setup, [0])
-    with pytest.raises(KeyError, match="no tool named 'nope'"):
+    with pytest.raises(UnknownTool, match="no tool named 'nope'"):
         list(engine.run_turn([{"role": "user", "content": "x"}], force_tool="nope"))
     with pytest.raises(ValueError, match="end with a user message"):
         list(engine.run_turn([{"role": "assistant", "content": "x"}]))
