@@ -176,13 +176,18 @@ def _schema_keyword(base: type[SchemaValidator]) -> type[SchemaValidator]:
 
         def _get_schema_checker(self, schema: SchemaPath, schema_value: Any) -> Any:
             check = super()._get_schema_checker(schema, schema_value)
-            validator_cls = getattr(check, "func", None)
-            meta = getattr(getattr(validator_cls, "__self__", None), "META_SCHEMA", None)
-            if meta is None or not isinstance(check, functools.partial):
+            dialect = getattr(getattr(check, "func", None), "__self__", None)  # check = partial(cls.check_schema)
+            if not isinstance(check, functools.partial) or getattr(dialect, "META_SCHEMA", None) is None:
                 return check
-            return functools.partial(_check_against, _crawled(meta, check.keywords.get("format_checker")))
+            return functools.partial(_check_against, _meta_checker(dialect, check.keywords.get("format_checker")))
 
     return Checked
+
+
+@functools.cache
+def _meta_checker(dialect: type, format_checker: Any) -> jsonschema.protocols.Validator:
+    """One crawled checker per dialect (the validator asks for one per Schema Object)."""
+    return _crawled(dialect.META_SCHEMA, format_checker)
 
 
 def _check_against(checker: jsonschema.protocols.Validator, schema: Any) -> None:
