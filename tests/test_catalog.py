@@ -853,3 +853,37 @@ def test_the_harbor_example_catalog_loads_with_valid_argument_schemas() -> None:
     assert {"path", "query", "body"} <= {where for op in catalog.operations for where in op.locations.values()}
     assert sum(tool.side_effects for tool in tools) == 5
     tools[0].catalog.close()
+
+
+def test_a_generated_catalog_of_many_operations_loads_each_one_whole(tmp_path: Path) -> None:
+    # Correctness only; the time a large catalog takes to load is measured by bench/adversarial.py.
+    paths = {
+        f"/items{i}/{{item_id}}": {
+            "parameters": [{"$ref": "#/components/parameters/ItemId"}],
+            "get": {"operationId": f"getItem{i}", "responses": {"200": {"description": "ok"}}},
+            "put": {
+                "operationId": f"putItem{i}",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+                "responses": {"200": {"description": "ok"}},
+            },
+        }
+        for i in range(300)
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Many", "version": "1"},
+        "paths": paths,
+        "components": {
+            "parameters": {"ItemId": {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}},
+            "schemas": {"Item": {"type": "object", "required": ["name"],
+                                 "properties": {"name": {"type": "string"}, "size": {"type": "integer"}}}},
+        },
+    }
+    operations = operations_by_id(write(tmp_path, json.dumps(document), name="many.json"))
+    assert len(operations) == 600
+    assert list(operations)[:3] == ["getItem0", "putItem0", "getItem1"]
+    for i in range(300):
+        assert operations[f"getItem{i}"].locations == {"item_id": "path"}
+        put = operations[f"putItem{i}"]
+        assert put.locations == {"item_id": "path", "name": "body", "size": "body"}
+        assert put.parameters["required"] == ["item_id", "name"]
