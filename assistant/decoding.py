@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Protocol
 
@@ -37,6 +38,7 @@ class CausalLMDecoder:
         self.device = next(model.parameters()).device
         self.vocab_size = model.get_output_embeddings().weight.shape[0]
         self._cache = None
+        self._cache_keyword = _cache_keyword(model)
 
     def reset(self) -> None:
         self._cache = None
@@ -44,9 +46,16 @@ class CausalLMDecoder:
     @torch.inference_mode()
     def feed(self, token_ids: list[int]) -> torch.Tensor:
         input_ids = torch.tensor([token_ids], device=self.device)  # (1, seq)
-        out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True, logits_to_keep=1)
-        self._cache = out.past_key_values
+        out = self.model(input_ids=input_ids, use_cache=True, logits_to_keep=1, **{self._cache_keyword: self._cache})
+        self._cache = out[self._cache_keyword]
         return out.logits[0, -1].float().cpu()  # (vocab,)
+
+
+def _cache_keyword(model: PreTrainedModel) -> str:
+    """The forward's name for the KV cache, in its arguments and its output: `cache` in newer transformers
+    (where `past_key_values` still works but warns on every call), `past_key_values` before."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model  # a PEFT wrapper's model
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
 
 def end_of_turn_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:

@@ -8,10 +8,13 @@ the state directory. Later loads read the cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,12 @@ from assistant.toolkens import REGISTRY_FILE, ToolkenRegistry, add_toolkens
 from tools.base import Tool
 
 log = logging.getLogger(__name__)
+# Library chatter that is not the user's business (shown with `-v`, when this module logs at INFO): PEFT asks a
+# deprecated transformers property on every adapter load, and bitsandbytes' CPU backend warns at import that an
+# optional kernels package is missing (NF4 runs without it).
+if not log.isEnabledFor(logging.INFO):
+    warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
+    logging.getLogger("bitsandbytes.backends.cpu").setLevel(logging.ERROR)
 
 
 class ModelLoadError(RuntimeError):
@@ -95,9 +104,12 @@ def convert_gguf(gguf: Path, cache_dir: Path) -> Path:
     if (target / "config.json").is_file():
         return target
     log.info("converting %s into %s (once)", gguf.name, target)
+    # transformers draws a progress bar per tensor on stderr; only a verbose run shows it.
+    bars = contextlib.nullcontext() if log.isEnabledFor(logging.INFO) else contextlib.redirect_stderr(io.StringIO())
     try:
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        with bars:
+            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     except Exception as exc:
         raise ModelLoadError(f"cannot load GGUF {gguf}: {exc}") from exc
     # A GGUF-loaded model refuses save_pretrained: rebuild a plain one from its config and weights.

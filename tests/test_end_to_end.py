@@ -188,6 +188,9 @@ def test_chat_answers_and_exits_like_the_readme_main_command(cli_config: Path, t
     assert result.returncode == 0, result.stderr
     assert "assistant> " in result.stdout and "tools." in result.stdout
     assert (tmp_path / "conversations.db").is_file()
+    # only what is the user's business: no library warnings, progress bars or tracebacks (-v shows them)
+    for noise in ("Warning", "warn", "it/s]", "Traceback"):
+        assert noise not in result.stderr, result.stderr
 
 
 def test_cli_names_a_bad_config_key(tmp_path: Path):
