@@ -4,18 +4,30 @@ Embeddings are computed here with a local sentence-transformers model and handed
 so Chroma's default embedding function (which downloads an ONNX model) is never used and nothing is
 fetched from a hub. Vectors live in a cosine-space collection; a hit's score is the cosine similarity.
 
-Ingest is idempotent: every chunk carries the sha256 of its file and the chunking settings it was cut
-with; a file whose stored chunks all carry its current hash and the current settings is skipped before
-any text is extracted or embedded, and any other has all of its old chunks deleted and new ones added.
+Ingest is idempotent and resumable: every chunk carries the sha256 of its file, the chunking settings it
+was cut with and how many chunks the file has. A file counts as ingested only when every one of its chunks
+is stored with its current hash and the current settings; such a file is skipped before any text is
+extracted or embedded. Any other file is (re)written batch by batch: chunks already stored for the current
+version are kept (an ingest cut short between batches resumes where it stopped), the rest are embedded and
+upserted, and chunks left over from an older, longer version are deleted.
+
+Only files that lie inside the ingested folder are read: a symlink whose target is outside it is skipped
+with a warning, a symlink to a file inside it is ingested under the link's own name, and symlinked folders
+are never descended (their targets, when inside, are ingested where they lie).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import os
+import stat
+import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,8 +41,15 @@ from tools.chunking import Chunk, chunk_text
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from sentence_transformers import SentenceTransformer
+    from tqdm import tqdm
 
 SUPPORTED_SUFFIXES = (".md", ".txt", ".pdf")
+#: Chunks embedded and stored per step: what a killed ingest can lose, and the progress bar's grain.
+EMBED_BATCH = 256
+#: A run whose progress bar has not finished after this many seconds shows it (on a terminal).
+PROGRESS_DELAY_S = 2.0
+
+logger = logging.getLogger(__name__)
 
 
 class RetrievalConfig(BaseModel):
@@ -60,6 +79,10 @@ class RetrievalConfig(BaseModel):
     )
     min_score: float | None = Field(
         None, ge=-1.0, le=1.0, description="Drop hits whose cosine similarity is below this; None: keep all."
+    )
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Largest document ingested, in MB (10^6 bytes; for a PDF also its extracted "
+        "text, in millions of characters); a larger one is skipped with a message."
     )
 
     @field_validator("chroma_url")
@@ -98,6 +121,8 @@ class IngestReport:
     folder: Path
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    #: Files an earlier ingest left incomplete (cut short between batches), finished here.
+    resumed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
@@ -107,12 +132,33 @@ class IngestReport:
     seconds: float = 0.0
 
     def __str__(self) -> str:
+        resumed = f"{len(self.resumed)} resumed, " if self.resumed else ""
         return (
-            f"ingested {self.folder}: {len(self.added)} added, {len(self.updated)} updated, "
+            f"ingested {self.folder}: {len(self.added)} added, {len(self.updated)} updated, {resumed}"
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, {len(self.skipped)} skipped; "
             f"chunks +{self.chunks_added} -{self.chunks_deleted}, {self.chunks_total} stored "
             f"({self.seconds:.1f} s)"
         )
+
+
+@dataclass
+class StoredFile:
+    """The chunks the store holds of one source: chunk index -> (sha256, chunking, chunk count) it was
+    written with. Chunks written before the count was recorded carry -1 and never count as complete."""
+
+    chunks: dict[int, tuple[str, str, int]] = field(default_factory=dict)
+
+    def is_complete(self, digest: str, chunking: str) -> bool:
+        """Whether every chunk of that version of the file is stored, and nothing else."""
+        versions = set(self.chunks.values())
+        if len(versions) != 1:
+            return False
+        stored_digest, stored_chunking, total = versions.pop()
+        return (stored_digest, stored_chunking) == (digest, chunking) and set(self.chunks) == set(range(total))
+
+    def reusable(self, digest: str, chunking: str, total: int) -> set[int]:
+        """Indices of chunks already stored for this version of the file (same hash, settings and count)."""
+        return {index for index, version in self.chunks.items() if version == (digest, chunking, total)}
 
 
 class Embedder:
@@ -154,27 +200,32 @@ class DocumentStore:
         self._collection_handle: Collection | None = None
         self._max_batch = 1000
 
-    def ingest(self, folder: Path, prune: bool = False) -> IngestReport:
+    def ingest(self, folder: Path, prune: bool = False, *, progress: bool | None = None) -> IngestReport:
         """Bring the store in line with the .md, .txt and .pdf files under `folder` (recursively).
 
-        New files are added, changed ones replaced, unchanged ones cost a hash; `prune` also deletes
-        the chunks of sources no longer in the folder. Files that cannot be used are reported in
-        `skipped` with the reason, and any chunks they had are deleted. Hidden entries (".git",
-        ".DS_Store") are not documents and are passed over silently.
+        New files are added, changed ones replaced, ones an earlier ingest left incomplete finished
+        (`resumed`), unchanged ones cost a hash; `prune` also deletes the chunks of sources no longer in the
+        folder. Files that cannot be used (a symlink out of the folder, too large, binary, not UTF-8, ...)
+        are reported in `skipped` with the reason, and any chunks they had are deleted. Hidden entries
+        (".git", ".DS_Store") are not documents and are passed over silently. `progress`: a bar of the
+        chunks embedded on stderr; None shows one on a terminal once the run has lasted
+        PROGRESS_DELAY_S seconds, so short runs and captured output never get one.
         """
         started = time.perf_counter()
         folder = Path(folder)
         if not folder.is_dir():
             raise NotADirectoryError(f"{folder} is not a folder")
         report = IngestReport(folder=folder)
-        stored = self._stored_versions()
+        stored = self._stored_files()
         present: set[str] = set()
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if any(part.startswith(".") for part in path.relative_to(folder).parts):
-                continue
-            source = path.relative_to(folder).as_posix()
-            present.add(source)
-            self._ingest_file(path, source, stored.get(source), report)
+        with _progress_bar(progress) as bar:
+            for entry in document_paths(folder):
+                present.add(entry.source)
+                if entry.refused is not None:
+                    logger.warning("not ingesting %s: %s", entry.source, entry.refused)
+                    self._skip(entry.source, entry.refused, stored.get(entry.source), report)
+                else:
+                    self._ingest_file(entry.path, entry.source, stored.get(entry.source), report, bar)
         if prune:
             for source in sorted(set(stored) - present):
                 report.chunks_deleted += self._delete_source(source)
@@ -216,64 +267,89 @@ class DocumentStore:
 
     def sources(self) -> list[str]:
         """Every stored source path, sorted."""
-        return sorted(self._stored_versions())
+        return sorted(self._stored_files())
 
     def _ingest_file(
-        self, path: Path, source: str, stored: set[tuple[str, str]] | None, report: IngestReport
+        self, path: Path, source: str, stored: StoredFile | None, report: IngestReport, bar: tqdm
     ) -> None:
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             report.skipped.append((source, f"unsupported file type {path.suffix or '(none)'!r}"))
             return
         try:
-            content = path.read_bytes()
+            content = read_document(path, self._max_bytes)
         except OSError as exc:
             report.skipped.append((source, f"unreadable: {exc.strerror or exc}"))
             return
+        except UnusableDocument as exc:
+            self._skip(source, str(exc), stored, report)
+            return
         digest = hashlib.sha256(content).hexdigest()
-        if stored == {(digest, self._chunking)}:
+        if stored is not None and stored.is_complete(digest, self._chunking):
             report.unchanged.append(source)
             return
         try:
+            text = extract_text(content, path.suffix)
+            if len(text) > self._max_bytes:
+                raise UnusableDocument(f"{len(text) / 1e6:.1f} million characters of text, over the "
+                                       f"{self.config.max_file_mb:g} MB limit (tools.retrieval.max_file_mb)")
             chunks = chunk_text(
-                extract_text(content, path.suffix),
-                self.config.chunk_chars,
-                self.config.chunk_overlap,
-                markdown=path.suffix.lower() == ".md",
+                text, self.config.chunk_chars, self.config.chunk_overlap, markdown=path.suffix.lower() == ".md"
             )
             if not chunks:
                 raise UnusableDocument("no text")
         except UnusableDocument as exc:
-            report.skipped.append((source, str(exc)))
-            if stored:
-                report.chunks_deleted += self._delete_source(source)
+            self._skip(source, str(exc), stored, report)
             return
-        # Embed before deleting, so a failure leaves the old version searchable.
-        embeddings = self.embedder.embed([_embedding_input(chunk) for chunk in chunks])
-        if stored:
-            report.chunks_deleted += self._delete_source(source)
-        self._add(source, digest, chunks, embeddings)
-        report.chunks_added += len(chunks)
-        (report.updated if stored else report.added).append(source)
+        kept = stored.reusable(digest, self._chunking, len(chunks)) if stored is not None else set()
+        fresh = [chunk for chunk in chunks if chunk.index not in kept]
+        bar.total += len(fresh)
+        bar.set_description(source, refresh=True)
+        # Each batch is embedded before it overwrites the old version's chunks of the same indices, so a
+        # failure in the first batch leaves the old version whole; a later one leaves a mix the next run
+        # finishes (the file is not complete, and the batches written so far are kept).
+        step = min(self._max_batch, EMBED_BATCH)
+        for start in range(0, len(fresh), step):
+            part = fresh[start : start + step]
+            embeddings = self.embedder.embed([_embedding_input(chunk) for chunk in part])
+            self._store_batch(source, digest, len(chunks), part, embeddings)
+            report.chunks_added += len(part)
+            bar.update(len(part))
+        if stored is not None:
+            leftover = [chunk_id(source, index) for index in sorted(stored.chunks) if index >= len(chunks)]
+            if leftover:
+                self._collection.delete(ids=leftover)
+            report.chunks_deleted += len(stored.chunks) - len(kept)
+        if stored is None:
+            report.added.append(source)
+        else:
+            (report.resumed if kept else report.updated).append(source)
 
-    def _add(self, source: str, digest: str, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        batch = self._max_batch
-        for start in range(0, len(chunks), batch):
-            part = chunks[start : start + batch]
-            self._collection.upsert(
-                ids=[chunk_id(source, chunk.index) for chunk in part],
-                documents=[chunk.text for chunk in part],
-                embeddings=embeddings[start : start + batch],
-                metadatas=[
-                    {
-                        "source": source,
-                        "chunk": chunk.index,
-                        "heading": chunk.heading,
-                        "sha256": digest,
-                        "chunking": self._chunking,
-                    }
-                    for chunk in part
-                ],
-            )
+    def _store_batch(
+        self, source: str, digest: str, total: int, chunks: list[Chunk], embeddings: list[list[float]]
+    ) -> None:
+        """Upsert `chunks` of a file of `total` chunks with their embeddings (one Chroma batch at most)."""
+        self._collection.upsert(
+            ids=[chunk_id(source, chunk.index) for chunk in chunks],
+            documents=[chunk.text for chunk in chunks],
+            embeddings=embeddings,
+            metadatas=[
+                {
+                    "source": source,
+                    "chunk": chunk.index,
+                    "chunks": total,
+                    "heading": chunk.heading,
+                    "sha256": digest,
+                    "chunking": self._chunking,
+                }
+                for chunk in chunks
+            ],
+        )
+
+    def _skip(self, source: str, reason: str, stored: StoredFile | None, report: IngestReport) -> None:
+        """Report `source` as skipped and delete whatever the store held of it."""
+        report.skipped.append((source, reason))
+        if stored is not None:
+            report.chunks_deleted += self._delete_source(source)
 
     def _delete_source(self, source: str) -> int:
         ids = self._collection.get(where={"source": source}, include=[])["ids"]
@@ -281,14 +357,17 @@ class DocumentStore:
             self._collection.delete(ids=ids)
         return len(ids)
 
-    def _stored_versions(self) -> dict[str, set[tuple[str, str]]]:
-        """Each stored source with the (file hash, chunking) pairs its chunks carry; one unless an ingest
-        was cut short or the settings changed."""
-        versions: dict[str, set[tuple[str, str]]] = {}
+    def _stored_files(self) -> dict[str, StoredFile]:
+        """Each stored source with the version each of its chunks was written with."""
+        files: dict[str, StoredFile] = {}
         for meta in self._collection.get(include=["metadatas"])["metadatas"] or []:
-            version = (str(meta.get("sha256", "")), str(meta.get("chunking", "")))
-            versions.setdefault(str(meta["source"]), set()).add(version)
-        return versions
+            version = (str(meta.get("sha256", "")), str(meta.get("chunking", "")), int(meta.get("chunks", -1)))
+            files.setdefault(str(meta["source"]), StoredFile()).chunks[int(meta["chunk"])] = version
+        return files
+
+    @property
+    def _max_bytes(self) -> int:
+        return int(self.config.max_file_mb * 1_000_000)
 
     @property
     def _chunking(self) -> str:
@@ -365,16 +444,82 @@ class UnusableDocument(ValueError):
     """A supported file whose text cannot be used; the message is the reason shown in the report."""
 
 
+@dataclass(frozen=True)
+class DocumentPath:
+    """One entry of a docs folder: its source name (relative, POSIX), its path, and why it is not read
+    (None: it is read)."""
+
+    source: str
+    path: Path
+    refused: str | None = None
+
+
+def document_paths(folder: Path) -> list[DocumentPath]:
+    """The files under `folder`, sorted by source, hidden entries left out; symlinks are not followed out.
+
+    A symlinked file is read when its target lies inside `folder` and refused when it does not; a
+    symlinked folder is never descended (refused, with where it points), so no path leads out of
+    `folder` and no link loop is walked.
+    """
+    root = Path(os.path.realpath(folder))
+    entries: list[DocumentPath] = []
+    for directory, subfolders, files in os.walk(folder, followlinks=False):
+        here = Path(directory)
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in subfolders:
+            if (here / name).is_symlink():
+                target = os.path.realpath(here / name)
+                where = "inside" if Path(target).is_relative_to(root) else "outside"
+                entries.append(DocumentPath(_source(here / name, folder), here / name,
+                                            f"symlinked folder to {target}, {where} the docs folder: not followed"))
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = here / name
+            refused = None
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if not Path(target).is_relative_to(root):
+                    refused = f"symlink to {target}, outside the docs folder: not read"
+            entries.append(DocumentPath(_source(path, folder), path, refused))
+    return sorted(entries, key=lambda entry: entry.source)
+
+
+def read_document(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; raises UnusableDocument (a device, a pipe, too
+    large) or OSError."""
+    # O_NONBLOCK: opening a named pipe would otherwise wait for a writer; a regular file ignores it.
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnusableDocument("not a regular file")
+        content = handle.read(max_bytes + 1)
+    if info.st_size > max_bytes or len(content) > max_bytes:
+        size = max(info.st_size, len(content))
+        raise UnusableDocument(f"{size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit "
+                               "(tools.retrieval.max_file_mb)")
+    return content
+
+
 def extract_text(content: bytes, suffix: str) -> str:
-    """The text of a .md, .txt or .pdf file's bytes; raises UnusableDocument with a reason."""
+    """The text of a .md, .txt or .pdf file's bytes; raises UnusableDocument with a reason.
+
+    Text files must be UTF-8 (a BOM is allowed); a NUL byte anywhere means binary content.
+    """
     if suffix.lower() == ".pdf":
         return _pdf_text(content)
-    if b"\x00" in content[:8192]:
-        raise UnusableDocument("binary content (NUL bytes) in a text file")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnusableDocument("UTF-16 text: save it as UTF-8")
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        raise UnusableDocument(f"binary content in a text file (a NUL byte at offset {nul})")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnusableDocument(f"not UTF-8 text (byte {exc.start})") from None
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise UnusableDocument(
+            f"not UTF-8 text (byte 0x{content[exc.start]:02x} at offset {exc.start}, line {line}): save it as UTF-8"
+        ) from None
 
 
 def chunk_id(source: str, index: int) -> str:
@@ -397,6 +542,26 @@ def _pdf_text(content: bytes) -> str:
     if not text:
         raise UnusableDocument("PDF has no extractable text (scanned images?)")
     return text
+
+
+def _source(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
+
+
+@contextmanager
+def _progress_bar(show: bool | None) -> Iterator[tqdm]:
+    """A bar counting embedded chunks on stderr (its total grows as files are cut), or a disabled one."""
+    from tqdm import tqdm
+
+    automatic = show is None
+    if automatic:
+        show = sys.stderr.isatty()
+    bar = tqdm(total=0, unit="chunk", file=sys.stderr, disable=not show, leave=False, dynamic_ncols=True,
+               delay=PROGRESS_DELAY_S if automatic else 0.0)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _similarity(distance: float) -> float:
