@@ -101,12 +101,17 @@ def test_an_empty_question_is_one_line_before_the_assistant_starts(tmp_path: Pat
     assert not (home / "conversations.db").exists() and not (home / "chroma").exists()
 
 
-def test_a_catalog_that_will_not_load_is_refused_before_the_ingest(tmp_path: Path):
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(CATALOG_WITH_A_FILE_SERVER, encoding="utf-8")
+@pytest.mark.parametrize("name, text, words", [
+    ("catalog.yaml", CATALOG_WITH_A_FILE_SERVER, ["no absolute server URL", "file:///etc/"]),
+    ("deep.json", '{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {}, "x-deep": '
+     + "[" * 100_000 + "]" * 100_000 + "}", ["nested deeper than"]),
+], ids=["file-server", "nested-100000-deep"])
+def test_a_catalog_that_will_not_load_is_refused_before_the_ingest(tmp_path: Path, name: str, text: str,
+                                                                   words: list[str]):
+    catalog = tmp_path / name
+    catalog.write_text(text, encoding="utf-8")
     home = tmp_path / "home"
-    assert_one_line_error(assistant_cli("ask", "q", "--catalog", str(catalog), home=home),
-                          "no absolute server URL", "file:///etc/")
+    assert_one_line_error(assistant_cli("ask", "q", "--catalog", str(catalog), home=home), *words)
     assert not (home / "chroma").exists() and not (home / "models").exists()
 
 
