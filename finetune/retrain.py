@@ -93,15 +93,17 @@ class Plan:
 
     @property
     def base_count(self) -> int:
-        """Base-data records in the training mix: all of it but the feedback that was not held back."""
-        return len(self.train) - (len(self.feedback) - len(self.held_back))
+        """Base-data records in the training mix: those that are not feedback. Counted, not subtracted: the
+        mix keeps a record once, so feedback given twice for the same turn is one training record."""
+        feedback = {record.id for record in self.feedback}
+        return sum(record.id not in feedback for record in self.train)
 
     def summary(self) -> str:
         scrubbed = ", ".join(f"{count} {name}" for name, count in self.scrubbed.items()) or "nothing"
         return (f"{len(self.split.new)} new and {len(self.feedback)} pending feedback turn(s) (scrubbed: {scrubbed}), "
                 f"{len(self.held_back)} held back for the gate; "
-                f"{len(self.train)} training records with {self.base_count} from the base data "
-                f"({self.base_data or 'none'}); regression set of {len(self.regression)} earlier good answer(s); "
+                f"{len(self.train)} training records: {len(self.train) - self.base_count} from feedback and "
+                f"{self.base_count} from the base data ({self.base_data or 'none'}); regression set of {len(self.regression)} earlier good answer(s); "
                 f"training from {self.parent_name or 'the base model'}")
 
 

@@ -12,6 +12,7 @@ import io
 import json
 import math
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -407,6 +408,26 @@ def test_a_dry_run_or_too_little_feedback_changes_nothing(loop):
     before = loop["before"]
     assert before["pointer"] is None and before["state"] is None
     assert before["adapters"] == [] and before["datasets"] == []
+
+
+def test_a_dry_run_counts_feedback_given_twice_once_and_no_base_data_as_none(tmp_path: Path):
+    """The same answer rated up again is one training record: the summary counts the mix, it does not
+    subtract (which printed "4 training records with -12 from the base data")."""
+    from assistant.config import default_config
+    from finetune.retrain import run_retrain
+
+    home = tmp_path / "home"
+    store = ConversationStore(home / "conversations.db")
+    log_feedback(store, [(f"What is {n} plus {n}?", f"It is {2 * n}.", None, None, 1, None) for n in range(6)] * 4)
+
+    outcome = run_retrain(default_config(), home, trigger="test", dry_run=True)
+
+    assert outcome.status == "dry-run", outcome.message
+    assert "24 pending feedback turn(s)" in outcome.message
+    counts = re.search(r"(\d+) training records: (\d+) from feedback and 0 from the base data \(none\);",
+                       outcome.message)
+    assert counts is not None, outcome.message
+    assert counts[1] == counts[2] and 0 < int(counts[1]) <= 6
 
 
 def test_a_killed_retrain_loses_and_swaps_nothing_and_the_next_run_starts_cleanly(loop):
