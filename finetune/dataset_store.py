@@ -21,7 +21,7 @@ from assistant.config import DATA_DIR
 from finetune.build_data import read_feedback, write_outputs
 from finetune.datasets import feedback_records, report, split_and_dedupe
 from finetune.records import DatasetFormatError, Record, parse_json_rows, read_jsonl
-from finetune.builders.instructions import detect_format, instruction_records
+from finetune.builders.instructions import detect_format, instruction_record, majority_format
 
 DATASETS_DIR = "datasets"
 SHIPPED_SMOKE = DATA_DIR / "train" / "smoke"
@@ -88,14 +88,16 @@ def check_upload(file: str, content: bytes, known_tools: set[str] | None = None)
         if not check.errors:
             check.errors.append(RowError(None, "the file has no rows"))
         return check
-    try:
-        check.shape = detect_format(rows, file)
-    except DatasetFormatError as exc:
-        check.errors.append(RowError(exc.line, exc.problem))
+    check.shape = majority_format(rows)
+    if check.shape is None:
+        try:
+            detect_format(rows, file)  # raises: no row has a known shape; its message says what was found
+        except DatasetFormatError as exc:
+            check.errors.append(RowError(exc.line, exc.problem))
         return check
     for line, row in rows:
         try:
-            (record,) = instruction_records([(line, row)], file)
+            record = instruction_record(check.shape, line, row, file)
         except DatasetFormatError as exc:
             check.errors.append(RowError(line, exc.problem))
             continue

@@ -42,6 +42,21 @@ def test_good_rows_become_records_and_every_bad_row_is_named_by_line():
     assert "'instruction' is int" in check.errors[2].message
 
 
+def test_a_bad_row_among_the_first_ones_does_not_hide_the_others():
+    good = {"instruction": "Say hi", "output": "Hi!"}
+    content = jsonl({"question": "Who?"}, good, {"conversations": [{"from": "human", "value": "x"}]}, good,
+                    {"instruction": "No answer"}, good, [1, 2], good)
+    check = check_upload("mixed.jsonl", content)
+    assert check.shape == "alpaca" and len(check.records) == 4
+    assert [e.line for e in check.errors] == [1, 3, 5, 7]
+    assert "found an object with 'question'" in check.errors[0].message
+    assert "expected an Alpaca row" in check.errors[1].message and "a alpaca" not in check.errors[1].message
+    assert "found a JSON list" in check.errors[3].message
+    nothing_known = check_upload("odd.jsonl", jsonl({"q": 1}, {"q": 2}))
+    assert nothing_known.shape is None and len(nothing_known.errors) == 1 and "expected a JSON object" in \
+        nothing_known.errors[0].message
+
+
 def test_csv_columns_map_to_questions_and_answers():
     content = b"question,answer\nWhat is the VPN?,Use the Northwind VPN.\n,\nWho approves leave?,\n"
     check = check_upload("faq.csv", content)

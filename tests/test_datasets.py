@@ -350,7 +350,8 @@ def test_instruction_alpaca_input_follows_the_instruction():
     ("rows", "message"),
     [
         ([(1, {"prompt": "x", "completion": "y"})], r"f\.jsonl, line 1: expected a JSON object in Alpaca"),
-        ([(1, ALPACA), (4, MESSAGES)], r"f\.jsonl, line 4: a messages row in a file whose first rows are alpaca"),
+        ([(1, ALPACA), (4, MESSAGES)],
+         r"f\.jsonl, line 4: a messages row in a file whose first rows are Alpaca rows; expected an Alpaca row"),
         ([(1, ALPACA)] * 6 + [(9, {"text": "x"})], r"f\.jsonl, line 9: expected an Alpaca row"),
         ([(1, {"conversations": [{"from": "human", "value": "hi"}]})], r"line 1: the conversation does not end"),
         ([(3, {"conversations": [{"from": "wizard", "value": "hi"}]})], r"line 3: conversations\[0\] is from 'wizard'"),

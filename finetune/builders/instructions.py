@@ -26,6 +26,7 @@ _EXPECTED = {
     "messages": 'a messages row {"messages": [{"role": "user" | "assistant" | "system" | "tool", '
                 '"content": str}, ...]}',
 }
+_A_ROW = {"alpaca": "an Alpaca row", "sharegpt": "a ShareGPT row", "messages": "a messages row"}
 _MESSAGE_KEYS = ("role", "content", "tool_calls", "tool_call_id", "name")
 _ANY = "a JSON object in Alpaca (instruction/input/output), ShareGPT (conversations) or messages format"
 
@@ -40,30 +41,39 @@ def detect_format(rows: list[tuple[int, Any]], file: str) -> Format:
         if shape is None:
             raise DatasetFormatError(file, line, f"expected {_ANY}, found {_describe(row)}")
         if found is not None and shape != found:
-            raise DatasetFormatError(file, line, f"a {shape} row in a file whose first rows are {found}; "
-                                                 f"expected {_EXPECTED[found]}")
+            raise DatasetFormatError(file, line, f"{_A_ROW[shape]} in a file whose first rows are "
+                                                 f"{_A_ROW[found].split(' ', 1)[1]}s; expected {_EXPECTED[found]}")
         found = shape
     assert found is not None
     return found
 
 
+def majority_format(rows: list[tuple[int, Any]]) -> Format | None:
+    """The shape most rows have (None: no row has one): an upload is read in it, so each row that breaks it
+    is reported on its own instead of the first one stopping the check."""
+    shapes = [shape for _, row in rows if (shape := _shape(row)) is not None]
+    return max(set(shapes), key=shapes.count) if shapes else None
+
+
 def instruction_records(rows: list[tuple[int, Any]], file: str) -> list[Record]:
     """Every row of `file` as a record, after detecting the file's shape."""
     shape = detect_format(rows, file)
+    return [instruction_record(shape, line, row, file) for line, row in rows]
+
+
+def instruction_record(shape: Format, line: int | None, row: Any, file: str) -> Record:
+    """One row of `file`, which must have `shape`, as a record; DatasetFormatError names what is wrong."""
+    if _shape(row) != shape:
+        raise DatasetFormatError(file, line, f"expected {_EXPECTED[shape]}, found {_describe(row)}")
     convert = {"alpaca": _alpaca, "sharegpt": _sharegpt, "messages": _messages}[shape]
-    records: list[Record] = []
-    for line, row in rows:
-        if _shape(row) != shape:
-            raise DatasetFormatError(file, line, f"expected {_EXPECTED[shape]}, found {_describe(row)}")
-        try:
-            messages = convert(row)
-            _check_turns(messages)
-        except ValueError as exc:
-            raise DatasetFormatError(file, line, f"{exc}; expected {_EXPECTED[shape]}") from None
-        calls = [call for m in messages for call in m.get("tool_calls") or []]
-        tool = calls[0]["function"]["name"] if calls else None
-        records.append(Record("instructions", tool, messages))
-    return records
+    try:
+        messages = convert(row)
+        _check_turns(messages)
+    except ValueError as exc:
+        raise DatasetFormatError(file, line, f"{exc}; expected {_EXPECTED[shape]}") from None
+    calls = [call for m in messages for call in m.get("tool_calls") or []]
+    tool = calls[0]["function"]["name"] if calls else None
+    return Record("instructions", tool, messages)
 
 
 def _shape(row: Any) -> Format | None:
