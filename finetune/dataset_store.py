@@ -19,9 +19,13 @@ from typing import Any
 
 from assistant.config import DATA_DIR
 from finetune.build_data import read_feedback, write_outputs
+from finetune.builders.instructions import (
+    detect_format,
+    instruction_record,
+    majority_format,
+)
 from finetune.datasets import feedback_records, report, split_and_dedupe
 from finetune.records import DatasetFormatError, Record, parse_json_rows, read_jsonl
-from finetune.builders.instructions import detect_format, instruction_record, majority_format
 
 DATASETS_DIR = "datasets"
 SHIPPED_SMOKE = DATA_DIR / "train" / "smoke"
