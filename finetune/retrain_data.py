@@ -20,6 +20,8 @@ from finetune.builders.feedback import FeedbackTurn, feedback_records
 from finetune.records import Record
 
 Patterns = dict[str, re.Pattern[str]]
+#: The group of a pattern that is the personal data itself, when the rest of the match is context.
+PII_GROUP = "pii"
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,24 @@ def compile_patterns(patterns: dict[str, str]) -> Patterns:
 
 
 def scrub_text(text: str, patterns: Patterns, counts: Counter[str] | None = None) -> str:
-    """`text` with every match of each pattern replaced by `[NAME]`; matches are added to `counts`."""
+    """`text` with every match of each pattern replaced by `[NAME]` (only its group named `pii` when it has
+    one, so a keyword that anchors the match stays); matches are added to `counts`."""
     for name, pattern in patterns.items():
-        text, found = pattern.subn(f"[{name.upper()}]", text)
+        placeholder = f"[{name.upper()}]"
+        if PII_GROUP in pattern.groupindex:
+            text, found = pattern.subn(lambda match: _replace_group(match, placeholder), text)
+        else:
+            text, found = pattern.subn(placeholder, text)
         if counts is not None and found:
             counts[name] += found
     return text
+
+
+def _replace_group(match: re.Match[str], placeholder: str) -> str:
+    start, end = match.span(PII_GROUP)
+    if start < 0:  # the group took no part in this match: nothing personal in it
+        return match.group(0)
+    return match.string[match.start() : start] + placeholder + match.string[end : match.end()]
 
 
 def scrub_record(record: Record, patterns: Patterns, counts: Counter[str] | None = None) -> Record:
