@@ -113,7 +113,7 @@ def test_the_playground_interleaves_columns_and_keeps_few_engines_loaded():
 
 def test_the_training_tab_shows_a_jobs_progress_losses_and_log(tmp_path: Path):
     from assistant.jobs import Job
-    from ui.training_tab import job_detail
+    from ui.training_tab import job_detail, step_axis
 
     out, folder = tmp_path / "adapter", tmp_path / "job"
     out.mkdir()
@@ -122,12 +122,15 @@ def test_the_training_tab_shows_a_jobs_progress_losses_and_log(tmp_path: Path):
              {"event": "log", "step": 1, "max_steps": 4, "loss": 3.5}, {"event": "log", "step": 2, "max_steps": 4,
                                                                        "loss": 3.0}]
     (out / "progress.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    (folder / "log.txt").write_text("method: lora\r  50%|##   | 2/4\n\n", encoding="utf-8")
+    log_lines = [f"line {i}" for i in range(30)]
+    (folder / "log.txt").write_text("\n".join(log_lines) + "\nmethod: lora\r  50%|##   | 2/4\n\n", encoding="utf-8")
     job = Job(id=3, name="a", status="running", submitted_by="ada", output_dir=out, folder=folder, created_at=0.0,
               started_at=1.0, finished_at=11.0, pid=None, returncode=None, error=None)
-    line, frame, log = job_detail(job)
+    line, frame, axis, log = job_detail(job)
     assert line.startswith("**Job 3 · a: running**") and "step 2 of 4 (50%)" in line
     assert "loss 3.000" in line and "eval loss 4.000" in line and "10 s" in line
     assert frame.to_dict("list") == {"step": [1, 2], "loss": [3.5, 3.0]}
-    assert log == "method: lora\n  50%|##   | 2/4"
+    assert axis == [0, 10]  # a short run: the axis spans 10 steps, so its ticks are whole steps
+    assert step_axis(400, [(1, 2.0)]) == [0, 400] and step_axis(None, [(25, 1.0)]) == [0, 25]
+    assert log.splitlines() == [*log_lines[-10:], "method: lora", "  50%|##   | 2/4"]  # the tail, 12 lines
     assert job_detail(None)[1] is None

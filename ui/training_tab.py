@@ -22,6 +22,11 @@ from ui.services import Refresh, Services
 METHODS = ["auto", "lora", "qlora", "ia3", "prompt-tuning", "full"]
 JOB_HEADERS = ["id", "adapter", "status", "by", "submitted", "ran for", "progress"]
 EMBEDDED = "embedded SmolLM2-135M-Instruct"
+#: Lines of the job's log the log box shows: its tail, where the run is now.
+LOG_LINES = 12
+#: The loss chart's step axis spans at least this many steps: over a shorter span the chart's automatic ticks
+#: fall between steps (1, 1.2, 1.4, ...), which do not exist.
+MIN_AXIS_STEPS = 10
 
 
 def job_rows(jobs: list[Job]) -> list[list]:
@@ -42,10 +47,16 @@ def loss_frame(losses: list[tuple[int, float]]) -> pd.DataFrame | None:
     return pd.DataFrame(losses, columns=["step", "loss"]).astype({"step": "int64", "loss": "float64"})
 
 
-def job_detail(job: Job | None) -> tuple[str, pd.DataFrame | None, str]:
-    """The status line, the loss curve and the log tail of one job."""
+def step_axis(max_steps: int | None, losses: list[tuple[int, float]]) -> list[float]:
+    """The loss chart's step range: the whole run (so the curve shows how far it has come), whole steps only."""
+    last = max([max_steps or 0, *(step for step, _ in losses)])
+    return [0, max(last, MIN_AXIS_STEPS)]
+
+
+def job_detail(job: Job | None) -> tuple[str, pd.DataFrame | None, list[float], str]:
+    """The status line, the loss curve and its step range, and the log's last lines, of one job."""
     if job is None:
-        return "No job yet.", None, ""
+        return "No job yet.", None, step_axis(None, []), ""
     progress = read_progress(job.output_dir / PROGRESS_FILE)
     frame = loss_frame(progress.losses)
     line = f"**Job {job.id} · {job.name}: {job.status}**"
@@ -62,8 +73,8 @@ def job_detail(job: Job | None) -> tuple[str, pd.DataFrame | None, str]:
     if job.status == "succeeded":
         line += f"\n\nThe adapter is in `{job.output_dir}`; promote it in the Adapters tab."
     log = read_log(job.log_path, 6000).replace("\r", "\n")
-    log = "\n".join(line for line in log.splitlines() if line.strip())
-    return line, frame, log
+    log = "\n".join([line for line in log.splitlines() if line.strip()][-LOG_LINES:])
+    return line, frame, step_axis(progress.max_steps, progress.losses), log
 
 
 def create_training_tab(services: Services) -> list[Refresh]:
@@ -89,7 +100,8 @@ def create_training_tab(services: Services) -> list[Refresh]:
             verdict = gr.Markdown(elem_id="tr-verdict")
         with gr.Column(scale=3):
             status = gr.Markdown("No job yet.", elem_id="tr-status")
-            curve = gr.LinePlot(x="step", y="loss", label="Training loss", height=300, elem_id="tr-curve")
+            curve = gr.LinePlot(x="step", y="loss", label="Training loss", height=300, elem_id="tr-curve",
+                                x_lim=step_axis(None, []))
             with gr.Row():
                 job_pick = gr.Dropdown(label="Job", choices=[], elem_id="tr-job", scale=3)
                 cancel = gr.Button("Cancel job", variant="stop", elem_id="tr-cancel", scale=1)
@@ -140,8 +152,8 @@ def create_training_tab(services: Services) -> list[Refresh]:
     def on_tick(job_id):
         jobs = services.jobs.jobs()
         job = next((j for j in jobs if j.id == job_id), jobs[0] if jobs else None)
-        line, frame, text = job_detail(job)
-        return job_rows(jobs), line, frame, text
+        line, frame, axis, text = job_detail(job)
+        return job_rows(jobs), line, gr.LinePlot(value=frame, x_lim=axis), text
 
     def refresh():
         datasets = list_datasets(services.home)
