@@ -134,3 +134,25 @@ def test_the_training_tab_shows_a_jobs_progress_losses_and_log(tmp_path: Path):
     assert step_axis(400, [(1, 2.0)]) == [0, 400] and step_axis(None, [(25, 1.0)]) == [0, 25]
     assert log.splitlines() == [*log_lines[-10:], "method: lora", "  50%|##   | 2/4"]  # the tail, 12 lines
     assert job_detail(None)[1] is None
+
+
+def test_the_playground_offers_the_adapter_answering_now_even_when_the_registry_does_not_hold_it(tmp_path: Path):
+    from types import SimpleNamespace
+
+    from assistant.adapters import DEFAULT_ADAPTER, AdapterRegistry
+    from ui.playground_tab import BASE, model_choices
+
+    registered = tmp_path / "adapters" / "mine"
+    registered.mkdir(parents=True)
+    (registered / "adapter_config.json").write_text("{}")
+
+    def services(answering: Path | None):
+        return SimpleNamespace(adapters=lambda: AdapterRegistry(tmp_path),
+                               assistant=SimpleNamespace(loaded=SimpleNamespace(adapter=answering)))
+
+    shipped = model_choices(services(DEFAULT_ADAPTER))
+    assert shipped[0] == (BASE, "") and shipped[1] == ("demo (serving)", str(DEFAULT_ADAPTER))
+    assert [label for label, _ in shipped[2:]] == ["mine (candidate)"]
+    # a registry adapter answering is listed once, with its status
+    assert [label for label, _ in model_choices(services(registered))] == [BASE, "mine (candidate)"]
+    assert [label for label, _ in model_choices(services(None))] == [BASE, "mine (candidate)"]

@@ -15,9 +15,14 @@ NONE = "(one column only)"
 
 
 def model_choices(services: Services) -> list[tuple[str, str]]:
-    """(label, value) per model a column can use: the base model, then each adapter of the registry."""
+    """(label, value) per model a column can use: the base model, the adapter answering now when the registry
+    does not hold it (the shipped demo adapter, or one the config names), then each adapter of the registry."""
     choices = [(BASE, "")]
-    for info in services.adapters().list():
+    registered = services.adapters().list()
+    answering = services.assistant.loaded.adapter
+    if answering is not None and all(Path(answering) != info.path for info in registered):
+        choices.append((f"{Path(answering).name} (serving)", str(answering)))
+    for info in registered:
         choices.append((f"{info.name} ({info.status})", str(info.path)))
     return choices
 
