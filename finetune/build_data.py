@@ -47,7 +47,14 @@ from finetune.records import DatasetFormatError, Record, parse_json_rows, read_j
 from tools.calculator import Calculator
 from tools.catalog import load_catalog
 from tools.chunking import chunk_text
-from tools.retrieval import SUPPORTED_SUFFIXES, UnusableDocument, extract_text
+from tools.documents import (
+    DEFAULT_MAX_FILE_MB,
+    SUPPORTED_SUFFIXES,
+    UnusableDocument,
+    document_paths,
+    extract_text,
+    read_document,
+)
 
 log = logging.getLogger(__name__)
 
@@ -261,18 +268,20 @@ def _calculator_source(config: BuildDataConfig) -> list[Record]:
 def read_chunks(folder: Path, chunk_chars: int, chunk_overlap: int) -> list[DocChunk]:
     """The chunks `DocumentStore.ingest` would store for `folder`: same files, same cuts, same sources."""
     chunks: list[DocChunk] = []
-    folder = Path(folder)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    for entry in document_paths(Path(folder)):
+        if entry.refused is not None:
+            log.warning("skipping %s: %s", entry.source, entry.refused)
+            continue
+        path = entry.path
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             continue
         try:
-            text = extract_text(path.read_bytes(), path.suffix)
-        except UnusableDocument as exc:
-            log.warning("skipping %s: %s", relative, exc)
+            text = extract_text(read_document(path, int(DEFAULT_MAX_FILE_MB * 1_000_000)), path.suffix)
+        except (UnusableDocument, OSError) as exc:
+            log.warning("skipping %s: %s", entry.source, exc)
             continue
         for chunk in chunk_text(text, chunk_chars, chunk_overlap, markdown=path.suffix.lower() == ".md"):
-            chunks.append(DocChunk(relative.as_posix(), chunk.heading, chunk.text))
+            chunks.append(DocChunk(entry.source, chunk.heading, chunk.text))
     return chunks
 
 

@@ -231,3 +231,16 @@ def test_progress_goes_to_stderr_only_when_asked_or_on_a_terminal(
     new_store(tmp_path).ingest(docs, progress=True)
     out, err = capsys.readouterr()
     assert out == "" and "chunk" in err
+
+
+def test_build_data_reads_the_same_files_as_ingest(tmp_path: Path, docs: Path) -> None:
+    from finetune.build_data import read_chunks
+
+    (tmp_path / "secret.md").write_text("signing key: hunter2-very-secret", encoding="utf-8")
+    (docs / "passwd.md").symlink_to(tmp_path / "secret.md")
+    (docs / "etc").symlink_to(tmp_path, target_is_directory=True)
+
+    chunks = read_chunks(docs, **CHUNKING)
+
+    assert {chunk.source for chunk in chunks} == {"big.txt", "small.md"}
+    assert not any("hunter2" in chunk.text for chunk in chunks)
