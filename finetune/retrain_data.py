@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from finetune.builders.feedback import FeedbackTurn, feedback_records
@@ -86,7 +87,7 @@ def scrub_text(text: str, patterns: Patterns, counts: Counter[str] | None = None
     for name, pattern in patterns.items():
         placeholder = f"[{name.upper()}]"
         if PII_GROUP in pattern.groupindex:
-            text, found = pattern.subn(lambda match: _replace_group(match, placeholder), text)
+            text, found = pattern.subn(partial(_replace_group, placeholder=placeholder), text)
         else:
             text, found = pattern.subn(placeholder, text)
         if counts is not None and found:
