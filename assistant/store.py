@@ -125,6 +125,15 @@ class ConversationStore:
             )
             return int(cursor.lastrowid)
 
+    def ratings(self, conversation_id: str) -> dict[int, int]:
+        """The latest rating (-1, 0 or 1) of each rated turn of a conversation, by turn id."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT f.turn_id, f.rating FROM feedback AS f JOIN turns AS t ON t.id = f.turn_id"
+                " WHERE t.conversation_id = ? ORDER BY f.created_at, f.id", (conversation_id,)
+            ).fetchall()
+        return {row["turn_id"]: row["rating"] for row in rows}  # later rows win
+
     def conversations(self, user: str) -> list[dict[str, Any]]:
         """A user's conversations, newest first."""
         with self._connect() as db:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,15 @@ class ApprovalNeeded:
 
     call: ToolCall
     approval_id: str
+
+
+@dataclass(frozen=True)
+class QueueWait:
+    """The turn waits for the model while other people's turns are answered (`started` False), or has
+    just got it after `waited_s` seconds (`started` True). Only sent when the turn had to wait."""
+
+    waited_s: float
+    started: bool
 
 
 @dataclass
@@ -98,9 +108,9 @@ class TurnRunner:
             pending.decided.set()
             return True
 
-    def events(self) -> Iterator[Event | ApprovalNeeded]:
-        """The turn's events as they come, `ApprovalNeeded` where it waits; ends with the turn and raises
-        what the turn raised."""
+    def events(self) -> Iterator[Event | ApprovalNeeded | QueueWait]:
+        """The turn's events as they come, `QueueWait` while it waits for the model, `ApprovalNeeded` where
+        it waits for a person; ends with the turn and raises what the turn raised."""
         while True:
             item = self._events.get()
             if item is _DONE:
@@ -123,9 +133,16 @@ class TurnRunner:
 
     def _work(self) -> None:
         try:
-            with self._lock:
+            if not self._lock.acquire(blocking=False):  # someone else's turn holds the model: say so, then wait
+                self._events.put(QueueWait(0.0, started=False))
+                asked = time.monotonic()
+                self._lock.acquire()
+                self._events.put(QueueWait(time.monotonic() - asked, started=True))
+            try:
                 for event in self._run(self._approve):
                     self._events.put(event)
+            finally:
+                self._lock.release()
         except BaseException as exc:  # handed to the reader, who raises it where it is seen
             self._events.put(exc)
         finally:
@@ -178,6 +195,11 @@ class ChatService:
         """The turns of one of the user's conversations."""
         self._check_owner(conversation_id, user)
         return self.store.turns(conversation_id)
+
+    def ratings(self, user: str, conversation_id: str) -> dict[int, int]:
+        """The user's latest rating of each rated turn of one of their conversations, by turn id."""
+        self._check_owner(conversation_id, user)
+        return self.store.ratings(conversation_id)
 
     def delete(self, user: str, conversation_id: str) -> None:
         """Delete one of the user's conversations, with its turns and feedback."""

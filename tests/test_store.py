@@ -48,6 +48,18 @@ def test_feedback_is_tied_to_the_turn_and_validated(tmp_path: Path):
         store.add_feedback(999, "ann", 1)
 
 
+def test_a_conversations_ratings_are_the_latest_per_turn(tmp_path: Path):
+    store = ConversationStore(tmp_path / "log.db")
+    conversation = store.start_conversation("ann", "q")
+    first, second, third = (store.log_turn(conversation, q, answer("a"), "m") for q in ("q1", "q2", "q3"))
+    store.add_feedback(first, "ann", 1)
+    store.add_feedback(second, "ann", 1)
+    store.add_feedback(second, "ann", -1, correction="better")  # changed their mind: the latest counts
+    other = store.start_conversation("bob", "q")
+    store.add_feedback(store.log_turn(other, "q", answer("a"), "m"), "bob", 1)
+    assert store.ratings(conversation) == {first: 1, second: -1} and third not in store.ratings(conversation)
+
+
 def test_log_is_wal_and_persists_across_instances(tmp_path: Path):
     ConversationStore(tmp_path / "log.db").start_conversation("bob", "hello")
     reopened = ConversationStore(tmp_path / "log.db")

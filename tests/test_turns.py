@@ -11,7 +11,7 @@ import pytest
 
 from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
 from assistant.store import ConversationStore
-from assistant.turns import ApprovalNeeded, ChatService, NotYours, TurnRunner
+from assistant.turns import ApprovalNeeded, ChatService, NotYours, QueueWait, TurnRunner
 
 CALL = ToolCall("api.createLeaveRequest", {"days": 2}, True, {"method": "POST", "url": "http://127.0.0.1/leave"})
 TIMINGS = Timings(1, 1, 0, 0.1, 0.0, 0.2)
@@ -37,6 +37,21 @@ def test_a_turn_waits_for_the_decision_and_goes_on_with_it():
     assert not runner.decide(waiting.approval_id, True)  # nothing waits any more
 
 
+def test_a_turn_behind_another_says_it_is_queued_and_how_long_it_waited():
+    lock = threading.Lock()
+    lock.acquire()  # another person's turn holds the model
+    runner = TurnRunner(lambda approve: iter([TextDelta("Hi.")]), lock)
+    events = runner.events()
+    assert next(events) == QueueWait(0.0, started=False)
+    time.sleep(0.2)
+    lock.release()
+    started = next(events)
+    assert started.started and started.waited_s >= 0.2
+    assert list(events) == [TextDelta("Hi.")]
+    alone = TurnRunner(lambda approve: iter([TextDelta("Hi.")]), lock)  # nobody ahead: no queue events
+    assert list(alone.events()) == [TextDelta("Hi.")] and not lock.locked()
+
+
 def test_a_decision_must_name_the_waiting_call_and_any_other_is_void():
     runner = TurnRunner(scripted_turn, threading.Lock())
     waiting = next(e for e in runner.events() if isinstance(e, ApprovalNeeded))
@@ -60,9 +75,10 @@ def test_turns_take_the_model_lock_one_at_a_time_and_errors_reach_the_reader():
     lock.acquire()
     runner = TurnRunner(lambda approve: iter([TextDelta("x")]), lock)
     time.sleep(0.05)
+    assert runner._events.get_nowait() == QueueWait(0.0, started=False)
     assert runner._events.empty()  # still waiting for the lock
     lock.release()
-    assert list(runner.events()) == [TextDelta("x")]
+    assert [event for event in runner.events() if not isinstance(event, QueueWait)] == [TextDelta("x")]
 
     def broken(approve):
         yield TextDelta("a")

@@ -85,3 +85,32 @@ def test_a_turn_started_with_a_tool_shows_the_step_at_once_and_fills_it_in():
     abandoned.add(ToolOutcome("search", {}, "invalid", error="the arguments ran past 8 tokens"))
     (step,) = abandoned.messages()
     assert step["metadata"]["title"] == "Handbook search: invalid call"
+
+
+def test_a_reopened_turn_keeps_its_text_segments_apart_around_the_steps():
+    content = 'I\'ll do that now.<tool:api.getEmployee>{"employee_id": "E9"}'
+    record = TurnRecord(
+        id=8, conversation_id="c", position=0, question="Show E9", answer="I'll do that now.I could not find E9.",
+        messages=[{"role": "user", "content": "Show E9"}, {"role": "assistant", "content": content},
+                  {"role": "tool", "name": "api.getEmployee", "content": '{"error": "404"}'},
+                  {"role": "assistant", "content": "I could not find E9."}],
+        tool_calls=[{"tool": "api.getEmployee", "arguments": {"employee_id": "E9"}, "result": None,
+                     "error": "404", "status": "failed", "elapsed_s": 0.2}],
+        sources=[], timings={}, model="m", created_at=0.0)
+    question, before, step, after = record_messages(record)
+    assert before == {"role": "assistant", "content": "I'll do that now."}
+    assert step["metadata"]["title"] == "API · getEmployee: failed"
+    assert after == {"role": "assistant", "content": "I could not find E9."}
+
+
+def test_a_queued_turn_says_so_and_its_timing_line_counts_the_wait():
+    from assistant.turns import QueueWait
+
+    view = TurnView()
+    view.add(QueueWait(0.0, started=False))
+    assert view.queued and view.waited_s is None
+    view.add(QueueWait(3.25, started=True))
+    view.add(TIMINGS)
+    assert not view.queued and view.waited_s == 3.25
+    assert timing_note(view.timings, view.waited_s).startswith("waited 3.2 s for others' answers · first token 0.50 s")
+    assert timing_note(view.timings, None).startswith("first token")

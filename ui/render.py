@@ -11,9 +11,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.chat_format import parse_call
+from assistant.events import (
+    Event,
+    FinalAnswer,
+    Sources,
+    TextDelta,
+    Timings,
+    ToolCall,
+    ToolOutcome,
+)
 from assistant.store import TurnRecord
-from assistant.turns import ApprovalNeeded
+from assistant.turns import ApprovalNeeded, QueueWait
+from tools.base import TOOLKEN_PREFIX
 
 Message = dict[str, Any]
 
@@ -94,6 +104,10 @@ class TurnView:
         self.parts: list[Message] = []
         self.sources: list[str] = []
         self.timings: Timings | None = None
+        #: Seconds the turn waited for the model behind other people's turns; None while it still waits or
+        #: when it never had to.
+        self.waited_s: float | None = None
+        self.queued = False
         self._call: ToolCall | None = None
         self._writing: Message | None = None  # the step shown while the model writes a call's arguments
 
@@ -111,8 +125,11 @@ class TurnView:
         else:
             self.parts.append(message)
 
-    def add(self, event: Event | ApprovalNeeded) -> None:
-        if isinstance(event, TextDelta):
+    def add(self, event: Event | ApprovalNeeded | QueueWait) -> None:
+        if isinstance(event, QueueWait):
+            self.queued = not event.started
+            self.waited_s = event.waited_s if event.started else None
+        elif isinstance(event, TextDelta):
             if not self.parts or "metadata" in self.parts[-1]:
                 self.parts.append({"role": "assistant", "content": ""})
             self.parts[-1]["content"] += event.text
@@ -153,25 +170,53 @@ class TurnView:
 
 
 def record_messages(record: TurnRecord) -> list[Message]:
-    """A logged turn as it was shown: the question, the tool steps, the answer and its sources."""
+    """A logged turn as it was shown: the question, then each stretch of reply text and each tool step in the
+    order they came (from the turn's messages), the sources last."""
     messages: list[Message] = [{"role": "user", "content": record.question}]
-    for call in record.tool_calls:
-        messages.append({
-            "role": "assistant",
-            "content": tool_body(call.get("arguments") or {}, None, call.get("result"), call.get("error")),
-            "metadata": {"title": tool_title(call["tool"], call.get("status", "ran")), "status": "done",
-                         "duration": round(float(call.get("elapsed_s") or 0.0), 2),
-                         "log": step_summary(call.get("arguments") or {}, call.get("result"), call.get("error"))},
-        })
-    messages.append({"role": "assistant", "content": record.answer or "(no answer)"})
+    calls = list(record.tool_calls)
+    texts = 0
+    for message in record.messages:
+        if message.get("role") != "assistant":
+            continue
+        content = message.get("content") or ""
+        try:
+            parsed = parse_call(content)
+        except ValueError:  # arguments cut off mid-JSON: the text before the toolken still shows
+            parsed = None
+        text = parsed.text_before if parsed is not None else _before_toolken(content)
+        if text.strip():
+            messages.append({"role": "assistant", "content": text.strip()})
+            texts += 1
+        if parsed is not None and calls:
+            messages.append(_step_message(calls.pop(0)))
+    messages += [_step_message(call) for call in calls]  # outcomes without a call message (abandoned calls)
+    if not texts:
+        messages.append({"role": "assistant", "content": record.answer or "(no answer)"})
     if record.sources:
         messages.append({"role": "assistant", "content": sources_line(record.sources)})
     return messages
 
 
-def timing_note(timings: Timings | None) -> str:
-    """A small line under an answer: first token, tokens per second, total."""
+def _before_toolken(content: str) -> str:
+    return content.split(TOOLKEN_PREFIX, 1)[0]
+
+
+def _step_message(call: dict[str, Any]) -> Message:
+    arguments = call.get("arguments") or {}
+    return {
+        "role": "assistant",
+        "content": tool_body(arguments, None, call.get("result"), call.get("error")),
+        "metadata": {"title": tool_title(call["tool"], call.get("status", "ran")), "status": "done",
+                     "duration": round(float(call.get("elapsed_s") or 0.0), 2),
+                     "log": step_summary(arguments, call.get("result"), call.get("error"))},
+    }
+
+
+def timing_note(timings: Timings | None, waited_s: float | None = None) -> str:
+    """A small line under an answer: the wait behind other people's turns (when there was one), first token,
+    tokens per second, total."""
+    waited = f"waited {waited_s:.1f} s for others' answers · " if waited_s else ""
     if timings is None:
-        return ""
-    return (f"first token {timings.first_token_s:.2f} s · {timings.sampled_tokens} tokens · "
+        return waited.removesuffix(" · ")
+    return (f"{waited}first token {timings.first_token_s:.2f} s · {timings.sampled_tokens} tokens · "
             f"{timings.decode_tokens_per_s:.0f} tokens/s · {timings.total_s:.2f} s in all")
