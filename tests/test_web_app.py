@@ -195,14 +195,37 @@ def test_chat_history_reopens_starts_new_and_deletes(browser, server, outside_re
     wait_for(lambda: history.count() == 2)
     page.click("#new-chat")
     assert page.locator("#chatbot .message-row").count() == 0
+    assert page.locator("#delete-chat").is_hidden()  # no chat open: nothing to delete
     history.filter(has_text="17% of 2340").click()
     page.locator("#chatbot").get_by_text("What is 17% of 2340?").wait_for()
+    # the thumb sam left shows again: liked, then a better answer suggested, which counts as a dislike
+    page.locator("#chatbot button[aria-label='Disliked']").wait_for()
+    assert page.locator("#chatbot button[aria-label='Liked']").count() == 0
     page.screenshot(path=str(SHOTS / "chat-history.png"))
     history.filter(has_text="Book room Bora").click()
     page.locator("#chatbot").get_by_text("Book room Bora tomorrow").wait_for()
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("#delete-chat")  # asked first; cancelled: nothing is deleted
+    wait_for(lambda: questions)
+    page.wait_for_timeout(1000)
+    assert "Delete this chat" in questions[0] and history.count() == 2
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#delete-chat")
     wait_for(lambda: history.count() == 1)
     assert [t["question"] for t in turns(server)] == ["What is 17% of 2340?"]
+    assert page.locator("#delete-chat").is_hidden()
+
+
+def test_a_turn_behind_another_persons_says_it_is_queued_and_how_long_it_waited(browser, server, outside_requests):
+    first, second = (log_in(browser, server, name, outside_requests) for name in ("ada", "sam"))
+    ask(first, "What is 12% of 900?", "calculator")
+    first.locator("#chatbot").get_by_text("Calculator:", exact=False).first.wait_for(timeout=SLOW)
+    ask(second, "What is 3% of 700?", "calculator")
+    second.wait_for_selector("#turn-note >> text=Queued", timeout=30_000)  # ada's turn holds the model
+    second.screenshot(path=str(SHOTS / "chat-queued.png"))
+    second.wait_for_selector("#turn-note >> text=tokens/s", timeout=SLOW)
+    assert "waited" in second.locator("#turn-note").inner_text()
 
 
 def test_staff_cannot_reach_the_console(browser, server, outside_requests):

@@ -9,17 +9,24 @@ from typing import Any
 import gradio as gr
 
 from assistant.events import TurnLogged
-from assistant.turns import ApprovalNeeded, NotYours
+from assistant.turns import ApprovalNeeded, NotYours, QueueWait
 from ui.render import TurnView, approval_text, record_messages, timing_note
 from ui.services import Services
 
 AUTOMATIC = "Tool: automatic"
+QUEUED = "Queued: the assistant is answering someone else; yours starts as soon as it is free."
+#: The browser asks before a chat is deleted; the handler gets None (and does nothing) when the person cancels.
+CONFIRM_DELETE = "(chat) => (chat && confirm('Delete this chat and its ratings? This cannot be undone.')) ? chat : null"
 EXAMPLES = [
     "What is 17% of 2340?",
     "How many days of annual leave do I get?",
     "Book meeting room Aurora tomorrow from 10 to 11",
     "Which meeting rooms are free this afternoon?",
 ]
+
+
+#: A stored rating as the chat's thumb (Gradio's feedback value for one answer).
+FEEDBACK = {1: "Like", -1: "Dislike"}
 
 
 def header_html(title: str, user: str, is_admin: bool, here: str) -> str:
@@ -55,7 +62,8 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
         with gr.Column(scale=1, min_width=230, elem_classes="sidebar"):
             new_chat = gr.Button("+ New chat", variant="secondary", elem_id="new-chat")
             history = gr.Radio(label="Your chats", choices=[], value=None, elem_id="history", elem_classes="history")
-            delete = gr.Button("Delete this chat", size="sm", variant="stop", elem_id="delete-chat")
+            delete = gr.Button("Delete this chat", size="sm", variant="secondary", elem_id="delete-chat",
+                               visible=False)  # shown while a chat is open
         with gr.Column(scale=4):
             chatbot = gr.Chatbot(
                 label="Assistant", height=540, elem_id="chatbot", buttons=["copy"],
@@ -113,6 +121,10 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
         hidden = gr.Group(visible=False)
         for event in runner.events():
             view.add(event)
+            if isinstance(event, QueueWait):
+                note = QUEUED if view.queued else timing_note(None, view.waited_s)
+                yield messages + view.messages(), "", hidden, "", "", conversation_id, ids, note
+                continue
             if isinstance(event, ApprovalNeeded):
                 yield messages + view.messages(), "", gr.Group(visible=True), approval_text(event.call), \
                     event.approval_id, conversation_id, ids, "Waiting for your confirmation"
@@ -122,7 +134,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
                 ids = [*ids[:-1], event.turn_id]
             shown = view.messages()
             yield (messages + shown, "", hidden, "", "", conversation_id, ids + [ids[-1]] * len(shown),
-                   timing_note(view.timings))
+                   timing_note(view.timings, view.waited_s))
 
     def decide(approved: bool):
         def handler(shown_id: str, request: gr.Request):
@@ -133,13 +145,15 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
     def refresh_side(conversation_id: str | None, request: gr.Request):
         choices = _answer_choices(services, request.username, conversation_id)
         return (gr.Radio(choices=_history_choices(services, request.username), value=conversation_id),
-                gr.Dropdown(choices=choices, value=choices[-1][1] if choices else None))
+                gr.Dropdown(choices=choices, value=choices[-1][1] if choices else None),
+                gr.Button(visible=conversation_id is not None))
 
     def reopen(conversation_id: str | None, request: gr.Request):
         if conversation_id is None:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * 6
         try:
             turns = services.chat.turns(request.username, conversation_id)
+            ratings = services.chat.ratings(request.username, conversation_id)
         except NotYours as exc:
             raise gr.Error(str(exc)) from None
         messages, ids = [], []
@@ -147,18 +161,23 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
             shown = record_messages(turn)
             messages += shown
             ids += [turn.id] * len(shown)
+        # one thumb per answer (the assistant messages after a question), as the person left it
+        thumbs = [FEEDBACK.get(ratings.get(turn.id)) for turn in turns]
         choices = [(f"#{t.position + 1}: {t.question[:60]}", t.id) for t in turns]
-        return messages, conversation_id, ids, gr.Dropdown(choices=choices, value=choices[-1][1] if choices else None), ""
+        return (gr.Chatbot(value=messages, feedback_value=thumbs), conversation_id, ids,
+                gr.Dropdown(choices=choices, value=choices[-1][1] if choices else None), "", gr.Button(visible=True))
 
     def start_new():
-        return [], None, [], gr.Radio(value=None), gr.Dropdown(choices=[], value=None), ""
+        return ([], None, [], gr.Radio(value=None), gr.Dropdown(choices=[], value=None), "",
+                gr.Button(visible=False))
 
     def delete_current(conversation_id: str | None, request: gr.Request):
-        if conversation_id is not None:
-            services.chat.delete(request.username, conversation_id)
-            gr.Info("Chat deleted.")
+        if conversation_id is None:  # no chat open, or the person cancelled the browser's question
+            return (gr.skip(),) * 7
+        services.chat.delete(request.username, conversation_id)
+        gr.Info("Chat deleted.")
         return ([], None, [], gr.Radio(choices=_history_choices(services, request.username), value=None),
-                gr.Dropdown(choices=[], value=None), "")
+                gr.Dropdown(choices=[], value=None), "", gr.Button(visible=False))
 
     def rate(ids: list, data: gr.LikeData, request: gr.Request):
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -184,16 +203,18 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
     outputs = [chatbot, question, approval, approval_md, approval_id, conversation, turn_ids, note]
     submitted = question.submit(answer, [question, tool, chatbot, conversation, turn_ids], outputs,
                                 concurrency_limit=16, show_progress="hidden")
-    submitted.then(refresh_side, [conversation], [history, answer_pick])
+    submitted.then(refresh_side, [conversation], [history, answer_pick, delete])
     chatbot.example_select(pick_example, None, question).then(
         answer, [question, tool, chatbot, conversation, turn_ids], outputs, concurrency_limit=16,
-        show_progress="hidden").then(refresh_side, [conversation], [history, answer_pick])
+        show_progress="hidden").then(refresh_side, [conversation], [history, answer_pick, delete])
     send.click(decide(True), [approval_id], [approval, approval_id], concurrency_limit=None)
     cancel.click(decide(False), [approval_id], [approval, approval_id], concurrency_limit=None)
-    history.input(reopen, [history], [chatbot, conversation, turn_ids, answer_pick, note])
-    new_chat.click(start_new, None, [chatbot, conversation, turn_ids, history, answer_pick, note])
-    chatbot.clear(start_new, None, [chatbot, conversation, turn_ids, history, answer_pick, note])
-    delete.click(delete_current, [conversation], [chatbot, conversation, turn_ids, history, answer_pick, note])
+    history.input(reopen, [history], [chatbot, conversation, turn_ids, answer_pick, note, delete])
+    cleared = [chatbot, conversation, turn_ids, history, answer_pick, note, delete]
+    new_chat.click(start_new, None, cleared)
+    chatbot.clear(start_new, None, cleared)
+    # the open chat is the history's selection (a State never reaches the browser, where the question is asked)
+    delete.click(delete_current, [history], cleared, js=CONFIRM_DELETE)
     chatbot.like(rate, [turn_ids], None)
     save_correction.click(suggest, [answer_pick, correction], [correction])
     return {"chatbot": chatbot, "history": history, "question": question, "refresh_side": refresh_side,

@@ -7,6 +7,8 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.events import TextDelta
+from assistant.turns import QueueWait
+from ui.chat import QUEUED
 from ui.render import TurnView, timing_note
 from ui.services import Refresh, Services
 
@@ -76,7 +78,13 @@ def create_playground_tab(services: Services) -> list[Refresh]:
             view.expect_call(tool)
         user = [{"role": "user", "content": text}]
         tokens = 0
-        for column, event in runner.events():
+        for item in runner.events():
+            if isinstance(item, QueueWait):  # another person's turn holds the model: every column waits
+                for view in views:
+                    view.add(item)
+                yield _outputs(user, views)
+                continue
+            column, event = item
             views[column].add(event)
             tokens += isinstance(event, TextDelta)
             if not isinstance(event, TextDelta) or tokens % 4 == 0:  # fewer page updates, same stream
@@ -85,8 +93,8 @@ def create_playground_tab(services: Services) -> list[Refresh]:
 
     def _outputs(user, views):
         right_messages = user + views[1].messages() if len(views) > 1 else []
-        return (user + views[0].messages(), timing_note(views[0].timings), right_messages,
-                timing_note(views[1].timings) if len(views) > 1 else "")
+        notes = [QUEUED if view.queued else timing_note(view.timings, view.waited_s) for view in views]
+        return user + views[0].messages(), notes[0], right_messages, notes[1] if len(views) > 1 else ""
 
     run.click(compare, [prompt, left, right, force, temperature, top_k, top_p, repetition, max_tokens, bias],
               [left_out, left_note, right_out, right_note])
