@@ -102,6 +102,18 @@ def test_a_reopened_turn_keeps_its_text_segments_apart_around_the_steps():
     assert step["metadata"]["title"] == "API · getEmployee: failed"
     assert after == {"role": "assistant", "content": "I could not find E9."}
 
+    # a call whose arguments were cut off still sits where it was written, before the reply after it
+    cut = TurnRecord(
+        id=9, conversation_id="c", position=1, question="2+2?", answer="Sorry.",
+        messages=[{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": '<tool:calculator>{"expr'},
+                  {"role": "tool", "name": "calculator", "content": '{"error": "cut"}'},
+                  {"role": "assistant", "content": "Sorry."}],
+        tool_calls=[{"tool": "calculator", "arguments": {}, "result": None, "error": "the arguments ran past 8 tokens",
+                     "status": "invalid", "elapsed_s": 0.0}],
+        sources=[], timings={}, model="m", created_at=0.0)
+    _, step, reply = record_messages(cut)
+    assert step["metadata"]["title"] == "Calculator: invalid call" and reply["content"] == "Sorry."
+
 
 def test_a_queued_turn_says_so_and_its_timing_line_counts_the_wait():
     from assistant.turns import QueueWait

@@ -177,6 +177,7 @@ def test_staff_confirms_a_side_effecting_call_before_it_is_sent(browser, server,
     ask(page, "Book room Bora tomorrow 10:00-11:00.", "api.bookMeetingRoom")
     page.get_by_text("Confirm this change?").wait_for(timeout=SLOW)
     assert page.get_by_text("waiting for your confirmation").count() >= 1
+    assert duplicate_ids(page) == []  # the confirmation box is one element
     page.screenshot(path=str(SHOTS / "chat-confirm.png"))
     before = len(turns(server))
     page.get_by_role("button", name="Send", exact=True).click()
@@ -226,6 +227,33 @@ def test_a_turn_behind_another_persons_says_it_is_queued_and_how_long_it_waited(
     second.screenshot(path=str(SHOTS / "chat-queued.png"))
     second.wait_for_selector("#turn-note >> text=tokens/s", timeout=SLOW)
     assert "waited" in second.locator("#turn-note").inner_text()
+
+
+def duplicate_ids(page) -> list[str]:
+    return page.evaluate("""() => {
+        const ids = [...document.querySelectorAll('[id]')].map(e => e.id).filter(id => id);
+        return ids.filter((id, i) => ids.indexOf(id) !== i);
+    }""")
+
+
+def test_the_pages_render_cleanly_at_desktop_and_phone_width(browser, server, outside_requests):
+    icon = httpx.get(server["url"] + "/favicon.ico", trust_env=False)  # asked for by the login page, logged out
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    page = log_in(browser, server, "sam", outside_requests)
+    assert duplicate_ids(page) == []
+    # bold text and its capitals in one font: the system's, which has every weight
+    fonts = page.evaluate("""() => [...document.querySelectorAll('.app-title, #chatbot strong, button')]
+        .map(e => getComputedStyle(e).fontFamily.split(',')[0].trim())""")
+    assert fonts and set(fonts) == {"system-ui"}, fonts
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    phone.add_cookies(page.context.cookies())
+    small = phone.new_page()
+    small.goto(server["url"] + "/")
+    small.wait_for_selector("#chatbot")
+    small.wait_for_timeout(1000)
+    assert small.locator("#chatbot").bounding_box()["y"] < 844 / 2  # the chat comes first, the history below
+    small.screenshot(path=str(SHOTS / "chat-phone.png"))
+    phone.close()
 
 
 def test_staff_cannot_reach_the_console(browser, server, outside_requests):

@@ -35,11 +35,18 @@ CSS = """
 .app-user a{color:var(--color-accent);text-decoration:none;margin-left:6px}
 .history{max-height:520px;overflow-y:auto}
 .approval{border:2px solid var(--color-accent);border-radius:10px;padding:8px}
-.approval .approval{border:0;padding:0}
 .turn-note, .hint{color:var(--body-text-color-subdued);font-size:.85rem}
 footer{display:none !important}
+@media (max-width: 720px){
+  .sidebar{order:2}
+  .history{max-height:220px}
+}
 """
-THEME = gr.themes.Default(primary_hue="orange", secondary_hue="slate")
+#: The system's own fonts, as on the login page: the theme's web font is not reachable offline, and its
+#: bundled subset drew capitals in bold text from a lighter fallback font.
+SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"]
+THEME = gr.themes.Default(primary_hue="orange", secondary_hue="slate", font=SYSTEM_FONTS, font_mono=MONO_FONTS)
 
 
 def _header(services: Services, here: str):

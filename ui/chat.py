@@ -20,7 +20,7 @@ CONFIRM_DELETE = "(chat) => (chat && confirm('Delete this chat and its ratings? 
 EXAMPLES = [
     "What is 17% of 2340?",
     "How many days of annual leave do I get?",
-    "Book meeting room Aurora tomorrow from 10 to 11",
+    "Book meeting room Zephyr tomorrow from 10 to 11",
     "Which meeting rooms are free this afternoon?",
 ]
 
@@ -66,12 +66,13 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
                                visible=False)  # shown while a chat is open
         with gr.Column(scale=4):
             chatbot = gr.Chatbot(
-                label="Assistant", height=540, elem_id="chatbot", buttons=["copy"],
+                label="Assistant", show_label=False, height=540, elem_id="chatbot", buttons=["copy"],
                 placeholder="**Ask me anything about Northwind Labs.**<br>I can calculate, search the handbook "
                             "and use the company's systems. Changes are only sent after you confirm them.",
                 examples=[{"text": text} for text in EXAMPLES], feedback_options=("Like", "Dislike"),
             )
-            with gr.Group(visible=False, elem_id="approval", elem_classes="approval") as approval:
+            # a Column: a Group draws its id and class on two nested elements
+            with gr.Column(visible=False, elem_id="approval", elem_classes="approval") as approval:
                 approval_md = gr.Markdown()
                 # The id of the call shown in the box: it travels with Send or Cancel from the page, so the
                 # decision is for this call only (a click that reaches the server after another call is
@@ -108,7 +109,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
         view = TurnView()
         if tool_name != AUTOMATIC:
             view.expect_call(tool_name)
-        hidden = gr.Group(visible=False)
+        hidden = gr.Column(visible=False)
         yield messages + view.messages(), "", hidden, "", "", conversation_id, ids, "…"
         try:
             yield from _stream(runner, view, messages, conversation_id, ids)
@@ -118,7 +119,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
             runner.decline()
 
     def _stream(runner, view: TurnView, messages: list, conversation_id: str | None, ids: list):
-        hidden = gr.Group(visible=False)
+        hidden = gr.Column(visible=False)
         for event in runner.events():
             view.add(event)
             if isinstance(event, QueueWait):
@@ -126,7 +127,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
                 yield messages + view.messages(), "", hidden, "", "", conversation_id, ids, note
                 continue
             if isinstance(event, ApprovalNeeded):
-                yield messages + view.messages(), "", gr.Group(visible=True), approval_text(event.call), \
+                yield messages + view.messages(), "", gr.Column(visible=True), approval_text(event.call), \
                     event.approval_id, conversation_id, ids, "Waiting for your confirmation"
                 continue
             if isinstance(event, TurnLogged):
@@ -139,7 +140,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
     def decide(approved: bool):
         def handler(shown_id: str, request: gr.Request):
             services.chat.decide(request.session_hash, shown_id, approved)  # void unless shown_id still waits
-            return gr.Group(visible=False), ""
+            return gr.Column(visible=False), ""
         return handler
 
     def refresh_side(conversation_id: str | None, request: gr.Request):

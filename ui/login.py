@@ -17,14 +17,17 @@ from urllib.parse import parse_qs, quote
 
 import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assistant.auth import LoginThrottle, Sessions, User
 
 COOKIE = "assistant_session"
 CONSOLE_PATH = "/console"
 #: Reachable without a session.
-PUBLIC_PATHS = {"/login", "/logout", "/healthz"}
+PUBLIC_PATHS = {"/login", "/logout", "/healthz", "/favicon.ico"}
+#: The tab icon (an orange speech bubble), served inline: the login page asks for it before anyone is in.
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#f97316" d="M4 4h24a2 2 0 0 1 '
+           '2 2v15a2 2 0 0 1-2 2H13l-7 6v-6H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>')
 #: Passwords checked at once: each scrypt check holds 128 MiB, so a burst of logins queues instead.
 HASHING_THREADS = 2
 
@@ -132,6 +135,10 @@ def login_router(sessions: Sessions, title: str, secure_cookie: bool = False,
     @router.get("/healthz")
     def healthz():
         return {"ok": True}
+
+    @router.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
     return router
 

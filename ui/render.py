@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistant.chat_format import parse_call
 from assistant.events import (
     Event,
     FinalAnswer,
@@ -179,15 +178,11 @@ def record_messages(record: TurnRecord) -> list[Message]:
         if message.get("role") != "assistant":
             continue
         content = message.get("content") or ""
-        try:
-            parsed = parse_call(content)
-        except ValueError:  # arguments cut off mid-JSON: the text before the toolken still shows
-            parsed = None
-        text = parsed.text_before if parsed is not None else _before_toolken(content)
+        text, toolken, _ = content.partition(TOOLKEN_PREFIX)  # arguments cut off mid-JSON still are a call
         if text.strip():
             messages.append({"role": "assistant", "content": text.strip()})
             texts += 1
-        if parsed is not None and calls:
+        if toolken and calls:
             messages.append(_step_message(calls.pop(0)))
     messages += [_step_message(call) for call in calls]  # outcomes without a call message (abandoned calls)
     if not texts:
@@ -195,10 +190,6 @@ def record_messages(record: TurnRecord) -> list[Message]:
     if record.sources:
         messages.append({"role": "assistant", "content": sources_line(record.sources)})
     return messages
-
-
-def _before_toolken(content: str) -> str:
-    return content.split(TOOLKEN_PREFIX, 1)[0]
 
 
 def _step_message(call: dict[str, Any]) -> Message:
