@@ -380,7 +380,7 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 
 def _run_demo_api(args: argparse.Namespace) -> int:
-    from assistant import demo_api
+    from assistant.demo import api as demo_api
 
     config, home = _config(args)
     port = args.port if args.port is not None else demo_api.DEFAULT_PORT
@@ -401,7 +401,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _run_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
-    from assistant.auth import hash_password
+    from assistant.passwords import hash_password
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -511,7 +511,7 @@ USER_ERRORS: tuple[tuple[str, str], ...] = (
     ("assistant.engine", "UnknownTool"),
     ("assistant.runtime", "EmptyQuestion"),
     ("assistant.adapters", "AdapterError"),
-    ("assistant.demo_api", "PortUnavailable"),
+    ("assistant.demo.api", "PortUnavailable"),
     ("tools.openapi", "CatalogError"),
     ("finetune.evaluate", "EvalFormatError"),
     ("finetune.records", "DatasetFormatError"),

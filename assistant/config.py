@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 import os
 import tempfile
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
@@ -109,7 +109,7 @@ class UserConfig(BaseModel):
 
     @model_validator(mode="after")
     def _is_a_hash(self) -> UserConfig:
-        from assistant.auth import is_password_hash
+        from assistant.passwords import is_password_hash
 
         if not is_password_hash(self.password_hash):
             raise ValueError(f"user {self.name}: password_hash is not a hash; make one with `assistant hash-password`")

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from assistant import demo_api
 from assistant.adapters import ADAPTER_MARKER, AdapterRegistry, choose_adapter
+from assistant.chat_format import ChatFormat
 from assistant.config import AssistantConfig, GenerationConfig
 from assistant.decoding import CausalLMDecoder
-from assistant.chat_format import ChatFormat
+from assistant.demo import api as demo_api
 from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
 from assistant.model import LoadedModel, ModelLoadError, load_model

@@ -37,9 +37,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant import demo_api  # noqa: E402
-from assistant.auth import hash_password  # noqa: E402
 from assistant.config import DEMO_CATALOG, DEMO_DOCS  # noqa: E402
+from assistant.demo import api as demo_api  # noqa: E402
+from assistant.passwords import hash_password  # noqa: E402
 
 QUESTIONS = [("calculator", "What is 17% of 2340?", "calculator"),
              ("document", "How many days of annual leave do I get?", "search")]

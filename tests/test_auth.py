@@ -8,18 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.auth import (
-    LoginThrottle,
-    Sessions,
-    SessionTable,
-    User,
-    Users,
-    hash_password,
-    is_password_hash,
-    load_secret,
-    verify_password,
-)
 from assistant.config import ConfigError, parse_config
+from assistant.passwords import hash_password, is_password_hash, verify_password
+from ui.auth import LoginThrottle, Sessions, SessionTable, User, Users, load_secret
 
 #: Made by an earlier release, at n=2**14: the parameters travel in the hash, so it must go on verifying.
 OLD_HASH = "scrypt$16384$8$1$Zml4ZWQtc2FsdC0xNmJ5dA==$vzi2rgVF5X6eeIb440u6yg/a1ls/aviyGSPTWXl1+Hk="

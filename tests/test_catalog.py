@@ -17,13 +17,7 @@ import jsonschema
 import pydantic
 import pytest
 
-from tools.catalog import (
-    ApiOperationTool,
-    CatalogConfig,
-    CatalogError,
-    catalog_tools,
-    load_catalog,
-)
+from tools.catalog import ApiOperationTool, CatalogConfig, CatalogError, catalog_tools, load_catalog
 
 HEAD_30 = 'openapi: 3.0.3\ninfo: {title: Helpdesk, version: "1"}\n'
 
@@ -785,7 +779,7 @@ DEMO_CATALOG = Path(__file__).resolve().parents[1] / "data" / "demo" / "catalog.
 
 @pytest.fixture
 def demo_api(tmp_path: Path) -> Iterator[dict[str, ApiOperationTool]]:
-    from assistant.demo_api import start_in_background
+    from assistant.demo.api import start_in_background
 
     server = start_in_background("127.0.0.1", 0, tmp_path / "demo.db")  # port 0: a free port
     tools = catalog_tools(CatalogConfig(path=DEMO_CATALOG, base_url=server.url))

@@ -11,11 +11,11 @@ import pytest
 
 from assistant.config import DEMO_CATALOG, ConfigError, default_config
 from assistant.events import TextDelta
-from assistant.playground import Playground
-from assistant.uploads import list_catalogs, save_catalog, save_documents
 from finetune.presets import compose_train_config, presets
 from finetune.progress import read_progress
 from tools.openapi import CatalogError
+from ui.playground import Playground
+from ui.uploads import list_catalogs, save_catalog, save_documents
 
 
 def compose(yaml_text: str, tmp_path: Path, method: str = "lora"):
@@ -112,7 +112,7 @@ def test_the_playground_interleaves_columns_and_keeps_few_engines_loaded():
 
 
 def test_the_training_tab_shows_a_jobs_progress_losses_and_log(tmp_path: Path):
-    from assistant.jobs import Job
+    from ui.jobs import Job
     from ui.training_tab import job_detail, step_axis
 
     out, folder = tmp_path / "adapter", tmp_path / "job"

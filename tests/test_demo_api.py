@@ -17,14 +17,8 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from assistant.demo_api import (
-    DEFAULT_PORT,
-    DemoServer,
-    create_app,
-    is_serving,
-    start_in_background,
-)
-from assistant.demo_db import initialise
+from assistant.demo.api import DEFAULT_PORT, DemoServer, create_app, is_serving, start_in_background
+from assistant.demo.db import initialise
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "data" / "demo" / "catalog.yaml"
 CATALOG_URI = "urn:northwind-catalog"

@@ -18,8 +18,8 @@ import httpx
 import pytest
 import yaml
 
-from assistant import demo_api
 from assistant.config import DEMO_CATALOG, DEMO_DOCS, parse_config
+from assistant.demo import api as demo_api
 from assistant.events import FinalAnswer, Sources, ToolCall, ToolOutcome, TurnLogged
 from assistant.runtime import Assistant
 

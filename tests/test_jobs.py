@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.jobs import JobError, JobQueue, read_log, train_command
+from ui.jobs import JobError, JobQueue, read_log, train_command
 
 SCRIPT = """
 import sys, time, pathlib

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
 from assistant.store import ConversationStore
-from assistant.turns import ApprovalNeeded, ChatService, NotYours, QueueWait, TurnRunner
+from ui.turns import ApprovalNeeded, ChatService, NotYours, QueueWait, TurnRunner
 
 CALL = ToolCall("api.createLeaveRequest", {"days": 2}, True, {"method": "POST", "url": "http://127.0.0.1/leave"})
 TIMINGS = Timings(1, 1, 0, 0.1, 0.0, 0.2)

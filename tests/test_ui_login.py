@@ -6,7 +6,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.auth import Sessions, Users, hash_password
+from assistant.passwords import hash_password
+from ui.auth import Sessions, Users
 from ui.login import COOKIE, Gate, login_router
 
 

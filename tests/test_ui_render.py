@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from assistant.events import FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.store import TurnRecord
-from assistant.turns import ApprovalNeeded
 from ui.render import TurnView, approval_text, record_messages, timing_note, tool_title
+from ui.turns import ApprovalNeeded
 
 TIMINGS = Timings(prompt_tokens=10, sampled_tokens=20, forced_tokens=5, first_token_s=0.5, tools_s=0.1, total_s=2.1)
 BOOK = ToolCall("api.cancelLeaveRequest", {"request_id": 3}, True,
@@ -116,7 +116,7 @@ def test_a_reopened_turn_keeps_its_text_segments_apart_around_the_steps():
 
 
 def test_a_queued_turn_says_so_and_its_timing_line_counts_the_wait():
-    from assistant.turns import QueueWait
+    from ui.turns import QueueWait
 
     view = TurnView()
     view.add(QueueWait(0.0, started=False))

@@ -22,9 +22,9 @@ import httpx
 import pytest
 import yaml
 
-from assistant import demo_api
-from assistant.auth import hash_password
 from assistant.config import DEMO_CATALOG, DEMO_DOCS
+from assistant.demo import api as demo_api
+from assistant.passwords import hash_password
 
 pytestmark = pytest.mark.slow
 playwright = pytest.importorskip("playwright.sync_api")

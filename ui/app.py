@@ -16,9 +16,9 @@ from fastapi import FastAPI, Request
 from gradio.utils import get_upload_folder
 from starlette.routing import Mount
 
-from assistant.auth import LoginThrottle, Sessions
 from assistant.config import AssistantConfig, ConfigError
 from ui.adapters_tab import create_adapters_tab
+from ui.auth import LoginThrottle, Sessions
 from ui.chat import create_chat_tab, header_html
 from ui.datasets_tab import create_datasets_tab
 from ui.feedback_tab import create_feedback_tab

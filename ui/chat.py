@@ -9,9 +9,9 @@ from typing import Any
 import gradio as gr
 
 from assistant.events import TurnLogged
-from assistant.turns import ApprovalNeeded, NotYours, QueueWait
 from ui.render import TurnView, approval_text, record_messages, timing_note
 from ui.services import Services
+from ui.turns import ApprovalNeeded, NotYours, QueueWait
 
 AUTOMATIC = "Tool: automatic"
 QUEUED = "Queued: the assistant is answering someone else; yours starts as soon as it is free."

@@ -8,7 +8,6 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.config import ConfigError
-from assistant.uploads import list_catalogs
 from finetune.build_data import BuildDataConfig, build_data, default_reply_fn
 from finetune.dataset_store import (
     DATASETS_DIR,
@@ -22,6 +21,7 @@ from finetune.dataset_store import (
 from finetune.records import DatasetFormatError
 from tools.openapi import CatalogError
 from ui.services import Refresh, Services
+from ui.uploads import list_catalogs
 
 PREVIEW_HEADERS = ["source", "tool", "question", "answer"]
 LIST_HEADERS = ["name", "train", "eval", "fingerprint", "created"]

@@ -19,7 +19,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assistant.auth import LoginThrottle, Sessions, User
+from ui.auth import LoginThrottle, Sessions, User
 
 COOKIE = "assistant_session"
 CONSOLE_PATH = "/console"

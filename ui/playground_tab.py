@@ -7,10 +7,10 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.events import TextDelta
-from assistant.turns import QueueWait
 from ui.chat import QUEUED
 from ui.render import TurnView, timing_note
 from ui.services import Refresh, Services
+from ui.turns import QueueWait
 
 BASE = "base model (no adapter)"
 NONE = "(one column only)"

@@ -11,18 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistant.events import (
-    Event,
-    FinalAnswer,
-    Sources,
-    TextDelta,
-    Timings,
-    ToolCall,
-    ToolOutcome,
-)
+from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.store import TurnRecord
-from assistant.turns import ApprovalNeeded, QueueWait
 from tools.base import TOOLKEN_PREFIX
+from ui.turns import ApprovalNeeded, QueueWait
 
 Message = dict[str, Any]
 

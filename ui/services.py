@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.adapters import AdapterRegistry
-from assistant.auth import SESSIONS_FILE, Sessions, SessionTable, Users, load_secret
 from assistant.config import AssistantConfig, GenerationConfig
-from assistant.jobs import JobQueue
-from assistant.playground import Playground, engine_factory
-from assistant.turns import ChatService
+from ui.auth import SESSIONS_FILE, Sessions, SessionTable, Users, load_secret
+from ui.jobs import JobQueue
+from ui.playground import Playground, engine_factory
+from ui.turns import ChatService
 
 if TYPE_CHECKING:
     from assistant.runtime import Assistant

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.uploads import list_catalogs, save_catalog, save_documents
 from tools.base import Tool
 from tools.openapi import CatalogError, Operation
 from ui.services import Refresh, Services
+from ui.uploads import list_catalogs, save_catalog, save_documents
 
 TOOL_HEADERS = ["toolken", "kind", "method", "path", "writes", "description"]
 OPERATION_HEADERS = ["operation", "method", "path", "changes data", "summary"]

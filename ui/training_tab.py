@@ -1,6 +1,6 @@
 """Console · Training: pick model, dataset and method, edit hyperparameters, queue the job, watch it live.
 
-The job runs as `assistant train` in its own process (see `assistant.jobs`); this tab only reads the queue,
+The job runs as `assistant train` in its own process (see `ui.jobs`); this tab only reads the queue,
 the job's log and its progress file, so a reload or a closed browser changes nothing about the run.
 """
 
@@ -13,10 +13,10 @@ import gradio as gr
 import pandas as pd
 
 from assistant.config import ConfigError
-from assistant.jobs import Job, JobError, read_log
 from finetune.dataset_store import check_name, list_datasets
 from finetune.presets import compose_train_config, presets
 from finetune.progress import PROGRESS_FILE, read_progress
+from ui.jobs import Job, JobError, read_log
 from ui.services import Refresh, Services
 
 METHODS = ["auto", "lora", "qlora", "ia3", "prompt-tuning", "full"]

@@ -22,7 +22,7 @@ import pytest
 from assistant import cli
 from assistant.config import ConfigError
 from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
-from assistant.jobs import JobQueue
+from ui.jobs import JobQueue
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -230,7 +230,7 @@ def test_the_job_poller_logs_a_failure_once_and_keeps_polling(tmp_path: Path, mo
             raise RuntimeError("database is locked")
 
     monkeypatch.setattr(queue, "poll", poll)
-    caplog.set_level(logging.INFO, logger="assistant.jobs")
+    caplog.set_level(logging.INFO, logger="ui.jobs")
     stop = queue.run_in_background(interval_s=0.01)
     try:
         _wait_for(lambda: len(polls) >= 5)

@@ -22,13 +22,14 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from assistant.auth import LoginThrottle, Sessions, Users, _hash
 from assistant.config import parse_config
 from assistant.events import TextDelta, ToolCall, ToolOutcome
+from assistant.passwords import _hash
 from assistant.store import ConversationStore
-from assistant.turns import ApprovalNeeded, ChatService
 from ui.app import mount_pages
+from ui.auth import LoginThrottle, Sessions, Users
 from ui.login import COOKIE, login_router
+from ui.turns import ApprovalNeeded, ChatService
 
 # -- approvals ------------------------------------------------------------------------------------------------
 

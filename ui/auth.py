@@ -1,12 +1,10 @@
-"""Who may use the web app: password hashes, the users and roles of the config, login sessions and throttling.
+"""Who may use the web app: the users and roles of the config, login sessions and throttling.
 
-Passwords are stored as scrypt hashes (`hashlib.scrypt`, stdlib) in the form
-`scrypt$<n>$<r>$<p>$<salt, base64>$<key, base64>`; `assistant hash-password` prints one. The cost parameters
-travel in the hash, so a hash made with older, cheaper parameters still verifies. A login session is a cookie
-holding `user.expiry.session-id.signature`, HMAC-SHA256 signed with a secret kept in the state directory; the
-session id must also be in the server's session table (`sessions.db` in the state directory), so logging out
-ends a session at once and sessions survive a restart of the app. `LoginThrottle` refuses further tries for a
-name or from an address after repeated failures.
+A login session is a cookie holding `user.expiry.session-id.signature`, HMAC-SHA256 signed with a secret kept
+in the state directory; the session id must also be in the server's session table (`sessions.db` in the state
+directory), so logging out ends a session at once and sessions survive a restart of the app. `LoginThrottle`
+refuses further tries for a name or from an address after repeated failures. Passwords are checked against
+their scrypt hashes (`assistant.passwords`).
 """
 
 from __future__ import annotations
@@ -18,74 +16,17 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from assistant.passwords import decoy_hash, verify_password
+
 Role = Literal["staff", "admin"]
 ROLES: tuple[Role, ...] = ("staff", "admin")
-
-_SCHEME = "scrypt"
-#: scrypt cost parameters for new hashes: OWASP's recommendation for stored passwords (128 MiB of memory and
-#: about half a second per hash on one core). Logins hash in a worker thread, never on the event loop.
-_N, _R, _P = 2**17, 8, 1
-_KEY_BYTES = 32
-#: The most memory a stored hash may ask for (128 * n * r * p bytes): a hash with parameters past this is
-#: not a hash this module made and is refused rather than allowed to exhaust the server's memory.
-_MAX_SCRYPT_BYTES = 1 << 30
 SECRET_FILE = "serve-secret"
 SESSIONS_FILE = "sessions.db"
-
-
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """The storable scrypt hash of `password` (a fresh random salt unless one is given)."""
-    if not password:
-        raise ValueError("the password is empty")
-    return _hash(password, secrets.token_bytes(16) if salt is None else salt, _N, _R, _P)
-
-
-def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> str:
-    key = _scrypt(password, salt, n, r, p, _KEY_BYTES)
-    return "$".join([_SCHEME, str(n), str(r), str(p), _b64(salt), _b64(key)])
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
-    # hashlib refuses to use more than `maxmem` bytes (32 MiB by default); scrypt needs 128 * n * r * p.
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen,
-                          maxmem=128 * n * r * p + (1 << 20))
-
-
-def is_password_hash(text: str) -> bool:
-    """True when `text` has the shape `hash_password` writes (a plain password does not)."""
-    return _parse(text) is not None
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """True when `password` matches the stored hash; compares in constant time."""
-    parsed = _parse(stored)
-    if parsed is None:
-        return False
-    n, r, p, salt, key = parsed
-    return hmac.compare_digest(_scrypt(password, salt, n, r, p, len(key)), key)
-
-
-def _parse(text: str) -> tuple[int, int, int, bytes, bytes] | None:
-    parts = text.split("$")
-    if len(parts) != 6 or parts[0] != _SCHEME:
-        return None
-    try:
-        n, r, p = (int(part) for part in parts[1:4])
-        salt, key = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
-    except ValueError:
-        return None
-    if n < 2 or n & (n - 1) or r < 1 or p < 1 or not salt or len(key) < 16 or 128 * n * r * p > _MAX_SCRYPT_BYTES:
-        return None
-    return n, r, p, salt, key
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -115,12 +56,9 @@ class Users:
         return User(name, role) if matched and stored is not None else None
 
     def _decoy_hash(self) -> str:
-        """A fixed hash to check unknown names against, at the cost parameters most users' hashes have, so a
-        wrong name costs as long as a wrong password."""
+        """A hash to check unknown names against, as slow as the users' own (made once, on first need)."""
         if self._decoy is None:
-            costs = Counter(parsed[:3] for _, stored in self._entries.values() if (parsed := _parse(stored)))
-            n, r, p = costs.most_common(1)[0][0] if costs else (_N, _R, _P)
-            self._decoy = _hash("decoy", b"\0" * 16, n, r, p)
+            self._decoy = decoy_hash([stored for _, stored in self._entries.values()])
         return self._decoy
 
     def get(self, name: str) -> User | None:

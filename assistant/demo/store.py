@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.demo_db import (
+from assistant.demo.db import (
     ConflictError,
     InvalidRequestError,
     NotFoundError,

@@ -18,8 +18,8 @@ from assistant.decoding import CausalLMDecoder
 from assistant.engine import Engine
 from assistant.events import Event
 from assistant.model import load_model
-from assistant.turns import TurnRunner
 from tools.base import Tool
+from ui.turns import TurnRunner
 
 #: Builds an engine for an adapter folder (None: the base model).
 EngineFactory = Callable[[Path | None], Engine]

@@ -21,13 +21,14 @@ from typing import Annotated, Any, Literal
 
 import httpx
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.demo_db import ConflictError, DemoError, InvalidRequestError, NotFoundError
-from assistant.demo_store import DemoStore
+from assistant.demo.db import ConflictError, DemoError, InvalidRequestError, NotFoundError
+from assistant.demo.store import DemoStore
 
 DEFAULT_PORT = 8765
 SERVICE_NAME = "northwind-demo"
