@@ -21,9 +21,10 @@ from typing import Any
 
 import torch
 
-from assistant.config import RETRAIN_SETS, AssistantConfig, RetrainConfig
+from assistant.config import AssistantConfig
 from assistant.model import LoadedModel
 from finetune.evaluate import SECTIONS, EvalConfig, EvalSets, ToolQuery, evaluate
+from finetune.retrain_config import RETRAIN_SETS, RetrainConfig
 from tools.base import Tool
 
 Measurement = dict[str, dict[str, Any]]  # set -> {"loss", "records", section -> metrics}

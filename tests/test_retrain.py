@@ -27,20 +27,13 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.config import (
-    DATA_DIR,
-    DEFAULT_PII_PATTERNS,
-    DEFAULT_TOLERANCE,
-    ConfigError,
-    RetrainConfig,
-    load_config,
-    parse_config,
-)
+from assistant.config import DATA_DIR, ConfigError, load_config, parse_config
 from assistant.events import FinalAnswer, Timings, ToolOutcome
 from assistant.store import ConversationStore
 from finetune.builders.feedback import FeedbackTurn
 from finetune.gate import decide, flatten
 from finetune.records import Record
+from finetune.retrain_config import DEFAULT_PII_PATTERNS, DEFAULT_TOLERANCE, RetrainConfig
 from finetune.retrain_data import (
     Watermark,
     compile_patterns,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import DEFAULT_PII_PATTERNS
+from finetune.retrain_config import DEFAULT_PII_PATTERNS
 from finetune.retrain_data import compile_patterns, scrub_text
 
 #: (kind, the personal data as written, what the scrubber makes of it)
