@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from assistant.config import AssistantConfig, ConfigError, load_config, read_yaml_mapping, resolve_home
+from assistant.tables import figure, table
 
 EXIT_USAGE = 2
 
@@ -425,10 +426,10 @@ def _run_retrain(args: argparse.Namespace) -> int:
     outcome = run_retrain(config, home, trigger=f"cli ({_who()})", force=args.force, dry_run=args.dry_run)
     if outcome.decision is not None:
         rows = [["metric", "serving", "candidate", "worse by", "allowed", ""]]
-        rows += [[c.metric, _number(c.parent), _number(c.candidate), _number(c.worse_by),
+        rows += [[c.metric, figure(c.parent, '.4g'), figure(c.candidate, '.4g'), figure(c.worse_by, '.4g'),
                   "-" if c.allowed is None else f"{c.allowed:g}", "ok" if c.ok else "FAIL"]
                  for c in outcome.decision.checks]
-        print("\n".join(_table(rows)))
+        print("\n".join(table(rows)))
     print(outcome.message)
     return 0
 
@@ -447,7 +448,7 @@ def _run_adapters_list(args: argparse.Namespace) -> int:
     rows = [["name", "status", "created", "parent", "trigger", "reason"]]
     rows += [[a.name, a.status, a.created, str(a.lineage.get("parent") or "-"), str(a.lineage.get("trigger") or "-"),
               _shorten(a.reason, 100)] for a in adapters]
-    print("\n".join(_table(rows)))
+    print("\n".join(table(rows)))
     return 0
 
 
@@ -473,15 +474,6 @@ def _who() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 
 
 def _quiet_libraries(verbose: bool) -> None:

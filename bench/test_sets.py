@@ -23,6 +23,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.config import DATA_DIR, load_config, parse_config, resolve_home
+from assistant.tables import figure
 from finetune.evaluate import DEFAULT_FUNCQA, TEST_SETS, EvalConfig, run_eval
 
 HARBOR = DATA_DIR / "examples" / "harbor"
@@ -93,19 +94,15 @@ def targets_table(name: str, metrics: dict[str, Any]) -> str:
         value = (metrics.get(section) or {}).get(metric)
         met = value is not None and (value >= target if higher else value <= target)
         sign = ">=" if higher else "<="
-        lines.append(f"  {section + '.' + metric:<42} {_figure(value):>7} {sign + format(target, '.2f'):>8}  "
+        lines.append(f"  {section + '.' + metric:<42} {figure(value):>7} {sign + format(target, '.2f'):>8}  "
                      f"{'yes' if met else 'NO'}")
     for section, metric in ALSO:
         value = (metrics.get(section) or {}).get(metric)
         if value is not None:
-            lines.append(f"  {section + '.' + metric:<42} {_figure(value):>7}")
+            lines.append(f"  {section + '.' + metric:<42} {figure(value):>7}")
     counts = {key: value for key, value in (metrics.get("n") or {}).items()}
     lines.append(f"  items: {json.dumps(counts)}")
     return "\n".join(lines)
-
-
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 if __name__ == "__main__":

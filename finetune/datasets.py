@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.tables import table
 from finetune.builders.calculator import calculator_records
 from finetune.builders.catalog import catalog_records, sample_arguments
 from finetune.builders.feedback import FeedbackTurn, feedback_records
@@ -149,13 +150,12 @@ class DatasetReport:
 
     def table(self) -> str:
         """Both counts as a plain-text table, sources first, then tools."""
-        rows = [("source", "train", "eval")]
-        rows += [(name, str(c["train"]), str(c["eval"])) for name, c in self.by_source.items()]
-        rows += [("", "", ""), ("tool", "train", "eval")]
-        rows += [(name, str(c["train"]), str(c["eval"])) for name, c in self.by_tool.items()]
-        rows += [("", "", ""), ("total", str(self.train), str(self.eval))]
-        width = max(len(row[0]) for row in rows)
-        return "\n".join(f"{a:<{width}}  {b:>6}  {c:>6}".rstrip() if a or b else "" for a, b, c in rows)
+        rows = [["source", "train", "eval"]]
+        rows += [[name, str(c["train"]), str(c["eval"])] for name, c in self.by_source.items()]
+        rows += [["", "", ""], ["tool", "train", "eval"]]
+        rows += [[name, str(c["train"]), str(c["eval"])] for name, c in self.by_tool.items()]
+        rows += [["", "", ""], ["total", str(self.train), str(self.eval)]]
+        return "\n".join(table(rows, numbers_right=True))
 
 
 def report(train: list[Record], evaluation: list[Record]) -> DatasetReport:

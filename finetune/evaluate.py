@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.config import DATA_DIR, REPO_ROOT, AssistantConfig, GenerationConfig
 from assistant.engine import Engine, TurnTooLong
 from assistant.events import FinalAnswer, ToolCall, ToolOutcome
+from assistant.tables import figure, table
 from finetune import metrics
 
 #: The shipped demo eval set: the fixed regression gate over the demo catalog and handbook.
@@ -264,7 +265,7 @@ def _read_json_object(path: Path) -> dict[str, Any] | None:
 
 
 @dataclass(frozen=True)
-class TurnRecord:
+class EvalTurn:
     """What one eval turn produced, read off its events."""
 
     answer: str
@@ -376,7 +377,7 @@ def run_eval(
         assistant.close()
 
 
-def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today: date | None) -> TurnRecord:
+def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today: date | None) -> EvalTurn:
     """One fresh single-question turn, dry run: API calls are planned, local tools run."""
     started = time.perf_counter()
     calls: list[dict[str, Any]] = []
@@ -394,14 +395,14 @@ def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today
             elif isinstance(event, FinalAnswer):
                 final = event
     except TurnTooLong as exc:
-        return TurnRecord("", calls, [], "error", time.perf_counter() - started, str(exc))
+        return EvalTurn("", calls, [], "error", time.perf_counter() - started, str(exc))
     if final is None:
         raise RuntimeError("the engine's turn ended without a FinalAnswer")
-    return TurnRecord(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started,
+    return EvalTurn(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started,
                       guarded=final.guarded)
 
 
-def _turn_fields(turn: TurnRecord) -> dict[str, Any]:
+def _turn_fields(turn: EvalTurn) -> dict[str, Any]:
     row = {"answer": turn.answer, "calls": turn.calls, "sources": turn.sources,
            "stop_reason": turn.stop_reason, "elapsed_s": round(turn.elapsed_s, 3), "guarded": turn.guarded}
     if turn.error:
@@ -410,7 +411,7 @@ def _turn_fields(turn: TurnRecord) -> dict[str, Any]:
 
 
 def _score_tools(
-    engine: Engine, name: str, items: list[ToolQuery], turns: list[TurnRecord], config: EvalConfig
+    engine: Engine, name: str, items: list[ToolQuery], turns: list[EvalTurn], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     scores, rows, fabrications = [], [], []
     for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
@@ -433,7 +434,7 @@ def _score_tools(
 
 
 def _score_numbers(
-    engine: Engine, name: str, items: list[NumberQuestion], turns: list[TurnRecord], config: EvalConfig
+    engine: Engine, name: str, items: list[NumberQuestion], turns: list[EvalTurn], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     tolerance = config.funcqa_rel_tol
     scores, rows = [], []
@@ -451,7 +452,7 @@ def _score_numbers(
 
 
 def _score_docs(
-    engine: Engine, name: str, items: list[DocQuestion], turns: list[TurnRecord], config: EvalConfig
+    engine: Engine, name: str, items: list[DocQuestion], turns: list[EvalTurn], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     scores, rows, fabrications = [], [], []
     for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
@@ -507,21 +508,13 @@ def format_report(result: dict[str, Any]) -> str:
         if not figures:
             continue
         lines += ["", f"{section} ({figures['n']} items, {figures['elapsed_s']:.1f}s)"]
-        lines += _columns([[key, _figure(figures[key])] for key in keys])
+        lines += table([[key, figure(figures[key])] for key in keys], numbers_right=True, indent="  ")
     tools = result.get("tools")
     if tools:
-        rows = [[label, _figure(row["precision"]), _figure(row["recall"]), _figure(row["f1"]),
+        rows = [[label, figure(row["precision"]), figure(row["recall"]), figure(row["f1"]),
                  str(row["support"]), str(row["predicted"])] for label, row in tools["per_tool"].items()]
-        lines += ["", "per tool"] + _columns([["tool", "precision", "recall", "f1", "expected", "predicted"], *rows])
+        header = ["tool", "precision", "recall", "f1", "expected", "predicted"]
+        lines += ["", "per tool"] + table([header, *rows], numbers_right=True, indent="  ")
     return "\n".join(lines)
 
 
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _columns(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  " + "  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                             for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip()
-            for row in rows]

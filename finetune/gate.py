@@ -23,6 +23,7 @@ import torch
 
 from assistant.config import AssistantConfig
 from assistant.model import LoadedModel
+from assistant.tables import figure
 from finetune.evaluate import SECTIONS, EvalConfig, EvalSets, ToolQuery, evaluate
 from finetune.retrain_config import RETRAIN_SETS, RetrainConfig
 from tools.base import Tool
@@ -190,7 +191,7 @@ def decide(parent: dict[str, float], candidate: dict[str, float], config: Retrai
     failed = [check for check in checks if not check.ok]
     if not failed:
         tracked = sum(1 for check in checks[:-1] if check.note != "empty set")
-        reason = (f"better on {metric} ({_figure(before)} -> {_figure(after)}) and within tolerance on "
+        reason = (f"better on {metric} ({figure(before, '.4g')} -> {figure(after, '.4g')}) and within tolerance on "
                   f"{tracked} tracked metric(s)")
         return GateDecision(True, reason, checks)
     return GateDecision(False, "; ".join(_failure(check, config.min_improvement) for check in failed), checks)
@@ -208,14 +209,10 @@ def _failure(check: Check, min_improvement: float) -> str:
         return f"{check.metric} was not measured, so an improvement cannot be shown"
     if check.note == "not measured":
         return f"{check.metric} was not measured, so the candidate cannot be shown to be no worse"
-    change = f"{_figure(check.parent)} -> {_figure(check.candidate)}"
+    change = f"{figure(check.parent, '.4g')} -> {figure(check.candidate, '.4g')}"
     if check.allowed is None:
         needed = f" by more than {min_improvement:g}" if min_improvement else ""
         return f"not better on {check.metric}{needed} ({change})"
-    return f"{check.metric} worse by {_figure(check.worse_by)} ({change}; tolerance {check.allowed:g})"
+    return f"{check.metric} worse by {figure(check.worse_by, '.4g')} ({change}; tolerance {check.allowed:g})"
 
 
-def _figure(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4g}"
