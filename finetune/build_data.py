@@ -26,6 +26,7 @@ from jsonschema_path.loaders import JsonschemaSafeLoader
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.config import DATA_DIR, DEMO_CATALOG, DEMO_DOCS, AssistantConfig, GenerationConfig, ModelConfig
+from finetune.builders.catalog import undescribed
 from finetune.datasets import (
     DatasetReport,
     DocChunk,
@@ -42,8 +43,7 @@ from finetune.datasets import (
     retrieval_records,
     split_and_dedupe,
 )
-from finetune.builders.catalog import undescribed
-from finetune.records import DatasetFormatError, Record, parse_json_rows, read_jsonl, write_jsonl
+from finetune.records import Record, read_json_rows, read_jsonl, write_jsonl
 from tools.calculator import Calculator
 from tools.catalog import load_catalog
 from tools.chunking import chunk_text
@@ -216,7 +216,7 @@ def collect_records(
         replies = _logging_progress(reply_fn, config.no_call)
         add("no_call", no_call_records(prompts, replies, _rng(config, "no_call"), config.no_call))
     for path in config.instructions:
-        add("instructions", instruction_records(read_rows(path), str(path)))
+        add("instructions", instruction_records(read_json_rows(path), str(path)))
     database = config.conversations_db or home / "conversations.db"
     if config.feedback and database.is_file():
         add("feedback", feedback_records(read_feedback(database)))
@@ -289,16 +289,6 @@ def read_prompts(path: Path) -> list[str]:
     """One prompt per line; blank lines and `#` comments skipped."""
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
-def read_rows(path: Path) -> list[tuple[int, Any]]:
-    """(line number, JSON value) per row of a .jsonl file, or per item of a .json list (numbered from 1)."""
-    path = Path(path)
-
-    def refuse(line: int | None, problem: str) -> None:
-        raise DatasetFormatError(str(path), line, problem)
-
-    return parse_json_rows(path.read_text(encoding="utf-8"), path.suffix.lower() == ".json", refuse)
 
 
 def read_feedback(database: Path) -> list[FeedbackTurn]:

@@ -37,6 +37,7 @@ from assistant.engine import Engine, TurnTooLong
 from assistant.events import FinalAnswer, ToolCall, ToolOutcome
 from assistant.tables import figure, table
 from finetune import metrics
+from finetune.records import read_json_rows
 
 #: The shipped demo eval set: the fixed regression gate over the demo catalog and handbook.
 DEMO_EVAL_DIR = DATA_DIR / "demo" / "eval"
@@ -107,12 +108,13 @@ Item = TypeVar("Item", bound=BaseModel)
 
 def read_jsonl(path: Path, model: type[Item]) -> list[Item]:
     """One `model` per non-empty line of `path`; raises EvalFormatError naming the line."""
+    def refuse(line: int | None, problem: str) -> None:
+        raise EvalFormatError(f"{path}, line {line}: {problem}")
+
     items = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, value in read_json_rows(path, refuse):
         try:
-            items.append(model.model_validate_json(line))
+            items.append(model.model_validate(value))
         except ValidationError as exc:
             problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
             raise EvalFormatError(f"{path}, line {number}: {problem}") from None

@@ -101,23 +101,31 @@ def write_jsonl(path: Path, records: Iterable[Record]) -> int:
 def read_jsonl(path: Path) -> list[Record]:
     """Records written by `write_jsonl`; a line that is not one raises DatasetFormatError."""
     records: list[Record] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                record = Record(source=data["source"], tool=data["tool"], messages=data["messages"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise DatasetFormatError(str(path), number, f"not a record ({exc})") from None
-            if data.get("id") not in (None, record.id):
-                raise DatasetFormatError(str(path), number, f"id {data['id']} does not match its messages")
-            records.append(record)
+    for number, data in read_json_rows(path):
+        try:
+            record = Record(source=data["source"], tool=data["tool"], messages=data["messages"])
+        except (KeyError, TypeError) as exc:
+            raise DatasetFormatError(str(path), number, f"not a record ({exc!r})") from None
+        if data.get("id") not in (None, record.id):
+            raise DatasetFormatError(str(path), number, f"id {data['id']} does not match its messages")
+        records.append(record)
     return records
 
 
 #: Told of a row that cannot be read: (line number or None for the whole file, the problem).
 RowProblem = Callable[[int | None, str], None]
+
+
+def read_json_rows(path: Path, problem: RowProblem | None = None) -> list[tuple[int, Any]]:
+    """(line number, JSON value) per row of a .jsonl file, or per item of a .json list (numbered from 1): the
+    one reader of JSON rows from a file. `problem` is told of each row that cannot be read; by default the
+    first one raises DatasetFormatError naming the file and the line."""
+    path = Path(path)
+
+    def refuse(line: int | None, message: str) -> None:
+        raise DatasetFormatError(str(path), line, message)
+
+    return parse_json_rows(path.read_text(encoding="utf-8"), path.suffix.lower() == ".json", problem or refuse)
 
 
 def parse_json_rows(text: str, json_list: bool, problem: RowProblem) -> list[tuple[int, Any]]:

@@ -15,7 +15,6 @@ context of the last one instead.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from assistant.chat_format import ChatFormat, ChatTemplateError, parse_call, system_message, to_toolken_messages
 from assistant.config import ConfigError
 from assistant.decoding import end_of_turn_ids
+from finetune.records import read_json_rows
 from tools.base import Tool
 
 IGNORE = -100  # the label of a token the loss skips (PyTorch's cross-entropy ignore_index)
@@ -219,21 +219,14 @@ def stratified(records: list[dict[str, Any]], limit: int | None) -> list[dict[st
 
 def read_records(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     """The first `limit` records (all when None) of a JSONL file."""
-    records: list[dict[str, Any]] = []
+    def refuse(line: int | None, problem: str) -> None:
+        raise DatasetError(f"{path}:{line} is {problem}")
+
     try:
-        with Path(path).open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if limit is not None and len(records) >= limit:
-                    break
-                if not line.strip():
-                    continue
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise DatasetError(f"{path}:{number} is not valid JSON: {exc.msg}") from None
+        rows = read_json_rows(path, refuse)
     except OSError as exc:
         raise DatasetError(f"cannot read {path}: {exc.strerror}") from None
-    return records
+    return [value for _, value in rows[:limit]]
 
 
 def dataset_fingerprint(folder: Path) -> dict[str, Any]:

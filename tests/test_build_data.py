@@ -16,15 +16,8 @@ from pydantic import ValidationError
 from assistant.config import ModelConfig
 from assistant.events import FinalAnswer, Timings, ToolOutcome
 from assistant.store import ConversationStore
-from finetune.build_data import (
-    BuildDataConfig,
-    build_data,
-    cached_replies,
-    default_reply_fn,
-    read_feedback,
-    read_rows,
-)
-from finetune.records import DatasetFormatError, read_jsonl
+from finetune.build_data import BuildDataConfig, build_data, cached_replies, default_reply_fn, read_feedback
+from finetune.records import DatasetFormatError, read_json_rows, read_jsonl
 
 TODAY = date(2025, 3, 3)
 
@@ -140,17 +133,17 @@ def test_config_rejects_unknown_keys_missing_files_and_bad_fractions(tmp_path: P
         build_data(BuildDataConfig(output=tmp_path, catalog=None, docs=None, calculator=0, no_call=2), None, tmp_path)
 
 
-def test_read_rows_names_the_file_and_line_of_broken_json(tmp_path: Path):
+def test_read_json_rows_names_the_file_and_line_of_broken_json(tmp_path: Path):
     path = tmp_path / "data.jsonl"
     path.write_text('{"instruction": "a", "output": "b"}\n\n{"instruction": oops}\n')
     with pytest.raises(DatasetFormatError, match=r"data\.jsonl, line 3: not valid JSON"):
-        read_rows(path)
+        read_json_rows(path)
     listed = tmp_path / "data.json"
     listed.write_text(json.dumps([{"instruction": "a", "output": "b"}]))
-    assert read_rows(listed) == [(1, {"instruction": "a", "output": "b"})]
+    assert read_json_rows(listed) == [(1, {"instruction": "a", "output": "b"})]
     listed.write_text(json.dumps({"instruction": "a"}))
     with pytest.raises(DatasetFormatError, match="must hold a list"):
-        read_rows(listed)
+        read_json_rows(listed)
 
 
 @pytest.fixture()
