@@ -190,8 +190,8 @@ def _attach_adapter(model: PreTrainedModel, adapter: Path, merge: bool) -> PreTr
     """`model` with the adapter; merged into the weights when `merge` (full and half precision).
 
     Unmerged, PEFT rebuilds the whole embedding matrix with the trained toolken rows at every forward pass
-    (twice with tied embeddings), which made a SmolLM2-135M decode step ~3x slower on CPU (454 vs 159 ms
-    a token on a busy 2-core machine); merged, serving costs what the base model costs. Quantised weights
+    (twice with tied embeddings), which makes a SmolLM2-135M decode step about 3x slower on CPU (454 vs
+    159 ms a token on 2 cores); merged, serving costs what the base model costs. Quantised weights
     (int8, nf4) cannot take a merge without a loss, so there the adapter stays beside them.
     """
     from peft import PeftModel

@@ -42,8 +42,8 @@ def smollm2_two_layers(smollm2_folder: Path, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="module")
 def single_torch_thread() -> Iterator[None]:
-    """One torch thread for a module's model runs. On a busy 2-core machine torch's second thread waits on a
-    descheduled core and a run takes twice as long or more; one thread keeps the time predictable."""
+    """One torch thread for a module's model runs. On 2 cores shared with other work, torch's second thread
+    waits on a descheduled core and a run takes twice as long or more; one thread keeps the time predictable."""
     import torch
 
     before = torch.get_num_threads()

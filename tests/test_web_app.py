@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 USERS = {"ada": ("admin", "ada-secret"), "sam": ("staff", "sam-secret")}
-SLOW = 240_000  # ms: a turn or a training job on a busy 2-core machine
+SLOW = 240_000  # ms: a turn or a training job on 2 cores shared with other work
 
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
