@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.engine import CannotApprove
 from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
 from assistant.store import ConversationStore
 from ui.turns import ApprovalNeeded, ChatService, NotYours, QueueWait, TurnRunner
@@ -20,8 +21,11 @@ TIMINGS = Timings(1, 1, 0, 0.1, 0.0, 0.2)
 def scripted_turn(approve):
     yield TextDelta("Booking. ")
     yield CALL
-    sent = approve(CALL)
-    yield ToolOutcome(CALL.tool, CALL.arguments, "ran" if sent else "declined")
+    try:
+        sent, why = approve(CALL), "the user declined this call"
+    except CannotApprove as reason:  # as the engine reads it: not sent, and why
+        sent, why = False, str(reason)
+    yield ToolOutcome(CALL.tool, CALL.arguments, "ran" if sent else "declined", error=None if sent else why)
     yield TextDelta("Done." if sent else "Not sent.")
 
 
@@ -68,6 +72,7 @@ def test_an_unanswered_call_is_declined_when_the_wait_times_out():
     events = list(runner.events())
     assert any(isinstance(e, ApprovalNeeded) for e in events)
     assert events[-2].status == "declined" and events[-1] == TextDelta("Not sent.")
+    assert events[-2].error == "not sent: nobody confirmed it within 0.05 s"  # not "the user declined"
 
 
 def test_turns_take_the_model_lock_one_at_a_time_and_errors_reach_the_reader():
@@ -147,5 +152,6 @@ def test_a_new_question_declines_a_call_left_waiting(service: ChatService):
     while not isinstance(next(events), ApprovalNeeded):
         pass
     service.start_turn("tab", "sam", "never mind", None)
-    assert [e for e in events if isinstance(e, ToolOutcome)][0].status == "declined"
+    outcome = [e for e in events if isinstance(e, ToolOutcome)][0]
+    assert outcome.status == "declined" and outcome.error.startswith("not sent: the person left the page or asked")
     assert not service.decide("other-tab", "any", True)

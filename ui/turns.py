@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.engine import Approver
+from assistant.engine import Approver, CannotApprove
 from assistant.events import Event, ToolCall
 from assistant.store import ConversationStore, TurnRecord
 
@@ -50,9 +50,13 @@ class _Pending:
     call: ToolCall
     decided: threading.Event
     approved: bool = False
+    #: Why nobody decided, when the call was dropped without a decision (the page went away, a new question).
+    dropped: str | None = None
 
 
 _DONE = object()
+#: What the model reads for a call dropped because its page went away or another question was asked.
+LEFT = "not sent: the person left the page or asked something else before confirming"
 
 
 class TurnRunner:
@@ -98,13 +102,15 @@ class TurnRunner:
             pending.decided.set()
             return True
 
-    def decline(self) -> bool:
-        """Decline whatever call waits (the person left or asked something else); False when none waits."""
+    def decline(self, reason: str = LEFT) -> bool:
+        """Drop whatever call waits, unsent, telling the model `reason` (by default: the person left or asked
+        something else); False when none waits."""
         with self._guard:
             pending = self._pending
             if pending is None:
                 return False
             self._pending = None
+            pending.dropped = reason
             pending.decided.set()
             return True
 
@@ -125,11 +131,15 @@ class TurnRunner:
             self._pending = pending
         self._events.put(ApprovalNeeded(call, pending.approval_id))
         # Nobody answering in time declines the call: it is never sent by default.
-        pending.decided.wait(timeout=self.approval_timeout_s)
+        answered = pending.decided.wait(timeout=self.approval_timeout_s)
         with self._guard:
             if self._pending is pending:
                 self._pending = None
-            return pending.approved
+        if not answered:
+            raise CannotApprove(f"not sent: nobody confirmed it within {self.approval_timeout_s:g} s")
+        if pending.dropped is not None:
+            raise CannotApprove(pending.dropped)
+        return pending.approved
 
     def _work(self) -> None:
         try:
