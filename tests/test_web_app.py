@@ -8,6 +8,7 @@ tests/output/screenshots/ (not committed) for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -51,16 +52,25 @@ def server(smollm2_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     """`assistant serve` in a child process, with two users, the demo API and a fresh state directory."""
     root = tmp_path_factory.mktemp("web")
     demo = demo_api.start_in_background("127.0.0.1", 0, root / "demo.db")
-    port = free_port()
     config = {
         "model": {"path": str(smollm2_folder)},
         "generation": {"max_new_tokens": 192, "max_argument_tokens": 160},
         "tools": {"catalog": {"path": str(DEMO_CATALOG), "base_url": demo.url}, "retrieval": {"docs": str(DEMO_DOCS)}},
         "start_demo_api": False,
-        "serve": {"port": port, "approval_timeout_s": 120,
-                  "users": [{"name": name, "role": role, "password_hash": hash_password(password)}
-                            for name, (role, password) in USERS.items()]},
     }
+    with serving(root, config) as url:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        yield {"url": url, "home": root / "home", "demo": demo}
+    demo.stop()
+
+
+@contextlib.contextmanager
+def serving(root: Path, config: dict) -> Iterator[str]:
+    """`assistant serve` on `config` (its users and a free port added) in a child process; yields its URL."""
+    port = free_port()
+    config = {**config, "serve": {"port": port, "approval_timeout_s": 120,
+                                  "users": [{"name": name, "role": role, "password_hash": hash_password(password)}
+                                            for name, (role, password) in USERS.items()]}}
     (root / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     log = (root / "serve.log").open("w")
     child = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--config", str(root / "config.yaml"),
@@ -76,11 +86,15 @@ def server(smollm2_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             time.sleep(1)
     else:
         pytest.fail("the web app did not start: " + (root / "serve.log").read_text()[-2000:])
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield {"url": url, "home": root / "home", "demo": demo}
-    child.terminate()
-    child.wait(timeout=30)
-    demo.stop()
+    try:
+        yield url
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a page still connected keeps uvicorn's graceful shutdown waiting
+            child.kill()
+            child.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -332,5 +346,47 @@ def _choose(page, dropdown: str, text: str) -> None:
     page.get_by_role("option").filter(has_text=text).first.click()
 
 
+def test_an_admin_rolls_back_to_the_shipped_demo_adapter_and_forward_again(browser, smollm2_folder, tmp_path_factory,
+                                                                          outside_requests):
+    """The embedded defaults, where the shipped demo adapter serves: promote a registry adapter, roll back to the
+    demo adapter in the console, promote again."""
+    import shutil
+
+    from assistant.adapters import DEFAULT_ADAPTER
+
+    root = tmp_path_factory.mktemp("web-shipped")
+    (root / "home" / "models").mkdir(parents=True)
+    # the embedded model's converted folder, where a fresh state directory would convert it (no second conversion)
+    (root / "home" / "models" / smollm2_folder.name).symlink_to(smollm2_folder)
+    shutil.copytree(DEFAULT_ADAPTER, root / "home" / "adapters" / "demo-copy")  # the same tools, from the registry
+    demo = demo_api.start_in_background("127.0.0.1", 0, root / "demo.db")
+    config = {"generation": {"max_new_tokens": 32}, "tools": {"catalog": {"base_url": demo.url}},
+              "start_demo_api": False}
+    serving_text = "document.querySelector('#ad-serving').innerText"
+    try:
+        with serving(root, config) as url:
+            page = log_in(browser, {"url": url}, "ada", outside_requests)
+            page.goto(url + "/console/")
+            page.get_by_role("tab", name="Adapters").click()
+            page.wait_for_function(f"{serving_text}.includes('the default, the shipped demo adapter (demo)')")
+            page.wait_for_function(f"{serving_text}.includes('answering now: demo')")
+            page.wait_for_function("document.querySelector('#ad-pick input').value.includes('demo-copy')")
+            page.click("#ad-promote")
+            page.wait_for_function(f"{serving_text}.includes('answering now: demo-copy')", timeout=SLOW)
+            page.click("#ad-rollback")
+            page.wait_for_function(f"{serving_text}.includes('Serving: the default, the shipped demo adapter')",
+                                   timeout=SLOW)
+            page.wait_for_function(f"{serving_text}.includes('answering now: demo ')"
+                                   f" || {serving_text}.endsWith('answering now: demo')", timeout=SLOW)
+            page.screenshot(path=str(SHOTS / "console-adapters-shipped-rollback.png"), full_page=True)
+            assert page.locator(".toast-body.error").count() == 0  # no red Error badge anywhere
+            page.click("#ad-promote")
+            page.wait_for_function(f"{serving_text}.includes('answering now: demo-copy')", timeout=SLOW)
+            page.context.close()  # its open connections would hold the server's shutdown
+    finally:
+        demo.stop()
+
+
 def test_no_page_asked_anything_of_another_host(outside_requests):
     assert outside_requests == []
+

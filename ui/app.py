@@ -66,7 +66,7 @@ def build_chat(services: Services) -> gr.Blocks:
         bar, fill = _header(services, "chat")
         parts = create_chat_tab(services)
         page.load(fill, None, bar).then(parts["refresh_side"], [parts["conversation"]],
-                                         [parts["history"], parts["answer_pick"]])
+                                         [parts["history"], parts["answer_pick"], parts["delete"]])
     return page
 
 

@@ -219,4 +219,4 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
     chatbot.like(rate, [turn_ids], None)
     save_correction.click(suggest, [answer_pick, correction], [correction])
     return {"chatbot": chatbot, "history": history, "question": question, "refresh_side": refresh_side,
-            "conversation": conversation, "answer_pick": answer_pick}
+            "conversation": conversation, "answer_pick": answer_pick, "delete": delete}
