@@ -132,7 +132,7 @@ def test_the_training_tab_shows_a_jobs_progress_losses_and_log(tmp_path: Path):
     assert frame.to_dict("list") == {"step": [1, 2], "loss": [3.5, 3.0]}
     assert axis == [0, 10]  # a short run: the axis spans 10 steps, so its ticks are whole steps
     assert step_axis(400, [(1, 2.0)]) == [0, 400] and step_axis(None, [(25, 1.0)]) == [0, 25]
-    assert log.splitlines() == [*log_lines[-10:], "method: lora", "  50%|##   | 2/4"]  # the tail, 12 lines
+    assert log.splitlines() == [*log_lines[-8:], "method: lora", "  50%|##   | 2/4"]  # the tail, 10 lines
     assert job_detail(None)[1] is None
 
 

@@ -22,8 +22,9 @@ from ui.services import Refresh, Services
 METHODS = ["auto", "lora", "qlora", "ia3", "prompt-tuning", "full"]
 JOB_HEADERS = ["id", "adapter", "status", "by", "submitted", "ran for", "progress"]
 EMBEDDED = "embedded SmolLM2-135M-Instruct"
-#: Lines of the job's log the log box shows: its tail, where the run is now.
-LOG_LINES = 12
+#: Lines of the job's log the log box shows: its tail, where the run is now (the box has room for a few of
+#: them to wrap).
+LOG_LINES = 10
 #: The loss chart's step axis spans at least this many steps: over a shorter span the chart's automatic ticks
 #: fall between steps (1, 1.2, 1.4, ...), which do not exist.
 MIN_AXIS_STEPS = 10
@@ -101,11 +102,11 @@ def create_training_tab(services: Services) -> list[Refresh]:
         with gr.Column(scale=3):
             status = gr.Markdown("No job yet.", elem_id="tr-status")
             curve = gr.LinePlot(x="step", y="loss", label="Training loss", height=300, elem_id="tr-curve",
-                                x_lim=step_axis(None, []))
+                                x_lim=step_axis(None, []), x_axis_format="d")
             with gr.Row():
                 job_pick = gr.Dropdown(label="Job", choices=[], elem_id="tr-job", scale=3)
                 cancel = gr.Button("Cancel job", variant="stop", elem_id="tr-cancel", scale=1)
-            log = gr.Textbox(label="Log", lines=12, max_lines=12, autoscroll=True, elem_id="tr-log")
+            log = gr.Textbox(label="Log", lines=15, max_lines=15, autoscroll=True, elem_id="tr-log")
     jobs_table = gr.Dataframe(headers=JOB_HEADERS, label="Queue (one job runs at a time)", interactive=False,
                               elem_id="tr-jobs")
     timer = gr.Timer(2.0)
