@@ -110,6 +110,7 @@ def check_upload(file: str, content: bytes, known_tools: set[str] | None = None)
             check.errors.append(RowError(line, f"calls {', '.join(unknown)}, which no configured tool is"))
             continue
         check.records.append(record)
+    check.errors.sort(key=lambda error: error.line or 0)  # unreadable JSON was found first: all in file order
     return check
 
 

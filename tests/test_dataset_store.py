@@ -49,6 +49,9 @@ def test_a_bad_row_among_the_first_ones_does_not_hide_the_others():
     check = check_upload("mixed.jsonl", content)
     assert check.shape == "alpaca" and len(check.records) == 4
     assert [e.line for e in check.errors] == [1, 3, 5, 7]
+    unreadable = check_upload("broken.jsonl",
+                              jsonl({"question": "Who?"}, "{not json", {"instruction": "x", "output": "y"}))
+    assert [e.line for e in unreadable.errors] == [1, 2]  # in file order, whatever found them
     assert "found an object with 'question'" in check.errors[0].message
     assert "expected an Alpaca row" in check.errors[1].message and "a alpaca" not in check.errors[1].message
     assert "found a JSON list" in check.errors[3].message

@@ -290,6 +290,20 @@ def test_admin_trains_a_tiny_adapter_and_watches_it_finish(browser, server, outs
     page.wait_for_selector("#tab-playground-button, button[role=tab]")
     page.screenshot(path=str(SHOTS / "console-playground.png"))
 
+    # an upload with bad rows among the first ones lists every one of them, by line
+    page.get_by_role("tab", name="Datasets").click()
+    bad = server["home"].parent / "mixed.jsonl"
+    good = json.dumps({"instruction": "Say hi", "output": "Hi!"})
+    bad.write_text("\n".join([json.dumps({"question": "Who?"}), good, "{not json", good,
+                              json.dumps({"instruction": "No answer"}), good]) + "\n", encoding="utf-8")
+    page.locator("#ds-file input[type=file]").set_input_files(str(bad))
+    page.wait_for_function("document.querySelector('#ds-summary').innerText.includes('3 with problems')",
+                           timeout=60_000)
+    errors = page.locator("#ds-errors").inner_text()
+    for problem in ("found an object with 'question'", "not valid JSON", "expected an Alpaca row"):
+        assert problem in errors, errors
+    page.screenshot(path=str(SHOTS / "console-datasets-upload.png"), full_page=True)
+
     page.get_by_role("tab", name="Training").click()
     page.wait_for_selector("#tr-yaml .cm-content")
     _choose(page, "#tr-base", "serving model")  # the converted folder: no second GGUF conversion
@@ -310,6 +324,7 @@ def test_admin_trains_a_tiny_adapter_and_watches_it_finish(browser, server, outs
     page.get_by_text("Job 1 · web-smoke: succeeded").wait_for(timeout=SLOW)
     page.wait_for_timeout(2500)  # one more tick draws the final loss curve
     page.screenshot(path=str(SHOTS / "console-training.png"), full_page=True)
+    assert "throughput:" in page.locator("#tr-log textarea").input_value()  # the log's tail: the run's last line
     assert (server["home"] / "adapters" / "web-smoke" / "adapter_config.json").is_file()
 
     page.get_by_role("tab", name="Adapters").click()
@@ -366,6 +381,11 @@ def test_an_admin_rolls_back_to_the_shipped_demo_adapter_and_forward_again(brows
     try:
         with serving(root, config) as url:
             page = log_in(browser, {"url": url}, "ada", outside_requests)
+            # a config naming only users and the demo API's address keeps the demo tools
+            page.click("#tool-pick input")
+            page.get_by_role("option", name="api.getEmployee", exact=True).wait_for()
+            page.get_by_role("option", name="search", exact=True).wait_for()
+            page.keyboard.press("Escape")
             page.goto(url + "/console/")
             page.get_by_role("tab", name="Adapters").click()
             page.wait_for_function(f"{serving_text}.includes('the default, the shipped demo adapter (demo)')")
