@@ -383,7 +383,7 @@ def _run_eval(args: argparse.Namespace) -> int:
 def _run_demo_api(args: argparse.Namespace) -> int:
     from assistant.demo import api as demo_api
 
-    config, home = _config(args)
+    _, home = _config(args)
     port = args.port if args.port is not None else demo_api.DEFAULT_PORT
     db = args.db if args.db is not None else home / "demo-api.db"
     demo_api.serve(args.host, port, db,

@@ -152,6 +152,7 @@ def test_a_new_question_declines_a_call_left_waiting(service: ChatService):
     while not isinstance(next(events), ApprovalNeeded):
         pass
     service.start_turn("tab", "sam", "never mind", None)
-    outcome = [e for e in events if isinstance(e, ToolOutcome)][0]
+    outcomes = [e for e in events if isinstance(e, ToolOutcome)]  # the whole turn, to its end
+    outcome = outcomes[0]
     assert outcome.status == "declined" and outcome.error.startswith("not sent: the person left the page or asked")
     assert not service.decide("other-tab", "any", True)

@@ -97,7 +97,7 @@ def test_a_reopened_turn_keeps_its_text_segments_apart_around_the_steps():
         tool_calls=[{"tool": "api.getEmployee", "arguments": {"employee_id": "E9"}, "result": None,
                      "error": "404", "status": "failed", "elapsed_s": 0.2}],
         sources=[], timings={}, model="m", created_at=0.0)
-    question, before, step, after = record_messages(record)
+    _, before, step, after = record_messages(record)
     assert before == {"role": "assistant", "content": "I'll do that now."}
     assert step["metadata"]["title"] == "API · getEmployee: failed"
     assert after == {"role": "assistant", "content": "I could not find E9."}

@@ -43,7 +43,7 @@ def assistant_cli(*argv: str, home: Path, timeout: float = 180) -> subprocess.Co
     """Run the CLI in a fresh interpreter with its state under `home`."""
     env = {**os.environ, "ASSISTANT_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     return subprocess.run([sys.executable, "-m", "assistant.cli", *argv], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -201,7 +201,7 @@ def test_recognising_user_errors_imports_nothing_heavy(tmp_path: Path):
             "m.startswith('finetune.') and m != 'finetune.retrain_config'))")
     env = {**os.environ, "ASSISTANT_HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=120)
+                            check=False, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
 
 
