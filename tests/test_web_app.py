@@ -213,6 +213,10 @@ def test_chat_history_reopens_starts_new_and_deletes(browser, server, outside_re
     assert page.locator("#delete-chat").is_hidden()  # no chat open: nothing to delete
     history.filter(has_text="17% of 2340").click()
     page.locator("#chatbot").get_by_text("What is 17% of 2340?").wait_for()
+    # the reopened answer reads as it streamed: the tool step, then the reply written after it
+    reopened = page.locator("#chatbot .message-row").last.inner_text()
+    answer = turns(server)[0]["answer"].strip() or "(no answer)"
+    assert reopened.index("Calculator:") < reopened.index(answer[:20]), reopened
     # the thumb sam left shows again: liked, then a better answer suggested, which counts as a dislike
     page.locator("#chatbot button[aria-label='Disliked']").wait_for()
     assert page.locator("#chatbot button[aria-label='Liked']").count() == 0
