@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                        _run_retrain)
     retrain.add_argument("--dry-run", action="store_true", help="say what would be trained, change nothing")
     retrain.add_argument("--force", action="store_true", help="train even on fewer than retrain.min_feedback turns")
+    retrain.add_argument("--trigger", help=argparse.SUPPRESS)  # what started the run, for lineage: the server's schedule
 
     adapters = commands.add_parser("adapters", help="list the adapters, promote one, roll back",
                                    description="list the adapters, promote one, roll back")
@@ -423,7 +424,8 @@ def _run_retrain(args: argparse.Namespace) -> int:
     from finetune.retrain import run_retrain
 
     config, home = _config(args)
-    outcome = run_retrain(config, home, trigger=f"cli ({_who()})", force=args.force, dry_run=args.dry_run)
+    outcome = run_retrain(config, home, trigger=args.trigger or f"cli ({_who()})", force=args.force,
+                          dry_run=args.dry_run)
     if outcome.decision is not None:
         rows = [["metric", "serving", "candidate", "worse by", "allowed", ""]]
         rows += [[c.metric, figure(c.parent, '.4g'), figure(c.candidate, '.4g'), figure(c.worse_by, '.4g'),

@@ -219,6 +219,26 @@ def test_the_schedule_runs_the_retrain_in_the_background_at_its_cron_times(tmp_p
         scheduler.shutdown(wait=False)
 
 
+def test_a_scheduled_run_is_assistant_retrain_in_a_child_process_at_lower_priority(tmp_path: Path):
+    from filelock import FileLock
+
+    from finetune.retrain import LOCK_FILE, RETRAIN_DIR
+    from finetune.schedule import RETRAIN_NICENESS, SCHEDULED_LOG, _lower_priority, scheduled_retrain
+
+    config = parse_config({"retrain": {"schedule": "30 2 * * *", "min_feedback": 3}})
+    assert scheduled_retrain(config, tmp_path) == 0
+    log = (tmp_path / RETRAIN_DIR / SCHEDULED_LOG).read_text()
+    assert "nothing new since the last run: not retraining" in log
+    # the child read the server's own config, overrides included
+    assert load_config(tmp_path / RETRAIN_DIR / "scheduled-config.yaml").retrain.min_feedback == 3
+    with FileLock(str(tmp_path / RETRAIN_DIR / LOCK_FILE)):  # a run still going: the child says so and fails
+        assert scheduled_retrain(config, tmp_path) == 2
+    assert "another retrain is running" in (tmp_path / RETRAIN_DIR / SCHEDULED_LOG).read_text()
+    niceness = subprocess.run([sys.executable, "-c", "import os; print(os.nice(0))"], preexec_fn=_lower_priority,
+                              capture_output=True, text=True, check=True).stdout
+    assert int(niceness) == min(os.nice(0) + RETRAIN_NICENESS, 19)  # 19: the lowest priority there is
+
+
 def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path: Path):
     from filelock import FileLock
 
