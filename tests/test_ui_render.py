@@ -120,9 +120,10 @@ def test_a_queued_turn_says_so_and_its_timing_line_counts_the_wait():
 
     view = TurnView()
     view.add(QueueWait(0.0, started=False))
-    assert view.queued and view.waited_s is None
+    assert view.queued and view.waited_s is None and view.note().startswith("Queued:")
     view.add(QueueWait(3.25, started=True))
     view.add(TIMINGS)
     assert not view.queued and view.waited_s == 3.25
     assert timing_note(view.timings, view.waited_s).startswith("waited 3.2 s for others' answers · first token 0.50 s")
+    assert view.note() == timing_note(view.timings, view.waited_s)
     assert timing_note(view.timings, None).startswith("first token")

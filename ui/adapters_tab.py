@@ -50,8 +50,12 @@ def serving_line(services: Services) -> str:
     serving = services.adapters().serving()
     adapter = services.assistant.loaded.adapter
     loaded = Path(str(adapter)).name if adapter else "the base model"
-    pointer = serving.name if serving else f"the default, {describe_default(services.assistant.config)}"
+    pointer = serving.name if serving else _the_default(services)
     return f"**Serving:** {pointer} · **answering now:** {loaded}"
+
+
+def _the_default(services: Services) -> str:
+    return f"the default, {describe_default(services.assistant.config)}"
 
 
 def create_adapters_tab(services: Services) -> list[Refresh]:
@@ -107,7 +111,7 @@ def create_adapters_tab(services: Services) -> list[Refresh]:
         except AdapterError as exc:
             raise gr.Error(str(exc)) from None
         services.assistant.reload_adapter_if_changed()
-        name = info.name if info is not None else f"the default, {describe_default(services.assistant.config)},"
+        name = info.name if info is not None else f"{_the_default(services)},"
         gr.Info(f"Rolled back: {name} is serving.")
         return refresh(info.name if info is not None else None)
 

@@ -3,7 +3,7 @@
 Both pages are Gradio Blocks mounted on one FastAPI app behind `ui.login.Gate` (login for everything, the
 console for admins only). The console keeps its files (uploads, the adapter zips it offers) in a folder of
 its own that the staff page's file route refuses, so they are served under /console only. Fully offline:
-analytics off, no share link, run history off, the theme's fonts bundled with Gradio, no external asset.
+analytics off, no share link, run history off, the system's fonts, no external asset.
 """
 
 from __future__ import annotations

@@ -9,12 +9,11 @@ from typing import Any
 import gradio as gr
 
 from assistant.events import TurnLogged
-from ui.render import TurnView, approval_text, record_messages, timing_note
+from ui.render import TurnView, approval_text, record_messages
 from ui.services import Services
 from ui.turns import ApprovalNeeded, NotYours, QueueWait
 
 AUTOMATIC = "Tool: automatic"
-QUEUED = "Queued: the assistant is answering someone else; yours starts as soon as it is free."
 #: The browser asks before a chat is deleted; the handler gets None (and does nothing) when the person cancels.
 CONFIRM_DELETE = "(chat) => (chat && confirm('Delete this chat and its ratings? This cannot be undone.')) ? chat : null"
 EXAMPLES = [
@@ -123,8 +122,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
         for event in runner.events():
             view.add(event)
             if isinstance(event, QueueWait):
-                note = QUEUED if view.queued else timing_note(None, view.waited_s)
-                yield messages + view.messages(), "", hidden, "", "", conversation_id, ids, note
+                yield messages + view.messages(), "", hidden, "", "", conversation_id, ids, view.note()
                 continue
             if isinstance(event, ApprovalNeeded):
                 yield messages + view.messages(), "", gr.Column(visible=True), approval_text(event.call), \
@@ -135,7 +133,7 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
                 ids = [*ids[:-1], event.turn_id]
             shown = view.messages()
             yield (messages + shown, "", hidden, "", "", conversation_id, ids + [ids[-1]] * len(shown),
-                   timing_note(view.timings, view.waited_s))
+                   view.note())
 
     def decide(approved: bool):
         def handler(shown_id: str, request: gr.Request):

@@ -7,8 +7,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.events import TextDelta
-from ui.chat import QUEUED
-from ui.render import TurnView, timing_note
+from ui.render import TurnView
 from ui.services import Refresh, Services
 from ui.turns import QueueWait
 
@@ -93,8 +92,7 @@ def create_playground_tab(services: Services) -> list[Refresh]:
 
     def _outputs(user, views):
         right_messages = user + views[1].messages() if len(views) > 1 else []
-        notes = [QUEUED if view.queued else timing_note(view.timings, view.waited_s) for view in views]
-        return user + views[0].messages(), notes[0], right_messages, notes[1] if len(views) > 1 else ""
+        return user + views[0].messages(), views[0].note(), right_messages, views[1].note() if len(views) > 1 else ""
 
     run.click(compare, [prompt, left, right, force, temperature, top_k, top_p, repetition, max_tokens, bias],
               [left_out, left_note, right_out, right_note])

@@ -17,6 +17,8 @@ from tools.base import TOOLKEN_PREFIX
 from ui.turns import ApprovalNeeded, QueueWait
 
 Message = dict[str, Any]
+#: The line under a turn that waits for the model behind other people's turns.
+QUEUED = "Queued: the assistant is answering someone else; yours starts as soon as it is free."
 
 _STATUS_WORDS = {"ran": "done", "planned": "planned, not sent", "declined": "not sent", "invalid": "invalid call",
                  "failed": "failed"}
@@ -147,6 +149,10 @@ class TurnView:
             self.timings = event
         elif isinstance(event, FinalAnswer) and not any("metadata" not in p for p in self.parts):
             self.parts.append({"role": "assistant", "content": event.answer or "(no answer)"})
+
+    def note(self) -> str:
+        """The line under the turn: that it is queued, else its timings (with the wait, when it waited)."""
+        return QUEUED if self.queued else timing_note(self.timings, self.waited_s)
 
     def _step(self) -> Message:
         return next(part for part in reversed(self.parts) if "metadata" in part)
