@@ -56,6 +56,10 @@ class ModelConfig(BaseModel):
     max_context_tokens: int = Field(
         2048, ge=256, description="Prompt budget; the oldest turns of a chat are dropped to fit it."
     )
+    engines: int | None = Field(
+        None, ge=1, le=64, description="Turns that decode at once (one KV cache each, the weights shared); more "
+        "wait for one, and a turn waiting for someone's approval takes none. null: one per CPU core, at most 8."
+    )
 
 
 class GenerationConfig(BaseModel):
@@ -131,8 +135,8 @@ class ServeConfig(BaseModel):
     )
     session_hours: float = Field(12.0, gt=0, description="A login lasts this long.")
     approval_timeout_s: float = Field(
-        120.0, gt=0, description="How long a side-effecting call waits for confirm or cancel before it is declined "
-        "(the model answers one turn at a time, so other people's turns wait meanwhile)."
+        120.0, gt=0, description="How long a side-effecting call waits for confirm or cancel before it is declined; "
+        "a call whose page is closed is declined at once. The waiting turn holds no engine meanwhile."
     )
     max_upload_mb: float = Field(50.0, gt=0, description="Largest file the console accepts (datasets, catalogs, documents).")
     secure_cookies: bool = Field(

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import inspect
 import json
+import threading
 from typing import Protocol
 
 import torch
 import xgrammar
-from transformers import LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
-from transformers import RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper
-from transformers import TopPLogitsWarper
+from transformers import (
+    LogitsProcessorList,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    RepetitionPenaltyLogitsProcessor,
+    TemperatureLogitsWarper,
+    TopKLogitsWarper,
+    TopPLogitsWarper,
+)
 
 from assistant.config import GenerationConfig
 from tools.base import Tool
@@ -19,35 +26,62 @@ _END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endofte
 
 
 class Decoder(Protocol):
-    """Feeds token ids to a model and returns the logits for the next token."""
+    """Feeds token ids to a model, keeping their KV state, and returns the logits for the next token.
+
+    A decoder holds the KV state of one token sequence (`held`). `start` makes it hold another one and
+    computes only what differs from the longest prefix it already holds: the system prompt of every turn,
+    and a conversation's earlier turns when its next turn lands on the same decoder, are not computed again.
+    """
 
     vocab_size: int
+    #: The token ids whose KV state the decoder holds, in order.
+    held: list[int]
 
-    def reset(self) -> None:
-        """Forget everything fed so far."""
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        """Hold exactly `token_ids` (non-empty), reusing the longest prefix already held; return the
+        next-token logits after the last of them, shape (vocab,)."""
 
     def feed(self, token_ids: list[int]) -> torch.Tensor:
-        """Consume `token_ids`; return the next-token logits, shape (vocab,)."""
+        """Append `token_ids` to what is held; return the next-token logits, shape (vocab,)."""
+
+
+def shared_prefix(held: list[int], token_ids: list[int]) -> int:
+    """How many leading ids a decoder holding `held` can keep to hold `token_ids`: the common prefix, less
+    one when it is all of `token_ids` (the last id is fed again, for its logits)."""
+    limit = min(len(held), len(token_ids) - 1)
+    common = 0
+    while common < limit and held[common] == token_ids[common]:
+        common += 1
+    return common
 
 
 class CausalLMDecoder:
-    """A Hugging Face causal LM with its KV cache: each token is computed once per turn."""
+    """A Hugging Face causal LM with its KV cache: each token is computed once, and a prefix already held is
+    kept across turns."""
 
     def __init__(self, model: PreTrainedModel):
         self.model = model
         self.device = next(model.parameters()).device
         self.vocab_size = model.get_output_embeddings().weight.shape[0]
+        self.held: list[int] = []
         self._cache = None
         self._cache_keyword = _cache_keyword(model)
 
-    def reset(self) -> None:
-        self._cache = None
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        keep = shared_prefix(self.held, token_ids)
+        if keep == 0 or not hasattr(self._cache, "crop"):
+            self._cache, self.held = None, []
+        elif keep < len(self.held):
+            self._cache.crop(keep - len(self.held))  # a negative count: drop that many positions from the end
+            del self.held[keep:]
+        return self.feed(token_ids[len(self.held):])
 
     @torch.inference_mode()
     def feed(self, token_ids: list[int]) -> torch.Tensor:
         input_ids = torch.tensor([token_ids], device=self.device)  # (1, seq)
         out = self.model(input_ids=input_ids, use_cache=True, logits_to_keep=1, **{self._cache_keyword: self._cache})
         self._cache = out[self._cache_keyword]
+        self.held += token_ids
         return out.logits[0, -1].float().cpu()  # (vocab,)
 
 
@@ -56,6 +90,25 @@ def _cache_keyword(model: PreTrainedModel) -> str:
     (where `past_key_values` still works but warns on every call), `past_key_values` before."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model  # a PEFT wrapper's model
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+
+
+def extend_text(
+    tokenizer: PreTrainedTokenizerBase, ids: list[int], text: str, window: tuple[int, int]
+) -> tuple[str, tuple[int, int]]:
+    """`text`, the decoded `ids[:-1]`, extended by the newest id: (the text of all `ids`, the next window).
+
+    Decoding the whole reply again at every token costs O(n) a token. This decodes only a window of the last
+    few ids (from `window[0]`, with the ids up to `window[1]` already in `text`), as text-generation-inference
+    and vLLM do: the window's leading ids give the decoder the context that spacing depends on, and an id that
+    completes no character yet (half of a multi-byte one, decoded as U+FFFD) adds nothing until the next does.
+    Start with text "" and window (0, 0).
+    """
+    start, read = window
+    before = tokenizer.decode(ids[start:read], skip_special_tokens=True)
+    after = tokenizer.decode(ids[start:], skip_special_tokens=True)
+    if len(after) > len(before) and not after.endswith("\ufffd"):
+        return text + after[len(before):], (read, len(ids))
+    return text, window
 
 
 def end_of_turn_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:
@@ -102,23 +155,26 @@ class Sampler:
 
 
 class ArgumentGrammars:
-    """One compiled JSON grammar per tool, from its argument schema; compiled on first use."""
+    """One compiled JSON grammar per tool, from its argument schema; compiled on first use, once even when
+    several turns reach the tool at the same time."""
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, vocab_size: int):
         self._tokenizer = tokenizer
         self._vocab_size = vocab_size
         self._compiler: xgrammar.GrammarCompiler | None = None
         self._compiled: dict[str, xgrammar.CompiledGrammar] = {}
+        self._compiling = threading.Lock()
 
     def matcher(self, tool: Tool) -> xgrammar.GrammarMatcher:
         """A fresh matcher that accepts exactly the JSON texts valid for `tool`'s schema."""
-        if tool.name not in self._compiled:
-            if self._compiler is None:
-                info = xgrammar.TokenizerInfo.from_huggingface(self._tokenizer, vocab_size=self._vocab_size)
-                self._compiler = xgrammar.GrammarCompiler(info)
-            self._compiled[tool.name] = self._compiler.compile_json_schema(
-                json.dumps(tool.parameters), any_whitespace=False, strict_mode=True
-            )
+        with self._compiling:
+            if tool.name not in self._compiled:
+                if self._compiler is None:
+                    info = xgrammar.TokenizerInfo.from_huggingface(self._tokenizer, vocab_size=self._vocab_size)
+                    self._compiler = xgrammar.GrammarCompiler(info)
+                self._compiled[tool.name] = self._compiler.compile_json_schema(
+                    json.dumps(tool.parameters), any_whitespace=False, strict_mode=True
+                )
         return xgrammar.GrammarMatcher(self._compiled[tool.name], terminate_without_stop_token=True)
 
     def mask(self, matcher: xgrammar.GrammarMatcher, logits: torch.Tensor) -> torch.Tensor:

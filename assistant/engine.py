@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -32,8 +32,9 @@ import xgrammar
 from assistant.chat_format import ChatFormat, call_content, system_message
 from assistant.claims import opens_with_claim
 from assistant.config import GenerationConfig
-from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids
-from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
+from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.pool import DecoderPool
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 
@@ -78,12 +79,15 @@ class TurnState:
     """Everything one turn's loop mutates."""
 
     history: list[dict[str, Any]]  # rendered before this turn's first token
+    prompt: list[int]  # the history's token ids
+    decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
     mode: Mode = Mode.REPLY
     tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
     sampled: list[bool] = field(default_factory=list)  # per token: sampled (True) or forced (False)
     pending: list[tuple[int, bool]] = field(default_factory=list)  # to feed before the next step
     reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
     reply_text: str = ""  # decoded reply_ids (whole characters)
+    reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
     best_toolken: tuple[float, int] | None = None  # (probability, token id): the held opening's likeliest call
@@ -102,11 +106,12 @@ class TurnState:
 
 
 class Engine:
-    """Runs turns of a conversation on one model with its toolkens and tools."""
+    """Runs turns of conversations on one model with its toolkens and tools; as many turns at once as its
+    decoder pool has decoders (more wait for one)."""
 
     def __init__(
         self,
-        decoder: Decoder,
+        decoder: Decoder | DecoderPool,
         chat: ChatFormat,
         registry: ToolkenRegistry,
         tools: list[Tool],
@@ -115,7 +120,8 @@ class Engine:
         max_context_tokens: int = 2048,
         tell_date: bool = True,
     ):
-        self.decoder = decoder
+        #: A turn leases a decoder while it computes and gives it back while a person decides on a call.
+        self.decoders = decoder if isinstance(decoder, DecoderPool) else DecoderPool.of(decoder)
         self.chat = chat
         self.registry = registry
         self.tools = {tool.name: tool for tool in tools}
@@ -125,7 +131,7 @@ class Engine:
         #: State today's date in the system message, so that relative dates in a request can be resolved.
         self.tell_date = tell_date
         self.max_context_tokens = max_context_tokens
-        self.grammars = ArgumentGrammars(chat.tokenizer, decoder.vocab_size)
+        self.grammars = ArgumentGrammars(chat.tokenizer, self.decoders.vocab_size)
         self.end_ids = end_of_turn_ids(chat.tokenizer)
         self.toolken_ids = torch.tensor(registry.token_ids, dtype=torch.long)
 
@@ -157,44 +163,49 @@ class Engine:
         sampler = Sampler(generation)
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
-        state, logits = self._start(history, prompt, force_tool, guard)
-        stop_reason = "end_of_turn"
-        while state.mode is not Mode.DONE:
-            if state.pending:
-                logits = self._feed_pending(state)
-            if state.sampled_count >= generation.max_new_tokens:
-                stop_reason = "max_new_tokens"
-                if state.mode is Mode.ARGUMENTS:
-                    yield from self._abandon_call(state, "the call's arguments ran past max_new_tokens")
-                break
-            if state.mode is Mode.REPLY:
-                yield from self._reply_step(state, logits, sampler, generation)
-            else:
-                yield from self._argument_step(state, logits, sampler, generation, approve, dry_run)
-            if state.first_token_s is None:
-                state.first_token_s = time.perf_counter() - started
-            if state.rewind_to is not None:
-                forced = self.registry.by_token_id(state.rewind_to)
-                assert forced is not None
-                log.info("the reply opened with %r before any call: started again with %s forced",
-                         state.reply_text, forced.name)
-                first_token_s = state.first_token_s
-                state, logits = self._start(history, prompt, forced.name, guard=False)
-                state.guarded, state.first_token_s = True, first_token_s
+        state = TurnState(history=history, prompt=prompt)
+        try:
+            state, logits = yield from self._start(state, force_tool, guard)
+            stop_reason = "end_of_turn"
+            while state.mode is not Mode.DONE:
+                if state.pending:
+                    logits = yield from self._feed_pending(state)
+                if state.sampled_count >= generation.max_new_tokens:
+                    stop_reason = "max_new_tokens"
+                    if state.mode is Mode.ARGUMENTS:
+                        yield from self._abandon_call(state, "the call's arguments ran past max_new_tokens")
+                    break
+                if state.mode is Mode.REPLY:
+                    yield from self._reply_step(state, logits, sampler, generation)
+                else:
+                    yield from self._argument_step(state, logits, sampler, generation, approve, dry_run)
+                if state.first_token_s is None:
+                    state.first_token_s = time.perf_counter() - started
+                if state.rewind_to is not None:
+                    forced = self.registry.by_token_id(state.rewind_to)
+                    assert forced is not None
+                    log.info("the reply opened with %r before any call: started again with %s forced",
+                             state.reply_text, forced.name)
+                    first_token_s = state.first_token_s
+                    state, logits = yield from self._start(state, forced.name, guard=False)
+                    state.guarded, state.first_token_s = True, first_token_s
+        finally:  # the turn ended, failed or was closed by its reader: the decoder serves others
+            self._give_back(state)
         yield from self._finish(state, prompt, started, stop_reason)
 
     def _start(
-        self, history: list[dict[str, Any]], prompt: list[int], force_tool: str | None, guard: bool
-    ) -> tuple[TurnState, torch.Tensor]:
-        """A fresh turn state and the logits after the prompt (and the forced toolken, if any)."""
-        state = TurnState(history=history, holding=guard)
-        self.decoder.reset()
+        self, previous: TurnState, force_tool: str | None, guard: bool
+    ) -> Generator[QueueWait, None, tuple[TurnState, torch.Tensor]]:
+        """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
+        prompt (and the forced toolken, if any)."""
+        state = TurnState(history=previous.history, prompt=previous.prompt, holding=guard)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
             state.tokens.append(self.registry.by_name(force_tool).token_id)
             state.sampled.append(False)
             state.mode = Mode.ARGUMENTS
             self._begin_call(state, self.tools[force_tool])
-        return state, self.decoder.feed(prompt + state.tokens)
+        state.decoder, previous.decoder = previous.decoder, None
+        return state, (yield from self._hold(state))
 
     # -- states -----------------------------------------------------------------------------------------
 
@@ -225,9 +236,8 @@ class Engine:
             return
         state.pending.append((token, True))
         state.reply_ids.append(token)
-        text = self.chat.tokenizer.decode(state.reply_ids, skip_special_tokens=True)
-        if not text.endswith("\ufffd"):  # hold back half of a multi-byte character
-            state.reply_text = text
+        state.reply_text, state.reply_window = extend_text(
+            self.chat.tokenizer, state.reply_ids, state.reply_text, state.reply_window)
         if state.holding:
             if opens_with_claim(state.reply_text) and state.best_toolken is not None:
                 state.rewind_to = state.best_toolken[1]
@@ -285,6 +295,10 @@ class Engine:
         arguments = json.loads(self._arguments_text(state))
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
+        if tool.side_effects and approve is not None and not (dry_run and not tool.local):
+            # A person decides now, for as long as they take: the decoder serves other turns meanwhile, and
+            # this one resumes on whichever is free (its own, KV state intact, unless someone needed it).
+            self._give_back(state)
         started = time.perf_counter()
         outcome = self._execute(tool, call, approve, dry_run)
         outcome = ToolOutcome(**{**outcome.__dict__, "elapsed_s": time.perf_counter() - started})
@@ -335,7 +349,8 @@ class Engine:
         state.pending.extend((token, False) for token in self.chat.encode(suffix))
         if state.reply_text:
             state.visible.append(state.reply_text)
-        state.reply_ids, state.reply_text, state.streamed, state.holding = [], "", 0, False
+        state.reply_ids, state.reply_text, state.reply_window, state.streamed = [], "", (0, 0), 0
+        state.holding = False
         state.tool, state.matcher, state.argument_ids = None, None, []
         state.mode = Mode.REPLY
 
@@ -363,12 +378,38 @@ class Engine:
 
     # -- helpers ----------------------------------------------------------------------------------------
 
-    def _feed_pending(self, state: TurnState) -> torch.Tensor:
+    def _feed_pending(self, state: TurnState) -> Generator[QueueWait, None, torch.Tensor]:
         ids = [token for token, _ in state.pending]
         state.tokens += ids
         state.sampled += [sampled for _, sampled in state.pending]
         state.pending = []
-        return self.decoder.feed(ids)
+        return (yield from self._compute(state, ids))
+
+    def _compute(self, state: TurnState, new_ids: list[int]) -> Generator[QueueWait, None, torch.Tensor]:
+        """The logits after the turn's tokens, which end with `new_ids` (not yet fed)."""
+        if state.decoder is not None:
+            return state.decoder.feed(new_ids)
+        return (yield from self._hold(state))  # the decoder was given back while a person decided
+
+    def _hold(self, state: TurnState) -> Generator[QueueWait, None, torch.Tensor]:
+        """Have the turn's decoder hold prompt + tokens and return the logits after them; this costs only what
+        the decoder does not hold already. A turn without a decoder leases one first, saying so when it has to
+        wait."""
+        sequence = state.prompt + state.tokens
+        if state.decoder is None:
+            decoder = self.decoders.try_lease(sequence)
+            if decoder is None:
+                yield QueueWait(0.0, started=False)
+                asked = time.monotonic()
+                decoder = self.decoders.lease(sequence)
+                yield QueueWait(time.monotonic() - asked, started=True)
+            state.decoder = decoder
+        return state.decoder.start(sequence)
+
+    def _give_back(self, state: TurnState) -> None:
+        if state.decoder is not None:
+            self.decoders.give_back(state.decoder)
+            state.decoder = None
 
     def _arguments_text(self, state: TurnState) -> str:
         return self.chat.tokenizer.decode(

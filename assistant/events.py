@@ -11,6 +11,15 @@ CallStatus = Literal["ran", "planned", "declined", "invalid", "failed"]
 
 
 @dataclass(frozen=True)
+class QueueWait:
+    """The turn waits for an engine while other people's turns use them all (`started` False), or has just
+    got one after `waited_s` seconds (`started` True). Only sent when the turn had to wait."""
+
+    waited_s: float
+    started: bool
+
+
+@dataclass(frozen=True)
 class TextDelta:
     """New reply text, in order."""
 
@@ -97,4 +106,4 @@ class TurnLogged:
     turn_id: int
 
 
-Event = TextDelta | ToolCall | ToolOutcome | Sources | Timings | FinalAnswer | TurnLogged
+Event = QueueWait | TextDelta | ToolCall | ToolOutcome | Sources | Timings | FinalAnswer | TurnLogged

@@ -23,6 +23,7 @@ from assistant.demo import api as demo_api
 from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
 from assistant.model import LoadedModel, ModelLoadError, load_model
+from assistant.pool import DecoderPool, default_pool_size
 from assistant.store import ConversationStore
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool
@@ -79,7 +80,7 @@ class Assistant:
         """The model with `adapter` (None: the base model) and an engine over it."""
         loaded = load_model(self.config.model.model_copy(update={"adapter": adapter}), self.tools, self.home / "models")
         engine = Engine(
-            CausalLMDecoder(loaded.model),
+            DecoderPool(lambda: CausalLMDecoder(loaded.model), self.config.model.engines or default_pool_size()),
             ChatFormat(loaded.tokenizer),
             loaded.registry,
             self.tools,

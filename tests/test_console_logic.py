@@ -4,7 +4,6 @@ catalogs and documents, and the playground's side-by-side turns (with scripted e
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -97,7 +96,8 @@ def test_the_playground_interleaves_columns_and_keeps_few_engines_loaded():
         made.append(adapter)
         return ScriptedEngine(["a1", "a2", "a3"] if adapter is None else ["b1"])
 
-    playground = Playground(make, threading.Lock(), keep=1)
+    serving = ScriptedEngine(["s1"])
+    playground = Playground(make, lambda: (Path("serving"), serving), keep=1)
     events = list(playground.compare("hi", default_config().generation, [None, Path("ad")]).events())
     assert [(column, event.text) for column, event in events] == [(0, "a1"), (1, "b1"), (0, "a2"), (0, "a3")]
     assert made == [None, Path("ad")]
@@ -105,6 +105,9 @@ def test_the_playground_interleaves_columns_and_keeps_few_engines_loaded():
     assert made == [None, Path("ad")]  # still loaded
     list(playground.compare("hi", default_config().generation, [None]).events())
     assert made == [None, Path("ad"), None]  # keep=1: loading the second had pushed out the first
+    events = list(playground.compare("hi", default_config().generation, [Path("serving")]).events())
+    assert [event.text for _, event in events] == ["s1"]  # the chat's own engine, not another copy
+    assert made == [None, Path("ad"), None]
     with pytest.raises(ValueError, match="different models"):
         playground.compare("hi", default_config().generation, [None, None])
     with pytest.raises(ValueError, match="empty"):

@@ -84,8 +84,20 @@ class ScriptedDecoder:
         self.script = script
         self.fed: list[list[int]] = []
 
+    @property
+    def held(self) -> list[int]:
+        return [token for block in self.fed for token in block]
+
     def reset(self) -> None:
         self.fed = []
+
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        """Go on when `token_ids` extends what was fed (a turn resuming after an approval), else start over."""
+        held = self.held
+        if not held or token_ids[: len(held)] != held or len(token_ids) == len(held):
+            self.reset()
+            held = []
+        return self.feed(token_ids[len(held):])
 
     def feed(self, token_ids: list[int]) -> torch.Tensor:
         self.fed.append(list(token_ids))
@@ -455,3 +467,120 @@ def test_system_message_states_the_date_the_turn_is_given(setup):
     engine.tell_date = False
     run(engine, today=date(2026, 3, 2))
     assert "Today is" not in tokenizer.decode(decoder.fed[0])
+
+
+class PolicyDecoder:
+    """A decoder whose next token is a function of everything it holds, so that turns sharing it (one after
+    another, or one resuming after another used it) each get the logits their own sequence calls for."""
+
+    def __init__(self, vocab_size: int, policy):
+        self.vocab_size, self.policy = vocab_size, policy
+        self.held: list[int] = []
+        self.computed = 0  # ids fed through the "model", prefix reuse excluded
+
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        from assistant.decoding import shared_prefix
+
+        del self.held[shared_prefix(self.held, token_ids):]
+        return self.feed(token_ids[len(self.held):])
+
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        self.held += token_ids
+        self.computed += len(token_ids)
+        logits = torch.zeros(self.vocab_size)
+        logits[self.policy(self.held)] = 10.0
+        return logits
+
+
+def booking_policy(setup):
+    """"Book Aurora." -> call api.bookRoom {"room": "Aurora"}, then "Booked."; anything else -> "Hi there."."""
+    tokenizer, _, registry, _ = setup
+    toolken = registry.by_name("api.bookRoom").token_id
+    arguments, booked, hello = ids(tokenizer, '{"room": "Aurora"}'), ids(tokenizer, "Booked."), ids(tokenizer, "Hi.")
+    end = ids(tokenizer, END)[0]
+    reply_start = ids(tokenizer, "<|im_start|>assistant\n")
+
+    def policy(held: list[int]) -> int:
+        starts = [i for i in range(len(held)) if held[i:i + len(reply_start)] == reply_start]
+        reply = held[starts[-1] + len(reply_start):]  # what the current assistant segment holds so far
+        if "Book Aurora." not in tokenizer.decode(held):
+            script = hello
+        elif "<|im_start|>tool" in tokenizer.decode(held):
+            script = booked
+        else:
+            script = [toolken, *arguments]
+        return script[len(reply)] if len(reply) < len(script) else end
+
+    return policy
+
+
+def pooled_engine(setup, policy, size: int = 1) -> Engine:
+    from assistant.pool import DecoderPool
+
+    tokenizer, tools, registry, chat = setup
+    pool = DecoderPool(lambda: PolicyDecoder(len(tokenizer), policy), size)
+    return Engine(pool, chat, registry, tools, GenerationConfig(repetition_penalty=1.0, claim_guard=False), "Test.",
+                  max_context_tokens=1024)
+
+
+def test_a_turn_waiting_for_approval_holds_no_decoder_and_resumes_on_it_after_others_used_it(setup):
+    import threading
+
+    from assistant.events import QueueWait
+
+    engine = pooled_engine(setup, booking_policy(setup), size=1)
+    asked, decided = threading.Event(), threading.Event()
+
+    def approve(call: ToolCall) -> bool:
+        asked.set()
+        assert decided.wait(timeout=30)
+        return True
+
+    booking: list = []
+    waiting = threading.Thread(target=lambda: booking.extend(run(engine, "Book Aurora.", approve=approve)),
+                               daemon=True)
+    waiting.start()
+    assert asked.wait(timeout=30)
+    other: list = []  # another person's turn, on the only decoder, while this person decides
+    answered = threading.Thread(target=lambda: other.extend(run(engine, "Hello?")), daemon=True)
+    answered.start()
+    answered.join(timeout=30)
+    assert not answered.is_alive() and final(other).answer == "Hi."
+    assert not any(isinstance(e, QueueWait) for e in other)
+    decided.set()
+    waiting.join(timeout=30)
+    answer = final(booking)
+    assert answer.answer == "Booked." and [c.status for c in answer.tool_calls] == ["ran"]
+    assert setup[1][1].calls == [{"room": "Aurora"}]
+
+
+def test_a_turn_waits_for_a_free_decoder_and_says_how_long(setup):
+    import threading
+
+    from assistant.events import QueueWait
+
+    engine = pooled_engine(setup, booking_policy(setup), size=1)
+    first = engine.run_turn([{"role": "user", "content": "Hello?"}])
+    assert isinstance(next(first), TextDelta)  # the first turn now holds the only decoder
+    queued: list = []
+    second = threading.Thread(target=lambda: [queued.append(event) for event in
+                                              engine.run_turn([{"role": "user", "content": "Hello again?"}])],
+                              daemon=True)
+    second.start()
+    second.join(timeout=0.3)
+    assert queued == [QueueWait(0.0, started=False)]  # said at once, then blocked on the lease
+    assert final(list(first)).answer == "Hi."
+    second.join(timeout=30)
+    assert queued[1].started and queued[1].waited_s >= 0.3
+    assert final(queued).answer == "Hi."
+
+
+def test_a_turn_keeps_the_held_prefix_of_the_one_before(setup):
+    engine = pooled_engine(setup, booking_policy(setup), size=1)
+    run(engine, "Hello?")
+    decoder = engine.decoders.try_lease([])
+    computed = decoder.computed
+    engine.decoders.give_back(decoder)
+    second = run(engine, "Hello again?")
+    prompt = second[-1].timings.prompt_tokens
+    assert decoder.computed - computed < prompt  # the system prompt's ids were not computed again

@@ -96,8 +96,20 @@ class ScriptedDecoder:
     def __init__(self, vocab_size: int, script: list[int]):
         self.vocab_size, self.script, self.fed = vocab_size, script, []
 
+    @property
+    def held(self) -> list[int]:
+        return [token for block in self.fed for token in block]
+
     def reset(self) -> None:
         self.fed = []
+
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        """Go on when `token_ids` extends what was fed (a turn resuming after an approval), else start over."""
+        held = self.held
+        if not held or token_ids[: len(held)] != held or len(token_ids) == len(held):
+            self.reset()
+            held = []
+        return self.feed(token_ids[len(held):])
 
     def feed(self, token_ids: list[int]) -> torch.Tensor:
         self.fed.append(list(token_ids))

@@ -3,7 +3,6 @@ history and feedback scoped to their owner. The turn itself is scripted; the sto
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from assistant.engine import CannotApprove
 from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
 from assistant.store import ConversationStore
-from ui.turns import ApprovalNeeded, ChatService, NotYours, QueueWait, TurnRunner
+from ui.turns import ApprovalNeeded, ChatService, NotYours, TurnRunner
 
 CALL = ToolCall("api.createLeaveRequest", {"days": 2}, True, {"method": "POST", "url": "http://127.0.0.1/leave"})
 TIMINGS = Timings(1, 1, 0, 0.1, 0.0, 0.2)
@@ -30,7 +29,7 @@ def scripted_turn(approve):
 
 
 def test_a_turn_waits_for_the_decision_and_goes_on_with_it():
-    runner = TurnRunner(scripted_turn, threading.Lock())
+    runner = TurnRunner(scripted_turn)
     events = runner.events()
     assert isinstance(next(events), TextDelta) and next(events) == CALL
     waiting = next(events)
@@ -41,23 +40,8 @@ def test_a_turn_waits_for_the_decision_and_goes_on_with_it():
     assert not runner.decide(waiting.approval_id, True)  # nothing waits any more
 
 
-def test_a_turn_behind_another_says_it_is_queued_and_how_long_it_waited():
-    lock = threading.Lock()
-    lock.acquire()  # another person's turn holds the model
-    runner = TurnRunner(lambda approve: iter([TextDelta("Hi.")]), lock)
-    events = runner.events()
-    assert next(events) == QueueWait(0.0, started=False)
-    time.sleep(0.2)
-    lock.release()
-    started = next(events)
-    assert started.started and started.waited_s >= 0.2
-    assert list(events) == [TextDelta("Hi.")]
-    alone = TurnRunner(lambda approve: iter([TextDelta("Hi.")]), lock)  # nobody ahead: no queue events
-    assert list(alone.events()) == [TextDelta("Hi.")] and not lock.locked()
-
-
 def test_a_decision_must_name_the_waiting_call_and_any_other_is_void():
-    runner = TurnRunner(scripted_turn, threading.Lock())
+    runner = TurnRunner(scripted_turn)
     waiting = next(e for e in runner.events() if isinstance(e, ApprovalNeeded))
     assert len(waiting.approval_id) >= 16
     for wrong in ("", "guess", waiting.approval_id[:-1], waiting.approval_id + "x", "é" * 16, None):
@@ -68,30 +52,22 @@ def test_a_decision_must_name_the_waiting_call_and_any_other_is_void():
 
 
 def test_an_unanswered_call_is_declined_when_the_wait_times_out():
-    runner = TurnRunner(scripted_turn, threading.Lock(), approval_timeout_s=0.05)
+    runner = TurnRunner(scripted_turn, approval_timeout_s=0.05)
     events = list(runner.events())
     assert any(isinstance(e, ApprovalNeeded) for e in events)
     assert events[-2].status == "declined" and events[-1] == TextDelta("Not sent.")
     assert events[-2].error == "not sent: nobody confirmed it within 0.05 s"  # not "the user declined"
 
 
-def test_turns_take_the_model_lock_one_at_a_time_and_errors_reach_the_reader():
-    lock = threading.Lock()
-    lock.acquire()
-    runner = TurnRunner(lambda approve: iter([TextDelta("x")]), lock)
-    time.sleep(0.05)
-    assert runner._events.get_nowait() == QueueWait(0.0, started=False)
-    assert runner._events.empty()  # still waiting for the lock
-    lock.release()
-    assert [event for event in runner.events() if not isinstance(event, QueueWait)] == [TextDelta("x")]
-
+def test_errors_of_the_turn_reach_the_reader():
     def broken(approve):
         yield TextDelta("a")
         raise RuntimeError("model fell over")
 
+    events = TurnRunner(broken).events()
+    assert next(events) == TextDelta("a")
     with pytest.raises(RuntimeError, match="model fell over"):
-        list(TurnRunner(broken, threading.Lock()).events())
-    assert not lock.locked()
+        next(events)
 
 
 @pytest.fixture
@@ -106,7 +82,7 @@ def service(tmp_path: Path) -> ChatService:
         yield final
         yield TurnLogged(conversation_id, store.log_turn(conversation_id, question, final, "test"))
 
-    return ChatService(ask, store, threading.Lock())
+    return ChatService(ask, store)
 
 
 def run(service: ChatService, user: str, question: str, conversation: str | None = None) -> TurnLogged:
@@ -156,3 +132,19 @@ def test_a_new_question_declines_a_call_left_waiting(service: ChatService):
     outcome = outcomes[0]
     assert outcome.status == "declined" and outcome.error.startswith("not sent: the person left the page or asked")
     assert not service.decide("other-tab", "any", True)
+
+
+def test_a_page_that_goes_away_declines_its_waiting_call_at_once(service: ChatService):
+    service.ask = lambda question, **kw: scripted_turn(kw["approve"])
+    runner = service.start_turn("tab", "sam", "book it", None)
+    events = runner.events()
+    while not isinstance(next(events), ApprovalNeeded):
+        pass
+    assert not service.leave("another-tab")  # nothing waits there; this one still does
+    assert runner.waiting == CALL
+    started = time.monotonic()
+    assert service.leave("tab")
+    outcome = next(e for e in events if isinstance(e, ToolOutcome))
+    assert outcome.status == "declined" and outcome.error.startswith("not sent: the person left the page")
+    assert time.monotonic() - started < service.approval_timeout_s / 10  # not at the timeout
+    assert not service.leave("tab")  # nothing waits any more

@@ -116,7 +116,7 @@ def test_a_reopened_turn_keeps_its_text_segments_apart_around_the_steps():
 
 
 def test_a_queued_turn_says_so_and_its_timing_line_counts_the_wait():
-    from ui.turns import QueueWait
+    from assistant.events import QueueWait
 
     view = TurnView()
     view.add(QueueWait(0.0, started=False))

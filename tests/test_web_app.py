@@ -53,7 +53,7 @@ def server(smollm2_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     root = tmp_path_factory.mktemp("web")
     demo = demo_api.start_in_background("127.0.0.1", 0, root / "demo.db")
     config = {
-        "model": {"path": str(smollm2_folder)},
+        "model": {"path": str(smollm2_folder), "engines": 1},  # one engine: who waits for whom is visible
         "generation": {"max_new_tokens": 192, "max_argument_tokens": 160},
         "tools": {"catalog": {"path": str(DEMO_CATALOG), "base_url": demo.url}, "retrieval": {"docs": str(DEMO_DOCS)}},
         "start_demo_api": False,
@@ -241,10 +241,28 @@ def test_a_turn_behind_another_persons_says_it_is_queued_and_how_long_it_waited(
     ask(first, "What is 12% of 900?", "calculator")
     first.locator("#chatbot").get_by_text("Calculator:", exact=False).first.wait_for(timeout=SLOW)
     ask(second, "What is 3% of 700?", "calculator")
-    second.wait_for_selector("#turn-note >> text=Queued", timeout=30_000)  # ada's turn holds the model
+    second.wait_for_selector("#turn-note >> text=Queued", timeout=30_000)  # ada's turn holds the only engine
     second.screenshot(path=str(SHOTS / "chat-queued.png"))
     second.wait_for_selector("#turn-note >> text=tokens/s", timeout=SLOW)
     assert "waited" in second.locator("#turn-note").inner_text()
+
+
+def test_a_waiting_confirmation_holds_up_nobody_and_is_declined_when_its_page_closes(browser, server,
+                                                                                     outside_requests):
+    booker, other = (log_in(browser, server, name, outside_requests) for name in ("ada", "sam"))
+    ask(booker, "Book room Bora tomorrow 14:00-15:00.", "api.bookMeetingRoom")
+    booker.get_by_text("Confirm this change?").wait_for(timeout=SLOW)
+    ask(other, "What is 4% of 500?", "calculator")
+    # answered on the server's only engine while ada's confirmation waits (the timeout is 120 s)
+    other.wait_for_selector("#turn-note >> text=tokens/s", timeout=SLOW)
+    assert "waited" not in other.locator("#turn-note").inner_text()
+    closed = time.monotonic()
+    booker.context.close()
+    turn = wait_for(lambda: next((t for t in turns(server) if t["question"].startswith("Book room Bora tomorrow 14")),
+                                 None), timeout_s=60)
+    assert time.monotonic() - closed < 60
+    (call,) = json.loads(turn["tool_calls"])
+    assert call["status"] == "declined" and call["error"].startswith("not sent: the person left the page"), call
 
 
 def duplicate_ids(page) -> list[str]:

@@ -67,6 +67,7 @@ def build_chat(services: Services) -> gr.Blocks:
         parts = create_chat_tab(services)
         page.load(fill, None, bar).then(parts["refresh_side"], [parts["conversation"]],
                                          [parts["history"], parts["answer_pick"], parts["delete"]])
+        page.unload(parts["leave"])
     return page
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.events import TurnLogged
+from assistant.events import QueueWait, TurnLogged
 from ui.render import TurnView, approval_text, record_messages
 from ui.services import Services
-from ui.turns import ApprovalNeeded, NotYours, QueueWait
+from ui.turns import ApprovalNeeded, NotYours
 
 AUTOMATIC = "Tool: automatic"
 #: The browser asks before a chat is deleted; the handler gets None (and does nothing) when the person cancels.
@@ -196,6 +196,11 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
         gr.Info("Thanks, your suggestion is saved.")
         return ""
 
+    def leave(request: gr.Request):
+        # The page is closed or reloaded: a call waiting in it is declined now (nobody can confirm it any more),
+        # which also ends the turn; the streaming request alone notices only when the turn next yields.
+        services.chat.leave(request.session_hash)
+
     def pick_example(data: gr.SelectData) -> str:
         return data.value["text"]
 
@@ -217,4 +222,4 @@ def create_chat_tab(services: Services) -> dict[str, Any]:
     chatbot.like(rate, [turn_ids], None)
     save_correction.click(suggest, [answer_pick, correction], [correction])
     return {"chatbot": chatbot, "history": history, "question": question, "refresh_side": refresh_side,
-            "conversation": conversation, "answer_pick": answer_pick, "delete": delete}
+            "conversation": conversation, "answer_pick": answer_pick, "delete": delete, "leave": leave}

@@ -9,7 +9,6 @@ import gradio as gr
 from assistant.events import TextDelta
 from ui.render import TurnView
 from ui.services import Refresh, Services
-from ui.turns import QueueWait
 
 BASE = "base model (no adapter)"
 NONE = "(one column only)"
@@ -77,13 +76,7 @@ def create_playground_tab(services: Services) -> list[Refresh]:
             view.expect_call(tool)
         user = [{"role": "user", "content": text}]
         tokens = 0
-        for item in runner.events():
-            if isinstance(item, QueueWait):  # another person's turn holds the model: every column waits
-                for view in views:
-                    view.add(item)
-                yield _outputs(user, views)
-                continue
-            column, event = item
+        for column, event in runner.events():
             views[column].add(event)
             tokens += isinstance(event, TextDelta)
             if not isinstance(event, TextDelta) or tokens % 4 == 0:  # fewer page updates, same stream

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.store import TurnRecord
 from tools.base import TOOLKEN_PREFIX
-from ui.turns import ApprovalNeeded, QueueWait
+from ui.turns import ApprovalNeeded
 
 Message = dict[str, Any]
 #: The line under a turn that waits for the model behind other people's turns.
-QUEUED = "Queued: the assistant is answering someone else; yours starts as soon as it is free."
+QUEUED = "Queued: the assistant is answering other people; yours starts as soon as it can."
 
 _STATUS_WORDS = {"ran": "done", "planned": "planned, not sent", "declined": "not sent", "invalid": "invalid call",
                  "failed": "failed"}

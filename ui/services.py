@@ -40,7 +40,6 @@ class Services:
     chat: ChatService
     playground: Playground
     jobs: JobQueue
-    lock: threading.Lock
     stop_jobs: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -68,12 +67,11 @@ def build_services(config: AssistantConfig, home: Path) -> Services:
     sessions = Sessions(load_secret(home), users, lifetime_s=config.serve.session_hours * 3600,
                         table=SessionTable(home / SESSIONS_FILE))
     assistant = Assistant(config, home)
-    lock = threading.Lock()
-    chat = ChatService(assistant.ask, assistant.store, lock, config.serve.approval_timeout_s)
+    chat = ChatService(assistant.ask, assistant.store, config.serve.approval_timeout_s)
     make_engine = engine_factory(config.model, assistant.tools, config.generation, config.system_prompt,
                                  home / "models")
-    playground = Playground(make_engine, lock)
+    playground = Playground(make_engine, lambda: (assistant.loaded.adapter, assistant.engine))
     jobs = JobQueue(home)
-    services = Services(config, home, assistant, users, sessions, chat, playground, jobs, lock)
+    services = Services(config, home, assistant, users, sessions, chat, playground, jobs)
     services.stop_jobs = jobs.run_in_background()
     return services

@@ -4,9 +4,11 @@ A web request streams a turn's events while the person decides, in another reque
 call may be sent: `TurnRunner` runs `Assistant.ask` in a thread and parks it on an approval until `decide`
 is called (or the wait times out, which declines the call). Each approval carries a fresh random id that the
 page shows with the call and sends back with the decision; a decision naming any other id is void, so a late
-or repeated click can never approve a call the person has not seen. One model serves everyone, so turns take the
-assistant's lock one at a time. `ChatService` is what the web app calls: it scopes history and feedback to
-the logged-in user, so one person can neither read, delete nor rate another's conversation.
+or repeated click can never approve a call the person has not seen. Turns run side by side: the engine leases
+each a decoder from its pool (a turn waiting for an approval holds none), and says when a turn waits for one.
+When a page goes away (`ChatService.leave`), the call waiting in it is declined at once. `ChatService` is what
+the web app calls: it scopes history and feedback to the logged-in user, so one person can neither read,
+delete nor rate another's conversation.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import queue
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,15 +32,6 @@ class ApprovalNeeded:
 
     call: ToolCall
     approval_id: str
-
-
-@dataclass(frozen=True)
-class QueueWait:
-    """The turn waits for the model while other people's turns are answered (`started` False), or has
-    just got it after `waited_s` seconds (`started` True). Only sent when the turn had to wait."""
-
-    waited_s: float
-    started: bool
 
 
 @dataclass
@@ -62,15 +54,9 @@ LEFT = "not sent: the person left the page or asked something else before confir
 class TurnRunner:
     """One turn in a worker thread: iterate `events()` in one place, answer approvals with `decide()`."""
 
-    def __init__(
-        self,
-        run: Callable[[Approver], Iterator[Event]],
-        lock: threading.Lock,
-        approval_timeout_s: float = 300.0,
-    ):
+    def __init__(self, run: Callable[[Approver], Iterator[Any]], approval_timeout_s: float = 300.0):
         """`run(approve)` starts the turn (e.g. `lambda approve: assistant.ask(question, approve=approve)`)."""
         self._run = run
-        self._lock = lock
         self.approval_timeout_s = approval_timeout_s
         self._events: queue.Queue[Any] = queue.Queue()
         self._pending: _Pending | None = None
@@ -114,8 +100,8 @@ class TurnRunner:
             pending.decided.set()
             return True
 
-    def events(self) -> Iterator[Event | ApprovalNeeded | QueueWait]:
-        """The turn's events as they come, `QueueWait` while it waits for the model, `ApprovalNeeded` where
+    def events(self) -> Iterator[Event | ApprovalNeeded]:
+        """The turn's events as they come (`QueueWait` while it waits for an engine), `ApprovalNeeded` where
         it waits for a person; ends with the turn and raises what the turn raised."""
         while True:
             item = self._events.get()
@@ -143,16 +129,8 @@ class TurnRunner:
 
     def _work(self) -> None:
         try:
-            if not self._lock.acquire(blocking=False):  # someone else's turn holds the model: say so, then wait
-                self._events.put(QueueWait(0.0, started=False))
-                asked = time.monotonic()
-                self._lock.acquire()
-                self._events.put(QueueWait(time.monotonic() - asked, started=True))
-            try:
-                for event in self._run(self._approve):
-                    self._events.put(event)
-            finally:
-                self._lock.release()
+            for event in self._run(self._approve):
+                self._events.put(event)
         except BaseException as exc:  # handed to the reader, who raises it where it is seen
             self._events.put(exc)
         finally:
@@ -166,11 +144,9 @@ class NotYours(PermissionError):
 class ChatService:
     """Turns, history and feedback for logged-in users, over one assistant (or anything with its `ask`)."""
 
-    def __init__(self, ask: Callable[..., Iterator[Event]], store: ConversationStore, lock: threading.Lock,
-                 approval_timeout_s: float = 300.0):
+    def __init__(self, ask: Callable[..., Iterator[Event]], store: ConversationStore, approval_timeout_s: float = 300.0):
         self.ask = ask
         self.store = store
-        self.lock = lock
         self.approval_timeout_s = approval_timeout_s
         self._runners: dict[str, TurnRunner] = {}  # by browser session: one turn at a time per tab
 
@@ -186,10 +162,16 @@ class ChatService:
         runner = TurnRunner(
             lambda approve: self.ask(question, conversation_id=conversation_id, user=user, approve=approve,
                                      force_tool=force_tool),
-            self.lock, self.approval_timeout_s)
+            self.approval_timeout_s)
         self._runners = {key: other for key, other in self._runners.items() if not other.done}  # forget old tabs
         self._runners[session] = runner
         return runner
+
+    def leave(self, session: str) -> bool:
+        """The browser session's page is gone (closed, reloaded): decline the call waiting in its turn, if any,
+        now rather than at the approval timeout; True when one waited."""
+        runner = self._runners.get(session)
+        return runner.decline() if runner is not None else False
 
     def decide(self, session: str, approval_id: str, approved: bool) -> bool:
         """Answer the call `approval_id` names, when it waits in this browser session's turn; False (and

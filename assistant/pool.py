@@ -1,0 +1,87 @@
+"""A pool of decoders over one model, so that several people's turns decode at once.
+
+A turn leases a decoder for as long as it computes and gives it back while it waits on something that is not
+the model (a person's approval). Decoders hold the KV state of the last sequence they computed; a lease goes to
+the free decoder holding the longest prefix of the turn's tokens, so a conversation's next turn, or a turn
+resuming after an approval, usually finds its own KV state still there and computes only what is new.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from assistant.decoding import Decoder, shared_prefix
+
+#: Engines a default pool has at most: beyond this, turns on a CPU only slow each other down.
+MAX_DEFAULT_ENGINES = 8
+
+
+def default_pool_size(cpus: int | None = None) -> int:
+    """Engines for this machine: one per CPU core the process may use (two turns computing on one core only
+    take turns), at most MAX_DEFAULT_ENGINES. A decoder's own memory is its KV cache (SmolLM2-135M: about 46 KB a
+    token at fp32, 94 MB for a full 2,048-token context), the weights are shared."""
+    if cpus is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_DEFAULT_ENGINES))
+
+
+class DecoderPool:
+    """`size` decoders made by `make`, leased one per turn."""
+
+    def __init__(self, make: Callable[[], Decoder], size: int):
+        if size < 1:
+            raise ValueError(f"a decoder pool needs at least one decoder, not {size}")
+        self._make = make
+        self.size = size
+        first = make()  # made now: the engine needs the vocabulary size, and a broken factory fails here
+        self.vocab_size: int = first.vocab_size
+        self._free: list[Decoder] = [first]  # least recently given back first
+        self._made = 1
+        self._changed = threading.Condition()
+
+    @classmethod
+    def of(cls, decoder: Decoder) -> DecoderPool:
+        """A pool of exactly this one decoder."""
+        return cls(lambda: decoder, 1)
+
+    def try_lease(self, token_ids: list[int]) -> Decoder | None:
+        """A free decoder for a sequence starting with `token_ids` (the one holding the longest prefix of it),
+        or None when every decoder is leased."""
+        with self._changed:
+            return self._take(token_ids)
+
+    def lease(self, token_ids: list[int]) -> Decoder:
+        """As `try_lease`, waiting for a decoder to be given back when all are leased."""
+        with self._changed:
+            while True:
+                decoder = self._take(token_ids)
+                if decoder is not None:
+                    return decoder
+                self._changed.wait()
+
+    def give_back(self, decoder: Decoder) -> None:
+        """Return a leased decoder; it keeps its KV state for whoever leases it next."""
+        with self._changed:
+            self._free.append(decoder)
+            self._changed.notify()
+
+    @property
+    def leased(self) -> int:
+        """Decoders leased right now."""
+        with self._changed:
+            return self._made - len(self._free)
+
+    def _take(self, token_ids: list[int]) -> Decoder | None:
+        if self._free:
+            best = max(range(len(self._free)), key=lambda i: shared_prefix(self._free[i].held, token_ids))
+            if shared_prefix(self._free[best].held, token_ids) > 0 or self._made >= self.size:
+                return self._free.pop(best)
+            empty = next((i for i, decoder in enumerate(self._free) if not decoder.held), None)
+            if empty is not None:
+                return self._free.pop(empty)
+        if self._made < self.size:  # nothing free shares a prefix: a new decoder costs no one their KV state
+            self._made += 1
+            return self._make()
+        return None

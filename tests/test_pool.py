@@ -1,0 +1,79 @@
+"""The decoder pool: leases go to the decoder holding the longest prefix, grow lazily to the pool's size, and
+wait when every decoder is leased."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+
+from assistant.decoding import shared_prefix
+from assistant.pool import MAX_DEFAULT_ENGINES, DecoderPool, default_pool_size
+
+
+class Held:
+    """A decoder that only remembers what it holds."""
+
+    vocab_size = 8
+
+    def __init__(self) -> None:
+        self.held: list[int] = []
+
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        self.held = list(token_ids)
+        return torch.zeros(self.vocab_size)
+
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        self.held += token_ids
+        return torch.zeros(self.vocab_size)
+
+
+def test_shared_prefix_leaves_the_last_id_to_be_fed_again():
+    assert shared_prefix([1, 2, 3], [1, 2, 4]) == 2
+    assert shared_prefix([1, 2, 3], [1, 2, 3]) == 2  # all held: the last one is fed again for its logits
+    assert shared_prefix([1, 2], [1, 2, 3, 4]) == 2
+    assert shared_prefix([], [5]) == 0 and shared_prefix([5], [6]) == 0
+
+
+def test_a_lease_goes_to_the_decoder_holding_the_longest_prefix():
+    made: list[Held] = []
+    pool = DecoderPool(lambda: made.append(Held()) or made[-1], size=3)
+    a, b = pool.lease([1, 2, 3]), pool.lease([7, 8])
+    a.start([1, 2, 3, 4]), b.start([7, 8, 9])
+    pool.give_back(a), pool.give_back(b)
+    assert pool.lease([7, 8, 9, 10]) is b and pool.lease([1, 2, 5]) is a
+    assert len(made) == 2  # nobody needed a third
+
+
+def test_a_sequence_nothing_shares_gets_a_new_decoder_until_the_pool_is_full():
+    made: list[Held] = []
+    pool = DecoderPool(lambda: made.append(Held()) or made[-1], size=2)
+    first = pool.lease([1])
+    first.start([1, 2])
+    pool.give_back(first)
+    second = pool.lease([9])  # `first` holds [1, 2]: keep it for its conversation, make another
+    assert second is not first and len(made) == 2 and pool.leased == 1
+    assert pool.lease([9]) is first  # full: the free one is taken, whatever it holds
+    assert pool.try_lease([1]) is None and pool.leased == 2
+
+
+def test_a_lease_waits_for_a_decoder_to_come_back():
+    pool = DecoderPool(Held, size=1)
+    only = pool.lease([1])
+    got: list[Held] = []
+    waiter = threading.Thread(target=lambda: got.append(pool.lease([2])), daemon=True)
+    waiter.start()
+    waiter.join(timeout=0.2)
+    assert got == [] and waiter.is_alive()
+    pool.give_back(only)
+    waiter.join(timeout=5)
+    assert got == [only]
+
+
+def test_a_pool_needs_a_decoder_and_sizes_itself_from_the_cores():
+    with pytest.raises(ValueError, match="at least one"):
+        DecoderPool(Held, size=0)
+    assert default_pool_size(2) == 2 and default_pool_size(1) == 1
+    assert default_pool_size(64) == MAX_DEFAULT_ENGINES
+    assert DecoderPool.of(only := Held()).lease([1]) is only
