@@ -53,7 +53,7 @@ def two_calls(approve):
 @pytest.fixture
 def chat(tmp_path: Path) -> ChatService:
     service = ChatService(lambda question, **kw: two_calls(kw["approve"]), ConversationStore(tmp_path / "c.db"),
-                          threading.Lock(), approval_timeout_s=0.3)
+                          approval_timeout_s=0.3)
     return service
 
 
