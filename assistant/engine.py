@@ -13,6 +13,10 @@ DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
 forced; the forced ones (tool results, chat-template glue) are what training must not learn from.
+
+The logits come from a decoder leased from the engine's pool for as long as the turn computes; while a person
+decides on a side-effecting call the turn holds none, and it resumes on whichever decoder is free, which
+recomputes only what that decoder does not already hold. So several turns run at once over one engine.
 """
 
 from __future__ import annotations

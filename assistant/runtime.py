@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant.adapters import ADAPTER_MARKER, AdapterRegistry, choose_adapter
 from assistant.chat_format import ChatFormat
-from assistant.config import AssistantConfig, GenerationConfig
-from assistant.decoding import CausalLMDecoder
+from assistant.config import AssistantConfig, GenerationConfig, ModelConfig
+from assistant.decoding import CausalLMDecoder, Decoder
 from assistant.demo import api as demo_api
 from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
@@ -78,16 +78,10 @@ class Assistant:
 
     def _serve(self, adapter: Path | None) -> Serving:
         """The model with `adapter` (None: the base model) and an engine over it."""
-        loaded = load_model(self.config.model.model_copy(update={"adapter": adapter}), self.tools, self.home / "models")
-        engine = Engine(
-            DecoderPool(lambda: CausalLMDecoder(loaded.model), self.config.model.engines or default_pool_size()),
-            ChatFormat(loaded.tokenizer),
-            loaded.registry,
-            self.tools,
-            self.config.generation,
-            self.config.system_prompt,
-            self.config.model.max_context_tokens,
-        )
+        model = self.config.model.model_copy(update={"adapter": adapter})
+        loaded = load_model(model, self.tools, self.home / "models")
+        engine = serving_engine(loaded, model, self.tools, self.config.generation, self.config.system_prompt,
+                                self.home / "models")
         name = f"{loaded.source.name}+{loaded.adapter}" if loaded.adapter else loaded.source.name
         return Serving(loaded, engine, name)
 
@@ -187,6 +181,29 @@ class Assistant:
         if self.demo_server is not None:
             self.demo_server.stop()
             self.demo_server = None
+
+
+def decoder_factory(loaded: LoadedModel, model: ModelConfig, cache_dir: Path, engines: int) -> Callable[[], Decoder]:
+    """What makes the decoders of `model.backend` over `loaded`: the torch model itself, or llama.cpp contexts
+    over the model exported to GGUF (once per adapter, cached under `cache_dir`).
+
+    llama.cpp's threads spin while they wait for each other, so contexts that together run more threads than
+    there are cores slow down many times over: each of the `engines` contexts gets its share of the cores.
+    """
+    if model.backend == "llama_cpp":
+        from assistant.llama_backend import cpu_cores, llama_cpp_decoders  # llama.cpp only where it is chosen
+
+        return llama_cpp_decoders(loaded, model, cache_dir, n_threads=max(1, cpu_cores() // engines))
+    return lambda: CausalLMDecoder(loaded.model)
+
+
+def serving_engine(loaded: LoadedModel, model: ModelConfig, tools: list[Tool], generation: GenerationConfig,
+                   system_prompt: str, cache_dir: Path) -> Engine:
+    """An engine over `loaded` with a pool of `model.engines` decoders (default: one per core) of its backend."""
+    engines = model.engines or default_pool_size()
+    pool = DecoderPool(decoder_factory(loaded, model, cache_dir, engines), engines)
+    return Engine(pool, ChatFormat(loaded.tokenizer), loaded.registry, tools, generation, system_prompt,
+                  model.max_context_tokens)
 
 
 def check_adapter(adapter: Path, tools: list[Tool]) -> None:

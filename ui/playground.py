@@ -13,12 +13,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from assistant.chat_format import ChatFormat
 from assistant.config import GenerationConfig, ModelConfig
-from assistant.decoding import CausalLMDecoder
 from assistant.engine import Engine
 from assistant.events import Event
 from assistant.model import load_model
+from assistant.runtime import serving_engine
 from tools.base import Tool
 from ui.turns import TurnRunner
 
@@ -84,8 +83,8 @@ def engine_factory(model: ModelConfig, tools: list[Tool], generation: Generation
     """Engines like the serving one (same tools, system prompt and context budget) for other adapters."""
 
     def make(adapter: Path | None) -> Engine:
-        loaded = load_model(model.model_copy(update={"adapter": adapter}), tools, cache_dir)
-        return Engine(CausalLMDecoder(loaded.model), ChatFormat(loaded.tokenizer), loaded.registry, tools,
-                      generation, system_prompt, model.max_context_tokens)
+        adapted = model.model_copy(update={"adapter": adapter, "engines": 1})  # one admin's comparison at a time
+        return serving_engine(load_model(adapted, tools, cache_dir), adapted, tools, generation, system_prompt,
+                              cache_dir)
 
     return make

@@ -1,0 +1,219 @@
+"""The llama_cpp backend: the served GGUF export (toolkens, weights, cache) and the llama.cpp decoder."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gguf
+import pytest
+import torch
+from pydantic import ValidationError
+
+from assistant.chat_format import ChatFormat
+from assistant.config import ConfigError, ModelConfig, parse_config
+from assistant.llama_backend import ContextFull, LlamaCppDecoder, llama_cpp_decoders
+from assistant.model import LoadedModel, ModelLoadError, load_model
+from tools.base import Tool, ToolResult
+
+#: The served file's weights in the tests that compare logits: F32, so any gap is the export's, not rounding's.
+QUANT = "f32"
+
+
+class Lookup(Tool):
+    description = "Looks an employee up by name."
+
+    def __init__(self, name: str):
+        self.name = name
+        self.parameters = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        return ToolResult(value=arguments["name"])
+
+
+@pytest.fixture(scope="module")
+def served(smollm2_folder: Path, model_cache: Path, single_torch_thread: None) -> LoadedModel:
+    """The embedded model with two toolkens (their rows initialised from their descriptions)."""
+    return load_model(ModelConfig(path=smollm2_folder, device="cpu"), [Lookup("lookup"), Lookup("find")], model_cache)
+
+
+@pytest.fixture(scope="module")
+def gguf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gguf-cache")
+
+
+@pytest.fixture(scope="module")
+def make_decoder(served: LoadedModel, gguf_cache: Path) -> Any:
+    config = ModelConfig(device="cpu", backend="llama_cpp", gguf_quant=QUANT)
+    # One thread: on 2 cores shared with other work, a second llama.cpp thread waits on a descheduled core.
+    return llama_cpp_decoders(served, config, gguf_cache, n_ctx=1024, n_threads=1)
+
+
+@pytest.fixture
+def decoders(make_decoder: Any) -> Iterator[list[LlamaCppDecoder]]:
+    """Fresh decoders from the factory, closed after the test."""
+    made: list[LlamaCppDecoder] = []
+    yield made
+    for decoder in made:
+        decoder.close()
+
+
+def _chat_ids(loaded: LoadedModel) -> list[int]:
+    """A chat prompt, the first toolken (forced, as the engine feeds it) and the start of its JSON arguments."""
+    prompt = ChatFormat(loaded.tokenizer).prompt_ids(
+        [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "Who is Ana?"}]
+    )
+    arguments = loaded.tokenizer('{"name": "', add_special_tokens=False)["input_ids"]
+    return prompt + [loaded.registry.token_ids[0]] + arguments
+
+
+@pytest.mark.slow
+def test_the_served_gguf_has_the_toolkens_at_their_ids(served: LoadedModel, make_decoder: Any, gguf_cache: Path):
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    reader = gguf.GGUFReader(path)
+    assert reader.fields["general.architecture"].contents() == "llama"
+    tokens = reader.fields["tokenizer.ggml.tokens"].contents()
+    types = reader.fields["tokenizer.ggml.token_type"].contents()
+    rows = served.model.get_input_embeddings().weight.shape[0]
+    assert len(tokens) == rows == reader.fields["llama.vocab_size"].contents()
+    for toolken in served.registry.toolkens:
+        assert tokens[toolken.token_id] == toolken.token
+        assert types[toolken.token_id] == gguf.TokenType.CONTROL
+    assert tokens[: served.registry.base_vocab_size] == served.tokenizer.convert_ids_to_tokens(
+        list(range(served.registry.base_vocab_size)))
+    names = {tensor.name for tensor in reader.tensors}
+    assert "output.weight" not in names  # tied: llama.cpp's head is token_embd, toolken rows included
+
+
+@pytest.mark.slow
+def test_llama_cpp_logits_match_the_torch_model_at_a_toolken(served: LoadedModel, make_decoder: Any,
+                                                             decoders: list[LlamaCppDecoder]):
+    ids = _chat_ids(served)
+    toolken_at = len(ids) - 1 - ids[::-1].index(served.registry.token_ids[0])
+    with torch.inference_mode():
+        expected = served.model(torch.tensor([ids])).logits[0]  # (seq, vocab)
+    decoders.append(make_decoder())
+    decoder = decoders[0]
+    assert decoder.vocab_size == expected.shape[-1]
+    got = {toolken_at - 1: decoder.start(ids[:toolken_at])}  # after the prompt: is a toolken likely?
+    for position in range(toolken_at, len(ids)):  # the toolken's own row, then its arguments, one by one
+        got[position] = decoder.feed([ids[position]])
+    for position, logits in got.items():
+        assert logits.dtype == torch.float32 and logits.shape == expected[position].shape
+        assert int(logits.argmax()) == int(expected[position].argmax()), position
+        assert (logits - expected[position]).abs().max() < 0.1, position
+    toolkens = served.registry.token_ids
+    assert (got[toolken_at - 1][toolkens] - expected[toolken_at - 1][toolkens]).abs().max() < 0.1
+
+
+@pytest.mark.slow
+def test_start_keeps_the_held_prefix_and_computes_only_the_rest(served: LoadedModel, make_decoder: Any,
+                                                                 decoders: list[LlamaCppDecoder],
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    ids = _chat_ids(served)
+    first = ids[:-2] + served.tokenizer("Ana Lopez", add_special_tokens=False)["input_ids"]
+    second = ids
+    decoders += [make_decoder(), make_decoder()]
+    reused, fresh = decoders
+    evaluated = {id(reused): 0, id(fresh): 0}
+    for decoder in decoders:
+        count = decoder._llama.eval
+
+        def counting(tokens: list[int], count: Any = count, key: int = id(decoder)) -> None:
+            evaluated[key] += len(tokens)
+            count(tokens)
+
+        monkeypatch.setattr(decoder._llama, "eval", counting)
+
+    reused.start(first)
+    before = evaluated[id(reused)]
+    logits = reused.start(second)
+    assert reused.held == second
+    assert evaluated[id(reused)] - before == len(second) - (len(ids) - 2)  # the shared prefix was kept
+    assert torch.allclose(logits, fresh.start(second), atol=1e-3)
+    assert evaluated[id(fresh)] == len(second)
+    # Starting on exactly what is held computes only the last token again, for its logits.
+    assert torch.allclose(reused.start(second), logits, atol=0.05)
+    assert evaluated[id(reused)] - before == len(second) - (len(ids) - 2) + 1
+    assert torch.allclose(reused.feed([served.tokenizer.eos_token_id]), fresh.feed([served.tokenizer.eos_token_id]),
+                          atol=0.05)
+
+
+@pytest.mark.slow
+def test_a_sequence_longer_than_the_context_is_refused_and_nothing_is_lost(make_decoder: Any, gguf_cache: Path,
+                                                                             decoders: list[LlamaCppDecoder]):
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    decoders.append(LlamaCppDecoder(path, n_ctx=32, n_threads=1))
+    decoder = decoders[0]
+    decoder.start(list(range(1000, 1020)))
+    with pytest.raises(ContextFull, match="20 tokens held and 13 more do not fit the llama.cpp context of 32"):
+        decoder.feed(list(range(2000, 2013)))
+    assert decoder.held == list(range(1000, 1020))
+    assert decoder.feed(list(range(2000, 2012))).shape == (decoder.vocab_size,)  # exactly full still works
+
+
+@pytest.mark.slow
+def test_the_served_gguf_is_reused_and_rebuilt_when_the_adapter_changes(
+    served: LoadedModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The cache key: `export_gguf` itself is replaced by a recorder (the export is tested above); the adapter is
+    a folder of stand-in files, since only their bytes enter the key."""
+    from assistant import gguf_export
+
+    exports: list[Path] = []
+
+    def record(loaded: LoadedModel, target: Path, quant: str) -> Path:
+        exports.append(target)
+        target.write_bytes(b"GGUF")
+        return target
+
+    monkeypatch.setattr(gguf_export, "export_gguf", record)
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text('{"r": 16}')
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights, first training")
+    loaded = dataclasses.replace(served, adapter=adapter)
+    cache = tmp_path / "models"
+
+    path = gguf_export.served_gguf(loaded, cache, "q8_0")
+    assert path.parent == cache / "gguf" and path.read_bytes() == b"GGUF" and len(exports) == 1
+    assert gguf_export.served_gguf(loaded, cache, "q8_0") == path and len(exports) == 1  # a restart reuses it
+    (adapter / "README.md").write_text("figures")
+    assert gguf_export.served_gguf(loaded, cache, "q8_0") == path and len(exports) == 1  # not a weight file
+
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights, retrained")
+    retrained = gguf_export.served_gguf(loaded, cache, "q8_0")
+    assert retrained != path and len(exports) == 2
+    assert gguf_export.served_gguf(loaded, cache, "f16") not in (path, retrained) and len(exports) == 3
+    assert gguf_export.served_gguf(dataclasses.replace(served, adapter=None), cache, "q8_0") not in (path, retrained)
+    assert not list((cache / "gguf").glob(".export-*"))  # written under a temporary name, then renamed
+
+
+def test_export_refuses_a_model_that_is_not_a_plain_llama(served: LoadedModel, tmp_path: Path):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from assistant.gguf_export import export_gguf
+
+    gpt2 = GPT2LMHeadModel(GPT2Config(n_layer=1, n_head=2, n_embd=8, vocab_size=32))
+    with pytest.raises(ModelLoadError, match="llama-architecture models; .* is 'gpt2'"):
+        export_gguf(dataclasses.replace(served, model=gpt2), tmp_path / "out.gguf")
+    with pytest.raises(ModelLoadError, match="precision nf4 is bitsandbytes-quantised"):
+        export_gguf(dataclasses.replace(served, precision="nf4"), tmp_path / "out.gguf")
+
+
+@pytest.mark.parametrize(
+    "settings, problem",
+    [({"device": "cuda"}, "backend llama_cpp runs on the CPU"),
+     ({"precision": "int8"}, "precision int8 cannot be merged"),
+     ({"precision": "nf4"}, "precision nf4 cannot be merged")],
+)
+def test_a_llama_cpp_backend_on_cuda_or_bitsandbytes_is_refused(settings: dict[str, str], problem: str):
+    with pytest.raises(ValidationError, match=problem):
+        ModelConfig(backend="llama_cpp", **settings)
+    with pytest.raises(ConfigError, match=f"^config: model: Value error, .*{problem}"):
+        parse_config({"model": {"backend": "llama_cpp", **settings}})
+    assert ModelConfig(backend="torch", **settings).backend == "torch"
+    with pytest.raises(ConfigError, match="model.gguf_quant"):
+        parse_config({"model": {"backend": "llama_cpp", "gguf_quant": "q4_k"}})
