@@ -14,7 +14,8 @@ p50/p95 per kind of question, tokens/s per person (median of their turns' decode
 conversation log) and in all (sampled tokens of every turn / the run's wall time), turns answered, and the
 server's peak resident memory.
 
-Run:  python bench/serve_load.py [--users 8] [--minutes 5] [--baseline-rev REV] [--engines N] [--skip-baseline]
+Run:  python bench/serve_load.py [--users 8] [--minutes 5] [--baseline-rev REV] [--skip-baseline]
+                                 [--engines N] [--backend torch|llama_cpp] [--gguf-quant q8_0|f16|f32]
 Needs a quiet machine: everything else running on these cores is measured with it.
 """
 
@@ -64,6 +65,8 @@ CYCLE = [
 THINK_S = (2.0, 5.0)  # a person reads the answer, then types the next question
 CONFIRM_AFTER_S = 3.0
 ABANDON_EVERY = 3  # every third booking is left unconfirmed
+#: After the run's time is up, answers still streaming get this long; what is still unanswered then is counted.
+GRACE_S = 60.0
 
 
 @dataclass
@@ -82,6 +85,9 @@ class Load:
     wall_s: float = 0.0
     peak_rss_mb: float = 0.0
     logged: list[dict] = field(default_factory=list)
+    #: Per person, the question being answered now and when it was sent (absent: none in flight).
+    asking: dict[str, tuple[str, float]] = field(default_factory=dict)
+    ended_at: float = 0.0  # time.monotonic() when the run was cut off
 
 
 def main() -> None:
@@ -92,6 +98,7 @@ def main() -> None:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--engines", type=int, help="model.engines for this tree's server (default: its own)")
     parser.add_argument("--backend", choices=["torch", "llama_cpp"], help="model.backend for this tree's server")
+    parser.add_argument("--gguf-quant", choices=["q8_0", "f16", "f32"], help="model.gguf_quant for llama_cpp")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     loads = []
@@ -101,8 +108,11 @@ def main() -> None:
             baseline = unpack(args.baseline_rev, root / "baseline-src")
             loads.append(run_load(f"baseline {args.baseline_rev} (single lock)", baseline, root / "baseline", {},
                                   args))
-        model = {key: value for key, value in (("engines", args.engines), ("backend", args.backend)) if value}
-        loads.append(run_load("this tree (engine pool)", REPO, root / "current", model, args))
+        model = {key: value for key, value in (("engines", args.engines), ("backend", args.backend),
+                                               ("gguf_quant", args.gguf_quant)) if value}
+        described = ", ".join(f"{key} {value}" for key, value in model.items())
+        loads.append(run_load(f"this tree (engine pool{', ' + described if described else ''})", REPO,
+                              root / "current", model, args))
     report(loads, args)
 
 
@@ -134,9 +144,10 @@ def run_load(name: str, source: Path, root: Path, model: dict, args: argparse.Na
                   for i, user in enumerate(users)]
         for thread in people:
             thread.start()
-        for thread in people:
-            thread.join(timeout=args.minutes * 60 + 600)
-        load.wall_s = time.monotonic() - started
+        for thread in people:  # daemons: one still waiting for its answer after the grace is counted, not awaited
+            thread.join(timeout=max(0.0, deadline + GRACE_S - time.monotonic()))
+        load.ended_at = time.monotonic()
+        load.wall_s = load.ended_at - started
         stop.set()
         load.logged = logged_turns(root / "home")
     finally:
@@ -197,7 +208,9 @@ def person(url: str, user: str, index: int, deadline: float, load: Load, seed: i
         kind, question, tool = CYCLE[position % len(CYCLE)]
         position += 1
         abandon = kind == "booking" and (bookings := bookings + 1) % ABANDON_EVERY == 0
+        load.asking[user] = (kind, time.monotonic())
         load.turns.append(ask(client, user, kind, question, tool, abandon))
+        del load.asking[user]
         time.sleep(rng.uniform(*THINK_S))
 
 
@@ -262,8 +275,10 @@ def report(loads: list[Load], args: argparse.Namespace) -> None:
           f"({os.cpu_count()} CPUs)")
     for load in loads:
         errors = [turn for turn in load.turns if turn.error]
-        print(f"\n{load.name}: {len(load.turns)} questions, {len(errors)} errors, "
+        print(f"\n{load.name}: {len(load.turns)} questions answered, {len(errors)} errors, "
               f"{sum(t.abandoned for t in load.turns)} bookings left unconfirmed, peak RSS {load.peak_rss_mb:.0f} MB")
+        for user, (kind, sent) in sorted(load.asking.items()):
+            print(f"  still unanswered at the end: {user}'s {kind} question, after {load.ended_at - sent:.0f} s")
         for turn in errors[:5]:
             print(f"  error ({turn.user}, {turn.kind}): {turn.error}")
         print(f"  {'first token (s)':<18}{'n':>5}{'p50':>8}{'p95':>8}")
