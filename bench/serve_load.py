@@ -88,6 +88,7 @@ class Load:
     #: Per person, the question being answered now and when it was sent (absent: none in flight).
     asking: dict[str, tuple[str, float]] = field(default_factory=dict)
     ended_at: float = 0.0  # time.monotonic() when the run was cut off
+    closed: bool = False
 
 
 def main() -> None:
@@ -148,6 +149,7 @@ def run_load(name: str, source: Path, root: Path, model: dict, args: argparse.Na
             thread.join(timeout=max(0.0, deadline + GRACE_S - time.monotonic()))
         load.ended_at = time.monotonic()
         load.wall_s = load.ended_at - started
+        load.closed = True  # what comes after the cut-off (the server stopping under a waiting person) is not counted
         stop.set()
         load.logged = logged_turns(root / "home")
     finally:
@@ -207,9 +209,13 @@ def person(url: str, user: str, index: int, deadline: float, load: Load, seed: i
     while time.monotonic() < deadline:
         kind, question, tool = CYCLE[position % len(CYCLE)]
         position += 1
-        abandon = kind == "booking" and (bookings := bookings + 1) % ABANDON_EVERY == 0
+        # every third booking, counted across people, so that even a short run leaves some waiting
+        abandon = kind == "booking" and (index + (bookings := bookings + 1)) % ABANDON_EVERY == 0
         load.asking[user] = (kind, time.monotonic())
-        load.turns.append(ask(client, user, kind, question, tool, abandon))
+        turn = ask(client, user, kind, question, tool, abandon)
+        if load.closed:
+            return
+        load.turns.append(turn)
         del load.asking[user]
         time.sleep(rng.uniform(*THINK_S))
 
