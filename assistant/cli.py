@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     train = _command(commands, "train", "train an adapter with toolkens from a YAML config", _run_train)
     train.add_argument("train_config", type=Path, metavar="CONFIG", help="training YAML (see data/train/)")
 
+    router = _command(commands, "fit-router", "fit the tool router of an adapter on a built dataset (seconds)",
+                      _run_fit_router)
+    router.add_argument("adapter", type=Path, metavar="ADAPTER", help="adapter folder; its router.json is (re)written")
+    router.add_argument("--data", type=Path, help="build-data folder (default: data/ in the state dir)")
+    router.add_argument("--catalog", type=Path, help="OpenAPI file (default: the configured catalog)")
+    router.add_argument("--docs", type=Path, help="documents folder (default: the configured docs)")
+
     evaluate = _command(commands, "eval", "evaluate the model (and adapter) on eval sets", _run_eval)
     _add_model_options(evaluate)
     evaluate.add_argument("--tools", type=Path, help='tool queries JSONL {"q", "tool", "args"}')
@@ -363,6 +370,23 @@ def _run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_fit_router(args: argparse.Namespace) -> int:
+    if not args.adapter.is_dir():
+        raise UsageError(f"{args.adapter} is not a folder")
+    config, home = _config(args)
+    data = args.data or home / "data"
+    if not (data / "train.jsonl").is_file():
+        raise UsageError(f"{data} has no train.jsonl; run `assistant build-data` first or give --data")
+    from finetune.router_fit import fit_router_into
+
+    router = fit_router_into(args.adapter, data, config.tools, home)
+    report = router.report
+    print(f"router written to {args.adapter / 'router.json'}: {len(router.tools)} tools, threshold "
+          f"{router.no_call_threshold}; on {data / 'eval.jsonl'} ({report.get('held_out', 0)} held out): call recall "
+          f"{report.get('call_recall')}, no-call {report.get('no_call_accuracy')}, tool {report.get('tool_accuracy')}")
+    return 0
+
+
 def _run_eval(args: argparse.Namespace) -> int:
     from finetune.evaluate import DEFAULT_FUNCQA, EvalConfig, run_eval
 
@@ -509,6 +533,8 @@ USER_ERRORS: tuple[tuple[str, str], ...] = (
     ("tools.openapi", "CatalogError"),
     ("finetune.evaluate", "EvalFormatError"),
     ("finetune.records", "DatasetFormatError"),
+    ("finetune.router_fit", "RouterDataError"),
+    ("assistant.router", "RouterMismatch"),
     ("finetune.retrain", "RetrainBusy"),
 )
 

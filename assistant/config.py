@@ -110,6 +110,11 @@ class GenerationConfig(BaseModel):
         "\"Done.\"), start the turn again with the likeliest toolken forced: a record, amount or finished "
         "action is only stated after a tool produced it."
     )
+    router: bool = Field(
+        True, description="Let the adapter's tool router (its router.json, fitted on the build's questions over "
+        "their sentence embeddings) decide whether a turn opens with a call, and with which tool; off: the "
+        "toolkens alone decide."
+    )
     max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")

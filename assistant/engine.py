@@ -1,5 +1,9 @@
 """The toolken decoding loop, ToolkenGPT style: an explicit state machine over token ids.
 
+ROUTE      before the first token, the tool router (when the adapter has one, `assistant.router`) reads the
+           question's sentence embedding: a call -> the turn opens with that tool's toolken, forced
+           (ARGUMENTS); no call -> REPLY with toolkens masked until a tool result (none comes unless the claim
+           guard fires).
 REPLY      the model writes the answer; toolkens carry the bias knob and are masked once the answer segment is
            past its lead-in (max_call_lead_in). End-of-turn -> DONE; a toolken -> ARGUMENTS.
            Before the turn's first call, the reply's opening is held back (generation.claim_guard): if it opens
@@ -39,6 +43,7 @@ from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.pool import DecoderPool
+from assistant.router import Route, ToolRouter, router_texts
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 
@@ -94,6 +99,8 @@ class TurnState:
     reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
+    no_call: bool = False  # the router found no tool for the question: toolkens masked until a tool result
+    routed: bool = False  # the router opened the turn with a call
     best_toolken: tuple[float, int] | None = None  # (probability, token id): the held opening's likeliest call
     rewind_to: int | None = None  # the guard's verdict: start again with this toolken forced
     guarded: bool = False  # this turn was started again by the guard
@@ -123,6 +130,7 @@ class Engine:
         system_prompt: str,
         max_context_tokens: int = 2048,
         tell_date: bool = True,
+        router: ToolRouter | None = None,
     ):
         #: A turn leases a decoder while it computes and gives it back while a person decides on a call.
         self.decoders = decoder if isinstance(decoder, DecoderPool) else DecoderPool.of(decoder)
@@ -135,6 +143,8 @@ class Engine:
         #: State today's date in the system message, so that relative dates in a request can be resolved.
         self.tell_date = tell_date
         self.max_context_tokens = max_context_tokens
+        #: Decides whether a turn opens with a call, and which (None: the model alone decides).
+        self.router = router
         self.grammars = ArgumentGrammars(chat.tokenizer, self.decoders.vocab_size)
         self.end_ids = end_of_turn_ids(chat.tokenizer)
         self.toolken_ids = torch.tensor(registry.token_ids, dtype=torch.long)
@@ -166,10 +176,15 @@ class Engine:
         history = self._fit_context(messages, generation, today if today is not None else date.today())
         sampler = Sampler(generation)
         prompt = self.chat.prompt_ids(history)
+        route = self._route(history, generation) if force_tool is None else None
+        if route is not None and route.call:
+            force_tool = route.tool
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt)
         try:
             state, logits = yield from self._start(state, force_tool, guard)
+            state.routed = route is not None and route.call
+            state.no_call = route is not None and not route.call
             stop_reason = "end_of_turn"
             while state.mode is not Mode.DONE:
                 if state.pending:
@@ -197,6 +212,19 @@ class Engine:
             self._give_back(state)
         yield from self._finish(state, prompt, started, stop_reason)
 
+    def _route(self, history: list[dict[str, Any]], generation: GenerationConfig) -> Route | None:
+        """The router's verdict on the turn; None without a router, with it turned off, or without tools to call."""
+        if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
+            return None
+        try:
+            route = self.router.route(router_texts(history), self.tools)
+        except Exception:  # the model still answers, deciding alone, if the embedder fails
+            log.exception("the tool router failed; the model decides alone")
+            return None
+        log.info("router: %s (no call %.2f, %s %.2f)", route.tool if route.call else "no call", route.no_call,
+                 route.tool, route.tool_probability)
+        return route
+
     def _start(
         self, previous: TurnState, force_tool: str | None, guard: bool
     ) -> Generator[QueueWait, None, tuple[TurnState, torch.Tensor]]:
@@ -220,11 +248,10 @@ class Engine:
         lead_in = generation.max_call_lead_in
         callable_now = len(state.outcomes) < generation.max_tool_calls and (
             lead_in is None or len(state.reply_ids) <= lead_in)
-        if callable_now:
-            logits[self.toolken_ids] += generation.toolken_bias
-            if state.holding:
-                self._note_best_toolken(state, logits)
-        else:
+        logits[self.toolken_ids] += generation.toolken_bias
+        if callable_now and state.holding:  # the guard's call if it fires, even where the router found none
+            self._note_best_toolken(state, logits)
+        if not callable_now or (state.no_call and not state.outcomes):
             logits[self.toolken_ids] = float("-inf")
         token = sampler(logits, penalised=state.reply_ids)
         state.sampled_count += 1
@@ -378,7 +405,7 @@ class Engine:
         yield timings
         answer = "".join(state.visible).strip()
         yield FinalAnswer(answer, state.outcomes, state.sources, state.new_messages, timings, stop_reason,
-                          guarded=state.guarded)
+                          guarded=state.guarded, routed=state.routed)
 
     # -- helpers ----------------------------------------------------------------------------------------
 

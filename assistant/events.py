@@ -88,6 +88,8 @@ class FinalAnswer:
     stop_reason: Literal["end_of_turn", "max_new_tokens"]
     #: The claim guard started this turn again with a call (see `assistant.engine`).
     guarded: bool = False
+    #: The tool router opened this turn with a call (see `assistant.router`).
+    routed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The stable public shape of `assistant ask --json`."""

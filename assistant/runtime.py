@@ -24,12 +24,13 @@ from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
 from assistant.model import LoadedModel, ModelLoadError, load_model
 from assistant.pool import DecoderPool, default_pool_size
+from assistant.router import Embed, RouterMismatch, ToolRouter, load_router
 from assistant.store import ConversationStore
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool
 from tools.catalog import load_catalog
 from tools.registry import build_tools
-from tools.retrieval import DocumentStore, IngestReport
+from tools.retrieval import DocumentStore, Embedder, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ class Assistant:
         if config.tools.retrieval.enabled:
             self.documents = DocumentStore(config.tools.retrieval, home / "chroma")
         self.tools: list[Tool] = build_tools(config.tools, home, self.documents)
+        #: The sentence embedder of the documents and of the adapter's tool router (loaded on first use).
+        self.embedder = self.documents.embedder if self.documents is not None else Embedder(
+            config.tools.retrieval.embedder)
         self.adapters = AdapterRegistry(home)
         self._pointer_stamp = self.adapters.pointer_stamp()
         adapter = choose_adapter(config.model.adapter, self.adapters, config)
@@ -81,7 +85,7 @@ class Assistant:
         model = self.config.model.model_copy(update={"adapter": adapter})
         loaded = load_model(model, self.tools, self.home / "models")
         engine = serving_engine(loaded, model, self.tools, self.config.generation, self.config.system_prompt,
-                                self.home / "models")
+                                self.home / "models", self.embedder.embed)
         name = f"{loaded.source.name}+{loaded.adapter}" if loaded.adapter else loaded.source.name
         return Serving(loaded, engine, name)
 
@@ -198,12 +202,25 @@ def decoder_factory(loaded: LoadedModel, model: ModelConfig, cache_dir: Path, en
 
 
 def serving_engine(loaded: LoadedModel, model: ModelConfig, tools: list[Tool], generation: GenerationConfig,
-                   system_prompt: str, cache_dir: Path) -> Engine:
-    """An engine over `loaded` with a pool of `model.engines` decoders (default: one per core) of its backend."""
+                   system_prompt: str, cache_dir: Path, embed: Embed | None = None) -> Engine:
+    """An engine over `loaded` with a pool of `model.engines` decoders (default: one per core) of its backend,
+    and the adapter's tool router when it has one (read with `embed`)."""
     engines = model.engines or default_pool_size()
     pool = DecoderPool(decoder_factory(loaded, model, cache_dir, engines), engines)
     return Engine(pool, ChatFormat(loaded.tokenizer), loaded.registry, tools, generation, system_prompt,
-                  model.max_context_tokens)
+                  model.max_context_tokens, router=adapter_router(model.adapter, embed))
+
+
+def adapter_router(adapter: Path | None, embed: Embed | None) -> ToolRouter | None:
+    """The adapter folder's tool router, or None (no router, no embedder, or one it was not fitted with: then
+    the toolkens alone decide, and the log says why)."""
+    if adapter is None or embed is None:
+        return None
+    try:
+        return load_router(adapter, embed)
+    except RouterMismatch as problem:
+        log.warning("serving without the adapter's tool router: %s", problem)
+        return None
 
 
 def check_adapter(adapter: Path, tools: list[Tool]) -> None:

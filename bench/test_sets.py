@@ -4,6 +4,7 @@ Run:
   python bench/test_sets.py                                   # demo test set, the shipped demo adapter
   python bench/test_sets.py --set harbor --adapter ~/.assistant/adapters/harbor-lora
   python bench/test_sets.py --no-claim-guard                  # the same without the engine's claim guard
+  python bench/test_sets.py --no-router                       # the same without the adapter's tool router
   python bench/test_sets.py --funcqa --out /tmp/demo-test     # FuncQA one-hop too; metrics + predictions
 
 The test sets (data/demo/test/, data/examples/harbor/test/) were written by separate writers who never saw
@@ -44,6 +45,7 @@ TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
 }
 #: Reported beside the targets.
 ALSO = [("tools", "call_exact_match_given_tool"), ("tools", "call_rate"), ("tools", "guarded_rate"),
+        ("tools", "routed_rate"),
         ("documents", "search_call_rate"), ("documents", "keyword_accuracy"), ("calculator", "calculator_call_rate"),
         ("funcqa", "accuracy")]
 
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="assistant config YAML")
     parser.add_argument("--home", type=Path, help="state directory (default: a fresh one under /tmp)")
     parser.add_argument("--no-claim-guard", action="store_true", help="turn generation.claim_guard off")
+    parser.add_argument("--no-router", action="store_true", help="turn generation.router off (toolkens alone)")
     parser.add_argument("--funcqa", action="store_true", help=f"FuncQA one-hop too ({DEFAULT_FUNCQA})")
     parser.add_argument("--limit", type=int, help="items per set (a quick look, not a figure to report)")
     parser.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = configured(args)
     home = args.home or Path(os.environ.get("TMPDIR", "/tmp")) / f"assistant-test-{args.set}"
-    generation = {"claim_guard": False} if args.no_claim_guard else {}
+    generation = {**({"claim_guard": False} if args.no_claim_guard else {}),
+                  **({"router": False} if args.no_router else {})}
     report = run_eval(config, resolve_home(home, config), test_set=args.set,
                       funcqa=DEFAULT_FUNCQA if args.funcqa else None,
                       eval_config=EvalConfig(limit=args.limit, generation=generation),
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         report.write(args.out)
     print(f"test set: {args.set} (hand-written, frozen)   adapter: {report.metrics.get('adapter') or 'none'}   "
-          f"claim guard: {'off' if args.no_claim_guard else 'on'}")
+          f"claim guard: {'off' if args.no_claim_guard else 'on'}   router: {'off' if args.no_router else 'on'}")
     print(targets_table(args.set, report.metrics))
     return 0
 

@@ -278,6 +278,7 @@ class EvalTurn:
     elapsed_s: float
     error: str | None = None
     guarded: bool = False  # the engine's claim guard started the turn again with a call
+    routed: bool = False  # the tool router opened the turn with a call
 
     def called(self, tool: str) -> bool:
         return any(call["tool"] == tool for call in self.calls)
@@ -401,12 +402,13 @@ def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today
     if final is None:
         raise RuntimeError("the engine's turn ended without a FinalAnswer")
     return EvalTurn(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started,
-                      guarded=final.guarded)
+                      guarded=final.guarded, routed=final.routed)
 
 
 def _turn_fields(turn: EvalTurn) -> dict[str, Any]:
     row = {"answer": turn.answer, "calls": turn.calls, "sources": turn.sources,
-           "stop_reason": turn.stop_reason, "elapsed_s": round(turn.elapsed_s, 3), "guarded": turn.guarded}
+           "stop_reason": turn.stop_reason, "elapsed_s": round(turn.elapsed_s, 3), "guarded": turn.guarded,
+           "routed": turn.routed}
     if turn.error:
         row["error"] = turn.error
     return row
@@ -432,6 +434,7 @@ def _score_tools(
     section = metrics.tool_metrics(scores)
     section.update(metrics.fabrication_metrics([claims for claims in fabrications if claims is not None]))
     section["guarded_rate"] = metrics.rate(turn.guarded for turn in turns)
+    section["routed_rate"] = metrics.rate(turn.routed for turn in turns)
     return section, rows
 
 
@@ -493,7 +496,7 @@ def _engine_tool(engine: Engine, tool: str) -> Any:
 _HEADLINES: dict[str, list[str]] = {
     "tools": ["selection_accuracy", "macro_f1", "no_call_accuracy", "call_rate", "argument_accuracy",
               "argument_accuracy_given_tool", "call_exact_match", "call_exact_match_given_tool", "fabrication_rate",
-              "guarded_rate"],
+              "guarded_rate", "routed_rate"],
     "calculator": ["exact_accuracy", "tolerance_accuracy", "calculator_call_rate", "no_number_rate"],
     "documents": ["keyword_accuracy", "cited_in_text_rate", "retrieved_rate", "grounded_accuracy", "search_call_rate",
                   "fabrication_rate"],

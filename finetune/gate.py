@@ -69,10 +69,13 @@ def measure(
     from assistant.chat_format import ChatFormat
     from assistant.decoding import CausalLMDecoder
     from assistant.engine import Engine
+    from assistant.runtime import adapter_router
+    from tools.retrieval import Embedder
 
     chat = ChatFormat(loaded.tokenizer)
+    router = adapter_router(loaded.adapter, Embedder(config.tools.retrieval.embedder).embed)
     engine = Engine(CausalLMDecoder(loaded.model), chat, loaded.registry, tools, config.generation,
-                    config.system_prompt, config.model.max_context_tokens)
+                    config.system_prompt, config.model.max_context_tokens, router=router)
     result: Measurement = {}
     for name, (items, records) in sets.items().items():
         records = records[: eval_config.limit]

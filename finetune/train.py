@@ -352,6 +352,7 @@ def train(config: TrainConfig, home: Path) -> TrainResult:
         wall_s=time.perf_counter() - started,
     )
     _write_outputs(run, result)
+    _fit_router(run.config, home)
     _say(f"throughput: {result.train_tokens:,} tokens in {runtime:.1f} s = {result.tokens_per_second:.1f} "
          f"tokens/s ({result.method}, {result.device}); adapter in {result.output_dir}")
     return result
@@ -372,6 +373,19 @@ def _write_outputs(run: PreparedRun, result: TrainResult) -> None:
     (out / DATASET_FILE).write_text(json.dumps(fingerprint, indent=2) + "\n", encoding="utf-8")
     metrics = {"training": result.to_json(), "evaluation": None}  # the evaluator fills "evaluation"
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+
+
+def _fit_router(config: TrainConfig, home: Path) -> None:
+    """The adapter's tool router, fitted on the same dataset (seconds); a dataset that cannot make one (no
+    records without a call) leaves the adapter without one, and the toolkens alone decide."""
+    from finetune.router_fit import RouterDataError, fit_router_into
+
+    try:
+        router = fit_router_into(config.output.dir, config.data.dir, config.tools, home)
+    except RouterDataError as problem:
+        _say(f"no tool router: {problem}")
+        return
+    _say(f"tool router fitted: threshold {router.no_call_threshold}, on the eval split {router.report}")
 
 
 def _say(message: str) -> None:

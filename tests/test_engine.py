@@ -10,14 +10,22 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant.chat_format import ChatFormat, parse_call
 from assistant.config import GenerationConfig
-from assistant.engine import PLANNED_ONLY, CannotApprove, Engine, TurnTooLong, UnknownTool
+from assistant.engine import (
+    PLANNED_ONLY,
+    CannotApprove,
+    Engine,
+    TurnTooLong,
+    UnknownTool,
+)
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
+from assistant.router import NO_CALL, ToolRouter
 from assistant.toolkens import add_toolkens
 from tools.base import Tool, ToolResult
 
@@ -584,3 +592,74 @@ def test_a_turn_keeps_the_held_prefix_of_the_one_before(setup):
     second = run(engine, "Hello again?")
     prompt = second[-1].timings.prompt_tokens
     assert decoder.computed - computed < prompt  # the system prompt's ids were not computed again
+
+
+def fixed_router(labels: list[str], verdict: str) -> ToolRouter:
+    """A router whose every verdict is `verdict` (a tool name or NO_CALL), sure of it."""
+    coef = np.zeros((len(labels), 2), dtype=np.float32)
+    coef[labels.index(verdict), 0] = 10.0
+    return ToolRouter(labels, coef, np.zeros(len(labels), dtype=np.float32), 0.5,
+                      np.array([1.0, 0.0], dtype=np.float32), lambda texts: [[1.0, 0.0] for _ in texts])
+
+
+def routed_engine(setup, script, verdict: str, **generation) -> Engine:
+    tokenizer, tools, registry, chat = setup
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], verdict)
+    config = GenerationConfig(repetition_penalty=1.0, **generation)
+    return Engine(PassesDecoder(len(tokenizer), [script]), chat, registry, tools, config, "You are a test assistant.",
+                  max_context_tokens=1024, router=router)
+
+
+def test_the_router_opens_the_turn_with_its_tool_where_the_model_would_not_call(setup):
+    tokenizer, tools, registry, _ = setup
+    chatter = ids(tokenizer, "Three plus one is four.") + ids(tokenizer, END)
+    engine = routed_engine(setup, ids(tokenizer, '{"a": 3}') + chatter, "adder")
+    events = run(engine)
+    answer = final(events)
+    assert [call.tool for call in answer.tool_calls] == ["adder"] and tools[0].calls == [{"a": 3}]
+    assert answer.routed and engine.decoders.try_lease([]).fed[0][-1] == registry.by_name("adder").token_id
+    assert answer.timings.forced_tokens > 0  # the toolken rode in with the prompt, not sampled
+    # The same model without the router's say: no call.
+    unrouted = final(run(routed_engine(setup, chatter, "adder", router=False)))
+    assert unrouted.tool_calls == [] and not unrouted.routed
+
+
+def test_no_call_from_the_router_keeps_the_model_from_calling(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    hello = ids(tokenizer, "Hello!")
+    script = [(toolken, hello[0]), *hello[1:], *ids(tokenizer, END)]
+    answer = final(run(routed_engine(setup, script, NO_CALL), "Hi there"))
+    assert answer.tool_calls == [] and answer.answer == "Hello!" and not answer.routed
+    # Without the router the model's toolken wins.
+    called = final(run(routed_engine(setup, script + ids(tokenizer, '{"a": 1}'), NO_CALL, router=False)))
+    assert [call.tool for call in called.tool_calls] == ["adder"]
+
+
+def test_a_result_shaped_opening_is_still_guarded_where_the_router_found_no_call(setup):
+    tokenizer, tools, registry, chat = setup
+    toolken = registry.by_name("adder").token_id
+    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
+    first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
+    engine = Engine(PassesDecoder(len(tokenizer), [first, second]), chat, registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=router)
+    answer = final(run(engine))
+    assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
+
+
+def test_a_forced_tool_or_a_failing_router_leaves_the_turn_to_the_model(setup):
+    tokenizer, tools, registry, chat = setup
+    script = ids(tokenizer, '{"a": 5}') + ids(tokenizer, "Six.") + ids(tokenizer, END)
+    engine = routed_engine(setup, script, NO_CALL)
+    assert [c.tool for c in final(run(engine, force_tool="adder")).tool_calls] == ["adder"]
+
+    def broken(texts):
+        raise RuntimeError("embedder gone")
+
+    engine = routed_engine(setup, ids(tokenizer, "Fine.") + ids(tokenizer, END), "adder")
+    engine.router.embed = broken
+    answer = final(run(engine))
+    assert answer.answer == "Fine." and answer.tool_calls == [] and not answer.routed

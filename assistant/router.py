@@ -1,0 +1,169 @@
+"""The tool router: whether a turn opens with a call, and with which tool, from the question's sentence embedding.
+
+A small model writes toolkens reliably for questions shaped like its training templates and much less for
+questions as staff write them ("Sofia's extension?", "is ticket 4104 sorted yet"). A sentence embedder was
+trained on paraphrases; a multinomial logistic regression over its embedding, fitted in seconds on the build's
+questions, the catalog's operation descriptions and the documents' passages (`finetune.router_fit`), carries
+the decision to phrasings the templates never had (Toolken+ reranks toolkens with tool documentation in the same
+spirit). Its labels are the tool names and `NO_CALL`.
+
+The engine asks it once per turn, before the first token: when the probability of `NO_CALL` is under the
+router's threshold, the turn opens with the likeliest tool's toolken, forced, and the model writes the
+arguments; otherwise the opening has no call (unless the claim guard sees a result-shaped opening). The
+threshold is chosen on the build's held-out split when the router is fitted.
+
+The fitted weights live in the adapter folder as `router.json` (plain numbers: nothing is unpickled), with a
+probe embedding that must match the embedder it is served with.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROUTER_FILE = "router.json"
+ROUTER_VERSION = 1
+#: The label of questions that need no tool.
+NO_CALL = "(none)"
+#: Embedded at fit time and again at load time: the same embedder gives (nearly) the same vector.
+PROBE_TEXT = "Which tool answers this question?"
+#: Cosine similarity of the two probe embeddings below which the embedder is taken to be another one.
+SAME_EMBEDDER = 0.99
+
+#: Texts -> unit-length embeddings, one row per text. `tools.retrieval.Embedder.embed` is one.
+Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+
+
+class RouterMismatch(ValueError):
+    """A router.json that cannot be served here: another format version or another embedder."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """The router's verdict on one turn."""
+
+    no_call: float  # probability that the turn needs no tool
+    tool: str  # the likeliest tool
+    tool_probability: float
+    call: bool  # open the turn with `tool`'s toolken
+
+
+class ToolRouter:
+    """A multinomial logistic regression over sentence embeddings; its labels are tool names and NO_CALL."""
+
+    def __init__(
+        self,
+        labels: list[str],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        no_call_threshold: float,
+        probe: np.ndarray,
+        embed: Embed | None = None,
+        report: dict[str, Any] | None = None,
+    ):
+        if NO_CALL not in labels or len(labels) < 2:
+            raise ValueError(f"a router needs the label {NO_CALL!r} and at least one tool; got {labels}")
+        if coef.shape != (len(labels), probe.shape[0]) or intercept.shape != (len(labels),):
+            raise ValueError(f"router weights do not fit {len(labels)} labels of dimension {probe.shape[0]}")
+        self.labels = labels
+        self.coef = coef  # (labels, dim)
+        self.intercept = intercept  # (labels,)
+        self.no_call_threshold = no_call_threshold
+        self.probe = probe  # (dim,)
+        self.embed = embed
+        #: What the fit measured (counts, held-out accuracy), saved beside the weights.
+        self.report = report or {}
+
+    @property
+    def tools(self) -> list[str]:
+        return [label for label in self.labels if label != NO_CALL]
+
+    def probabilities(self, texts: Sequence[str], tools: Collection[str]) -> list[dict[str, float]]:
+        """Per text, the probability of each of `tools` the router knows and of NO_CALL (summing to 1)."""
+        if self.embed is None:
+            raise RuntimeError("this router has no embedder; load it with one")
+        vectors = np.asarray(self.embed(list(texts)), dtype=np.float32)  # (texts, dim)
+        keep = [i for i, label in enumerate(self.labels) if label == NO_CALL or label in tools]
+        logits = vectors @ self.coef[keep].T + self.intercept[keep]  # (texts, kept labels)
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        weights /= weights.sum(axis=1, keepdims=True)
+        return [{self.labels[i]: float(row[j]) for j, i in enumerate(keep)} for row in weights]
+
+    def route(self, texts: Sequence[str], tools: Collection[str]) -> Route:
+        """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
+        decides, so a short follow-up read with the question before it still gets its call."""
+        rows = self.probabilities(texts, tools)
+        row = min(rows, key=lambda probabilities: probabilities[NO_CALL])
+        candidates = {label: p for label, p in row.items() if label != NO_CALL}
+        if not candidates:
+            return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
+        tool = max(candidates, key=candidates.__getitem__)
+        no_call = row[NO_CALL]
+        return Route(no_call, tool, candidates[tool], call=no_call < self.no_call_threshold)
+
+    # -- files ------------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": ROUTER_VERSION,
+            "labels": self.labels,
+            "no_call_threshold": self.no_call_threshold,
+            "coef": [[round(float(x), 6) for x in row] for row in self.coef],
+            "intercept": [round(float(x), 6) for x in self.intercept],
+            "probe": [round(float(x), 6) for x in self.probe],
+            "report": self.report,
+        }
+
+    def save(self, folder: Path) -> Path:
+        path = Path(folder) / ROUTER_FILE
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], embed: Embed | None = None) -> ToolRouter:
+        if data.get("version") != ROUTER_VERSION:
+            raise RouterMismatch(f"router version {data.get('version')!r}; this code reads {ROUTER_VERSION}")
+        try:
+            return cls(list(data["labels"]), np.asarray(data["coef"], dtype=np.float32),
+                       np.asarray(data["intercept"], dtype=np.float32), float(data["no_call_threshold"]),
+                       np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}))
+        except (KeyError, TypeError, ValueError) as error:
+            raise RouterMismatch(f"not a router file: {error}") from error
+
+
+def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:
+    """The router saved in an adapter folder, served with `embed`; None when the folder has none.
+
+    Raises RouterMismatch when the file is unreadable or `embed` is not the embedder it was fitted with
+    (its probe embedding differs)."""
+    if folder is None or not (Path(folder) / ROUTER_FILE).is_file():
+        return None
+    path = Path(folder) / ROUTER_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RouterMismatch(f"{path}: {error}") from error
+    router = ToolRouter.from_json(data, embed)
+    probe = np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32)
+    if probe.shape != router.probe.shape or float(probe @ router.probe) < SAME_EMBEDDER:
+        raise RouterMismatch(f"{path} was fitted with another sentence embedder than the one configured "
+                             f"(tools.retrieval.embedder); refit it with `assistant fit-router`")
+    return router
+
+
+def router_texts(messages: list[dict[str, Any]]) -> list[str]:
+    """What the router reads for a turn: the last user message, and when an earlier user message exists, the
+    two together (a follow-up such as "and for E1003?" needs the question before it)."""
+    users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    if not users:
+        return []
+    texts = [users[-1]]
+    if len(users) > 1:
+        texts.append(f"{users[-2]}\n{users[-1]}")
+    return texts

@@ -1,0 +1,156 @@
+"""Fitting the tool router (`assistant.router`) on a built dataset, in seconds.
+
+Examples: every training record's first user message, labelled with the tool its first call uses (NO_CALL
+for records without a call); each tool's description and example requests (a catalog operation's
+`x-examples`); each document passage, labelled `search`. The weights
+are a multinomial logistic regression over the sentence embeddings (scikit-learn, classes balanced). The
+threshold on the probability of NO_CALL is chosen on the dataset's eval split, which the fit never reads
+otherwise: the one with the best balanced accuracy of the call decision (calls made where one is due, none
+where none is), the nearest to 0.5 among equals.
+
+`assistant train` fits one into every adapter it writes; `assistant fit-router` fits one into an adapter folder
+that has none (or refits it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.router import NO_CALL, PROBE_TEXT, Embed, ToolRouter
+from finetune.records import Record, read_jsonl
+from tools.base import Tool
+from tools.registry import ToolsConfig
+
+log = logging.getLogger(__name__)
+
+#: Inverse regularisation strength of the logistic regression.
+REGULARISATION_C = 2.0
+#: Thresholds on P(NO_CALL) the eval split chooses among.
+THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 19))
+#: The label of document passages (the search tool's name).
+SEARCH = "search"
+
+
+class RouterDataError(ValueError):
+    """The dataset cannot make a router: no records without a call, or no record with one."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+
+
+def record_example(record: Record, tools: set[str]) -> Example | None:
+    """A training record's first user message and its label; None for a tool this engine does not have."""
+    text = next((str(m.get("content") or "") for m in record.messages if m.get("role") == "user"), "")
+    if not text.strip():
+        return None
+    label = record.tool or NO_CALL
+    if label != NO_CALL and label not in tools:
+        return None
+    return Example(text, label)
+
+
+def router_examples(records: Iterable[Record], tools: Sequence[Tool], passages: Iterable[str]) -> list[Example]:
+    """The fit's examples: records, tool descriptions and (when there is a search tool) document passages."""
+    names = {tool.name for tool in tools}
+    examples = [example for record in records if (example := record_example(record, names)) is not None]
+    examples += [Example(tool.description, tool.name) for tool in tools if tool.description.strip()]
+    examples += [Example(text, tool.name) for tool in tools for text in tool.examples]
+    if SEARCH in names:
+        examples += [Example(passage, SEARCH) for passage in passages if passage.strip()]
+    return examples
+
+
+def fit_router(
+    train: list[Record],
+    held_out: list[Record],
+    tools: Sequence[Tool],
+    passages: Iterable[str],
+    embed: Embed,
+) -> ToolRouter:
+    """A router fitted on `train` (with the tools' descriptions and `passages`), its threshold chosen on
+    `held_out`; its report says what it scored there."""
+    from sklearn.linear_model import LogisticRegression  # a dependency of sentence-transformers, as is torch
+
+    examples = router_examples(train, tools, passages)
+    labels = sorted({example.label for example in examples})
+    if NO_CALL not in labels or len(labels) < 2:
+        raise RouterDataError("a router needs training records without a call and records with one; "
+                              f"this dataset's labels are {labels}")
+    vectors = np.asarray(embed([example.text for example in examples]), dtype=np.float32)  # (examples, dim)
+    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
+    model.fit(vectors, [example.label for example in examples])
+    order = [list(model.classes_).index(label) for label in labels]
+    router = ToolRouter(labels, model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32),
+                        0.5, np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32), embed)
+    names = {tool.name for tool in tools}
+    checks = [example for record in held_out if (example := record_example(record, names)) is not None]
+    threshold, report = choose_threshold(router, checks, names)
+    report["examples"] = {label: sum(example.label == label for example in examples) for label in labels}
+    return ToolRouter(labels, router.coef, router.intercept, threshold, router.probe, embed, report)
+
+
+def choose_threshold(router: ToolRouter, checks: list[Example], tools: set[str]) -> tuple[float, dict[str, Any]]:
+    """The threshold on P(NO_CALL) with the best balanced call-decision accuracy on `checks`, and the report."""
+    if not checks:
+        return 0.5, {"held_out": 0}
+    rows = router.probabilities([example.text for example in checks], tools)
+    need = np.array([example.label != NO_CALL for example in checks])
+    no_call = np.array([row[NO_CALL] for row in rows])
+    best_tool = [max((label for label in row if label != NO_CALL), key=row.__getitem__) for row in rows]
+
+    def balanced(threshold: float) -> float:
+        call = no_call < threshold
+        rates = [float(np.mean(call[need])) if need.any() else None,
+                 float(np.mean(~call[~need])) if (~need).any() else None]
+        return float(np.mean([rate for rate in rates if rate is not None]))
+
+    threshold = max(THRESHOLDS, key=lambda t: (round(balanced(t), 6), -abs(t - 0.5)))
+    call = no_call < threshold
+    tool_right = [tool == example.label for tool, example in zip(best_tool, checks) if example.label != NO_CALL]
+    report = {
+        "held_out": len(checks),
+        "no_call_threshold": threshold,
+        "call_recall": round(float(np.mean(call[need])), 4) if need.any() else None,
+        "no_call_accuracy": round(float(np.mean(~call[~need])), 4) if (~need).any() else None,
+        "tool_accuracy": round(float(np.mean(tool_right)), 4) if tool_right else None,
+    }
+    return threshold, report
+
+
+def fit_router_for_dataset(data_dir: Path, tools: Sequence[Tool], docs: Path | None, chunk_chars: int,
+                           chunk_overlap: int, embed: Embed) -> ToolRouter:
+    """Fit on a build-data folder (train.jsonl, eval.jsonl) and the documents the search tool serves."""
+    from finetune.build_data import read_chunks
+
+    data_dir = Path(data_dir)
+    held_out_path = data_dir / "eval.jsonl"
+    held_out = read_jsonl(held_out_path) if held_out_path.is_file() else []
+    passages = [f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
+                for chunk in (read_chunks(docs, chunk_chars, chunk_overlap) if docs is not None else [])]
+    router = fit_router(read_jsonl(data_dir / "train.jsonl"), held_out, tools, passages, embed)
+    log.info("router fitted: %s", router.report)
+    return router
+
+
+def fit_router_into(adapter: Path, data_dir: Path, tools_config: ToolsConfig, home: Path) -> ToolRouter:
+    """Fit a router on the build-data folder `data_dir` for the tools of `tools_config` and save it as the
+    adapter folder's router.json (the embedder is `tools.retrieval.embedder`, the one serving loads)."""
+    from tools.registry import build_tools
+    from tools.retrieval import Embedder
+
+    tools = build_tools(tools_config, home)
+    retrieval = tools_config.retrieval
+    docs = retrieval.docs if retrieval.enabled else None
+    router = fit_router_for_dataset(data_dir, tools, docs, retrieval.chunk_chars, retrieval.chunk_overlap,
+                                    Embedder(retrieval.embedder).embed)
+    router.save(adapter)
+    return router

@@ -1,0 +1,147 @@
+"""The tool router: fitted on records, tool descriptions and passages; its threshold from the held-out split;
+saved as plain numbers and refused with another embedder.
+
+A bag-of-words embedder stands in for the sentence embedder, so every verdict follows from the words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.router import NO_CALL, ROUTER_FILE, RouterMismatch, ToolRouter, load_router, router_texts
+from finetune.records import Record
+from finetune.router_fit import RouterDataError, choose_threshold, fit_router, record_example, router_examples
+from tools.base import Tool, ToolResult
+
+DIMENSION = 256
+
+
+def bag_of_words(texts: Sequence[str], salt: int = 0) -> list[list[float]]:
+    """Unit-length hashed word counts."""
+    rows = []
+    for text in texts:
+        row = np.zeros(DIMENSION, dtype=np.float32)
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            row[(zlib.crc32(word.encode()) + salt) % DIMENSION] += 1.0
+        norm = np.linalg.norm(row)
+        rows.append((row / norm if norm else row).tolist())
+    return rows
+
+
+class Named(Tool):
+    parameters = {"type": "object", "properties": {}, "additionalProperties": False}
+
+    def __init__(self, name: str, description: str) -> None:
+        self.name, self.description = name, description
+
+    def run(self, arguments: dict) -> ToolResult:
+        return ToolResult(value=None)
+
+
+TOOLS = [Named("calculator", "Evaluate an arithmetic expression."),
+         Named("search", "Search the company handbook."),
+         Named("api.getTicket", "Get one IT ticket by its number.")]
+
+
+def record(question: str, tool: str | None) -> Record:
+    source = "no_call" if tool is None else "catalog"
+    return Record(source, tool, [{"role": "user", "content": question}, {"role": "assistant", "content": "ok"}])
+
+
+TRAIN = [
+    *(record(f"what is {a} times {b}", "calculator") for a, b in [(3, 4), (12, 7), (9, 9), (5, 6)]),
+    *(record(q, "api.getTicket") for q in ["show ticket 4101", "status of ticket 4102", "get IT ticket 4103",
+                                           "what is happening with ticket 4104"]),
+    *(record(q, None) for q in ["hello there", "thanks a lot", "tell me a joke", "good morning",
+                                "write a poem about spring"]),
+]
+PASSAGES = ["Annual leave: staff get 25 days of annual leave per year.", "Expenses need a receipt above EUR 25."]
+HELD_OUT = [record("multiply 8 times 3", "calculator"), record("ticket 4105 status", "api.getTicket"),
+            record("hi, how are you", None), record("a joke please", None)]
+
+
+@pytest.fixture(scope="module")
+def router() -> ToolRouter:
+    return fit_router(TRAIN, HELD_OUT, TOOLS, PASSAGES, bag_of_words)
+
+
+def test_examples_are_records_descriptions_and_passages_for_search():
+    examples = router_examples(TRAIN, TOOLS, PASSAGES)
+    labels = [example.label for example in examples]
+    assert labels.count(NO_CALL) == 5 and labels.count("calculator") == 5  # 4 records and the description
+    assert labels.count("search") == 1 + len(PASSAGES)
+    assert router_examples(TRAIN, TOOLS[:1], PASSAGES)[-1].label == "calculator"  # no search tool: no passages
+    assert record_example(record("book room Zephyr", "api.bookRoom"), {"calculator"}) is None  # not served
+
+
+def test_fitted_router_routes_by_the_question(router: ToolRouter):
+    tools = {tool.name for tool in TOOLS}
+    assert router.route(["what is 14 times 3"], tools).tool == "calculator"
+    assert router.route(["what is 14 times 3"], tools).call
+    assert router.route(["status of ticket 4110"], tools).tool == "api.getTicket"
+    assert router.route(["how many days of annual leave per year"], tools).tool == "search"
+    assert not router.route(["good morning, thanks"], tools).call
+
+
+def test_route_only_offers_the_tools_the_engine_has(router: ToolRouter):
+    route = router.route(["status of ticket 4110"], {"calculator"})
+    assert route.tool == "calculator"
+    assert set(router.probabilities(["x"], {"search"})[0]) == {NO_CALL, "search"}
+    assert sum(router.probabilities(["x"], {"search"})[0].values()) == pytest.approx(1.0)
+
+
+def test_a_follow_up_is_read_with_the_question_before_it(router: ToolRouter):
+    messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "status of ticket 4101"},
+                {"role": "assistant", "content": "It is open."}, {"role": "user", "content": "and 4102?"}]
+    assert router_texts(messages) == ["and 4102?", "status of ticket 4101\nand 4102?"]
+    route = router.route(router_texts(messages), {tool.name for tool in TOOLS})
+    assert route.call and route.tool == "api.getTicket"
+    assert router_texts([{"role": "user", "content": "hi"}]) == ["hi"]
+
+
+def test_threshold_is_chosen_on_the_held_out_split(router: ToolRouter):
+    report = router.report
+    assert report["held_out"] == 4 and report["call_recall"] == 1.0 and report["no_call_accuracy"] == 1.0
+    assert router.no_call_threshold == report["no_call_threshold"]
+    # A held-out split of only calls: every threshold that calls them all is as good; the one nearest 0.5 wins
+    # among those, and with no calls the router could still say "no call" when sure.
+    threshold, only_calls = choose_threshold(router, [record_example(HELD_OUT[0], {"calculator"})], {"calculator"})
+    assert only_calls["call_recall"] == 1.0 and only_calls["no_call_accuracy"] is None and 0.1 <= threshold <= 0.9
+    assert choose_threshold(router, [], set()) == (0.5, {"held_out": 0})
+
+
+def test_saved_router_is_numbers_and_loads_with_the_same_embedder(router: ToolRouter, tmp_path: Path):
+    router.save(tmp_path)
+    data = json.loads((tmp_path / ROUTER_FILE).read_text())
+    assert set(data) == {"version", "labels", "no_call_threshold", "coef", "intercept", "probe", "report"}
+    loaded = load_router(tmp_path, bag_of_words)
+    assert loaded is not None and loaded.labels == router.labels
+    tools = {tool.name for tool in TOOLS}
+    question = ["what is 14 times 3"]
+    assert loaded.probabilities(question, tools)[0] == pytest.approx(router.probabilities(question, tools)[0], abs=1e-4)
+    assert load_router(tmp_path / "nothing-here", bag_of_words) is None
+
+
+def test_another_embedder_or_a_broken_file_is_refused(router: ToolRouter, tmp_path: Path):
+    router.save(tmp_path)
+    with pytest.raises(RouterMismatch, match="another sentence embedder"):
+        load_router(tmp_path, lambda texts: bag_of_words(texts, salt=7))
+    (tmp_path / ROUTER_FILE).write_text('{"version": 1, "labels": ["(none)"]}')
+    with pytest.raises(RouterMismatch, match="not a router file"):
+        load_router(tmp_path, bag_of_words)
+    (tmp_path / ROUTER_FILE).write_text("{not json")
+    with pytest.raises(RouterMismatch, match=ROUTER_FILE):
+        load_router(tmp_path, bag_of_words)
+
+
+def test_a_dataset_without_no_call_records_cannot_make_a_router():
+    only_calls = [r for r in TRAIN if r.tool is not None]
+    with pytest.raises(RouterDataError, match="without a call"):
+        fit_router(only_calls, [], TOOLS, [], bag_of_words)
