@@ -322,6 +322,22 @@ def test_catalog_tools_are_named_after_operations_in_catalog_order(tmp_path: Pat
     tools[0].catalog.close()
 
 
+def test_x_examples_are_the_tools_example_requests(tmp_path: Path) -> None:
+    spec = HELPDESK_30.replace("      summary: Get one ticket.\n",
+                               "      summary: Get one ticket.\n      x-examples: ['ticket 4102?', \"what's up  with 4103\"]\n")
+    tools = catalog_tools(CatalogConfig(path=write(tmp_path, spec)))
+    assert tools[0].examples == ("ticket 4102?", "what's up with 4103") and tools[1].examples == ()
+    tools[0].catalog.close()
+
+
+@pytest.mark.parametrize("examples", ["just one string", "[ticket 1, 7]", "['']", f"[{'x' * 501}]"])
+def test_x_examples_that_are_not_short_strings_name_the_operation(tmp_path: Path, examples: str) -> None:
+    spec = HELPDESK_30.replace("      summary: Get one ticket.\n",
+                               f"      summary: Get one ticket.\n      x-examples: {examples}\n")
+    error = broken(tmp_path, spec)
+    assert (error.operation, error.field) == ("getTicket", "x-examples")
+
+
 def test_no_path_means_no_api_tools() -> None:
     assert catalog_tools(CatalogConfig()) == []
 

@@ -51,6 +51,8 @@ class Tool(ABC):
     side_effects: bool = False
     #: True when a call stays inside this process (no network); dry runs still run local tools.
     local: bool = True
+    #: Requests staff might type for this tool (a catalog operation's `x-examples`); the tool router learns them.
+    examples: tuple[str, ...] = ()
 
     @property
     def toolken(self) -> str:

@@ -54,6 +54,10 @@ IGNORED_HEADERS = frozenset({"accept", "content-type"})
 #: the request, or send credentials the model chose.
 RESERVED_HEADERS = frozenset({"host", "content-length", "cookie", "transfer-encoding", "connection",
                               "proxy-authorization", "te", "trailer", "upgrade", "keep-alive"})
+#: The operation extension listing requests staff might type for it, and its bounds.
+EXAMPLES_KEY = "x-examples"
+MAX_EXAMPLES = 50
+MAX_EXAMPLE_CHARS = 500
 #: What a schema that refers back to itself becomes: tool arguments are flat JSON Schemas.
 RECURSIVE_PLACEHOLDER = "recursive schema (not expanded; any value accepted here)"
 
@@ -78,6 +82,8 @@ class Operation:
     body_style: str | None = None
     #: Whether the request body must be sent (an empty object is sent when no field was given).
     body_required: bool = False
+    #: Requests staff might type for it (the operation's `x-examples`): the tool router learns from them.
+    examples: tuple[str, ...] = ()
 
     @property
     def side_effects(self) -> bool:
@@ -343,7 +349,21 @@ def _operation(builder: _ArgumentsBuilder, item: dict[str, Any], node: dict[str,
         locations=dict(builder.locations),
         body_style=body_style,
         body_required=body_required,
+        examples=_examples(builder, node),
     )
+
+
+def _examples(builder: _ArgumentsBuilder, node: dict[str, Any]) -> tuple[str, ...]:
+    """The operation's `x-examples`: a list of at most MAX_EXAMPLES non-empty strings of MAX_EXAMPLE_CHARS."""
+    examples = node.get(EXAMPLES_KEY)
+    if examples is None:
+        return ()
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise builder.error("must be a list of non-empty strings (requests staff might type)", EXAMPLES_KEY)
+    if len(examples) > MAX_EXAMPLES or any(len(e) > MAX_EXAMPLE_CHARS for e in examples):
+        raise builder.error(f"at most {MAX_EXAMPLES} examples of at most {MAX_EXAMPLE_CHARS} characters each",
+                            EXAMPLES_KEY)
+    return tuple(" ".join(e.split()) for e in examples)
 
 
 def _parameters(refs: _References, item: dict[str, Any], node: dict[str, Any]) -> list[dict[str, Any]]:
