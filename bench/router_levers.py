@@ -30,8 +30,8 @@ from assistant.tables import figure, table
 from finetune.build_data import read_chunks
 from finetune.evaluate import load_test_set
 from finetune.metrics import API_PREFIX
-from finetune.records import read_jsonl
 from finetune.router_fit import fit_router
+from finetune.tokenize import read_records
 from tools.base import Tool
 from tools.registry import build_tools
 from tools.retrieval import Embedder
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     retrieval = tools_config.retrieval
     passages = [f"{c.heading}\n{c.text}" if c.heading else c.text
                 for c in read_chunks(retrieval.docs, retrieval.chunk_chars, retrieval.chunk_overlap)]
-    train, held_out = read_jsonl(args.data / "train.jsonl"), read_jsonl(args.data / "eval.jsonl")
+    train, held_out = read_records(args.data / "train.jsonl"), read_records(args.data / "eval.jsonl")
     sets, _ = load_test_set(args.set)
     messages = [(q.q, _tool_name(q.tool)) for q in sets.tools]
     messages += [(q.q, "calculator") for q in sets.calc] + [(q.q, "search") for q in sets.docs]

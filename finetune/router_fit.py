@@ -15,7 +15,7 @@ that has none (or refits it).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from assistant.router import NO_CALL, PROBE_TEXT, Embed, ToolRouter
-from finetune.records import Record, read_jsonl
+from finetune.tokenize import read_records
 from tools.base import Tool
 from tools.registry import ToolsConfig
 
@@ -47,18 +47,19 @@ class Example:
     label: str
 
 
-def record_example(record: Record, tools: set[str]) -> Example | None:
-    """A training record's first user message and its label; None for a tool this engine does not have."""
-    text = next((str(m.get("content") or "") for m in record.messages if m.get("role") == "user"), "")
+def record_example(record: Mapping[str, Any], tools: set[str]) -> Example | None:
+    """A training record's first user message and its label (the JSONL row's `tool`); None for a tool this
+    engine does not have."""
+    text = next((str(m.get("content") or "") for m in record.get("messages") or [] if m.get("role") == "user"), "")
     if not text.strip():
         return None
-    label = record.tool or NO_CALL
+    label = record.get("tool") or NO_CALL
     if label != NO_CALL and label not in tools:
         return None
     return Example(text, label)
 
 
-def router_examples(records: Iterable[Record], tools: Sequence[Tool], passages: Iterable[str]) -> list[Example]:
+def router_examples(records: Iterable[Mapping[str, Any]], tools: Sequence[Tool], passages: Iterable[str]) -> list[Example]:
     """The fit's examples: records, tool descriptions and (when there is a search tool) document passages."""
     names = {tool.name for tool in tools}
     examples = [example for record in records if (example := record_example(record, names)) is not None]
@@ -70,8 +71,8 @@ def router_examples(records: Iterable[Record], tools: Sequence[Tool], passages: 
 
 
 def fit_router(
-    train: list[Record],
-    held_out: list[Record],
+    train: list[Mapping[str, Any]],
+    held_out: list[Mapping[str, Any]],
     tools: Sequence[Tool],
     passages: Iterable[str],
     embed: Embed,
@@ -128,15 +129,16 @@ def choose_threshold(router: ToolRouter, checks: list[Example], tools: set[str])
 
 def fit_router_for_dataset(data_dir: Path, tools: Sequence[Tool], docs: Path | None, chunk_chars: int,
                            chunk_overlap: int, embed: Embed) -> ToolRouter:
-    """Fit on a build-data folder (train.jsonl, eval.jsonl) and the documents the search tool serves."""
+    """Fit on a build-data folder (train.jsonl, eval.jsonl, read as the trainer reads them) and the documents
+    the search tool serves."""
     from finetune.build_data import read_chunks
 
     data_dir = Path(data_dir)
     held_out_path = data_dir / "eval.jsonl"
-    held_out = read_jsonl(held_out_path) if held_out_path.is_file() else []
+    held_out = read_records(held_out_path) if held_out_path.is_file() else []
     passages = [f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
                 for chunk in (read_chunks(docs, chunk_chars, chunk_overlap) if docs is not None else [])]
-    router = fit_router(read_jsonl(data_dir / "train.jsonl"), held_out, tools, passages, embed)
+    router = fit_router(read_records(data_dir / "train.jsonl"), held_out, tools, passages, embed)
     log.info("router fitted: %s", router.report)
     return router
 

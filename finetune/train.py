@@ -376,14 +376,16 @@ def _write_outputs(run: PreparedRun, result: TrainResult) -> None:
 
 
 def _fit_router(config: TrainConfig, home: Path) -> None:
-    """The adapter's tool router, fitted on the same dataset (seconds); a dataset that cannot make one (no
+    """The adapter's tool router, fitted on the same dataset (seconds). A dataset that cannot make one (no
     records without a call) leaves the adapter without one, and the toolkens alone decide."""
-    from finetune.router_fit import RouterDataError, fit_router_into
+    from finetune.router_fit import fit_router_into
 
     try:
         router = fit_router_into(config.output.dir, config.data.dir, config.tools, home)
-    except RouterDataError as problem:
-        _say(f"no tool router: {problem}")
+    except Exception as problem:  # the adapter is written: a router that cannot be fitted must not lose it
+        log.exception("fitting the tool router failed")
+        _say(f"no tool router: {problem} (the adapter is written; `assistant fit-router {config.output.dir}` "
+             "fits one once the problem is fixed)")
         return
     _say(f"tool router fitted: threshold {router.no_call_threshold}, on the eval split {router.report}")
 

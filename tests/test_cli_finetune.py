@@ -42,6 +42,15 @@ def test_build_data_train_and_eval_from_the_command_line(tmp_path: Path, smollm2
     assert trained.returncode == 0, trained.stderr
     assert "adapter written to" in trained.stdout and "lora" in trained.stdout
     assert (tmp_path / "adapter" / "toolkens.json").is_file()
+    assert "tool router fitted" in trained.stdout and (tmp_path / "adapter" / "router.json").is_file()
+    router = json.loads((tmp_path / "adapter" / "router.json").read_text())
+    assert "calculator" in router["labels"] and "(none)" in router["labels"]
+
+    refit = run_cli("fit-router", str(tmp_path / "adapter"), "--data", str(DATA_DIR / "train" / "smoke"), home=home)
+    assert refit.returncode == 0, refit.stderr
+    assert "router written to" in refit.stdout and "threshold" in refit.stdout
+    missing = run_cli("fit-router", str(tmp_path / "adapter"), "--data", str(tmp_path / "nowhere"), home=home)
+    assert missing.returncode != 0 and "no train.jsonl" in missing.stderr
 
     questions = tmp_path / "tools.jsonl"
     questions.write_text(json.dumps({"q": "What is 6 times 7?", "tool": "calculator", "args": {}}) + "\n")

@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 from assistant.router import NO_CALL, ROUTER_FILE, RouterMismatch, ToolRouter, load_router, router_texts
-from finetune.records import Record
 from finetune.router_fit import RouterDataError, choose_threshold, fit_router, record_example, router_examples
 from tools.base import Tool, ToolResult
 
@@ -50,9 +49,11 @@ TOOLS = [Named("calculator", "Evaluate an arithmetic expression."),
          Named("api.getTicket", "Get one IT ticket by its number.")]
 
 
-def record(question: str, tool: str | None) -> Record:
+def record(question: str, tool: str | None) -> dict:
+    """A training record as a JSONL row (no id: hand-written datasets need none)."""
     source = "no_call" if tool is None else "catalog"
-    return Record(source, tool, [{"role": "user", "content": question}, {"role": "assistant", "content": "ok"}])
+    return {"source": source, "tool": tool,
+            "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": "ok"}]}
 
 
 TRAIN = [
@@ -142,6 +143,6 @@ def test_another_embedder_or_a_broken_file_is_refused(router: ToolRouter, tmp_pa
 
 
 def test_a_dataset_without_no_call_records_cannot_make_a_router():
-    only_calls = [r for r in TRAIN if r.tool is not None]
+    only_calls = [r for r in TRAIN if r["tool"] is not None]
     with pytest.raises(RouterDataError, match="without a call"):
         fit_router(only_calls, [], TOOLS, [], bag_of_words)
