@@ -9,6 +9,10 @@ come from a tool result in the same turn. Two readers of a reply use this module
 - evaluation's fabrication metric (`unsupported_claims`): the claims in a whole answer to a question that
   needed a tool, given that no tool produced them.
 
+A call can invent too: a filter nobody asked for (`requester_id: E0888`, `min_capacity: 2`) narrows a list to
+the wrong records. `unstated_arguments` names the optional arguments whose figures or identifiers appear
+nowhere in what the conversation said; the engine leaves them out of the call.
+
 The shapes are those of the answers the project trains on after a tool message (finetune/builders/answers.py,
 retrieval.py) and the plain sentences of a completed action in any wording.
 """
@@ -16,6 +20,7 @@ retrieval.py) and the plain sentences of a completed action in any wording.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 #: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
@@ -81,3 +86,28 @@ def _plain_number(text: str) -> str:
 
 def _inside_email(text: str, position: int) -> bool:
     return any(m.start() <= position < m.end() for m in _EMAIL.finditer(text))
+
+
+def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> list[str]:
+    """The optional arguments of a call whose value is a number, or a free-text string holding a digit (an id,
+    a code), that appears nowhere in `said` (the conversation's messages and tool results).
+
+    Required arguments, enums, strings without a digit (names, words) and formatted strings (dates and times,
+    which the model resolves from "tomorrow" and today's date) are never named: only a figure or an identifier
+    can be checked against the words.
+    """
+    required = set(schema.get("required") or [])
+    properties = schema.get("properties") or {}
+    numbers = {_plain_number(m.group(0)) for m in _NUMBER.finditer(said)}
+    words = said.casefold()
+    unstated = []
+    for name, value in arguments.items():
+        spec = properties.get(name) or {}
+        if name in required or "enum" in spec or "format" in spec or isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            if _plain_number(repr(value) if isinstance(value, float) else str(value)) not in numbers:
+                unstated.append(name)
+        elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words:
+            unstated.append(name)
+    return unstated

@@ -115,6 +115,12 @@ class GenerationConfig(BaseModel):
         "their sentence embeddings) decide whether a turn opens with a call, and with which tool; off: the "
         "toolkens alone decide."
     )
+    drop_unstated_arguments: bool = Field(
+        True, description="Leave out of a call the optional arguments whose number or id (a value with a digit) "
+        "appears in no user message or tool result of the conversation: a filter nobody asked for "
+        "(requester_id E0888, min_capacity 2) would return the wrong records. Required arguments, enums and "
+        "dates are kept."
+    )
     max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")

@@ -11,8 +11,9 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            produced what it is about to state, so the turn starts again with the toolken the model rated
            highest in that opening forced. Otherwise the held text is streamed once the lead-in is over.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
-           the JSON is complete the call is validated, approved or planned, and run; the result is queued
-           as forced tokens (a tool message) -> REPLY.
+           the JSON is complete, optional arguments whose figures or ids nobody stated are left out
+           (generation.drop_unstated_arguments), and the call is validated, approved or planned, and run; the
+           result is queued as forced tokens (a tool message) -> REPLY.
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -38,7 +39,7 @@ import torch
 import xgrammar
 
 from assistant.chat_format import ChatFormat, call_content, system_message
-from assistant.claims import opens_with_claim
+from assistant.claims import opens_with_claim, unstated_arguments
 from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
@@ -109,6 +110,7 @@ class TurnState:
     tool: Tool | None = None
     matcher: xgrammar.GrammarMatcher | None = None
     argument_ids: list[int] = field(default_factory=list)
+    sent_arguments: str | None = None  # the call's JSON when arguments nobody stated were left out of it
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     sampled_count: int = 0
@@ -316,14 +318,25 @@ class Engine:
         state.argument_ids.append(token)
         state.pending.append((token, True))
         if state.matcher.is_terminated():
-            yield from self._complete_call(state, approve, dry_run)
+            yield from self._complete_call(state, approve, dry_run, generation)
         elif len(state.argument_ids) >= generation.max_argument_tokens:
             yield from self._abandon_call(state, f"the arguments ran past {generation.max_argument_tokens} tokens")
 
-    def _complete_call(self, state: TurnState, approve: Approver | None, dry_run: bool) -> Iterator[Event]:
+    def _complete_call(
+        self, state: TurnState, approve: Approver | None, dry_run: bool, generation: GenerationConfig
+    ) -> Iterator[Event]:
         tool = state.tool
         assert tool is not None
         arguments = json.loads(self._arguments_text(state))
+        if generation.drop_unstated_arguments:
+            said = "\n".join(str(m.get("content") or "") for m in state.history + state.new_messages
+                             if m.get("role") in ("user", "tool"))
+            unstated = unstated_arguments(arguments, tool.parameters, said)
+            if unstated:
+                log.info("left out of the %s call, stated nowhere: %s", tool.name,
+                         ", ".join(f"{name}={arguments[name]!r}" for name in unstated))
+                arguments = {name: value for name, value in arguments.items() if name not in unstated}
+                state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
         if tool.side_effects and approve is not None and not (dry_run and not tool.local):
@@ -371,7 +384,7 @@ class Engine:
             if source not in state.sources:
                 state.sources.append(source)
         result = ToolResult(outcome.result, outcome.error).to_message(self.generation.max_tool_result_chars)
-        content = call_content(state.reply_text, state.tool.toolken, self._arguments_text(state))
+        content = call_content(state.reply_text, state.tool.toolken, state.sent_arguments or self._arguments_text(state))
         suffix = self.chat.tool_result_suffix(state.history + state.new_messages, content, result)
         state.new_messages += [
             {"role": "assistant", "content": content},
@@ -382,7 +395,7 @@ class Engine:
             state.visible.append(state.reply_text)
         state.reply_ids, state.reply_text, state.reply_window, state.streamed = [], "", (0, 0), 0
         state.holding = False
-        state.tool, state.matcher, state.argument_ids = None, None, []
+        state.tool, state.matcher, state.argument_ids, state.sent_arguments = None, None, [], None
         state.mode = Mode.REPLY
 
     def _finish(self, state: TurnState, prompt: list[int], started: float, stop_reason: str) -> Iterator[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import opens_with_claim, unsupported_claims
+from assistant.claims import opens_with_claim, unstated_arguments, unsupported_claims
 
 
 @pytest.mark.parametrize("opening", [
@@ -58,3 +58,25 @@ def test_completed_actions_and_invented_addresses_are_claims(answer: str):
 
 def test_an_honest_reply_without_a_tool_claims_nothing():
     assert unsupported_claims("I can't look that up without the directory. Could you ask again?", "Who is Sofia?") == []
+
+
+TICKETS = {"type": "object", "required": ["title"],
+           "properties": {"title": {"type": "string"}, "requester_id": {"type": "string"}, "limit": {"type": "integer"},
+                          "budget": {"type": "number"}, "status": {"enum": ["open", "closed"]},
+                          "date": {"type": "string", "format": "date"}, "urgent": {"type": "boolean"},
+                          "department": {"type": "string"}}}
+
+
+def test_an_optional_id_or_figure_nobody_stated_is_unstated():
+    call = {"title": "VPN 42", "requester_id": "E0888", "limit": 20, "budget": 12.5, "status": "open",
+            "date": "2026-03-03", "urgent": True, "department": "Finance"}
+    # The required title, the enum, the date the model resolved, the boolean and a plain word are never named.
+    assert unstated_arguments(call, TICKETS, "Which of my tickets are open?") == ["requester_id", "limit", "budget"]
+
+
+def test_what_the_conversation_said_is_stated_however_it_was_written():
+    said = "show 5 tickets for e1007 with a budget over 1,200.50\n{\"result\": {\"id\": \"T-77\"}}"
+    call = {"title": "x", "requester_id": "E1007", "limit": 5, "budget": 1200.5}
+    assert unstated_arguments(call, TICKETS, said) == []
+    assert unstated_arguments({"requester_id": "T-77"}, TICKETS, said) == []  # from a tool result
+    assert unstated_arguments({"limit": 50}, TICKETS, said) == ["limit"]

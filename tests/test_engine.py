@@ -663,3 +663,38 @@ def test_a_forced_tool_or_a_failing_router_leaves_the_turn_to_the_model(setup):
     engine.router.embed = broken
     answer = final(run(engine))
     assert answer.answer == "Fine." and answer.tool_calls == [] and not answer.routed
+
+
+class Lister(Tool):
+    """A read-only tool with optional filters, like an API list operation."""
+
+    name = "api.listTickets"
+    description = "Lists IT tickets."
+    parameters = {"type": "object", "properties": {"requester_id": {"type": "string"}, "limit": {"type": "integer"},
+                                                   "status": {"type": "string", "enum": ["open", "closed"]}},
+                  "additionalProperties": False}
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        self.calls.append(arguments)
+        return ToolResult(value={"tickets": []})
+
+
+@pytest.mark.parametrize("drop", [True, False])
+def test_optional_figures_and_ids_nobody_stated_are_left_out_of_the_call(base_tokenizer_folder: Path, drop: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    lister = Lister()
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, [lister])
+    written = '{"requester_id": "E0888", "limit": 5, "status": "open"}'
+    script = [registry.by_name(lister.name).token_id] + ids(tokenizer, written) + ids(tokenizer, "None.")
+    engine = Engine(ScriptedDecoder(len(tokenizer), script + ids(tokenizer, END)), ChatFormat(tokenizer), registry,
+                    [lister], GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=drop), "Test.",
+                    max_context_tokens=1024)
+    answer = final(run(engine, "Which of the last 5 tickets are still open?"))
+    sent = {"limit": 5, "status": "open"} if drop else json.loads(written)
+    assert lister.calls == [sent] and answer.tool_calls[0].arguments == sent
+    assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent

@@ -146,3 +146,15 @@ def test_a_dataset_without_no_call_records_cannot_make_a_router():
     only_calls = [r for r in TRAIN if r["tool"] is not None]
     with pytest.raises(RouterDataError, match="without a call"):
         fit_router(only_calls, [], TOOLS, [], bag_of_words)
+
+
+def test_serving_goes_on_without_a_router_it_cannot_use(router: ToolRouter, tmp_path: Path, caplog):
+    from assistant.runtime import adapter_router
+
+    assert adapter_router(tmp_path, bag_of_words) is None  # no router.json: the toolkens decide
+    router.save(tmp_path)
+    assert adapter_router(tmp_path, bag_of_words) is not None
+    assert adapter_router(None, bag_of_words) is None and adapter_router(tmp_path, None) is None
+    with caplog.at_level("WARNING"):
+        assert adapter_router(tmp_path, lambda texts: bag_of_words(texts, salt=3)) is None
+    assert "serving without the adapter's tool router" in caplog.text
