@@ -90,7 +90,8 @@ def _inside_email(text: str, position: int) -> bool:
 
 def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> list[str]:
     """The optional arguments of a call whose value is a number, or a free-text string holding a digit (an id,
-    a code), that appears nowhere in `said` (the conversation's messages and tool results).
+    a code, a time), that appears nowhere in `said` (the conversation's messages and tool results): a string
+    counts as said when it is, or when each of its figures is ("08:45" after "8:45").
 
     Required arguments, enums, strings without a digit (names, words) and formatted strings (dates and times,
     which the model resolves from "tomorrow" and today's date) are never named: only a figure or an identifier
@@ -108,6 +109,7 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
         if isinstance(value, int | float):
             if _plain_number(repr(value) if isinstance(value, float) else str(value)) not in numbers:
                 unstated.append(name)
-        elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words:
-            unstated.append(name)
+        elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \
+                not {_plain_number(m.group(0)) for m in _NUMBER.finditer(value)} <= numbers:
+            unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
     return unstated

@@ -80,3 +80,5 @@ def test_what_the_conversation_said_is_stated_however_it_was_written():
     assert unstated_arguments(call, TICKETS, said) == []
     assert unstated_arguments({"requester_id": "T-77"}, TICKETS, said) == []  # from a tool result
     assert unstated_arguments({"limit": 50}, TICKETS, said) == ["limit"]
+    assert unstated_arguments({"title": "x", "department": "08:45"}, TICKETS, "free rooms at 8:45?") == []
+    assert unstated_arguments({"requester_id": "11:15"}, TICKETS, "free rooms at 8:45?") == ["requester_id"]
