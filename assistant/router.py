@@ -1,7 +1,7 @@
 """The tool router: whether a turn opens with a call, and with which tool, from the question's sentence embedding.
 
 A small model writes toolkens reliably for questions shaped like its training templates and much less for
-questions as staff write them ("Sofia's extension?", "is ticket 4104 sorted yet"). A sentence embedder was
+questions as staff write them ("is ticket 4104 sorted yet"). A sentence embedder was
 trained on paraphrases; a multinomial logistic regression over its embedding, fitted in seconds on the build's
 questions, the catalog's operation descriptions and the documents' passages (`finetune.router_fit`), carries
 the decision to phrasings the templates never had (Toolken+ reranks toolkens with tool documentation in the same
