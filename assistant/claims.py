@@ -70,10 +70,15 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     claims += [f"completed action {m.group(0)!r}" for m in _COMPLETED_ACTION.finditer(answer)]
     asked = given.casefold()
     claims += [f"e-mail address {m.group(0)!r}" for m in _EMAIL.finditer(answer) if m.group(0).casefold() not in asked]
-    numbers = {_plain_number(m.group(0)) for m in _NUMBER.finditer(given)}
+    numbers = _figures(given)
     claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(answer)
                if _plain_number(m.group(0)) not in numbers and not _inside_email(answer, m.start())]
     return claims
+
+
+def _figures(text: str) -> set[str]:
+    """Every number in `text`, each as `_plain_number` writes it."""
+    return {_plain_number(m.group(0)) for m in _NUMBER.finditer(text)}
 
 
 def _plain_number(text: str) -> str:
@@ -99,7 +104,7 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
     """
     required = set(schema.get("required") or [])
     properties = schema.get("properties") or {}
-    numbers = {_plain_number(m.group(0)) for m in _NUMBER.finditer(said)}
+    numbers = _figures(said)
     words = said.casefold()
     unstated = []
     for name, value in arguments.items():
@@ -110,6 +115,6 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
             if _plain_number(repr(value) if isinstance(value, float) else str(value)) not in numbers:
                 unstated.append(name)
         elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \
-                not {_plain_number(m.group(0)) for m in _NUMBER.finditer(value)} <= numbers:
+                not _figures(value) <= numbers:
             unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
     return unstated

@@ -27,10 +27,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.config import load_config
 from assistant.tables import figure, table
-from finetune.build_data import read_chunks
 from finetune.evaluate import load_test_set
 from finetune.metrics import API_PREFIX
-from finetune.router_fit import fit_router
+from finetune.router_fit import document_passages, fit_router
 from finetune.tokenize import read_records
 from tools.base import Tool
 from tools.registry import build_tools
@@ -54,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         tools_config.retrieval.docs = args.docs.resolve()
     tools = build_tools(tools_config, args.home)
     retrieval = tools_config.retrieval
-    passages = [f"{c.heading}\n{c.text}" if c.heading else c.text
-                for c in read_chunks(retrieval.docs, retrieval.chunk_chars, retrieval.chunk_overlap)]
+    passages = document_passages(retrieval.docs, retrieval.chunk_chars, retrieval.chunk_overlap)
     train, held_out = read_records(args.data / "train.jsonl"), read_records(args.data / "eval.jsonl")
     sets, _ = load_test_set(args.set)
     messages = [(q.q, _tool_name(q.tool)) for q in sets.tools]

@@ -94,9 +94,9 @@ def fit_router(
                         0.5, np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32), embed)
     names = {tool.name for tool in tools}
     checks = [example for record in held_out if (example := record_example(record, names)) is not None]
-    threshold, report = choose_threshold(router, checks, names)
-    report["examples"] = {label: sum(example.label == label for example in examples) for label in labels}
-    return ToolRouter(labels, router.coef, router.intercept, threshold, router.probe, embed, report)
+    router.no_call_threshold, router.report = choose_threshold(router, checks, names)
+    router.report["examples"] = {label: sum(example.label == label for example in examples) for label in labels}
+    return router
 
 
 def choose_threshold(router: ToolRouter, checks: list[Example], tools: set[str]) -> tuple[float, dict[str, Any]]:
@@ -108,20 +108,23 @@ def choose_threshold(router: ToolRouter, checks: list[Example], tools: set[str])
     no_call = np.array([row[NO_CALL] for row in rows])
     best_tool = [max((label for label in row if label != NO_CALL), key=row.__getitem__) for row in rows]
 
-    def balanced(threshold: float) -> float:
+    def rates(threshold: float) -> tuple[float | None, float | None]:
+        """(calls made where one is due, none made where none is); None where `checks` has no such item."""
         call = no_call < threshold
-        rates = [float(np.mean(call[need])) if need.any() else None,
-                 float(np.mean(~call[~need])) if (~need).any() else None]
-        return float(np.mean([rate for rate in rates if rate is not None]))
+        return (float(np.mean(call[need])) if need.any() else None,
+                float(np.mean(~call[~need])) if (~need).any() else None)
+
+    def balanced(threshold: float) -> float:
+        return float(np.mean([rate for rate in rates(threshold) if rate is not None]))
 
     threshold = max(THRESHOLDS, key=lambda t: (round(balanced(t), 6), -abs(t - 0.5)))
-    call = no_call < threshold
+    call_recall, no_call_accuracy = rates(threshold)
     tool_right = [tool == example.label for tool, example in zip(best_tool, checks) if example.label != NO_CALL]
     report = {
         "held_out": len(checks),
         "no_call_threshold": threshold,
-        "call_recall": round(float(np.mean(call[need])), 4) if need.any() else None,
-        "no_call_accuracy": round(float(np.mean(~call[~need])), 4) if (~need).any() else None,
+        "call_recall": round(call_recall, 4) if call_recall is not None else None,
+        "no_call_accuracy": round(no_call_accuracy, 4) if no_call_accuracy is not None else None,
         "tool_accuracy": round(float(np.mean(tool_right)), 4) if tool_right else None,
     }
     return threshold, report
@@ -131,16 +134,21 @@ def fit_router_for_dataset(data_dir: Path, tools: Sequence[Tool], docs: Path | N
                            chunk_overlap: int, embed: Embed) -> ToolRouter:
     """Fit on a build-data folder (train.jsonl, eval.jsonl, read as the trainer reads them) and the documents
     the search tool serves."""
-    from finetune.build_data import read_chunks
-
     data_dir = Path(data_dir)
     held_out_path = data_dir / "eval.jsonl"
     held_out = read_records(held_out_path) if held_out_path.is_file() else []
-    passages = [f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
-                for chunk in (read_chunks(docs, chunk_chars, chunk_overlap) if docs is not None else [])]
+    passages = document_passages(docs, chunk_chars, chunk_overlap) if docs is not None else []
     router = fit_router(read_records(data_dir / "train.jsonl"), held_out, tools, passages, embed)
     log.info("router fitted: %s", router.report)
     return router
+
+
+def document_passages(docs: Path, chunk_chars: int, chunk_overlap: int) -> list[str]:
+    """The documents' chunks as the document store embeds them (heading and text)."""
+    from finetune.build_data import read_chunks
+    from tools.retrieval import embedding_input
+
+    return [embedding_input(chunk.heading, chunk.text) for chunk in read_chunks(docs, chunk_chars, chunk_overlap)]
 
 
 def fit_router_into(adapter: Path, data_dir: Path, tools_config: ToolsConfig, home: Path) -> ToolRouter:

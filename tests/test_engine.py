@@ -602,12 +602,14 @@ def fixed_router(labels: list[str], verdict: str) -> ToolRouter:
                       np.array([1.0, 0.0], dtype=np.float32), lambda texts: [[1.0, 0.0] for _ in texts])
 
 
-def routed_engine(setup, script, verdict: str, **generation) -> Engine:
+def routed_engine(setup, script, verdict: str, *later_passes, **generation) -> Engine:
+    """An engine whose router always says `verdict`, over a decoder scripted by `script` (then `later_passes`,
+    one per start again of the turn)."""
     tokenizer, tools, registry, chat = setup
     router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], verdict)
     config = GenerationConfig(repetition_penalty=1.0, **generation)
-    return Engine(PassesDecoder(len(tokenizer), [script]), chat, registry, tools, config, "You are a test assistant.",
-                  max_context_tokens=1024, router=router)
+    return Engine(PassesDecoder(len(tokenizer), [script, *later_passes]), chat, registry, tools, config,
+                  "You are a test assistant.", max_context_tokens=1024, router=router)
 
 
 def test_the_router_opens_the_turn_with_its_tool_where_the_model_would_not_call(setup):
@@ -625,7 +627,7 @@ def test_the_router_opens_the_turn_with_its_tool_where_the_model_would_not_call(
 
 
 def test_no_call_from_the_router_keeps_the_model_from_calling(setup):
-    tokenizer, tools, registry, _ = setup
+    tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     hello = ids(tokenizer, "Hello!")
     script = [(toolken, hello[0]), *hello[1:], *ids(tokenizer, END)]
@@ -637,21 +639,17 @@ def test_no_call_from_the_router_keeps_the_model_from_calling(setup):
 
 
 def test_a_result_shaped_opening_is_still_guarded_where_the_router_found_no_call(setup):
-    tokenizer, tools, registry, chat = setup
+    tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     fabricated = ids(tokenizer, "I found 2 requests: one pending.")
     first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
     second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
-    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
-    engine = Engine(PassesDecoder(len(tokenizer), [first, second]), chat, registry, tools,
-                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
-                    router=router)
-    answer = final(run(engine))
+    answer = final(run(routed_engine(setup, first, NO_CALL, second)))
     assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
 
 
 def test_a_forced_tool_or_a_failing_router_leaves_the_turn_to_the_model(setup):
-    tokenizer, tools, registry, chat = setup
+    tokenizer = setup[0]
     script = ids(tokenizer, '{"a": 5}') + ids(tokenizer, "Six.") + ids(tokenizer, END)
     engine = routed_engine(setup, script, NO_CALL)
     assert [c.tool for c in final(run(engine, force_tool="adder")).tool_calls] == ["adder"]

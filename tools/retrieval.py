@@ -313,7 +313,7 @@ class DocumentStore:
         step = min(self._max_batch, EMBED_BATCH)
         for start in range(0, len(fresh), step):
             part = fresh[start : start + step]
-            embeddings = self.embedder.embed([_embedding_input(chunk) for chunk in part])
+            embeddings = self.embedder.embed([embedding_input(chunk.heading, chunk.text) for chunk in part])
             self._store_batch(source, digest, len(chunks), part, embeddings)
             report.chunks_added += len(part)
             bar.update(len(part))
@@ -469,9 +469,9 @@ def _similarity(distance: float) -> float:
     return max(-1.0, min(1.0, 1.0 - float(distance)))
 
 
-def _embedding_input(chunk: Chunk) -> str:
-    """The heading is embedded with the passage, so a section's later chunks still match its topic."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
+def embedding_input(heading: str, text: str) -> str:
+    """What is embedded of a passage: the heading with it, so a section's later chunks still match its topic."""
+    return f"{heading}\n{text}" if heading else text
 
 
 def _embedded_model_path() -> Path:
