@@ -125,6 +125,27 @@ def test_expression_is_normalised(calculator: Calculator) -> None:
     assert value_of(calculator, " 2^10 ")["expression"] == "2**10"
 
 
+@pytest.mark.parametrize(
+    ("expression", "normalised", "result"),
+    [
+        ("1,249*(1 + 21/100)", "1249*(1 + 21/100)", "151129/100"),
+        ("(1,000 + 5)*2", "(1000 + 5)*2", "2010"),
+        ("52,800.50 - 800", "52800.50 - 800", "104001/2"),
+        ("gcd(84,126)", "gcd(84,126)", "42"),  # a call's comma separates its arguments
+    ],
+)
+def test_digit_grouping_outside_calls_is_read_as_one_number(
+    calculator: Calculator, expression: str, normalised: str, result: str
+) -> None:
+    value = value_of(calculator, expression)
+    assert (value["expression"], value["result"]) == (normalised, result)
+
+
+def test_a_comma_that_is_not_digit_grouping_is_still_refused(calculator: Calculator) -> None:
+    assert "tuples are not allowed" in error_of(calculator, "1,2345")
+    assert "takes 1 argument" in error_of(calculator, "sqrt(1,124)")
+
+
 def test_big_exact_integers_print(calculator: Calculator) -> None:
     # 5736 digits: beyond Python's default 4300-digit limit for printing ints.
     result = value_of(calculator, "factorial(2000)")["result"]

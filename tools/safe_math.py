@@ -39,6 +39,8 @@ _SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # A lone `=` (people write `x + 1 = 3`); `==`, `<=`, `>=` and `!=` are left alone.
 _LONE_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
 _TYPOGRAPHY = str.maketrans({"×": "*", "·": "*", "÷": "/", "−": "-", "π": "pi"})
+#: A number written with digit grouping as staff write amounts: 1,249 and 52,800.50.
+_GROUPED_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w.,])")
 
 
 class SafeMathError(ValueError):
@@ -113,10 +115,11 @@ _REFUSED_NODES: dict[type[ast.AST], str] = {
 def parse_expression(text: str) -> ParsedExpression:
     """Parse `text` and check it against the whitelist, the node budget and the depth limit.
 
-    Normalisation: `^` means power (with the precedence of `**`), a lone `=` means `==`, and the
-    typographic signs × · ÷ − mean * * / -. Raises SafeMathError naming what is not allowed.
+    Normalisation: `^` means power (with the precedence of `**`), a lone `=` means `==`, the
+    typographic signs × · ÷ − mean * * / -, and digit grouping outside a function's arguments is dropped
+    (see `_ungrouped`). Raises SafeMathError naming what is not allowed.
     """
-    source = _LONE_EQUALS.sub("==", text.strip().translate(_TYPOGRAPHY).replace("^", "**"))
+    source = _ungrouped(_LONE_EQUALS.sub("==", text.strip().translate(_TYPOGRAPHY).replace("^", "**")))
     if not source:
         raise SafeMathError("the expression is empty")
     try:
@@ -127,6 +130,34 @@ def parse_expression(text: str) -> ParsedExpression:
         raise SafeMathError("the expression is too deeply nested") from None
     _check_tree(tree)
     return ParsedExpression(tree=tree, source=source)
+
+
+def _ungrouped(source: str) -> str:
+    """`source` with the commas of grouped numbers dropped ("1,249*1.21" -> "1249*1.21"), except between a
+    function's parentheses, where a comma separates arguments (gcd(84,126) stays two numbers).
+
+    Outside a call such a comma could only make a tuple, which is refused, so reading it as digit grouping
+    changes no expression that would otherwise be accepted.
+    """
+    pieces, copied = [], 0
+    for match in _GROUPED_NUMBER.finditer(source):
+        if _inside_call(source, match.start()):
+            continue
+        pieces += [source[copied : match.start()], match.group(0).replace(",", "")]
+        copied = match.end()
+    return "".join(pieces) + source[copied:]
+
+
+def _inside_call(source: str, position: int) -> bool:
+    """Whether `position` lies between the parentheses of a call (a name, then "(")."""
+    calls: list[bool] = []  # one entry per open parenthesis: does it open a call's arguments?
+    for index, char in enumerate(source[:position]):
+        if char == "(":
+            before = source[:index].rstrip()[-1:]
+            calls.append(before.isalnum() or before == "_")
+        elif char == ")" and calls:
+            calls.pop()
+    return any(calls)
 
 
 def _syntax_message(exc: SyntaxError) -> str:
