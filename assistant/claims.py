@@ -9,6 +9,9 @@ come from a tool result in the same turn. Two readers of a reply use this module
 - evaluation's fabrication metric (`unsupported_claims`): the claims in a whole answer to a question that
   needed a tool, given that no tool produced them.
 
+After a calculator result, `ends_on` tells whether the reply ends on the figure the calculator produced (the
+engine appends the calculation when it does not).
+
 A call can invent too: a filter nobody asked for (`requester_id: E0888`, `min_capacity: 2`) narrows a list to
 the wrong records. `unstated_arguments` names the optional arguments whose figures or identifiers appear
 nowhere in what the conversation said; the engine leaves them out of the call.
@@ -74,6 +77,13 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(answer)
                if _plain_number(m.group(0)) not in numbers and not _inside_email(answer, m.start())]
     return claims
+
+
+def ends_on(reply: str, result: str) -> bool:
+    """Whether the last number in `reply` is one of the numbers in `result` (however either groups its digits):
+    "75% of 48" does not end on "75"; "That is 1511.29 euros." ends on "1511.29"."""
+    numbers = list(_NUMBER.finditer(reply))
+    return bool(numbers) and _plain_number(numbers[-1].group(0)) in _figures(result)
 
 
 def _figures(text: str) -> set[str]:

@@ -121,6 +121,11 @@ class GenerationConfig(BaseModel):
         "(requester_id E0888, min_capacity 2) would return the wrong records. Required arguments, enums and "
         "dates are kept."
     )
+    state_calculator_result: bool = Field(
+        True, description="When a reply after a calculator result does not end on the result (the small model "
+        "garbles figures: '64 out of 64 is 75% of 48'), the calculation is appended ('48/64*100 = 75'), so the "
+        "figure a person reads last is the one the calculator produced."
+    )
     max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")

@@ -39,7 +39,7 @@ import torch
 import xgrammar
 
 from assistant.chat_format import ChatFormat, call_content, system_message
-from assistant.claims import opens_with_claim, unstated_arguments
+from assistant.claims import ends_on, opens_with_claim, unstated_arguments
 from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
@@ -212,7 +212,7 @@ class Engine:
                     state.guarded, state.first_token_s = True, first_token_s
         finally:  # the turn ended, failed or was closed by its reader: the decoder serves others
             self._give_back(state)
-        yield from self._finish(state, prompt, started, stop_reason)
+        yield from self._finish(state, prompt, started, stop_reason, generation)
 
     def _route(self, history: list[dict[str, Any]], generation: GenerationConfig) -> Route | None:
         """The router's verdict on the turn; None without a router, with it turned off, or without tools to call."""
@@ -398,7 +398,11 @@ class Engine:
         state.tool, state.matcher, state.argument_ids, state.sent_arguments = None, None, [], None
         state.mode = Mode.REPLY
 
-    def _finish(self, state: TurnState, prompt: list[int], started: float, stop_reason: str) -> Iterator[Event]:
+    def _finish(
+        self, state: TurnState, prompt: list[int], started: float, stop_reason: str, generation: GenerationConfig
+    ) -> Iterator[Event]:
+        if generation.state_calculator_result:
+            state.reply_text += _calculation_left_unstated(state)
         yield from self._release(state)
         if state.reply_text or not state.new_messages:
             state.new_messages.append({"role": "assistant", "content": state.reply_text})
@@ -483,3 +487,16 @@ class Engine:
             conversation = conversation[1:]
             while len(conversation) > 1 and conversation[0]["role"] != "user":
                 conversation = conversation[1:]
+
+
+def _calculation_left_unstated(state: TurnState) -> str:
+    """The calculation as a sentence to append ("\n\n48/64*100 = 75") when the turn's last call was a
+    calculator that ran and the reply after it does not end on its result; otherwise ""."""
+    last = state.outcomes[-1] if state.outcomes else None
+    if last is None or last.tool != "calculator" or last.status != "ran" or not isinstance(last.result, dict):
+        return ""
+    result = str(last.result.get("text") or last.result.get("result") or "")
+    if not result or ends_on(state.reply_text, result):
+        return ""
+    separator = "\n\n" if state.reply_text.strip() else ""
+    return f"{separator}{last.result.get('expression', '')} = {result}"

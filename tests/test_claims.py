@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import opens_with_claim, unstated_arguments, unsupported_claims
+from assistant.claims import ends_on, opens_with_claim, unstated_arguments, unsupported_claims
 
 
 @pytest.mark.parametrize("opening", [
@@ -82,3 +82,16 @@ def test_what_the_conversation_said_is_stated_however_it_was_written():
     assert unstated_arguments({"limit": 50}, TICKETS, said) == ["limit"]
     assert unstated_arguments({"title": "x", "department": "08:45"}, TICKETS, "free rooms at 8:45?") == []
     assert unstated_arguments({"requester_id": "11:15"}, TICKETS, "free rooms at 8:45?") == ["requester_id"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "result", "ends"),
+    [
+        ("Including VAT that is 1,511.29 euros.", "1511.29", True),
+        ("The remainder is 1000/7 (about 142.8571).", "1000/7 (about 142.8571)", True),
+        ("64 out of 64 is 75% of 48.", "75", False),
+        ("I could not work it out.", "75", False),
+    ],
+)
+def test_ends_on_reads_the_replys_last_figure(reply: str, result: str, ends: bool):
+    assert ends_on(reply, result) is ends

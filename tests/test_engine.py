@@ -7,6 +7,7 @@ The tokenizer and chat template are SmolLM2's own; only the logits are scripted,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutc
 from assistant.router import NO_CALL, ToolRouter
 from assistant.toolkens import add_toolkens
 from tools.base import Tool, ToolResult
+from tools.calculator import Calculator
 
 END = "<|im_end|>"
 
@@ -696,3 +698,38 @@ def test_optional_figures_and_ids_nobody_stated_are_left_out_of_the_call(base_to
     sent = {"limit": 5, "status": "open"} if drop else json.loads(written)
     assert lister.calls == [sent] and answer.tool_calls[0].arguments == sent
     assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent
+
+
+@pytest.fixture(scope="module")
+def calculator_setup(base_tokenizer_folder: Path) -> Iterator[tuple[Any, Calculator, Any]]:
+    """A tokenizer with the real calculator's toolken."""
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    with Calculator() as calculator:
+        yield tokenizer, calculator, add_toolkens(tiny, tokenizer, [calculator])
+
+
+@pytest.mark.parametrize(
+    ("reply", "state", "answer"),
+    [
+        ("64 out of 64 is 75% of 48.", True, "64 out of 64 is 75% of 48.\n\n48/64*100 = 75"),
+        ("", True, "48/64*100 = 75"),
+        ("That is 75 percent.", True, "That is 75 percent."),
+        ("64 out of 64 is 75% of 48.", False, "64 out of 64 is 75% of 48."),
+    ],
+)
+def test_a_reply_that_does_not_end_on_the_calculators_result_gets_the_calculation(
+    calculator_setup: Any, reply: str, state: bool, answer: str
+):
+    tokenizer, calculator, registry = calculator_setup
+    script = [registry.by_name("calculator").token_id] + ids(tokenizer, '{"expression": "48/64*100"}')
+    script += ids(tokenizer, reply) + ids(tokenizer, END)
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [calculator],
+                    GenerationConfig(repetition_penalty=1.0, state_calculator_result=state), "Test.",
+                    max_context_tokens=1024)
+    events = run(engine, "What percentage of 64 is 48?")
+    final_answer = final(events)
+    assert final_answer.tool_calls[0].result["text"] == "75"
+    assert final_answer.answer == answer == "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert final_answer.messages[-1] == {"role": "assistant", "content": answer}  # the history holds it too
