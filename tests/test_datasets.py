@@ -238,7 +238,7 @@ def test_every_calculator_problem_kind_is_computable_and_its_answer_ends_on_the_
 
 def test_calculator_kinds_are_drawn_by_their_weight(calculator):
     """Discounts have three shares and percent-of questions one: the records show it."""
-    records = calculator_records(random.Random(3), 280, calculator)
+    records = calculator_records(random.Random(3), 700, calculator)
     answers = [record.messages[-1]["content"] for record in records]
     discounts = sum(answer.startswith("After the ") for answer in answers)
     percents = sum(re.search(r"% of \d+ is", answer) is not None for answer in answers)
