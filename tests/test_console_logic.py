@@ -7,14 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assistant.config import DEMO_CATALOG, ConfigError, default_config
 from assistant.events import TextDelta
 from finetune.presets import compose_train_config, presets
 from finetune.progress import read_progress
+from tools.catalog import load_catalog
 from tools.openapi import CatalogError
 from ui.playground import Playground
-from ui.uploads import list_catalogs, save_catalog, save_documents
+from ui.uploads import list_catalogs, save_catalog, save_documents, set_examples
 
 
 def compose(yaml_text: str, tmp_path: Path, method: str = "lora"):
@@ -70,6 +72,32 @@ def test_a_catalog_is_kept_only_when_it_loads(tmp_path: Path):
     with pytest.raises(ValueError, match="yaml, .yml or .json"):
         save_catalog(tmp_path, "notes.txt", b"x")
     assert list_catalogs(tmp_path, DEMO_CATALOG) == [DEMO_CATALOG, path]  # the broken one was not kept
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_an_operations_example_requests_are_edited_in_place_and_a_refused_edit_changes_nothing(
+    tmp_path: Path, suffix: str
+):
+    source = tmp_path / f"demo{suffix}"
+    document = yaml.safe_load(DEMO_CATALOG.read_text())
+    source.write_text(json.dumps(document) if suffix == ".json" else yaml.safe_dump(document))
+    with load_catalog(source) as before:
+        operations = [(op.operation_id, op.examples) for op in before.operations]
+    target, examples = operations[0]
+
+    with set_examples(source, target, [*examples, "  who runs  the Finance team ", ""]) as after:
+        edited = {op.operation_id: op.examples for op in after.operations}
+    assert edited[target] == (*examples, "who runs the Finance team")
+    assert all(edited[name] == kept for name, kept in operations[1:])  # the other operations are untouched
+    with set_examples(source, target, []) as cleared:
+        assert next(op.examples for op in cleared.operations if op.operation_id == target) == ()
+
+    saved = source.read_bytes()
+    with pytest.raises(CatalogError, match=f"{source.name}: operation {target}: x-examples: at most 50"):
+        set_examples(source, target, ["too long " * 100])
+    with pytest.raises(ValueError, match="has no operation 'bookSpaceship'"):
+        set_examples(source, "bookSpaceship", ["book a spaceship"])
+    assert source.read_bytes() == saved and sorted(tmp_path.iterdir()) == [source]  # no scratch copy left
 
 
 def test_documents_of_readable_types_are_kept(tmp_path: Path):

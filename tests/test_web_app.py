@@ -26,6 +26,7 @@ import yaml
 from assistant.config import DEMO_CATALOG, DEMO_DOCS
 from assistant.demo import api as demo_api
 from assistant.passwords import hash_password
+from tools.catalog import load_catalog
 
 pytestmark = pytest.mark.slow
 playwright = pytest.importorskip("playwright.sync_api")
@@ -367,6 +368,29 @@ def test_admin_trains_a_tiny_adapter_and_watches_it_finish(browser, server, outs
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(1500)
         page.screenshot(path=str(SHOTS / f"console-{tab.lower()}.png"), full_page=True)
+
+
+def test_admin_adds_an_example_request_to_an_uploaded_catalogs_operation(browser, server, outside_requests):
+    page = log_in(browser, server, "ada", outside_requests)
+    page.goto(server["url"] + "/console/")
+    page.get_by_role("tab", name="Tools").click()
+    page.locator("#tl-catalog input[type=file]").set_input_files(str(DEMO_CATALOG))
+    page.wait_for_function("document.querySelector('#tl-catalog-result').innerText.includes('saved as')")
+    _choose(page, "#tl-ex-catalog", "catalogs/catalog.yaml")
+    page.click("#tl-ex-operation input")
+    page.get_by_role("option", name="searchDirectory", exact=True).click()
+    text = page.locator("#tl-ex-text textarea")
+    page.wait_for_function("document.querySelector('#tl-ex-text textarea').value.includes('staff directory')")
+    text.fill(text.input_value() + "\nwho runs the Finance team")
+    page.click("#tl-ex-save")
+    page.wait_for_function("document.querySelector('#tl-ex-result').innerText.includes('for searchDirectory')")
+    page.screenshot(path=str(SHOTS / "console-tools-examples.png"), full_page=True)
+    with load_catalog(server["home"] / "catalogs" / "catalog.yaml") as edited, load_catalog(DEMO_CATALOG) as shipped:
+        examples = {op.operation_id: op.examples for op in edited.operations}
+        assert examples["searchDirectory"][-1] == "who runs the Finance team"
+        assert examples == {op.operation_id: op.examples for op in shipped.operations} | {
+            "searchDirectory": (*next(op.examples for op in shipped.operations
+                                     if op.operation_id == "searchDirectory"), "who runs the Finance team")}
 
 
 def test_admin_finds_the_rated_answer_in_the_feedback_tab(browser, server, outside_requests):

@@ -1,4 +1,5 @@
-"""Console · Tools: the serving tools and catalog operations, new OpenAPI files, documents, a trial search."""
+"""Console · Tools: the serving tools and catalog operations, new OpenAPI files, each operation's example
+requests, documents, a trial search."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 import gradio as gr
 
 from tools.base import Tool
+from tools.catalog import load_catalog
 from tools.openapi import CatalogError, Operation
 from ui.services import Refresh, Services
-from ui.uploads import list_catalogs, save_catalog, save_documents
+from ui.uploads import list_catalogs, save_catalog, save_documents, set_examples
 
 TOOL_HEADERS = ["toolken", "kind", "method", "path", "writes", "description"]
 OPERATION_HEADERS = ["operation", "method", "path", "changes data", "summary"]
@@ -45,6 +47,16 @@ def create_tools_tab(services: Services) -> list[Refresh]:
             catalog_result = gr.Markdown(elem_id="tl-catalog-result")
             operations = gr.Dataframe(headers=OPERATION_HEADERS, interactive=False, wrap=True, visible=False)
             catalogs = gr.Markdown()
+            gr.Markdown("### Example requests\nHow staff ask for an operation, one request per line (the "
+                        "operation's `x-examples`). The tool router learns them when it is next fitted: "
+                        "`assistant fit-router ADAPTER`, or the next training.")
+            with gr.Row():
+                example_catalog = gr.Dropdown(label="Catalog", choices=[], elem_id="tl-ex-catalog")
+                example_operation = gr.Dropdown(label="Operation", choices=[], elem_id="tl-ex-operation")
+            examples_text = gr.Textbox(label="Example requests", lines=6, elem_id="tl-ex-text",
+                                       placeholder="e.g. who runs the Finance team")
+            save_examples = gr.Button("Save example requests", elem_id="tl-ex-save")
+            examples_result = gr.Markdown(elem_id="tl-ex-result")
         with gr.Column():
             gr.Markdown("### Ingest documents\n.md, .txt and .pdf files join the handbook search; unchanged "
                         "files cost nothing.")
@@ -98,8 +110,42 @@ def create_tools_tab(services: Services) -> list[Refresh]:
         return [[f"{hit.score:.2f}", hit.source, hit.heading, hit.text[:400]]
                 for hit in services.assistant.documents.search(text)]
 
+    def catalog_choices():
+        paths = [str(p) for p in list_catalogs(services.home, services.config.tools.catalog.path)]
+        return gr.Dropdown(choices=paths, value=paths[0] if paths else None)
+
+    def on_example_catalog(path: str | None):
+        if not path:
+            return gr.Dropdown(choices=[], value=None)
+        try:
+            with load_catalog(Path(path)) as catalog:
+                names = [op.operation_id for op in catalog.operations]
+        except CatalogError as exc:
+            raise gr.Error(str(exc)) from None
+        return gr.Dropdown(choices=names, value=names[0] if names else None)
+
+    def on_example_operation(path: str | None, operation_id: str | None):
+        if not path or not operation_id:
+            return ""
+        with load_catalog(Path(path)) as catalog:
+            return "\n".join(next((op.examples for op in catalog.operations if op.operation_id == operation_id), ()))
+
+    def on_save_examples(path: str | None, operation_id: str | None, text: str):
+        if not path or not operation_id:
+            raise gr.Error("Pick a catalog and an operation first.")
+        try:
+            with set_examples(Path(path), operation_id, (text or "").splitlines()) as catalog:
+                saved = next(op.examples for op in catalog.operations if op.operation_id == operation_id)
+        except (CatalogError, ValueError) as exc:
+            return f"**Problem:** {exc}"
+        return f"Saved {len(saved)} example request(s) for `{operation_id}` in `{Path(path).name}`."
+
     catalog_file.change(on_catalog, [catalog_file], [catalog_result, operations, catalogs])
+    catalog_file.change(catalog_choices, None, [example_catalog])
+    example_catalog.change(on_example_catalog, [example_catalog], [example_operation])
+    example_operation.change(on_example_operation, [example_catalog, example_operation], [examples_text])
+    save_examples.click(on_save_examples, [example_catalog, example_operation, examples_text], [examples_result])
     documents.change(on_documents, [documents], [ingest_result])
     search.click(on_search, [query], [hits])
     query.submit(on_search, [query], [hits])
-    return [(catalog_list, [catalogs])]
+    return [(catalog_list, [catalogs]), (catalog_choices, [example_catalog])]

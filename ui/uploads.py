@@ -1,17 +1,23 @@
 """Files admins upload in the console: OpenAPI catalogs and documents, kept in the state directory.
 
 Catalogs go to `<home>/catalogs/<name>.<yaml|json>` once they load (`tools.catalog.load_catalog` names what
-is wrong otherwise); their operations become toolkens when an adapter is trained with them. Documents go to
+is wrong otherwise); their operations become toolkens when an adapter is trained with them. An operation's
+example requests (its `x-examples`) are edited in place with `set_examples`. Documents go to
 `<home>/documents/`, the folder the console ingests into the document store.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from tools.catalog import Catalog, load_catalog
+from tools.openapi import EXAMPLES_KEY
+from tools.openapi_file import CatalogError, iter_operations, read_document
 from tools.retrieval import SUPPORTED_SUFFIXES
 
 CATALOGS_DIR = "catalogs"
@@ -66,3 +72,37 @@ def save_documents(home: Path, files: list[tuple[str, bytes]]) -> tuple[Path, li
         (folder / name).write_bytes(content)
         kept.append(name)
     return folder, kept
+
+
+def set_examples(path: Path, operation_id: str, examples: list[str]) -> Catalog:
+    """Make `examples` the `x-examples` of operation `operation_id` in the catalog file at `path` (none: the key
+    goes), and return the catalog as it now loads.
+
+    The file is written again as JSON or YAML, as it was (YAML comments are not kept), checked under another
+    name first and then moved over the old one, so a refused edit (`CatalogError`: too many or too long
+    examples, naming the limit) leaves the file as it was. ValueError: no such operation.
+    """
+    path = Path(path)
+    document = read_document(path)
+    found = [operation for _, _, _, operation in iter_operations(document)
+             if isinstance(operation, dict) and operation.get("operationId") == operation_id]
+    if not found:
+        raise ValueError(f"{path.name} has no operation {operation_id!r}")
+    cleaned = [" ".join(example.split()) for example in examples if example.strip()]
+    if cleaned:
+        found[0][EXAMPLES_KEY] = cleaned
+    else:
+        found[0].pop(EXAMPLES_KEY, None)
+    if path.suffix.lower() == ".json":
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        candidate = Path(scratch) / path.name
+        candidate.write_text(text, encoding="utf-8")
+        try:
+            load_catalog(candidate)
+        except CatalogError as exc:  # named by the real file, not the scratch copy
+            raise CatalogError(path, exc.problem, operation=exc.operation, field=exc.field) from None
+        candidate.replace(path)
+    return load_catalog(path)
