@@ -6,8 +6,8 @@ Run (after `assistant build-data` for the company):
       --catalog data/examples/harbor/catalog.yaml --docs data/examples/harbor/docs
 
 Fits one router per row, each adding one source to the one above (the build's training records; the tools'
-descriptions; the documents' passages; the catalog's `x-examples`), its threshold chosen on the build's eval
-split as `assistant fit-router` does, and scores the router's verdict alone on every test message: the tool a
+descriptions; the documents' passages; the catalog's `x-examples`; their near misses, each quoted in a request
+to translate or reword it), its threshold chosen on the build's eval split as `assistant fit-router` does, and scores the router's verdict alone on every test message: the tool a
 call should open with, or none. Selection counts a verdict right when it names the expected tool (or none for a
 no-call message); the calculator and document questions expect `calculator` and `search`. The whole engine's
 figures, arguments and answers included, come from bench/test_sets.py; this isolates the first decision. Every
@@ -62,14 +62,15 @@ def main(argv: list[str] | None = None) -> int:
 
     bare = [_without(tool, description=True, examples=True) for tool in tools]
     rows = []
-    steps: list[tuple[str, Sequence[Any], list[str]]] = [
-        ("training records", bare, []),
-        ("+ tool descriptions", [_without(tool, examples=True) for tool in tools], []),
-        ("+ document passages", [_without(tool, examples=True) for tool in tools], passages),
-        ("+ x-examples (shipped)", tools, passages),
+    steps: list[tuple[str, Sequence[Any], list[str], bool]] = [
+        ("training records", bare, [], False),
+        ("+ tool descriptions", [_without(tool, examples=True) for tool in tools], [], False),
+        ("+ document passages", [_without(tool, examples=True) for tool in tools], passages, False),
+        ("+ x-examples", tools, passages, False),
+        ("+ near misses (shipped)", tools, passages, True),
     ]
-    for label, step_tools, step_passages in steps:
-        router = fit_router(train, held_out, step_tools, step_passages, embed)
+    for label, step_tools, step_passages, near_misses in steps:
+        router = fit_router(train, held_out, step_tools, step_passages, embed, near_misses)
         names = {tool.name for tool in tools}
         verdicts = [router.route([text], names) for text, _ in messages]
         picked = [route.tool if route.call else None for route in verdicts]

@@ -35,6 +35,13 @@ REGULARISATION_C = 2.0
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 19))
 #: The label of document passages (the search tool's name).
 SEARCH = "search"
+#: Near misses of an operation, labelled NO_CALL: one of its example requests quoted in a request for writing
+#: (translate, correct, reword it), which names the operation's subject but asks for no call.
+NEAR_MISSES = (
+    "translate this into German: {example}",
+    "fix the grammar in this sentence: {example}",
+    "rewrite this to sound more polite: {example}",
+)
 
 
 class RouterDataError(ValueError):
@@ -59,15 +66,30 @@ def record_example(record: Mapping[str, Any], tools: set[str]) -> Example | None
     return Example(text, label)
 
 
-def router_examples(records: Iterable[Mapping[str, Any]], tools: Sequence[Tool], passages: Iterable[str]) -> list[Example]:
-    """The fit's examples: records, tool descriptions and (when there is a search tool) document passages."""
+def router_examples(records: Iterable[Mapping[str, Any]], tools: Sequence[Tool], passages: Iterable[str],
+                    near_misses: bool = True) -> list[Example]:
+    """The fit's examples: records, tool descriptions and example requests, near misses of those (unless
+    `near_misses` is off) and (when there is a search tool) document passages."""
     names = {tool.name for tool in tools}
     examples = [example for record in records if (example := record_example(record, names)) is not None]
     examples += [Example(tool.description, tool.name) for tool in tools if tool.description.strip()]
     examples += [Example(text, tool.name) for tool in tools for text in tool.examples]
+    if near_misses:
+        examples += near_miss_examples(tools)
     if SEARCH in names:
         examples += [Example(passage, SEARCH) for passage in passages if passage.strip()]
     return examples
+
+
+def near_miss_examples(tools: Sequence[Tool]) -> list[Example]:
+    """NO_CALL examples next to every operation: its first example requests, each quoted in a writing request.
+
+    Writing requests about an operation's subject ("write a message to my team about my leave") were tried
+    too: on data/demo/eval they changed nothing alone, and beside these they moved the threshold and cost tool
+    messages.
+    """
+    return [Example(template.format(example=example), NO_CALL)
+            for tool in tools for template, example in zip(NEAR_MISSES, tool.examples, strict=False)]
 
 
 def fit_router(
@@ -76,12 +98,14 @@ def fit_router(
     tools: Sequence[Tool],
     passages: Iterable[str],
     embed: Embed,
+    near_misses: bool = True,
 ) -> ToolRouter:
-    """A router fitted on `train` (with the tools' descriptions and `passages`), its threshold chosen on
-    `held_out`; its report says what it scored there."""
+    """A router fitted on `train` (with the tools' descriptions and examples, their near misses unless
+    `near_misses` is off, and `passages`), its threshold chosen on `held_out`; its report says what it scored
+    there."""
     from sklearn.linear_model import LogisticRegression  # a dependency of sentence-transformers, as is torch
 
-    examples = router_examples(train, tools, passages)
+    examples = router_examples(train, tools, passages, near_misses)
     labels = sorted({example.label for example in examples})
     if NO_CALL not in labels or len(labels) < 2:
         raise RouterDataError("a router needs training records without a call and records with one; "

@@ -16,7 +16,15 @@ import numpy as np
 import pytest
 
 from assistant.router import NO_CALL, ROUTER_FILE, RouterMismatch, ToolRouter, load_router, router_texts
-from finetune.router_fit import RouterDataError, choose_threshold, fit_router, record_example, router_examples
+from finetune.router_fit import (
+    NEAR_MISSES,
+    Example,
+    RouterDataError,
+    choose_threshold,
+    fit_router,
+    record_example,
+    router_examples,
+)
 from tools.base import Tool, ToolResult
 
 DIMENSION = 256
@@ -80,6 +88,19 @@ def test_examples_are_records_descriptions_and_passages_for_search():
     assert labels.count("search") == 1 + len(PASSAGES)
     assert router_examples(TRAIN, TOOLS[:1], PASSAGES)[-1].label == "calculator"  # no search tool: no passages
     assert record_example(record("book room Zephyr", "api.bookRoom"), {"calculator"}) is None  # not served
+
+
+def test_an_operations_example_requests_are_quoted_in_writing_requests_as_its_near_misses():
+    ticket = Named("api.getTicket", "Get one IT ticket by its number.")
+    ticket.examples = ("status of ticket 4101?", "whats going on with 4102", "ticket 4103 pls", "and 4104")
+    examples = router_examples([], [ticket], [])
+    near = [example for example in examples if example.label == NO_CALL]
+    assert [example.text for example in near] == [template.format(example=quoted) for template, quoted
+                                                  in zip(NEAR_MISSES, ticket.examples, strict=False)]
+    assert len(near) == len(NEAR_MISSES) and all(ticket.examples[i] in near[i].text for i in range(len(near)))
+    assert [e for e in examples if e.label == "api.getTicket"] == [
+        Example(text, "api.getTicket") for text in (ticket.description, *ticket.examples)]
+    assert not any(e.label == NO_CALL for e in router_examples([], [ticket], [], near_misses=False))
 
 
 def test_fitted_router_routes_by_the_question(router: ToolRouter):

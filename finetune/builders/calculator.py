@@ -236,7 +236,7 @@ def _conversion(rng: random.Random) -> Problem:
 # ("52,800"), the operation left for the reader to infer ("how much can I claim?").
 
 
-def _grouped(number: int | float | str) -> str:
+def _grouped(number: float | str) -> str:
     """`number` as a question writes it: 52800 as "52,800" (an expression never groups digits)."""
     whole, _, decimals = str(number).partition(".")
     grouped = f"{int(whole):,}"
@@ -296,7 +296,7 @@ def _percent_change(rng: random.Random) -> Problem:
         f"By what percentage did {what.lower()} change from {before} to {after}?",
         f"{what}: {before} last year, {after} this year. How many percent up or down is that?",
     ])
-    return Problem(question, f"({after} - {before})/{before}*100", f"The change is {{v}} percent.")
+    return Problem(question, f"({after} - {before})/{before}*100", "The change is {v} percent.")
 
 
 def _raise(rng: random.Random) -> Problem:
@@ -354,8 +354,8 @@ def _pro_rata(rng: random.Random) -> Problem:
     yearly, months = rng.choice([20, 24, 25, 26, 28, 30]), rng.randint(2, 11)
     question = rng.choice([
         f"With {yearly} leave days a year, how many do I get for {months} months?",
-        f"I start in a month and will work {months} months this year. Pro rata, how many of the {yearly} days "
-        "do I get?",
+        (f"I start in a month and will work {months} months this year. Pro rata, how many of the {yearly} days "
+         "do I get?"),
         f"{yearly} days per year pro rata for {months} months?",
     ])
     return Problem(question, f"{yearly}*{months}/12", "Pro rata that is {v} days.")
