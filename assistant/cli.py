@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "output folder on their side of the split")
     # Counts default to BuildDataConfig's (None here), so the two cannot drift apart.
     build.add_argument("--per-operation", type=int, help="examples per API operation (default 40)")
-    build.add_argument("--calculator", type=int, help="calculator examples (default 640)")
+    build.add_argument("--calculator", type=int, help="calculator examples (default 960)")
     build.add_argument("--no-call", type=int, help="no-tool examples from base-model replies (default 200)")
 
     train = _command(commands, "train", "train an adapter with toolkens from a YAML config", _run_train)
