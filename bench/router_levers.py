@@ -7,11 +7,12 @@ Run (after `assistant build-data` for the company):
 
 Fits one router per row, each adding one source to the one above (the build's training records; the tools'
 descriptions; the documents' passages; the catalog's `x-examples`; their near misses, each quoted in a request
-to translate or reword it), its threshold chosen on the build's eval split as `assistant fit-router` does, and scores the router's verdict alone on every test message: the tool a
-call should open with, or none. Selection counts a verdict right when it names the expected tool (or none for a
-no-call message); the calculator and document questions expect `calculator` and `search`. The whole engine's
-figures, arguments and answers included, come from bench/test_sets.py; this isolates the first decision. Every
-source is in the shipped router: the rows say what each added, nothing here chooses among them.
+to translate or reword it), its threshold chosen on the build's eval split as `assistant fit-router` does, and
+scores the router's verdict alone on every test message: the tool a call should open with, or none. Selection
+counts a verdict right when it names the expected tool (or none for a no-call message); the calculator and
+document questions expect `calculator` and `search`. The whole engine's figures, arguments and answers included,
+come from bench/test_sets.py; this isolates the first decision. Every source is in the shipped router: the rows
+say what each added, nothing here chooses among them.
 """
 
 from __future__ import annotations
