@@ -47,6 +47,7 @@ from assistant.pool import DecoderPool
 from assistant.router import Route, ToolRouter, router_texts
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
+from tools.calculator import Calculator
 
 log = logging.getLogger(__name__)
 
@@ -493,7 +494,7 @@ def _calculation_left_unstated(state: TurnState) -> str:
     """The calculation as a sentence to append ("\n\n48/64*100 = 75") when the turn's last call was a
     calculator that ran and the reply after it does not end on its result; otherwise ""."""
     last = state.outcomes[-1] if state.outcomes else None
-    if last is None or last.tool != "calculator" or last.status != "ran" or not isinstance(last.result, dict):
+    if last is None or last.tool != Calculator.name or last.status != "ran" or not isinstance(last.result, dict):
         return ""
     result = str(last.result.get("text") or last.result.get("result") or "")
     if not result or ends_on(state.reply_text, result):

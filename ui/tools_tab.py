@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 
 from tools.base import Tool
-from tools.catalog import load_catalog
+from tools.catalog import Catalog, load_catalog
 from tools.openapi import CatalogError, Operation
 from ui.services import Refresh, Services
 from ui.uploads import list_catalogs, save_catalog, save_documents, set_examples
@@ -30,6 +30,11 @@ def tool_rows(tools: list[Tool]) -> list[list[str]]:
 def operation_rows(operations: list[Operation]) -> list[list[str]]:
     return [[op.operation_id, op.method, op.path, "yes" if op.side_effects else "no", op.summary or op.description[:120]]
             for op in operations]
+
+
+def examples_of(catalog: Catalog, operation_id: str) -> tuple[str, ...]:
+    """The example requests (`x-examples`) of `catalog`'s operation `operation_id`; () when it has none."""
+    return next((op.examples for op in catalog.operations if op.operation_id == operation_id), ())
 
 
 def create_tools_tab(services: Services) -> list[Refresh]:
@@ -128,14 +133,14 @@ def create_tools_tab(services: Services) -> list[Refresh]:
         if not path or not operation_id:
             return ""
         with load_catalog(Path(path)) as catalog:
-            return "\n".join(next((op.examples for op in catalog.operations if op.operation_id == operation_id), ()))
+            return "\n".join(examples_of(catalog, operation_id))
 
     def on_save_examples(path: str | None, operation_id: str | None, text: str):
         if not path or not operation_id:
             raise gr.Error("Pick a catalog and an operation first.")
         try:
             with set_examples(Path(path), operation_id, (text or "").splitlines()) as catalog:
-                saved = next(op.examples for op in catalog.operations if op.operation_id == operation_id)
+                saved = examples_of(catalog, operation_id)
         except (CatalogError, ValueError) as exc:
             return f"**Problem:** {exc}"
         return f"Saved {len(saved)} example request(s) for `{operation_id}` in `{Path(path).name}`."

@@ -41,13 +41,8 @@ def save_catalog(home: Path, file_name: str, content: bytes) -> tuple[Path, Cata
         raise ValueError(f"{file_name}: an OpenAPI catalog is a .yaml, .yml or .json file")
     folder = Path(home) / CATALOGS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:  # checked under its own name, then moved
-        candidate = Path(scratch) / name
-        candidate.write_bytes(content)
-        load_catalog(candidate)
-        target = folder / name
-        candidate.replace(target)
-    return target, load_catalog(target)
+    target = folder / name
+    return target, _write_checked(target, content)
 
 
 def list_catalogs(home: Path, configured: Path | None) -> list[Path]:
@@ -97,12 +92,21 @@ def set_examples(path: Path, operation_id: str, examples: list[str]) -> Catalog:
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
-        candidate = Path(scratch) / path.name
-        candidate.write_text(text, encoding="utf-8")
+    return _write_checked(path, text.encode("utf-8"))
+
+
+def _write_checked(target: Path, content: bytes) -> Catalog:
+    """Put `content` at `target` only if it loads as a catalog, and return the catalog loaded from `target`.
+
+    It is checked under its own name in a scratch folder beside `target`, then moved over it, so a refused file
+    (`CatalogError`, naming `target` rather than the scratch copy) leaves `target` as it was.
+    """
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        candidate = Path(scratch) / target.name
+        candidate.write_bytes(content)
         try:
-            load_catalog(candidate)
-        except CatalogError as exc:  # named by the real file, not the scratch copy
-            raise CatalogError(path, exc.problem, operation=exc.operation, field=exc.field) from None
-        candidate.replace(path)
-    return load_catalog(path)
+            load_catalog(candidate).close()
+        except CatalogError as exc:
+            raise CatalogError(target, exc.problem, operation=exc.operation, field=exc.field) from None
+        candidate.replace(target)
+    return load_catalog(target)
