@@ -1,7 +1,8 @@
 """The toolken decoding loop, ToolkenGPT style: an explicit state machine over token ids.
 
 ROUTE      before the first token, the tool router (when the adapter has one, `assistant.router`) reads the
-           question's sentence embedding: a call -> the turn opens with that tool's toolken, forced
+           question's sentence embedding, and weighs how near the documents come to it against the requests
+           the tool it would call was fitted on: a call -> the turn opens with that tool's toolken, forced
            (ARGUMENTS); no call -> REPLY with toolkens masked until a tool result (none comes unless the claim
            guard fires).
 REPLY      the model writes the answer; toolkens carry the bias knob and are masked once the answer segment is
@@ -44,10 +45,11 @@ from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.pool import DecoderPool
-from assistant.router import Route, ToolRouter, router_texts
+from assistant.router import SEARCH, Route, ToolRouter, router_texts
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
+from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
 
@@ -220,13 +222,20 @@ class Engine:
         if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
             return None
         try:
-            route = self.router.route(router_texts(history), self.tools)
+            search = self.tools.get(SEARCH)
+            route = self.router.route(router_texts(history), self.tools, examples=self._tool_requests(),
+                                      nearest_passage=search.nearest if isinstance(search, SearchTool) else None)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None
-        log.info("router: %s (no call %.2f, %s %.2f)", route.tool if route.call else "no call", route.no_call,
-                 route.tool, route.tool_probability)
+        log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
+                 route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
+
+    def _tool_requests(self) -> dict[str, list[str]]:
+        """Per tool, what the router may weigh as requests for it: its example requests and its description."""
+        return {name: [text for text in (*tool.examples, tool.description) if text.strip()]
+                for name, tool in self.tools.items()}
 
     def _start(
         self, previous: TurnState, force_tool: str | None, guard: bool

@@ -12,6 +12,15 @@ router's threshold, the turn opens with the likeliest tool's toolken, forced, an
 arguments; otherwise the opening has no call (unless the claim guard sees a result-shaped opening). The
 threshold is chosen on the build's held-out split when the router is fitted.
 
+Two checks then correct which tool it names, both from evidence the classifier does not weigh:
+- the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
+  the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook);
+- a policy question names the same things as the operation that handles them ("within how many days must I
+  submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
+  documents than to every example request of the operation it would call (the build's questions for it,
+  its `x-examples` and its description), it opens with `search` instead (Toolken+ reranks the same way with
+  tool documentation).
+
 The fitted weights live in the adapter folder as `router.json` (plain numbers: nothing is unpickled), with a
 probe embedding that must match the embedder it is served with.
 """
@@ -19,7 +28,8 @@ probe embedding that must match the embedder it is served with.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,9 +44,20 @@ NO_CALL = "(none)"
 PROBE_TEXT = "Which tool answers this question?"
 #: Cosine similarity of the two probe embeddings below which the embedder is taken to be another one.
 SAME_EMBEDDER = 0.99
+#: The tools the router's checks know by name: the documents' search and the calculator.
+SEARCH = "search"
+CALCULATOR = "calculator"
+#: A figure a calculation could start from: a digit or a number word ("one week", "a dozen", "half").
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|quarter|third|twice|double|triple)\b",
+    re.IGNORECASE,
+)
 
 #: Texts -> unit-length embeddings, one row per text. `tools.retrieval.Embedder.embed` is one.
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+#: A question's embedding -> the cosine similarity of the nearest document passage (None: no documents).
+NearestPassage = Callable[[Sequence[float]], float | None]
 
 
 class RouterMismatch(ValueError):
@@ -48,9 +69,10 @@ class Route:
     """The router's verdict on one turn."""
 
     no_call: float  # probability that the turn needs no tool
-    tool: str  # the likeliest tool
-    tool_probability: float
+    tool: str  # the tool a call opens with: the likeliest one, unless a check moved the call (`reason`)
+    tool_probability: float  # the classifier's probability of `tool`
     call: bool  # open the turn with `tool`'s toolken
+    reason: str = ""  # why the call opens with `tool` rather than the classifier's likeliest tool
 
 
 class ToolRouter:
@@ -65,6 +87,7 @@ class ToolRouter:
         probe: np.ndarray,
         embed: Embed | None = None,
         report: dict[str, Any] | None = None,
+        exemplars: Mapping[str, Sequence[str]] | None = None,
     ):
         if NO_CALL not in labels or len(labels) < 2:
             raise ValueError(f"a router needs the label {NO_CALL!r} and at least one tool; got {labels}")
@@ -78,6 +101,10 @@ class ToolRouter:
         self.embed = embed
         #: What the fit measured (counts, held-out accuracy), saved beside the weights.
         self.report = report or {}
+        #: Per operation, requests it was fitted on (a sample of the build's questions): what a question must be
+        #: nearer to than to the documents for the call to stay with that operation.
+        self.exemplars = {tool: list(texts) for tool, texts in (exemplars or {}).items()}
+        self._embedded: dict[str, np.ndarray] = {}  # text -> its embedding, for exemplars
 
     @property
     def tools(self) -> list[str]:
@@ -85,9 +112,9 @@ class ToolRouter:
 
     def probabilities(self, texts: Sequence[str], tools: Collection[str]) -> list[dict[str, float]]:
         """Per text, the probability of each of `tools` the router knows and of NO_CALL (summing to 1)."""
-        if self.embed is None:
-            raise RuntimeError("this router has no embedder; load it with one")
-        vectors = np.asarray(self.embed(list(texts)), dtype=np.float32)  # (texts, dim)
+        return self._probabilities(self._embed(texts), tools)
+
+    def _probabilities(self, vectors: np.ndarray, tools: Collection[str]) -> list[dict[str, float]]:
         keep = [i for i, label in enumerate(self.labels) if label == NO_CALL or label in tools]
         logits = vectors @ self.coef[keep].T + self.intercept[keep]  # (texts, kept labels)
         logits -= logits.max(axis=1, keepdims=True)
@@ -95,17 +122,61 @@ class ToolRouter:
         weights /= weights.sum(axis=1, keepdims=True)
         return [{self.labels[i]: float(row[j]) for j, i in enumerate(keep)} for row in weights]
 
-    def route(self, texts: Sequence[str], tools: Collection[str]) -> Route:
+    def route(
+        self,
+        texts: Sequence[str],
+        tools: Collection[str],
+        examples: Mapping[str, Sequence[str]] | None = None,
+        nearest_passage: NearestPassage | None = None,
+        checks: bool = True,
+    ) -> Route:
         """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
-        decides, so a short follow-up read with the question before it still gets its call."""
-        rows = self.probabilities(texts, tools)
-        row = min(rows, key=lambda probabilities: probabilities[NO_CALL])
+        decides, so a short follow-up read with the question before it still gets its call.
+
+        `examples` adds, per tool, example requests to the fitted exemplars (a catalog's `x-examples` as the
+        engine serves them now); `nearest_passage` scores the documents (None: the search check is off).
+        `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
+        """
+        vectors = self._embed(texts)  # (texts, dim)
+        rows = self._probabilities(vectors, tools)
+        best = min(range(len(rows)), key=lambda i: rows[i][NO_CALL])
+        row = rows[best]
         candidates = {label: p for label, p in row.items() if label != NO_CALL}
+        reasons = []
+        if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(_FIGURE.search, texts)):
+            del candidates[CALCULATOR]
+            reasons.append("no figure to calculate with")
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
+        if checks and SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and nearest_passage is not None:
+            passage = nearest_passage(vectors[best].tolist())
+            request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
+            if passage is not None and request is not None and passage > request:
+                reasons.append(f"a document passage ({passage:.2f}) is nearer than any request for {tool} "
+                               f"({request:.2f})")
+                tool = SEARCH
         no_call = row[NO_CALL]
-        return Route(no_call, tool, candidates[tool], call=no_call < self.no_call_threshold)
+        return Route(no_call, tool, candidates[tool], call=no_call < self.no_call_threshold, reason="; ".join(reasons))
+
+    def _nearest_exemplar(self, vector: np.ndarray, tool: str, examples: Sequence[str]) -> float | None:
+        """The cosine similarity of `vector` to the nearest request for `tool`; None when there is none."""
+        texts = list(dict.fromkeys([*self.exemplars.get(tool, ()), *examples]))
+        if not texts:
+            return None
+        return float((self._embed_exemplars(texts) @ vector).max())
+
+    def _embed_exemplars(self, texts: list[str]) -> np.ndarray:
+        """The embeddings of `texts` (texts, dim), each computed once for the router's life."""
+        missing = [text for text in texts if text not in self._embedded]
+        if missing:
+            self._embedded.update(zip(missing, self._embed(missing), strict=True))
+        return np.stack([self._embedded[text] for text in texts])
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self.embed is None:
+            raise RuntimeError("this router has no embedder; load it with one")
+        return np.asarray(self.embed(list(texts)), dtype=np.float32)  # (texts, dim)
 
     # -- files ------------------------------------------------------------------------------------------
 
@@ -118,6 +189,7 @@ class ToolRouter:
             "intercept": [round(float(x), 6) for x in self.intercept],
             "probe": [round(float(x), 6) for x in self.probe],
             "report": self.report,
+            "exemplars": self.exemplars,
         }
 
     def save(self, folder: Path) -> Path:
@@ -130,9 +202,11 @@ class ToolRouter:
         if data.get("version") != ROUTER_VERSION:
             raise RouterMismatch(f"router version {data.get('version')!r}; this code reads {ROUTER_VERSION}")
         try:
+            exemplars = {str(tool): [str(text) for text in texts]
+                         for tool, texts in (data.get("exemplars") or {}).items()}
             return cls(list(data["labels"]), np.asarray(data["coef"], dtype=np.float32),
                        np.asarray(data["intercept"], dtype=np.float32), float(data["no_call_threshold"]),
-                       np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}))
+                       np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}), exemplars)
         except (KeyError, TypeError, ValueError) as error:
             raise RouterMismatch(f"not a router file: {error}") from error
 

@@ -6,7 +6,9 @@ for records without a call); each tool's description and example requests (a cat
 are a multinomial logistic regression over the sentence embeddings (scikit-learn, classes balanced). The
 threshold on the probability of NO_CALL is chosen on the dataset's eval split, which the fit never reads
 otherwise: the one with the best balanced accuracy of the call decision (calls made where one is due, none
-where none is), the nearest to 0.5 among equals.
+where none is), the nearest to 0.5 among equals. Beside the weights the router keeps, per catalog operation, a
+fixed sample of the training questions for it: its exemplars, which a question must be nearer to than to
+the documents for a call to stay with that operation (`ToolRouter.route`).
 
 `assistant train` fits one into every adapter it writes; `assistant fit-router` fits one into an adapter folder
 that has none (or refits it).
@@ -15,6 +17,7 @@ that has none (or refits it).
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.router import NO_CALL, PROBE_TEXT, Embed, ToolRouter
+from assistant.router import CALCULATOR, NO_CALL, PROBE_TEXT, SEARCH, Embed, ToolRouter
 from finetune.tokenize import read_records
 from tools.base import Tool
 from tools.registry import ToolsConfig
@@ -33,8 +36,9 @@ log = logging.getLogger(__name__)
 REGULARISATION_C = 2.0
 #: Thresholds on P(NO_CALL) the eval split chooses among.
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 19))
-#: The label of document passages (the search tool's name).
-SEARCH = "search"
+#: Training questions kept per operation as its exemplars (a fixed sample: more changed nothing on
+#: data/demo/eval, and each is embedded when the router first serves).
+EXEMPLARS_PER_OPERATION = 32
 #: Near misses of an operation, labelled NO_CALL: one of its example requests quoted in a request for writing
 #: (translate, correct, reword it), which names the operation's subject but asks for no call.
 NEAR_MISSES = (
@@ -115,12 +119,26 @@ def fit_router(
     model.fit(vectors, [example.label for example in examples])
     order = [list(model.classes_).index(label) for label in labels]
     router = ToolRouter(labels, model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32),
-                        0.5, np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32), embed)
+                        0.5, np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32), embed,
+                        exemplars=operation_exemplars(train, tools))
     names = {tool.name for tool in tools}
     checks = [example for record in held_out if (example := record_example(record, names)) is not None]
     router.no_call_threshold, router.report = choose_threshold(router, checks, names)
     router.report["examples"] = {label: sum(example.label == label for example in examples) for label in labels}
     return router
+
+
+def operation_exemplars(records: Iterable[Mapping[str, Any]], tools: Sequence[Tool]) -> dict[str, list[str]]:
+    """Per tool other than search and the calculator, up to EXEMPLARS_PER_OPERATION distinct training questions
+    for it, sampled with a fixed seed."""
+    names = {tool.name for tool in tools} - {SEARCH, CALCULATOR}
+    questions: dict[str, list[str]] = {}
+    for record in records:
+        example = record_example(record, names)
+        if example is not None and example.label != NO_CALL and example.text not in questions.get(example.label, ()):
+            questions.setdefault(example.label, []).append(example.text)
+    return {tool: random.Random(tool).sample(texts, min(len(texts), EXEMPLARS_PER_OPERATION))
+            for tool, texts in sorted(questions.items())}
 
 
 def choose_threshold(router: ToolRouter, checks: list[Example], tools: set[str]) -> tuple[float, dict[str, Any]]:

@@ -30,6 +30,7 @@ from assistant.router import NO_CALL, ToolRouter
 from assistant.toolkens import add_toolkens
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
+from tools.retrieval import Hit, SearchTool
 
 END = "<|im_end|>"
 
@@ -663,6 +664,44 @@ def test_a_forced_tool_or_a_failing_router_leaves_the_turn_to_the_model(setup):
     engine.router.embed = broken
     answer = final(run(engine))
     assert answer.answer == "Fine." and answer.tool_calls == [] and not answer.routed
+
+
+class Passages:
+    """A document store whose nearest passage is always `similarity` from any question (the router weighs it)."""
+
+    def __init__(self, similarity: float) -> None:
+        self.similarity = similarity
+        self.asked: list[list[float]] = []
+
+    def nearest(self, embedding: list[float]) -> float:
+        self.asked.append(list(embedding))
+        return self.similarity
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        return [Hit("rooms.md", "Rooms", "Rooms are booked on the intranet.", self.similarity, 0)]
+
+
+@pytest.mark.parametrize(("similarity", "opened_with"), [(0.9, "search"), (0.3, "api.bookRoom")])
+def test_a_document_passage_nearer_than_the_operations_requests_opens_the_turn_with_search(
+        base_tokenizer_folder: Path, similarity: float, opened_with: str):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    store = Passages(similarity)
+    tools = [Booker(), SearchTool(store)]
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, tools)
+    router = fixed_router([NO_CALL, "api.bookRoom", "search"], "api.bookRoom")
+    # The question embeds as (1, 0); the operation's requests and description as (0.6, 0.8): 0.6 alike.
+    router.embed = lambda texts: [[1.0, 0.0] if "lunch" in text else [0.6, 0.8] for text in texts]
+    router.exemplars = {"api.bookRoom": ["book Aurora at ten"]}
+    arguments = '{"query": "rooms"}' if opened_with == "search" else '{"room": "Aurora"}'
+    script = ids(tokenizer, arguments) + ids(tokenizer, "Noted.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=router)
+    answer = final(run(engine, "May I eat lunch in a meeting room?", dry_run=True))
+    assert [call.tool for call in answer.tool_calls] == [opened_with] and answer.routed
+    assert store.asked == [[1.0, 0.0]]  # the question's embedding, asked once
 
 
 class Lister(Tool):

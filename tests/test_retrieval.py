@@ -329,7 +329,10 @@ def test_search_tool_through_call(tmp_path: Path, docs: Path, embedder: Counting
     tool = SearchTool(store)
     empty = tool.call({"query": "hotel costs"})
     assert empty.ok and empty.value == [] and empty.sources == []
+    assert tool.nearest(embedder.embed(["hotel costs"])[0]) is None  # no documents: nothing to weigh
     store.ingest(docs)
+    question = "hotel reimbursement per night"
+    assert tool.nearest(embedder.embed([question])[0]) == pytest.approx(store.search(question, k=1)[0].score, abs=1e-5)
 
     result = tool.call({"query": "hotel reimbursement per night", "k": 3})
 

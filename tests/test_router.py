@@ -128,6 +128,45 @@ def test_a_follow_up_is_read_with_the_question_before_it(router: ToolRouter):
     assert router_texts([{"role": "user", "content": "hi"}]) == ["hi"]
 
 
+def test_the_calculator_is_not_offered_a_question_without_a_figure(router: ToolRouter):
+    tools = {tool.name for tool in TOOLS}
+    assert router.route(["what is times"], tools, checks=False).tool == "calculator"  # the classifier's pick
+    route = router.route(["what is times"], tools)
+    assert route.tool != "calculator" and route.reason == "no figure to calculate with"
+    for figured in ("what is eight times nine", "what is 8 times 9", "what is half times a dozen"):
+        assert router.route([figured], tools).tool == "calculator", figured
+    assert router.route(["what is times"], {"calculator"}).tool == "calculator"  # the only tool stays
+
+
+def test_a_nearer_document_passage_moves_an_operations_call_to_search(router: ToolRouter):
+    tools = {tool.name for tool in TOOLS}
+    # The exemplars are the operation's training questions; search and the calculator have none.
+    assert sorted(router.exemplars) == ["api.getTicket"]
+    assert sorted(router.exemplars["api.getTicket"]) == sorted(
+        r["messages"][0]["content"] for r in TRAIN if r["tool"] == "api.getTicket")
+    question = ["status of ticket 4110"]
+    seen = []
+
+    def passage(similarity: float):
+        def nearest(vector: Sequence[float]) -> float:
+            seen.append(np.asarray(vector))
+            return similarity
+        return nearest
+
+    near = router.route(question, tools, nearest_passage=passage(0.99))
+    assert near.tool == "search" and near.call and "document passage (0.99) is nearer" in near.reason
+    np.testing.assert_allclose(seen[0], bag_of_words(question)[0], atol=1e-6)  # the question's own embedding
+    assert router.route(question, tools, nearest_passage=passage(0.2)).tool == "api.getTicket"
+    assert router.route(question, tools, nearest_passage=lambda vector: None).tool == "api.getTicket"
+    assert router.route(question, tools - {"search"}, nearest_passage=passage(0.99)).tool == "api.getTicket"
+    assert router.route(question, tools, nearest_passage=passage(0.99), checks=False).tool == "api.getTicket"
+    # An example request served with the tool counts as much as a fitted one: this one is the question itself.
+    served = router.route(question, tools, examples={"api.getTicket": question}, nearest_passage=passage(0.99))
+    assert served.tool == "api.getTicket" and served.reason == ""
+    # The calculator's questions name no documents' subject: its calls are never moved.
+    assert router.route(["what is 14 times 3"], tools, nearest_passage=passage(1.0)).tool == "calculator"
+
+
 def test_threshold_is_chosen_on_the_held_out_split(router: ToolRouter):
     report = router.report
     assert report["held_out"] == 4 and report["call_recall"] == 1.0 and report["no_call_accuracy"] == 1.0
@@ -142,9 +181,9 @@ def test_threshold_is_chosen_on_the_held_out_split(router: ToolRouter):
 def test_saved_router_is_numbers_and_loads_with_the_same_embedder(router: ToolRouter, tmp_path: Path):
     router.save(tmp_path)
     data = json.loads((tmp_path / ROUTER_FILE).read_text())
-    assert set(data) == {"version", "labels", "no_call_threshold", "coef", "intercept", "probe", "report"}
+    assert set(data) == {"version", "labels", "no_call_threshold", "coef", "intercept", "probe", "report", "exemplars"}
     loaded = load_router(tmp_path, bag_of_words)
-    assert loaded is not None and loaded.labels == router.labels
+    assert loaded is not None and loaded.labels == router.labels and loaded.exemplars == router.exemplars
     tools = {tool.name for tool in TOOLS}
     question = ["what is 14 times 3"]
     assert loaded.probabilities(question, tools)[0] == pytest.approx(router.probabilities(question, tools)[0], abs=1e-4)

@@ -264,6 +264,14 @@ class DocumentStore:
             hits = [hit for hit in hits if hit.score >= self.config.min_score]
         return hits
 
+    def nearest(self, embedding: Sequence[float]) -> float | None:
+        """The cosine similarity of the stored passage nearest to `embedding` (one made by this store's
+        embedder); None when nothing is stored."""
+        if self.count() == 0:
+            return None
+        found = self._collection.query(query_embeddings=[list(embedding)], n_results=1, include=["distances"])
+        return _similarity(found["distances"][0][0])
+
     def count(self) -> int:
         """Chunks stored."""
         return self._collection.count()
@@ -441,6 +449,11 @@ class SearchTool(Tool):
             for hit in hits
         ]
         return ToolResult(value=passages, sources=list(dict.fromkeys(hit.source for hit in hits)))
+
+    def nearest(self, embedding: Sequence[float]) -> float | None:
+        """How near the documents come to a question's embedding (`DocumentStore.nearest`): the tool router
+        weighs it against the requests an operation was fitted on."""
+        return self.store.nearest(embedding)
 
 
 def chunk_id(source: str, index: int) -> str:
