@@ -9,8 +9,9 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            past its lead-in (max_call_lead_in). End-of-turn -> DONE; a toolken -> ARGUMENTS.
            Before the turn's first call, the reply's opening is held back (generation.claim_guard): if it opens
            the way an answer written from a tool result does ("I found 2 requests:", "Done."), no tool has
-           produced what it is about to state, so the turn starts again with the toolken the model rated
-           highest in that opening forced. Otherwise the held text is streamed once the lead-in is over.
+           produced what it is about to state, so the turn starts again with a call forced: the router's
+           likeliest tool, or without a router the toolken the model rated highest in that opening.
+           Otherwise the held text is streamed once the lead-in is over.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
            the JSON is complete, optional arguments whose figures or ids nobody stated are left out
            (generation.drop_unstated_arguments), and the call is validated, approved or planned, and run; the
@@ -206,12 +207,11 @@ class Engine:
                 if state.first_token_s is None:
                     state.first_token_s = time.perf_counter() - started
                 if state.rewind_to is not None:
-                    forced = self.registry.by_token_id(state.rewind_to)
-                    assert forced is not None
+                    forced = self._guard_call(state.rewind_to, route)
                     log.info("the reply opened with %r before any call: started again with %s forced",
-                             state.reply_text, forced.name)
+                             state.reply_text, forced)
                     first_token_s = state.first_token_s
-                    state, logits = yield from self._start(state, forced.name, guard=False)
+                    state, logits = yield from self._start(state, forced, guard=False)
                     state.guarded, state.first_token_s = True, first_token_s
         finally:  # the turn ended, failed or was closed by its reader: the decoder serves others
             self._give_back(state)
@@ -231,6 +231,16 @@ class Engine:
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
+
+    def _guard_call(self, best_toolken: int, route: Route | None) -> str:
+        """The tool a guarded turn starts again with: the router's likeliest tool (its checks applied) when it
+        weighed the turn, for it chooses among tools better than the toolkens do; else the toolken the model
+        rated highest in the held opening."""
+        if route is not None and route.tool in self.tools:
+            return route.tool
+        toolken = self.registry.by_token_id(best_toolken)
+        assert toolken is not None
+        return toolken.name
 
     def _tool_requests(self) -> dict[str, list[str]]:
         """Per tool, what the router may weigh as requests for it: its example requests and its description."""

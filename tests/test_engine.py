@@ -651,6 +651,18 @@ def test_a_result_shaped_opening_is_still_guarded_where_the_router_found_no_call
     assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
 
 
+def test_a_guarded_turn_starts_again_with_the_routers_likeliest_tool_not_the_models_toolken(setup):
+    tokenizer, _, registry, _ = setup
+    adder = registry.by_name("adder").token_id
+    fabricated = ids(tokenizer, "I found 2 bookings: Aurora.")
+    first = [(fabricated[0], adder), *fabricated[1:], *ids(tokenizer, END)]  # the model's toolken: adder
+    second = ids(tokenizer, '{"room": "Aurora"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    engine = routed_engine(setup, first, NO_CALL, second)
+    engine.router.coef[engine.router.labels.index("api.bookRoom"), 0] = 5.0  # no call, but rooms if any
+    answer = final(run(engine, "Any rooms free?", dry_run=True))
+    assert answer.guarded and [call.tool for call in answer.tool_calls] == ["api.bookRoom"]
+
+
 def test_a_forced_tool_or_a_failing_router_leaves_the_turn_to_the_model(setup):
     tokenizer = setup[0]
     script = ids(tokenizer, '{"a": 5}') + ids(tokenizer, "Six.") + ids(tokenizer, END)
