@@ -46,7 +46,7 @@ from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.pool import DecoderPool
-from assistant.router import SEARCH, Route, ToolRouter, router_texts
+from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -223,7 +223,7 @@ class Engine:
             return None
         try:
             search = self.tools.get(SEARCH)
-            route = self.router.route(router_texts(history), self.tools, examples=self._tool_requests(),
+            route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
@@ -241,11 +241,6 @@ class Engine:
         toolken = self.registry.by_token_id(best_toolken)
         assert toolken is not None
         return toolken.name
-
-    def _tool_requests(self) -> dict[str, list[str]]:
-        """Per tool, what the router may weigh as requests for it: its example requests and its description."""
-        return {name: [text for text in (*tool.examples, tool.description) if text.strip()]
-                for name, tool in self.tools.items()}
 
     def _start(
         self, previous: TurnState, force_tool: str | None, guard: bool

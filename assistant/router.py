@@ -29,12 +29,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tools.base import Tool
+from tools.calculator import Calculator
+from tools.retrieval import SearchTool
 
 ROUTER_FILE = "router.json"
 ROUTER_VERSION = 1
@@ -45,8 +49,8 @@ PROBE_TEXT = "Which tool answers this question?"
 #: Cosine similarity of the two probe embeddings below which the embedder is taken to be another one.
 SAME_EMBEDDER = 0.99
 #: The tools the router's checks know by name: the documents' search and the calculator.
-SEARCH = "search"
-CALCULATOR = "calculator"
+SEARCH = SearchTool.name
+CALCULATOR = Calculator.name
 #: A figure a calculation could start from: a digit or a number word ("one week", "a dozen", "half").
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|"
@@ -229,6 +233,12 @@ def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:
         raise RouterMismatch(f"{path} was fitted with another sentence embedder than the one configured "
                              f"(tools.retrieval.embedder); refit it with `assistant fit-router`")
     return router
+
+
+def served_requests(tools: Iterable[Tool]) -> dict[str, list[str]]:
+    """Per tool, what `ToolRouter.route` may weigh as requests for it as the tool is served now: its example
+    requests (a catalog operation's `x-examples`) and its description."""
+    return {tool.name: [text for text in (*tool.examples, tool.description) if text.strip()] for tool in tools}
 
 
 def router_texts(messages: list[dict[str, Any]]) -> list[str]:

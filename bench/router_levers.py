@@ -31,6 +31,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.config import load_config
+from assistant.router import NearestPassage, served_requests
 from assistant.tables import figure, table
 from finetune.evaluate import load_test_set
 from finetune.metrics import API_PREFIX
@@ -68,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     bare = [_without(tool, description=True, examples=True) for tool in tools]
     rows = []
     passage_vectors = np.asarray(embed(passages), dtype=np.float32)  # (passages, dim)
-    examples = {tool.name: [text for text in (*tool.examples, tool.description) if text.strip()] for tool in tools}
+    examples = served_requests(tools)
 
     def nearest_passage(vector: Sequence[float]) -> float:
         return float((passage_vectors @ np.asarray(vector, dtype=np.float32)).max())
 
     # (row, tools as the fit reads them, passages, near misses, checks, the documents' nearness)
-    steps: list[tuple[str, Sequence[Any], list[str], bool, bool, Any]] = [
+    steps: list[tuple[str, Sequence[Any], list[str], bool, bool, NearestPassage | None]] = [
         ("training records", bare, [], False, False, None),
         ("+ tool descriptions", [_without(tool, examples=True) for tool in tools], [], False, False, None),
         ("+ document passages", [_without(tool, examples=True) for tool in tools], passages, False, False, None),

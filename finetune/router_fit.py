@@ -132,12 +132,12 @@ def operation_exemplars(records: Iterable[Mapping[str, Any]], tools: Sequence[To
     """Per tool other than search and the calculator, up to EXEMPLARS_PER_OPERATION distinct training questions
     for it, sampled with a fixed seed."""
     names = {tool.name for tool in tools} - {SEARCH, CALCULATOR}
-    questions: dict[str, list[str]] = {}
+    questions: dict[str, dict[str, None]] = {}  # per operation, its distinct questions in the records' order
     for record in records:
         example = record_example(record, names)
-        if example is not None and example.label != NO_CALL and example.text not in questions.get(example.label, ()):
-            questions.setdefault(example.label, []).append(example.text)
-    return {tool: random.Random(tool).sample(texts, min(len(texts), EXEMPLARS_PER_OPERATION))
+        if example is not None and example.label != NO_CALL:
+            questions.setdefault(example.label, {})[example.text] = None
+    return {tool: random.Random(tool).sample(list(texts), min(len(texts), EXEMPLARS_PER_OPERATION))
             for tool, texts in sorted(questions.items())}
 
 
