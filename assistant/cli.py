@@ -199,10 +199,19 @@ def _config(args: argparse.Namespace) -> tuple[AssistantConfig, Path]:
 # -- chat and ask -----------------------------------------------------------------------------------------
 
 
+def _one_person(config: AssistantConfig) -> AssistantConfig:
+    """A terminal serves one person: one engine with every core (unless model.engines says otherwise), so that
+    llama.cpp decodes on all the cores instead of on its share of a pool nobody else uses."""
+    if config.model.engines is not None:
+        return config
+    return config.model_copy(update={"model": config.model.model_copy(update={"engines": 1})})
+
+
 def _run_ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise UsageError("the question is empty")
     config, home = _config(args)
+    config = _one_person(config)
     from assistant.events import FinalAnswer
     from assistant.runtime import Assistant
 
@@ -229,7 +238,7 @@ def _run_chat(args: argparse.Namespace) -> int:
     from assistant.runtime import Assistant
 
     config, home = _config(args)
-    assistant = Assistant(config, home)
+    assistant = Assistant(_one_person(config), home)
     approve = _approver(args.yes, interactive=sys.stdin.isatty())
     print(f"{assistant.model_name} with {len(assistant.tools)} tools. /new starts over, /exit or Ctrl-D quits.")
     conversation: str | None = None

@@ -53,11 +53,13 @@ class ModelConfig(BaseModel):
         "quantization). auto: bf16 on CUDA, fp32 on CPU.",
     )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: CUDA when available.")
-    backend: Literal["torch", "llama_cpp"] = Field(
-        "torch",
+    backend: Literal["auto", "torch", "llama_cpp"] = Field(
+        "auto",
         description="What computes the logits under the engine. torch: the Hugging Face model on `device`. "
         "llama_cpp: llama.cpp, on the CPU only, several times faster there; the served model (adapter merged, "
-        "toolkens in its vocabulary) is exported once per adapter to a GGUF file at `gguf_quant`.",
+        "toolkens in its vocabulary) is exported once per adapter to a GGUF file at `gguf_quant`. auto: "
+        "llama_cpp on the CPU where the model can be exported (a plain llama at fp32 or bf16) and this "
+        "machine's llama.cpp build decodes it, else torch (the log says why).",
     )
     gguf_quant: Literal["q8_0", "f16", "f32"] = Field(
         "f16", description="The weights of the GGUF file the llama_cpp backend serves. f16: the same calls as the "

@@ -189,16 +189,29 @@ class Assistant:
 
 def decoder_factory(loaded: LoadedModel, model: ModelConfig, cache_dir: Path, engines: int) -> Callable[[], Decoder]:
     """What makes the decoders of `model.backend` over `loaded`: the torch model itself, or llama.cpp contexts
-    over the model exported to GGUF (once per adapter, cached under `cache_dir`).
+    over the model exported to GGUF (once per adapter, cached under `cache_dir`). `auto` takes llama.cpp where
+    it can serve `loaded` and torch where it cannot, saying why in the log; `llama_cpp` raises ModelLoadError.
 
     llama.cpp's threads spin while they wait for each other, so contexts that together run more threads than
     there are cores slow down many times over: each of the `engines` contexts gets its share of the cores.
     """
-    if model.backend == "llama_cpp":
-        from assistant.llama_backend import cpu_cores, llama_cpp_decoders  # llama.cpp only where it is chosen
-
-        return llama_cpp_decoders(loaded, model, cache_dir, n_threads=max(1, cpu_cores() // engines))
-    return lambda: CausalLMDecoder(loaded.model)
+    if model.backend == "torch":
+        return lambda: CausalLMDecoder(loaded.model)
+    try:
+        if loaded.model.device.type != "cpu":
+            raise ModelLoadError(f"the model is on {loaded.model.device.type}; llama.cpp serves it on the CPU only")
+        try:
+            from assistant.llama_backend import cpu_cores, llama_cpp_decoders  # llama.cpp only where it is chosen
+        except ImportError as missing:
+            raise ModelLoadError(f"llama-cpp-python is not installed ({missing})") from missing
+        decoders = llama_cpp_decoders(loaded, model, cache_dir, n_threads=max(1, cpu_cores() // engines))
+        log.info("serving on llama.cpp (%s weights)", model.gguf_quant)
+        return decoders
+    except ModelLoadError as problem:
+        if model.backend == "llama_cpp":
+            raise
+        log.warning("serving on the torch backend: %s", problem)
+        return lambda: CausalLMDecoder(loaded.model)
 
 
 def serving_engine(loaded: LoadedModel, model: ModelConfig, tools: list[Tool], generation: GenerationConfig,

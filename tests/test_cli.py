@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cli import _approver, build_parser
+from assistant.cli import _approver, _one_person, build_parser
+from assistant.config import parse_config
 from assistant.events import ToolCall
 
 CALL = ToolCall("api.bookMeetingRoom", {"room_id": "bora"}, True,
@@ -54,3 +55,8 @@ def test_build_data_help_states_the_builders_own_defaults():
     helps = {action.dest: action.help for action in build._actions}
     for name in ("per_operation", "calculator", "no_call"):
         assert f"(default {BuildDataConfig.model_fields[name].default})" in helps[name], name
+
+
+def test_a_terminal_serves_one_person_on_one_engine_unless_the_config_sets_the_pool():
+    assert _one_person(parse_config({})).model.engines == 1
+    assert _one_person(parse_config({"model": {"engines": 3}})).model.engines == 3

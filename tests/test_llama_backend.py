@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -192,11 +193,9 @@ def test_the_served_gguf_is_reused_and_rebuilt_when_the_adapter_changes(
 
 
 def test_export_refuses_a_model_that_is_not_a_plain_llama(served: LoadedModel, tmp_path: Path):
-    from transformers import GPT2Config, GPT2LMHeadModel
-
     from assistant.gguf_export import export_gguf
 
-    gpt2 = GPT2LMHeadModel(GPT2Config(n_layer=1, n_head=2, n_embd=8, vocab_size=32))
+    gpt2 = _tiny_gpt2()
     with pytest.raises(ModelLoadError, match="llama-architecture models; .* is 'gpt2'"):
         export_gguf(dataclasses.replace(served, model=gpt2), tmp_path / "out.gguf")
     with pytest.raises(ModelLoadError, match="precision nf4 is bitsandbytes-quantised"):
@@ -217,3 +216,73 @@ def test_a_llama_cpp_backend_on_cuda_or_bitsandbytes_is_refused(settings: dict[s
     assert ModelConfig(backend="torch", **settings).backend == "torch"
     with pytest.raises(ConfigError, match="model.gguf_quant"):
         parse_config({"model": {"backend": "llama_cpp", "gguf_quant": "q4_k"}})
+
+
+@pytest.mark.slow
+def test_the_first_decode_runs_in_a_child_once_per_llama_cpp_build(make_decoder: Any, gguf_cache: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    from assistant import llama_backend
+
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")  # the fixture's factory probed it already
+    (verdict,) = path.parent.glob(f"{path.name}.runs-*.json")
+    assert json.loads(verdict.read_text()) == {"problem": None}
+    monkeypatch.setattr(llama_backend, "_probe", lambda _: pytest.fail("a known build is probed again"))
+    llama_backend.check_llama_cpp(path)
+
+    monkeypatch.undo()
+    monkeypatch.setattr(llama_backend, "_llama_cpp_build", lambda: "rebuilt")
+    llama_backend.check_llama_cpp(path)  # another build: the real child runs again, on the real file
+    assert json.loads(path.with_name(f"{path.name}.runs-rebuilt.json").read_text()) == {"problem": None}
+
+
+def test_a_llama_cpp_that_dies_at_its_first_decode_is_a_load_error_with_the_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The child really dies of SIGILL, as a build for another CPU does; this process goes on and says how to
+    rebuild, and the next start reads the verdict instead of crashing a child again."""
+    from assistant import llama_backend
+
+    model = tmp_path / "served.gguf"
+    model.write_bytes(b"GGUF")
+    monkeypatch.setattr(llama_backend, "_PROBE", "import os, signal; os.kill(os.getpid(), signal.SIGILL)")
+    with pytest.raises(ModelLoadError, match="died with SIGILL decoding served.gguf.*GGML_NATIVE=OFF"):
+        llama_backend.check_llama_cpp(model)
+    monkeypatch.setattr(llama_backend, "_probe", lambda _: pytest.fail("probed again"))
+    with pytest.raises(ModelLoadError, match="SIGILL"):
+        llama_backend.check_llama_cpp(model)
+
+
+@pytest.mark.slow
+def test_backend_auto_serves_on_llama_cpp_and_falls_back_to_torch_where_it_cannot(
+    served: LoadedModel, make_decoder: Any, gguf_cache: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture
+):
+    from assistant import llama_backend
+    from assistant.decoding import CausalLMDecoder
+    from assistant.runtime import decoder_factory
+
+    auto = ModelConfig(device="cpu", gguf_quant=QUANT)
+    assert auto.backend == "auto"
+    decoder = decoder_factory(served, auto, gguf_cache, engines=2)()
+    try:
+        assert isinstance(decoder, LlamaCppDecoder)
+    finally:
+        decoder.close()
+
+    def dies(path: Path) -> None:
+        raise ModelLoadError(f"llama.cpp died with SIGILL decoding {path.name}")
+
+    monkeypatch.setattr(llama_backend, "check_llama_cpp", dies)
+    with caplog.at_level("WARNING", logger="assistant.runtime"):
+        assert isinstance(decoder_factory(served, auto, gguf_cache, engines=2)(), CausalLMDecoder)
+    assert "serving on the torch backend: llama.cpp died with SIGILL" in caplog.text
+    with pytest.raises(ModelLoadError, match="SIGILL"):  # asked for by name: refused, not replaced
+        decoder_factory(served, auto.model_copy(update={"backend": "llama_cpp"}), gguf_cache, engines=2)
+    gpt2 = dataclasses.replace(served, model=_tiny_gpt2())
+    assert isinstance(decoder_factory(gpt2, auto, gguf_cache, engines=2)(), CausalLMDecoder)
+
+
+def _tiny_gpt2() -> Any:
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    return GPT2LMHeadModel(GPT2Config(n_layer=1, n_head=2, n_embd=8, vocab_size=32))
