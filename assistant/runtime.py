@@ -23,7 +23,7 @@ from assistant.demo import api as demo_api
 from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
 from assistant.model import LoadedModel, ModelLoadError, load_model
-from assistant.pool import DecoderPool, default_pool_size
+from assistant.pool import MAX_DEFAULT_ENGINES, DecoderPool, default_pool_size
 from assistant.router import Embed, RouterMismatch, ToolRouter, load_router
 from assistant.store import ConversationStore
 from assistant.toolkens import ToolkenRegistry
@@ -187,39 +187,42 @@ class Assistant:
             self.demo_server = None
 
 
-def decoder_factory(loaded: LoadedModel, model: ModelConfig, cache_dir: Path, engines: int) -> Callable[[], Decoder]:
-    """What makes the decoders of `model.backend` over `loaded`: the torch model itself, or llama.cpp contexts
-    over the model exported to GGUF (once per adapter, cached under `cache_dir`). `auto` takes llama.cpp where
-    it can serve `loaded` and torch where it cannot, saying why in the log; `llama_cpp` raises ModelLoadError.
-
-    llama.cpp's threads spin while they wait for each other, so contexts that together run more threads than
-    there are cores slow down many times over: each of the `engines` contexts gets its share of the cores.
+def serving_decoders(loaded: LoadedModel, model: ModelConfig, cache_dir: Path) -> tuple[Callable[[], Decoder], int]:
+    """What makes the decoders of `model.backend` over `loaded`, and how many the pool has (`model.engines`, or
+    a default for the backend): the torch model itself, one per core; or sequences of one llama.cpp context
+    over the model exported to GGUF (once per adapter, cached under `cache_dir`), eight, since their tokens
+    decode together for little more than one. `auto` takes llama.cpp where it can serve `loaded` and torch
+    where it cannot, saying why in the log; `llama_cpp` raises ModelLoadError.
     """
     if model.backend == "torch":
-        return lambda: CausalLMDecoder(loaded.model)
+        return _torch_decoders(loaded, model)
     try:
         if loaded.model.device.type != "cpu":
             raise ModelLoadError(f"the model is on {loaded.model.device.type}; llama.cpp serves it on the CPU only")
         try:
-            from assistant.llama_backend import cpu_cores, llama_cpp_decoders  # llama.cpp only where it is chosen
+            from assistant.llama_backend import llama_cpp_decoders  # llama.cpp only where it is chosen
         except ImportError as missing:
             raise ModelLoadError(f"llama-cpp-python is not installed ({missing})") from missing
-        decoders = llama_cpp_decoders(loaded, model, cache_dir, n_threads=max(1, cpu_cores() // engines))
-        log.info("serving on llama.cpp (%s weights)", model.gguf_quant)
-        return decoders
+        engines = model.engines or MAX_DEFAULT_ENGINES
+        decoders = llama_cpp_decoders(loaded, model, cache_dir, sequences=engines)
+        log.info("serving on llama.cpp (%s weights, %d sequences)", model.gguf_quant, engines)
+        return decoders, engines
     except ModelLoadError as problem:
         if model.backend == "llama_cpp":
             raise
         log.warning("serving on the torch backend: %s", problem)
-        return lambda: CausalLMDecoder(loaded.model)
+        return _torch_decoders(loaded, model)
+
+
+def _torch_decoders(loaded: LoadedModel, model: ModelConfig) -> tuple[Callable[[], Decoder], int]:
+    return (lambda: CausalLMDecoder(loaded.model)), model.engines or default_pool_size()
 
 
 def serving_engine(loaded: LoadedModel, model: ModelConfig, tools: list[Tool], generation: GenerationConfig,
                    system_prompt: str, cache_dir: Path, embed: Embed | None = None) -> Engine:
-    """An engine over `loaded` with a pool of `model.engines` decoders (default: one per core) of its backend,
-    and the adapter's tool router when it has one (read with `embed`)."""
-    engines = model.engines or default_pool_size()
-    pool = DecoderPool(decoder_factory(loaded, model, cache_dir, engines), engines)
+    """An engine over `loaded` with a pool of decoders of its backend (`serving_decoders`), and the adapter's
+    tool router when it has one (read with `embed`)."""
+    pool = DecoderPool(*serving_decoders(loaded, model, cache_dir))
     return Engine(pool, ChatFormat(loaded.tokenizer), loaded.registry, tools, generation, system_prompt,
                   model.max_context_tokens, router=adapter_router(model.adapter, embed))
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gguf
+import numpy as np
 import pytest
 import torch
 from pydantic import ValidationError
 
 from assistant.chat_format import ChatFormat
 from assistant.config import ConfigError, ModelConfig, parse_config
-from assistant.llama_backend import ContextFull, LlamaCppDecoder, llama_cpp_decoders
+from assistant.llama_backend import ContextFull, LlamaCppContext, LlamaCppDecoder, llama_cpp_decoders
 from assistant.model import LoadedModel, ModelLoadError, load_model
 from tools.base import Tool, ToolResult
 
@@ -120,13 +123,14 @@ def test_start_keeps_the_held_prefix_and_computes_only_the_rest(served: LoadedMo
     reused, fresh = decoders
     evaluated = {id(reused): 0, id(fresh): 0}
     for decoder in decoders:
-        count = decoder._llama.eval
+        decode = decoder.context.decode
 
-        def counting(tokens: list[int], count: Any = count, key: int = id(decoder)) -> None:
+        def counting(sequence: int, position: int, tokens: list[int], decode: Any = decode,
+                     key: int = id(decoder)) -> Any:
             evaluated[key] += len(tokens)
-            count(tokens)
+            return decode(sequence, position, tokens)
 
-        monkeypatch.setattr(decoder._llama, "eval", counting)
+        monkeypatch.setattr(decoder.context, "decode", counting)
 
     reused.start(first)
     before = evaluated[id(reused)]
@@ -146,7 +150,7 @@ def test_start_keeps_the_held_prefix_and_computes_only_the_rest(served: LoadedMo
 def test_a_sequence_longer_than_the_context_is_refused_and_nothing_is_lost(make_decoder: Any, gguf_cache: Path,
                                                                              decoders: list[LlamaCppDecoder]):
     (path,) = (gguf_cache / "gguf").glob("*.gguf")
-    decoders.append(LlamaCppDecoder(path, n_ctx=32, n_threads=1))
+    decoders.append(LlamaCppDecoder(LlamaCppContext(path, n_ctx=32, n_threads=1), 0))
     decoder = decoders[0]
     decoder.start(list(range(1000, 1020)))
     with pytest.raises(ContextFull, match="20 tokens held and 13 more do not fit the llama.cpp context of 32"):
@@ -259,27 +263,85 @@ def test_backend_auto_serves_on_llama_cpp_and_falls_back_to_torch_where_it_canno
 ):
     from assistant import llama_backend
     from assistant.decoding import CausalLMDecoder
-    from assistant.runtime import decoder_factory
+    from assistant.runtime import serving_decoders
 
-    auto = ModelConfig(device="cpu", gguf_quant=QUANT)
-    assert auto.backend == "auto"
-    decoder = decoder_factory(served, auto, gguf_cache, engines=2)()
+    auto = ModelConfig(device="cpu", gguf_quant=QUANT, engines=3)
+    assert ModelConfig().backend == "auto"
+    make, engines = serving_decoders(served, auto, gguf_cache)
+    first, second = make(), make()
     try:
-        assert isinstance(decoder, LlamaCppDecoder)
+        assert engines == 3 and isinstance(first, LlamaCppDecoder)
+        assert first.context is second.context and (first.sequence, second.sequence) == (0, 1)
     finally:
-        decoder.close()
+        first.close()
 
     def dies(path: Path) -> None:
         raise ModelLoadError(f"llama.cpp died with SIGILL decoding {path.name}")
 
     monkeypatch.setattr(llama_backend, "check_llama_cpp", dies)
     with caplog.at_level("WARNING", logger="assistant.runtime"):
-        assert isinstance(decoder_factory(served, auto, gguf_cache, engines=2)(), CausalLMDecoder)
+        make, engines = serving_decoders(served, auto, gguf_cache)
+    assert isinstance(make(), CausalLMDecoder) and engines == 3
     assert "serving on the torch backend: llama.cpp died with SIGILL" in caplog.text
     with pytest.raises(ModelLoadError, match="SIGILL"):  # asked for by name: refused, not replaced
-        decoder_factory(served, auto.model_copy(update={"backend": "llama_cpp"}), gguf_cache, engines=2)
+        serving_decoders(served, auto.model_copy(update={"backend": "llama_cpp"}), gguf_cache)
     gpt2 = dataclasses.replace(served, model=_tiny_gpt2())
-    assert isinstance(decoder_factory(gpt2, auto, gguf_cache, engines=2)(), CausalLMDecoder)
+    assert isinstance(serving_decoders(gpt2, auto, gguf_cache)[0](), CausalLMDecoder)
+
+
+@pytest.mark.slow
+def test_sequences_of_one_context_fed_at_once_decode_together_with_their_own_logits(
+    served: LoadedModel, make_decoder: Any, gguf_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Three people's turns on one context: the first feed's decode is held until the other two are queued,
+    so they go in one llama_decode; each gets the logits a context of its own gives."""
+    import llama_cpp
+
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    ids = _chat_ids(served)
+    prompts = [ids, ids[:-3], ids[:-1] + [served.tokenizer.eos_token_id]]
+    alone = LlamaCppContext(path, n_ctx=256, n_threads=1)
+    try:
+        expected = [alone.decode(0, 0, prompt) for prompt in prompts]  # one after the other, on one sequence
+    finally:
+        alone.close()
+
+    shared = LlamaCppContext(path, n_ctx=256, sequences=3, n_threads=1)
+    decoders = [LlamaCppDecoder(shared, sequence) for sequence in range(3)]
+    real_decode, batches = llama_cpp.llama_decode, []
+
+    def decode(ctx: Any, batch: Any) -> int:
+        if not batches:  # the first feed's decode: wait until the two others are queued behind it
+            deadline = time.monotonic() + 30
+            while len(shared._waiting) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        batches.append(batch.n_tokens)
+        return real_decode(ctx, batch)
+
+    monkeypatch.setattr(llama_cpp, "llama_decode", decode)
+    try:
+        with ThreadPoolExecutor(3) as people:
+            first = people.submit(decoders[0].start, prompts[0])
+            while not shared._decoding:
+                time.sleep(0.001)
+            others = [people.submit(decoders[i].start, prompts[i]) for i in (1, 2)]
+            got = [first.result(), *(other.result() for other in others)]
+        assert batches == [len(prompts[0]), len(prompts[1]) + len(prompts[2])]
+        for logits, want in zip(got, expected, strict=True):
+            assert int(logits.argmax()) == int(want.argmax()) and np.abs(logits.numpy() - want).max() < 0.05
+        assert [decoder.held for decoder in decoders] == prompts
+        # One sequence starting over keeps the others' KV state: the next token of each is still its own.
+        decoders[0].start(prompts[2])
+        monkeypatch.setattr(llama_cpp, "llama_decode", real_decode)
+        after = decoders[1].feed([served.tokenizer.eos_token_id])
+    finally:
+        shared.close()
+    again = LlamaCppContext(path, n_ctx=256, n_threads=1)
+    try:
+        want = again.decode(0, 0, prompts[1] + [served.tokenizer.eos_token_id])
+    finally:
+        again.close()
+    assert np.abs(after.numpy() - want).max() < 0.05
 
 
 def _tiny_gpt2() -> Any:
