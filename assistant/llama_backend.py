@@ -30,7 +30,6 @@ from assistant.decoding import Decoder, shared_prefix
 from assistant.gguf_export import served_gguf
 from assistant.model import LoadedModel, ModelLoadError
 
-
 #: Tokens one llama_decode takes at most; a longer prompt goes in several.
 _BATCH = 512
 # llama.cpp logs its model loading at INFO through this logger; only its errors belong in our log.
