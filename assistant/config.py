@@ -71,7 +71,8 @@ class ModelConfig(BaseModel):
     )
     engines: int | None = Field(
         None, ge=1, le=64, description="Turns that decode at once (one KV cache each, the weights shared); more "
-        "wait for one, and a turn waiting for someone's approval takes none. null: one per CPU core, at most 8."
+        "wait for one, and a turn waiting for someone's approval takes none. null: 8 on llama.cpp (sequences of "
+        "one context, decoded together), one per CPU core (at most 8) on torch."
     )
 
     @model_validator(mode="after")

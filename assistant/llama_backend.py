@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -289,8 +290,9 @@ def llama_cpp_decoders(
     together), then the next call makes a new context. ModelLoadError when the model cannot be exported or this
     machine's llama.cpp cannot decode it (`check_llama_cpp`).
 
-    `cache_dir` is the models cache `load_model` was given. `n_ctx` (None: the model's trained context length,
-    so every sequence the torch backend serves fits) sets each sequence's KV cache, allocated up front: for
+    `cache_dir` is the models cache `load_model` was given. `n_ctx` (at most and by default the model's trained
+    context length, so every sequence the torch backend serves fits) sets each sequence's KV cache, allocated up
+    front: for
     SmolLM2-135M 23 KB a position, 188 MB at 8192. `n_threads` (None: the usable cores) per context. The returned
     function holds the file's path, not the torch model, which the caller may drop once this returns.
     """
@@ -298,7 +300,7 @@ def llama_cpp_decoders(
         raise ModelLoadError("model.backend is torch, not llama_cpp")
     path = served_gguf(loaded, cache_dir, model_config.gguf_quant)
     check_llama_cpp(path)
-    positions = n_ctx or loaded.model.config.max_position_embeddings
+    positions = min(n_ctx or math.inf, loaded.model.config.max_position_embeddings)
     made = count()
     contexts: list[LlamaCppContext] = []
 

@@ -204,7 +204,10 @@ def serving_decoders(loaded: LoadedModel, model: ModelConfig, cache_dir: Path) -
         except ImportError as missing:
             raise ModelLoadError(f"llama-cpp-python is not installed ({missing})") from missing
         engines = model.engines or MAX_DEFAULT_ENGINES
-        decoders = llama_cpp_decoders(loaded, model, cache_dir, sequences=engines)
+        # A turn holds its prompt (at most max_context_tokens less the reply's budget), its reply and its tools'
+        # results: twice the prompt budget holds that, at half the KV memory of the model's full 8,192.
+        decoders = llama_cpp_decoders(loaded, model, cache_dir, n_ctx=2 * model.max_context_tokens,
+                                      sequences=engines)
         log.info("serving on llama.cpp (%s weights, %d sequences)", model.gguf_quant, engines)
         return decoders, engines
     except ModelLoadError as problem:

@@ -263,10 +263,12 @@ def test_backend_auto_serves_on_llama_cpp_and_falls_back_to_torch_where_it_canno
 ):
     from assistant import llama_backend
     from assistant.decoding import CausalLMDecoder
+    from assistant.pool import MAX_DEFAULT_ENGINES
     from assistant.runtime import serving_decoders
 
     auto = ModelConfig(device="cpu", gguf_quant=QUANT, engines=3)
     assert ModelConfig().backend == "auto"
+    assert serving_decoders(served, auto.model_copy(update={"engines": None}), gguf_cache)[1] == MAX_DEFAULT_ENGINES
     make, engines = serving_decoders(served, auto, gguf_cache)
     first, second = make(), make()
     try:
