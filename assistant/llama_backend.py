@@ -284,17 +284,19 @@ def llama_cpp_decoders(
     n_ctx: int | None = None,
     n_threads: int | None = None,
     sequences: int = 1,
+    contexts: int = 1,
 ) -> Callable[[], Decoder]:
     """Export `loaded` once (to `cache_dir`/gguf, at `model_config.gguf_quant`) and return a function that makes
-    a `LlamaCppDecoder` over the file at each call: `sequences` of them share one llama.cpp context (and decode
-    together), then the next call makes a new context. ModelLoadError when the model cannot be exported or this
+    a `LlamaCppDecoder` over the file at each call: the calls go round `contexts` llama.cpp contexts of
+    `sequences` sequences each (a context's sequences decode together), made as they are first needed; once all
+    are handed out, the next call starts a new set. ModelLoadError when the model cannot be exported or this
     machine's llama.cpp cannot decode it (`check_llama_cpp`).
 
     `cache_dir` is the models cache `load_model` was given. `n_ctx` (at most and by default the model's trained
     context length, so every sequence the torch backend serves fits) sets each sequence's KV cache, allocated up
-    front: for
-    SmolLM2-135M 23 KB a position, 188 MB at 8192. `n_threads` (None: the usable cores) per context. The returned
-    function holds the file's path, not the torch model, which the caller may drop once this returns.
+    front: for SmolLM2-135M 23 KB a position, 188 MB at 8192. `n_threads` (None: the usable cores) per context.
+    The returned function holds the file's path, not the torch model, which the caller may drop once this
+    returns.
     """
     if model_config.backend == "torch":
         raise ModelLoadError("model.backend is torch, not llama_cpp")
@@ -302,12 +304,15 @@ def llama_cpp_decoders(
     check_llama_cpp(path)
     positions = min(n_ctx or math.inf, loaded.model.config.max_position_embeddings)
     made = count()
-    contexts: list[LlamaCppContext] = []
+    current: dict[int, LlamaCppContext] = {}  # the set being handed out, by index
 
     def make() -> Decoder:
-        sequence = next(made) % sequences
-        if sequence == 0:
-            contexts[:] = [LlamaCppContext(path, positions, sequences, n_threads)]
-        return LlamaCppDecoder(contexts[0], sequence)
+        index = next(made) % (contexts * sequences)
+        if index == 0:
+            current.clear()
+        where = index % contexts
+        if where not in current:
+            current[where] = LlamaCppContext(path, positions, sequences, n_threads)
+        return LlamaCppDecoder(current[where], index // contexts)
 
     return make

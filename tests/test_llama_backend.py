@@ -269,13 +269,16 @@ def test_backend_auto_serves_on_llama_cpp_and_falls_back_to_torch_where_it_canno
     auto = ModelConfig(device="cpu", gguf_quant=QUANT, engines=3)
     assert ModelConfig().backend == "auto"
     assert serving_decoders(served, auto.model_copy(update={"engines": None}), gguf_cache)[1] == MAX_DEFAULT_ENGINES
+    monkeypatch.setattr(llama_backend, "cpu_cores", lambda: 2)
     make, engines = serving_decoders(served, auto, gguf_cache)
-    first, second = make(), make()
-    try:
+    first, second, third = make(), make(), make()
+    try:  # a context per core, the pool's decoders dealt round them
         assert engines == 3 and isinstance(first, LlamaCppDecoder)
-        assert first.context is second.context and (first.sequence, second.sequence) == (0, 1)
+        assert first.context is third.context is not second.context
+        assert [d.sequence for d in (first, second, third)] == [0, 0, 1] and first.context.sequences == 2
     finally:
         first.close()
+        second.close()
 
     def dies(path: Path) -> None:
         raise ModelLoadError(f"llama.cpp died with SIGILL decoding {path.name}")
@@ -350,3 +353,29 @@ def _tiny_gpt2() -> Any:
     from transformers import GPT2Config, GPT2LMHeadModel
 
     return GPT2LMHeadModel(GPT2Config(n_layer=1, n_head=2, n_embd=8, vocab_size=32))
+
+
+def test_decoders_are_dealt_round_the_contexts_and_a_full_set_starts_a_new_one(
+    served: LoadedModel, gguf_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from assistant import llama_backend
+
+    made: list[tuple[int, int, int | None]] = []
+
+    class Context:
+        def __init__(self, path: Path, n_ctx: int, sequences: int, n_threads: int | None):
+            made.append((n_ctx, sequences, n_threads))
+            self.n_ctx, self.vocab_size = n_ctx, 10
+
+    monkeypatch.setattr(llama_backend, "LlamaCppContext", Context)
+    monkeypatch.setattr(llama_backend, "check_llama_cpp", lambda path: None)
+    monkeypatch.setattr(llama_backend, "served_gguf", lambda loaded, cache, quant: gguf_cache / "served.gguf")
+    config = ModelConfig(device="cpu", backend="llama_cpp")
+    make = llama_cpp_decoders(served, config, gguf_cache, n_ctx=100_000, n_threads=1, sequences=2, contexts=2)
+    decoders = [make() for _ in range(5)]
+    assert [decoder.sequence for decoder in decoders] == [0, 0, 1, 1, 0]
+    assert decoders[0].context is decoders[2].context and decoders[1].context is decoders[3].context
+    assert decoders[0].context is not decoders[1].context
+    assert all(decoders[4].context is not decoder.context for decoder in decoders[:4])  # a new set
+    # Three contexts made, each with the model's own context length at most (SmolLM2: 8,192).
+    assert made == [(served.model.config.max_position_embeddings, 2, 1)] * 3
