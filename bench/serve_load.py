@@ -258,10 +258,8 @@ def ask(client, user: str, kind: str, question: str, tool: str, abandon: bool) -
 
 
 def frames(job) -> Iterator[tuple]:
-    """The job's outputs as they arrive. gradio_client's own iterator polls with a sleep taken while it holds
-    the lock that its receiving thread needs to store a frame, which under this bench's many threads held
-    frames back by seconds (a first token the server sent after 0.5 s was seen after 3.2 s); this one sleeps
-    outside the lock."""
+    """The job's outputs as they arrive. gradio_client's own iterator sleeps while it holds the lock that its
+    receiving thread stores frames under; this one sleeps outside it, so that polling never delays a frame."""
     seen = 0
     while True:
         finished = job.done()  # read before the outputs, so that the last frames are read after it finished
