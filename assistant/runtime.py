@@ -211,11 +211,12 @@ def serving_decoders(loaded: LoadedModel, model: ModelConfig, cache_dir: Path) -
         except ImportError as missing:
             raise ModelLoadError(f"llama-cpp-python is not installed ({missing})") from missing
         engines = model.engines or MAX_DEFAULT_ENGINES
+        cores = cpu_cores()
+        contexts = min(engines, cores)
         # A turn holds its prompt (at most max_context_tokens less the reply's budget), its reply and its tools'
         # results: twice the prompt budget holds that, at half the KV memory of the model's full 8,192.
-        contexts = min(engines, cpu_cores())
         decoders = llama_cpp_decoders(loaded, model, cache_dir, n_ctx=2 * model.max_context_tokens,
-                                      n_threads=max(1, cpu_cores() // contexts),
+                                      n_threads=max(1, cores // contexts),
                                       sequences=math.ceil(engines / contexts), contexts=contexts)
         log.info("serving on llama.cpp (%s weights, %d sequences in %d contexts)", model.gguf_quant, engines,
                  contexts)
