@@ -46,7 +46,8 @@ class ContextFull(RuntimeError):
 REBUILD = ('CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON" '
            "pip install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python llama-cpp-python")
 
-#: Run in a child by `check_llama_cpp`: load the file as `LlamaCppDecoder` does and decode two tokens.
+#: Run in a child by `check_llama_cpp`: load the file with the settings `LlamaCppContext` uses (no extra weight
+#: buffers, flash attention) and decode two tokens. Through llama-cpp-python alone: this package would import torch.
 _PROBE = """
 import sys, llama_cpp
 llama = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=64, n_threads=1, use_extra_bufts=False, flash_attn=True,
@@ -112,7 +113,10 @@ class _Feed:
     token_ids: list[int]
     logits: np.ndarray | None = None  # (vocab,) after the last token
     error: Exception | None = None
-    done: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.logits is not None or self.error is not None
 
 
 class LlamaCppContext:
@@ -121,8 +125,8 @@ class LlamaCppContext:
 
     Decoding one token reads every weight of the model; decoding one token of each of eight sequences in one
     llama_decode reads them once: SmolLM2-135M (F16, one thread) takes 14.7 ms for one token and 56 ms for one
-    of each of eight sequences, about 140 tokens/s in all. So a feed that arrives while a decode runs waits for it, and the next decode
-    takes every feed waiting by then. The thread that finds no decode running decodes for everyone (no thread of
+    of each of eight sequences, about 140 tokens/s in all. So a feed that arrives while a decode runs waits for
+    it, and the next decode takes every feed waiting by then. The thread that finds no decode running decodes for everyone (no thread of
     its own), and each feed's caller reads its own logits.
 
     The file is memory-mapped, so several contexts over the same file share its weights in the page cache; the
@@ -192,9 +196,11 @@ class LlamaCppContext:
 
     def _decode_together(self, feeds: list[_Feed]) -> None:
         """Decode `feeds` in batches of at most _BATCH tokens; every feed ends done, with logits or an error."""
+        if self._closed:  # its memory is freed: nothing may touch it
+            for feed in feeds:
+                feed.error = RuntimeError("the llama.cpp context is closed")
+            return
         try:
-            if self._closed:
-                raise RuntimeError("the llama.cpp context is closed")
             for feed in feeds:
                 llama_cpp.llama_memory_seq_rm(self._memory, feed.sequence, feed.position, -1)
             batch = self._batch
@@ -220,9 +226,7 @@ class LlamaCppContext:
             for feed in feeds:
                 if not feed.done:
                     llama_cpp.llama_memory_seq_rm(self._memory, feed.sequence, feed.position, -1)
-                    feed.error, feed.done = error, True
-        for feed in feeds:
-            feed.done = True
+                    feed.error = error
 
     def _run(self, ending: list[tuple[_Feed, int]]) -> None:
         code = llama_cpp.llama_decode(self._ctx, self._batch)
@@ -232,7 +236,6 @@ class LlamaCppContext:
             logits = llama_cpp.llama_get_logits_ith(self._ctx, index)
             # Copied: the buffer belongs to llama.cpp and the next decode overwrites it.
             feed.logits = np.ctypeslib.as_array(logits, shape=(self.vocab_size,)).copy()
-            feed.done = True
 
     def close(self) -> None:
         """Free the context and unmap the file now rather than at garbage collection."""

@@ -379,3 +379,13 @@ def test_decoders_are_dealt_round_the_contexts_and_a_full_set_starts_a_new_one(
     assert all(decoders[4].context is not decoder.context for decoder in decoders[:4])  # a new set
     # Three contexts made, each with the model's own context length at most (SmolLM2: 8,192).
     assert made == [(served.model.config.max_position_embeddings, 2, 1)] * 3
+
+
+@pytest.mark.slow
+def test_a_closed_context_refuses_to_decode(make_decoder: Any, gguf_cache: Path):
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    context = LlamaCppContext(path, n_ctx=32, n_threads=1)
+    assert context.decode(0, 0, [1, 2]).shape == (context.vocab_size,)
+    context.close()
+    with pytest.raises(RuntimeError, match="the llama.cpp context is closed"):
+        context.decode(0, 2, [3])
