@@ -12,9 +12,10 @@ come from a tool result in the same turn. Two readers of a reply use this module
 After a calculator result, `ends_on` tells whether the reply ends on the figure the calculator produced (the
 engine appends the calculation when it does not).
 
-A call can invent too: a filter nobody asked for (`requester_id: E0888`, `min_capacity: 2`) narrows a list to
-the wrong records. `unstated_arguments` names the optional arguments whose figures or identifiers appear
-nowhere in what the conversation said; the engine leaves them out of the call.
+A call can invent too: a filter nobody asked for (`requester_id: E0888`, `min_capacity: 2`, `status:
+in_progress`) narrows a list to the wrong records. `unstated_arguments` names the optional arguments whose
+figures, identifiers or enum words appear nowhere in what the conversation said; the engine leaves them out
+of the call.
 
 The shapes are those of the answers the project trains on after a tool message (finetune/builders/answers.py,
 retrieval.py) and the plain sentences of a completed action in any wording.
@@ -55,6 +56,8 @@ _COMPLETED_ACTION = re.compile(
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 #: Numbers as written: 1,240.50 and 19 and E1004's 1004; read without separators for comparison.
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+#: A date, time or code written out (2025-06-10, 14:00, E1004, SHP-004211): its digits are not numbers of their own.
+_CODE = re.compile(r"\b(?=[\w:-]*\d)(?=[\w:-]*[A-Za-z:-])[\w:-]*\w")
 
 
 def opens_with_claim(text: str) -> bool:
@@ -104,27 +107,41 @@ def _inside_email(text: str, position: int) -> bool:
 
 
 def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> list[str]:
-    """The optional arguments of a call whose value is a number, or a free-text string holding a digit (an id,
-    a code, a time), that appears nowhere in `said` (the conversation's messages and tool results): a string
-    counts as said when it is, or when each of its figures is ("08:45" after "8:45").
+    """The optional arguments of a call that nothing in `said` (the conversation's messages and tool results)
+    stated:
 
-    Required arguments, enums, strings without a digit (names, words) and formatted strings (dates and times,
-    which the model resolves from "tomorrow" and today's date) are never named: only a figure or an identifier
-    can be checked against the words.
+    - a number that appears nowhere as a number of its own (the 10 of 2025-06-10 is a date's, not a floor);
+    - a free-text string holding a digit (an id, a code, a time), unless it, or each of its figures, was
+      said ("08:45" after "8:45");
+    - an enum value none of whose words was said, by its first five letters or whole ("in_progress" needs
+      "progress"; "pending_approval" is stated by "waiting for approval"): a filter nobody asked for
+      narrows a list to the wrong records.
+
+    Required arguments, booleans, strings without a digit (names, words) and formatted strings (dates and
+    times, which the model resolves from "tomorrow" and today's date) are never named.
     """
     required = set(schema.get("required") or [])
     properties = schema.get("properties") or {}
-    numbers = _figures(said)
+    numbers = _figures(_CODE.sub(" ", said))
     words = said.casefold()
     unstated = []
     for name, value in arguments.items():
         spec = properties.get(name) or {}
-        if name in required or "enum" in spec or "format" in spec or isinstance(value, bool):
+        if name in required or "format" in spec or isinstance(value, bool):
             continue
-        if isinstance(value, int | float):
+        if "enum" in spec:
+            if isinstance(value, str) and not _enum_value_said(value, words):
+                unstated.append(name)
+        elif isinstance(value, int | float):
             if _plain_number(repr(value) if isinstance(value, float) else str(value)) not in numbers:
                 unstated.append(name)
         elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \
-                not _figures(value) <= numbers:
+                not _figures(value) <= _figures(said):
             unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
     return unstated
+
+
+def _enum_value_said(value: str, said: str) -> bool:
+    """Whether a word of an enum value starts a word of `said` (casefolded), by its first five letters."""
+    words = [word for word in re.split(r"[\s_-]+", value.casefold()) if len(word) >= 3] or [value.casefold()]
+    return any(re.search(r"(?<![a-z])" + re.escape(word[:5]), said) for word in words)

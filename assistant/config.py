@@ -120,9 +120,16 @@ class GenerationConfig(BaseModel):
     )
     drop_unstated_arguments: bool = Field(
         True, description="Leave out of a call the optional arguments whose number or id (a value with a digit) "
-        "appears in no user message or tool result of the conversation: a filter nobody asked for "
-        "(requester_id E0888, min_capacity 2) would return the wrong records. Required arguments, enums and "
-        "dates are kept."
+        "or enum value (none of its words) appears in no user message or tool result of the conversation: a "
+        "filter nobody asked for (requester_id E0888, min_capacity 2, status in_progress) would return the "
+        "wrong records. Required arguments and dates are kept."
+    )
+    complete_stated_arguments: bool = Field(
+        True, description="Set on a call the arguments the person's message states in so many words and the "
+        "model left out or wrote otherwise: an enum value it names ('urgent', 'high-priority', 'close ticket "
+        "4104'), and ids, dates and times written out (E1006, 2025-06-11, 14:00) that fit the pattern or date "
+        "format of properties the call left out. Quoted text and words two properties could mean are left "
+        "to the model."
     )
     state_calculator_result: bool = Field(
         True, description="When a reply after a calculator result does not end on the result (the small model "

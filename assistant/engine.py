@@ -14,7 +14,9 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            Otherwise the held text is streamed once the lead-in is over.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
            the JSON is complete, optional arguments whose figures or ids nobody stated are left out
-           (generation.drop_unstated_arguments), and the call is validated, approved or planned, and run; the
+           (generation.drop_unstated_arguments), the enum values, ids, dates and times the request states
+           and the call left out are set (generation.complete_stated_arguments, `assistant.slots`), and the
+           call is validated, approved or planned, and run; the
            result is queued as forced tokens (a tool message) -> REPLY.
 DONE       the turn is over.
 
@@ -47,6 +49,7 @@ from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_i
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
+from assistant.slots import stated_arguments
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -352,6 +355,13 @@ class Engine:
                          ", ".join(f"{name}={arguments[name]!r}" for name in unstated))
                 arguments = {name: value for name, value in arguments.items() if name not in unstated}
                 state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
+        if generation.complete_stated_arguments:
+            stated = stated_arguments(arguments, tool.parameters, _request(state.history))
+            if stated:
+                log.info("set on the %s call, as the request states: %s", tool.name,
+                         ", ".join(f"{name}={value!r}" for name, value in stated.items()))
+                arguments = {**arguments, **stated}
+                state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
         if tool.side_effects and approve is not None and not (dry_run and not tool.local):
@@ -502,6 +512,11 @@ class Engine:
             conversation = conversation[1:]
             while len(conversation) > 1 and conversation[0]["role"] != "user":
                 conversation = conversation[1:]
+
+
+def _request(history: list[dict[str, Any]]) -> str:
+    """The person's message this turn answers: the conversation's last user message."""
+    return next((str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), "")
 
 
 def _calculation_left_unstated(state: TurnState) -> str:

@@ -62,7 +62,8 @@ def test_an_honest_reply_without_a_tool_claims_nothing():
 
 TICKETS = {"type": "object", "required": ["title"],
            "properties": {"title": {"type": "string"}, "requester_id": {"type": "string"}, "limit": {"type": "integer"},
-                          "budget": {"type": "number"}, "status": {"enum": ["open", "closed"]},
+                          "budget": {"type": "number"},
+                          "status": {"enum": ["open", "closed", "in_progress", "pending_approval"]},
                           "date": {"type": "string", "format": "date"}, "urgent": {"type": "boolean"},
                           "department": {"type": "string"}}}
 
@@ -70,8 +71,24 @@ TICKETS = {"type": "object", "required": ["title"],
 def test_an_optional_id_or_figure_nobody_stated_is_unstated():
     call = {"title": "VPN 42", "requester_id": "E0888", "limit": 20, "budget": 12.5, "status": "open",
             "date": "2026-03-03", "urgent": True, "department": "Finance"}
-    # The required title, the enum, the date the model resolved, the boolean and a plain word are never named.
+    # The required title, the stated enum, the date the model resolved, the boolean and a plain word are never named.
     assert unstated_arguments(call, TICKETS, "Which of my tickets are open?") == ["requester_id", "limit", "budget"]
+
+
+def test_an_optional_enum_value_none_of_whose_words_was_said_is_unstated():
+    assert unstated_arguments({"status": "in_progress"}, TICKETS, "Show all urgent IT tickets.") == ["status"]
+    assert unstated_arguments({"status": "in_progress"}, TICKETS, "what's still in progress?") == []
+    assert unstated_arguments({"status": "pending_approval"}, TICKETS, "claims waiting for approval") == []
+    assert unstated_arguments({"status": "closed"}, TICKETS, "did anyone close it?") == []
+    assert unstated_arguments({"title": "x", "status": "closed"}, {**TICKETS, "required": ["title", "status"]},
+                              "anything") == []  # a required state is the model's to choose
+
+
+def test_a_figure_inside_a_date_time_or_id_is_not_a_number_said():
+    said = "Which rooms are free on 2025-06-10 from 14:00 for E1004?"
+    assert unstated_arguments({"limit": 10}, TICKETS, said) == ["limit"]
+    assert unstated_arguments({"limit": 14}, TICKETS, said) == ["limit"]
+    assert unstated_arguments({"limit": 10}, TICKETS, said + " For 10 people.") == []
 
 
 def test_what_the_conversation_said_is_stated_however_it_was_written():

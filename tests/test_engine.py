@@ -751,6 +751,27 @@ def test_optional_figures_and_ids_nobody_stated_are_left_out_of_the_call(base_to
     assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent
 
 
+@pytest.mark.parametrize("complete", [True, False])
+def test_what_the_request_states_is_set_on_the_call(base_tokenizer_folder: Path, complete: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    lister = Lister()
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    lister.parameters = {**Lister.parameters, "properties": {**Lister.parameters["properties"],
+                                                              "requester_id": {"type": "string", "pattern": "^E\\d{4}$"}}}
+    registry = add_toolkens(tiny, tokenizer, [lister])
+    written = '{"status": "closed"}'
+    script = [registry.by_name(lister.name).token_id] + ids(tokenizer, written) + ids(tokenizer, "None.")
+    generation = GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=False,
+                                  complete_stated_arguments=complete)
+    engine = Engine(ScriptedDecoder(len(tokenizer), script + ids(tokenizer, END)), ChatFormat(tokenizer), registry,
+                    [lister], generation, "Test.", max_context_tokens=1024)
+    answer = final(run(engine, "Which open tickets has E1006 raised?"))
+    sent = {"status": "open", "requester_id": "E1006"} if complete else {"status": "closed"}
+    assert lister.calls == [sent] and answer.tool_calls[0].arguments == sent
+    assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent
+
+
 @pytest.fixture(scope="module")
 def calculator_setup(base_tokenizer_folder: Path) -> Iterator[tuple[Any, Calculator, Any]]:
     """A tokenizer with the real calculator's toolken."""

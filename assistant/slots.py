@@ -1,0 +1,164 @@
+"""Arguments a request states in so many words, read from its text by the operation's schema.
+
+The small model picks the right operation more often than it writes every argument the request gave: "Show
+all urgent IT tickets" becomes `listTickets {"status": "in_progress"}`, "Who has booked Bora on 2025-06-11?"
+loses its date, "Which leave requests has E1006 made?" its employee. Two kinds of value can be read from the
+words without a model, because the schema says exactly what they look like:
+
+- an enum value named in the request ("urgent", "high-priority", "in progress", "close ticket 4104" for
+  `closed`), when it names one value of one property of the operation;
+- a code, id, date or time written out (a token that mixes digits with other characters: E1006, SHP-004211,
+  2025-06-11, 14:00) that matches the pattern or date format of properties the call left out, as many
+  values as there are such properties ("from 14:00 to 15:00" fills start_time, then end_time);
+- a count next to the noun that names it ("for 5 people": `attendees`, "How many people will be in the
+  room"; "45 minutes": `duration_minutes`; "floor 3": `floor`), for a number property the call left out.
+
+`stated_arguments` returns the arguments to set. It never touches a value the call already took from the
+words, quoted text ("titled 'Open day'") is not read for enum values, and a word two properties could mean
+is left to the model.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+#: Quoted text: a title or a note, whose words are not filters.
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|(?<!\w)'[^']*'(?!\w)")
+#: A written-out value: letters, digits and the joiners of codes, dates and times, not ending in a joiner.
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9:/._-]*[A-Za-z0-9])?")
+
+
+def stated_arguments(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> dict[str, Any]:
+    """The arguments to set on a call so that it says what `request` (the person's message) states: enum
+    values named in it that the call left out or wrote otherwise, and coded values (ids, dates, times) it
+    left out. Empty: the call already says everything that can be read from the words."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    return {**_stated_enums(arguments, properties, required, request),
+            **_stated_codes(arguments, properties, request), **_stated_counts(arguments, properties, request)}
+
+
+def _stated_enums(
+    arguments: dict[str, Any], properties: dict[str, Any], required: set[str], request: str
+) -> dict[str, Any]:
+    text = _QUOTED.sub(" ", request)
+    mentions: dict[str, dict[str, list[tuple[int, int]]]] = {}  # property -> value -> spans naming it
+    for name, spec in properties.items():
+        for value in spec.get("enum") or []:
+            if isinstance(value, str):
+                spans = [m.span() for m in _enum_words(value, verb=name in required).finditer(text)]
+                if spans:
+                    mentions.setdefault(name, {})[value] = spans
+    claimed: dict[tuple[int, int], set[str]] = {}
+    for name, values in mentions.items():
+        for spans in values.values():
+            for span in spans:
+                claimed.setdefault(span, set()).add(name)
+    found = {}
+    for name, values in mentions.items():
+        if len(values) != 1:
+            continue  # "open or in progress": the request names several, the model chooses
+        (value, spans), = values.items()
+        if all(len(claimed[span]) > 1 for span in spans):
+            continue  # every mention could mean another property as well
+        if arguments.get(name) != value:
+            found[name] = value
+    return found
+
+
+def _enum_words(value: str, verb: bool) -> re.Pattern[str]:
+    """A named enum value as a person writes it: `in_progress` as "in progress" or "in-progress"; with `verb`,
+    a state in -ed by its verb too (`closed`: "close"; `cancelled`: "cancel"). Only a required property
+    takes the verb: the state an update sets ("close ticket 4104"), while a filter is named by its adjective
+    ("closed tickets") and "book" or "load" in a question about shipments names no status."""
+    words = [re.escape(word) for word in re.split(r"[\s_-]+", value) if word]
+    forms = [r"[\s_-]+".join(words)]
+    last = value.casefold()
+    if verb and len(words) == 1 and last.endswith("ed") and len(last) > 4:
+        stem = last[:-1] if last[-3] in "aeiouv" or last.endswith(("sed", "zed")) else last[:-2]
+        if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":  # cancelled -> cancel
+            stem = stem[:-1]
+        forms.append(re.escape(stem))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w])", re.IGNORECASE)
+
+
+def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    used = " ".join(str(value) for value in arguments.values()).casefold()
+    written = [token for token in dict.fromkeys(m.group(0) for m in _TOKEN.finditer(request))
+               if _is_code(token) and token.casefold() not in used]
+    groups: dict[str, list[str]] = {}  # one shape (pattern or date format) -> its properties left out, in order
+    for name, spec in properties.items():
+        shape = _shape(spec)
+        if shape is not None and name not in arguments:
+            groups.setdefault(shape, []).append(name)
+    found = {}
+    for shape, names in groups.items():
+        values = [token for token in written if _fits(shape, token)]
+        if len(values) == len(names):  # as many written values of that shape as properties left to fill
+            found.update(zip(names, values, strict=True))
+    return found
+
+
+def _is_code(token: str) -> bool:
+    """Digits together with other characters: an id, a date, a time; never a bare number or a word."""
+    return any(c.isdigit() for c in token) and not token.replace(".", "").replace(",", "").isdigit()
+
+
+def _shape(spec: dict[str, Any]) -> str | None:
+    """What a string property's values look like, when the schema says it: its pattern, or the date format."""
+    if spec.get("type") not in (None, "string") or "enum" in spec:
+        return None
+    if isinstance(spec.get("pattern"), str):
+        return "pattern:" + spec["pattern"]
+    return "format:date" if spec.get("format") == "date" else None
+
+
+def _fits(shape: str, token: str) -> bool:
+    kind, _, rule = shape.partition(":")
+    if kind == "format":
+        try:
+            return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and bool(date.fromisoformat(token))
+        except ValueError:
+            return False
+    try:
+        return re.fullmatch(rule, token) is not None
+    except re.error:
+        return False  # a pattern Python's re does not read (JSON Schema's is ECMA 262): not filled
+
+
+#: A number with the word after it and the word before it: "for 5 people", "floor 3".
+_COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?![\w.,:-]*\d)(?:\s+([A-Za-z]+))?")
+
+
+def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    used = {str(value) for value in arguments.values()}
+    found: dict[str, Any] = {}
+    for match in _COUNT.finditer(request):
+        before, number, after = match.groups()
+        if number in used:
+            continue
+        names = [name for name, spec in properties.items()
+                 if name not in arguments and spec.get("type") in ("integer", "number")
+                 and _names_count(name, spec, before, after) and _within(spec, float(number))]
+        if len(names) == 1 and names[0] not in found:
+            spec = properties[names[0]]
+            found[names[0]] = int(float(number)) if spec.get("type") == "integer" else float(number)
+    return found
+
+
+def _names_count(name: str, spec: dict[str, Any], before: str | None, after: str | None) -> bool:
+    """Whether the noun after a number ("5 people") is a word of the property's name or description, or the
+    word before it ("floor 3") a word of its name."""
+    own = {word.casefold() for word in re.split(r"[\W_]+", name) if len(word) >= 4}
+    described = own | {word.casefold() for word in re.findall(r"[A-Za-z]{4,}", str(spec.get("description") or ""))}
+    noun = (after or "").casefold()
+    return bool(noun) and len(noun) >= 4 and (noun in described or noun.removesuffix("s") in described) or \
+        (before or "").casefold() in own
+
+
+def _within(spec: dict[str, Any], value: float) -> bool:
+    if spec.get("type") == "integer" and not value.is_integer():
+        return False
+    return spec.get("minimum", value) <= value <= spec.get("maximum", value)

@@ -1,0 +1,129 @@
+"""Arguments read from the request's words by the operation's schema (assistant/slots.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.slots import stated_arguments
+
+TICKETS = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["open", "in_progress", "waiting", "resolved", "closed"]},
+        "priority": {"type": "string", "enum": ["low", "normal", "high", "urgent"]},
+        "requester_id": {"type": "string", "pattern": "^E\\d{4}$"},
+        "limit": {"type": "integer"},
+    },
+    "required": [],
+}
+UPDATE = {
+    "type": "object",
+    "properties": {
+        "ticket_id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["open", "in_progress", "waiting", "resolved", "closed", "cancelled"]},
+        "note": {"type": "string"},
+    },
+    "required": ["ticket_id", "status"],
+}
+BOOKING = {
+    "type": "object",
+    "properties": {
+        "room_id": {"type": "string", "pattern": "^[a-z]+$"},
+        "date": {"type": "string", "format": "date"},
+        "start_time": {"type": "string", "pattern": "^([01]\\d|2[0-3]):(00|15|30|45)$"},
+        "end_time": {"type": "string", "pattern": "^([01]\\d|2[0-3]):(00|15|30|45)$"},
+        "from_date": {"type": "string", "format": "date"},
+    },
+    "required": ["room_id"],
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "arguments", "stated"),
+    [
+        ("Show all urgent IT tickets.", {"status": "in_progress"}, {"priority": "urgent"}),
+        ("Which IT tickets are still open?", {}, {"status": "open"}),
+        ("any high-priority tickets in progress?", {}, {"priority": "high", "status": "in_progress"}),
+        ("WAITING tickets please", {"status": "open"}, {"status": "waiting"}),
+        ("Which tickets has E1006 raised?", {}, {"requester_id": "E1006"}),
+    ],
+)
+def test_a_filter_the_request_names_is_set(request_text, arguments, stated):
+    assert stated_arguments(arguments, TICKETS, request_text) == stated
+
+
+@pytest.mark.parametrize(
+    ("request_text", "arguments"),
+    [
+        ("open or in progress tickets?", {}),  # two values of one property: the model's choice stands
+        ('tickets titled "urgent: printer"', {}),  # quoted words are a title, not a filter
+        ("Which tickets are open?", {"status": "open"}),  # already said
+        ("list tickets", {"status": "open"}),  # nothing stated: the model's value is not for this module
+        ("tickets from E1006 or E1007", {}),  # two ids, one property
+        ("who raised ticket 4104?", {}),  # a bare number is no id
+        ("I'd like to close my laptop lid", {}),  # a filter is not named by a verb
+    ],
+)
+def test_nothing_is_set_that_the_words_do_not_say_unambiguously(request_text, arguments):
+    assert stated_arguments(arguments, TICKETS, request_text) == {}
+
+
+def test_the_state_an_update_sets_is_named_by_its_verb():
+    assert stated_arguments({"ticket_id": 4104, "status": "open"}, UPDATE, "Close IT ticket 4104.") == \
+        {"status": "closed"}
+    assert stated_arguments({"ticket_id": 12, "status": "open"}, UPDATE, "please cancel ticket 12") == \
+        {"status": "cancelled"}
+    assert stated_arguments({"ticket_id": 4103, "status": "resolved"}, UPDATE, "Resolve ticket 4103") == {}
+
+
+def test_dates_and_times_fill_the_properties_left_out_in_order():
+    request = "Is Bora free on 2025-06-10 from 14:00 to 15:00?"
+    # start_time and end_time share a pattern: two times, two properties, in the order written. The date fits
+    # two properties (date, from_date), so one date cannot say which.
+    assert stated_arguments({"room_id": "bora"}, BOOKING, request) == {"start_time": "14:00", "end_time": "15:00"}
+    assert stated_arguments({"room_id": "bora", "start_time": "14:00"}, BOOKING, request) == {"end_time": "15:00"}
+    # a value the call already holds is not offered again
+    assert stated_arguments({"room_id": "bora", "date": "2025-06-10", "start_time": "14:00", "end_time": "15:00"},
+                            BOOKING, request) == {}
+    # an impossible date fits no date property
+    assert stated_arguments({"room_id": "bora", "start_time": "14:00", "end_time": "15:00", "date": "x"},
+                            BOOKING, "on 2025-02-30 please") == {}
+
+
+def test_a_single_date_fills_a_single_date_property():
+    schema = {"type": "object", "properties": {"room_id": {"type": "string"}, "date": {"type": "string",
+                                                                                      "format": "date"}}}
+    assert stated_arguments({"room_id": "bora"}, schema, "Who has booked Bora on 2025-06-11?") == \
+        {"date": "2025-06-11"}
+    assert stated_arguments({"room_id": "bora"}, schema, "Who booked Bora on 2025-06-11 or 2025-06-12?") == {}
+
+
+def test_a_pattern_python_cannot_read_fills_nothing():
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^\\p{L}+1$"}}}
+    assert stated_arguments({}, schema, "code ab1 please") == {}
+
+
+ROOMS = {
+    "type": "object",
+    "properties": {
+        "min_capacity": {"type": "integer", "minimum": 1, "description": "Only rooms that seat at least this many people."},
+        "floor": {"type": "integer", "minimum": 2, "maximum": 5, "description": "Only rooms on this floor (2 to 5)."},
+        "date": {"type": "string", "format": "date"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "arguments", "stated"),
+    [
+        ("rooms on floor 3 for 12 people", {}, {"floor": 3, "min_capacity": 12}),
+        ("a room for 12 people", {"min_capacity": 12}, {}),  # already said
+        ("rooms on floor 9", {}, {}),  # outside the schema's range
+        ("rooms for 2.5 people", {}, {}),  # not an integer
+        ("rooms on 2026-03-04 for 4 people", {}, {"date": "2026-03-04", "min_capacity": 4}),  # a date is no count
+        ("3 coffees please", {}, {}),  # the noun names no property
+        ("3 rooms please", {}, {}),  # both descriptions speak of rooms: which one is not said
+    ],
+)
+def test_a_count_is_set_on_the_property_its_noun_names(request_text, arguments, stated):
+    assert stated_arguments(arguments, ROOMS, request_text) == stated
