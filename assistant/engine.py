@@ -227,7 +227,8 @@ class Engine:
         try:
             search = self.tools.get(SEARCH)
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
-                                      nearest_passage=search.nearest if isinstance(search, SearchTool) else None)
+                                      nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
+                                      schemas={name: tool.parameters for name, tool in self.tools.items()})
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None

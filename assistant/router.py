@@ -12,14 +12,18 @@ router's threshold, the turn opens with the likeliest tool's toolken, forced, an
 arguments; otherwise the opening has no call (unless the claim guard sees a result-shaped opening). The
 threshold is chosen on the build's held-out split when the router is fitted.
 
-Two checks then correct which tool it names, both from evidence the classifier does not weigh:
+Three checks then correct which tool it names, each from evidence the classifier does not weigh:
 - the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
   the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook);
 - a policy question names the same things as the operation that handles them ("within how many days must I
   submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
   documents than to every example request of the operation it would call (the build's questions for it,
   its `x-examples` and its description), it opens with `search` instead (Toolken+ reranks the same way with
-  tool documentation).
+  tool documentation);
+- a sentence embedding weighs nouns and hardly verbs ("Close IT ticket 4104" sits beside getTicket's
+  requests): among the operations it rates near the likeliest one, the one whose arguments the request
+  states more of (`assistant.slots.stated_count`: an id, a date, an enum value, the state an update sets)
+  takes the call.
 
 The fitted weights live in the adapter folder as `router.json` (plain numbers: nothing is unpickled), with a
 probe embedding that must match the embedder it is served with.
@@ -36,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.slots import stated_count
 from tools.base import Tool
 from tools.calculator import Calculator
 from tools.retrieval import SearchTool
@@ -48,6 +53,9 @@ NO_CALL = "(none)"
 PROBE_TEXT = "Which tool answers this question?"
 #: Cosine similarity of the two probe embeddings below which the embedder is taken to be another one.
 SAME_EMBEDDER = 0.99
+#: The least probability at which the classifier's second or third operation is weighed against its first by
+#: the arguments the request states.
+RIVAL_PROBABILITY = 0.1
 #: The tools the router's checks know by name: the documents' search and the calculator.
 SEARCH = SearchTool.name
 CALCULATOR = Calculator.name
@@ -133,12 +141,14 @@ class ToolRouter:
         examples: Mapping[str, Sequence[str]] | None = None,
         nearest_passage: NearestPassage | None = None,
         checks: bool = True,
+        schemas: Mapping[str, dict[str, Any]] | None = None,
     ) -> Route:
         """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
         decides, so a short follow-up read with the question before it still gets its call.
 
         `examples` adds, per tool, example requests to the fitted exemplars (a catalog's `x-examples` as the
-        engine serves them now); `nearest_passage` scores the documents (None: the search check is off).
+        engine serves them now); `nearest_passage` scores the documents (None: the search check is off);
+        `schemas` gives the tools' argument schemas (None: the stated-arguments check is off).
         `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
         """
         vectors = self._embed(texts)  # (texts, dim)
@@ -153,6 +163,11 @@ class ToolRouter:
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
+        if checks and schemas is not None and tool not in (SEARCH, CALCULATOR):
+            takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0])
+            if takes_more is not None:
+                reasons.append(f"{takes_more} takes more of what the request states than {tool}")
+                tool = takes_more
         if checks and SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and nearest_passage is not None:
             passage = nearest_passage(vectors[best].tolist())
             request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
@@ -213,6 +228,25 @@ class ToolRouter:
                        np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}), exemplars)
         except (KeyError, TypeError, ValueError) as error:
             raise RouterMismatch(f"not a router file: {error}") from error
+
+
+def _takes_more_of_the_request(
+    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str
+) -> str | None:
+    """Among the operations the classifier rates near `tool` (its top three with probability at least
+    RIVAL_PROBABILITY), the one whose arguments `request` states more of than `tool`'s; None when none does.
+
+    A sentence embedding weighs the nouns and hardly the verb: "Close IT ticket 4104" sits next to getTicket's
+    requests, but it states a state to set that only updateTicketStatus takes."""
+    if tool not in schemas:
+        return None
+    rivals = sorted((name for name, p in candidates.items()
+                     if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
+                     and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
+    own = stated_count(schemas[tool], request)
+    counts = {name: stated_count(schemas[name], request) for name in rivals}
+    best = max(rivals, key=lambda name: (counts[name], candidates[name]), default=None)
+    return best if best is not None and counts[best] > own else None
 
 
 def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:

@@ -16,6 +16,10 @@ words without a model, because the schema says exactly what they look like:
 `stated_arguments` returns the arguments to set. It never touches a value the call already took from the
 words, quoted text ("titled 'Open day'") is not read for enum values, and a word two properties could mean
 is left to the model.
+
+`stated_count` is how many of an operation's arguments a request states: the router prefers, among
+operations it rates alike, the one that takes more of what was said ("Close IT ticket 4104" states a ticket
+and the state to set, which `updateTicketStatus` takes and `getTicket` does not).
 """
 
 from __future__ import annotations
@@ -38,6 +42,22 @@ def stated_arguments(arguments: dict[str, Any], schema: dict[str, Any], request:
     required = set(schema.get("required") or [])
     return {**_stated_enums(arguments, properties, required, request),
             **_stated_codes(arguments, properties, request), **_stated_counts(arguments, properties, request)}
+
+
+#: A request that asks rather than tells: it names a state to read, never one to set.
+_QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|have|had|did|do|"
+                       r"does|can|could|will|would|should)\b|\?\s*$", re.IGNORECASE)
+
+
+def stated_count(schema: dict[str, Any], request: str) -> int:
+    """How many of an operation's arguments `request` states (as `stated_arguments` reads them). In a question
+    ("Is ticket 4104 closed?") a required enum, the state an update sets, does not count."""
+    if _QUESTION.search(request):
+        required = set(schema.get("required") or [])
+        properties = {name: spec for name, spec in (schema.get("properties") or {}).items()
+                      if not (name in required and "enum" in spec)}
+        schema = {**schema, "properties": properties}
+    return len(stated_arguments({}, schema, request))
 
 
 def _stated_enums(

@@ -8,8 +8,9 @@ Run (after `assistant build-data` for the company):
 Fits one router per row, each adding one source to the one above (the build's training records; the tools'
 descriptions; the documents' passages; the catalog's `x-examples`; their near misses, each quoted in a request
 to translate or reword it), its threshold chosen on the build's eval split as `assistant fit-router` does; the
-last two rows turn on the router's checks (the calculator needs a figure; a document passage nearer than every
-request for the operation moves the call to search). Each row scores the router's verdict alone on every test
+last three rows turn on the router's checks (the calculator needs a figure; a document passage nearer than every
+request for the operation moves the call to search; an operation rated near the likeliest one that takes more of
+what the request states takes the call). Each row scores the router's verdict alone on every test
 message: the tool a call should open with, or none. Selection
 counts a verdict right when it names the expected tool (or none for a no-call message); the calculator and
 document questions expect `calculator` and `search`. The whole engine's figures, arguments and answers included,
@@ -74,20 +75,23 @@ def main(argv: list[str] | None = None) -> int:
     def nearest_passage(vector: Sequence[float]) -> float:
         return float((passage_vectors @ np.asarray(vector, dtype=np.float32)).max())
 
-    # (row, tools as the fit reads them, passages, near misses, checks, the documents' nearness)
-    steps: list[tuple[str, Sequence[Any], list[str], bool, bool, NearestPassage | None]] = [
-        ("training records", bare, [], False, False, None),
-        ("+ tool descriptions", [_without(tool, examples=True) for tool in tools], [], False, False, None),
-        ("+ document passages", [_without(tool, examples=True) for tool in tools], passages, False, False, None),
-        ("+ x-examples", tools, passages, False, False, None),
-        ("+ near misses", tools, passages, True, False, None),
-        ("+ calculator needs a figure", tools, passages, True, True, None),
-        ("+ nearer documents -> search (shipped)", tools, passages, True, True, nearest_passage),
+    schemas = {tool.name: tool.parameters for tool in tools}
+    # (row, tools as the fit reads them, passages, near misses, checks, the documents' nearness, schemas)
+    steps: list[tuple[str, Sequence[Any], list[str], bool, bool, NearestPassage | None, Any]] = [
+        ("training records", bare, [], False, False, None, None),
+        ("+ tool descriptions", [_without(tool, examples=True) for tool in tools], [], False, False, None, None),
+        ("+ document passages", [_without(tool, examples=True) for tool in tools], passages, False, False, None,
+         None),
+        ("+ x-examples", tools, passages, False, False, None, None),
+        ("+ near misses", tools, passages, True, False, None, None),
+        ("+ calculator needs a figure", tools, passages, True, True, None, None),
+        ("+ nearer documents -> search", tools, passages, True, True, nearest_passage, None),
+        ("+ takes more of the request (shipped)", tools, passages, True, True, nearest_passage, schemas),
     ]
     names = {tool.name for tool in tools}
-    for label, step_tools, step_passages, near_misses, checks, nearest in steps:
+    for label, step_tools, step_passages, near_misses, checks, nearest, step_schemas in steps:
         router = fit_router(train, held_out, step_tools, step_passages, embed, near_misses)
-        verdicts = [router.route([text], names, examples, nearest, checks) for text, _ in messages]
+        verdicts = [router.route([text], names, examples, nearest, checks, step_schemas) for text, _ in messages]
         picked = [route.tool if route.call else None for route in verdicts]
         right = [pick == expected for pick, (_, expected) in zip(picked, messages)]
         calls = [r for r, (_, expected) in zip(right, messages) if expected is not None]

@@ -167,6 +167,49 @@ def test_a_nearer_document_passage_moves_an_operations_call_to_search(router: To
     assert router.route(["what is 14 times 3"], tools, nearest_passage=passage(1.0)).tool == "calculator"
 
 
+TICKET_SCHEMAS = {
+    "api.getTicket": {"type": "object", "required": ["ticket_id"],
+                      "properties": {"ticket_id": {"type": "integer", "description": "The IT ticket's number."}}},
+    "api.updateTicketStatus": {"type": "object", "required": ["ticket_id", "status"],
+                               "properties": {"ticket_id": {"type": "integer", "description": "The ticket's number."},
+                                              "status": {"type": "string", "enum": ["open", "resolved", "closed"]}}},
+    "api.listTickets": {"type": "object", "properties": {"priority": {"type": "string", "enum": ["low", "high"]}}},
+}
+
+
+def rated(probabilities: dict[str, float]) -> ToolRouter:
+    """A router whose classifier gives every text these probabilities (log-probabilities as intercepts)."""
+    labels = [NO_CALL, *probabilities]
+    p_none = 1 - sum(probabilities.values())
+    intercept = np.log(np.asarray([p_none, *probabilities.values()], dtype=np.float32))
+    return ToolRouter(labels, np.zeros((len(labels), 2), dtype=np.float32), intercept, 0.5,
+                      np.asarray([1.0, 0.0], dtype=np.float32), embed=lambda texts: [[1.0, 0.0] for _ in texts])
+
+
+@pytest.mark.parametrize(
+    ("request_text", "tool"),
+    [
+        ("Close IT ticket 4104.", "api.updateTicketStatus"),  # the state to set: only the update takes it
+        ("mark ticket 4106 as resolved", "api.updateTicketStatus"),
+        ("Is ticket 4104 closed?", "api.getTicket"),  # a question reads a state, it sets none
+        ("ticket 4104", "api.getTicket"),  # both take the same: the classifier's pick stands
+    ],
+)
+def test_an_operation_that_takes_more_of_the_request_takes_the_call(request_text: str, tool: str):
+    router = rated({"api.getTicket": 0.6, "api.updateTicketStatus": 0.15, "api.listTickets": 0.1})
+    route = router.route([request_text], set(TICKET_SCHEMAS), schemas=TICKET_SCHEMAS)
+    assert route.tool == tool
+    assert (route.reason == f"{tool} takes more of what the request states than api.getTicket") == \
+        (tool != "api.getTicket")
+    assert router.route([request_text], set(TICKET_SCHEMAS)).tool == "api.getTicket"  # no schemas: no check
+
+
+def test_an_operation_rated_far_below_does_not_take_the_call():
+    router = rated({"api.getTicket": 0.8, "api.updateTicketStatus": 0.05})
+    assert router.route(["Close IT ticket 4104."], set(TICKET_SCHEMAS), schemas=TICKET_SCHEMAS).tool == \
+        "api.getTicket"
+
+
 def test_threshold_is_chosen_on_the_held_out_split(router: ToolRouter):
     report = router.report
     assert report["held_out"] == 4 and report["call_recall"] == 1.0 and report["no_call_accuracy"] == 1.0
