@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tools.base import Tool, ToolResult
 from tools.chunking import Chunk, chunk_text
+from tools.lexical import KeywordIndex, fuse
 from tools.documents import (
     DEFAULT_MAX_FILE_MB,
     SUPPORTED_SUFFIXES,
@@ -79,6 +80,11 @@ class RetrievalConfig(BaseModel):
     chunk_chars: int = Field(800, ge=100, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(
         120, ge=0, description="Characters a chunk repeats from the end of the one before it."
+    )
+    keyword_ranking: bool = Field(
+        True, description="Rank passages by the question's words (BM25) as well as by its embedding, fused by "
+        "reciprocal rank: a document's opening paragraph is near every question about its topic, the passage "
+        "that shares the question's words is the one that answers it."
     )
     min_score: float | None = Field(
         None, ge=-1.0, le=1.0, description="Drop hits whose cosine similarity is below this; None: keep all."
@@ -202,6 +208,8 @@ class DocumentStore:
         self.embedder = embedder or Embedder(config.embedder)
         self._collection_handle: Collection | None = None
         self._max_batch = 1000
+        self._keywords: KeywordIndex | None = None  # BM25 over the stored passages, built at the first search
+        self._keywords_lock = threading.Lock()
 
     def ingest(self, folder: Path, prune: bool = False, *, progress: bool | None = None) -> IngestReport:
         """Bring the store in line with the .md, .txt and .pdf files under `folder` (recursively).
@@ -234,6 +242,7 @@ class DocumentStore:
                 report.chunks_deleted += self._delete_source(source)
                 report.removed.append(source)
         report.chunks_total = self.count()
+        self._keywords = None  # passages may have changed without changing their number
         report.seconds = time.perf_counter() - started
         return report
 
@@ -244,25 +253,48 @@ class DocumentStore:
         available = self.count()
         if available == 0:
             return []
-        found = self._collection.query(
-            query_embeddings=self.embedder.embed([query]),
-            n_results=min(k or self.config.top_k, available),
-            include=["documents", "metadatas", "distances"],
-        )
-        rows = zip(found["documents"][0], found["metadatas"][0], found["distances"][0])  # best first
+        k = min(k or self.config.top_k, available)
+        candidates = min(max(KEYWORD_CANDIDATES, k), available) if self.config.keyword_ranking else k
+        embedded = self.embedder.embed([query])
+        found = self._collection.query(query_embeddings=embedded, n_results=candidates,
+                                       include=["documents", "metadatas", "distances"])
+        rows = {chunk: (text, meta, _similarity(distance)) for chunk, text, meta, distance in
+                zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])}
+        order = list(rows)  # best first
+        if self.config.keyword_ranking:
+            order = fuse([order, self._keyword_index(available).rank(query, candidates)])[:k]
+            rows.update(self._scored(embedded[0], [chunk for chunk in order if chunk not in rows]))
         hits = [
             Hit(
                 source=str(meta["source"]),
                 heading=str(meta.get("heading", "")),
                 text=text,
-                score=_similarity(distance),
+                score=score,
                 chunk=int(meta["chunk"]),
             )
-            for text, meta, distance in rows
+            for text, meta, score in (rows[chunk] for chunk in order[:k])
         ]
         if self.config.min_score is not None:
             hits = [hit for hit in hits if hit.score >= self.config.min_score]
         return hits
+
+    def _keyword_index(self, available: int) -> KeywordIndex:
+        """BM25 over every stored passage, rebuilt when the store has changed since it was built."""
+        with self._keywords_lock:
+            if self._keywords is None or len(self._keywords) != available:
+                stored = self._collection.get(include=["documents"])
+                self._keywords = KeywordIndex(stored["ids"], [text or "" for text in stored["documents"]])
+            return self._keywords
+
+    def _scored(self, query: Sequence[float], chunks: list[str]) -> dict[str, tuple[str, Any, float]]:
+        """Passages the keyword ranking brought in, each with its cosine similarity to the query's embedding
+        (stored embeddings are unit length, as the embedder makes them)."""
+        if not chunks:
+            return {}
+        found = self._collection.get(ids=chunks, include=["documents", "metadatas", "embeddings"])
+        return {chunk: (text, meta, max(-1.0, min(1.0, float(sum(a * b for a, b in zip(query, vector))))))
+                for chunk, text, meta, vector in
+                zip(found["ids"], found["documents"], found["metadatas"], found["embeddings"])}
 
     def nearest(self, embedding: Sequence[float]) -> float | None:
         """The cosine similarity of the stored passage nearest to `embedding` (one made by this store's
@@ -475,6 +507,10 @@ def _progress_bar(show: bool | None) -> Iterator[tqdm]:
         yield bar
     finally:
         bar.close()
+
+
+#: Passages each ranking offers for fusion when keyword ranking is on (the search returns its top `k` of them).
+KEYWORD_CANDIDATES = 20
 
 
 def _similarity(distance: float) -> float:
