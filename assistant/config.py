@@ -122,7 +122,8 @@ class GenerationConfig(BaseModel):
         True, description="Leave out of a call the optional arguments whose number or id (a value with a digit) "
         "or enum value (none of its words) appears in no user message or tool result of the conversation: a "
         "filter nobody asked for (requester_id E0888, min_capacity 2, status in_progress) would return the "
-        "wrong records. Required arguments and dates are kept."
+        "wrong records. Required arguments and dates are kept. A look-up's optional free-text filter that copies "
+        "the request ('Who works in the Finance department' beside department Finance) is left out too."
     )
     complete_stated_arguments: bool = Field(
         True, description="Set on a call the arguments the person's message states in so many words and the "

@@ -49,7 +49,7 @@ from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_i
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
-from assistant.slots import stated_arguments
+from assistant.slots import copied_requests, stated_arguments
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -117,7 +117,7 @@ class TurnState:
     tool: Tool | None = None
     matcher: xgrammar.GrammarMatcher | None = None
     argument_ids: list[int] = field(default_factory=list)
-    sent_arguments: str | None = None  # the call's JSON when arguments nobody stated were left out of it
+    sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     sampled_count: int = 0
@@ -346,23 +346,10 @@ class Engine:
     ) -> Iterator[Event]:
         tool = state.tool
         assert tool is not None
-        arguments = json.loads(self._arguments_text(state))
-        if generation.drop_unstated_arguments:
-            said = "\n".join(str(m.get("content") or "") for m in state.history + state.new_messages
-                             if m.get("role") in ("user", "tool"))
-            unstated = unstated_arguments(arguments, tool.parameters, said)
-            if unstated:
-                log.info("left out of the %s call, stated nowhere: %s", tool.name,
-                         ", ".join(f"{name}={arguments[name]!r}" for name in unstated))
-                arguments = {name: value for name, value in arguments.items() if name not in unstated}
-                state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
-        if generation.complete_stated_arguments:
-            stated = stated_arguments(arguments, tool.parameters, _request(state.history))
-            if stated:
-                log.info("set on the %s call, as the request states: %s", tool.name,
-                         ", ".join(f"{name}={value!r}" for name, value in stated.items()))
-                arguments = {**arguments, **stated}
-                state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
+        written = json.loads(self._arguments_text(state))
+        arguments = _settled_arguments(written, tool, state, generation)
+        if arguments != written:
+            state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
         if tool.side_effects and approve is not None and not (dry_run and not tool.local):
@@ -513,6 +500,36 @@ class Engine:
             conversation = conversation[1:]
             while len(conversation) > 1 and conversation[0]["role"] != "user":
                 conversation = conversation[1:]
+
+
+def _settled_arguments(
+    arguments: dict[str, Any], tool: Tool, state: TurnState, generation: GenerationConfig
+) -> dict[str, Any]:
+    """The call's arguments as sent: the model's, less the filters nobody stated, plus what the request states
+    in so many words, less a look-up's free-text filter that copies the request (checked last, since it is
+    only left out while another argument filters)."""
+    request = _request(state.history)
+    if generation.drop_unstated_arguments:
+        said = "\n".join(str(m.get("content") or "") for m in state.history + state.new_messages
+                         if m.get("role") in ("user", "tool"))
+        arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
+    if generation.complete_stated_arguments:
+        stated = stated_arguments(arguments, tool.parameters, request)
+        if stated:
+            log.info("set on the %s call, as the request states: %s", tool.name,
+                     ", ".join(f"{name}={value!r}" for name, value in stated.items()))
+            arguments = {**arguments, **stated}
+    if generation.drop_unstated_arguments and not tool.side_effects:
+        arguments = _without(arguments, copied_requests(arguments, tool.parameters, request), tool,
+                             "a copy of the request")
+    return arguments
+
+
+def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) -> dict[str, Any]:
+    if names:
+        log.info("left out of the %s call, %s: %s", tool.name, why,
+                 ", ".join(f"{name}={arguments[name]!r}" for name in names))
+    return {name: value for name, value in arguments.items() if name not in names}
 
 
 def _request(history: list[dict[str, Any]]) -> str:

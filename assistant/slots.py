@@ -44,6 +44,33 @@ def stated_arguments(arguments: dict[str, Any], schema: dict[str, Any], request:
             **_stated_codes(arguments, properties, request), **_stated_counts(arguments, properties, request)}
 
 
+def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The optional free-text arguments of a look-up that copy the request ("Who works in the Finance
+    department" as `query` beside `department: Finance`): at least four words, and most of them the request's.
+    A record's name or title never reads like the question about it, so such a filter finds nothing. Named
+    only while another argument is left to filter by."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    asked = _words(request)
+    copied = []
+    for name, value in arguments.items():
+        spec = properties.get(name) or {}
+        if name in required or not isinstance(value, str) or any(key in spec for key in ("enum", "pattern", "format")):
+            continue
+        words = _words(value)
+        if len(words) >= 4 and sum(word in asked for word in words) >= COPIED_SHARE * len(words):
+            copied.append(name)
+    return copied if len(copied) < len(arguments) else []
+
+
+#: The share of a free-text argument's words that are the request's for it to count as a copy of it.
+COPIED_SHARE = 0.8
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
 #: A request that asks rather than tells: it names a state to read, never one to set.
 _QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|have|had|did|do|"
                        r"does|can|could|will|would|should)\b|\?\s*$", re.IGNORECASE)

@@ -722,7 +722,8 @@ class Lister(Tool):
     name = "api.listTickets"
     description = "Lists IT tickets."
     parameters = {"type": "object", "properties": {"requester_id": {"type": "string"}, "limit": {"type": "integer"},
-                                                   "status": {"type": "string", "enum": ["open", "closed"]}},
+                                                   "status": {"type": "string", "enum": ["open", "closed"]},
+                                                   "title": {"type": "string"}},
                   "additionalProperties": False}
 
     def __init__(self) -> None:
@@ -734,13 +735,14 @@ class Lister(Tool):
 
 
 @pytest.mark.parametrize("drop", [True, False])
-def test_optional_figures_and_ids_nobody_stated_are_left_out_of_the_call(base_tokenizer_folder: Path, drop: bool):
+def test_optional_figures_ids_and_copies_of_the_request_are_left_out_of_the_call(base_tokenizer_folder: Path, drop: bool):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
     lister = Lister()
     tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
                                         num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
     registry = add_toolkens(tiny, tokenizer, [lister])
-    written = '{"requester_id": "E0888", "limit": 5, "status": "open"}'
+    # the title copies the question: a look-up's free-text filter that would match nothing
+    written = '{"requester_id": "E0888", "limit": 5, "status": "open", "title": "Which of the last tickets are open"}'
     script = [registry.by_name(lister.name).token_id] + ids(tokenizer, written) + ids(tokenizer, "None.")
     engine = Engine(ScriptedDecoder(len(tokenizer), script + ids(tokenizer, END)), ChatFormat(tokenizer), registry,
                     [lister], GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=drop), "Test.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.slots import stated_arguments
+from assistant.slots import copied_requests, stated_arguments
 
 TICKETS = {
     "type": "object",
@@ -127,3 +127,26 @@ ROOMS = {
 )
 def test_a_count_is_set_on_the_property_its_noun_names(request_text, arguments, stated):
     assert stated_arguments(arguments, ROOMS, request_text) == stated
+
+
+DIRECTORY = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string", "description": "Part of a name or title."},
+        "department": {"type": "string", "enum": ["Finance", "Sales"]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "copied"),
+    [
+        ({"query": "Who works in the Finance department", "department": "Finance"}, ["query"]),
+        ({"query": "who works in finance department", "department": "Finance"}, ["query"]),
+        ({"query": "Who works in the Finance department"}, []),  # nothing else would filter
+        ({"query": "Finance people", "department": "Finance"}, []),  # a short filter is a filter
+        ({"query": "accountants and controllers of Finance", "department": "Finance"}, []),  # not the request's words
+    ],
+)
+def test_a_free_text_filter_copying_the_request_is_named(arguments, copied):
+    assert copied_requests(arguments, DIRECTORY, "Who works in the Finance department?") == copied
