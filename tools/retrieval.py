@@ -33,7 +33,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tools.base import Tool, ToolResult
 from tools.chunking import Chunk, chunk_text
-from tools.lexical import KeywordIndex, fuse
 from tools.documents import (
     DEFAULT_MAX_FILE_MB,
     SUPPORTED_SUFFIXES,
@@ -42,6 +41,7 @@ from tools.documents import (
     extract_text,
     read_document,
 )
+from tools.lexical import KeywordIndex, fuse
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
