@@ -721,7 +721,8 @@ class Lister(Tool):
 
     name = "api.listTickets"
     description = "Lists IT tickets."
-    parameters = {"type": "object", "properties": {"requester_id": {"type": "string"}, "limit": {"type": "integer"},
+    parameters = {"type": "object", "properties": {"requester_id": {"type": "string", "pattern": "^E\\d{4}$"},
+                                                   "limit": {"type": "integer"},
                                                    "status": {"type": "string", "enum": ["open", "closed"]},
                                                    "title": {"type": "string"}},
                   "additionalProperties": False}
@@ -734,44 +735,39 @@ class Lister(Tool):
         return ToolResult(value={"tickets": []})
 
 
-@pytest.mark.parametrize("drop", [True, False])
-def test_optional_figures_ids_and_copies_of_the_request_are_left_out_of_the_call(base_tokenizer_folder: Path, drop: bool):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+def call_as_sent(tokenizer_folder: Path, written: str, question: str, generation: GenerationConfig) -> dict[str, Any]:
+    """The arguments a Lister call reaches the tool with, when the model writes `written` for `question`; the
+    call event and the history must hold the same."""
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
     lister = Lister()
     tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
                                         num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
     registry = add_toolkens(tiny, tokenizer, [lister])
-    # the title copies the question: a look-up's free-text filter that would match nothing
-    written = '{"requester_id": "E0888", "limit": 5, "status": "open", "title": "Which of the last tickets are open"}'
     script = [registry.by_name(lister.name).token_id] + ids(tokenizer, written) + ids(tokenizer, "None.")
     engine = Engine(ScriptedDecoder(len(tokenizer), script + ids(tokenizer, END)), ChatFormat(tokenizer), registry,
-                    [lister], GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=drop), "Test.",
-                    max_context_tokens=1024)
-    answer = final(run(engine, "Which of the last 5 tickets are still open?"))
-    sent = {"limit": 5, "status": "open"} if drop else json.loads(written)
-    assert lister.calls == [sent] and answer.tool_calls[0].arguments == sent
+                    [lister], generation, "Test.", max_context_tokens=1024)
+    answer = final(run(engine, question))
+    [sent] = lister.calls
+    assert answer.tool_calls[0].arguments == sent
     assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent
+    return sent
+
+
+@pytest.mark.parametrize("drop", [True, False])
+def test_optional_figures_ids_and_copies_of_the_request_are_left_out_of_the_call(base_tokenizer_folder: Path, drop: bool):
+    # the title copies the question: a look-up's free-text filter that would match nothing
+    written = '{"requester_id": "E0888", "limit": 5, "status": "open", "title": "Which of the last tickets are open"}'
+    sent = call_as_sent(base_tokenizer_folder, written, "Which of the last 5 tickets are still open?",
+                        GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=drop))
+    assert sent == ({"limit": 5, "status": "open"} if drop else json.loads(written))
 
 
 @pytest.mark.parametrize("complete", [True, False])
 def test_what_the_request_states_is_set_on_the_call(base_tokenizer_folder: Path, complete: bool):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    lister = Lister()
-    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
-                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
-    lister.parameters = {**Lister.parameters, "properties": {**Lister.parameters["properties"],
-                                                              "requester_id": {"type": "string", "pattern": "^E\\d{4}$"}}}
-    registry = add_toolkens(tiny, tokenizer, [lister])
-    written = '{"status": "closed"}'
-    script = [registry.by_name(lister.name).token_id] + ids(tokenizer, written) + ids(tokenizer, "None.")
-    generation = GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=False,
-                                  complete_stated_arguments=complete)
-    engine = Engine(ScriptedDecoder(len(tokenizer), script + ids(tokenizer, END)), ChatFormat(tokenizer), registry,
-                    [lister], generation, "Test.", max_context_tokens=1024)
-    answer = final(run(engine, "Which open tickets has E1006 raised?"))
-    sent = {"status": "open", "requester_id": "E1006"} if complete else {"status": "closed"}
-    assert lister.calls == [sent] and answer.tool_calls[0].arguments == sent
-    assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent
+    sent = call_as_sent(base_tokenizer_folder, '{"status": "closed"}', "Which open tickets has E1006 raised?",
+                        GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=False,
+                                         complete_stated_arguments=complete))
+    assert sent == ({"status": "open", "requester_id": "E1006"} if complete else {"status": "closed"})
 
 
 @pytest.fixture(scope="module")
