@@ -125,6 +125,11 @@ class GenerationConfig(BaseModel):
         "wrong records. Required arguments and dates are kept. A look-up's optional free-text filter that copies "
         "the request ('Who works in the Finance department' beside department Finance) is left out too."
     )
+    worked_examples: int = Field(
+        3, ge=0, le=8, description="When the router opens a turn with a tool it keeps worked examples of (the "
+        "calculator), this many of them, the nearest the question, go before the conversation in that turn's "
+        "prompt (never into the history): a multi-step word problem follows a solved one of its kind. 0: none."
+    )
     complete_stated_arguments: bool = Field(
         True, description="Set on a call the arguments the person's message states in so many words and the "
         "model left out or wrote otherwise: an enum value it names ('urgent', 'high-priority', 'close ticket "

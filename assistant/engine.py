@@ -3,7 +3,8 @@
 ROUTE      before the first token, the tool router (when the adapter has one, `assistant.router`) reads the
            question's sentence embedding, and weighs how near the documents come to it against the requests
            the tool it would call was fitted on: a call -> the turn opens with that tool's toolken, forced
-           (ARGUMENTS); no call -> REPLY with toolkens masked until a tool result (none comes unless the claim
+           (ARGUMENTS), after the router's worked examples of that tool nearest the question when it keeps
+           some (generation.worked_examples; in the prompt only); no call -> REPLY with toolkens masked until a tool result (none comes unless the claim
            guard fires).
 REPLY      the model writes the answer; toolkens carry the bias knob and are masked once the answer segment is
            past its lead-in (max_call_lead_in). End-of-turn -> DONE; a toolken -> ARGUMENTS.
@@ -42,7 +43,7 @@ from typing import Any
 import torch
 import xgrammar
 
-from assistant.chat_format import ChatFormat, call_content, system_message
+from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
 from assistant.claims import ends_on, opens_with_claim, unstated_arguments
 from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
@@ -182,12 +183,16 @@ class Engine:
         if force_tool is not None and force_tool not in self.tools:
             raise UnknownTool(f"no tool named {force_tool!r}; known: {', '.join(self.tools)}")
         started = time.perf_counter()
-        history = self._fit_context(messages, generation, today if today is not None else date.today())
+        today = today if today is not None else date.today()
+        history = self._fit_context(messages, generation, today)
         sampler = Sampler(generation)
-        prompt = self.chat.prompt_ids(history)
         route = self._route(history, generation) if force_tool is None else None
         if route is not None and route.call:
             force_tool = route.tool
+            worked = self._worked_examples(route.tool, history, generation)
+            if worked:  # first in the conversation, so they are the first left out when it is too long
+                history = self._fit_context(worked + messages, generation, today)
+        prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt)
         try:
@@ -235,6 +240,21 @@ class Engine:
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
+
+    def _worked_examples(
+        self, tool: str, history: list[dict[str, Any]], generation: GenerationConfig
+    ) -> list[dict[str, Any]]:
+        """The router's worked examples of `tool` nearest the question, as the engine's messages ([] when it
+        keeps none, or they are turned off)."""
+        if self.router is None or generation.worked_examples == 0:
+            return []
+        try:
+            worked = self.router.worked_examples_for(tool, _request(history), generation.worked_examples)
+        except Exception:  # the turn goes on without them if the embedder fails
+            log.exception("the router's worked examples failed; the turn goes on without them")
+            return []
+        schemas = {name: found.parameters for name, found in self.tools.items()}
+        return to_toolken_messages(worked, schemas)
 
     def _guard_call(self, best_toolken: int, route: Route | None) -> str:
         """The tool a guarded turn starts again with: the router's likeliest tool (its checks applied) when it

@@ -25,8 +25,12 @@ Three checks then correct which tool it names, each from evidence the classifier
   states more of (`assistant.slots.stated_count`: an id, a date, an enum value, the state an update sets)
   takes the call.
 
-The fitted weights live in the adapter folder as `router.json` (plain numbers: nothing is unpickled), with a
-probe embedding that must match the embedder it is served with.
+The router also keeps worked examples of the calculator from its build (question, call, result, answer): a
+turn that opens with the calculator gets the three whose questions are nearest its own before it, in the
+prompt only (`generation.worked_examples`), so a multi-step word problem follows a solved one of its kind.
+
+The fitted weights live in the adapter folder as `router.json` (plain numbers and texts: nothing is unpickled),
+with a probe embedding that must match the embedder it is served with.
 """
 
 from __future__ import annotations
@@ -100,6 +104,7 @@ class ToolRouter:
         embed: Embed | None = None,
         report: dict[str, Any] | None = None,
         exemplars: Mapping[str, Sequence[str]] | None = None,
+        worked_examples: Mapping[str, Sequence[list[dict[str, Any]]]] | None = None,
     ):
         if NO_CALL not in labels or len(labels) < 2:
             raise ValueError(f"a router needs the label {NO_CALL!r} and at least one tool; got {labels}")
@@ -116,6 +121,10 @@ class ToolRouter:
         #: Per operation, requests it was fitted on (a sample of the build's questions): what a question must be
         #: nearer to than to the documents for the call to stay with that operation.
         self.exemplars = {tool: list(texts) for tool, texts in (exemplars or {}).items()}
+        #: Per tool, training conversations that call it (OpenAI-style messages: question, call, result, answer):
+        #: the nearest go before a question the turn opens with that tool for.
+        self.worked_examples = {tool: [list(messages) for messages in conversations]
+                                for tool, conversations in (worked_examples or {}).items()}
         self._embedded: dict[str, np.ndarray] = {}  # text -> its embedding, for exemplars
 
     @property
@@ -178,6 +187,17 @@ class ToolRouter:
         no_call = row[NO_CALL]
         return Route(no_call, tool, candidates[tool], call=no_call < self.no_call_threshold, reason="; ".join(reasons))
 
+    def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
+        """The `count` worked examples of `tool` whose questions are nearest `question`, as one list of
+        messages, the nearest last (next to the question); empty when the router keeps none for `tool`."""
+        conversations = self.worked_examples.get(tool) or []
+        if count <= 0 or not conversations:
+            return []
+        questions = [str(conversation[0].get("content") or "") for conversation in conversations]
+        similarity = self._embed_exemplars(questions) @ self._embed([question])[0]  # (conversations,)
+        nearest = np.argsort(-similarity, kind="stable")[:count][::-1]
+        return [message for index in nearest for message in conversations[index]]
+
     def _nearest_exemplar(self, vector: np.ndarray, tool: str, examples: Sequence[str]) -> float | None:
         """The cosine similarity of `vector` to the nearest request for `tool`; None when there is none."""
         texts = list(dict.fromkeys([*self.exemplars.get(tool, ()), *examples]))
@@ -209,6 +229,7 @@ class ToolRouter:
             "probe": [round(float(x), 6) for x in self.probe],
             "report": self.report,
             "exemplars": self.exemplars,
+            "worked_examples": self.worked_examples,
         }
 
     def save(self, folder: Path) -> Path:
@@ -223,11 +244,22 @@ class ToolRouter:
         try:
             exemplars = {str(tool): [str(text) for text in texts]
                          for tool, texts in (data.get("exemplars") or {}).items()}
+            worked = {str(tool): [_conversation(messages) for messages in conversations]
+                      for tool, conversations in (data.get("worked_examples") or {}).items()}
             return cls(list(data["labels"]), np.asarray(data["coef"], dtype=np.float32),
                        np.asarray(data["intercept"], dtype=np.float32), float(data["no_call_threshold"]),
-                       np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}), exemplars)
+                       np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}), exemplars,
+                       worked)
         except (KeyError, TypeError, ValueError) as error:
             raise RouterMismatch(f"not a router file: {error}") from error
+
+
+def _conversation(messages: Any) -> list[dict[str, Any]]:
+    """A worked example as router.json holds it: a list of messages, each an object with a role."""
+    if not isinstance(messages, list) or not messages or \
+            not all(isinstance(message, dict) and isinstance(message.get("role"), str) for message in messages):
+        raise ValueError("a worked example is a list of messages, each with a role")
+    return messages
 
 
 def _takes_more_of_the_request(

@@ -629,6 +629,27 @@ def test_the_router_opens_the_turn_with_its_tool_where_the_model_would_not_call(
     assert unrouted.tool_calls == [] and not unrouted.routed
 
 
+WORKED = [{"role": "user", "content": "what is seventeen plus five"},
+          {"role": "assistant", "content": "", "tool_calls": [{"id": "call_0", "type": "function",
+                                                              "function": {"name": "adder", "arguments": '{"a": 17}'}}]},
+          {"role": "tool", "tool_call_id": "call_0", "name": "adder", "content": '{"result": 22}'},
+          {"role": "assistant", "content": "That is 22."}]
+
+
+@pytest.mark.parametrize("count", [1, 0])
+def test_a_routed_turn_follows_the_routers_worked_examples_in_the_prompt_only(setup, count: int):
+    tokenizer, tools, _, _ = setup
+    chatter = ids(tokenizer, "Three plus one is four.") + ids(tokenizer, END)
+    engine = routed_engine(setup, ids(tokenizer, '{"a": 3}') + chatter, "adder", worked_examples=count)
+    engine.router.worked_examples = {"adder": [WORKED]}
+    answer = final(run(engine, "what is three plus one"))
+    prompt = tokenizer.decode(engine.decoders.try_lease([]).fed[0])
+    assert ("what is seventeen plus five" in prompt) == (count > 0)
+    assert prompt.index("what is three plus one") > (prompt.find("That is 22.") if count else -1)
+    assert [call.tool for call in answer.tool_calls] == ["adder"] and tools[0].calls == [{"a": 3}]
+    assert all("seventeen" not in str(message["content"]) for message in answer.messages)  # not in the history
+
+
 def test_no_call_from_the_router_keeps_the_model_from_calling(setup):
     tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id

@@ -24,6 +24,7 @@ from finetune.router_fit import (
     fit_router,
     record_example,
     router_examples,
+    worked_examples,
 )
 from tools.base import Tool, ToolResult
 
@@ -210,6 +211,46 @@ def test_an_operation_rated_far_below_does_not_take_the_call():
         "api.getTicket"
 
 
+def solved(question: str, expression: str, tool: str = "calculator") -> dict:
+    """A training record of one call: question, call, result, answer."""
+    call = {"id": "call_0", "type": "function", "function": {"name": tool, "arguments": json.dumps({"expression": expression})}}
+    return {"source": tool, "tool": tool, "messages": [
+        {"role": "user", "content": question}, {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_0", "name": tool, "content": '{"result": 1}'},
+        {"role": "assistant", "content": "It is 1."}]}
+
+
+def test_worked_examples_are_the_builds_single_calculator_calls(router: ToolRouter):
+    records = [solved("what is 3 times 4", "3*4"), solved("split 90 euros between 3 people", "90/3"),
+               solved("status of ticket 4101", "4101", tool="api.getTicket"), *TRAIN]
+    kept = worked_examples(records, TOOLS)
+    assert set(kept) == {"calculator"}  # the operation's call is not kept, nor records without a call
+    assert sorted(conversation[0]["content"] for conversation in kept["calculator"]) == \
+        ["split 90 euros between 3 people", "what is 3 times 4"]
+    assert worked_examples(records, TOOLS) == kept  # a fixed sample
+    assert worked_examples(records, [tool for tool in TOOLS if tool.name != "calculator"]) == {}
+
+
+def test_the_worked_examples_nearest_the_question_come_last(router: ToolRouter, tmp_path: Path):
+    conversations = [solved(q, "1")["messages"] for q in ["split the bill between people", "what is 3 times 4",
+                                                          "what is 9 times 9 times 9"]]
+    router.worked_examples = {"calculator": conversations}
+    try:
+        worked = router.worked_examples_for("calculator", "what is 9 times 2", 2)
+        assert [m["content"] for m in worked if m["role"] == "user"] == ["what is 3 times 4", "what is 9 times 9 times 9"]
+        assert len(worked) == 8  # two whole conversations
+        assert router.worked_examples_for("calculator", "what is 9 times 2", 0) == []
+        assert router.worked_examples_for("api.getTicket", "ticket 4101", 2) == []
+        router.save(tmp_path)
+        data = json.loads((tmp_path / ROUTER_FILE).read_text())
+        data["worked_examples"]["calculator"][0] = "not messages"
+        (tmp_path / ROUTER_FILE).write_text(json.dumps(data))
+        with pytest.raises(RouterMismatch, match="worked example"):
+            load_router(tmp_path, bag_of_words)
+    finally:
+        router.worked_examples = {}
+
+
 def test_threshold_is_chosen_on_the_held_out_split(router: ToolRouter):
     report = router.report
     assert report["held_out"] == 4 and report["call_recall"] == 1.0 and report["no_call_accuracy"] == 1.0
@@ -224,9 +265,11 @@ def test_threshold_is_chosen_on_the_held_out_split(router: ToolRouter):
 def test_saved_router_is_numbers_and_loads_with_the_same_embedder(router: ToolRouter, tmp_path: Path):
     router.save(tmp_path)
     data = json.loads((tmp_path / ROUTER_FILE).read_text())
-    assert set(data) == {"version", "labels", "no_call_threshold", "coef", "intercept", "probe", "report", "exemplars"}
+    assert set(data) == {"version", "labels", "no_call_threshold", "coef", "intercept", "probe", "report", "exemplars",
+                         "worked_examples"}
     loaded = load_router(tmp_path, bag_of_words)
     assert loaded is not None and loaded.labels == router.labels and loaded.exemplars == router.exemplars
+    assert loaded.worked_examples == router.worked_examples
     tools = {tool.name for tool in TOOLS}
     question = ["what is 14 times 3"]
     assert loaded.probabilities(question, tools)[0] == pytest.approx(router.probabilities(question, tools)[0], abs=1e-4)
