@@ -15,7 +15,8 @@ words without a model, because the schema says exactly what they look like:
 
 `stated_arguments` returns the arguments to set. It never touches a value the call already took from the
 words, quoted text ("titled 'Open day'") is not read for enum values, and a word two properties could mean
-is left to the model.
+is left to the model. `copied_requests` names the other way round what the words rule out: a look-up's
+free-text filter that is the question itself.
 
 `stated_count` is how many of an operation's arguments a request states: the router prefers, among
 operations it rates alike, the one that takes more of what was said ("Close IT ticket 4104" states a ticket
@@ -28,6 +29,8 @@ import re
 from datetime import date
 from typing import Any
 
+#: The share of a free-text argument's words that are the request's for it to count as a copy of it.
+COPIED_SHARE = 0.8
 #: Quoted text: a title or a note, whose words are not filters.
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|(?<!\w)'[^']*'(?!\w)")
 #: A written-out value: letters, digits and the joiners of codes, dates and times, not ending in a joiner.
@@ -36,8 +39,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9:/._-]*[A-Za-z0-9])?")
 
 def stated_arguments(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> dict[str, Any]:
     """The arguments to set on a call so that it says what `request` (the person's message) states: enum
-    values named in it that the call left out or wrote otherwise, and coded values (ids, dates, times) it
-    left out. Empty: the call already says everything that can be read from the words."""
+    values named in it that the call left out or wrote otherwise, and coded values (ids, dates, times) and
+    counts it left out. Empty: the call already says everything that can be read from the words."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     return {**_stated_enums(arguments, properties, required, request),
@@ -61,10 +64,6 @@ def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: 
         if len(words) >= 4 and sum(word in asked for word in words) >= COPIED_SHARE * len(words):
             copied.append(name)
     return copied if len(copied) < len(arguments) else []
-
-
-#: The share of a free-text argument's words that are the request's for it to count as a copy of it.
-COPIED_SHARE = 0.8
 
 
 def _words(text: str) -> list[str]:
