@@ -122,7 +122,8 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
     """
     required = set(schema.get("required") or [])
     properties = schema.get("properties") or {}
-    numbers = _figures(_CODE.sub(" ", said))
+    numbers = _figures(_CODE.sub(" ", said))  # numbers said on their own
+    figures = _figures(said)  # every figure said, inside dates and ids too
     words = said.casefold()
     unstated = []
     for name, value in arguments.items():
@@ -136,7 +137,7 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
             if _plain_number(repr(value) if isinstance(value, float) else str(value)) not in numbers:
                 unstated.append(name)
         elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \
-                not _figures(value) <= _figures(said):
+                not _figures(value) <= figures:
             unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
     return unstated
 

@@ -133,9 +133,9 @@ class GenerationConfig(BaseModel):
     complete_stated_arguments: bool = Field(
         True, description="Set on a call the arguments the person's message states in so many words and the "
         "model left out or wrote otherwise: an enum value it names ('urgent', 'high-priority', 'close ticket "
-        "4104'), and ids, dates and times written out (E1006, 2025-06-11, 14:00) that fit the pattern or date "
-        "format of properties the call left out. Quoted text and words two properties could mean are left "
-        "to the model."
+        "4104'), ids, dates and times written out (E1006, 2025-06-11, 14:00) that fit the pattern or date "
+        "format of properties the call left out, and a count beside the noun that names it ('for 5 people'). "
+        "Quoted text and words two properties could mean are left to the model."
     )
     state_calculator_result: bool = Field(
         True, description="When a reply after a calculator result does not end on the result (the small model "

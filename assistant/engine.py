@@ -4,8 +4,8 @@ ROUTE      before the first token, the tool router (when the adapter has one, `a
            question's sentence embedding, and weighs how near the documents come to it against the requests
            the tool it would call was fitted on: a call -> the turn opens with that tool's toolken, forced
            (ARGUMENTS), after the router's worked examples of that tool nearest the question when it keeps
-           some (generation.worked_examples; in the prompt only); no call -> REPLY with toolkens masked until a tool result (none comes unless the claim
-           guard fires).
+           some (generation.worked_examples; in the prompt only); no call -> REPLY with toolkens masked until
+           a tool result (none comes unless the claim guard fires).
 REPLY      the model writes the answer; toolkens carry the bias knob and are masked once the answer segment is
            past its lead-in (max_call_lead_in). End-of-turn -> DONE; a toolken -> ARGUMENTS.
            Before the turn's first call, the reply's opening is held back (generation.claim_guard): if it opens
@@ -15,10 +15,10 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            Otherwise the held text is streamed once the lead-in is over.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
            the JSON is complete, optional arguments whose figures or ids nobody stated are left out
-           (generation.drop_unstated_arguments), the enum values, ids, dates and times the request states
-           and the call left out are set (generation.complete_stated_arguments, `assistant.slots`), and the
-           call is validated, approved or planned, and run; the
-           result is queued as forced tokens (a tool message) -> REPLY.
+           (generation.drop_unstated_arguments), the enum values, ids, dates, times and counts the request
+           states and the call left out are set (generation.complete_stated_arguments, `assistant.slots`), a
+           look-up's free-text filter that copies the request is left out, and the call is validated, approved
+           or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY.
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -147,6 +147,9 @@ class Engine:
         self.chat = chat
         self.registry = registry
         self.tools = {tool.name: tool for tool in tools}
+        #: Per tool, its argument schema: what the router weighs a request against, and worked examples are
+        #: written with.
+        self.schemas = {tool.name: tool.parameters for tool in tools}
         registry.check_tools(tools)
         self.generation = generation
         self.system_prompt = system_prompt
@@ -233,7 +236,7 @@ class Engine:
             search = self.tools.get(SEARCH)
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
-                                      schemas={name: tool.parameters for name, tool in self.tools.items()})
+                                      schemas=self.schemas)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None
@@ -253,8 +256,7 @@ class Engine:
         except Exception:  # the turn goes on without them if the embedder fails
             log.exception("the router's worked examples failed; the turn goes on without them")
             return []
-        schemas = {name: found.parameters for name, found in self.tools.items()}
-        return to_toolken_messages(worked, schemas)
+        return to_toolken_messages(worked, self.schemas)
 
     def _guard_call(self, best_toolken: int, route: Route | None) -> str:
         """The tool a guarded turn starts again with: the router's likeliest tool (its checks applied) when it

@@ -292,7 +292,7 @@ class DocumentStore:
         if not chunks:
             return {}
         found = self._collection.get(ids=chunks, include=["documents", "metadatas", "embeddings"])
-        return {chunk: (text, meta, max(-1.0, min(1.0, float(sum(a * b for a, b in zip(query, vector))))))
+        return {chunk: (text, meta, _similarity(1.0 - float(sum(a * b for a, b in zip(query, vector)))))
                 for chunk, text, meta, vector in
                 zip(found["ids"], found["documents"], found["metadatas"], found["embeddings"])}
 
