@@ -392,6 +392,30 @@ def test_old_turns_are_dropped_to_fit_the_context(setup):
         list(engine.run_turn([{"role": "user", "content": long * 3}]))
 
 
+def test_a_long_chat_leaves_old_turns_out_in_steps_so_consecutive_prompts_start_alike(setup):
+    """Past the budget the oldest turns go half a budget at a time: between two steps each turn's prompt
+    extends the last one's (what a decoder holds is reused), instead of every turn starting somewhere new."""
+    tokenizer = setup[0]
+    engine, decoder = make_engine(setup, ids(tokenizer, "Ok") + ids(tokenizer, END), max_new_tokens=64)
+    starts: list[list[int]] = []
+    feed_from = decoder.start
+    decoder.start = lambda token_ids: (starts.append(list(token_ids)), feed_from(token_ids))[1]
+    messages, prompts = [], []
+    for turn in range(40):
+        messages.append({"role": "user", "content": f"Question {turn}: " + "tell me more " * 10})
+        list(engine.run_turn(messages))
+        prompts.append(starts[-1])
+        messages.append({"role": "assistant", "content": f"Answer {turn}: " + "here is more " * 15})
+    budget = 1024 - 64
+    assert all(len(prompt) <= budget for prompt in prompts)
+    texts = [tokenizer.decode(prompt) for prompt in prompts]
+    assert all(f"Question {turn}:" in text and (turn == 0 or f"Answer {turn - 1}:" in text)
+               for turn, text in enumerate(texts))
+    assert "Question 0:" not in texts[-1]  # about 4,000 tokens were said: the oldest are out
+    moved = sum(later[: len(earlier)] != earlier for earlier, later in zip(prompts, prompts[1:]))
+    assert 1 <= moved <= 8  # one turn at a time would move the start on every turn past the first ~9
+
+
 def test_unknown_forced_tool_and_missing_user_message_are_clear_errors(setup):
     engine, _ = make_engine(setup, [0])
     with pytest.raises(UnknownTool, match="no tool named 'nope'"):
