@@ -2,8 +2,10 @@
 
 A turn leases a decoder for as long as it computes and gives it back while it waits on something that is not
 the model (a person's approval). Decoders hold the KV state of the last sequence they computed; a lease goes to
-the free decoder holding the longest prefix of the turn's tokens, so a conversation's next turn, or a turn
-resuming after an approval, usually finds its own KV state still there and computes only what is new.
+the free decoder holding the longest prefix of the turn's tokens when that is mostly what it holds, else to a
+new decoder while the pool may grow, so a conversation's next turn, or a turn resuming after an approval,
+usually finds its own KV state still there and computes only what is new, and does not take another
+conversation's state that only shares its system prompt.
 """
 
 from __future__ import annotations
@@ -76,12 +78,19 @@ class DecoderPool:
     def _take(self, token_ids: list[int]) -> Decoder | None:
         if self._free:
             best = max(range(len(self._free)), key=lambda i: shared_prefix(self._free[i].held, token_ids))
-            if shared_prefix(self._free[best].held, token_ids) > 0 or self._made >= self.size:
+            if self._made >= self.size or _mostly_shared(self._free[best].held, token_ids):
                 return self._free.pop(best)
             empty = next((i for i, decoder in enumerate(self._free) if not decoder.held), None)
             if empty is not None:
                 return self._free.pop(empty)
-        if self._made < self.size:  # nothing free shares a prefix: a new decoder costs no one their KV state
+        if self._made < self.size:  # what the free decoders hold is others': a new one costs no one theirs
             self._made += 1
             return self._make()
         return None
+
+
+def _mostly_shared(held: list[int], token_ids: list[int]) -> bool:
+    """Whether a decoder holding `held` holds mostly the start of `token_ids`: it is that conversation's own
+    (its last turn, which may end differently from how the next turn's prompt renders it), not another one
+    that only starts with the same system prompt, whose person would lose it."""
+    return 2 * shared_prefix(held, token_ids) > len(held)

@@ -42,8 +42,22 @@ def test_a_lease_goes_to_the_decoder_holding_the_longest_prefix():
     a, b = pool.lease([1, 2, 3]), pool.lease([7, 8])
     a.start([1, 2, 3, 4]), b.start([7, 8, 9])
     pool.give_back(a), pool.give_back(b)
-    assert pool.lease([7, 8, 9, 10]) is b and pool.lease([1, 2, 5]) is a
+    assert pool.lease([7, 8, 9, 10]) is b and pool.lease([1, 2, 3, 5]) is a  # a's last turn ended otherwise
     assert len(made) == 2  # nobody needed a third
+
+
+def test_a_conversation_sharing_only_the_system_prompt_is_left_to_its_own_person_while_the_pool_can_grow():
+    made: list[Held] = []
+    pool = DecoderPool(lambda: made.append(Held()) or made[-1], size=2)
+    system = [1, 2]
+    ada = pool.lease(system + [3])
+    ada.start(system + [3, 4, 5, 6])
+    pool.give_back(ada)
+    sam = pool.lease(system + [7])
+    assert sam is not ada and len(made) == 2
+    sam.start(system + [7, 8])
+    pool.give_back(sam)
+    assert pool.lease(system + [3, 4, 5, 6, 9]) is ada and pool.lease(system + [10]) is sam  # full: taken
 
 
 def test_a_sequence_nothing_shares_gets_a_new_decoder_until_the_pool_is_full():
