@@ -349,6 +349,58 @@ def test_sequences_of_one_context_fed_at_once_decode_together_with_their_own_log
     assert np.abs(after.numpy() - want).max() < 0.05
 
 
+@pytest.mark.slow
+def test_a_long_feed_goes_in_chunks_and_a_short_one_queued_meanwhile_is_answered_first(
+    served: LoadedModel, make_decoder: Any, gguf_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """One person's long prompt is written a chunk a round; another's next token, queued during the first
+    round, rides in the second and is answered then, not after the whole prompt. Both get their own logits."""
+    import llama_cpp
+
+    from assistant import llama_backend
+
+    monkeypatch.setattr(llama_backend, "_CHUNK", 4)
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    long, short = _chat_ids(served), _chat_ids(served)[:2]
+    alone = LlamaCppContext(path, n_ctx=256, n_threads=1)
+    try:
+        expected = [alone.decode(0, 0, long), alone.decode(0, 0, short)]
+    finally:
+        alone.close()
+
+    shared = LlamaCppContext(path, n_ctx=256, sequences=2, n_threads=1)
+    real_decode, batches, answered = llama_cpp.llama_decode, [], []
+
+    def decode(ctx: Any, batch: Any) -> int:
+        if not batches:  # the first round: wait until the short feed is queued behind it
+            deadline = time.monotonic() + 30
+            while not shared._waiting and time.monotonic() < deadline:
+                time.sleep(0.01)
+        batches.append(batch.n_tokens)
+        return real_decode(ctx, batch)
+
+    def feed(sequence: int, ids: list[int]) -> np.ndarray:
+        logits = shared.decode(sequence, 0, ids)
+        answered.append(sequence)
+        return logits
+
+    monkeypatch.setattr(llama_cpp, "llama_decode", decode)
+    try:
+        with ThreadPoolExecutor(2) as people:
+            first = people.submit(feed, 0, long)
+            while not shared._decoding:
+                time.sleep(0.001)
+            second = people.submit(feed, 1, short)
+            got = [first.result(), second.result()]
+    finally:
+        shared.close()
+    rounds = -(-len(long) // 4)
+    assert batches == [4, 4 + len(short)] + [4] * (rounds - 3) + [len(long) - 4 * (rounds - 1)]
+    assert answered == [1, 0]
+    for logits, want in zip(got, expected, strict=True):
+        assert int(logits.argmax()) == int(want.argmax()) and np.abs(logits - want).max() < 0.05
+
+
 def _tiny_gpt2() -> Any:
     from transformers import GPT2Config, GPT2LMHeadModel
 
