@@ -75,6 +75,13 @@ class ModelConfig(BaseModel):
         "one context, decoded together), one per CPU core (at most 8) on torch."
     )
 
+    saved_states_mb: int = Field(
+        256, ge=0, description="llama_cpp: RAM for the KV state of conversations whose sequence went to another "
+        "conversation (there are more people than engines); their next turn restores it instead of computing "
+        "their history again (SmolLM2-135M: 23 KB a token at F16). The least recently put aside are dropped "
+        "first. 0: none kept."
+    )
+
     @model_validator(mode="after")
     def _backend_fits(self) -> ModelConfig:
         if self.backend != "llama_cpp":

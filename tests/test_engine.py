@@ -6,6 +6,7 @@ The tokenizer and chat template are SmolLM2's own; only the logits are scripted,
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -412,7 +413,7 @@ def test_a_long_chat_leaves_old_turns_out_in_steps_so_consecutive_prompts_start_
     assert all(f"Question {turn}:" in text and (turn == 0 or f"Answer {turn - 1}:" in text)
                for turn, text in enumerate(texts))
     assert "Question 0:" not in texts[-1]  # about 4,000 tokens were said: the oldest are out
-    moved = sum(later[: len(earlier)] != earlier for earlier, later in zip(prompts, prompts[1:]))
+    moved = sum(later[: len(earlier)] != earlier for earlier, later in itertools.pairwise(prompts))
     assert 1 <= moved <= 8  # one turn at a time would move the start on every turn past the first ~9
 
 

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from assistant.chat_format import ChatFormat
 from assistant.config import ConfigError, ModelConfig, parse_config
+from assistant.kv_states import SavedStates
 from assistant.llama_backend import ContextFull, LlamaCppContext, LlamaCppDecoder, llama_cpp_decoders
 from assistant.model import LoadedModel, ModelLoadError, load_model
 from tools.base import Tool, ToolResult
@@ -399,6 +400,59 @@ def test_a_long_feed_goes_in_chunks_and_a_short_one_queued_meanwhile_is_answered
     assert answered == [1, 0]
     for logits, want in zip(got, expected, strict=True):
         assert int(logits.argmax()) == int(want.argmax()) and np.abs(logits - want).max() < 0.05
+
+
+@pytest.mark.slow
+def test_a_conversation_whose_sequence_went_to_another_takes_its_state_back_instead_of_computing_it(
+    served: LoadedModel, make_decoder: Any, gguf_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A sequence taken over by another conversation puts its state aside; the first conversation's next turn,
+    on another context laid out alike, restores it and computes only its new tokens, with the same logits."""
+    import llama_cpp
+
+    from assistant import llama_backend
+
+    monkeypatch.setattr(llama_backend, "_WORTH_SAVING", 4)
+    monkeypatch.setattr(llama_backend, "_WORTH_RESTORING", 2)
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    ada, sam = _chat_ids(served), _chat_ids(served)[:8] + [7, 8, 9]
+    saved = SavedStates(budget_bytes=2**30)
+    first, second = (LlamaCppContext(path, n_ctx=256, sequences=2, n_threads=1) for _ in range(2))
+    real_decode, written = llama_cpp.llama_decode, []
+
+    def decode(ctx: Any, batch: Any) -> int:
+        written.append(batch.n_tokens)
+        return real_decode(ctx, batch)
+
+    try:
+        one = LlamaCppDecoder(first, 1, saved)
+        one.start(ada)
+        one.start(sam)  # Sam takes the sequence: Ada's state is put aside
+        assert saved.size_bytes > 0 and one.held == sam
+        monkeypatch.setattr(llama_cpp, "llama_decode", decode)
+        other = LlamaCppDecoder(second, 0, saved)
+        got = other.start(ada + [11, 12])
+        assert written == [2] and other.held == ada + [11, 12] and saved.size_bytes == 0
+        want = first.decode(0, 0, ada + [11, 12])
+        state = first.save(0)
+    finally:
+        first.close(), second.close()
+    assert int(got.argmax()) == int(want.argmax()) and np.abs(got.numpy() - want).max() < 1e-3
+    mismatched = LlamaCppContext(path, n_ctx=256, sequences=3, n_threads=1)
+    try:  # a state from a context of two sequences does not fit one of three: refused, nothing held
+        assert not mismatched.load(0, state) and not mismatched.load(1, bytearray(b"not a state"))
+        assert np.abs(mismatched.decode(0, 0, ada) - want_alone(path, ada)).max() < 1e-3
+    finally:
+        mismatched.close()
+
+
+def want_alone(path: Path, ids: list[int]) -> np.ndarray:
+    """The logits after `ids` in a context of their own."""
+    alone = LlamaCppContext(path, n_ctx=256, n_threads=1)
+    try:
+        return alone.decode(0, 0, ids)
+    finally:
+        alone.close()
 
 
 def _tiny_gpt2() -> Any:
