@@ -42,10 +42,10 @@ _BATCH = 512
 #: thresholds keep a few changed tokens at a turn's end from copying megabytes.
 _WORTH_SAVING = 64
 _WORTH_RESTORING = 32
-#: Tokens of one feed in one round of decoding; the rest waits for the next round, beside the other sequences'
-#: next tokens. A prompt is computed at about 250 tokens/s on one core (SmolLM2-135M, F16 or Q8_0), as fast in
-#: steps of 128 as of 512, so a long prompt holds up the others' next token by half a second, not two.
-_CHUNK = 128
+#: Prompt tokens one round of decoding writes at most, besides each waiting sequence's next token. A prompt is
+#: computed at about 250 tokens/s on one core (SmolLM2-135M, F16 or Q8_0), as fast in steps of 128 as of 512,
+#: so a long prompt holds up the others' next token by half a second a round, not two.
+_ROUND = 128
 # llama.cpp logs its model loading at INFO through this logger; only its errors belong in our log.
 logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
 
@@ -124,7 +124,7 @@ class _Feed:
     sequence: int
     position: int
     token_ids: list[int]
-    fed: int = 0  # tokens written so far, `_CHUNK` at most a round
+    fed: int = 0  # tokens written so far
     logits: np.ndarray | None = None  # (vocab,) after the last token
     error: Exception | None = None
 
@@ -140,8 +140,9 @@ class LlamaCppContext:
     Decoding one token reads every weight of the model; decoding one token of each of eight sequences in one
     llama_decode reads them once: SmolLM2-135M (F16, one thread) takes 14.7 ms for one token and 56 ms for one
     of each of eight sequences, about 140 tokens/s in all. So a feed that arrives while a decode runs waits for
-    it, and the next round of decoding takes every feed waiting by then, at most `_CHUNK` tokens of each; a feed
-    with more goes on in the next round. The thread that finds no round running decodes for everyone (no thread
+    it, and the next round of decoding takes every feed waiting by then: each sequence's next token, and
+    `_ROUND` prompt tokens shared out shortest prompt first (`_round_shares`), so that a question's prompt is not
+    queued behind a long document's; a feed with more goes on in the next round. The thread that finds no round running decodes for everyone (no thread
     of its own), and each feed's caller reads its own logits.
 
     The file is memory-mapped, so several contexts over the same file share its weights in the page cache; the
@@ -211,7 +212,7 @@ class LlamaCppContext:
         return feed.logits
 
     def _decode_round(self, feeds: list[_Feed]) -> None:
-        """Write the next `_CHUNK` tokens (at most) of each feed, in batches of at most _BATCH tokens; a feed
+        """Write each feed's share of the round (`_round_shares`), in batches of at most _BATCH tokens; a feed
         whose last token was written ends done with its logits, and on an error every feed ends done with it."""
         if self._closed:  # its memory is freed: nothing may touch it
             for feed in feeds:
@@ -224,8 +225,9 @@ class LlamaCppContext:
             batch = self._batch
             ending: list[tuple[_Feed, int]] = []  # feeds whose last token is in this batch, at its index
             batch.n_tokens = 0
-            for feed in feeds:
-                chunk = feed.token_ids[feed.fed:feed.fed + _CHUNK]
+            shares = _round_shares([len(feed.token_ids) - feed.fed for feed in feeds])
+            for feed, share in zip(feeds, shares, strict=True):
+                chunk = feed.token_ids[feed.fed:feed.fed + share]
                 for offset, token in enumerate(chunk, start=feed.fed):
                     i = batch.n_tokens
                     batch.token[i] = token
@@ -298,6 +300,18 @@ class LlamaCppContext:
                 self._state.wait()
             self._closed = True
             self._free()
+
+
+def _round_shares(remaining: list[int]) -> list[int]:
+    """Tokens each feed writes in a round, given the tokens each has left: every next token (one left), then
+    `_ROUND` shared out shortest first, each taking what it needs while that lasts. The shortest of the rest
+    always gets some, so every round makes progress, and a long prompt only waits while shorter ones go."""
+    shares = [1 if left == 1 else 0 for left in remaining]
+    budget = _ROUND
+    for i in sorted((i for i, left in enumerate(remaining) if left > 1), key=lambda i: remaining[i]):
+        shares[i] = min(remaining[i], budget)
+        budget -= shares[i]
+    return shares
 
 
 def _pointer(state: bytearray) -> ctypes.Array:

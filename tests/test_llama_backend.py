@@ -351,55 +351,56 @@ def test_sequences_of_one_context_fed_at_once_decode_together_with_their_own_log
 
 
 @pytest.mark.slow
-def test_a_long_feed_goes_in_chunks_and_a_short_one_queued_meanwhile_is_answered_first(
+def test_a_long_feed_goes_a_share_a_round_and_a_short_one_queued_meanwhile_goes_first(
     served: LoadedModel, make_decoder: Any, gguf_cache: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """One person's long prompt is written a chunk a round; another's next token, queued during the first
-    round, rides in the second and is answered then, not after the whole prompt. Both get their own logits."""
+    """One person's long prompt is written a round's share at a time; another's short prompt, queued during the
+    first round, takes what it needs of the second and is answered then, not after the whole long prompt. Both
+    get their own logits."""
     import llama_cpp
 
     from assistant import llama_backend
 
-    monkeypatch.setattr(llama_backend, "_CHUNK", 4)
+    monkeypatch.setattr(llama_backend, "_ROUND", 4)
     (path,) = (gguf_cache / "gguf").glob("*.gguf")
-    long, short = _chat_ids(served), _chat_ids(served)[:2]
-    alone = LlamaCppContext(path, n_ctx=256, n_threads=1)
-    try:
-        expected = [alone.decode(0, 0, long), alone.decode(0, 0, short)]
-    finally:
-        alone.close()
-
+    long, short = _chat_ids(served), _chat_ids(served)[:3]
+    expected = [want_alone(path, long), want_alone(path, short)]
     shared = LlamaCppContext(path, n_ctx=256, sequences=2, n_threads=1)
-    real_decode, batches, answered = llama_cpp.llama_decode, [], []
+    real_decode, rounds = llama_cpp.llama_decode, []  # per llama_decode, the sequence of each token
 
     def decode(ctx: Any, batch: Any) -> int:
-        if not batches:  # the first round: wait until the short feed is queued behind it
+        if not rounds:  # the first round: wait until the short feed is queued behind it
             deadline = time.monotonic() + 30
             while not shared._waiting and time.monotonic() < deadline:
                 time.sleep(0.01)
-        batches.append(batch.n_tokens)
+        rounds.append([batch.seq_id[i][0] for i in range(batch.n_tokens)])
         return real_decode(ctx, batch)
-
-    def feed(sequence: int, ids: list[int]) -> np.ndarray:
-        logits = shared.decode(sequence, 0, ids)
-        answered.append(sequence)
-        return logits
 
     monkeypatch.setattr(llama_cpp, "llama_decode", decode)
     try:
         with ThreadPoolExecutor(2) as people:
-            first = people.submit(feed, 0, long)
+            first = people.submit(shared.decode, 0, 0, long)
             while not shared._decoding:
                 time.sleep(0.001)
-            second = people.submit(feed, 1, short)
+            second = people.submit(shared.decode, 1, 0, short)
             got = [first.result(), second.result()]
     finally:
         shared.close()
-    rounds = -(-len(long) // 4)
-    assert batches == [4, 4 + len(short)] + [4] * (rounds - 3) + [len(long) - 4 * (rounds - 1)]
-    assert answered == [1, 0]
+    assert rounds[0] == [0] * 4 and rounds[1] == [0, 1, 1, 1]  # all of the short prompt in the second round
+    assert all(sequences == [0] * 4 for sequences in rounds[2:-1]) and sum(map(len, rounds)) == len(long) + 3
     for logits, want in zip(got, expected, strict=True):
         assert int(logits.argmax()) == int(want.argmax()) and np.abs(logits - want).max() < 0.05
+
+
+def test_a_round_gives_every_next_token_then_shares_the_rest_shortest_prompt_first(
+    monkeypatch: pytest.MonkeyPatch
+):
+    from assistant import llama_backend
+
+    monkeypatch.setattr(llama_backend, "_ROUND", 10)
+    assert llama_backend._round_shares([1, 30, 1, 4, 8]) == [1, 0, 1, 4, 6]
+    assert llama_backend._round_shares([30, 50]) == [10, 0]  # the shortest always moves on
+    assert llama_backend._round_shares([1] * 12) == [1] * 12  # next tokens are never held back
 
 
 @pytest.mark.slow
