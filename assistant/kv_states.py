@@ -10,6 +10,7 @@ one core. The least recently put aside go first once the store is over its budge
 
 from __future__ import annotations
 
+import mmap
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ class SavedState:
     """A sequence's token ids and the backend's bytes of their KV state."""
 
     token_ids: list[int]
-    data: bytearray
+    data: mmap.mmap | bytearray
 
 
 class SavedStates:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import math
+import mmap
 import os
 import signal
 import subprocess
@@ -259,15 +260,21 @@ class LlamaCppContext:
             # Copied: the buffer belongs to llama.cpp and the next decode overwrites it.
             feed.logits = np.ctypeslib.as_array(logits, shape=(self.vocab_size,)).copy()
 
-    def save(self, sequence: int) -> bytearray:
+    def save(self, sequence: int) -> mmap.mmap:
         """A copy of `sequence`'s KV state, for `load` into a sequence of a context laid out like this one."""
         with self._alone():
             size = llama_cpp.llama_state_seq_get_size(self._ctx, sequence)
-            state = bytearray(size)  # written in place: a state is megabytes, and copies of it stay in the heap
+            # Memory of its own, written in place and given back to the system when the state is dropped: states
+            # of megabytes in the heap stayed there once dropped (peak RSS +500 MB under 8 people).
+            state = mmap.mmap(-1, size)
             written = llama_cpp.llama_state_seq_get_data(self._ctx, _pointer(state), size, sequence)
-            return state if written == size else state[:written]
+            if written == size:
+                return state
+            shorter = mmap.mmap(-1, written)
+            shorter.write(state[:written])
+            return shorter
 
-    def load(self, sequence: int, state: bytearray) -> bool:
+    def load(self, sequence: int, state: mmap.mmap | bytearray) -> bool:
         """Make `sequence` hold the state `save` copied; False (and the sequence empty) when llama.cpp refuses
         it, as it does a state from a context with another number of sequences."""
         with self._alone():
@@ -314,7 +321,7 @@ def _round_shares(remaining: list[int]) -> list[int]:
     return shares
 
 
-def _pointer(state: bytearray) -> ctypes.Array:
+def _pointer(state: mmap.mmap | bytearray) -> ctypes.Array:
     """`state`'s own memory as the uint8 array llama.cpp's state functions take (no copy)."""
     return (ctypes.c_uint8 * len(state)).from_buffer(state)
 

@@ -16,6 +16,7 @@ server's peak resident memory.
 
 Run:  python bench/serve_load.py [--users 8] [--minutes 5] [--baseline-rev REV] [--skip-baseline]
                                  [--engines N] [--backend torch|llama_cpp] [--gguf-quant q8_0|f16|f32]
+                                 [--saved-states-mb MB]
 Needs a quiet machine: everything else running on these cores is measured with it.
 """
 
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--engines", type=int, help="model.engines for this tree's server (default: its own)")
     parser.add_argument("--backend", choices=["torch", "llama_cpp"], help="model.backend for this tree's server")
     parser.add_argument("--gguf-quant", choices=["q8_0", "f16", "f32"], help="model.gguf_quant for llama_cpp")
+    parser.add_argument("--saved-states-mb", type=int, help="model.saved_states_mb for llama_cpp (0: none kept)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     loads = []
@@ -111,7 +113,8 @@ def main() -> None:
             loads.append(run_load(f"baseline {args.baseline_rev} (single lock)", baseline, root / "baseline", {},
                                   args))
         model = {key: value for key, value in (("engines", args.engines), ("backend", args.backend),
-                                               ("gguf_quant", args.gguf_quant)) if value}
+                                               ("gguf_quant", args.gguf_quant),
+                                               ("saved_states_mb", args.saved_states_mb)) if value is not None}
         described = ", ".join(f"{key} {value}" for key, value in model.items())
         loads.append(run_load(f"this tree (engine pool{', ' + described if described else ''})", REPO,
                               root / "current", model, args))
