@@ -67,7 +67,8 @@ class ModelConfig(BaseModel):
         "five gets another call or other arguments. f32: the largest."
     )
     max_context_tokens: int = Field(
-        2048, ge=256, description="Prompt budget; the oldest turns of a chat are dropped to fit it."
+        2048, ge=256, description="Prompt budget; the oldest turns of a chat are dropped to fit it, half a budget "
+        "at a time, so that consecutive turns share the start a decoder holds."
     )
     engines: int | None = Field(
         None, ge=1, le=64, description="Turns that decode at once (one KV cache each, the weights shared); more "
