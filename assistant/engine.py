@@ -511,7 +511,10 @@ class Engine:
         budget = self.max_context_tokens - generation.max_new_tokens
         conversation = [m for m in messages if m.get("role") != "system"]
         system = [{"role": "system", "content": system_message(self.system_prompt, today if self.tell_date else None)}]
-        for start in _history_starts(conversation, self._message_sizes(system, conversation), budget):
+        size = len(self.chat.prompt_ids(system + conversation))
+        if size <= budget:  # the whole chat fits: no need to size each message to find where to start
+            return system + conversation
+        for start in _history_starts(conversation, self._message_sizes(system, conversation), budget)[1:]:
             history = system + conversation[start:]
             size = len(self.chat.prompt_ids(history))
             if size <= budget:

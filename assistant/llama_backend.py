@@ -143,8 +143,8 @@ class LlamaCppContext:
     of each of eight sequences, about 140 tokens/s in all. So a feed that arrives while a decode runs waits for
     it, and the next round of decoding takes every feed waiting by then: each sequence's next token, and
     `_ROUND` prompt tokens shared out shortest prompt first (`_round_shares`), so that a question's prompt is not
-    queued behind a long document's; a feed with more goes on in the next round. The thread that finds no round running decodes for everyone (no thread
-    of its own), and each feed's caller reads its own logits.
+    queued behind a long document's; a feed with more goes on in the next round. The thread that finds no round
+    running decodes for everyone (no thread of its own), and each feed's caller reads its own logits.
 
     The file is memory-mapped, so several contexts over the same file share its weights in the page cache; the
     KV cache (`sequences` * `n_ctx` positions) is allocated when the context is made.
