@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="instruction files to mix in (Alpaca, ShareGPT or messages JSONL)")
     build.add_argument("--output", type=Path, help="output folder (default: data/ in the state dir)")
     build.add_argument("--seed", type=int, default=0)
+    build.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="the date examples treat as today (default: the day of the build); a rebuild with the "
+                       "first build's date reproduces its relative dates")
     build.add_argument("--new-split", action="store_true",
                        help="split every question afresh; by default a rebuild keeps the questions already in the "
                        "output folder on their side of the split")
@@ -353,6 +357,7 @@ def _run_build_data(args: argparse.Namespace) -> int:
         instructions=args.instructions,
         output=args.output,
         seed=args.seed,
+        today=args.today,
         keep_split=not args.new_split,
         **{name: count for name, count in counts.items() if count is not None},
         chunk_chars=config.tools.retrieval.chunk_chars,
