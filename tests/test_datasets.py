@@ -455,3 +455,18 @@ def test_report_counts_sources_and_tools_per_split():
     assert counts.by_tool["search"] == {"train": 1, "eval": 1} and counts.by_tool["(none)"]["train"] == 1
     table = counts.table()
     assert "no_call" in table and "total" in table and table.splitlines()[0].split() == ["source", "train", "eval"]
+
+
+def test_every_figure_of_a_calculator_expression_is_stated_in_its_question():
+    """What the engine allows a calculator expression (`assistant.figures`) is what the training data shows:
+    no example teaches a figure the question does not state."""
+    from assistant.figures import StatedFigures
+    from finetune.builders.calculator import PROBLEMS
+
+    for kind in PROBLEMS:
+        rng = random.Random(kind.__name__)
+        for _ in range(30):
+            problem = kind(rng)
+            figures = StatedFigures.of([problem.question], request=problem.question)
+            assert figures.allows(problem.expression), (kind.__name__, problem.question, problem.expression)
+            assert figures.unused(problem.expression) == 0, (kind.__name__, problem.question, problem.expression)
