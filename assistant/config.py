@@ -150,6 +150,13 @@ class GenerationConfig(BaseModel):
         "garbles figures: '64 out of 64 is 75% of 48'), the calculation is appended ('48/64*100 = 75'), so the "
         "figure a person reads last is the one the calculator produced."
     )
+    stated_figures_only: bool = Field(
+        True, description="While the model writes a calculator expression, a digit that would make a number the "
+        "conversation never stated (in its user messages and tool results: digits, '50k', '2 million', '0,23') "
+        "is masked; counts up to 12 and the factors of percentages and units of time (24, 52, 60, 100, 365, "
+        "1000, 3600) are always allowed. A worked example's figures ('3.75' copied into '14*(11.90 + 3.75)') "
+        "and invented ones are not."
+    )
     max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")

@@ -48,6 +48,7 @@ from assistant.claims import ends_on, opens_with_claim, unstated_arguments
 from assistant.config import GenerationConfig
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.figures import StatedFigures
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.slots import copied_requests, stated_arguments
@@ -57,6 +58,9 @@ from tools.calculator import Calculator
 from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
+
+#: The likeliest argument tokens weighed against the stated figures at each step of a calculator expression.
+FIGURE_CANDIDATES = 16
 
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
@@ -98,6 +102,7 @@ class TurnState:
 
     history: list[dict[str, Any]]  # rendered before this turn's first token
     prompt: list[int]  # the history's token ids
+    stated: list[str] = field(default_factory=list)  # the conversation's user messages and tool results
     decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
     mode: Mode = Mode.REPLY
     tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
@@ -118,6 +123,7 @@ class TurnState:
     tool: Tool | None = None
     matcher: xgrammar.GrammarMatcher | None = None
     argument_ids: list[int] = field(default_factory=list)
+    figures: StatedFigures | None = None  # a calculator expression's allowed figures (stated_figures_only)
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -197,7 +203,7 @@ class Engine:
                 history = self._fit_context(worked + messages, generation, today)
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
-        state = TurnState(history=history, prompt=prompt)
+        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(messages))
         try:
             state, logits = yield from self._start(state, force_tool, guard)
             state.routed = route is not None and route.call
@@ -273,7 +279,7 @@ class Engine:
     ) -> Generator[QueueWait, None, tuple[TurnState, torch.Tensor]]:
         """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
         prompt (and the forced toolken, if any)."""
-        state = TurnState(history=previous.history, prompt=previous.prompt, holding=guard)
+        state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated, holding=guard)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
             state.tokens.append(self.registry.by_name(force_tool).token_id)
             state.sampled.append(False)
@@ -340,6 +346,10 @@ class Engine:
         state.tool = tool
         state.matcher = self.grammars.matcher(tool)
         state.argument_ids = []
+        state.figures = None
+        if isinstance(tool, Calculator):  # this turn's earlier results count as stated too
+            results = [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
+            state.figures = StatedFigures.of(state.stated + results, request=state.stated[-1] if state.stated else "")
 
     def _argument_step(
         self,
@@ -351,7 +361,10 @@ class Engine:
         dry_run: bool,
     ) -> Iterator[Event]:
         assert state.matcher is not None and state.tool is not None
-        token = sampler(self.grammars.mask(state.matcher, logits))
+        logits = self.grammars.mask(state.matcher, logits)
+        if state.figures is not None and generation.stated_figures_only:
+            logits = self._keep_to_figures(state, state.figures, logits)
+        token = sampler(logits)
         state.sampled_count += 1
         if not state.matcher.accept_token(token):
             yield from self._abandon_call(state, "the arguments left the tool's JSON grammar")
@@ -362,6 +375,24 @@ class Engine:
             yield from self._complete_call(state, approve, dry_run, generation)
         elif len(state.argument_ids) >= generation.max_argument_tokens:
             yield from self._abandon_call(state, f"the arguments ran past {generation.max_argument_tokens} tokens")
+
+    def _keep_to_figures(self, state: TurnState, figures: StatedFigures, logits: torch.Tensor) -> torch.Tensor:
+        """`logits` with the likeliest tokens that would write a figure nobody stated masked; unchanged when
+        all FIGURE_CANDIDATES of them would (the grammar's choice stands rather than a far-fetched token)."""
+        kept = logits.clone()
+        candidates = torch.topk(logits, min(FIGURE_CANDIDATES, logits.numel()))
+        allowed = False
+        for value, token in zip(candidates.values.tolist(), candidates.indices.tolist(), strict=True):
+            if value == float("-inf"):
+                break
+            text = self.chat.tokenizer.decode(state.argument_ids + [token], skip_special_tokens=True,
+                                              clean_up_tokenization_spaces=False)
+            closes = text.count('"') >= 4  # {"expression": "...": the expression's string is done
+            if figures.allows(text) and not (closes and figures.unused(text)):
+                allowed = True
+            else:
+                kept[token] = float("-inf")
+        return kept if allowed else logits
 
     def _complete_call(
         self, state: TurnState, approve: Approver | None, dry_run: bool, generation: GenerationConfig
@@ -582,6 +613,11 @@ def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) 
         log.info("left out of the %s call, %s: %s", tool.name, why,
                  ", ".join(f"{name}={arguments[name]!r}" for name in names))
     return {name: value for name, value in arguments.items() if name not in names}
+
+
+def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
+    """What the conversation states: its user messages and tool results (a calculator may use their figures)."""
+    return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
 
 
 def _request(history: list[dict[str, Any]]) -> str:

@@ -849,3 +849,36 @@ def test_a_reply_that_does_not_end_on_the_calculators_result_gets_the_calculatio
     assert final_answer.tool_calls[0].result["text"] == "75"
     assert final_answer.answer == answer == "".join(e.text for e in events if isinstance(e, TextDelta))
     assert final_answer.messages[-1] == {"role": "assistant", "content": answer}  # the history holds it too
+
+
+def calculator_call(calculator_setup: Any, question: str, script: list, **generation: Any) -> str:
+    """The expression the engine sends when the model follows `script` (after the calculator's toolken)."""
+    tokenizer, calculator, registry = calculator_setup
+    script = [registry.by_name("calculator").token_id, *script, *ids(tokenizer, END)]
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [calculator],
+                    GenerationConfig(repetition_penalty=1.0, **generation), "Test.", max_context_tokens=1024)
+    return final(run(engine, question)).tool_calls[0].arguments["expression"]
+
+
+@pytest.mark.parametrize(("only_stated", "expression"), [(True, "14*11.9"), (False, "14*11.95")])
+def test_a_calculator_expression_keeps_to_the_figures_the_conversation_states(
+    calculator_setup: Any, only_stated: bool, expression: str
+):
+    """The model's first choice after "11.9" is a 5 nobody said; its second, closing the expression, is taken."""
+    tokenizer = calculator_setup[0]
+    close = ids(tokenizer, '"}')
+    assert len(close) == 1
+    script = [*ids(tokenizer, '{"expression": "14*11.9'), (ids(tokenizer, "5")[0], close[0]), close[0]]
+    question = "we have 14 people coming and pizza is 11.90 each, what's the total"
+    assert calculator_call(calculator_setup, question, script, stated_figures_only=only_stated) == expression
+
+
+@pytest.mark.parametrize(("only_stated", "expression"), [(True, "450*(1 - 15/100)*4"), (False, "450*(1 - 15/100)")])
+def test_a_calculator_expression_does_not_end_before_it_uses_every_figure_of_the_request(
+    calculator_setup: Any, only_stated: bool, expression: str
+):
+    tokenizer = calculator_setup[0]
+    close, times, four = ids(tokenizer, '"}'), ids(tokenizer, "*"), ids(tokenizer, "4")
+    script = [*ids(tokenizer, '{"expression": "450*(1 - 15/100)'), (close[0], times[0]), four[0], close[0]]
+    question = "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost"
+    assert calculator_call(calculator_setup, question, script, stated_figures_only=only_stated) == expression

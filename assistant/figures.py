@@ -1,0 +1,121 @@
+"""The figures a conversation states, and whether a calculator expression keeps to them.
+
+A small model asked "14 people, pizza is 11.90 each" writes `14*(11.90 + 3.75)`: the 3.75 comes from a
+worked example before the question, or from nowhere. Every figure of a staff member's word problem is in
+the words, written as digits ("1,249", "0,23", "21%"), in shorthand ("50k", "2 million") or as a word
+("double", "a quarter", "dozen"); what else an expression needs is a unit factor (60 minutes, 24 hours,
+12 months) or 1, 2, 10, 100. `StatedFigures.allows` says whether an expression, complete or being written,
+has only such figures, so the engine can mask a digit that would start another one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+#: Figures an expression may use whatever the question says: small counts (an average's divisor), 100 and
+#: 1000 for percentages and scale, the factors between units of time, and 0.5 for halves and roots.
+ALWAYS = (*map(str, range(13)), "0.5", "24", "52", "60", "100", "365", "1000", "3600")
+
+_SCALES = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
+           "bn": 1_000_000_000, "billion": 1_000_000_000}
+#: Words that state a figure (counts up to twelve are always allowed) or bring a unit's conversion factors.
+_WORDS = {
+    "fifteen": ("15",), "twenty": ("20",), "thirty": ("30",), "forty": ("40",), "fifty": ("50",),
+    "fortnight": ("14",), "fahrenheit": ("32", "1.8"), "celsius": ("32", "1.8"),
+}
+#: A figure as written: digits with "," or "." grouping or decimals, then an optional scale word or "%".
+_WRITTEN = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?:\s?(k|m|mn|bn|million|billion|thousand)\b)?", re.IGNORECASE)
+#: Figures that are words, not quantities: "24/7" says round the clock; an expression need not use them.
+_IDIOMS = re.compile(r"\b24/7\b")
+_LITERAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+
+
+@dataclass(frozen=True)
+class StatedFigures:
+    """The numbers an expression may contain, as exact decimals, and their digit strings for prefixes."""
+
+    values: frozenset[Decimal]
+    digits: frozenset[str]  # each value written plainly ("11.9", "2000000"), and as stated ("11.90")
+    #: The request's own figures written with digits, each as the values it may be written as (50k: 50, 50000).
+    asked: tuple[frozenset[Decimal], ...] = ()
+
+    @classmethod
+    def of(cls, texts: Iterable[str], request: str = "") -> StatedFigures:
+        """The figures of `texts` (the conversation); `request`'s digits are the ones an expression must use."""
+        written: set[str] = set(ALWAYS)
+        for text in texts:
+            written.update(_figures_in(text))
+        values = {value for value in map(_decimal, written) if value is not None}
+        asked = tuple(frozenset(value for value in map(_decimal, forms) if value is not None)
+                      for forms in _written_figures(_IDIOMS.sub(" ", request)))
+        return cls(frozenset(values), frozenset(written | {_plain(value) for value in values}), asked)
+
+    def unused(self, expression: str) -> int:
+        """How many of the request's figures `expression` does not contain (in any of their forms)."""
+        used = {_decimal(match.group()) for match in _LITERAL.finditer(expression)}
+        return sum(1 for forms in self.asked if not forms & used)
+
+    def allows(self, expression: str) -> bool:
+        """True when every number literal of `expression` is a stated figure, the last one (which may still
+        grow) at least the start of one. Digits inside names (log2, x1) are not numbers here."""
+        for match in _LITERAL.finditer(expression):
+            if match.start() > 0 and (expression[match.start() - 1].isalpha() or expression[match.start() - 1] == "_"):
+                continue
+            literal = match.group()
+            if match.end() == len(expression):  # still being written: a prefix of a figure is enough
+                return any(digits.startswith(literal) for digits in self.digits) or _decimal(literal) in self.values
+            if _decimal(literal) not in self.values:
+                return False
+        return True
+
+
+def _written_figures(text: str) -> list[set[str]]:
+    """Each figure `text` writes with digits, as the digit strings it may stand for."""
+    figures = []
+    for match in _WRITTEN.finditer(text):
+        number = _normalised(match.group(1))
+        forms = {number}
+        if re.fullmatch(r"\d{1,3}\.\d{3}", match.group(1)):  # 2.400 is 2400 where a dot groups digits
+            forms.add(match.group(1).replace(".", ""))
+        value = _decimal(number)
+        if match.group(2) and value is not None:
+            forms.add(_plain(value * _SCALES[match.group(2).lower()]))
+        figures.append(forms)
+    return figures
+
+
+def _figures_in(text: str) -> set[str]:
+    found: set[str] = set().union(*_written_figures(text))
+    for word in re.findall(r"[a-z]+", text.lower()):
+        found.update(_WORDS.get(word, ()))
+    return found
+
+
+def _normalised(written: str) -> str:
+    """"1,249" -> "1249", "0,23" -> "0.23", "1.249,50" -> "1249.50", "11.90" -> "11.90"."""
+    separators = [char for char in written if char in ",."]
+    if not separators:
+        return written
+    last = max(written.rfind(","), written.rfind("."))
+    decimals = written[last + 1:]
+    if len(separators) == 1 and len(decimals) == 3 and written[last] == ",":
+        return written.replace(",", "")  # digit grouping: 1,249
+    if len(set(separators)) == 1 and len(separators) > 1:
+        return written.replace(separators[0], "")  # 1.000.000 or 1,000,000
+    whole = re.sub(r"[,.]", "", written[:last])
+    return f"{whole}.{decimals}"
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _plain(value: Decimal) -> str:
+    """The value without exponent or trailing zeros: 11.90 -> "11.9", 2E+6 -> "2000000"."""
+    return format(value.normalize(), "f")

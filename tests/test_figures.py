@@ -1,0 +1,71 @@
+"""The figures a conversation states, and whether a calculator expression keeps to them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.figures import StatedFigures
+
+
+@pytest.mark.parametrize(
+    ("said", "figure"),
+    [
+        ("A laptop costs 1,249 euros", "1249"),
+        ("mileage at 0,23 per km", "0.23"),
+        ("split 2.400 euros between 6 teams", "2400"),
+        ("pizza is 11.90 each", "11.9"),
+        ("pizza is 11.90 each", "11.90"),
+        ("we have a 50k budget", "50000"),
+        ("revenue of 2 million", "2000000"),
+        ("a 1.2m contract", "1200000"),
+        ("21% VAT", "21"),
+        ("convert 98.6 F to fahrenheit", "32"),
+    ],
+)
+def test_a_figure_stated_in_any_of_the_ways_staff_write_it_is_allowed(said: str, figure: str):
+    assert StatedFigures.of([said]).allows(f"{figure}*3")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["14*(11.90 + 3.75)", "1.5*6371", "0.21*1840", "2350*13"],
+)
+def test_a_figure_nobody_stated_is_refused(expression: str):
+    figures = StatedFigures.of(["we have 14 people and pizza is 11.90 each", "6 hrs at 1.5x, 1840 euros, 2350 a month"])
+    assert not figures.allows(expression)
+
+
+def test_small_counts_and_unit_factors_are_always_allowed():
+    figures = StatedFigures.of(["avg of 4.2, 3.8, 4.5 and 4.9", "how many minutes is 3.5 hours"])
+    assert figures.allows("(4.2 + 3.8 + 4.5 + 4.9)/4")
+    assert figures.allows("3.5*60") and figures.allows("4.2*24*365/100") and figures.allows("3.5*3600/1000")
+
+
+def test_the_figure_being_written_needs_only_to_start_a_stated_one():
+    figures = StatedFigures.of(["pizza is 11.90 each for 14 people"])
+    assert figures.allows("14*11.") and figures.allows("14*11.9") and figures.allows("14*1")
+    assert not figures.allows("14*11.95") and not figures.allows("14*3.7")
+
+
+def test_digits_inside_names_are_not_figures():
+    assert StatedFigures.of(["what is log base 2 of 4096"]).allows("log2(4096) + x1")
+
+
+def test_digits_inside_ids_state_no_figure():
+    assert not StatedFigures.of(["sick days left for E1003"]).allows("1003 - 5")
+
+
+def test_unused_counts_the_requests_figures_missing_from_the_expression():
+    request = "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost"
+    figures = StatedFigures.of([request], request=request)
+    assert figures.unused("450*(1 - 15/100)") == 1
+    assert figures.unused("4*450*(1 - 15/100)") == 0
+    assert StatedFigures.of(["a 50k budget"], request="a 50k budget").unused("50000*0.6") == 0
+
+
+def test_earlier_messages_state_figures_the_request_need_not_use():
+    figures = StatedFigures.of(["the invoice was 1,210 euros", "and without the 21%?"], request="and without the 21%?")
+    assert figures.allows("1210/(1 + 21/100)") and figures.unused("1210/(1 + 21/100)") == 0
+    assert Decimal("1210") in figures.values
