@@ -142,7 +142,9 @@ class GenerationConfig(BaseModel):
         True, description="Set on a call the arguments the person's message states in so many words and the "
         "model left out or wrote otherwise: an enum value it names ('urgent', 'high-priority', 'close ticket "
         "4104'), ids, dates and times written out (E1006, 2025-06-11, 14:00) that fit the pattern or date "
-        "format of properties the call left out, and a count beside the noun that names it ('for 5 people'). "
+        "format of properties the call left out, dates said in words ('tomorrow', 'next friday', '15 june', "
+        "resolved against the turn's today) where the call left them out or wrote a date they do not mean, and "
+        "a count beside the noun that names it ('for 5 people'). "
         "Quoted text and words two properties could mean are left to the model."
     )
     state_calculator_result: bool = Field(

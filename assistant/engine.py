@@ -103,6 +103,7 @@ class TurnState:
     history: list[dict[str, Any]]  # rendered before this turn's first token
     prompt: list[int]  # the history's token ids
     stated: list[str] = field(default_factory=list)  # the conversation's user messages and tool results
+    today: date | None = None  # what relative dates in the request are resolved against
     decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
     mode: Mode = Mode.REPLY
     tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
@@ -203,7 +204,7 @@ class Engine:
                 history = self._fit_context(worked + messages, generation, today)
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
-        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(messages))
+        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(messages), today=today)
         try:
             state, logits = yield from self._start(state, force_tool, guard)
             state.routed = route is not None and route.call
@@ -279,7 +280,8 @@ class Engine:
     ) -> Generator[QueueWait, None, tuple[TurnState, torch.Tensor]]:
         """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
         prompt (and the forced toolken, if any)."""
-        state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated, holding=guard)
+        state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated,
+                          today=previous.today, holding=guard)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
             state.tokens.append(self.registry.by_name(force_tool).token_id)
             state.sampled.append(False)
@@ -597,7 +599,7 @@ def _settled_arguments(
                          if m.get("role") in ("user", "tool"))
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
     if generation.complete_stated_arguments:
-        stated = stated_arguments(arguments, tool.parameters, request)
+        stated = stated_arguments(arguments, tool.parameters, request, state.today)
         if stated:
             log.info("set on the %s call, as the request states: %s", tool.name,
                      ", ".join(f"{name}={value!r}" for name, value in stated.items()))

@@ -2,7 +2,7 @@
 
 The small model picks the right operation more often than it writes every argument the request gave: "Show
 all urgent IT tickets" becomes `listTickets {"status": "in_progress"}`, "Who has booked Bora on 2025-06-11?"
-loses its date, "Which leave requests has E1006 made?" its employee. Two kinds of value can be read from the
+loses its date, "Which leave requests has E1006 made?" its employee. These values can be read from the
 words without a model, because the schema says exactly what they look like:
 
 - an enum value named in the request ("urgent", "high-priority", "in progress", "close ticket 4104" for
@@ -10,6 +10,8 @@ words without a model, because the schema says exactly what they look like:
 - a code, id, date or time written out (a token that mixes digits with other characters: E1006, SHP-004211,
   2025-06-11, 14:00) that matches the pattern or date format of properties the call left out, as many
   values as there are such properties ("from 14:00 to 15:00" fills start_time, then end_time);
+- a date said in words ("tomorrow", "next friday", "15 june"), resolved against today (`assistant.dates`),
+  for a date property the call left out or wrote with a date the words do not mean;
 - a count next to the noun that names it ("for 5 people": `attendees`, "How many people will be in the
   room"; "45 minutes": `duration_minutes`; "floor 3": `floor`), for a number property the call left out.
 
@@ -29,6 +31,8 @@ import re
 from datetime import date
 from typing import Any
 
+from assistant.dates import stated_dates, with_dates_written_out
+
 #: The share of a free-text argument's words that are the request's for it to count as a copy of it.
 COPIED_SHARE = 0.8
 #: Quoted text: a title or a note, whose words are not filters.
@@ -37,14 +41,21 @@ _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|(?<!\w)'[^']*'(?!\
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9:/._-]*[A-Za-z0-9])?")
 
 
-def stated_arguments(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> dict[str, Any]:
+def stated_arguments(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None = None
+) -> dict[str, Any]:
     """The arguments to set on a call so that it says what `request` (the person's message) states: enum
-    values named in it that the call left out or wrote otherwise, and coded values (ids, dates, times) and
-    counts it left out. Empty: the call already says everything that can be read from the words."""
+    values named in it that the call left out or wrote otherwise, coded values (ids, dates, times) and
+    counts it left out, and, given `today`, the dates it states in words ("tomorrow", "next friday", "15
+    june") where the call wrote a date none of them means. Empty: the call already says everything that can
+    be read from the words."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
+    taken = [value for value in map(_as_date, arguments.values()) if value is not None]
+    dated = with_dates_written_out(request, today, taken) if today is not None else request
     return {**_stated_enums(arguments, properties, required, request),
-            **_stated_codes(arguments, properties, request), **_stated_counts(arguments, properties, request)}
+            **_stated_codes(arguments, properties, dated), **_stated_counts(arguments, properties, request),
+            **(_stated_dates(arguments, properties, request, today) if today is not None else {})}
 
 
 def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
@@ -145,6 +156,37 @@ def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request
         if len(values) == len(names):  # as many written values of that shape as properties left to fill
             found.update(zip(names, values, strict=True))
     return found
+
+
+#: Words that make one stated date the end of a range whose other end is open ("since 1 may").
+_OPEN_RANGE = re.compile(r"\b(?:from|since|after|before|until|till|between)\b", re.IGNORECASE)
+
+
+def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request: str, today: date) -> dict[str, Any]:
+    """The call's date arguments that no reading of the request's dates fits, set to the stated dates in
+    order, when it states as many as the call has (or one date for a call with two, such as a one-day leave's
+    start and end, unless a word makes it one end of a range). A range's one stated end ("since 1 may",
+    "before friday") goes to the first or the second of two date properties the call left out."""
+    dates = [name for name, spec in properties.items() if _shape(spec) == "format:date"]
+    names = [name for name in dates if name in arguments]
+    stated = stated_dates(request, today)
+    opens = _OPEN_RANGE.search(request)
+    if len(stated) == 1 and len(dates) == 2 and not names and opens:  # "since 1 may": from_date, not to_date
+        end = opens.group(0).lower() in ("before", "until", "till")
+        return {dates[end]: stated[0].likeliest.isoformat()}
+    if len(stated) == 1 and len(names) == 2 and not opens:
+        stated = stated * 2
+    if not names or len(stated) != len(names):
+        return {}
+    return {name: said.likeliest.isoformat() for name, said in zip(names, stated, strict=True)
+            if _as_date(arguments[name]) not in said.readings}
+
+
+def _as_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def _is_code(token: str) -> bool:

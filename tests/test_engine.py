@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -770,7 +771,8 @@ class Lister(Tool):
     parameters = {"type": "object", "properties": {"requester_id": {"type": "string", "pattern": "^E\\d{4}$"},
                                                    "limit": {"type": "integer"},
                                                    "status": {"type": "string", "enum": ["open", "closed"]},
-                                                   "title": {"type": "string"}},
+                                                   "title": {"type": "string"},
+                                                   "created_on": {"type": "string", "format": "date"}},
                   "additionalProperties": False}
 
     def __init__(self) -> None:
@@ -781,7 +783,8 @@ class Lister(Tool):
         return ToolResult(value={"tickets": []})
 
 
-def call_as_sent(tokenizer_folder: Path, written: str, question: str, generation: GenerationConfig) -> dict[str, Any]:
+def call_as_sent(tokenizer_folder: Path, written: str, question: str, generation: GenerationConfig,
+                 today: date | None = None) -> dict[str, Any]:
     """The arguments a Lister call reaches the tool with, when the model writes `written` for `question`; the
     call event and the history must hold the same."""
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
@@ -792,7 +795,7 @@ def call_as_sent(tokenizer_folder: Path, written: str, question: str, generation
     script = [registry.by_name(lister.name).token_id] + ids(tokenizer, written) + ids(tokenizer, "None.")
     engine = Engine(ScriptedDecoder(len(tokenizer), script + ids(tokenizer, END)), ChatFormat(tokenizer), registry,
                     [lister], generation, "Test.", max_context_tokens=1024)
-    answer = final(run(engine, question))
+    answer = final(run(engine, question, today=today))
     [sent] = lister.calls
     assert answer.tool_calls[0].arguments == sent
     assert parse_call(answer.messages[0]["content"]).arguments == sent  # the history holds the call as sent
@@ -814,6 +817,14 @@ def test_what_the_request_states_is_set_on_the_call(base_tokenizer_folder: Path,
                         GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=False,
                                          complete_stated_arguments=complete))
     assert sent == ({"status": "open", "requester_id": "E1006"} if complete else {"status": "closed"})
+
+
+@pytest.mark.parametrize("complete", [True, False])
+def test_a_date_said_in_words_is_resolved_against_the_turns_today(base_tokenizer_folder: Path, complete: bool):
+    sent = call_as_sent(base_tokenizer_folder, '{"created_on": "2026-06-18"}', "Which tickets were raised yesterday?",
+                        GenerationConfig(repetition_penalty=1.0, complete_stated_arguments=complete),
+                        today=date(2026, 6, 10))
+    assert sent == {"created_on": "2026-06-09" if complete else "2026-06-18"}
 
 
 @pytest.fixture(scope="module")

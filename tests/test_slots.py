@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from assistant.slots import copied_requests, stated_arguments
@@ -150,3 +152,61 @@ DIRECTORY = {
 )
 def test_a_free_text_filter_copying_the_request_is_named(arguments, copied):
     assert copied_requests(arguments, DIRECTORY, "Who works in the Finance department?") == copied
+
+
+ROOM_DAY = {
+    "type": "object",
+    "properties": {"room_id": {"type": "string", "pattern": "^[a-z]+$"}, "date": {"type": "string", "format": "date"}},
+    "required": ["room_id"],
+}
+LEAVE = {
+    "type": "object",
+    "properties": {
+        "employee_id": {"type": "string", "pattern": "^E\\d{4}$"},
+        "start_date": {"type": "string", "format": "date"},
+        "end_date": {"type": "string", "format": "date"},
+    },
+    "required": ["employee_id", "start_date", "end_date"],
+}
+EXPENSES = {
+    "type": "object",
+    "properties": {"from_date": {"type": "string", "format": "date"}, "to_date": {"type": "string", "format": "date"}},
+    "required": [],
+}
+WEDNESDAY = date(2026, 6, 10)
+
+
+@pytest.mark.parametrize(
+    ("schema", "request_text", "arguments", "stated"),
+    [
+        (ROOM_DAY, "who has booked bora tomorrow?", {"room_id": "bora"}, {"date": "2026-06-11"}),
+        (ROOM_DAY, "who has booked bora tomorrow?", {"room_id": "bora", "date": "2026-06-18"}, {"date": "2026-06-11"}),
+        (LEAVE, "annual leave for E1002 next monday to wednesday",
+         {"employee_id": "E1002", "start_date": "2025-06-15", "end_date": "2026-06-16"},
+         {"start_date": "2026-06-15", "end_date": "2026-06-17"}),
+        (EXPENSES, "my expense claims since 1 may", {}, {"from_date": "2026-05-01"}),
+        (EXPENSES, "claims dated before friday", {}, {"to_date": "2026-06-12"}),
+        (LEAVE, "sick leave for E1013 today", {"employee_id": "E1013", "start_date": "2026-06-10",
+                                               "end_date": "2026-06-11"}, {"end_date": "2026-06-10"}),
+    ],
+)
+def test_a_date_said_in_words_is_set_where_the_call_left_it_out_or_wrote_another(
+    schema, request_text, arguments, stated
+):
+    assert stated_arguments(arguments, schema, request_text, WEDNESDAY) == stated
+    assert stated_arguments(arguments, schema, request_text) == {}  # without today, words are not dates
+
+
+@pytest.mark.parametrize(
+    ("schema", "request_text", "arguments"),
+    [
+        (BOOKING, "who has booked bora next friday?", {"room_id": "bora", "date": "2026-06-12"}),  # one reading
+        (BOOKING, "who has booked bora next friday?", {"room_id": "bora", "date": "2026-06-19"}),  # the other
+        (BOOKING, "who has booked bora tomorrow?", {"room_id": "bora"}),  # date or from_date: not said
+        (EXPENSES, "my expense claims since 1 may", {"from_date": "2026-05-01", "to_date": "2026-06-10"}),
+        (LEAVE, "leave for E1002 from monday", {"employee_id": "E1002", "start_date": "2026-06-15",
+                                                "end_date": "2026-06-19"}),
+    ],
+)
+def test_a_date_the_words_may_mean_or_do_not_settle_is_left_as_written(schema, request_text, arguments):
+    assert stated_arguments(arguments, schema, request_text, WEDNESDAY) == {}

@@ -1,0 +1,54 @@
+"""Dates a request states in words, resolved against today (a Wednesday)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.dates import stated_dates, with_dates_written_out
+
+WEDNESDAY = date(2026, 6, 10)
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("who has booked bora tomorrow?", "who has booked bora 2026-06-11?"),
+        ("any rooms free the day after tomorrow", "any rooms free the 2026-06-12"),
+        ("who booked monsoon yesterday", "who booked monsoon 2026-06-09"),
+        ("rooms free on friday?", "rooms free on 2026-06-12?"),
+        ("Who has booked Bora next monday?", "Who has booked Bora 2026-06-15?"),
+        ("rooms free in 2 days", "rooms free 2026-06-12"),
+        ("in a week", "2026-06-17"),
+        ("is chinook booked on june 22nd?", "is chinook booked on 2026-06-22?"),
+        ("leave on the 26th of june", "leave on 2026-06-26"),
+        ("what's booked on the 30th?", "what's booked on 2026-06-30?"),
+        ("what's booked on the 3rd?", "what's booked on 2026-07-03?"),
+        ("from monday 15 june to friday 19 june", "from 2026-06-15 to 2026-06-19"),
+        ("book it for Mar 5, 2027", "book it for 2027-03-05"),
+        ("last friday", "2026-06-05"),
+        ("meet on 2026-06-12 at 10:00", "meet on 2026-06-12 at 10:00"),
+    ],
+)
+def test_a_date_phrase_becomes_the_date_it_means(said: str, meant: str):
+    assert with_dates_written_out(said, WEDNESDAY) == meant
+
+
+def test_the_end_of_a_weekday_range_is_not_before_its_start():
+    """On a Monday, "wednesday" alone is the day after tomorrow; after "next monday to" it is next week's."""
+    monday = date(2026, 3, 2)
+    assert with_dates_written_out("leave next monday to wednesday", monday) == "leave 2026-03-09 to 2026-03-11"
+    assert with_dates_written_out("leave on wednesday", monday) == "leave on 2026-03-04"
+
+
+def test_next_weekday_keeps_both_readings_the_likelier_first():
+    (friday,) = stated_dates("next friday", WEDNESDAY)
+    assert friday.readings == (date(2026, 6, 19), date(2026, 6, 12))
+    (monday,) = stated_dates("next monday", WEDNESDAY)
+    assert monday.readings == (date(2026, 6, 15), date(2026, 6, 22))
+
+
+def test_no_date_is_read_where_none_is_said():
+    assert stated_dates("book zephyr for E1005 from 10:00 to 11:00 for 5 people", WEDNESDAY) == []
+    assert stated_dates("the 30th of february", WEDNESDAY) == []
