@@ -351,7 +351,7 @@ class Engine:
         state.figures = None
         if isinstance(tool, Calculator):  # this turn's earlier results count as stated too
             results = [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
-            state.figures = StatedFigures.of(state.stated + results, request=state.stated[-1] if state.stated else "")
+            state.figures = StatedFigures.of(state.stated + results)
 
     def _argument_step(
         self,
@@ -389,8 +389,7 @@ class Engine:
                 break
             text = self.chat.tokenizer.decode(state.argument_ids + [token], skip_special_tokens=True,
                                               clean_up_tokenization_spaces=False)
-            closes = text.count('"') >= 4  # {"expression": "...": the expression's string is done
-            if figures.allows(text) and not (closes and figures.unused(text)):
+            if figures.allows(text):
                 allowed = True
             else:
                 kept[token] = float("-inf")

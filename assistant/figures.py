@@ -3,9 +3,11 @@
 A small model asked "14 people, pizza is 11.90 each" writes `14*(11.90 + 3.75)`: the 3.75 comes from a
 worked example before the question, or from nowhere. Every figure of a staff member's word problem is in
 the words, written as digits ("1,249", "0,23", "21%"), in shorthand ("50k", "2 million") or as a word
-("double", "a quarter", "dozen"); what else an expression needs is a unit factor (60 minutes, 24 hours,
-12 months) or 1, 2, 10, 100. `StatedFigures.allows` says whether an expression, complete or being written,
-has only such figures, so the engine can mask a digit that would start another one.
+("fifty", "fortnight"); what else an expression needs is a count up to 12 ("double", "a quarter", an
+average's divisor), a unit factor (60 minutes, 24 hours, 365 days) or 100 and 1000. `StatedFigures.allows` says whether an expression, complete or being written,
+has only such figures, so the engine can mask a digit that would start another one. (Requiring every figure
+of the request to be used as well was tried: long questions state figures no expression needs, "Q3", "3rd
+floor", and the model, kept from closing the string, wrote on until its token budget ran out.)
 """
 
 from __future__ import annotations
@@ -28,8 +30,6 @@ _WORDS = {
 }
 #: A figure as written: digits with "," or "." grouping or decimals, then an optional scale word or "%".
 _WRITTEN = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?:\s?(k|m|mn|bn|million|billion|thousand)\b)?", re.IGNORECASE)
-#: Figures that are words, not quantities: "24/7" says round the clock; an expression need not use them.
-_IDIOMS = re.compile(r"\b24/7\b")
 _LITERAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 
 
@@ -39,24 +39,15 @@ class StatedFigures:
 
     values: frozenset[Decimal]
     digits: frozenset[str]  # each value written plainly ("11.9", "2000000"), and as stated ("11.90")
-    #: The request's own figures written with digits, each as the values it may be written as (50k: 50, 50000).
-    asked: tuple[frozenset[Decimal], ...] = ()
 
     @classmethod
-    def of(cls, texts: Iterable[str], request: str = "") -> StatedFigures:
-        """The figures of `texts` (the conversation); `request`'s digits are the ones an expression must use."""
+    def of(cls, texts: Iterable[str]) -> StatedFigures:
+        """The figures of `texts` (the conversation's user messages and tool results), and the ones always allowed."""
         written: set[str] = set(ALWAYS)
         for text in texts:
             written.update(_figures_in(text))
         values = {value for value in map(_decimal, written) if value is not None}
-        asked = tuple(frozenset(value for value in map(_decimal, forms) if value is not None)
-                      for forms in _written_figures(_IDIOMS.sub(" ", request)))
-        return cls(frozenset(values), frozenset(written | {_plain(value) for value in values}), asked)
-
-    def unused(self, expression: str) -> int:
-        """How many of the request's figures `expression` does not contain (in any of their forms)."""
-        used = {_decimal(match.group()) for match in _LITERAL.finditer(expression)}
-        return sum(1 for forms in self.asked if not forms & used)
+        return cls(frozenset(values), frozenset(written | {_plain(value) for value in values}))
 
     def allows(self, expression: str) -> bool:
         """True when every number literal of `expression` is a stated figure, the last one (which may still
@@ -72,23 +63,16 @@ class StatedFigures:
         return True
 
 
-def _written_figures(text: str) -> list[set[str]]:
-    """Each figure `text` writes with digits, as the digit strings it may stand for."""
-    figures = []
+def _figures_in(text: str) -> set[str]:
+    found: set[str] = set()
     for match in _WRITTEN.finditer(text):
         number = _normalised(match.group(1))
-        forms = {number}
+        found.add(number)
         if re.fullmatch(r"\d{1,3}\.\d{3}", match.group(1)):  # 2.400 is 2400 where a dot groups digits
-            forms.add(match.group(1).replace(".", ""))
+            found.add(match.group(1).replace(".", ""))
         value = _decimal(number)
         if match.group(2) and value is not None:
-            forms.add(_plain(value * _SCALES[match.group(2).lower()]))
-        figures.append(forms)
-    return figures
-
-
-def _figures_in(text: str) -> set[str]:
-    found: set[str] = set().union(*_written_figures(text))
+            found.add(_plain(value * _SCALES[match.group(2).lower()]))
     for word in re.findall(r"[a-z]+", text.lower()):
         found.update(_WORDS.get(word, ()))
     return found
