@@ -13,9 +13,11 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            produced what it is about to state, so the turn starts again with a call forced: the router's
            likeliest tool, or without a router the toolken the model rated highest in that opening.
            Otherwise the held text is streamed once the lead-in is over.
-ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema. When
-           the JSON is complete, optional arguments whose figures or ids nobody stated are left out
-           (generation.drop_unstated_arguments), the enum values, ids, dates, times and counts the request
+ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema; in a
+           calculator expression a digit that would make a figure nobody stated is masked too
+           (generation.stated_figures_only, `assistant.figures`). When the JSON is complete, optional
+           arguments whose figures or ids nobody stated are left out (generation.drop_unstated_arguments), the
+           enum values, ids, dates (said in words too, resolved against today), times and counts the request
            states and the call left out are set (generation.complete_stated_arguments, `assistant.slots`), a
            look-up's free-text filter that copies the request is left out, and the call is validated, approved
            or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY.
