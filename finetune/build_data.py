@@ -96,8 +96,8 @@ class BuildDataConfig(BaseModel):
     per_operation: int = Field(40, ge=1, description="Examples per catalog operation.")
     per_chunk: int = Field(2, ge=1, description="Search examples per document chunk.")
     calculator: int = Field(
-        960, ge=0, description="Calculator examples: 25 problem kinds drawn by weight (calculator.PROBLEMS), so "
-        "about 17 a share in the train split."
+        960, ge=0, description="Calculator examples: 45 problem kinds drawn by weight (calculator.PROBLEMS, 79 "
+        "shares), so about 11 a share in the train split."
     )
     no_call: int = Field(
         200, ge=0, description="No-tool examples (the prompts, then variants of them); each is one base-model reply."
