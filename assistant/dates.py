@@ -119,6 +119,8 @@ def _weekday(weekday: int, which: str, today: date) -> tuple[date, ...]:
     if which == "last":
         return (today - timedelta(days=(today.weekday() - weekday) % 7 or 7),)
     coming = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    if which == "this" and weekday == today.weekday():  # "this wednesday" said on a Wednesday
+        return (today, coming)
     if which != "next":
         return (coming,)
     # "next friday" on a Wednesday is most often next week's; "next monday" is the coming one either way

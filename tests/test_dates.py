@@ -49,6 +49,12 @@ def test_next_weekday_keeps_both_readings_the_likelier_first():
     assert monday.readings == (date(2026, 6, 15), date(2026, 6, 22))
 
 
+def test_this_weekday_said_on_that_day_is_today_or_a_week_on():
+    (this,) = stated_dates("this wednesday", WEDNESDAY)
+    assert this.readings == (WEDNESDAY, date(2026, 6, 17))
+    assert with_dates_written_out("on wednesday", WEDNESDAY) == "on 2026-06-17"
+
+
 def test_no_date_is_read_where_none_is_said():
     assert stated_dates("book zephyr for E1005 from 10:00 to 11:00 for 5 people", WEDNESDAY) == []
     assert stated_dates("the 30th of february", WEDNESDAY) == []
