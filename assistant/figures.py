@@ -28,9 +28,11 @@ _WORDS = {
     "fifteen": ("15",), "twenty": ("20",), "thirty": ("30",), "forty": ("40",), "fifty": ("50",),
     "fortnight": ("14",), "fahrenheit": ("32", "1.8"), "celsius": ("32", "1.8"),
 }
-#: A figure as written: digits with "," or "." grouping or decimals, then an optional scale word or "%".
+#: A figure as written: digits with "," or "." grouping or decimals, then an optional scale word.
 _WRITTEN = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?:\s?(k|m|mn|bn|million|billion|thousand)\b)?", re.IGNORECASE)
 _LITERAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+#: A comma that groups digits in an expression (1,249*1.21; at the end, a group still being written).
+_GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d)|\d{0,2}$)")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class StatedFigures:
 
     def allows(self, expression: str) -> bool:
         """True when every number literal of `expression` is a stated figure, the last one (which may still
-        grow) at least the start of one. Digits inside names (log2, x1) are not numbers here."""
+        grow) at least the start of one. Digits inside names (log2, x1) are not numbers here; 1,249 is one."""
+        expression = _GROUPING.sub("", expression)
         for match in _LITERAL.finditer(expression):
             if match.start() > 0 and (expression[match.start() - 1].isalpha() or expression[match.start() - 1] == "_"):
                 continue

@@ -49,6 +49,12 @@ def test_the_figure_being_written_needs_only_to_start_a_stated_one():
     assert not figures.allows("14*11.95") and not figures.allows("14*3.7")
 
 
+def test_an_amount_written_with_digit_grouping_is_one_figure():
+    figures = StatedFigures.of(["A laptop costs 1,249 euros plus 21% VAT"])
+    assert figures.allows("1,249*(1 + 21/100)") and figures.allows("1,24") and figures.allows("1249*1")
+    assert not figures.allows("1,250*2") and figures.allows("gcd(12, 8)")
+
+
 def test_digits_inside_names_are_not_figures():
     assert StatedFigures.of(["what is log base 2 of 4096"]).allows("log2(4096) + x1")
 
