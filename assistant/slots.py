@@ -51,11 +51,14 @@ def stated_arguments(
     be read from the words."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
-    taken = [value for value in map(_as_date, arguments.values()) if value is not None]
-    dated = with_dates_written_out(request, today, taken) if today is not None else request
+    written, dates = request, {}
+    if today is not None:  # "tomorrow" is a written-out date to the code rule, as the call's date would take it
+        taken = [value for value in map(_as_date, arguments.values()) if value is not None]
+        written = with_dates_written_out(request, today, taken)
+        dates = _stated_dates(arguments, properties, request, today)
     return {**_stated_enums(arguments, properties, required, request),
-            **_stated_codes(arguments, properties, dated), **_stated_counts(arguments, properties, request),
-            **(_stated_dates(arguments, properties, request, today) if today is not None else {})}
+            **_stated_codes(arguments, properties, written), **_stated_counts(arguments, properties, request),
+            **dates}
 
 
 def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
