@@ -109,7 +109,7 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
 
 
 def _day_of_month(day: int, month: str, year: str | None, today: date) -> tuple[date, ...]:
-    number = _MONTHS[month.lower().rstrip(".")]
+    number = _MONTHS[month.lower()]
     if year:
         return _valid(lambda: date(int(year), number, day))
     return _valid(lambda: date(today.year, number, day)) + _valid(lambda: date(today.year + 1, number, day))

@@ -596,8 +596,7 @@ def _settled_arguments(
     only left out while another argument filters)."""
     request = _request(state.history)
     if generation.drop_unstated_arguments:
-        said = "\n".join(str(m.get("content") or "") for m in state.history + state.new_messages
-                         if m.get("role") in ("user", "tool"))
+        said = "\n".join(_stated_texts(state.history + state.new_messages))
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, state.today)

@@ -209,10 +209,7 @@ def _shape(spec: dict[str, Any]) -> str | None:
 def _fits(shape: str, token: str) -> bool:
     kind, _, rule = shape.partition(":")
     if kind == "format":
-        try:
-            return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and bool(date.fromisoformat(token))
-        except ValueError:
-            return False
+        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and _as_date(token) is not None
     try:
         return re.fullmatch(rule, token) is not None
     except re.error:
