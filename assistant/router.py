@@ -17,7 +17,8 @@ Three checks then correct which tool it names, each from evidence the classifier
   the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook);
 - a policy question names the same things as the operation that handles them ("within how many days must I
   submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
-  documents than to every example request of the operation it would call (the build's questions for it,
+  documents, or to one statement of a passage (`tools.focus`), than to every example request of the operation
+  it would call (the build's questions for it,
   its `x-examples` and its description), it opens with `search` instead (Toolken+ reranks the same way with
   tool documentation);
 - a sentence embedding weighs nouns and hardly verbs ("Close IT ticket 4104" sits beside getTicket's

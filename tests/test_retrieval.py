@@ -332,7 +332,10 @@ def test_search_tool_through_call(tmp_path: Path, docs: Path, embedder: Counting
     assert tool.nearest(embedder.embed(["hotel costs"])[0]) is None  # no documents: nothing to weigh
     store.ingest(docs)
     question = "hotel reimbursement per night"
-    assert tool.nearest(embedder.embed([question])[0]) == pytest.approx(store.search(question, k=1)[0].score, abs=1e-5)
+    vector = embedder.embed([question])[0]
+    plain = new_store(tmp_path, embedder, focus_passages=False)
+    assert SearchTool(plain).nearest(vector) == pytest.approx(plain.search(question, k=1)[0].score, abs=1e-5)
+    assert tool.nearest(vector) >= plain.search(question, k=1)[0].score - 1e-5  # or one of its statements
 
     result = tool.call({"query": "hotel reimbursement per night", "k": 3})
 
@@ -433,7 +436,7 @@ def test_a_search_ranks_by_the_questions_words_as_well_as_its_embedding(
     store = new_store(tmp_path, embedder)
     store.ingest(tmp_path / "docs")
     question = "What is the policy number of the company's travel insurance?"
-    plain = new_store(tmp_path, embedder, keyword_ranking=False).search(question)
+    plain = new_store(tmp_path, embedder, keyword_ranking=False, focus_passages=False).search(question)
     assert [hit.score for hit in plain] == sorted((hit.score for hit in plain), reverse=True)  # embedding order
     assert "NW-TRV-2291" not in plain[0].text  # the embedding puts the policy's opening first
     assert "NW-TRV-2291" in store.search(question, k=1)[0].text
@@ -446,6 +449,45 @@ def test_a_search_ranks_by_the_questions_words_as_well_as_its_embedding(
     hits = store.search(query, k=2)
     assert "travel desk" in hits[0].text and len(hits) == 2
     assert all(abs(hit.score - cosine[hit.chunk]) < 1e-4 for hit in hits)
+
+
+SIGN_IN = """# IT security
+
+## Passwords and sign-in
+
+- Your password must have at least 14 characters. We recommend a passphrase of four random words.
+- You do not have to change your password on a schedule.
+- After 5 failed sign-in attempts your account is locked for 15 minutes.
+
+## Laptops
+
+Lock your screen whenever you leave your desk. Laptops are encrypted by IT before you receive them.
+"""
+
+
+def test_the_statement_that_answers_comes_first_and_is_embedded_once(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "security.md").write_text(SIGN_IN, encoding="utf-8")
+    store = new_store(tmp_path, embedder)
+    store.ingest(tmp_path / "docs")
+    question = "After how many failed sign-in attempts is an account locked?"
+    plain = new_store(tmp_path, embedder, focus_passages=False)
+
+    assert plain.search(question)[0].text.startswith("- Your password")
+    first = store.search(question)[0]
+    assert first.text.startswith("- After 5 failed sign-in attempts")
+    assert sorted(first.text.split()) == sorted(plain.search(question)[0].text.split())  # nothing dropped
+    assert first.score == pytest.approx(plain.search(question)[0].score)  # the passage's own cosine
+
+    # The router weighs the nearest statement: nearer than the nearest whole passage.
+    vector = embedder.embed([question])[0]
+    assert store.nearest(vector) > plain.nearest(vector) + 0.05
+
+    before = embedder.texts_embedded
+    store.search(question)
+    assert embedder.texts_embedded == before + 1  # the question only: the statements' embeddings are kept
 
 
 @pytest.mark.slow

@@ -41,6 +41,7 @@ from tools.documents import (
     extract_text,
     read_document,
 )
+from tools.focus import Span, best_statement, hoisted, statements
 from tools.lexical import KeywordIndex, fuse
 
 if TYPE_CHECKING:
@@ -85,6 +86,12 @@ class RetrievalConfig(BaseModel):
         True, description="Rank passages by the question's words (BM25) as well as by its embedding, fused by "
         "reciprocal rank: a document's opening paragraph is near every question about its topic, the passage "
         "that shares the question's words is the one that answers it."
+    )
+    focus_passages: bool = Field(
+        True, description="Cut the passages into statements (sentences, list items, table rows) and embed them: "
+        "each passage's statement nearest the question goes to its front, the statements' ranking is fused with "
+        "the other two, and the tool router weighs the nearest statement (`tools.focus`). The model answers "
+        "from the opening of the first passage it reads."
     )
     min_score: float | None = Field(
         None, ge=-1.0, le=1.0, description="Drop hits whose cosine similarity is below this; None: keep all."
@@ -210,6 +217,8 @@ class DocumentStore:
         self._max_batch = 1000
         self._keywords: KeywordIndex | None = None  # BM25 over the stored passages, built at the first search
         self._keywords_lock = threading.Lock()
+        # Passage (id, hash of its text) -> its statements' embeddings, in order (`_focus`).
+        self._statement_vectors: dict[tuple[str, int], list[Sequence[float]]] = {}
 
     def ingest(self, folder: Path, prune: bool = False, *, progress: bool | None = None) -> IngestReport:
         """Bring the store in line with the .md, .txt and .pdf files under `folder` (recursively).
@@ -260,23 +269,54 @@ class DocumentStore:
                                        include=["documents", "metadatas", "distances"])
         rows = {chunk: (text, meta, _similarity(distance)) for chunk, text, meta, distance in
                 zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])}
-        order = list(rows)  # best first
+        rankings = [list(rows)]  # the embedding's, best first
         if self.config.keyword_ranking:
-            order = fuse([order, self._keyword_index(available).rank(query, candidates)])[:k]
-            rows.update(self._scored(embedded[0], [chunk for chunk in order if chunk not in rows]))
+            rankings.append(self._keyword_index(available).rank(query, candidates))
+        focus: dict[str, tuple[Span, float]] = {}
+        if self.config.focus_passages:
+            pool = fuse(rankings)
+            rows.update(self._scored(embedded[0], [chunk for chunk in pool if chunk not in rows]))
+            focus = self._focus(embedded[0], {chunk: rows[chunk] for chunk in pool})
+            rankings.append(sorted(focus, key=lambda chunk: -focus[chunk][1]))
+        order = fuse(rankings)[:k]
+        rows.update(self._scored(embedded[0], [chunk for chunk in order if chunk not in rows]))
         hits = [
             Hit(
                 source=str(meta["source"]),
                 heading=str(meta.get("heading", "")),
-                text=text,
+                text=hoisted(text, focus[chunk][0]) if chunk in focus else text,
                 score=score,
                 chunk=int(meta["chunk"]),
             )
-            for text, meta, score in (rows[chunk] for chunk in order[:k])
+            for chunk, (text, meta, score) in ((chunk, rows[chunk]) for chunk in order)
         ]
         if self.config.min_score is not None:
             hits = [hit for hit in hits if hit.score >= self.config.min_score]
         return hits
+
+    def _focus(self, query: Sequence[float], rows: dict[str, tuple[str, Any, float]]) -> dict[str, tuple[Span, float]]:
+        """Each passage's statement nearest `query` (`tools.focus`), with its cosine similarity. Statement
+        embeddings are kept per passage text, so a passage is cut and embedded once per process."""
+        cuts = {chunk: statements(text) for chunk, (text, _, _) in rows.items()}
+        missing = [chunk for chunk, spans in cuts.items() if spans and self._statement_key(chunk, rows[chunk]) not in
+                   self._statement_vectors]
+        texts = [embedding_input(str(rows[chunk][1].get("heading", "")), rows[chunk][0][a:b])
+                 for chunk in missing for a, b in cuts[chunk]]
+        vectors = iter(self.embedder.embed(texts) if texts else [])
+        if len(self._statement_vectors) + len(missing) > STATEMENT_CACHE:
+            self._statement_vectors.clear()
+        for chunk in missing:
+            self._statement_vectors[self._statement_key(chunk, rows[chunk])] = [next(vectors) for _ in cuts[chunk]]
+        focus = {}
+        for chunk, spans in cuts.items():
+            if spans:
+                best, score = best_statement(query, self._statement_vectors[self._statement_key(chunk, rows[chunk])])
+                focus[chunk] = (spans[best], score)
+        return focus
+
+    @staticmethod
+    def _statement_key(chunk: str, row: tuple[str, Any, float]) -> tuple[str, int]:
+        return chunk, hash(row[0])
 
     def _keyword_index(self, available: int) -> KeywordIndex:
         """BM25 over every stored passage, rebuilt when the store has changed since it was built."""
@@ -297,12 +337,22 @@ class DocumentStore:
                 zip(found["ids"], found["documents"], found["metadatas"], found["embeddings"])}
 
     def nearest(self, embedding: Sequence[float]) -> float | None:
-        """The cosine similarity of the stored passage nearest to `embedding` (one made by this store's
-        embedder); None when nothing is stored."""
-        if self.count() == 0:
+        """The cosine similarity of what is stored nearest to `embedding` (one made by this store's embedder):
+        the nearest passage, or with `focus_passages` the nearest statement of the NEAREST_PASSAGES passages
+        nearest to it when that is nearer (a question about one fact is nearer its sentence than the whole
+        passage); None when nothing is stored."""
+        available = self.count()
+        if available == 0:
             return None
-        found = self._collection.query(query_embeddings=[list(embedding)], n_results=1, include=["distances"])
-        return _similarity(found["distances"][0][0])
+        found = self._collection.query(query_embeddings=[list(embedding)],
+                                       n_results=min(NEAREST_PASSAGES, available) if self.config.focus_passages else 1,
+                                       include=["documents", "metadatas", "distances"])
+        nearest = _similarity(found["distances"][0][0])
+        if self.config.focus_passages:
+            rows = {chunk: (text, meta, 0.0) for chunk, text, meta in
+                    zip(found["ids"][0], found["documents"][0], found["metadatas"][0])}
+            nearest = max([nearest, *(score for _, score in self._focus(embedding, rows).values())])
+        return nearest
 
     def count(self) -> int:
         """Chunks stored."""
@@ -511,6 +561,10 @@ def _progress_bar(show: bool | None) -> Iterator[tqdm]:
 
 #: Passages each ranking offers for fusion when keyword ranking is on (the search returns its top `k` of them).
 KEYWORD_CANDIDATES = 20
+#: Passages whose statements `DocumentStore.nearest` weighs.
+NEAREST_PASSAGES = 5
+#: Passages whose statement embeddings a store keeps before it starts afresh (about 10 KB each).
+STATEMENT_CACHE = 4096
 
 
 def _similarity(distance: float) -> float:

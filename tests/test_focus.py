@@ -1,0 +1,70 @@
+"""The statement of a passage that answers a question, put first (`tools.focus`): pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.focus import best_statement, hoisted, statements
+
+PASSAGE = """Complete these courses in the learning portal within your first **14 days**:
+
+1. **Security Basics** (45 minutes): passwords, phishing,
+   lost devices.
+2. **Privacy and customer data** (30 minutes).
+
+| Day | What happens |
+|-----|--------------|
+| Day 1 | Badge, laptop, e.g. the accounts |
+
+Arrive at 09:30 at reception. Reception is staffed from 08:30, e.g. for visitors. Your buddy meets you."""
+
+
+def cut(text: str) -> list[str]:
+    return [text[start:end] for start, end in statements(text)]
+
+
+def test_a_passage_is_cut_into_sentences_list_items_and_table_rows() -> None:
+    assert cut(PASSAGE) == [
+        "Complete these courses in the learning portal within your first **14 days**:",
+        "1. **Security Basics** (45 minutes): passwords, phishing,\n   lost devices.",  # an item runs on
+        "2. **Privacy and customer data** (30 minutes).",
+        "| Day | What happens |",  # the rule row under it is no statement
+        "| Day 1 | Badge, laptop, e.g. the accounts |",
+        "Arrive at 09:30 at reception.",
+        "Reception is staffed from 08:30, e.g. for visitors.",  # "e.g. for" does not end a sentence
+        "Your buddy meets you.",
+    ]
+
+
+def test_text_without_statements_has_none() -> None:
+    assert statements("") == [] and statements("\n  \n") == []
+    assert cut("  one line, no full stop  ") == ["one line, no full stop"]
+
+
+@pytest.mark.parametrize("index", range(len(statements(PASSAGE))))
+def test_a_hoisted_statement_comes_first_and_nothing_is_lost(index: int) -> None:
+    spans = statements(PASSAGE)
+    moved = hoisted(PASSAGE, spans[index])
+
+    assert moved.startswith(cut(PASSAGE)[index])
+    assert sorted(cut(moved)) == sorted(cut(PASSAGE))
+    assert sorted(moved.split()) == sorted(PASSAGE.split())
+
+
+def test_the_first_statement_leaves_the_passage_as_it_is() -> None:
+    assert hoisted(PASSAGE, statements(PASSAGE)[0]) == PASSAGE
+
+
+def test_a_sentence_taken_out_of_a_line_leaves_one_space_and_a_blank_line_stays() -> None:
+    text = "Intro.\n\n- One.\n- Two.\n\nA first. A second. A third."
+    spans = statements(text)
+
+    assert hoisted(text, spans[-2]) == "A second.\n\nIntro.\n\n- One.\n- Two.\n\nA first. A third."
+    assert hoisted(text, spans[2]) == "- Two.\n\nIntro.\n\n- One.\n\nA first. A second. A third."
+
+
+def test_the_best_statement_is_the_nearest_by_cosine() -> None:
+    question = [1.0, 0.0]
+    embedded = [[0.0, 1.0], [0.8, 0.6], [0.6, 0.8]]
+
+    assert best_statement(question, embedded) == (1, pytest.approx(0.8))

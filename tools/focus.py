@@ -1,0 +1,91 @@
+"""The statement of a passage that answers a question, put first; pure functions, no I/O.
+
+A small model answers a handbook question by restating the opening sentences of the first passage the search
+gives it: that is what its training answers are (a chunk's own sentences, from its start). A passage holds
+several facts and the one asked about is often not its first ("after how many failed sign-in attempts is an
+account locked?" is answered by the fourth item of "Passwords and sign-in"). So the search tool cuts each
+passage into statements (sentences, list items, table rows), embeds them beside the question, moves the one
+nearest the question to the front of its passage, and orders the passages by how near their best statement
+comes. Nothing is dropped: the rest of the passage follows in its own order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+# A sentence ends at . ! ? or … (optionally followed by a closing quote or bracket) before whitespace and a
+# capital, a digit or an opening quote or bracket; "e.g. the" and "EUR 1.500" do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]?\s+(?=[A-Z0-9\"'(\[*])")
+
+Span = tuple[int, int]
+
+
+def statements(text: str) -> list[Span]:
+    """Where each statement of `text` lies, in order: its sentences, its list items (an item runs on until a
+    blank line or the next item) and its table rows (rule rows are not statements). Spans carry no
+    surrounding whitespace."""
+    spans: list[Span] = []
+    block: Span | None = None  # the paragraph or list item being read
+
+    def close() -> None:
+        nonlocal block
+        if block is not None:
+            if _ITEM.match(text[block[0]:block[1]]):
+                spans.append(block)
+            else:
+                spans.extend(_sentences(text, *block))
+        block = None
+
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, end = offset, offset + len(line.rstrip())
+        offset += len(line)
+        stripped = line.strip()
+        if not stripped:
+            close()
+        elif stripped.startswith("|"):
+            close()
+            if not _TABLE_RULE.match(stripped):
+                spans.append((start + len(line) - len(line.lstrip()), end))
+        elif _ITEM.match(line) or block is None:
+            close()
+            block = (start + len(line) - len(line.lstrip()), end)
+        else:
+            block = (block[0], end)
+    close()
+    return spans
+
+
+def _sentences(text: str, start: int, end: int) -> list[Span]:
+    spans = []
+    for boundary in _SENTENCE_END.finditer(text, start, end):
+        spans.append((start, boundary.start() + len(boundary.group().rstrip())))
+        start = boundary.end()
+    spans.append((start, end))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def hoisted(text: str, span: Span) -> str:
+    """`text` with the statement at `span` moved to its front, a paragraph of its own (a list item's next line
+    would otherwise read as part of it); the rest unchanged."""
+    start, end = span
+    if not text[:start].strip():
+        return text
+    before, after = text[:start].rstrip(), text[end:].lstrip()
+    # The wider of the two gaps the statement leaves (a blank line before a table is kept; a sentence taken
+    # out of a line leaves one space).
+    joint = max(text[len(before):start], text[end:len(text) - len(after)], key=lambda gap: gap.count("\n"))
+    joint = joint if "\n" in joint else " "
+    rest = f"{before}{joint}{after}" if after else before
+    return f"{text[start:end]}\n\n{rest}"
+
+
+def best_statement(question: Sequence[float], embedded: Sequence[Sequence[float]]) -> tuple[int, float]:
+    """The index of the statement embedding nearest the question's, and its cosine similarity (all unit
+    length, as the embedder makes them)."""
+    scores = [sum(a * b for a, b in zip(question, vector)) for vector in embedded]
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return best, float(scores[best])
