@@ -5,6 +5,9 @@ Staff write dates the way they say them; the small model turns "tomorrow" into a
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
 fit ("next friday" said on a Wednesday: this week's or next week's) keeps both, the likelier first; a call
 whose date is one of them is left as the model wrote it.
+
+Times of day are read the same way ("3pm", "9 to 10", "from 3 to 4pm", "10:00-11:30", "noon"): a bare hour
+of a range from 1 to 6 is the afternoon's, as office hours have it.
 """
 
 from __future__ import annotations
@@ -24,19 +27,23 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 _WEEKDAY = "|".join(_WEEKDAYS)
 
+#: Days from today, as staff write them (with the spellings chat gets: "tmrw", "tomorow").
+_OFFSETS = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "tomorow": 1, "tommorow": 1,
+            "tommorrow": 1, "tmrw": 1, "tmr": 1, "today": 0, "tonight": 0, "this morning": 0,
+            "this afternoon": 0, "this evening": 0, "yesterday": -1, "yday": -1}
 #: Each kind of date phrase, the earlier in this list the first to claim its words.
 _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("iso", r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"),
     # "monday 15 june", "friday, june 19": the date says which day; the weekday adds nothing
     ("day_month", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\b{_YEAR}"),
     ("month_day", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?P<month>{_MONTH})\.?\s+{_DAY}(?![\d:]){_YEAR}"),
-    ("offset", r"\b(?P<offset>day after tomorrow|day before yesterday|tomorrow|today|tonight|yesterday)\b"),
+    ("offset", rf"\b(?P<offset>{'|'.join(sorted(map(re.escape, _OFFSETS), key=len, reverse=True))})\b"),
     ("in", r"\bin\s+(?P<count>\d{1,2}|a|one|two|three)\s+(?P<unit>days?|weeks?)\b"),
     ("weekday", rf"\b(?:(?P<which>next|this|coming|last)\s+)?(?P<weekday>{_WEEKDAY})\b"),
-    ("ordinal", r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"),
+    # "the 26th", not "the 2nd floor"
+    ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
+                 r"attempt|place|edition|version|person|one|item|line|storey|story|level|door|dock|gate)\b)")),
 ]]
-_OFFSETS = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "today": 0, "tonight": 0,
-            "yesterday": -1}
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3}
 #: Words that join the two ends of a range: the second end is not before the first.
 _RANGE = re.compile(r"^\s*(?:to|until|till|through|thru|-|–|and)\s+(?:the\s+|on\s+)?$", re.IGNORECASE)
@@ -105,7 +112,7 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
     if this_month and this_month[0] >= today:
         return this_month
     following = today.replace(day=1) + timedelta(days=32)
-    return _valid(lambda: following.replace(day=day))
+    return _valid(lambda: following.replace(day=day)) + this_month  # "paid on the 3rd": this month's, past
 
 
 def _day_of_month(day: int, month: str, year: str | None, today: date) -> tuple[date, ...]:
@@ -121,6 +128,8 @@ def _weekday(weekday: int, which: str, today: date) -> tuple[date, ...]:
     coming = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
     if which == "this" and weekday == today.weekday():  # "this wednesday" said on a Wednesday
         return (today, coming)
+    if not which:  # "on monday": the coming one, or for what was done ("paid on monday") the last one
+        return (coming, coming - timedelta(days=7))
     if which != "next":
         return (coming,)
     # "next friday" on a Wednesday is most often next week's; "next monday" is the coming one either way
@@ -133,3 +142,65 @@ def _valid(make: Callable[[], date]) -> tuple[date, ...]:
         return (make(),)
     except ValueError:
         return ()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Times of day
+
+_CLOCK = r"(?P<{0}h>[01]?\d|2[0-3])(?::(?P<{0}m>[0-5]\d))?\s*(?P<{0}p>[ap]\.?m\b\.?)?"
+#: "9 to 10", "from 3 to 4pm", "10:00-11:30", "between 2 and 3"; not "2 to 3 days" or "5-10 people".
+_TIME_RANGE = re.compile(
+    r"(?<![\w:.,/-])(?P<between>between\s+)?" + _CLOCK.format("a") + r"\s*(?P<joint>-|–|to|till|until|and)\s*"
+    + _CLOCK.format("b") + r"(?![\w:.,/-]*\d)(?!\s*(?:people|ppl|persons|attendees|guests|days?|weeks?|months?|"
+    r"hours?|hrs?|minutes?|mins?|%|eur|euros?|items?)\b)", re.IGNORECASE)
+#: "14:00", "3pm", "3:30 p.m.", "noon".
+_TIME = re.compile(r"(?<![\w:.,/-])(?:(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*(?P<p>[ap]\.?m\b\.?))?|"
+                   r"(?P<h12>1[0-2]|0?[1-9])\s*(?P<p12>[ap]\.?m\b\.?))(?![\w:])|\b(?P<noon>noon|midday)\b",
+                   re.IGNORECASE)
+
+
+def stated_times(text: str) -> list[str]:
+    """The times of day `text` states, as HH:MM, in order: both ends of a range, then single times."""
+    found: list[tuple[int, int, str]] = []
+    for match in _TIME_RANGE.finditer(text):
+        if match.group("joint").lower() == "and" and not match.group("between"):
+            continue  # "3 and 4" is a list, not a range
+        if not any(match.group(name) for name in ("am", "ap", "bm", "bp")) and not match.group("between") and \
+                not re.search(r"\b(?:from|at)\s*$", text[:match.start()], re.IGNORECASE) and \
+                not _BOOKING_WORDS.search(text):
+            continue  # bare "2 to 3" in a request about no time of day
+        b_suffix = match.group("bp")
+        a_suffix = match.group("ap") or (b_suffix if int(match.group("ah")) < int(match.group("bh")) else None)
+        bare = not match.group("am") and not match.group("bm")
+        found.append((match.start(), match.end(),
+                      _clock(match.group("ah"), match.group("am"), a_suffix, bare)))
+        found.append((match.start(), match.end(), _clock(match.group("bh"), match.group("bm"), b_suffix, bare)))
+    for match in _TIME.finditer(text):
+        if any(start <= match.start() < end for start, end, _ in found):
+            continue
+        if match.group("noon"):
+            value = "12:00"
+        elif match.group("h12"):
+            value = _clock(match.group("h12"), None, match.group("p12"), False)
+        else:
+            value = _clock(match.group("h"), match.group("m"), match.group("p"), False)
+        found.append((match.start(), match.end(), value))
+    return [value for _, _, value in sorted(found, key=lambda item: item[0])]
+
+
+#: Words that make a bare "9 to 10" a time of day: a booking, a meeting, a room, a slot.
+_BOOKING_WORDS = re.compile(r"\b(?:book|booking|reserve|room|meeting|call|slot|free|available|tmrw|tomorrow|today|"
+                            r"monday|tuesday|wednesday|thursday|friday)\b", re.IGNORECASE)
+
+
+def _clock(hour: str, minute: str | None, suffix: str | None, bare_range: bool) -> str:
+    """HH:MM from an hour, its minutes and am/pm; a bare range's hour from 1 to 6 is the afternoon's."""
+    value, minutes = int(hour), int(minute or 0)
+    suffix = (suffix or "").lower().replace(".", "")
+    if suffix == "pm" and value < 12:
+        value += 12
+    elif suffix == "am" and value == 12:
+        value = 0
+    elif not suffix and bare_range and 1 <= value <= 6:
+        value += 12
+    return f"{value:02d}:{minutes:02d}"

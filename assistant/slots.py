@@ -12,6 +12,8 @@ words without a model, because the schema says exactly what they look like:
   values as there are such properties ("from 14:00 to 15:00" fills start_time, then end_time);
 - a date said in words ("tomorrow", "next friday", "15 june"), resolved against today (`assistant.dates`),
   for a date property the call left out or wrote with a date the words do not mean;
+- a time of day ("3 to 4pm", "10:00-11:30", "at noon") for a time property the call left out or wrote
+  otherwise;
 - a count next to the noun that names it ("for 5 people": `attendees`, "How many people will be in the
   room"; "45 minutes": `duration_minutes`; "floor 3": `floor`), for a number property the call left out.
 
@@ -31,7 +33,7 @@ import re
 from datetime import date
 from typing import Any
 
-from assistant.dates import stated_dates, with_dates_written_out
+from assistant.dates import stated_dates, stated_times, with_dates_written_out
 
 #: The share of a free-text argument's words that are the request's for it to count as a copy of it.
 COPIED_SHARE = 0.8
@@ -58,7 +60,7 @@ def stated_arguments(
         dates = _stated_dates(arguments, properties, request, today)
     return {**_stated_enums(arguments, properties, required, request),
             **_stated_codes(arguments, properties, written), **_stated_counts(arguments, properties, request),
-            **dates}
+            **dates, **_stated_times(arguments, properties, request)}
 
 
 def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
@@ -183,6 +185,20 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
         return {}
     return {name: said.likeliest.isoformat() for name, said in zip(names, stated, strict=True)
             if _as_date(arguments[name]) not in said.readings}
+
+
+def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    """The call's time-of-day properties (a pattern that "09:30" fits) set to the times the request states
+    ("3 to 4pm", "10:00-11:30", "at noon"), in order, where the call wrote another time or none: as many as
+    the call has, or one, its start's, for a call with two."""
+    names = [name for name, spec in properties.items()
+             if (shape := _shape(spec)) is not None and shape.startswith("pattern:") and _fits(shape, "09:30")
+             and not _fits(shape, "E1003")]
+    stated = stated_times(request)
+    if not names or not (len(stated) == len(names) or len(stated) == 1 and len(names) == 2):
+        return {}
+    return {name: value for name, value in zip(names, stated)
+            if arguments.get(name) != value and _fits(_shape(properties[name]) or "", value)}
 
 
 def _as_date(value: Any) -> date | None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import stated_dates, with_dates_written_out
+from assistant.dates import stated_dates, stated_times, with_dates_written_out
 
 WEDNESDAY = date(2026, 6, 10)
 
@@ -29,6 +29,9 @@ WEDNESDAY = date(2026, 6, 10)
         ("book it for Mar 5, 2027", "book it for 2027-03-05"),
         ("last friday", "2026-06-05"),
         ("meet on 2026-06-12 at 10:00", "meet on 2026-06-12 at 10:00"),
+        ("book mistral tmrw 9 to 10", "book mistral 2026-06-11 9 to 10"),
+        ("tomorow off pls", "2026-06-11 off pls"),
+        ("a taxi this morning", "a taxi 2026-06-10"),
     ],
 )
 def test_a_date_phrase_becomes_the_date_it_means(said: str, meant: str):
@@ -58,3 +61,38 @@ def test_this_weekday_said_on_that_day_is_today_or_a_week_on():
 def test_no_date_is_read_where_none_is_said():
     assert stated_dates("book zephyr for E1005 from 10:00 to 11:00 for 5 people", WEDNESDAY) == []
     assert stated_dates("the 30th of february", WEDNESDAY) == []
+    assert stated_dates("rooms on the 2nd floor", WEDNESDAY) == []
+
+
+def test_a_day_of_the_month_or_a_weekday_past_is_the_second_reading():
+    """"paid on the 3rd" or "on monday" may mean what was done: this month's 3rd, last monday."""
+    (third,) = stated_dates("bought on the 3rd", WEDNESDAY)
+    assert third.readings == (date(2026, 7, 3), date(2026, 6, 3))
+    (monday,) = stated_dates("paid on monday", WEDNESDAY)
+    assert monday.readings == (date(2026, 6, 15), date(2026, 6, 8))
+    (thirtieth,) = stated_dates("on the 30th", WEDNESDAY)
+    assert thirtieth.readings == (date(2026, 6, 30),)  # still to come this month: one reading
+
+
+@pytest.mark.parametrize(
+    ("said", "times"),
+    [
+        ("any room free tomorrow 3 to 4pm for 8 people?", ["15:00", "16:00"]),
+        ("book mistral tmrw 9 to 10 for an onboarding chat, E1003, 2 of us", ["09:00", "10:00"]),
+        ("bora next tuesday 10 till 12 for the kickoff", ["10:00", "12:00"]),
+        ("book a room from 2 to 3", ["14:00", "15:00"]),  # a bare afternoon hour in office hours
+        ("friday 10:00-11:30", ["10:00", "11:30"]),
+        ("on the 22nd from 13:30 to 15:00, organiser E1004, 7 people", ["13:30", "15:00"]),
+        ("is zephyr free between 2 and 3pm", ["14:00", "15:00"]),
+        ("11 to 1pm", ["11:00", "13:00"]),
+        ("at 3pm please, or 3:30 p.m.", ["15:00", "15:30"]),
+        ("lunch at noon", ["12:00"]),
+        ("claim 18.40 for a taxi", []),
+        ("i took 2 to 3 days off", []),
+        ("between 5 and 10 people", []),
+        ("tickets 4103 and 4104", []),
+        ("rooms 2 to 4 on the list", []),  # a bare range in a request about no time of day
+    ],
+)
+def test_the_times_of_day_a_request_states(said: str, times: list[str]):
+    assert stated_times(said) == times

@@ -210,3 +210,17 @@ def test_a_date_said_in_words_is_set_where_the_call_left_it_out_or_wrote_another
 )
 def test_a_date_the_words_may_mean_or_do_not_settle_is_left_as_written(schema, request_text, arguments):
     assert stated_arguments(arguments, schema, request_text, WEDNESDAY) == {}
+
+
+def test_times_said_in_words_replace_the_times_the_call_wrote():
+    written = {"room_id": "mistral", "date": "2026-06-11", "start_time": "09:00", "end_time": "17:00"}
+    assert stated_arguments(written, BOOKING, "book mistral tmrw 9 to 10") == {"end_time": "10:00"}
+    assert stated_arguments({"room_id": "bora"}, BOOKING, "is bora free 3 to 4pm?") == \
+        {"start_time": "15:00", "end_time": "16:00"}
+    # one time said: the start's; the end is left to the call
+    assert stated_arguments({"room_id": "bora", "start_time": "10:00", "end_time": "11:00"}, BOOKING,
+                            "bora at 3pm") == {"start_time": "15:00"}
+    assert stated_arguments({"room_id": "bora", "start_time": "15:00", "end_time": "16:00"}, BOOKING,
+                            "bora at 3pm") == {}
+    # three times for two properties: which two is not said
+    assert stated_arguments({"room_id": "bora"}, BOOKING, "bora at 9am, 10am or 11am") == {}
