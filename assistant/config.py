@@ -152,6 +152,12 @@ class GenerationConfig(BaseModel):
         "garbles figures: '64 out of 64 is 75% of 48'), the calculation is appended ('48/64*100 = 75'), so the "
         "figure a person reads last is the one the calculator produced."
     )
+    copy_free_text: bool = Field(
+        True, description="While the model writes a free-text argument (a string with no enum, pattern or "
+        "format: a ticket's title, an expense's description), a token that would make it anything but a run of "
+        "words the conversation states (its user messages and tool results) is masked (`assistant.copying`): "
+        "a call records what staff said, not words the model made up."
+    )
     stated_figures_only: bool = Field(
         True, description="While the model writes a calculator expression, a digit that would make a number the "
         "conversation never stated (in its user messages and tool results: digits, '50k', '2 million', '0,23') "

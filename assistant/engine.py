@@ -15,8 +15,10 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            Otherwise the held text is streamed once the lead-in is over.
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema; in a
            calculator expression a digit that would make a figure nobody stated is masked too
-           (generation.stated_figures_only, `assistant.figures`). When the JSON is complete, optional
-           arguments whose figures or ids nobody stated are left out (generation.drop_unstated_arguments), the
+           (generation.stated_figures_only, `assistant.figures`), in a free-text argument a token that would
+           leave the words the conversation states (generation.copy_free_text, `assistant.copying`). When
+           the JSON is complete, optional arguments whose figures or ids nobody stated are left out
+           (generation.drop_unstated_arguments), the
            enum values, ids, dates (said in words too, resolved against today), times and counts the request
            states and the call left out are set (generation.complete_stated_arguments, `assistant.slots`), a
            look-up's free-text filter that copies the request is left out, and the call is validated, approved
@@ -40,6 +42,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import partial
 from typing import Any
 
 import torch
@@ -48,6 +51,7 @@ import xgrammar
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
 from assistant.claims import ends_on, opens_with_claim, unstated_arguments
 from assistant.config import GenerationConfig
+from assistant.copying import CopiedText, free_text_properties, open_string_value
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.figures import StatedFigures
@@ -61,7 +65,8 @@ from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
 
-#: The likeliest argument tokens weighed against the stated figures at each step of a calculator expression.
+#: The likeliest argument tokens weighed at each step of a calculator expression (against the stated figures) or
+#: of a free-text argument (against the stated words).
 FIGURE_CANDIDATES = 16
 
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
@@ -127,6 +132,8 @@ class TurnState:
     matcher: xgrammar.GrammarMatcher | None = None
     argument_ids: list[int] = field(default_factory=list)
     figures: StatedFigures | None = None  # a calculator expression's allowed figures (stated_figures_only)
+    copied: CopiedText | None = None  # what the call's free-text arguments may copy (copy_free_text)
+    free_text: frozenset[str] = frozenset()  # the call's free-text properties
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -350,10 +357,14 @@ class Engine:
         state.tool = tool
         state.matcher = self.grammars.matcher(tool)
         state.argument_ids = []
-        state.figures = None
-        if isinstance(tool, Calculator):  # this turn's earlier results count as stated too
-            results = [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
+        state.figures, state.copied = None, None
+        # this turn's earlier results count as stated too
+        results = [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
+        if isinstance(tool, Calculator):
             state.figures = StatedFigures.of(state.stated + results)
+        else:
+            state.free_text = free_text_properties(tool.parameters)
+            state.copied = CopiedText.of(state.stated + results) if state.free_text else None
 
     def _argument_step(
         self,
@@ -367,7 +378,9 @@ class Engine:
         assert state.matcher is not None and state.tool is not None
         logits = self.grammars.mask(state.matcher, logits)
         if state.figures is not None and generation.stated_figures_only:
-            logits = self._keep_to_figures(state, state.figures, logits)
+            logits = self._keep_to(state, state.figures.allows, logits)
+        elif state.copied is not None and generation.copy_free_text:
+            logits = self._keep_to(state, partial(_copies, state.copied, state.free_text), logits)
         token = sampler(logits)
         state.sampled_count += 1
         if not state.matcher.accept_token(token):
@@ -380,9 +393,10 @@ class Engine:
         elif len(state.argument_ids) >= generation.max_argument_tokens:
             yield from self._abandon_call(state, f"the arguments ran past {generation.max_argument_tokens} tokens")
 
-    def _keep_to_figures(self, state: TurnState, figures: StatedFigures, logits: torch.Tensor) -> torch.Tensor:
-        """`logits` with the likeliest tokens that would write a figure nobody stated masked; unchanged when
-        all FIGURE_CANDIDATES of them would (the grammar's choice stands rather than a far-fetched token)."""
+    def _keep_to(self, state: TurnState, allows: Callable[[str], bool], logits: torch.Tensor) -> torch.Tensor:
+        """`logits` with the likeliest tokens after which the arguments written so far are not what `allows`
+        allows (a figure nobody stated, a title in words nobody said) masked; unchanged when all
+        FIGURE_CANDIDATES of them would be (the grammar's choice stands rather than a far-fetched token)."""
         kept = logits.clone()
         candidates = torch.topk(logits, min(FIGURE_CANDIDATES, logits.numel()))
         allowed = False
@@ -391,7 +405,7 @@ class Engine:
                 break
             text = self.chat.tokenizer.decode(state.argument_ids + [token], skip_special_tokens=True,
                                               clean_up_tokenization_spaces=False)
-            if figures.allows(text):
+            if allows(text):
                 allowed = True
             else:
                 kept[token] = float("-inf")
@@ -620,6 +634,12 @@ def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
     """What the conversation states: its user messages and tool results (a calculator may use their figures)."""
     return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
+
+
+def _copies(copied: CopiedText, free_text: frozenset[str], arguments: str) -> bool:
+    """Whether the arguments written so far keep the free-text value being written to words `copied` holds."""
+    open_value = open_string_value(arguments)
+    return open_value is None or open_value[0] not in free_text or copied.allows(open_value[1])
 
 
 def _request(history: list[dict[str, Any]]) -> str:

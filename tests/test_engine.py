@@ -807,7 +807,7 @@ def test_optional_figures_ids_and_copies_of_the_request_are_left_out_of_the_call
     # the title copies the question: a look-up's free-text filter that would match nothing
     written = '{"requester_id": "E0888", "limit": 5, "status": "open", "title": "Which of the last tickets are open"}'
     sent = call_as_sent(base_tokenizer_folder, written, "Which of the last 5 tickets are still open?",
-                        GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=drop))
+                        GenerationConfig(repetition_penalty=1.0, drop_unstated_arguments=drop, copy_free_text=False))
     assert sent == ({"limit": 5, "status": "open"} if drop else json.loads(written))
 
 
@@ -825,6 +825,29 @@ def test_a_date_said_in_words_is_resolved_against_the_turns_today(base_tokenizer
                         GenerationConfig(repetition_penalty=1.0, complete_stated_arguments=complete),
                         today=date(2026, 6, 10))
     assert sent == {"created_on": "2026-06-09" if complete else "2026-06-18"}
+
+
+@pytest.mark.parametrize(("copy", "title"), [(True, "laptop screen"), (False, "laptop screens")])
+def test_a_free_text_argument_keeps_to_the_words_the_request_states(
+    base_tokenizer_folder: Path, copy: bool, title: str
+):
+    """The model's first choice after "laptop screen" adds an "s" nobody wrote; its second, closing the
+    string, is taken. Filters with a pattern or an enum are the grammar's, never masked here."""
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    close = ids(tokenizer, '"}')
+    assert len(close) == 1
+    written = [*ids(tokenizer, '{"requester_id": "E1010", "title": "laptop screen'), (ids(tokenizer, "s")[0], close[0])]
+    lister = Lister()
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, [lister])
+    script = [registry.by_name(lister.name).token_id, *written, *([] if copy else close), *ids(tokenizer, "None."),
+              *ids(tokenizer, END)]
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [lister],
+                    GenerationConfig(repetition_penalty=1.0, copy_free_text=copy, drop_unstated_arguments=False), "Test.",
+                    max_context_tokens=1024)
+    final(run(engine, "my laptop screen keeps flickering, E1010"))
+    assert lister.calls == [{"requester_id": "E1010", "title": title}]
 
 
 @pytest.fixture(scope="module")

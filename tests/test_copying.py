@@ -1,0 +1,43 @@
+"""Free-text arguments kept to the conversation's words (`assistant.copying`): pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.copying import CopiedText, free_text_properties, open_string_value
+
+
+def test_free_text_properties_are_strings_without_enum_pattern_or_format() -> None:
+    schema = {"properties": {
+        "title": {"type": "string"}, "note": {"type": "string", "maxLength": 200},
+        "status": {"type": "string", "enum": ["open", "closed"]}, "id": {"type": "string", "pattern": "^E\\d{4}$"},
+        "day": {"type": "string", "format": "date"}, "limit": {"type": "integer"},
+    }}
+    assert free_text_properties(schema) == {"title", "note"}
+    assert free_text_properties({}) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("partial", "open_value"),
+    [
+        ('{"title": "lap', ("title", "lap")),
+        ('{"title": "', ("title", "")),
+        ('{"id": "E1010", "title": "wifi in', ("title", "wifi in")),
+        ('{"a": 1, "b": "say \\"hi', ("b", 'say "hi')),  # an escaped quote is part of the value
+        ('{"title": "laptop", "cat', None),  # inside a key
+        ('{"title": "laptop"', None),  # between values
+        ('{"tags": ["a', None),  # nested: not a top-level property's string
+        ('{"x": {"y": "z', None),
+        ('{"title": "done"}', None),
+    ],
+)
+def test_the_string_value_being_written_and_its_property(partial: str, open_value: tuple[str, str] | None) -> None:
+    assert open_string_value(partial) == open_value
+
+
+def test_a_copy_is_a_run_of_the_stated_words_ignoring_case_and_spacing() -> None:
+    copied = CopiedText.of(["my Laptop screen  keeps flickering, E1010", "", '{"name": "Sofia Rossi"}'])
+    assert copied.allows("") and copied.allows("laptop")
+    assert copied.allows("laptop screen keeps") and copied.allows("LAPTOP  SCREEN ")
+    assert copied.allows("sofia ross")  # a tool result's words count, and a value may still be growing
+    assert not copied.allows("laptop screens") and not copied.allows("broken laptop")
