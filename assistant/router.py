@@ -71,6 +71,10 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 
+#: "one" that stands for a thing, not a count: "the first one", "a new one", "which one".
+_PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|which|each|every|any|no|a new|"
+                          r"another|the other)\s+one\b", re.IGNORECASE)
+
 #: Texts -> unit-length embeddings, one row per text. `tools.retrieval.Embedder.embed` is one.
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 #: A question's embedding -> the cosine similarity of the nearest document passage (None: no documents).
@@ -167,7 +171,7 @@ class ToolRouter:
         row = rows[best]
         candidates = {label: p for label, p in row.items() if label != NO_CALL}
         reasons = []
-        if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(_FIGURE.search, texts)):
+        if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(_states_a_figure, texts)):
             del candidates[CALCULATOR]
             reasons.append("no figure to calculate with")
         if not candidates:
@@ -280,6 +284,11 @@ def _takes_more_of_the_request(
     counts = {name: stated_count(schemas[name], request) for name in rivals}
     best = max(rivals, key=lambda name: (counts[name], candidates[name]), default=None)
     return best if best is not None and counts[best] > own else None
+
+
+def _states_a_figure(text: str) -> bool:
+    """A digit or a number word ("one week", "a dozen", "half"), not "one" that stands for a thing."""
+    return _FIGURE.search(_PRONOUN_ONE.sub(" ", text)) is not None
 
 
 def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:

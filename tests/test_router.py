@@ -137,6 +137,9 @@ def test_the_calculator_is_not_offered_a_question_without_a_figure(router: ToolR
     for figured in ("what is eight times nine", "what is 8 times 9", "what is half times a dozen"):
         assert router.route([figured], tools).tool == "calculator", figured
     assert router.route(["what is times"], {"calculator"}).tool == "calculator"  # the only tool stays
+    # "one" that stands for a thing is no figure; one week is
+    assert router.route(["what is times after the first one"], tools).reason == "no figure to calculate with"
+    assert router.route(["what is times one week"], tools).tool == "calculator"
 
 
 def test_a_nearer_document_passage_moves_an_operations_call_to_search(router: ToolRouter):
