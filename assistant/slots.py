@@ -15,7 +15,8 @@ words without a model, because the schema says exactly what they look like:
 - a time of day ("3 to 4pm", "10:00-11:30", "at noon") for a time property the call left out or wrote
   otherwise;
 - a count next to the noun that names it ("for 5 people": `attendees`, "How many people will be in the
-  room"; "45 minutes": `duration_minutes`; "floor 3": `floor`), for a number property the call left out.
+  room"; "45 minutes": `duration_minutes`; "floor 3", "the 2nd floor": `floor`), for a number property the
+  call left out.
 
 `stated_arguments` returns the arguments to set. It never touches a value the call already took from the
 words, quoted text ("titled 'Open day'") is not read for enum values, and a word two properties could mean
@@ -232,8 +233,9 @@ def _fits(shape: str, token: str) -> bool:
         return False  # a pattern Python's re does not read (JSON Schema's is ECMA 262): not filled
 
 
-#: A number with the word after it and the word before it: "for 5 people", "floor 3".
-_COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?![\w.,:-]*\d)(?:\s+([A-Za-z]+))?")
+#: A number with the word after it and the word before it: "for 5 people", "floor 3", "the 2nd floor".
+_COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?:st|nd|rd|th)?(?![\w.,:-]*\d)"
+                    r"(?:\s+([A-Za-z]+))?")
 
 
 def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:

@@ -119,6 +119,7 @@ ROOMS = {
     ("request_text", "arguments", "stated"),
     [
         ("rooms on floor 3 for 12 people", {}, {"floor": 3, "min_capacity": 12}),
+        ("rooms on the 2nd floor", {}, {"floor": 2}),
         ("a room for 12 people", {"min_capacity": 12}, {}),  # already said
         ("rooms on floor 9", {}, {}),  # outside the schema's range
         ("rooms for 2.5 people", {}, {}),  # not an integer
