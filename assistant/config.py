@@ -165,7 +165,10 @@ class GenerationConfig(BaseModel):
         "1000, 3600) are always allowed. A worked example's figures ('3.75' copied into '14*(11.90 + 3.75)') "
         "and invented ones are not."
     )
-    max_argument_tokens: int = Field(128, ge=8, description="Tokens allowed for one call's JSON arguments.")
+    max_argument_tokens: int = Field(
+        256, ge=8, description="Tokens allowed for one call's JSON arguments (a purchase order with two lines, "
+        "a supplier, a warehouse, a date and an e-mail address takes about 150)."
+    )
     max_tool_result_chars: int = Field(1500, ge=100, description="Tool message length fed back to the model.")
     seed: int | None = Field(None, description="Seed for sampling; None: nondeterministic when sampling.")
 

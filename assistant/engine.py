@@ -57,7 +57,7 @@ from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, 
 from assistant.figures import StatedFigures
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
-from assistant.slots import copied_requests, stated_arguments
+from assistant.slots import copied_requests, empty_arguments, stated_arguments
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -605,10 +605,11 @@ def _history_starts(conversation: list[dict[str, Any]], sizes: list[int], budget
 def _settled_arguments(
     arguments: dict[str, Any], tool: Tool, state: TurnState, generation: GenerationConfig
 ) -> dict[str, Any]:
-    """The call's arguments as sent: the model's, less the filters nobody stated, plus what the request states
-    in so many words, less a look-up's free-text filter that copies the request (checked last, since it is
-    only left out while another argument filters)."""
+    """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated,
+    plus what the request states in so many words, less a look-up's free-text filter that copies the request
+    (checked last, since it is only left out while another argument filters)."""
     request = _request(state.history)
+    arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         said = "\n".join(_stated_texts(state.history + state.new_messages))
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")

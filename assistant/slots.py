@@ -14,6 +14,9 @@ words without a model, because the schema says exactly what they look like:
   for a date property the call left out or wrote with a date the words do not mean;
 - a time of day ("3 to 4pm", "10:00-11:30", "at noon") for a time property the call left out or wrote
   otherwise;
+- a duration ("90 minutes", "2 hrs", "an hour and a half") for the one property counted in minutes, an
+  e-mail address for the one e-mail property and a country's code ("shipped to poland": PL,
+  `assistant.countries`) for the one country property, where the call wrote another or none;
 - a count next to the noun that names it ("for 5 people": `attendees`, "How many people will be in the
   room"; "45 minutes": `duration_minutes`; "floor 3", "the 2nd floor": `floor`), for a number property the
   call left out.
@@ -34,6 +37,7 @@ import re
 from datetime import date
 from typing import Any
 
+from assistant.countries import stated_countries
 from assistant.dates import stated_dates, stated_times, with_dates_written_out
 
 #: The share of a free-text argument's words that are the request's for it to count as a copy of it.
@@ -61,7 +65,16 @@ def stated_arguments(
         dates = _stated_dates(arguments, properties, request, today)
     return {**_stated_enums(arguments, properties, required, request),
             **_stated_codes(arguments, properties, written), **_stated_counts(arguments, properties, request),
-            **dates, **_stated_times(arguments, properties, request)}
+            **dates, **_stated_times(arguments, properties, request), **_stated_minutes(arguments, properties, request),
+            **_stated_emails(arguments, properties, request), **_stated_countries(arguments, properties, request)}
+
+
+def empty_arguments(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The optional arguments the call wrote as an empty string: they say nothing, and a schema with a
+    minLength refuses the whole call over them ("note": "" on a status change)."""
+    required = set(schema.get("required") or [])
+    return [name for name, value in arguments.items() if name not in required and isinstance(value, str)
+            and not value.strip()]
 
 
 def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
@@ -178,14 +191,17 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     stated = stated_dates(request, today)
     opens = _OPEN_RANGE.search(request)
     if len(stated) == 1 and len(dates) == 2 and not names and opens:  # "since 1 may": from_date, not to_date
-        end = opens.group(0).lower() in ("before", "until", "till")
-        return {dates[end]: stated[0].likeliest.isoformat()}
-    if len(stated) == 1 and len(names) == 2 and not opens:
-        stated = stated * 2
+        word = opens.group(0).lower()
+        said = stated[0].readings
+        # "since monday" is the last one: what has happened since
+        meant = min(said) if word in ("since", "after") and min(said) <= today else said[0]
+        return {dates[word in ("before", "until", "till")]: meant.isoformat()}
+    if len(stated) == 1 and len(dates) == 2 and not opens and (len(names) == 2 or not names and _is_range(dates)):
+        names, stated = dates, stated * 2  # one day: "sick leave today", "what left yesterday"
     if not names or len(stated) != len(names):
         return {}
     return {name: said.likeliest.isoformat() for name, said in zip(names, stated, strict=True)
-            if _as_date(arguments[name]) not in said.readings}
+            if _as_date(arguments.get(name)) not in said.readings}
 
 
 def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
@@ -200,6 +216,83 @@ def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request
         return {}
     return {name: value for name, value in zip(names, stated)
             if arguments.get(name) != value and _fits(_shape(properties[name]) or "", value)}
+
+
+#: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "an hour and a half", "60 min".
+_DURATION = re.compile(
+    r"\b(?:(?P<hours>\d+(?:\.\d+)?|an?|one|two|three)\s*(?:hours?|hrs?|h)\b(?P<half>\s+and\s+a\s+half)?"
+    r"(?:\s*(?:and\s*)?(?P<more>\d+)\s*(?:minutes?|mins?)\b)?|(?P<minutes>\d+)\s*(?:minutes?|mins?)\b|"
+    r"(?P<half_hour>half\s+an\s+hour))", re.IGNORECASE)
+_HOURS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
+
+
+def stated_minutes(request: str) -> list[int]:
+    """The durations `request` states, in minutes, in order."""
+    found = []
+    for match in _DURATION.finditer(request):
+        if match.group("half_hour"):
+            found.append(30)
+        elif match.group("minutes"):
+            found.append(int(match.group("minutes")))
+        else:
+            hours = match.group("hours").lower()
+            value = float(hours) if hours[0].isdigit() else _HOURS[hours]
+            minutes = value * 60 + (30 if match.group("half") else 0) + int(match.group("more") or 0)
+            found.append(round(minutes))
+    return found
+
+
+def _stated_minutes(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    """A number property counted in minutes (its name says so) set to the one duration the request states,
+    where the call wrote another or none."""
+    names = [name for name, spec in properties.items()
+             if spec.get("type") in ("integer", "number") and "minute" in name.casefold()]
+    stated = stated_minutes(request)
+    if len(names) != 1 or len(stated) != 1 or arguments.get(names[0]) == stated[0]:
+        return {}
+    return {names[0]: stated[0]} if _within(properties[names[0]], float(stated[0])) else {}
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _stated_emails(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    """The one e-mail property set to the one address the request states, where the call wrote another or
+    none."""
+    names = [name for name, spec in properties.items()
+             if spec.get("format") == "email" or spec.get("type") == "string" and "email" in name.casefold()]
+    stated = list(dict.fromkeys(match.group(0).rstrip(".") for match in _EMAIL.finditer(request)))
+    if len(names) != 1 or len(stated) != 1 or arguments.get(names[0]) == stated[0]:
+        return {}
+    return {names[0]: stated[0]}
+
+
+def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    """The one country-code property (named or described as a country, taking "NL") set to the code of the one
+    country the request names ("dutch", "poland", `assistant.countries`), where the call wrote another or none."""
+    names = [name for name, spec in properties.items() if spec.get("type") == "string"
+             and ("country" in name.casefold() or "country" in str(spec.get("description") or "").casefold())
+             and _takes(spec, "NL")]
+    stated = stated_countries(request)
+    if len(names) != 1 or len(stated) != 1 or arguments.get(names[0]) == stated[0] or \
+            not _takes(properties[names[0]], stated[0]):
+        return {}
+    return {names[0]: stated[0]}
+
+
+def _takes(spec: dict[str, Any], value: str) -> bool:
+    """Whether a string property's enum or pattern admits `value` (one with neither admits anything)."""
+    if "enum" in spec:
+        return value in spec["enum"]
+    shape = _shape(spec)
+    return shape is None or _fits(shape, value)
+
+
+def _is_range(names: list[str]) -> bool:
+    """Whether two date properties are the two ends of one range (start_date and end_date, shipped_from and
+    shipped_to), not two dates of different things (a booking's date and a listing's from_date)."""
+    first, second = (re.split(r"[\W_]+", name.casefold()) for name in names)
+    return bool({"from", "start", "since", "after"} & set(first)) and bool({"to", "end", "until", "before"} & set(second))
 
 
 def _as_date(value: Any) -> date | None:

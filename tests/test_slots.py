@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.slots import copied_requests, stated_arguments
+from assistant.slots import copied_requests, empty_arguments, stated_arguments, stated_minutes
 
 TICKETS = {
     "type": "object",
@@ -225,3 +225,46 @@ def test_times_said_in_words_replace_the_times_the_call_wrote():
                             "bora at 3pm") == {}
     # three times for two properties: which two is not said
     assert stated_arguments({"room_id": "bora"}, BOOKING, "bora at 9am, 10am or 11am") == {}
+
+
+@pytest.mark.parametrize(
+    ("said", "minutes"),
+    [("book a door for 60 min", [60]), ("they need about an hour and a half", [90]), ("need the door 2 hrs", [120]),
+     ("half an hour is plenty", [30]), ("1.5 hours", [90]), ("1 hour 30 minutes", [90]), ("at 14:30", [])],
+)
+def test_the_durations_a_request_states_in_minutes(said: str, minutes: list[int]):
+    assert stated_minutes(said) == minutes
+
+
+SLOT = {"type": "object", "properties": {
+    "duration_minutes": {"type": "integer", "minimum": 30, "maximum": 120},
+    "reporter_email": {"type": "string", "format": "email"},
+    "note": {"type": "string", "minLength": 1}, "shipped_from": {"type": "string", "format": "date"},
+    "shipped_to": {"type": "string", "format": "date"}}, "required": ["reporter_email"]}
+
+
+def test_a_duration_an_email_and_one_days_range_are_set_as_stated():
+    assert stated_arguments({"duration_minutes": 30}, SLOT, "need the door 2 hrs") == {"duration_minutes": 120}
+    assert stated_arguments({"duration_minutes": 30}, SLOT, "need the door for 5 hrs") == {}  # over the maximum
+    assert stated_arguments({"reporter_email": "smit@x.example"}, SLOT, "I'm r.smit@x.example.") == \
+        {"reporter_email": "r.smit@x.example"}
+    # one day said, a range's two ends left out: both ends are that day
+    assert stated_arguments({}, SLOT, "what left WH-04 yesterday", WEDNESDAY) == \
+        {"shipped_from": "2026-06-09", "shipped_to": "2026-06-09"}
+    # "since monday" is the last one
+    assert stated_arguments({}, SLOT, "shipped since monday", WEDNESDAY) == {"shipped_from": "2026-06-08"}
+
+
+def test_an_empty_optional_string_is_named():
+    assert empty_arguments({"note": " ", "reporter_email": ""}, SLOT) == ["note"]
+
+
+def test_the_country_a_request_names_is_set_as_its_code():
+    schema = {"type": "object", "properties": {
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "A two-letter ISO code."},
+        "status": {"type": "string", "enum": ["approved", "probation"]}}}
+    assert stated_arguments({"country": "PZ"}, schema, "suppliers in poland") == {"country": "PL"}
+    assert stated_arguments({"country": "PL"}, schema, "suppliers in poland") == {}
+    assert stated_arguments({}, schema, "suppliers in poland or germany") == {}  # which one is not said
+    enum = {"type": "object", "properties": {"country": {"type": "string", "enum": ["NL", "BE"]}}}
+    assert stated_arguments({}, enum, "suppliers in poland") == {}  # not a value the API takes
