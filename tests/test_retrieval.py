@@ -123,6 +123,15 @@ def new_store(tmp_path: Path, embedder: Embedder, **config: object) -> DocumentS
     return DocumentStore(RetrievalConfig(**config), tmp_path / "chroma", embedder=embedder)
 
 
+def ingested(tmp_path: Path, embedder: Embedder, name: str, text: str) -> DocumentStore:
+    """A store holding one document, `name`, of `text`."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    store = new_store(tmp_path, embedder)
+    store.ingest(tmp_path / "docs")
+    return store
+
+
 # ---- chunking (pure) -------------------------------------------------------------------------------
 
 
@@ -431,10 +440,7 @@ Hire a car only when no train or bus goes there. The company's policy is to book
 def test_a_search_ranks_by_the_questions_words_as_well_as_its_embedding(
     tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "travel.md").write_text(TRAVEL, encoding="utf-8")
-    store = new_store(tmp_path, embedder)
-    store.ingest(tmp_path / "docs")
+    store = ingested(tmp_path, embedder, "travel.md", TRAVEL)
     question = "What is the policy number of the company's travel insurance?"
     plain = new_store(tmp_path, embedder, keyword_ranking=False, focus_passages=False).search(question)
     assert [hit.score for hit in plain] == sorted((hit.score for hit in plain), reverse=True)  # embedding order
@@ -468,10 +474,7 @@ Lock your screen whenever you leave your desk. Laptops are encrypted by IT befor
 def test_the_statement_that_answers_comes_first_and_is_embedded_once(
     tmp_path: Path, embedder: CountingEmbedder
 ) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "security.md").write_text(SIGN_IN, encoding="utf-8")
-    store = new_store(tmp_path, embedder)
-    store.ingest(tmp_path / "docs")
+    store = ingested(tmp_path, embedder, "security.md", SIGN_IN)
     question = "After how many failed sign-in attempts is an account locked?"
     plain = new_store(tmp_path, embedder, focus_passages=False)
 
@@ -481,9 +484,12 @@ def test_the_statement_that_answers_comes_first_and_is_embedded_once(
     assert sorted(first.text.split()) == sorted(plain.search(question)[0].text.split())  # nothing dropped
     assert first.score == pytest.approx(plain.search(question)[0].score)  # the passage's own cosine
 
-    # The router weighs the nearest statement: nearer than the nearest whole passage.
+    # The router weighs the nearest statement, less the discount: here still nearer than the whole passage.
     vector = embedder.embed([question])[0]
-    assert store.nearest(vector) > plain.nearest(vector) + 0.05
+    statement = embedder.embed([retrieval.embedding_input("Passwords and sign-in", first.text.splitlines()[0])])[0]
+    cosine = sum(a * b for a, b in zip(vector, statement))
+    assert store.nearest(vector) == pytest.approx(cosine - retrieval.STATEMENT_DISCOUNT, abs=1e-4)
+    assert store.nearest(vector) > plain.nearest(vector)
 
     before = embedder.texts_embedded
     store.search(question)

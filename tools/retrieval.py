@@ -297,26 +297,23 @@ class DocumentStore:
     def _focus(self, query: Sequence[float], rows: dict[str, tuple[str, Any, float]]) -> dict[str, tuple[Span, float]]:
         """Each passage's statement nearest `query` (`tools.focus`), with its cosine similarity. Statement
         embeddings are kept per passage text, so a passage is cut and embedded once per process."""
-        cuts = {chunk: statements(text) for chunk, (text, _, _) in rows.items()}
-        missing = [chunk for chunk, spans in cuts.items() if spans and self._statement_key(chunk, rows[chunk]) not in
-                   self._statement_vectors]
+        cuts = {chunk: spans for chunk, (text, _, _) in rows.items() if (spans := statements(text))}
+        keys = {chunk: (chunk, hash(rows[chunk][0])) for chunk in cuts}
+        known = {chunk: self._statement_vectors.get(key) for chunk, key in keys.items()}
+        missing = [chunk for chunk, vectors in known.items() if vectors is None]
         texts = [embedding_input(str(rows[chunk][1].get("heading", "")), rows[chunk][0][a:b])
                  for chunk in missing for a, b in cuts[chunk]]
-        vectors = iter(self.embedder.embed(texts) if texts else [])
+        embedded = iter(self.embedder.embed(texts) if texts else [])
+        for chunk in missing:
+            known[chunk] = [next(embedded) for _ in cuts[chunk]]
         if len(self._statement_vectors) + len(missing) > STATEMENT_CACHE:
             self._statement_vectors.clear()
-        for chunk in missing:
-            self._statement_vectors[self._statement_key(chunk, rows[chunk])] = [next(vectors) for _ in cuts[chunk]]
+        self._statement_vectors.update({keys[chunk]: known[chunk] for chunk in missing})
         focus = {}
         for chunk, spans in cuts.items():
-            if spans:
-                best, score = best_statement(query, self._statement_vectors[self._statement_key(chunk, rows[chunk])])
-                focus[chunk] = (spans[best], score)
+            best, score = best_statement(query, known[chunk])
+            focus[chunk] = (spans[best], score)
         return focus
-
-    @staticmethod
-    def _statement_key(chunk: str, row: tuple[str, Any, float]) -> tuple[str, int]:
-        return chunk, hash(row[0])
 
     def _keyword_index(self, available: int) -> KeywordIndex:
         """BM25 over every stored passage, rebuilt when the store has changed since it was built."""
