@@ -28,13 +28,22 @@ def free_text_properties(schema: dict[str, Any]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class CopiedText:
-    """The texts a free-text argument may copy from, normalised once."""
+    """A call's free-text properties and the texts their values may copy from, normalised once."""
 
+    properties: frozenset[str]
     texts: tuple[str, ...]
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> CopiedText:
-        return cls(tuple(_normalised(text) for text in texts if text.strip()))
+    def of(cls, schema: dict[str, Any], texts: Iterable[str]) -> CopiedText | None:
+        """The rule for a call with arguments `schema`; None when it has no free-text property."""
+        properties = free_text_properties(schema)
+        return cls(properties, tuple(_normalised(text) for text in texts if text.strip())) if properties else None
+
+    def allows_arguments(self, partial: str) -> bool:
+        """Whether the JSON arguments written so far keep the free-text value being written, if any, to a run
+        of the texts."""
+        open_value = open_string_value(partial)
+        return open_value is None or open_value[0] not in self.properties or self.allows(open_value[1])
 
     def allows(self, content: str) -> bool:
         """True when `content` (a string value, possibly still being written) is a run of one of the texts,

@@ -17,12 +17,14 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            calculator expression a digit that would make a figure nobody stated is masked too
            (generation.stated_figures_only, `assistant.figures`), in a free-text argument a token that would
            leave the words the conversation states (generation.copy_free_text, `assistant.copying`). When
-           the JSON is complete, optional arguments whose figures or ids nobody stated are left out
-           (generation.drop_unstated_arguments), the
-           enum values, ids, dates (said in words too, resolved against today), times and counts the request
-           states and the call left out are set (generation.complete_stated_arguments, `assistant.slots`), a
-           look-up's free-text filter that copies the request is left out, and the call is validated, approved
-           or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY.
+           the JSON is complete, empty optional strings are left out, and so are optional arguments whose
+           figures or ids nobody stated (generation.drop_unstated_arguments); the enum values, ids, dates
+           (said in words too, resolved against today), times, durations, counts, e-mail addresses and
+           countries the request states are set where the call left them out (enum values, dates, times,
+           durations, addresses and countries also where it wrote others; generation.complete_stated_arguments,
+           `assistant.slots`); a look-up's free-text filter that copies the request is left out; and the call
+           is validated, approved or planned, and run; the result is queued as forced tokens (a tool
+           message) -> REPLY.
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -42,7 +44,6 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from functools import partial
 from typing import Any
 
 import torch
@@ -51,7 +52,7 @@ import xgrammar
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
 from assistant.claims import ends_on, opens_with_claim, unstated_arguments
 from assistant.config import GenerationConfig
-from assistant.copying import CopiedText, free_text_properties, open_string_value
+from assistant.copying import CopiedText
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.figures import StatedFigures
@@ -132,8 +133,7 @@ class TurnState:
     matcher: xgrammar.GrammarMatcher | None = None
     argument_ids: list[int] = field(default_factory=list)
     figures: StatedFigures | None = None  # a calculator expression's allowed figures (stated_figures_only)
-    copied: CopiedText | None = None  # what the call's free-text arguments may copy (copy_free_text)
-    free_text: frozenset[str] = frozenset()  # the call's free-text properties
+    copied: CopiedText | None = None  # the call's free-text properties and what they may copy (copy_free_text)
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -363,8 +363,7 @@ class Engine:
         if isinstance(tool, Calculator):
             state.figures = StatedFigures.of(state.stated + results)
         else:
-            state.free_text = free_text_properties(tool.parameters)
-            state.copied = CopiedText.of(state.stated + results) if state.free_text else None
+            state.copied = CopiedText.of(tool.parameters, state.stated + results)
 
     def _argument_step(
         self,
@@ -380,7 +379,7 @@ class Engine:
         if state.figures is not None and generation.stated_figures_only:
             logits = self._keep_to(state, state.figures.allows, logits)
         elif state.copied is not None and generation.copy_free_text:
-            logits = self._keep_to(state, partial(_copies, state.copied, state.free_text), logits)
+            logits = self._keep_to(state, state.copied.allows_arguments, logits)
         token = sampler(logits)
         state.sampled_count += 1
         if not state.matcher.accept_token(token):
@@ -635,12 +634,6 @@ def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
     """What the conversation states: its user messages and tool results (a calculator may use their figures)."""
     return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
-
-
-def _copies(copied: CopiedText, free_text: frozenset[str], arguments: str) -> bool:
-    """Whether the arguments written so far keep the free-text value being written to words `copied` holds."""
-    open_value = open_string_value(arguments)
-    return open_value is None or open_value[0] not in free_text or copied.allows(open_value[1])
 
 
 def _request(history: list[dict[str, Any]]) -> str:

@@ -4,10 +4,10 @@ A small model asked "14 people, pizza is 11.90 each" writes `14*(11.90 + 3.75)`:
 worked example before the question, or from nowhere. Every figure of a staff member's word problem is in
 the words, written as digits ("1,249", "0,23", "21%"), in shorthand ("50k", "2 million") or as a word
 ("fifty", "fortnight"); what else an expression needs is a count up to 12 ("double", "a quarter", an
-average's divisor), a unit factor (60 minutes, 24 hours, 365 days) or 100 and 1000. `StatedFigures.allows` says whether an expression, complete or being written,
-has only such figures, so the engine can mask a digit that would start another one. (Requiring every figure
-of the request to be used as well was tried: long questions state figures no expression needs, "Q3", "3rd
-floor", and the model, kept from closing the string, wrote on until its token budget ran out.)
+average's divisor), a unit factor (60 minutes, 24 hours, 365 days) or 100 and 1000. `StatedFigures.allows`
+says whether an expression, complete or being written, has only such figures, so the engine can mask a digit
+that would start another one. An expression need not use every figure of the request: long questions state
+figures no expression needs ("Q3", "3rd floor").
 """
 
 from __future__ import annotations

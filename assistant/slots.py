@@ -34,6 +34,7 @@ and the state to set, which `updateTicketStatus` takes and `getTicket` does not)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -208,14 +209,14 @@ def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request
     """The call's time-of-day properties (a pattern that "09:30" fits) set to the times the request states
     ("3 to 4pm", "10:00-11:30", "at noon"), in order, where the call wrote another time or none: as many as
     the call has, or one, its start's, for a call with two."""
-    names = [name for name, spec in properties.items()
-             if (shape := _shape(spec)) is not None and shape.startswith("pattern:") and _fits(shape, "09:30")
-             and not _fits(shape, "E1003")]
+    shapes = {name: shape for name, spec in properties.items()
+              if (shape := _shape(spec)) is not None and shape.startswith("pattern:") and _fits(shape, "09:30")
+              and not _fits(shape, "E1003")}
     stated = stated_times(request)
-    if not names or not (len(stated) == len(names) or len(stated) == 1 and len(names) == 2):
+    if not shapes or not (len(stated) == len(shapes) or len(stated) == 1 and len(shapes) == 2):
         return {}
-    return {name: value for name, value in zip(names, stated)
-            if arguments.get(name) != value and _fits(_shape(properties[name]) or "", value)}
+    return {name: value for (name, shape), value in zip(shapes.items(), stated)
+            if arguments.get(name) != value and _fits(shape, value)}
 
 
 #: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "an hour and a half", "60 min".
@@ -247,10 +248,8 @@ def _stated_minutes(arguments: dict[str, Any], properties: dict[str, Any], reque
     where the call wrote another or none."""
     names = [name for name, spec in properties.items()
              if spec.get("type") in ("integer", "number") and "minute" in name.casefold()]
-    stated = stated_minutes(request)
-    if len(names) != 1 or len(stated) != 1 or arguments.get(names[0]) == stated[0]:
-        return {}
-    return {names[0]: stated[0]} if _within(properties[names[0]], float(stated[0])) else {}
+    return _the_one(arguments, properties, names, stated_minutes(request),
+                    lambda spec, minutes: _within(spec, float(minutes)))
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -262,9 +261,7 @@ def _stated_emails(arguments: dict[str, Any], properties: dict[str, Any], reques
     names = [name for name, spec in properties.items()
              if spec.get("format") == "email" or spec.get("type") == "string" and "email" in name.casefold()]
     stated = list(dict.fromkeys(match.group(0).rstrip(".") for match in _EMAIL.finditer(request)))
-    if len(names) != 1 or len(stated) != 1 or arguments.get(names[0]) == stated[0]:
-        return {}
-    return {names[0]: stated[0]}
+    return _the_one(arguments, properties, names, stated)
 
 
 def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
@@ -273,9 +270,17 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
     names = [name for name, spec in properties.items() if spec.get("type") == "string"
              and ("country" in name.casefold() or "country" in str(spec.get("description") or "").casefold())
              and _takes(spec, "NL")]
-    stated = stated_countries(request)
+    return _the_one(arguments, properties, names, stated_countries(request), _takes)
+
+
+def _the_one(
+    arguments: dict[str, Any], properties: dict[str, Any], names: list[str], stated: list[Any],
+    admits: Callable[[dict[str, Any], Any], bool] = lambda spec, value: True,
+) -> dict[str, Any]:
+    """The one property of a kind set to the one value of that kind the request states, when its schema
+    `admits` it and the call wrote another or none; nothing when either is not one."""
     if len(names) != 1 or len(stated) != 1 or arguments.get(names[0]) == stated[0] or \
-            not _takes(properties[names[0]], stated[0]):
+            not admits(properties[names[0]], stated[0]):
         return {}
     return {names[0]: stated[0]}
 
@@ -292,7 +297,8 @@ def _is_range(names: list[str]) -> bool:
     """Whether two date properties are the two ends of one range (start_date and end_date, shipped_from and
     shipped_to), not two dates of different things (a booking's date and a listing's from_date)."""
     first, second = (re.split(r"[\W_]+", name.casefold()) for name in names)
-    return bool({"from", "start", "since", "after"} & set(first)) and bool({"to", "end", "until", "before"} & set(second))
+    return bool({"from", "start", "since", "after"} & set(first)) and \
+        bool({"to", "end", "until", "before"} & set(second))
 
 
 def _as_date(value: Any) -> date | None:

@@ -36,8 +36,21 @@ def test_the_string_value_being_written_and_its_property(partial: str, open_valu
 
 
 def test_a_copy_is_a_run_of_the_stated_words_ignoring_case_and_spacing() -> None:
-    copied = CopiedText.of(["my Laptop screen  keeps flickering, E1010", "", '{"name": "Sofia Rossi"}'])
+    schema = {"properties": {"title": {"type": "string"}, "id": {"type": "string", "pattern": "^E\\d{4}$"}}}
+    copied = CopiedText.of(schema, ["my Laptop screen  keeps flickering, E1010", "", '{"name": "Sofia Rossi"}'])
+    assert copied is not None
     assert copied.allows("") and copied.allows("laptop")
     assert copied.allows("laptop screen keeps") and copied.allows("LAPTOP  SCREEN ")
     assert copied.allows("sofia ross")  # a tool result's words count, and a value may still be growing
     assert not copied.allows("laptop screens") and not copied.allows("broken laptop")
+
+
+def test_the_arguments_written_so_far_are_judged_by_the_free_text_value_being_written() -> None:
+    schema = {"properties": {"title": {"type": "string"}, "id": {"type": "string", "pattern": "^E\\d{4}$"}}}
+    copied = CopiedText.of(schema, ["my laptop screen keeps flickering, E1010"])
+    assert copied is not None
+    assert copied.allows_arguments('{"id": "E1010", "title": "laptop scr')
+    assert not copied.allows_arguments('{"id": "E1010", "title": "laptop screens')
+    assert copied.allows_arguments('{"id": "E99')  # a pattern's value is the grammar's, not this rule's
+    assert copied.allows_arguments('{"title": "anything", "id')  # between values
+    assert CopiedText.of({"properties": {"id": {"type": "string", "pattern": "^E\\d{4}$"}}}, ["x"]) is None
