@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.focus import best_statement, hoisted, statements
+from tools.focus import ANSWER_FIT, answer_fits, best_statement, hoisted, statements
 
 PASSAGE = """Complete these courses in the learning portal within your first **14 days**:
 
@@ -68,3 +68,29 @@ def test_the_best_statement_is_the_nearest_by_cosine() -> None:
     embedded = [[0.0, 1.0], [0.8, 0.6], [0.6, 0.8]]
 
     assert best_statement(question, embedded) == (1, pytest.approx(0.8))
+
+
+def test_a_statement_that_states_what_is_asked_for_counts_nearer() -> None:
+    question = [1.0, 0.0]
+    embedded = [[0.8, 0.6], [0.78, 0.6258]]  # the second is a little farther
+
+    assert best_statement(question, embedded, [False, True]) == (1, pytest.approx(0.78 + ANSWER_FIT))
+    assert best_statement(question, embedded, [False, False])[0] == 0
+
+
+@pytest.mark.parametrize(("question", "fits"), [
+    # a time of day is asked for: only the statement stating one fits
+    ("by what time do i have to call in sick", [False, True, False]),
+    ("core hours when working from home?", [False, True, False]),
+    # a figure is asked for: a time, a count or a number word fits
+    ("how many days of sick leave do I get?", [False, True, True]),
+    ("when do we have to sign the code of conduct again?", [False, True, True]),
+    ("up to what value can I accept a gift", [False, True, True]),
+    # neither: nothing is favoured
+    ("who is the confidential advisor", [False, False, False]),
+])
+def test_answer_fits_matches_what_the_question_asks_for(question: str, fits: list[bool]) -> None:
+    statements_ = ["Sick leave is approved immediately.", "Tell your manager before 10:00 on the first day.",
+                   "You receive twelve days a year."]
+
+    assert answer_fits(question, statements_) == fits

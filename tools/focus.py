@@ -7,6 +7,12 @@ account locked?" is answered by the fourth item of "Passwords and sign-in"). So 
 passage into statements (sentences, list items, table rows), embeds them beside the question, moves the one
 nearest the question to the front of its passage, and orders the passages by how near their best statement
 comes. Nothing is dropped: the rest of the passage follows in its own order.
+
+Nearness alone picks the sentence that talks about what the question names ("by what time do I have to call
+in sick?" is nearest "Sick leave is approved immediately."), not always the one that answers it ("tell your
+manager before 10:00"). A question that asks for a time of day, or for a figure (how many, how much, how
+long, when, a limit), is answered by a statement that states one: such a statement is weighed ANSWER_FIT
+nearer (`answer_fits`), as question-answering systems match a question's expected answer type.
 """
 
 from __future__ import annotations
@@ -21,6 +27,30 @@ _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]?\s+(?=[A-Z0-9\"'(\[*])")
 
 Span = tuple[int, int]
+
+#: Added to the cosine similarity of a statement that states what its question asks for (a time, a figure).
+ANSWER_FIT = 0.08
+
+#: Questions asking for a time of day, and what states one (10:00, 9.30, 5 pm, noon).
+_ASKS_TIME = re.compile(r"\b(?:what|which|by what) time\b|\bhow (?:late|early)\b|\b(?:core|opening|office) hours\b",
+                        re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b|\bnoon\b|\bmidnight\b", re.IGNORECASE)
+#: Questions asking for a figure (a count, an amount, a duration, a limit, a day), and what states one: digits,
+#: number words, frequencies, weekdays and months.
+_ASKS_FIGURE = re.compile(
+    r"\bhow (?:many|much|long|far|often|soon|late|early|old)\b|\bup to what\b|^\s*when\b|\bby when\b"
+    r"|\bwhen (?:do|does|is|are|will|must|should|can|did)\b|\b(?:what|which) (?:day|date)\b"
+    r"|\b(?:limit|maximum|minimum|max|budget|allowance|deadline|cut-?off)\b"
+    r"|\bper (?:night|day|week|month|year|guest|person|head)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|once|twice|half|quarter|daily|weekly|monthly|yearly|annually"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|august"
+    r"|september|october|november|december)\b",
+    re.IGNORECASE,
+)
 
 
 def statements(text: str) -> list[Span]:
@@ -83,9 +113,23 @@ def hoisted(text: str, span: Span) -> str:
     return f"{text[start:end]}\n\n{rest}"
 
 
-def best_statement(question: Sequence[float], embedded: Sequence[Sequence[float]]) -> tuple[int, float]:
+def answer_fits(question: str, statements: Sequence[str]) -> list[bool]:
+    """Per statement, whether it states what `question` asks for: a time of day where it asks for one, else
+    a figure where it asks for one; all False for a question that asks for neither."""
+    if _ASKS_TIME.search(question):
+        return [_TIME.search(statement) is not None for statement in statements]
+    if _ASKS_FIGURE.search(question):
+        return [_FIGURE.search(statement) is not None for statement in statements]
+    return [False] * len(statements)
+
+
+def best_statement(
+    question: Sequence[float], embedded: Sequence[Sequence[float]], fits: Sequence[bool] | None = None
+) -> tuple[int, float]:
     """The index of the statement embedding nearest the question's, and its cosine similarity (all unit
-    length, as the embedder makes them)."""
+    length, as the embedder makes them), ANSWER_FIT more for a statement that `fits` the question."""
     scores = [sum(a * b for a, b in zip(question, vector)) for vector in embedded]
+    if fits is not None:
+        scores = [score + ANSWER_FIT * fit for score, fit in zip(scores, fits, strict=True)]
     best = max(range(len(scores)), key=scores.__getitem__)
     return best, float(scores[best])

@@ -41,7 +41,7 @@ from tools.documents import (
     extract_text,
     read_document,
 )
-from tools.focus import Span, best_statement, hoisted, statements
+from tools.focus import Span, answer_fits, best_statement, hoisted, statements
 from tools.lexical import KeywordIndex, fuse
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ class DocumentStore:
         if self.config.focus_passages:
             pool = fuse(rankings)
             rows.update(self._scored(embedded[0], [chunk for chunk in pool if chunk not in rows]))
-            focus = self._focus(embedded[0], {chunk: rows[chunk] for chunk in pool})
+            focus = self._focus(embedded[0], {chunk: rows[chunk] for chunk in pool}, query)
             rankings.append(sorted(focus, key=lambda chunk: -focus[chunk][1]))
         order = fuse(rankings)[:k]
         rows.update(self._scored(embedded[0], [chunk for chunk in order if chunk not in rows]))
@@ -294,9 +294,12 @@ class DocumentStore:
             hits = [hit for hit in hits if hit.score >= self.config.min_score]
         return hits
 
-    def _focus(self, query: Sequence[float], rows: dict[str, tuple[str, Any, float]]) -> dict[str, tuple[Span, float]]:
-        """Each passage's statement nearest `query` (`tools.focus`), with its cosine similarity. Statement
-        embeddings are kept per passage text, so a passage is cut and embedded once per process."""
+    def _focus(
+        self, query: Sequence[float], rows: dict[str, tuple[str, Any, float]], question: str | None = None
+    ) -> dict[str, tuple[Span, float]]:
+        """Each passage's statement nearest `query` (`tools.focus`), with its cosine similarity; given the
+        `question`'s text, a statement stating what it asks for (`answer_fits`) counts ANSWER_FIT nearer.
+        Statement embeddings are kept per passage text, so a passage is cut and embedded once per process."""
         cuts = {chunk: spans for chunk, (text, _, _) in rows.items() if (spans := statements(text))}
         keys = {chunk: (chunk, hash(rows[chunk][0])) for chunk in cuts}
         known = {chunk: self._statement_vectors.get(key) for chunk, key in keys.items()}
@@ -311,7 +314,8 @@ class DocumentStore:
         self._statement_vectors.update({keys[chunk]: known[chunk] for chunk in missing})
         focus = {}
         for chunk, spans in cuts.items():
-            best, score = best_statement(query, known[chunk])
+            fits = None if question is None else answer_fits(question, [rows[chunk][0][a:b] for a, b in spans])
+            best, score = best_statement(query, known[chunk], fits)
             focus[chunk] = (spans[best], score)
         return focus
 
