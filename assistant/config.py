@@ -165,6 +165,14 @@ class GenerationConfig(BaseModel):
         "1000, 3600) are always allowed. A worked example's figures ('3.75' copied into '14*(11.90 + 3.75)') "
         "and invented ones are not."
     )
+    stated_reply_figures: bool = Field(
+        True, description="While the model writes a reply, a digit that would make a number the conversation "
+        "never stated (its user messages, tool calls and results, earlier replies, the number of records a result "
+        "lists; after a tool result, counts up to 12 too) is masked, and a held opening about to state one "
+        "where the model wanted a call starts the turn again with that call (claim_guard): an amount no tool "
+        "produced is never stated. Ids, codes and a numbered list's numbers (E1004, Q3, '2.') are not figures "
+        "here."
+    )
     max_argument_tokens: int = Field(
         256, ge=8, description="Tokens allowed for one call's JSON arguments (a purchase order with two lines, "
         "a supplier, a warehouse, a date and an e-mail address takes about 150)."

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ from assistant.config import GenerationConfig
 from assistant.copying import CopiedText
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
-from assistant.figures import StatedFigures
+from assistant.figures import COUNTS, StatedFigures
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.slots import copied_requests, empty_arguments, stated_arguments
@@ -69,6 +70,19 @@ log = logging.getLogger(__name__)
 #: The likeliest argument tokens weighed at each step of a calculator expression (against the stated figures) or
 #: of a free-text argument (against the stated words).
 FIGURE_CANDIDATES = 16
+
+#: A text's last two words, with the space between and after them: where a reply's number being written lies.
+_LAST_WORDS = re.compile(r"\S*\s*\S*\s*$")
+#: A numbered list's number at the start of a line ("\n2. ", "\n 10)", or "\n2" still being written; the reply's
+#: start is a line's), which a reply may write whatever was stated.
+_STOP_BEFORE_DIGIT = re.compile(r"(?<=[^\W\d_])\.(?=\d)")
+_LIST_NUMBER = re.compile(r"(?<=\n)([ \t]*)\d{1,2}(?=[.)]\s|[.)]?$)")
+
+#: How likely the model must have found a call somewhere in a held opening for the opening's figure nobody gave
+#: to start the turn again with that call (the router had masked it); below it the figure is only masked. A
+#: greeting's "back in 15 minutes" comes after toolkens at 1%, "I'll work it out. 10 is the maximum gift"
+#: after the calculator's toolken at 97%.
+WANTED_CALL = 0.5
 
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
@@ -134,6 +148,7 @@ class TurnState:
     argument_ids: list[int] = field(default_factory=list)
     figures: StatedFigures | None = None  # a calculator expression's allowed figures (stated_figures_only)
     copied: CopiedText | None = None  # the call's free-text properties and what they may copy (copy_free_text)
+    said_figures: tuple[int, StatedFigures] | None = None  # (outcomes then, figures) a reply may state
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -177,6 +192,7 @@ class Engine:
         self.grammars = ArgumentGrammars(chat.tokenizer, self.decoders.vocab_size)
         self.end_ids = end_of_turn_ids(chat.tokenizer)
         self.toolken_ids = torch.tensor(registry.token_ids, dtype=torch.long)
+        self._pieces: dict[int, str] = {}  # token id -> its text alone (`_piece`)
 
     # -- the turn ---------------------------------------------------------------------------------------
 
@@ -313,6 +329,14 @@ class Engine:
             self._note_best_toolken(state, logits)
         if not callable_now or (state.no_call and not state.outcomes):
             logits[self.toolken_ids] = float("-inf")
+        if generation.stated_reply_figures:
+            wanted = int(logits.argmax())
+            logits = self._keep_reply_figures(state, logits)
+            if logits[wanted] == float("-inf") and state.holding and state.best_toolken is not None and \
+                    state.best_toolken[0] >= WANTED_CALL:
+                state.rewind_to = state.best_toolken[1]  # the opening was about to state a figure nobody gave
+                state.mode = Mode.DONE
+                return
         token = sampler(logits, penalised=state.reply_ids)
         state.sampled_count += 1
         if token in self.end_ids:
@@ -338,6 +362,37 @@ class Engine:
                 return
             state.holding = False  # past the lead-in no call can come: the opening is what it is
         yield from self._release(state)
+
+    def _keep_reply_figures(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
+        """`logits` with the likeliest tokens masked after which the reply's last number is neither a figure
+        the conversation stated (`_said_figures`) or the start of one, nor a list's number at the start of a
+        line. Unlike an argument's, a reply's mask stands when all FIGURE_CANDIDATES are masked: a sentence can
+        always go on in words. Only the reply's last two words are read: every number before them was read as it
+        ended."""
+        if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
+            always = COUNTS if state.outcomes else ()
+            state.said_figures = (len(state.outcomes), StatedFigures.of(_said_figures(state), always))
+        figures = state.said_figures[1]
+        in_number = any(char.isdigit() for char in _last_words(state.reply_text))
+        kept = logits.clone()
+        candidates = torch.topk(logits, min(FIGURE_CANDIDATES, logits.numel()))
+        for value, token in zip(candidates.values.tolist(), candidates.indices.tolist(), strict=True):
+            if value == float("-inf"):
+                break
+            piece = self._piece(token)
+            if (in_number or any(char.isdigit() for char in piece)) and \
+                    not figures.allows(_last_words(state.reply_text + piece)):
+                kept[token] = float("-inf")
+        return kept
+
+    def _piece(self, token: int) -> str:
+        """A token's text on its own; a space for the end of turn and the toolkens, which end a number."""
+        piece = self._pieces.get(token)
+        if piece is None:
+            special = token in self.end_ids or self.registry.by_token_id(token) is not None
+            piece = " " if special else self.chat.tokenizer.decode([token], clean_up_tokenization_spaces=False)
+            self._pieces[token] = piece
+        return piece
 
     def _note_best_toolken(self, state: TurnState, logits: torch.Tensor) -> None:
         """Remember the toolken most likely so far in the held opening (the guard's call if it fires)."""
@@ -634,6 +689,38 @@ def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
     """What the conversation states: its user messages and tool results (a calculator may use their figures)."""
     return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
+
+
+def _last_words(text: str) -> str:
+    """`text`'s last two words and the space after them, a numbered list's numbers left out and a full stop
+    between a word and a digit read as a sentence's end ("out.10" is "out. 10", not a name's digits): the
+    number a reply is writing lies there."""
+    text = _STOP_BEFORE_DIGIT.sub(". ", _LIST_NUMBER.sub(r"\1#", f"\n{text}"[-200:]))  # its start is a line's
+    return _LAST_WORDS.search(text).group()  # type: ignore[union-attr]  # it matches any text
+
+
+def _said_figures(state: TurnState) -> list[str]:
+    """What a reply may take figures from: the conversation's user messages, tool results and earlier replies
+    (written under this rule), this turn's calls and results and the number of records each result lists. Not
+    today's date: a figure is masked digit by digit, so any number starting with 2 could only grow into 2026."""
+    texts = [str(m.get("content") or "") for m in state.history if m.get("role") in ("user", "tool", "assistant")]
+    for outcome in state.outcomes:
+        texts.append(json.dumps(outcome.arguments))
+        if outcome.result is not None:
+            texts.append(json.dumps(outcome.result))
+            texts.extend(str(len(value)) for value in _lists_in(outcome.result))
+    return texts
+
+
+def _lists_in(value: Any) -> Iterator[list[Any]]:
+    """Every list in a JSON value, nested ones too ("I found 14 tickets" counts a list of 14)."""
+    if isinstance(value, list):
+        yield value
+        for item in value:
+            yield from _lists_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _lists_in(item)
 
 
 def _request(history: list[dict[str, Any]]) -> str:

@@ -20,6 +20,9 @@ from decimal import Decimal, InvalidOperation
 #: Figures an expression may use whatever the question says: small counts (an average's divisor), 100 and
 #: 1000 for percentages and scale, the factors between units of time, and 0.5 for halves and roots.
 ALWAYS = (*map(str, range(13)), "0.5", "24", "52", "60", "100", "365", "1000", "3600")
+#: Figures a reply written from a tool result may state whatever the result says: counts up to twelve ("2 of
+#: them", "3 rooms"). A reply with no tool result behind it may state none but list numbers.
+COUNTS = tuple(map(str, range(13)))
 
 _SCALES = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
            "bn": 1_000_000_000, "billion": 1_000_000_000}
@@ -43,9 +46,10 @@ class StatedFigures:
     digits: frozenset[str]  # each value written plainly ("11.9", "2000000"), and as stated ("11.90")
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> StatedFigures:
-        """The figures of `texts` (the conversation's user messages and tool results), and the ones always allowed."""
-        written: set[str] = set(ALWAYS)
+    def of(cls, texts: Iterable[str], always: Iterable[str] = ALWAYS) -> StatedFigures:
+        """The figures of `texts` (the conversation's user messages and tool results), and the ones `always`
+        allowed (by default an expression's: ALWAYS)."""
+        written: set[str] = set(always)
         for text in texts:
             written.update(_figures_in(text))
         values = {value for value in map(_decimal, written) if value is not None}

@@ -92,6 +92,8 @@ class Failing(Tool):
 class ScriptedDecoder:
     """Returns, at the k-th feed, logits that prefer script[k] (and a second choice, if given)."""
 
+    peak = 10.0  # the first choice's logit (the second's is half), every other token's 0
+
     def __init__(self, vocab_size: int, script: list[int | tuple[int, int]]):
         self.vocab_size = vocab_size
         self.script = script
@@ -118,9 +120,9 @@ class ScriptedDecoder:
         logits = torch.zeros(self.vocab_size)
         choice = self.script[step] if step < len(self.script) else self.script[-1]
         first, second = choice if isinstance(choice, tuple) else (choice, None)
-        logits[first] = 10.0
+        logits[first] = self.peak
         if second is not None:
-            logits[second] = 5.0
+            logits[second] = self.peak / 2
         return logits
 
 
@@ -467,7 +469,8 @@ def test_claim_guard_off_lets_the_opening_through(setup):
     toolken = registry.by_name("adder").token_id
     fabricated = ids(tokenizer, "I found 2 requests: one pending.")
     script = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
-    answer = final(run(guard_engine(setup, [script], claim_guard=False)))
+    # the figure rule off too: it would mask the 2 nobody gave
+    answer = final(run(guard_engine(setup, [script], claim_guard=False, stated_reply_figures=False)))
     assert answer.answer == "I found 2 requests: one pending." and answer.tool_calls == [] and not answer.guarded
 
 
@@ -905,3 +908,60 @@ def test_a_calculator_expression_keeps_to_the_figures_the_conversation_states(
     script = [*ids(tokenizer, '{"expression": "14*11.9'), (ids(tokenizer, "5")[0], close[0]), close[0]]
     question = "we have 14 people coming and pizza is 11.90 each, what's the total"
     assert calculator_call(calculator_setup, question, script, stated_figures_only=only_stated) == expression
+
+
+def test_a_reply_with_no_tool_result_states_no_figure_nobody_gave(setup):
+    tokenizer = setup[0]
+    space, two = ids(tokenizer, " 2")  # digits are tokens of their own
+    script = ids(tokenizer, "You get") + [space, (two, ids(tokenizer, "many")[0])] + ids(tokenizer, " days.") + \
+        ids(tokenizer, END)
+    answer = final(run(guard_engine(setup, [script]), "How many days of leave do I get?"))
+    assert answer.answer == "You get many days." and not answer.guarded
+    # Stated by the person, the same figure may be written; the rule off, any figure may.
+    stated = ids(tokenizer, "You get 25 days.") + ids(tokenizer, END)
+    assert final(run(guard_engine(setup, [stated]), "Do I get 25 days?")).answer == "You get 25 days."
+    assert final(run(guard_engine(setup, [stated], stated_reply_figures=False))).answer == "You get 25 days."
+
+
+def test_a_numbered_list_and_ids_are_not_figures(setup):
+    tokenizer = setup[0]
+    text = "1. Ask E1004.\n2. Ask Q3 staff."
+    answer = final(run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]), "Who do I ask?"))
+    assert answer.answer == text
+
+
+def test_a_reply_after_a_tool_result_keeps_to_its_figures(setup):
+    tokenizer, _, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    call = [toolken, *ids(tokenizer, '{"a": 41}')]
+    kept = final(run(guard_engine(setup, [call + ids(tokenizer, "It is 42, from 41.") + ids(tokenizer, END)])))
+    assert kept.answer == "It is 42, from 41."
+    invented = ids(tokenizer, "It is 43.")
+    three = invented.index(ids(tokenizer, "43")[-1])  # the digit that makes 42's start into 43
+    script = call + invented[:three] + [(invented[three], ids(tokenizer, "2")[0])] + invented[three + 1:]
+    assert final(run(guard_engine(setup, [script + ids(tokenizer, END)]))).answer == "It is 42."
+
+
+class SureDecoder(PassesDecoder):
+    peak = 20.0  # the first choice near certain: a toolken preferred where it is masked counts as wanted
+
+
+def test_an_opening_about_to_state_a_figure_after_the_model_wanted_a_call_makes_the_call(setup):
+    tokenizer, tools, registry, chat = setup
+    toolken = registry.by_name("adder").token_id
+    lead_in = ids(tokenizer, "I'll work it out. 10 is the limit.")
+    ten = lead_in.index(ids(tokenizer, " 10")[-2] if len(ids(tokenizer, " 10")) > 2 else ids(tokenizer, "1")[0])
+    first = [(toolken, lead_in[0]), *lead_in[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"a": 9}') + ids(tokenizer, "It is 10.") + ids(tokenizer, END)
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
+    engine = Engine(SureDecoder(len(tokenizer), [first, second]), chat, registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=router)
+    answer = final(run(engine, "What is the gift limit?"))
+    assert ten > 0 and answer.guarded and answer.answer == "It is 10." and tools[0].calls == [{"a": 9}]
+    # A model that never wanted a call keeps its opening, the figure masked.
+    plain = [lead_in[0], *lead_in[1:ten], (lead_in[ten], ids(tokenizer, " no")[0]), *lead_in[ten + 1:]]
+    engine = Engine(SureDecoder(len(tokenizer), [plain + ids(tokenizer, END)]), chat, registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=router)
+    assert not final(run(engine, "What is the gift limit?")).guarded
