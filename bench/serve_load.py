@@ -2,7 +2,9 @@
 
 Starts `assistant serve` (a fresh state directory, the demo API and handbook on loopback), logs in N people over
 HTTP (the login form, then Gradio's own client with the session cookie, streaming every answer as a browser
-does), and has each of them ask, think a few seconds and ask again for the given time. Each person cycles
+does), and has each of them ask, read the answer, type the next question and ask again for the given time
+(`--pace stress`: 2-5 s between an answer and the next question; `--pace staff`: the time a person takes to
+read the answer and type the next question). Each person cycles
 through plain questions, calculator questions, handbook questions, API look-ups and bookings; a booking asks
 for confirmation, which the person gives after a moment or, one time in three, never gives (the page is
 left waiting; the person's next question declines the call). The same load then runs on the baseline: the
@@ -16,7 +18,7 @@ server's peak resident memory.
 
 Run:  python bench/serve_load.py [--users 8] [--minutes 5] [--baseline-rev REV] [--skip-baseline]
                                  [--engines N] [--backend torch|llama_cpp] [--gguf-quant q8_0|f16|f32]
-                                 [--saved-states-mb MB]
+                                 [--saved-states-mb MB] [--pace stress|staff]
 Needs a quiet machine: everything else running on these cores is measured with it.
 """
 
@@ -64,7 +66,11 @@ CYCLE = [
     ("plain", "Thanks, that helps.", AUTOMATIC),
     ("document", "What is the hotel budget per night on business trips?", "search"),
 ]
-THINK_S = (2.0, 5.0)  # a person reads the answer, then types the next question
+THINK_S = (2.0, 5.0)  # --pace stress: a person reads the answer, then types the next question, in 2-5 s
+#: --pace staff: a person reads the answer at 250 words a minute and types the next question at 40 words (200
+#: characters) a minute, each time within 20% either way: the usual figures for reading and typing on a screen.
+READ_WORDS_S = 250 / 60
+TYPE_CHARS_S = 200 / 60
 CONFIRM_AFTER_S = 3.0
 ABANDON_EVERY = 3  # every third booking is left unconfirmed
 #: After the run's time is up, answers still streaming get this long; what is still unanswered then is counted.
@@ -75,6 +81,7 @@ GRACE_S = 60.0
 class Turn:
     user: str
     kind: str
+    answer: str = ""
     first_token_s: float | None = None
     error: str | None = None
     abandoned: bool = False
@@ -104,6 +111,9 @@ def main() -> None:
     parser.add_argument("--gguf-quant", choices=["q8_0", "f16", "f32"], help="model.gguf_quant for llama_cpp")
     parser.add_argument("--saved-states-mb", type=int, help="model.saved_states_mb for llama_cpp (0: none kept)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pace", choices=["stress", "staff"], default="stress",
+                        help="stress: 2-5 s between an answer and the next question; staff: the time to read the "
+                             "answer and type the next question")
     args = parser.parse_args()
     loads = []
     with tempfile.TemporaryDirectory(prefix="serve-load-") as scratch:
@@ -145,7 +155,7 @@ def run_load(name: str, source: Path, root: Path, model: dict, args: argparse.Na
         sampler.start()
         started = time.monotonic()
         deadline = started + args.minutes * 60
-        people = [threading.Thread(target=person, args=(url, user, i, deadline, load, args.seed), daemon=True)
+        people = [threading.Thread(target=person, args=(url, user, i, deadline, load, args.seed, args.pace), daemon=True)
                   for i, user in enumerate(users)]
         for thread in people:
             thread.start()
@@ -206,7 +216,14 @@ def log_in(url: str, user: str):
     return Client(url + "/", headers={"Cookie": f"assistant_session={cookie}"}, verbose=False)
 
 
-def person(url: str, user: str, index: int, deadline: float, load: Load, seed: int) -> None:
+def think_s(pace: str, answer: str, next_question: str, rng: random.Random) -> float:
+    """How long a person takes between an answer and their next question at `pace`."""
+    if pace == "stress":
+        return rng.uniform(*THINK_S)
+    return (len(answer.split()) / READ_WORDS_S + len(next_question) / TYPE_CHARS_S) * rng.uniform(0.8, 1.2)
+
+
+def person(url: str, user: str, index: int, deadline: float, load: Load, seed: int, pace: str) -> None:
     """One member of staff: ask, read, ask again, until the deadline."""
     rng = random.Random(seed * 1000 + index)
     try:
@@ -226,7 +243,7 @@ def person(url: str, user: str, index: int, deadline: float, load: Load, seed: i
             return
         load.turns.append(turn)
         del load.asking[user]
-        time.sleep(rng.uniform(*THINK_S))
+        time.sleep(think_s(pace, turn.answer, CYCLE[position % len(CYCLE)][1], rng))
 
 
 def ask(client, user: str, kind: str, question: str, tool: str, abandon: bool) -> Turn:
@@ -242,7 +259,7 @@ def ask(client, user: str, kind: str, question: str, tool: str, abandon: bool) -
             if len(outputs) != 5:
                 raise RuntimeError(f"the chat endpoint returned {len(outputs)} outputs, not the 5 this bench reads")
             messages, approval_id = outputs[0], outputs[3]
-            text = answer_text(messages)
+            text = turn.answer = answer_text(messages)
             if baseline_text is None:
                 baseline_text = text  # the page's first frame: the question, and a placeholder for a picked tool
             elif turn.first_token_s is None and text != baseline_text:
@@ -305,8 +322,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def report(loads: list[Load], args: argparse.Namespace) -> None:
-    print(f"\nserve load: {args.users} people for {args.minutes:g} min each run, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
-          f"({os.cpu_count()} CPUs)")
+    pace = (f"think {THINK_S[0]:g}-{THINK_S[1]:g} s" if args.pace == "stress" else
+            f"staff pace (read {READ_WORDS_S * 60:.0f} words/min, type {TYPE_CHARS_S * 60:.0f} characters/min)")
+    print(f"\nserve load: {args.users} people for {args.minutes:g} min each run, {pace} ({os.cpu_count()} CPUs)")
     for load in loads:
         errors = [turn for turn in load.turns if turn.error]
         print(f"\n{load.name}: {len(load.turns)} questions answered, {len(errors)} errors, "
