@@ -73,9 +73,10 @@ FIGURE_CANDIDATES = 16
 
 #: A text's last two words, with the space between and after them: where a reply's number being written lies.
 _LAST_WORDS = re.compile(r"\S*\s*\S*\s*$")
+#: A full stop between a word and a digit: a sentence's end ("out.10"), not a name's digits.
+_STOP_BEFORE_DIGIT = re.compile(r"(?<=[^\W\d_])\.(?=\d)")
 #: A numbered list's number at the start of a line ("\n2. ", "\n 10)", or "\n2" still being written; the reply's
 #: start is a line's), which a reply may write whatever was stated.
-_STOP_BEFORE_DIGIT = re.compile(r"(?<=[^\W\d_])\.(?=\d)")
 _LIST_NUMBER = re.compile(r"(?<=\n)([ \t]*)\d{1,2}(?=[.)]\s|[.)]?$)")
 
 #: How likely the model must have found a call somewhere in a held opening for the opening's figure nobody gave
@@ -700,10 +701,11 @@ def _last_words(text: str) -> str:
 
 
 def _said_figures(state: TurnState) -> list[str]:
-    """What a reply may take figures from: the conversation's user messages, tool results and earlier replies
-    (written under this rule), this turn's calls and results and the number of records each result lists. Not
-    today's date: a figure is masked digit by digit, so any number starting with 2 could only grow into 2026."""
-    texts = [str(m.get("content") or "") for m in state.history if m.get("role") in ("user", "tool", "assistant")]
+    """What a reply may take figures from: the conversation's user messages and tool results, this turn's calls
+    and results and the number of records each result lists. Not the worked examples before a calculator turn
+    (another problem's figures), and not today's date: a figure is masked digit by digit, so any number starting
+    with 2 could only grow into 2026."""
+    texts = list(state.stated)
     for outcome in state.outcomes:
         texts.append(json.dumps(outcome.arguments))
         if outcome.result is not None:

@@ -965,3 +965,13 @@ def test_an_opening_about_to_state_a_figure_after_the_model_wanted_a_call_makes_
                     GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
                     router=router)
     assert not final(run(engine, "What is the gift limit?")).guarded
+
+
+def test_a_reply_does_not_take_figures_from_the_worked_examples(setup):
+    tokenizer = setup[0]
+    two, dot = ids(tokenizer, "2")[0], ids(tokenizer, ".")[0]
+    reply = ids(tokenizer, "That is 2") + [(two, dot)] + ids(tokenizer, END)  # the worked example's 22, nearly
+    engine = routed_engine(setup, ids(tokenizer, '{"a": 3}') + reply, "adder")
+    engine.router.worked_examples = {"adder": [WORKED]}
+    answer = final(run(engine, "what is three plus one"))
+    assert answer.answer.startswith("That is 2.") and "22" not in answer.answer
