@@ -135,9 +135,10 @@ def engine_stream(chat_setup, messages: list[dict[str, Any]], script: list[int])
     """Every token the engine feeds for the turn answering `messages`, and which of them it sampled."""
     chat, tools, registry, _ = chat_setup
     decoder = ScriptedDecoder(len(chat.tokenizer), script)
-    # The records' own arguments are replayed: the copy rule (the engine's, not training's) stays out of it.
+    # The records' own arguments and replies are replayed: the copy and figure rules (the engine's, not
+    # training's) stay out of it ("And twice that?" is answered 168 with no tool result behind it).
     generation = GenerationConfig(repetition_penalty=1.0, max_new_tokens=512, max_argument_tokens=128,
-                                  copy_free_text=False)
+                                  copy_free_text=False, stated_reply_figures=False)
     engine = Engine(decoder, chat, registry, tools, generation, SYSTEM, max_context_tokens=4096)
     states = []
     feed_pending = engine._feed_pending
