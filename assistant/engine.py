@@ -375,16 +375,13 @@ class Engine:
             state.said_figures = (len(state.outcomes), StatedFigures.of(_said_figures(state), always))
         figures = state.said_figures[1]
         in_number = any(char.isdigit() for char in _last_words(state.reply_text))
-        kept = logits.clone()
-        candidates = torch.topk(logits, min(FIGURE_CANDIDATES, logits.numel()))
-        for value, token in zip(candidates.values.tolist(), candidates.indices.tolist(), strict=True):
-            if value == float("-inf"):
-                break
+
+        def rejected(token: int) -> bool:
             piece = self._piece(token)
-            if (in_number or any(char.isdigit() for char in piece)) and \
-                    not figures.allows(_last_words(state.reply_text + piece)):
-                kept[token] = float("-inf")
-        return kept
+            return (in_number or any(char.isdigit() for char in piece)) and \
+                not figures.allows(_last_words(state.reply_text + piece))
+
+        return _masked_likeliest(logits, rejected)[0]
 
     def _piece(self, token: int) -> str:
         """A token's text on its own; a space for the end of turn and the toolkens, which end a number."""
@@ -452,19 +449,9 @@ class Engine:
         """`logits` with the likeliest tokens after which the arguments written so far are not what `allows`
         allows (a figure nobody stated, a title in words nobody said) masked; unchanged when all
         FIGURE_CANDIDATES of them would be (the grammar's choice stands rather than a far-fetched token)."""
-        kept = logits.clone()
-        candidates = torch.topk(logits, min(FIGURE_CANDIDATES, logits.numel()))
-        allowed = False
-        for value, token in zip(candidates.values.tolist(), candidates.indices.tolist(), strict=True):
-            if value == float("-inf"):
-                break
-            text = self.chat.tokenizer.decode(state.argument_ids + [token], skip_special_tokens=True,
-                                              clean_up_tokenization_spaces=False)
-            if allows(text):
-                allowed = True
-            else:
-                kept[token] = float("-inf")
-        return kept if allowed else logits
+        kept, any_kept = _masked_likeliest(logits, lambda token: not allows(self.chat.tokenizer.decode(
+            state.argument_ids + [token], skip_special_tokens=True, clean_up_tokenization_spaces=False)))
+        return kept if any_kept else logits
 
     def _complete_call(
         self, state: TurnState, approve: Approver | None, dry_run: bool, generation: GenerationConfig
@@ -690,6 +677,22 @@ def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
     """What the conversation states: its user messages and tool results (a calculator may use their figures)."""
     return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
+
+
+def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> tuple[torch.Tensor, bool]:
+    """A copy of `logits` (vocab,) with those of its FIGURE_CANDIDATES likeliest tokens that are `rejected`
+    masked, and whether any of them (not already masked) was kept."""
+    kept = logits.clone()
+    candidates = torch.topk(logits, min(FIGURE_CANDIDATES, logits.numel()))
+    any_kept = False
+    for value, token in zip(candidates.values.tolist(), candidates.indices.tolist(), strict=True):
+        if value == float("-inf"):
+            break
+        if rejected(token):
+            kept[token] = float("-inf")
+        else:
+            any_kept = True
+    return kept, any_kept
 
 
 def _last_words(text: str) -> str:
