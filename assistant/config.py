@@ -158,6 +158,12 @@ class GenerationConfig(BaseModel):
         "words the conversation states (its user messages and tool results) is masked (`assistant.copying`): "
         "a call records what staff said, not words the model made up."
     )
+    stated_ids: bool = Field(
+        True, description="Where the conversation (its user messages and tool results) writes out ids of a "
+        "property's kind (its pattern names a letter: '^SHP-[0-9]{6}$'), the call's value for that property is "
+        "one of them, and an array of records keyed by such an id (order lines by SKU) holds one record per "
+        "stated id at most (`assistant.codes`): a made-up id reads or changes the wrong record."
+    )
     stated_figures_only: bool = Field(
         True, description="While the model writes a calculator expression, a digit that would make a number the "
         "conversation never stated (in its user messages and tool results: digits, '50k', '2 million', '0,23') "

@@ -5,13 +5,20 @@ from __future__ import annotations
 import inspect
 import json
 import threading
-from typing import Protocol
+from collections import OrderedDict
+from typing import Any, Protocol
 
 import torch
 import xgrammar
-from transformers import LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
-from transformers import RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper
-from transformers import TopPLogitsWarper
+from transformers import (
+    LogitsProcessorList,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    RepetitionPenaltyLogitsProcessor,
+    TemperatureLogitsWarper,
+    TopKLogitsWarper,
+    TopPLogitsWarper,
+)
 
 from assistant.config import GenerationConfig
 from tools.base import Tool
@@ -149,27 +156,43 @@ class Sampler:
 
 
 class ArgumentGrammars:
-    """One compiled JSON grammar per tool, from its argument schema; compiled on first use, once even when
-    several turns reach the tool at the same time."""
+    """Compiled JSON grammars of argument schemas: each tool's, compiled on first use (once even when several
+    turns reach it at the same time), and the last MAX_NARROWED schemas a turn narrowed to its ids."""
+
+    #: Narrowed schemas kept compiled; a tool's own schema is always kept.
+    MAX_NARROWED = 256
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, vocab_size: int):
         self._tokenizer = tokenizer
         self._vocab_size = vocab_size
         self._compiler: xgrammar.GrammarCompiler | None = None
         self._compiled: dict[str, xgrammar.CompiledGrammar] = {}
+        self._narrowed: OrderedDict[str, xgrammar.CompiledGrammar] = OrderedDict()
         self._compiling = threading.Lock()
 
-    def matcher(self, tool: Tool) -> xgrammar.GrammarMatcher:
-        """A fresh matcher that accepts exactly the JSON texts valid for `tool`'s schema."""
+    def matcher(self, tool: Tool, schema: dict[str, Any] | None = None) -> xgrammar.GrammarMatcher:
+        """A fresh matcher that accepts exactly the JSON texts valid for `tool`'s schema, or for `schema`, a
+        narrowing of it (`assistant.codes.narrowed_schema`)."""
         with self._compiling:
-            if tool.name not in self._compiled:
-                if self._compiler is None:
-                    info = xgrammar.TokenizerInfo.from_huggingface(self._tokenizer, vocab_size=self._vocab_size)
-                    self._compiler = xgrammar.GrammarCompiler(info)
-                self._compiled[tool.name] = self._compiler.compile_json_schema(
-                    json.dumps(tool.parameters), any_whitespace=False, strict_mode=True
-                )
-        return xgrammar.GrammarMatcher(self._compiled[tool.name], terminate_without_stop_token=True)
+            if schema is None or schema == tool.parameters:
+                if tool.name not in self._compiled:
+                    self._compiled[tool.name] = self._compile(tool.parameters)
+                compiled = self._compiled[tool.name]
+            else:
+                key = json.dumps(schema, sort_keys=True)
+                if key not in self._narrowed:
+                    self._narrowed[key] = self._compile(schema)
+                    if len(self._narrowed) > self.MAX_NARROWED:
+                        self._narrowed.popitem(last=False)
+                self._narrowed.move_to_end(key)
+                compiled = self._narrowed[key]
+        return xgrammar.GrammarMatcher(compiled, terminate_without_stop_token=True)
+
+    def _compile(self, schema: dict[str, Any]) -> xgrammar.CompiledGrammar:
+        if self._compiler is None:
+            info = xgrammar.TokenizerInfo.from_huggingface(self._tokenizer, vocab_size=self._vocab_size)
+            self._compiler = xgrammar.GrammarCompiler(info)
+        return self._compiler.compile_json_schema(json.dumps(schema), any_whitespace=False, strict_mode=True)
 
     def mask(self, matcher: xgrammar.GrammarMatcher, logits: torch.Tensor) -> torch.Tensor:
         """`logits` (vocab,) with every token the grammar forbids set to -inf."""

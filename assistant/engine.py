@@ -52,6 +52,7 @@ import xgrammar
 
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
 from assistant.claims import ends_on, opens_with_claim, unstated_arguments
+from assistant.codes import narrowed_schema, stated_codes
 from assistant.config import GenerationConfig
 from assistant.copying import CopiedText
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
@@ -232,7 +233,7 @@ class Engine:
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(messages), today=today)
         try:
-            state, logits = yield from self._start(state, force_tool, guard)
+            state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call
             state.no_call = route is not None and not route.call
             stop_reason = "end_of_turn"
@@ -255,7 +256,7 @@ class Engine:
                     log.info("the reply opened with %r before any call: started again with %s forced",
                              state.reply_text, forced)
                     first_token_s = state.first_token_s
-                    state, logits = yield from self._start(state, forced, guard=False)
+                    state, logits = yield from self._start(state, forced, False, generation)
                     state.guarded, state.first_token_s = True, first_token_s
         finally:  # the turn ended, failed or was closed by its reader: the decoder serves others
             self._give_back(state)
@@ -302,7 +303,7 @@ class Engine:
         return toolken.name
 
     def _start(
-        self, previous: TurnState, force_tool: str | None, guard: bool
+        self, previous: TurnState, force_tool: str | None, guard: bool, generation: GenerationConfig
     ) -> Generator[QueueWait, None, tuple[TurnState, torch.Tensor]]:
         """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
         prompt (and the forced toolken, if any)."""
@@ -312,7 +313,7 @@ class Engine:
             state.tokens.append(self.registry.by_name(force_tool).token_id)
             state.sampled.append(False)
             state.mode = Mode.ARGUMENTS
-            self._begin_call(state, self.tools[force_tool])
+            self._begin_call(state, self.tools[force_tool], generation)
         state.decoder, previous.decoder = previous.decoder, None
         return state, (yield from self._hold(state))
 
@@ -348,7 +349,7 @@ class Engine:
             yield from self._release(state)  # the lead-in before a call is the model's own text
             state.pending.append((token, True))
             state.mode = Mode.ARGUMENTS
-            self._begin_call(state, self.tools[toolken.name])
+            self._begin_call(state, self.tools[toolken.name], generation)
             return
         state.pending.append((token, True))
         state.reply_ids.append(token)
@@ -406,13 +407,15 @@ class Engine:
         if delta:
             yield TextDelta(delta)
 
-    def _begin_call(self, state: TurnState, tool: Tool) -> None:
+    def _begin_call(self, state: TurnState, tool: Tool, generation: GenerationConfig) -> None:
         state.tool = tool
-        state.matcher = self.grammars.matcher(tool)
-        state.argument_ids = []
-        state.figures, state.copied = None, None
         # this turn's earlier results count as stated too
         results = [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
+        schema = narrowed_schema(tool.parameters, stated_codes(state.stated + results)) \
+            if generation.stated_ids else None
+        state.matcher = self.grammars.matcher(tool, schema)
+        state.argument_ids = []
+        state.figures, state.copied = None, None
         if isinstance(tool, Calculator):
             state.figures = StatedFigures.of(state.stated + results)
         else:

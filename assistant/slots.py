@@ -38,6 +38,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from assistant.codes import fits, stated_codes, value_shape
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates, stated_times, with_dates_written_out
 
@@ -45,8 +46,6 @@ from assistant.dates import stated_dates, stated_times, with_dates_written_out
 COPIED_SHARE = 0.8
 #: Quoted text: a title or a note, whose words are not filters.
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|(?<!\w)'[^']*'(?!\w)")
-#: A written-out value: letters, digits and the joiners of codes, dates and times, not ending in a joiner.
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9:/._-]*[A-Za-z0-9])?")
 
 
 def stated_arguments(
@@ -65,7 +64,7 @@ def stated_arguments(
         written = with_dates_written_out(request, today, taken)
         dates = _stated_dates(arguments, properties, request, today)
     return {**_stated_enums(arguments, properties, required, request),
-            **_stated_codes(arguments, properties, written), **_stated_counts(arguments, properties, request),
+            **_stated_codes(arguments, properties, request, written), **_stated_counts(arguments, properties, request),
             **dates, **_stated_times(arguments, properties, request), **_stated_minutes(arguments, properties, request),
             **_stated_emails(arguments, properties, request), **_stated_countries(arguments, properties, request)}
 
@@ -161,18 +160,20 @@ def _enum_words(value: str, verb: bool) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w])", re.IGNORECASE)
 
 
-def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request: str, written: str) -> dict[str, Any]:
+    """Codes the call left out, for properties of their shape. A date the request says in words ("tomorrow",
+    in `written` as 2026-06-11) fills a date property only, not one whose pattern a date happens to fit (a
+    truck plate's)."""
     used = " ".join(str(value) for value in arguments.values()).casefold()
-    written = [token for token in dict.fromkeys(m.group(0) for m in _TOKEN.finditer(request))
-               if _is_code(token) and token.casefold() not in used]
     groups: dict[str, list[str]] = {}  # one shape (pattern or date format) -> its properties left out, in order
     for name, spec in properties.items():
-        shape = _shape(spec)
+        shape = value_shape(spec)
         if shape is not None and name not in arguments:
             groups.setdefault(shape, []).append(name)
     found = {}
     for shape, names in groups.items():
-        values = [token for token in written if _fits(shape, token)]
+        tokens = stated_codes([written if shape == "format:date" else request])
+        values = [token for token in tokens if token.casefold() not in used and fits(shape, token)]
         if len(values) == len(names):  # as many written values of that shape as properties left to fill
             found.update(zip(names, values, strict=True))
     return found
@@ -187,7 +188,7 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     order, when it states as many as the call has (or one date for a call with two, such as a one-day leave's
     start and end, unless a word makes it one end of a range). A range's one stated end ("since 1 may",
     "before friday") goes to the first or the second of two date properties the call left out."""
-    dates = [name for name, spec in properties.items() if _shape(spec) == "format:date"]
+    dates = [name for name, spec in properties.items() if value_shape(spec) == "format:date"]
     names = [name for name in dates if name in arguments]
     stated = stated_dates(request, today)
     opens = _OPEN_RANGE.search(request)
@@ -210,13 +211,13 @@ def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request
     ("3 to 4pm", "10:00-11:30", "at noon"), in order, where the call wrote another time or none: as many as
     the call has, or one, its start's, for a call with two."""
     shapes = {name: shape for name, spec in properties.items()
-              if (shape := _shape(spec)) is not None and shape.startswith("pattern:") and _fits(shape, "09:30")
-              and not _fits(shape, "E1003")}
+              if (shape := value_shape(spec)) is not None and shape.startswith("pattern:") and fits(shape, "09:30")
+              and not fits(shape, "E1003")}
     stated = stated_times(request)
     if not shapes or not (len(stated) == len(shapes) or len(stated) == 1 and len(shapes) == 2):
         return {}
     return {name: value for (name, shape), value in zip(shapes.items(), stated)
-            if arguments.get(name) != value and _fits(shape, value)}
+            if arguments.get(name) != value and fits(shape, value)}
 
 
 #: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "an hour and a half", "60 min".
@@ -289,8 +290,8 @@ def _takes(spec: dict[str, Any], value: str) -> bool:
     """Whether a string property's enum or pattern admits `value` (one with neither admits anything)."""
     if "enum" in spec:
         return value in spec["enum"]
-    shape = _shape(spec)
-    return shape is None or _fits(shape, value)
+    shape = value_shape(spec)
+    return shape is None or fits(shape, value)
 
 
 def _is_range(names: list[str]) -> bool:
@@ -306,30 +307,6 @@ def _as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-def _is_code(token: str) -> bool:
-    """Digits together with other characters: an id, a date, a time; never a bare number or a word."""
-    return any(c.isdigit() for c in token) and not token.replace(".", "").replace(",", "").isdigit()
-
-
-def _shape(spec: dict[str, Any]) -> str | None:
-    """What a string property's values look like, when the schema says it: its pattern, or the date format."""
-    if spec.get("type") not in (None, "string") or "enum" in spec:
-        return None
-    if isinstance(spec.get("pattern"), str):
-        return "pattern:" + spec["pattern"]
-    return "format:date" if spec.get("format") == "date" else None
-
-
-def _fits(shape: str, token: str) -> bool:
-    kind, _, rule = shape.partition(":")
-    if kind == "format":
-        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and _as_date(token) is not None
-    try:
-        return re.fullmatch(rule, token) is not None
-    except re.error:
-        return False  # a pattern Python's re does not read (JSON Schema's is ECMA 262): not filled
 
 
 #: A number with the word after it and the word before it: "for 5 people", "floor 3", "the 2nd floor".

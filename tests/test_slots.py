@@ -268,3 +268,17 @@ def test_the_country_a_request_names_is_set_as_its_code():
     assert stated_arguments({}, schema, "suppliers in poland or germany") == {}  # which one is not said
     enum = {"type": "object", "properties": {"country": {"type": "string", "enum": ["NL", "BE"]}}}
     assert stated_arguments({}, enum, "suppliers in poland") == {}  # not a value the API takes
+
+
+def test_a_date_said_in_words_fills_no_property_whose_pattern_a_date_fits():
+    dock = {"type": "object", "properties": {
+        "warehouse_id": {"type": "string", "pattern": "^WH-[0-9]{2}$"},
+        "date": {"type": "string", "format": "date"},
+        "truck_plate": {"type": "string", "pattern": "^[A-Z0-9-]{4,10}$"}}}
+    tomorrow = "book a door at WH-01 tomorrow"
+    # the call wrote another date: "tomorrow" sets it, and nothing else
+    assert stated_arguments({"warehouse_id": "WH-01", "date": "2026-06-18"}, dock, tomorrow, WEDNESDAY) == \
+        {"date": "2026-06-11"}
+    # a code the person wrote does fill it
+    assert stated_arguments({"warehouse_id": "WH-01", "date": "2026-06-11"}, dock, tomorrow + ", plate 45-VKT-9",
+                            WEDNESDAY) == {"truck_plate": "45-VKT-9"}

@@ -1,0 +1,114 @@
+"""Codes a conversation writes out, and the argument schema that keeps a call's ids to them.
+
+A code is a token that mixes digits with other characters: an id (SHP-207391, E1006), a date, a time. The
+small model writes an id it was never given as readily as one it was: asked for "600 SKU-18830", it wrote
+order lines for SKU-18831, SKU-18832 and on until its arguments ran out; asked to book a door "for
+PO-119045", it wrote `"reference": "SHP-123222"`. A wrong id reads or changes the wrong record, so where the
+conversation states ids of a property's kind, `narrowed_schema` turns that property's pattern into the list
+of those ids, and the argument grammar admits nothing else; an array of records keyed by such an id (order
+lines by SKU) holds at most one record per stated id.
+
+An id's pattern names a letter every id carries (`^SHP-[0-9]{6}$`, `^E\\d{4}$`); a pattern of character
+classes only (a truck plate's `^[A-Z0-9-]{4,10}$`, a time's) fits codes of every kind and is left alone. A
+property of a kind the conversation states no id of keeps its pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+#: A written-out value: letters, digits and the joiners of codes, dates and times, not ending in a joiner.
+CODE_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9:/._-]*[A-Za-z0-9])?")
+
+
+def is_code(token: str) -> bool:
+    """Digits together with other characters: an id, a date, a time; never a bare number or a word."""
+    return any(c.isdigit() for c in token) and not token.replace(".", "").replace(",", "").isdigit()
+
+
+def value_shape(spec: dict[str, Any]) -> str | None:
+    """What a string property's values look like, when the schema says it: its pattern, or the date format."""
+    if spec.get("type") not in (None, "string") or "enum" in spec:
+        return None
+    if isinstance(spec.get("pattern"), str):
+        return "pattern:" + spec["pattern"]
+    return "format:date" if spec.get("format") == "date" else None
+
+
+def fits(shape: str, token: str) -> bool:
+    """Whether `token` has `shape` (a `value_shape`)."""
+    kind, _, rule = shape.partition(":")
+    if kind == "format":
+        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and _is_date(token)
+    try:
+        return re.fullmatch(rule, token) is not None
+    except re.error:
+        return False  # a pattern Python's re does not read (JSON Schema's is ECMA 262): not filled
+
+
+def stated_codes(texts: Iterable[str]) -> list[str]:
+    """The codes `texts` write out, in order, each once."""
+    return list(dict.fromkeys(token for text in texts for token in CODE_TOKEN.findall(text) if is_code(token)))
+
+
+def id_pattern(pattern: str) -> bool:
+    """Whether `pattern` is an id's: outside its escapes and character classes it names a letter."""
+    bare = re.sub(r"\[(?:\\.|[^\]])*\]", "", re.sub(r"\\.", "", pattern))
+    return re.search(r"[A-Za-z]", re.sub(r"\{[^}]*\}|\(\?[^)]*\)", "", bare)) is not None
+
+
+def narrowed_schema(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
+    """`schema` with each string property of an id's pattern that some of `codes` fit (as written, or in
+    capitals: "shp-207455" is SHP-207455) taking those codes only, as an enum, and each array of objects
+    keyed by such a property (a required one) holding at most as many items as it has codes. `schema` itself
+    where nothing narrows."""
+    return _narrowed(schema, codes)[0]
+
+
+def _narrowed(spec: Any, codes: list[str]) -> tuple[Any, int | None]:
+    """(`spec` narrowed, how many values it was narrowed to: None when it was not)."""
+    if not isinstance(spec, dict):
+        return spec, None
+    pattern = spec.get("pattern")
+    if isinstance(pattern, str) and "enum" not in spec and _takes_strings(spec) and id_pattern(pattern):
+        ids = _fitting(pattern, codes)
+        if not ids:
+            return spec, None
+        return {**{key: value for key, value in spec.items() if key != "pattern"}, "enum": ids}, len(ids)
+    narrowed = dict(spec)
+    if isinstance(spec.get("properties"), dict):
+        counts = {}
+        properties = {}
+        for name, sub in spec["properties"].items():
+            properties[name], counts[name] = _narrowed(sub, codes)
+        narrowed["properties"] = properties
+        keys = [counts[name] for name in spec.get("required") or [] if counts.get(name) is not None]
+        if keys:  # a record keyed by a stated id: one per id
+            return narrowed, min(keys)
+    if isinstance(spec.get("items"), dict):
+        narrowed["items"], keys = _narrowed(spec["items"], codes)
+        if keys is not None and spec.get("type") == "array":
+            narrowed["maxItems"] = max(min(spec.get("maxItems", keys), keys), spec.get("minItems", 0))
+    return narrowed, None
+
+
+def _takes_strings(spec: dict[str, Any]) -> bool:
+    kind = spec.get("type", "string")
+    return kind == "string" or isinstance(kind, list) and "string" in kind
+
+
+def _fitting(pattern: str, codes: list[str]) -> list[str]:
+    shape = "pattern:" + pattern
+    ids = (code if fits(shape, code) else code.upper() if fits(shape, code.upper()) else None for code in codes)
+    return list(dict.fromkeys(code for code in ids if code is not None))
+
+
+def _is_date(token: str) -> bool:
+    try:
+        date.fromisoformat(token)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,60 @@
+"""Codes a conversation writes out, and schemas narrowed to the ids it states (assistant/codes.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.codes import id_pattern, narrowed_schema, stated_codes
+
+SHIPMENT = {"type": "string", "pattern": "^SHP-[0-9]{6}$"}
+REFERENCE = {"type": "string", "pattern": "^(SHP-[0-9]{6}|PO-[0-9]{6})$"}
+PLATE = {"type": "string", "pattern": "^[A-Z0-9-]{4,10}$"}
+TIME = {"type": "string", "pattern": "^([01]\\d|2[0-3]):(00|15|30|45)$"}
+ORDER = {
+    "type": "object",
+    "required": ["supplier_id", "lines"],
+    "properties": {
+        "supplier_id": {"type": "string", "pattern": "^SUP-[0-9]{4}$"},
+        "lines": {"type": "array", "minItems": 1, "maxItems": 20, "items": {
+            "type": "object", "required": ["sku", "quantity"],
+            "properties": {"sku": {"type": "string", "pattern": "^SKU-[0-9]{5}$"}, "quantity": {"type": "integer"}},
+        }},
+    },
+}
+
+
+def test_the_codes_a_text_writes_out_in_order_each_once():
+    assert stated_codes(["order 600 SKU-18830 from SUP-0526 on 2026-06-24", "SKU-18830 at 14:30, 5.5 kg"]) == \
+        ["SKU-18830", "SUP-0526", "2026-06-24", "14:30"]
+
+
+@pytest.mark.parametrize(("pattern", "is_id"), [
+    ("^SHP-[0-9]{6}$", True), ("^E\\d{4}$", True), ("^(SHP-[0-9]{6}|PO-[0-9]{6})$", True),
+    ("^[A-Z0-9-]{4,10}$", False), ("^([01]\\d|2[0-3]):(00|15|30|45)$", False), ("^\\d{4}$", False),
+    ("^[a-z]+$", False), ("^(?:[A-Z]{2})$", False),
+])
+def test_an_ids_pattern_names_a_letter_outside_its_classes(pattern: str, is_id: bool):
+    assert id_pattern(pattern) is is_id
+
+
+def test_an_id_property_takes_the_ids_stated_in_capitals_where_its_pattern_wants_them():
+    schema = {"type": "object", "properties": {"shipment_id": SHIPMENT, "reference": REFERENCE}}
+    narrowed = narrowed_schema(schema, stated_codes(["eta on shp-207455 and PO-119045? not SHP-12"]))
+    assert narrowed["properties"]["shipment_id"] == {"type": "string", "enum": ["SHP-207455"]}
+    assert narrowed["properties"]["reference"] == {"type": "string", "enum": ["SHP-207455", "PO-119045"]}
+    assert schema["properties"]["shipment_id"] == SHIPMENT  # the tool's own schema is left as it was
+
+
+def test_a_property_with_no_stated_id_or_a_pattern_of_classes_keeps_its_pattern():
+    schema = {"type": "object", "properties": {"shipment_id": SHIPMENT, "truck_plate": PLATE, "start_time": TIME}}
+    assert narrowed_schema(schema, stated_codes(["book WH-01 at 14:30 for PO-119045"])) == schema
+
+
+def test_an_array_of_records_keyed_by_a_stated_id_holds_one_record_per_id():
+    narrowed = narrowed_schema(ORDER, stated_codes(["2500 x SKU-11207 and 800 x SKU-11215 from SUP-0418"]))
+    lines = narrowed["properties"]["lines"]
+    assert lines["maxItems"] == 2 and lines["minItems"] == 1
+    assert lines["items"]["properties"]["sku"]["enum"] == ["SKU-11207", "SKU-11215"]
+    assert narrowed["properties"]["supplier_id"]["enum"] == ["SUP-0418"]
+    # no SKU stated: the lines keep the schema's own bounds
+    assert narrowed_schema(ORDER, ["SUP-0418"])["properties"]["lines"] == ORDER["properties"]["lines"]
