@@ -20,6 +20,10 @@ words without a model, because the schema says exactly what they look like:
 - a count next to the noun that names it ("for 5 people": `attendees`, "How many people will be in the
   room"; "45 minutes": `duration_minutes`; "floor 3", "the 2nd floor": `floor`), for a number property the
   call left out.
+- a boolean a word of whose name the request says ("receipt attached", "3 photos up"), false after a negation
+  ("no receipt", "dont email the customer", "w/o a cold store");
+- the text the request quotes ("log it as 'customer found 2 units missing'") or labels with a free-text
+  property's name ("note: ferry cancelled"), for the one free-text property the call wrote.
 
 `stated_arguments` returns the arguments to set. It never touches a value the call already took from the
 words, quoted text ("titled 'Open day'") is not read for enum values, and a word two properties could mean
@@ -39,6 +43,7 @@ from datetime import date
 from typing import Any
 
 from assistant.codes import fits, stated_codes, value_shape
+from assistant.copying import free_text_properties
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates, stated_times, with_dates_written_out
 
@@ -54,8 +59,19 @@ def stated_arguments(
     """The arguments to set on a call so that it says what `request` (the person's message) states: enum
     values named in it that the call left out or wrote otherwise, coded values (ids, dates, times) and
     counts it left out, and, given `today`, the dates it states in words ("tomorrow", "next friday", "15
-    june") where the call wrote a date none of them means. Empty: the call already says everything that can
-    be read from the words."""
+    june") where the call wrote a date none of them means; booleans it names ("no receipt") and the text it
+    quotes for a free-text property. Empty: the call already says everything that can be read from the
+    words."""
+    return {**_stated_values(arguments, schema, request, today),
+            **_stated_booleans(arguments, schema.get("properties") or {}, request),
+            **_stated_quote(arguments, schema, request)}
+
+
+def _stated_values(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None
+) -> dict[str, Any]:
+    """What `stated_arguments` reads from values written out or named: enums, codes, counts, dates, times,
+    durations, e-mail addresses and countries."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     written, dates = request, {}
@@ -113,13 +129,13 @@ def stated_count(schema: dict[str, Any], request: str) -> int:
         properties = {name: spec for name, spec in (schema.get("properties") or {}).items()
                       if not (name in required and "enum" in spec)}
         schema = {**schema, "properties": properties}
-    return len(stated_arguments({}, schema, request))
+    return len(_stated_values({}, schema, request, None))  # a boolean's word or a quote tells no operation apart
 
 
 def _stated_enums(
     arguments: dict[str, Any], properties: dict[str, Any], required: set[str], request: str
 ) -> dict[str, Any]:
-    text = _QUOTED.sub(" ", request)
+    text = _unquoted(request, properties)
     mentions: dict[str, dict[str, list[tuple[int, int]]]] = {}  # property -> value -> spans naming it
     for name, spec in properties.items():
         for value in spec.get("enum") or []:
@@ -272,6 +288,64 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
              and ("country" in name.casefold() or "country" in str(spec.get("description") or "").casefold())
              and _takes(spec, "NL")]
     return _the_one(arguments, properties, names, stated_countries(request), _takes)
+
+
+#: Words of a boolean's name that say nothing of what it is ("only_free", "photos_attached").
+_BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show"})
+#: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a".
+_NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|isn't|aren't|won't|"
+                      r"excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$", re.IGNORECASE)
+
+
+def _stated_booleans(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    """Each boolean property a word of whose name the request says ("receipt attached", "3 photos up", "the
+    cold store") set to true, or to false where a negation comes before that word ("no receipt", "dont email
+    the customer", "w/o a cold store"), where the call wrote otherwise or nothing. Mentions that disagree
+    settle nothing."""
+    text = _unquoted(request, properties)
+    found = {}
+    for name, spec in properties.items():
+        if not isinstance(spec, dict) or spec.get("type") != "boolean":
+            continue
+        stems = [word[:-1] if len(word) > 4 and word.endswith("s") else word
+                 for word in re.split(r"[\W_]+", name.casefold()) if len(word) > 3 and word not in _BARE_WORDS]
+        said = {_NEGATED.search(text[:m.start()]) is None for stem in stems
+                for m in re.finditer(r"(?<![\w-])" + re.escape(stem), text, re.IGNORECASE)}
+        if len(said) == 1 and arguments.get(name) != (value := said.pop()):
+            found[name] = value
+    return found
+
+
+def _labelled(name: str) -> re.Pattern[str]:
+    """A free-text property's value labelled with its name: "note: ferry cancelled"."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}\s*:\s*([^,;.!?\n'\"‘“]+)", re.IGNORECASE)
+
+
+def _unquoted(request: str, properties: dict[str, Any]) -> str:
+    """`request` less the texts it quotes or labels with a free-text property's name: a note's words are no
+    filter or state ("note: ferry cancelled" sets no status)."""
+    text = _QUOTED.sub(" ", request)
+    for name in free_text_properties({"properties": properties}):
+        text = _labelled(name).sub(" ", text)
+    return text
+
+
+def _stated_quote(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> dict[str, Any]:
+    """The free-text property set to the text the request quotes or labels with its name ("log it as 'customer
+    found 2 units missing'", "note: ferry cancelled"): the one the call wrote, or the schema's one when it
+    wrote none; nothing when the request quotes several texts or the call wrote several free-text values."""
+    free = free_text_properties(schema)
+    written = [name for name in free if name in arguments]
+    labelled = {name: m.group(1).strip() for name in free if (m := _labelled(name).search(request))}
+    quotes = [quote[1:-1].strip() for quote in _QUOTED.findall(request)]
+    target = written[0] if len(written) == 1 else next(iter(free)) if len(free) == 1 and not written else None
+    if target in labelled and len(labelled) == 1:
+        value = labelled[target]
+    elif target is not None and len(quotes) == 1 and len(quotes[0].split()) >= 2:
+        value = quotes[0]
+    else:
+        return {}
+    return {target: value} if arguments.get(target) != value else {}
 
 
 def _the_one(

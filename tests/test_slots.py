@@ -282,3 +282,42 @@ def test_a_date_said_in_words_fills_no_property_whose_pattern_a_date_fits():
     # a code the person wrote does fill it
     assert stated_arguments({"warehouse_id": "WH-01", "date": "2026-06-11"}, dock, tomorrow + ", plate 45-VKT-9",
                             WEDNESDAY) == {"truck_plate": "45-VKT-9"}
+
+
+DAMAGE = {"type": "object", "required": ["description"], "properties": {
+    "description": {"type": "string"}, "photos_attached": {"type": "boolean", "default": False},
+    "notify_customer": {"type": "boolean", "default": True}, "cold_storage": {"type": "boolean"}}}
+
+
+@pytest.mark.parametrize(("request_text", "arguments", "stated"), [
+    ("6 cartons crushed, 3 photos up", {"description": "6 cartons crushed"}, {"photos_attached": True}),
+    ("fork went through the bags. no photos.", {"description": "fork went through the bags", "photos_attached": True},
+     {"photos_attached": False}),
+    ("put it on hold, dont email the customer", {"description": "on hold"}, {"notify_customer": False}),
+    ("dutch warehouses w/o a cold store?", {"description": "dutch"}, {"cold_storage": False}),
+    ("which site has the cold store", {"description": "site", "cold_storage": True}, {}),  # already written
+    ("customer wants photos but we have no photos", {"description": "x"}, {"notify_customer": True}),  # they disagree
+])
+def test_a_boolean_the_request_names_is_set_false_after_a_negation(request_text, arguments, stated):
+    assert stated_arguments(arguments, DAMAGE, request_text) == stated
+
+
+@pytest.mark.parametrize(("request_text", "arguments", "stated"), [
+    ("log it as 'customer found 2 units missing on delivery', reporter r.smit@x.example",
+     {"description": "missing on delivery"}, {"description": "customer found 2 units missing on delivery"}),
+    ("SHP-207455 is delayed, note: ferry from hook of holland cancelled", {"note": "Cancel"},
+     {"note": "ferry from hook of holland cancelled"}),
+    ("temperature: 'logger hit 11 C'", {}, {"description": "logger hit 11 C"}),  # the schema's one free text
+    ("the 'A' and 'B' pallets", {"description": "pallets"}, {}),  # two quotes, one word each: nothing
+])
+def test_quoted_or_labelled_text_is_the_free_text_value(request_text, arguments, stated):
+    schema = {"type": "object", "properties": {"description": {"type": "string"}, "note": {"type": "string"}}}
+    one_free_text = {"type": "object", "properties": {"description": {"type": "string"}}}
+    assert stated_arguments(arguments, schema if "note" in arguments else one_free_text, request_text) == stated
+
+
+def test_a_labelled_note_names_no_state():
+    shipment = {"type": "object", "required": ["status"], "properties": {
+        "status": {"type": "string", "enum": ["delayed", "delivered", "cancelled"]}, "note": {"type": "string"}}}
+    assert stated_arguments({"status": "delivered"}, shipment, "SHP-207455 is delayed, note: ferry cancelled") == \
+        {"status": "delayed", "note": "ferry cancelled"}
