@@ -11,9 +11,13 @@ the calculator's expression is not free text (`assistant.figures` keeps it to th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from assistant.dates import stated_dates
 
 
 def free_text_properties(schema: dict[str, Any]) -> frozenset[str]:
@@ -85,6 +89,108 @@ def open_string_value(partial: str) -> tuple[str, str] | None:
     if in_string and not is_key and depth == 1:
         return key, content
     return None
+
+
+#: Words at a phrase's ends that name nothing: "for the budget review", "all hands in", "my laptop", "could you
+#: reserve", "needs access to the finance shared drive".
+_EDGE_WORDS = frozenset({
+    "a", "an", "the", "this", "that", "my", "our", "your", "their", "me", "us", "i", "we", "it", "its",
+    "for", "of", "to", "in", "on", "at", "by", "with", "from", "about", "and", "or", "but", "so",
+    "pls", "please", "plz", "hi", "hey", "thanks", "just", "could", "can", "would", "will", "you", "someone",
+    "somebody", "i'd", "i'm", "we're", "need", "needs", "want", "wants", "like", "since", "until",
+    "till", "after", "before", "during"
+})
+#: Words of a date or a time of day that `stated_dates` leaves to the words around them ("fri 26 june").
+_WHEN_WORDS = frozenset({
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "morning", "afternoon",
+    "evening", "tonight", "am", "pm"
+})
+#: Where a clause ends; a phrase never runs across one.
+_CLAUSE_END = re.compile(r"[,;:!?()\[\]]|\.(?=\s|$)|\s[-–]\s")
+#: A word as written, with the punctuation around it.
+_WORD = re.compile(r"\S+")
+
+
+def whole_phrases(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None
+) -> dict[str, str]:
+    """The free-text values of a call (a ticket's title, an expense's description) to set to whole phrases of
+    `request`, the person's message. A phrase is a run of its words within one clause with no number, code,
+    date or word of another argument's value in it, less the words at its ends that name nothing ("for the
+    budget review": "budget review").
+
+    - A value holding another argument's word or a date ("book mistral tmrw", "Sirocco", "I'm
+      e.peeters@harborfreight.example") becomes the request's longest phrase: the room, the person and the day
+      are arguments of their own, the title is what is left.
+    - A value that stops inside a phrase ("My laptop" of "my laptop screen keeps flickering", "Tax" of "taxi
+      from the station") runs to the phrase's end, and starts where the phrase does if it started on its
+      edge words.
+
+    Values the request does not hold as one run are left as written."""
+    free = free_text_properties(schema)
+    others = {word for name, value in arguments.items() if name not in free and isinstance(value, str)
+              for word in re.split(r"[\W_]+", value.casefold()) if len(word) > 1}
+    dates = [(stated.start, stated.end) for stated in stated_dates(request, today)] if today is not None else []
+
+    def named_elsewhere(word: re.Match[str]) -> bool:
+        bare = word.group(0).strip("\"'‘’“”.,!?()").casefold()
+        return bare in others or bare in _WHEN_WORDS or "@" in bare or \
+            any(start < word.end() and word.start() < end for start, end in dates)
+
+    phrases = _phrases(request, lambda word: named_elsewhere(word) or any(c.isdigit() for c in word.group(0)))
+    found = {}
+    for name in sorted(free & arguments.keys()):
+        value = arguments[name]
+        at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
+        if at is None:
+            continue
+        if any(named_elsewhere(word) for word in _WORD.finditer(request, *at) if word.end() <= at[1]):
+            start, end = max(phrases, key=lambda span: len(request[span[0]:span[1]].split()), default=(0, 0))
+        else:
+            phrase = next(((start, end) for start, end in phrases if start <= at[0] < end or at[0] <= start < at[1]),
+                          None)
+            if phrase is None:
+                continue
+            start, end = max(phrase[0], at[0]), max(phrase[1], at[1])
+        phrase_text = request[start:end].strip("\"'‘’“” ")
+        if phrase_text and phrase_text != value:
+            found[name] = phrase_text
+    return found
+
+
+def _phrases(request: str, blocked: Any) -> list[tuple[int, int]]:
+    """The (start, end) of each run of `request`'s words within a clause that `blocked` passes, less its edge
+    words."""
+    phrases = []
+    clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(request)]
+    clause_ends = [m.start() for m in _CLAUSE_END.finditer(request)] + [len(request)]
+    for clause_start, clause_end in zip(clause_starts, clause_ends, strict=True):
+        run: list[re.Match[str]] = []
+        for word in [*_WORD.finditer(request, clause_start, clause_end), None]:
+            if word is not None and not blocked(word):
+                run.append(word)
+                continue
+            while run and run[0].group(0).strip("\"'‘’“”").casefold() in _EDGE_WORDS:
+                run.pop(0)
+            while run and run[-1].group(0).strip("\"'‘’“”").casefold() in _EDGE_WORDS:
+                run.pop()
+            if run:
+                phrases.append((run[0].start(), run[-1].end()))
+            run = []
+    return phrases
+
+
+def _run_in(text: str, value: str) -> tuple[int, int] | None:
+    """Where `value` first stands in `text` (ignoring case and runs of whitespace), to the end of the word it
+    stops in; None when it does not."""
+    pattern = r"\s+".join(re.escape(word) for word in value.split())
+    found = re.search(pattern, text, re.IGNORECASE)
+    if found is None:
+        return None
+    end = found.end()
+    while end < len(text) and (text[end].isalnum() or text[end] in "'-") and text[end - 1].isalnum():
+        end += 1
+    return found.start(), end
 
 
 def _normalised(text: str) -> str:

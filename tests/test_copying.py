@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from assistant.copying import CopiedText, free_text_properties, open_string_value
+from assistant.copying import CopiedText, free_text_properties, open_string_value, whole_phrases
+
+BOOKING = {"type": "object", "properties": {
+    "room_id": {"type": "string", "pattern": "^[a-z]+$"}, "organizer_id": {"type": "string", "pattern": "^E\\d{4}$"},
+    "title": {"type": "string"}, "priority": {"type": "string", "enum": ["low", "high"]},
+    "reporter_email": {"type": "string", "format": "email"}}}
 
 
 def test_free_text_properties_are_strings_without_enum_pattern_or_format() -> None:
@@ -54,3 +61,30 @@ def test_the_arguments_written_so_far_are_judged_by_the_free_text_value_being_wr
     assert copied.allows_arguments('{"id": "E99')  # a pattern's value is the grammar's, not this rule's
     assert copied.allows_arguments('{"title": "anything", "id')  # between values
     assert CopiedText.of({"properties": {"id": {"type": "string", "pattern": "^E\\d{4}$"}}}, ["x"]) is None
+
+
+@pytest.mark.parametrize(("request_text", "arguments", "phrase"), [
+    # the title holds the room, the day or an e-mail: the longest phrase naming none of them
+    ("grab zephyr tomorrow 14:00 for the design crit, E1002", {"room_id": "zephyr", "title": "grab zephyr"},
+     "design crit"),
+    ("could you book aurora on friday for the hiring sync please", {"room_id": "aurora", "title": "Friday"},
+     "hiring sync"),
+    ("pallet dropped off the forklift, lid cracked. me: k.jansen@x.example",
+     {"reporter_email": "k.jansen@x.example", "title": "me: k.jansen@x.example"}, "pallet dropped off the forklift"),
+    # a title stopping inside a phrase runs to its end, and leaves the phrase's edge words out
+    ("my docking station keeps disconnecting, E1004, high priority", {"priority": "high", "title": "My docking"},
+     "docking station keeps disconnecting"),
+    ("the vpn drops every hour since monday", {"title": "vpn dro"}, "vpn drops every hour"),
+])
+def test_a_records_free_text_is_a_whole_phrase_of_the_request(request_text: str, arguments: dict, phrase: str) -> None:
+    assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {"title": phrase}
+
+
+@pytest.mark.parametrize(("request_text", "arguments"), [
+    ("book zephyr for the design crit", {"room_id": "zephyr", "title": "design crit"}),  # already whole
+    ("book zephyr for the design crit", {"room_id": "zephyr", "title": "Design review"}),  # not the request's words
+    ("book zephyr for a design crit, then lunch", {"title": "design crit, then lunch"}),  # runs across clauses
+])
+def test_a_whole_phrase_or_words_the_request_does_not_hold_are_left_as_written(request_text: str,
+                                                                               arguments: dict) -> None:
+    assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {}
