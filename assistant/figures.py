@@ -13,9 +13,10 @@ figures no expression needs ("Q3", "3rd floor").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 #: Figures an expression may use whatever the question says: small counts (an average's divisor), 100 and
 #: 1000 for percentages and scale, the factors between units of time, and 0.5 for halves and roots.
@@ -110,3 +111,53 @@ def _decimal(text: str) -> Decimal | None:
 def _plain(value: Decimal) -> str:
     """The value without exponent or trailing zeros: 11.90 -> "11.9", 2E+6 -> "2000000"."""
     return format(value.normalize(), "f")
+
+
+#: A number value being written at the end of JSON arguments, after its property's name: `"amount_eur": 44`.
+_OPEN_NUMBER = re.compile(r'"([^"\\]+)"\s*:\s*(-?\d[\d.]*)$')
+
+
+@dataclass(frozen=True)
+class StatedAmounts:
+    """An API call's number properties (at any depth: an order line's quantity) and the figures their values
+    may take: the conversation's, and for a whole number counts up to twelve too ("two of us"). Asked to
+    "claim 18.40 for a taxi", the small model wrote `"amount_eur": 44.4`; a record's amount is one somebody
+    stated."""
+
+    amounts: frozenset[str]  # number properties: stated figures only
+    counts: frozenset[str]  # integer properties: stated figures and counts
+    figures: StatedFigures
+    with_counts: StatedFigures
+
+    @classmethod
+    def of(cls, schema: dict[str, Any], texts: Iterable[str]) -> StatedAmounts | None:
+        """The rule for a call with arguments `schema`; None when it has no number property."""
+        kinds = dict(_number_properties(schema))
+        if not kinds:
+            return None
+        texts = list(texts)
+        return cls(frozenset(name for name, kind in kinds.items() if kind == "number"),
+                   frozenset(name for name, kind in kinds.items() if kind == "integer"),
+                   StatedFigures.of(texts, ()), StatedFigures.of(texts, COUNTS))
+
+    def allows_arguments(self, partial: str) -> bool:
+        """Whether the JSON arguments written so far keep the number value being written, if any, to the start
+        of a stated figure."""
+        number = _OPEN_NUMBER.search(partial)
+        if number is None:
+            return True
+        name, written = number.groups()
+        if name in self.amounts:
+            return self.figures.allows(written)
+        return name not in self.counts or self.with_counts.allows(written)
+
+
+def _number_properties(schema: Any) -> Iterator[tuple[str, str]]:
+    """(name, "number" or "integer") of each number property of `schema`, nested ones too."""
+    if not isinstance(schema, dict):
+        return
+    for name, spec in (schema.get("properties") or {}).items():
+        if isinstance(spec, dict) and spec.get("type") in ("number", "integer"):
+            yield name, spec["type"]
+        yield from _number_properties(spec)
+    yield from _number_properties(schema.get("items"))

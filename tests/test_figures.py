@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.figures import StatedFigures
+from assistant.figures import StatedAmounts, StatedFigures
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,19 @@ def test_earlier_messages_and_tool_results_state_figures_too():
     figures = StatedFigures.of(["the invoice was 1,210 euros", '{"result": "363/5", "numeric": 72.6}', "and the 21%?"])
     assert figures.allows("1210/(1 + 21/100)") and figures.allows("72.6*2")
     assert Decimal(1210) in figures.values
+
+
+def test_an_api_calls_number_arguments_keep_to_the_stated_figures_at_any_depth():
+    schema = {"type": "object", "properties": {
+        "amount_eur": {"type": "number"}, "title": {"type": "string"},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {"quantity": {"type": "integer"}}}}}}
+    amounts = StatedAmounts.of(schema, ["claim 18.40 for a taxi, and 2,500 units"])
+    assert amounts is not None
+    assert amounts.allows_arguments('{"amount_eur": 18.4')
+    assert not amounts.allows_arguments('{"amount_eur": 44')
+    assert not amounts.allows_arguments('{"amount_eur": 3')  # an amount is no count
+    assert amounts.allows_arguments('{"lines": [{"quantity": 2500')
+    assert amounts.allows_arguments('{"lines": [{"quantity": 3')  # a whole number may be a count up to twelve
+    assert not amounts.allows_arguments('{"lines": [{"quantity": 31')
+    assert amounts.allows_arguments('{"title": "room 44')  # a string's digits are not an amount
+    assert StatedAmounts.of({"type": "object", "properties": {"title": {"type": "string"}}}, ["5"]) is None
