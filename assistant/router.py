@@ -203,6 +203,12 @@ class ToolRouter:
         nearest = np.argsort(-similarity, kind="stable")[:count][::-1]
         return [message for index in nearest for message in conversations[index]]
 
+    def similarities(self, text: str, labels: Sequence[str]) -> list[float]:
+        """The cosine similarity of `text` to each of `labels` (the labels embedded once for the router's
+        life)."""
+        vector = self._embed([text])[0]
+        return [float(value) for value in self._embed_exemplars(list(labels)) @ vector]
+
     def _nearest_exemplar(self, vector: np.ndarray, tool: str, examples: Sequence[str]) -> float | None:
         """The cosine similarity of `vector` to the nearest request for `tool`; None when there is none."""
         texts = list(dict.fromkeys([*self.exemplars.get(tool, ()), *examples]))

@@ -1,0 +1,38 @@
+"""Required enums the request names no value of, taken by meaning (assistant/enums.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from assistant.enums import ENUM_MARGIN, nearest_enums
+
+TICKET = {"type": "object", "required": ["title", "category"], "properties": {
+    "title": {"type": "string"},
+    "category": {"type": "string", "enum": ["hardware", "software", "network"]},
+    "priority": {"type": "string", "enum": ["low", "high"]}}}
+
+
+def nearness(scores: dict[str, float]):
+    """A stand-in embedder: each label's similarity to any text, from `scores` (0 for the rest)."""
+    def similarities(text: str, labels: Sequence[str]) -> list[float]:
+        return [scores.get(label, 0.0) for label in labels]
+    return similarities
+
+
+@pytest.mark.parametrize(("request_text", "scores", "chosen"), [
+    ("excel crashes on big csv files", {"software": 0.12, "network": 0.0}, {"category": "software"}),
+    # nearer, but not by the margin: the model's value stands
+    ("excel crashes on big csv files", {"software": ENUM_MARGIN / 2}, {}),
+    # the request names a value: that is stated_arguments' business
+    ("my network drive is slow", {"software": 0.5}, {}),
+])
+def test_a_required_enum_nobody_named_takes_the_value_nearest_the_request(request_text, scores, chosen):
+    arguments = {"title": "x", "category": "hardware", "priority": "low"}
+    assert nearest_enums(arguments, TICKET, request_text, nearness(scores)) == chosen
+
+
+def test_an_optional_enum_or_one_the_call_left_out_is_not_chosen():
+    similarities = nearness({"high": 0.9, "software": 0.9})
+    assert nearest_enums({"title": "x", "priority": "low"}, TICKET, "it's broken", similarities) == {}
