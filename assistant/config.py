@@ -156,7 +156,10 @@ class GenerationConfig(BaseModel):
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "
         "format: a ticket's title, an expense's description), a token that would make it anything but a run of "
         "words the conversation states (its user messages and tool results) is masked (`assistant.copying`): "
-        "a call records what staff said, not words the model made up."
+        "a call records what staff said, not words the model made up. A call with side effects then takes "
+        "the request's whole phrase: a title holding the room, the person or the day becomes the longest phrase "
+        "naming none ('onboarding chat' for 'book mistral tmrw'), one stopping inside a phrase runs to its end "
+        "('laptop screen keeps flickering' for 'My laptop')."
     )
     stated_ids: bool = Field(
         True, description="Where the conversation (its user messages and tool results) writes out ids of a "
@@ -164,12 +167,19 @@ class GenerationConfig(BaseModel):
         "one of them, and an array of records keyed by such an id (order lines by SKU) holds one record per "
         "stated id at most (`assistant.codes`): a made-up id reads or changes the wrong record."
     )
+    nearest_enum_values: bool = Field(
+        True, description="A required enum the request names no value of (a ticket's or an expense's category, "
+        "a damage report's type) is set to the value the tool router's sentence embedder finds nearest the "
+        "request, where it is clearly nearer than the model's (`assistant.enums`): 'excel crashes whenever i "
+        "open big csv files' is a software ticket."
+    )
     stated_figures_only: bool = Field(
         True, description="While the model writes a calculator expression, a digit that would make a number the "
         "conversation never stated (in its user messages and tool results: digits, '50k', '2 million', '0,23') "
         "is masked; counts up to 12 and the factors of percentages and units of time (24, 52, 60, 100, 365, "
         "1000, 3600) are always allowed. A worked example's figures ('3.75' copied into '14*(11.90 + 3.75)') "
-        "and invented ones are not."
+        "and invented ones are not. The same holds for an API call's number arguments ('amount_eur': 44.4 for "
+        "'claim 18.40'), with counts up to 12 always allowed (`assistant.figures.StatedAmounts`)."
     )
     stated_reply_figures: bool = Field(
         True, description="While the model writes a reply, a digit that would make a number the conversation "

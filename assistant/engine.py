@@ -54,10 +54,11 @@ from assistant.chat_format import ChatFormat, call_content, system_message, to_t
 from assistant.claims import ends_on, opens_with_claim, unstated_arguments
 from assistant.codes import narrowed_schema, stated_codes
 from assistant.config import GenerationConfig
-from assistant.copying import CopiedText
+from assistant.copying import CopiedText, whole_phrases
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
+from assistant.enums import nearest_enums
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
-from assistant.figures import COUNTS, StatedFigures
+from assistant.figures import COUNTS, StatedAmounts, StatedFigures
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.slots import copied_requests, empty_arguments, stated_arguments
@@ -150,6 +151,7 @@ class TurnState:
     argument_ids: list[int] = field(default_factory=list)
     figures: StatedFigures | None = None  # a calculator expression's allowed figures (stated_figures_only)
     copied: CopiedText | None = None  # the call's free-text properties and what they may copy (copy_free_text)
+    amounts: StatedAmounts | None = None  # the call's number properties and the figures they may take
     said_figures: tuple[int, StatedFigures] | None = None  # (outcomes then, figures) a reply may state
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
@@ -415,11 +417,12 @@ class Engine:
             if generation.stated_ids else None
         state.matcher = self.grammars.matcher(tool, schema)
         state.argument_ids = []
-        state.figures, state.copied = None, None
+        state.figures, state.copied, state.amounts = None, None, None
         if isinstance(tool, Calculator):
             state.figures = StatedFigures.of(state.stated + results)
         else:
             state.copied = CopiedText.of(tool.parameters, state.stated + results)
+            state.amounts = StatedAmounts.of(tool.parameters, state.stated + results)
 
     def _argument_step(
         self,
@@ -434,8 +437,12 @@ class Engine:
         logits = self.grammars.mask(state.matcher, logits)
         if state.figures is not None and generation.stated_figures_only:
             logits = self._keep_to(state, state.figures.allows, logits)
-        elif state.copied is not None and generation.copy_free_text:
-            logits = self._keep_to(state, state.copied.allows_arguments, logits)
+        else:
+            rules = [rule.allows_arguments for rule, on in ((state.copied, generation.copy_free_text),
+                                                            (state.amounts, generation.stated_figures_only))
+                     if rule is not None and on]
+            if rules:
+                logits = self._keep_to(state, lambda text: all(allows(text) for allows in rules), logits)
         token = sampler(logits)
         state.sampled_count += 1
         if not state.matcher.accept_token(token):
@@ -463,6 +470,8 @@ class Engine:
         assert tool is not None
         written = json.loads(self._arguments_text(state))
         arguments = _settled_arguments(written, tool, state, generation)
+        if generation.nearest_enum_values and self.router is not None and self.router.embed is not None:
+            arguments = self._nearest_enums(arguments, tool, state)
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
@@ -477,6 +486,20 @@ class Engine:
         state.tools_s += outcome.elapsed_s
         yield outcome
         self._queue_result(state, outcome)
+
+    def _nearest_enums(self, arguments: dict[str, Any], tool: Tool, state: TurnState) -> dict[str, Any]:
+        """`arguments` with the required enums the request names no value of taken by meaning
+        (`assistant.enums`); as they were if the embedder fails."""
+        assert self.router is not None
+        try:
+            chosen = nearest_enums(arguments, tool.parameters, _request(state.history), self.router.similarities)
+        except Exception:  # the call goes as the model wrote it if the embedder fails
+            log.exception("choosing enum values by meaning failed; the call keeps the model's")
+            return arguments
+        if chosen:
+            log.info("taken by meaning on the %s call: %s", tool.name,
+                     ", ".join(f"{name}={value!r}" for name, value in chosen.items()))
+        return {**arguments, **chosen}
 
     def _abandon_call(self, state: TurnState, reason: str) -> Iterator[Event]:
         assert state.tool is not None
@@ -651,7 +674,8 @@ def _settled_arguments(
     arguments: dict[str, Any], tool: Tool, state: TurnState, generation: GenerationConfig
 ) -> dict[str, Any]:
     """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated,
-    plus what the request states in so many words, less a look-up's free-text filter that copies the request
+    plus what the request states in so many words (for a call with side effects, its free text as the
+    request's whole phrase: `whole_phrases`), less a look-up's free-text filter that copies the request
     (checked last, since it is only left out while another argument filters)."""
     request = _request(state.history)
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
@@ -660,6 +684,9 @@ def _settled_arguments(
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, state.today)
+        if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
+            phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, state.today)
+            stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
         if stated:
             log.info("set on the %s call, as the request states: %s", tool.name,
                      ", ".join(f"{name}={value!r}" for name, value in stated.items()))

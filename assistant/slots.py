@@ -140,7 +140,7 @@ def _stated_enums(
     for name, spec in properties.items():
         for value in spec.get("enum") or []:
             if isinstance(value, str):
-                spans = [m.span() for m in _enum_words(value, verb=name in required).finditer(text)]
+                spans = [m.span() for m in enum_words(value, verb=name in required).finditer(text)]
                 if spans:
                     mentions.setdefault(name, {})[value] = spans
     claimed: dict[tuple[int, int], set[str]] = {}
@@ -160,7 +160,7 @@ def _stated_enums(
     return found
 
 
-def _enum_words(value: str, verb: bool) -> re.Pattern[str]:
+def enum_words(value: str, verb: bool) -> re.Pattern[str]:
     """A named enum value as a person writes it: `in_progress` as "in progress" or "in-progress"; with `verb`,
     a state in -ed by its verb too (`closed`: "close"; `cancelled`: "cancel"). Only a required property
     takes the verb: the state an update sets ("close ticket 4104"), while a filter is named by its adjective
@@ -388,9 +388,17 @@ _COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?:st|nd|
                     r"(?:\s+([A-Za-z]+))?")
 
 
+#: How chat counts people: "2 of us", "we're 12", "24 ppl", read as "N people".
+_PEOPLE = [(re.compile(r"\b(\d+) of us\b", re.IGNORECASE), r"\1 people"),
+           (re.compile(r"\bwe(?:'re| are) (\d+)\b", re.IGNORECASE), r"\1 people"),
+           (re.compile(r"\b(\d+) (?:ppl|pax|persons)\b", re.IGNORECASE), r"\1 people")]
+
+
 def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
     used = {str(value) for value in arguments.values()}
     found: dict[str, Any] = {}
+    for pattern, people in _PEOPLE:
+        request = pattern.sub(people, request)
     for match in _COUNT.finditer(request):
         before, number, after = match.groups()
         if number in used:

@@ -371,7 +371,8 @@ def test_argument_budget_abandons_a_runaway_call(setup):
     toolken = registry.by_name("adder").token_id
     digit = ids(tokenizer, "1")[0]
     script = [toolken] + ids(tokenizer, '{"a": ') + [digit] * 20 + ids(tokenizer, END)
-    engine, _ = make_engine(setup, script, max_argument_tokens=10)
+    # a figure nobody stated would be masked: the rule is off to let the number run on
+    engine, _ = make_engine(setup, script, max_argument_tokens=10, stated_figures_only=False)
     outcome = next(e for e in run(engine) if isinstance(e, ToolOutcome))
     assert outcome.status == "invalid" and "10 tokens" in outcome.error
 
@@ -850,6 +851,25 @@ def test_an_id_argument_is_one_the_conversation_states(base_tokenizer_folder: Pa
     assert lister.calls == [{"requester_id": requester}]
 
 
+@pytest.mark.parametrize(("keep", "limit"), [(True, 15), (False, 17)])
+def test_a_number_argument_is_a_figure_the_conversation_states(base_tokenizer_folder: Path, keep: bool, limit: int):
+    """The model's first choice makes a 17 nobody said; with stated_figures_only the stated 15 is taken."""
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    lister = Lister()
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, [lister])
+    written = [*ids(tokenizer, '{"limit": 1'), (ids(tokenizer, "7")[0], ids(tokenizer, "5")[0])]
+    script = [registry.by_name(lister.name).token_id, *written, *ids(tokenizer, "}"), *ids(tokenizer, "None."),
+              *ids(tokenizer, END)]
+    generation = GenerationConfig(repetition_penalty=1.0, stated_figures_only=keep, drop_unstated_arguments=False,
+                                  complete_stated_arguments=False)
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [lister], generation,
+                    "Test.", max_context_tokens=1024)
+    final(run(engine, "show the last 15 tickets"))
+    assert lister.calls == [{"limit": limit}]
+
+
 @pytest.mark.parametrize(("copy", "title"), [(True, "laptop screen"), (False, "laptop screens")])
 def test_a_free_text_argument_keeps_to_the_words_the_request_states(
     base_tokenizer_folder: Path, copy: bool, title: str
@@ -954,12 +974,13 @@ def test_a_reply_after_a_tool_result_keeps_to_its_figures(setup):
     tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     call = [toolken, *ids(tokenizer, '{"a": 41}')]
-    kept = final(run(guard_engine(setup, [call + ids(tokenizer, "It is 42, from 41.") + ids(tokenizer, END)])))
+    kept = final(run(guard_engine(setup, [call + ids(tokenizer, "It is 42, from 41.") + ids(tokenizer, END)]),
+                     "What is 41 plus one?"))
     assert kept.answer == "It is 42, from 41."
     invented = ids(tokenizer, "It is 43.")
     three = invented.index(ids(tokenizer, "43")[-1])  # the digit that makes 42's start into 43
     script = call + invented[:three] + [(invented[three], ids(tokenizer, "2")[0])] + invented[three + 1:]
-    assert final(run(guard_engine(setup, [script + ids(tokenizer, END)]))).answer == "It is 42."
+    assert final(run(guard_engine(setup, [script + ids(tokenizer, END)]), "What is 41 plus one?")).answer == "It is 42."
 
 
 class SureDecoder(PassesDecoder):

@@ -321,3 +321,12 @@ def test_a_labelled_note_names_no_state():
         "status": {"type": "string", "enum": ["delayed", "delivered", "cancelled"]}, "note": {"type": "string"}}}
     assert stated_arguments({"status": "delivered"}, shipment, "SHP-207455 is delayed, note: ferry cancelled") == \
         {"status": "delayed", "note": "ferry cancelled"}
+
+
+@pytest.mark.parametrize(("said", "count"), [("book bora, 2 of us", 2), ("book bora, we're 12", 12),
+                                             ("book bora for 24 ppl", 24)])
+def test_chat_counts_of_people_fill_the_attendees(said: str, count: int):
+    booking = {"type": "object", "properties": {
+        "room_id": {"type": "string"}, "attendees": {"type": "integer", "minimum": 1, "maximum": 40,
+                                                     "description": "How many people will be in the room."}}}
+    assert stated_arguments({"room_id": "bora"}, booking, said) == {"attendees": count}
