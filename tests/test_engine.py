@@ -831,43 +831,43 @@ def test_a_date_said_in_words_is_resolved_against_the_turns_today(base_tokenizer
     assert sent == {"created_on": "2026-06-09" if complete else "2026-06-18"}
 
 
-@pytest.mark.parametrize(("narrow", "requester"), [(True, "E1010"), (False, "E1011")])
-def test_an_id_argument_is_one_the_conversation_states(base_tokenizer_folder: Path, narrow: bool, requester: str):
-    """The model's first choice makes E1011, an employee nobody named; with stated_ids its grammar admits E1010
-    only, and the second choice is taken."""
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+def lister_calls_after_a_choice(tokenizer_folder: Path, written: str, choice: tuple[str, str], rest: str,
+                                question: str, generation: GenerationConfig) -> list[dict[str, Any]]:
+    """The calls a Lister gets when the model writes `written`, then prefers choice[0] to choice[1], then
+    writes `rest`."""
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
     lister = Lister()
     tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
                                         num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
     registry = add_toolkens(tiny, tokenizer, [lister])
-    written = [*ids(tokenizer, '{"requester_id": "E101'), (ids(tokenizer, "1")[0], ids(tokenizer, "0")[0])]
-    script = [registry.by_name(lister.name).token_id, *written, *ids(tokenizer, '"}'), *ids(tokenizer, "None."),
-              *ids(tokenizer, END)]
-    generation = GenerationConfig(repetition_penalty=1.0, stated_ids=narrow, drop_unstated_arguments=False,
-                                  complete_stated_arguments=False)
+    first, second = (ids(tokenizer, token)[0] for token in choice)
+    script = [registry.by_name(lister.name).token_id, *ids(tokenizer, written), (first, second),
+              *ids(tokenizer, rest), *ids(tokenizer, "None."), *ids(tokenizer, END)]
     engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [lister], generation,
                     "Test.", max_context_tokens=1024)
-    final(run(engine, "which tickets has E1010 raised?"))
-    assert lister.calls == [{"requester_id": requester}]
+    final(run(engine, question))
+    return lister.calls
+
+
+@pytest.mark.parametrize(("narrow", "requester"), [(True, "E1010"), (False, "E1011")])
+def test_an_id_argument_is_one_the_conversation_states(base_tokenizer_folder: Path, narrow: bool, requester: str):
+    """The model's first choice makes E1011, an employee nobody named; with stated_ids its grammar admits E1010
+    only, and the second choice is taken."""
+    generation = GenerationConfig(repetition_penalty=1.0, stated_ids=narrow, drop_unstated_arguments=False,
+                                  complete_stated_arguments=False)
+    calls = lister_calls_after_a_choice(base_tokenizer_folder, '{"requester_id": "E101', ("1", "0"), '"}',
+                                        "which tickets has E1010 raised?", generation)
+    assert calls == [{"requester_id": requester}]
 
 
 @pytest.mark.parametrize(("keep", "limit"), [(True, 15), (False, 17)])
 def test_a_number_argument_is_a_figure_the_conversation_states(base_tokenizer_folder: Path, keep: bool, limit: int):
     """The model's first choice makes a 17 nobody said; with stated_figures_only the stated 15 is taken."""
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    lister = Lister()
-    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
-                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
-    registry = add_toolkens(tiny, tokenizer, [lister])
-    written = [*ids(tokenizer, '{"limit": 1'), (ids(tokenizer, "7")[0], ids(tokenizer, "5")[0])]
-    script = [registry.by_name(lister.name).token_id, *written, *ids(tokenizer, "}"), *ids(tokenizer, "None."),
-              *ids(tokenizer, END)]
     generation = GenerationConfig(repetition_penalty=1.0, stated_figures_only=keep, drop_unstated_arguments=False,
                                   complete_stated_arguments=False)
-    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [lister], generation,
-                    "Test.", max_context_tokens=1024)
-    final(run(engine, "show the last 15 tickets"))
-    assert lister.calls == [{"limit": limit}]
+    calls = lister_calls_after_a_choice(base_tokenizer_folder, '{"limit": 1', ("7", "5"), "}",
+                                        "show the last 15 tickets", generation)
+    assert calls == [{"limit": limit}]
 
 
 @pytest.mark.parametrize(("copy", "title"), [(True, "laptop screen"), (False, "laptop screens")])
