@@ -13,18 +13,14 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            produced what it is about to state, so the turn starts again with a call forced: the router's
            likeliest tool, or without a router the toolken the model rated highest in that opening.
            Otherwise the held text is streamed once the lead-in is over.
-ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema; in a
-           calculator expression a digit that would make a figure nobody stated is masked too
-           (generation.stated_figures_only, `assistant.figures`), in a free-text argument a token that would
-           leave the words the conversation states (generation.copy_free_text, `assistant.copying`). When
-           the JSON is complete, empty optional strings are left out, and so are optional arguments whose
-           figures or ids nobody stated (generation.drop_unstated_arguments); the enum values, ids, dates
-           (said in words too, resolved against today), times, durations, counts, e-mail addresses and
-           countries the request states are set where the call left them out (enum values, dates, times,
-           durations, addresses and countries also where it wrote others; generation.complete_stated_arguments,
-           `assistant.slots`); a look-up's free-text filter that copies the request is left out; and the call
-           is validated, approved or planned, and run; the result is queued as forced tokens (a tool
-           message) -> REPLY.
+ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema, narrowed
+           to the ids the conversation states where it states ids of a property's kind
+           (generation.stated_ids, `assistant.codes`); in a calculator expression or an API call's number a
+           digit that would make a figure nobody stated is masked too (generation.stated_figures_only,
+           `assistant.figures`), in a free-text argument a token that would leave the words the conversation
+           states (generation.copy_free_text, `assistant.copying`). When the JSON is complete the arguments
+           are settled against what the conversation says (`assistant.arguments`), and the call is validated,
+           approved or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY.
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -50,18 +46,17 @@ from typing import Any
 import torch
 import xgrammar
 
+from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
-from assistant.claims import ends_on, opens_with_claim, unstated_arguments
+from assistant.claims import ends_on, opens_with_claim
 from assistant.codes import narrowed_schema, stated_codes
 from assistant.config import GenerationConfig
-from assistant.copying import CopiedText, whole_phrases
+from assistant.copying import CopiedText
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
-from assistant.enums import nearest_enums
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
 from assistant.pool import DecoderPool
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
-from assistant.slots import copied_requests, empty_arguments, stated_arguments
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -469,9 +464,11 @@ class Engine:
         tool = state.tool
         assert tool is not None
         written = json.loads(self._arguments_text(state))
-        arguments = _settled_arguments(written, tool, state, generation)
-        if generation.nearest_enum_values and self.router is not None and self.router.embed is not None:
-            arguments = self._nearest_enums(arguments, tool, state)
+        arguments = settled_arguments(
+            written, tool, generation, request=_request(state.history), today=state.today,
+            said="\n".join(_stated_texts(state.history + state.new_messages)),
+            similarities=self.router.similarities if self.router is not None and self.router.embed is not None
+            else None)
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
@@ -486,20 +483,6 @@ class Engine:
         state.tools_s += outcome.elapsed_s
         yield outcome
         self._queue_result(state, outcome)
-
-    def _nearest_enums(self, arguments: dict[str, Any], tool: Tool, state: TurnState) -> dict[str, Any]:
-        """`arguments` with the required enums the request names no value of taken by meaning
-        (`assistant.enums`); as they were if the embedder fails."""
-        assert self.router is not None
-        try:
-            chosen = nearest_enums(arguments, tool.parameters, _request(state.history), self.router.similarities)
-        except Exception:  # the call goes as the model wrote it if the embedder fails
-            log.exception("choosing enum values by meaning failed; the call keeps the model's")
-            return arguments
-        if chosen:
-            log.info("taken by meaning on the %s call: %s", tool.name,
-                     ", ".join(f"{name}={value!r}" for name, value in chosen.items()))
-        return {**arguments, **chosen}
 
     def _abandon_call(self, state: TurnState, reason: str) -> Iterator[Event]:
         assert state.tool is not None
@@ -668,40 +651,6 @@ def _history_starts(conversation: list[dict[str, Any]], sizes: list[int], budget
     if starts[-1] != last_question:
         starts.append(last_question)
     return starts
-
-
-def _settled_arguments(
-    arguments: dict[str, Any], tool: Tool, state: TurnState, generation: GenerationConfig
-) -> dict[str, Any]:
-    """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated,
-    plus what the request states in so many words (for a call with side effects, its free text as the
-    request's whole phrase: `whole_phrases`), less a look-up's free-text filter that copies the request
-    (checked last, since it is only left out while another argument filters)."""
-    request = _request(state.history)
-    arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
-    if generation.drop_unstated_arguments:
-        said = "\n".join(_stated_texts(state.history + state.new_messages))
-        arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
-    if generation.complete_stated_arguments:
-        stated = stated_arguments(arguments, tool.parameters, request, state.today)
-        if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
-            phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, state.today)
-            stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
-        if stated:
-            log.info("set on the %s call, as the request states: %s", tool.name,
-                     ", ".join(f"{name}={value!r}" for name, value in stated.items()))
-            arguments = {**arguments, **stated}
-    if generation.drop_unstated_arguments and not tool.side_effects:
-        arguments = _without(arguments, copied_requests(arguments, tool.parameters, request), tool,
-                             "a copy of the request")
-    return arguments
-
-
-def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) -> dict[str, Any]:
-    if names:
-        log.info("left out of the %s call, %s: %s", tool.name, why,
-                 ", ".join(f"{name}={arguments[name]!r}" for name in names))
-    return {name: value for name, value in arguments.items() if name not in names}
 
 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:

@@ -1,0 +1,69 @@
+"""A call's arguments as sent: the model's, settled against what the conversation says.
+
+While the model writes a call, the argument grammar and the engine's masks keep it valid JSON for the schema
+and within the ids, figures and words the conversation states. What it then leaves out, writes otherwise or
+adds on its own is settled here, before the call is sent: from the request's own words (`assistant.slots`),
+its phrases (`assistant.copying`), what the conversation said at all (`assistant.claims`) and, for a choice
+nobody named, its meaning (`assistant.enums`). Each change is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from assistant.claims import unstated_arguments
+from assistant.config import GenerationConfig
+from assistant.copying import whole_phrases
+from assistant.enums import Similarities, nearest_enums
+from assistant.slots import copied_requests, empty_arguments, stated_arguments
+from tools.base import Tool
+
+log = logging.getLogger(__name__)
+
+
+def settled_arguments(
+    arguments: dict[str, Any], tool: Tool, generation: GenerationConfig, *, request: str, said: str, today: date,
+    similarities: Similarities | None = None,
+) -> dict[str, Any]:
+    """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated
+    (in `said`, the conversation's user messages and tool results), plus what `request` (the person's message)
+    states in so many words (for a call with side effects, its free text as the request's whole phrase), less
+    a look-up's free-text filter that copies the request (checked last, since it is only left out while
+    another argument filters), with the required choices nobody named taken by meaning (`similarities`: the
+    router's embedder, None without one)."""
+    arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
+    if generation.drop_unstated_arguments:
+        arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
+    if generation.complete_stated_arguments:
+        stated = stated_arguments(arguments, tool.parameters, request, today)
+        if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
+            phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today)
+            stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
+        arguments = _with(arguments, stated, tool, "as the request states")
+    if generation.drop_unstated_arguments and not tool.side_effects:
+        arguments = _without(arguments, copied_requests(arguments, tool.parameters, request), tool,
+                             "a copy of the request")
+    if generation.nearest_enum_values and similarities is not None:
+        try:
+            chosen = nearest_enums(arguments, tool.parameters, request, similarities)
+        except Exception:  # the call goes as the model wrote it if the embedder fails
+            log.exception("choosing enum values by meaning failed; the call keeps the model's")
+            chosen = {}
+        arguments = _with(arguments, chosen, tool, "taken by meaning")
+    return arguments
+
+
+def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) -> dict[str, Any]:
+    if names:
+        log.info("left out of the %s call, %s: %s", tool.name, why,
+                 ", ".join(f"{name}={arguments[name]!r}" for name in names))
+    return {name: value for name, value in arguments.items() if name not in names}
+
+
+def _with(arguments: dict[str, Any], values: dict[str, Any], tool: Tool, why: str) -> dict[str, Any]:
+    if values:
+        log.info("set on the %s call, %s: %s", tool.name, why,
+                 ", ".join(f"{name}={value!r}" for name, value in values.items()))
+    return {**arguments, **values}
