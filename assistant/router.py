@@ -14,7 +14,9 @@ threshold is chosen on the build's held-out split when the router is fitted.
 
 Three checks then correct which tool it names, each from evidence the classifier does not weigh:
 - the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
-  the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook);
+  the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook); and a word
+  problem names no records: a request the classifier sends to the calculator that writes out an id an
+  operation takes (SKU-27714) goes to that operation;
 - a policy question names the same things as the operation that handles them ("within how many days must I
   submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
   documents, or to one statement of a passage (`tools.focus`), than to every example request of the operation
@@ -45,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.codes import narrowed_schema, stated_codes
 from assistant.slots import stated_count
 from tools.base import Tool
 from tools.calculator import Calculator
@@ -177,12 +180,18 @@ class ToolRouter:
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
-        if checks and schemas is not None and tool not in (SEARCH, CALCULATOR):
+        named = _operation_named_by_id(candidates, schemas, texts[0]) \
+            if checks and schemas is not None and tool == CALCULATOR else None
+        if named is not None:
+            reasons.append(f"the request writes out an id {named} takes: no word problem")
+            tool = named
+        elif checks and schemas is not None and tool not in (SEARCH, CALCULATOR):
             takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0])
             if takes_more is not None:
                 reasons.append(f"{takes_more} takes more of what the request states than {tool}")
                 tool = takes_more
-        if checks and SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and nearest_passage is not None:
+        if checks and SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and nearest_passage is not None \
+                and named is None:
             passage = nearest_passage(vectors[best].tolist())
             request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
             if passage is not None and request is not None and passage > request:
@@ -290,6 +299,23 @@ def _takes_more_of_the_request(
     counts = {name: stated_count(schemas[name], request) for name in rivals}
     best = max(rivals, key=lambda name: (counts[name], candidates[name]), default=None)
     return best if best is not None and counts[best] > own else None
+
+
+def _operation_named_by_id(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str
+) -> str | None:
+    """The operation a request that writes out an id of one of its id patterns (SKU-27714, SHP-207391) is
+    about, when the classifier sent it to the calculator for its figures: a word problem names no records ("how
+    many SKU-27714 do we have left in WH-05? customer wants 300" reads the stock). Among the operations taking
+    such an id, the one whose arguments the request states more of, then the likelier; None when the request
+    writes out no such id. The documents may name ids (a handbook's table of warehouses), so a question the
+    classifier sent to them stays there."""
+    codes = stated_codes([request])
+    takers = [tool for tool in candidates if tool in schemas and codes and
+              narrowed_schema(schemas[tool], codes) != schemas[tool]]
+    if not takers:
+        return None
+    return max(takers, key=lambda tool: (stated_count(schemas[tool], request), candidates[tool]))
 
 
 def _states_a_figure(text: str) -> bool:

@@ -307,3 +307,22 @@ def test_serving_goes_on_without_a_router_it_cannot_use(router: ToolRouter, tmp_
     with caplog.at_level("WARNING"):
         assert adapter_router(tmp_path, lambda texts: bag_of_words(texts, salt=3)) is None
     assert "serving without the adapter's tool router" in caplog.text
+
+
+STOCK_SCHEMAS = {
+    "api.getStockLevels": {"type": "object", "required": ["warehouse_id"], "properties": {
+        "warehouse_id": {"type": "string", "pattern": "^WH-[0-9]{2}$"},
+        "sku": {"type": "string", "pattern": "^SKU-[0-9]{5}$"}}},
+    "api.listWarehouses": {"type": "object", "properties": {"country": {"type": "string"}}},
+    "calculator": {"type": "object", "required": ["expression"], "properties": {"expression": {"type": "string"}}},
+}
+
+
+def test_a_word_problem_that_names_a_record_by_its_id_goes_to_the_operation_that_takes_it():
+    router = rated({"calculator": 0.6, "api.getStockLevels": 0.05, "api.listWarehouses": 0.1})
+    route = router.route(["how many SKU-27714 do we have left in WH-05? customer wants 300"], set(STOCK_SCHEMAS),
+                         schemas=STOCK_SCHEMAS)
+    assert route.tool == "api.getStockLevels" and "no word problem" in route.reason
+    # figures and no id: the word problem stays with the calculator
+    assert router.route(["300 units at 4.20 each, what's the total?"], set(STOCK_SCHEMAS),
+                        schemas=STOCK_SCHEMAS).tool == "calculator"
