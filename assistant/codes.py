@@ -42,7 +42,7 @@ def fits(shape: str, token: str) -> bool:
     """Whether `token` has `shape` (a `value_shape`)."""
     kind, _, rule = shape.partition(":")
     if kind == "format":
-        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and _is_date(token)
+        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) is not None and as_date(token) is not None
     try:
         return re.fullmatch(rule, token) is not None
     except re.error:
@@ -106,9 +106,9 @@ def _fitting(pattern: str, codes: list[str]) -> list[str]:
     return list(dict.fromkeys(code for code in ids if code is not None))
 
 
-def _is_date(token: str) -> bool:
+def as_date(value: Any) -> date | None:
+    """`value` read as an ISO date; None when it is not one."""
     try:
-        date.fromisoformat(token)
+        return date.fromisoformat(str(value))
     except ValueError:
-        return False
-    return True
+        return None

@@ -7,12 +7,16 @@ kept to a run of words the conversation states (its user messages and tool resul
 one, `CopiedText.allows` says whether the string so far still is one, and the engine masks the tokens that
 would make it something else. Properties with an enum, a pattern or a format are the grammar's business, and
 the calculator's expression is not free text (`assistant.figures` keeps it to the stated figures).
+
+A run of the words is not yet the run a person would pick: the model stops early ("My laptop") or starts on the
+room or the day ("book mistral tmrw"). For a call that records something, `whole_phrases` settles the value on
+a whole phrase of the request once the call is written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -158,7 +162,7 @@ def whole_phrases(
     return found
 
 
-def _phrases(request: str, blocked: Any) -> list[tuple[int, int]]:
+def _phrases(request: str, blocked: Callable[[re.Match[str]], bool]) -> list[tuple[int, int]]:
     """The (start, end) of each run of `request`'s words within a clause that `blocked` passes, less its edge
     words."""
     phrases = []

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from assistant.codes import fits, stated_codes, value_shape
+from assistant.codes import as_date, fits, stated_codes, value_shape
 from assistant.copying import free_text_properties
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates, stated_times, with_dates_written_out
@@ -76,7 +76,7 @@ def _stated_values(
     required = set(schema.get("required") or [])
     written, dates = request, {}
     if today is not None:  # "tomorrow" is a written-out date to the code rule, as the call's date would take it
-        taken = [value for value in map(_as_date, arguments.values()) if value is not None]
+        taken = [value for value in map(as_date, arguments.values()) if value is not None]
         written = with_dates_written_out(request, today, taken)
         dates = _stated_dates(arguments, properties, request, today)
     return {**_stated_enums(arguments, properties, required, request),
@@ -219,7 +219,7 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     if not names or len(stated) != len(names):
         return {}
     return {name: said.likeliest.isoformat() for name, said in zip(names, stated, strict=True)
-            if _as_date(arguments.get(name)) not in said.readings}
+            if as_date(arguments.get(name)) not in said.readings}
 
 
 def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
@@ -374,13 +374,6 @@ def _is_range(names: list[str]) -> bool:
     first, second = (re.split(r"[\W_]+", name.casefold()) for name in names)
     return bool({"from", "start", "since", "after"} & set(first)) and \
         bool({"to", "end", "until", "before"} & set(second))
-
-
-def _as_date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 #: A number with the word after it and the word before it: "for 5 people", "floor 3", "the 2nd floor".
