@@ -407,17 +407,16 @@ class Engine:
     def _begin_call(self, state: TurnState, tool: Tool, generation: GenerationConfig) -> None:
         state.tool = tool
         # this turn's earlier results count as stated too
-        results = [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
-        schema = narrowed_schema(tool.parameters, stated_codes(state.stated + results)) \
-            if generation.stated_ids else None
+        said = state.stated + [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
+        schema = narrowed_schema(tool.parameters, stated_codes(said)) if generation.stated_ids else None
         state.matcher = self.grammars.matcher(tool, schema)
         state.argument_ids = []
         state.figures, state.copied, state.amounts = None, None, None
         if isinstance(tool, Calculator):
-            state.figures = StatedFigures.of(state.stated + results)
+            state.figures = StatedFigures.of(said)
         else:
-            state.copied = CopiedText.of(tool.parameters, state.stated + results)
-            state.amounts = StatedAmounts.of(tool.parameters, state.stated + results)
+            state.copied = CopiedText.of(tool.parameters, said)
+            state.amounts = StatedAmounts.of(tool.parameters, said)
 
     def _argument_step(
         self,

@@ -113,6 +113,8 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+#: The counts a whole-number argument may take whatever was said ("two of us").
+_COUNT_FIGURES = StatedFigures.of((), COUNTS)
 #: A number value being written at the end of JSON arguments, after its property's name: `"amount_eur": 44`.
 _OPEN_NUMBER = re.compile(r'"([^"\\]+)"\s*:\s*(-?\d[\d.]*)$')
 
@@ -127,7 +129,6 @@ class StatedAmounts:
     amounts: frozenset[str]  # number properties: stated figures only
     counts: frozenset[str]  # integer properties: stated figures and counts
     figures: StatedFigures
-    with_counts: StatedFigures
 
     @classmethod
     def of(cls, schema: dict[str, Any], texts: Iterable[str]) -> StatedAmounts | None:
@@ -135,21 +136,19 @@ class StatedAmounts:
         kinds = dict(_number_properties(schema))
         if not kinds:
             return None
-        texts = list(texts)
         return cls(frozenset(name for name, kind in kinds.items() if kind == "number"),
-                   frozenset(name for name, kind in kinds.items() if kind == "integer"),
-                   StatedFigures.of(texts, ()), StatedFigures.of(texts, COUNTS))
+                   frozenset(name for name, kind in kinds.items() if kind == "integer"), StatedFigures.of(texts, ()))
 
     def allows_arguments(self, partial: str) -> bool:
         """Whether the JSON arguments written so far keep the number value being written, if any, to the start
-        of a stated figure."""
+        of a stated figure (or, for a whole number, of a count)."""
         number = _OPEN_NUMBER.search(partial)
         if number is None:
             return True
         name, written = number.groups()
-        if name in self.amounts:
-            return self.figures.allows(written)
-        return name not in self.counts or self.with_counts.allows(written)
+        if name not in self.amounts and name not in self.counts:
+            return True
+        return self.figures.allows(written) or name in self.counts and _COUNT_FIGURES.allows(written)
 
 
 def _number_properties(schema: Any) -> Iterator[tuple[str, str]]:

@@ -186,9 +186,10 @@ def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request
         shape = value_shape(spec)
         if shape is not None and name not in arguments:
             groups.setdefault(shape, []).append(name)
+    codes, dates = stated_codes([request]), stated_codes([written])
     found = {}
     for shape, names in groups.items():
-        tokens = stated_codes([written if shape == "format:date" else request])
+        tokens = dates if shape == "format:date" else codes
         values = [token for token in tokens if token.casefold() not in used and fits(shape, token)]
         if len(values) == len(names):  # as many written values of that shape as properties left to fill
             found.update(zip(names, values, strict=True))
