@@ -17,7 +17,7 @@ from assistant.claims import unstated_arguments
 from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
-from assistant.slots import copied_requests, empty_arguments, stated_arguments
+from assistant.slots import copied_requests, empty_arguments, idle_texts, stated_arguments, unsaid_dates
 from tools.base import Tool
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,16 @@ def settled_arguments(
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
+        arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, today)
         if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
             phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today)
             stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
         arguments = _with(arguments, stated, tool, "as the request states")
+        if generation.drop_unstated_arguments:
+            arguments = _without(arguments, unsaid_dates(arguments, tool.parameters, request, today), tool,
+                                 "the other end of a range the request leaves open")
     if generation.drop_unstated_arguments and not tool.side_effects:
         arguments = _without(arguments, copied_requests(arguments, tool.parameters, request), tool,
                              "a copy of the request")

@@ -101,9 +101,17 @@ def _takes_strings(spec: dict[str, Any]) -> bool:
 
 
 def _fitting(pattern: str, codes: list[str]) -> list[str]:
-    shape = "pattern:" + pattern
-    ids = (code if fits(shape, code) else code.upper() if fits(shape, code.upper()) else None for code in codes)
+    ids = (fitting_code("pattern:" + pattern, code) for code in codes)
     return list(dict.fromkeys(code for code in ids if code is not None))
+
+
+def fitting_code(shape: str, code: str) -> str | None:
+    """`code` as a value of `shape` takes it: as written, or in capitals for an id's pattern ("shp-207455" is
+    SHP-207455; "18th" is no truck plate 18TH); None when it fits neither way."""
+    if fits(shape, code):
+        return code
+    upper = shape.startswith("pattern:") and id_pattern(shape.removeprefix("pattern:")) and fits(shape, code.upper())
+    return code.upper() if upper else None
 
 
 def as_date(value: Any) -> date | None:

@@ -1,5 +1,5 @@
 """Dates a request states in words, resolved against today: "tomorrow", "on friday", "next monday", "in 2
-days", "15 june", "june 22nd", "the 26th", "2026-06-12".
+days", "15 june", "june 22nd", "the 26th", "2026-06-12", and both ends of "1-5 june" or "june 1 to 5".
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {name: number for number, names in enumerate(
@@ -34,6 +35,9 @@ _OFFSETS = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, 
 #: Each kind of date phrase, the earlier in this list the first to claim its words.
 _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("iso", r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"),
+    # "between 1 and 5 june", "1-5 june", "3rd to 7th of july": the first end takes the second's month
+    ("range_start", (rf"\b(?:the\s+)?{_DAY}(?=\s*(?:-|–|to|till|until|and|through)\s*(?:the\s+)?[0-3]?\d"
+                     rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})\b)")),
     # "monday 15 june", "friday, june 19": the date says which day; the weekday adds nothing
     ("day_month", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\b{_YEAR}"),
     ("month_day", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?P<month>{_MONTH})\.?\s+{_DAY}(?![\d:]){_YEAR}"),
@@ -44,6 +48,13 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
                  r"attempt|place|edition|version|person|one|item|line|storey|story|level|door|dock|gate)\b)")),
 ]]
+#: The second end of a range after a month and day: "june 1-5", "june 1 to 5th" (not "june 1 to 5pm").
+_RANGE_END = re.compile(r"\s*(?:-|–|to|till|until|and|through)\s*(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+                        r"(?![:.]?\d|\s*(?:[ap]\.?m\b|o'?clock|h\b|hrs?\b|hours?\b|days?\b|people\b|ppl\b|persons\b|guests\b|attendees\b))",
+                        re.IGNORECASE)
+#: The day beside a date just said: "yesterday and the day before", "monday and the day after".
+_DAY_BESIDE = re.compile(r"\s*(?:,|and)\s+the\s+day\s+(?P<side>before|after)\b(?!\s+(?:yesterday|tomorrow))",
+                         re.IGNORECASE)
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3}
 #: Words that join the two ends of a range: the second end is not before the first.
 _RANGE = re.compile(r"^\s*(?:to|until|till|through|thru|-|–|and)\s+(?:the\s+|on\s+)?$", re.IGNORECASE)
@@ -80,6 +91,13 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
             weekday = _WEEKDAYS.index(match.group("weekday").lower())
             readings = (start + timedelta(days=(weekday - start.weekday()) % 7),)
         found.append(StatedDate(match.start(), match.end(), readings))
+        if (beside := _DAY_BESIDE.match(text, match.end())) is not None:  # "yesterday and the day before"
+            step = timedelta(days=-1 if beside.group("side").lower() == "before" else 1)
+            found.append(StatedDate(beside.start("side"), beside.end(), (readings[0] + step,)))
+        if kind == "month_day" and (end := _RANGE_END.match(text, match.end())):  # "june 1-5": the 5th of june
+            last = _valid(partial(readings[0].replace, day=int(end.group("day"))))
+            if last:
+                found.append(StatedDate(end.start("day"), end.end(), last))
     return found
 
 
@@ -99,6 +117,8 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return _valid(lambda: date.fromisoformat(match.group("iso")))
     if kind in ("day_month", "month_day"):
         return _day_of_month(int(match.group("day")), match.group("month"), match.group("year"), today)
+    if kind == "range_start":
+        return _day_of_month(int(match.group("day")), match.group("month"), None, today)
     if kind == "offset":
         return (today + timedelta(days=_OFFSETS[match.group("offset").lower()]),)
     if kind == "in":
@@ -153,10 +173,11 @@ _TIME_RANGE = re.compile(
     r"(?<![\w:.,/-])(?P<between>between\s+)?" + _CLOCK.format("a") + r"\s*(?P<joint>-|–|to|till|until|and)\s*"
     + _CLOCK.format("b") + r"(?![\w:.,/-]*\d)(?!\s*(?:people|ppl|persons|attendees|guests|days?|weeks?|months?|"
     r"hours?|hrs?|minutes?|mins?|%|eur|euros?|items?)\b)", re.IGNORECASE)
-#: "14:00", "3pm", "3:30 p.m.", "noon".
-_TIME = re.compile(r"(?<![\w:.,/-])(?:(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*(?P<p>[ap]\.?m\b\.?))?|"
-                   r"(?P<h12>1[0-2]|0?[1-9])\s*(?P<p12>[ap]\.?m\b\.?))(?![\w:])|\b(?P<noon>noon|midday)\b",
-                   re.IGNORECASE)
+#: "14:00", "3pm", "3:30 p.m.", "noon", "6 in the morning".
+_TIME = re.compile(r"(?<![\w:.,/-])(?:(?P<dh>1[0-2]|0?[1-9])(?::(?P<dm>[0-5]\d))?\s*(?:o'?clock\s+)?in\s+the\s+"
+                   r"(?P<part>morning|afternoon|evening)\b|(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
+                   r"(?:\s*(?P<p>[ap]\.?m\b\.?))?|(?P<h12>1[0-2]|0?[1-9])\s*(?P<p12>[ap]\.?m\b\.?))(?![\w:])|"
+                   r"\b(?P<noon>noon|midday)\b", re.IGNORECASE)
 
 
 def stated_times(text: str) -> list[str]:
@@ -180,6 +201,9 @@ def stated_times(text: str) -> list[str]:
             continue
         if match.group("noon"):
             value = "12:00"
+        elif match.group("part"):
+            value = _clock(match.group("dh"), match.group("dm"), "am" if match.group("part").lower() == "morning"
+                           else "pm", False)
         elif match.group("h12"):
             value = _clock(match.group("h12"), None, match.group("p12"), False)
         else:

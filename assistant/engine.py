@@ -220,7 +220,7 @@ class Engine:
         today = today if today is not None else date.today()
         history = self._fit_context(messages, generation, today)
         sampler = Sampler(generation)
-        route = self._route(history, generation) if force_tool is None else None
+        route = self._route(history, generation, today) if force_tool is None else None
         if route is not None and route.call:
             force_tool = route.tool
             worked = self._worked_examples(route.tool, history, generation)
@@ -259,7 +259,7 @@ class Engine:
             self._give_back(state)
         yield from self._finish(state, prompt, started, stop_reason, generation)
 
-    def _route(self, history: list[dict[str, Any]], generation: GenerationConfig) -> Route | None:
+    def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date) -> Route | None:
         """The router's verdict on the turn; None without a router, with it turned off, or without tools to call."""
         if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
             return None
@@ -267,7 +267,8 @@ class Engine:
             search = self.tools.get(SEARCH)
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
-                                      schemas=self.schemas)
+                                      schemas=self.schemas, today=today,
+                                      changes={name for name, tool in self.tools.items() if tool.side_effects})
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None

@@ -12,7 +12,7 @@ router's threshold, the turn opens with the likeliest tool's toolken, forced, an
 arguments; otherwise the opening has no call (unless the claim guard sees a result-shaped opening). The
 threshold is chosen on the build's held-out split when the router is fitted.
 
-Three checks then correct which tool it names, each from evidence the classifier does not weigh:
+Four checks then correct which tool it names, each from evidence the classifier does not weigh:
 - the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
   the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook); and a word
   problem names no records: a request the classifier sends to the calculator that writes out an id an
@@ -26,7 +26,11 @@ Three checks then correct which tool it names, each from evidence the classifier
 - a sentence embedding weighs nouns and hardly verbs ("Close IT ticket 4104" sits beside getTicket's
   requests): among the operations it rates near the likeliest one, the one whose arguments the request
   states more of (`assistant.slots.stated_count`: an id, a date, an enum value, the state an update sets)
-  takes the call.
+  takes the call;
+- a question changes nothing it does not state: when the request asks rather than requests ("SHP-207391
+  delivered yet?", "do i have any leave left? E1003") and the operation it would call has side effects and a
+  required argument the request leaves for the call to make up (the status to set, the leave's dates), a
+  look-up of the same records whose required arguments it does state takes the call (getShipment).
 
 The router also keeps worked examples of the calculator from its build (question, call, result, answer): a
 turn that opens with the calculator gets the three whose questions are nearest its own before it, in the
@@ -42,13 +46,14 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.codes import narrowed_schema, stated_codes
-from assistant.slots import stated_count
+from assistant.slots import asks, stated_count, unstated_required
 from tools.base import Tool
 from tools.calculator import Calculator
 from tools.retrieval import SearchTool
@@ -64,6 +69,9 @@ SAME_EMBEDDER = 0.99
 #: The least probability at which the classifier's second or third operation is weighed against its first by
 #: the arguments the request states.
 RIVAL_PROBABILITY = 0.1
+#: The least probability at which an operation without side effects is weighed against one with side effects
+#: that a question would make up arguments for.
+READER_PROBABILITY = 0.05
 #: The tools the router's checks know by name: the documents' search and the calculator.
 SEARCH = SearchTool.name
 CALCULATOR = Calculator.name
@@ -159,13 +167,17 @@ class ToolRouter:
         nearest_passage: NearestPassage | None = None,
         checks: bool = True,
         schemas: Mapping[str, dict[str, Any]] | None = None,
+        today: date | None = None,
+        changes: Collection[str] = (),
     ) -> Route:
         """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
         decides, so a short follow-up read with the question before it still gets its call.
 
         `examples` adds, per tool, example requests to the fitted exemplars (a catalog's `x-examples` as the
         engine serves them now); `nearest_passage` scores the documents (None: the search check is off);
-        `schemas` gives the tools' argument schemas (None: the stated-arguments check is off).
+        `schemas` gives the tools' argument schemas (None: the stated-arguments check is off), `today` what
+        dates said in words mean there ("monday to wednesday next week" states a leave request's two dates);
+        `changes` names the tools with side effects.
         `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
         """
         vectors = self._embed(texts)  # (texts, dim)
@@ -180,16 +192,23 @@ class ToolRouter:
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
-        named = _operation_named_by_id(candidates, schemas, texts[0]) \
+        named = _operation_named_by_id(candidates, schemas, texts[0], today) \
             if checks and schemas is not None and tool == CALCULATOR else None
         if named is not None:
             reasons.append(f"the request writes out an id {named} takes: no word problem")
             tool = named
         elif checks and schemas is not None and tool not in (SEARCH, CALCULATOR):
-            takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0])
-            if takes_more is not None:
-                reasons.append(f"{takes_more} takes more of what the request states than {tool}")
-                tool = takes_more
+            # a question is read first: the look-up it asks for may state less than the change it names
+            reader = _read_instead(tool, candidates, schemas, changes, texts[0], today)
+            if reader is None:
+                takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0], today)
+                if takes_more is not None:
+                    reasons.append(f"{takes_more} takes more of what the request states than {tool}")
+                    tool = takes_more
+                    reader = _read_instead(tool, candidates, schemas, changes, texts[0], today)
+            if reader is not None:
+                reasons.append(f"the request asks, and {tool} would make up what it does not state")
+                tool = reader
         if checks and SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and nearest_passage is not None \
                 and named is None:
             passage = nearest_passage(vectors[best].tolist())
@@ -283,7 +302,8 @@ def _conversation(messages: Any) -> list[dict[str, Any]]:
 
 
 def _takes_more_of_the_request(
-    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str
+    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str,
+    today: date | None = None,
 ) -> str | None:
     """Among the operations the classifier rates near `tool` (its top three with probability at least
     RIVAL_PROBABILITY), the one whose arguments `request` states more of than `tool`'s; None when none does.
@@ -295,14 +315,39 @@ def _takes_more_of_the_request(
     rivals = sorted((name for name, p in candidates.items()
                      if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
                      and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
-    own = stated_count(schemas[tool], request)
-    counts = {name: stated_count(schemas[name], request) for name in rivals}
+    own = stated_count(schemas[tool], request, today)
+    counts = {name: stated_count(schemas[name], request, today) for name in rivals}
     best = max(rivals, key=lambda name: (counts[name], candidates[name]), default=None)
     return best if best is not None and counts[best] > own else None
 
 
+def _read_instead(
+    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
+    request: str, today: date | None,
+) -> str | None:
+    """The look-up to call instead of `tool`, an operation with side effects, when the request asks rather than
+    requests ("SHP-207391 delivered yet?", "do i have any leave left? E1003 here") and leaves out a required
+    argument of `tool` that a call would have to make up (the status to set, the dates of a leave): among the
+    operations without side effects the classifier rates at READER_PROBABILITY or more, none of whose required
+    arguments is left out and whose name shares a noun with `tool`'s (getShipment for updateShipment), the one
+    the request states more of, then the likelier; None when there is none."""
+    if tool not in changes or not asks(request) or not unstated_required(schemas[tool], request, today):
+        return None
+    readers = [name for name, p in candidates.items() if name in schemas and name not in changes
+               and name not in (SEARCH, CALCULATOR) and p >= READER_PROBABILITY
+               and _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
+    return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
+               default=None)
+
+
+def _name_nouns(tool: str) -> set[str]:
+    """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
+    words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]
+    return {word.casefold().removesuffix("s") for word in words}
+
+
 def _operation_named_by_id(
-    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str, today: date | None = None
 ) -> str | None:
     """The operation a request that writes out an id of one of its id patterns (SKU-27714, SHP-207391) is
     about, when the classifier sent it to the calculator for its figures: a word problem names no records ("how
@@ -315,7 +360,7 @@ def _operation_named_by_id(
               narrowed_schema(schemas[tool], codes) != schemas[tool]]
     if not takers:
         return None
-    return max(takers, key=lambda tool: (stated_count(schemas[tool], request), candidates[tool]))
+    return max(takers, key=lambda tool: (stated_count(schemas[tool], request, today), candidates[tool]))
 
 
 def _states_a_figure(text: str) -> bool:

@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from assistant.codes import as_date, fits, stated_codes, value_shape
+from assistant.codes import as_date, fits, fitting_code, stated_codes, value_shape
 from assistant.copying import free_text_properties
 from assistant.countries import stated_countries
-from assistant.dates import stated_dates, stated_times, with_dates_written_out
+from assistant.dates import StatedDate, stated_dates, stated_times, with_dates_written_out
 
 #: The share of a free-text argument's words that are the request's for it to count as a copy of it.
 COPIED_SHARE = 0.8
@@ -93,6 +94,28 @@ def empty_arguments(arguments: dict[str, Any], schema: dict[str, Any]) -> list[s
             and not value.strip()]
 
 
+#: Words that name nobody and nothing in particular: a filter of only these ("everyone") filters nothing.
+_NOBODY_IN_PARTICULAR = frozenset({"everyone", "everybody", "anyone", "anybody", "someone", "somebody", "all",
+                                   "people", "staff", "employees", "everything", "anything", "any", "some"})
+
+
+def idle_texts(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The optional free-text arguments that say nothing: one repeating another argument's value (a ticket's
+    description that is its title again) or a filter naming nobody in particular ("query": "everyone")."""
+    required = set(schema.get("required") or [])
+    idle = []
+    for name in sorted(free_text_properties(schema) & set(arguments) - required, key=list(arguments).index):
+        value = arguments[name]
+        if not isinstance(value, str):
+            continue
+        words = _words(value)
+        repeats = any(other != name and other not in idle and isinstance(said, str) and
+                      said.strip().casefold() == value.strip().casefold() for other, said in arguments.items())
+        if repeats or words and set(words) <= _NOBODY_IN_PARTICULAR:
+            idle.append(name)
+    return idle
+
+
 def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
     """The optional free-text arguments of a look-up that copy the request ("Who works in the Finance
     department" as `query` beside `department: Finance`): at least four words, and most of them the request's.
@@ -121,15 +144,53 @@ _QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|w
                        r"does|can|could|will|would|should)\b|\?\s*$", re.IGNORECASE)
 
 
-def stated_count(schema: dict[str, Any], request: str) -> int:
-    """How many of an operation's arguments `request` states (as `stated_arguments` reads them). In a question
-    ("Is ticket 4104 closed?") a required enum, the state an update sets, does not count."""
-    if _QUESTION.search(request):
-        required = set(schema.get("required") or [])
-        properties = {name: spec for name, spec in (schema.get("properties") or {}).items()
-                      if not (name in required and "enum" in spec)}
-        schema = {**schema, "properties": properties}
-    return len(_stated_values({}, schema, request, None))  # a boolean's word or a quote tells no operation apart
+#: Words that make a question a request to do something: "can you", "could i", "pls", "i'd like".
+_REQUEST_WORDS = re.compile(r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|i\s+want|"
+                            r"i\s+need|need\s+to|let\s+me|go\s+ahead)\b", re.IGNORECASE)
+
+
+def stated_count(schema: dict[str, Any], request: str, today: date | None = None) -> int:
+    """How many of an operation's arguments `request` states (as `stated_arguments` reads them; its dates in
+    words only given `today`). In a question ("Is ticket 4104 closed?") a required enum, the state an update
+    sets, does not count."""
+    # what `stated_arguments` reads besides (a boolean's word, a quote) tells no operation apart; one date said
+    # ("today") counts once, though it may set both ends of a range
+    stated = _stated_values({}, _as_asked(schema, request), request, today)
+    properties = schema.get("properties") or {}
+    dates = sum(value_shape(properties.get(name) or {}) == "format:date" for name in stated)
+    said = len(stated_dates(request, today)) if dates and today is not None else 0
+    return len(stated) - dates + min(dates, said)
+
+
+def asks(request: str) -> bool:
+    """Whether `request` asks about something rather than asking for something to be done: a question ("SHP-207391
+    delivered yet?", "do i have any leave left?") with no word that requests ("can you", "pls", "i'd like")."""
+    return bool(_QUESTION.search(request) or "?" in request) and not _REQUEST_WORDS.search(request)
+
+
+def unstated_required(schema: dict[str, Any], request: str, today: date | None = None) -> list[str]:
+    """The required arguments of kinds a request writes out (ids, codes, dates, times, numbers, enum values)
+    that `request` does not state: a call would have to make them up. In a question a required enum is not
+    stated by naming it ("delivered yet?" sets no status)."""
+    properties = schema.get("properties") or {}
+    stated = _stated_values({}, _as_asked(schema, request), request, today)
+    return [name for name in schema.get("required") or [] if name not in stated and _written_kind(properties.get(name))]
+
+
+def _written_kind(spec: Any) -> bool:
+    return isinstance(spec, dict) and ("enum" in spec or value_shape(spec) is not None
+                                       or spec.get("type") in ("integer", "number"))
+
+
+def _as_asked(schema: dict[str, Any], request: str) -> dict[str, Any]:
+    """`schema` as a question reads it: without its required enums (the state an update would set); a
+    question that requests ("can you close ticket 4104?") sets them."""
+    if not asks(request):
+        return schema
+    required = set(schema.get("required") or [])
+    properties = {name: spec for name, spec in (schema.get("properties") or {}).items()
+                  if not (name in required and "enum" in spec)}
+    return {**schema, "properties": properties}
 
 
 def _stated_enums(
@@ -190,14 +251,15 @@ def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request
     found = {}
     for shape, names in groups.items():
         tokens = dates if shape == "format:date" else codes
-        values = [token for token in tokens if token.casefold() not in used and fits(shape, token)]
+        values = [value for token in tokens
+                  if token.casefold() not in used and (value := fitting_code(shape, token)) is not None]
         if len(values) == len(names):  # as many written values of that shape as properties left to fill
             found.update(zip(names, values, strict=True))
     return found
 
 
 #: Words that make one stated date the end of a range whose other end is open ("since 1 may").
-_OPEN_RANGE = re.compile(r"\b(?:from|since|after|before|until|till|between)\b", re.IGNORECASE)
+_OPEN_RANGE = re.compile(r"\b(?:from|since|(?<!day\s)after|(?<!day\s)before|until|till|between)\b", re.IGNORECASE)
 
 
 def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request: str, today: date) -> dict[str, Any]:
@@ -208,19 +270,59 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     dates = [name for name, spec in properties.items() if value_shape(spec) == "format:date"]
     names = [name for name in dates if name in arguments]
     stated = stated_dates(request, today)
+    if _TOLD_IN_THE_PAST.search(request):  # "paid on monday", "bought it on the 3rd": the day that has been
+        stated = [_in_the_past(said, today) for said in stated]
     opens = _OPEN_RANGE.search(request)
-    if len(stated) == 1 and len(dates) == 2 and not names and opens:  # "since 1 may": from_date, not to_date
+    if len(stated) == 1 and len(dates) == 2 and opens and (not names or _is_range(dates)):
+        # "since 1 may": from_date, not to_date (the other end the call wrote is `unsaid_dates`')
         word = opens.group(0).lower()
         said = stated[0].readings
         # "since monday" is the last one: what has happened since
         meant = min(said) if word in ("since", "after") and min(said) <= today else said[0]
-        return {dates[word in ("before", "until", "till")]: meant.isoformat()}
+        end = dates[_closes(word)]
+        return {end: meant.isoformat()} if as_date(arguments.get(end)) != meant else {}
     if len(stated) == 1 and len(dates) == 2 and not opens and (len(names) == 2 or not names and _is_range(dates)):
         names, stated = dates, stated * 2  # one day: "sick leave today", "what left yesterday"
+    if len(stated) == 2 and len(dates) == 2 and len(names) < 2 and _is_range(dates):
+        names = dates  # "between 1 and 5 june": both ends, whichever the call wrote
     if not names or len(stated) != len(names):
         return {}
+    if len(names) == 2 and _is_range(names):  # "yesterday and the day before": the earlier starts
+        stated = sorted(stated, key=lambda said: said.likeliest)
     return {name: said.likeliest.isoformat() for name, said in zip(names, stated, strict=True)
             if as_date(arguments.get(name)) not in said.readings}
+
+
+#: A verb telling of what has been done: its date ("on monday", "the 3rd") is one that has been.
+_TOLD_IN_THE_PAST = re.compile(
+    r"\b(?:paid|bought|purchased|spent|was|were|had|went|got|took|travell?ed|drove|flew|stayed|shipped|arrived|"
+    r"received|returned|happened|incurred|attended|visited|ate|delivered|left\s+(?:on|at|from))\b", re.IGNORECASE)
+
+
+def _in_the_past(said: StatedDate, today: date) -> StatedDate:
+    """`said` with only its readings on or before `today`, when it has any."""
+    past = tuple(reading for reading in said.readings if reading <= today)
+    return replace(said, readings=past) if past else said
+
+
+def unsaid_dates(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date) -> list[str]:
+    """The optional date arguments of a call on which `request` states one end of a range ("shipped since
+    monday", "bookings from the 15th") that no date it states means: the other end, which the model made up
+    (shipped_to the coming monday). Named only once another date argument holds the stated end."""
+    opens = _OPEN_RANGE.search(request)
+    dates = [name for name, spec in (schema.get("properties") or {}).items() if value_shape(spec) == "format:date"]
+    stated = stated_dates(request, today)
+    if not opens or len(stated) != 1 or len(dates) != 2 or not _is_range(dates):
+        return []
+    end = _closes(opens.group(0).lower())
+    other = dates[1 - end]
+    held = as_date(arguments.get(dates[end])) in stated[0].readings
+    return [other] if held and other in arguments and other not in (schema.get("required") or []) else []
+
+
+def _closes(word: str) -> int:
+    """Which end of a range a word opening it names: 0 the start ("since", "from"), 1 the end ("before")."""
+    return int(word in ("before", "until", "till"))
 
 
 def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
@@ -377,8 +479,9 @@ def _is_range(names: list[str]) -> bool:
         bool({"to", "end", "until", "before"} & set(second))
 
 
-#: A number with the word after it and the word before it: "for 5 people", "floor 3", "the 2nd floor".
-_COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?:st|nd|rd|th)?(?![\w.,:-]*\d)"
+#: A number with the word after it and the word before it: "for 5 people", "floor 3", "the 2nd floor"; "#4106"
+#: marks a record's number.
+_COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(#)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?:st|nd|rd|th)?(?![\w.,:-]*\d)"
                     r"(?:\s+([A-Za-z]+))?")
 
 
@@ -394,12 +497,13 @@ def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], reques
     for pattern, people in _PEOPLE:
         request = pattern.sub(people, request)
     for match in _COUNT.finditer(request):
-        before, number, after = match.groups()
+        before, hashed, number, after = match.groups()
         if number in used:
             continue
         names = [name for name, spec in properties.items()
                  if name not in arguments and spec.get("type") in ("integer", "number")
-                 and _names_count(name, spec, before, after) and _within(spec, float(number))]
+                 and (_numbers_a_record(name, spec) if hashed else _names_count(name, spec, before, after))
+                 and _within(spec, float(number))]
         if len(names) == 1 and names[0] not in found:
             spec = properties[names[0]]
             found[names[0]] = int(float(number)) if spec.get("type") == "integer" else float(number)
@@ -408,12 +512,22 @@ def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], reques
 
 def _names_count(name: str, spec: dict[str, Any], before: str | None, after: str | None) -> bool:
     """Whether the noun after a number ("5 people") is a word of the property's name or description, or the
-    word before it ("floor 3") a word of its name."""
+    word before it ("floor 3") a word of its name; "first 10", "top 5" name a limit on how many a look-up
+    returns (a property named limit, or described as the most to return)."""
     own = {word.casefold() for word in re.split(r"[\W_]+", name) if len(word) >= 4}
     described = own | {word.casefold() for word in re.findall(r"[A-Za-z]{4,}", str(spec.get("description") or ""))}
     noun = (after or "").casefold()
+    if (before or "").casefold() in ("first", "top") and ("limit" in own or {"most", "return"} <= described):
+        return True
     return bool(noun) and len(noun) >= 4 and (noun in described or noun.removesuffix("s") in described) or \
         (before or "").casefold() in own
+
+
+def _numbers_a_record(name: str, spec: dict[str, Any]) -> bool:
+    """Whether an integer property is a record's number, which "#4106" gives: an id by its name, or described
+    as a number ("The IT ticket's number")."""
+    return spec.get("type") == "integer" and (name.casefold().endswith("id") or
+                                              "number" in str(spec.get("description") or "").casefold())
 
 
 def _within(spec: dict[str, Any], value: float) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.codes import id_pattern, narrowed_schema, stated_codes
+from assistant.codes import fitting_code, id_pattern, narrowed_schema, stated_codes
 
 SHIPMENT = {"type": "string", "pattern": "^SHP-[0-9]{6}$"}
 REFERENCE = {"type": "string", "pattern": "^(SHP-[0-9]{6}|PO-[0-9]{6})$"}
@@ -58,3 +58,10 @@ def test_an_array_of_records_keyed_by_a_stated_id_holds_one_record_per_id():
     assert narrowed["properties"]["supplier_id"]["enum"] == ["SUP-0418"]
     # no SKU stated: the lines keep the schema's own bounds
     assert narrowed_schema(ORDER, ["SUP-0418"])["properties"]["lines"] == ORDER["properties"]["lines"]
+
+
+def test_a_code_in_small_letters_takes_an_ids_pattern_but_no_plates():
+    assert fitting_code("pattern:^SHP-[0-9]{6}$", "shp-207455") == "SHP-207455"
+    assert fitting_code("pattern:^SHP-[0-9]{6}$", "SHP-207455") == "SHP-207455"
+    assert fitting_code("pattern:^[A-Z0-9-]{4,10}$", "18th") is None  # "on the 18th" is no truck plate 18TH
+    assert fitting_code("pattern:^[A-Z0-9-]{4,10}$", "GD-4471K") == "GD-4471K"

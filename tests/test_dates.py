@@ -87,6 +87,8 @@ def test_a_day_of_the_month_or_a_weekday_past_is_the_second_reading():
         ("11 to 1pm", ["11:00", "13:00"]),
         ("at 3pm please, or 3:30 p.m.", ["15:00", "15:30"]),
         ("lunch at noon", ["12:00"]),
+        ("inbound slot WH-02 on the 18th at 6 in the morning", ["06:00"]),
+        ("the truck comes at 3 in the afternoon, or 7:30 in the evening", ["15:00", "19:30"]),
         ("claim 18.40 for a taxi", []),
         ("i took 2 to 3 days off", []),
         ("between 5 and 10 people", []),
@@ -96,3 +98,29 @@ def test_a_day_of_the_month_or_a_weekday_past_is_the_second_reading():
 )
 def test_the_times_of_day_a_request_states(said: str, times: list[str]):
     assert stated_times(said) == times
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("shipped between 1 and 5 june", ["2026-06-01", "2026-06-05"]),
+        ("1-5 june", ["2026-06-01", "2026-06-05"]),
+        ("the 3rd to 7th of july", ["2026-07-03", "2026-07-07"]),
+        ("june 1-5 pls", ["2026-06-01", "2026-06-05"]),
+        ("june 1 to 5th", ["2026-06-01", "2026-06-05"]),
+        ("on june 1 to 5pm", ["2026-06-01"]),  # a time, not the range's end
+        ("on june 3 to 4 people", ["2026-06-03"]),
+        ("june 30-31", ["2026-06-30"]),  # no 31st of june
+    ],
+)
+def test_both_ends_of_a_range_sharing_one_month_are_dates(said: str, meant: list[str]):
+    assert [stated.likeliest.isoformat() for stated in stated_dates(said, WEDNESDAY)] == meant
+
+
+def test_the_day_beside_a_date_just_said_is_a_date_too():
+    assert [stated.likeliest.isoformat() for stated in stated_dates("sick yesterday and the day before", WEDNESDAY)] \
+        == ["2026-06-09", "2026-06-08"]
+    assert [stated.likeliest.isoformat() for stated in stated_dates("the 12th and the day after", WEDNESDAY)] \
+        == ["2026-06-12", "2026-06-13"]
+    assert [stated.likeliest.isoformat() for stated in stated_dates("the day before yesterday", WEDNESDAY)] \
+        == ["2026-06-08"]

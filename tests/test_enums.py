@@ -36,3 +36,20 @@ def test_a_required_enum_nobody_named_takes_the_value_nearest_the_request(reques
 def test_an_optional_enum_or_one_the_call_left_out_is_not_chosen():
     similarities = nearness({"high": 0.9, "software": 0.9})
     assert nearest_enums({"title": "x", "priority": "low"}, TICKET, "it's broken", similarities) == {}
+
+
+DOCK = {"type": "object", "required": ["direction"], "properties": {"direction": {
+    "type": "string", "enum": ["inbound", "outbound"],
+    "description": "inbound (a supplier delivers to us) or outbound (a carrier collects from us)."}}}
+
+
+@pytest.mark.parametrize(("request_text", "written", "chosen"), [
+    ("nordline collecting SHP-207391 tomorrow 14:30", "inbound", {"direction": "outbound"}),
+    ("rhein karton delivering PO-118204 on friday", "outbound", {"direction": "inbound"}),
+    ("our own truck collects SHP-207588", "outbound", {}),  # the model's value is the gloss's already
+    # no gloss word, or both values': the embedder decides
+    ("portex picks up SHP-207455", "inbound", {"direction": "outbound"}),
+    ("a carrier delivers PO-118204", "inbound", {"direction": "outbound"}),
+])
+def test_a_value_glossed_by_a_word_of_the_request_is_taken_before_the_embedders(request_text, written, chosen):
+    assert nearest_enums({"direction": written}, DOCK, request_text, nearness({"outbound": 0.5})) == chosen

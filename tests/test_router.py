@@ -10,6 +10,7 @@ import json
 import re
 import zlib
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -326,3 +327,60 @@ def test_a_word_problem_that_names_a_record_by_its_id_goes_to_the_operation_that
     # figures and no id: the word problem stays with the calculator
     assert router.route(["300 units at 4.20 each, what's the total?"], set(STOCK_SCHEMAS),
                         schemas=STOCK_SCHEMAS).tool == "calculator"
+
+
+SHIPMENT_SCHEMAS = {
+    "api.getShipment": {"type": "object", "required": ["shipment_id"],
+                        "properties": {"shipment_id": {"type": "string", "pattern": "^SHP-[0-9]{6}$"}}},
+    "api.updateShipment": {"type": "object", "required": ["shipment_id", "status"],
+                           "properties": {"shipment_id": {"type": "string", "pattern": "^SHP-[0-9]{6}$"},
+                                          "status": {"type": "string", "enum": ["delayed", "delivered"]}}},
+    "api.createPurchaseOrder": {"type": "object", "required": ["supplier_id"],
+                                "properties": {"supplier_id": {"type": "string", "pattern": "^SUP-[0-9]{4}$"}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "tool"),
+    [
+        ("SHP-207391 delivered yet?", "api.getShipment"),  # asks: no status to set
+        ("eta on shp-207455? customer keeps calling", "api.getShipment"),
+        ("SHP-207391 got delivered, pls mark it", "api.updateShipment"),  # requests, and states the status
+        ("can you mark SHP-207391 delivered?", "api.updateShipment"),
+        ("any news on the shipment?", "api.updateShipment"),  # the look-up would make up the id too
+    ],
+)
+def test_a_question_does_not_change_a_record_by_arguments_it_does_not_state(request_text: str, tool: str):
+    router = rated({"api.updateShipment": 0.5, "api.getShipment": 0.1, "api.createPurchaseOrder": 0.2})
+    changes = {"api.updateShipment", "api.createPurchaseOrder"}
+    route = router.route([request_text], set(SHIPMENT_SCHEMAS), schemas=SHIPMENT_SCHEMAS, changes=changes)
+    assert route.tool == tool
+    assert ("the request asks" in route.reason) == (tool == "api.getShipment")
+    # without knowing which tools change records, the classifier's pick stands
+    assert router.route([request_text], set(SHIPMENT_SCHEMAS), schemas=SHIPMENT_SCHEMAS).tool == "api.updateShipment"
+
+
+def test_a_request_that_states_both_dates_of_a_leave_is_not_taken_for_a_look_up():
+    schemas = {
+        "api.getLeaveBalance": {"type": "object", "required": ["employee_id"], "properties": {
+            "employee_id": {"type": "string", "pattern": "^E\\d{4}$"},
+            "leave_type": {"type": "string", "enum": ["annual", "sick"]}}},
+        "api.createLeaveRequest": {"type": "object", "required": ["employee_id", "leave_type", "start_date",
+                                                                  "end_date"], "properties": {
+            "employee_id": {"type": "string", "pattern": "^E\\d{4}$"},
+            "leave_type": {"type": "string", "enum": ["annual", "sick"]},
+            "start_date": {"type": "string", "format": "date"}, "end_date": {"type": "string", "format": "date"}}},
+    }
+    router = rated({"api.createLeaveRequest": 0.6, "api.getLeaveBalance": 0.25})
+    request = ["monday to wednesday next week off? annual leave, E1010"]
+    assert router.route(request, set(schemas), schemas=schemas, today=date(2026, 6, 10)).tool == \
+        "api.createLeaveRequest"
+    # without today the two dates are not read, and the balance takes more of what is left (the leave type)
+    assert router.route(request, set(schemas), schemas=schemas).tool == "api.getLeaveBalance"
+
+
+def test_a_question_is_not_moved_to_a_look_up_of_other_records():
+    schemas = {**SHIPMENT_SCHEMAS, "api.listCarriers": {"type": "object", "properties": {}}}
+    router = rated({"api.updateShipment": 0.5, "api.listCarriers": 0.3})
+    route = router.route(["SHP-207391 delivered yet?"], set(schemas), schemas=schemas, changes={"api.updateShipment"})
+    assert route.tool == "api.updateShipment"

@@ -6,7 +6,17 @@ from datetime import date
 
 import pytest
 
-from assistant.slots import copied_requests, empty_arguments, stated_arguments, stated_minutes
+from assistant.slots import (
+    asks,
+    copied_requests,
+    empty_arguments,
+    idle_texts,
+    stated_arguments,
+    stated_count,
+    stated_minutes,
+    unsaid_dates,
+    unstated_required,
+)
 
 TICKETS = {
     "type": "object",
@@ -330,3 +340,135 @@ def test_chat_counts_of_people_fill_the_attendees(said: str, count: int):
         "room_id": {"type": "string"}, "attendees": {"type": "integer", "minimum": 1, "maximum": 40,
                                                      "description": "How many people will be in the room."}}}
     assert stated_arguments({"room_id": "bora"}, booking, said) == {"attendees": count}
+
+
+SHIPMENTS = {
+    "type": "object",
+    "properties": {"shipped_from": {"type": "string", "format": "date"}, "shipped_to": {"type": "string", "format": "date"},
+                   "carrier": {"type": "string"}},
+    "required": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "arguments", "stated", "unsaid"),
+    [
+        # "since monday": the monday that has been is the start; the end the model made up goes
+        ("tideway loads shipped since monday?", {"shipped_from": "2026-06-15", "shipped_to": "2026-06-15"},
+         {"shipped_from": "2026-06-08"}, ["shipped_to"]),
+        ("anything shipped before 1 june?", {"shipped_from": "2026-06-01"}, {"shipped_to": "2026-06-01"},
+         ["shipped_from"]),
+        ("shipped since 1 june", {"shipped_from": "2026-06-01"}, {}, []),
+        # both ends said, whichever the call wrote
+        ("anything shipped between 1 and 5 june?", {"shipped_from": "2026-06-05"},
+         {"shipped_from": "2026-06-01", "shipped_to": "2026-06-05"}, []),
+        ("shipments from the 1st to the 5th", {"shipped_from": "2026-06-01", "shipped_to": "2026-06-05"}, {}, []),
+    ],
+)
+def test_one_stated_end_of_a_range_sets_that_end_and_leaves_out_the_other(request_text, arguments, stated, unsaid):
+    assert stated_arguments(arguments, SHIPMENTS, request_text, WEDNESDAY) == stated
+    assert unsaid_dates({**arguments, **stated}, SHIPMENTS, request_text, WEDNESDAY) == unsaid
+
+
+EXPENSE = {
+    "type": "object",
+    "properties": {"employee_id": {"type": "string", "pattern": "^E\\d{4}$"},
+                   "expense_date": {"type": "string", "format": "date"}},
+    "required": ["employee_id", "expense_date"],
+}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "written", "meant"),
+    [
+        ("E1019 bought a laptop stand on the 3rd", "2026-07-03", "2026-06-03"),
+        ("E1011 paid 15 for a font subscription on monday", "2026-06-15", "2026-06-08"),
+        ("E1011 will pay for the fonts on monday", "2026-06-15", None),  # the coming one, as written
+        ("E1011 paid for the fonts next friday", "2026-06-19", None),  # no reading has been: as written
+    ],
+)
+def test_a_date_told_in_the_past_tense_is_the_day_that_has_been(request_text, written, meant):
+    arguments = {"employee_id": "E1019", "expense_date": written}
+    assert stated_arguments(arguments, EXPENSE, request_text, WEDNESDAY) == ({} if meant is None else
+                                                                              {"expense_date": meant})
+
+
+def test_the_first_or_top_few_are_a_look_ups_limit():
+    stock = {"type": "object", "properties": {
+        "zone": {"type": "string", "enum": ["hazmat", "cold"]},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "The most items to return."},
+        "floor": {"type": "integer", "minimum": 0, "maximum": 10}}}
+    assert stated_arguments({"zone": "hazmat"}, stock, "hazmat stock, just the first 10 lines") == {"limit": 10}
+    assert stated_arguments({"zone": "hazmat"}, stock, "top 5 in the hazmat zone") == {"limit": 5}
+    assert stated_arguments({"zone": "hazmat"}, stock, "hazmat on the first floor, 10 lines") == {}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "asking"),
+    [
+        ("SHP-207391 delivered yet?", True),
+        ("eta on shp-207455? customer keeps calling", True),
+        ("do i have any leave left this year? E1003 here", True),
+        ("is ticket 4104 closed", True),
+        ("can you close ticket 4104?", False),
+        ("can i take monday to wednesday next week off?", False),
+        ("SHP-206980 got delivered this morning, pls mark it", False),
+        ("close ticket 4104", False),
+        ("my laptop screen keeps flickering, can someone have a look? E1010", False),
+    ],
+)
+def test_a_question_asks_unless_a_word_requests(request_text: str, asking: bool):
+    assert asks(request_text) == asking
+
+
+UPDATE_SHIPMENT = {
+    "type": "object",
+    "properties": {"shipment_id": {"type": "string", "pattern": "^SHP-[0-9]{6}$"},
+                   "status": {"type": "string", "enum": ["delayed", "delivered"]}, "note": {"type": "string"}},
+    "required": ["shipment_id", "status", "note"],
+}
+
+
+def test_the_required_arguments_a_request_leaves_for_a_call_to_make_up():
+    assert unstated_required(UPDATE_SHIPMENT, "mark shp-207391 delivered") == []  # a free-text note is not counted
+    assert unstated_required(UPDATE_SHIPMENT, "SHP-207391 delivered yet?") == ["status"]  # a question sets none
+    assert unstated_required(UPDATE_SHIPMENT, "update the shipment") == ["shipment_id", "status"]
+    assert unstated_required(LEAVE, "do i have leave left? E1003") == ["start_date", "end_date"]
+    assert unstated_required(LEAVE, "E1003 off monday to wednesday next week", WEDNESDAY) == []
+
+
+def test_a_hash_before_a_number_gives_a_records_number():
+    ticket = {"type": "object", "required": ["ticket_id"], "properties": {
+        "ticket_id": {"type": "integer", "minimum": 1, "description": "The IT ticket's number, e.g. 4103."},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "The most tickets to return."}}}
+    assert stated_arguments({}, ticket, "whats going on with my monitor request? its #4106") == {"ticket_id": 4106}
+    assert stated_arguments({}, ticket, "whats going on with my monitor request? its 4106") == {}
+
+
+def test_a_leave_said_as_a_day_and_the_day_before_runs_from_the_earlier():
+    arguments = {"employee_id": "E1007", "start_date": "2026-06-10", "end_date": "2026-06-11"}
+    assert stated_arguments(arguments, LEAVE, "E1007 was sick yesterday and the day before, can you log it",
+                            WEDNESDAY) == {"start_date": "2026-06-08", "end_date": "2026-06-09"}
+
+
+def test_one_date_said_counts_once_though_it_sets_both_ends_of_a_range():
+    slots = {"type": "object", "required": ["warehouse_id", "date"], "properties": {
+        "warehouse_id": {"type": "string", "pattern": "^WH-[0-9]{2}$"}, "date": {"type": "string", "format": "date"}}}
+    shipments = {"type": "object", "properties": {**SHIPMENTS["properties"],
+                                                  "origin": {"type": "string", "pattern": "^WH-[0-9]{2}$"}}}
+    request = "any door left at WH-04 today or are we full"
+    assert stated_count(slots, request, WEDNESDAY) == stated_count(shipments, request, WEDNESDAY) == 2
+    assert stated_count(slots, request) == 1  # without today, "today" is no date
+
+
+def test_free_text_that_repeats_another_argument_or_names_nobody_says_nothing():
+    ticket = {"type": "object", "required": ["title"], "properties": {
+        "title": {"type": "string"}, "description": {"type": "string"}, "requester_id": {"type": "string"}}}
+    assert idle_texts({"title": "finance shared drive", "description": "Finance shared drive "}, ticket) == \
+        ["description"]
+    assert idle_texts({"title": "finance drive", "description": "access to the finance drive"}, ticket) == []
+    directory = {"type": "object", "properties": {"query": {"type": "string"}, "department": {"type": "string"}}}
+    assert idle_texts({"query": "everyone", "department": "Finance"}, directory) == ["query"]
+    assert idle_texts({"query": "all staff"}, directory) == ["query"]
+    assert idle_texts({"query": "sofia"}, directory) == []
+    assert idle_texts({"query": "office manager", "department": "office manager"}, directory) == ["query"]
