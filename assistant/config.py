@@ -152,6 +152,13 @@ class GenerationConfig(BaseModel):
         "garbles figures: '64 out of 64 is 75% of 48'), the calculation is appended ('48/64*100 = 75'), so the "
         "figure a person reads last is the one the calculator produced."
     )
+    quote_search: bool = Field(
+        True, description="After a search that found passages, the answer is the statement the search put "
+        "first (the one nearest the question), word for word, with its document: '... (source: "
+        "expenses_policy.md)' (`assistant.quotes`). The model is trained to answer with that passage's own "
+        "sentences and copies them with slips (a figure changed, a source it did not read); off: the model "
+        "writes the answer."
+    )
     copy_free_text: bool = Field(
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "
         "format: a ticket's title, an expense's description), a token that would make it anything but a run of "

@@ -20,7 +20,9 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            `assistant.figures`), in a free-text argument a token that would leave the words the conversation
            states (generation.copy_free_text, `assistant.copying`). When the JSON is complete the arguments
            are settled against what the conversation says (`assistant.arguments`), and the call is validated,
-           approved or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY.
+           approved or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY, or
+           after a search that found passages, DONE with the first passage's leading statement quoted as the
+           answer (generation.quote_search, `assistant.quotes`).
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -56,6 +58,7 @@ from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_i
 from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
 from assistant.pool import DecoderPool
+from assistant.quotes import quoted_answer
 from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
@@ -483,6 +486,10 @@ class Engine:
         state.tools_s += outcome.elapsed_s
         yield outcome
         self._queue_result(state, outcome)
+        if generation.quote_search and isinstance(tool, SearchTool) and outcome.status == "ran":
+            quote = quoted_answer(outcome.result)
+            if quote is not None:  # the answer is the passage's own statement: nothing left to write
+                state.reply_text, state.mode = quote, Mode.DONE
 
     def _abandon_call(self, state: TurnState, reason: str) -> Iterator[Event]:
         assert state.tool is not None

@@ -1016,3 +1016,23 @@ def test_a_reply_does_not_take_figures_from_the_worked_examples(setup):
     engine.router.worked_examples = {"adder": [WORKED]}
     answer = final(run(engine, "what is three plus one"))
     assert answer.answer.startswith("That is 2.") and "22" not in answer.answer
+
+
+@pytest.mark.parametrize("quote", [True, False])
+def test_a_search_that_found_passages_is_answered_with_the_first_ones_statement(
+        base_tokenizer_folder: Path, quote: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [SearchTool(Passages(0.9))]
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, tools)
+    script = [registry.by_name("search").token_id, *ids(tokenizer, '{"query": "rooms"}'),
+              *ids(tokenizer, "Rooms are booked by fax."), *ids(tokenizer, END)]
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, tools,
+                    GenerationConfig(repetition_penalty=1.0, quote_search=quote), "Test.", max_context_tokens=1024)
+    events = run(engine, "How are rooms booked?")
+    answer = final(events)
+    expected = "Rooms are booked on the intranet. (source: rooms.md)" if quote else "Rooms are booked by fax."
+    assert answer.answer == expected == "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert answer.messages[-1] == {"role": "assistant", "content": expected}
+    assert [call.tool for call in answer.tool_calls] == ["search"]
