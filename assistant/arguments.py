@@ -17,6 +17,7 @@ from assistant.claims import unstated_arguments
 from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
+from assistant.lines import stated_lines
 from assistant.slots import copied_requests, empty_arguments, idle_texts, stated_arguments, unsaid_dates
 from tools.base import Tool
 
@@ -38,7 +39,8 @@ def settled_arguments(
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
     if generation.complete_stated_arguments:
-        stated = stated_arguments(arguments, tool.parameters, request, today)
+        stated = stated_arguments(arguments, tool.parameters, request, today) | \
+            stated_lines(arguments, tool.parameters, request)
         if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
             phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today)
             stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}

@@ -222,12 +222,18 @@ def _stated_enums(
 
 
 def enum_words(value: str, verb: bool) -> re.Pattern[str]:
-    """A named enum value as a person writes it: `in_progress` as "in progress" or "in-progress"; with `verb`,
+    """A named enum value as a person writes it: `in_progress` as "in progress" or "in-progress", `textiles` as
+    "textile" and `meal` as "meals"; with `verb`,
     a state in -ed by its verb too (`closed`: "close"; `cancelled`: "cancel"). Only a required property
     takes the verb: the state an update sets ("close ticket 4104"), while a filter is named by its adjective
     ("closed tickets") and "book" or "load" in a question about shipments names no status."""
     words = [re.escape(word) for word in re.split(r"[\s_-]+", value) if word]
     forms = [r"[\s_-]+".join(words)]
+    if words and words[-1].isalpha():  # "textiles" said as "textile", "meals" as "meal", and the other way
+        tail = words[-1]
+        other = tail[:-1] if tail.endswith("s") and not tail.endswith(("ss", "us", "is")) else tail + "s"
+        if len(other) > 3:
+            forms.append(r"[\s_-]+".join([*words[:-1], other]))
     last = value.casefold()
     if verb and len(words) == 1 and last.endswith("ed") and len(last) > 4:
         stem = last[:-1] if last[-3] in "aeiouv" or last.endswith(("sed", "zed")) else last[:-2]

@@ -472,3 +472,13 @@ def test_free_text_that_repeats_another_argument_or_names_nobody_says_nothing():
     assert idle_texts({"query": "all staff"}, directory) == ["query"]
     assert idle_texts({"query": "sofia"}, directory) == []
     assert idle_texts({"query": "office manager", "department": "office manager"}, directory) == ["query"]
+
+
+def test_an_enum_value_is_named_in_the_singular_or_the_plural():
+    suppliers = {"type": "object", "properties": {
+        "category": {"type": "string", "enum": ["textiles", "packaging", "meal"]},
+        "status": {"type": "string", "enum": ["approved", "blocked"]}}}
+    assert stated_arguments({}, suppliers, "textile suppliers in turkey, approved ones only") == \
+        {"category": "textiles", "status": "approved"}
+    assert stated_arguments({}, suppliers, "all meals") == {"category": "meal"}
+    assert stated_arguments({}, suppliers, "any supplier") == {}
