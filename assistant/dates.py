@@ -50,8 +50,8 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
 ]]
 #: The second end of a range after a month and day: "june 1-5", "june 1 to 5th" (not "june 1 to 5pm").
 _RANGE_END = re.compile(r"\s*(?:-|–|to|till|until|and|through)\s*(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
-                        r"(?![:.]?\d|\s*(?:[ap]\.?m\b|o'?clock|h\b|hrs?\b|hours?\b|days?\b|people\b|ppl\b|persons\b|guests\b|attendees\b))",
-                        re.IGNORECASE)
+                        r"(?![:.]?\d|\s*(?:[ap]\.?m\b|o'?clock|h\b|hrs?\b|hours?\b|days?\b|people\b|ppl\b|persons\b|"
+                        r"guests\b|attendees\b))", re.IGNORECASE)
 #: The day beside a date just said: "yesterday and the day before", "monday and the day after".
 _DAY_BESIDE = re.compile(r"\s*(?:,|and)\s+the\s+day\s+(?P<side>before|after)\b(?!\s+(?:yesterday|tomorrow))",
                          re.IGNORECASE)

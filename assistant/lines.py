@@ -14,10 +14,12 @@ import re
 from typing import Any
 
 from assistant.codes import fitting_code, value_shape
+from assistant.slots import within
 
 #: The count before a line's id: "2500 x ", "2,500 units of ", "600 ".
-_COUNT_BEFORE = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d+)\s*(?:x|×|\*|units?\s+of|pcs\.?(?:\s+of)?|pieces\s+of|"
-                           r"cartons?\s+of|boxes\s+of|of)?\s*$", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d+)\s*"
+                           r"(?:x|×|\*|units?\s+of|pcs\.?(?:\s+of)?|pieces\s+of|cartons?\s+of|boxes\s+of|of)?\s*$",
+                           re.IGNORECASE)
 #: The price after a line's id: " @ 0.42", " at 2.15 each", " @ eur 3" (not "for 600": a total, maybe).
 _PRICE_AFTER = re.compile(r"^\s*(?:@|at)\s*(?:eur\s*|€\s*)?(\d+(?:[.,]\d{1,2})?)(?!\d)", re.IGNORECASE)
 
@@ -65,14 +67,10 @@ def _settled(record: Any, items: dict[str, Any], key: str, count: str, price: st
     start, end = spans[0]
     settled = dict(record)
     before = _COUNT_BEFORE.search(request[:start])
-    if before is not None and _within(properties[count], value := int(before.group(1).replace(",", ""))):
-        settled[count] = value
+    if before is not None and within(properties[count], figure := float(before.group(1).replace(",", ""))):
+        settled[count] = int(figure)
     after = _PRICE_AFTER.match(request[end:])
     if price is not None and after is not None and \
-            _within(properties[price], value := float(after.group(1).replace(",", "."))):
-        settled[price] = value
+            within(properties[price], figure := float(after.group(1).replace(",", "."))):
+        settled[price] = figure
     return settled
-
-
-def _within(spec: dict[str, Any], value: float) -> bool:
-    return spec.get("minimum", value) <= value <= spec.get("maximum", value)

@@ -145,8 +145,8 @@ _QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|w
 
 
 #: Words that make a question a request to do something: "can you", "could i", "pls", "i'd like".
-_REQUEST_WORDS = re.compile(r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|i\s+want|"
-                            r"i\s+need|need\s+to|let\s+me|go\s+ahead)\b", re.IGNORECASE)
+_REQUEST_WORDS = re.compile(r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|"
+                            r"i'?d\s+like|i\s+want|i\s+need|need\s+to|let\s+me|go\s+ahead)\b", re.IGNORECASE)
 
 
 def stated_count(schema: dict[str, Any], request: str, today: date | None = None) -> int:
@@ -174,7 +174,8 @@ def unstated_required(schema: dict[str, Any], request: str, today: date | None =
     stated by naming it ("delivered yet?" sets no status)."""
     properties = schema.get("properties") or {}
     stated = _stated_values({}, _as_asked(schema, request), request, today)
-    return [name for name in schema.get("required") or [] if name not in stated and _written_kind(properties.get(name))]
+    return [name for name in schema.get("required") or []
+            if name not in stated and _written_kind(properties.get(name))]
 
 
 def _written_kind(spec: Any) -> bool:
@@ -375,7 +376,7 @@ def _stated_minutes(arguments: dict[str, Any], properties: dict[str, Any], reque
     names = [name for name, spec in properties.items()
              if spec.get("type") in ("integer", "number") and "minute" in name.casefold()]
     return _the_one(arguments, properties, names, stated_minutes(request),
-                    lambda spec, minutes: _within(spec, float(minutes)))
+                    lambda spec, minutes: within(spec, float(minutes)))
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -509,7 +510,7 @@ def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], reques
         names = [name for name, spec in properties.items()
                  if name not in arguments and spec.get("type") in ("integer", "number")
                  and (_numbers_a_record(name, spec) if hashed else _names_count(name, spec, before, after))
-                 and _within(spec, float(number))]
+                 and within(spec, float(number))]
         if len(names) == 1 and names[0] not in found:
             spec = properties[names[0]]
             found[names[0]] = int(float(number)) if spec.get("type") == "integer" else float(number)
@@ -536,7 +537,8 @@ def _numbers_a_record(name: str, spec: dict[str, Any]) -> bool:
                                               "number" in str(spec.get("description") or "").casefold())
 
 
-def _within(spec: dict[str, Any], value: float) -> bool:
+def within(spec: dict[str, Any], value: float) -> bool:
+    """Whether a number property takes `value`: a whole one for an integer, within its bounds."""
     if spec.get("type") == "integer" and not value.is_integer():
         return False
     return spec.get("minimum", value) <= value <= spec.get("maximum", value)

@@ -17,7 +17,8 @@ from assistant.quotes import QUOTE_FLOOR, quoted_answer
         ("- **Bike plan**: up to 3 bikes\n- Lease: 36 months",
          "Bike plan: up to 3 bikes. Lease: 36 months. (source: expenses.md)"),
         # a table row under its header: each cell after its heading
-        ("| WH-03 | Duisburg | yes |\n\nSites:\n\n| Site | City | Cold store |\n|---|:---:|---|\n| WH-01 | Rotterdam | no |",
+        (("| WH-03 | Duisburg | yes |\n\nSites:\n\n| Site | City | Cold store |\n|---|:---:|---|\n"
+          "| WH-01 | Rotterdam | no |"),
          "Site: WH-03; City: Duisburg; Cold store: yes. Sites. (source: expenses.md)"),
         ("| WH-03 | Duisburg |", "WH-03, Duisburg. (source: expenses.md)"),
         ("*Owner: the quality team.", "Owner: the quality team. (source: expenses.md)"),

@@ -344,8 +344,8 @@ def test_chat_counts_of_people_fill_the_attendees(said: str, count: int):
 
 SHIPMENTS = {
     "type": "object",
-    "properties": {"shipped_from": {"type": "string", "format": "date"}, "shipped_to": {"type": "string", "format": "date"},
-                   "carrier": {"type": "string"}},
+    "properties": {"shipped_from": {"type": "string", "format": "date"},
+                   "shipped_to": {"type": "string", "format": "date"}, "carrier": {"type": "string"}},
     "required": [],
 }
 
