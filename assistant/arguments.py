@@ -18,7 +18,7 @@ from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
 from assistant.lines import stated_lines
-from assistant.slots import copied_requests, empty_arguments, idle_texts, stated_arguments, unsaid_dates
+from assistant.slots import copied_requests, empty_arguments, idle_texts, stated_arguments, undated, unsaid_dates
 from tools.base import Tool
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def settled_arguments(
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
+        arguments = _without(arguments, undated(arguments, tool.parameters, request), tool, "no when was said")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, today) | \
             stated_lines(arguments, tool.parameters, request)

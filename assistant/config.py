@@ -130,8 +130,11 @@ class GenerationConfig(BaseModel):
         True, description="Leave out of a call the optional arguments whose number or id (a value with a digit) "
         "or enum value (none of its words) appears in no user message or tool result of the conversation: a "
         "filter nobody asked for (requester_id E0888, min_capacity 2, status in_progress) would return the "
-        "wrong records. Required arguments and dates are kept. A look-up's optional free-text filter that copies "
-        "the request ('Who works in the Finance department' beside department Finance) is left out too."
+        "wrong records. Required arguments are kept, and dates unless the request says nothing of when ('foehn "
+        "bookings' sent with today's date). A look-up's optional free-text filter that copies the request ('Who "
+        "works in the Finance department' beside department Finance), free text repeating another argument or "
+        "naming nobody ('everyone'), and the end of a range the request leaves open ('since monday') are left "
+        "out too."
     )
     worked_examples: int = Field(
         3, ge=0, le=8, description="When the router opens a turn with a tool it keeps worked examples of (the "

@@ -101,6 +101,19 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
     return found
 
 
+#: Words that place a request in time: a month, a weekday, "now", "this week", "ago", a digit (12/6, the 3rd),
+#: and "free" or "available", which ask about a time even when none is said (today).
+_WHEN = re.compile(
+    rf"\d|\b(?:{_MONTH}|{_WEEKDAY}|{'|'.join(map(re.escape, _OFFSETS))}|now|currently|current|soon|upcoming|"
+    r"later|earlier|this|next|last|past|coming|ago|since|until|till|before|after|days?|weeks?|weekend|months?|"
+    r"years?|quarter|morning|afternoon|evening|tonight|free|available|availability|open)\b", re.IGNORECASE)
+
+
+def says_when(text: str) -> bool:
+    """Whether `text` says anything of when: a date phrase, a month, a weekday, "now", "this week", a digit."""
+    return _WHEN.search(text) is not None
+
+
 def with_dates_written_out(text: str, today: date, taken: Collection[date] = ()) -> str:
     """`text` with each date phrase replaced by a date it means in ISO form ("tomorrow" -> "2026-06-11"): one
     of `taken` (the dates a call already has) where the phrase may mean it, else its likeliest."""

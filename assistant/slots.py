@@ -46,7 +46,7 @@ from typing import Any
 from assistant.codes import as_date, fits, fitting_code, stated_codes, value_shape
 from assistant.copying import free_text_properties
 from assistant.countries import stated_countries
-from assistant.dates import StatedDate, stated_dates, stated_times, with_dates_written_out
+from assistant.dates import StatedDate, says_when, stated_dates, stated_times, with_dates_written_out
 
 #: The share of a free-text argument's words that are the request's for it to count as a copy of it.
 COPIED_SHARE = 0.8
@@ -325,6 +325,17 @@ def unsaid_dates(arguments: dict[str, Any], schema: dict[str, Any], request: str
     other = dates[1 - end]
     held = as_date(arguments.get(dates[end])) in stated[0].readings
     return [other] if held and other in arguments and other not in (schema.get("required") or []) else []
+
+
+def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The optional date arguments of a call whose request says nothing of when ("foehn bookings" sent with
+    today's date): a filter nobody asked for, which narrows a list to one day."""
+    if says_when(request):
+        return []
+    required = set(schema.get("required") or [])
+    properties = schema.get("properties") or {}
+    return [name for name in arguments if name not in required
+            and value_shape(properties.get(name) or {}) == "format:date"]
 
 
 def _closes(word: str) -> int:

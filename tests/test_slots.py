@@ -14,6 +14,7 @@ from assistant.slots import (
     stated_arguments,
     stated_count,
     stated_minutes,
+    undated,
     unsaid_dates,
     unstated_required,
 )
@@ -482,3 +483,22 @@ def test_an_enum_value_is_named_in_the_singular_or_the_plural():
         {"category": "textiles", "status": "approved"}
     assert stated_arguments({}, suppliers, "all meals") == {"category": "meal"}
     assert stated_arguments({}, suppliers, "any supplier") == {}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "left_out"),
+    [
+        ("foehn bookings", ["date"]),
+        ("meal expenses pls", ["date"]),
+        ("foehn bookings tomorrow", []),
+        ("whats on in foehn now", []),
+        ("foehn bookings in may", []),
+        ("is foehn free?", []),  # free asks about a time: today
+        ("foehn on the 3rd", []),
+    ],
+)
+def test_a_date_filter_on_a_request_that_says_nothing_of_when_is_left_out(request_text, left_out):
+    bookings = {"type": "object", "required": ["room_id"], "properties": {
+        "room_id": {"type": "string"}, "date": {"type": "string", "format": "date"}}}
+    assert undated({"room_id": "foehn", "date": "2026-06-10"}, bookings, request_text) == left_out
+    assert undated({"room_id": "foehn"}, bookings, request_text) == []
