@@ -21,8 +21,8 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            states (generation.copy_free_text, `assistant.copying`). When the JSON is complete the arguments
            are settled against what the conversation says (`assistant.arguments`), and the call is validated,
            approved or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY, or
-           after a search that found passages, DONE with the first passage's leading statement quoted as the
-           answer (generation.quote_search, `assistant.quotes`).
+           after a search that found a passage near the question, DONE with that passage's leading statements
+           quoted as the answer (generation.quote_search, `assistant.quotes`).
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -183,6 +183,8 @@ class Engine:
         #: Per tool, its argument schema: what the router weighs a request against, and worked examples are
         #: written with.
         self.schemas = {tool.name: tool.parameters for tool in tools}
+        #: The tools with side effects: a question the router would send to one may be read instead.
+        self.changes = frozenset(tool.name for tool in tools if tool.side_effects)
         registry.check_tools(tools)
         self.generation = generation
         self.system_prompt = system_prompt
@@ -270,8 +272,7 @@ class Engine:
             search = self.tools.get(SEARCH)
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
-                                      schemas=self.schemas, today=today,
-                                      changes={name for name, tool in self.tools.items() if tool.side_effects})
+                                      schemas=self.schemas, today=today, changes=self.changes)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None
