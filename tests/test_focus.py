@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.focus import ANSWER_FIT, answer_fits, best_statement, hoisted, statements
+from tools.focus import ANSWER_FIT, KEYWORD_FIT, answer_fits, best_statement, hoisted, statements
 
 PASSAGE = """Complete these courses in the learning portal within your first **14 days**:
 
@@ -76,6 +76,14 @@ def test_a_statement_that_states_what_is_asked_for_counts_nearer() -> None:
 
     assert best_statement(question, embedded, [False, True]) == (1, pytest.approx(0.78 + ANSWER_FIT))
     assert best_statement(question, embedded, [False, False])[0] == 0
+
+
+def test_a_statement_holding_the_questions_keywords_counts_nearer() -> None:
+    question = [1.0, 0.0]
+    embedded = [[0.8, 0.6], [0.7, 0.7141]]  # the second is farther by 0.1
+
+    assert best_statement(question, embedded, shares=[0.0, 1.0]) == (1, pytest.approx(0.7 + KEYWORD_FIT))
+    assert best_statement(question, embedded, shares=[0.0, 0.2])[0] == 0  # a small share does not outweigh 0.1
 
 
 @pytest.mark.parametrize(("question", "fits"), [

@@ -13,10 +13,22 @@ PASSAGES = {
 }
 
 
-def test_keywords_leave_out_stop_words_and_case():
-    assert keywords("What is the Policy number of THE travel insurance?") == ["policy", "number", "travel",
-                                                                               "insurance"]
+def test_keywords_leave_out_stop_words_and_case_and_are_stemmed():
+    assert keywords("What is the Policy number of THE travel insurance?") == ["polici", "number", "travel",
+                                                                               "insur"]
     assert keywords("NW-TRV-2291, 14:00") == ["nw", "trv", "2291", "14", "00"]
+    # a word and its plural, a verb and its noun, meet
+    assert keywords("replacements") == keywords("replacement") and keywords("approves") == keywords("approval")
+
+
+def test_a_text_holds_the_share_of_the_questions_keyword_weight():
+    index = KeywordIndex(list(PASSAGES), list(PASSAGES.values()))
+    full, part, none = index.shares("travel insurance", ["The travel insurance.", "Insurance!", "Team events."])
+    assert full == pytest.approx(1.0) and 0.0 < part < 1.0 and none == 0.0
+    # words no passage holds weigh nothing either way; a query of none of them is held by nothing
+    assert index.shares("travel insurance zeppelin", ["travel insurance"]) == [pytest.approx(1.0)]
+    assert index.shares("zeppelin", ["zeppelin"]) == [0.0]
+    assert KeywordIndex([], []).shares("travel", ["travel"]) == [0.0]
 
 
 def test_the_passage_sharing_the_rarest_words_ranks_first():

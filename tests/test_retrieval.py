@@ -507,3 +507,9 @@ def test_demo_handbook_answers_come_from_the_right_document(
     assert report.skipped == [] and "benefits.md" in report.added
     assert store.search("Which pension provider does the company use?", k=1)[0].source == "benefits.md"
     assert store.search("How many characters must my password have?", k=1)[0].source == "it_security.md"
+    # The passage whose statement holds the question's words comes first, that statement at its front (an
+    # embedding alone put "After 90 days": "Many joiners go on to become buddies ..." first).
+    first = store.search("How many days do new joiners have to finish the mandatory training courses?")[0]
+    assert first.text.startswith("Complete these courses in the learning portal within your first **14 days**")
+    first = store.search("lost a badge again, do I pay for the replacement?")[0]
+    assert first.text.startswith("The first replacement is free")

@@ -12,7 +12,11 @@ Nearness alone picks the sentence that talks about what the question names ("by 
 in sick?" is nearest "Sick leave is approved immediately."), not always the one that answers it ("tell your
 manager before 10:00"). A question that asks for a time of day, or for a figure (how many, how much, how
 long, when, a limit), is answered by a statement that states one: such a statement is weighed ANSWER_FIT
-nearer (`answer_fits`), as question-answering systems match a question's expected answer type.
+nearer (`answer_fits`), as question-answering systems match a question's expected answer type. And the
+words the question shares with a statement say which one it is about when the embedding hears only the topic
+("lost my badge again, is the replacement still free?" shares "replacement" and "free" with "The first
+replacement is free; further replacements cost EUR 15."): a statement is weighed KEYWORD_FIT times its share of
+the question's keyword weight nearer.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ Span = tuple[int, int]
 
 #: Added to the cosine similarity of a statement that states what its question asks for (a time, a figure).
 ANSWER_FIT = 0.08
+
+#: Added to the cosine similarity of a statement per share of the question's keyword weight it holds
+#: (`tools.lexical.KeywordIndex.shares`).
+KEYWORD_FIT = 0.3
 
 #: Questions asking for a time of day, and what states one (10:00, 9.30, 5 pm, noon).
 _ASKS_TIME = re.compile(r"\b(?:what|which|by what) time\b|\bhow (?:late|early)\b|\b(?:core|opening|office) hours\b",
@@ -124,12 +132,18 @@ def answer_fits(question: str, statements: Sequence[str]) -> list[bool]:
 
 
 def best_statement(
-    question: Sequence[float], embedded: Sequence[Sequence[float]], fits: Sequence[bool] | None = None
+    question: Sequence[float],
+    embedded: Sequence[Sequence[float]],
+    fits: Sequence[bool] | None = None,
+    shares: Sequence[float] | None = None,
 ) -> tuple[int, float]:
     """The index of the statement embedding nearest the question's, and its cosine similarity (all unit
-    length, as the embedder makes them), ANSWER_FIT more for a statement that `fits` the question."""
+    length, as the embedder makes them), ANSWER_FIT more for a statement that `fits` the question and
+    KEYWORD_FIT times its `shares` of the question's keywords more."""
     scores = [sum(a * b for a, b in zip(question, vector)) for vector in embedded]
     if fits is not None:
         scores = [score + ANSWER_FIT * fit for score, fit in zip(scores, fits, strict=True)]
+    if shares is not None:
+        scores = [score + KEYWORD_FIT * share for score, share in zip(scores, shares, strict=True)]
     best = max(range(len(scores)), key=scores.__getitem__)
     return best, float(scores[best])

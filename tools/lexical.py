@@ -1,4 +1,5 @@
-"""Keyword ranking of the stored passages (BM25) and its fusion with the embedding ranking.
+"""Keyword ranking of the stored passages (BM25), its fusion with the embedding ranking, and the share of a
+question's keywords a statement holds.
 
 A sentence embedding ranks a document's opening paragraph ("This policy covers trips for customer visits,
 ...") above the passage that holds the asked-for figure ("the company's travel insurance, policy number
@@ -6,13 +7,17 @@ NW-TRV-2291"), because the opening is about the whole topic. The words the quest
 say which one holds the answer, and the small model answers from the first passage it is given. So a search
 ranks by both: the embedding's candidates and BM25's, fused by reciprocal rank (Cormack et al., 2009), which
 needs no calibration between the two scores.
+
+Words are compared by their Snowball stems ("replacement" and "replacements", "approve" and "approval").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Collection, Sequence
 
+import snowballstemmer
 from rank_bm25 import BM25Okapi
 
 #: Words too common to say which passage answers ("what is the limit per claim" -> limit, claim).
@@ -24,11 +29,16 @@ STOP_WORDS = frozenset(
 #: Reciprocal-rank constant: 1/(FUSION_K + rank); 60 is the paper's and the common default.
 FUSION_K = 60
 _WORD = re.compile(r"[^\W_]+")
+# A Snowball stemmer keeps the word it works on in itself: one per thread.
+_stemmers = threading.local()
 
 
 def keywords(text: str) -> list[str]:
-    """The words of `text` that BM25 weighs: lower case, letters and digits, stop words left out."""
-    return [word for word in _WORD.findall(text.casefold()) if word not in STOP_WORDS]
+    """The words of `text` that BM25 weighs: lower case, letters and digits, stop words left out, stemmed."""
+    words = [word for word in _WORD.findall(text.casefold()) if word not in STOP_WORDS]
+    if not hasattr(_stemmers, "english"):
+        _stemmers.english = snowballstemmer.stemmer("english")
+    return _stemmers.english.stemWords(words)
 
 
 class KeywordIndex:
@@ -53,6 +63,19 @@ class KeywordIndex:
         scores = self._bm25.get_scores(terms)  # (passages,)
         best = sorted(range(len(self.ids)), key=lambda i: -scores[i])[:n]
         return [self.ids[i] for i in best if scores[i] > 0]
+
+    def shares(self, query: str, texts: Sequence[str]) -> list[float]:
+        """Per text, the share of `query`'s keyword weight (each stored keyword's inverse document frequency,
+        once) that the text holds: 1.0 for a text holding every keyword of the query the passages know, 0.0
+        for one holding none or for a query whose keywords no passage holds."""
+        idf = self._bm25.idf if self._bm25 is not None else {}
+        weights = {term: idf[term] for term in keywords(query) if term in idf}
+        total = sum(weights.values())
+        return [_held(weights, set(keywords(text))) / total if total > 0 else 0.0 for text in texts]
+
+
+def _held(weights: dict[str, float], terms: Collection[str]) -> float:
+    return sum(weight for term, weight in weights.items() if term in terms)
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int = FUSION_K) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import sys
 import threading
 import time
@@ -89,9 +90,9 @@ class RetrievalConfig(BaseModel):
     )
     focus_passages: bool = Field(
         True, description="Cut the passages into statements (sentences, list items, table rows) and embed them: "
-        "each passage's statement nearest the question goes to its front, the statements' ranking is fused with "
-        "the other two, and the tool router weighs the nearest statement (`tools.focus`). The model answers "
-        "from the opening of the first passage it reads."
+        "each passage's statement nearest the question goes to its front, the passages the other two rankings "
+        "bring are ordered by their best statement, and the tool router weighs the nearest statement "
+        "(`tools.focus`). The model answers from the opening of the first passage it reads."
     )
     min_score: float | None = Field(
         None, ge=-1.0, le=1.0, description="Drop hits whose cosine similarity is below this; None: keep all."
@@ -276,9 +277,11 @@ class DocumentStore:
         if self.config.focus_passages:
             pool = fuse(rankings)
             rows.update(self._scored(embedded[0], [chunk for chunk in pool if chunk not in rows]))
-            focus = self._focus(embedded[0], {chunk: rows[chunk] for chunk in pool}, query)
-            rankings.append(sorted(focus, key=lambda chunk: -focus[chunk][1]))
-        order = fuse(rankings)[:k]
+            focus = self._focus(embedded[0], {chunk: rows[chunk] for chunk in pool}, query, available)
+            # The fused pool, ordered by its passages' best statements: what a passage answers, not its topic.
+            order = sorted(pool, key=lambda chunk: -focus[chunk][1] if chunk in focus else math.inf)[:k]
+        else:
+            order = fuse(rankings)[:k]
         rows.update(self._scored(embedded[0], [chunk for chunk in order if chunk not in rows]))
         hits = [
             Hit(
@@ -295,10 +298,16 @@ class DocumentStore:
         return hits
 
     def _focus(
-        self, query: Sequence[float], rows: dict[str, tuple[str, Any, float]], question: str | None = None
+        self,
+        query: Sequence[float],
+        rows: dict[str, tuple[str, Any, float]],
+        question: str | None = None,
+        available: int = 0,
     ) -> dict[str, tuple[Span, float]]:
         """Each passage's statement nearest `query` (`tools.focus`), with its cosine similarity; given the
-        `question`'s text, a statement stating what it asks for (`answer_fits`) counts ANSWER_FIT nearer.
+        `question`'s text, a statement stating what it asks for (`answer_fits`) counts ANSWER_FIT nearer, and
+        one holding its keywords (with the passage's heading; BM25's weights over the `available` passages)
+        KEYWORD_FIT times their share nearer.
         Statement embeddings are kept per passage text, so a passage is cut and embedded once per process."""
         cuts = {chunk: spans for chunk, (text, _, _) in rows.items() if (spans := statements(text))}
         keys = {chunk: (chunk, hash(rows[chunk][0])) for chunk in cuts}
@@ -312,10 +321,14 @@ class DocumentStore:
         if len(self._statement_vectors) + len(missing) > STATEMENT_CACHE:
             self._statement_vectors.clear()
         self._statement_vectors.update({keys[chunk]: known[chunk] for chunk in missing})
+        index = self._keyword_index(available) if question is not None and self.config.keyword_ranking else None
         focus = {}
         for chunk, spans in cuts.items():
-            fits = None if question is None else answer_fits(question, [rows[chunk][0][a:b] for a, b in spans])
-            best, score = best_statement(query, known[chunk], fits)
+            said = [rows[chunk][0][a:b] for a, b in spans]
+            fits = None if question is None else answer_fits(question, said)
+            heading = str(rows[chunk][1].get("heading", ""))
+            shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
+            best, score = best_statement(query, known[chunk], fits, shares)
             focus[chunk] = (spans[best], score)
         return focus
 
