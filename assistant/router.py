@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from assistant.codes import narrowed_schema, stated_codes
-from assistant.slots import asks, stated_count, unstated_required
+from assistant.slots import _written_kind, asks, stated_count, unstated_required
 from tools.base import Tool
 from tools.calculator import Calculator
 from tools.retrieval import SearchTool
@@ -75,13 +75,28 @@ READER_PROBABILITY = 0.05
 #: The tools the router's checks know by name: the documents' search and the calculator.
 SEARCH = SearchTool.name
 CALCULATOR = Calculator.name
-#: A figure a calculation could start from: a digit or a number word ("one week", "a dozen", "half").
+#: A figure a calculation could start from: a number or a number word ("one week", "a dozen", "half"); digits
+#: inside a code are none ("3PL", "B2B", "E1003").
 _FIGURE = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|"
+    r"(?<![A-Za-z\d])(?<!\d[.,])\d(?![\d.,]*[A-Z]{2})|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|quarter|third|twice|double|triple)\b",
     re.IGNORECASE,
 )
 
+#: How near (cosine) the documents' nearest passage or statement must come to a general question (see
+#: `general_question`) for a search: below it the documents do not discuss the term, and the turn needs no tool
+#: (the handbook has no entry on "the bullwhip effect"). Handbook questions of that shape came 0.43 or nearer.
+GENERAL_FLOOR = 0.45
+_GENERAL = re.compile(
+    r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
+    r"|proofread)\b"
+    r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
+    r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
+    r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
+    r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
+    r"|\b(?:do|would) you think\b|\byour (?:opinion|view)\b",
+    re.IGNORECASE,
+)
 #: "one" that stands for a thing, not a count: "the first one", "a new one", "which one".
 _PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|which|each|every|any|no|a new|"
                           r"another|the other)\s+one\b", re.IGNORECASE)
@@ -209,16 +224,24 @@ class ToolRouter:
             if reader is not None:
                 reasons.append(f"the request asks, and {tool} would make up what it does not state")
                 tool = reader
-        if checks and SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and nearest_passage is not None \
-                and named is None:
-            passage = nearest_passage(vectors[best].tolist())
+        passage = nearest_passage(vectors[best].tolist()) if checks and nearest_passage is not None else None
+        if SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and passage is not None and named is None:
             request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
-            if passage is not None and request is not None and passage > request:
+            if request is not None and passage > request:
                 reasons.append(f"a document passage ({passage:.2f}) is nearer than any request for {tool} "
                                f"({request:.2f})")
                 tool = SEARCH
         no_call = row[NO_CALL]
-        return Route(no_call, tool, candidates[tool], call=no_call < self.no_call_threshold, reason="; ".join(reasons))
+        call = no_call < self.no_call_threshold
+        if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \
+                and general_question(texts[0]):
+            reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")
+            call = False
+        if call and checks and schemas is not None and tool in changes and tool in schemas \
+                and _states_nothing(schemas[tool], texts[0], today):
+            reasons.append(f"the request states none of what {tool} needs")
+            call = False
+        return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons))
 
     def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
         """The `count` worked examples of `tool` whose questions are nearest `question`, as one list of
@@ -338,6 +361,24 @@ def _read_instead(
                and _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
     return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
                default=None)
+
+
+def _states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:
+    """Whether `request` states no argument of an operation that needs some written out (an id, a date, a
+    state to set) and writes no number: "thanks, the slot booking worked" or "help me write an email to a haulier" is no change
+    of a record; a call would make up every value."""
+    properties = schema.get("properties") or {}
+    needed = [name for name in schema.get("required") or [] if _written_kind(properties.get(name))]
+    # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.
+    return bool(needed) and not any(character.isdigit() for character in request) and \
+        stated_count(schema, request, today) == 0 and len(unstated_required(schema, request, today)) == len(needed)
+
+
+def general_question(text: str) -> bool:
+    """Whether `text` asks for general knowledge, an opinion or work on a text it gives, not for what the
+    company's documents say: "what's FIFO vs FEFO?", "explain safety stock", "why is the last mile so
+    expensive?", "do you think rail will replace trucks?", "summarise this: '...'"."""
+    return _GENERAL.search(text) is not None
 
 
 def _name_nouns(tool: str) -> set[str]:

@@ -16,7 +16,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.router import NO_CALL, ROUTER_FILE, RouterMismatch, ToolRouter, load_router, router_texts
+from assistant.router import (
+    GENERAL_FLOOR,
+    NO_CALL,
+    ROUTER_FILE,
+    RouterMismatch,
+    ToolRouter,
+    general_question,
+    load_router,
+    router_texts,
+)
 from finetune.router_fit import (
     NEAR_MISSES,
     Example,
@@ -384,3 +393,65 @@ def test_a_question_is_not_moved_to_a_look_up_of_other_records():
     router = rated({"api.updateShipment": 0.5, "api.listCarriers": 0.3})
     route = router.route(["SHP-207391 delivered yet?"], set(schemas), schemas=schemas, changes={"api.updateShipment"})
     assert route.tool == "api.updateShipment"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "call"),
+    [
+        ("thanks, the shipment update worked 👍", False),  # names the records, states nothing to change
+        ("help me write a polite email to a haulier about late deliveries", False),
+        ("SHP-207391 got delivered, pls mark it", True),
+        ("mark the shipment delivered", True),  # the state to set is stated: the model asks or writes the id
+        ("update shipment 207391", True),  # a bare number may be the record's id
+    ],
+)
+def test_a_change_the_request_states_nothing_of_opens_no_call(request_text: str, call: bool):
+    router = rated({"api.updateShipment": 0.6})
+    changes = {"api.updateShipment"}
+    route = router.route([request_text], {"api.updateShipment"}, schemas=SHIPMENT_SCHEMAS, changes=changes)
+    assert route.tool == "api.updateShipment" and route.call == call
+    assert ("states none of what api.updateShipment needs" in route.reason) == (not call)
+    # a look-up that states nothing may still list records; only changes are held back
+    assert router.route([request_text], {"api.updateShipment"}, schemas=SHIPMENT_SCHEMAS).call
+
+
+@pytest.mark.parametrize(
+    ("question", "general"),
+    [
+        ("what's FIFO vs FEFO in a warehouse?", True),
+        ("can u explain cross-docking in simple words", True),
+        ("what is a 3PL company?", True),
+        ("what does demurrage mean", True),
+        ("why is the last mile always the most expensive part?", True),
+        ("how do companies usually decide on a reorder point?", True),
+        ("do you think rail will replace trucks?", True),
+        ("summarise this in one line: 'the yard is flooded'", True),
+        ("what is the limit per claim for software?", False),
+        ("what's the extension of the security desk", False),
+        ("whats my leave balance", False),
+        ("how many days do new joiners have for the training courses?", False),
+    ],
+)
+def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
+    assert general_question(question) == general
+
+
+def test_a_general_question_far_from_every_passage_needs_no_search():
+    router = rated({"search": 0.6, "calculator": 0.1})
+    tools = {"search", "calculator"}
+    far = router.route(["what's FIFO vs FEFO in a warehouse?"], tools, nearest_passage=lambda vector: GENERAL_FLOOR - 0.1)
+    assert far.tool == "search" and not far.call and "a general question" in far.reason
+    assert router.route(["what's FIFO vs FEFO in a warehouse?"], tools,
+                        nearest_passage=lambda vector: GENERAL_FLOOR + 0.1).call  # the handbook discusses it
+    assert router.route(["what is the limit per claim?"], tools, nearest_passage=lambda vector: 0.1).call
+    assert router.route(["what's FIFO vs FEFO in a warehouse?"], tools, nearest_passage=lambda vector: 0.1,
+                        checks=False).call
+
+
+def test_digits_inside_a_code_are_no_figure_to_calculate_with():
+    router = rated({"calculator": 0.6, "search": 0.2})
+    for coded in ("what is a 3PL company?", "is B2B the same as wholesale?", "manager of E1003?"):
+        route = router.route([coded], {"calculator", "search"})
+        assert route.tool == "search" and route.reason == "no figure to calculate with", coded
+    for figured in ("68 km at 0.23 per km", "3 nights at 128eur", "1,240 eur plus 21%"):
+        assert router.route([figured], {"calculator", "search"}).tool == "calculator", figured
