@@ -1,5 +1,6 @@
-"""Dates a request states in words, resolved against today: "tomorrow", "on friday", "next monday", "in 2
-days", "15 june", "june 22nd", "the 26th", "2026-06-12", and both ends of "1-5 june" or "june 1 to 5".
+"""Dates a request states in words, resolved against today: "tomorrow", "on fri", "next monday", "in 2
+days", "15 june", "june 22nd", "the 26th", "thursday next week", "2026-06-12", and both ends of "1-5 june",
+"june 1 to 5" or "last week" (its monday and its sunday).
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -19,6 +20,9 @@ from datetime import date, timedelta
 from functools import partial
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Weekday names as chat writes them, to their number (Monday 0); "sat" and "sun" are words of their own.
+_WEEKDAY_NAMES = {**{name: number for number, name in enumerate(_WEEKDAYS)},
+                  **{"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4}}
 _MONTHS = {name: number for number, names in enumerate(
     [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
@@ -26,7 +30,7 @@ _MONTHS = {name: number for number, names in enumerate(
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
-_WEEKDAY = "|".join(_WEEKDAYS)
+_WEEKDAY = "|".join(sorted(_WEEKDAY_NAMES, key=len, reverse=True))
 
 #: Days from today, as staff write them (with the spellings chat gets: "tmrw", "tomorow").
 _OFFSETS = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "tomorow": 1, "tommorow": 1,
@@ -43,7 +47,13 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("month_day", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?P<month>{_MONTH})\.?\s+{_DAY}(?![\d:]){_YEAR}"),
     ("offset", rf"\b(?P<offset>{'|'.join(sorted(map(re.escape, _OFFSETS), key=len, reverse=True))})\b"),
     ("in", r"\bin\s+(?P<count>\d{1,2}|a|one|two|three)\s+(?P<unit>days?|weeks?)\b"),
+    # "thursday next week", "next week's friday", "monday the 15th" (the date says which day)
+    ("week_day", rf"\b(?P<weekday>{_WEEKDAY}),?\s+(?:of\s+)?(?P<which>next|this|last)\s+week\b"),
+    ("week_day", rf"\b(?P<which>next|this|last)\s+week(?:'s)?\s+(?P<weekday>{_WEEKDAY})\b"),
+    ("ordinal", rf"\b(?:{_WEEKDAY}),?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"),
     ("weekday", rf"\b(?:(?P<which>next|this|coming|last)\s+)?(?P<weekday>{_WEEKDAY})\b"),
+    # "last week", "next week": its monday, and its sunday after it (`stated_dates`)
+    ("week", r"\b(?P<which>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)"),
     # "the 26th", not "the 2nd floor"
     ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
                  r"attempt|place|edition|version|person|one|item|line|storey|story|level|door|dock|gate)\b)")),
@@ -88,9 +98,11 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
         if (found and kind == "weekday" and not match.group("which")
                 and _RANGE.match(text[found[-1].end:match.start()])):
             start = found[-1].likeliest
-            weekday = _WEEKDAYS.index(match.group("weekday").lower())
+            weekday = _WEEKDAY_NAMES[match.group("weekday").lower()]
             readings = (start + timedelta(days=(weekday - start.weekday()) % 7),)
         found.append(StatedDate(match.start(), match.end(), readings))
+        if kind == "week":  # the week's last day, written out after its first ("2026-06-01 to 2026-06-07")
+            found.append(StatedDate(match.end(), match.end(), (readings[0] + timedelta(days=6),)))
         if (beside := _DAY_BESIDE.match(text, match.end())) is not None:  # "yesterday and the day before"
             step = timedelta(days=-1 if beside.group("side").lower() == "before" else 1)
             found.append(StatedDate(beside.start("side"), beside.end(), (readings[0] + step,)))
@@ -120,7 +132,8 @@ def with_dates_written_out(text: str, today: date, taken: Collection[date] = ())
     out, last = [], 0
     for stated in stated_dates(text, today):
         meant = next((reading for reading in stated.readings if reading in taken), stated.likeliest)
-        out += [text[last:stated.start], meant.isoformat()]
+        joint = " to " if out and stated.start == stated.end == last else ""  # a week's two ends
+        out += [text[last:stated.start], joint, meant.isoformat()]
         last = stated.end
     return "".join(out) + text[last:]
 
@@ -139,7 +152,11 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         days = int(count) if count.isdigit() else _COUNTS[count]
         return (today + timedelta(days=days * (7 if match.group("unit").lower().startswith("week") else 1)),)
     if kind == "weekday":
-        return _weekday(_WEEKDAYS.index(match.group("weekday").lower()), (match.group("which") or "").lower(), today)
+        return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
+    if kind in ("week", "week_day"):
+        weeks = {"last": -1, "this": 0, "next": 1}[match.group("which").lower()]
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+        return (monday + timedelta(days=_WEEKDAY_NAMES[match.group("weekday").lower()] if kind == "week_day" else 0),)
     day = int(match.group("day"))
     this_month = _valid(lambda: today.replace(day=day))
     if this_month and this_month[0] >= today:

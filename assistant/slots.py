@@ -47,6 +47,7 @@ from assistant.codes import as_date, fits, fitting_code, stated_codes, value_sha
 from assistant.copying import free_text_properties
 from assistant.countries import stated_countries
 from assistant.dates import StatedDate, says_when, stated_dates, stated_times, with_dates_written_out
+from tools.lexical import keywords
 
 #: The share of a free-text argument's words that are the request's for it to count as a copy of it.
 COPIED_SHARE = 0.8
@@ -520,7 +521,8 @@ def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], reques
             continue
         names = [name for name, spec in properties.items()
                  if name not in arguments and spec.get("type") in ("integer", "number")
-                 and (_numbers_a_record(name, spec) if hashed else _names_count(name, spec, before, after))
+                 and (_numbers_a_record(name, spec) if hashed else
+                      _names_count(name, spec, before, after) or _names_record(name, spec, before))
                  and within(spec, float(number))]
         if len(names) == 1 and names[0] not in found:
             spec = properties[names[0]]
@@ -539,6 +541,17 @@ def _names_count(name: str, spec: dict[str, Any], before: str | None, after: str
         return True
     return bool(noun) and len(noun) >= 4 and (noun in described or noun.removesuffix("s") in described) or \
         (before or "").casefold() in own
+
+
+def _names_record(name: str, spec: dict[str, Any], before: str | None) -> bool:
+    """Whether the word before a number names the record an integer property numbers: "booking 8090" for "The
+    number of the booked slot", "leave 508" for "The number of the leave request" (words compared by stem)."""
+    named = set(keywords(f"{name.replace('_', ' ')} {spec.get('description') or ''}")) - _ANY_RECORD
+    return bool(before) and _numbers_a_record(name, spec) and bool(set(keywords(before)) & named)
+
+
+#: Words that name a record's number without saying which record ("number 504", "id 12").
+_ANY_RECORD = frozenset(keywords("number id no nr num record"))
 
 
 def _numbers_a_record(name: str, spec: dict[str, Any]) -> bool:

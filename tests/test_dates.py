@@ -32,6 +32,19 @@ WEDNESDAY = date(2026, 6, 10)
         ("book mistral tmrw 9 to 10", "book mistral 2026-06-11 9 to 10"),
         ("tomorow off pls", "2026-06-11 off pls"),
         ("a taxi this morning", "a taxi 2026-06-10"),
+        # weekdays as chat shortens them; "sat" and "sun" are words of their own
+        ("book a door fri 08:30", "book a door 2026-06-12 08:30"),
+        ("slots on thurs?", "slots on 2026-06-11?"),
+        ("sat in the sun all day", "sat in the sun all day"),
+        # a weekday of a week said, a weekday with its day of the month
+        ("inbound slots thursday next week?", "inbound slots 2026-06-18?"),
+        ("next week's friday", "2026-06-19"),
+        ("monday last week", "2026-06-01"),
+        ("on monday the 15th at 6:00", "on 2026-06-15 at 6:00"),
+        # a week: its monday and its sunday
+        ("what went out last week", "what went out 2026-06-01 to 2026-06-07"),
+        ("anything due next week?", "anything due 2026-06-15 to 2026-06-21?"),
+        ("the last week of june", "the last week of june"),
     ],
 )
 def test_a_date_phrase_becomes_the_date_it_means(said: str, meant: str):

@@ -364,6 +364,9 @@ SHIPMENTS = {
         ("anything shipped between 1 and 5 june?", {"shipped_from": "2026-06-05"},
          {"shipped_from": "2026-06-01", "shipped_to": "2026-06-05"}, []),
         ("shipments from the 1st to the 5th", {"shipped_from": "2026-06-01", "shipped_to": "2026-06-05"}, {}, []),
+        # a week said is its monday and its sunday
+        ("all portex shipmnts that went out last week", {"shipped_to": "2026-06-10"},
+         {"shipped_from": "2026-06-01", "shipped_to": "2026-06-07"}, []),
     ],
 )
 def test_one_stated_end_of_a_range_sets_that_end_and_leaves_out_the_other(request_text, arguments, stated, unsaid):
@@ -444,6 +447,16 @@ def test_a_hash_before_a_number_gives_a_records_number():
         "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "The most tickets to return."}}}
     assert stated_arguments({}, ticket, "whats going on with my monitor request? its #4106") == {"ticket_id": 4106}
     assert stated_arguments({}, ticket, "whats going on with my monitor request? its 4106") == {}
+
+
+def test_the_word_before_a_number_naming_the_record_gives_its_number():
+    slot = {"type": "object", "required": ["slot_id"], "properties": {
+        "slot_id": {"type": "integer", "minimum": 1, "description": "The number of the booked slot, e.g. 7731."}}}
+    # "booking" and "booked" share a stem
+    assert stated_arguments({}, slot, "truck broke down, pls cancel dock booking 8090") == {"slot_id": 8090}
+    # "number" names any record's number, not this one's
+    assert stated_arguments({}, slot, "withdraw my leave request number 504") == {}
+    assert stated_arguments({}, slot, "cancel the 3 pallets") == {}
 
 
 def test_a_leave_said_as_a_day_and_the_day_before_runs_from_the_earlier():
