@@ -762,7 +762,8 @@ def test_a_document_passage_nearer_than_the_operations_requests_opens_the_turn_w
     engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
                     GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
                     router=router)
-    answer = final(run(engine, "May I eat lunch in a meeting room?", dry_run=True))
+    # The question names a room, so a booking would not make up all of its arguments.
+    answer = final(run(engine, "Can I eat lunch in meeting room Aurora?", dry_run=True))
     assert [call.tool for call in answer.tool_calls] == [opened_with] and answer.routed
     assert store.asked == [[1.0, 0.0]]  # the question's embedding, asked once
 
