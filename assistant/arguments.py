@@ -19,7 +19,9 @@ from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
 from assistant.lines import stated_lines
 from assistant.slots import copied_requests, empty_arguments, idle_texts, stated_arguments, undated, unsaid_dates
+from assistant.word_problems import composed_expression
 from tools.base import Tool
+from tools.calculator import Calculator
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ def settled_arguments(
     states in so many words (for a call with side effects, its free text as the request's whole phrase), less
     a look-up's free-text filter that copies the request (checked last, since it is only left out while
     another argument filters), with the required choices nobody named taken by meaning (`similarities`: the
-    router's embedder, None without one)."""
+    router's embedder, None without one); a calculator's expression is the one an everyday word problem's
+    words give, where they give one (`assistant.word_problems`)."""
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
@@ -59,6 +62,10 @@ def settled_arguments(
             log.exception("choosing enum values by meaning failed; the call keeps the model's")
             chosen = {}
         arguments = _with(arguments, chosen, tool, "taken by meaning")
+    if generation.compose_word_problems and tool.name == Calculator.name:
+        composed = composed_expression(request)
+        if composed is not None and composed != arguments.get("expression"):
+            arguments = _with(arguments, {"expression": composed}, tool, "as the word problem reads")
     return arguments
 
 

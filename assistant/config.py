@@ -150,6 +150,14 @@ class GenerationConfig(BaseModel):
         "a count beside the noun that names it ('for 5 people'). "
         "Quoted text and words two properties could mean are left to the model."
     )
+    compose_word_problems: bool = Field(
+        True, description="A calculator call on an everyday word problem takes the expression its words give "
+        "(`assistant.word_problems`): a total with VAT or a tip, a discount, a price without VAT, a share of a "
+        "bill, an average, what is left of a budget, a change or a part in percent, quantities at a price each, "
+        "compound growth, a stated currency rate. The small model picks the stated figures but not the shape of "
+        "the sum ('24*310.80' for the price per cable). Only when one shape uses every figure the request states; "
+        "anything else keeps the model's expression."
+    )
     state_calculator_result: bool = Field(
         True, description="When a reply after a calculator result does not end on the result (the small model "
         "garbles figures: '64 out of 64 is 75% of 48'), the calculation is appended ('48/64*100 = 75'), so the "

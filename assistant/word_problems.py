@@ -1,0 +1,291 @@
+"""Everyday word problems composed into a calculator expression from the request's own words.
+
+The small model picks the stated figures (the figure mask keeps it to them) but not the shape of the sum: it
+wrote 24*310.80 for "24 cables, 310.80 eur in total, the price per cable?", left averages undivided and turned
+percentages round. Staff ask a few shapes over and over (a VAT total, a discount, a share of a bill, an
+average, what is left of a budget, a change in percent, a rate times a quantity), and each says which it is
+in words: `composed_expression` reads those shapes and writes the expression, and None for anything else, where
+the model's own expression stands.
+
+Each shape fires only on its cue words and only when it uses every figure the request states, so a request
+with a figure it would leave out (the 4 people of "tickets are 450 each with 15% off, what do 4 people
+cost") is left to the model rather than answered for part of it. A currency rate ("1 GBP = 1.17 EUR", "at a
+rate of 0.92") multiplies whatever the rest composes to, and "round to 2 decimals" rounds it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: "per cent", "pct" and "percent" read as "%" ("percentage" stays a word: it asks for one).
+_PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
+#: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple) or "%".
+_FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                     r"(\s?%|k\b|\s?million\b|x\b)?(?![\w/:]|\.\d|,\d{3})")
+#: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
+_UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
+#: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
+_UNIT_RATE = re.compile(r"\b1\s*[a-z]{1,10}\s*=\s*(\d+(?:\.\d+)?)\s*[a-z]{1,10}\b", re.IGNORECASE)
+#: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
+_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])", re.IGNORECASE)
+_CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
+_ROUNDING = re.compile(r"\bround(?:ed)?\s+(?:it\s+)?to\s+(\d|one|two|three)\s+decimals?(?:\s+places?)?\b",
+                       re.IGNORECASE)
+#: Written-out maths and conversions this module leaves to the model.
+_LEFT_TO_THE_MODEL = re.compile(
+    r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
+    r"choose|ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
+    r"pro rata|weighted|each way|round trip|return trip|there and back)\b", re.IGNORECASE)
+#: Units of one kind: a request naming two of a kind asks for a conversion ("pages per minute" from hours,
+#: "per month" from a year's figure), which no shape here writes.
+_UNIT_KINDS = (
+    {"second": r"seconds?|secs?", "minute": r"minutes?|mins?", "hour": r"hours?|hrs?|hourly",
+     "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly",
+     "year": r"years?|yearly|annual|annually|per annum|a year"},
+    {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
+    {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?"},
+)
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                 "nine": "9", "ten": "10"}
+#: The years a compound growth runs: "after 4 years", "in 3 years", "two years from now".
+_YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years?\b|"
+                    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+(?:from now|later|time)\b")
+
+
+def _converts(text: str) -> bool:
+    """Whether `text` names two units of one kind (hours and minutes, a month and a year)."""
+    return any(sum(re.search(rf"\b(?:{pattern})\b", text) is not None for pattern in kind.values()) > 1
+               for kind in _UNIT_KINDS)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure the request states: its value as the expression writes it ("2.5*1000" for 2.5k), where it
+    stands, and whether it is a percentage."""
+
+    text: str
+    start: int
+    end: int
+    percent: bool
+
+    @property
+    def value(self) -> float:
+        return math.prod(float(factor) for factor in self.text.split("*"))
+
+
+def composed_expression(request: str) -> str | None:
+    """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
+    has its place; None otherwise (the model writes the expression)."""
+    text = _PERCENT_WORDS.sub("%", request).casefold()
+    text, digits = _taken(text, _ROUNDING.search(text))
+    text, rate = _taken(text, _UNIT_RATE.search(text) or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text)
+                                                          else None))
+    if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text) or (rate is None and _converts(text)):
+        return None
+    text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
+    figures = _figures(text)
+    if years is not None:
+        expression = _compounded(text, figures, years)
+    else:
+        expression = next((found for shape in _SHAPES if (found := shape(text, figures)) is not None), None)
+        if expression is None and rate is not None and len(figures) == 1 and not figures[0].percent:
+            expression = figures[0].text  # "convert 250 usd to eur at a rate of 0.92"
+    if expression is None:
+        return None
+    if rate is not None:
+        expression = f"({expression})*{rate}"
+    return f"round({expression}, {digits})" if digits is not None else expression
+
+
+def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
+    """`text` with `match` blanked out (its figures are no operands), and the figure it captured (a number
+    word as digits); `text` and None without a match."""
+    if match is None:
+        return text, None
+    found = next(group for group in match.groups() if group is not None)
+    blanked = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return blanked, _NUMBER_WORDS.get(found, found)
+
+
+def _compounded(text: str, figures: list[Figure], years: str) -> str | None:
+    """An amount growing by a percentage a year ("grows by 3% per year", "prices go up 5% every year"),
+    after `years` years."""
+    percents, amounts = _split(figures)
+    if len(percents) != 1 or len(amounts) != 1 or not _has(_CHANGE_UP, text):
+        return None
+    return f"{amounts[0].text}*(1 + {_fraction(percents[0])})**{years}"
+
+
+def _figures(text: str) -> list[Figure]:
+    figures = []
+    for match in _FIGURE.finditer(text):
+        number, suffix = match.group(1).replace(",", ""), (match.group(2) or "").strip()
+        if suffix == "k":
+            number = f"{number}*1000"
+        elif suffix == "million":
+            number = f"{number}*1000000"
+        figures.append(Figure(number, match.start(), match.end(), suffix == "%"))
+    return figures
+
+
+def _has(pattern: str, text: str) -> bool:
+    return re.search(pattern, text) is not None
+
+
+def _split(figures: list[Figure]) -> tuple[list[Figure], list[Figure]]:
+    """The percentages and the other figures."""
+    return [f for f in figures if f.percent], [f for f in figures if not f.percent]
+
+
+def _fraction(percent: Figure) -> str:
+    return f"{percent.text}/100"
+
+
+# The cue words of each shape. A cue before a percentage is read in the few words before it ("minus 10%
+# discount", "plus 21% vat") and after it ("15% off", "8% sales tax on top").
+_OFF = r"\b(?:off|discount(?:ed)?|minus|less|reduction|deduct(?:ed)?|early bird)\b"
+_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge)\b"
+_INCLUDED = r"\b(?:incl\.?|including|inclusive|includes)\b[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
+_WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
+_THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
+_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price)\b"
+_CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
+             r"growing|up from|more than)\b"
+_CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
+               r"cheaper|reduced|shrank|declined?)\b"
+_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|(?:%|percentage) (?:is|was) (?:that|it)|" \
+                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b"
+_AVERAGE = r"\b(?:average|avg|mean)\b"
+_SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
+_LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance)\b"
+_USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes)\b"
+_SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|per (?:person|head|people|team|cable|seat|" \
+         r"item|unit|piece|participant|attendee|ride|trip|night)|each (?:pay|get|gets|person)|hourly rate|rate per|" \
+         r"my share|how many boxes|how many packs)\b"
+_EACH = r"(?:\bat\b|\beach\b|\bper\b|\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|" \
+        r"\ban hour\b|@|\bevery\b|\bx\b)"
+
+
+def _percent_chain(text: str, figures: list[Figure]) -> str | None:
+    """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
+    "minus 10% discount") in turn; a lone percentage with neither cue is a part ("8% holiday allowance on
+    52,800", "15% of 2,340")."""
+    percents, amounts = _split(figures)
+    if len(amounts) != 1 or not percents or len(percents) > 3:
+        return None
+    amount = amounts[0].text
+    net = _has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
+    if len(percents) == 1 and _has(_INCLUDED, text) and not net:
+        net = f"{amount}/(1 + {_fraction(percents[0])})"
+        if _has(_THE_TAX_PART, text):
+            return f"{amount} - {net}"
+        return net if _has(_WITHOUT, text) or _has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
+    if _has(_LEFT, text) and _has(_USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
+        return f"{amount}*(1 - ({' + '.join(_fraction(p) for p in percents)}))"
+    factors = []
+    for percent in percents:
+        near = _clause(text, figures, percent)
+        if _has(_OFF, near):
+            factors.append(f"(1 - {_fraction(percent)})")
+        elif _has(_ON_TOP, near) and (len(percents) > 1 or _has(_TOTAL, text)):
+            factors.append(f"(1 + {_fraction(percent)})")
+        elif len(percents) == 1 and _has(r"\bof\b|\bon\b", near) and not _has(_ASKS_PERCENT, text):
+            factors.append(_fraction(percent))
+        else:
+            return None
+    return "*".join([amount, *factors])
+
+
+def _clause(text: str, figures: list[Figure], figure: Figure) -> str:
+    """The words around `figure` that speak of it: back to the figure or punctuation before it and on to the
+    figure or punctuation after it ("minus 10% discount, then plus 21% vat": "then plus 21% vat")."""
+    before = max([f.end for f in figures if f.end <= figure.start] + [0])
+    after = min([f.start for f in figures if f.start >= figure.end] + [len(text)])
+    start = max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
+    stop = next((figure.end + m.start() for m in re.finditer(r"[,;.?!](?:\s|$)", text[figure.end:after])), after)
+    return text[start:stop]
+
+
+def _percent_change(text: str, figures: list[Figure]) -> str | None:
+    """Two amounts, from the first to the second, and the change asked for in percent."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 2 or not _has(_ASKS_PERCENT, text):
+        return None
+    first, second = amounts[0].text, amounts[1].text
+    if _has(_CHANGE_DOWN, text):
+        return f"({first} - {second})/{first}*100"
+    if _has(_CHANGE_UP, text) or _has(r"\bfrom\b[^.?!]*\bto\b", text):
+        return f"({second} - {first})/{first}*100"
+    return None
+
+
+def _percent_of(text: str, figures: list[Figure]) -> str | None:
+    """Two amounts, a part and its whole, and the part asked for in percent ("54 of them", "3 of our 40",
+    "1260 out of a target of 1400"): the smaller is the part."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 2 or not _has(_ASKS_PERCENT, text) or \
+            _has(_CHANGE_UP, text) or _has(_CHANGE_DOWN, text):
+        return None
+    part, whole = sorted(amounts, key=lambda figure: figure.value)
+    return f"{part.text}/{whole.text}*100"
+
+
+def _average(text: str, figures: list[Figure]) -> str | None:
+    """A list of figures and their average."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) < 2 or not _has(_AVERAGE, text) or _has(r"\bat\b|@|\beach\b", text):
+        return None
+    if len(amounts) > 2 and amounts[0].text == str(len(amounts) - 1):  # "my last 5 receipts were ..."
+        amounts = amounts[1:]
+    return f"({' + '.join(f.text for f in amounts)})/{len(amounts)}"
+
+
+def _remaining(text: str, figures: list[Figure]) -> str | None:
+    """A budget or an allowance and what was used of it, and what is left."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 2 or not (_has(_LEFT, text) and _has(_USED, text)):
+        return None
+    used, whole = sorted(amounts, key=lambda figure: figure.value)
+    return f"{whole.text} - {used.text}"
+
+
+def _line_items(text: str, figures: list[Figure]) -> str | None:
+    """Quantities at a price each ("15 chairs at 89 and 3 desks at 349", "312 km at 0.23 per km", "48 litres
+    at 1.87 a litre", "14 people ... 11.90 each") and their total: each pair multiplied, the pairs added."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) < 2 or len(amounts) % 2 or _has(_AVERAGE, text) or _has(_SPLIT, text) or \
+            _has(_LEFT, text):
+        return None
+    pairs = [amounts[i: i + 2] for i in range(0, len(amounts), 2)]
+    for first, second in pairs:
+        before, between, after = text[:first.start], text[first.end: second.start], text[second.end: second.end + 25]
+        if not (_has(_EACH, between) or _has(r"\beach of\s*$", before) or _has(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b", after)):
+            return None
+    return " + ".join(f"{first.text}*{second.text}" for first, second in pairs)
+
+
+def _split_evenly(text: str, figures: list[Figure]) -> str | None:
+    """An amount shared out ("split 2400 between 6 teams", "5600 for 35 people, per person", "3,360 eur for
+    42 hours, the hourly rate"): the larger divided by the smaller."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 2 or not _has(_SPLIT, text):
+        return None
+    count, amount = sorted(amounts, key=lambda figure: figure.value)
+    return f"{amount.text}/{count.text}"
+
+
+def _sum(text: str, figures: list[Figure]) -> str | None:
+    """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) < 2 or not (_has(_SUM, text) or _has(r"\bplus\b", text)) or _has(_EACH, text) or \
+            _has(_LEFT, text) or _has(_USED, text) and not _has(r"\b(?:add up|adding up|sum)\b", text):
+        return None
+    return " + ".join(f.text for f in amounts)
+
+
+_SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
+    _percent_chain, _percent_change, _percent_of, _average, _remaining, _split_evenly, _line_items, _sum,
+)

@@ -1,0 +1,90 @@
+"""Everyday word problems read into calculator expressions, and everything else left to the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.arguments import settled_arguments
+from assistant.config import GenerationConfig
+from assistant.word_problems import composed_expression
+from tools.calculator import Calculator, answer
+
+
+def value(request: str) -> float | None:
+    expression = composed_expression(request)
+    return None if expression is None else answer(expression)["value"]["numeric"]
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("a chair costs 1,249 eur plus 21% vat, total price?", 1511.29),
+    ("we get 15% off the list price of 3400 eur, how much do we pay", 2890),
+    ("whats 21% vat on 1840 euros", 386.4),
+    ("what is 18 percent of 950", 171),
+    ("the invoice says 1210 incl 21% vat, what's the price without vat", 1000),
+    ("receipt says total 96.80 eur incl 21% vat, how much of that is the vat?", 16.8),
+    ("the quote is 1,240 eur excl VAT. whats the total incl 21% vat?", 1500.4),
+    ("laptop is 1099, minus 10% discount, then plus 21% vat. final price?", 1196.811),
+    ("lunch came to 187.40 and we want to add a 10% tip, total?", 206.14),
+    ("we have a 50k budget, 40% goes on salaries and 25% on equipment, how much is left", 17500),
+    ("costs went from 1,850 eur last year to 2,109 eur this year. by what percent did they go up?", 14),
+    ("the bill dropped from 3,250 eur to 2,795 eur. by how many percent did it fall?", 14),
+    ("if 3 of our 40 tickets are still open what percent is that", 7.5),
+    ("avg of 4.2, 3.8, 4.5 and 4.9 pls", 4.35),
+    ("My last 5 receipts were 23.40, 18.90, 31.00, 27.65 and 19.05 eur. What's the average per ride?", 24),
+    ("the budget for the Q3 offsite was 12,000 and we spent 10,874.30. How much is left over?", 1125.7),
+    ("split 2400 euros between 6 teams equally", 400),
+    ("we bought 24 cables, 310.80 eur in total. what is the price per cable", 12.95),
+    ("we ordered 15 chairs at 89 and 3 desks at 349, what's the total cost", 2382),
+    ("fuel: 48 litres at 1.87 a litre, how much", 89.76),
+    ("Each of 12 team members has a budget of 2,000 euros. What is the total budget?", 24000),
+    ("my train tickets were 46.50 and 38.20, plus a taxi for 22, whats the total?", 106.7),
+    ("if revenue grows 8% a year from 2 million, what is it in 3 years", 2519424),
+    ("our spend is 48,000 eur and prices go up 5% every year. what will it be two years from now?", 52920),
+    ("hotel was 540 GBP. convert to euros pls, rate is 1 GBP = 1.17 EUR", 631.8),
+    ("ticket is 450 USD plus 8% sales tax on top, 1 USD = 0.92 EUR. what's the total in eur", 447.12),
+    ("convert 250 usd to eur at a rate of 0.92", 230),
+    ("the car showed 212 miles. convert to km, 1 mile = 1.609344 km, round to one decimal", 341.2),
+])
+def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("request_text", [
+    "What is 17 times 23?",  # written-out maths: the model writes it
+    "what's 3/4 of 260",
+    "how many minutes is 3.5 hours",  # a conversion of units
+    "my salary is 54,600 eur a year, whats that per month",
+    "drove 68 km each way, mileage is 0.23 eur per km, how much for the round trip?",
+    "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost",  # 4 has no place
+    "the training budget is 18,000 and we used 7,650. 9 people still need training, split what is left",
+    "my flight left at 07:40 and landed at 11:05, how many minutes",
+    "mon 8h15m, tue 7h45m, total in hours",
+    "What is the hotel budget per night?",  # no figure
+    "the limit is 7 kg and my bag weighs 16.5 lb, 1 lb = 0.45359237 kg, how many kg is that",
+])
+def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
+    assert composed_expression(request_text) is None
+
+
+def test_a_shape_is_read_only_on_its_cue_words():
+    # two figures and no word saying how they go together
+    assert composed_expression("I have 12 and 19.") is None
+    # a percentage nobody says is added, taken off or taken of anything
+    assert composed_expression("the 2340 project is at 15%") is None
+
+
+def test_the_calculator_call_takes_the_composed_expression_and_keeps_the_models_otherwise():
+    calculator = Calculator()
+    try:
+        request = "we bought 24 cables, 310.80 eur in total. what is the price per cable"
+        sent = settled_arguments({"expression": "24*310.80"}, calculator, GenerationConfig(), request=request,
+                                 said=request, today=None)
+        assert sent == {"expression": "310.80/24"}
+        off = GenerationConfig(compose_word_problems=False)
+        assert settled_arguments({"expression": "24*310.80"}, calculator, off, request=request, said=request,
+                                 today=None) == {"expression": "24*310.80"}
+        maths = "What is 17 times 23?"
+        assert settled_arguments({"expression": "17*23"}, calculator, GenerationConfig(), request=maths,
+                                 said=maths, today=None) == {"expression": "17*23"}
+    finally:
+        calculator.close()
