@@ -27,6 +27,8 @@ _FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?
                      r"(\s?%|k\b|\s?million\b|x\b)?(?![\w/:]|\.\d|,\d{3})")
 #: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
 _UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
+#: A clock time: "09:45", "7:40".
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*[a-z]{1,10}\s*=\s*(\d+(?:\.\d+)?)\s*[a-z]{1,10}\b", re.IGNORECASE)
 #: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
@@ -44,7 +46,7 @@ _LEFT_TO_THE_MODEL = re.compile(
 _UNIT_KINDS = (
     {"second": r"seconds?|secs?", "minute": r"minutes?|mins?", "hour": r"hours?|hrs?|hourly",
      "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly",
-     "year": r"years?|yearly|annual|annually|per annum|a year"},
+     "year": r"years?|yearly|annual|annually|annum"},
     {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
     {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?"},
 )
@@ -56,9 +58,12 @@ _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+|two|three|four|five|
 
 
 def _converts(text: str) -> bool:
-    """Whether `text` names two units of one kind (hours and minutes, a month and a year)."""
-    return any(sum(re.search(rf"\b(?:{pattern})\b", text) is not None for pattern in kind.values()) > 1
-               for kind in _UNIT_KINDS)
+    """Whether `text` measures in two units of one kind (hours and minutes, a month and a year): a unit after
+    a figure ("6.5 hrs"), after "per", "a", "an", "each", "every" or "/" ("per month", "eur/hr") or asked for
+    ("how many weeks"); "last month" measures nothing, "annual" measures ("annual licence ... per month") unless it names leave."""
+    return any(sum(re.search(rf"(?:\d\s*|\b(?:per|a|an|each|every|many)\s+|/)(?:{pattern})\b|"
+                             rf"\b(?=hourly|daily|weekly|monthly|yearly|annual)(?:{pattern})\b(?!\s+leave)", text)
+                   is not None for pattern in kind.values()) > 1 for kind in _UNIT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def composed_expression(request: str) -> str | None:
     has its place; None otherwise (the model writes the expression)."""
     text = _PERCENT_WORDS.sub("%", request).casefold()
     text, digits = _taken(text, _ROUNDING.search(text))
+    if _CLOCK.search(text):
+        return _clock_durations(text)
     text, rate = _taken(text, _UNIT_RATE.search(text) or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text)
                                                           else None))
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text) or (rate is None and _converts(text)):
@@ -159,6 +166,9 @@ _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease
 _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|(?:%|percentage) (?:is|was) (?:that|it)|" \
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b"
 _AVERAGE = r"\b(?:average|avg|mean)\b"
+_PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
+_HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
+_HOURS = r"\d\s*(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 _LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance)\b"
 _USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes)\b"
@@ -244,12 +254,47 @@ def _average(text: str, figures: list[Figure]) -> str | None:
 
 
 def _remaining(text: str, figures: list[Figure]) -> str | None:
-    """A budget or an allowance and what was used of it, and what is left."""
+    """A budget or an allowance and what was used of it, and what is left; with a third figure after them
+    and a word of sharing, what is left shared out ("18,000 ... used 7,650 ... 9 people, split equally")."""
     percents, amounts = _split(figures)
-    if percents or len(amounts) != 2 or not (_has(_LEFT, text) and _has(_USED, text)):
+    if percents or len(amounts) not in (2, 3) or not (_has(_LEFT, text) and _has(_USED, text)):
         return None
-    used, whole = sorted(amounts, key=lambda figure: figure.value)
-    return f"{whole.text} - {used.text}"
+    used, whole = sorted(amounts[:2], key=lambda figure: figure.value)
+    if len(amounts) == 2:
+        return f"{whole.text} - {used.text}"
+    return f"({whole.text} - {used.text})/{amounts[2].text}" if _has(_SPLIT, text) else None
+
+
+def _pay(text: str, figures: list[Figure]) -> str | None:
+    """Hours at an hourly rate and a multiple of it ("overtime is paid at 1.5x, my hourly rate is 24 euros,
+    6 hrs overtime", "3 saturdays at 5 hrs each, 175% of my normal 24 eur/hr"): all of them multiplied."""
+    percents = [f for f in figures if f.percent]
+    if len(figures) < 3 or len(percents) > 1 or not _has(_HOURLY, text) or not _has(_HOURS, text) or \
+            _has(_OFF + "|" + _AVERAGE + r"|\b(?:split|divide|share|between|evenly|equally|per person|plus)\b|"
+                 r"\b(?:company|employer|firm|they)\s+(?:pays?|covers?|reimburses?)\b", text):
+        return None
+    multiples = [f for f in figures if f.percent or text[f.end - 1] == "x"]
+    if len(multiples) != 1 or any(not _has(r"\b(?:at|of|is)\b", _clause(text, figures, f)) for f in percents):
+        return None
+    return "*".join(f"{f.text}/100" if f.percent else f.text for f in figures)
+
+
+def _clock_time(hours: str, minutes: str) -> str:
+    return f"{int(hours)}*60 + {int(minutes)}"
+
+
+def _clock_durations(text: str) -> str | None:
+    """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
+    tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up."""
+    times = _CLOCK.findall(text)
+    if not times or len(times) % 2 or _FIGURE.search(_CLOCK.sub(" ", text)):
+        return None
+    spans = [f"({_clock_time(*end)} - ({_clock_time(*start)}))" for start, end in zip(times[::2], times[1::2])]
+    if _has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
+        return " + ".join(spans)
+    if _has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b", text):
+        return f"({' + '.join(spans)})/60"
+    return None
 
 
 def _line_items(text: str, figures: list[Figure]) -> str | None:
@@ -262,7 +307,7 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
     pairs = [amounts[i: i + 2] for i in range(0, len(amounts), 2)]
     for first, second in pairs:
         before, between, after = text[:first.start], text[first.end: second.start], text[second.end: second.end + 25]
-        if not (_has(_EACH, between) or _has(r"\beach of\s*$", before) or _has(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b", after)):
+        if not (_has(_EACH, between) or _has(r"\beach of\s*$", before) or _has(_PRICE_EACH, after)):
             return None
     return " + ".join(f"{first.text}*{second.text}" for first, second in pairs)
 
@@ -287,5 +332,5 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _percent_chain, _percent_change, _percent_of, _average, _remaining, _split_evenly, _line_items, _sum,
+    _percent_chain, _percent_change, _percent_of, _average, _remaining, _pay, _split_evenly, _line_items, _sum,
 )

@@ -44,6 +44,14 @@ def value(request: str) -> float | None:
     ("ticket is 450 USD plus 8% sales tax on top, 1 USD = 0.92 EUR. what's the total in eur", 447.12),
     ("convert 250 usd to eur at a rate of 0.92", 230),
     ("the car showed 212 miles. convert to km, 1 mile = 1.609344 km, round to one decimal", 341.2),
+    (("the budget is 18,000 and we used 7,650. 9 people still need training, if we split whats left equally "
+      "how much can each get?"), 1150),
+    ("overtime is paid at 1.5x, my hourly rate is 24 euros, how much do i get for 6 hrs overtime", 216),
+    (("i did 6.5 hrs overtime last month, my hourly rate is 28 eur and overtime is paid at 150% of that. how "
+      "much do i get"), 273),
+    ("worked 3 saturdays at 5 hrs each. weekend rate is 175% of my normal 24 eur/hr, whats my total pay", 630),
+    ("my flight left at 07:40 and landed at 11:05, how many minutes was the flight", 205),
+    ("booked the room 09:45 to 13:15 on monday and 14:00 to 16:30 on tuesday, how many hours is that in total", 6),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -56,8 +64,9 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "my salary is 54,600 eur a year, whats that per month",
     "drove 68 km each way, mileage is 0.23 eur per km, how much for the round trip?",
     "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost",  # 4 has no place
-    "the training budget is 18,000 and we used 7,650. 9 people still need training, split what is left",
-    "my flight left at 07:40 and landed at 11:05, how many minutes",
+    "annual licence for 35 seats costs 12,810 eur. what is that per seat per month?",
+    "overtime is paid at 1.5x, my rate is 24 eur/hr. how much for the hotel at 95 a night the company pays?",
+    "booked the room 09:45 to 13:15 and 14:00 to 16:30, what does it cost",  # no minutes or hours asked
     "mon 8h15m, tue 7h45m, total in hours",
     "What is the hotel budget per night?",  # no figure
     "the limit is 7 kg and my bag weighs 16.5 lb, 1 lb = 0.45359237 kg, how many kg is that",
