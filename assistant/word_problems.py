@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 #: "per cent", "pct" and "percent" read as "%" ("percentage" stays a word: it asks for one).
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
@@ -50,6 +51,11 @@ _UNIT_KINDS = (
     {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
     {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?"},
 )
+_UNIT_WORD = "|".join(_UNIT_KINDS[0].values())
+_UNIT_ADJECTIVE = r"hourly|daily|weekly|monthly|yearly|annual|annually"
+#: Units of time in seconds, and months and years in months.
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+_MONTHS = {"month": 1, "year": 12}
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
                  "nine": "9", "ten": "10"}
 #: The years a compound growth runs: "after 4 years", "in 3 years", "two years from now".
@@ -90,8 +96,10 @@ def composed_expression(request: str) -> str | None:
         return _clock_durations(text)
     text, rate = _taken(text, _UNIT_RATE.search(text) or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text)
                                                           else None))
-    if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text) or (rate is None and _converts(text)):
+    if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
+    if rate is None and _converts(text):
+        return _converted(text, _figures(text))
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
     figures = _figures(text)
     if years is not None:
@@ -105,6 +113,45 @@ def composed_expression(request: str) -> str | None:
     if rate is not None:
         expression = f"({expression})*{rate}"
     return f"round({expression}, {digits})" if digits is not None else expression
+
+
+def _converted(text: str, figures: list[Figure]) -> str | None:
+    """One figure in a unit of time asked for in another: an amount of time ("how many weeks is 91 days",
+    "how many minutes is 3.5 hours") or a rate per unit of time ("54,600 eur annual salary, whats that per
+    month", "monthly rent is 2350, whats the annual cost"). Months and years convert only into each other."""
+    if len(figures) != 1 or figures[0].percent or re.search(r"\d", text[: figures[0].start] + text[figures[0].end:]):
+        return None  # another figure or a code ("a 13th month") would change the sum
+    figure = figures[0]
+    unit = re.match(rf"\s*(?:eur|euros?|€|usd|dollars?|gbp|pounds?)?\s*(?:(a|an|per|each|every)\s+)?({_UNIT_WORD})\b",
+                    text[figure.end:])
+    adjective = re.search(rf"\b({_UNIT_ADJECTIVE})\b", text)
+    if unit is not None:
+        source, per = _unit(unit.group(2)), unit.group(1) is not None
+    elif adjective is not None:
+        source, per = _unit(adjective.group(1)), True
+    else:
+        return None
+    asked = [_unit(next(group for group in match.groups() if group is not None))
+             for match in re.finditer(rf"\bhow many ({_UNIT_WORD})\b|\bin ({_UNIT_WORD})\b|"
+                                      rf"\b(?:per|a|an) ({_UNIT_WORD})\b|\b({_UNIT_ADJECTIVE})\b", text)]
+    targets = {unit for unit in asked if unit != source}
+    if len(targets) != 1:
+        return None
+    [target] = targets
+    if (source in _SECONDS) != (target in _SECONDS):
+        return None
+    scale = _SECONDS if source in _SECONDS else _MONTHS
+    ratio = Fraction(scale[target], scale[source]) if per else Fraction(scale[source], scale[target])
+    if ratio.denominator == 1:
+        return f"{figure.text}*{ratio.numerator}"
+    if ratio.numerator == 1:
+        return f"{figure.text}/{ratio.denominator}"
+    return f"{figure.text}*{ratio.numerator}/{ratio.denominator}"
+
+
+def _unit(word: str) -> str:
+    """A unit of time's name: 'hrs' -> 'hour', 'annual' -> 'year'."""
+    return next(unit for unit, pattern in _UNIT_KINDS[0].items() if re.fullmatch(pattern, word))
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:

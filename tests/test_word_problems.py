@@ -51,6 +51,10 @@ def value(request: str) -> float | None:
       "much do i get"), 273),
     ("worked 3 saturdays at 5 hrs each. weekend rate is 175% of my normal 24 eur/hr, whats my total pay", 630),
     ("my flight left at 07:40 and landed at 11:05, how many minutes was the flight", 205),
+    ("how many minutes is 3.5 hours", 210),
+    ("how many weeks is 91 days", 13),
+    ("my salary is 54,600 eur a year, whats that per month", 4550),
+    ("monthly rent is 2350, whats the annual cost", 28200),
     ("booked the room 09:45 to 13:15 on monday and 14:00 to 16:30 on tuesday, how many hours is that in total", 6),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
@@ -60,8 +64,8 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
 @pytest.mark.parametrize("request_text", [
     "What is 17 times 23?",  # written-out maths: the model writes it
     "what's 3/4 of 260",
-    "how many minutes is 3.5 hours",  # a conversion of units
-    "my salary is 54,600 eur a year, whats that per month",
+    "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
+    "how many hours is 3 months",  # months and years convert only into each other
     "drove 68 km each way, mileage is 0.23 eur per km, how much for the round trip?",
     "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost",  # 4 has no place
     "annual licence for 35 seats costs 12,810 eur. what is that per seat per month?",
