@@ -3,9 +3,10 @@
 The small model picks the stated figures (the figure mask keeps it to them) but not the shape of the sum: it
 wrote 24*310.80 for "24 cables, 310.80 eur in total, the price per cable?", left averages undivided and turned
 percentages round. Staff ask a few shapes over and over (a VAT total, a discount, a share of a bill, an
-average, what is left of a budget, a change in percent, a rate times a quantity), and each says which it is
-in words: `composed_expression` reads those shapes and writes the expression, and None for anything else, where
-the model's own expression stands.
+average, what is left of a budget, a change in percent, a rate times a quantity, hours at an overtime rate, the
+time between two clock times, a figure in another unit of time), and each says which it is in words:
+`composed_expression` reads those shapes and writes the expression, and None for anything else, where the
+model's own expression stands.
 
 Each shape fires only on its cue words and only when it uses every figure the request states, so a request
 with a figure it would leave out (the 4 people of "tickets are 450 each with 15% off, what do 4 people
@@ -65,8 +66,8 @@ _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+|two|three|four|five|
 
 def _converts(text: str) -> bool:
     """Whether `text` measures in two units of one kind (hours and minutes, a month and a year): a unit after
-    a figure ("6.5 hrs"), after "per", "a", "an", "each", "every" or "/" ("per month", "eur/hr") or asked for
-    ("how many weeks"); "last month" measures nothing, "annual" measures ("annual licence ... per month") unless it names leave."""
+    a figure ("6.5 hrs"), after "per", "a", "an", "each", "every" or "/" ("per month", "eur/hr"), asked for
+    ("how many weeks") or an adjective ("annual licence", not "annual leave"); "last month" measures nothing."""
     return any(sum(re.search(rf"(?:\d\s*|\b(?:per|a|an|each|every|many)\s+|/)(?:{pattern})\b|"
                              rf"\b(?=hourly|daily|weekly|monthly|yearly|annual)(?:{pattern})\b(?!\s+leave)", text)
                    is not None for pattern in kind.values()) > 1 for kind in _UNIT_KINDS)
@@ -210,7 +211,8 @@ _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|
              r"growing|up from|more than)\b"
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
                r"cheaper|reduced|shrank|declined?)\b"
-_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|(?:%|percentage) (?:is|was) (?:that|it)|" \
+_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
+                r"(?:%|percentage) (?:is|was) (?:that|it)|" \
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b"
 _AVERAGE = r"\b(?:average|avg|mean)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
