@@ -13,7 +13,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from assistant.claims import unstated_arguments
+from assistant.claims import unstated_arguments, unstated_record_fields
 from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
@@ -40,6 +40,8 @@ def settled_arguments(
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
+        arguments = _with(arguments, unstated_record_fields(arguments, tool.parameters, said), tool,
+                          "with record fields stated nowhere left out")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
         arguments = _without(arguments, undated(arguments, tool.parameters, request), tool, "no when was said")
     if generation.complete_stated_arguments:

@@ -14,8 +14,8 @@ engine appends the calculation when it does not).
 
 A call can invent too: a filter nobody asked for (`requester_id: E0888`, `min_capacity: 2`, `status:
 in_progress`) narrows a list to the wrong records. `unstated_arguments` names the optional arguments whose
-figures, identifiers or enum words appear nowhere in what the conversation said; the engine leaves them out
-of the call.
+figures, identifiers or enum words appear nowhere in what the conversation said, `unstated_record_fields` the
+same fields of the records an array holds (an order line's unit price); the engine leaves them out of the call.
 
 The shapes are those of the answers the project trains on after a tool message (finetune/builders/answers.py,
 retrieval.py) and the plain sentences of a completed action in any wording.
@@ -140,6 +140,24 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
                 not _figures(value) <= figures:
             unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
     return unstated
+
+
+def unstated_record_fields(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> dict[str, list[Any]]:
+    """The array arguments whose records (an order's lines) hold optional fields nothing in `said` stated, read
+    as `unstated_arguments` reads a call, each with those fields left out: a line's made-up unit price (1.0 for
+    "600 x SKU-40318") is sent as if someone had agreed it."""
+    properties = schema.get("properties") or {}
+    trimmed = {}
+    for name, records in arguments.items():
+        items = (properties.get(name) or {}).get("items")
+        if not isinstance(records, list) or not isinstance(items, dict) or not items.get("properties"):
+            continue
+        kept = [{field: value for field, value in record.items()
+                 if field not in unstated_arguments(record, items, said)} if isinstance(record, dict) else record
+                for record in records]
+        if kept != records:
+            trimmed[name] = kept
+    return trimmed
 
 
 def _enum_value_said(value: str, said: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import ends_on, opens_with_claim, unstated_arguments, unsupported_claims
+from assistant.claims import ends_on, opens_with_claim, unstated_arguments, unstated_record_fields, unsupported_claims
 
 
 @pytest.mark.parametrize("opening", [
@@ -73,6 +73,23 @@ def test_an_optional_id_or_figure_nobody_stated_is_unstated():
             "date": "2026-03-03", "urgent": True, "department": "Finance"}
     # The required title, the stated enum, the date the model resolved, the boolean and a plain word are never named.
     assert unstated_arguments(call, TICKETS, "Which of my tickets are open?") == ["requester_id", "limit", "budget"]
+
+
+ORDER = {"type": "object", "required": ["lines"],
+         "properties": {"lines": {"type": "array", "items": {
+             "type": "object", "required": ["sku", "quantity"],
+             "properties": {"sku": {"type": "string"}, "quantity": {"type": "integer"},
+                            "unit_price_eur": {"type": "number"}}}}}}
+
+
+def test_a_records_optional_figure_nobody_stated_is_left_out_of_it():
+    lines = {"lines": [{"sku": "SKU-40318", "quantity": 600, "unit_price_eur": 1.0},
+                       {"sku": "SKU-40319", "quantity": 50, "unit_price_eur": 2.15}]}
+    assert unstated_record_fields(lines, ORDER, "600 x SKU-40318 and 50 x SKU-40319 at 2.15") == {
+        "lines": [{"sku": "SKU-40318", "quantity": 600}, {"sku": "SKU-40319", "quantity": 50, "unit_price_eur": 2.15}]}
+    assert unstated_record_fields(lines, ORDER, "600 x SKU-40318 @ 1.00, 50 x SKU-40319 @ 2.15") == {}
+    # a required figure is the model's to write even when nobody stated it
+    assert unstated_record_fields({"lines": [{"sku": "SKU-40318", "quantity": 7}]}, ORDER, "some SKU-40318") == {}
 
 
 def test_an_optional_enum_value_none_of_whose_words_was_said_is_unstated():
