@@ -216,7 +216,7 @@ class ToolRouter:
             # a question is read first: the look-up it asks for may state less than the change it names
             reader = _read_instead(tool, candidates, schemas, changes, texts[0], today)
             if reader is None:
-                takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0], today)
+                takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0], today, changes)
                 if takes_more is not None:
                     reasons.append(f"{takes_more} takes more of what the request states than {tool}")
                     tool = takes_more
@@ -326,22 +326,32 @@ def _conversation(messages: Any) -> list[dict[str, Any]]:
 
 def _takes_more_of_the_request(
     tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str,
-    today: date | None = None,
+    today: date | None = None, changes: Collection[str] = (),
 ) -> str | None:
     """Among the operations the classifier rates near `tool` (its top three with probability at least
     RIVAL_PROBABILITY), the one whose arguments `request` states more of than `tool`'s; None when none does.
+    Between two changes (`changes`) stating as much, and something, the one that would make up fewer required
+    arguments.
 
     A sentence embedding weighs the nouns and hardly the verb: "Close IT ticket 4104" sits next to getTicket's
-    requests, but it states a state to set that only updateTicketStatus takes."""
+    requests, but it states a state to set that only updateTicketStatus takes; "slot 8124 isnt needed anymore,
+    we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
+    dock, time and shipment where a cancellation has the slot."""
     if tool not in schemas:
         return None
     rivals = sorted((name for name, p in candidates.items()
                      if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
                      and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
-    own = stated_count(schemas[tool], request, today)
-    counts = {name: stated_count(schemas[name], request, today) for name in rivals}
-    best = max(rivals, key=lambda name: (counts[name], candidates[name]), default=None)
-    return best if best is not None and counts[best] > own else None
+
+    def fit(name: str, rival: str) -> tuple[int, int]:
+        # made-up arguments weigh only between two changes (a look-up needs less than the booking it lists for)
+        # that the request states something of (a call stating nothing makes up everything)
+        stated = stated_count(schemas[name], request, today)
+        weigh = tool in changes and rival in changes and stated > 0
+        return stated, -len(unstated_required(schemas[name], request, today)) if weigh else 0
+
+    fits = {name: fit(name, name) for name in rivals if fit(name, name) > fit(tool, name)}
+    return max(fits, key=lambda name: (fits[name], candidates[name]), default=None)
 
 
 def _read_instead(

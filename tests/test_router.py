@@ -218,6 +218,34 @@ def test_an_operation_that_takes_more_of_the_request_takes_the_call(request_text
     assert router.route([request_text], set(TICKET_SCHEMAS)).tool == "api.getTicket"  # no schemas: no check
 
 
+SLOT_SCHEMAS = {
+    "api.bookDockSlot": {"type": "object", "required": ["warehouse_id", "date", "start_time"],
+                         "properties": {"warehouse_id": {"type": "string", "pattern": "^WH-[0-9]{2}$"},
+                                        "date": {"type": "string", "format": "date"},
+                                        "start_time": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}}},
+    "api.cancelDockSlot": {"type": "object", "required": ["slot_id"],
+                           "properties": {"slot_id": {"type": "integer", "description": "The booked slot's id."}}},
+    "api.listDockSlots": {"type": "object", "required": ["warehouse_id", "date"],
+                          "properties": {"warehouse_id": {"type": "string", "pattern": "^WH-[0-9]{2}$"},
+                                         "date": {"type": "string", "format": "date"}}},
+}
+
+
+def test_between_two_changes_stating_as_much_the_one_making_up_less_takes_the_call():
+    router = rated({"api.bookDockSlot": 0.6, "api.cancelDockSlot": 0.2, "api.listDockSlots": 0.1})
+    changes = {"api.bookDockSlot", "api.cancelDockSlot"}
+    # the day fits the booking and the slot the cancellation; a booking would make up its dock and time
+    request = ["slot 8124 isnt needed anymore, we moved that truck to a later slot on thursday"]
+    route = router.route(request, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10), changes=changes)
+    assert route.tool == "api.cancelDockSlot"
+    assert router.route(request, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10)).tool == \
+        "api.bookDockSlot"  # nothing named a change: the stated counts tie and the classifier's pick stands
+    # a look-up needs less than the booking it lists for, and takes no booking's call for that
+    booking = ["book WH-02 on friday"]
+    assert router.route(booking, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10),
+                        changes=changes).tool == "api.bookDockSlot"
+
+
 def test_an_operation_rated_far_below_does_not_take_the_call():
     router = rated({"api.getTicket": 0.8, "api.updateTicketStatus": 0.05})
     assert router.route(["Close IT ticket 4104."], set(TICKET_SCHEMAS), schemas=TICKET_SCHEMAS).tool == \
