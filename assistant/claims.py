@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.countries import stated_countries
+
 #: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
 #: "#4104: status open"). Document answers open like any explanation ("According to ..."), so they are
@@ -113,11 +115,13 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
     - a number that appears nowhere as a number of its own (the 10 of 2025-06-10 is a date's, not a floor);
     - a free-text string holding a digit (an id, a code, a time), unless it, or each of its figures, was
       said ("08:45" after "8:45");
+    - a country's code when neither it nor the country's name or adjective was said ("NU" for "which
+      warehouses r allowed to keep adr stuff");
     - an enum value none of whose words was said, by its first five letters or whole ("in_progress" needs
       "progress"; "pending_approval" is stated by "waiting for approval"): a filter nobody asked for
       narrows a list to the wrong records.
 
-    Required arguments, booleans, strings without a digit (names, words) and formatted strings (dates and
+    Required arguments, booleans, other strings without a digit (names, words) and formatted strings (dates and
     times, which the model resolves from "tomorrow" and today's date) are never named.
     """
     required = set(schema.get("required") or [])
@@ -139,7 +143,14 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
         elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \
                 not _figures(value) <= figures:
             unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
+        elif isinstance(value, str) and _names_country(name, spec) and value.upper() not in stated_countries(said) \
+                and re.search(rf"(?<![\w-]){re.escape(value.casefold())}(?![\w-])", words) is None:
+            unstated.append(name)  # a country code nobody named, by code, name or adjective ("NU")
     return unstated
+
+
+def _names_country(name: str, spec: dict[str, Any]) -> bool:
+    return "country" in name.casefold() or "country" in str(spec.get("description") or "").casefold()
 
 
 def unstated_record_fields(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> dict[str, list[Any]]:

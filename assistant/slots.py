@@ -415,13 +415,14 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
 #: Words of a boolean's name that say nothing of what it is ("only_free", "photos_attached").
 _BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show"})
 #: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a".
-_NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|isn't|aren't|won't|"
-                      r"excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$", re.IGNORECASE)
+_NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
+                      r"aren't|arent|won't|wont|can't|cant|cannot|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$", re.IGNORECASE)
 
 
 def _stated_booleans(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
-    """Each boolean property a word of whose name the request says ("receipt attached", "3 photos up", "the
-    cold store") set to true, or to false where a negation comes before that word ("no receipt", "dont email
+    """Each boolean property a word of whose name, or an acronym of whose description, the request says
+    ("receipt attached", "3 photos up", "the cold store", "adr stuff" for "licensed for ADR dangerous goods") set
+    to true, or to false where a negation comes before that word ("no receipt", "dont email
     the customer", "w/o a cold store"), where the call wrote otherwise or nothing. Mentions that disagree
     settle nothing."""
     text = _unquoted(request, properties)
@@ -431,6 +432,8 @@ def _stated_booleans(arguments: dict[str, Any], properties: dict[str, Any], requ
             continue
         stems = [word[:-1] if len(word) > 4 and word.endswith("s") else word
                  for word in re.split(r"[\W_]+", name.casefold()) if len(word) > 3 and word not in _BARE_WORDS]
+        # an acronym its description names is the word staff use: "ADR" for dangerous_goods
+        stems += [word.casefold() for word in re.findall(r"\b[A-Z]{3,6}\b", str(spec.get("description") or ""))]
         said = {_NEGATED.search(text[:m.start()]) is None for stem in stems
                 for m in re.finditer(r"(?<![\w-])" + re.escape(stem), text, re.IGNORECASE)}
         if len(said) == 1 and arguments.get(name) != (value := said.pop()):

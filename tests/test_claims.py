@@ -92,6 +92,16 @@ def test_a_records_optional_figure_nobody_stated_is_left_out_of_it():
     assert unstated_record_fields({"lines": [{"sku": "SKU-40318", "quantity": 7}]}, ORDER, "some SKU-40318") == {}
 
 
+def test_a_country_code_nobody_named_is_unstated():
+    sites = {"type": "object", "properties": {"country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                                              "city": {"type": "string"}}}
+    assert unstated_arguments({"country": "NU", "city": "Venlo"}, sites, "which warehouses keep adr stuff") == \
+        ["country"]
+    for said in ("any polish sites with a cold room?", "sites in poland", "sites in PL", "pl sites"):
+        assert unstated_arguments({"country": "PL"}, sites, said) == [], said
+    assert unstated_arguments({"country": "DE"}, sites, "sites in poland") == ["country"]
+
+
 def test_an_optional_enum_value_none_of_whose_words_was_said_is_unstated():
     assert unstated_arguments({"status": "in_progress"}, TICKETS, "Show all urgent IT tickets.") == ["status"]
     assert unstated_arguments({"status": "in_progress"}, TICKETS, "what's still in progress?") == []

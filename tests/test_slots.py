@@ -297,7 +297,8 @@ def test_a_date_said_in_words_fills_no_property_whose_pattern_a_date_fits():
 
 DAMAGE = {"type": "object", "required": ["description"], "properties": {
     "description": {"type": "string"}, "photos_attached": {"type": "boolean", "default": False},
-    "notify_customer": {"type": "boolean", "default": True}, "cold_storage": {"type": "boolean"}}}
+    "notify_customer": {"type": "boolean", "default": True}, "cold_storage": {"type": "boolean"},
+    "dangerous_goods": {"type": "boolean", "description": "Only sites licensed (true) or not (false) for ADR goods."}}}
 
 
 @pytest.mark.parametrize(("request_text", "arguments", "stated"), [
@@ -308,6 +309,9 @@ DAMAGE = {"type": "object", "required": ["description"], "properties": {
     ("dutch warehouses w/o a cold store?", {"description": "dutch"}, {"cold_storage": False}),
     ("which site has the cold store", {"description": "site", "cold_storage": True}, {}),  # already written
     ("customer wants photos but we have no photos", {"description": "x"}, {"notify_customer": True}),  # they disagree
+    ("which warehouses r allowed to keep adr stuff", {"description": "x"}, {"dangerous_goods": True}),  # its acronym
+    ("any site that can't take adr?", {"description": "x"}, {"dangerous_goods": False}),
+    ("the address of the site", {"description": "x"}, {}),  # "adr" inside a word says nothing
 ])
 def test_a_boolean_the_request_names_is_set_false_after_a_negation(request_text, arguments, stated):
     assert stated_arguments(arguments, DAMAGE, request_text) == stated
