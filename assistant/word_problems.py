@@ -42,7 +42,8 @@ _ROUNDING = re.compile(r"\bround(?:ed)?\s+(?:it\s+)?to\s+(\d|one|two|three)\s+de
 _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
-    r"pro rata|weighted|each way|round trip|return trip|there and back)\b", re.IGNORECASE)
+    r"pro rata|weighted|each way|round trip|return trip|there and back|speed|velocity|pace|same day|same time)\b",
+    re.IGNORECASE)
 #: Units of one kind: a request naming two of a kind asks for a conversion ("pages per minute" from hours,
 #: "per month" from a year's figure), which no shape here writes.
 _UNIT_KINDS = (
@@ -224,8 +225,9 @@ _USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries
 _SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|per (?:person|head|people|team|cable|seat|" \
          r"item|unit|piece|participant|attendee|ride|trip|night)|each (?:pay|get|gets|person)|hourly rate|rate per|" \
          r"my share|how many boxes|how many packs)\b"
-_EACH = r"(?:\bat\b|\beach\b|\bper\b|\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|" \
-        r"\ban hour\b|@|\bevery\b|\bx\b)"
+#: A price or rate each: "at 0.23", "11.90 each", "per km", "a litre" (not "at least", "every 289 days").
+_EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" \
+        r"\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|\ban hour\b|@|\bx\b)"
 
 
 def _percent_chain(text: str, figures: list[Figure]) -> str | None:

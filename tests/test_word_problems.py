@@ -73,6 +73,9 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "booked the room 09:45 to 13:15 and 14:00 to 16:30, what does it cost",  # no minutes or hours asked
     "mon 8h15m, tue 7h45m, total in hours",
     "What is the hotel budget per night?",  # no figure
+    "The estate costs 19,543,778.4 dollars and the furnishings at least 632,361 dollars. The minimum total?",
+    "A marathon is 26.2 miles. A runner finishes it in 216.3 minutes, what is the average speed?",
+    "One reads a book every 289 days, the other every 272 days. When do they finish on the same day?",
     "the limit is 7 kg and my bag weighs 16.5 lb, 1 lb = 0.45359237 kg, how many kg is that",
 ])
 def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
