@@ -218,7 +218,10 @@ class ToolRouter:
             if reader is None:
                 takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0], today, changes)
                 if takes_more is not None:
-                    reasons.append(f"{takes_more} takes more of what the request states than {tool}")
+                    more = stated_count(schemas[takes_more], texts[0], today) > \
+                        stated_count(schemas[tool], texts[0], today)
+                    reasons.append(f"{takes_more} takes more of what the request states than {tool}" if more
+                                   else f"{takes_more} makes up less of what the request leaves unstated than {tool}")
                     tool = takes_more
                     reader = _read_instead(tool, candidates, schemas, changes, texts[0], today)
             if reader is not None:
@@ -375,8 +378,8 @@ def _read_instead(
 
 def _states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:
     """Whether `request` states no argument of an operation that needs some written out (an id, a date, a
-    state to set) and writes no number: "thanks, the slot booking worked" or "help me write an email to a haulier" is no change
-    of a record; a call would make up every value."""
+    state to set) and writes no number: "thanks, the slot booking worked" or "help me write an email to a
+    haulier" is no change of a record; a call would make up every value."""
     properties = schema.get("properties") or {}
     needed = [name for name in schema.get("required") or [] if _written_kind(properties.get(name))]
     # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.

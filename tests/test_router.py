@@ -238,6 +238,7 @@ def test_between_two_changes_stating_as_much_the_one_making_up_less_takes_the_ca
     request = ["slot 8124 isnt needed anymore, we moved that truck to a later slot on thursday"]
     route = router.route(request, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10), changes=changes)
     assert route.tool == "api.cancelDockSlot"
+    assert route.reason == "api.cancelDockSlot makes up less of what the request leaves unstated than api.bookDockSlot"
     assert router.route(request, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10)).tool == \
         "api.bookDockSlot"  # nothing named a change: the stated counts tie and the classifier's pick stands
     # a look-up needs less than the booking it lists for, and takes no booking's call for that
