@@ -200,8 +200,8 @@ def _fraction(percent: Figure) -> str:
     return f"{percent.text}/100"
 
 
-# The cue words of each shape. A cue before a percentage is read in the few words before it ("minus 10%
-# discount", "plus 21% vat") and after it ("15% off", "8% sales tax on top").
+# The cue words of each shape, read in the whole request, or for a percentage in its clause (`_clause`: "minus
+# 10% discount", "then plus 21% vat", "15% off", "8% sales tax on top").
 _OFF = r"\b(?:off|discount(?:ed)?|minus|less|reduction|deduct(?:ed)?|early bird)\b"
 _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge)\b"
 _INCLUDED = r"\b(?:incl\.?|including|inclusive|includes)\b[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
