@@ -382,7 +382,7 @@ class Engine:
         def rejected(token: int) -> bool:
             piece = self._piece(token)
             return (in_number or any(char.isdigit() for char in piece)) and \
-                not figures.allows(_last_words(state.reply_text + piece))
+                not figures.allows_in_prose(_last_words(state.reply_text + piece))
 
         return _masked_likeliest(logits, rejected)[0]
 

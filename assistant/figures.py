@@ -37,6 +37,8 @@ _WRITTEN = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?:\s?(k|m|mn|bn|million|billi
 _LITERAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 #: A comma that groups digits in an expression (1,249*1.21; at the end, a group still being written).
 _GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d)|\d{0,2}$)")
+#: A number ending in a digit group still being written: "41,", "41,0", "1,249,5".
+_OPEN_GROUP = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})*),(\d{0,2})$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,21 @@ class StatedFigures:
             if _decimal(literal) not in self.values:
                 return False
         return True
+
+
+    def allows_in_prose(self, text: str) -> bool:
+        """`allows`, and a digit group still being written at the end ("41,", "41,0") grouped as a stated
+        figure is ("4,104" is no "41,04..."), unless a stated figure ends at the comma ("25, and"). In an
+        expression a comma may part a function's arguments ("gcd(12,8)"); in a reply "41,04" reads as 41 and
+        04."""
+        if not self.allows(text):
+            return False
+        group = _OPEN_GROUP.search(text)
+        if group is None:
+            return True
+        if not group.group(2) and _decimal(group.group(1).replace(",", "")) in self.values:
+            return True  # a stated figure before a list's comma: "25, and"
+        return any(f"{int(digits):,}".startswith(group.group()) for digits in self.digits if digits.isdigit())
 
 
 def _figures_in(text: str) -> set[str]:

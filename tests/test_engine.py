@@ -966,6 +966,14 @@ def test_a_reply_with_no_tool_result_states_no_figure_nobody_gave(setup):
     assert final(run(guard_engine(setup, [stated], stated_reply_figures=False))).answer == "You get 25 days."
 
 
+def test_a_reply_does_not_break_a_stated_figure_into_two_nobody_gave(setup):
+    tokenizer = setup[0]
+    comma, zero = ids(tokenizer, ",")[0], ids(tokenizer, "0")[0]
+    # "41," would go on as "41,04": read as 41 and 04, neither of them stated; the 0 of 4104 comes instead
+    script = ids(tokenizer, "Ticket 41") + [(comma, zero)] + ids(tokenizer, "4 is closed.") + ids(tokenizer, END)
+    assert final(run(guard_engine(setup, [script]), "close 4104 pls")).answer == "Ticket 4104 is closed."
+
+
 def test_a_numbered_list_and_ids_are_not_figures(setup):
     tokenizer = setup[0]
     text = "1. Ask E1004.\n2. Ask Q3 staff."

@@ -55,6 +55,17 @@ def test_an_amount_written_with_digit_grouping_is_one_figure():
     assert not figures.allows("1,250*2") and figures.allows("gcd(12, 8)")
 
 
+def test_in_a_reply_a_digit_group_being_written_must_group_a_stated_figure():
+    figures = StatedFigures.of(["close 4104, and the 1,249 euro laptop"], ())
+    assert figures.allows("41,04")  # in an expression the comma may part arguments
+    assert not figures.allows_in_prose("ticket 41,04") and not figures.allows_in_prose("ticket 41,0")
+    assert not figures.allows_in_prose("ticket 41,") and figures.allows_in_prose("ticket 4104,")
+    assert figures.allows_in_prose("the 1,") and figures.allows_in_prose("the 1,249,")
+    assert figures.allows_in_prose("ticket 4104") and figures.allows_in_prose("ticket 4,10")
+    assert figures.allows_in_prose("costs 1,24")
+    assert not figures.allows_in_prose("costs 12,4") and not figures.allows_in_prose("ticket 41, ")
+
+
 def test_digits_inside_names_are_not_figures():
     assert StatedFigures.of(["what is log base 2 of 4096"]).allows("log2(4096) + x1")
 
