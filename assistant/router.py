@@ -240,10 +240,17 @@ class ToolRouter:
                 and general_question(texts[0]):
             reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")
             call = False
-        if call and checks and schemas is not None and tool in changes and tool in schemas \
-                and _states_nothing(schemas[tool], texts[0], today):
-            reasons.append(f"the request states none of what {tool} needs")
-            call = False
+        if call and checks and schemas is not None and tool in schemas \
+                and _states_nothing(schemas[tool], texts[0], today) \
+                and (tool in changes or not _named_in_words(schemas[tool])):
+            # a call would make up the record to change or to read ("response time for a high priority ticket?"
+            # read ticket 2); a look-up's question may still be the handbook's
+            if tool not in changes and SEARCH in candidates and passage is not None and passage >= GENERAL_FLOOR:
+                reasons.append(f"the request states none of what {tool} needs: search")
+                tool = SEARCH
+            else:
+                reasons.append(f"the request states none of what {tool} needs")
+                call = False
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons))
 
     def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
@@ -385,6 +392,14 @@ def _states_nothing(schema: dict[str, Any], request: str, today: date | None) ->
     # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.
     return bool(needed) and not any(character.isdigit() for character in request) and \
         stated_count(schema, request, today) == 0 and len(unstated_required(schema, request, today)) == len(needed)
+
+
+def _named_in_words(schema: dict[str, Any]) -> bool:
+    """Whether a required argument is a name written in letters (a room's id "foehn", pattern ^[a-z]+$): the
+    request states it in a way `stated_count` does not read."""
+    properties = schema.get("properties") or {}
+    return any(isinstance(spec := properties.get(name), dict) and "pattern" in spec
+               and not re.search(r"\\d|0-9", spec["pattern"]) for name in schema.get("required") or [])
 
 
 def general_question(text: str) -> bool:

@@ -440,8 +440,26 @@ def test_a_change_the_request_states_nothing_of_opens_no_call(request_text: str,
     route = router.route([request_text], {"api.updateShipment"}, schemas=SHIPMENT_SCHEMAS, changes=changes)
     assert route.tool == "api.updateShipment" and route.call == call
     assert ("states none of what api.updateShipment needs" in route.reason) == (not call)
-    # a look-up that states nothing may still list records; only changes are held back
-    assert router.route([request_text], {"api.updateShipment"}, schemas=SHIPMENT_SCHEMAS).call
+    # a look-up needing nothing written out still lists records
+    lister = {"api.listCarriers": {"type": "object", "properties": {"country": {"type": "string"}}}}
+    assert rated({"api.listCarriers": 0.6}).route([request_text], set(lister), schemas=lister).call
+
+
+@pytest.mark.parametrize(("passage", "tool", "call"), [(0.6, "search", True), (0.3, "api.getTicket", False),
+                                                       (None, "api.getTicket", False)])
+def test_a_look_up_of_a_record_the_request_names_nothing_of_searches_or_opens_no_call(
+        passage: float | None, tool: str, call: bool):
+    router = rated({"api.getTicket": 0.6, "search": 0.1})
+    route = router.route(["response time for a high priority ticket?"], {"api.getTicket", "search"},
+                         nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS)
+    assert (route.tool, route.call) == (tool, call) and "states none of what api.getTicket needs" in route.reason
+    # a record named in so many words, or a name that is an id ("foehn"), keeps the look-up
+    assert router.route(["ticket 4104 response time?"], {"api.getTicket", "search"},
+                        nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS).tool == "api.getTicket"
+    rooms = {"api.getTicket": {"type": "object", "required": ["room_id"],
+                               "properties": {"room_id": {"type": "string", "pattern": "^[a-z]+$"}}}}
+    assert router.route(["foehn bookings"], {"api.getTicket", "search"}, nearest_passage=lambda vector: passage,
+                        schemas=rooms).call
 
 
 @pytest.mark.parametrize(
