@@ -185,6 +185,8 @@ class Engine:
         self.schemas = {tool.name: tool.parameters for tool in tools}
         #: The tools with side effects: a question the router would send to one may be read instead.
         self.changes = frozenset(tool.name for tool in tools if tool.side_effects)
+        #: The look-ups of records (an API's reading operations): a question naming no record reads none.
+        self.reads = frozenset(tool.name for tool in tools if not tool.side_effects and not tool.local)
         registry.check_tools(tools)
         self.generation = generation
         self.system_prompt = system_prompt
@@ -272,7 +274,7 @@ class Engine:
             search = self.tools.get(SEARCH)
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
-                                      schemas=self.schemas, today=today, changes=self.changes)
+                                      schemas=self.schemas, today=today, changes=self.changes, reads=self.reads)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None

@@ -184,6 +184,7 @@ class ToolRouter:
         schemas: Mapping[str, dict[str, Any]] | None = None,
         today: date | None = None,
         changes: Collection[str] = (),
+        reads: Collection[str] = (),
     ) -> Route:
         """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
         decides, so a short follow-up read with the question before it still gets its call.
@@ -192,7 +193,8 @@ class ToolRouter:
         engine serves them now); `nearest_passage` scores the documents (None: the search check is off);
         `schemas` gives the tools' argument schemas (None: the stated-arguments check is off), `today` what
         dates said in words mean there ("monday to wednesday next week" states a leave request's two dates);
-        `changes` names the tools with side effects.
+        `changes` names the tools with side effects, `reads` the look-ups of records (an API's reading
+        operations; a local tool computes rather than reads).
         `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
         """
         vectors = self._embed(texts)  # (texts, dim)
@@ -242,7 +244,7 @@ class ToolRouter:
             call = False
         if call and checks and schemas is not None and tool in schemas \
                 and _states_nothing(schemas[tool], texts[0], today) \
-                and (tool in changes or not _named_in_words(schemas[tool])):
+                and (tool in changes or tool in reads and not _named_in_words(schemas[tool])):
             # a call would make up the record to change or to read ("response time for a high priority ticket?"
             # read ticket 2); a look-up's question may still be the handbook's
             if tool not in changes and SEARCH in candidates and passage is not None and passage >= GENERAL_FLOOR:

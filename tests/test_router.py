@@ -442,7 +442,8 @@ def test_a_change_the_request_states_nothing_of_opens_no_call(request_text: str,
     assert ("states none of what api.updateShipment needs" in route.reason) == (not call)
     # a look-up needing nothing written out still lists records
     lister = {"api.listCarriers": {"type": "object", "properties": {"country": {"type": "string"}}}}
-    assert rated({"api.listCarriers": 0.6}).route([request_text], set(lister), schemas=lister).call
+    assert rated({"api.listCarriers": 0.6}).route([request_text], set(lister), schemas=lister,
+                                                  reads=set(lister)).call
 
 
 @pytest.mark.parametrize(("passage", "tool", "call"), [(0.6, "search", True), (0.3, "api.getTicket", False),
@@ -450,16 +451,21 @@ def test_a_change_the_request_states_nothing_of_opens_no_call(request_text: str,
 def test_a_look_up_of_a_record_the_request_names_nothing_of_searches_or_opens_no_call(
         passage: float | None, tool: str, call: bool):
     router = rated({"api.getTicket": 0.6, "search": 0.1})
+    reads = {"api.getTicket"}
     route = router.route(["response time for a high priority ticket?"], {"api.getTicket", "search"},
-                         nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS)
+                         nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS, reads=reads)
     assert (route.tool, route.call) == (tool, call) and "states none of what api.getTicket needs" in route.reason
+    # a local tool computes what it is given; it reads no record
+    assert router.route(["response time for a high priority ticket?"], {"api.getTicket", "search"},
+                        nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS).tool == "api.getTicket"
     # a record named in so many words, or a name that is an id ("foehn"), keeps the look-up
     assert router.route(["ticket 4104 response time?"], {"api.getTicket", "search"},
-                        nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS).tool == "api.getTicket"
+                        nearest_passage=lambda vector: passage, schemas=TICKET_SCHEMAS, reads=reads).tool == \
+        "api.getTicket"
     rooms = {"api.getTicket": {"type": "object", "required": ["room_id"],
                                "properties": {"room_id": {"type": "string", "pattern": "^[a-z]+$"}}}}
     assert router.route(["foehn bookings"], {"api.getTicket", "search"}, nearest_passage=lambda vector: passage,
-                        schemas=rooms).call
+                        schemas=rooms, reads=reads).call
 
 
 @pytest.mark.parametrize(
