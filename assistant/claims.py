@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.countries import stated_countries
+from assistant.countries import names_country, stated_countries
 
 #: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
@@ -143,14 +143,10 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
         elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \
                 not _figures(value) <= figures:
             unstated.append(name)  # neither the value nor each of its figures ("08:45" for "8:45") was said
-        elif isinstance(value, str) and _names_country(name, spec) and value.upper() not in stated_countries(said) \
+        elif isinstance(value, str) and names_country(name, spec) and value.upper() not in stated_countries(said) \
                 and re.search(rf"(?<![\w-]){re.escape(value.casefold())}(?![\w-])", words) is None:
             unstated.append(name)  # a country code nobody named, by code, name or adjective ("NU")
     return unstated
-
-
-def _names_country(name: str, spec: dict[str, Any]) -> bool:
-    return "country" in name.casefold() or "country" in str(spec.get("description") or "").casefold()
 
 
 def unstated_record_fields(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> dict[str, list[Any]]:
@@ -163,12 +159,15 @@ def unstated_record_fields(arguments: dict[str, Any], schema: dict[str, Any], sa
         items = (properties.get(name) or {}).get("items")
         if not isinstance(records, list) or not isinstance(items, dict) or not items.get("properties"):
             continue
-        kept = [{field: value for field, value in record.items()
-                 if field not in unstated_arguments(record, items, said)} if isinstance(record, dict) else record
-                for record in records]
+        kept = [_without_fields(record, unstated_arguments(record, items, said)) if isinstance(record, dict)
+                else record for record in records]
         if kept != records:
             trimmed[name] = kept
     return trimmed
+
+
+def _without_fields(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    return {field: value for field, value in record.items() if field not in fields}
 
 
 def _enum_value_said(value: str, said: str) -> bool:

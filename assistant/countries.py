@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 import pycountry
 
@@ -24,6 +25,11 @@ _ALIASES = {
     "latvian": "LV", "estonian": "EE", "bulgarian": "BG", "croatian": "HR", "slovenian": "SI",
     "japanese": "JP", "indian": "IN", "vietnamese": "VN", "korean": "KR", "south korea": "KR",
 }
+
+
+def names_country(name: str, spec: dict[str, Any]) -> bool:
+    """Whether a property is a country's, by its name or its description."""
+    return "country" in name.casefold() or "country" in str(spec.get("description") or "").casefold()
 
 
 def stated_countries(text: str) -> list[str]:

@@ -72,7 +72,6 @@ class StatedFigures:
                 return False
         return True
 
-
     def allows_in_prose(self, text: str) -> bool:
         """`allows`, and a digit group still being written at the end ("41,", "41,0") grouped as a stated
         figure is ("4,104" is no "41,04..."), unless a stated figure ends at the comma ("25, and"). In an

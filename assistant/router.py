@@ -362,8 +362,9 @@ def _takes_more_of_the_request(
         weigh = tool in changes and rival in changes and stated > 0
         return stated, -len(unstated_required(schemas[name], request, today)) if weigh else 0
 
-    fits = {name: fit(name, name) for name in rivals if fit(name, name) > fit(tool, name)}
-    return max(fits, key=lambda name: (fits[name], candidates[name]), default=None)
+    fits = {name: fit(name, name) for name in rivals}
+    better = [name for name in rivals if fits[name] > fit(tool, name)]
+    return max(better, key=lambda name: (fits[name], candidates[name]), default=None)
 
 
 def _read_instead(

@@ -45,7 +45,7 @@ from typing import Any
 
 from assistant.codes import as_date, fits, fitting_code, stated_codes, value_shape
 from assistant.copying import free_text_properties
-from assistant.countries import stated_countries
+from assistant.countries import names_country, stated_countries
 from assistant.dates import StatedDate, says_when, stated_dates, stated_times, with_dates_written_out
 from tools.lexical import keywords
 
@@ -407,7 +407,7 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
     """The one country-code property (named or described as a country, taking "NL") set to the code of the one
     country the request names ("dutch", "poland", `assistant.countries`), where the call wrote another or none."""
     names = [name for name, spec in properties.items() if spec.get("type") == "string"
-             and ("country" in name.casefold() or "country" in str(spec.get("description") or "").casefold())
+             and names_country(name, spec)
              and _takes(spec, "NL")]
     return _the_one(arguments, properties, names, stated_countries(request), _takes)
 
@@ -416,15 +416,15 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
 _BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show"})
 #: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a".
 _NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
-                      r"aren't|arent|won't|wont|can't|cant|cannot|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$", re.IGNORECASE)
+                      r"aren't|arent|won't|wont|can't|cant|cannot|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
+                      re.IGNORECASE)
 
 
 def _stated_booleans(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
     """Each boolean property a word of whose name, or an acronym of whose description, the request says
     ("receipt attached", "3 photos up", "the cold store", "adr stuff" for "licensed for ADR dangerous goods") set
-    to true, or to false where a negation comes before that word ("no receipt", "dont email
-    the customer", "w/o a cold store"), where the call wrote otherwise or nothing. Mentions that disagree
-    settle nothing."""
+    to true, or to false where a negation comes before that word ("no receipt", "dont email the customer", "w/o a
+    cold store"), where the call wrote otherwise or nothing. Mentions that disagree settle nothing."""
     text = _unquoted(request, properties)
     found = {}
     for name, spec in properties.items():
