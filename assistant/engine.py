@@ -87,6 +87,8 @@ WANTED_CALL = 0.5
 
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
+#: A held opening's text ends a sentence or a line here: what comes after can only open a claim of its own.
+_SENTENCE_END = re.compile(r"(?:[.!?:]|\n)\s*$")
 
 #: Asked before a side-effecting call is sent; True sends it, False is the user's no. An approver that has
 #: nobody to ask raises CannotApprove instead.
@@ -137,6 +139,7 @@ class TurnState:
     reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
+    released: int = 0  # reply_ids whose text the guard let out while holding (whole sentences)
     no_call: bool = False  # the router found no tool for the question: toolkens masked until a tool result
     routed: bool = False  # the router opened the turn with a call
     best_toolken: tuple[float, int] | None = None  # (probability, token id): the held opening's likeliest call
@@ -257,6 +260,12 @@ class Engine:
                     state.first_token_s = time.perf_counter() - started
                 if state.rewind_to is not None:
                     forced = self._guard_call(state.rewind_to, route)
+                    if state.released:
+                        log.info("the reply went on with %r before any call: %s called after %r, already shown",
+                                 state.reply_text[state.streamed :], forced, state.reply_text[: state.streamed])
+                        logits = yield from self._call_after_released(state, forced, generation)
+                        state.guarded = True
+                        continue
                     log.info("the reply opened with %r before any call: started again with %s forced",
                              state.reply_text, forced)
                     first_token_s = state.first_token_s
@@ -321,6 +330,22 @@ class Engine:
         state.decoder, previous.decoder = previous.decoder, None
         return state, (yield from self._hold(state))
 
+    def _call_after_released(
+        self, state: TurnState, tool: str, generation: GenerationConfig
+    ) -> Generator[QueueWait, None, torch.Tensor]:
+        """Take the held opening back to the sentences already shown and force `tool`'s toolken after them: what
+        a person has read stays, as the lead-in of the call, and nothing after it is kept. Returns the logits
+        after the toolken."""
+        kept = state.released
+        fed = state.tokens + [token for token, _ in state.pending]  # while holding, only the reply's tokens
+        toolken = self.registry.by_name(tool).token_id
+        state.tokens, state.sampled = [*fed[:kept], toolken], [True] * kept + [False]
+        state.pending, state.rewind_to, state.holding = [], None, False
+        state.reply_ids, state.reply_text = state.reply_ids[:kept], state.reply_text[: state.streamed]
+        state.mode = Mode.ARGUMENTS
+        self._begin_call(state, self.tools[tool], generation)
+        return (yield from self._hold(state))
+
     # -- states -----------------------------------------------------------------------------------------
 
     def _reply_step(
@@ -357,6 +382,7 @@ class Engine:
             return
         state.pending.append((token, True))
         state.reply_ids.append(token)
+        before = state.reply_text
         state.reply_text, state.reply_window = extend_text(
             self.chat.tokenizer, state.reply_ids, state.reply_text, state.reply_window)
         if state.holding:
@@ -365,6 +391,11 @@ class Engine:
                 state.mode = Mode.DONE
                 return
             if len(state.reply_ids) <= (lead_in if lead_in is not None else HOLD_WITHOUT_LEAD_IN):
+                if _opens_sentence(before, state.reply_text[len(before) :]):
+                    # The sentences before this token are whole and open no claim: a person reads them now,
+                    # and a claim after them turns into a call that follows them (`_call_after_released`).
+                    state.released = len(state.reply_ids) - 1
+                    yield from self._release(state, len(before))
                 return
             state.holding = False  # past the lead-in no call can come: the opening is what it is
         yield from self._release(state)
@@ -404,10 +435,11 @@ class Engine:
         if state.best_toolken is None or float(probabilities[best]) > state.best_toolken[0]:
             state.best_toolken = (float(probabilities[best]), int(self.toolken_ids[best]))
 
-    def _release(self, state: TurnState) -> Iterator[Event]:
-        """Stream the part of the segment's text not yet streamed."""
-        delta = state.reply_text[state.streamed :]
-        state.streamed = len(state.reply_text)
+    def _release(self, state: TurnState, upto: int | None = None) -> Iterator[Event]:
+        """Stream the part of the segment's text not yet streamed (up to character `upto`, if given)."""
+        end = len(state.reply_text) if upto is None else upto
+        delta = state.reply_text[state.streamed : end]
+        state.streamed = max(state.streamed, end)
         if delta:
             yield TextDelta(delta)
 
@@ -682,6 +714,12 @@ def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> 
         else:
             any_kept = True
     return kept, any_kept
+
+
+def _opens_sentence(before: str, piece: str) -> bool:
+    """Whether the newest token's text `piece` starts a new sentence or line after the reply text `before`."""
+    return bool(before.strip()) and _SENTENCE_END.search(before) is not None and \
+        (piece[:1].isspace() or before.endswith("\n"))
 
 
 def _last_words(text: str) -> str:

@@ -487,6 +487,30 @@ def test_claim_guard_streams_a_plain_reply_whole_and_unchanged(setup):
     assert len(deltas) > 1 and len(ids(tokenizer, deltas[0])) == 17
 
 
+def test_claim_guard_lets_whole_sentences_out_and_a_claim_after_them_becomes_a_call_that_follows_them(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    opening = ids(tokenizer, "Sure. I found 2 requests: one pending.")
+    first = [(opening[0], toolken), *opening[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, " It is 4.") + ids(tokenizer, END)
+    events = run(guard_engine(setup, [first, second]))
+    deltas = [e for e in events if isinstance(e, TextDelta | ToolCall)]
+    # "Sure." is shown as soon as the next sentence starts, before the guard's window is over.
+    assert isinstance(deltas[0], TextDelta) and deltas[0].text == "Sure." and isinstance(deltas[1], ToolCall)
+    answer = final(events)
+    assert answer.answer == "Sure. It is 4." and answer.guarded and "found" not in answer.answer
+    assert tools[0].calls == [{"a": 3}]
+    assert answer.messages[0]["content"].startswith("Sure.")  # the call follows what was shown, in the history
+
+
+def test_claim_guard_shows_a_greetings_first_sentence_before_its_window_is_over(setup):
+    tokenizer = setup[0]
+    text = "Hello! I can answer questions about the handbook, book rooms and look up colleagues for you today."
+    events = run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]))
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert deltas[0] == "Hello!" and "".join(deltas) == text == final(events).answer
+
+
 def test_claim_guard_streams_the_lead_in_before_a_call(setup):
     tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
@@ -1010,7 +1034,9 @@ def test_an_opening_about_to_state_a_figure_after_the_model_wanted_a_call_makes_
                     GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
                     router=router)
     answer = final(run(engine, "What is the gift limit?"))
-    assert ten > 0 and answer.guarded and answer.answer == "It is 10." and tools[0].calls == [{"a": 9}]
+    # The first sentence was already shown when the figure came: the call follows it.
+    assert ten > 0 and answer.guarded and tools[0].calls == [{"a": 9}]
+    assert answer.answer == "I'll work it out.It is 10."
     # A model that never wanted a call keeps its opening, the figure masked.
     plain = [lead_in[0], *lead_in[1:ten], (lead_in[ten], ids(tokenizer, " no")[0]), *lead_in[ten + 1:]]
     engine = Engine(SureDecoder(len(tokenizer), [plain + ids(tokenizer, END)]), chat, registry, tools,
