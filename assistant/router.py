@@ -242,11 +242,13 @@ class ToolRouter:
                 and general_question(texts[0]):
             reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")
             call = False
-        if call and checks and schemas is not None and tool in schemas \
-                and _states_nothing(schemas[tool], texts[0], today) \
-                and (tool in changes or tool in reads and not _named_in_words(schemas[tool])):
+        if call and checks and schemas is not None and tool in schemas and (
+                _states_nothing(schemas[tool], texts[0], today)
+                and (tool in changes or tool in reads and not _named_in_words(schemas[tool]))
+                or tool in reads and _record_unnamed(schemas[tool], texts)):
             # a call would make up the record to change or to read ("response time for a high priority ticket?"
-            # read ticket 2); a look-up's question may still be the handbook's
+            # read ticket 2, "how many days of annual leave do I get per year?" employee E2343's balance); a
+            # look-up's question may still be the handbook's
             if tool not in changes and SEARCH in candidates and passage is not None and passage >= GENERAL_FLOOR:
                 reasons.append(f"the request states none of what {tool} needs: search")
                 tool = SEARCH
@@ -395,6 +397,25 @@ def _states_nothing(schema: dict[str, Any], request: str, today: date | None) ->
     # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.
     return bool(needed) and not any(character.isdigit() for character in request) and \
         stated_count(schema, request, today) == 0 and len(unstated_required(schema, request, today)) == len(needed)
+
+
+def _record_unnamed(schema: dict[str, Any], texts: Sequence[str]) -> bool:
+    """Whether a look-up needs a record's id written with digits (E1004, SHP-207391, a request number) and the
+    conversation's user messages `texts` write no digit: whatever else they state (an annual leave type),
+    the record read would be made up."""
+    properties = schema.get("properties") or {}
+    return any(_digit_id(name, properties.get(name)) for name in schema.get("required") or []) and \
+        not any(character.isdigit() for text in texts for character in text)
+
+
+def _digit_id(name: str, spec: Any) -> bool:
+    """Whether property `name` is an id written with digits: a pattern with a digit, or an integer named an id."""
+    if not isinstance(spec, dict):
+        return False
+    pattern = spec.get("pattern")
+    if isinstance(pattern, str):
+        return re.search(r"\\d|0-9", pattern) is not None
+    return spec.get("type") == "integer" and re.search(r"(?:^|_)id$|[a-z]Id$", name) is not None
 
 
 def _named_in_words(schema: dict[str, Any]) -> bool:

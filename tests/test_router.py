@@ -468,6 +468,33 @@ def test_a_look_up_of_a_record_the_request_names_nothing_of_searches_or_opens_no
                         schemas=rooms, reads=reads).call
 
 
+LEAVE_BALANCE = {"api.getLeaveBalance": {
+    "type": "object", "required": ["employee_id"],
+    "properties": {"employee_id": {"type": "string", "pattern": "^E[0-9]{4}$"},
+                   "leave_type": {"type": "string", "enum": ["annual", "sick", "unpaid"]}}}}
+
+
+@pytest.mark.parametrize(
+    ("texts", "tool", "call"),
+    [
+        (["How many days of annual leave do I get per year?"], "search", True),  # whose balance? the handbook's
+        (["How many annual leave days does E1007 have left?"], "api.getLeaveBalance", True),
+        (["and sick days?", "annual leave left for E1007?\nand sick days?"], "api.getLeaveBalance", True),
+    ],
+)
+def test_a_look_up_of_a_record_whose_id_nobody_wrote_reads_none_whatever_else_the_request_states(
+        texts: list[str], tool: str, call: bool):
+    route = rated({"api.getLeaveBalance": 0.6, "search": 0.1}).route(
+        texts, {"api.getLeaveBalance", "search"}, nearest_passage=lambda vector: 0.6, schemas=LEAVE_BALANCE,
+        reads={"api.getLeaveBalance"})
+    assert (route.tool, route.call) == (tool, call)
+    # far from the handbook, no call: the employee E2343 a call would read is made up
+    far = rated({"api.getLeaveBalance": 0.6, "search": 0.1}).route(
+        texts, {"api.getLeaveBalance", "search"}, nearest_passage=lambda vector: 0.2, schemas=LEAVE_BALANCE,
+        reads={"api.getLeaveBalance"})
+    assert far.call == (tool != "search")
+
+
 @pytest.mark.parametrize(
     ("question", "general"),
     [
