@@ -3,8 +3,10 @@
 The small model picks the stated figures (the figure mask keeps it to them) but not the shape of the sum: it
 wrote 24*310.80 for "24 cables, 310.80 eur in total, the price per cable?", left averages undivided and turned
 percentages round. Staff ask a few shapes over and over (a VAT total, a discount, a share of a bill, an
-average, what is left of a budget, a change in percent, a rate times a quantity, hours at an overtime rate, the
-time between two clock times, a figure in another unit of time), and each says which it is in words:
+average and a weighted one, what is left of a budget, a change in percent, a rate per 1000, a rate times a
+quantity, mileage there and back, hours at an overtime rate, the time between two clock times less a break, a
+share in a ratio, a pro-rata amount, the part of a cost the employer does not pay, a figure in another unit of
+time), and each says which it is in words (number words read as figures: "twelve of us"):
 `composed_expression` reads those shapes and writes the expression, and None for anything else, where the
 model's own expression stands.
 
@@ -26,7 +28,7 @@ from fractions import Fraction
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
 #: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple) or "%".
 _FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     r"(\s?%|k\b|\s?million\b|x\b)?(?![\w/:]|\.\d|,\d{3})")
+                     r"(\s?%|k\b|\s?million\b|x\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
 #: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
 _UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
 #: A clock time: "09:45", "7:40".
@@ -34,15 +36,16 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*[a-z]{1,10}\s*=\s*(\d+(?:\.\d+)?)\s*[a-z]{1,10}\b", re.IGNORECASE)
 #: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
-_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])", re.IGNORECASE)
+_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
+                        r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
-_ROUNDING = re.compile(r"\bround(?:ed)?\s+(?:it\s+)?to\s+(\d|one|two|three)\s+decimals?(?:\s+places?)?\b",
+_ROUNDING = re.compile(r"\bround(?:ed)?\s+(?:it\s+)?to\s+(\d|one)\s+decimals?(?:\s+places?)?\b",
                        re.IGNORECASE)
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
-    r"pro rata|weighted|each way|round trip|return trip|there and back|speed|velocity|pace|same day|same time)\b",
+    r"speed|velocity|pace|same day|same time)\b",
     re.IGNORECASE)
 #: Units of one kind: a request naming two of a kind asks for a conversion ("pages per minute" from hours,
 #: "per month" from a year's figure), which no shape here writes.
@@ -58,18 +61,50 @@ _UNIT_ADJECTIVE = r"hourly|daily|weekly|monthly|yearly|annual|annually"
 #: Units of time in seconds, and months and years in months.
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 _MONTHS = {"month": 1, "year": 12}
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-                 "nine": "9", "ten": "10"}
-#: The years a compound growth runs: "after 4 years", "in 3 years", "two years from now".
-_YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years?\b|"
-                    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+(?:from now|later|time)\b")
+#: The years a compound growth runs: "after 4 years", "in 3 yrs", "2 years from now" (number words are digits by then).
+_YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+)\s+(?:years?|yrs?)\b|"
+                    r"\b(\d+)\s+(?:years?|yrs?)\s+(?:from now|later|time)\b")
+
+
+#: Number words, as staff write small figures out ("twelve of us", "two thousand two hundred and fifty eur",
+#: "seven and a half hours"); a lone "one" stays a word ("the bigger one", "one way").
+_SMALL_NUMBERS = {word: value for value, word in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {word: 10 * value for value, word in enumerate(
+    ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], start=2)}
+_NUMBER_WORD = "|".join([*_SMALL_NUMBERS, *_TENS, "hundred", "thousand"])
+_NUMBER_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+)"
+                         rf"(?:{_NUMBER_WORD}))*\b(?:\s+and\s+a\s+half\b)?")
+#: Overtime's multiples in words.
+_OVERTIME_WORDS = {"time and a half": "1.5x", "double time": "2x"}
+#: A ratio to share by: "in the ratio 5:3", "ratio of 2:3:4".
+_RATIO = re.compile(r"\bratio\s+(?:of\s+)?(\d+(?:\s*:\s*\d+)+)\b")
+_MONTH_NAMES = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|" \
+               r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+#: A day of a month: "1 april", "april 1st".
+_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\s+\d{{1,2}}"
+                   rf"(?:st|nd|rd|th)?\b")
+#: People or periods a figure counts, that an amount is shared out over: "among 5 people", "25 ppl", "twelve of
+#: us", "for the remaining 4 months".
+_COUNTED = r"\s*(?:people|ppl|persons?|colleagues|employees|staff|members|participants|attendees|guests|of us|" \
+           r"teams?|depts?|departments|months?|weeks?|ways)\b"
+_EMPLOYER_PAYS = r"\b(?:company|employer|firm|they|work)\s+(?:pays?|covers?|reimburses?|contributes?|" \
+                 r"subsidi[sz]es)\b"
+_OWN_SHARE = r"\b(?:i|me|myself|my own|my share|employee|we|us)\b"
+_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way)\b"
+_DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
+_PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
+#: A rate per so many asked for: "error rate per 1000 orders", "the rate per 100 days" (not "6.4 litres per 100 km").
+_RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
+_FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage)\b"
 
 
 def _converts(text: str) -> bool:
     """Whether `text` measures in two units of one kind (hours and minutes, a month and a year): a unit after
     a figure ("6.5 hrs"), after "per", "a", "an", "each", "every" or "/" ("per month", "eur/hr"), asked for
     ("how many weeks") or an adjective ("annual licence", not "annual leave"); "last month" measures nothing."""
-    return any(sum(re.search(rf"(?:\d\s*|\b(?:per|a|an|each|every|many)\s+|/)(?:{pattern})\b|"
+    return any(sum(re.search(rf"(?:\d\s*|\b(?:per|a|an|each|every|many|in|into)\s+|/)(?:{pattern})\b|"
                              rf"\b(?=hourly|daily|weekly|monthly|yearly|annual)(?:{pattern})\b(?!\s+leave)", text)
                    is not None for pattern in kind.values()) > 1 for kind in _UNIT_KINDS)
 
@@ -92,14 +127,24 @@ class Figure:
 def composed_expression(request: str) -> str | None:
     """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
     has its place; None otherwise (the model writes the expression)."""
-    text = _PERCENT_WORDS.sub("%", request).casefold()
+    text = _in_digits(_PERCENT_WORDS.sub("%", request).casefold())
+    for words, multiple in _OVERTIME_WORDS.items():
+        text = text.replace(words, multiple)
     text, digits = _taken(text, _ROUNDING.search(text))
+    ratio = _RATIO.search(text)
+    if ratio is not None:
+        expression = _ratio_share(text, ratio)
+        return f"round({expression}, {digits})" if digits is not None and expression is not None else expression
     if _CLOCK.search(text):
         return _clock_durations(text)
+    text = _DATE.sub(" ", text)  # "starts 1 april": a day of a month is no operand
     text, rate = _taken(text, _UNIT_RATE.search(text) or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text)
                                                           else None))
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
+    for shape in _BEFORE_CONVERSION:
+        if rate is None and (found := shape(text, _figures(text))) is not None:
+            return f"round({found}, {digits})" if digits is not None else found
     if rate is None and _converts(text):
         return _converted(text, _figures(text))
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
@@ -117,13 +162,120 @@ def composed_expression(request: str) -> str | None:
     return f"round({expression}, {digits})" if digits is not None else expression
 
 
+def _in_digits(text: str) -> str:
+    """`text` with its number words written in digits ("twelve of us" -> "12 of us")."""
+    def digits(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if run in ("one", "zero"):
+            return run
+        total = current = 0
+        for word in re.findall(r"[a-z]+", run.removesuffix("and a half")):
+            if word in _SMALL_NUMBERS:
+                current += _SMALL_NUMBERS[word]
+            elif word in _TENS:
+                current += _TENS[word]
+            elif word == "hundred":
+                current = max(current, 1) * 100
+            elif word == "thousand":
+                total, current = total + max(current, 1) * 1000, 0
+        value = total + current + (0.5 if run.endswith("and a half") else 0)
+        return f"{value:g}"
+
+    return _NUMBER_RUN.sub(digits, text)
+
+
+def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
+    """An amount shared in a ratio, and the share asked for: the bigger or the smaller, or the one named
+    ("between sales and support in the ratio 5:3, how much does sales get")."""
+    parts = [part.strip() for part in ratio.group(1).split(":")]
+    rest = text[: ratio.start()] + " " * (ratio.end() - ratio.start()) + text[ratio.end():]
+    amounts = [f for f in _figures(rest) if not f.percent and f.value != len(parts)]  # "three depts": the parts
+    if len(amounts) != 1 or any(f.percent for f in _figures(rest)):
+        return None
+    values = [int(part) for part in parts]
+    if _has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
+        share = parts[values.index(max(values))]
+    elif _has(r"\b(?:small|low)(?:er|est)\b|\bleast\b", rest):
+        share = parts[values.index(min(values))]
+    else:
+        named = re.search(r"\bbetween\s+(?:the\s+)?([a-z]+)\s+and\s+(?:the\s+)?([a-z]+)\b", rest)
+        asked = [i for i, name in enumerate(named.groups()) if _has(rf"\b{name}\b", text[ratio.end():])] \
+            if named is not None and len(parts) == 2 else []
+        if len(asked) != 1:
+            return None
+        share = parts[asked[0]]
+    return f"{amounts[0].text}*{share}/({' + '.join(parts)})"
+
+
+def _employer_share(text: str, figures: list[Figure]) -> str | None:
+    """A cost the employer pays a percentage of, and the part left to the person asking ("company covers 60%
+    of the 49 eur pass, what do i pay"), in another unit of time when asked ("39.90 a month ... my share per
+    year")."""
+    percents, amounts = _split(figures)
+    if len(percents) != 1 or len(amounts) != 1 or not _has(_EMPLOYER_PAYS, text) or not _has(_OWN_SHARE, text):
+        return None
+    share = f"{amounts[0].text}*(1 - {_fraction(percents[0])})"
+    if not _converts(text):
+        return share
+    ratio = _time_scale(text, amounts[0])
+    return None if ratio is None else _scaled(f"({share})", ratio)
+
+
+def _round_trip(text: str, figures: list[Figure]) -> str | None:
+    """A distance driven there and back at a rate per km, on one or several trips: everything multiplied, and
+    by 2 ("drove 186 km to the client and back, at 0.30 eur per km", "3 visits, each 42 km one way, there and
+    back, 0.30 eur/km")."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) not in (2, 3) or not _has(_ROUND_TRIP, text) or not _has(_DISTANCE, text) or \
+            not _has(r"\bper\s+(?:km|kilomet|mile)|/\s?(?:km|mile)|\brate\b", text) or _has(_SPLIT, text):
+        return None
+    return "*".join([*(f.text for f in amounts), "2"])
+
+
+def _pro_rata(text: str, figures: list[Figure]) -> str | None:
+    """A year's or a month's amount for the part of it that counts: "worked 18 of the 30 days" (the amount times
+    18/30), "for 5 months" of an annual amount or a full year's 28 days (times 5/12)."""
+    percents, amounts = _split(figures)
+    if percents or not _has(_PRO_RATA, text):
+        return None
+    part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b", text)
+    if part_of is not None and len(amounts) == 3:
+        amount = [f for f in amounts if not (part_of.start() <= f.start < part_of.end())]
+        return f"{amount[0].text}*{part_of.group(1)}/{part_of.group(2)}" if len(amount) == 1 else None
+    months = [f for f in amounts if _has(r"^\s*months?\b", text[f.end:])]
+    if len(amounts) != 2 or len(months) != 1 or not _has(r"\b(?:annual|year|yearly|per year|a year)\b", text):
+        return None
+    amount = next(f for f in amounts if f is not months[0])
+    return f"{amount.text}*{months[0].text}/12"
+
+
+#: Shapes whose requests name two units of time without asking to convert between them.
+_BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (_employer_share, _round_trip, _pro_rata)
+
+
 def _converted(text: str, figures: list[Figure]) -> str | None:
     """One figure in a unit of time asked for in another: an amount of time ("how many weeks is 91 days",
     "how many minutes is 3.5 hours") or a rate per unit of time ("54,600 eur annual salary, whats that per
     month", "monthly rent is 2350, whats the annual cost"). Months and years convert only into each other."""
     if len(figures) != 1 or figures[0].percent or re.search(r"\d", text[: figures[0].start] + text[figures[0].end:]):
         return None  # another figure or a code ("a 13th month") would change the sum
-    figure = figures[0]
+    ratio = _time_scale(text, figures[0])
+    if ratio is None:
+        return None
+    return _scaled(figures[0].text, ratio)
+
+
+def _scaled(expression: str, ratio: Fraction) -> str:
+    if ratio.denominator == 1:
+        return f"{expression}*{ratio.numerator}"
+    if ratio.numerator == 1:
+        return f"{expression}/{ratio.denominator}"
+    return f"{expression}*{ratio.numerator}/{ratio.denominator}"
+
+
+def _time_scale(text: str, figure: Figure) -> Fraction | None:
+    """What `figure`, in the unit of time written after it (or an adjective's: "annual licence"), is multiplied
+    by in the one other unit the request asks for; None unless there is exactly one."""
     unit = re.match(rf"\s*(?:eur|euros?|€|usd|dollars?|gbp|pounds?)?\s*(?:(a|an|per|each|every)\s+)?({_UNIT_WORD})\b",
                     text[figure.end:])
     adjective = re.search(rf"\b({_UNIT_ADJECTIVE})\b", text)
@@ -134,7 +286,7 @@ def _converted(text: str, figures: list[Figure]) -> str | None:
     else:
         return None
     asked = [_unit(next(group for group in match.groups() if group is not None))
-             for match in re.finditer(rf"\bhow many ({_UNIT_WORD})\b|\bin ({_UNIT_WORD})\b|"
+             for match in re.finditer(rf"\bhow many ({_UNIT_WORD})\b|\b(?:in|into) ({_UNIT_WORD})\b|"
                                       rf"\b(?:per|a|an) ({_UNIT_WORD})\b|\b({_UNIT_ADJECTIVE})\b", text)]
     targets = {unit for unit in asked if unit != source}
     if len(targets) != 1:
@@ -143,12 +295,7 @@ def _converted(text: str, figures: list[Figure]) -> str | None:
     if (source in _SECONDS) != (target in _SECONDS):
         return None
     scale = _SECONDS if source in _SECONDS else _MONTHS
-    ratio = Fraction(scale[target], scale[source]) if per else Fraction(scale[source], scale[target])
-    if ratio.denominator == 1:
-        return f"{figure.text}*{ratio.numerator}"
-    if ratio.numerator == 1:
-        return f"{figure.text}/{ratio.denominator}"
-    return f"{figure.text}*{ratio.numerator}/{ratio.denominator}"
+    return Fraction(scale[target], scale[source]) if per else Fraction(scale[source], scale[target])
 
 
 def _unit(word: str) -> str:
@@ -163,7 +310,7 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
         return text, None
     found = next(group for group in match.groups() if group is not None)
     blanked = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
-    return blanked, _NUMBER_WORDS.get(found, found)
+    return blanked, "1" if found == "one" else found
 
 
 def _compounded(text: str, figures: list[Figure], years: str) -> str | None:
@@ -203,8 +350,9 @@ def _fraction(percent: Figure) -> str:
 # The cue words of each shape, read in the whole request, or for a percentage in its clause (`_clause`: "minus
 # 10% discount", "then plus 21% vat", "15% off", "8% sales tax on top").
 _OFF = r"\b(?:off|discount(?:ed)?|minus|less|reduction|deduct(?:ed)?|early bird)\b"
-_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge)\b"
-_INCLUDED = r"\b(?:incl\.?|including|inclusive|includes)\b[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
+_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
+          r"goes up|go up|went up|rises?|rose)\b"
+_INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
 _WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
 _THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
 _TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price)\b"
@@ -214,13 +362,15 @@ _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease
                r"cheaper|reduced|shrank|declined?)\b"
 _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
                 r"(?:%|percentage) (?:is|was) (?:that|it)|" \
-                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b"
+                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
+                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b"
 _AVERAGE = r"\b(?:average|avg|mean)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
 _HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
 _HOURS = r"\d\s*(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
-_LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance)\b"
+_LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
+        r"the rest)\b"
 _USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes)\b"
 _SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|per (?:person|head|people|team|cable|seat|" \
          r"item|unit|piece|participant|attendee|ride|trip|night)|each (?:pay|get|gets|person)|hourly rate|rate per|" \
@@ -230,13 +380,14 @@ _EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" 
         r"\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|\ban hour\b|@|\bx\b)"
 
 
-def _percent_chain(text: str, figures: list[Figure]) -> str | None:
+def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str | None:
     """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
     "minus 10% discount") in turn; a lone percentage with neither cue is a part ("8% holiday allowance on
-    52,800", "15% of 2,340")."""
+    52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`)."""
     percents, amounts = _split(figures)
     if len(amounts) != 1 or not percents or len(percents) > 3:
         return None
+    total = total or _has(_TOTAL, text)
     amount = amounts[0].text
     net = _has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
     if len(percents) == 1 and _has(_INCLUDED, text) and not net:
@@ -251,7 +402,7 @@ def _percent_chain(text: str, figures: list[Figure]) -> str | None:
         near = _clause(text, figures, percent)
         if _has(_OFF, near):
             factors.append(f"(1 - {_fraction(percent)})")
-        elif _has(_ON_TOP, near) and (len(percents) > 1 or _has(_TOTAL, text)):
+        elif _has(_ON_TOP, near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {_fraction(percent)})")
         elif len(percents) == 1 and _has(r"\bof\b|\bon\b", near) and not _has(_ASKS_PERCENT, text):
             factors.append(_fraction(percent))
@@ -305,15 +456,27 @@ def _average(text: str, figures: list[Figure]) -> str | None:
 
 
 def _remaining(text: str, figures: list[Figure]) -> str | None:
-    """A budget or an allowance and what was used of it, and what is left; with a third figure after them
-    and a word of sharing, what is left shared out ("18,000 ... used 7,650 ... 9 people, split equally")."""
+    """A budget or an allowance and what was used of it (one or several costs), and what is left; with a count
+    of people or months to share it over ("split whatever is left equally on gifts for 25 ppl", "left per month
+    for the remaining 4 months", "fifteen people ... company pays 1500 and we split the rest"), what is left
+    shared out."""
     percents, amounts = _split(figures)
-    if percents or len(amounts) not in (2, 3) or not (_has(_LEFT, text) and _has(_USED, text)):
+    if percents or len(amounts) < 2 or not (_has(_LEFT, text) and (_has(_USED, text) or _has(r"\bbudget\b", text))):
         return None
-    used, whole = sorted(amounts[:2], key=lambda figure: figure.value)
-    if len(amounts) == 2:
-        return f"{whole.text} - {used.text}"
-    return f"({whole.text} - {used.text})/{amounts[2].text}" if _has(_SPLIT, text) else None
+    counts = [f for f in amounts if _has(_COUNTED, text[f.end:f.end + 25].split(",")[0]) or
+              _has(r"\b(?:among|between|by|for)\s*$", text[:f.start])]
+    count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (_has(_SPLIT, text) or _has(r"\bper\b", text)) \
+        else None
+    if count is None and len(amounts) == 3 and _has(_SPLIT, text):
+        count = amounts[2]  # "18,000 ... used 7,650 ... 9 people, split equally"
+    costs = [f for f in amounts if f is not count]
+    whole = max(costs, key=lambda figure: figure.value)
+    if len(costs) > 2 and whole is not costs[0]:  # several costs: the budget is stated first
+        return None
+    left = f"{whole.text} - {' - '.join(f.text for f in costs if f is not whole)}"
+    if count is not None:
+        return f"({left})/{count.text}"
+    return left if len(costs) == len(amounts) else None
 
 
 def _pay(text: str, figures: list[Figure]) -> str | None:
@@ -330,6 +493,68 @@ def _pay(text: str, figures: list[Figure]) -> str | None:
     return "*".join(f"{f.text}/100" if f.percent else f.text for f in figures)
 
 
+def _overtime(text: str, figures: list[Figure]) -> str | None:
+    """Regular hours and overtime hours at an hourly rate, the overtime at a multiple of it ("40 regular hours at
+    22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half")."""
+    if not _has(r"\bovertime\b", text):
+        return None
+    hours = [f for f in figures
+             if not f.percent and _has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])]
+    multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
+    rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
+    if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
+        return None
+    extra = [f for f in hours if _has(r"\bovertime\b", _clause(text, figures, f) + text[f.end:f.end + 20])]
+    if len(extra) != 1:
+        return None
+    regular = next(f for f in hours if f is not extra[0])
+    rate = rates[0].text
+    return f"{regular.text}*{rate} + {extra[0].text}*{rate}*{multiples[0].text}"
+
+
+def _rate_per(text: str, figures: list[Figure]) -> str | None:
+    """A part of a whole as a rate per 100 or 1000 ("35 of 12500 orders had errors, the rate per 1000 orders")."""
+    per = _RATE_PER.search(text)
+    if per is None:
+        return None
+    rest = [f for f in figures if not (per.start() <= f.start < per.end())]
+    if len(rest) != 2 or any(f.percent for f in rest):
+        return None
+    part, whole = sorted(rest, key=lambda figure: figure.value)
+    return f"{part.text}/{whole.text}*{per.group(1).replace(',', '')}"
+
+
+def _weighted_average(text: str, figures: list[Figure]) -> str | None:
+    """An average weighted by percentages ("exam counts 40% and she got 72, project 35% with 88") or by
+    quantities at a price each ("200 pcs at 3.20 and 300 pcs at 2.70, the average price per piece")."""
+    if not _has(_AVERAGE, text):
+        return None
+    percents, amounts = _split(figures)
+    if percents and len(percents) == len(amounts) >= 2 and _has(r"\bweighted\b", text):
+        pairs = [(p.text, a.text) for p, a in zip(percents, amounts)]
+    elif not percents and len(amounts) >= 4 and len(amounts) % 2 == 0 and _has(r"\bweighted\b|\bper\b", text):
+        pairs = [(amounts[i].text, amounts[i + 1].text) for i in range(0, len(amounts), 2)
+                 if _has(_EACH, text[amounts[i].end: amounts[i + 1].start])]
+        if len(pairs) != len(amounts) // 2:
+            return None
+    else:
+        return None
+    return f"({' + '.join(f'{w}*{v}' for w, v in pairs)})/({' + '.join(w for w, _ in pairs)})"
+
+
+def _shared_out(text: str, figures: list[Figure]) -> str | None:
+    """A total with percentages on it shared among a count of people ("bill is 212 eur, we add a 12.5% tip and
+    split the total among 5 people")."""
+    if not _has(_SPLIT, text):
+        return None
+    counts = [f for f in figures if not f.percent and (_has(_COUNTED, text[f.end:f.end + 20]) or
+                                                       _has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
+    if len(counts) != 1:
+        return None
+    total = _percent_chain(text, [f for f in figures if f is not counts[0]], total=True)  # what is shared: a total
+    return None if total is None else f"({total})/{counts[0].text}"
+
+
 def _clock_time(hours: str, minutes: str) -> str:
     return f"{int(hours)}*60 + {int(minutes)}"
 
@@ -338,9 +563,14 @@ def _clock_durations(text: str) -> str | None:
     """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
     tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up."""
     times = _CLOCK.findall(text)
-    if not times or len(times) % 2 or _FIGURE.search(_CLOCK.sub(" ", text)):
+    rest = _figures(_CLOCK.sub(" ", text))
+    pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"
+                      r"\b(?:break|pause|lunch)\b[^.?!,\d]{0,20}(\d+)\s*(?:min|mins|minutes?)\b", text)
+    if not times or len(times) % 2 or len(rest) > (pause is not None):
         return None
     spans = [f"({_clock_time(*end)} - ({_clock_time(*start)}))" for start, end in zip(times[::2], times[1::2])]
+    if pause is not None:
+        spans.append(f"-{pause.group(1) or pause.group(2)}")
     if _has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
         return " + ".join(spans)
     if _has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b", text):
@@ -352,6 +582,9 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
     """Quantities at a price each ("15 chairs at 89 and 3 desks at 349", "312 km at 0.23 per km", "48 litres
     at 1.87 a litre", "14 people ... 11.90 each") and their total: each pair multiplied, the pairs added."""
     percents, amounts = _split(figures)
+    fees = [f for f in amounts if _has(_FEE, text[f.end:]) and _has(r"\b(?:plus|and|with|\+)\s*(?:eur|€)?\s*$",
+                                                                     text[:f.start])]
+    amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
     if percents or len(amounts) < 2 or len(amounts) % 2 or _has(_AVERAGE, text) or _has(_SPLIT, text) or \
             _has(_LEFT, text):
         return None
@@ -360,16 +593,21 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
         before, between, after = text[:first.start], text[first.end: second.start], text[second.end: second.end + 25]
         if not (_has(_EACH, between) or _has(r"\beach of\s*$", before) or _has(_PRICE_EACH, after)):
             return None
-    return " + ".join(f"{first.text}*{second.text}" for first, second in pairs)
+    return " + ".join([*(f"{first.text}*{second.text}" for first, second in pairs), *(f.text for f in fees[:1])])
 
 
 def _split_evenly(text: str, figures: list[Figure]) -> str | None:
     """An amount shared out ("split 2400 between 6 teams", "5600 for 35 people, per person", "3,360 eur for
     42 hours, the hourly rate"): the larger divided by the smaller."""
     percents, amounts = _split(figures)
-    if percents or len(amounts) != 2 or not _has(_SPLIT, text):
+    if percents or len(amounts) != 2:
         return None
     count, amount = sorted(amounts, key=lambda figure: figure.value)
+    counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
+    per_counted = counted is not None and not re.fullmatch(_UNIT_WORD, counted.group(0).strip()) and \
+        _has(rf"\b(?:per|each|a)\s+{counted.group(1)}", text[count.end:])
+    if not (_has(_SPLIT, text) or per_counted):
+        return None
     return f"{amount.text}/{count.text}"
 
 
@@ -383,5 +621,6 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _percent_chain, _percent_change, _percent_of, _average, _remaining, _pay, _split_evenly, _line_items, _sum,
+    _rate_per, _weighted_average, _overtime, _shared_out, _percent_chain, _percent_change, _percent_of,
+    _average, _remaining, _pay, _split_evenly, _line_items, _sum,
 )

@@ -56,6 +56,30 @@ def value(request: str) -> float | None:
     ("my salary is 54,600 eur a year, whats that per month", 4550),
     ("monthly rent is 2350, whats the annual cost", 28200),
     ("booked the room 09:45 to 13:15 on monday and 14:00 to 16:30 on tuesday, how many hours is that in total", 6),
+    ("drove 68 km each way, mileage is 0.23 eur per km, how much for the round trip?", 31.28),
+    ("two site visits, 55 km one way each time, there and back, paid 0.25 eur/km", 55),
+    ("nineteen of us are going and the dinner costs one thousand one hundred and forty eur, split equally", 60),
+    ("how many minutes are four and a half hours", 270),
+    ("invoice total 2380 incl. 19% vat, how much is the vat", 380),
+    ("split a 9000 eur prize between design and engineering in the ratio 4:5, how much does engineering get",
+     5000),
+    ("divide 1800 among three teams in the ratio 1:2:3, the largest share?", 900),
+    ("my phone plan is 30 eur a month and the employer covers 40%, what do i pay per year", 216),
+    ("full-year bonus is 6000 eur, she joined for 4 months of it, pro rata amount?", 2000),
+    ("the contractor worked 12 of the 20 days this month, monthly fee 5000 eur pro rated", 3000),
+    ("weighted average pls: theory 30% with a 70, practical 70% with a 90", 84),
+    ("average price per litre: 40 litres at 1.80 and 60 litres at 1.70", 1.74),
+    ("37 hrs at 20 eur/hr plus 5 hrs overtime at double time, what's the pay", 940),
+    ("in 08:30, out 17:00, 45 minutes lunch, how many hours worked", 7.75),
+    ("4 chairs at 120 each plus 35 delivery, total?", 515),
+    ("paid 96 eur for 40 notebooks, what's the cost per notebook", 2.4),
+    ("went from 250 to 300 customers, what's the percentage increase", 20),
+    ("18 complaints in 4500 orders, what's the complaint rate per 1000 orders", 4),
+    ("rent is 1500 a month and goes up by 4% next year, new rent?", 1560),
+    ("dinner for 240 eur plus a 10% tip, split among 6 people", 44),
+    ("event budget 4000: room 1800, food 1200, music 400, what's left", 600),
+    ("budget 2000, spent 500 and 300, we split the rest between 6 teams", 200),
+    ("12 people, the trip costs 3000, the company pays 1800 and we share the rest equally, how much each", 100),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -66,7 +90,8 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "what's 3/4 of 260",
     "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
     "how many hours is 3 months",  # months and years convert only into each other
-    "drove 68 km each way, mileage is 0.23 eur per km, how much for the round trip?",
+    "my car uses 6.4 litres per 100 km. how many litres for a 375 km trip",  # a rate per 100 given, not asked
+    "if i bill 65 per hour and work 37 hours this week, what do i invoice per day",
     "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost",  # 4 has no place
     "annual licence for 35 seats costs 12,810 eur. what is that per seat per month?",
     "overtime is paid at 1.5x, my rate is 24 eur/hr. how much for the hotel at 95 a night the company pays?",
