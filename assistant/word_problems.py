@@ -28,9 +28,9 @@ from fractions import Fraction
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
 #: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple) or "%".
 _FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     r"(\s?%|k\b|\s?million\b|x\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
+                     r"(\s?%|k\b|m\b|\s?million\b|x\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
 #: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
-_UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
+_UNREAD = re.compile(r"\d\s*[:/^*+=x×]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
 #: A clock time: "09:45", "7:40".
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
@@ -54,7 +54,7 @@ _UNIT_KINDS = (
      "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly",
      "year": r"years?|yearly|annual|annually|annum"},
     {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
-    {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?"},
+    {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?", "t": r"t|tonnes?|tons?"},
 )
 _UNIT_WORD = "|".join(_UNIT_KINDS[0].values())
 _UNIT_ADJECTIVE = r"hourly|daily|weekly|monthly|yearly|annual|annually"
@@ -97,6 +97,10 @@ _DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
 _PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
 #: A rate per so many asked for: "error rate per 1000 orders", "the rate per 100 days" (not "6.4 litres per 100 km").
 _RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
+#: A count asked for: "how many cartons", "how many shelves do we need".
+_COUNT_ASKED = r"\bhow many\s+(?!(?:minutes|hours|days|weeks|months|years|percent|%|euros?|eur)\b)[a-z]+"
+#: A duration in hours and minutes: "1h 25min", "2h 05min", "50 min", "1 hr 10 mins".
+_DURATION = re.compile(r"\b(?:(\d+)\s*(?:h|hrs?|hours?)\s*)?(\d+)\s*(?:m|mins?|minutes)\b|\b(\d+)\s*(?:h|hrs?)\b")
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage)\b"
 
 
@@ -121,7 +125,7 @@ class Figure:
 
     @property
     def value(self) -> float:
-        return math.prod(float(factor) for factor in self.text.split("*"))
+        return math.prod(float(factor) for factor in self.text.strip("()").split("*"))
 
 
 def composed_expression(request: str) -> str | None:
@@ -140,6 +144,8 @@ def composed_expression(request: str) -> str | None:
     text = _DATE.sub(" ", text)  # "starts 1 april": a day of a month is no operand
     text, rate = _taken(text, _UNIT_RATE.search(text) or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text)
                                                           else None))
+    if _has(r"\d\s*(?:h|hrs?)\s*\d", text) and (durations := _durations(text)) is not None:
+        return durations  # "1h 25min, 50 min, 2h 05min, total minutes"
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
     for shape in _BEFORE_CONVERSION:
@@ -234,14 +240,17 @@ def _round_trip(text: str, figures: list[Figure]) -> str | None:
 
 def _pro_rata(text: str, figures: list[Figure]) -> str | None:
     """A year's or a month's amount for the part of it that counts: "worked 18 of the 30 days" (the amount times
-    18/30), "for 5 months" of an annual amount or a full year's 28 days (times 5/12)."""
+    18/30), "3 days/week instead of 5" (times 3/5), "for 5 months" of an annual amount or a full year's 28 days
+    (times 5/12)."""
     percents, amounts = _split(figures)
-    if percents or not _has(_PRO_RATA, text):
+    part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
+                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)\b", text)
+    if percents or not (_has(_PRO_RATA, text) or part_of is not None and part_of.group(3) is not None):
         return None
-    part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b", text)
     if part_of is not None and len(amounts) == 3:
         amount = [f for f in amounts if not (part_of.start() <= f.start < part_of.end())]
-        return f"{amount[0].text}*{part_of.group(1)}/{part_of.group(2)}" if len(amount) == 1 else None
+        part, whole = (part_of.group(1), part_of.group(2)) if part_of.group(1) else (part_of.group(3), part_of.group(4))
+        return f"{amount[0].text}*{part}/{whole}" if len(amount) == 1 else None
     months = [f for f in amounts if _has(r"^\s*months?\b", text[f.end:])]
     if len(amounts) != 2 or len(months) != 1 or not _has(r"\b(?:annual|year|yearly|per year|a year)\b", text):
         return None
@@ -323,13 +332,15 @@ def _compounded(text: str, figures: list[Figure], years: str) -> str | None:
 
 
 def _figures(text: str) -> list[Figure]:
+    """The figures `text` states; "95k" is 95*1000 unless the answer is asked in thousands ("(in k)")."""
     figures = []
+    in_thousands = _has(r"\bin (?:k|thousands)\b", text)
     for match in _FIGURE.finditer(text):
         number, suffix = match.group(1).replace(",", ""), (match.group(2) or "").strip()
-        if suffix == "k":
-            number = f"{number}*1000"
-        elif suffix == "million":
-            number = f"{number}*1000000"
+        if suffix == "k" and not in_thousands:
+            number = f"({number}*1000)"
+        elif suffix in ("m", "million"):
+            number = f"({number}*1000000)"
         figures.append(Figure(number, match.start(), match.end(), suffix == "%"))
     return figures
 
@@ -364,16 +375,17 @@ _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" 
                 r"(?:%|percentage) (?:is|was) (?:that|it)|" \
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
                 r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b"
-_AVERAGE = r"\b(?:average|avg|mean)\b"
+_AVERAGE = r"\b(?:average|averge|avg|avrg|mean)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
 _HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
 _HOURS = r"\d\s*(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 _LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
-        r"the rest)\b"
+        r"the rest|to go)\b"
 _USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes)\b"
-_SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|per (?:person|head|people|team|cable|seat|" \
-         r"item|unit|piece|participant|attendee|ride|trip|night)|each (?:pay|get|gets|person)|hourly rate|rate per|" \
+_SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|instal?ments?|" \
+         r"per (?:person|head|people|team|cable|seat|item|unit|piece|participant|attendee|ride|trip|night)|" \
+         r"each (?:pay|get|gets|person)|hourly rate|rate per|" \
          r"my share|how many boxes|how many packs)\b"
 #: A price or rate each: "at 0.23", "11.90 each", "per km", "a litre" (not "at least", "every 289 days").
 _EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" \
@@ -463,7 +475,7 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = _split(figures)
     if percents or len(amounts) < 2 or not (_has(_LEFT, text) and (_has(_USED, text) or _has(r"\bbudget\b", text))):
         return None
-    counts = [f for f in amounts if _has(_COUNTED, text[f.end:f.end + 25].split(",")[0]) or
+    counts = [f for f in amounts if re.match(_COUNTED, text[f.end:]) or
               _has(r"\b(?:among|between|by|for)\s*$", text[:f.start])]
     count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (_has(_SPLIT, text) or _has(r"\bper\b", text)) \
         else None
@@ -489,6 +501,8 @@ def _pay(text: str, figures: list[Figure]) -> str | None:
         return None
     multiples = [f for f in figures if f.percent or text[f.end - 1] == "x"]
     if len(multiples) != 1 or any(not _has(r"\b(?:at|of|is)\b", _clause(text, figures, f)) for f in percents):
+        return None
+    if len(figures) > 3 and not _has(r"\beach\b", text):  # a second count of hours (a contract's 38.5 a week)
         return None
     return "*".join(f"{f.text}/100" if f.percent else f.text for f in figures)
 
@@ -532,7 +546,12 @@ def _weighted_average(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = _split(figures)
     if percents and len(percents) == len(amounts) >= 2 and _has(r"\bweighted\b", text):
         pairs = [(p.text, a.text) for p, a in zip(percents, amounts)]
-    elif not percents and len(amounts) >= 4 and len(amounts) % 2 == 0 and _has(r"\bweighted\b|\bper\b", text):
+    elif not percents and len(amounts) >= 4 and \
+            _has(r"\b(?:weighted|per|overall|across|combined|all together)\b", text):
+        if len(amounts) % 2 and amounts[-1].value == sum(f.value for f in amounts[:-1:2]):
+            amounts = amounts[:-1]  # "... across all 16": the quantities' sum
+        if len(amounts) % 2:
+            return None
         pairs = [(amounts[i].text, amounts[i + 1].text) for i in range(0, len(amounts), 2)
                  if _has(_EACH, text[amounts[i].end: amounts[i + 1].start])]
         if len(pairs) != len(amounts) // 2:
@@ -543,16 +562,71 @@ def _weighted_average(text: str, figures: list[Figure]) -> str | None:
 
 
 def _shared_out(text: str, figures: list[Figure]) -> str | None:
-    """A total with percentages on it shared among a count of people ("bill is 212 eur, we add a 12.5% tip and
-    split the total among 5 people")."""
-    if not _has(_SPLIT, text):
+    """A total with percentages on it, or a sum, shared among a count of people ("bill is 212 eur, we add a 12.5%
+    tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
+    if not _has(_SPLIT, text) or _has(_LEFT, text):  # what is left shared out is `_remaining`'s
         return None
-    counts = [f for f in figures if not f.percent and (_has(_COUNTED, text[f.end:f.end + 20]) or
+    counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
                                                        _has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     if len(counts) != 1:
         return None
-    total = _percent_chain(text, [f for f in figures if f is not counts[0]], total=True)  # what is shared: a total
+    rest = [f for f in figures if f is not counts[0]]
+    total = _percent_chain(text, rest, total=True)  # what is shared: a total
+    if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) for f in rest) \
+            and _has(r"\b(?:plus|and)\b|\+", text):
+        total = " + ".join(f.text for f in rest)  # "486.40 plus 40 tip, 8 of us splitting evenly"
     return None if total is None else f"({total})/{counts[0].text}"
+
+
+def _containers(text: str, figures: list[Figure]) -> str | None:
+    """How many containers, trips or shelves a quantity needs, each taking so many ("each carton holds 24
+    bottles, we ship 1000, how many cartons do we need", "1800 binders, each shelf takes 35, how many shelves at
+    least"): the quantity over the capacity, rounded up."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 2 or not _has(_COUNT_ASKED, text) or \
+            not _has(r"\b(?:need|needed|required|at least|minimum|min)\b", text) or \
+            not _has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?)\b", text):
+        return None
+    capacity, quantity = sorted(amounts, key=lambda figure: figure.value)
+    return f"ceiling({quantity.text}/{capacity.text})"
+
+
+def _margin(text: str, figures: list[Figure]) -> str | None:
+    """A margin in percent of the selling price, or a markup in percent of the cost ("we sell it for 84, our
+    cost is 63, the margin as % of the selling price")."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 2 or not _has(r"\b(?:margin|markup|mark-up)\b", text) or \
+            not _has(_ASKS_PERCENT + r"|\bas (?:a )?%|\b%", text):
+        return None
+    sold = [f for f in amounts if _has(r"\b(?:sell|sells|selling|sold|sale|price)\b", _before(text, figures, f))]
+    cost = [f for f in amounts if _has(r"\b(?:cost|costs|buy|bought|purchase|pay)\b", _before(text, figures, f))]
+    if len(sold) != 1 or len(cost) != 1 or sold[0] is cost[0]:
+        return None
+    base = cost[0] if _has(r"\bmark-?up\b", text) and not _has(r"\bmargin\b", text) else sold[0]
+    return f"({sold[0].text} - {cost[0].text})/{base.text}*100"
+
+
+def _before(text: str, figures: list[Figure], figure: Figure) -> str:
+    """The words just before `figure`, back to the figure before it: what it is ("sell at 60", "our cost is 63")."""
+    start = max([f.end for f in figures if f.end <= figure.start] + [figure.start - 25, 0])
+    return text[start:figure.start]
+
+
+def _durations(text: str) -> str | None:
+    """Durations written in hours and minutes ("1h 25min, 50 min, 2h 05min") added up, in the minutes or hours
+    asked for."""
+    spans = list(_DURATION.finditer(text))
+    others = re.findall(r"\d+(?:\.\d+)?", _DURATION.sub(" ", text))
+    if not spans or others not in ([], [str(len(spans))]):  # "3 calls today: ..." counts them
+        return None
+    minutes = " + ".join(f"{int(m.group(3))}*60" if m.group(3) else
+                         f"{int(m.group(1))}*60 + {int(m.group(2))}" if m.group(1) else str(int(m.group(2)))
+                         for m in spans)
+    if _has(r"\bhow (?:many|much) minutes|\b(?:in|total) minutes\b|\bminutes (?:in total|total)\b", text):
+        return minutes
+    if _has(r"\bhow (?:many|much) hours|\b(?:in|total) hours\b|\bhours (?:in total|total)\b", text):
+        return f"({minutes})/60"
+    return None
 
 
 def _clock_time(hours: str, minutes: str) -> str:
@@ -578,6 +652,13 @@ def _clock_durations(text: str) -> str | None:
     return None
 
 
+def _counts_containers(text: str) -> bool:
+    """Whether the request asks how many of the things that each take so many ("each shelf takes 35, how many
+    shelves"): a division, not quantities at a price ("how many pages are in the book" is one)."""
+    asked = re.search(r"\bhow many ([a-z]{4,})", text)
+    return asked is not None and _has(rf"\beach {asked.group(1)[:4]}", text)
+
+
 def _line_items(text: str, figures: list[Figure]) -> str | None:
     """Quantities at a price each ("15 chairs at 89 and 3 desks at 349", "312 km at 0.23 per km", "48 litres
     at 1.87 a litre", "14 people ... 11.90 each") and their total: each pair multiplied, the pairs added."""
@@ -586,7 +667,7 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
                                                                      text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
     if percents or len(amounts) < 2 or len(amounts) % 2 or _has(_AVERAGE, text) or _has(_SPLIT, text) or \
-            _has(_LEFT, text):
+            _has(_LEFT, text) or _counts_containers(text):
         return None
     pairs = [amounts[i: i + 2] for i in range(0, len(amounts), 2)]
     for first, second in pairs:
@@ -621,6 +702,6 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _rate_per, _weighted_average, _overtime, _shared_out, _percent_chain, _percent_change, _percent_of,
-    _average, _remaining, _pay, _split_evenly, _line_items, _sum,
+    _rate_per, _containers, _margin, _weighted_average, _overtime, _shared_out, _percent_chain, _percent_change,
+    _percent_of, _average, _remaining, _pay, _split_evenly, _line_items, _sum,
 )

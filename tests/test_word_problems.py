@@ -80,6 +80,19 @@ def value(request: str) -> float | None:
     ("event budget 4000: room 1800, food 1200, music 400, what's left", 600),
     ("budget 2000, spent 500 and 300, we split the rest between 6 teams", 200),
     ("12 people, the trip costs 3000, the company pays 1800 and we share the rest equally, how much each", 100),
+    ("mon 8h15m, tue 7h45m, total in hours", 16),
+    ("mon 8h, tue 7h30m, wed 9h, how many hours in total", 24.5),
+    ("she reads 20 pages per day for 12 days, how many pages is that", 240),
+    ("made 2 trips to the depot, 40 km each way, 0.30/km, how much", 48),
+    ("average: 5 juniors at 3000, 3 seniors at 5000, overall across all 8", 3750),
+    ("calls today 1h 10min and 35 min, how many minutes in total", 105),
+    ("each pallet takes 40 boxes, we have 610 boxes, how many pallets do we need", 16),
+    ("we buy at 45 and sell at 60, what's our margin in % of the price", 25),
+    ("lunch 180 plus 36 drinks, 6 of us splitting evenly", 36),
+    ("she works 4 days/week instead of 5, full-time leave is 30 days, how many for her", 24),
+    ("q2 revenue went from 2.5m to 2.8m, growth in %", 12),
+    ("team avrg of 12, 15 and 18", 15),
+    ("7200 eur for the laptops in 12 monthly instalments, how much per instalment", 600),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -92,11 +105,15 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "how many hours is 3 months",  # months and years convert only into each other
     "my car uses 6.4 litres per 100 km. how many litres for a 375 km trip",  # a rate per 100 given, not asked
     "if i bill 65 per hour and work 37 hours this week, what do i invoice per day",
+    "moving 1800 binders to the archive, each shelf takes 35, how many shelves do we fill completely",  # rounded down
+    "a trip takes 4 days and i read 60 pages each day, how many trips to finish",
+    "freight is 85 eur per cubic metre, we ship 12 cartons each 60x40x50 cm, cost?",  # dimensions
+    "my contract is 38.5 h/week, worked 44 this week, overtime is paid at 1.25x the normal 22 eur/h",
+    "the van takes 650 kg per trip, we move 4.2 tonnes, how many trips",
     "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost",  # 4 has no place
     "annual licence for 35 seats costs 12,810 eur. what is that per seat per month?",
     "overtime is paid at 1.5x, my rate is 24 eur/hr. how much for the hotel at 95 a night the company pays?",
     "booked the room 09:45 to 13:15 and 14:00 to 16:30, what does it cost",  # no minutes or hours asked
-    "mon 8h15m, tue 7h45m, total in hours",
     "What is the hotel budget per night?",  # no figure
     "The estate costs 19,543,778.4 dollars and the furnishings at least 632,361 dollars. The minimum total?",
     "A marathon is 26.2 miles. A runner finishes it in 216.3 minutes, what is the average speed?",
