@@ -87,6 +87,11 @@ _FIGURE = re.compile(
 #: `general_question`) for a search: below it the documents do not discuss the term, and the turn needs no tool
 #: (the handbook has no entry on "the bullwhip effect"). Handbook questions of that shape came 0.43 or nearer.
 GENERAL_FLOOR = 0.45
+#: How near (cosine) the documents' nearest passage must come to a request the classifier would answer without a
+#: tool for the turn to search anyway: a question that close to the handbook is the handbook's ("preferred hotel
+#: in berlin" 0.66, "from which day of being sick do i need a doctors note" 0.60). On the development sets no
+#: request that needs no tool came this near, unless it was a general question (kept to GENERAL_FLOOR's rule).
+HANDBOOK_NEAR = 0.55
 _GENERAL = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
     r"|proofread)\b"
@@ -238,6 +243,10 @@ class ToolRouter:
                 tool = SEARCH
         no_call = row[NO_CALL]
         call = no_call < self.no_call_threshold
+        if not call and checks and SEARCH in candidates and passage is not None and passage >= HANDBOOK_NEAR \
+                and not general_question(texts[0]):
+            reasons.append(f"a document passage ({passage:.2f}) is as near as a handbook question's: search")
+            tool, call = SEARCH, True
         if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \
                 and general_question(texts[0]):
             reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")

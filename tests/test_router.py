@@ -468,6 +468,22 @@ def test_a_look_up_of_a_record_the_request_names_nothing_of_searches_or_opens_no
                         schemas=rooms, reads=reads).call
 
 
+@pytest.mark.parametrize(
+    ("request_text", "passage", "call"),
+    [
+        ("from which day of being sick do i need a doctors note", 0.60, True),  # that near: the handbook's
+        ("from which day of being sick do i need a doctors note", 0.50, False),
+        ("what does demurrage mean", 0.60, False),  # a general question: GENERAL_FLOOR's rule, not this one
+    ],
+)
+def test_a_request_the_classifier_would_answer_alone_searches_when_a_passage_is_that_near(
+        request_text: str, passage: float, call: bool):
+    router = rated({"search": 0.1, "api.getTicket": 0.05})  # no call at 0.85
+    route = router.route([request_text], {"search", "api.getTicket"}, nearest_passage=lambda vector: passage)
+    assert route.call == call and (route.tool == "search" or not call)
+    assert ("as near as a handbook question's" in route.reason) == call
+
+
 LEAVE_BALANCE = {"api.getLeaveBalance": {
     "type": "object", "required": ["employee_id"],
     "properties": {"employee_id": {"type": "string", "pattern": "^E[0-9]{4}$"},
