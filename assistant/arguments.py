@@ -18,7 +18,15 @@ from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
 from assistant.lines import stated_lines
-from assistant.slots import copied_requests, empty_arguments, idle_texts, stated_arguments, undated, unsaid_dates
+from assistant.slots import (
+    copied_requests,
+    empty_arguments,
+    idle_texts,
+    stated_arguments,
+    undated,
+    unsaid_dates,
+    unsaid_flags,
+)
 from assistant.word_problems import composed_expression
 from tools.base import Tool
 from tools.calculator import Calculator
@@ -44,6 +52,9 @@ def settled_arguments(
                           "with record fields stated nowhere left out")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
         arguments = _without(arguments, undated(arguments, tool.parameters, request), tool, "no when was said")
+        if tool.side_effects:  # a read's filter may be said in other words ("running low" for below_reorder_point)
+            arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request), tool,
+                                 "a flag nobody said")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, today) | \
             stated_lines(arguments, tool.parameters, request)

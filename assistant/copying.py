@@ -130,8 +130,11 @@ def whole_phrases(
       from the station") runs to the phrase's end, and starts where the phrase does if it started on its
       edge words.
 
+    - A required value left empty (a damage report's description "") becomes the request's longest phrase too.
+
     Values the request does not hold as one run are left as written."""
     free = free_text_properties(schema)
+    required = set(schema.get("required") or [])
     others = {word for name, value in arguments.items() if name not in free and isinstance(value, str)
               for word in re.split(r"[\W_]+", value.casefold()) if len(word) > 1}
     dates = [(stated.start, stated.end) for stated in stated_dates(request, today)] if today is not None else []
@@ -145,10 +148,11 @@ def whole_phrases(
     found = {}
     for name in sorted(free & arguments.keys()):
         value = arguments[name]
+        empty = isinstance(value, str) and not value.strip() and name in required
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
-        if at is None:
+        if at is None and not empty:
             continue
-        if any(named_elsewhere(word) for word in _WORD.finditer(request, *at) if word.end() <= at[1]):
+        if empty or any(named_elsewhere(word) for word in _WORD.finditer(request, *at) if word.end() <= at[1]):
             start, end = max(phrases, key=lambda span: len(request[span[0]:span[1]].split()), default=(0, 0))
         else:
             phrase = next(((start, end) for start, end in phrases if start <= at[0] < end or at[0] <= start < at[1]),

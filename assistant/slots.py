@@ -412,8 +412,13 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
     return _the_one(arguments, properties, names, stated_countries(request), _takes)
 
 
-#: Words of a boolean's name that say nothing of what it is ("only_free", "photos_attached").
-_BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show"})
+#: Words of a boolean's name that say nothing of what it is ("only_free", "photos_attached"), nor which flag it is
+#: (the customer of "notify_customer" is in every request about a customer's shipment).
+_BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show", "customer", "client", "user",
+                         "employee", "supplier", "carrier"})
+#: The words staff use for a boolean's word: "dont email them" for notify_customer, "3 pics uploaded" for photos.
+_FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message"),
+               "photo": ("photo", "pic", "picture", "image")}
 #: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a".
 _NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
                       r"aren't|arent|won't|wont|can't|cant|cannot|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
@@ -428,17 +433,35 @@ def _stated_booleans(arguments: dict[str, Any], properties: dict[str, Any], requ
     text = _unquoted(request, properties)
     found = {}
     for name, spec in properties.items():
-        if not isinstance(spec, dict) or spec.get("type") != "boolean":
-            continue
-        stems = [word[:-1] if len(word) > 4 and word.endswith("s") else word
-                 for word in re.split(r"[\W_]+", name.casefold()) if len(word) > 3 and word not in _BARE_WORDS]
-        # an acronym its description names is the word staff use: "ADR" for dangerous_goods
-        stems += [word.casefold() for word in re.findall(r"\b[A-Z]{3,6}\b", str(spec.get("description") or ""))]
-        said = {_NEGATED.search(text[:m.start()]) is None for stem in stems
-                for m in re.finditer(r"(?<![\w-])" + re.escape(stem), text, re.IGNORECASE)}
+        said = _flag_mentions(name, spec, text)
         if len(said) == 1 and arguments.get(name) != (value := said.pop()):
             found[name] = value
     return found
+
+
+def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The optional booleans the call set that `request` says nothing of, by any word of theirs: a customer
+    e-mail nobody asked for ("SHP-205066 got to the customer this morning, set it to delivered" wrote
+    notify_customer true). Left out, the operation's default applies."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    text = _unquoted(request, properties)
+    return [name for name, value in arguments.items() if isinstance(value, bool) and name not in required
+            and not _flag_mentions(name, properties.get(name), text)]
+
+
+def _flag_mentions(name: str, spec: Any, text: str) -> set[bool]:
+    """What `text` says of boolean property `name`: True for each unnegated mention of one of its words, False
+    for each negated one (empty: nothing; not a boolean: nothing)."""
+    if not isinstance(spec, dict) or spec.get("type") != "boolean":
+        return set()
+    stems = [word[:-1] if len(word) > 4 and word.endswith("s") else word
+             for word in re.split(r"[\W_]+", name.casefold()) if len(word) > 3 and word not in _BARE_WORDS]
+    stems = [said for stem in stems for said in _FLAG_WORDS.get(stem, (stem,))]
+    # an acronym its description names is the word staff use: "ADR" for dangerous_goods
+    stems += [word.casefold() for word in re.findall(r"\b[A-Z]{3,6}\b", str(spec.get("description") or ""))]
+    return {_NEGATED.search(text[:m.start()]) is None for stem in stems
+            for m in re.finditer(r"(?<![\w-])" + re.escape(stem), text, re.IGNORECASE)}
 
 
 def _labelled(name: str) -> re.Pattern[str]:

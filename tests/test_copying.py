@@ -80,6 +80,15 @@ def test_a_records_free_text_is_a_whole_phrase_of_the_request(request_text: str,
     assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {"title": phrase}
 
 
+def test_a_required_free_text_left_empty_is_the_requests_longest_phrase() -> None:
+    damage = {"type": "object", "required": ["warehouse_id", "description"], "properties": {
+        "warehouse_id": {"type": "string", "pattern": "^WH-\\d{2}$"}, "description": {"type": "string"},
+        "note": {"type": "string"}}}
+    request = "forklift backed into a pallet of SKU-18840 in storage at WH-01, 6 units crushed, 3 pics uploaded"
+    arguments = {"warehouse_id": "WH-01", "description": "", "note": ""}
+    assert whole_phrases(arguments, damage, request, None) == {"description": "forklift backed into a pallet"}
+
+
 @pytest.mark.parametrize(("request_text", "arguments"), [
     ("book zephyr for the design crit", {"room_id": "zephyr", "title": "design crit"}),  # already whole
     ("book zephyr for the design crit", {"room_id": "zephyr", "title": "Design review"}),  # not the request's words

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from assistant.arguments import settled_arguments
+from assistant.config import GenerationConfig
 from assistant.slots import (
     asks,
     copied_requests,
@@ -16,8 +19,10 @@ from assistant.slots import (
     stated_minutes,
     undated,
     unsaid_dates,
+    unsaid_flags,
     unstated_required,
 )
+from tools.base import Tool, ToolResult
 
 TICKETS = {
     "type": "object",
@@ -308,13 +313,24 @@ DAMAGE = {"type": "object", "required": ["description"], "properties": {
     ("put it on hold, dont email the customer", {"description": "on hold"}, {"notify_customer": False}),
     ("dutch warehouses w/o a cold store?", {"description": "dutch"}, {"cold_storage": False}),
     ("which site has the cold store", {"description": "site", "cold_storage": True}, {}),  # already written
-    ("customer wants photos but we have no photos", {"description": "x"}, {"notify_customer": True}),  # they disagree
+    ("customer wants photos but we have no photos", {"description": "x"}, {}),  # they disagree; a customer is no flag
+    ("6 units crushed, 3 pics uploaded", {"description": "x"}, {"photos_attached": True}),
     ("which warehouses r allowed to keep adr stuff", {"description": "x"}, {"dangerous_goods": True}),  # its acronym
     ("any site that can't take adr?", {"description": "x"}, {"dangerous_goods": False}),
     ("the address of the site", {"description": "x"}, {}),  # "adr" inside a word says nothing
 ])
 def test_a_boolean_the_request_names_is_set_false_after_a_negation(request_text, arguments, stated):
     assert stated_arguments(arguments, DAMAGE, request_text) == stated
+
+
+@pytest.mark.parametrize(("request_text", "unsaid"), [
+    ("SHP-205066 got to the customer this morning, pls set it to delivered", ["notify_customer", "photos_attached"]),
+    ("set it to delivered and email the customer", ["photos_attached"]),
+    ("delivered, dont email them, no photos", []),  # said, if only to say no
+])
+def test_a_flag_the_request_says_nothing_of_is_left_to_the_operations_default(request_text, unsaid):
+    arguments = {"description": "x", "notify_customer": True, "photos_attached": False}
+    assert unsaid_flags(arguments, DAMAGE, request_text) == unsaid
 
 
 @pytest.mark.parametrize(("request_text", "arguments", "stated"), [
@@ -519,3 +535,31 @@ def test_a_date_filter_on_a_request_that_says_nothing_of_when_is_left_out(reques
         "room_id": {"type": "string"}, "date": {"type": "string", "format": "date"}}}
     assert undated({"room_id": "foehn", "date": "2026-06-10"}, bookings, request_text) == left_out
     assert undated({"room_id": "foehn"}, bookings, request_text) == []
+
+
+class _Shipments(Tool):
+    """A change with a flag, like an API's updateShipment; `side_effects` chooses a change or a read."""
+
+    name = "api.updateShipment"
+    description = "Updates a shipment."
+    parameters = {"type": "object", "required": ["shipment_id"], "properties": {
+        "shipment_id": {"type": "string", "pattern": "^SHP-[0-9]{6}$"},
+        "notify_customer": {"type": "boolean", "description": "Whether the customer gets an email."}}}
+    local = False
+
+    def __init__(self, side_effects: bool):
+        self.side_effects = side_effects
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        raise AssertionError("a settling test sends nothing")
+
+
+@pytest.mark.parametrize(("side_effects", "sent"), [
+    (True, {"shipment_id": "SHP-205066"}),  # a change sends no e-mail nobody asked for
+    (False, {"shipment_id": "SHP-205066", "notify_customer": True}),  # a read's filter may be said in other words
+])
+def test_a_change_leaves_out_a_flag_the_request_says_nothing_of(side_effects: bool, sent: dict[str, Any]):
+    request = "SHP-205066 got to the customer this morning, pls set it to delivered"
+    arguments = {"shipment_id": "SHP-205066", "notify_customer": True}
+    assert settled_arguments(arguments, _Shipments(side_effects), GenerationConfig(), request=request, said=request,
+                             today=date(2026, 6, 10)) == sent
