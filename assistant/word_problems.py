@@ -13,22 +13,19 @@ model's own expression stands.
 Each shape fires only on its cue words and only when it uses every figure the request states, so a request
 with a figure it would leave out (the 4 people of "tickets are 450 each with 15% off, what do 4 people
 cost") is left to the model rather than answered for part of it. A currency rate ("1 GBP = 1.17 EUR", "at a
-rate of 0.92") multiplies whatever the rest composes to, and "round to 2 decimals" rounds it.
+rate of 0.92") multiplies whatever the rest composes to, and "round to 2 decimals" rounds it. The figures, number
+words and units of time are read by `assistant.word_figures`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from fractions import Fraction
+
+from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures, scaled, time_scale
 
 #: "per cent", "pct" and "percent" read as "%" ("percentage" stays a word: it asks for one).
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
-#: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple) or "%".
-_FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     r"(\s?%|k\b|m\b|\s?million\b|x\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
 #: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
 _UNREAD = re.compile(r"\d\s*[:/^*+=x×]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
 #: A clock time: "09:45", "7:40".
@@ -47,35 +44,11 @@ _LEFT_TO_THE_MODEL = re.compile(
     r"choose|ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
     r"speed|velocity|pace|same day|same time)\b",
     re.IGNORECASE)
-#: Units of one kind: a request naming two of a kind asks for a conversion ("pages per minute" from hours,
-#: "per month" from a year's figure), which no shape here writes.
-_UNIT_KINDS = (
-    {"second": r"seconds?|secs?", "minute": r"minutes?|mins?", "hour": r"hours?|hrs?|hourly",
-     "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly",
-     "year": r"years?|yearly|annual|annually|annum"},
-    {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
-    {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?", "t": r"t|tonnes?|tons?"},
-)
-_UNIT_WORD = "|".join(_UNIT_KINDS[0].values())
-_UNIT_ADJECTIVE = r"hourly|daily|weekly|monthly|yearly|annual|annually"
-#: Units of time in seconds, and months and years in months.
-_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
-_MONTHS = {"month": 1, "year": 12}
 #: The years a compound growth runs: "after 4 years", "in 3 yrs", "2 years from now" (number words are digits by then).
 _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+)\s+(?:years?|yrs?)\b|"
                     r"\b(\d+)\s+(?:years?|yrs?)\s+(?:from now|later|time)\b")
 
 
-#: Number words, as staff write small figures out ("twelve of us", "two thousand two hundred and fifty eur",
-#: "seven and a half hours"); a lone "one" stays a word ("the bigger one", "one way").
-_SMALL_NUMBERS = {word: value for value, word in enumerate([
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
-_TENS = {word: 10 * value for value, word in enumerate(
-    ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], start=2)}
-_NUMBER_WORD = "|".join([*_SMALL_NUMBERS, *_TENS, "hundred", "thousand"])
-_NUMBER_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+)"
-                         rf"(?:{_NUMBER_WORD}))*\b(?:\s+and\s+a\s+half\b)?")
 #: Overtime's multiples in words.
 _OVERTIME_WORDS = {"time and a half": "1.5x", "double time": "2x"}
 #: A ratio to share by: "in the ratio 5:3", "ratio of 2:3:4".
@@ -104,34 +77,10 @@ _DURATION = re.compile(r"\b(?:(\d+)\s*(?:h|hrs?|hours?)\s*)?(\d+)\s*(?:m|mins?|m
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage)\b"
 
 
-def _converts(text: str) -> bool:
-    """Whether `text` measures in two units of one kind (hours and minutes, a month and a year): a unit after
-    a figure ("6.5 hrs"), after "per", "a", "an", "each", "every" or "/" ("per month", "eur/hr"), asked for
-    ("how many weeks") or an adjective ("annual licence", not "annual leave"); "last month" measures nothing."""
-    return any(sum(re.search(rf"(?:\d\s*|\b(?:per|a|an|each|every|many|in|into)\s+|/)(?:{pattern})\b|"
-                             rf"\b(?=hourly|daily|weekly|monthly|yearly|annual)(?:{pattern})\b(?!\s+leave)", text)
-                   is not None for pattern in kind.values()) > 1 for kind in _UNIT_KINDS)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure the request states: its value as the expression writes it ("2.5*1000" for 2.5k), where it
-    stands, and whether it is a percentage."""
-
-    text: str
-    start: int
-    end: int
-    percent: bool
-
-    @property
-    def value(self) -> float:
-        return math.prod(float(factor) for factor in self.text.strip("()").split("*"))
-
-
 def composed_expression(request: str) -> str | None:
     """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
     has its place; None otherwise (the model writes the expression)."""
-    text = _in_digits(_PERCENT_WORDS.sub("%", request).casefold())
+    text = in_digits(_PERCENT_WORDS.sub("%", request).casefold())
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text, digits = _taken(text, _ROUNDING.search(text))
@@ -149,12 +98,12 @@ def composed_expression(request: str) -> str | None:
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
     for shape in _BEFORE_CONVERSION:
-        if rate is None and (found := shape(text, _figures(text))) is not None:
+        if rate is None and (found := shape(text, read_figures(text))) is not None:
             return f"round({found}, {digits})" if digits is not None else found
-    if rate is None and _converts(text):
-        return _converted(text, _figures(text))
+    if rate is None and converts(text):
+        return _converted(text, read_figures(text))
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
-    figures = _figures(text)
+    figures = read_figures(text)
     if years is not None:
         expression = _compounded(text, figures, years)
     else:
@@ -168,35 +117,13 @@ def composed_expression(request: str) -> str | None:
     return f"round({expression}, {digits})" if digits is not None else expression
 
 
-def _in_digits(text: str) -> str:
-    """`text` with its number words written in digits ("twelve of us" -> "12 of us")."""
-    def digits(match: re.Match[str]) -> str:
-        run = match.group(0)
-        if run in ("one", "zero"):
-            return run
-        total = current = 0
-        for word in re.findall(r"[a-z]+", run.removesuffix("and a half")):
-            if word in _SMALL_NUMBERS:
-                current += _SMALL_NUMBERS[word]
-            elif word in _TENS:
-                current += _TENS[word]
-            elif word == "hundred":
-                current = max(current, 1) * 100
-            elif word == "thousand":
-                total, current = total + max(current, 1) * 1000, 0
-        value = total + current + (0.5 if run.endswith("and a half") else 0)
-        return f"{value:g}"
-
-    return _NUMBER_RUN.sub(digits, text)
-
-
 def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     """An amount shared in a ratio, and the share asked for: the bigger or the smaller, or the one named
     ("between sales and support in the ratio 5:3, how much does sales get")."""
     parts = [part.strip() for part in ratio.group(1).split(":")]
     rest = text[: ratio.start()] + " " * (ratio.end() - ratio.start()) + text[ratio.end():]
-    amounts = [f for f in _figures(rest) if not f.percent and f.value != len(parts)]  # "three depts": the parts
-    if len(amounts) != 1 or any(f.percent for f in _figures(rest)):
+    amounts = [f for f in read_figures(rest) if not f.percent and f.value != len(parts)]  # "three depts": the parts
+    if len(amounts) != 1 or any(f.percent for f in read_figures(rest)):
         return None
     values = [int(part) for part in parts]
     if _has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
@@ -221,10 +148,10 @@ def _employer_share(text: str, figures: list[Figure]) -> str | None:
     if len(percents) != 1 or len(amounts) != 1 or not _has(_EMPLOYER_PAYS, text) or not _has(_OWN_SHARE, text):
         return None
     share = f"{amounts[0].text}*(1 - {_fraction(percents[0])})"
-    if not _converts(text):
+    if not converts(text):
         return share
-    ratio = _time_scale(text, amounts[0])
-    return None if ratio is None else _scaled(f"({share})", ratio)
+    ratio = time_scale(text, amounts[0])
+    return None if ratio is None else scaled(f"({share})", ratio)
 
 
 def _round_trip(text: str, figures: list[Figure]) -> str | None:
@@ -268,48 +195,10 @@ def _converted(text: str, figures: list[Figure]) -> str | None:
     month", "monthly rent is 2350, whats the annual cost"). Months and years convert only into each other."""
     if len(figures) != 1 or figures[0].percent or re.search(r"\d", text[: figures[0].start] + text[figures[0].end:]):
         return None  # another figure or a code ("a 13th month") would change the sum
-    ratio = _time_scale(text, figures[0])
+    ratio = time_scale(text, figures[0])
     if ratio is None:
         return None
-    return _scaled(figures[0].text, ratio)
-
-
-def _scaled(expression: str, ratio: Fraction) -> str:
-    if ratio.denominator == 1:
-        return f"{expression}*{ratio.numerator}"
-    if ratio.numerator == 1:
-        return f"{expression}/{ratio.denominator}"
-    return f"{expression}*{ratio.numerator}/{ratio.denominator}"
-
-
-def _time_scale(text: str, figure: Figure) -> Fraction | None:
-    """What `figure`, in the unit of time written after it (or an adjective's: "annual licence"), is multiplied
-    by in the one other unit the request asks for; None unless there is exactly one."""
-    unit = re.match(rf"\s*(?:eur|euros?|€|usd|dollars?|gbp|pounds?)?\s*(?:(a|an|per|each|every)\s+)?({_UNIT_WORD})\b",
-                    text[figure.end:])
-    adjective = re.search(rf"\b({_UNIT_ADJECTIVE})\b", text)
-    if unit is not None:
-        source, per = _unit(unit.group(2)), unit.group(1) is not None
-    elif adjective is not None:
-        source, per = _unit(adjective.group(1)), True
-    else:
-        return None
-    asked = [_unit(next(group for group in match.groups() if group is not None))
-             for match in re.finditer(rf"\bhow many ({_UNIT_WORD})\b|\b(?:in|into) ({_UNIT_WORD})\b|"
-                                      rf"\b(?:per|a|an) ({_UNIT_WORD})\b|\b({_UNIT_ADJECTIVE})\b", text)]
-    targets = {unit for unit in asked if unit != source}
-    if len(targets) != 1:
-        return None
-    [target] = targets
-    if (source in _SECONDS) != (target in _SECONDS):
-        return None
-    scale = _SECONDS if source in _SECONDS else _MONTHS
-    return Fraction(scale[target], scale[source]) if per else Fraction(scale[source], scale[target])
-
-
-def _unit(word: str) -> str:
-    """A unit of time's name: 'hrs' -> 'hour', 'annual' -> 'year'."""
-    return next(unit for unit, pattern in _UNIT_KINDS[0].items() if re.fullmatch(pattern, word))
+    return scaled(figures[0].text, ratio)
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
@@ -329,20 +218,6 @@ def _compounded(text: str, figures: list[Figure], years: str) -> str | None:
     if len(percents) != 1 or len(amounts) != 1 or not _has(_CHANGE_UP, text):
         return None
     return f"{amounts[0].text}*(1 + {_fraction(percents[0])})**{years}"
-
-
-def _figures(text: str) -> list[Figure]:
-    """The figures `text` states; "95k" is 95*1000 unless the answer is asked in thousands ("(in k)")."""
-    figures = []
-    in_thousands = _has(r"\bin (?:k|thousands)\b", text)
-    for match in _FIGURE.finditer(text):
-        number, suffix = match.group(1).replace(",", ""), (match.group(2) or "").strip()
-        if suffix == "k" and not in_thousands:
-            number = f"({number}*1000)"
-        elif suffix in ("m", "million"):
-            number = f"({number}*1000000)"
-        figures.append(Figure(number, match.start(), match.end(), suffix == "%"))
-    return figures
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -637,7 +512,7 @@ def _clock_durations(text: str) -> str | None:
     """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
     tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up."""
     times = _CLOCK.findall(text)
-    rest = _figures(_CLOCK.sub(" ", text))
+    rest = read_figures(_CLOCK.sub(" ", text))
     pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"
                       r"\b(?:break|pause|lunch)\b[^.?!,\d]{0,20}(\d+)\s*(?:min|mins|minutes?)\b", text)
     if not times or len(times) % 2 or len(rest) > (pause is not None):
@@ -685,7 +560,7 @@ def _split_evenly(text: str, figures: list[Figure]) -> str | None:
         return None
     count, amount = sorted(amounts, key=lambda figure: figure.value)
     counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
-    per_counted = counted is not None and not re.fullmatch(_UNIT_WORD, counted.group(0).strip()) and \
+    per_counted = counted is not None and not re.fullmatch(UNIT_WORD, counted.group(0).strip()) and \
         _has(rf"\b(?:per|each|a)\s+{counted.group(1)}", text[count.end:])
     if not (_has(_SPLIT, text) or per_counted):
         return None
