@@ -323,10 +323,7 @@ class Engine:
         state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated,
                           today=previous.today, holding=guard)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
-            state.tokens.append(self.registry.by_name(force_tool).token_id)
-            state.sampled.append(False)
-            state.mode = Mode.ARGUMENTS
-            self._begin_call(state, self.tools[force_tool], generation)
+            self._force_call(state, force_tool, generation)
         state.decoder, previous.decoder = previous.decoder, None
         return state, (yield from self._hold(state))
 
@@ -338,13 +335,18 @@ class Engine:
         after the toolken."""
         kept = state.released
         fed = state.tokens + [token for token, _ in state.pending]  # while holding, only the reply's tokens
-        toolken = self.registry.by_name(tool).token_id
-        state.tokens, state.sampled = [*fed[:kept], toolken], [True] * kept + [False]
+        state.tokens, state.sampled = fed[:kept], [True] * kept
         state.pending, state.rewind_to, state.holding = [], None, False
         state.reply_ids, state.reply_text = state.reply_ids[:kept], state.reply_text[: state.streamed]
+        self._force_call(state, tool, generation)
+        return (yield from self._hold(state))
+
+    def _force_call(self, state: TurnState, tool: str, generation: GenerationConfig) -> None:
+        """Append `tool`'s toolken to the turn's tokens, marked forced, and start writing the call's arguments."""
+        state.tokens.append(self.registry.by_name(tool).token_id)
+        state.sampled.append(False)
         state.mode = Mode.ARGUMENTS
         self._begin_call(state, self.tools[tool], generation)
-        return (yield from self._hold(state))
 
     # -- states -----------------------------------------------------------------------------------------
 

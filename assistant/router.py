@@ -423,7 +423,7 @@ def _digit_id(name: str, spec: Any) -> bool:
         return False
     pattern = spec.get("pattern")
     if isinstance(pattern, str):
-        return re.search(r"\\d|0-9", pattern) is not None
+        return _digits_in(pattern)
     return spec.get("type") == "integer" and re.search(r"(?:^|_)id$|[a-z]Id$", name) is not None
 
 
@@ -432,7 +432,12 @@ def _named_in_words(schema: dict[str, Any]) -> bool:
     request states it in a way `stated_count` does not read."""
     properties = schema.get("properties") or {}
     return any(isinstance(spec := properties.get(name), dict) and "pattern" in spec
-               and not re.search(r"\\d|0-9", spec["pattern"]) for name in schema.get("required") or [])
+               and not _digits_in(spec["pattern"]) for name in schema.get("required") or [])
+
+
+def _digits_in(pattern: str) -> bool:
+    """Whether a property's regex `pattern` has digits in the values it matches (`\\d` or `0-9`)."""
+    return re.search(r"\\d|0-9", pattern) is not None
 
 
 def general_question(text: str) -> bool:

@@ -451,13 +451,18 @@ def guard_engine(setup, passes, **generation) -> Engine:
                   max_context_tokens=1024)
 
 
+def opening_then_adder(setup, opening: str, answer: str) -> list[list[int | tuple[int, int]]]:
+    """Two passes of a guarded turn: `opening`, with the adder's toolken the second choice at its first token,
+    and, once the guard has forced that call, the adder's arguments {"a": 3} and `answer`."""
+    tokenizer, _, registry, _ = setup
+    opened = ids(tokenizer, opening)
+    first = [(opened[0], registry.by_name("adder").token_id), *opened[1:], *ids(tokenizer, END)]
+    return [first, ids(tokenizer, '{"a": 3}') + ids(tokenizer, answer) + ids(tokenizer, END)]
+
+
 def test_claim_guard_turns_a_result_shaped_opening_into_the_call(setup):
-    tokenizer, tools, registry, _ = setup
-    toolken = registry.by_name("adder").token_id
-    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
-    first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
-    second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
-    events = run(guard_engine(setup, [first, second]))
+    tools = setup[1]
+    events = run(guard_engine(setup, opening_then_adder(setup, "I found 2 requests: one pending.", "It is 4.")))
     answer = final(events)
     streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
     assert "found" not in streamed and streamed == answer.answer == "It is 4."
@@ -466,12 +471,9 @@ def test_claim_guard_turns_a_result_shaped_opening_into_the_call(setup):
 
 
 def test_claim_guard_off_lets_the_opening_through(setup):
-    tokenizer, _, registry, _ = setup
-    toolken = registry.by_name("adder").token_id
-    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
-    script = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
+    first, _ = opening_then_adder(setup, "I found 2 requests: one pending.", "It is 4.")
     # the figure rule off too: it would mask the 2 nobody gave
-    answer = final(run(guard_engine(setup, [script], claim_guard=False, stated_reply_figures=False)))
+    answer = final(run(guard_engine(setup, [first], claim_guard=False, stated_reply_figures=False)))
     assert answer.answer == "I found 2 requests: one pending." and answer.tool_calls == [] and not answer.guarded
 
 
@@ -488,12 +490,8 @@ def test_claim_guard_streams_a_plain_reply_whole_and_unchanged(setup):
 
 
 def test_claim_guard_lets_whole_sentences_out_and_a_claim_after_them_becomes_a_call_that_follows_them(setup):
-    tokenizer, tools, registry, _ = setup
-    toolken = registry.by_name("adder").token_id
-    opening = ids(tokenizer, "Sure. I found 2 requests: one pending.")
-    first = [(opening[0], toolken), *opening[1:], *ids(tokenizer, END)]
-    second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, " It is 4.") + ids(tokenizer, END)
-    events = run(guard_engine(setup, [first, second]))
+    tools = setup[1]
+    events = run(guard_engine(setup, opening_then_adder(setup, "Sure. I found 2 requests: one pending.", " It is 4.")))
     deltas = [e for e in events if isinstance(e, TextDelta | ToolCall)]
     # "Sure." is shown as soon as the next sentence starts, before the guard's window is over.
     assert isinstance(deltas[0], TextDelta) and deltas[0].text == "Sure." and isinstance(deltas[1], ToolCall)
