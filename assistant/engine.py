@@ -283,6 +283,7 @@ class Engine:
             search = self.tools.get(SEARCH)
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
+                                      unknown_words=search.unknown_words if isinstance(search, SearchTool) else None,
                                       schemas=self.schemas, today=today, changes=self.changes, reads=self.reads)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")

@@ -12,7 +12,7 @@ router's threshold, the turn opens with the likeliest tool's toolken, forced, an
 arguments; otherwise the opening has no call (unless the claim guard sees a result-shaped opening). The
 threshold is chosen on the build's held-out split when the router is fitted.
 
-Four checks then correct which tool it names, each from evidence the classifier does not weigh:
+Checks then correct whether it calls and which tool it names, each from evidence the classifier does not weigh:
 - the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
   the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook); and a word
   problem names no records: a request the classifier sends to the calculator that writes out an id an
@@ -30,7 +30,12 @@ Four checks then correct which tool it names, each from evidence the classifier 
 - a question changes nothing it does not state: when the request asks rather than requests ("SHP-207391
   delivered yet?", "do i have any leave left? E1003") and the operation it would call has side effects and a
   required argument the request leaves for the call to make up (the status to set, the leave's dates), a
-  look-up of the same records whose required arguments it does state takes the call (getShipment).
+  look-up of the same records whose required arguments it does state takes the call (getShipment);
+- a message's kind (`assistant.message_kinds`), which an embedding of its topic hardly shows: news or thanks
+  that asks for nothing ("yay my leave request 507 got approved!!") opens no call, and a question about what
+  staff may or must do ("up to what value am i allowed to keep a gift?") near a passage searches, unless it
+  names a record; the assistant's own view asked for ("hypothetically, ...") opens no call unless it names a
+  record, and a general question about a term the documents never use ("what's dwell time?") does not search.
 
 The router also keeps worked examples of the calculator from its build (question, call, result, answer): a
 turn that opens with the calculator gets the three whose questions are nearest its own before it, in the
@@ -53,9 +58,11 @@ from typing import Any
 import numpy as np
 
 from assistant.codes import narrowed_schema, stated_codes
+from assistant.message_kinds import general_question, opinion, reaction, rule_question, states_a_figure
 from assistant.slots import _written_kind, asks, stated_count, unstated_required
 from tools.base import Tool
 from tools.calculator import Calculator
+from tools.lexical import keywords
 from tools.retrieval import SearchTool
 
 ROUTER_FILE = "router.json"
@@ -75,14 +82,6 @@ READER_PROBABILITY = 0.05
 #: The tools the router's checks know by name: the documents' search and the calculator.
 SEARCH = SearchTool.name
 CALCULATOR = Calculator.name
-#: A figure a calculation could start from: a number or a number word ("one week", "a dozen", "half"); digits
-#: inside a code are none ("3PL", "B2B", "E1003").
-_FIGURE = re.compile(
-    r"(?<![A-Za-z\d])(?<!\d[.,])\d(?![\d.,]*[A-Z]{2})|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|"
-    r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|quarter|third|twice|double|triple)\b",
-    re.IGNORECASE,
-)
-
 #: How near (cosine) the documents' nearest passage or statement must come to a general question (see
 #: `general_question`) for a search: below it the documents do not discuss the term, and the turn needs no tool
 #: (the handbook has no entry on "the bullwhip effect"). Handbook questions of that shape came 0.43 or nearer.
@@ -92,20 +91,18 @@ GENERAL_FLOOR = 0.45
 #: in berlin" 0.66, "from which day of being sick do i need a doctors note" 0.60). On the development sets no
 #: request that needs no tool came this near, unless it was a general question (kept to GENERAL_FLOOR's rule).
 HANDBOOK_NEAR = 0.55
-_GENERAL = re.compile(
-    r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
-    r"|proofread)\b"
-    r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
-    r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
-    r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
-    r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
-    r"|\b(?:do|would) you think\b|\byour (?:opinion|view)\b",
-    re.IGNORECASE,
-)
-#: "one" that stands for a thing, not a count: "the first one", "a new one", "which one".
-_PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|which|each|every|any|no|a new|"
-                          r"another|the other)\s+one\b", re.IGNORECASE)
-
+#: How near (cosine) the documents' nearest passage must come to a question about what staff may or must do (see
+#: `rule_question`) for a search the classifier did not choose: such questions came 0.40-0.54 from their passage
+#: ("when am i supposed to take the train rather than fly" 0.40) where the classifier answered them without a tool.
+RULE_FLOOR = 0.38
+#: The words a general question is framed with rather than the term it asks about ("is a reach truck basically
+#: the same as a counterbalance forklift"): stemmed as `tools.lexical.keywords` stems them.
+_FRAMING = frozenset(keywords(
+    "actually anyway basically define definition difference different exactly explain general generally like mean "
+    "meaning means really same simple simply speaking stand stands term terms thing things typical typically usual "
+    "usually normally versus vs word words not or"))
+#: A text -> its keywords that the documents never use (`tools.retrieval.SearchTool.unknown_words`).
+UnknownWords = Callable[[str], Sequence[str]]
 #: Texts -> unit-length embeddings, one row per text. `tools.retrieval.Embedder.embed` is one.
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 #: A question's embedding -> the cosine similarity of the nearest document passage (None: no documents).
@@ -190,6 +187,7 @@ class ToolRouter:
         today: date | None = None,
         changes: Collection[str] = (),
         reads: Collection[str] = (),
+        unknown_words: UnknownWords | None = None,
     ) -> Route:
         """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
         decides, so a short follow-up read with the question before it still gets its call.
@@ -199,7 +197,8 @@ class ToolRouter:
         `schemas` gives the tools' argument schemas (None: the stated-arguments check is off), `today` what
         dates said in words mean there ("monday to wednesday next week" states a leave request's two dates);
         `changes` names the tools with side effects, `reads` the look-ups of records (an API's reading
-        operations; a local tool computes rather than reads).
+        operations; a local tool computes rather than reads); `unknown_words` gives the keywords of a text the
+        documents never use (None: a general question's terms are not looked up).
         `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
         """
         vectors = self._embed(texts)  # (texts, dim)
@@ -208,7 +207,7 @@ class ToolRouter:
         row = rows[best]
         candidates = {label: p for label, p in row.items() if label != NO_CALL}
         reasons = []
-        if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(_states_a_figure, texts)):
+        if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(states_a_figure, texts)):
             del candidates[CALCULATOR]
             reasons.append("no figure to calculate with")
         if not candidates:
@@ -247,9 +246,24 @@ class ToolRouter:
                 and not general_question(texts[0]):
             reasons.append(f"a document passage ({passage:.2f}) is as near as a handbook question's: search")
             tool, call = SEARCH, True
+        record_free = tool not in (SEARCH, CALCULATOR) and not _digits(texts[0])  # a look-up naming no record
+        if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
+                and rule_question(texts[0]) and (not call or record_free):
+            reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
+                           f"search")
+            tool, call = SEARCH, True
         if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \
                 and general_question(texts[0]):
             reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")
+            call = False
+        if call and checks and tool == SEARCH and unknown_words is not None and general_question(texts[0]):
+            unused = [word for word in unknown_words(texts[0]) if word not in _FRAMING]
+            if unused:
+                reasons.append(f"a general question about terms the documents never use ({', '.join(unused)}): "
+                               f"no search")
+                call = False
+        if call and checks and opinion(texts[0]) and not stated_codes([texts[0]]):
+            reasons.append("the assistant's own view asked for, no record named")
             call = False
         if call and checks and schemas is not None and tool in schemas and (
                 _states_nothing(schemas[tool], texts[0], today)
@@ -264,6 +278,9 @@ class ToolRouter:
             else:
                 reasons.append(f"the request states none of what {tool} needs")
                 call = False
+        if call and checks and reaction(texts[0]):
+            reasons.append("news, thanks or a complaint that asks for nothing")
+            call = False
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons))
 
     def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
@@ -404,8 +421,13 @@ def _states_nothing(schema: dict[str, Any], request: str, today: date | None) ->
     properties = schema.get("properties") or {}
     needed = [name for name in schema.get("required") or [] if _written_kind(properties.get(name))]
     # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.
-    return bool(needed) and not any(character.isdigit() for character in request) and \
+    return bool(needed) and not _digits(request) and \
         stated_count(schema, request, today) == 0 and len(unstated_required(schema, request, today)) == len(needed)
+
+
+def _digits(text: str) -> bool:
+    """Whether `text` writes a digit: an id, an amount or a date a call could take."""
+    return any(character.isdigit() for character in text)
 
 
 def _record_unnamed(schema: dict[str, Any], texts: Sequence[str]) -> bool:
@@ -414,7 +436,7 @@ def _record_unnamed(schema: dict[str, Any], texts: Sequence[str]) -> bool:
     the record read would be made up."""
     properties = schema.get("properties") or {}
     return any(_digit_id(name, properties.get(name)) for name in schema.get("required") or []) and \
-        not any(character.isdigit() for text in texts for character in text)
+        not any(map(_digits, texts))
 
 
 def _digit_id(name: str, spec: Any) -> bool:
@@ -440,13 +462,6 @@ def _digits_in(pattern: str) -> bool:
     return re.search(r"\\d|0-9", pattern) is not None
 
 
-def general_question(text: str) -> bool:
-    """Whether `text` asks for general knowledge, an opinion or work on a text it gives, not for what the
-    company's documents say: "what's FIFO vs FEFO?", "explain safety stock", "why is the last mile so
-    expensive?", "do you think rail will replace trucks?", "summarise this: '...'"."""
-    return _GENERAL.search(text) is not None
-
-
 def _name_nouns(tool: str) -> set[str]:
     """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
     words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]
@@ -468,11 +483,6 @@ def _operation_named_by_id(
     if not takers:
         return None
     return max(takers, key=lambda tool: (stated_count(schemas[tool], request, today), candidates[tool]))
-
-
-def _states_a_figure(text: str) -> bool:
-    """A digit or a number word ("one week", "a dozen", "half"), not "one" that stands for a thing."""
-    return _FIGURE.search(_PRONOUN_ONE.sub(" ", text)) is not None
 
 
 def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:

@@ -163,10 +163,15 @@ def stated_count(schema: dict[str, Any], request: str, today: date | None = None
     return len(stated) - dates + min(dates, said)
 
 
+def is_question(text: str) -> bool:
+    """Whether `text` is put as a question: a question mark, or a question word or verb first ("whats my balance")."""
+    return bool(_QUESTION.search(text) or "?" in text)
+
+
 def asks(request: str) -> bool:
     """Whether `request` asks about something rather than asking for something to be done: a question ("SHP-207391
     delivered yet?", "do i have any leave left?") with no word that requests ("can you", "pls", "i'd like")."""
-    return bool(_QUESTION.search(request) or "?" in request) and not _REQUEST_WORDS.search(request)
+    return is_question(request) and not _REQUEST_WORDS.search(request)
 
 
 def unstated_required(schema: dict[str, Any], request: str, today: date | None = None) -> list[str]:

@@ -39,6 +39,13 @@ def test_the_passage_sharing_the_rarest_words_ranks_first():
     assert KeywordIndex([], []).rank("travel", 3) == []
 
 
+def test_the_words_no_passage_holds_are_unknown():
+    index = KeywordIndex(list(PASSAGES), list(PASSAGES.values()))
+    assert index.unknown("is a zeppelin the same as a train?") == ["zeppelin", "same"]
+    assert index.unknown("Trains and flights") == []  # stems meet: "trains" is "train", "flights" is "flight"
+    assert KeywordIndex([], []).unknown("travel") == ["travel"]
+
+
 def test_an_index_needs_one_id_per_passage():
     with pytest.raises(ValueError, match="2 ids for 1 passages"):
         KeywordIndex(["a", "b"], ["text"])

@@ -73,6 +73,11 @@ class KeywordIndex:
         total = sum(weights.values())
         return [_held(weights, set(keywords(text))) / total if total > 0 else 0.0 for text in texts]
 
+    def unknown(self, query: str) -> list[str]:
+        """The keywords of `query` (stemmed) that no passage holds: terms the documents never use."""
+        known = self._bm25.idf if self._bm25 is not None else {}
+        return [term for term in keywords(query) if term not in known]
+
 
 def _held(weights: dict[str, float], terms: Collection[str]) -> float:
     return sum(weight for term, weight in weights.items() if term in terms)

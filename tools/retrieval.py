@@ -369,6 +369,10 @@ class DocumentStore:
             nearest = max(nearest, statement - STATEMENT_DISCOUNT)
         return nearest
 
+    def unknown_words(self, text: str) -> list[str]:
+        """The keywords of `text` (stemmed, `tools.lexical.keywords`) that no stored passage holds."""
+        return self._keyword_index(self.count()).unknown(text)
+
     def count(self) -> int:
         """Chunks stored."""
         return self._collection.count()
@@ -551,6 +555,11 @@ class SearchTool(Tool):
         """How near the documents come to a question's embedding (`DocumentStore.nearest`): the tool router
         weighs it against the requests an operation was fitted on."""
         return self.store.nearest(embedding)
+
+    def unknown_words(self, text: str) -> list[str]:
+        """The keywords of `text` the documents never use (`DocumentStore.unknown_words`): a general question
+        about such a term is not theirs to answer."""
+        return self.store.unknown_words(text)
 
 
 def chunk_id(source: str, index: int) -> str:

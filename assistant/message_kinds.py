@@ -1,0 +1,115 @@
+"""What kind of message a chat message is, read from its words: the router's checks weigh these beside the
+sentence embedding, which places a message by its topic ("ticket 4103", "leave request 507") and hardly by what
+the person does with it (asks for a record, tells news, asks what the company allows, asks for an opinion).
+
+- `general_question`: general knowledge, an opinion (`opinion`) or work on a text the message gives ("what's FIFO
+  vs FEFO?", "translate this", "draft a reminder to a supplier"), not what the company's documents say;
+- `reaction`: news, thanks or a complaint that asks for nothing ("yay my leave request 507 got approved!!",
+  "ticket 4103 is fine now btw, nothing to do"): a call would change or read a record nobody asked about;
+- `rule_question`: what the company allows or expects of its staff ("up to what value may I accept a gift?",
+  "where r we supposed to gather if the fire alarm goes off"), the handbook's subject;
+- `states_a_figure`: a figure a calculation could start from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.slots import is_question
+
+#: A figure a calculation could start from: a number or a number word ("one week", "a dozen", "half"); digits
+#: inside a code are none ("3PL", "B2B", "E1003").
+_FIGURE = re.compile(
+    r"(?<![A-Za-z\d])(?<!\d[.,])\d(?![\d.,]*[A-Z]{2})|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|dozen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|"
+    r"quarter|third|twice|double|triple)\b",
+    re.IGNORECASE,
+)
+#: "one" that stands for a thing, not a count: "the first one", "a new one", "which one".
+_PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|which|each|every|any|no|a new|"
+                          r"another|the other)\s+one\b", re.IGNORECASE)
+_GENERAL = re.compile(
+    r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
+    r"|proofread)\b"
+    r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
+    r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
+    r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
+    r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
+    r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
+    re.IGNORECASE,
+)
+#: What asks for the assistant's own view: "do you think", "your opinion", "hypothetically", "would you rather".
+_OPINION = re.compile(r"\b(?:do|would) you think\b|\byour (?:opinion|view|take)\b|\bhypothetical(?:ly)?\b"
+                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b", re.IGNORECASE)
+#: What marks news, thanks or a complaint: thanks, cheers, an exclamation, "btw", "all good", "nothing to do",
+#: "finally", "already ... myself", an emoji.
+_REACTS = re.compile(
+    r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
+    r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news)\b|!!|"
+    r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
+    re.IGNORECASE,
+)
+#: What asks for an amount or a thing in the middle of a message: "company covers 60% of the pass, what do i pay
+#: myself per month".
+_ASKS_FOR = re.compile(r"\b(?:what|which|how (?:much|many|long|often|far))\b", re.IGNORECASE)
+#: What makes a message a request even without a question: a word that asks ("can you", "pls", "i need") or a
+#: verb that opens a clause as an order ("..., set it to delivered", "and close it").
+_REQUESTS = re.compile(
+    r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
+    r"i\s+want|i\s+need|we\s+need|(?<!no )need\s+to|let\s+me|go\s+ahead)\b"
+    r"|(?:^|[,.;:!]\s*|\b(?:and|then|so|but|now)\s+)(?:set|mark|close|cancel|book|update|change|create|open|raise|"
+    r"log|submit|file|report|show|list|find|get|check|look|pull|tell|send|add|remove|delete|reopen|move|order|"
+    r"approve|reject|make|put|register|record|note)\b",
+    re.IGNORECASE,
+)
+#: What a question about the company's rules for its staff asks: whether one is allowed, supposed, required or
+#: entitled to something, or must do it.
+_RULE = re.compile(
+    r"\b(?:allowed|supposed to|permitted|entitled|required to|obliged|have to|has to|must (?:i|we)|"
+    r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:need|have to|get)|"
+    r"are we (?:allowed|supposed|meant))\b",
+    re.IGNORECASE,
+)
+#: Who a rule question is about: the one asking or their colleagues ("which warehouses r allowed to keep adr stuff"
+#: asks about sites, which the records tell).
+_STAFF = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
+#: A question asked in its word order anywhere in a message: "a supplier wants to send me a gift, up to what value
+#: am i allowed to keep it".
+_ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORECASE)
+
+
+def general_question(text: str) -> bool:
+    """Whether `text` asks for general knowledge, an opinion or work on a text it gives, not for what the
+    company's documents say: "what's FIFO vs FEFO?", "explain safety stock", "why is the last mile so
+    expensive?", "do you think rail will replace trucks?", "summarise this: '...'", "hypothetically, which day
+    would you drop?"."""
+    return _GENERAL.search(text) is not None or opinion(text)
+
+
+def opinion(text: str) -> bool:
+    """Whether `text` asks for the assistant's own view: "do you think rail freight will replace trucks?",
+    "hypothetically, which day would you drop?"."""
+    return _OPINION.search(text) is not None
+
+
+def reaction(text: str) -> bool:
+    """Whether `text` tells news, thanks or a complaint and asks for nothing: no question, no word that requests
+    and no order ("set it to delivered"), and a mark of a reaction (thanks, "btw", "all good", "finally", "!!",
+    an emoji). "thanks!! got the 86 euros back already" and "ticket 4103 is fine now btw, nothing to do" are
+    reactions; "ticket 4103 is fine now, close it" and "slot 8124 isnt needed anymore" are not."""
+    return not is_question(text) and _ASKS_FOR.search(text) is None and _REQUESTS.search(text) is None and \
+        _REACTS.search(text) is not None
+
+
+def rule_question(text: str) -> bool:
+    """Whether `text` asks what the company allows, expects or gives its staff: "up to what value am i allowed to
+    keep a gift", "when do we have to sign the code of conduct again?", "from which day of illness do I need a
+    doctor's note?"; a general question is none, nor one about things rather than staff ("which warehouses r
+    allowed to keep adr stuff")."""
+    return (is_question(text) or _ASKED.search(text) is not None) and _RULE.search(text) is not None and \
+        _STAFF.search(text) is not None and not general_question(text)
+
+
+def states_a_figure(text: str) -> bool:
+    """A digit or a number word ("one week", "a dozen", "half"), not "one" that stands for a thing."""
+    return _FIGURE.search(_PRONOUN_ONE.sub(" ", text)) is not None

@@ -1,0 +1,78 @@
+"""The kinds of message the router's checks read from words: general questions, reactions, rule questions."""
+
+import pytest
+
+from assistant.message_kinds import general_question, reaction, rule_question, states_a_figure
+
+
+@pytest.mark.parametrize(
+    ("question", "general"),
+    [
+        ("what's FIFO vs FEFO in a warehouse?", True),
+        ("can u explain cross-docking in simple words", True),
+        ("what is a 3PL company?", True),
+        ("what does demurrage mean", True),
+        ("why is the last mile always the most expensive part?", True),
+        ("how do companies usually decide on a reorder point?", True),
+        ("do you think rail will replace trucks?", True),
+        ("hypothetically if we went to a 4 day week, which day would you drop?", True),
+        ("summarise this in one line: 'the yard is flooded'", True),
+        ("what is the limit per claim for software?", False),
+        ("what's the extension of the security desk", False),
+        ("whats my leave balance", False),
+        ("how many days do new joiners have for the training courses?", False),
+    ],
+)
+def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
+    assert general_question(question) == general
+
+
+
+@pytest.mark.parametrize(
+    ("message", "reacts"),
+    [
+        ("thanks!! got the 86 euros for the train back already, that was quick", True),
+        ("expense 3318 finally reimbursed, only took 3 weeks 🙄", True),
+        ("i already booked bora for thursday myself, all good", True),
+        ("ugh tram 23 was packed again this morning", True),
+        ("ticket 4103 is fine now, close it", False),  # an order after the news
+        ("SHP-205066 got to the customer this morning, set it to delivered", False),
+        ("thanks! can you also cancel slot 7866", False),  # a word that requests
+        ("thanks, is SHP-205066 delivered yet?", False),  # a question
+        ("company covers 60% of the 49 eur pass, what do i pay myself per month", False),  # asked mid-message
+        ("slot 8124 isnt needed anymore, we moved that truck", False),  # no mark of a reaction: maybe a request
+    ],
+)
+def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
+    assert reaction(message) == reacts
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("a supplier wants to send me a gift, up to what value am i allowed to keep it", True),
+        ("when do we have to sign the code of conduct again?", True),
+        ("From which day of illness do I need a doctor's note?", True),
+        ("how many free sessions with a counsellor do we get thru the assistance programme", True),
+        ("where r we supposed to gather if the fire alarm goes off", True),
+        ("write an email saying we have to postpone", False),  # no question
+        ("should i learn python or go first? just your take", False),  # an opinion asked for
+        ("whats my leave balance", False),  # a record, not a rule
+        ("which warehouses r allowed to keep adr stuff", False),  # about sites, not staff: the records say
+    ],
+)
+def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, rule: bool):
+    assert rule_question(question) == rule
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("split 120 between four of us", True),
+        ("we need a dozen chairs", True),
+        ("which one is cheaper, the first one?", False),  # "one" stands for a thing
+        ("status of E1003", False),  # digits inside a code
+    ],
+)
+def test_a_figure_is_a_number_or_a_number_word_not_a_code(text: str, figure: bool):
+    assert states_a_figure(text) == figure
