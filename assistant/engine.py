@@ -85,6 +85,10 @@ _LIST_NUMBER = re.compile(r"(?<=\n)([ \t]*)\d{1,2}(?=[.)]\s|[.)]?$)")
 #: after the calculator's toolken at 97%.
 WANTED_CALL = 0.5
 
+#: How many openings a turn the router settled without a call (`Route.settled`) may have taken back before the
+#: reply ends at what was already shown: each one taken back is a claim that no tool could back.
+UNSAY_LIMIT = 4
+
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
 #: A held opening's text ends a sentence or a line here: what comes after can only open a claim of its own.
@@ -141,6 +145,8 @@ class TurnState:
     holding: bool = False  # the claim guard holds this segment's text back
     released: int = 0  # reply_ids whose text the guard let out while holding (whole sentences)
     no_call: bool = False  # the router found no tool for the question: toolkens masked until a tool result
+    settled: bool = False  # ... and the message's kind wants none: the guard takes a claim back, calls nothing
+    unsaid: dict[int, set[int]] = field(default_factory=dict)  # reply position -> tokens a taken-back claim began with
     routed: bool = False  # the router opened the turn with a call
     best_toolken: tuple[float, int] | None = None  # (probability, token id): the held opening's likeliest call
     rewind_to: int | None = None  # the guard's verdict: start again with this toolken forced
@@ -243,6 +249,7 @@ class Engine:
             state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call
             state.no_call = route is not None and not route.call
+            state.settled = route is not None and route.settled
             stop_reason = "end_of_turn"
             while state.mode is not Mode.DONE:
                 if state.pending:
@@ -258,6 +265,12 @@ class Engine:
                     yield from self._argument_step(state, logits, sampler, generation, approve, dry_run)
                 if state.first_token_s is None:
                     state.first_token_s = time.perf_counter() - started
+                if state.rewind_to is not None and state.settled:
+                    log.info("the reply opened a claim with %r where the question wants no tool: taken back",
+                             state.reply_text[state.streamed :])
+                    logits = yield from self._unsay(state)
+                    state.guarded = True
+                    continue
                 if state.rewind_to is not None:
                     forced = self._guard_call(state.rewind_to, route)
                     if state.released:
@@ -342,6 +355,22 @@ class Engine:
         self._force_call(state, tool, generation)
         return (yield from self._hold(state))
 
+    def _unsay(self, state: TurnState) -> Generator[QueueWait, None, torch.Tensor]:
+        """Take the held claim back to the sentences already shown and rule out the token it began with there,
+        so the reply goes on another way; after UNSAY_LIMIT claims the reply ends at what was shown. Returns the
+        logits after the kept tokens."""
+        kept = state.released
+        state.unsaid.setdefault(kept, set()).add(state.reply_ids[kept])
+        fed = state.tokens + [token for token, _ in state.pending]
+        marks = state.sampled + [sampled for _, sampled in state.pending]
+        cut = len(fed) - len(state.reply_ids) + kept
+        state.tokens, state.sampled = fed[:cut], marks[:cut]
+        state.pending, state.rewind_to = [], None
+        state.reply_ids, state.reply_text = state.reply_ids[:kept], state.reply_text[: state.streamed]
+        state.reply_window = (kept, kept)
+        state.mode = Mode.DONE if sum(map(len, state.unsaid.values())) >= UNSAY_LIMIT else Mode.REPLY
+        return (yield from self._hold(state))
+
     def _force_call(self, state: TurnState, tool: str, generation: GenerationConfig) -> None:
         """Append `tool`'s toolken to the turn's tokens, marked forced, and start writing the call's arguments."""
         state.tokens.append(self.registry.by_name(tool).token_id)
@@ -363,11 +392,14 @@ class Engine:
             self._note_best_toolken(state, logits)
         if not callable_now or (state.no_call and not state.outcomes):
             logits[self.toolken_ids] = float("-inf")
+        unsaid = state.unsaid.get(len(state.reply_ids))
+        if unsaid:
+            logits[list(unsaid)] = float("-inf")
         if generation.stated_reply_figures:
             wanted = int(logits.argmax())
             logits = self._keep_reply_figures(state, logits)
-            if logits[wanted] == float("-inf") and state.holding and state.best_toolken is not None and \
-                    state.best_toolken[0] >= WANTED_CALL:
+            if logits[wanted] == float("-inf") and state.holding and not state.settled and \
+                    state.best_toolken is not None and state.best_toolken[0] >= WANTED_CALL:
                 state.rewind_to = state.best_toolken[1]  # the opening was about to state a figure nobody gave
                 state.mode = Mode.DONE
                 return

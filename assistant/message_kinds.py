@@ -8,7 +8,7 @@ the person does with it (asks for a record, tells news, asks what the company al
   "ticket 4103 is fine now btw, nothing to do"): a call would change or read a record nobody asked about;
 - `rule_question`: what the company allows or expects of its staff ("up to what value may I accept a gift?",
   "where r we supposed to gather if the fire alarm goes off"), the handbook's subject;
-- `states_a_figure`: a figure a calculation could start from.
+- `names_a_record`: an id a record could have; `states_a_figure`: a figure a calculation could start from.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ _RULE = re.compile(
     r"are we (?:allowed|supposed|meant))\b",
     re.IGNORECASE,
 )
+#: A record's id: three digits or more, alone or after a letter prefix, not run into a unit.
+_RECORD_ID = re.compile(r"(?<![\w.])(?:[A-Za-z]+-?)?\d{3,}(?![\w.])")
 #: Who a rule question is about: the one asking or their colleagues ("which warehouses r allowed to keep adr stuff"
 #: asks about sites, which the records tell).
 _STAFF = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
@@ -108,6 +110,12 @@ def rule_question(text: str) -> bool:
     allowed to keep adr stuff")."""
     return (is_question(text) or _ASKED.search(text) is not None) and _RULE.search(text) is not None and \
         _STAFF.search(text) is not None and not general_question(text)
+
+
+def names_a_record(text: str) -> bool:
+    """Whether `text` writes what reads like a record's id: three digits or more, alone or after a prefix
+    ("ticket 4103", "E1003", "SHP-207391"); a unit ("900km") or a code with fewer digits ("3PL") is none."""
+    return _RECORD_ID.search(text) is not None
 
 
 def states_a_figure(text: str) -> bool:

@@ -58,7 +58,14 @@ from typing import Any
 import numpy as np
 
 from assistant.codes import narrowed_schema, stated_codes
-from assistant.message_kinds import general_question, opinion, reaction, rule_question, states_a_figure
+from assistant.message_kinds import (
+    general_question,
+    names_a_record,
+    opinion,
+    reaction,
+    rule_question,
+    states_a_figure,
+)
 from assistant.slots import _written_kind, asks, stated_count, unstated_required
 from tools.base import Tool
 from tools.calculator import Calculator
@@ -122,6 +129,9 @@ class Route:
     tool_probability: float  # the classifier's probability of `tool`
     call: bool  # open the turn with `tool`'s toolken
     reason: str = ""  # why the call opens with `tool` rather than the classifier's likeliest tool
+    #: No call, and the message's kind wants none (news or thanks, an opinion or general question naming no
+    #: record): a reply opening like a tool's answer is taken back, not turned into a call.
+    settled: bool = False
 
 
 class ToolRouter:
@@ -281,7 +291,9 @@ class ToolRouter:
         if call and checks and reaction(texts[0]):
             reasons.append("news, thanks or a complaint that asks for nothing")
             call = False
-        return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons))
+        settled = not call and checks and (
+            reaction(texts[0]) or general_question(texts[0]) and not names_a_record(texts[0]))
+        return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons), settled=settled)
 
     def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
         """The `count` worked examples of `tool` whose questions are nearest `question`, as one list of

@@ -18,6 +18,7 @@ import pytest
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
+from assistant import engine as engine_module
 from assistant.chat_format import ChatFormat, parse_call
 from assistant.config import GenerationConfig
 from assistant.engine import (
@@ -722,6 +723,62 @@ def test_a_result_shaped_opening_is_still_guarded_where_the_router_found_no_call
     second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
     answer = final(run(routed_engine(setup, first, NO_CALL, second)))
     assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
+
+
+def test_a_claim_opening_the_reply_to_thanks_is_taken_back_not_turned_into_a_call(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    claimed = ids(tokenizer, "Done. Slot 7866 is cancelled.")
+    first = [(claimed[0], toolken), *claimed[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, "Glad it worked out!") + ids(tokenizer, END)
+    answer = final(run(routed_engine(setup, first, NO_CALL, second), "never mind slot 7866, the driver made it, thx"))
+    assert answer.tool_calls == [] and tools[0].calls == [] and answer.guarded
+    assert answer.answer == "Glad it worked out!"
+    # a question that is no reaction still gets the guard's call
+    called = final(run(routed_engine(setup, first, NO_CALL, ids(tokenizer, '{"a": 3}') + second), "Is slot 7866 free?"))
+    assert [call.tool for call in called.tool_calls] == ["adder"]
+
+
+class PositionedDecoder(ScriptedDecoder):
+    """Prefers, at the k-th token after the prompt, the choices script[k] in order (each half as likely as the
+    one before), whatever was fed before: a reply taken back to an earlier point goes on from there, as a real
+    model's would."""
+
+    prompt: int | None = None
+
+    def start(self, token_ids: list[int]) -> torch.Tensor:
+        self.prompt = len(token_ids) if self.prompt is None else self.prompt
+        self.fed = [list(token_ids)]
+        return self._logits()
+
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        self.fed.append(list(token_ids))
+        return self._logits()
+
+    def _logits(self) -> torch.Tensor:
+        step = len(self.held) - (self.prompt or 0)
+        choices = self.script[min(step, len(self.script) - 1)]
+        logits = torch.zeros(self.vocab_size)
+        for rank, token in enumerate(choices if isinstance(choices, list) else [choices]):
+            logits[token] = self.peak / 2 ** rank
+        return logits
+
+
+@pytest.mark.parametrize(("limit", "answer"), [(4, "Sure. Great."), (2, "Sure.")])
+def test_a_reply_to_thanks_goes_on_past_claims_taken_back_or_ends_at_what_was_shown(
+        setup, monkeypatch, limit: int, answer: str):
+    tokenizer, tools, registry, chat = setup
+    monkeypatch.setattr(engine_module, "UNSAY_LIMIT", limit)
+    done, created, great = (ids(tokenizer, word)[0] for word in (" Done", " Created", " Great"))
+    sure, stop = ids(tokenizer, "Sure."), ids(tokenizer, END)
+    # after "Sure." the model would claim "Done." or "Created."; both taken back, it says "Great." or ends
+    script = [*sure, [done, created, great, registry.by_name("adder").token_id], ids(tokenizer, ".")[0], *stop]
+    engine = Engine(PositionedDecoder(len(tokenizer), script), chat, registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=fixed_router([NO_CALL, "adder"], NO_CALL))
+    events = run(engine, "cheers, all good now!!")
+    assert final(events).tool_calls == [] and final(events).answer == answer
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == answer
 
 
 def test_a_guarded_turn_starts_again_with_the_routers_likeliest_tool_not_the_models_toolken(setup):

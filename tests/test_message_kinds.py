@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.message_kinds import general_question, reaction, rule_question, states_a_figure
+from assistant.message_kinds import general_question, names_a_record, reaction, rule_question, states_a_figure
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,18 @@ def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, 
 )
 def test_a_figure_is_a_number_or_a_number_word_not_a_code(text: str, figure: bool):
     assert states_a_figure(text) == figure
+
+
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("what's ticket 4103?", True),
+        ("status of E1003", True),
+        ("is SHP-207391 delivered", True),
+        ("what's a 3PL company?", False),
+        ("rail or road for a 900km run?", False),
+        ("18.50 per hour", False),
+    ],
+)
+def test_a_record_id_has_three_digits_or_more_and_no_unit(text: str, record: bool):
+    assert names_a_record(text) == record

@@ -601,3 +601,18 @@ def test_a_general_question_about_a_term_the_documents_never_use_needs_no_search
 def test_the_assistants_own_view_asked_for_gets_no_call_unless_a_record_is_named(request_text: str, call: bool):
     route = rated({"api.getShipment": 0.8}).route([request_text], {"api.getShipment"})
     assert route.call == call
+
+
+@pytest.mark.parametrize(
+    ("request_text", "settled"),
+    [
+        ("never mind about slot 7866, the driver made it after all", True),  # news: no claim turns into a call
+        ("if u had to choose, rail or road for a 900km run, generally speaking?", True),
+        ("what's a 3PL company?", True),
+        ("what's SHP-207391?", False),  # a general question's shape, but a record named
+        ("find sofia in the staff directory", False),  # no call found, yet a reply claiming a record needs one
+    ],
+)
+def test_a_no_call_verdict_the_messages_kind_wants_is_settled(request_text: str, settled: bool):
+    route = rated({"api.getShipment": 0.1}).route([request_text], {"api.getShipment"})
+    assert not route.call and route.settled == settled
