@@ -189,16 +189,18 @@ def _phrases(request: str, blocked: Callable[[re.Match[str]], bool]) -> list[tup
 
 
 def _run_in(text: str, value: str) -> tuple[int, int] | None:
-    """Where `value` first stands in `text` (ignoring case and runs of whitespace), to the end of the word it
-    stops in; None when it does not."""
+    """Where `value` first stands in `text` (ignoring case and runs of whitespace), from the start of the word it
+    starts in ("onfirmed" of "confirmed") to the end of the word it stops in; None when it does not."""
     pattern = r"\s+".join(re.escape(word) for word in value.split())
     found = re.search(pattern, text, re.IGNORECASE)
     if found is None:
         return None
-    end = found.end()
+    start, end = found.start(), found.end()
+    while start > 0 and text[start].isalnum() and text[start - 1].isalnum():
+        start -= 1
     while end < len(text) and (text[end].isalnum() or text[end] in "'-") and text[end - 1].isalnum():
         end += 1
-    return found.start(), end
+    return start, end
 
 
 def _normalised(text: str) -> str:

@@ -1,6 +1,7 @@
 """Dates a request states in words, resolved against today: "tomorrow", "on fri", "next monday", "in 2
 days", "15 june", "june 22nd", "the 26th", "thursday next week", "2026-06-12", and both ends of "1-5 june",
-"june 1 to 5" or "last week" (its monday and its sunday).
+"june 1 to 5", "last week" or "the week after next" (its monday and its sunday) and "in may" (its first
+and last day).
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -52,8 +53,12 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("week_day", rf"\b(?P<which>next|this|last)\s+week(?:'s)?\s+(?P<weekday>{_WEEKDAY})\b"),
     ("ordinal", rf"\b(?:{_WEEKDAY}),?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"),
     ("weekday", rf"\b(?:(?P<which>next|this|coming|last)\s+)?(?P<weekday>{_WEEKDAY})\b"),
-    # "last week", "next week": its monday, and its sunday after it (`stated_dates`)
-    ("week", r"\b(?P<which>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)"),
+    # "last week", "next week", "the week after next": its monday, and its sunday after it (`stated_dates`)
+    ("week", r"\b(?:the\s+)?week\s+(?P<which>after\s+next)\b"
+             r"|\b(?P<which2>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)"),
+    # "in may", "for april": the month's first day and its last (`stated_dates`); not "may i"
+    ("month", rf"\b(?:in|for|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
+              r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)"),
     # "the 26th", not "the 2nd floor"
     ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
                  r"attempt|place|edition|version|person|one|item|line|storey|story|level|door|dock|gate)\b)")),
@@ -66,6 +71,8 @@ _RANGE_END = re.compile(r"\s*(?:-|–|to|till|until|and|through)\s*(?:the\s+)?(?
 _DAY_BESIDE = re.compile(r"\s*(?:,|and)\s+the\s+day\s+(?P<side>before|after)\b(?!\s+(?:yesterday|tomorrow))",
                          re.IGNORECASE)
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3}
+#: What joins a week to a weekday of it: "the week after next, mon to fri", "next week from tuesday".
+_IN_THE_WEEK = re.compile(r"^\s*(?:,|:|-|–)?\s*(?:from|on|starting|the)?\s*$", re.IGNORECASE)
 #: Words that join the two ends of a range: the second end is not before the first.
 _RANGE = re.compile(r"^\s*(?:to|until|till|through|thru|-|–|and)\s+(?:the\s+|on\s+)?$", re.IGNORECASE)
 
@@ -91,6 +98,8 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
         matches += [(kind, match) for match in pattern.finditer(text)
                     if not any(match.start() < other.end() and other.start() < match.end() for _, other in matches)]
     found: list[StatedDate] = []
+    week: StatedDate | None = None  # the week just said, whose weekdays a bare weekday after it names
+    week_end: StatedDate | None = None
     for kind, match in sorted(matches, key=lambda found_match: found_match[1].start()):
         readings = _readings(kind, match, today)
         if not readings:
@@ -100,9 +109,18 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
             start = found[-1].likeliest
             weekday = _WEEKDAY_NAMES[match.group("weekday").lower()]
             readings = (start + timedelta(days=(weekday - start.weekday()) % 7),)
+        elif week is not None and kind == "weekday" and not match.group("which") and \
+                _IN_THE_WEEK.match(text[week.end:match.start()]):  # "the week after next, mon to fri"
+            found = [stated for stated in found if stated is not week and stated is not week_end]
+            readings = (week.likeliest + timedelta(days=_WEEKDAY_NAMES[match.group("weekday").lower()]),)
+            week = None
         found.append(StatedDate(match.start(), match.end(), readings))
         if kind == "week":  # the week's last day, written out after its first ("2026-06-01 to 2026-06-07")
-            found.append(StatedDate(match.end(), match.end(), (readings[0] + timedelta(days=6),)))
+            week, week_end = found[-1], StatedDate(match.end(), match.end(), (readings[0] + timedelta(days=6),))
+            found.append(week_end)
+        if kind == "month":  # the month's last day, written out after its first
+            following = readings[0].replace(day=28) + timedelta(days=4)
+            found.append(StatedDate(match.end(), match.end(), (following - timedelta(days=following.day),)))
         if (beside := _DAY_BESIDE.match(text, match.end())) is not None:  # "yesterday and the day before"
             step = timedelta(days=-1 if beside.group("side").lower() == "before" else 1)
             found.append(StatedDate(beside.start("side"), beside.end(), (readings[0] + step,)))
@@ -153,8 +171,11 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return (today + timedelta(days=days * (7 if match.group("unit").lower().startswith("week") else 1)),)
     if kind == "weekday":
         return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
+    if kind == "month":
+        return (date(today.year, _MONTHS[match.group("month").lower()], 1),)
     if kind in ("week", "week_day"):
-        weeks = {"last": -1, "this": 0, "next": 1}[match.group("which").lower()]
+        which = match.group("which") or match.group("which2") if kind == "week" else match.group("which")
+        weeks = {"last": -1, "this": 0, "next": 1}.get(which.lower(), 2)  # "after next"
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
         return (monday + timedelta(days=_WEEKDAY_NAMES[match.group("weekday").lower()] if kind == "week_day" else 0),)
     day = int(match.group("day"))

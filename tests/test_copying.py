@@ -75,6 +75,9 @@ def test_the_arguments_written_so_far_are_judged_by_the_free_text_value_being_wr
     ("my docking station keeps disconnecting, E1004, high priority", {"priority": "high", "title": "My docking"},
      "docking station keeps disconnecting"),
     ("the vpn drops every hour since monday", {"title": "vpn dro"}, "vpn drops every hour"),
+    # one starting inside a word starts at that word
+    ("close ticket 4105 pls, user confirmed everything works", {"title": "onfirmed everything works"},
+     "confirmed everything works"),
 ])
 def test_a_records_free_text_is_a_whole_phrase_of_the_request(request_text: str, arguments: dict, phrase: str) -> None:
     assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {"title": phrase}

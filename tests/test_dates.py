@@ -45,6 +45,14 @@ WEDNESDAY = date(2026, 6, 10)
         ("what went out last week", "what went out 2026-06-01 to 2026-06-07"),
         ("anything due next week?", "anything due 2026-06-15 to 2026-06-21?"),
         ("the last week of june", "the last week of june"),
+        ("leave the week after next", "leave 2026-06-22 to 2026-06-28"),
+        # a weekday right after a week said is that week's
+        ("holiday the week after next, mon to fri", "holiday the week after next, 2026-06-22 to 2026-06-26"),
+        ("what went out last week, friday?", "what went out last week, 2026-06-05?"),
+        # a month: its first day and its last; "may" that asks is no month
+        ("what did E1010 claim in may", "what did E1010 claim 2026-05-01 to 2026-05-31"),
+        ("expenses for february", "expenses 2026-02-01 to 2026-02-28"),
+        ("in may i book foehn?", "in may i book foehn?"),
     ],
 )
 def test_a_date_phrase_becomes_the_date_it_means(said: str, meant: str):
