@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
-#: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple) or "%".
+#: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple), "%" or
+#: "p", "pence" or "cents" (a hundredth of the currency the other amounts are in).
 _FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     r"(\s?%|k\b|m\b|\s?million\b|x\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
+                     r"(\s?%|k\b|m\b|\s?million\b|x\b|p\b|\s(?:pence|cents?)\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
 
 #: Units of one kind: a request naming two of a kind asks for a conversion ("pages per minute" from hours,
 #: "per month" from a year's figure), which no shape here writes.
@@ -136,5 +138,7 @@ def read_figures(text: str) -> list[Figure]:
             number = f"({number}*1000)"
         elif suffix in ("m", "million"):
             number = f"({number}*1000000)"
+        elif suffix in ("p", "pence", "cent", "cents"):  # "45p a mile", "90 cents a bottle": in pounds or euros
+            number = format(Decimal(number) / 100, "f")
         figures.append(Figure(number, match.start(), match.end(), suffix == "%"))
     return figures

@@ -6,14 +6,19 @@ percentages round. Staff ask a few shapes over and over (a VAT total, a discount
 average and a weighted one, what is left of a budget, a change in percent, a rate per 1000, a rate times a
 quantity, mileage there and back, hours at an overtime rate, the time between two clock times less a break, a
 share in a ratio, a pro-rata amount, the part of a cost the employer does not pay, a figure in another unit of
-time), and each says which it is in words (number words read as figures: "twelve of us"):
+time, simple interest, the fuel for a trip, a price per unit and the difference of two, what is still needed to
+reach a target, what a stay over a nightly cap costs the person), and each says which it is in words (number
+words read as figures: "twelve of us", pence and cents as hundredths: "45p a mile"):
 `composed_expression` reads those shapes and writes the expression, and None for anything else, where the
 model's own expression stands.
 
 Each shape fires only on its cue words and only when it uses every figure the request states, so a request
 with a figure it would leave out (the 4 people of "tickets are 450 each with 15% off, what do 4 people
-cost") is left to the model rather than answered for part of it. A currency rate ("1 GBP = 1.17 EUR", "at a
-rate of 0.92") multiplies whatever the rest composes to, and "round to 2 decimals" rounds it. The figures, number
+cost") is left to the model rather than answered for part of it; an aside that says it does not count ("(her
+target is 110 but I just need the average)", "... but that's separate.") is left out first. A currency rate ("1
+GBP = 1.17 EUR", "at a rate of 0.92") multiplies whatever the rest composes to, or divides it when the answer is
+asked in the rate's first unit ("1 EUR = 1.175 USD ... in euros"); "round to 2 decimals" rounds it, and "round
+up" or "round down" a division. The figures, number
 words and units of time are read by `assistant.word_figures`.
 """
 
@@ -31,7 +36,20 @@ _UNREAD = re.compile(r"\d\s*[:/^*+=x×]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|
 #: A clock time: "09:45", "7:40".
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
-_UNIT_RATE = re.compile(r"\b1\s*[a-z]{1,10}\s*=\s*(\d+(?:\.\d+)?)\s*[a-z]{1,10}\b", re.IGNORECASE)
+_UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
+                        re.IGNORECASE)
+#: Currencies by their names and signs.
+_CURRENCIES = {"eur": r"eur|euros?|€", "usd": r"usd|dollars?|\$", "gbp": r"gbp|pounds?|£|quid",
+               "chf": r"chf|francs?"}
+#: The unit an answer is asked in: "in euros", "into gbp", "to usd".
+_ASKED_IN = re.compile(r"\b(?:in|into|to)\s+(eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|kilometres?)\b")
+#: An aside the sum leaves out: "(her target is 110 but I just need the average)", "driver also gets a 12 eur
+#: lunch allowance but that's separate."
+_ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not)\b[^()]*\)|"
+                    r"[^.?!]*\b(?:separate|irrelevant|doesn't count|does not count|ignore that)\b[^.?!]*[.?!]")
+#: A count asked for in whole units, rounded up or down.
+_ROUND_UP = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?up\b")
+_ROUND_DOWN = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?down\b")
 #: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
 _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
@@ -80,7 +98,16 @@ _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handl
 def composed_expression(request: str) -> str | None:
     """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
     has its place; None otherwise (the model writes the expression)."""
-    text = in_digits(_PERCENT_WORDS.sub("%", request).casefold())
+    text = _ASIDE.sub(" ", in_digits(_PERCENT_WORDS.sub("%", request).casefold()))
+    rounded = "ceiling" if _ROUND_UP.search(text) else "floor" if _ROUND_DOWN.search(text) else None
+    expression = _composed(text)
+    if rounded is None or expression is None or "/" not in expression or expression.startswith(rounded):
+        return expression
+    return f"{rounded}({expression})"
+
+
+def _composed(text: str) -> str | None:
+    """`composed_expression` of a request lower-cased, its number words in digits and its asides left out."""
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text, digits = _taken(text, _ROUNDING.search(text))
@@ -91,8 +118,10 @@ def composed_expression(request: str) -> str | None:
     if _CLOCK.search(text):
         return _clock_durations(text)
     text = _DATE.sub(" ", text)  # "starts 1 april": a day of a month is no operand
-    text, rate = _taken(text, _UNIT_RATE.search(text) or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text)
-                                                          else None))
+    unit_rate = _UNIT_RATE.search(text)
+    inverse = unit_rate is not None and _asked_in(text[: unit_rate.start()] + text[unit_rate.end():]) == \
+        _unit_name(unit_rate.group("unit"))
+    text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if _has(r"\d\s*(?:h|hrs?)\s*\d", text) and (durations := _durations(text)) is not None:
         return durations  # "1h 25min, 50 min, 2h 05min, total minutes"
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
@@ -113,8 +142,21 @@ def composed_expression(request: str) -> str | None:
     if expression is None:
         return None
     if rate is not None:
-        expression = f"({expression})*{rate}"
+        expression = f"({expression}){'/' if inverse else '*'}{rate}"  # "1 EUR = 1.175 USD", asked in euros: /
     return f"round({expression}, {digits})" if digits is not None else expression
+
+
+def _asked_in(text: str) -> str | None:
+    """The unit an answer is asked in ("what's that in euros?", "convert to gbp"), by `_unit_name`; None when
+    none or several are."""
+    asked = {_unit_name(match.group(1)) for match in _ASKED_IN.finditer(text)}
+    return asked.pop() if len(asked) == 1 else None
+
+
+def _unit_name(word: str) -> str:
+    """A currency or a unit by one name: "euros", "eur" and "€" are "eur"; "miles" is "mile"."""
+    word = word.casefold()
+    return next((name for name, pattern in _CURRENCIES.items() if re.fullmatch(pattern, word)), word.rstrip("s"))
 
 
 def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
@@ -186,7 +228,46 @@ def _pro_rata(text: str, figures: list[Figure]) -> str | None:
 
 
 #: Shapes whose requests name two units of time without asking to convert between them.
-_BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (_employer_share, _round_trip, _pro_rata)
+def _simple_interest(text: str, figures: list[Figure]) -> str | None:
+    """Simple interest on an amount at a percentage per year or month over so many of them ("5,000 at 4% simple
+    interest per year over 3 years", "8,400 is 4 months overdue, 1.5% simple interest per month"): the interest,
+    or with it the amount when a total is asked for ("total we owe incl interest")."""
+    percents, amounts = _split(figures)
+    if not _has(r"\bsimple interest\b", text) or len(percents) != 1 or len(amounts) != 2:
+        return None
+    periods = [f for f in amounts if re.match(r"\s*(?:full\s+)?(?:years?|yrs?|months?)\b", text[f.end:])]
+    if len(periods) != 1:
+        return None
+    principal = next(f for f in amounts if f is not periods[0])
+    interest = f"{principal.text}*{_fraction(percents[0])}*{periods[0].text}"
+    if _has(r"\b(?:total|incl\.?|including|altogether|in all|all in|owe)\b", text) and \
+            not _has(r"\binterest (?:alone|only)\b|\bhow much interest\b", text):
+        return f"{principal.text} + {interest}"
+    return interest
+
+
+def _fuel(text: str, figures: list[Figure]) -> str | None:
+    """The fuel cost of a distance at a consumption per 100 km and a price per litre ("8.5 L per 100 km, the
+    round trip is 340 km, diesel is 1.62/litre"); a distance each way is driven twice."""
+    per_100 = re.search(r"\bper\s+100\s*km\b|/\s*100\s*km\b", text)
+    if per_100 is None:
+        return None
+    rest = [f for f in figures if not per_100.start() <= f.start < per_100.end()]
+    if len(rest) != 3 or any(f.percent for f in rest):
+        return None
+    consumption = [f for f in rest if re.match(r"\s*(?:l|litres?|liters?)\b", text[f.end:])]
+    distance = [f for f in rest if re.match(r"\s*(?:km|kilomet)", text[f.end:])]
+    price = [f for f in rest
+             if re.match(r"\s*(?:eur|euros?|€)?\s*(?:/\s*|per\s+|a\s+)(?:l|litre|liter)\b", text[f.end:])]
+    if len(consumption) != 1 or len(distance) != 1 or len(price) != 1:
+        return None
+    twice = "*2" if _has(r"\beach way\b|\bthere and back\b|\band back\b", text) and not _has(r"\btotal\b", text) \
+        else ""
+    return f"{distance[0].text}{twice}/100*{consumption[0].text}*{price[0].text}"
+
+
+_BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
+    _simple_interest, _fuel, _employer_share, _round_trip, _pro_rata)
 
 
 def _converted(text: str, figures: list[Figure]) -> str | None:
@@ -202,11 +283,11 @@ def _converted(text: str, figures: list[Figure]) -> str | None:
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
-    """`text` with `match` blanked out (its figures are no operands), and the figure it captured (a number
-    word as digits); `text` and None without a match."""
+    """`text` with `match` blanked out (its figures are no operands), and the figure it captured (its group
+    "figure" if it names one; a number word as digits); `text` and None without a match."""
     if match is None:
         return text, None
-    found = next(group for group in match.groups() if group is not None)
+    found = match.groupdict().get("figure") or next(group for group in match.groups() if group is not None)
     blanked = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
     return blanked, "1" if found == "one" else found
 
@@ -287,7 +368,9 @@ def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str
     factors = []
     for percent in percents:
         near = _clause(text, figures, percent)
-        if _has(_OFF, near):
+        if _has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
+            factors.append(f"(1 + {_fraction(percent)})")  # "then 20% vat goes on the discounted price"
+        elif _has(_OFF, near):
             factors.append(f"(1 - {_fraction(percent)})")
         elif _has(_ON_TOP, near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {_fraction(percent)})")
@@ -335,7 +418,8 @@ def _percent_of(text: str, figures: list[Figure]) -> str | None:
 def _average(text: str, figures: list[Figure]) -> str | None:
     """A list of figures and their average."""
     percents, amounts = _split(figures)
-    if percents or len(amounts) < 2 or not _has(_AVERAGE, text) or _has(r"\bat\b|@|\beach\b", text):
+    if percents or len(amounts) < 2 or not _has(_AVERAGE, text) or \
+            _has(r"\d[^,.;?!]*?(?:\bat\b|@|\beach\b)|\beach\b", text):  # "200 pcs at 3.20" is weighted
         return None
     if len(amounts) > 2 and amounts[0].text == str(len(amounts) - 1):  # "my last 5 receipts were ..."
         amounts = amounts[1:]
@@ -567,6 +651,58 @@ def _split_evenly(text: str, figures: list[Figure]) -> str | None:
     return f"{amount.text}/{count.text}"
 
 
+def _per_unit(text: str, figures: list[Figure]) -> str | None:
+    """A price per unit asked for, of a pack of so many units at a price ("5 litre tub costs 13.75, cost per
+    litre?"), or the difference between two packs' ("12-roll pack is 9.60 or the 36-roll pack is 25.20, the
+    difference in price per roll")."""
+    asked = re.search(r"\b(?:cost|price|much)\s+(?:is\s+(?:it\s+)?)?(?:per|a|each)\s+([a-z]+?)s?\b", text)
+    percents, amounts = _split(figures)
+    if asked is None or percents:
+        return None
+    unit = asked.group(1)
+    sizes = [f for f in amounts if re.match(rf"\s*-?\s*{unit}s?\b", text[f.end:])]
+    prices = [f for f in amounts if f not in sizes]
+    if len(sizes) != len(prices) or len(sizes) not in (1, 2) or any(f.start < s.start for f, s in zip(prices, sizes)):
+        return None
+    each = sorted(((p.value / s.value, f"{p.text}/{s.text}") for s, p in zip(sizes, prices)), reverse=True)
+    if len(each) == 1:
+        return each[0][1]
+    return f"{each[0][1]} - {each[1][1]}" if _has(r"\b(?:difference|diff|cheaper|saving|save)\b", text) else None
+
+
+def _to_target(text: str, figures: list[Figure]) -> str | None:
+    """What is still needed to reach a target after what was done ("target is 180 units. month 1 we sold 52,
+    month 2 61, how many more to hit target"): the target less the rest."""
+    target = re.search(r"\b(?:target|goal|quota)\b[^.?!\d]{0,20}?(?=\d)", text)
+    percents, amounts = _split(figures)
+    if target is None or percents or len(amounts) < 2 or \
+            not _has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b", text):
+        return None
+    goal = next((f for f in amounts if f.start == target.end()), None)
+    done = [f for f in amounts if f is not goal and not re.match(r"\s*(?:st|nd|rd|th)\b", text[f.end:]) and
+            not _has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start])]  # "month 1" names a month
+    if goal is None or not done or len(done) + 1 != len(amounts) - sum(
+            _has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start]) for f in amounts):
+        return None
+    return f"{goal.text} - {' - '.join(f.text for f in done)}"
+
+
+def _over_cap(text: str, figures: list[Figure]) -> str | None:
+    """What a person pays over a cap per night or day ("hotel cap is 110 a night but the place was 134/night, I
+    stayed 3 nights, how much do I pay out of my own pocket"): the difference times the nights."""
+    percents, amounts = _split(figures)
+    if percents or len(amounts) != 3 or not _has(r"\b(?:cap|capped|limit|max(?:imum)?)\b", text) or \
+            not _has(r"\b(?:own pocket|myself|i pay|do i pay|excess|over the (?:cap|limit)|not covered)\b", text):
+        return None
+    per = r"\s*(?:eur|euros?|€|gbp|£)?\s*(?:a|per|/)\s*(?:night|day)\b"
+    rates = [f for f in amounts if re.match(per, text[f.end:])]
+    counts = [f for f in amounts if re.match(r"\s*(?:nights?|days?)\b", text[f.end:])]
+    if len(rates) != 2 or len(counts) != 1:
+        return None
+    cap, paid = sorted(rates, key=lambda figure: figure.value)
+    return f"({paid.text} - {cap.text})*{counts[0].text}"
+
+
 def _sum(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
     percents, amounts = _split(figures)
@@ -578,5 +714,5 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     _rate_per, _containers, _margin, _weighted_average, _overtime, _shared_out, _percent_chain, _percent_change,
-    _percent_of, _average, _remaining, _pay, _split_evenly, _line_items, _sum,
+    _percent_of, _average, _to_target, _over_cap, _per_unit, _remaining, _pay, _split_evenly, _line_items, _sum,
 )

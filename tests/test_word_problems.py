@@ -93,6 +93,23 @@ def value(request: str) -> float | None:
     ("q2 revenue went from 2.5m to 2.8m, growth in %", 12),
     ("team avrg of 12, 15 and 18", 15),
     ("7200 eur for the laptops in 12 monthly instalments, how much per instalment", 600),
+    # a hundredth of the currency, an aside left out, a count rounded up
+    ("drove to the client, 120 miles each way, 40p per mile, how much in pounds", 96),
+    ("average delivery time 3, 5 and 4 days (the target is 2 but ignore that)", 4),
+    ("610 pens, they come in boxes of 25, how many boxes do i order, round up", 25),
+    # a rate "1 X = r Y" asked in X divides
+    ("invoice is 1,880 usd, 1 EUR = 1.175 USD, what's that in euros", 1600),
+    ("invoice is 1,600 eur, 1 EUR = 1.175 USD, what's that in usd", 1880),
+    # a discount then vat on the discounted price
+    ("desk is 400 ex vat, 10% discount, then 20% vat goes on the discounted price, what do we pay", 432),
+    ("orders came in at 100, 50 and 30, average?", 60),
+    ("2,000 at 5% simple interest per year for 4 years, how much interest", 400),
+    ("1,000 overdue 3 months, 2% simple interest per month, total owed incl interest", 1060),
+    ("van does 7.5 l per 100 km, 200 km each way, diesel 1.60/litre, fuel cost", 48),
+    ("a 10 kg sack costs 24.50, what's the price per kg", 2.45),
+    ("a 6-can pack is 4.20 and a 24-can pack is 14.40, whats the difference in price per can", 0.1),
+    ("goal is 500 calls this week, done 120 on monday and 95 on tuesday, how many more to reach it", 285),
+    ("hotel limit is 90 a night, mine was 115/night for 4 nights, how much do i pay myself", 100),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
