@@ -27,14 +27,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures, scaled, time_scale
+from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
+from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures
+from assistant.word_time import (
+    CLOCK,
+    clock_durations,
+    converted,
+    durations,
+    employer_share,
+    fuel,
+    over_cap,
+    overtime,
+    pay,
+    pro_rata,
+    round_trip,
+)
 
 #: "per cent", "pct" and "percent" read as "%" ("percentage" stays a word: it asks for one).
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
 #: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
 _UNREAD = re.compile(r"\d\s*[:/^*+=x×]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
-#: A clock time: "09:45", "7:40".
-_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
                         re.IGNORECASE)
@@ -80,18 +92,10 @@ _DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})
 #: us", "for the remaining 4 months".
 _COUNTED = r"\s*(?:people|ppl|persons?|colleagues|employees|staff|members|participants|attendees|guests|of us|" \
            r"teams?|depts?|departments|months?|weeks?|ways)\b"
-_EMPLOYER_PAYS = r"\b(?:company|employer|firm|they|work)\s+(?:pays?|covers?|reimburses?|contributes?|" \
-                 r"subsidi[sz]es)\b"
-_OWN_SHARE = r"\b(?:i|me|myself|my own|my share|employee|we|us)\b"
-_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way)\b"
-_DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
-_PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
 #: A rate per so many asked for: "error rate per 1000 orders", "the rate per 100 days" (not "6.4 litres per 100 km").
 _RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
 #: A count asked for: "how many cartons", "how many shelves do we need".
 _COUNT_ASKED = r"\bhow many\s+(?!(?:minutes|hours|days|weeks|months|years|percent|%|euros?|eur)\b)[a-z]+"
-#: A duration in hours and minutes: "1h 25min", "2h 05min", "50 min", "1 hr 10 mins".
-_DURATION = re.compile(r"\b(?:(\d+)\s*(?:h|hrs?|hours?)\s*)?(\d+)\s*(?:m|mins?|minutes)\b|\b(\d+)\s*(?:h|hrs?)\b")
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage)\b"
 
 
@@ -115,22 +119,22 @@ def _composed(text: str) -> str | None:
     if ratio is not None:
         expression = _ratio_share(text, ratio)
         return f"round({expression}, {digits})" if digits is not None and expression is not None else expression
-    if _CLOCK.search(text):
-        return _clock_durations(text)
+    if CLOCK.search(text):
+        return clock_durations(text)
     text = _DATE.sub(" ", text)  # "starts 1 april": a day of a month is no operand
     unit_rate = _UNIT_RATE.search(text)
     inverse = unit_rate is not None and _asked_in(text[: unit_rate.start()] + text[unit_rate.end():]) == \
         _unit_name(unit_rate.group("unit"))
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
-    if _has(r"\d\s*(?:h|hrs?)\s*\d", text) and (durations := _durations(text)) is not None:
-        return durations  # "1h 25min, 50 min, 2h 05min, total minutes"
+    if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
+        return added  # "1h 25min, 50 min, 2h 05min, total minutes"
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
     for shape in _BEFORE_CONVERSION:
         if rate is None and (found := shape(text, read_figures(text))) is not None:
             return f"round({found}, {digits})" if digits is not None else found
     if rate is None and converts(text):
-        return _converted(text, read_figures(text))
+        return converted(text, read_figures(text))
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
     figures = read_figures(text)
     if years is not None:
@@ -168,13 +172,13 @@ def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     if len(amounts) != 1 or any(f.percent for f in read_figures(rest)):
         return None
     values = [int(part) for part in parts]
-    if _has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
+    if has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
         share = parts[values.index(max(values))]
-    elif _has(r"\b(?:small|low)(?:er|est)\b|\bleast\b", rest):
+    elif has(r"\b(?:small|low)(?:er|est)\b|\bleast\b", rest):
         share = parts[values.index(min(values))]
     else:
         named = re.search(r"\bbetween\s+(?:the\s+)?([a-z]+)\s+and\s+(?:the\s+)?([a-z]+)\b", rest)
-        asked = [i for i, name in enumerate(named.groups()) if _has(rf"\b{name}\b", text[ratio.end():])] \
+        asked = [i for i, name in enumerate(named.groups()) if has(rf"\b{name}\b", text[ratio.end():])] \
             if named is not None and len(parts) == 2 else []
         if len(asked) != 1:
             return None
@@ -182,104 +186,27 @@ def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     return f"{amounts[0].text}*{share}/({' + '.join(parts)})"
 
 
-def _employer_share(text: str, figures: list[Figure]) -> str | None:
-    """A cost the employer pays a percentage of, and the part left to the person asking ("company covers 60%
-    of the 49 eur pass, what do i pay"), in another unit of time when asked ("39.90 a month ... my share per
-    year")."""
-    percents, amounts = _split(figures)
-    if len(percents) != 1 or len(amounts) != 1 or not _has(_EMPLOYER_PAYS, text) or not _has(_OWN_SHARE, text):
-        return None
-    share = f"{amounts[0].text}*(1 - {_fraction(percents[0])})"
-    if not converts(text):
-        return share
-    ratio = time_scale(text, amounts[0])
-    return None if ratio is None else scaled(f"({share})", ratio)
-
-
-def _round_trip(text: str, figures: list[Figure]) -> str | None:
-    """A distance driven there and back at a rate per km, on one or several trips: everything multiplied, and
-    by 2 ("drove 186 km to the client and back, at 0.30 eur per km", "3 visits, each 42 km one way, there and
-    back, 0.30 eur/km")."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) not in (2, 3) or not _has(_ROUND_TRIP, text) or not _has(_DISTANCE, text) or \
-            not _has(r"\bper\s+(?:km|kilomet|mile)|/\s?(?:km|mile)|\brate\b", text) or _has(_SPLIT, text):
-        return None
-    return "*".join([*(f.text for f in amounts), "2"])
-
-
-def _pro_rata(text: str, figures: list[Figure]) -> str | None:
-    """A year's or a month's amount for the part of it that counts: "worked 18 of the 30 days" (the amount times
-    18/30), "3 days/week instead of 5" (times 3/5), "for 5 months" of an annual amount or a full year's 28 days
-    (times 5/12)."""
-    percents, amounts = _split(figures)
-    part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
-                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)\b", text)
-    if percents or not (_has(_PRO_RATA, text) or part_of is not None and part_of.group(3) is not None):
-        return None
-    if part_of is not None and len(amounts) == 3:
-        amount = [f for f in amounts if not (part_of.start() <= f.start < part_of.end())]
-        part, whole = (part_of.group(1), part_of.group(2)) if part_of.group(1) else (part_of.group(3), part_of.group(4))
-        return f"{amount[0].text}*{part}/{whole}" if len(amount) == 1 else None
-    months = [f for f in amounts if _has(r"^\s*months?\b", text[f.end:])]
-    if len(amounts) != 2 or len(months) != 1 or not _has(r"\b(?:annual|year|yearly|per year|a year)\b", text):
-        return None
-    amount = next(f for f in amounts if f is not months[0])
-    return f"{amount.text}*{months[0].text}/12"
-
-
 #: Shapes whose requests name two units of time without asking to convert between them.
 def _simple_interest(text: str, figures: list[Figure]) -> str | None:
     """Simple interest on an amount at a percentage per year or month over so many of them ("5,000 at 4% simple
     interest per year over 3 years", "8,400 is 4 months overdue, 1.5% simple interest per month"): the interest,
     or with it the amount when a total is asked for ("total we owe incl interest")."""
-    percents, amounts = _split(figures)
-    if not _has(r"\bsimple interest\b", text) or len(percents) != 1 or len(amounts) != 2:
+    percents, amounts = split_percents(figures)
+    if not has(r"\bsimple interest\b", text) or len(percents) != 1 or len(amounts) != 2:
         return None
     periods = [f for f in amounts if re.match(r"\s*(?:full\s+)?(?:years?|yrs?|months?)\b", text[f.end:])]
     if len(periods) != 1:
         return None
     principal = next(f for f in amounts if f is not periods[0])
-    interest = f"{principal.text}*{_fraction(percents[0])}*{periods[0].text}"
-    if _has(r"\b(?:total|incl\.?|including|altogether|in all|all in|owe)\b", text) and \
-            not _has(r"\binterest (?:alone|only)\b|\bhow much interest\b", text):
+    interest = f"{principal.text}*{fraction(percents[0])}*{periods[0].text}"
+    if has(r"\b(?:total|incl\.?|including|altogether|in all|all in|owe)\b", text) and \
+            not has(r"\binterest (?:alone|only)\b|\bhow much interest\b", text):
         return f"{principal.text} + {interest}"
     return interest
 
 
-def _fuel(text: str, figures: list[Figure]) -> str | None:
-    """The fuel cost of a distance at a consumption per 100 km and a price per litre ("8.5 L per 100 km, the
-    round trip is 340 km, diesel is 1.62/litre"); a distance each way is driven twice."""
-    per_100 = re.search(r"\bper\s+100\s*km\b|/\s*100\s*km\b", text)
-    if per_100 is None:
-        return None
-    rest = [f for f in figures if not per_100.start() <= f.start < per_100.end()]
-    if len(rest) != 3 or any(f.percent for f in rest):
-        return None
-    consumption = [f for f in rest if re.match(r"\s*(?:l|litres?|liters?)\b", text[f.end:])]
-    distance = [f for f in rest if re.match(r"\s*(?:km|kilomet)", text[f.end:])]
-    price = [f for f in rest
-             if re.match(r"\s*(?:eur|euros?|€)?\s*(?:/\s*|per\s+|a\s+)(?:l|litre|liter)\b", text[f.end:])]
-    if len(consumption) != 1 or len(distance) != 1 or len(price) != 1:
-        return None
-    twice = "*2" if _has(r"\beach way\b|\bthere and back\b|\band back\b", text) and not _has(r"\btotal\b", text) \
-        else ""
-    return f"{distance[0].text}{twice}/100*{consumption[0].text}*{price[0].text}"
-
-
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _simple_interest, _fuel, _employer_share, _round_trip, _pro_rata)
-
-
-def _converted(text: str, figures: list[Figure]) -> str | None:
-    """One figure in a unit of time asked for in another: an amount of time ("how many weeks is 91 days",
-    "how many minutes is 3.5 hours") or a rate per unit of time ("54,600 eur annual salary, whats that per
-    month", "monthly rent is 2350, whats the annual cost"). Months and years convert only into each other."""
-    if len(figures) != 1 or figures[0].percent or re.search(r"\d", text[: figures[0].start] + text[figures[0].end:]):
-        return None  # another figure or a code ("a 13th month") would change the sum
-    ratio = time_scale(text, figures[0])
-    if ratio is None:
-        return None
-    return scaled(figures[0].text, ratio)
+    _simple_interest, fuel, employer_share, round_trip, pro_rata)
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
@@ -295,28 +222,12 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 def _compounded(text: str, figures: list[Figure], years: str) -> str | None:
     """An amount growing by a percentage a year ("grows by 3% per year", "prices go up 5% every year"),
     after `years` years."""
-    percents, amounts = _split(figures)
-    if len(percents) != 1 or len(amounts) != 1 or not _has(_CHANGE_UP, text):
+    percents, amounts = split_percents(figures)
+    if len(percents) != 1 or len(amounts) != 1 or not has(_CHANGE_UP, text):
         return None
-    return f"{amounts[0].text}*(1 + {_fraction(percents[0])})**{years}"
+    return f"{amounts[0].text}*(1 + {fraction(percents[0])})**{years}"
 
 
-def _has(pattern: str, text: str) -> bool:
-    return re.search(pattern, text) is not None
-
-
-def _split(figures: list[Figure]) -> tuple[list[Figure], list[Figure]]:
-    """The percentages and the other figures."""
-    return [f for f in figures if f.percent], [f for f in figures if not f.percent]
-
-
-def _fraction(percent: Figure) -> str:
-    return f"{percent.text}/100"
-
-
-# The cue words of each shape, read in the whole request, or for a percentage in its clause (`_clause`: "minus
-# 10% discount", "then plus 21% vat", "15% off", "8% sales tax on top").
-_OFF = r"\b(?:off|discount(?:ed)?|minus|less|reduction|deduct(?:ed)?|early bird)\b"
 _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
           r"goes up|go up|went up|rises?|rose)\b"
 _INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
@@ -331,18 +242,11 @@ _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" 
                 r"(?:%|percentage) (?:is|was) (?:that|it)|" \
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
                 r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b"
-_AVERAGE = r"\b(?:average|averge|avg|avrg|mean)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
-_HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
-_HOURS = r"\d\s*(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 _LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
         r"the rest|to go)\b"
 _USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes)\b"
-_SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|instal?ments?|" \
-         r"per (?:person|head|people|team|cable|seat|item|unit|piece|participant|attendee|ride|trip|night)|" \
-         r"each (?:pay|get|gets|person)|hourly rate|rate per|" \
-         r"my share|how many boxes|how many packs)\b"
 #: A price or rate each: "at 0.23", "11.90 each", "per km", "a litre" (not "at least", "every 289 days").
 _EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" \
         r"\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|\ban hour\b|@|\bx\b)"
@@ -352,54 +256,44 @@ def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str
     """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
     "minus 10% discount") in turn; a lone percentage with neither cue is a part ("8% holiday allowance on
     52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`)."""
-    percents, amounts = _split(figures)
+    percents, amounts = split_percents(figures)
     if len(amounts) != 1 or not percents or len(percents) > 3:
         return None
-    total = total or _has(_TOTAL, text)
+    total = total or has(_TOTAL, text)
     amount = amounts[0].text
-    net = _has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
-    if len(percents) == 1 and _has(_INCLUDED, text) and not net:
-        net = f"{amount}/(1 + {_fraction(percents[0])})"
-        if _has(_THE_TAX_PART, text):
+    net = has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
+    if len(percents) == 1 and has(_INCLUDED, text) and not net:
+        net = f"{amount}/(1 + {fraction(percents[0])})"
+        if has(_THE_TAX_PART, text):
             return f"{amount} - {net}"
-        return net if _has(_WITHOUT, text) or _has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
-    if _has(_LEFT, text) and _has(_USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
-        return f"{amount}*(1 - ({' + '.join(_fraction(p) for p in percents)}))"
+        return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
+    if has(_LEFT, text) and has(_USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
+        return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
     factors = []
     for percent in percents:
-        near = _clause(text, figures, percent)
-        if _has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
-            factors.append(f"(1 + {_fraction(percent)})")  # "then 20% vat goes on the discounted price"
-        elif _has(_OFF, near):
-            factors.append(f"(1 - {_fraction(percent)})")
-        elif _has(_ON_TOP, near) and (len(percents) > 1 or total):
-            factors.append(f"(1 + {_fraction(percent)})")
-        elif len(percents) == 1 and _has(r"\bof\b|\bon\b", near) and not _has(_ASKS_PERCENT, text):
-            factors.append(_fraction(percent))
+        near = clause(text, figures, percent)
+        if has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
+            factors.append(f"(1 + {fraction(percent)})")  # "then 20% vat goes on the discounted price"
+        elif has(OFF, near):
+            factors.append(f"(1 - {fraction(percent)})")
+        elif has(_ON_TOP, near) and (len(percents) > 1 or total):
+            factors.append(f"(1 + {fraction(percent)})")
+        elif len(percents) == 1 and has(r"\bof\b|\bon\b", near) and not has(_ASKS_PERCENT, text):
+            factors.append(fraction(percent))
         else:
             return None
     return "*".join([amount, *factors])
 
 
-def _clause(text: str, figures: list[Figure], figure: Figure) -> str:
-    """The words around `figure` that speak of it: back to the figure or punctuation before it and on to the
-    figure or punctuation after it ("minus 10% discount, then plus 21% vat": "then plus 21% vat")."""
-    before = max([f.end for f in figures if f.end <= figure.start] + [0])
-    after = min([f.start for f in figures if f.start >= figure.end] + [len(text)])
-    start = max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
-    stop = next((figure.end + m.start() for m in re.finditer(r"[,;.?!](?:\s|$)", text[figure.end:after])), after)
-    return text[start:stop]
-
-
 def _percent_change(text: str, figures: list[Figure]) -> str | None:
     """Two amounts, from the first to the second, and the change asked for in percent."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) != 2 or not _has(_ASKS_PERCENT, text):
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text):
         return None
     first, second = amounts[0].text, amounts[1].text
-    if _has(_CHANGE_DOWN, text):
+    if has(_CHANGE_DOWN, text):
         return f"({first} - {second})/{first}*100"
-    if _has(_CHANGE_UP, text) or _has(r"\bfrom\b[^.?!]*\bto\b", text):
+    if has(_CHANGE_UP, text) or has(r"\bfrom\b[^.?!]*\bto\b", text):
         return f"({second} - {first})/{first}*100"
     return None
 
@@ -407,9 +301,9 @@ def _percent_change(text: str, figures: list[Figure]) -> str | None:
 def _percent_of(text: str, figures: list[Figure]) -> str | None:
     """Two amounts, a part and its whole, and the part asked for in percent ("54 of them", "3 of our 40",
     "1260 out of a target of 1400"): the smaller is the part."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) != 2 or not _has(_ASKS_PERCENT, text) or \
-            _has(_CHANGE_UP, text) or _has(_CHANGE_DOWN, text):
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text) or \
+            has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text):
         return None
     part, whole = sorted(amounts, key=lambda figure: figure.value)
     return f"{part.text}/{whole.text}*100"
@@ -417,9 +311,9 @@ def _percent_of(text: str, figures: list[Figure]) -> str | None:
 
 def _average(text: str, figures: list[Figure]) -> str | None:
     """A list of figures and their average."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) < 2 or not _has(_AVERAGE, text) or \
-            _has(r"\d[^,.;?!]*?(?:\bat\b|@|\beach\b)|\beach\b", text):  # "200 pcs at 3.20" is weighted
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) < 2 or not has(AVERAGE, text) or \
+            has(r"\d[^,.;?!]*?(?:\bat\b|@|\beach\b)|\beach\b", text):  # "200 pcs at 3.20" is weighted
         return None
     if len(amounts) > 2 and amounts[0].text == str(len(amounts) - 1):  # "my last 5 receipts were ..."
         amounts = amounts[1:]
@@ -431,14 +325,14 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     of people or months to share it over ("split whatever is left equally on gifts for 25 ppl", "left per month
     for the remaining 4 months", "fifteen people ... company pays 1500 and we split the rest"), what is left
     shared out."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) < 2 or not (_has(_LEFT, text) and (_has(_USED, text) or _has(r"\bbudget\b", text))):
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) < 2 or not (has(_LEFT, text) and (has(_USED, text) or has(r"\bbudget\b", text))):
         return None
     counts = [f for f in amounts if re.match(_COUNTED, text[f.end:]) or
-              _has(r"\b(?:among|between|by|for)\s*$", text[:f.start])]
-    count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (_has(_SPLIT, text) or _has(r"\bper\b", text)) \
+              has(r"\b(?:among|between|by|for)\s*$", text[:f.start])]
+    count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (has(SPLIT, text) or has(r"\bper\b", text)) \
         else None
-    if count is None and len(amounts) == 3 and _has(_SPLIT, text):
+    if count is None and len(amounts) == 3 and has(SPLIT, text):
         count = amounts[2]  # "18,000 ... used 7,650 ... 9 people, split equally"
     costs = [f for f in amounts if f is not count]
     whole = max(costs, key=lambda figure: figure.value)
@@ -448,41 +342,6 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     if count is not None:
         return f"({left})/{count.text}"
     return left if len(costs) == len(amounts) else None
-
-
-def _pay(text: str, figures: list[Figure]) -> str | None:
-    """Hours at an hourly rate and a multiple of it ("overtime is paid at 1.5x, my hourly rate is 24 euros,
-    6 hrs overtime", "3 saturdays at 5 hrs each, 175% of my normal 24 eur/hr"): all of them multiplied."""
-    percents = [f for f in figures if f.percent]
-    if len(figures) < 3 or len(percents) > 1 or not _has(_HOURLY, text) or not _has(_HOURS, text) or \
-            _has(_OFF + "|" + _AVERAGE + r"|\b(?:split|divide|share|between|evenly|equally|per person|plus)\b|"
-                 r"\b(?:company|employer|firm|they)\s+(?:pays?|covers?|reimburses?)\b", text):
-        return None
-    multiples = [f for f in figures if f.percent or text[f.end - 1] == "x"]
-    if len(multiples) != 1 or any(not _has(r"\b(?:at|of|is)\b", _clause(text, figures, f)) for f in percents):
-        return None
-    if len(figures) > 3 and not _has(r"\beach\b", text):  # a second count of hours (a contract's 38.5 a week)
-        return None
-    return "*".join(f"{f.text}/100" if f.percent else f.text for f in figures)
-
-
-def _overtime(text: str, figures: list[Figure]) -> str | None:
-    """Regular hours and overtime hours at an hourly rate, the overtime at a multiple of it ("40 regular hours at
-    22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half")."""
-    if not _has(r"\bovertime\b", text):
-        return None
-    hours = [f for f in figures
-             if not f.percent and _has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])]
-    multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
-    rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
-    if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
-        return None
-    extra = [f for f in hours if _has(r"\bovertime\b", _clause(text, figures, f) + text[f.end:f.end + 20])]
-    if len(extra) != 1:
-        return None
-    regular = next(f for f in hours if f is not extra[0])
-    rate = rates[0].text
-    return f"{regular.text}*{rate} + {extra[0].text}*{rate}*{multiples[0].text}"
 
 
 def _rate_per(text: str, figures: list[Figure]) -> str | None:
@@ -500,19 +359,19 @@ def _rate_per(text: str, figures: list[Figure]) -> str | None:
 def _weighted_average(text: str, figures: list[Figure]) -> str | None:
     """An average weighted by percentages ("exam counts 40% and she got 72, project 35% with 88") or by
     quantities at a price each ("200 pcs at 3.20 and 300 pcs at 2.70, the average price per piece")."""
-    if not _has(_AVERAGE, text):
+    if not has(AVERAGE, text):
         return None
-    percents, amounts = _split(figures)
-    if percents and len(percents) == len(amounts) >= 2 and _has(r"\bweighted\b", text):
+    percents, amounts = split_percents(figures)
+    if percents and len(percents) == len(amounts) >= 2 and has(r"\bweighted\b", text):
         pairs = [(p.text, a.text) for p, a in zip(percents, amounts)]
     elif not percents and len(amounts) >= 4 and \
-            _has(r"\b(?:weighted|per|overall|across|combined|all together)\b", text):
+            has(r"\b(?:weighted|per|overall|across|combined|all together)\b", text):
         if len(amounts) % 2 and amounts[-1].value == sum(f.value for f in amounts[:-1:2]):
             amounts = amounts[:-1]  # "... across all 16": the quantities' sum
         if len(amounts) % 2:
             return None
         pairs = [(amounts[i].text, amounts[i + 1].text) for i in range(0, len(amounts), 2)
-                 if _has(_EACH, text[amounts[i].end: amounts[i + 1].start])]
+                 if has(_EACH, text[amounts[i].end: amounts[i + 1].start])]
         if len(pairs) != len(amounts) // 2:
             return None
     else:
@@ -523,16 +382,16 @@ def _weighted_average(text: str, figures: list[Figure]) -> str | None:
 def _shared_out(text: str, figures: list[Figure]) -> str | None:
     """A total with percentages on it, or a sum, shared among a count of people ("bill is 212 eur, we add a 12.5%
     tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
-    if not _has(_SPLIT, text) or _has(_LEFT, text):  # what is left shared out is `_remaining`'s
+    if not has(SPLIT, text) or has(_LEFT, text):  # what is left shared out is `_remaining`'s
         return None
     counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
-                                                       _has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
+                                                       has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     if len(counts) != 1:
         return None
     rest = [f for f in figures if f is not counts[0]]
     total = _percent_chain(text, rest, total=True)  # what is shared: a total
     if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) for f in rest) \
-            and _has(r"\b(?:plus|and)\b|\+", text):
+            and has(r"\b(?:plus|and)\b|\+", text):
         total = " + ".join(f.text for f in rest)  # "486.40 plus 40 tip, 8 of us splitting evenly"
     return None if total is None else f"({total})/{counts[0].text}"
 
@@ -541,10 +400,10 @@ def _containers(text: str, figures: list[Figure]) -> str | None:
     """How many containers, trips or shelves a quantity needs, each taking so many ("each carton holds 24
     bottles, we ship 1000, how many cartons do we need", "1800 binders, each shelf takes 35, how many shelves at
     least"): the quantity over the capacity, rounded up."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) != 2 or not _has(_COUNT_ASKED, text) or \
-            not _has(r"\b(?:need|needed|required|at least|minimum|min)\b", text) or \
-            not _has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?)\b", text):
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(_COUNT_ASKED, text) or \
+            not has(r"\b(?:need|needed|required|at least|minimum|min)\b", text) or \
+            not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?)\b", text):
         return None
     capacity, quantity = sorted(amounts, key=lambda figure: figure.value)
     return f"ceiling({quantity.text}/{capacity.text})"
@@ -553,15 +412,15 @@ def _containers(text: str, figures: list[Figure]) -> str | None:
 def _margin(text: str, figures: list[Figure]) -> str | None:
     """A margin in percent of the selling price, or a markup in percent of the cost ("we sell it for 84, our
     cost is 63, the margin as % of the selling price")."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) != 2 or not _has(r"\b(?:margin|markup|mark-up)\b", text) or \
-            not _has(_ASKS_PERCENT + r"|\bas (?:a )?%|\b%", text):
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(r"\b(?:margin|markup|mark-up)\b", text) or \
+            not has(_ASKS_PERCENT + r"|\bas (?:a )?%|\b%", text):
         return None
-    sold = [f for f in amounts if _has(r"\b(?:sell|sells|selling|sold|sale|price)\b", _before(text, figures, f))]
-    cost = [f for f in amounts if _has(r"\b(?:cost|costs|buy|bought|purchase|pay)\b", _before(text, figures, f))]
+    sold = [f for f in amounts if has(r"\b(?:sell|sells|selling|sold|sale|price)\b", _before(text, figures, f))]
+    cost = [f for f in amounts if has(r"\b(?:cost|costs|buy|bought|purchase|pay)\b", _before(text, figures, f))]
     if len(sold) != 1 or len(cost) != 1 or sold[0] is cost[0]:
         return None
-    base = cost[0] if _has(r"\bmark-?up\b", text) and not _has(r"\bmargin\b", text) else sold[0]
+    base = cost[0] if has(r"\bmark-?up\b", text) and not has(r"\bmargin\b", text) else sold[0]
     return f"({sold[0].text} - {cost[0].text})/{base.text}*100"
 
 
@@ -571,67 +430,27 @@ def _before(text: str, figures: list[Figure], figure: Figure) -> str:
     return text[start:figure.start]
 
 
-def _durations(text: str) -> str | None:
-    """Durations written in hours and minutes ("1h 25min, 50 min, 2h 05min") added up, in the minutes or hours
-    asked for."""
-    spans = list(_DURATION.finditer(text))
-    others = re.findall(r"\d+(?:\.\d+)?", _DURATION.sub(" ", text))
-    if not spans or others not in ([], [str(len(spans))]):  # "3 calls today: ..." counts them
-        return None
-    minutes = " + ".join(f"{int(m.group(3))}*60" if m.group(3) else
-                         f"{int(m.group(1))}*60 + {int(m.group(2))}" if m.group(1) else str(int(m.group(2)))
-                         for m in spans)
-    if _has(r"\bhow (?:many|much) minutes|\b(?:in|total) minutes\b|\bminutes (?:in total|total)\b", text):
-        return minutes
-    if _has(r"\bhow (?:many|much) hours|\b(?:in|total) hours\b|\bhours (?:in total|total)\b", text):
-        return f"({minutes})/60"
-    return None
-
-
-def _clock_time(hours: str, minutes: str) -> str:
-    return f"{int(hours)}*60 + {int(minutes)}"
-
-
-def _clock_durations(text: str) -> str | None:
-    """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
-    tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up."""
-    times = _CLOCK.findall(text)
-    rest = read_figures(_CLOCK.sub(" ", text))
-    pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"
-                      r"\b(?:break|pause|lunch)\b[^.?!,\d]{0,20}(\d+)\s*(?:min|mins|minutes?)\b", text)
-    if not times or len(times) % 2 or len(rest) > (pause is not None):
-        return None
-    spans = [f"({_clock_time(*end)} - ({_clock_time(*start)}))" for start, end in zip(times[::2], times[1::2])]
-    if pause is not None:
-        spans.append(f"-{pause.group(1) or pause.group(2)}")
-    if _has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
-        return " + ".join(spans)
-    if _has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b", text):
-        return f"({' + '.join(spans)})/60"
-    return None
-
-
 def _counts_containers(text: str) -> bool:
     """Whether the request asks how many of the things that each take so many ("each shelf takes 35, how many
     shelves"): a division, not quantities at a price ("how many pages are in the book" is one)."""
     asked = re.search(r"\bhow many ([a-z]{4,})", text)
-    return asked is not None and _has(rf"\beach {asked.group(1)[:4]}", text)
+    return asked is not None and has(rf"\beach {asked.group(1)[:4]}", text)
 
 
 def _line_items(text: str, figures: list[Figure]) -> str | None:
     """Quantities at a price each ("15 chairs at 89 and 3 desks at 349", "312 km at 0.23 per km", "48 litres
     at 1.87 a litre", "14 people ... 11.90 each") and their total: each pair multiplied, the pairs added."""
-    percents, amounts = _split(figures)
-    fees = [f for f in amounts if _has(_FEE, text[f.end:]) and _has(r"\b(?:plus|and|with|\+)\s*(?:eur|€)?\s*$",
+    percents, amounts = split_percents(figures)
+    fees = [f for f in amounts if has(_FEE, text[f.end:]) and has(r"\b(?:plus|and|with|\+)\s*(?:eur|€)?\s*$",
                                                                      text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
-    if percents or len(amounts) < 2 or len(amounts) % 2 or _has(_AVERAGE, text) or _has(_SPLIT, text) or \
-            _has(_LEFT, text) or _counts_containers(text):
+    if percents or len(amounts) < 2 or len(amounts) % 2 or has(AVERAGE, text) or has(SPLIT, text) or \
+            has(_LEFT, text) or _counts_containers(text):
         return None
     pairs = [amounts[i: i + 2] for i in range(0, len(amounts), 2)]
     for first, second in pairs:
         before, between, after = text[:first.start], text[first.end: second.start], text[second.end: second.end + 25]
-        if not (_has(_EACH, between) or _has(r"\beach of\s*$", before) or _has(_PRICE_EACH, after)):
+        if not (has(_EACH, between) or has(r"\beach of\s*$", before) or has(_PRICE_EACH, after)):
             return None
     return " + ".join([*(f"{first.text}*{second.text}" for first, second in pairs), *(f.text for f in fees[:1])])
 
@@ -639,14 +458,14 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
 def _split_evenly(text: str, figures: list[Figure]) -> str | None:
     """An amount shared out ("split 2400 between 6 teams", "5600 for 35 people, per person", "3,360 eur for
     42 hours, the hourly rate"): the larger divided by the smaller."""
-    percents, amounts = _split(figures)
+    percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2:
         return None
     count, amount = sorted(amounts, key=lambda figure: figure.value)
     counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
     per_counted = counted is not None and not re.fullmatch(UNIT_WORD, counted.group(0).strip()) and \
-        _has(rf"\b(?:per|each|a)\s+{counted.group(1)}", text[count.end:])
-    if not (_has(_SPLIT, text) or per_counted):
+        has(rf"\b(?:per|each|a)\s+{counted.group(1)}", text[count.end:])
+    if not (has(SPLIT, text) or per_counted):
         return None
     return f"{amount.text}/{count.text}"
 
@@ -656,7 +475,7 @@ def _per_unit(text: str, figures: list[Figure]) -> str | None:
     litre?"), or the difference between two packs' ("12-roll pack is 9.60 or the 36-roll pack is 25.20, the
     difference in price per roll")."""
     asked = re.search(r"\b(?:cost|price|much)\s+(?:is\s+(?:it\s+)?)?(?:per|a|each)\s+([a-z]+?)s?\b", text)
-    percents, amounts = _split(figures)
+    percents, amounts = split_percents(figures)
     if asked is None or percents:
         return None
     unit = asked.group(1)
@@ -667,52 +486,36 @@ def _per_unit(text: str, figures: list[Figure]) -> str | None:
     each = sorted(((p.value / s.value, f"{p.text}/{s.text}") for s, p in zip(sizes, prices)), reverse=True)
     if len(each) == 1:
         return each[0][1]
-    return f"{each[0][1]} - {each[1][1]}" if _has(r"\b(?:difference|diff|cheaper|saving|save)\b", text) else None
+    return f"{each[0][1]} - {each[1][1]}" if has(r"\b(?:difference|diff|cheaper|saving|save)\b", text) else None
 
 
 def _to_target(text: str, figures: list[Figure]) -> str | None:
     """What is still needed to reach a target after what was done ("target is 180 units. month 1 we sold 52,
     month 2 61, how many more to hit target"): the target less the rest."""
     target = re.search(r"\b(?:target|goal|quota)\b[^.?!\d]{0,20}?(?=\d)", text)
-    percents, amounts = _split(figures)
+    percents, amounts = split_percents(figures)
     if target is None or percents or len(amounts) < 2 or \
-            not _has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b", text):
+            not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b", text):
         return None
     goal = next((f for f in amounts if f.start == target.end()), None)
     done = [f for f in amounts if f is not goal and not re.match(r"\s*(?:st|nd|rd|th)\b", text[f.end:]) and
-            not _has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start])]  # "month 1" names a month
+            not has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start])]  # "month 1" names a month
     if goal is None or not done or len(done) + 1 != len(amounts) - sum(
-            _has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start]) for f in amounts):
+            has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start]) for f in amounts):
         return None
     return f"{goal.text} - {' - '.join(f.text for f in done)}"
 
 
-def _over_cap(text: str, figures: list[Figure]) -> str | None:
-    """What a person pays over a cap per night or day ("hotel cap is 110 a night but the place was 134/night, I
-    stayed 3 nights, how much do I pay out of my own pocket"): the difference times the nights."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) != 3 or not _has(r"\b(?:cap|capped|limit|max(?:imum)?)\b", text) or \
-            not _has(r"\b(?:own pocket|myself|i pay|do i pay|excess|over the (?:cap|limit)|not covered)\b", text):
-        return None
-    per = r"\s*(?:eur|euros?|€|gbp|£)?\s*(?:a|per|/)\s*(?:night|day)\b"
-    rates = [f for f in amounts if re.match(per, text[f.end:])]
-    counts = [f for f in amounts if re.match(r"\s*(?:nights?|days?)\b", text[f.end:])]
-    if len(rates) != 2 or len(counts) != 1:
-        return None
-    cap, paid = sorted(rates, key=lambda figure: figure.value)
-    return f"({paid.text} - {cap.text})*{counts[0].text}"
-
-
 def _sum(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
-    percents, amounts = _split(figures)
-    if percents or len(amounts) < 2 or not (_has(_SUM, text) or _has(r"\bplus\b", text)) or _has(_EACH, text) or \
-            _has(_LEFT, text) or _has(_USED, text) and not _has(r"\b(?:add up|adding up|sum)\b", text):
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(_EACH, text) or \
+            has(_LEFT, text) or has(_USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
         return None
     return " + ".join(f.text for f in amounts)
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _rate_per, _containers, _margin, _weighted_average, _overtime, _shared_out, _percent_chain, _percent_change,
-    _percent_of, _average, _to_target, _over_cap, _per_unit, _remaining, _pay, _split_evenly, _line_items, _sum,
+    _rate_per, _containers, _margin, _weighted_average, overtime, _shared_out, _percent_chain, _percent_change,
+    _percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

@@ -1,0 +1,43 @@
+"""Cue words and small readers the word-problem shapes share (`assistant.word_problems`, `assistant.word_time`):
+whether a request says a cue, its percentages apart from its other figures, and the words around a figure."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.word_figures import Figure
+
+#: A percentage taken off, read in its clause (`clause`: "minus 10% discount", "15% off").
+OFF = r"\b(?:off|discount(?:ed)?|minus|less|reduction|deduct(?:ed)?|early bird)\b"
+#: An average asked for.
+AVERAGE = r"\b(?:average|averge|avg|avrg|mean)\b"
+#: An amount shared out among people, items or instalments.
+SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|instal?ments?|" \
+        r"per (?:person|head|people|team|cable|seat|item|unit|piece|participant|attendee|ride|trip|night)|" \
+        r"each (?:pay|get|gets|person)|hourly rate|rate per|" \
+        r"my share|how many boxes|how many packs)\b"
+
+
+def has(pattern: str, text: str) -> bool:
+    """Whether `text` says what `pattern` matches."""
+    return re.search(pattern, text) is not None
+
+
+def split_percents(figures: list[Figure]) -> tuple[list[Figure], list[Figure]]:
+    """The percentages and the other figures."""
+    return [f for f in figures if f.percent], [f for f in figures if not f.percent]
+
+
+def fraction(percent: Figure) -> str:
+    """A percentage as the fraction an expression multiplies by: "15/100"."""
+    return f"{percent.text}/100"
+
+
+def clause(text: str, figures: list[Figure], figure: Figure) -> str:
+    """The words around `figure` that speak of it: back to the figure or punctuation before it and on to the
+    figure or punctuation after it ("minus 10% discount, then plus 21% vat": "then plus 21% vat")."""
+    before = max([f.end for f in figures if f.end <= figure.start] + [0])
+    after = min([f.start for f in figures if f.start >= figure.end] + [len(text)])
+    start = max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
+    stop = next((figure.end + m.start() for m in re.finditer(r"[,;.?!](?:\s|$)", text[figure.end:after])), after)
+    return text[start:stop]

@@ -1,0 +1,197 @@
+"""Word problems about time, pay and travel, composed into a calculator expression for
+`assistant.word_problems.composed_expression`: hours at an hourly rate and overtime, durations and the time between
+clock times, a pro-rata amount, a figure in another unit of time, the part of a cost the employer does not pay,
+mileage there and back, the fuel for a trip and a stay over a nightly cap. Each shape returns None unless the
+request is that shape and every figure it states has its place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
+from assistant.word_figures import Figure, converts, read_figures, scaled, time_scale
+
+#: A clock time: "09:45", "7:40".
+CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+#: A duration in hours and minutes: "1h 25min", "2h 05min", "50 min", "1 hr 10 mins".
+_DURATION = re.compile(r"\b(?:(\d+)\s*(?:h|hrs?|hours?)\s*)?(\d+)\s*(?:m|mins?|minutes)\b|\b(\d+)\s*(?:h|hrs?)\b")
+#: The employer paying part of a cost, and the person asking about their own part.
+_EMPLOYER_PAYS = r"\b(?:company|employer|firm|they|work)\s+(?:pays?|covers?|reimburses?|contributes?|" \
+                 r"subsidi[sz]es)\b"
+_OWN_SHARE = r"\b(?:i|me|myself|my own|my share|employee|we|us)\b"
+#: A trip driven twice, and the distance it is measured in.
+_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way)\b"
+_DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
+_PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
+#: An hourly rate and a count of hours.
+_HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
+_HOURS = r"\d\s*(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
+
+
+def employer_share(text: str, figures: list[Figure]) -> str | None:
+    """A cost the employer pays a percentage of, and the part left to the person asking ("company covers 60%
+    of the 49 eur pass, what do i pay"), in another unit of time when asked ("39.90 a month ... my share per
+    year")."""
+    percents, amounts = split_percents(figures)
+    if len(percents) != 1 or len(amounts) != 1 or not has(_EMPLOYER_PAYS, text) or not has(_OWN_SHARE, text):
+        return None
+    share = f"{amounts[0].text}*(1 - {fraction(percents[0])})"
+    if not converts(text):
+        return share
+    ratio = time_scale(text, amounts[0])
+    return None if ratio is None else scaled(f"({share})", ratio)
+
+
+def round_trip(text: str, figures: list[Figure]) -> str | None:
+    """A distance driven there and back at a rate per km, on one or several trips: everything multiplied, and
+    by 2 ("drove 186 km to the client and back, at 0.30 eur per km", "3 visits, each 42 km one way, there and
+    back, 0.30 eur/km")."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) not in (2, 3) or not has(_ROUND_TRIP, text) or not has(_DISTANCE, text) or \
+            not has(r"\bper\s+(?:km|kilomet|mile)|/\s?(?:km|mile)|\brate\b", text) or has(SPLIT, text):
+        return None
+    return "*".join([*(f.text for f in amounts), "2"])
+
+
+def pro_rata(text: str, figures: list[Figure]) -> str | None:
+    """A year's or a month's amount for the part of it that counts: "worked 18 of the 30 days" (the amount times
+    18/30), "3 days/week instead of 5" (times 3/5), "for 5 months" of an annual amount or a full year's 28 days
+    (times 5/12)."""
+    percents, amounts = split_percents(figures)
+    part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
+                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)\b", text)
+    if percents or not (has(_PRO_RATA, text) or part_of is not None and part_of.group(3) is not None):
+        return None
+    if part_of is not None and len(amounts) == 3:
+        amount = [f for f in amounts if not (part_of.start() <= f.start < part_of.end())]
+        part, whole = (part_of.group(1), part_of.group(2)) if part_of.group(1) else (part_of.group(3), part_of.group(4))
+        return f"{amount[0].text}*{part}/{whole}" if len(amount) == 1 else None
+    months = [f for f in amounts if has(r"^\s*months?\b", text[f.end:])]
+    if len(amounts) != 2 or len(months) != 1 or not has(r"\b(?:annual|year|yearly|per year|a year)\b", text):
+        return None
+    amount = next(f for f in amounts if f is not months[0])
+    return f"{amount.text}*{months[0].text}/12"
+
+
+def fuel(text: str, figures: list[Figure]) -> str | None:
+    """The fuel cost of a distance at a consumption per 100 km and a price per litre ("8.5 L per 100 km, the
+    round trip is 340 km, diesel is 1.62/litre"); a distance each way is driven twice."""
+    per_100 = re.search(r"\bper\s+100\s*km\b|/\s*100\s*km\b", text)
+    if per_100 is None:
+        return None
+    rest = [f for f in figures if not per_100.start() <= f.start < per_100.end()]
+    if len(rest) != 3 or any(f.percent for f in rest):
+        return None
+    consumption = [f for f in rest if re.match(r"\s*(?:l|litres?|liters?)\b", text[f.end:])]
+    distance = [f for f in rest if re.match(r"\s*(?:km|kilomet)", text[f.end:])]
+    price = [f for f in rest
+             if re.match(r"\s*(?:eur|euros?|€)?\s*(?:/\s*|per\s+|a\s+)(?:l|litre|liter)\b", text[f.end:])]
+    if len(consumption) != 1 or len(distance) != 1 or len(price) != 1:
+        return None
+    twice = "*2" if has(r"\beach way\b|\bthere and back\b|\band back\b", text) and not has(r"\btotal\b", text) \
+        else ""
+    return f"{distance[0].text}{twice}/100*{consumption[0].text}*{price[0].text}"
+
+
+def converted(text: str, figures: list[Figure]) -> str | None:
+    """One figure in a unit of time asked for in another: an amount of time ("how many weeks is 91 days",
+    "how many minutes is 3.5 hours") or a rate per unit of time ("54,600 eur annual salary, whats that per
+    month", "monthly rent is 2350, whats the annual cost"). Months and years convert only into each other."""
+    if len(figures) != 1 or figures[0].percent or re.search(r"\d", text[: figures[0].start] + text[figures[0].end:]):
+        return None  # another figure or a code ("a 13th month") would change the sum
+    ratio = time_scale(text, figures[0])
+    if ratio is None:
+        return None
+    return scaled(figures[0].text, ratio)
+
+
+def pay(text: str, figures: list[Figure]) -> str | None:
+    """Hours at an hourly rate and a multiple of it ("overtime is paid at 1.5x, my hourly rate is 24 euros,
+    6 hrs overtime", "3 saturdays at 5 hrs each, 175% of my normal 24 eur/hr"): all of them multiplied."""
+    percents = [f for f in figures if f.percent]
+    if len(figures) < 3 or len(percents) > 1 or not has(_HOURLY, text) or not has(_HOURS, text) or \
+            has(OFF + "|" + AVERAGE + r"|\b(?:split|divide|share|between|evenly|equally|per person|plus)\b|"
+                 r"\b(?:company|employer|firm|they)\s+(?:pays?|covers?|reimburses?)\b", text):
+        return None
+    multiples = [f for f in figures if f.percent or text[f.end - 1] == "x"]
+    if len(multiples) != 1 or any(not has(r"\b(?:at|of|is)\b", clause(text, figures, f)) for f in percents):
+        return None
+    if len(figures) > 3 and not has(r"\beach\b", text):  # a second count of hours (a contract's 38.5 a week)
+        return None
+    return "*".join(f"{f.text}/100" if f.percent else f.text for f in figures)
+
+
+def overtime(text: str, figures: list[Figure]) -> str | None:
+    """Regular hours and overtime hours at an hourly rate, the overtime at a multiple of it ("40 regular hours at
+    22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half")."""
+    if not has(r"\bovertime\b", text):
+        return None
+    hours = [f for f in figures
+             if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])]
+    multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
+    rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
+    if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
+        return None
+    extra = [f for f in hours if has(r"\bovertime\b", clause(text, figures, f) + text[f.end:f.end + 20])]
+    if len(extra) != 1:
+        return None
+    regular = next(f for f in hours if f is not extra[0])
+    rate = rates[0].text
+    return f"{regular.text}*{rate} + {extra[0].text}*{rate}*{multiples[0].text}"
+
+
+def durations(text: str) -> str | None:
+    """Durations written in hours and minutes ("1h 25min, 50 min, 2h 05min") added up, in the minutes or hours
+    asked for."""
+    spans = list(_DURATION.finditer(text))
+    others = re.findall(r"\d+(?:\.\d+)?", _DURATION.sub(" ", text))
+    if not spans or others not in ([], [str(len(spans))]):  # "3 calls today: ..." counts them
+        return None
+    minutes = " + ".join(f"{int(m.group(3))}*60" if m.group(3) else
+                         f"{int(m.group(1))}*60 + {int(m.group(2))}" if m.group(1) else str(int(m.group(2)))
+                         for m in spans)
+    if has(r"\bhow (?:many|much) minutes|\b(?:in|total) minutes\b|\bminutes (?:in total|total)\b", text):
+        return minutes
+    if has(r"\bhow (?:many|much) hours|\b(?:in|total) hours\b|\bhours (?:in total|total)\b", text):
+        return f"({minutes})/60"
+    return None
+
+
+def _clock_time(hours: str, minutes: str) -> str:
+    return f"{int(hours)}*60 + {int(minutes)}"
+
+
+def clock_durations(text: str) -> str | None:
+    """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
+    tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up."""
+    times = CLOCK.findall(text)
+    rest = read_figures(CLOCK.sub(" ", text))
+    pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"
+                      r"\b(?:break|pause|lunch)\b[^.?!,\d]{0,20}(\d+)\s*(?:min|mins|minutes?)\b", text)
+    if not times or len(times) % 2 or len(rest) > (pause is not None):
+        return None
+    spans = [f"({_clock_time(*end)} - ({_clock_time(*start)}))" for start, end in zip(times[::2], times[1::2])]
+    if pause is not None:
+        spans.append(f"-{pause.group(1) or pause.group(2)}")
+    if has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
+        return " + ".join(spans)
+    if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b", text):
+        return f"({' + '.join(spans)})/60"
+    return None
+
+
+def over_cap(text: str, figures: list[Figure]) -> str | None:
+    """What a person pays over a cap per night or day ("hotel cap is 110 a night but the place was 134/night, I
+    stayed 3 nights, how much do I pay out of my own pocket"): the difference times the nights."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 3 or not has(r"\b(?:cap|capped|limit|max(?:imum)?)\b", text) or \
+            not has(r"\b(?:own pocket|myself|i pay|do i pay|excess|over the (?:cap|limit)|not covered)\b", text):
+        return None
+    per = r"\s*(?:eur|euros?|€|gbp|£)?\s*(?:a|per|/)\s*(?:night|day)\b"
+    rates = [f for f in amounts if re.match(per, text[f.end:])]
+    counts = [f for f in amounts if re.match(r"\s*(?:nights?|days?)\b", text[f.end:])]
+    if len(rates) != 2 or len(counts) != 1:
+        return None
+    cap, paid = sorted(rates, key=lambda figure: figure.value)
+    return f"({paid.text} - {cap.text})*{counts[0].text}"
