@@ -1,7 +1,7 @@
 """Dates a request states in words, resolved against today: "tomorrow", "on fri", "next monday", "in 2
 days", "15 june", "june 22nd", "the 26th", "thursday next week", "2026-06-12", and both ends of "1-5 june",
 "june 1 to 5", "last week" or "the week after next" (its monday and its sunday) and "in may" (its first
-and last day).
+and last day), "by the end of the month" (its last day).
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -54,11 +54,13 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("ordinal", rf"\b(?:{_WEEKDAY}),?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"),
     ("weekday", rf"\b(?:(?P<which>next|this|coming|last)\s+)?(?P<weekday>{_WEEKDAY})\b"),
     # "last week", "next week", "the week after next": its monday, and its sunday after it (`stated_dates`)
-    ("week", r"\b(?:the\s+)?week\s+(?P<which>after\s+next)\b"
-             r"|\b(?P<which2>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)"),
+    ("week", (r"\b(?:the\s+)?week\s+(?P<which>after\s+next)\b"
+              r"|\b(?P<which2>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)")),
+    # "by the end of the month", "end of next month": its last day
+    ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month\b|\beom\b"),
     # "in may", "for april": the month's first day and its last (`stated_dates`); not "may i"
-    ("month", rf"\b(?:in|for|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
-              r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)"),
+    ("month", (rf"\b(?:in|for|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
+               r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)")),
     # "the 26th", not "the 2nd floor"
     ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
                  r"attempt|place|edition|version|person|one|item|line|storey|story|level|door|dock|gate)\b)")),
@@ -173,6 +175,12 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
     if kind == "month":
         return (date(today.year, _MONTHS[match.group("month").lower()], 1),)
+    if kind == "month_end":
+        months = 2 if match.groupdict().get("which") else 1
+        first = today.replace(day=1)
+        for _ in range(months):
+            first = (first + timedelta(days=32)).replace(day=1)
+        return (first - timedelta(days=1),)
     if kind in ("week", "week_day"):
         which = match.group("which") or match.group("which2") if kind == "week" else match.group("which")
         weeks = {"last": -1, "this": 0, "next": 1}.get(which.lower(), 2)  # "after next"

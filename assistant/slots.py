@@ -208,7 +208,8 @@ def _stated_enums(
     for name, spec in properties.items():
         for value in spec.get("enum") or []:
             if isinstance(value, str):
-                spans = [m.span() for m in enum_words(value, verb=name in required).finditer(text)]
+                spans = [m.span() for m in enum_words(value, verb=name in required).finditer(text)
+                         if not _NEGATED.search(text[max(0, m.start() - 30):m.start()])]
                 if spans:
                     mentions.setdefault(name, {})[value] = spans
     claimed: dict[tuple[int, int], set[str]] = {}
@@ -424,9 +425,11 @@ _BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "sho
 #: The words staff use for a boolean's word: "dont email them" for notify_customer, "3 pics uploaded" for photos.
 _FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message"),
                "photo": ("photo", "pic", "picture", "image")}
-#: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a".
+#: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a";
+#: before an enum's value it names no state ("its not loaded yet", "hasn't been resolved").
 _NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
-                      r"aren't|arent|won't|wont|can't|cant|cannot|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
+                      r"aren't|arent|won't|wont|can't|cant|cannot|hasn't|hasnt|haven't|havent|wasn't|wasnt|"
+                      r"weren't|werent|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
                       re.IGNORECASE)
 
 

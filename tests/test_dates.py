@@ -53,6 +53,9 @@ WEDNESDAY = date(2026, 6, 10)
         ("what did E1010 claim in may", "what did E1010 claim 2026-05-01 to 2026-05-31"),
         ("expenses for february", "expenses 2026-02-01 to 2026-02-28"),
         ("in may i book foehn?", "in may i book foehn?"),
+        # the end of a month: its last day
+        ("need it by the end of the month", "need it by 2026-06-30"),
+        ("deliver end of next month", "deliver 2026-07-31"),
     ],
 )
 def test_a_date_phrase_becomes_the_date_it_means(said: str, meant: str):

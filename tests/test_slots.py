@@ -94,6 +94,14 @@ def test_the_state_an_update_sets_is_named_by_its_verb():
     assert stated_arguments({"ticket_id": 4103, "status": "resolved"}, UPDATE, "Resolve ticket 4103") == {}
 
 
+def test_a_state_said_with_a_negation_is_not_the_one_named():
+    # "not resolved" names no state: the verb "close" is the only one
+    assert stated_arguments({"ticket_id": 4103, "status": "resolved"}, UPDATE,
+                            "close ticket 4103, its not resolved but nobody needs it") == {"status": "closed"}
+    assert stated_arguments({"ticket_id": 4103, "status": "open"}, UPDATE,
+                            "4103 hasn't been resolved yet, set it to waiting") == {"status": "waiting"}
+
+
 def test_dates_and_times_fill_the_properties_left_out_in_order():
     request = "Is Bora free on 2025-06-10 from 14:00 to 15:00?"
     # start_time and end_time share a pattern: two times, two properties, in the order written. The date fits
