@@ -121,8 +121,11 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
       "progress"; "pending_approval" is stated by "waiting for approval"): a filter nobody asked for
       narrows a list to the wrong records.
 
-    Required arguments, booleans, other strings without a digit (names, words) and formatted strings (dates and
-    times, which the model resolves from "tomorrow" and today's date) are never named.
+    - a string without a digit (a name, words) none of whose words was said, by its first four letters ("french"
+      for "which food suppliers are on probation"; "Nordpak" is said by "nordpak").
+
+    Required arguments, booleans and formatted strings (dates and times, which the model resolves from
+    "tomorrow" and today's date) are never named.
     """
     required = set(schema.get("required") or [])
     properties = schema.get("properties") or {}
@@ -146,6 +149,10 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
         elif isinstance(value, str) and names_country(name, spec) and value.upper() not in stated_countries(said) \
                 and re.search(rf"(?<![\w-]){re.escape(value.casefold())}(?![\w-])", words) is None:
             unstated.append(name)  # a country code nobody named, by code, name or adjective ("NU")
+        elif isinstance(value, str) and not any(c.isdigit() for c in value) and not names_country(name, spec) and \
+                (named := re.findall(r"[^\W\d_]{3,}", value.casefold())) and \
+                not any(word[:4] in words for word in named):
+            unstated.append(name)  # a name or words nobody wrote ("french" for "which food suppliers ...")
     return unstated
 
 
