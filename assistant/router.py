@@ -35,7 +35,10 @@ Checks then correct whether it calls and which tool it names, each from evidence
   that asks for nothing ("yay my leave request 507 got approved!!") opens no call, and a question about what
   staff may or must do ("up to what value am i allowed to keep a gift?") near a passage searches, unless it
   names a record; the assistant's own view asked for ("hypothetically, ...") opens no call unless it names a
-  record, and a general question about a term the documents never use ("what's dwell time?") does not search.
+  record, and a general question about a term the documents never use ("what's dwell time?") does not search;
+- what a question states: one the classifier would answer without a tool that states two or more of a look-up's
+  arguments and no figure calls it ("who can do adr to poland": listCarriers), and a word problem whose words
+  give its sum (`assistant.word_problems`) goes to the calculator, not the handbook.
 
 The router also keeps worked examples of the calculator from its build (question, call, result, answer): a
 turn that opens with the calculator gets the three whose questions are nearest its own before it, in the
@@ -66,7 +69,8 @@ from assistant.message_kinds import (
     rule_question,
     states_a_figure,
 )
-from assistant.slots import _written_kind, asks, stated_count, unstated_required
+from assistant.slots import _written_kind, asks, is_question, stated_count, unstated_required
+from assistant.word_problems import composed_expression
 from tools.base import Tool
 from tools.calculator import Calculator
 from tools.lexical import keywords
@@ -86,6 +90,9 @@ RIVAL_PROBABILITY = 0.1
 #: The least probability at which an operation without side effects is weighed against one with side effects
 #: that a question would make up arguments for.
 READER_PROBABILITY = 0.05
+#: How many of a look-up's arguments a question the classifier would answer without a tool must state for the
+#: look-up to take the call ("who can do adr to poland" states listCarriers' dangerous goods and country).
+STATED_LOOKUP = 2
 #: The tools the router's checks know by name: the documents' search and the calculator.
 SEARCH = SearchTool.name
 CALCULATOR = Calculator.name
@@ -256,12 +263,21 @@ class ToolRouter:
                 and not general_question(texts[0]):
             reasons.append(f"a document passage ({passage:.2f}) is as near as a handbook question's: search")
             tool, call = SEARCH, True
+        if not call and checks and schemas is not None and not general_question(texts[0]) and \
+                not reaction(texts[0]) and is_question(texts[0]) and not states_a_figure(texts[0]):
+            lookup = _stated_lookup(candidates, schemas, changes, texts[0], today)
+            if lookup is not None:
+                reasons.append(f"the question states {STATED_LOOKUP} or more of what {lookup} reads by")
+                tool, call = lookup, True
         record_free = tool not in (SEARCH, CALCULATOR) and not _digits(texts[0])  # a look-up naming no record
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and rule_question(texts[0]) and (not call or record_free):
             reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
                            f"search")
             tool, call = SEARCH, True
+        if call and checks and tool == SEARCH and CALCULATOR in candidates and composed_expression(texts[0]):
+            reasons.append("a word problem whose words give its sum: no search")
+            tool = CALCULATOR  # "full year leave is 28 days. pro rata by month (9 months), how many days"
         if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \
                 and general_question(texts[0]):
             reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")
@@ -424,6 +440,20 @@ def _read_instead(
                and _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
     return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
                default=None)
+
+
+def _stated_lookup(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
+    today: date | None,
+) -> str | None:
+    """Among the operations without side effects the classifier rates at READER_PROBABILITY or more, the one
+    whose arguments the question states STATED_LOOKUP or more of, the most, then the likelier ("who can do adr
+    to poland": listCarriers by dangerous goods and country); None when none does."""
+    counts = {name: stated_count(schemas[name], request, today) for name, p in candidates.items()
+              if name in schemas and name not in changes and name not in (SEARCH, CALCULATOR)
+              and p >= READER_PROBABILITY}
+    stating = [name for name, count in counts.items() if count >= STATED_LOOKUP]
+    return max(stating, key=lambda name: (counts[name], candidates[name]), default=None)
 
 
 def _states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:

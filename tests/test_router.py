@@ -616,3 +616,33 @@ def test_the_assistants_own_view_asked_for_gets_no_call_unless_a_record_is_named
 def test_a_no_call_verdict_the_messages_kind_wants_is_settled(request_text: str, settled: bool):
     route = rated({"api.getShipment": 0.1}).route([request_text], {"api.getShipment"})
     assert not route.call and route.settled == settled
+
+
+CARRIERS = {"api.listCarriers": {"type": "object", "properties": {
+    "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "two-letter country code"},
+    "service_level": {"type": "string", "enum": ["economy", "standard", "express", "adr"]}}}}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "call"),
+    [
+        ("who can do adr to poland", True),  # states the carriers' service and country
+        ("who can do adr", False),  # one argument: the classifier's no call stands
+        ("thanks, adr to poland worked out!!", False),  # a reaction
+        ("how many adr runs to poland this week, 3 or 4?", False),  # a figure: maybe a sum
+    ],
+)
+def test_a_question_stating_two_of_a_look_ups_arguments_calls_it_where_the_classifier_would_not(
+        request_text: str, call: bool):
+    route = rated({"api.listCarriers": 0.06}).route([request_text], set(CARRIERS), schemas=CARRIERS)
+    assert route.call == call and (route.tool == "api.listCarriers" or not call)
+
+
+def test_a_word_problem_whose_words_give_its_sum_goes_to_the_calculator_not_the_handbook():
+    router = rated({"search": 0.7, "calculator": 0.2})
+    question = "full year leave is 28 days, she works 9 months of it, pro rata how many days does she get"
+    route = router.route([question], {"search", "calculator"}, nearest_passage=lambda vector: 0.6)
+    assert (route.tool, route.call) == ("calculator", True) and "give its sum" in route.reason
+    handbook = router.route(["how many days of annual leave do new joiners get?"], {"search", "calculator"},
+                            nearest_passage=lambda vector: 0.6)
+    assert handbook.tool == "search"
