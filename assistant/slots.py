@@ -140,9 +140,12 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text.casefold())
 
 
-#: A request that asks rather than tells: it names a state to read, never one to set.
+#: A request that asks rather than tells: it names a state to read, never one to set. A clause may ask after a
+#: greeting or an id ("E1009 here, whats happening with my unpaid leave request").
 _QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|have|had|did|do|"
-                       r"does|can|could|will|would|should)\b|\?\s*$", re.IGNORECASE)
+                       r"does|can|could|will|would|should)\b|\?\s*$|"
+                       r"[,.;:]\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s",
+                       re.IGNORECASE)
 
 
 #: Words that make a question a request to do something: "can you", "could i", "pls", "i'd like".

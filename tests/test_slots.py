@@ -447,6 +447,8 @@ def test_the_first_or_top_few_are_a_look_ups_limit():
         ("SHP-206980 got delivered this morning, pls mark it", False),
         ("close ticket 4104", False),
         ("my laptop screen keeps flickering, can someone have a look? E1010", False),
+        ("E1009 here, whats happening with my leave request", True),  # a clause after an id asks
+        ("cancel leave 507, what a mess", False),
     ],
 )
 def test_a_question_asks_unless_a_word_requests(request_text: str, asking: bool):
