@@ -49,17 +49,18 @@ _REACTS = re.compile(
     r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
     re.IGNORECASE,
 )
-#: What asks for an amount or a thing in the middle of a message: "company covers 60% of the pass, what do i pay
-#: myself per month".
-_ASKS_FOR = re.compile(r"\b(?:what|which|how (?:much|many|long|often|far))\b", re.IGNORECASE)
+#: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
+#: "customer's been ringing about SHP-204877 🙄 where is the thing"), or writes an address a report needs.
+_ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?|which|who|where(?:'?s)?|when|how)\b|@", re.IGNORECASE)
 #: What makes a message a request even without a question: a word that asks ("can you", "pls", "i need") or a
 #: verb that opens a clause as an order ("..., set it to delivered", "and close it").
 _REQUESTS = re.compile(
     r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
-    r"i\s+want|i\s+need|we\s+need|(?<!no )need\s+to|let\s+me|go\s+ahead)\b"
-    r"|(?:^|[,.;:!]\s*|\b(?:and|then|so|but|now)\s+)(?:set|mark|close|cancel|book|update|change|create|open|raise|"
-    r"log|submit|file|report|show|list|find|get|check|look|pull|tell|send|add|remove|delete|reopen|move|order|"
-    r"approve|reject|make|put|register|record|note)\b",
+    r"i\s+want|i\s+need|we\s+need|(?<!no )need\b|let\s+me|go\s+ahead)\b"
+    r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls)\s+)"
+    r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
+    r"check|look|pull|tell|send|add|remove|delete|reopen|move|order|approve|reject|make|put|register|record|note|"
+    r"kill|drop|scrap|release|reserve|grab|hold|chase|free|ship)\b",
     re.IGNORECASE,
 )
 #: What a question about the company's rules for its staff asks: whether one is allowed, supposed, required or

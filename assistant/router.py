@@ -269,6 +269,12 @@ class ToolRouter:
             if lookup is not None:
                 reasons.append(f"the question states {STATED_LOOKUP} or more of what {lookup} reads by")
                 tool, call = lookup, True
+        if not call and checks and schemas is not None and (opinion(texts[0]) or not general_question(texts[0])) \
+                and not reaction(texts[0]) and asks(texts[0]):  # "do you think SHP-207391 makes it?" asks its state
+            reader = _reader_of_named_record(candidates, schemas, changes, texts[0], today)
+            if reader is not None:
+                reasons.append(f"the question names a record {reader} reads")
+                tool, call = reader, True
         record_free = tool not in (SEARCH, CALCULATOR) and not _digits(texts[0])  # a look-up naming no record
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and rule_question(texts[0]) and (not call or record_free):
@@ -454,6 +460,21 @@ def _stated_lookup(
               and p >= READER_PROBABILITY}
     stating = [name for name, count in counts.items() if count >= STATED_LOOKUP]
     return max(stating, key=lambda name: (counts[name], candidates[name]), default=None)
+
+
+def _reader_of_named_record(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
+    today: date | None,
+) -> str | None:
+    """The operation without side effects whose required id the question writes out in the id's own pattern
+    ("do you think SHP-207391 makes it today?": getShipment); the one the question states more of, then the
+    likelier; None when no such operation takes a code the question writes."""
+    codes = stated_codes([request])
+    readers = [name for name in candidates if name in schemas and name not in changes
+               and name not in (SEARCH, CALCULATOR) and codes and schemas[name].get("required")
+               and narrowed_schema(schemas[name], codes) != schemas[name]]
+    return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
+               default=None)
 
 
 def _states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:

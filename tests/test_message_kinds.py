@@ -41,6 +41,12 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("thanks, is SHP-205066 delivered yet?", False),  # a question
         ("company covers 60% of the 49 eur pass, what do i pay myself per month", False),  # asked mid-message
         ("slot 8124 isnt needed anymore, we moved that truck", False),  # no mark of a reaction: maybe a request
+        # a request wrapped in thanks or a complaint asks for something
+        ("thanks for yesterday 🙏 btw need a door at WH-02 tomorrow 9:00", False),
+        ("WH-05 is almost out of SKU-41230 😬 order 300 from SUP-0458", False),
+        ("SHP-204990 customer changed their mind, kill it. no need to email them", False),
+        ("customer's been ringing all morning about SHP-204877 🙄 where is the thing", False),
+        ("SHP-205102 arrived short 😤 reporter j.devries@harborfreight.example", False),  # an address to report with
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):

@@ -646,3 +646,13 @@ def test_a_word_problem_whose_words_give_its_sum_goes_to_the_calculator_not_the_
     handbook = router.route(["how many days of annual leave do new joiners get?"], {"search", "calculator"},
                             nearest_passage=lambda vector: 0.6)
     assert handbook.tool == "search"
+
+
+def test_a_question_naming_a_record_a_look_up_reads_calls_it_where_the_classifier_would_not():
+    schemas = {"api.getShipment": SHIPMENT_SCHEMAS["api.getShipment"]}
+    router = rated({"api.getShipment": 0.05})  # no call at 0.95
+    route = router.route(["do you think SHP-207391 makes it today?"], set(schemas), schemas=schemas)
+    assert (route.tool, route.call) == ("api.getShipment", True) and "names a record" in route.reason
+    # news about the record asks for nothing; a question naming none reads none
+    assert not router.route(["SHP-207391 made it today!! 🎉"], set(schemas), schemas=schemas).call
+    assert not router.route(["do you think shipping will get cheaper?"], set(schemas), schemas=schemas).call
