@@ -37,8 +37,9 @@ Checks then correct whether it calls and which tool it names, each from evidence
   names a record; the assistant's own view asked for ("hypothetically, ...") opens no call unless it names a
   record, and a general question about a term the documents never use ("what's dwell time?") does not search;
 - what a question states: one the classifier would answer without a tool that states two or more of a look-up's
-  arguments and no figure calls it ("who can do adr to poland": listCarriers), and a word problem whose words
-  give its sum (`assistant.word_problems`) goes to the calculator, not the handbook.
+  arguments and no figure calls it ("who can do adr to poland": listCarriers), as does one that names a record a
+  look-up reads by its id's pattern ("do you think SHP-207391 makes it today?": getShipment); a word problem whose
+  words give its sum (`assistant.word_problems`) goes to the calculator, not the handbook.
 
 The router also keeps worked examples of the calculator from its build (question, call, result, answer): a
 turn that opens with the calculator gets the three whose questions are nearest its own before it, in the
