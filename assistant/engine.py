@@ -347,11 +347,8 @@ class Engine:
         """Take the held opening back to the sentences already shown and force `tool`'s toolken after them: what
         a person has read stays, as the lead-in of the call, and nothing after it is kept. Returns the logits
         after the toolken."""
-        kept = state.released
-        fed = state.tokens + [token for token, _ in state.pending]  # while holding, only the reply's tokens
-        state.tokens, state.sampled = fed[:kept], [True] * kept
-        state.pending, state.rewind_to, state.holding = [], None, False
-        state.reply_ids, state.reply_text = state.reply_ids[:kept], state.reply_text[: state.streamed]
+        self._back_to_shown(state)
+        state.holding = False
         self._force_call(state, tool, generation)
         return (yield from self._hold(state))
 
@@ -359,17 +356,23 @@ class Engine:
         """Take the held claim back to the sentences already shown and rule out the token it began with there,
         so the reply goes on another way; after UNSAY_LIMIT claims the reply ends at what was shown. Returns the
         logits after the kept tokens."""
+        state.unsaid.setdefault(state.released, set()).add(state.reply_ids[state.released])
+        self._back_to_shown(state)
+        state.mode = Mode.DONE if sum(map(len, state.unsaid.values())) >= UNSAY_LIMIT else Mode.REPLY
+        return (yield from self._hold(state))
+
+    @staticmethod
+    def _back_to_shown(state: TurnState) -> None:
+        """Cut the held opening back to the reply tokens whose text was already shown (`state.released`): the
+        tokens fed after them, the pending ones and the guard's verdict go."""
         kept = state.released
-        state.unsaid.setdefault(kept, set()).add(state.reply_ids[kept])
         fed = state.tokens + [token for token, _ in state.pending]
         marks = state.sampled + [sampled for _, sampled in state.pending]
-        cut = len(fed) - len(state.reply_ids) + kept
+        cut = len(fed) - len(state.reply_ids) + kept  # the reply's kept tokens end the turn's kept ones
         state.tokens, state.sampled = fed[:cut], marks[:cut]
         state.pending, state.rewind_to = [], None
         state.reply_ids, state.reply_text = state.reply_ids[:kept], state.reply_text[: state.streamed]
         state.reply_window = (kept, kept)
-        state.mode = Mode.DONE if sum(map(len, state.unsaid.values())) >= UNSAY_LIMIT else Mode.REPLY
-        return (yield from self._hold(state))
 
     def _force_call(self, state: TurnState, tool: str, generation: GenerationConfig) -> None:
         """Append `tool`'s toolken to the turn's tokens, marked forced, and start writing the call's arguments."""

@@ -442,11 +442,20 @@ def _read_instead(
     the request states more of, then the likelier; None when there is none."""
     if tool not in changes or not asks(request) or not unstated_required(schemas[tool], request, today):
         return None
-    readers = [name for name, p in candidates.items() if name in schemas and name not in changes
-               and name not in (SEARCH, CALCULATOR) and p >= READER_PROBABILITY
-               and _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
+    readers = [name for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)
+               if _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
     return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
                default=None)
+
+
+def _look_ups(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
+    floor: float = 0.0,
+) -> dict[str, float]:
+    """The API operations without side effects among `candidates` that the classifier rates at `floor` or more,
+    with their probabilities."""
+    return {name: p for name, p in candidates.items() if name in schemas and name not in changes
+            and name not in (SEARCH, CALCULATOR) and p >= floor}
 
 
 def _stated_lookup(
@@ -456,9 +465,8 @@ def _stated_lookup(
     """Among the operations without side effects the classifier rates at READER_PROBABILITY or more, the one
     whose arguments the question states STATED_LOOKUP or more of, the most, then the likelier ("who can do adr
     to poland": listCarriers by dangerous goods and country); None when none does."""
-    counts = {name: stated_count(schemas[name], request, today) for name, p in candidates.items()
-              if name in schemas and name not in changes and name not in (SEARCH, CALCULATOR)
-              and p >= READER_PROBABILITY}
+    counts = {name: stated_count(schemas[name], request, today)
+              for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)}
     stating = [name for name, count in counts.items() if count >= STATED_LOOKUP]
     return max(stating, key=lambda name: (counts[name], candidates[name]), default=None)
 
@@ -470,12 +478,8 @@ def _reader_of_named_record(
     """The operation without side effects whose required id the question writes out in the id's own pattern
     ("do you think SHP-207391 makes it today?": getShipment); the one the question states more of, then the
     likelier; None when no such operation takes a code the question writes."""
-    codes = stated_codes([request])
-    readers = [name for name in candidates if name in schemas and name not in changes
-               and name not in (SEARCH, CALCULATOR) and codes and schemas[name].get("required")
-               and narrowed_schema(schemas[name], codes) != schemas[name]]
-    return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
-               default=None)
+    readers = {name: p for name, p in _look_ups(candidates, schemas, changes).items() if schemas[name].get("required")}
+    return _operation_named_by_id(readers, schemas, request, today)
 
 
 def _states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:
