@@ -6,6 +6,9 @@ come from a tool result in the same turn. Two readers of a reply use this module
 - the engine's guard (`opens_with_claim`): a reply that has made no call yet and opens the way answers
   written from a tool result open ("I found 2 requests:", "Done.", "Sofia Rossi (E1004): ...") is not let
   out; the engine makes the call instead;
+- the engine's reply mask (`completes_claim`, `unstated_address`): a token that would complete a finished
+  action ("has been booked", "Done.") that no API call backs, or past the held opening a result's opening
+  ("I found") that no tool result backs, is not written, nor one that writes an e-mail address nobody gave;
 - evaluation's fabrication metric (`unsupported_claims`): the claims in a whole answer to a question that
   needed a tool, given that no tool produced them.
 
@@ -32,10 +35,14 @@ from assistant.countries import names_country, stated_countries
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
 #: "#4104: status open"). Document answers open like any explanation ("According to ..."), so they are
 #: not among them: their invented figures are what `unsupported_claims` counts.
+_SENTENCE_START = r"(?:^|(?<=[.!?:])\s+)"
+#: The openings that report a finished action ("Done.", "Booked!").
+_ACTION_WORD = r"(?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!]"
+_ACTION_OPENING = re.compile(_SENTENCE_START + _ACTION_WORD, re.IGNORECASE)
 _RESULT_OPENING = re.compile(
-    r"""(?:^|(?<=[.!?:])\s+)(?:
+    _SENTENCE_START + r"""(?:
         I(?:'ve|\s+have)?\s+found\b
-      | (?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!]
+      | """ + _ACTION_WORD + r"""
       | The\s+service\b
       | [^\n()]{1,60}\s\((?:[A-Z]{1,4}-?)?\d{2,}\):
       | \#\d+:
@@ -56,6 +63,11 @@ _COMPLETED_ACTION = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+#: The e-mail address a reply is writing: its last word, from its local part through the "@" on.
+_ADDRESS_BEING_WRITTEN = re.compile(r"[\w.+-]*@[\w.-]*$")
+#: How much of a reply's end a claim completed by its next token can span: a record's line ("<60 characters>
+#: (SHP-004211):") with the sentence end before it.
+_CLAIM_REACH = 120
 #: Numbers as written: 1,240.50 and 19 and E1004's 1004; read without separators for comparison.
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 #: A date, time or code written out (2025-06-10, 14:00, E1004, SHP-004211): its digits are not numbers of their own.
@@ -65,6 +77,27 @@ _CODE = re.compile(r"\b(?=[\w:-]*\d)(?=[\w:-]*[A-Za-z:-])[\w:-]*\w")
 def opens_with_claim(text: str) -> bool:
     """True when `text` (the start of a reply) opens, or opens a sentence, the way a tool-result answer does."""
     return _RESULT_OPENING.search(text) is not None
+
+
+def completes_claim(before: str, piece: str, *, actions: bool, action_openings: bool, result_openings: bool) -> bool:
+    """Whether `piece`, written after the reply text `before`, completes a claim that ends inside it: with
+    `actions`, a finished action in a sentence ("has been booked", "I've cancelled"); with `action_openings`,
+    a sentence that opens by reporting one ("Done."); with `result_openings`, any sentence opening the way a
+    tool-result answer does ("I found", "Sofia Rossi (E1004):", "Done.")."""
+    tail = before[-_CLAIM_REACH:]
+    text = tail + piece
+    patterns = [pattern for pattern, wanted in ((_COMPLETED_ACTION, actions), (_ACTION_OPENING, action_openings),
+                                                (_RESULT_OPENING, result_openings)) if wanted]
+    return any(match.end() > len(tail) for pattern in patterns for match in pattern.finditer(text))
+
+
+def unstated_address(before: str, piece: str, stated: str) -> bool:
+    """Whether `piece`, written after the reply text `before`, writes an e-mail address (from its "@" on) that
+    is not part of one in `stated` (casefolded): an address nobody gave is as invented as a record."""
+    if not piece or piece.isspace():
+        return False
+    address = _ADDRESS_BEING_WRITTEN.search(before[-_CLAIM_REACH:] + piece)
+    return address is not None and address.group().casefold() not in stated
 
 
 def unsupported_claims(answer: str, given: str) -> list[str]:

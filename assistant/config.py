@@ -207,6 +207,14 @@ class GenerationConfig(BaseModel):
         "produced is never stated. Ids, codes and a numbered list's numbers (E1004, Q3, '2.') are not figures "
         "here."
     )
+    stated_reply_claims: bool = Field(
+        True, description="While the model writes a reply, a token that would complete a finished action ('has "
+        "been booked', 'I've cancelled', 'Done.') that no API call run in the conversation backs is masked, and, "
+        "past the opening the claim guard holds, one that would open a sentence like a tool-result answer ('I "
+        "found', 'Sofia Rossi (E1004):') that no call run backs; so is one that writes an e-mail address no "
+        "message or tool result gave. A planned, declined or failed call backs nothing. The reply says it in "
+        "other words."
+    )
     max_argument_tokens: int = Field(
         256, ge=8, description="Tokens allowed for one call's JSON arguments (a purchase order with two lines, "
         "a supplier, a warehouse, a date and an e-mail address takes about 150)."

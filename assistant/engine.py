@@ -12,7 +12,11 @@ REPLY      the model writes the answer; toolkens carry the bias knob and are mas
            the way an answer written from a tool result does ("I found 2 requests:", "Done."), no tool has
            produced what it is about to state, so the turn starts again with a call forced: the router's
            likeliest tool, or without a router the toolken the model rated highest in that opening.
-           Otherwise the held text is streamed once the lead-in is over.
+           Otherwise the held text is streamed once the lead-in is over. Throughout the reply, a token that
+           would complete a finished action no API call run backs ("has been booked", "Done."), a result's
+           opening no call run backs past the held opening ("I found"), or an e-mail address nobody gave is
+           masked (generation.stated_reply_claims, `assistant.claims`), as a figure nobody stated is
+           (generation.stated_reply_figures).
 ARGUMENTS  the model writes the call's JSON arguments under a grammar built from the tool's schema, narrowed
            to the ids the conversation states where it states ids of a property's kind
            (generation.stated_ids, `assistant.codes`); in a calculator expression or an API call's number a
@@ -50,7 +54,7 @@ import xgrammar
 
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
-from assistant.claims import ends_on, opens_with_claim
+from assistant.claims import completes_claim, ends_on, opens_with_claim, unstated_address
 from assistant.codes import narrowed_schema, stated_codes
 from assistant.config import GenerationConfig
 from assistant.copying import CopiedText
@@ -59,7 +63,7 @@ from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, 
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
-from assistant.router import SEARCH, Route, ToolRouter, router_texts, served_requests
+from assistant.router import CALCULATOR, SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -160,6 +164,7 @@ class TurnState:
     copied: CopiedText | None = None  # the call's free-text properties and what they may copy (copy_free_text)
     amounts: StatedAmounts | None = None  # the call's number properties and the figures they may take
     said_figures: tuple[int, StatedFigures] | None = None  # (outcomes then, figures) a reply may state
+    said_text: tuple[int, str] | None = None  # (outcomes then, what was said, casefolded) a reply may quote
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -406,6 +411,8 @@ class Engine:
                 state.rewind_to = state.best_toolken[1]  # the opening was about to state a figure nobody gave
                 state.mode = Mode.DONE
                 return
+        if generation.stated_reply_claims:
+            logits = self._keep_reply_claims(state, logits)
         token = sampler(logits, penalised=state.reply_ids)
         state.sampled_count += 1
         if token in self.end_ids:
@@ -454,6 +461,28 @@ class Engine:
             piece = self._piece(token)
             return (in_number or any(char.isdigit() for char in piece)) and \
                 not figures.allows_in_prose(_last_words(state.reply_text + piece))
+
+        return _masked_likeliest(logits, rejected)[0]
+
+    def _keep_reply_claims(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
+        """`logits` with the likeliest tokens masked that would write an e-mail address nobody gave, complete a
+        finished action that no API call run in the conversation backs, or, where the held opening's guard would
+        not call instead, a tool-result answer's opening that no call run backs (`assistant.claims`). A planned,
+        declined or failed call backs nothing: "Done." after a dry run's plan reports what never happened."""
+        earlier = any(message.get("role") == "tool" for message in state.history)
+        ran = [outcome.tool for outcome in state.outcomes if outcome.status == "ran"]
+        acted = earlier or any(tool not in (SEARCH, CALCULATOR) for tool in ran)
+        found = earlier or bool(ran)
+        guarding = state.holding and state.best_toolken is not None  # the guard acts on a held opening's claim
+        if state.said_text is None or state.said_text[0] != len(state.outcomes):
+            state.said_text = (len(state.outcomes), "\n".join(_said_figures(state)).casefold())
+        said = state.said_text[1]
+
+        def rejected(token: int) -> bool:
+            piece = self._piece(token)
+            return unstated_address(state.reply_text, piece, said) or completes_claim(
+                state.reply_text, piece, actions=not acted, action_openings=not acted and not guarding,
+                result_openings=not found and not guarding)
 
         return _masked_likeliest(logits, rejected)[0]
 

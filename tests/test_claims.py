@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import ends_on, opens_with_claim, unstated_arguments, unstated_record_fields, unsupported_claims
+from assistant.claims import (
+    completes_claim,
+    ends_on,
+    opens_with_claim,
+    unstated_address,
+    unstated_arguments,
+    unstated_record_fields,
+    unsupported_claims,
+)
 
 
 @pytest.mark.parametrize("opening", [
@@ -142,3 +150,27 @@ def test_what_the_conversation_said_is_stated_however_it_was_written():
 )
 def test_ends_on_reads_the_replys_last_figure(reply: str, result: str, ends: bool):
     assert ends_on(reply, result) is ends
+
+
+@pytest.mark.parametrize(("before", "piece", "kinds", "completes"), [
+    ("Your slot has been", " cancelled", {"actions"}, True),
+    ("Your slot has been", " requested", {"actions"}, False),
+    ("I have cancelled it", ".", {"actions"}, False),  # completed by an earlier token, already read then
+    ("Checking. Done", ".", {"action_openings"}, True),
+    ("Checking. Done", ".", {"actions"}, False),  # "Done." opens a sentence; it is no finished action in one
+    ("Sure. I", " found", {"result_openings"}, True),
+    ("Sure. I", " found", {"actions", "action_openings"}, False),
+    ("Here: Sofia Rossi (E1004)", ":", {"result_openings"}, True),
+])
+def test_completes_claim_reads_only_the_claims_asked_for_that_the_piece_completes(before, piece, kinds, completes):
+    flags = {kind: kind in kinds for kind in ("actions", "action_openings", "result_openings")}
+    assert completes_claim(before, piece, **flags) is completes
+
+
+def test_an_email_address_is_written_only_as_someone_gave_it():
+    given = "please write to sofia.rossi@northwind.example about it".casefold()
+    assert not unstated_address("Write to sofia.rossi", "@", given)
+    assert not unstated_address("Write to sofia.rossi@north", "wind.example", given)
+    assert unstated_address("Write to sofia.rossi@north", "wind.com", given)
+    assert unstated_address("Write to dispatch", "@", given)
+    assert not unstated_address("Write to dispatch", " or", given)  # no address is being written

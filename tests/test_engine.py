@@ -474,7 +474,8 @@ def test_claim_guard_turns_a_result_shaped_opening_into_the_call(setup):
 def test_claim_guard_off_lets_the_opening_through(setup):
     first, _ = opening_then_adder(setup, "I found 2 requests: one pending.", "It is 4.")
     # the figure rule off too: it would mask the 2 nobody gave
-    answer = final(run(guard_engine(setup, [first], claim_guard=False, stated_reply_figures=False)))
+    answer = final(run(guard_engine(setup, [first], claim_guard=False, stated_reply_figures=False,
+                                    stated_reply_claims=False)))
     assert answer.answer == "I found 2 requests: one pending." and answer.tool_calls == [] and not answer.guarded
 
 
@@ -1043,6 +1044,54 @@ def test_a_reply_with_no_tool_result_states_no_figure_nobody_gave(setup):
     stated = ids(tokenizer, "You get 25 days.") + ids(tokenizer, END)
     assert final(run(guard_engine(setup, [stated]), "Do I get 25 days?")).answer == "You get 25 days."
     assert final(run(guard_engine(setup, [stated], stated_reply_figures=False))).answer == "You get 25 days."
+
+
+def test_a_reply_with_no_tool_result_states_no_finished_action(setup):
+    tokenizer = setup[0]
+    cancelled, asked = ids(tokenizer, " cancelled")[0], ids(tokenizer, " requested")[0]
+    script = ids(tokenizer, "Your door has been") + [(cancelled, asked)] + ids(tokenizer, ".") + ids(tokenizer, END)
+    answer = final(run(guard_engine(setup, [script]), "cancel door 7866 pls"))
+    assert answer.answer == "Your door has been requested." and answer.tool_calls == []
+    # The rule off, the model's own words stand.
+    answer = final(run(guard_engine(setup, [script], stated_reply_claims=False), "cancel door 7866 pls"))
+    assert answer.answer == "Your door has been cancelled."
+
+
+def test_a_finished_action_may_be_stated_after_a_tool_result(setup):
+    tools = setup[1]
+    answer = final(run(guard_engine(setup, opening_then_adder(setup, "Done.", "It has been cancelled."))))
+    assert answer.answer == "It has been cancelled." and tools[0].calls == [{"a": 3}]
+
+
+def test_a_planned_call_backs_no_finished_action(setup):
+    tokenizer, tools, registry, _ = setup
+    stop, comma = ids(tokenizer, ".")[0], ids(tokenizer, ",")[0]
+    script = [registry.by_name("api.bookRoom").token_id, *ids(tokenizer, '{"room": "Aurora"}'), *ids(tokenizer, "Done"),
+              (stop, comma), *ids(tokenizer, " Aurora is yours."), *ids(tokenizer, END)]
+    planned = final(run(guard_engine(setup, [script]), "book Aurora", dry_run=True))
+    assert planned.answer == "Done, Aurora is yours." and tools[1].calls == []
+    sent = final(run(guard_engine(setup, [script]), "book Aurora", approve=lambda call: True))
+    assert sent.answer == "Done. Aurora is yours." and tools[1].calls == [{"room": "Aurora"}]
+
+
+def test_past_the_held_opening_a_reply_opens_no_tool_result_answer(setup):
+    tokenizer = setup[0]
+    text = ("Dock doors are booked in slots of half an hour, and the carrier brings the paperwork to the gate "
+            "office before unloading starts.")
+    assert len(ids(tokenizer, text)) > 16  # past max_call_lead_in: the guard no longer holds the reply
+    found, think = ids(tokenizer, " found")[0], ids(tokenizer, " think")[0]
+    script = ids(tokenizer, text + " I") + [(found, think)] + ids(tokenizer, " so.") + ids(tokenizer, END)
+    assert final(run(guard_engine(setup, [script]), "how do door bookings work?")).answer == f"{text} I think so."
+
+
+def test_a_reply_writes_no_email_address_nobody_gave(setup):
+    tokenizer = setup[0]
+    at, stop = ids(tokenizer, "@")[0], ids(tokenizer, ".")[0]
+    script = ids(tokenizer, "Write to dispatch") + [(at, stop)] + ids(tokenizer, "harbor.example") + \
+        ids(tokenizer, END)
+    assert final(run(guard_engine(setup, [script]), "who do I write to?")).answer.startswith("Write to dispatch.")
+    given = final(run(guard_engine(setup, [script]), "should I write to dispatch@harbor.example?"))
+    assert given.answer == "Write to dispatch@harbor.example"
 
 
 def test_a_reply_does_not_break_a_stated_figure_into_two_nobody_gave(setup):
