@@ -7,8 +7,8 @@ come from a tool result in the same turn. Two readers of a reply use this module
   written from a tool result open ("I found 2 requests:", "Done.", "Sofia Rossi (E1004): ...") is not let
   out; the engine makes the call instead;
 - the engine's reply mask (`completes_claim`, `unstated_address`): a token that would complete a finished
-  action ("has been booked", "Done.") that no API call backs, or past the held opening a result's opening
-  ("I found") that no tool result backs, is not written, nor one that writes an e-mail address nobody gave;
+  action ("has been booked") or, past the held opening, a result's opening ("I found", "Done.") that no API
+  call backs is not written, nor one that writes an e-mail address nobody gave;
 - evaluation's fabrication metric (`unsupported_claims`): the claims in a whole answer to a question that
   needed a tool, given that no tool produced them.
 
@@ -35,14 +35,10 @@ from assistant.countries import names_country, stated_countries
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
 #: "#4104: status open"). Document answers open like any explanation ("According to ..."), so they are
 #: not among them: their invented figures are what `unsupported_claims` counts.
-_SENTENCE_START = r"(?:^|(?<=[.!?:])\s+)"
-#: The openings that report a finished action ("Done.", "Booked!").
-_ACTION_WORD = r"(?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!]"
-_ACTION_OPENING = re.compile(_SENTENCE_START + _ACTION_WORD, re.IGNORECASE)
 _RESULT_OPENING = re.compile(
-    _SENTENCE_START + r"""(?:
+    r"""(?:^|(?<=[.!?:])\s+)(?:
         I(?:'ve|\s+have)?\s+found\b
-      | """ + _ACTION_WORD + r"""
+      | (?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!]
       | The\s+service\b
       | [^\n()]{1,60}\s\((?:[A-Z]{1,4}-?)?\d{2,}\):
       | \#\d+:
@@ -79,15 +75,13 @@ def opens_with_claim(text: str) -> bool:
     return _RESULT_OPENING.search(text) is not None
 
 
-def completes_claim(before: str, piece: str, *, actions: bool, action_openings: bool, result_openings: bool) -> bool:
+def completes_claim(before: str, piece: str, *, actions: bool, openings: bool) -> bool:
     """Whether `piece`, written after the reply text `before`, completes a claim that ends inside it: with
-    `actions`, a finished action in a sentence ("has been booked", "I've cancelled"); with `action_openings`,
-    a sentence that opens by reporting one ("Done."); with `result_openings`, any sentence opening the way a
-    tool-result answer does ("I found", "Sofia Rossi (E1004):", "Done.")."""
+    `actions`, a finished action in a sentence ("has been booked", "I've cancelled"); with `openings`, a
+    sentence opening the way a tool-result answer does ("I found", "Done.", "Sofia Rossi (E1004):")."""
     tail = before[-_CLAIM_REACH:]
     text = tail + piece
-    patterns = [pattern for pattern, wanted in ((_COMPLETED_ACTION, actions), (_ACTION_OPENING, action_openings),
-                                                (_RESULT_OPENING, result_openings)) if wanted]
+    patterns = [pattern for pattern, wanted in ((_COMPLETED_ACTION, actions), (_RESULT_OPENING, openings)) if wanted]
     return any(match.end() > len(tail) for pattern in patterns for match in pattern.finditer(text))
 
 

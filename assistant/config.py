@@ -208,12 +208,12 @@ class GenerationConfig(BaseModel):
         "here."
     )
     stated_reply_claims: bool = Field(
-        True, description="While the model writes a reply, a token that would complete a finished action ('has "
-        "been booked', 'I've cancelled', 'Done.') that no API call run in the conversation backs is masked, and, "
-        "past the opening the claim guard holds, one that would open a sentence like a tool-result answer ('I "
-        "found', 'Sofia Rossi (E1004):') that no call run backs; so is one that writes an e-mail address no "
-        "message or tool result gave. A planned, declined or failed call backs nothing. The reply says it in "
-        "other words."
+        True, description="While the model writes a reply, a token that would complete a claim no API call run in "
+        "the conversation backs is masked: a finished action ('has been booked', 'I've cancelled') or, past the "
+        "opening the claim guard holds, a sentence opening like a tool-result answer ('I found', 'Done.', 'Sofia "
+        "Rossi (E1004):'); so is one that writes an e-mail address no message or tool result gave. A search or a "
+        "calculation backs no record, a planned, declined or failed call nothing. The reply says it in other "
+        "words."
     )
     max_argument_tokens: int = Field(
         256, ge=8, description="Tokens allowed for one call's JSON arguments (a purchase order with two lines, "

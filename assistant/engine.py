@@ -465,14 +465,13 @@ class Engine:
         return _masked_likeliest(logits, rejected)[0]
 
     def _keep_reply_claims(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
-        """`logits` with the likeliest tokens masked that would write an e-mail address nobody gave, complete a
-        finished action that no API call run in the conversation backs, or, where the held opening's guard would
-        not call instead, a tool-result answer's opening that no call run backs (`assistant.claims`). A planned,
-        declined or failed call backs nothing: "Done." after a dry run's plan reports what never happened."""
-        earlier = any(message.get("role") == "tool" for message in state.history)
-        ran = [outcome.tool for outcome in state.outcomes if outcome.status == "ran"]
-        acted = earlier or any(tool not in (SEARCH, CALCULATOR) for tool in ran)
-        found = earlier or bool(ran)
+        """`logits` with the likeliest tokens masked that would write an e-mail address nobody gave, or complete
+        a claim no API call run in the conversation backs: a finished action, or, where the held opening's guard
+        would not call instead, a tool-result answer's opening (`assistant.claims`). A search or a calculation
+        backs no record, and a planned, declined or failed call nothing: "Done." after a dry run's plan reports
+        what never happened."""
+        backed = any(message.get("role") == "tool" for message in state.history) or \
+            any(outcome.status == "ran" and outcome.tool not in (SEARCH, CALCULATOR) for outcome in state.outcomes)
         guarding = state.holding and state.best_toolken is not None  # the guard acts on a held opening's claim
         if state.said_text is None or state.said_text[0] != len(state.outcomes):
             state.said_text = (len(state.outcomes), "\n".join(_said_figures(state)).casefold())
@@ -481,8 +480,7 @@ class Engine:
         def rejected(token: int) -> bool:
             piece = self._piece(token)
             return unstated_address(state.reply_text, piece, said) or completes_claim(
-                state.reply_text, piece, actions=not acted, action_openings=not acted and not guarding,
-                result_openings=not found and not guarding)
+                state.reply_text, piece, actions=not backed, openings=not backed and not guarding)
 
         return _masked_likeliest(logits, rejected)[0]
 
