@@ -71,8 +71,9 @@ _RULE = re.compile(
     r"are we (?:allowed|supposed|meant))\b",
     re.IGNORECASE,
 )
-#: A record's id: three digits or more, alone or after a letter prefix, not run into a unit.
-_RECORD_ID = re.compile(r"(?<![\w.])(?:[A-Za-z]+-?)?\d{3,}(?![\w.])")
+#: A record's id: three digits or more, alone or after a letter prefix, not run into a unit or decimals (a
+#: sentence's full stop may follow).
+_RECORD_ID = re.compile(r"(?<![\w.])(?:[A-Za-z]+-?)?\d{3,}(?!\w|\.\d)")
 #: Who a rule question is about: the one asking or their colleagues ("which warehouses r allowed to keep adr stuff"
 #: asks about sites, which the records tell).
 _STAFF = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
@@ -122,3 +123,28 @@ def names_a_record(text: str) -> bool:
 def states_a_figure(text: str) -> bool:
     """A digit or a number word ("one week", "a dozen", "half"), not "one" that stands for a thing."""
     return _FIGURE.search(_PRONOUN_ONE.sub(" ", text)) is not None
+
+
+#: A sentence's end inside a message: its mark and the space after it.
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """`text`'s sentences, each with its closing mark: split where a full stop, question or exclamation mark is
+    followed by a space."""
+    return [sentence for sentence in _SENTENCE_BREAK.split(text.strip()) if sentence]
+
+
+def record_sentences(text: str) -> str | None:
+    """The sentences `text` opens with that name a record (`names_a_record`), when every sentence after them asks
+    a question naming none: "SHP-205077 is 3 days late, mark it delayed. is that over the limit where it goes to
+    the head of transport?" asks for the change first. None otherwise: "which of my claims are still waiting?
+    E1001." asks its question first."""
+    parts = sentences(text)
+    opening = 0
+    while opening < len(parts) and names_a_record(parts[opening]):
+        opening += 1
+    rest = parts[opening:]
+    if not opening or not rest or not all(is_question(s) and not names_a_record(s) for s in rest):
+        return None
+    return " ".join(parts[:opening])

@@ -16,13 +16,16 @@ Checks then correct whether it calls and which tool it names, each from evidence
 - the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
   the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook); and a word
   problem names no records: a request the classifier sends to the calculator that writes out an id an
-  operation takes (SKU-27714) goes to that operation;
+  operation takes (SKU-27714) goes to that operation, a look-up when the sentence naming it asks;
 - a policy question names the same things as the operation that handles them ("within how many days must I
   submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
   documents, or to one statement of a passage (`tools.focus`), than to every example request of the operation
   it would call (the build's questions for it,
   its `x-examples` and its description), it opens with `search` instead (Toolken+ reranks the same way with
-  tool documentation);
+  tool documentation), unless the request states STATED_REQUEST or more of the operation's arguments; and a
+  message that opens with sentences naming a record and asks a question after them ("SHP-205077 is 3 days
+  late, mark it delayed. is that over the limit ...?") is routed on those sentences when the whole would
+  search or call nothing;
 - a sentence embedding weighs nouns and hardly verbs ("Close IT ticket 4104" sits beside getTicket's
   requests): among the operations it rates near the likeliest one, the one whose arguments the request
   states more of (`assistant.slots.stated_count`: an id, a date, an enum value, the state an update sets)
@@ -54,7 +57,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,7 +70,9 @@ from assistant.message_kinds import (
     names_a_record,
     opinion,
     reaction,
+    record_sentences,
     rule_question,
+    sentences,
     states_a_figure,
 )
 from assistant.slots import _written_kind, asks, is_question, stated_count, unstated_required
@@ -97,6 +102,10 @@ STATED_LOOKUP = 2
 #: The tools the router's checks know by name: the documents' search and the calculator.
 SEARCH = SearchTool.name
 CALCULATOR = Calculator.name
+#: How many of an operation's arguments a message states for it to be a request for that operation, however
+#: near a document passage comes ("portex pickup for SHP-205187 at venlo WH-04 next tuesday 9:00, 30 mins ... btw
+#: is it true a truck loses its slot if its 30 min late?" states five of a dock booking's).
+STATED_REQUEST = 3
 #: How near (cosine) the documents' nearest passage or statement must come to a general question (see
 #: `general_question`) for a search: below it the documents do not discuss the term, and the turn needs no tool
 #: (the handbook has no entry on "the bullwhip effect"). Handbook questions of that shape came 0.43 or nearer.
@@ -219,6 +228,35 @@ class ToolRouter:
         documents never use (None: a general question's terms are not looked up).
         `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
         """
+        verdict = self._verdict(texts, tools, examples, nearest_passage, checks, schemas, today, changes, reads,
+                                unknown_words)
+        asked_first = record_sentences(texts[0]) if checks and schemas is not None and (
+            not verdict.call or verdict.tool == SEARCH) else None
+        if asked_first is None:
+            return verdict
+        # "SHP-205077 is 3 days late, mark it delayed. is that over the limit ...?": the request names the record
+        # and the question after it would draw the embedding to the handbook
+        part = self._verdict([asked_first, *texts[1:]], tools, examples, nearest_passage, checks, schemas, today,
+                             changes, reads, unknown_words)
+        if not part.call or part.tool in (SEARCH, CALCULATOR) or part.tool not in schemas:
+            return verdict
+        reason = f"the sentences naming a record ask for {part.tool}, the question after them is the reply's"
+        return replace(part, reason="; ".join(filter(None, [reason, part.reason])))
+
+    def _verdict(
+        self,
+        texts: Sequence[str],
+        tools: Collection[str],
+        examples: Mapping[str, Sequence[str]] | None,
+        nearest_passage: NearestPassage | None,
+        checks: bool,
+        schemas: Mapping[str, dict[str, Any]] | None,
+        today: date | None,
+        changes: Collection[str],
+        reads: Collection[str],
+        unknown_words: UnknownWords | None,
+    ) -> Route:
+        """`route`'s verdict on `texts` as they are."""
         vectors = self._embed(texts)  # (texts, dim)
         rows = self._probabilities(vectors, tools)
         best = min(range(len(rows)), key=lambda i: rows[i][NO_CALL])
@@ -231,7 +269,7 @@ class ToolRouter:
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
-        named = _operation_named_by_id(candidates, schemas, texts[0], today) \
+        named = _operation_named_by_id(candidates, schemas, texts[0], today, changes) \
             if checks and schemas is not None and tool == CALCULATOR else None
         if named is not None:
             reasons.append(f"the request writes out an id {named} takes: no word problem")
@@ -252,7 +290,10 @@ class ToolRouter:
                 reasons.append(f"the request asks, and {tool} would make up what it does not state")
                 tool = reader
         passage = nearest_passage(vectors[best].tolist()) if checks and nearest_passage is not None else None
-        if SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and passage is not None and named is None:
+        stating = schemas is not None and tool in schemas and \
+            stated_count(schemas[tool], texts[0], today) >= STATED_REQUEST
+        if SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and passage is not None and named is None and \
+                not stating:
             request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
             if request is not None and passage > request:
                 reasons.append(f"a document passage ({passage:.2f}) is nearer than any request for {tool} "
@@ -537,20 +578,33 @@ def _name_nouns(tool: str) -> set[str]:
 
 
 def _operation_named_by_id(
-    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str, today: date | None = None
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str, today: date | None = None,
+    changes: Collection[str] = (),
 ) -> str | None:
     """The operation a request that writes out an id of one of its id patterns (SKU-27714, SHP-207391) is
     about, when the classifier sent it to the calculator for its figures: a word problem names no records ("how
     many SKU-27714 do we have left in WH-05? customer wants 300" reads the stock). Among the operations taking
-    such an id, the one whose arguments the request states more of, then the likelier; None when the request
-    writes out no such id. The documents may name ids (a handbook's table of warehouses), so a question the
-    classifier sent to them stays there."""
+    such an id, the one whose arguments the request states more of, then the likelier, and when the sentences
+    writing out the ids ask, only among the look-ups they state every required argument of ("how many pallets
+    of SKU-31005 have we got at WH-03? driver says he can take 26" states more of a damage report); None when
+    the request writes out no such id. The documents may name ids (a handbook's table of warehouses), so a
+    question the classifier sent to them stays there."""
     codes = stated_codes([request])
     takers = [tool for tool in candidates if tool in schemas and codes and
               narrowed_schema(schemas[tool], codes) != schemas[tool]]
     if not takers:
         return None
+    readers = [tool for tool in takers if tool not in changes and not unstated_required(schemas[tool], request, today)]
+    if readers and asks(" ".join(_sentences_naming(request, codes))):
+        takers = readers
     return max(takers, key=lambda tool: (stated_count(schemas[tool], request, today), candidates[tool]))
+
+
+def _sentences_naming(text: str, codes: Sequence[str]) -> list[str]:
+    """The sentences of `text` that write out one of `codes` ("E1006: need a 2nd monitor, hardware." but not
+    "also do monitors come out of my 600 eur budget?")."""
+    wanted = [code.casefold() for code in codes]
+    return [sentence for sentence in sentences(text) if any(code in sentence.casefold() for code in wanted)]
 
 
 def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:

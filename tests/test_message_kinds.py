@@ -2,7 +2,14 @@
 
 import pytest
 
-from assistant.message_kinds import general_question, names_a_record, reaction, rule_question, states_a_figure
+from assistant.message_kinds import (
+    general_question,
+    names_a_record,
+    reaction,
+    record_sentences,
+    rule_question,
+    states_a_figure,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +100,22 @@ def test_a_figure_is_a_number_or_a_number_word_not_a_code(text: str, figure: boo
         ("what's a 3PL company?", False),
         ("rail or road for a 900km run?", False),
         ("18.50 per hour", False),
+        ("1234.5 kg", False),
+        ("pls drop the old booking 7894.", True),  # a sentence's full stop ends the id
     ],
 )
 def test_a_record_id_has_three_digits_or_more_and_no_unit(text: str, record: bool):
     assert names_a_record(text) == record
+
+
+@pytest.mark.parametrize(("text", "request_part"), [
+    ("SHP-205077 is late, mark it delayed. is that over the limit?", "SHP-205077 is late, mark it delayed."),
+    ("pls drop the old booking 7894. is that a no-show if its within 2 hrs?", "pls drop the old booking 7894."),
+    ("which of my claims are still waiting for approval? E1001. is that normal?", None),  # the question comes first
+    ("close ticket 4104. thanks!", None),  # what follows asks nothing
+    ("close ticket 4104", None),  # one sentence: nothing to leave out
+    ("is SHP-205077 late? is that over the limit?", "is SHP-205077 late?"),
+    ("ticket 4104 closed. E1003 here.", None),  # every sentence names a record
+])
+def test_record_sentences_are_the_request_a_rule_question_follows(text: str, request_part: str | None):
+    assert record_sentences(text) == request_part

@@ -656,3 +656,19 @@ def test_a_question_naming_a_record_a_look_up_reads_calls_it_where_the_classifie
     # news about the record asks for nothing; a question naming none reads none
     assert not router.route(["SHP-207391 made it today!! 🎉"], set(schemas), schemas=schemas).call
     assert not router.route(["do you think shipping will get cheaper?"], set(schemas), schemas=schemas).call
+
+
+def test_a_request_naming_a_record_goes_first_when_a_question_about_the_rules_follows_it():
+    # the classifier reads a text with a question mark as the handbook's, one without as the update
+    labels = [NO_CALL, "search", "api.updateShipment", "api.getShipment"]
+    coef = np.asarray([[0, 0], [0, 6], [6, 0], [0, 0]], dtype=np.float32)
+    router = ToolRouter(labels, coef, np.zeros(4, dtype=np.float32), 0.5, np.asarray([1.0, 0.0], dtype=np.float32),
+                        embed=lambda texts: [[0.0, 1.0] if "?" in text else [1.0, 0.0] for text in texts])
+    tools = {"search", *SHIPMENT_SCHEMAS}
+    message = "SHP-205077 is 3 days late, mark it delayed. is that over the limit where it goes to the head of it?"
+    route = router.route([message], tools, schemas=SHIPMENT_SCHEMAS)
+    assert (route.tool, route.call) == ("api.updateShipment", True) and "naming a record" in route.reason
+    # a question first, or a question naming the record, is the message's own: the classifier's verdict stands
+    for asked in ("which shipments are late? SHP-205077.", "is SHP-205077 late? is that over the limit?"):
+        assert router.route([asked], tools, schemas=SHIPMENT_SCHEMAS).tool == "search"
+    assert router.route([message], tools).tool == "search"  # no schemas: no check
