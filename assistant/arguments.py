@@ -51,7 +51,8 @@ def settled_arguments(
         arguments = _with(arguments, unstated_record_fields(arguments, tool.parameters, said), tool,
                           "with record fields stated nowhere left out")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
-        arguments = _without(arguments, undated(arguments, tool.parameters, request), tool, "no when was said")
+        arguments = _without(arguments, undated(arguments, tool.parameters, request, today), tool,
+                             "no when was said, or a far year nobody wrote")
         if tool.side_effects:  # a read's filter may be said in other words ("running low" for below_reorder_point)
             arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request), tool,
                                  "a flag nobody said")

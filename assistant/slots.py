@@ -337,15 +337,27 @@ def unsaid_dates(arguments: dict[str, Any], schema: dict[str, Any], request: str
     return [other] if held and other in arguments and other not in (schema.get("required") or []) else []
 
 
-def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None = None) -> list[str]:
     """The optional date arguments of a call whose request says nothing of when ("foehn bookings" sent with
-    today's date): a filter nobody asked for, which narrows a list to one day."""
-    if says_when(request):
-        return []
+    today's date): a filter nobody asked for, which narrows a list to one day. With `today`, also those dated
+    more than FAR_YEARS from it in a year the request does not write: a placeholder ("shipped_from":
+    "0000-01-01" for "which shipments are still in transit"), not a date anyone meant."""
     required = set(schema.get("required") or [])
     properties = schema.get("properties") or {}
-    return [name for name in arguments if name not in required
-            and value_shape(properties.get(name) or {}) == "format:date"]
+    dates = [name for name in arguments if name not in required
+             and value_shape(properties.get(name) or {}) == "format:date"]
+    if not says_when(request):
+        return dates
+    return [name for name in dates if today is not None and _far_and_unwritten(arguments[name], request, today)]
+
+
+#: How many years from today a date argument may lie without the request writing its year.
+FAR_YEARS = 2
+
+
+def _far_and_unwritten(value: Any, request: str, today: date) -> bool:
+    year = str(value)[:4]
+    return year.isdigit() and abs(int(year) - today.year) > FAR_YEARS and year not in request
 
 
 def _closes(word: str) -> int:

@@ -547,6 +547,20 @@ def test_a_date_filter_on_a_request_that_says_nothing_of_when_is_left_out(reques
     assert undated({"room_id": "foehn"}, bookings, request_text) == []
 
 
+@pytest.mark.parametrize(
+    ("request_text", "day", "left_out"),
+    [
+        ("shipments still in transit, need the count for the 9:00 call", "0000-01-01", ["date"]),
+        ("shipments still in transit, need the count for the 9:00 call", "2026-06-10", []),
+        ("shipments sent since 2019", "2019-01-01", []),  # the request writes the year
+        ("shipments sent since january", "2026-01-01", []),
+    ],
+)
+def test_a_date_in_a_far_year_nobody_wrote_is_left_out(request_text, day, left_out):
+    shipments = {"type": "object", "properties": {"date": {"type": "string", "format": "date"}}}
+    assert undated({"date": day}, shipments, request_text, date(2026, 6, 10)) == left_out
+
+
 class _Shipments(Tool):
     """A change with a flag, like an API's updateShipment; `side_effects` chooses a change or a read."""
 
