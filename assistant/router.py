@@ -452,12 +452,18 @@ def _takes_more_of_the_request(
     A sentence embedding weighs the nouns and hardly the verb: "Close IT ticket 4104" sits next to getTicket's
     requests, but it states a state to set that only updateTicketStatus takes; "slot 8124 isnt needed anymore,
     we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
-    dock, time and shipment where a cancellation has the slot."""
+    dock, time and shipment where a cancellation has the slot. Where the request writes `tool`'s verb, the verb
+    decides: no rival whose verb it does not write takes the call; and a question (`asks`) about a look-up's
+    records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to hamburg")."""
     if tool not in schemas:
         return None
     rivals = sorted((name for name, p in candidates.items()
                      if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
                      and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
+    if tool not in changes and asks(request):  # a question reads; it changes nothing because it names more
+        rivals = [name for name in rivals if name not in changes]
+    if _verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
+        rivals = [name for name in rivals if _verb_written(name, request)]
 
     def fit(name: str, rival: str) -> tuple[int, int]:
         # made-up arguments weigh only between two changes (a look-up needs less than the booking it lists for)
@@ -469,6 +475,13 @@ def _takes_more_of_the_request(
     fits = {name: fit(name, name) for name in rivals}
     better = [name for name in rivals if fits[name] > fit(tool, name)]
     return max(better, key=lambda name: (fits[name], candidates[name]), default=None)
+
+
+def _verb_written(tool: str, request: str) -> bool:
+    """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
+    "cancels", "cancelled" (not "booking", which is mostly a noun)."""
+    verb = re.match(r"[a-z]+", tool.removeprefix("api."))
+    return verb is not None and re.search(rf"\b{verb.group()}(?:s|d|ed|led)?\b", request, re.IGNORECASE) is not None
 
 
 def _read_instead(

@@ -672,3 +672,40 @@ def test_a_request_naming_a_record_goes_first_when_a_question_about_the_rules_fo
     for asked in ("which shipments are late? SHP-205077.", "is SHP-205077 late? is that over the limit?"):
         assert router.route([asked], tools, schemas=SHIPMENT_SCHEMAS).tool == "search"
     assert router.route([message], tools).tool == "search"  # no schemas: no check
+
+
+LEAVE_SCHEMAS = {
+    "api.cancelLeaveRequest": {"type": "object", "required": ["request_id"],
+                               "properties": {"request_id": {"type": "integer"}}},
+    "api.createLeaveRequest": {"type": "object", "required": ["employee_id", "start_date", "end_date"], "properties": {
+        "employee_id": {"type": "string", "pattern": "^E[0-9]{4}$"},
+        "start_date": {"type": "string", "format": "date"}, "end_date": {"type": "string", "format": "date"},
+        "reason": {"type": "string"}}},
+}
+
+
+def test_the_verb_a_request_writes_keeps_its_operation_against_one_stating_more():
+    router = rated({"api.cancelLeaveRequest": 0.5, "api.createLeaveRequest": 0.3})
+    tools, changes = set(LEAVE_SCHEMAS), set(LEAVE_SCHEMAS)
+    moved = router.route(["E1004 off from 2026-07-06 to 2026-07-08, request 509 was wrong"], tools,
+                         schemas=LEAVE_SCHEMAS, changes=changes, today=date(2026, 6, 10))
+    assert moved.tool == "api.createLeaveRequest"  # it states more of a new request, and writes no verb
+    kept = router.route(["pls cancel request 509, E1004 off from 2026-07-06 to 2026-07-08 isnt happening"], tools,
+                        schemas=LEAVE_SCHEMAS, changes=changes, today=date(2026, 6, 10))
+    assert kept.tool == "api.cancelLeaveRequest" and not kept.reason
+
+
+def test_a_question_about_a_look_ups_records_is_not_moved_to_a_change_that_states_more():
+    schemas = {
+        "api.getEmployee": {"type": "object", "required": ["employee_id"],
+                            "properties": {"employee_id": {"type": "string", "pattern": "^E[0-9]{4}$"}}},
+        "api.submitExpense": {"type": "object", "required": ["employee_id", "date"], "properties": {
+            "employee_id": {"type": "string", "pattern": "^E[0-9]{4}$"}, "date": {"type": "string", "format": "date"}}},
+    }
+    router = rated({"api.getEmployee": 0.6, "api.submitExpense": 0.2})
+    asked = router.route(["who does E1008 report to? they approved my trip on 2026-06-01"], set(schemas),
+                         schemas=schemas, changes={"api.submitExpense"}, today=date(2026, 6, 10))
+    assert asked.tool == "api.getEmployee"
+    told = router.route(["E1008 here, the trip on 2026-06-01 was approved, put it in"], set(schemas),
+                        schemas=schemas, changes={"api.submitExpense"}, today=date(2026, 6, 10))
+    assert told.tool == "api.submitExpense"
