@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.codes import EMAIL_ADDRESS
 from assistant.countries import names_country, stated_countries
 
 #: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
@@ -58,7 +59,6 @@ _COMPLETED_ACTION = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 #: The e-mail address a reply is writing: its last word, from its local part through the "@" on.
 _ADDRESS_BEING_WRITTEN = re.compile(r"[\w.+-]*@[\w.-]*$")
 #: How much of a reply's end a claim completed by its next token can span: a record's line ("<60 characters>
@@ -104,7 +104,7 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     claims = [f"result phrase {m.group(0).strip()!r}" for m in _RESULT_OPENING.finditer(answer)]
     claims += [f"completed action {m.group(0)!r}" for m in _COMPLETED_ACTION.finditer(answer)]
     asked = given.casefold()
-    claims += [f"e-mail address {m.group(0)!r}" for m in _EMAIL.finditer(answer) if m.group(0).casefold() not in asked]
+    claims += [f"e-mail address {m.group(0)!r}" for m in EMAIL_ADDRESS.finditer(answer) if m.group(0).casefold() not in asked]
     numbers = _figures(given)
     claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(answer)
                if _plain_number(m.group(0)) not in numbers and not _inside_email(answer, m.start())]
@@ -132,7 +132,7 @@ def _plain_number(text: str) -> str:
 
 
 def _inside_email(text: str, position: int) -> bool:
-    return any(m.start() <= position < m.end() for m in _EMAIL.finditer(text))
+    return any(m.start() <= position < m.end() for m in EMAIL_ADDRESS.finditer(text))
 
 
 def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> list[str]:

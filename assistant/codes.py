@@ -8,6 +8,9 @@ conversation states ids of a property's kind, `narrowed_schema` turns that prope
 of those ids, and the argument grammar admits nothing else; an array of records keyed by such an id (order
 lines by SKU) holds at most one record per stated id.
 
+An e-mail address is kept to the ones the conversation writes the same way (a property of format email): the
+model ran on in "buyer_email": "harborfreight.example.com}}.replace{..." until its arguments ran out.
+
 An id's pattern names a letter every id carries (`^SHP-[0-9]{6}$`, `^E\\d{4}$`); a pattern of character
 classes only (a truck plate's `^[A-Z0-9-]{4,10}$`, a time's) fits codes of every kind and is left alone. A
 property of a kind the conversation states no id of keeps its pattern.
@@ -22,6 +25,8 @@ from typing import Any
 
 #: A written-out value: letters, digits and the joiners of codes, dates and times, not ending in a joiner.
 CODE_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9:/._-]*[A-Za-z0-9])?")
+#: An e-mail address as written.
+EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
 def is_code(token: str) -> bool:
@@ -54,6 +59,11 @@ def stated_codes(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(token for text in texts for token in CODE_TOKEN.findall(text) if is_code(token)))
 
 
+def stated_addresses(texts: Iterable[str]) -> list[str]:
+    """The e-mail addresses `texts` write out, in order, each once."""
+    return list(dict.fromkeys(address for text in texts for address in EMAIL_ADDRESS.findall(text)))
+
+
 def id_pattern(pattern: str) -> bool:
     """Whether `pattern` is an id's: outside its escapes and character classes it names a letter."""
     bare = re.sub(r"\[(?:\\.|[^\]])*\]", "", re.sub(r"\\.", "", pattern))
@@ -62,9 +72,10 @@ def id_pattern(pattern: str) -> bool:
 
 def narrowed_schema(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
     """`schema` with each string property of an id's pattern that some of `codes` fit (as written, or in
-    capitals: "shp-207455" is SHP-207455) taking those codes only, as an enum, and each array of objects
-    keyed by such a property (a required one) holding at most as many items as it has codes. `schema` itself
-    where nothing narrows."""
+    capitals: "shp-207455" is SHP-207455) taking those codes only, as an enum, each e-mail property (format
+    email) the e-mail addresses among `codes` where there are some, and each array of objects keyed by such an
+    id property (a required one) holding at most as many items as it has codes. `schema` itself where nothing
+    narrows."""
     return _narrowed(schema, codes)[0]
 
 
@@ -78,6 +89,9 @@ def _narrowed(spec: Any, codes: list[str]) -> tuple[Any, int | None]:
         if not ids:
             return spec, None
         return {**{key: value for key, value in spec.items() if key != "pattern"}, "enum": ids}, len(ids)
+    addresses = [code for code in codes if EMAIL_ADDRESS.fullmatch(code)]
+    if spec.get("format") == "email" and "enum" not in spec and _takes_strings(spec) and addresses:
+        return {**spec, "enum": addresses}, None
     narrowed = dict(spec)
     if isinstance(spec.get("properties"), dict):
         counts = {}

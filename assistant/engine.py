@@ -55,7 +55,7 @@ import xgrammar
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
 from assistant.claims import completes_claim, ends_on, opens_with_claim, unstated_address
-from assistant.codes import narrowed_schema, stated_codes
+from assistant.codes import narrowed_schema, stated_addresses, stated_codes
 from assistant.config import GenerationConfig
 from assistant.copying import CopiedText
 from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
@@ -512,7 +512,8 @@ class Engine:
         state.tool = tool
         # this turn's earlier results count as stated too
         said = state.stated + [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
-        schema = narrowed_schema(tool.parameters, stated_codes(said)) if generation.stated_ids else None
+        schema = narrowed_schema(tool.parameters, stated_codes(said) + stated_addresses(said)) \
+            if generation.stated_ids else None
         state.matcher = self.grammars.matcher(tool, schema)
         state.argument_ids = []
         state.figures, state.copied, state.amounts = None, None, None

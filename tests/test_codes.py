@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.codes import fitting_code, id_pattern, narrowed_schema, stated_codes
+from assistant.codes import fitting_code, id_pattern, narrowed_schema, stated_addresses, stated_codes
 
 SHIPMENT = {"type": "string", "pattern": "^SHP-[0-9]{6}$"}
 REFERENCE = {"type": "string", "pattern": "^(SHP-[0-9]{6}|PO-[0-9]{6})$"}
@@ -65,3 +65,15 @@ def test_a_code_in_small_letters_takes_an_ids_pattern_but_no_plates():
     assert fitting_code("pattern:^SHP-[0-9]{6}$", "SHP-207455") == "SHP-207455"
     assert fitting_code("pattern:^[A-Z0-9-]{4,10}$", "18th") is None  # "on the 18th" is no truck plate 18TH
     assert fitting_code("pattern:^[A-Z0-9-]{4,10}$", "GD-4471K") == "GD-4471K"
+
+
+def test_an_email_property_takes_the_addresses_the_conversation_writes():
+    order = {"type": "object", "properties": {"buyer_email": {"type": "string", "format": "email"},
+                                              "note": {"type": "string"}}}
+    said = ["order 30 from SUP-0418, i'm r.smit@harborfreight.example (cc j.devries@harborfreight.example)"]
+    addresses = stated_addresses(said)
+    assert addresses == ["r.smit@harborfreight.example", "j.devries@harborfreight.example"]
+    narrowed = narrowed_schema(order, stated_codes(said) + addresses)
+    assert narrowed["properties"]["buyer_email"] == {"type": "string", "format": "email", "enum": addresses}
+    assert narrowed["properties"]["note"] == {"type": "string"}
+    assert narrowed_schema(order, stated_codes(["order 30 from SUP-0418"])) == order  # none written: any address
