@@ -356,8 +356,9 @@ FAR_YEARS = 2
 
 
 def _far_and_unwritten(value: Any, request: str, today: date) -> bool:
-    year = str(value)[:4]
-    return year.isdigit() and abs(int(year) - today.year) > FAR_YEARS and year not in request
+    year = str(value)[:4]  # written as a year of its own: SHP-205301 writes no 2053
+    return year.isdigit() and abs(int(year) - today.year) > FAR_YEARS and \
+        re.search(rf"(?<![\w-]){year}(?![\w-])", request) is None
 
 
 def _closes(word: str) -> int:

@@ -553,6 +553,7 @@ def test_a_date_filter_on_a_request_that_says_nothing_of_when_is_left_out(reques
         ("shipments still in transit, need the count for the 9:00 call", "0000-01-01", ["date"]),
         ("shipments still in transit, need the count for the 9:00 call", "2026-06-10", []),
         ("shipments sent since 2019", "2019-01-01", []),  # the request writes the year
+        ("put shp-205301 on hold", "2053-01-01", ["date"]),  # an id's digits are no year
         ("shipments sent since january", "2026-01-01", []),
     ],
 )
