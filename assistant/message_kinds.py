@@ -41,17 +41,18 @@ _GENERAL = re.compile(
 #: What asks for the assistant's own view: "do you think", "your opinion", "hypothetically", "would you rather".
 _OPINION = re.compile(r"\b(?:do|would) you think\b|\byour (?:opinion|view|take)\b|\bhypothetical(?:ly)?\b"
                       r"|\bwould you (?:rather|prefer|pick|choose|drop)\b", re.IGNORECASE)
-#: What marks news, thanks or a complaint: thanks, cheers, an exclamation, "btw", "all good", "nothing to do",
-#: "finally", "already ... myself", an emoji.
+#: What marks news, thanks or a complaint: thanks, cheers, an exclamation ("wow", "brutal", "what a monday"),
+#: "btw", "all good", "nothing to do", "hold off", "finally", "already ... myself", an emoji.
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
-    r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news)\b|!!|"
+    r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
+    r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|insane|nightmare|killing me|what an? \w+)\b|!!|"
     r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
     re.IGNORECASE,
 )
 #: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
 #: "customer's been ringing about SHP-204877 🙄 where is the thing"), or writes an address a report needs.
-_ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?|which|who|where(?:'?s)?|when|how)\b|@", re.IGNORECASE)
+_ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when|how)\b|@", re.IGNORECASE)
 #: What makes a message a request even without a question: a word that asks ("can you", "pls", "i need") or a
 #: verb that opens a clause as an order ("..., set it to delivered", "and close it").
 _REQUESTS = re.compile(
@@ -60,7 +61,7 @@ _REQUESTS = re.compile(
     r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
     r"check|look|pull|tell|send|add|remove|delete|reopen|move|order|approve|reject|make|put|register|record|note|"
-    r"kill|drop|scrap|release|reserve|grab|hold|chase|free|ship)\b",
+    r"kill|drop|scrap|release|reserve|grab|hold(?! off)|chase|free|ship)\b",
     re.IGNORECASE,
 )
 #: What a question about the company's rules for its staff asks: whether one is allowed, supposed, required or

@@ -54,6 +54,12 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("SHP-204990 customer changed their mind, kill it. no need to email them", False),
         ("customer's been ringing all morning about SHP-204877 🙄 where is the thing", False),
         ("SHP-205102 arrived short 😤 reporter j.devries@harborfreight.example", False),  # an address to report with
+        # an exclamation marks a complaint; "what a ..." exclaims rather than asks
+        ("31 degrees in the hall at WH-03 today, brutal", True),
+        ("12 pallets, 2 trucks late, 1 broken forklift... what a monday this wednesday is", True),
+        ("hold off on the PO for SUP-0389, still waiting on a price from lena", True),  # do nothing yet
+        ("wow what a day, whats the status of SHP-205066", False),
+        ("hold SHP-205066 pls, wow", False),
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
