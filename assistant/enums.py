@@ -8,7 +8,9 @@ requests knows better: `nearest_enums` sets such a property to the value nearest
 it is nearer than the model's value by ENUM_MARGIN of cosine. A value the request names is `stated_arguments`'
 business, and an optional enum nobody named is left out of the call, not chosen. Where the description glosses
 the values ("inbound (a supplier delivers to us) or outbound (a carrier collects from us)"), the one value whose
-gloss shares a word with the request is taken first ("nordline collecting SHP-207391": outbound).
+gloss shares a word with the request is taken first ("nordline collecting SHP-207391": outbound), and then the
+one another argument's description pairs with that argument's kind of id ("The outbound shipment (e.g.
+SHP-204518) or inbound purchase order (e.g. PO-118204)": a booking for SHP-205410 is outbound).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ ENUM_MARGIN = 0.04
 
 #: A word of four letters or more, as glosses and requests are compared by.
 _WORD = re.compile(r"[A-Za-z]{4,}")
+#: The letters an id opens with, before its digits: SHP-205410 -> "SHP-".
+_ID_PREFIX = re.compile(r"([A-Za-z]+-?)\d")
 #: Stems of words a gloss may hold that say nothing of the value.
 _COMMON = {"from", "with", "that", "this", "them", "they", "what", "when", "where", "which", "other", "their",
            "there", "about", "into", "only", "some", "more", "than"}
@@ -43,6 +47,25 @@ def glossed_value(values: Sequence[str], description: str, request: str) -> str 
                 if (gloss := re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE))
                 and said & {_stem(word) for word in _WORD.findall(gloss.group(1))} - _COMMON]
     return matching[0] if len(matching) == 1 else None
+
+
+def paired_value(values: Sequence[str], arguments: dict[str, Any], properties: dict[str, Any]) -> str | None:
+    """The one value that another argument's description pairs with an example of that argument's kind: a
+    dock booking's `reference` is "The outbound shipment (e.g. SHP-204518) or inbound purchase order (e.g.
+    PO-118204)", so a booking for SHP-205410 is `outbound`; examples and values compared by the letters their
+    ids open with. None when no value or several are paired so."""
+    paired = set()
+    for name, value in arguments.items():
+        prefix = _ID_PREFIX.match(value) if isinstance(value, str) else None
+        description = str((properties.get(name) or {}).get("description") or "")
+        if prefix is None or not description:
+            continue
+        for candidate in values:
+            pairing = re.search(rf"\b{re.escape(candidate)}\b[^()]{{0,40}}\((?:e\.g\.|for example)?\s*([A-Za-z]+-?)\d",
+                                description, re.IGNORECASE)
+            if pairing is not None and pairing.group(1).casefold() == prefix.group(1).casefold():
+                paired.add(candidate)
+    return next(iter(paired)) if len(paired) == 1 else None
 
 
 def _stem(word: str) -> str:
@@ -63,7 +86,8 @@ def nearest_enums(
         if len(values) < 2 or written not in values or \
                 any(enum_words(value, verb=True).search(request) for value in values):
             continue
-        glossed = glossed_value(values, str(spec.get("description") or ""), request)
+        glossed = glossed_value(values, str(spec.get("description") or ""), request) or \
+            paired_value(values, arguments, properties)
         if glossed is not None:
             if glossed != written:
                 chosen[name] = glossed

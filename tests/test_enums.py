@@ -53,3 +53,20 @@ DOCK = {"type": "object", "required": ["direction"], "properties": {"direction":
 ])
 def test_a_value_glossed_by_a_word_of_the_request_is_taken_before_the_embedders(request_text, written, chosen):
     assert nearest_enums({"direction": written}, DOCK, request_text, nearness({"outbound": 0.5})) == chosen
+
+
+BOOKING = {"type": "object", "required": ["direction", "reference"], "properties": {
+    "direction": {"type": "string", "enum": ["inbound", "outbound"]},
+    "reference": {"type": "string", "description": "The outbound shipment (e.g. SHP-204518) or inbound purchase order "
+                                                   "(e.g. PO-118204) the truck is for."}}}
+
+
+@pytest.mark.parametrize(("reference", "written", "chosen"), [
+    ("SHP-205410", "inbound", {"direction": "outbound"}),
+    ("PO-118377", "outbound", {"direction": "inbound"}),
+    ("SHP-205410", "outbound", {}),  # the model's value is the paired one already
+])
+def test_a_value_another_argument_pairs_with_its_kind_of_id_is_taken_before_the_embedders(reference, written, chosen):
+    arguments = {"direction": written, "reference": reference}
+    request = "swifthaul pickup for it tmrw 15:30"  # no gloss, and the embedder would keep the model's value
+    assert nearest_enums(arguments, BOOKING, request, nearness({written: 0.5})) == chosen
