@@ -51,6 +51,8 @@ def settled_arguments(
         arguments = _with(arguments, unstated_record_fields(arguments, tool.parameters, said), tool,
                           "with record fields stated nowhere left out")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
+        arguments = _without(arguments, repeated_codes(arguments, tool.parameters), tool,
+                             "another argument's id repeated")
         arguments = _without(arguments, undated(arguments, tool.parameters, request, today), tool,
                              "no when was said, or a far year nobody wrote")
         if tool.side_effects:  # a read's filter may be said in other words ("running low" for below_reorder_point)
@@ -81,6 +83,19 @@ def settled_arguments(
         if composed is not None and composed != arguments.get("expression"):
             arguments = _with(arguments, {"expression": composed}, tool, "as the word problem reads")
     return arguments
+
+
+def repeated_codes(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The optional arguments that repeat a code (a value with a digit) another argument of the call holds: a
+    truck's plate written as the booking's warehouse ("truck_plate": "WH-02") or shipment; one id the request
+    states names one thing."""
+    required = set(schema.get("required") or [])
+    codes: dict[str, list[str]] = {}
+    for name, value in arguments.items():
+        if isinstance(value, str) and any(char.isdigit() for char in value):
+            codes.setdefault(value.casefold(), []).append(name)
+    return [name for names in codes.values() if len(names) > 1 and any(name in required for name in names)
+            for name in names if name not in required]
 
 
 def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) -> dict[str, Any]:

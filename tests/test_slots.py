@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.arguments import settled_arguments
+from assistant.arguments import repeated_codes, settled_arguments
 from assistant.config import GenerationConfig
 from assistant.slots import (
     asks,
@@ -588,3 +588,16 @@ def test_a_change_leaves_out_a_flag_the_request_says_nothing_of(side_effects: bo
     arguments = {"shipment_id": "SHP-205066", "notify_customer": True}
     assert settled_arguments(arguments, _Shipments(side_effects), GenerationConfig(), request=request, said=request,
                              today=date(2026, 6, 10)) == sent
+
+
+def test_an_optional_argument_repeating_another_arguments_id_is_left_out():
+    booking = {"type": "object", "required": ["warehouse_id", "reference"], "properties": {
+        "warehouse_id": {"type": "string"}, "reference": {"type": "string"}, "truck_plate": {"type": "string"},
+        "carrier": {"type": "string"}}}
+    assert repeated_codes({"warehouse_id": "WH-02", "reference": "PO-119112", "truck_plate": "wh-02"}, booking) == \
+        ["truck_plate"]
+    assert repeated_codes({"warehouse_id": "WH-02", "reference": "PO-119112", "truck_plate": "NL-47-BK"},
+                          booking) == []
+    # two optional arguments alike, or words alike: nothing says which one is wrong
+    assert repeated_codes({"truck_plate": "NL-47-BK", "carrier": "NL-47-BK"}, booking) == []
+    assert repeated_codes({"warehouse_id": "north", "carrier": "north"}, booking) == []
