@@ -44,6 +44,9 @@ Checks then correct whether it calls and which tool it names, each from evidence
   look-up reads by its id's pattern ("do you think SHP-207391 makes it today?": getShipment); a word problem whose
   words give its sum (`assistant.word_problems`) goes to the calculator, not the handbook.
 
+What a request states of each operation, the verb it writes and the ids it names are read by
+`assistant.operation_fit`; the message's kind by `assistant.message_kinds`.
+
 The router also keeps worked examples of the calculator from its build (question, call, result, answer): a
 turn that opens with the calculator gets the three whose questions are nearest its own before it, in the
 prompt only (`generation.worked_examples`), so a multi-step word problem follows a solved one of its kind.
@@ -55,7 +58,6 @@ with a probe embedding that must match the embedder it is served with.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -64,7 +66,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.codes import narrowed_schema, stated_codes
+from assistant.codes import stated_codes
 from assistant.message_kinds import (
     general_question,
     names_a_record,
@@ -72,15 +74,26 @@ from assistant.message_kinds import (
     reaction,
     record_sentences,
     rule_question,
-    sentences,
     states_a_figure,
 )
-from assistant.slots import _written_kind, asks, is_question, stated_count, unstated_required
+from assistant.operation_fit import (
+    CALCULATOR,
+    SEARCH,
+    STATED_LOOKUP,
+    named_in_words,
+    operation_named_by_id,
+    read_instead,
+    reader_of_named_record,
+    record_unnamed,
+    stated_lookup,
+    states_nothing,
+    takes_more_of_the_request,
+    writes_a_digit,
+)
+from assistant.slots import asks, is_question, stated_count
 from assistant.word_problems import composed_expression
 from tools.base import Tool
-from tools.calculator import Calculator
 from tools.lexical import keywords
-from tools.retrieval import SearchTool
 
 ROUTER_FILE = "router.json"
 ROUTER_VERSION = 1
@@ -90,18 +103,6 @@ NO_CALL = "(none)"
 PROBE_TEXT = "Which tool answers this question?"
 #: Cosine similarity of the two probe embeddings below which the embedder is taken to be another one.
 SAME_EMBEDDER = 0.99
-#: The least probability at which the classifier's second or third operation is weighed against its first by
-#: the arguments the request states.
-RIVAL_PROBABILITY = 0.1
-#: The least probability at which an operation without side effects is weighed against one with side effects
-#: that a question would make up arguments for.
-READER_PROBABILITY = 0.05
-#: How many of a look-up's arguments a question the classifier would answer without a tool must state for the
-#: look-up to take the call ("who can do adr to poland" states listCarriers' dangerous goods and country).
-STATED_LOOKUP = 2
-#: The tools the router's checks know by name: the documents' search and the calculator.
-SEARCH = SearchTool.name
-CALCULATOR = Calculator.name
 #: How many of an operation's arguments a message states for it to be a request for that operation, however
 #: near a document passage comes ("portex pickup for SHP-205187 at venlo WH-04 next tuesday 9:00, 30 mins ... btw
 #: is it true a truck loses its slot if its 30 min late?" states five of a dock booking's).
@@ -269,23 +270,23 @@ class ToolRouter:
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
-        named = _operation_named_by_id(candidates, schemas, texts[0], today, changes) \
+        named = operation_named_by_id(candidates, schemas, texts[0], today, changes) \
             if checks and schemas is not None and tool == CALCULATOR else None
         if named is not None:
             reasons.append(f"the request writes out an id {named} takes: no word problem")
             tool = named
         elif checks and schemas is not None and tool not in (SEARCH, CALCULATOR):
             # a question is read first: the look-up it asks for may state less than the change it names
-            reader = _read_instead(tool, candidates, schemas, changes, texts[0], today)
+            reader = read_instead(tool, candidates, schemas, changes, texts[0], today)
             if reader is None:
-                takes_more = _takes_more_of_the_request(tool, candidates, schemas, texts[0], today, changes)
+                takes_more = takes_more_of_the_request(tool, candidates, schemas, texts[0], today, changes)
                 if takes_more is not None:
                     more = stated_count(schemas[takes_more], texts[0], today) > \
                         stated_count(schemas[tool], texts[0], today)
                     reasons.append(f"{takes_more} takes more of what the request states than {tool}" if more
                                    else f"{takes_more} makes up less of what the request leaves unstated than {tool}")
                     tool = takes_more
-                    reader = _read_instead(tool, candidates, schemas, changes, texts[0], today)
+                    reader = read_instead(tool, candidates, schemas, changes, texts[0], today)
             if reader is not None:
                 reasons.append(f"the request asks, and {tool} would make up what it does not state")
                 tool = reader
@@ -307,17 +308,17 @@ class ToolRouter:
             tool, call = SEARCH, True
         if not call and checks and schemas is not None and not general_question(texts[0]) and \
                 not reaction(texts[0]) and is_question(texts[0]) and not states_a_figure(texts[0]):
-            lookup = _stated_lookup(candidates, schemas, changes, texts[0], today)
+            lookup = stated_lookup(candidates, schemas, changes, texts[0], today)
             if lookup is not None:
                 reasons.append(f"the question states {STATED_LOOKUP} or more of what {lookup} reads by")
                 tool, call = lookup, True
         if not call and checks and schemas is not None and (opinion(texts[0]) or not general_question(texts[0])) \
                 and not reaction(texts[0]) and asks(texts[0]):  # "do you think SHP-207391 makes it?" asks its state
-            reader = _reader_of_named_record(candidates, schemas, changes, texts[0], today)
+            reader = reader_of_named_record(candidates, schemas, changes, texts[0], today)
             if reader is not None:
                 reasons.append(f"the question names a record {reader} reads")
                 tool, call = reader, True
-        record_free = tool not in (SEARCH, CALCULATOR) and not _digits(texts[0])  # a look-up naming no record
+        record_free = tool not in (SEARCH, CALCULATOR) and not writes_a_digit(texts[0])  # a look-up naming no record
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and rule_question(texts[0]) and (not call or record_free):
             reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
@@ -340,9 +341,9 @@ class ToolRouter:
             reasons.append("the assistant's own view asked for, no record named")
             call = False
         if call and checks and schemas is not None and tool in schemas and (
-                _states_nothing(schemas[tool], texts[0], today)
-                and (tool in changes or tool in reads and not _named_in_words(schemas[tool]))
-                or tool in reads and _record_unnamed(schemas[tool], texts)):
+                states_nothing(schemas[tool], texts[0], today)
+                and (tool in changes or tool in reads and not named_in_words(schemas[tool]))
+                or tool in reads and record_unnamed(schemas[tool], texts)):
             # a call would make up the record to change or to read ("response time for a high priority ticket?"
             # read ticket 2, "how many days of annual leave do I get per year?" employee E2343's balance); a
             # look-up's question may still be the handbook's
@@ -438,186 +439,6 @@ def _conversation(messages: Any) -> list[dict[str, Any]]:
             not all(isinstance(message, dict) and isinstance(message.get("role"), str) for message in messages):
         raise ValueError("a worked example is a list of messages, each with a role")
     return messages
-
-
-def _takes_more_of_the_request(
-    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str,
-    today: date | None = None, changes: Collection[str] = (),
-) -> str | None:
-    """Among the operations the classifier rates near `tool` (its top three with probability at least
-    RIVAL_PROBABILITY), the one whose arguments `request` states more of than `tool`'s; None when none does.
-    Between two changes (`changes`) stating as much, and something, the one that would make up fewer required
-    arguments.
-
-    A sentence embedding weighs the nouns and hardly the verb: "Close IT ticket 4104" sits next to getTicket's
-    requests, but it states a state to set that only updateTicketStatus takes; "slot 8124 isnt needed anymore,
-    we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
-    dock, time and shipment where a cancellation has the slot. Where the request writes `tool`'s verb, the verb
-    decides: no rival whose verb it does not write takes the call; and a question (`asks`) about a look-up's
-    records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to hamburg")."""
-    if tool not in schemas:
-        return None
-    rivals = sorted((name for name, p in candidates.items()
-                     if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
-                     and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
-    if tool not in changes and asks(request):  # a question reads; it changes nothing because it names more
-        rivals = [name for name in rivals if name not in changes]
-    if _verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
-        rivals = [name for name in rivals if _verb_written(name, request)]
-
-    def fit(name: str, rival: str) -> tuple[int, int]:
-        # made-up arguments weigh only between two changes (a look-up needs less than the booking it lists for)
-        # that the request states something of (a call stating nothing makes up everything)
-        stated = stated_count(schemas[name], request, today)
-        weigh = tool in changes and rival in changes and stated > 0
-        return stated, -len(unstated_required(schemas[name], request, today)) if weigh else 0
-
-    fits = {name: fit(name, name) for name in rivals}
-    better = [name for name in rivals if fits[name] > fit(tool, name)]
-    return max(better, key=lambda name: (fits[name], candidates[name]), default=None)
-
-
-def _verb_written(tool: str, request: str) -> bool:
-    """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
-    "cancels", "cancelled" (not "booking", which is mostly a noun)."""
-    verb = re.match(r"[a-z]+", tool.removeprefix("api."))
-    return verb is not None and re.search(rf"\b{verb.group()}(?:s|d|ed|led)?\b", request, re.IGNORECASE) is not None
-
-
-def _read_instead(
-    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
-    request: str, today: date | None,
-) -> str | None:
-    """The look-up to call instead of `tool`, an operation with side effects, when the request asks rather than
-    requests ("SHP-207391 delivered yet?", "do i have any leave left? E1003 here") and leaves out a required
-    argument of `tool` that a call would have to make up (the status to set, the dates of a leave): among the
-    operations without side effects the classifier rates at READER_PROBABILITY or more, none of whose required
-    arguments is left out and whose name shares a noun with `tool`'s (getShipment for updateShipment), the one
-    the request states more of, then the likelier; None when there is none."""
-    if tool not in changes or not asks(request) or not unstated_required(schemas[tool], request, today):
-        return None
-    readers = [name for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)
-               if _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
-    return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
-               default=None)
-
-
-def _look_ups(
-    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
-    floor: float = 0.0,
-) -> dict[str, float]:
-    """The API operations without side effects among `candidates` that the classifier rates at `floor` or more,
-    with their probabilities."""
-    return {name: p for name, p in candidates.items() if name in schemas and name not in changes
-            and name not in (SEARCH, CALCULATOR) and p >= floor}
-
-
-def _stated_lookup(
-    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
-    today: date | None,
-) -> str | None:
-    """Among the operations without side effects the classifier rates at READER_PROBABILITY or more, the one
-    whose arguments the question states STATED_LOOKUP or more of, the most, then the likelier ("who can do adr
-    to poland": listCarriers by dangerous goods and country); None when none does."""
-    counts = {name: stated_count(schemas[name], request, today)
-              for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)}
-    stating = [name for name, count in counts.items() if count >= STATED_LOOKUP]
-    return max(stating, key=lambda name: (counts[name], candidates[name]), default=None)
-
-
-def _reader_of_named_record(
-    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
-    today: date | None,
-) -> str | None:
-    """The operation without side effects whose required id the question writes out in the id's own pattern
-    ("do you think SHP-207391 makes it today?": getShipment); the one the question states more of, then the
-    likelier; None when no such operation takes a code the question writes."""
-    readers = {name: p for name, p in _look_ups(candidates, schemas, changes).items() if schemas[name].get("required")}
-    return _operation_named_by_id(readers, schemas, request, today)
-
-
-def _states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:
-    """Whether `request` states no argument of an operation that needs some written out (an id, a date, a
-    state to set) and writes no number: "thanks, the slot booking worked" or "help me write an email to a
-    haulier" is no change of a record; a call would make up every value."""
-    properties = schema.get("properties") or {}
-    needed = [name for name in schema.get("required") or [] if _written_kind(properties.get(name))]
-    # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.
-    return bool(needed) and not _digits(request) and \
-        stated_count(schema, request, today) == 0 and len(unstated_required(schema, request, today)) == len(needed)
-
-
-def _digits(text: str) -> bool:
-    """Whether `text` writes a digit: an id, an amount or a date a call could take."""
-    return any(character.isdigit() for character in text)
-
-
-def _record_unnamed(schema: dict[str, Any], texts: Sequence[str]) -> bool:
-    """Whether a look-up needs a record's id written with digits (E1004, SHP-207391, a request number) and the
-    conversation's user messages `texts` write no digit: whatever else they state (an annual leave type),
-    the record read would be made up."""
-    properties = schema.get("properties") or {}
-    return any(_digit_id(name, properties.get(name)) for name in schema.get("required") or []) and \
-        not any(map(_digits, texts))
-
-
-def _digit_id(name: str, spec: Any) -> bool:
-    """Whether property `name` is an id written with digits: a pattern with a digit, or an integer named an id."""
-    if not isinstance(spec, dict):
-        return False
-    pattern = spec.get("pattern")
-    if isinstance(pattern, str):
-        return _digits_in(pattern)
-    return spec.get("type") == "integer" and re.search(r"(?:^|_)id$|[a-z]Id$", name) is not None
-
-
-def _named_in_words(schema: dict[str, Any]) -> bool:
-    """Whether a required argument is a name written in letters (a room's id "foehn", pattern ^[a-z]+$): the
-    request states it in a way `stated_count` does not read."""
-    properties = schema.get("properties") or {}
-    return any(isinstance(spec := properties.get(name), dict) and "pattern" in spec
-               and not _digits_in(spec["pattern"]) for name in schema.get("required") or [])
-
-
-def _digits_in(pattern: str) -> bool:
-    """Whether a property's regex `pattern` has digits in the values it matches (`\\d` or `0-9`)."""
-    return re.search(r"\\d|0-9", pattern) is not None
-
-
-def _name_nouns(tool: str) -> set[str]:
-    """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
-    words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]
-    return {word.casefold().removesuffix("s") for word in words}
-
-
-def _operation_named_by_id(
-    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str, today: date | None = None,
-    changes: Collection[str] = (),
-) -> str | None:
-    """The operation a request that writes out an id of one of its id patterns (SKU-27714, SHP-207391) is
-    about, when the classifier sent it to the calculator for its figures: a word problem names no records ("how
-    many SKU-27714 do we have left in WH-05? customer wants 300" reads the stock). Among the operations taking
-    such an id, the one whose arguments the request states more of, then the likelier, and when the sentences
-    writing out the ids ask, only among the look-ups they state every required argument of ("how many pallets
-    of SKU-31005 have we got at WH-03? driver says he can take 26" states more of a damage report); None when
-    the request writes out no such id. The documents may name ids (a handbook's table of warehouses), so a
-    question the classifier sent to them stays there."""
-    codes = stated_codes([request])
-    takers = [tool for tool in candidates if tool in schemas and codes and
-              narrowed_schema(schemas[tool], codes) != schemas[tool]]
-    if not takers:
-        return None
-    readers = [tool for tool in takers if tool not in changes and not unstated_required(schemas[tool], request, today)]
-    if readers and asks(" ".join(_sentences_naming(request, codes))):
-        takers = readers
-    return max(takers, key=lambda tool: (stated_count(schemas[tool], request, today), candidates[tool]))
-
-
-def _sentences_naming(text: str, codes: Sequence[str]) -> list[str]:
-    """The sentences of `text` that write out one of `codes` ("E1006: need a 2nd monitor, hardware." but not
-    "also do monitors come out of my 600 eur budget?")."""
-    wanted = [code.casefold() for code in codes]
-    return [sentence for sentence in sentences(text) if any(code in sentence.casefold() for code in wanted)]
 
 
 def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:

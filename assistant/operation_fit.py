@@ -1,0 +1,213 @@
+"""Which of a catalog's operations a request fits, read from what it writes: the arguments it states of each
+(`assistant.slots.stated_count`), the verb it writes, the ids it names in an operation's own patterns, and
+whether it asks or requests. The router (`assistant.router`) weighs these against its classifier, which places
+a request by its nouns and hardly by what it states: "Close IT ticket 4104" sits next to getTicket's requests,
+"how many pallets of SKU-31005 have we got at WH-03? driver says he can take 26" next to the word problems.
+Every function reads a request and the operations' argument schemas; none embeds or calls anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from assistant.codes import narrowed_schema, stated_codes
+from assistant.message_kinds import sentences
+from assistant.slots import _written_kind, asks, stated_count, unstated_required
+from tools.calculator import Calculator
+from tools.retrieval import SearchTool
+
+#: The tools the router's checks know by name: the documents' search and the calculator.
+SEARCH = SearchTool.name
+CALCULATOR = Calculator.name
+#: The least probability at which the classifier's second or third operation is weighed against its first by
+#: the arguments the request states.
+RIVAL_PROBABILITY = 0.1
+#: The least probability at which an operation without side effects is weighed against one with side effects
+#: that a question would make up arguments for.
+READER_PROBABILITY = 0.05
+#: How many of a look-up's arguments a question the classifier would answer without a tool must state for the
+#: look-up to take the call ("who can do adr to poland" states listCarriers' dangerous goods and country).
+STATED_LOOKUP = 2
+
+
+def takes_more_of_the_request(
+    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str,
+    today: date | None = None, changes: Collection[str] = (),
+) -> str | None:
+    """Among the operations the classifier rates near `tool` (its top three with probability at least
+    RIVAL_PROBABILITY), the one whose arguments `request` states more of than `tool`'s; None when none does.
+    Between two changes (`changes`) stating as much, and something, the one that would make up fewer required
+    arguments.
+
+    A sentence embedding weighs the nouns and hardly the verb: "Close IT ticket 4104" sits next to getTicket's
+    requests, but it states a state to set that only updateTicketStatus takes; "slot 8124 isnt needed anymore,
+    we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
+    dock, time and shipment where a cancellation has the slot. Where the request writes `tool`'s verb, the verb
+    decides: no rival whose verb it does not write takes the call; and a question (`asks`) about a look-up's
+    records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to hamburg")."""
+    if tool not in schemas:
+        return None
+    rivals = sorted((name for name, p in candidates.items()
+                     if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
+                     and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
+    if tool not in changes and asks(request):  # a question reads; it changes nothing because it names more
+        rivals = [name for name in rivals if name not in changes]
+    if _verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
+        rivals = [name for name in rivals if _verb_written(name, request)]
+
+    def fit(name: str, rival: str) -> tuple[int, int]:
+        # made-up arguments weigh only between two changes (a look-up needs less than the booking it lists for)
+        # that the request states something of (a call stating nothing makes up everything)
+        stated = stated_count(schemas[name], request, today)
+        weigh = tool in changes and rival in changes and stated > 0
+        return stated, -len(unstated_required(schemas[name], request, today)) if weigh else 0
+
+    fits = {name: fit(name, name) for name in rivals}
+    better = [name for name in rivals if fits[name] > fit(tool, name)]
+    return max(better, key=lambda name: (fits[name], candidates[name]), default=None)
+
+
+def _verb_written(tool: str, request: str) -> bool:
+    """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
+    "cancels", "cancelled" (not "booking", which is mostly a noun)."""
+    verb = re.match(r"[a-z]+", tool.removeprefix("api."))
+    return verb is not None and re.search(rf"\b{verb.group()}(?:s|d|ed|led)?\b", request, re.IGNORECASE) is not None
+
+
+def read_instead(
+    tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
+    request: str, today: date | None,
+) -> str | None:
+    """The look-up to call instead of `tool`, an operation with side effects, when the request asks rather than
+    requests ("SHP-207391 delivered yet?", "do i have any leave left? E1003 here") and leaves out a required
+    argument of `tool` that a call would have to make up (the status to set, the dates of a leave): among the
+    operations without side effects the classifier rates at READER_PROBABILITY or more, none of whose required
+    arguments is left out and whose name shares a noun with `tool`'s (getShipment for updateShipment), the one
+    the request states more of, then the likelier; None when there is none."""
+    if tool not in changes or not asks(request) or not unstated_required(schemas[tool], request, today):
+        return None
+    readers = [name for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)
+               if _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
+    return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
+               default=None)
+
+
+def _look_ups(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
+    floor: float = 0.0,
+) -> dict[str, float]:
+    """The API operations without side effects among `candidates` that the classifier rates at `floor` or more,
+    with their probabilities."""
+    return {name: p for name, p in candidates.items() if name in schemas and name not in changes
+            and name not in (SEARCH, CALCULATOR) and p >= floor}
+
+
+def stated_lookup(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
+    today: date | None,
+) -> str | None:
+    """Among the operations without side effects the classifier rates at READER_PROBABILITY or more, the one
+    whose arguments the question states STATED_LOOKUP or more of, the most, then the likelier ("who can do adr
+    to poland": listCarriers by dangerous goods and country); None when none does."""
+    counts = {name: stated_count(schemas[name], request, today)
+              for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)}
+    stating = [name for name, count in counts.items() if count >= STATED_LOOKUP]
+    return max(stating, key=lambda name: (counts[name], candidates[name]), default=None)
+
+
+def reader_of_named_record(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
+    today: date | None,
+) -> str | None:
+    """The operation without side effects whose required id the question writes out in the id's own pattern
+    ("do you think SHP-207391 makes it today?": getShipment); the one the question states more of, then the
+    likelier; None when no such operation takes a code the question writes."""
+    readers = {name: p for name, p in _look_ups(candidates, schemas, changes).items() if schemas[name].get("required")}
+    return operation_named_by_id(readers, schemas, request, today)
+
+
+def states_nothing(schema: dict[str, Any], request: str, today: date | None) -> bool:
+    """Whether `request` states no argument of an operation that needs some written out (an id, a date, a
+    state to set) and writes no number: "thanks, the slot booking worked" or "help me write an email to a
+    haulier" is no change of a record; a call would make up every value."""
+    properties = schema.get("properties") or {}
+    needed = [name for name in schema.get("required") or [] if _written_kind(properties.get(name))]
+    # A bare number may be a record's id ("cancel leave 508"): a request with a digit states something.
+    return bool(needed) and not writes_a_digit(request) and \
+        stated_count(schema, request, today) == 0 and len(unstated_required(schema, request, today)) == len(needed)
+
+
+def writes_a_digit(text: str) -> bool:
+    """Whether `text` writes a digit: an id, an amount or a date a call could take."""
+    return any(character.isdigit() for character in text)
+
+
+def record_unnamed(schema: dict[str, Any], texts: Sequence[str]) -> bool:
+    """Whether a look-up needs a record's id written with digits (E1004, SHP-207391, a request number) and the
+    conversation's user messages `texts` write no digit: whatever else they state (an annual leave type),
+    the record read would be made up."""
+    properties = schema.get("properties") or {}
+    return any(_digit_id(name, properties.get(name)) for name in schema.get("required") or []) and \
+        not any(map(writes_a_digit, texts))
+
+
+def _digit_id(name: str, spec: Any) -> bool:
+    """Whether property `name` is an id written with digits: a pattern with a digit, or an integer named an id."""
+    if not isinstance(spec, dict):
+        return False
+    pattern = spec.get("pattern")
+    if isinstance(pattern, str):
+        return _digits_in(pattern)
+    return spec.get("type") == "integer" and re.search(r"(?:^|_)id$|[a-z]Id$", name) is not None
+
+
+def named_in_words(schema: dict[str, Any]) -> bool:
+    """Whether a required argument is a name written in letters (a room's id "foehn", pattern ^[a-z]+$): the
+    request states it in a way `stated_count` does not read."""
+    properties = schema.get("properties") or {}
+    return any(isinstance(spec := properties.get(name), dict) and "pattern" in spec
+               and not _digits_in(spec["pattern"]) for name in schema.get("required") or [])
+
+
+def _digits_in(pattern: str) -> bool:
+    """Whether a property's regex `pattern` has digits in the values it matches (`\\d` or `0-9`)."""
+    return re.search(r"\\d|0-9", pattern) is not None
+
+
+def _name_nouns(tool: str) -> set[str]:
+    """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
+    words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]
+    return {word.casefold().removesuffix("s") for word in words}
+
+
+def operation_named_by_id(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str, today: date | None = None,
+    changes: Collection[str] = (),
+) -> str | None:
+    """The operation a request that writes out an id of one of its id patterns (SKU-27714, SHP-207391) is
+    about, when the classifier sent it to the calculator for its figures: a word problem names no records ("how
+    many SKU-27714 do we have left in WH-05? customer wants 300" reads the stock). Among the operations taking
+    such an id, the one whose arguments the request states more of, then the likelier, and when the sentences
+    writing out the ids ask, only among the look-ups they state every required argument of ("how many pallets
+    of SKU-31005 have we got at WH-03? driver says he can take 26" states more of a damage report); None when
+    the request writes out no such id. The documents may name ids (a handbook's table of warehouses), so a
+    question the classifier sent to them stays there."""
+    codes = stated_codes([request])
+    takers = [tool for tool in candidates if tool in schemas and codes and
+              narrowed_schema(schemas[tool], codes) != schemas[tool]]
+    if not takers:
+        return None
+    readers = [tool for tool in takers if tool not in changes and not unstated_required(schemas[tool], request, today)]
+    if readers and asks(" ".join(_sentences_naming(request, codes))):
+        takers = readers
+    return max(takers, key=lambda tool: (stated_count(schemas[tool], request, today), candidates[tool]))
+
+
+def _sentences_naming(text: str, codes: Sequence[str]) -> list[str]:
+    """The sentences of `text` that write out one of `codes` ("E1006: need a 2nd monitor, hardware." but not
+    "also do monitors come out of my 600 eur budget?")."""
+    wanted = [code.casefold() for code in codes]
+    return [sentence for sentence in sentences(text) if any(code in sentence.casefold() for code in wanted)]
