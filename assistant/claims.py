@@ -104,7 +104,8 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     claims = [f"result phrase {m.group(0).strip()!r}" for m in _RESULT_OPENING.finditer(answer)]
     claims += [f"completed action {m.group(0)!r}" for m in _COMPLETED_ACTION.finditer(answer)]
     asked = given.casefold()
-    claims += [f"e-mail address {m.group(0)!r}" for m in EMAIL_ADDRESS.finditer(answer) if m.group(0).casefold() not in asked]
+    claims += [f"e-mail address {m.group(0)!r}" for m in EMAIL_ADDRESS.finditer(answer)
+               if m.group(0).casefold() not in asked]
     numbers = _figures(given)
     claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(answer)
                if _plain_number(m.group(0)) not in numbers and not _inside_email(answer, m.start())]

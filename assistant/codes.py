@@ -76,10 +76,10 @@ def narrowed_schema(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
     email) the e-mail addresses among `codes` where there are some, and each array of objects keyed by such an
     id property (a required one) holding at most as many items as it has codes. `schema` itself where nothing
     narrows."""
-    return _narrowed(schema, codes)[0]
+    return _narrowed(schema, codes, [code for code in codes if EMAIL_ADDRESS.fullmatch(code)])[0]
 
 
-def _narrowed(spec: Any, codes: list[str]) -> tuple[Any, int | None]:
+def _narrowed(spec: Any, codes: list[str], addresses: list[str]) -> tuple[Any, int | None]:
     """(`spec` narrowed, how many values it was narrowed to: None when it was not)."""
     if not isinstance(spec, dict):
         return spec, None
@@ -89,7 +89,6 @@ def _narrowed(spec: Any, codes: list[str]) -> tuple[Any, int | None]:
         if not ids:
             return spec, None
         return {**{key: value for key, value in spec.items() if key != "pattern"}, "enum": ids}, len(ids)
-    addresses = [code for code in codes if EMAIL_ADDRESS.fullmatch(code)]
     if spec.get("format") == "email" and "enum" not in spec and _takes_strings(spec) and addresses:
         return {**spec, "enum": addresses}, None
     narrowed = dict(spec)
@@ -97,13 +96,13 @@ def _narrowed(spec: Any, codes: list[str]) -> tuple[Any, int | None]:
         counts = {}
         properties = {}
         for name, sub in spec["properties"].items():
-            properties[name], counts[name] = _narrowed(sub, codes)
+            properties[name], counts[name] = _narrowed(sub, codes, addresses)
         narrowed["properties"] = properties
         keys = [counts[name] for name in spec.get("required") or [] if counts.get(name) is not None]
         if keys:  # a record keyed by a stated id: one per id
             return narrowed, min(keys)
     if isinstance(spec.get("items"), dict):
-        narrowed["items"], keys = _narrowed(spec["items"], codes)
+        narrowed["items"], keys = _narrowed(spec["items"], codes, addresses)
         if keys is not None and spec.get("type") == "array":
             narrowed["maxItems"] = max(min(spec.get("maxItems", keys), keys), spec.get("minItems", 0))
     return narrowed, None

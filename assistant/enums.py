@@ -86,11 +86,11 @@ def nearest_enums(
         if len(values) < 2 or written not in values or \
                 any(enum_words(value, verb=True).search(request) for value in values):
             continue
-        glossed = glossed_value(values, str(spec.get("description") or ""), request) or \
+        described = glossed_value(values, str(spec.get("description") or ""), request) or \
             paired_value(values, arguments, properties)
-        if glossed is not None:
-            if glossed != written:
-                chosen[name] = glossed
+        if described is not None:
+            if described != written:
+                chosen[name] = described
             continue
         scores = dict(zip(values, similarities(request, [value.replace("_", " ") for value in values]), strict=True))
         nearest = max(values, key=scores.__getitem__)

@@ -291,10 +291,9 @@ class ToolRouter:
                 reasons.append(f"the request asks, and {tool} would make up what it does not state")
                 tool = reader
         passage = nearest_passage(vectors[best].tolist()) if checks and nearest_passage is not None else None
-        stating = schemas is not None and tool in schemas and \
-            stated_count(schemas[tool], texts[0], today) >= STATED_REQUEST
         if SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and passage is not None and named is None and \
-                not stating:
+                not (schemas is not None and tool in schemas
+                     and stated_count(schemas[tool], texts[0], today) >= STATED_REQUEST):
             request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
             if request is not None and passage > request:
                 reasons.append(f"a document passage ({passage:.2f}) is nearer than any request for {tool} "
