@@ -25,6 +25,7 @@ Needs a quiet machine: everything else running on these cores is measured with i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -81,6 +82,7 @@ GRACE_S = 60.0
 class Turn:
     user: str
     kind: str
+    question: str = ""
     answer: str = ""
     first_token_s: float | None = None
     error: str | None = None
@@ -114,6 +116,8 @@ def main() -> None:
     parser.add_argument("--pace", choices=["stress", "staff"], default="stress",
                         help="stress: 2-5 s between an answer and the next question; staff: the time to read the "
                              "answer and type the next question")
+    parser.add_argument("--turns", type=Path, help="write each turn (person, kind, question, first token, answer) "
+                                                   "to this JSONL file, to see which turns were slow")
     args = parser.parse_args()
     loads = []
     with tempfile.TemporaryDirectory(prefix="serve-load-") as scratch:
@@ -129,6 +133,11 @@ def main() -> None:
         loads.append(run_load(f"this tree (engine pool{', ' + described if described else ''})", REPO,
                               root / "current", model, args))
     report(loads, args)
+    if args.turns:
+        with args.turns.open("w") as out:
+            for load in loads:
+                for turn in load.turns:
+                    out.write(json.dumps({"server": load.name, **dataclasses.asdict(turn)}) + "\n")
 
 
 def unpack(revision: str, target: Path) -> Path:
@@ -248,7 +257,7 @@ def person(url: str, user: str, index: int, deadline: float, load: Load, seed: i
 
 def ask(client, user: str, kind: str, question: str, tool: str, abandon: bool) -> Turn:
     """One question through the chat page's own endpoint, read as it streams."""
-    turn = Turn(user, kind)
+    turn = Turn(user, kind, question)
     sent = time.monotonic()
     try:
         job = client.submit(question, tool, [], api_name="/answer")
