@@ -46,6 +46,22 @@ _RESULT_OPENING = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+#: The result openings above that are a few fixed words, as a sentence's start folded to lower case.
+_SHORT_OPENINGS = ("i found", "i've found", "i have found", "done.", "done!", "all done", "booked.", "booked!",
+                   "cancelled.", "cancelled!", "canceled.", "canceled!", "submitted.", "submitted!", "created.",
+                   "created!", "the service")
+#: First words of a reply's sentence that open conversation, never a record's line ("Sofia Rossi (E1004): ...",
+#: "Your line manager (E1021): ..."), and words that follow "I" there other than "found" and "have".
+_CONVERSATION_OPENERS = frozenset({
+    "hello", "hi", "hey", "dear", "sure", "yes", "no", "okay", "ok", "thanks", "thank", "great", "certainly",
+    "absolutely", "of", "sorry", "unfortunately", "i'm", "i'd", "i'll", "it's", "that's", "you're", "we're",
+    "let's", "you", "we", "it", "that", "this", "welcome", "good", "happy", "glad",
+})
+_FIRST_PERSON_VERBS = frozenset({
+    "am", "can", "cannot", "can't", "could", "do", "don't", "would", "will", "understand", "see", "hope", "think",
+    "need", "recommend", "suggest", "apologize", "apologise", "appreciate", "want", "wanted", "may", "might",
+    "should", "must", "know", "believe", "wish", "just",
+})
 #: A completed action stated as done ("has been booked", "I've cancelled", "your ticket is now closed").
 _COMPLETED_ACTION = re.compile(
     r"""\b(?:
@@ -73,6 +89,23 @@ _CODE = re.compile(r"\b(?=[\w:-]*\d)(?=[\w:-]*[A-Za-z:-])[\w:-]*\w")
 def opens_with_claim(text: str) -> bool:
     """True when `text` (the start of a reply) opens, or opens a sentence, the way a tool-result answer does."""
     return _RESULT_OPENING.search(text) is not None
+
+
+def could_open_claim(sentence: str) -> bool:
+    """Whether `sentence`, the start of a reply's sentence still being written, may yet open the way a tool-result
+    answer does. A sentence whose first word only opens conversation ("I'm", "Sure,", "Dear") opens no record's
+    line; one that may still become "I found", "Done." or "#4104:" may."""
+    text = sentence.lstrip().replace("\u2019", "'")
+    folded = text.casefold()
+    if _RESULT_OPENING.search(text) is not None or any(opening.startswith(folded) for opening in _SHORT_OPENINGS) \
+            or text.startswith("#") or "(" in text:  # "#4104:" or a record's "(E1004):" may be being written
+        return True
+    if re.match(r"[^\W\d_][\w']*[^\w']", folded) is None:  # its first word is not written out yet
+        return True
+    words = re.findall(r"[^\W\d_][\w']*", folded)
+    if words[0] == "i":
+        return len(words) < 2 or words[1] not in _FIRST_PERSON_VERBS
+    return words[0] not in _CONVERSATION_OPENERS
 
 
 def completes_claim(before: str, piece: str, *, actions: bool, openings: bool) -> bool:

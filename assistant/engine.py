@@ -54,7 +54,7 @@ import xgrammar
 
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
-from assistant.claims import completes_claim, ends_on, opens_with_claim, unstated_address
+from assistant.claims import completes_claim, could_open_claim, ends_on, opens_with_claim, unstated_address
 from assistant.codes import narrowed_schema, stated_addresses, stated_codes
 from assistant.config import GenerationConfig
 from assistant.copying import CopiedText
@@ -97,6 +97,8 @@ UNSAY_LIMIT = 4
 HOLD_WITHOUT_LEAD_IN = 16
 #: A held opening's text ends a sentence or a line here: what comes after can only open a claim of its own.
 _SENTENCE_END = re.compile(r"(?:[.!?:]|\n)\s*$")
+#: Where one of a held opening's sentences ends and the next begins.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+|\n")
 
 #: Asked before a side-effecting call is sent; True sends it, False is the user's no. An approver that has
 #: nobody to ask raises CannotApprove instead.
@@ -147,7 +149,7 @@ class TurnState:
     reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
-    released: int = 0  # reply_ids whose text the guard let out while holding (whole sentences)
+    released: int = 0  # reply_ids whose text the guard let out while holding (sentences, or words of one)
     no_call: bool = False  # the router found no tool for the question: toolkens masked until a tool result
     settled: bool = False  # ... and the message's kind wants none: the guard takes a claim back, calls nothing
     unsaid: dict[int, set[int]] = field(default_factory=dict)  # reply position -> tokens a taken-back claim began with
@@ -436,9 +438,11 @@ class Engine:
                 state.mode = Mode.DONE
                 return
             if len(state.reply_ids) <= (lead_in if lead_in is not None else HOLD_WITHOUT_LEAD_IN):
-                if _opens_sentence(before, state.reply_text[len(before) :]):
-                    # The sentences before this token are whole and open no claim: a person reads them now,
-                    # and a claim after them turns into a call that follows them (`_call_after_released`).
+                piece = state.reply_text[len(before) :]
+                if _opens_sentence(before, piece) or piece[:1].isspace() and _shown_by_word(before + piece[:1]):
+                    # The text before this token opens no claim, as whole sentences or as the words of one that
+                    # can open none: a person reads it now, and a claim after it turns into a call that follows
+                    # it (`_call_after_released`).
                     state.released = len(state.reply_ids) - 1
                     yield from self._release(state, len(before))
                 return
@@ -786,6 +790,15 @@ def _opens_sentence(before: str, piece: str) -> bool:
     """Whether the newest token's text `piece` starts a new sentence or line after the reply text `before`."""
     return bool(before.strip()) and _SENTENCE_END.search(before) is not None and \
         (piece[:1].isspace() or before.endswith("\n"))
+
+
+def _shown_by_word(text: str) -> bool:
+    """Whether a held opening's `text`, which ends in the space before its next word, may be shown now: its last
+    sentence holds no figure (one nobody gave would start the turn again with a call, after what is shown) and
+    can open no claim (`could_open_claim`). So a plain answer's first words are read as they come, not after the
+    guard's lead-in."""
+    sentence = _SENTENCE_BREAK.split(text)[-1]
+    return bool(sentence.strip()) and not any(char.isdigit() for char in sentence) and not could_open_claim(sentence)
 
 
 def _last_words(text: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.claims import (
     completes_claim,
+    could_open_claim,
     ends_on,
     opens_with_claim,
     unstated_address,
@@ -173,3 +174,14 @@ def test_an_email_address_is_written_only_as_someone_gave_it():
     assert unstated_address("Write to sofia.rossi@north", "wind.com", given)
     assert unstated_address("Write to dispatch", "@", given)
     assert not unstated_address("Write to dispatch", " or", given)  # no address is being written
+
+
+@pytest.mark.parametrize("sentence", ["I'm here ", "Sure, the limit ", "Dear colleague, ", "I can look ", "Hello "])
+def test_a_conversational_opening_opens_no_claim(sentence):
+    assert not could_open_claim(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["I ", "I found ", "I have ", "Done", "The service ", "#41", "Sofia Rossi ",
+                                      "Your line manager ", "Sure (E10", "Hello"])
+def test_an_opening_that_may_still_become_a_result_line_may_open_a_claim(sentence):
+    assert could_open_claim(sentence)

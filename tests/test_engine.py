@@ -511,6 +511,25 @@ def test_claim_guard_shows_a_greetings_first_sentence_before_its_window_is_over(
     assert deltas[0] == "Hello!" and "".join(deltas) == text == final(events).answer
 
 
+def test_claim_guard_shows_a_conversational_sentence_word_by_word(setup):
+    tokenizer = setup[0]
+    text = "I'm here to help with the handbook, meeting rooms and colleagues whenever you need it today."
+    events = run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]))
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert deltas[:3] == ["I'm", " here", " to"] and "".join(deltas) == text == final(events).answer
+
+
+def test_claim_guard_holds_a_sentence_from_its_first_figure(setup):
+    tokenizer = setup[0]
+    text = "Sure, the limit is 25 days a year for everyone who works full time at the company here."
+    events = run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]), "is it 25 days?")
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    # A figure nobody gave would start the turn again with a call after what is shown: the words before it
+    # are shown as they come, the rest once the guard's window is over.
+    assert deltas[:4] == ["Sure,", " the", " limit", " is"] and deltas[4].startswith(" 25 days a year")
+    assert "".join(deltas) == text == final(events).answer
+
+
 def test_claim_guard_streams_the_lead_in_before_a_call(setup):
     tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
