@@ -38,9 +38,12 @@ _GENERAL = re.compile(
     r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
     re.IGNORECASE,
 )
-#: What asks for the assistant's own view: "do you think", "your opinion", "hypothetically", "would you rather".
+#: What asks for the assistant's own view ("do you think", "your opinion", "hypothetically", "would you rather")
+#: or about the assistant itself ("what can you help me with?", "who are you?").
 _OPINION = re.compile(r"\b(?:do|would) you think\b|\byour (?:opinion|view|take)\b|\bhypothetical(?:ly)?\b"
-                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b", re.IGNORECASE)
+                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
+                      r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
+                      r"|\bwho (?:are|r) (?:u|you)\W*$", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, an exclamation ("wow", "brutal", "what a monday"),
 #: "btw", "all good", "nothing to do", "hold off", "finally", "already ... myself", an emoji.
 _REACTS = re.compile(
@@ -92,8 +95,8 @@ def general_question(text: str) -> bool:
 
 
 def opinion(text: str) -> bool:
-    """Whether `text` asks for the assistant's own view: "do you think rail freight will replace trucks?",
-    "hypothetically, which day would you drop?"."""
+    """Whether `text` asks for the assistant's own view or about the assistant itself: "do you think rail
+    freight will replace trucks?", "hypothetically, which day would you drop?", "what can you help me with?"."""
     return _OPINION.search(text) is not None
 
 
