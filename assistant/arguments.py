@@ -18,6 +18,7 @@ from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
 from assistant.enums import Similarities, nearest_enums
 from assistant.lines import stated_lines
+from assistant.message_kinds import sentences
 from assistant.slots import (
     copied_requests,
     empty_arguments,
@@ -30,6 +31,8 @@ from assistant.slots import (
 from assistant.word_problems import composed_expression
 from tools.base import Tool
 from tools.calculator import Calculator
+from tools.lexical import keywords
+from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,9 @@ def settled_arguments(
     states in so many words (for a call with side effects, its free text as the request's whole phrase), less
     a look-up's free-text filter that copies the request (checked last, since it is only left out while
     another argument filters), with the required choices nobody named taken by meaning (`similarities`: the
-    router's embedder, None without one); a calculator's expression is the one an everyday word problem's
-    words give, where they give one (`assistant.word_problems`)."""
+    router's embedder, None without one); a search looks for the whole sentences its query copies part of; a
+    calculator's expression is the one an everyday word problem's words give, where they give one
+    (`assistant.word_problems`)."""
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
@@ -78,11 +82,29 @@ def settled_arguments(
             log.exception("choosing enum values by meaning failed; the call keeps the model's")
             chosen = {}
         arguments = _with(arguments, chosen, tool, "taken by meaning")
+    if generation.search_whole_sentences and tool.name == SearchTool.name:
+        query = searched_sentences(arguments.get("query"), request, tool.parameters)
+        if query is not None:
+            arguments = _with(arguments, {"query": query}, tool, "the whole sentences it copies part of")
     if generation.compose_word_problems and tool.name == Calculator.name:
         composed = composed_expression(request)
         if composed is not None and composed != arguments.get("expression"):
             arguments = _with(arguments, {"expression": composed}, tool, "as the word problem reads")
     return arguments
+
+
+def searched_sentences(query: Any, request: str, schema: dict[str, Any]) -> str | None:
+    """The sentences of `request` that a search's `query` copies part of, less the last one's closing mark, when
+    the query holds no keyword the request does not and they say more than it (within the query's maxLength);
+    else None. A question's topic and what it asks are often two clauses of one sentence, and the model copies
+    one of them: "lost my badge again" for "lost my badge again, does a new one cost anything", "is there one
+    set aside for that" for "which room should i use for an interview, is there one set aside for that"."""
+    if not isinstance(query, str) or not set(terms := keywords(query)) <= set(keywords(request)):
+        return None
+    copied = [sentence for sentence in sentences(" ".join(request.split())) if set(terms) & set(keywords(sentence))]
+    whole = " ".join(copied).rstrip("?!. ")  # a query is written without its question mark
+    limit = ((schema.get("properties") or {}).get("query") or {}).get("maxLength", len(whole))
+    return whole if len(whole) > len(query.strip()) and len(whole) <= limit else None
 
 
 def repeated_codes(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:

@@ -150,6 +150,12 @@ class GenerationConfig(BaseModel):
         "a count beside the noun that names it ('for 5 people'). "
         "Quoted text and words two properties could mean are left to the model."
     )
+    search_whole_sentences: bool = Field(
+        True, description="A search whose query copies part of a sentence of the person's message looks for those "
+        "whole sentences (`assistant.arguments.searched_sentences`): the small model writes 'lost my badge for "
+        "the second time' for 'lost my badge for the second time, is the replacement still free?', and the "
+        "passage's statement is chosen by what the query asks."
+    )
     compose_word_problems: bool = Field(
         True, description="A calculator call on an everyday word problem takes the expression its words give "
         "(`assistant.word_problems`): a total with VAT or a tip, a discount, a price without VAT, a share of a "

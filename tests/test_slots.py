@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.arguments import repeated_codes, settled_arguments
+from assistant.arguments import repeated_codes, searched_sentences, settled_arguments
 from assistant.config import GenerationConfig
 from assistant.slots import (
     asks,
@@ -601,3 +601,25 @@ def test_an_optional_argument_repeating_another_arguments_id_is_left_out():
     # two optional arguments alike, or words alike: nothing says which one is wrong
     assert repeated_codes({"truck_plate": "NL-47-BK", "carrier": "NL-47-BK"}, booking) == []
     assert repeated_codes({"warehouse_id": "north", "carrier": "north"}, booking) == []
+
+
+@pytest.mark.parametrize(("query", "request_text", "searched"), [
+    ("lost my badge again", "lost my badge again, does a new one cost anything?",
+     "lost my badge again, does a new one cost anything"),
+    ("is there one set aside for that", "which room should i use for an interview, is there one set aside for that",
+     "which room should i use for an interview, is there one set aside for that"),
+    ("badge cost", "SHP-205077 is late. what does a badge cost?", "what does a badge cost"),  # its sentence only
+    ("travel insurance number", "what is the hotel budget?", None),  # words the request does not have
+    ("what does a badge cost", "what does a badge cost?", None),  # the query says it all
+    ("badge", "badge " + "and more words " * 12 + "?", None),  # past the query's maxLength
+])
+def test_a_search_looks_for_the_whole_sentences_its_query_copies_part_of(query, request_text, searched):
+    from tools.retrieval import SearchTool
+
+    assert searched_sentences(query, request_text, SearchTool.parameters) == searched
+    settled = settled_arguments({"query": query}, SearchTool(None), GenerationConfig(), request=request_text,
+                                said=request_text, today=date(2026, 6, 10))
+    assert settled == {"query": searched or query}
+    kept = settled_arguments({"query": query}, SearchTool(None), GenerationConfig(search_whole_sentences=False),
+                             request=request_text, said=request_text, today=date(2026, 6, 10))
+    assert kept == {"query": query}
