@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.focus import ANSWER_FIT, KEYWORD_FIT, answer_fits, best_statement, hoisted, statements
+from tools.focus import ANSWER_FIT, KEYWORD_FIT, answer_fits, answer_run, hoisted, statement_scores, statements
 
 PASSAGE = """Complete these courses in the learning portal within your first **14 days**:
 
@@ -55,35 +55,44 @@ def test_the_first_statement_leaves_the_passage_as_it_is() -> None:
     assert hoisted(PASSAGE, statements(PASSAGE)[0]) == PASSAGE
 
 
-def test_a_sentence_taken_out_of_a_line_leaves_one_space_and_a_blank_line_stays() -> None:
+def test_a_hoisted_statement_reads_on_as_written_and_what_came_before_follows() -> None:
     text = "Intro.\n\n- One.\n- Two.\n\nA first. A second. A third."
     spans = statements(text)
 
-    assert hoisted(text, spans[-2]) == "A second.\n\nIntro.\n\n- One.\n- Two.\n\nA first. A third."
-    assert hoisted(text, spans[2]) == "- Two.\n\nIntro.\n\n- One.\n\nA first. A second. A third."
+    assert hoisted(text, spans[-2]) == "A second. A third.\n\nIntro.\n\n- One.\n- Two.\n\nA first."
+    assert hoisted(text, spans[2]) == "- Two.\n\nA first. A second. A third.\n\nIntro.\n\n- One."
 
 
-def test_the_best_statement_is_the_nearest_by_cosine() -> None:
+def test_a_statements_score_is_its_cosine() -> None:
     question = [1.0, 0.0]
     embedded = [[0.0, 1.0], [0.8, 0.6], [0.6, 0.8]]
 
-    assert best_statement(question, embedded) == (1, pytest.approx(0.8))
+    assert statement_scores(question, embedded) == pytest.approx([0.0, 0.8, 0.6])
 
 
 def test_a_statement_that_states_what_is_asked_for_counts_nearer() -> None:
     question = [1.0, 0.0]
     embedded = [[0.8, 0.6], [0.78, 0.6258]]  # the second is a little farther
 
-    assert best_statement(question, embedded, [False, True]) == (1, pytest.approx(0.78 + ANSWER_FIT))
-    assert best_statement(question, embedded, [False, False])[0] == 0
+    assert statement_scores(question, embedded, [False, True]) == pytest.approx([0.8, 0.78 + ANSWER_FIT])
 
 
 def test_a_statement_holding_the_questions_keywords_counts_nearer() -> None:
     question = [1.0, 0.0]
     embedded = [[0.8, 0.6], [0.7, 0.7141]]  # the second is farther by 0.1
 
-    assert best_statement(question, embedded, shares=[0.0, 1.0]) == (1, pytest.approx(0.7 + KEYWORD_FIT))
-    assert best_statement(question, embedded, shares=[0.0, 0.2])[0] == 0  # a small share does not outweigh 0.1
+    assert statement_scores(question, embedded, shares=[0.0, 1.0]) == pytest.approx([0.8, 0.7 + KEYWORD_FIT])
+
+
+def test_the_answer_starts_at_the_sentence_before_the_best_where_that_one_is_nearer_than_the_next() -> None:
+    text = "Intro here.\n\nA receipt is needed above EUR 25. Smaller claims need none. Ask Finance.\n- An item."
+    spans = statements(text)  # intro, figure, subject, ask, item
+
+    assert text[slice(*answer_run(text, spans, [0.1, 0.5, 0.7, 0.2, 0.0]))] == \
+        "A receipt is needed above EUR 25. Smaller claims need none."
+    assert answer_run(text, spans, [0.1, 0.2, 0.7, 0.5, 0.0]) == spans[2]  # the next one is nearer: read on
+    assert answer_run(text, spans, [0.6, 0.7, 0.2, 0.2, 0.0]) == spans[1]  # the intro is another paragraph
+    assert answer_run(text, spans, [0.1, 0.2, 0.3, 0.6, 0.7]) == spans[4]  # a list item stands on its own
 
 
 @pytest.mark.parametrize(("question", "fits"), [

@@ -4,9 +4,10 @@ A small model answers a handbook question by restating the opening sentences of 
 gives it: that is what its training answers are (a chunk's own sentences, from its start). A passage holds
 several facts and the one asked about is often not its first ("after how many failed sign-in attempts is an
 account locked?" is answered by the fourth item of "Passwords and sign-in"). So the search tool cuts each
-passage into statements (sentences, list items, table rows), embeds them beside the question, moves the one
-nearest the question to the front of its passage, and orders the passages by how near their best statement
-comes. Nothing is dropped: the rest of the passage follows in its own order.
+passage into statements (sentences, list items, table rows), embeds them beside the question, starts the
+passage at the one nearest the question (or at the sentence before it, where that one is nearer than the next:
+`answer_run`), and orders the passages by how near their best statement comes. Nothing is dropped: the passage
+reads on from there as written, and what came before follows.
 
 Nearness alone picks the sentence that talks about what the question names ("by what time do I have to call
 in sick?" is nearest "Sick leave is approved immediately."), not always the one that answers it ("tell your
@@ -38,6 +39,10 @@ ANSWER_FIT = 0.08
 #: Added to the cosine similarity of a statement per share of the question's keyword weight it holds
 #: (`tools.lexical.KeywordIndex.shares`).
 KEYWORD_FIT = 0.3
+
+#: How long a run of two statements `answer_run` may start the passage with: a quoted answer is at most 360
+#: characters (`assistant.quotes.MAX_QUOTE_CHARS`), and it must hold the best statement.
+MAX_RUN_CHARS = 340
 
 #: Questions asking for a time of day, and what states one (10:00, 9.30, 5 pm, noon).
 _ASKS_TIME = re.compile(r"\b(?:what|which|by what) time\b|\bhow (?:late|early)\b|\b(?:core|opening|office) hours\b",
@@ -107,18 +112,14 @@ def _sentences(text: str, start: int, end: int) -> list[Span]:
 
 
 def hoisted(text: str, span: Span) -> str:
-    """`text` with the statement at `span` moved to its front, a paragraph of its own (a list item's next line
-    would otherwise read as part of it); the rest unchanged."""
-    start, end = span
+    """`text` from the statement at `span` on, then, a paragraph of their own, the statements before it: the
+    passage starts where its answer does and reads on as written ("If you lose a receipt, fill in the missing
+    receipt declaration ... You may do this at most once per quarter."), and nothing is dropped."""
+    start = span[0]
     if not text[:start].strip():
         return text
-    before, after = text[:start].rstrip(), text[end:].lstrip()
-    # The wider of the two gaps the statement leaves (a blank line before a table is kept; a sentence taken
-    # out of a line leaves one space).
-    joint = max(text[len(before):start], text[end:len(text) - len(after)], key=lambda gap: gap.count("\n"))
-    joint = joint if "\n" in joint else " "
-    rest = f"{before}{joint}{after}" if after else before
-    return f"{text[start:end]}\n\n{rest}"
+    before = text[:start].rstrip()
+    return f"{text[start:].rstrip()}\n\n{before}"
 
 
 def answer_fits(question: str, statements: Sequence[str]) -> list[bool]:
@@ -131,19 +132,31 @@ def answer_fits(question: str, statements: Sequence[str]) -> list[bool]:
     return [False] * len(statements)
 
 
-def best_statement(
+def statement_scores(
     question: Sequence[float],
     embedded: Sequence[Sequence[float]],
     fits: Sequence[bool] | None = None,
     shares: Sequence[float] | None = None,
-) -> tuple[int, float]:
-    """The index of the statement embedding nearest the question's, and its cosine similarity (all unit
-    length, as the embedder makes them), ANSWER_FIT more for a statement that `fits` the question and
-    KEYWORD_FIT times its `shares` of the question's keywords more."""
+) -> list[float]:
+    """How near each statement embedding comes to the question's: their cosine similarity (all unit length, as
+    the embedder makes them), ANSWER_FIT more for a statement that `fits` the question and KEYWORD_FIT times its
+    `shares` of the question's keywords more."""
     scores = [sum(a * b for a, b in zip(question, vector)) for vector in embedded]
     if fits is not None:
         scores = [score + ANSWER_FIT * fit for score, fit in zip(scores, fits, strict=True)]
     if shares is not None:
         scores = [score + KEYWORD_FIT * share for score, share in zip(scores, shares, strict=True)]
+    return scores
+
+
+def answer_run(text: str, spans: Sequence[Span], scores: Sequence[float]) -> Span:
+    """Where the answer lies in passage `text`: its best-scored statement, from the sentence before it on where
+    that one is in the same paragraph and scores higher than the statement after it (a sentence about a subject
+    often follows the one with its figure: "A receipt is required for every claim above EUR 25. Smaller claims
+    ... need no receipt."), within MAX_RUN_CHARS. List items and table rows stand on their own."""
     best = max(range(len(scores)), key=scores.__getitem__)
-    return best, float(scores[best])
+    after = scores[best + 1] if best + 1 < len(scores) else float("-inf")
+    if best > 0 and scores[best - 1] > after and "\n" not in text[spans[best - 1][1] : spans[best][0]] and \
+            spans[best][1] - spans[best - 1][0] <= MAX_RUN_CHARS:
+        return spans[best - 1][0], spans[best][1]
+    return spans[best]

@@ -42,7 +42,7 @@ from tools.documents import (
     extract_text,
     read_document,
 )
-from tools.focus import Span, answer_fits, best_statement, hoisted, statements
+from tools.focus import Span, answer_fits, answer_run, hoisted, statement_scores, statements
 from tools.lexical import KeywordIndex, fuse
 
 if TYPE_CHECKING:
@@ -328,8 +328,8 @@ class DocumentStore:
             fits = None if question is None else answer_fits(question, said)
             heading = str(rows[chunk][1].get("heading", ""))
             shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
-            best, score = best_statement(query, known[chunk], fits, shares)
-            focus[chunk] = (spans[best], score)
+            scores = statement_scores(query, known[chunk], fits, shares)
+            focus[chunk] = (answer_run(rows[chunk][0], spans, scores), max(scores))
         return focus
 
     def _keyword_index(self, available: int) -> KeywordIndex:
