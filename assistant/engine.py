@@ -97,8 +97,6 @@ UNSAY_LIMIT = 4
 HOLD_WITHOUT_LEAD_IN = 16
 #: A held opening's text ends a sentence or a line here: what comes after can only open a claim of its own.
 _SENTENCE_END = re.compile(r"(?:[.!?:]|\n)\s*$")
-#: A number being written right after "=": a calculation's result.
-_RESULT_NUMBER = re.compile(r"=\s*\d[\d,.]*$")
 #: Where one of a held opening's sentences ends and the next begins.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+|\n")
 
@@ -168,7 +166,6 @@ class TurnState:
     copied: CopiedText | None = None  # the call's free-text properties and what they may copy (copy_free_text)
     amounts: StatedAmounts | None = None  # the call's number properties and the figures they may take
     said_figures: tuple[int, StatedFigures] | None = None  # (outcomes then, figures) a reply may state
-    result_figures: tuple[int, StatedFigures] | None = None  # (outcomes then, figures) tools gave: results after "="
     said_text: tuple[int, str] | None = None  # (outcomes then, what was said, casefolded) a reply may quote
     sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
     outcomes: list[ToolOutcome] = field(default_factory=list)
@@ -455,24 +452,19 @@ class Engine:
     def _keep_reply_figures(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
         """`logits` with the likeliest tokens masked after which the reply's last number is neither a figure
         the conversation stated (`_said_figures`) or the start of one, nor a list's number at the start of a
-        line; a number written right after "=" states a calculation's result, which only a tool gives, so it must
-        be a figure of a tool result ("12 times 37 - 15 = 37" restated a question's 37 as the result). Unlike an
-        argument's, a reply's mask stands when all FIGURE_CANDIDATES are masked: a sentence can always go on in
-        words. Only the reply's last two words are read: every number before them was read as it ended."""
+        line. Unlike an argument's, a reply's mask stands when all FIGURE_CANDIDATES are masked: a sentence can
+        always go on in words. Only the reply's last two words are read: every number before them was read as it
+        ended."""
         if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
             always = COUNTS if state.outcomes else ()
             state.said_figures = (len(state.outcomes), StatedFigures.of(_said_figures(state), always))
-            state.result_figures = (len(state.outcomes), StatedFigures.of(_result_texts(state), ()))
-        figures, results = state.said_figures[1], state.result_figures[1]  # type: ignore[index]  # set together
+        figures = state.said_figures[1]
         in_number = any(char.isdigit() for char in _last_words(state.reply_text))
 
         def rejected(token: int) -> bool:
             piece = self._piece(token)
-            if not (in_number or any(char.isdigit() for char in piece)):
-                return False
-            written = state.reply_text + piece
-            allowed = results if _RESULT_NUMBER.search(written) is not None else figures
-            return not allowed.allows_in_prose(_last_words(written))
+            return (in_number or any(char.isdigit() for char in piece)) and \
+                not figures.allows_in_prose(_last_words(state.reply_text + piece))
 
         return _masked_likeliest(logits, rejected)[0]
 
@@ -815,12 +807,6 @@ def _last_words(text: str) -> str:
     number a reply is writing lies there."""
     text = _STOP_BEFORE_DIGIT.sub(". ", _LIST_NUMBER.sub(r"\1#", f"\n{text}"[-200:]))  # its start is a line's
     return _LAST_WORDS.search(text).group()  # type: ignore[union-attr]  # it matches any text
-
-
-def _result_texts(state: TurnState) -> list[str]:
-    """What tools gave in the conversation: its tool messages and this turn's results."""
-    texts = [str(message.get("content") or "") for message in state.history if message.get("role") == "tool"]
-    return texts + [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
 
 
 def _said_figures(state: TurnState) -> list[str]:

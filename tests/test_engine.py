@@ -1141,20 +1141,6 @@ def test_a_reply_after_a_tool_result_keeps_to_its_figures(setup):
     assert final(run(guard_engine(setup, [script + ids(tokenizer, END)]), "What is 41 plus one?")).answer == "It is 42."
 
 
-def test_a_number_after_an_equals_sign_is_a_tool_results(setup):
-    tokenizer = setup[0]
-    history = [*WORKED, {"role": "user", "content": "thanks! so 17 plus 5 makes 22?"}]
-    said = ids(tokenizer, "So 17 plus 5 = 17.")
-    one, two = ids(tokenizer, "1")[0], ids(tokenizer, "2")[0]
-    result = len(said) - 1 - said[::-1].index(one)  # where the result's first digit is written
-    script = said[:result] + [(one, two)] + ids(tokenizer, "2.") + ids(tokenizer, END)
-    # 17 was said, but only as a figure of the question: after "=" the reply writes the result the tool gave.
-    answer = final(list(guard_engine(setup, [script]).run_turn(history)))
-    assert answer.answer == "So 17 plus 5 = 22."
-    plain = ids(tokenizer, "So you said 17.") + ids(tokenizer, END)
-    assert final(list(guard_engine(setup, [plain]).run_turn(history))).answer == "So you said 17."  # not after "="
-
-
 class SureDecoder(PassesDecoder):
     peak = 20.0  # the first choice near certain: a toolken preferred where it is masked counts as wanted
 
