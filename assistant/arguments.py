@@ -99,9 +99,9 @@ def searched_sentences(query: Any, request: str, schema: dict[str, Any]) -> str 
     else None. A question's topic and what it asks are often two clauses of one sentence, and the model copies
     one of them: "lost my badge again" for "lost my badge again, does a new one cost anything", "is there one
     set aside for that" for "which room should i use for an interview, is there one set aside for that"."""
-    if not isinstance(query, str) or not set(terms := keywords(query)) <= set(keywords(request)):
+    if not isinstance(query, str) or not (terms := set(keywords(query))) <= set(keywords(request)):
         return None
-    copied = [sentence for sentence in sentences(" ".join(request.split())) if set(terms) & set(keywords(sentence))]
+    copied = [sentence for sentence in sentences(" ".join(request.split())) if terms & set(keywords(sentence))]
     whole = " ".join(copied).rstrip("?!. ")  # a query is written without its question mark
     limit = ((schema.get("properties") or {}).get("query") or {}).get("maxLength", len(whole))
     return whole if len(whole) > len(query.strip()) and len(whole) <= limit else None

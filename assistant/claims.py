@@ -97,7 +97,7 @@ def could_open_claim(sentence: str) -> bool:
     line; one that may still become "I found", "Done." or "#4104:" may."""
     text = sentence.lstrip().replace("\u2019", "'")
     folded = text.casefold()
-    if _RESULT_OPENING.search(text) is not None or any(opening.startswith(folded) for opening in _SHORT_OPENINGS) \
+    if opens_with_claim(text) or any(opening.startswith(folded) for opening in _SHORT_OPENINGS) \
             or text.startswith("#") or "(" in text:  # "#4104:" or a record's "(E1004):" may be being written
         return True
     if re.match(r"[^\W\d_][\w']*[^\w']", folded) is None:  # its first word is not written out yet
