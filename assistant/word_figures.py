@@ -15,8 +15,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 #: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple), "%" or
-#: "p", "pence" or "cents" (a hundredth of the currency the other amounts are in).
-_FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+#: "p", "pence" or "cents" (a hundredth of the currency the other amounts are in); or a count of one digit times a
+#: figure ("2 x 185 km").
+_FIGURE = re.compile(r"(?<![\w.,/:-])(\d\s*[x×]\s*\d+(?:\.\d+)?(?![x×\d.])|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                      r"(\s?%|k\b|m\b|\s?million\b|x\b|p\b|\s(?:pence|cents?)\b)?(?!\w|[:/]\s*\d|\.\d|,\d{3})")
 
 #: Units of one kind: a request naming two of a kind asks for a conversion ("pages per minute" from hours,
@@ -134,6 +135,8 @@ def read_figures(text: str) -> list[Figure]:
     in_thousands = re.search(r"\bin (?:k|thousands)\b", text) is not None
     for match in _FIGURE.finditer(text):
         number, suffix = match.group(1).replace(",", ""), (match.group(2) or "").strip()
+        if product := re.fullmatch(r"(\d)\s*[x×]\s*(\S+)", number):
+            number = f"({product.group(1)}*{product.group(2)})"
         if suffix == "k" and not in_thousands:
             number = f"({number}*1000)"
         elif suffix in ("m", "million"):

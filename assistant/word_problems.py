@@ -29,6 +29,16 @@ from collections.abc import Callable
 
 from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
 from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures
+from assistant.word_measures import (
+    SPEED,
+    above_threshold,
+    area_or_volume,
+    depreciation,
+    full_packs,
+    load_weight,
+    stock_cover,
+    travel_time,
+)
 from assistant.word_time import (
     CLOCK,
     clock_durations,
@@ -45,8 +55,10 @@ from assistant.word_time import (
 
 #: "per cent", "pct" and "percent" read as "%" ("percentage" stays a word: it asks for one).
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
-#: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression.
-_UNREAD = re.compile(r"\d\s*[:/^*+=x×]\s*\d|\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
+#: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression, a
+#: product other than a small count times a figure ("60x40x50", "1.5x40"; `read_figures` reads "2 x 185 km").
+_UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|(?:\d{2,}|\d\.\d+)\s*[x×]\s*\d|\d\s*[x×]\s*\d+(?:\.\d+)?\s*[x×]\s*\d|"
+                     r"\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
                         re.IGNORECASE)
@@ -68,10 +80,16 @@ _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
 _ROUNDING = re.compile(r"\bround(?:ed)?\s+(?:it\s+)?to\s+(\d|one)\s+decimals?(?:\s+places?)?\b",
                        re.IGNORECASE)
+#: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
+_TO_CENTS = re.compile(r"\bto the (?:nearest )?(?:cent|penny|pence)\b")
+_TO_WHOLE = re.compile(r"\bto (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
+#: A code whose digits are no operand: "SKU 4471", "invoice 2231", "PO #88", "ticket no. 12".
+_CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
+                   r"\b(?:sku|po|invoice|ticket|ref)\s*#?\s*\d+\b|#\d+\b")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
-    r"choose|ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
+    r"choose|how many ways|in how many ways|number of ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
     r"speed|velocity|pace|same day|same time)\b",
     re.IGNORECASE)
 #: The years a compound growth runs: "after 4 years", "in 3 yrs", "2 years from now" (number words are digits by then).
@@ -96,6 +114,10 @@ _COUNTED = r"\s*(?:people|ppl|persons?|colleagues|employees|staff|members|partic
 _RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
 #: A count asked for: "how many cartons", "how many shelves do we need".
 _COUNT_ASKED = r"\bhow many\s+(?!(?:minutes|hours|days|weeks|months|years|percent|%|euros?|eur)\b)[a-z]+"
+#: The things two prices compare: "two quotes", "2 offers".
+_COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|packs?)\b"
+#: An item bought once among items at a price each: "... and a desk lamp for 35".
+_BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage)\b"
 
 
@@ -103,6 +125,7 @@ def composed_expression(request: str) -> str | None:
     """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
     has its place; None otherwise (the model writes the expression)."""
     text = _ASIDE.sub(" ", in_digits(_PERCENT_WORDS.sub("%", request).casefold()))
+    text = _CODE.sub(lambda code: re.sub(r"[\d#]", "", code.group(0)), text)
     rounded = "ceiling" if _ROUND_UP.search(text) else "floor" if _ROUND_DOWN.search(text) else None
     expression = _composed(text)
     if rounded is None or expression is None or "/" not in expression or expression.startswith(rounded):
@@ -115,6 +138,8 @@ def _composed(text: str) -> str | None:
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text, digits = _taken(text, _ROUNDING.search(text))
+    if digits is None:
+        digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
     ratio = _RATIO.search(text)
     if ratio is not None:
         expression = _ratio_share(text, ratio)
@@ -128,6 +153,9 @@ def _composed(text: str) -> str | None:
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
         return added  # "1h 25min, 50 min, 2h 05min, total minutes"
+    if SPEED.search(text) and not _UNREAD.search(text):  # "averaging 76 km/h": the model is left any other speed
+        found = travel_time(text, read_figures(text))
+        return f"round({found}, {digits})" if digits is not None and found is not None else found
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
     for shape in _BEFORE_CONVERSION:
@@ -206,7 +234,7 @@ def _simple_interest(text: str, figures: list[Figure]) -> str | None:
 
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _simple_interest, fuel, employer_share, round_trip, pro_rata)
+    _simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover)
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
@@ -269,6 +297,13 @@ def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str
         return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
     if has(_LEFT, text) and has(_USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
         return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
+    factors = _percent_factors(text, figures, percents, total)
+    return None if factors is None else "*".join([amount, *factors])
+
+
+def _percent_factors(text: str, figures: list[Figure], percents: list[Figure], total: bool) -> list[str] | None:
+    """What each of `percents` multiplies an amount by: added on top (1 + p), taken off (1 - p) or taken of it
+    (p); None when a percentage says none of them."""
     factors = []
     for percent in percents:
         near = clause(text, figures, percent)
@@ -282,7 +317,7 @@ def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str
             factors.append(fraction(percent))
         else:
             return None
-    return "*".join([amount, *factors])
+    return factors
 
 
 def _percent_change(text: str, figures: list[Figure]) -> str | None:
@@ -306,6 +341,8 @@ def _percent_of(text: str, figures: list[Figure]) -> str | None:
             has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text):
         return None
     part, whole = sorted(amounts, key=lambda figure: figure.value)
+    if has(_LEFT, text) and has(_USED, text):  # "spent 11,250 of 18,000, what percentage is left"
+        return f"({whole.text} - {part.text})/{whole.text}*100"
     return f"{part.text}/{whole.text}*100"
 
 
@@ -313,7 +350,9 @@ def _average(text: str, figures: list[Figure]) -> str | None:
     """A list of figures and their average."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) < 2 or not has(AVERAGE, text) or \
-            has(r"\d[^,.;?!]*?(?:\bat\b|@|\beach\b)|\beach\b", text):  # "200 pcs at 3.20" is weighted
+            has(r"\d[^,.;?!]*?(?:\bat\b|@|\beach\b)|\beach\b", text) or \
+            len(amounts) == 2 and any(re.match(r"\s*(?:[a-z]+\s*)?(?:/|per\b)", text[f.end:]) for f in amounts):
+        # a stock and a rate of use: "18,500 l in the tank, we average 740 l per day"
         return None
     if len(amounts) > 2 and amounts[0].text == str(len(amounts) - 1):  # "my last 5 receipts were ..."
         amounts = amounts[1:]
@@ -439,20 +478,35 @@ def _counts_containers(text: str) -> bool:
 
 def _line_items(text: str, figures: list[Figure]) -> str | None:
     """Quantities at a price each ("15 chairs at 89 and 3 desks at 349", "312 km at 0.23 per km", "48 litres
-    at 1.87 a litre", "14 people ... 11.90 each") and their total: each pair multiplied, the pairs added."""
+    at 1.87 a litre", "14 people ... 11.90 each"), items bought once ("and a desk lamp for 35") and their total:
+    each pair multiplied, the pairs and single items added; with VAT or a discount on the total ("what's the
+    total with 20% vat added?")."""
     percents, amounts = split_percents(figures)
     fees = [f for f in amounts if has(_FEE, text[f.end:]) and has(r"\b(?:plus|and|with|\+)\s*(?:eur|€)?\s*$",
                                                                      text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
-    if percents or len(amounts) < 2 or len(amounts) % 2 or has(AVERAGE, text) or has(SPLIT, text) or \
-            has(_LEFT, text) or _counts_containers(text):
+    if len(amounts) < 2 or has(AVERAGE, text) or has(SPLIT, text) or has(_LEFT, text) or _counts_containers(text):
         return None
-    pairs = [amounts[i: i + 2] for i in range(0, len(amounts), 2)]
-    for first, second in pairs:
-        before, between, after = text[:first.start], text[first.end: second.start], text[second.end: second.end + 25]
-        if not (has(_EACH, between) or has(r"\beach of\s*$", before) or has(_PRICE_EACH, after)):
+    items, pairs, index = [], 0, 0
+    while index < len(amounts):
+        first, second = amounts[index], amounts[index + 1] if index + 1 < len(amounts) else None
+        if second is not None and (has(_EACH, text[first.end: second.start]) or
+                                   has(r"\beach of\s*$", text[:first.start]) or
+                                   has(_PRICE_EACH, text[second.end: second.end + 25])):
+            items.append(f"{first.text}*{second.text}")
+            pairs, index = pairs + 1, index + 2
+        elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2:
+            items.append(first.text)
+            index += 1
+        else:
             return None
-    return " + ".join([*(f"{first.text}*{second.text}" for first, second in pairs), *(f.text for f in fees[:1])])
+    total = " + ".join([*items, *(f.text for f in fees[:1])])
+    if not pairs:
+        return None
+    if not percents:
+        return total
+    factors = _percent_factors(text, figures, percents, total=True)
+    return None if factors is None else "*".join([f"({total})", *factors])
 
 
 def _split_evenly(text: str, figures: list[Figure]) -> str | None:
@@ -472,16 +526,22 @@ def _split_evenly(text: str, figures: list[Figure]) -> str | None:
 
 def _per_unit(text: str, figures: list[Figure]) -> str | None:
     """A price per unit asked for, of a pack of so many units at a price ("5 litre tub costs 13.75, cost per
-    litre?"), or the difference between two packs' ("12-roll pack is 9.60 or the 36-roll pack is 25.20, the
-    difference in price per roll")."""
-    asked = re.search(r"\b(?:cost|price|much)\s+(?:is\s+(?:it\s+)?)?(?:per|a|each)\s+([a-z]+?)s?\b", text)
+    litre?", "paid 4,312.50 for 1,150 hi-vis vests, cost per vest?"), or the difference between two packs' ("12-roll
+    pack is 9.60 or the 36-roll pack is 25.20, the difference in price per roll", "offer a is 500 rolls for 1,175,
+    offer b is 800 rolls for 1,760, how much cheaper per roll is b"); a pack's size and its price stand side by
+    side."""
+    asked = re.search(r"\b(?:cost|price|much|cheaper|dearer|expensive)\s+(?:is\s+(?:it\s+)?)?(?:per|a|each)\s+"
+                      r"([a-z]+?)s?\b", text)
     percents, amounts = split_percents(figures)
     if asked is None or percents:
         return None
     unit = asked.group(1)
-    sizes = [f for f in amounts if re.match(rf"\s*-?\s*{unit}s?\b", text[f.end:])]
+    amounts = [f for f in amounts if not (f.value == 2 and re.match(_COMPARED, text[f.end:]))]  # "two quotes: ..."
+    sizes = [f for f in amounts if re.match(rf"\s*-?\s*(?:[a-z]+(?:-[a-z]+)*\s+){{0,2}}{unit}s?\b", text[f.end:])]
     prices = [f for f in amounts if f not in sizes]
-    if len(sizes) != len(prices) or len(sizes) not in (1, 2) or any(f.start < s.start for f, s in zip(prices, sizes)):
+    order = sorted(amounts, key=lambda figure: figure.start)
+    if len(sizes) != len(prices) or len(sizes) not in (1, 2) or \
+            any(abs(order.index(s) - order.index(p)) != 1 for s, p in zip(sizes, prices)):
         return None
     each = sorted(((p.value / s.value, f"{p.text}/{s.text}") for s, p in zip(sizes, prices)), reverse=True)
     if len(each) == 1:
@@ -492,7 +552,7 @@ def _per_unit(text: str, figures: list[Figure]) -> str | None:
 def _to_target(text: str, figures: list[Figure]) -> str | None:
     """What is still needed to reach a target after what was done ("target is 180 units. month 1 we sold 52,
     month 2 61, how many more to hit target"): the target less the rest."""
-    target = re.search(r"\b(?:target|goal|quota)\b[^.?!\d]{0,20}?(?=\d)", text)
+    target = re.search(r"\b(?:target|goal|quota)\b[^.?!\d]{0,40}?(?=\d)", text)
     percents, amounts = split_percents(figures)
     if target is None or percents or len(amounts) < 2 or \
             not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b", text):
@@ -516,6 +576,6 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _rate_per, _containers, _margin, _weighted_average, overtime, _shared_out, _percent_chain, _percent_change,
+    above_threshold, full_packs, area_or_volume, _rate_per, _containers, _margin, _weighted_average, overtime, _shared_out, _percent_chain, _percent_change,
     _percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

@@ -12,8 +12,8 @@ import re
 from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
 from assistant.word_figures import Figure, converts, read_figures, scaled, time_scale
 
-#: A clock time: "09:45", "7:40".
-CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+#: A clock time: "09:45", "7:40", "8:45am", "5 pm".
+CLOCK = re.compile(r"\b(?:(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*([ap])\.?m\b\.?|([01]?\d|2[0-3]):([0-5]\d)\b)")
 #: A duration in hours and minutes: "1h 25min", "2h 05min", "50 min", "1 hr 10 mins".
 _DURATION = re.compile(r"\b(?:(\d+)\s*(?:h|hrs?|hours?)\s*)?(\d+)\s*(?:m|mins?|minutes)\b|\b(\d+)\s*(?:h|hrs?)\b")
 #: The employer paying part of a cost, and the person asking about their own part.
@@ -124,21 +124,25 @@ def pay(text: str, figures: list[Figure]) -> str | None:
 
 def overtime(text: str, figures: list[Figure]) -> str | None:
     """Regular hours and overtime hours at an hourly rate, the overtime at a multiple of it ("40 regular hours at
-    22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half")."""
-    if not has(r"\bovertime\b", text):
-        return None
+    22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half"), or
+    the hours worked and the hours past which the multiple is paid ("did 47 hours, base rate 12.80/hr and
+    anything over 40 hrs is paid at 1.5x")."""
     hours = [f for f in figures
              if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])]
     multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
     rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
     if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
         return None
+    rate, multiple = rates[0].text, multiples[0].text
+    past = [f for f in hours if has(r"\b(?:over|above|beyond|past|after|more than)\s*$", text[:f.start])]
+    if len(past) == 1 and has(_HOURLY, text):
+        worked = next(f for f in hours if f is not past[0])
+        return f"{past[0].text}*{rate} + ({worked.text} - {past[0].text})*{rate}*{multiple}"
     extra = [f for f in hours if has(r"\bovertime\b", clause(text, figures, f) + text[f.end:f.end + 20])]
-    if len(extra) != 1:
+    if not has(r"\bovertime\b", text) or len(extra) != 1:
         return None
     regular = next(f for f in hours if f is not extra[0])
-    rate = rates[0].text
-    return f"{regular.text}*{rate} + {extra[0].text}*{rate}*{multiples[0].text}"
+    return f"{regular.text}*{rate} + {extra[0].text}*{rate}*{multiple}"
 
 
 def durations(text: str) -> str | None:
@@ -158,22 +162,31 @@ def durations(text: str) -> str | None:
     return None
 
 
-def _clock_time(hours: str, minutes: str) -> str:
-    return f"{int(hours)}*60 + {int(minutes)}"
+def _clock_time(time: re.Match[str]) -> str:
+    """A clock time as minutes after midnight: "8:45am" -> "8*60 + 45", "5 pm" -> "17*60 + 0"."""
+    if time.group(4) is not None:
+        return f"{int(time.group(4))}*60 + {int(time.group(5))}"
+    hours = int(time.group(1)) % 12 + (12 if time.group(3) == "p" else 0)
+    return f"{hours}*60 + {int(time.group(2) or 0)}"
 
 
 def clock_durations(text: str) -> str | None:
     """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
-    tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up."""
-    times = CLOCK.findall(text)
-    rest = read_figures(CLOCK.sub(" ", text))
+    tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up, less a break;
+    at an hourly rate, the pay for them ("06:30 to 15:00 with a 30 min unpaid break, rate 14.20/h")."""
+    times = list(CLOCK.finditer(text))
+    rest = CLOCK.sub(" ", text)
     pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"
-                      r"\b(?:break|pause|lunch)\b[^.?!,\d]{0,20}(\d+)\s*(?:min|mins|minutes?)\b", text)
-    if not times or len(times) % 2 or len(rest) > (pause is not None):
+                      r"\b(?:break|pause|lunch)\b[^.?!,\d]{0,20}(\d+)\s*(?:min|mins|minutes?)\b", rest)
+    others = [f for f in read_figures(rest) if pause is None or not pause.start() <= f.start < pause.end()]
+    rates = [f for f in others if re.match(rf"\s*(?:{_HOURLY})", rest[f.end:])]
+    if not times or len(times) % 2 or len(others) > len(rates) or len(rates) > 1:
         return None
-    spans = [f"({_clock_time(*end)} - ({_clock_time(*start)}))" for start, end in zip(times[::2], times[1::2])]
+    spans = [f"({_clock_time(end)} - ({_clock_time(start)}))" for start, end in zip(times[::2], times[1::2])]
     if pause is not None:
         spans.append(f"-{pause.group(1) or pause.group(2)}")
+    if rates:
+        return f"({' + '.join(spans)})/60*{rates[0].text}"
     if has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
         return " + ".join(spans)
     if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b", text):

@@ -110,6 +110,34 @@ def value(request: str) -> float | None:
     ("a 6-can pack is 4.20 and a 24-can pack is 14.40, whats the difference in price per can", 0.1),
     ("goal is 500 calls this week, done 120 on monday and 95 on tuesday, how many more to reach it", 285),
     ("hotel limit is 90 a night, mine was 115/night for 4 nights, how much do i pay myself", 100),
+    # items at a price each, an item bought once and vat on the whole; a tip then a split "ways"
+    ("2 monitors at 150 each, 3 mice at 20 and a dock for 90, total incl 20% vat added", 540),
+    ("5 pallets of film @ 40 and 2 tape guns @ 15, plus vat at 25%, total pls", 287.5),
+    ("conference tickets are 450 each with a 15% early bird discount, what do 4 people cost", 1530),
+    ("team lunch was 200, add a 15% tip and split it 4 ways, each share?", 57.5),
+    # rounding said in words, a code's digits, a product of a count and a distance
+    ("12 boxes at 3.333 each, total to the nearest cent", 40),
+    ("target for sku 1234 is 900 units, we have 300 and 250 are on order, how many more to reach the target", 350),
+    ("trip is 2 x 150 km, van uses 8 litres per 100km and diesel is 1.50 a litre, fuel cost", 36),
+    # full packs and what is left over; stock cover; a travel time
+    ("1,000 bolts, 60 to a bag, how many full bags", 16),
+    ("packing 500 cups into boxes of 48, after as many full boxes as we can how many cups are left over", 20),
+    ("tank holds 9,000 l and we use about 600 l a day, how many days of cover", 15),
+    ("truck is 180 km away doing 60 km/h, how many hours till it arrives", 3),
+    ("courier is 10 km out at 40 km/h, how many minutes", 15),
+    # pay between clock times at an hourly rate, overtime past so many hours
+    ("shift 07:00 to 15:30 with a 30 min break at 15/h, pay for the day", 120),
+    ("worked 9am to 5:30pm minus a 30 min lunch at 20 an hour, what did i earn", 160),
+    ("she did 45 hours, rate 20/hr and anything over 40 hrs is paid at 1.5x, gross pay", 950),
+    # measures and money
+    ("room is 5 m by 4 m, flooring is 25 per m2, cost?", 500),
+    ("volume of a box 2 m long, 1.5 m wide and 0.5 m high in cubic metres", 1.5),
+    ("300 sacks at 20 kg each, how many tonnes is that", 6),
+    ("machine cost 20,000, useful life 5 years, residual value 5,000, straight line depreciation per year", 3000),
+    ("4% bonus on sales above 10k, he sold 25,000, what's the bonus", 600),
+    ("paid 1,250 for 500 safety vests, cost per vest", 2.5),
+    ("two offers: 100 rolls for 250 or 400 rolls for 900, how much cheaper per roll is the second", 0.25),
+    ("budget is 20,000 and we spent 15,000, what percentage is left", 25),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -127,7 +155,9 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "freight is 85 eur per cubic metre, we ship 12 cartons each 60x40x50 cm, cost?",  # dimensions
     "my contract is 38.5 h/week, worked 44 this week, overtime is paid at 1.25x the normal 22 eur/h",
     "the van takes 650 kg per trip, we move 4.2 tonnes, how many trips",
-    "conference tickets are 450 each with a 15% early bird discount, what do 4 people cost",  # 4 has no place
+    "tickets are 450 each with a 15% early bird discount and a 20 eur fee, what do 4 people cost",  # 20: no place
+    "the van averages 60 km/h, what speed do we need to be there by noon",  # a speed asked for
+    "6 x 4 x 3 m container, 2 of them, total volume",  # a product of dimensions
     "annual licence for 35 seats costs 12,810 eur. what is that per seat per month?",
     "overtime is paid at 1.5x, my rate is 24 eur/hr. how much for the hotel at 95 a night the company pays?",
     "booked the room 09:45 to 13:15 and 14:00 to 16:30, what does it cost",  # no minutes or hours asked
