@@ -129,6 +129,18 @@ def states_a_figure(text: str) -> bool:
     return _FIGURE.search(_PRONOUN_ONE.sub(" ", text)) is not None
 
 
+def asks_for_an_amount(text: str) -> bool:
+    """Whether `text` asks for a sum's result: a word for an amount that ends a clause, as a question or a
+    request ("total pls", "claim amount?", "avg days late?", "avg per plt to 1 decimal"), not one in passing ("100 km
+    total, at 0.23/km thats 23 eur, pls claim it")."""
+    return _AMOUNT_ASKED.search(text) is not None
+
+
+_AMOUNT_ASKED = re.compile(r"\b(?:total|amount|avg|average|mean|sum|how much|cost|price|share|score|gross|owed?|"
+                           r"reorder (?:point|pt|level))\b[^.?!,;]{0,25}"
+                           r"(?:\?|\bpls\b|\bplease\b|$)", re.IGNORECASE)
+
+
 #: A sentence's end inside a message: its mark and the space after it.
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 

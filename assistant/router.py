@@ -68,6 +68,7 @@ import numpy as np
 
 from assistant.codes import stated_codes
 from assistant.message_kinds import (
+    asks_for_an_amount,
     general_question,
     names_a_record,
     opinion,
@@ -326,6 +327,12 @@ class ToolRouter:
         if call and checks and tool == SEARCH and CALCULATOR in candidates and composed_expression(texts[0]):
             reasons.append("a word problem whose words give its sum: no search")
             tool = CALCULATOR  # "full year leave is 28 days. pro rata by month (9 months), how many days"
+        if (not call or tool not in (SEARCH, CALCULATOR)) and checks and CALCULATOR in candidates and \
+                asks_for_an_amount(texts[0]) and not reaction(texts[0]) and composed_expression(texts[0]):
+            # "SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls" had booked a dock slot;
+            # "review rating is weighted: goals 50% (scored 4), ... overall score?" had no call
+            reasons.append("a word problem whose words give its sum and ask for it" + (": no API call" if call else ""))
+            tool, call = CALCULATOR, True
         if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \
                 and general_question(texts[0]):
             reasons.append(f"a general question ({passage:.2f} from the nearest passage): no search")

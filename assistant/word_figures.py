@@ -89,6 +89,7 @@ def in_digits(text: str) -> str:
         value = total + current + (0.5 if run.endswith("and a half") else 0)
         return f"{value:g}"
 
+    text = re.sub(r"\b(?:a|one)\s+dozen\b", "12", text)
     return _NUMBER_RUN.sub(digits, text)
 
 def scaled(expression: str, ratio: Fraction) -> str:

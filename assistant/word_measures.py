@@ -8,13 +8,16 @@ returns None unless the request is that shape and every figure it states has its
 from __future__ import annotations
 
 import re
+from fractions import Fraction
+from itertools import pairwise
 
-from assistant.word_cues import fraction, has, split_percents
-from assistant.word_figures import Figure
+from assistant.word_cues import clause, fraction, has, split_percents
+from assistant.word_figures import Figure, read_figures, scaled
 
 #: A speed: "76 km/h", "36 kmh", "50 mph", "80 km per hour", "60 kilometres an hour".
 SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:km\s*/\s*h(?:r|our)?|kmh|kph|mph|(?:km|kilomet(?:re|er)s?|miles?)\s+"
                    r"(?:per|an|a)\s+(?:hour|hr|h))\b")
+_MINUTES_ASKED = r"\bhow many min(?:ute)?s\b|\bin min(?:ute)?s\b|\bmin(?:ute)?s (?:till|until|away|to go|before|left)\b"
 _DISTANCE = r"^\s*(?:km|kilomet(?:re|er)s?|miles?|mi)\b"
 #: A rate of use per day or week: "740 L per day", "85 units a day", "120/day", "about 30 pallets daily".
 _PER_DAY = r"^\s*(?:[a-z]+\s+){0,2}?(?:(?:per|a|an|each|every|/)\s*(?:day|week)\b|daily\b|weekly\b)"
@@ -32,17 +35,20 @@ _ABOVE = r"\b(?:above|over|beyond|exceeding|in excess of|more than)\s*(?:eur|eur
 
 def travel_time(text: str, figures: list[Figure]) -> str | None:
     """The hours a distance takes at a speed ("342 km left, averaging 76 km/h, how many hours"), or the minutes
-    when they are asked for ("27 km out, doing 36 km/h, how many minutes till it gets here")."""
+    when they are asked for ("27 km out, doing 36 km/h, how many minutes till it gets here"), with a break on
+    the way ("needs a 45 min break on the way")."""
     speeds = list(SPEED.finditer(text))
     if len(speeds) != 1:
         return None
     speed = speeds[0]
     rest = [f for f in figures if not speed.start() <= f.start < speed.end()]
-    if len(rest) != 1 or rest[0].percent or not re.match(_DISTANCE, text[rest[0].end:]):
+    stops = [f for f in rest if re.match(r"^\s*(?:mins?|minutes)\b[^.?!,]{0,15}\b(?:break|stop|pause|rest)", text[f.end:])]
+    rest = [f for f in rest if f not in stops]
+    if len(rest) != 1 or len(stops) > 1 or rest[0].percent or not re.match(_DISTANCE, text[rest[0].end:]):
         return None
-    hours = f"{rest[0].text}/{speed.group(1)}"
-    if has(r"\bhow many min(?:ute)?s\b|\bin min(?:ute)?s\b|\bmins?\b|\bminutes\b", text):
-        return f"{hours}*60"
+    hours = f"{rest[0].text}/{speed.group(1)}" + (f" + {stops[0].text}/60" if stops else "")
+    if has(_MINUTES_ASKED, text):
+        return f"({hours})*60" if stops else f"{hours}*60"
     return hours if has(r"\bhow (?:many hours|long)\b|\bin hours\b|\bhours\b|\beta\b", text) else None
 
 
@@ -97,15 +103,16 @@ def area_or_volume(text: str, figures: list[Figure]) -> str | None:
 
 
 def load_weight(text: str, figures: list[Figure]) -> str | None:
-    """A load's weight in tonnes from a count at so many kilograms each ("640 bags of cement at 25 kg each, how
-    many tonnes"): everything multiplied, over 1000."""
+    """A load's weight in tonnes from a count at so many kilograms or grams each ("640 bags of cement at 25 kg
+    each, how many tonnes", "2,400 bags of 750 g each"): everything multiplied, over 1000 or a million."""
     percents, amounts = split_percents(figures)
-    each = [f for f in amounts if re.match(r"^\s*(?:kg|kilos?|kilograms?)\b", text[f.end:])]
+    each = [f for f in amounts if re.match(r"^\s*(?:kg|kilos?|kilograms?|g|grams?)\b", text[f.end:])]
+    grams = bool(each) and re.match(r"^\s*(?:g|grams?)\b", text[each[0].end:]) is not None
     if percents or len(amounts) not in (2, 3) or len(each) != 1 or \
             not has(r"\b(?:how many|in|into) (?:tonnes|tons|t)\b|\btonnes is\b|\btons is\b", text) or \
             has(r"\b(?:tonnes?|tons?|t)\b", text[:each[0].start]):
         return None
-    return f"{'*'.join(f.text for f in amounts)}/1000"
+    return f"{'*'.join(f.text for f in amounts)}/{1000000 if grams else 1000}"
 
 
 def depreciation(text: str, figures: list[Figure]) -> str | None:
@@ -139,3 +146,180 @@ def above_threshold(text: str, figures: list[Figure]) -> str | None:
     if amount.value <= thresholds[0].value:
         return None
     return f"({amount.text} - {thresholds[0].text})*{fraction(percents[0])}"
+
+
+#: Units of time in minutes, for a sum of durations in several ("6 wks production, then 9 days transit").
+_MINUTES = {"min": 1, "hour": 60, "day": 1440, "week": 10080}
+_TIME_UNIT = r"^\s*(?:working\s+|calendar\s+)?(mins?|minutes?|hours?|hrs?|h|days?|weeks?|wks?)\b"
+
+
+def _minutes_in(unit: str) -> int:
+    """A unit of time's length in minutes: "wks" -> 10080."""
+    return next(value for name, value in _MINUTES.items() if unit.startswith(name[0]) and
+                (name != "min" or unit.startswith("min")) and (name != "hour" or unit[0] == "h"))
+
+
+def mixed_durations(text: str, figures: list[Figure]) -> str | None:
+    """Durations in several units of time added up in the unit asked for ("6 wks production, then 9 days transit
+    and 3 days customs clearance, total lead time in days")."""
+    asked = re.search(r"\b(?:in|how many|total|of)\s+(minutes|hours|days|weeks)\b", text)
+    units = [re.match(_TIME_UNIT, text[f.end:]) for f in figures]
+    if asked is None or len(figures) < 2 or any(f.percent for f in figures) or None in units:
+        return None
+    names = [unit.group(1) for unit in units if unit is not None]
+    if len({_minutes_in(name) for name in names}) < 2 or any(
+            not has(r"\b(?:and|then|plus)\b|[,+]", text[a.end:b.start]) or
+            has(r"\b(?:is|are|per|a|an|each|every|for|at|of)\b|/", text[a.end:b.start])
+            for a, b in pairwise(figures)):
+        return None  # "3.5 days if our standard day is 7.6 hrs", "7.5 hrs a day for 4 days" are no sums
+    target = _minutes_in(asked.group(1))
+    terms = []
+    for figure, name in zip(figures, names):
+        ratio = Fraction(_minutes_in(name), target)
+        terms.append(figure.text if ratio == 1 else scaled(figure.text, ratio))
+    return " + ".join(terms)
+
+
+def after_free(text: str, figures: list[Figure]) -> str | None:
+    """A charge per day after so many free ones ("at the port 11 days, first 5 are free then 85 eur/day"): the
+    days past the free ones times the rate."""
+    percents, amounts = split_percents(figures)
+    free = [f for f in amounts if has(r"\bfirst\s*$", text[max(0, f.start - 12):f.start]) and
+            re.match(r"^\s*(?:[a-z]+\s+){0,2}?(?:are|is)?\s*free\b", text[f.end:])]
+    rates = [f for f in amounts if re.match(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:/|per|a)\s*(?:day|night|hour|hr|"
+                                            r"week|month)\b", text[f.end:])]
+    if percents or len(amounts) != 3 or len(free) != 1 or len(rates) != 1 or free[0] is rates[0]:
+        return None
+    total = next(f for f in amounts if f is not free[0] and f is not rates[0])
+    return f"({total.text} - {free[0].text})*{rates[0].text}"
+
+
+def per_person_hour(text: str, figures: list[Figure]) -> str | None:
+    """A total of work per person per hour, over people working so many hours ("6 pickers on a 7.5 hr shift did
+    3420 lines, lines per person per hour"), less a break each takes in minutes ("each takes a 30 min break")."""
+    if not has(r"\bper (?:person|picker|head|driver|worker|agent|employee|operator|[a-z]+er) per (?:hour|hr|h)\b",
+               text):
+        return None
+    percents, amounts = split_percents(figures)
+    hours = [f for f in amounts if re.match(r"^\s*-?\s*(?:hours?|hrs?|h)\b", text[f.end:])]
+    breaks = [f for f in amounts if re.match(r"^\s*(?:mins?|minutes?)\b[^.?!,]{0,15}\b(?:break|pause|lunch)", text[f.end:])]
+    rest = [f for f in amounts if f not in hours and f not in breaks]
+    if percents or len(hours) != 1 or len(breaks) > 1 or len(rest) != 2:
+        return None
+    people, work = sorted(rest, key=lambda figure: figure.value)
+    shift = f"({hours[0].text} - {breaks[0].text}/60)" if breaks else hours[0].text
+    return f"{work.text}/({people.text}*{shift})"
+
+
+def written_size(text: str) -> str | None:
+    """A size written as a product: the volume of so many boxes ("250 ctns, each one 60x40x35 cm, total m3"), in
+    cubic metres when asked, from centimetres or metres; or an area in metres at a price per square metre ("1.25
+    per square metre per visit, the floor is 42m x 18m")."""
+    box = re.search(r"(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(cm|m)\b", text)
+    if box is not None and has(r"\b(?:m3|m³|cbm|cubic met(?:re|er)s?|volume)\b", text):
+        rest = read_figures(text[: box.start()] + " " + text[box.end():])
+        if len(rest) > 1 or any(f.percent for f in rest):
+            return None
+        volume = "*".join(box.group(1, 2, 3)) + ("/1000000" if box.group(4) == "cm" else "")
+        return f"{rest[0].text}*{volume}" if rest else volume
+    floor = re.search(r"(\d+(?:\.\d+)?)\s*m?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*m\b(?!\s*[x×])", text)
+    if box is not None or floor is None:
+        return None
+    rest = read_figures(text[: floor.start()] + " " + text[floor.end():])
+    if len(rest) != 1 or rest[0].percent or not re.match(_AREA_PRICE, text[rest[0].end:]):
+        return None
+    return f"{floor.group(1)}*{floor.group(2)}*{rest[0].text}"
+
+
+def reorder_point(text: str, figures: list[Figure]) -> str | None:
+    """A reorder point: the use per day over the lead time in days, plus the safety stock ("uses 85 a day, lead
+    time 12 days, we hold 300 safety stock")."""
+    percents, amounts = split_percents(figures)
+    if percents or not has(r"\breorder (?:point|pt|level)\b|\brop\b", text) or len(amounts) not in (2, 3):
+        return None
+    use = [f for f in amounts if re.match(_PER_DAY, text[f.end:])]
+    lead = [f for f in amounts if re.match(r"^\s*(?:working\s+)?days?\b", text[f.end:]) and
+            has(r"\blead\b", text[max(0, f.start - 20):f.end + 20])]
+    safety = [f for f in amounts if re.match(r"^\s*(?:[a-z]+\s+){0,2}?(?:safety|buffer)\b", text[f.end:]) or
+              has(r"\b(?:safety|buffer)\b[^\d,.;]{0,15}$", text[:f.start])]
+    if len(use) != 1 or len(lead) != 1 or len(safety) != len(amounts) - 2 or use[0] is lead[0]:
+        return None
+    return f"{use[0].text}*{lead[0].text}" + (f" + {safety[0].text}" if safety else "")
+
+
+def net_count(text: str, figures: list[Figure]) -> str | None:
+    """A count and what came and went since ("240 ppl on jan 1, 31 leavers since then and 47 new hires, where are
+    we now"): the first figure, less those who left, plus those who joined."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) < 3:
+        return None
+    terms = [amounts[0].text]
+    for figure in amounts[1:]:
+        words = text[figure.end: figure.end + 25]
+        if re.match(r"^\s*(?:[a-z]+\s+)?(?:leavers?|left|quit|resigned|resignations|leaving|exits?|retired|"
+                    r"retirements|fired|let go|dismissed)\b", words):
+            terms.append(f"- {figure.text}")
+        elif re.match(r"^\s*(?:[a-z]+\s+)?(?:new hires?|hires?|joiners?|joined|starters?|new starters?|"
+                      r"new (?:people|staff|employees))\b", words):
+            terms.append(f"+ {figure.text}")
+        else:
+            return None
+    return " ".join(terms)
+
+
+def tiered(text: str, figures: list[Figure]) -> str | None:
+    """Two percentages, one up to a threshold and one above it ("5% on the first 50k of sales, 8% on everything
+    above 50k, she closed 82,500"): each on its part of the amount."""
+    percents, amounts = split_percents(figures)
+    if len(percents) != 2 or len(amounts) != 3:
+        return None
+    values = [f.value for f in amounts]
+    thresholds = [f for f in amounts if values.count(f.value) == 2]
+    if len(thresholds) != 2:
+        return None
+    amount = next(f for f in amounts if f not in thresholds)
+    low, high = percents if percents[0].start < percents[1].start else percents[::-1]
+    if amount.value <= thresholds[0].value or not has(r"\bfirst\b|\bup to\b", clause(text, figures, low) +
+                                                         text[low.end: thresholds[0].start]):
+        return None
+    line = thresholds[0].text
+    return f"{line}*{fraction(low)} + ({amount.text} - {line})*{fraction(high)}"
+
+
+def per_seat_period(text: str, figures: list[Figure]) -> str | None:
+    """A price per user or seat a month or a year, for so many of them, in the period asked ("8.75/user/month and
+    we're at 64 users, annual cost"): the price times the count, times 12 or over 12 when the period differs."""
+    each = re.compile(r"^\s*(?:eur|euros?|usd|gbp)?\s*(?:/|per|a)\s*(?:user|seat|licen[cs]e|head|person|employee)\s*"
+                      r"(?:/|per|a)\s*(month|mo|year|yr)\b")
+    percents, amounts = split_percents(figures)
+    prices = [(f, match.group(1)) for f in amounts if (match := each.match(text[f.end:]))]
+    if percents or len(amounts) != 2 or len(prices) != 1:
+        return None
+    price, period = prices[0]
+    count = next(f for f in amounts if f is not price)
+    monthly = period.startswith("mo")
+    if has(r"\b(?:annual|annually|yearly|per year|a year|per yr|a yr|for the year)\b", text) and monthly:
+        return f"{price.text}*{count.text}*12"
+    if has(r"\b(?:monthly|per month|a month|per mo)\b", text) and not monthly:
+        return f"{price.text}*{count.text}/12"
+    return None
+
+
+def time_per_item(text: str, figures: list[Figure]) -> str | None:
+    """A total time over a count of items, in the unit asked for per item ("1,240 tickets, total handle time 434
+    hours, average handle time in minutes per ticket")."""
+    asked = re.search(r"\bin (minutes|mins|hours|hrs|seconds|secs) per ([a-z]+?)s?\b|"
+                      r"\b(minutes|mins|hours|hrs|seconds|secs) per ([a-z]+?)s?\b", text)
+    percents, amounts = split_percents(figures)
+    if asked is None or percents or len(amounts) != 2:
+        return None
+    unit, item = (asked.group(1), asked.group(2)) if asked.group(1) else (asked.group(3), asked.group(4))
+    seconds = {"s": 1, "m": 60, "h": 3600}
+    timed = [(f, m.group(1)) for f in amounts if (m := re.match(r"^\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b",
+                                                                text[f.end:]))]
+    counted = [f for f in amounts if re.match(rf"^\s*(?:[a-z]+\s+)?{item}", text[f.end:])]
+    if len(timed) != 1 or len(counted) != 1 or timed[0][0] is counted[0]:
+        return None
+    ratio = Fraction(seconds[timed[0][1][0]], seconds[unit[0]])
+    total = timed[0][0].text if ratio == 1 else scaled(timed[0][0].text, ratio)
+    return f"{total}/{counted[0].text}"

@@ -26,18 +26,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
-from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
+from assistant.word_cues import (
+    AVERAGE,
+    OFF,
+    SPLIT,
+    clause,
+    fraction,
+    has,
+    split_percents,
+)
 from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures
 from assistant.word_measures import (
     SPEED,
     above_threshold,
+    after_free,
     area_or_volume,
     depreciation,
     full_packs,
     load_weight,
+    mixed_durations,
+    net_count,
+    per_person_hour,
+    per_seat_period,
+    reorder_point,
     stock_cover,
+    tiered,
+    time_per_item,
     travel_time,
+    written_size,
 )
 from assistant.word_time import (
     CLOCK,
@@ -66,7 +84,8 @@ _UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\
 _CURRENCIES = {"eur": r"eur|euros?|€", "usd": r"usd|dollars?|\$", "gbp": r"gbp|pounds?|£|quid",
                "chf": r"chf|francs?"}
 #: The unit an answer is asked in: "in euros", "into gbp", "to usd".
-_ASKED_IN = re.compile(r"\b(?:in|into|to)\s+(eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|kilometres?)\b")
+_ASKED_IN = re.compile(r"(?<!came )(?<!comes )(?<!come )(?<!amounts )(?<!amounted )\b(?:in|into|to|how many)\s+"
+                       r"(eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|kilometres?)\b")
 #: An aside the sum leaves out: "(her target is 110 but I just need the average)", "driver also gets a 12 eur
 #: lunch allowance but that's separate."
 _ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not)\b[^()]*\)|"
@@ -78,14 +97,19 @@ _ROUND_DOWN = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?down\b")
 _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
-_ROUNDING = re.compile(r"\bround(?:ed)?\s+(?:it\s+)?to\s+(\d|one)\s+decimals?(?:\s+places?)?\b",
-                       re.IGNORECASE)
+_ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:decimals?|dp)(?:\s+places?)?\b|"
+                       r"\b(\d)\s+(?:decimals?|dp)\s*\W*$", re.IGNORECASE)
+#: An amount of money asked in hundredths: "cost per click in cents".
+_IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
+#: A condition a figure states, which no sum takes: "if we pay within 10 days", "for groups of 10+".
+_CONDITION = re.compile(r"\b(?:if (?:we |you )?pay|paid) within \d+ days\b")
 #: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
 _TO_CENTS = re.compile(r"\bto the (?:nearest )?(?:cent|penny|pence)\b")
 _TO_WHOLE = re.compile(r"\bto (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
-#: A code whose digits are no operand: "SKU 4471", "invoice 2231", "PO #88", "ticket no. 12".
+#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" ("invoice 5,000" is an
+#: amount).
 _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
-                   r"\b(?:sku|po|invoice|ticket|ref)\s*#?\s*\d+\b|#\d+\b")
+                   r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
@@ -118,7 +142,8 @@ _COUNT_ASKED = r"\bhow many\s+(?!(?:minutes|hours|days|weeks|months|years|percen
 _COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|packs?)\b"
 #: An item bought once among items at a price each: "... and a desk lamp for 35".
 _BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
-_FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage)\b"
+_FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage|set-?up|" \
+       r"admin|booking|call-out)\b"
 
 
 def composed_expression(request: str) -> str | None:
@@ -126,6 +151,7 @@ def composed_expression(request: str) -> str | None:
     has its place; None otherwise (the model writes the expression)."""
     text = _ASIDE.sub(" ", in_digits(_PERCENT_WORDS.sub("%", request).casefold()))
     text = _CODE.sub(lambda code: re.sub(r"[\d#]", "", code.group(0)), text)
+    text = _CONDITION.sub(" ", re.sub(r"\bot\b", "overtime", text))
     rounded = "ceiling" if _ROUND_UP.search(text) else "floor" if _ROUND_DOWN.search(text) else None
     expression = _composed(text)
     if rounded is None or expression is None or "/" not in expression or expression.startswith(rounded):
@@ -138,6 +164,7 @@ def _composed(text: str) -> str | None:
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text, digits = _taken(text, _ROUNDING.search(text))
+    digits = {"one": "1", "two": "2"}.get(digits or "", digits)
     if digits is None:
         digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
     ratio = _RATIO.search(text)
@@ -153,6 +180,8 @@ def _composed(text: str) -> str | None:
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
         return added  # "1h 25min, 50 min, 2h 05min, total minutes"
+    if (size := written_size(text)) is not None:  # "250 ctns, each 60x40x35 cm, total m3"
+        return f"round({size}, {digits})" if digits is not None else size
     if SPEED.search(text) and not _UNREAD.search(text):  # "averaging 76 km/h": the model is left any other speed
         found = travel_time(text, read_figures(text))
         return f"round({found}, {digits})" if digits is not None and found is not None else found
@@ -173,6 +202,8 @@ def _composed(text: str) -> str | None:
             expression = figures[0].text  # "convert 250 usd to eur at a rate of 0.92"
     if expression is None:
         return None
+    if _IN_CENTS.search(text) and rate is None:
+        expression = f"({expression})*100"
     if rate is not None:
         expression = f"({expression}){'/' if inverse else '*'}{rate}"  # "1 EUR = 1.175 USD", asked in euros: /
     return f"round({expression}, {digits})" if digits is not None else expression
@@ -189,6 +220,26 @@ def _unit_name(word: str) -> str:
     """A currency or a unit by one name: "euros", "eur" and "€" are "eur"; "miles" is "mile"."""
     word = word.casefold()
     return next((name for name, pattern in _CURRENCIES.items() if re.fullmatch(pattern, word)), word.rstrip("s"))
+
+
+def _proportional(text: str, figures: list[Figure]) -> str | None:
+    """An amount split in proportion to counts, and the share of the one named ("bonus pool 36,000 split between
+    three teams in proportion to headcount, teams are 12, 18 and 10 people, how much goes to the 18-person
+    team")."""
+    percents, amounts = split_percents(figures)
+    if percents or not has(r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b", text):
+        return None
+    named = [f for f in amounts if has(r"^\s*-?\s*(?:person|people|strong|member|man)\b", text[f.end:]) and
+             has(r"\b(?:the|to|for|does|of)\s*$", text[:f.start])]
+    if len(named) != 1:
+        return None
+    whole = max(amounts, key=lambda figure: figure.value)
+    parts = [f for f in amounts if f is not whole and f is not named[0]]
+    if len(parts) > 2 and parts[0].value == len(parts) - 1:  # "three teams", then their sizes
+        parts = parts[1:]
+    if not any(f.value == named[0].value for f in parts):
+        return None
+    return f"{whole.text}*{named[0].text}/({' + '.join(f.text for f in parts)})"
 
 
 def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
@@ -234,7 +285,8 @@ def _simple_interest(text: str, figures: list[Figure]) -> str | None:
 
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover)
+    _simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
+    mixed_durations, per_seat_period, time_per_item, per_person_hour)
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
@@ -261,15 +313,19 @@ _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase
 _INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
 _WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
 _THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
-_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price)\b"
+_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price|gross)\b"
 _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
              r"growing|up from|more than)\b"
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
-               r"cheaper|reduced|shrank|declined?)\b"
+               r"cheaper|reduced|shrank|declined?|short|shortfall)\b"
 _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
                 r"(?:%|percentage) (?:is|was) (?:that|it)|" \
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
-                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b"
+                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b|" \
+                r"\brate (?:%|in %|as a %)|%\s*\?"
+#: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
+_LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
+_KEPT_ASKED = r"\b(?:good|ok|usable|intact|undamaged|sellable|fine|left|remaining|kept)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 _LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
@@ -283,10 +339,21 @@ _EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" 
 def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str | None:
     """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
     "minus 10% discount") in turn; a lone percentage with neither cue is a part ("8% holiday allowance on
-    52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`)."""
+    52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`).
+    Amounts joined by "+", "plus" or "and" are one ("duty 6.5% on goods 22,000 + freight 1,800 + insurance 200")."""
     percents, amounts = split_percents(figures)
+    if len(amounts) > 1 and percents and len(percents) == 1 and all(
+            has(r"^[^\d]{0,30}(?:\+|\bplus\b|\band\b)[^\d]{0,30}$", text[a.end:b.start]) and
+            not has(_EACH, text[a.end:b.start]) for a, b in pairwise(amounts)):
+        amounts = [Figure(f"({' + '.join(f.text for f in amounts)})", amounts[0].start, amounts[-1].end, False)]
     if len(amounts) != 1 or not percents or len(percents) > 3:
         return None
+    if len(percents) == 2 and has(r"\bfrom\b[^.?!]*\bto\b", text) and has(r"\b(?:extra|more|difference|increase)\b",
+                                                                          text):
+        first, second = percents  # "surcharge went from 9% to 11.5% on a base rate of 3,200, how much extra"
+        return f"({second.text} - {first.text})/100*{amounts[0].text}"
+    if len(percents) == 1 and (found := _grossed_up(text, amounts[0], percents[0])) is not None:
+        return found
     total = total or has(_TOTAL, text)
     amount = amounts[0].text
     net = has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
@@ -301,6 +368,22 @@ def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str
     return None if factors is None else "*".join([amount, *factors])
 
 
+def _grossed_up(text: str, amount: Figure, percent: Figure) -> str | None:
+    """An amount that is what remains after a percentage, and the whole asked for: the gross for a net pay
+    ("receive 1,700 net and 15% is withheld, what gross"), the price for a margin on it ("cost is 64, a 20%
+    margin on the selling price, what sell price"); a markup on the cost is added to it."""
+    if has(r"\bnet\b", text) and has(r"\bgross\b", text) and \
+            has(r"\b(?:withheld|withholding|deducted|deductions?|tax(?:ed)?|taken off)\b", text):
+        return f"{amount.text}/(1 - {fraction(percent)})"
+    if has(r"\b(?:sell(?:ing)? price|sale price|sell (?:it )?(?:at|for)|price (?:should|do|must))\b", text) and \
+            has(r"\b(?:cost|costs|buy|bought)\b", text):
+        if has(r"\bmargin\b", text):
+            return f"{amount.text}/(1 - {fraction(percent)})"
+        if has(r"\bmark-?up\b", text):
+            return f"{amount.text}*(1 + {fraction(percent)})"
+    return None
+
+
 def _percent_factors(text: str, figures: list[Figure], percents: list[Figure], total: bool) -> list[str] | None:
     """What each of `percents` multiplies an amount by: added on top (1 + p), taken off (1 - p) or taken of it
     (p); None when a percentage says none of them."""
@@ -313,8 +396,14 @@ def _percent_factors(text: str, figures: list[Figure], percents: list[Figure], t
             factors.append(f"(1 - {fraction(percent)})")
         elif has(_ON_TOP, near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {fraction(percent)})")
-        elif len(percents) == 1 and has(r"\bof\b|\bon\b", near) and not has(_ASKS_PERCENT, text):
-            factors.append(fraction(percent))
+        elif has(_LOST, near) and has(_KEPT_ASKED, text):  # "3.5% damaged, how many good ones"
+            factors.append(f"(1 - {fraction(percent)})")
+        elif len(percents) == 1 and (has(r"\bof\b|\bon\b", near) or has(r"\brate\b", near) and
+                                     has(r"\bhow many\b", text)) and not has(_ASKS_PERCENT, text):
+            factors.append(fraction(percent))  # "return rate 3.2%, how many returns"
+        elif len(percents) > 1 and has(r"\b(?:another|further|additional|then)\b", near) and \
+                any(has(OFF, clause(text, figures, p)) for p in percents if p is not percent):
+            factors.append(f"(1 - {fraction(percent)})")  # "we get 10% then another 5% on the discounted price"
         else:
             return None
     return factors
@@ -364,11 +453,11 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     of people or months to share it over ("split whatever is left equally on gifts for 25 ppl", "left per month
     for the remaining 4 months", "fifteen people ... company pays 1500 and we split the rest"), what is left
     shared out."""
-    percents, amounts = split_percents(figures)
+    percents, amounts = split_percents(_paid_in_parts(text, figures))
     if percents or len(amounts) < 2 or not (has(_LEFT, text) and (has(_USED, text) or has(r"\bbudget\b", text))):
         return None
-    counts = [f for f in amounts if re.match(_COUNTED, text[f.end:]) or
-              has(r"\b(?:among|between|by|for)\s*$", text[:f.start])]
+    counts = [f for f in amounts if "*" not in f.text and (re.match(_COUNTED, text[f.end:]) or
+                                                           has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (has(SPLIT, text) or has(r"\bper\b", text)) \
         else None
     if count is None and len(amounts) == 3 and has(SPLIT, text):
@@ -381,6 +470,21 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     if count is not None:
         return f"({left})/{count.text}"
     return left if len(costs) == len(amounts) else None
+
+
+def _paid_in_parts(text: str, figures: list[Figure]) -> list[Figure]:
+    """`figures` with each count of equal parts and the part's amount made one figure ("paid 3 instalments of
+    1,950 each": 3*1950)."""
+    merged: list[Figure] = []
+    for figure in figures:
+        before = merged[-1] if merged else None
+        if before is not None and "*" not in before.text and not before.percent and not figure.percent and \
+                has(r"^\s*(?:[a-z]+\s+){1,2}(?:of|at)\s*(?:eur|€|usd|\$|gbp|£)?\s*$", text[before.end:figure.start]) and \
+                has(r"^\s*(?:eur|euros?)?\s*each\b", text[figure.end:]):
+            merged[-1] = Figure(f"{before.text}*{figure.text}", before.start, figure.end, False)
+        else:
+            merged.append(figure)
+    return merged
 
 
 def _rate_per(text: str, figures: list[Figure]) -> str | None:
@@ -398,7 +502,7 @@ def _rate_per(text: str, figures: list[Figure]) -> str | None:
 def _weighted_average(text: str, figures: list[Figure]) -> str | None:
     """An average weighted by percentages ("exam counts 40% and she got 72, project 35% with 88") or by
     quantities at a price each ("200 pcs at 3.20 and 300 pcs at 2.70, the average price per piece")."""
-    if not has(AVERAGE, text):
+    if not has(AVERAGE, text) and not has(r"\bweighted\b", text):
         return None
     percents, amounts = split_percents(figures)
     if percents and len(percents) == len(amounts) >= 2 and has(r"\bweighted\b", text):
@@ -441,8 +545,10 @@ def _containers(text: str, figures: list[Figure]) -> str | None:
     least"): the quantity over the capacity, rounded up."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2 or not has(_COUNT_ASKED, text) or \
-            not has(r"\b(?:need|needed|required|at least|minimum|min)\b", text) or \
-            not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?)\b", text):
+            not has(r"\b(?:need|needed|required|at least|minimum|min|buy|order|book|rent|hire)\b|\bfor \d", text) or \
+            not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?|seats?|sits)\b|"
+                    r"\b(?:packs?|boxes|cases|sets|lots|batches|rolls) of \d", text) or \
+            has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text):
         return None
     capacity, quantity = sorted(amounts, key=lambda figure: figure.value)
     return f"ceiling({quantity.text}/{capacity.text})"
@@ -482,10 +588,13 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
     each pair multiplied, the pairs and single items added; with VAT or a discount on the total ("what's the
     total with 20% vat added?")."""
     percents, amounts = split_percents(figures)
-    fees = [f for f in amounts if has(_FEE, text[f.end:]) and has(r"\b(?:plus|and|with|\+)\s*(?:eur|€)?\s*$",
-                                                                     text[:f.start])]
+    fees = [f for f in amounts if has(_FEE, text[f.end:]) and
+            has(r"(?:\bplus|\band|\bwith|\+)\s*(?:an?\s+)?(?:flat|one-off|one off|fixed)?\s*(?:eur|€|£|\$)?\s*$",
+                text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
-    if len(amounts) < 2 or has(AVERAGE, text) or has(SPLIT, text) or has(_LEFT, text) or _counts_containers(text):
+    priced = re.sub(r"\d\s*(?:eur|euros?)?\s*per (?:person|head|seat|item|unit|piece|participant|attendee|night)\b",
+                    " ", text)  # "at 32 per head" is a price each, not a split
+    if len(amounts) < 2 or has(AVERAGE, text) or has(SPLIT, priced) or has(_LEFT, text) or _counts_containers(text):
         return None
     items, pairs, index = [], 0, 0
     while index < len(amounts):
@@ -495,7 +604,8 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
                                    has(_PRICE_EACH, text[second.end: second.end + 25])):
             items.append(f"{first.text}*{second.text}")
             pairs, index = pairs + 1, index + 2
-        elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2:
+        elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2 and \
+                not has(_PRICE_EACH, text[first.end: first.end + 25]):
             items.append(first.text)
             index += 1
         else:
@@ -505,6 +615,8 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
         return None
     if not percents:
         return total
+    if fees:  # "plus 10% extra as spares ... and a 35 setup fee": which part a percentage takes is unsaid
+        return None
     factors = _percent_factors(text, figures, percents, total=True)
     return None if factors is None else "*".join([f"({total})", *factors])
 
@@ -576,6 +688,6 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    above_threshold, full_packs, area_or_volume, _rate_per, _containers, _margin, _weighted_average, overtime, _shared_out, _percent_chain, _percent_change,
+    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, full_packs, area_or_volume, _rate_per, _containers, _margin, _weighted_average, overtime, _shared_out, _percent_chain, _percent_change,
     _percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

@@ -26,7 +26,7 @@ _DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
 _PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
 #: An hourly rate and a count of hours.
 _HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
-_HOURS = r"\d\s*(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
+_HOURS = r"\d\s*(?:overtime\s+|extra\s+)?(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
 
 
 def employer_share(text: str, figures: list[Figure]) -> str | None:
@@ -61,7 +61,9 @@ def pro_rata(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
                         r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)\b", text)
-    if percents or not (has(_PRO_RATA, text) or part_of is not None and part_of.group(3) is not None):
+    shared = part_of is not None and part_of.group(1) is not None and \
+        has(r"\b(?:split|share|shared|sharing|proportion(?:ally)?)\b", text)  # "split by cbm, we have 18 of the 28"
+    if percents or not (has(_PRO_RATA, text) or shared or part_of is not None and part_of.group(3) is not None):
         return None
     if part_of is not None and len(amounts) == 3:
         amount = [f for f in amounts if not (part_of.start() <= f.start < part_of.end())]
@@ -184,12 +186,14 @@ def clock_durations(text: str) -> str | None:
         return None
     spans = [f"({_clock_time(end)} - ({_clock_time(start)}))" for start, end in zip(times[::2], times[1::2])]
     if pause is not None:
-        spans.append(f"-{pause.group(1) or pause.group(2)}")
+        daily = len(spans) > 1 and has(r"\b(?:each|every|per|a) day\b|\bdaily\b", rest)  # "30 min lunch each day"
+        spans.append(f"-{pause.group(1) or pause.group(2)}" + (f"*{len(spans)}" if daily else ""))
     if rates:
         return f"({' + '.join(spans)})/60*{rates[0].text}"
     if has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
         return " + ".join(spans)
-    if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b", text):
+    if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|\b(?:total|paid|worked) hours\b|"
+           r"\bhours (?:worked|in total|total)\b", text):
         return f"({' + '.join(spans)})/60"
     return None
 

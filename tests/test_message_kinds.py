@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.message_kinds import (
+    asks_for_an_amount,
     general_question,
     names_a_record,
     reaction,
@@ -128,3 +129,15 @@ def test_a_record_id_has_three_digits_or_more_and_no_unit(text: str, record: boo
 ])
 def test_record_sentences_are_the_request_a_rule_question_follows(text: str, request_part: str | None):
     assert record_sentences(text) == request_part
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls", True),
+    ("claim for SHP-198342: 14 ctns crushed, 24 pcs per ctn, unit value 3.75 eur. claim amount?", True),
+    ("last 5 shipments were late by 2, 0, 5, 3 and 1 days. avg days late?", True),
+    ("3 plts weigh 412, 388 and 455 kg, avg per plt to 1 decimal", True),
+    ("drove to the client, 100 km total, at 0.23/km thats 23 eur, pls claim it", False),  # a total in passing
+    ("how many shipments left WH-05 between 1 and 7 june? boss reckons we did 140 pallets", False),
+])
+def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: str, asks: bool):
+    assert asks_for_an_amount(text) is asks

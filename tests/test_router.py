@@ -648,6 +648,22 @@ def test_a_word_problem_whose_words_give_its_sum_goes_to_the_calculator_not_the_
     assert handbook.tool == "search"
 
 
+def test_a_word_problem_that_asks_for_its_sum_goes_to_the_calculator_not_an_operation_or_no_call():
+    router = rated({"api.updateShipment": 0.7, "calculator": 0.2})
+    question = "SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls"
+    route = router.route([question], {"api.updateShipment", "calculator"}, schemas=SHIPMENT_SCHEMAS)
+    assert (route.tool, route.call) == ("calculator", True) and "ask for it: no API call" in route.reason
+    # prices in a request that asks for no sum keep the operation
+    order = rated({"api.createPurchaseOrder": 0.7, "calculator": 0.2}).route(
+        ["order 80 from SUP-0207 at 12.40 each"], {"api.createPurchaseOrder", "calculator"}, schemas=SHIPMENT_SCHEMAS)
+    assert order.tool == "api.createPurchaseOrder"
+    quiet = rated({"calculator": 0.05})  # the classifier would answer without a tool
+    scored = "review is weighted: goals 50% (scored 4), behaviours 30% (scored 3), growth 20% (scored 5). overall score?"
+    route = quiet.route([scored], {"calculator"})
+    assert (route.tool, route.call) == ("calculator", True) and "ask for it" in route.reason
+    assert not quiet.route(["lol 40 degrees in the yard, the asphalt at door 12 is melting"], {"calculator"}).call
+
+
 def test_a_question_naming_a_record_a_look_up_reads_calls_it_where_the_classifier_would_not():
     schemas = {"api.getShipment": SHIPMENT_SCHEMAS["api.getShipment"]}
     router = rated({"api.getShipment": 0.05})  # no call at 0.95

@@ -138,6 +138,38 @@ def value(request: str) -> float | None:
     ("paid 1,250 for 500 safety vests, cost per vest", 2.5),
     ("two offers: 100 rolls for 250 or 400 rolls for 900, how much cheaper per roll is the second", 0.25),
     ("budget is 20,000 and we spent 15,000, what percentage is left", 25),
+    # shapes the calc_hr and calc_dock development sets showed
+    ("6 x 4 x 3 m container, 2 of them, total volume", 144),
+    ("need the total cbm for 100 ctns, each 50x40x30 cm", 6),
+    ("cleaning is 2 per square metre, the hall is 20m x 10m, cost per visit", 400),
+    ("rep gets 4% on the first 20k and 6% on everything above 20k, she sold 30,000, commission?", 1400),
+    ("180 staff in january, 12 leavers and 20 new hires since, headcount now", 188),
+    ("storage 9 days, first 3 days are free then 40 eur/day, what do we owe", 240),
+    ("reorder point pls: we use 50 a day, lead time 10 days, 200 safety stock", 700),
+    ("4 pickers on an 8 hr shift did 2400 lines, lines per picker per hour", 75),
+    ("tool is 12.50/user/month for 40 users, annual cost", 6000),
+    ("500 calls took 125 hours in total, average minutes per call", 15),
+    ("4 wks build, then 5 days shipping and 2 days customs, total lead time in days", 35),
+    ("driver has 240 km left at 80 km/h plus a 30 min break, how long in hours", 3.5),
+    ("1,000 bags of 500 g each, how many tonnes is that", 0.5),
+    ("2,000 units arrived, 5% damaged, how many good ones", 1900),
+    ("1,000 orders, return rate 2%, how many returns", 20),
+    ("list price 200, we get 10% then another 10% on the discounted price, unit price?", 162),
+    ("duty 10% on goods 1,000 + freight 200 + insurance 50, duty amount?", 125),
+    ("surcharge went from 8% to 10% on a base of 2,000, how much extra", 40),
+    ("she needs 850 net and 15% is withheld from the gross, what gross", 1000),
+    ("cost is 60, we want a 25% margin on the selling price, what sell price", 80),
+    ("invoice 5,000, client paid 2 instalments of 1,500 each, outstanding balance?", 2000),
+    ("3 dinners at 40 per head + flat 20 delivery charge, total?", 140),
+    ("spent 300 on ads for 1,200 clicks, cost per click in cents", 25),
+    ("250 replies from 400 staff, response rate %?", 62.5),
+    ("pool of 10,000 split in proportion to headcount, teams of 6, 10 and 4 people, how much for the 10-person team",
+     5000),
+    ("storage cost 1,000 split by cbm, we have 3 of the 8 cbm, our share", 375),
+    ("in 8:00-16:30, 8:30-17:00, 30 min lunch each day, total paid hours", 16),
+    ("hourly rate 20, OT paid at time and a half, 4 OT hrs, OT pay", 120),
+    ("event for 50 guests, each table seats 6, how many tables do i need", 9),
+    ("invoice is 1,000, 2% discount if we pay within 10 days, how much do we pay", 980),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -157,7 +189,9 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "the van takes 650 kg per trip, we move 4.2 tonnes, how many trips",
     "tickets are 450 each with a 15% early bird discount and a 20 eur fee, what do 4 people cost",  # 20: no place
     "the van averages 60 km/h, what speed do we need to be there by noon",  # a speed asked for
-    "6 x 4 x 3 m container, 2 of them, total volume",  # a product of dimensions
+    "6 x 4 x 3 m container at 85 per cbm, 2 of them, cost",  # two figures besides the size
+    "how many hours of leave is 3.5 days if our standard day is 7.6 hrs",  # a day's length is no duration to add
+    "i worked 7.5 hrs a day for 4 days and 3 hours on saturday, how many hours is that",
     "annual licence for 35 seats costs 12,810 eur. what is that per seat per month?",
     "overtime is paid at 1.5x, my rate is 24 eur/hr. how much for the hotel at 95 a night the company pays?",
     "booked the room 09:45 to 13:15 and 14:00 to 16:30, what does it cost",  # no minutes or hours asked
