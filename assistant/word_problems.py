@@ -13,30 +13,24 @@ words read as figures: "twelve of us", pence and cents as hundredths: "45p a mil
 model's own expression stands.
 
 Each shape fires only on its cue words and only when it uses every figure the request states, so a request
-with a figure it would leave out (the 4 people of "tickets are 450 each with 15% off, what do 4 people
-cost") is left to the model rather than answered for part of it; an aside that says it does not count ("(her
-target is 110 but I just need the average)", "... but that's separate.") is left out first. A currency rate ("1
-GBP = 1.17 EUR", "at a rate of 0.92") multiplies whatever the rest composes to, or divides it when the answer is
-asked in the rate's first unit ("1 EUR = 1.175 USD ... in euros"); "round to 2 decimals" rounds it, and "round
-up" or "round down" a division. The figures, number
-words and units of time are read by `assistant.word_figures`.
+with a figure it would leave out (the 20 eur fee of "tickets are 450 each with 15% off and a 20 eur fee, what do
+4 people cost") is left to the model rather than answered for part of it; an aside that says it does not count
+("(her target is 110 but I just need the average)", "... but that's separate.") and a condition ("if we pay
+within 10 days") are left out first, and a code's digits are no figure ("SKU 4471"). A currency rate ("1 GBP =
+1.17 EUR", "at a rate of 0.92") multiplies whatever the rest composes to, or divides it when the answer is asked
+in the rate's first unit ("1 EUR = 1.175 USD ... in euros"); "round to 2 decimals", "to the cent" or "to a whole
+number" rounds it, "round up" or "round down" a division, and "in cents" takes hundredths. The figures, number
+words and units of time are read by `assistant.word_figures`; the shapes with percentages are in
+`assistant.word_percents`, those of time, pay and travel in `assistant.word_time`, those of stock, travel and
+measures in `assistant.word_measures`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import pairwise
 
-from assistant.word_cues import (
-    AVERAGE,
-    OFF,
-    SPLIT,
-    clause,
-    fraction,
-    has,
-    split_percents,
-)
+from assistant.word_cues import AVERAGE, EACH, LEFT, SPLIT, USED, has, split_percents
 from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures
 from assistant.word_measures import (
     SPEED,
@@ -56,6 +50,15 @@ from assistant.word_measures import (
     time_per_item,
     travel_time,
     written_size,
+)
+from assistant.word_percents import (
+    compounded,
+    margin,
+    percent_chain,
+    percent_change,
+    percent_factors,
+    percent_of,
+    simple_interest,
 )
 from assistant.word_time import (
     CLOCK,
@@ -195,7 +198,7 @@ def _composed(text: str) -> str | None:
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
     figures = read_figures(text)
     if years is not None:
-        expression = _compounded(text, figures, years)
+        expression = compounded(text, figures, years)
     else:
         expression = next((found for shape in _SHAPES if (found := shape(text, figures)) is not None), None)
         if expression is None and rate is not None and len(figures) == 1 and not figures[0].percent:
@@ -265,27 +268,8 @@ def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     return f"{amounts[0].text}*{share}/({' + '.join(parts)})"
 
 
-#: Shapes whose requests name two units of time without asking to convert between them.
-def _simple_interest(text: str, figures: list[Figure]) -> str | None:
-    """Simple interest on an amount at a percentage per year or month over so many of them ("5,000 at 4% simple
-    interest per year over 3 years", "8,400 is 4 months overdue, 1.5% simple interest per month"): the interest,
-    or with it the amount when a total is asked for ("total we owe incl interest")."""
-    percents, amounts = split_percents(figures)
-    if not has(r"\bsimple interest\b", text) or len(percents) != 1 or len(amounts) != 2:
-        return None
-    periods = [f for f in amounts if re.match(r"\s*(?:full\s+)?(?:years?|yrs?|months?)\b", text[f.end:])]
-    if len(periods) != 1:
-        return None
-    principal = next(f for f in amounts if f is not periods[0])
-    interest = f"{principal.text}*{fraction(percents[0])}*{periods[0].text}"
-    if has(r"\b(?:total|incl\.?|including|altogether|in all|all in|owe)\b", text) and \
-            not has(r"\binterest (?:alone|only)\b|\bhow much interest\b", text):
-        return f"{principal.text} + {interest}"
-    return interest
-
-
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
+    simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
     mixed_durations, per_seat_period, time_per_item, per_person_hour)
 
 
@@ -299,142 +283,8 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
     return blanked, "1" if found == "one" else found
 
 
-def _compounded(text: str, figures: list[Figure], years: str) -> str | None:
-    """An amount growing by a percentage a year ("grows by 3% per year", "prices go up 5% every year"),
-    after `years` years."""
-    percents, amounts = split_percents(figures)
-    if len(percents) != 1 or len(amounts) != 1 or not has(_CHANGE_UP, text):
-        return None
-    return f"{amounts[0].text}*(1 + {fraction(percents[0])})**{years}"
-
-
-_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
-          r"goes up|go up|went up|rises?|rose)\b"
-_INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
-_WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
-_THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
-_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price|gross)\b"
-_CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
-             r"growing|up from|more than)\b"
-_CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
-               r"cheaper|reduced|shrank|declined?|short|shortfall)\b"
-_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
-                r"(?:%|percentage) (?:is|was) (?:that|it)|" \
-                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
-                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b|" \
-                r"\brate (?:%|in %|as a %)|%\s*\?"
-#: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
-_LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
-_KEPT_ASKED = r"\b(?:good|ok|usable|intact|undamaged|sellable|fine|left|remaining|kept)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
-_LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
-        r"the rest|to go)\b"
-_USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes)\b"
-#: A price or rate each: "at 0.23", "11.90 each", "per km", "a litre" (not "at least", "every 289 days").
-_EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" \
-        r"\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|\ban hour\b|@|\bx\b)"
-
-
-def _percent_chain(text: str, figures: list[Figure], total: bool = False) -> str | None:
-    """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
-    "minus 10% discount") in turn; a lone percentage with neither cue is a part ("8% holiday allowance on
-    52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`).
-    Amounts joined by "+", "plus" or "and" are one ("duty 6.5% on goods 22,000 + freight 1,800 + insurance 200")."""
-    percents, amounts = split_percents(figures)
-    if len(amounts) > 1 and percents and len(percents) == 1 and all(
-            has(r"^[^\d]{0,30}(?:\+|\bplus\b|\band\b)[^\d]{0,30}$", text[a.end:b.start]) and
-            not has(_EACH, text[a.end:b.start]) for a, b in pairwise(amounts)):
-        amounts = [Figure(f"({' + '.join(f.text for f in amounts)})", amounts[0].start, amounts[-1].end, False)]
-    if len(amounts) != 1 or not percents or len(percents) > 3:
-        return None
-    if len(percents) == 2 and has(r"\bfrom\b[^.?!]*\bto\b", text) and has(r"\b(?:extra|more|difference|increase)\b",
-                                                                          text):
-        first, second = percents  # "surcharge went from 9% to 11.5% on a base rate of 3,200, how much extra"
-        return f"({second.text} - {first.text})/100*{amounts[0].text}"
-    if len(percents) == 1 and (found := _grossed_up(text, amounts[0], percents[0])) is not None:
-        return found
-    total = total or has(_TOTAL, text)
-    amount = amounts[0].text
-    net = has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
-    if len(percents) == 1 and has(_INCLUDED, text) and not net:
-        net = f"{amount}/(1 + {fraction(percents[0])})"
-        if has(_THE_TAX_PART, text):
-            return f"{amount} - {net}"
-        return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
-    if has(_LEFT, text) and has(_USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
-        return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
-    factors = _percent_factors(text, figures, percents, total)
-    return None if factors is None else "*".join([amount, *factors])
-
-
-def _grossed_up(text: str, amount: Figure, percent: Figure) -> str | None:
-    """An amount that is what remains after a percentage, and the whole asked for: the gross for a net pay
-    ("receive 1,700 net and 15% is withheld, what gross"), the price for a margin on it ("cost is 64, a 20%
-    margin on the selling price, what sell price"); a markup on the cost is added to it."""
-    if has(r"\bnet\b", text) and has(r"\bgross\b", text) and \
-            has(r"\b(?:withheld|withholding|deducted|deductions?|tax(?:ed)?|taken off)\b", text):
-        return f"{amount.text}/(1 - {fraction(percent)})"
-    if has(r"\b(?:sell(?:ing)? price|sale price|sell (?:it )?(?:at|for)|price (?:should|do|must))\b", text) and \
-            has(r"\b(?:cost|costs|buy|bought)\b", text):
-        if has(r"\bmargin\b", text):
-            return f"{amount.text}/(1 - {fraction(percent)})"
-        if has(r"\bmark-?up\b", text):
-            return f"{amount.text}*(1 + {fraction(percent)})"
-    return None
-
-
-def _percent_factors(text: str, figures: list[Figure], percents: list[Figure], total: bool) -> list[str] | None:
-    """What each of `percents` multiplies an amount by: added on top (1 + p), taken off (1 - p) or taken of it
-    (p); None when a percentage says none of them."""
-    factors = []
-    for percent in percents:
-        near = clause(text, figures, percent)
-        if has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
-            factors.append(f"(1 + {fraction(percent)})")  # "then 20% vat goes on the discounted price"
-        elif has(OFF, near):
-            factors.append(f"(1 - {fraction(percent)})")
-        elif has(_ON_TOP, near) and (len(percents) > 1 or total):
-            factors.append(f"(1 + {fraction(percent)})")
-        elif has(_LOST, near) and has(_KEPT_ASKED, text):  # "3.5% damaged, how many good ones"
-            factors.append(f"(1 - {fraction(percent)})")
-        elif len(percents) == 1 and (has(r"\bof\b|\bon\b", near) or has(r"\brate\b", near) and
-                                     has(r"\bhow many\b", text)) and not has(_ASKS_PERCENT, text):
-            factors.append(fraction(percent))  # "return rate 3.2%, how many returns"
-        elif len(percents) > 1 and has(r"\b(?:another|further|additional|then)\b", near) and \
-                any(has(OFF, clause(text, figures, p)) for p in percents if p is not percent):
-            factors.append(f"(1 - {fraction(percent)})")  # "we get 10% then another 5% on the discounted price"
-        else:
-            return None
-    return factors
-
-
-def _percent_change(text: str, figures: list[Figure]) -> str | None:
-    """Two amounts, from the first to the second, and the change asked for in percent."""
-    percents, amounts = split_percents(figures)
-    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text):
-        return None
-    first, second = amounts[0].text, amounts[1].text
-    if has(_CHANGE_DOWN, text):
-        return f"({first} - {second})/{first}*100"
-    if has(_CHANGE_UP, text) or has(r"\bfrom\b[^.?!]*\bto\b", text):
-        return f"({second} - {first})/{first}*100"
-    return None
-
-
-def _percent_of(text: str, figures: list[Figure]) -> str | None:
-    """Two amounts, a part and its whole, and the part asked for in percent ("54 of them", "3 of our 40",
-    "1260 out of a target of 1400"): the smaller is the part."""
-    percents, amounts = split_percents(figures)
-    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text) or \
-            has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text):
-        return None
-    part, whole = sorted(amounts, key=lambda figure: figure.value)
-    if has(_LEFT, text) and has(_USED, text):  # "spent 11,250 of 18,000, what percentage is left"
-        return f"({whole.text} - {part.text})/{whole.text}*100"
-    return f"{part.text}/{whole.text}*100"
-
-
 def _average(text: str, figures: list[Figure]) -> str | None:
     """A list of figures and their average."""
     percents, amounts = split_percents(figures)
@@ -454,7 +304,7 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     for the remaining 4 months", "fifteen people ... company pays 1500 and we split the rest"), what is left
     shared out."""
     percents, amounts = split_percents(_paid_in_parts(text, figures))
-    if percents or len(amounts) < 2 or not (has(_LEFT, text) and (has(_USED, text) or has(r"\bbudget\b", text))):
+    if percents or len(amounts) < 2 or not (has(LEFT, text) and (has(USED, text) or has(r"\bbudget\b", text))):
         return None
     counts = [f for f in amounts if "*" not in f.text and (re.match(_COUNTED, text[f.end:]) or
                                                            has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
@@ -514,7 +364,7 @@ def _weighted_average(text: str, figures: list[Figure]) -> str | None:
         if len(amounts) % 2:
             return None
         pairs = [(amounts[i].text, amounts[i + 1].text) for i in range(0, len(amounts), 2)
-                 if has(_EACH, text[amounts[i].end: amounts[i + 1].start])]
+                 if has(EACH, text[amounts[i].end: amounts[i + 1].start])]
         if len(pairs) != len(amounts) // 2:
             return None
     else:
@@ -525,14 +375,14 @@ def _weighted_average(text: str, figures: list[Figure]) -> str | None:
 def _shared_out(text: str, figures: list[Figure]) -> str | None:
     """A total with percentages on it, or a sum, shared among a count of people ("bill is 212 eur, we add a 12.5%
     tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
-    if not has(SPLIT, text) or has(_LEFT, text):  # what is left shared out is `_remaining`'s
+    if not has(SPLIT, text) or has(LEFT, text):  # what is left shared out is `_remaining`'s
         return None
     counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
                                                        has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     if len(counts) != 1:
         return None
     rest = [f for f in figures if f is not counts[0]]
-    total = _percent_chain(text, rest, total=True)  # what is shared: a total
+    total = percent_chain(text, rest, total=True)  # what is shared: a total
     if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) for f in rest) \
             and has(r"\b(?:plus|and)\b|\+", text):
         total = " + ".join(f.text for f in rest)  # "486.40 plus 40 tip, 8 of us splitting evenly"
@@ -554,27 +404,6 @@ def _containers(text: str, figures: list[Figure]) -> str | None:
     return f"ceiling({quantity.text}/{capacity.text})"
 
 
-def _margin(text: str, figures: list[Figure]) -> str | None:
-    """A margin in percent of the selling price, or a markup in percent of the cost ("we sell it for 84, our
-    cost is 63, the margin as % of the selling price")."""
-    percents, amounts = split_percents(figures)
-    if percents or len(amounts) != 2 or not has(r"\b(?:margin|markup|mark-up)\b", text) or \
-            not has(_ASKS_PERCENT + r"|\bas (?:a )?%|\b%", text):
-        return None
-    sold = [f for f in amounts if has(r"\b(?:sell|sells|selling|sold|sale|price)\b", _before(text, figures, f))]
-    cost = [f for f in amounts if has(r"\b(?:cost|costs|buy|bought|purchase|pay)\b", _before(text, figures, f))]
-    if len(sold) != 1 or len(cost) != 1 or sold[0] is cost[0]:
-        return None
-    base = cost[0] if has(r"\bmark-?up\b", text) and not has(r"\bmargin\b", text) else sold[0]
-    return f"({sold[0].text} - {cost[0].text})/{base.text}*100"
-
-
-def _before(text: str, figures: list[Figure], figure: Figure) -> str:
-    """The words just before `figure`, back to the figure before it: what it is ("sell at 60", "our cost is 63")."""
-    start = max([f.end for f in figures if f.end <= figure.start] + [figure.start - 25, 0])
-    return text[start:figure.start]
-
-
 def _counts_containers(text: str) -> bool:
     """Whether the request asks how many of the things that each take so many ("each shelf takes 35, how many
     shelves"): a division, not quantities at a price ("how many pages are in the book" is one)."""
@@ -594,12 +423,12 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
     priced = re.sub(r"\d\s*(?:eur|euros?)?\s*per (?:person|head|seat|item|unit|piece|participant|attendee|night)\b",
                     " ", text)  # "at 32 per head" is a price each, not a split
-    if len(amounts) < 2 or has(AVERAGE, text) or has(SPLIT, priced) or has(_LEFT, text) or _counts_containers(text):
+    if len(amounts) < 2 or has(AVERAGE, text) or has(SPLIT, priced) or has(LEFT, text) or _counts_containers(text):
         return None
     items, pairs, index = [], 0, 0
     while index < len(amounts):
         first, second = amounts[index], amounts[index + 1] if index + 1 < len(amounts) else None
-        if second is not None and (has(_EACH, text[first.end: second.start]) or
+        if second is not None and (has(EACH, text[first.end: second.start]) or
                                    has(r"\beach of\s*$", text[:first.start]) or
                                    has(_PRICE_EACH, text[second.end: second.end + 25])):
             items.append(f"{first.text}*{second.text}")
@@ -617,7 +446,7 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
         return total
     if fees:  # "plus 10% extra as spares ... and a 35 setup fee": which part a percentage takes is unsaid
         return None
-    factors = _percent_factors(text, figures, percents, total=True)
+    factors = percent_factors(text, figures, percents, total=True)
     return None if factors is None else "*".join([f"({total})", *factors])
 
 
@@ -681,13 +510,13 @@ def _to_target(text: str, figures: list[Figure]) -> str | None:
 def _sum(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
     percents, amounts = split_percents(figures)
-    if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(_EACH, text) or \
-            has(_LEFT, text) or has(_USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
+    if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(EACH, text) or \
+            has(LEFT, text) or has(USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
         return None
     return " + ".join(f.text for f in amounts)
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, full_packs, area_or_volume, _rate_per, _containers, _margin, _weighted_average, overtime, _shared_out, _percent_chain, _percent_change,
-    _percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
+    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
+    percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

@@ -1,0 +1,192 @@
+"""Word problems about percentages, composed into a calculator expression for
+`assistant.word_problems.composed_expression`: percentages added on top or taken off an amount in turn (VAT, a
+tip, a discount, a second discount, a part lost), a part of an amount, a gross from a net and a price from a
+margin, a change between two amounts in percent, a part of a whole in percent, a margin or markup, compound
+growth and simple interest. Each shape returns None unless the request is that shape and every figure it states
+has its place.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from assistant.word_cues import (
+    EACH,
+    LEFT,
+    OFF,
+    USED,
+    clause,
+    fraction,
+    has,
+    split_percents,
+)
+from assistant.word_figures import Figure
+
+
+def compounded(text: str, figures: list[Figure], years: str) -> str | None:
+    """An amount growing by a percentage a year ("grows by 3% per year", "prices go up 5% every year"),
+    after `years` years."""
+    percents, amounts = split_percents(figures)
+    if len(percents) != 1 or len(amounts) != 1 or not has(_CHANGE_UP, text):
+        return None
+    return f"{amounts[0].text}*(1 + {fraction(percents[0])})**{years}"
+
+_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
+          r"goes up|go up|went up|rises?|rose)\b"
+
+_INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
+
+_WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
+
+_THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
+
+_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price|gross)\b"
+
+_CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
+             r"growing|up from|more than)\b"
+
+_CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
+               r"cheaper|reduced|shrank|declined?|short|shortfall)\b"
+
+_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
+                r"(?:%|percentage) (?:is|was) (?:that|it)|" \
+                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
+                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b|" \
+                r"\brate (?:%|in %|as a %)|%\s*\?"
+
+#: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
+_LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
+
+_KEPT_ASKED = r"\b(?:good|ok|usable|intact|undamaged|sellable|fine|left|remaining|kept)\b"
+
+def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str | None:
+    """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
+    "minus 10% discount") in turn; a lone percentage with neither cue is a part ("8% holiday allowance on
+    52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`).
+    Amounts joined by "+", "plus" or "and" are one ("duty 6.5% on goods 22,000 + freight 1,800 + insurance 200")."""
+    percents, amounts = split_percents(figures)
+    if len(amounts) > 1 and percents and len(percents) == 1 and all(
+            has(r"^[^\d]{0,30}(?:\+|\bplus\b|\band\b)[^\d]{0,30}$", text[a.end:b.start]) and
+            not has(EACH, text[a.end:b.start]) for a, b in pairwise(amounts)):
+        amounts = [Figure(f"({' + '.join(f.text for f in amounts)})", amounts[0].start, amounts[-1].end, False)]
+    if len(amounts) != 1 or not percents or len(percents) > 3:
+        return None
+    if len(percents) == 2 and has(r"\bfrom\b[^.?!]*\bto\b", text) and has(r"\b(?:extra|more|difference|increase)\b",
+                                                                          text):
+        first, second = percents  # "surcharge went from 9% to 11.5% on a base rate of 3,200, how much extra"
+        return f"({second.text} - {first.text})/100*{amounts[0].text}"
+    if len(percents) == 1 and (found := _grossed_up(text, amounts[0], percents[0])) is not None:
+        return found
+    total = total or has(_TOTAL, text)
+    amount = amounts[0].text
+    net = has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])
+    if len(percents) == 1 and has(_INCLUDED, text) and not net:
+        net = f"{amount}/(1 + {fraction(percents[0])})"
+        if has(_THE_TAX_PART, text):
+            return f"{amount} - {net}"
+        return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
+    if has(LEFT, text) and has(USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
+        return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
+    factors = percent_factors(text, figures, percents, total)
+    return None if factors is None else "*".join([amount, *factors])
+
+def _grossed_up(text: str, amount: Figure, percent: Figure) -> str | None:
+    """An amount that is what remains after a percentage, and the whole asked for: the gross for a net pay
+    ("receive 1,700 net and 15% is withheld, what gross"), the price for a margin on it ("cost is 64, a 20%
+    margin on the selling price, what sell price"); a markup on the cost is added to it."""
+    if has(r"\bnet\b", text) and has(r"\bgross\b", text) and \
+            has(r"\b(?:withheld|withholding|deducted|deductions?|tax(?:ed)?|taken off)\b", text):
+        return f"{amount.text}/(1 - {fraction(percent)})"
+    if has(r"\b(?:sell(?:ing)? price|sale price|sell (?:it )?(?:at|for)|price (?:should|do|must))\b", text) and \
+            has(r"\b(?:cost|costs|buy|bought)\b", text):
+        if has(r"\bmargin\b", text):
+            return f"{amount.text}/(1 - {fraction(percent)})"
+        if has(r"\bmark-?up\b", text):
+            return f"{amount.text}*(1 + {fraction(percent)})"
+    return None
+
+def percent_factors(text: str, figures: list[Figure], percents: list[Figure], total: bool) -> list[str] | None:
+    """What each of `percents` multiplies an amount by: added on top (1 + p), taken off (1 - p) or taken of it
+    (p); None when a percentage says none of them."""
+    factors = []
+    for percent in percents:
+        near = clause(text, figures, percent)
+        if has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
+            factors.append(f"(1 + {fraction(percent)})")  # "then 20% vat goes on the discounted price"
+        elif has(OFF, near):
+            factors.append(f"(1 - {fraction(percent)})")
+        elif has(_ON_TOP, near) and (len(percents) > 1 or total):
+            factors.append(f"(1 + {fraction(percent)})")
+        elif has(_LOST, near) and has(_KEPT_ASKED, text):  # "3.5% damaged, how many good ones"
+            factors.append(f"(1 - {fraction(percent)})")
+        elif len(percents) == 1 and (has(r"\bof\b|\bon\b", near) or has(r"\brate\b", near) and
+                                     has(r"\bhow many\b", text)) and not has(_ASKS_PERCENT, text):
+            factors.append(fraction(percent))  # "return rate 3.2%, how many returns"
+        elif len(percents) > 1 and has(r"\b(?:another|further|additional|then)\b", near) and \
+                any(has(OFF, clause(text, figures, p)) for p in percents if p is not percent):
+            factors.append(f"(1 - {fraction(percent)})")  # "we get 10% then another 5% on the discounted price"
+        else:
+            return None
+    return factors
+
+def percent_change(text: str, figures: list[Figure]) -> str | None:
+    """Two amounts, from the first to the second, and the change asked for in percent."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text):
+        return None
+    first, second = amounts[0].text, amounts[1].text
+    if has(_CHANGE_DOWN, text):
+        return f"({first} - {second})/{first}*100"
+    if has(_CHANGE_UP, text) or has(r"\bfrom\b[^.?!]*\bto\b", text):
+        return f"({second} - {first})/{first}*100"
+    return None
+
+def percent_of(text: str, figures: list[Figure]) -> str | None:
+    """Two amounts, a part and its whole, and the part asked for in percent ("54 of them", "3 of our 40",
+    "1260 out of a target of 1400"): the smaller is the part."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text) or \
+            has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text):
+        return None
+    part, whole = sorted(amounts, key=lambda figure: figure.value)
+    if has(LEFT, text) and has(USED, text):  # "spent 11,250 of 18,000, what percentage is left"
+        return f"({whole.text} - {part.text})/{whole.text}*100"
+    return f"{part.text}/{whole.text}*100"
+
+#: Shapes whose requests name two units of time without asking to convert between them.
+def simple_interest(text: str, figures: list[Figure]) -> str | None:
+    """Simple interest on an amount at a percentage per year or month over so many of them ("5,000 at 4% simple
+    interest per year over 3 years", "8,400 is 4 months overdue, 1.5% simple interest per month"): the interest,
+    or with it the amount when a total is asked for ("total we owe incl interest")."""
+    percents, amounts = split_percents(figures)
+    if not has(r"\bsimple interest\b", text) or len(percents) != 1 or len(amounts) != 2:
+        return None
+    periods = [f for f in amounts if re.match(r"\s*(?:full\s+)?(?:years?|yrs?|months?)\b", text[f.end:])]
+    if len(periods) != 1:
+        return None
+    principal = next(f for f in amounts if f is not periods[0])
+    interest = f"{principal.text}*{fraction(percents[0])}*{periods[0].text}"
+    if has(r"\b(?:total|incl\.?|including|altogether|in all|all in|owe)\b", text) and \
+            not has(r"\binterest (?:alone|only)\b|\bhow much interest\b", text):
+        return f"{principal.text} + {interest}"
+    return interest
+
+def margin(text: str, figures: list[Figure]) -> str | None:
+    """A margin in percent of the selling price, or a markup in percent of the cost ("we sell it for 84, our
+    cost is 63, the margin as % of the selling price")."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(r"\b(?:margin|markup|mark-up)\b", text) or \
+            not has(_ASKS_PERCENT + r"|\bas (?:a )?%|\b%", text):
+        return None
+    sold = [f for f in amounts if has(r"\b(?:sell|sells|selling|sold|sale|price)\b", _before(text, figures, f))]
+    cost = [f for f in amounts if has(r"\b(?:cost|costs|buy|bought|purchase|pay)\b", _before(text, figures, f))]
+    if len(sold) != 1 or len(cost) != 1 or sold[0] is cost[0]:
+        return None
+    base = cost[0] if has(r"\bmark-?up\b", text) and not has(r"\bmargin\b", text) else sold[0]
+    return f"({sold[0].text} - {cost[0].text})/{base.text}*100"
+
+def _before(text: str, figures: list[Figure], figure: Figure) -> str:
+    """The words just before `figure`, back to the figure before it: what it is ("sell at 60", "our cost is 63")."""
+    start = max([f.end for f in figures if f.end <= figure.start] + [figure.start - 25, 0])
+    return text[start:figure.start]
