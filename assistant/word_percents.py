@@ -11,17 +11,27 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from assistant.word_cues import (
-    EACH,
-    LEFT,
-    OFF,
-    USED,
-    clause,
-    fraction,
-    has,
-    split_percents,
-)
+from assistant.word_cues import EACH, LEFT, OFF, USED, clause, fraction, has, split_percents
 from assistant.word_figures import Figure
+
+_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
+          r"goes up|go up|went up|rises?|rose)\b"
+_INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
+_WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
+_THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
+_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price|gross)\b"
+_CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
+             r"growing|up from|more than)\b"
+_CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
+               r"cheaper|reduced|shrank|declined?|short|shortfall)\b"
+_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
+                r"(?:%|percentage) (?:is|was) (?:that|it)|" \
+                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
+                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b|" \
+                r"\brate (?:%|in %|as a %)|%\s*\?"
+#: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
+_LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
+_KEPT_ASKED = r"\b(?:good|ok|usable|intact|undamaged|sellable|fine|left|remaining|kept)\b"
 
 
 def compounded(text: str, figures: list[Figure], years: str) -> str | None:
@@ -32,33 +42,6 @@ def compounded(text: str, figures: list[Figure], years: str) -> str | None:
         return None
     return f"{amounts[0].text}*(1 + {fraction(percents[0])})**{years}"
 
-_ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
-          r"goes up|go up|went up|rises?|rose)\b"
-
-_INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
-
-_WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
-
-_THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
-
-_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price|gross)\b"
-
-_CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
-             r"growing|up from|more than)\b"
-
-_CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
-               r"cheaper|reduced|shrank|declined?|short|shortfall)\b"
-
-_ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
-                r"(?:%|percentage) (?:is|was) (?:that|it)|" \
-                r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
-                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b|" \
-                r"\brate (?:%|in %|as a %)|%\s*\?"
-
-#: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
-_LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
-
-_KEPT_ASKED = r"\b(?:good|ok|usable|intact|undamaged|sellable|fine|left|remaining|kept)\b"
 
 def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str | None:
     """One amount and percentages, each added ("plus 21% vat", "a 10% tip") or taken off ("15% off",
