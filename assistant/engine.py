@@ -65,6 +65,7 @@ from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.router import CALCULATOR, SEARCH, Route, ToolRouter, router_texts, served_requests
 from assistant.toolkens import ToolkenRegistry
+from assistant.word_problems import composed_expression
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
 from tools.retrieval import SearchTool
@@ -537,6 +538,15 @@ class Engine:
         dry_run: bool,
     ) -> Iterator[Event]:
         assert state.matcher is not None and state.tool is not None
+        if not state.argument_ids and state.figures is not None and generation.compose_word_problems:
+            written = self._composed_arguments(state)
+            if written is not None:  # the word problem's words give the expression: nothing for the model to write
+                for token in written:
+                    state.matcher.accept_token(token)
+                state.argument_ids.extend(written)
+                state.pending.extend((token, False) for token in written)
+                yield from self._complete_call(state, approve, dry_run, generation)
+                return
         logits = self.grammars.mask(state.matcher, logits)
         if state.figures is not None and generation.stated_figures_only:
             logits = self._keep_to(state, state.figures.allows, logits)
@@ -557,6 +567,21 @@ class Engine:
             yield from self._complete_call(state, approve, dry_run, generation)
         elif len(state.argument_ids) >= generation.max_argument_tokens:
             yield from self._abandon_call(state, f"the arguments ran past {generation.max_argument_tokens} tokens")
+
+    def _composed_arguments(self, state: TurnState) -> list[int] | None:
+        """The calculator call's arguments as tokens when the request is a word problem whose words give its
+        expression (`assistant.word_problems`), and the tool's grammar takes them as written; else None. The
+        model's own expression would be replaced by it anyway, and it may never finish one ("14 plts at 62 eur
+        per plt + 8% fuel surcharge" ran past the argument limit)."""
+        assert state.tool is not None
+        composed = composed_expression(_request(state.history))
+        if composed is None:
+            return None
+        tokens = self.chat.encode(json.dumps({"expression": composed}))
+        probe = self.grammars.matcher(state.tool)
+        if not all(probe.accept_token(token) for token in tokens) or not probe.is_terminated():
+            return None
+        return tokens
 
     def _keep_to(self, state: TurnState, allows: Callable[[str], bool], logits: torch.Tensor) -> torch.Tensor:
         """`logits` with the likeliest tokens after which the arguments written so far are not what `allows`

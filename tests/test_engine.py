@@ -1019,13 +1019,30 @@ def test_a_reply_that_does_not_end_on_the_calculators_result_gets_the_calculatio
     script = [registry.by_name("calculator").token_id] + ids(tokenizer, '{"expression": "48/64*100"}')
     script += ids(tokenizer, reply) + ids(tokenizer, END)
     engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [calculator],
-                    GenerationConfig(repetition_penalty=1.0, state_calculator_result=state), "Test.",
-                    max_context_tokens=1024)
+                    GenerationConfig(repetition_penalty=1.0, state_calculator_result=state, compose_word_problems=False),
+                    "Test.", max_context_tokens=1024)
     events = run(engine, "What percentage of 64 is 48?")
     final_answer = final(events)
     assert final_answer.tool_calls[0].result["text"] == "75"
     assert final_answer.answer == answer == "".join(e.text for e in events if isinstance(e, TextDelta))
     assert final_answer.messages[-1] == {"role": "assistant", "content": answer}  # the history holds it too
+
+
+def test_a_word_problem_whose_words_give_its_expression_is_not_written_by_the_model(calculator_setup: Any):
+    tokenizer, calculator, registry = calculator_setup
+    # the engine writes the arguments: the model's first argument step (here "{") goes unread, then the reply
+    script = [registry.by_name("calculator").token_id] + ids(tokenizer, "{") + ids(tokenizer, "That is 75 percent.")
+    script += ids(tokenizer, END)
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [calculator],
+                    GenerationConfig(repetition_penalty=1.0), "Test.", max_context_tokens=1024)
+    events = run(engine, "if 48 of our 64 tickets are closed, what percent is that")
+    final_answer = final(events)
+    assert final_answer.tool_calls[0].arguments == {"expression": "48/64*100"}
+    assert final_answer.tool_calls[0].result["text"] == "75"
+    assert final_answer.answer == "That is 75 percent."
+    # the call's tokens are in the conversation as written: the reply reads on after them
+    assert [m["content"] for m in final_answer.messages if m["role"] == "assistant"][-2].endswith(
+        '{"expression": "48/64*100"}')
 
 
 def calculator_call(calculator_setup: Any, question: str, script: list, **generation: Any) -> str:
