@@ -92,7 +92,7 @@ from assistant.operation_fit import (
     writes_a_digit,
 )
 from assistant.slots import asks, is_question, stated_count
-from assistant.word_problems import composed_expression
+from assistant.word_problems import arithmetic, composed_expression
 from tools.base import Tool
 from tools.lexical import keywords
 
@@ -328,9 +328,10 @@ class ToolRouter:
             reasons.append("a word problem whose words give its sum: no search")
             tool = CALCULATOR  # "full year leave is 28 days. pro rata by month (9 months), how many days"
         if (not call or tool not in (SEARCH, CALCULATOR)) and checks and CALCULATOR in candidates and \
-                asks_for_an_amount(texts[0]) and not reaction(texts[0]) and composed_expression(texts[0]):
+                (asks_for_an_amount(texts[0]) or arithmetic(texts[0]) is not None) and not reaction(texts[0]) and \
+                composed_expression(texts[0]):
             # "SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls" had booked a dock slot;
-            # "review rating is weighted: goals 50% (scored 4), ... overall score?" had no call
+            # "review rating is weighted: goals 50% (scored 4), ... overall score?" and "1860 / 12" had no call
             reasons.append("a word problem whose words give its sum and ask for it" + (": no API call" if call else ""))
             tool, call = CALCULATOR, True
         if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \

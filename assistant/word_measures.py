@@ -323,3 +323,53 @@ def time_per_item(text: str, figures: list[Figure]) -> str | None:
     ratio = Fraction(seconds[timed[0][1][0]], seconds[unit[0]])
     total = timed[0][0].text if ratio == 1 else scaled(timed[0][0].text, ratio)
     return f"{total}/{counted[0].text}"
+
+
+#: Units of mass in grams.
+_GRAMS = {"g": 1, "kg": 1000, "t": 1000000}
+_MASS = r"(g|grams?|kg|kilos?|kilograms?|t|tonnes?|tons?)"
+
+
+def _mass_unit(word: str) -> str:
+    """A unit of mass by its short name: "tonnes" -> "t", "kilos" -> "kg"."""
+    return "kg" if word.startswith("k") else "t" if word.startswith("t") else "g"
+
+
+def mass_converted(text: str, figures: list[Figure]) -> str | None:
+    """One mass in another unit ("3.4 t is how many kg", "convert 850 g into kg")."""
+    asked = re.search(rf"\b(?:how many|in|into|to)\s+{_MASS}\b", text)
+    if len(figures) != 1 or figures[0].percent or asked is None:
+        return None
+    unit = re.match(rf"\s*{_MASS}\b", text[figures[0].end:])
+    if unit is None or _mass_unit(unit.group(1)) == _mass_unit(asked.group(1)):
+        return None
+    return scaled(figures[0].text, Fraction(_GRAMS[_mass_unit(unit.group(1))], _GRAMS[_mass_unit(asked.group(1))]))
+
+
+def minimum_charge(text: str, figures: list[Figure]) -> str | None:
+    """A rate per kg or per pallet over a quantity, with a minimum charge ("min charge is 95 eur, rate 0.18/kg,
+    shipment is 420 kg"): the larger of the two."""
+    percents, amounts = split_percents(figures)
+    floors = [f for f in amounts if has(r"\b(?:min(?:imum)?\.?)\s*(?:charge|fee|price|rate)?\s*(?:is|of)?\s*"
+                                        r"(?:eur|€|usd|\$|gbp|£)?\s*$", text[max(0, f.start - 25):f.start])]
+    rates = [f for f in amounts if re.match(r"\s*(?:eur|€)?\s*(?:/|per|a)\s*(?:kg|plt|pallet|km|cbm|m3)\b",
+                                            text[f.end:])]
+    if percents or len(amounts) != 3 or len(floors) != 1 or len(rates) != 1 or floors[0] is rates[0]:
+        return None
+    quantity = next(f for f in amounts if f is not floors[0] and f is not rates[0])
+    return f"max({floors[0].text}, {rates[0].text}*{quantity.text})"
+
+
+def per_person_night(text: str, figures: list[Figure]) -> str | None:
+    """An amount for so many nights and people, per person per night asked ("the airbnb was 1,260 for 4 nights and
+    there's 5 of us, how much per person per night")."""
+    if not has(r"\bper (?:person|head) per (?:night|day)\b|\bper (?:night|day) per (?:person|head)\b", text):
+        return None
+    percents, amounts = split_percents(figures)
+    nights = [f for f in amounts if re.match(r"\s*(?:nights?|days?)\b", text[f.end:])]
+    people = [f for f in amounts if re.match(r"\s*(?:people|ppl|persons|guests|of us)\b", text[f.end:]) or
+              has(r"\b(?:there'?s|there are|we'?re|we are)\s*$", text[:f.start])]
+    if percents or len(amounts) != 3 or len(nights) != 1 or len(people) != 1 or nights[0] is people[0]:
+        return None
+    amount = next(f for f in amounts if f is not nights[0] and f is not people[0])
+    return f"{amount.text}/({nights[0].text}*{people[0].text})"

@@ -40,9 +40,12 @@ from assistant.word_measures import (
     depreciation,
     full_packs,
     load_weight,
+    mass_converted,
+    minimum_charge,
     mixed_durations,
     net_count,
     per_person_hour,
+    per_person_night,
     per_seat_period,
     reorder_point,
     stock_cover,
@@ -101,7 +104,7 @@ _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
 _ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:decimals?|dp)(?:\s+places?)?\b|"
-                       r"\b(\d)\s+(?:decimals?|dp)\s*\W*$", re.IGNORECASE)
+                       r"\b(\d)\s+(?:decimals?|dp)(?:\s+places?)?\s*\W*$", re.IGNORECASE)
 #: An amount of money asked in hundredths: "cost per click in cents".
 _IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
 #: A condition a figure states, which no sum takes: "if we pay within 10 days", "for groups of 10+".
@@ -137,6 +140,8 @@ _DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})
 #: us", "for the remaining 4 months".
 _COUNTED = r"\s*(?:people|ppl|persons?|colleagues|employees|staff|members|participants|attendees|guests|of us|" \
            r"teams?|depts?|departments|months?|weeks?|ways)\b"
+#: A figure that counts days or nights, which no sum adds to money: "1,260 for 4 nights and there's 5 of us".
+_COUNTED_TIME = r"\s*(?:nights?|days?|weeks?)\b"
 #: A rate per so many asked for: "error rate per 1000 orders", "the rate per 100 days" (not "6.4 litres per 100 km").
 _RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
 #: A count asked for: "how many cartons", "how many shelves do we need".
@@ -146,7 +151,7 @@ _COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|p
 #: An item bought once among items at a price each: "... and a desk lamp for 35".
 _BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage|set-?up|" \
-       r"admin|booking|call-out)\b"
+       r"admin|booking|call-out|tolls?|parking)\b"
 
 
 def composed_expression(request: str) -> str | None:
@@ -170,6 +175,8 @@ def _composed(text: str) -> str | None:
     digits = {"one": "1", "two": "2"}.get(digits or "", digits)
     if digits is None:
         digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
+    if (plain := arithmetic(text)) is not None:  # "1850 / 12 pls", "twelve times 37.5"
+        return f"round({plain}, {digits})" if digits is not None else plain
     ratio = _RATIO.search(text)
     if ratio is not None:
         expression = _ratio_share(text, ratio)
@@ -210,6 +217,23 @@ def _composed(text: str) -> str | None:
     if rate is not None:
         expression = f"({expression}){'/' if inverse else '*'}{rate}"  # "1 EUR = 1.175 USD", asked in euros: /
     return f"round({expression}, {digits})" if digits is not None else expression
+
+
+def arithmetic(request: str) -> str | None:
+    """`request` as an expression when it is one written out, figures and operators in words or signs and
+    nothing else but a greeting or a "pls" ("1850 / 12 pls", "sixteen hundred divided by twenty five", "whats
+    7 x 38.5"); None otherwise."""
+    text = in_digits(request.casefold())
+    text = re.sub(r"\b(?:hey|hi|quick q|q|pls|please|thx|thanks|whats|what's|what is|what|is|calc|calculate|"
+                  r"work out|how much is|can you do|do|me|for|round(?:ed)? to \d decimals?|\d decimal places?)\b|"
+                  r"[?!=:]|\.(?!\d)|,(?!\d{3})", " ", text)
+    for words, sign in ((r"\btimes\b|\bmultiplied by\b|(?<=\d)\s*[x×]\s*(?=\d)", "*"),
+                        (r"\bdivided by\b|\bover\b|÷", "/"), (r"\bplus\b", "+"), (r"\bminus\b", "-")):
+        text = re.sub(words, f" {sign} ", text)
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text).strip()
+    if not re.fullmatch(r"\(?\d+(?:\.\d+)?\)?(?:\s*[-+*/]\s*\(?\d+(?:\.\d+)?\)?)+", text):
+        return None
+    return re.sub(r"\s+", " ", text).replace(" * ", "*").replace(" / ", "/")
 
 
 def _asked_in(text: str) -> str | None:
@@ -270,7 +294,7 @@ def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
-    mixed_durations, per_seat_period, time_per_item, per_person_hour)
+    mixed_durations, per_seat_period, time_per_item, per_person_hour, mass_converted, per_person_night)
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
@@ -303,14 +327,14 @@ def _remaining(text: str, figures: list[Figure]) -> str | None:
     of people or months to share it over ("split whatever is left equally on gifts for 25 ppl", "left per month
     for the remaining 4 months", "fifteen people ... company pays 1500 and we split the rest"), what is left
     shared out."""
-    percents, amounts = split_percents(_paid_in_parts(text, figures))
+    percents, amounts = split_percents(_per_head(text, _paid_in_parts(text, figures)))
     if percents or len(amounts) < 2 or not (has(LEFT, text) and (has(USED, text) or has(r"\bbudget\b", text))):
         return None
     counts = [f for f in amounts if "*" not in f.text and (re.match(_COUNTED, text[f.end:]) or
                                                            has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (has(SPLIT, text) or has(r"\bper\b", text)) \
         else None
-    if count is None and len(amounts) == 3 and has(SPLIT, text):
+    if count is None and len(amounts) == 3 and _splits(text) and "*" not in amounts[2].text:
         count = amounts[2]  # "18,000 ... used 7,650 ... 9 people, split equally"
     costs = [f for f in amounts if f is not count]
     whole = max(costs, key=lambda figure: figure.value)
@@ -335,6 +359,24 @@ def _paid_in_parts(text: str, figures: list[Figure]) -> list[Figure]:
         else:
             merged.append(figure)
     return merged
+
+
+def _splits(text: str) -> bool:
+    """Whether `text` shares an amount out (`SPLIT`), a price per head or per item aside ("food is 32 per head",
+    "at 32 per head" are prices each)."""
+    return has(SPLIT, re.sub(r"\d\s*(?:eur|euros?)?\s*per (?:person|head|seat|item|unit|piece|participant|attendee|"
+                             r"night)\b", " ", text))
+
+
+def _per_head(text: str, figures: list[Figure]) -> list[Figure]:
+    """`figures` with a price per head and the one count of people made one figure ("food is 32 per head, we're 18
+    ppl": 32*18)."""
+    each = [f for f in figures if re.match(r"\s*(?:eur|euros?|€)?\s*(?:per|a|/)\s*(?:head|person|pp)\b", text[f.end:])]
+    people = [f for f in figures if re.match(r"\s*(?:people|ppl|persons|guests|attendees|of us)\b", text[f.end:])]
+    if len(each) != 1 or len(people) != 1:
+        return figures
+    merged = Figure(f"{each[0].text}*{people[0].text}", each[0].start, each[0].end, False)
+    return [merged if f is each[0] else f for f in figures if f is not people[0]]
 
 
 def _rate_per(text: str, figures: list[Figure]) -> str | None:
@@ -383,7 +425,8 @@ def _shared_out(text: str, figures: list[Figure]) -> str | None:
         return None
     rest = [f for f in figures if f is not counts[0]]
     total = percent_chain(text, rest, total=True)  # what is shared: a total
-    if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) for f in rest) \
+    if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) or
+                                                    re.match(_COUNTED_TIME, text[f.end:]) for f in rest) \
             and has(r"\b(?:plus|and)\b|\+", text):
         total = " + ".join(f.text for f in rest)  # "486.40 plus 40 tip, 8 of us splitting evenly"
     return None if total is None else f"({total})/{counts[0].text}"
@@ -395,7 +438,7 @@ def _containers(text: str, figures: list[Figure]) -> str | None:
     least"): the quantity over the capacity, rounded up."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2 or not has(_COUNT_ASKED, text) or \
-            not has(r"\b(?:need|needed|required|at least|minimum|min|buy|order|book|rent|hire)\b|\bfor \d", text) or \
+            not has(r"\b(?:need|needed|required|at least|minimum|min|buy|order)\b|\bfor \d", text) or \
             not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?|seats?|sits)\b|"
                     r"\b(?:packs?|boxes|cases|sets|lots|batches|rolls) of \d", text) or \
             has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text):
@@ -421,9 +464,7 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
             has(r"(?:\bplus|\band|\bwith|\+)\s*(?:an?\s+)?(?:flat|one-off|one off|fixed)?\s*(?:eur|€|£|\$)?\s*$",
                 text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
-    priced = re.sub(r"\d\s*(?:eur|euros?)?\s*per (?:person|head|seat|item|unit|piece|participant|attendee|night)\b",
-                    " ", text)  # "at 32 per head" is a price each, not a split
-    if len(amounts) < 2 or has(AVERAGE, text) or has(SPLIT, priced) or has(LEFT, text) or _counts_containers(text):
+    if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text):
         return None
     items, pairs, index = [], 0, 0
     while index < len(amounts):
@@ -511,12 +552,13 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(EACH, text) or \
+            any(re.match(r"\s*(?:[a-z]{1,5}\s*)?/\s*[a-z]", text[f.end:]) for f in amounts) or \
             has(LEFT, text) or has(USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
         return None
     return " + ".join(f.text for f in amounts)
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
+    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
     percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

@@ -60,7 +60,7 @@ def pro_rata(text: str, figures: list[Figure]) -> str | None:
     (times 5/12)."""
     percents, amounts = split_percents(figures)
     part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
-                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)\b", text)
+                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)(?![\d.])", text)
     shared = part_of is not None and part_of.group(1) is not None and \
         has(r"\b(?:split|share|shared|sharing|proportion(?:ally)?)\b", text)  # "split by cbm, we have 18 of the 28"
     if percents or not (has(_PRO_RATA, text) or shared or part_of is not None and part_of.group(3) is not None):
@@ -190,10 +190,10 @@ def clock_durations(text: str) -> str | None:
         spans.append(f"-{pause.group(1) or pause.group(2)}" + (f"*{len(spans)}" if daily else ""))
     if rates:
         return f"({' + '.join(spans)})/60*{rates[0].text}"
-    if has(r"\bhow (?:many|much) minutes|\bin minutes\b", text):
+    if has(r"\bhow (?:many|much) min(?:ute)?s|\bin min(?:ute)?s\b", text):
         return " + ".join(spans)
-    if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|\b(?:total|paid|worked) hours\b|"
-           r"\bhours (?:worked|in total|total)\b", text):
+    if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|\b(?:total|paid|worked) (?:hours|hrs)\b|"
+           r"\b(?:hours|hrs) (?:worked|in total|total)\b", text):
         return f"({' + '.join(spans)})/60"
     return None
 

@@ -662,6 +662,7 @@ def test_a_word_problem_that_asks_for_its_sum_goes_to_the_calculator_not_an_oper
     route = quiet.route([scored], {"calculator"})
     assert (route.tool, route.call) == ("calculator", True) and "ask for it" in route.reason
     assert not quiet.route(["lol 40 degrees in the yard, the asphalt at door 12 is melting"], {"calculator"}).call
+    assert quiet.route(["1860 / 12"], {"calculator"}).call  # arithmetic written out asks for its result
 
 
 def test_a_question_naming_a_record_a_look_up_reads_calls_it_where_the_classifier_would_not():

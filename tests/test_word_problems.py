@@ -170,13 +170,28 @@ def value(request: str) -> float | None:
     ("hourly rate 20, OT paid at time and a half, 4 OT hrs, OT pay", 120),
     ("event for 50 guests, each table seats 6, how many tables do i need", 9),
     ("invoice is 1,000, 2% discount if we pay within 10 days, how much do we pay", 980),
+    # arithmetic written out; units written on to their figure; per person per night; a price per head
+    ("What is 17 times 23?", 391),
+    ("1000 divided by 8, 2 decimal places", 125),
+    ("twelve hundred over twenty five pls", 48),
+    ("whats 0.45 * 1,280", 576),
+    ("part time 30h instead of 40h, full time salary 4,000 a month, pro rata monthly", 3000),
+    ("the cabin was 900 for 3 nights and there's 6 of us, how much per person per night?", 50),
+    ("budget 1,000. venue is 400 and food is 20 per head, we're 15 ppl. how much is left", 300),
+    ("2.5 t is how many kg", 2500),
+    ("min charge is 80 eur, rate 0.20/kg, the shipment is 300 kg, what do we bill", 80),
+    ("min charge is 80 eur, rate 0.20/kg, the shipment is 500 kg, what do we bill", 100),
+    ("meeting ran 9:40 to 11:15, how long in mins", 95),
+    ("rate is 1.50 eur per km, distance 200 km, plus 30 eur tolls, total", 330),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
 
 
 @pytest.mark.parametrize("request_text", [
-    "What is 17 times 23?",  # written-out maths: the model writes it
+    "What is 17 times the number of desks on floor 3?",  # words the sum needs that are no figure
+    "7 x 38.5 for the new desks and chairs",  # a product and words
+    "demurrage is 75 usd/day for the first 5 days over, then 120 usd/day, 9 days in total",  # rates, not a sum
     "what's 3/4 of 260",
     "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
     "how many hours is 3 months",  # months and years convert only into each other
