@@ -137,7 +137,8 @@ def asks_for_an_amount(text: str) -> bool:
 
 
 _AMOUNT_ASKED = re.compile(r"\b(?:total|amount|avg|average|mean|sum|how much|cost|price|share|score|gross|owed?|"
-                           r"reorder (?:point|pt|level))\b[^.?!,;]{0,25}"
+                           r"reorder (?:point|pt|level)|rate in %|how many (?:minutes|mins|hours|hrs)(?: late)?)\b"
+                           r"[^.?!,;]{0,25}"
                            r"(?:\?|\bpls\b|\bplease\b|$)", re.IGNORECASE)
 
 

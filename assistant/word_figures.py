@@ -25,7 +25,7 @@ _FIGURE = re.compile(r"(?<![\w.,/:-])(\d\s*[x×]\s*\d+(?:\.\d+)?(?![x×\d.])|\d{
 #: "per month" from a year's figure), which no shape here writes.
 _UNIT_KINDS = (
     {"second": r"seconds?|secs?", "minute": r"minutes?|mins?", "hour": r"hours?|hrs?|hourly",
-     "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly",
+     "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly", "quarter": r"quarters?",
      "year": r"years?|yearly|annual|annually|annum"},
     {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
     {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?", "t": r"t|tonnes?|tons?"},
@@ -34,7 +34,7 @@ UNIT_WORD = "|".join(_UNIT_KINDS[0].values())
 _UNIT_ADJECTIVE = r"hourly|daily|weekly|monthly|yearly|annual|annually"
 #: Units of time in seconds, and months and years in months.
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
-_MONTHS = {"month": 1, "year": 12}
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 #: Number words, as staff write small figures out ("twelve of us", "two thousand two hundred and fifty eur",
 #: "seven and a half hours"); a lone "one" stays a word ("the bigger one", "one way").

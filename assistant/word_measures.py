@@ -237,9 +237,10 @@ def reorder_point(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if percents or not has(r"\breorder (?:point|pt|level)\b|\brop\b", text) or len(amounts) not in (2, 3):
         return None
-    use = [f for f in amounts if re.match(_PER_DAY, text[f.end:])]
+    use = [f for f in amounts if re.match(_PER_DAY, text[f.end:]) or
+           has(r"\bdaily (?:usage|use|demand|sales)\s*(?:is|of)?\s*$", text[:f.start])]
     lead = [f for f in amounts if re.match(r"^\s*(?:working\s+)?days?\b", text[f.end:]) and
-            has(r"\blead\b", text[max(0, f.start - 20):f.end + 20])]
+            has(r"\blead\b", text[max(0, f.start - 35):f.end + 20])]
     safety = [f for f in amounts if re.match(r"^\s*(?:[a-z]+\s+){0,2}?(?:safety|buffer)\b", text[f.end:]) or
               has(r"\b(?:safety|buffer)\b[^\d,.;]{0,15}$", text[:f.start])]
     if len(use) != 1 or len(lead) != 1 or len(safety) != len(amounts) - 2 or use[0] is lead[0]:
@@ -373,3 +374,24 @@ def per_person_night(text: str, figures: list[Figure]) -> str | None:
         return None
     amount = next(f for f in amounts if f is not nights[0] and f is not people[0])
     return f"{amount.text}/({nights[0].text}*{people[0].text})"
+
+
+def tiered_count(text: str, figures: list[Figure]) -> str | None:
+    """A price each for the first so many and another after them ("6.80 per parcel for the first 10 then 5.50
+    for each one after that, we're sending 26"; "75 usd/day for the first 5 days over, then 120 usd/day after
+    that, 9 days past free time")."""
+    first = re.search(r"\bfor (?:the )?first (\d+)\b", text)
+    percents, amounts = split_percents(figures)
+    if first is None or percents or len(amounts) != 4 or \
+            not has(r"\b(?:after that|thereafter|after those|beyond that|above that|then)\b", text[first.end():]):
+        return None
+    rest = [f for f in amounts if not first.start() <= f.start < first.end()]
+    prices = [f for f in rest if re.match(r"\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:/|per|a|an|for each|each)\b",
+                                          text[f.end:])]
+    if len(rest) != 3 or len(prices) != 2:
+        return None
+    count = next(f for f in rest if f not in prices)
+    line = first.group(1)
+    if count.value <= int(line):
+        return None
+    return f"{prices[0].text}*{line} + {prices[1].text}*({count.text} - {line})"

@@ -50,6 +50,7 @@ from assistant.word_measures import (
     reorder_point,
     stock_cover,
     tiered,
+    tiered_count,
     time_per_item,
     travel_time,
     written_size,
@@ -145,13 +146,13 @@ _COUNTED_TIME = r"\s*(?:nights?|days?|weeks?)\b"
 #: A rate per so many asked for: "error rate per 1000 orders", "the rate per 100 days" (not "6.4 litres per 100 km").
 _RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
 #: A count asked for: "how many cartons", "how many shelves do we need".
-_COUNT_ASKED = r"\bhow many\s+(?!(?:minutes|hours|days|weeks|months|years|percent|%|euros?|eur)\b)[a-z]+"
+_COUNT_ASKED = r"\b(?:how many|min(?:imum)? number of|number of)\s+(?!(?:minutes|hours|days|weeks|months|years|percent|%|euros?|eur)\b)[a-z]+"
 #: The things two prices compare: "two quotes", "2 offers".
 _COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|packs?)\b"
 #: An item bought once among items at a price each: "... and a desk lamp for 35".
 _BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage|set-?up|" \
-       r"admin|booking|call-out|tolls?|parking)\b"
+       r"admin|booking|call-out|tolls?|parking|(?:fuel )?surcharge)\b"
 
 
 def composed_expression(request: str) -> str | None:
@@ -160,6 +161,7 @@ def composed_expression(request: str) -> str | None:
     text = _ASIDE.sub(" ", in_digits(_PERCENT_WORDS.sub("%", request).casefold()))
     text = _CODE.sub(lambda code: re.sub(r"[\d#]", "", code.group(0)), text)
     text = _CONDITION.sub(" ", re.sub(r"\bot\b", "overtime", text))
+    text = re.sub(r"\b(\d+)\s*/\s*(\d+)(?=\s+(?:between|split|among)\b)", r"ratio \1:\2", text)  # "60/40 between"
     rounded = "ceiling" if _ROUND_UP.search(text) else "floor" if _ROUND_DOWN.search(text) else None
     expression = _composed(text)
     if rounded is None or expression is None or "/" not in expression or expression.startswith(rounded):
@@ -224,6 +226,9 @@ def arithmetic(request: str) -> str | None:
     nothing else but a greeting or a "pls" ("1850 / 12 pls", "sixteen hundred divided by twenty five", "whats
     7 x 38.5"); None otherwise."""
     text = in_digits(request.casefold())
+    percentage = re.search(r"\b(?:as an? (?:%|percentage|percent)|in (?:%|percent))", text)
+    if percentage is not None:  # "whats 7/8 as a percentage"
+        text = text[: percentage.start()] + text[percentage.end():]
     text = re.sub(r"\b(?:hey|hi|quick q|q|pls|please|thx|thanks|whats|what's|what is|what|is|calc|calculate|"
                   r"work out|how much is|can you do|do|me|for|round(?:ed)? to \d decimals?|\d decimal places?)\b|"
                   r"[?!=:]|\.(?!\d)|,(?!\d{3})", " ", text)
@@ -233,7 +238,8 @@ def arithmetic(request: str) -> str | None:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text).strip()
     if not re.fullmatch(r"\(?\d+(?:\.\d+)?\)?(?:\s*[-+*/]\s*\(?\d+(?:\.\d+)?\)?)+", text):
         return None
-    return re.sub(r"\s+", " ", text).replace(" * ", "*").replace(" / ", "/")
+    written = re.sub(r"\s+", " ", text).replace(" * ", "*").replace(" / ", "/")
+    return f"{written}*100" if percentage is not None and "/" in written else written
 
 
 def _asked_in(text: str) -> str | None:
@@ -284,7 +290,7 @@ def _ratio_share(text: str, ratio: re.Match[str]) -> str | None:
         share = parts[values.index(min(values))]
     else:
         named = re.search(r"\bbetween\s+(?:the\s+)?([a-z]+)\s+and\s+(?:the\s+)?([a-z]+)\b", rest)
-        asked = [i for i, name in enumerate(named.groups()) if has(rf"\b{name}\b", text[ratio.end():])] \
+        asked = [i for i, name in enumerate(named.groups()) if has(rf"\b{name}\b", rest[max(ratio.end(), named.end()):])] \
             if named is not None and len(parts) == 2 else []
         if len(asked) != 1:
             return None
@@ -439,8 +445,9 @@ def _containers(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2 or not has(_COUNT_ASKED, text) or \
             not has(r"\b(?:need|needed|required|at least|minimum|min|buy|order)\b|\bfor \d", text) or \
-            not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?|seats?|sits)\b|"
-                    r"\b(?:packs?|boxes|cases|sets|lots|batches|rolls) of \d", text) or \
+            not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?|seats?|sits|stack)\b|"
+                    r"\b(?:packs?|boxes|cases|sets|lots|batches|rolls) of \d|\d\s+(?:[a-z]+\s+)?per (?:plt|pallet|box|"
+                    r"carton|ctn|truck|trailer|van|layer|shelf|bay|container|crate|cage|session|table|room)\b", text) or \
             has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text):
         return None
     capacity, quantity = sorted(amounts, key=lambda figure: figure.value)
@@ -469,9 +476,12 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
     items, pairs, index = [], 0, 0
     while index < len(amounts):
         first, second = amounts[index], amounts[index + 1] if index + 1 < len(amounts) else None
-        if second is not None and (has(EACH, text[first.end: second.start]) or
-                                   has(r"\beach of\s*$", text[:first.start]) or
-                                   has(_PRICE_EACH, text[second.end: second.end + 25])):
+        between = text[first.end: second.start] if second is not None else ""
+        if second is not None and not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b", between) and (
+                has(EACH, between) or has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
+                or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
+                re.match(r"\s*(?:working\s+)?days?\b", text[second.end:]) is not None or
+                has(r"\beach of\s*$", text[:first.start]) or has(_PRICE_EACH, text[second.end: second.end + 25])):
             items.append(f"{first.text}*{second.text}")
             pairs, index = pairs + 1, index + 2
         elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2 and \
@@ -534,11 +544,18 @@ def _per_unit(text: str, figures: list[Figure]) -> str | None:
 def _to_target(text: str, figures: list[Figure]) -> str | None:
     """What is still needed to reach a target after what was done ("target is 180 units. month 1 we sold 52,
     month 2 61, how many more to hit target"): the target less the rest."""
-    target = re.search(r"\b(?:target|goal|quota)\b[^.?!\d]{0,40}?(?=\d)", text)
+    target = re.search(r"\b(?:target|goal|quota|max(?:imum)? (?:level|stock))\b[^.?!\d]{0,40}?(?=\d)", text)
     percents, amounts = split_percents(figures)
     if target is None or percents or len(amounts) < 2 or \
-            not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b", text):
+            not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b|"
+                    r"\bget (?:back )?(?:up )?to\b|\bdo (?:i|we) need\b", text):
         return None
+    left = [f for f in amounts if re.match(r"\s*(?:hrs?|hours?|days?|weeks?)\s+(?:to go|left|remaining)\b", text[f.end:])]
+    per = re.search(r"\b(?:per|an?|each) (?:hour|hr|day|week)\b", text[left[0].end:]) if len(left) == 1 else None
+    if per is not None:  # "done 735 so far and 3 hrs to go, how many per hour do i need"
+        rest = [f for f in figures if f is not left[0]]
+        needed = _to_target(text[: left[0].start] + " " * (left[0].end - left[0].start) + text[left[0].end:], rest)
+        return None if needed is None else f"({needed})/{left[0].text}"
     goal = next((f for f in amounts if f.start == target.end()), None)
     done = [f for f in amounts if f is not goal and not re.match(r"\s*(?:st|nd|rd|th)\b", text[f.end:]) and
             not has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start])]  # "month 1" names a month
@@ -552,13 +569,14 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(EACH, text) or \
-            any(re.match(r"\s*(?:[a-z]{1,5}\s*)?/\s*[a-z]", text[f.end:]) for f in amounts) or \
+            any(re.match(r"\s*(?:[a-z]{1,5}\s*)?/\s*[a-z]|\s*(?:eur|€|£|\$)?\s*(?:a|an|per|each)\s+[a-z]", text[f.end:])
+                for f in amounts) or has(r"%|\bpercent|\brate\b", text) or \
             has(LEFT, text) or has(USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
         return None
     return " + ".join(f.text for f in amounts)
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
+    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
     percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

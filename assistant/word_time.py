@@ -21,7 +21,7 @@ _EMPLOYER_PAYS = r"\b(?:company|employer|firm|they|work)\s+(?:pays?|covers?|reim
                  r"subsidi[sz]es)\b"
 _OWN_SHARE = r"\b(?:i|me|myself|my own|my share|employee|we|us)\b"
 #: A trip driven twice, and the distance it is measured in.
-_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way)\b"
+_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way|return leg)\b"
 _DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
 _PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
 #: An hourly rate and a count of hours.
@@ -184,6 +184,12 @@ def clock_durations(text: str) -> str | None:
     rates = [f for f in others if re.match(rf"\s*(?:{_HOURLY})", rest[f.end:])]
     if not times or len(times) % 2 or len(others) > len(rates) or len(rates) > 1:
         return None
+    days = set(re.findall(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", text))
+    if len(times) == 2 and len(days) > 1:
+        return None  # "tue 08:00, now thu 20:00": two days apart
+    if len(times) == 2 and has(r"\bnow\b", text[times[1].end(): times[1].end() + 8] + text[times[1].start() - 8:
+                                                                                          times[1].start()]):
+        times.reverse()  # "shift finishes 14:30, its 11:45 now": from now to the end
     spans = [f"({_clock_time(end)} - ({_clock_time(start)}))" for start, end in zip(times[::2], times[1::2])]
     if pause is not None:
         daily = len(spans) > 1 and has(r"\b(?:each|every|per|a) day\b|\bdaily\b", rest)  # "30 min lunch each day"
@@ -192,7 +198,7 @@ def clock_durations(text: str) -> str | None:
         return f"({' + '.join(spans)})/60*{rates[0].text}"
     if has(r"\bhow (?:many|much) min(?:ute)?s|\bin min(?:ute)?s\b", text):
         return " + ".join(spans)
-    if has(r"\bhow (?:many|much) hours|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|\b(?:total|paid|worked) (?:hours|hrs)\b|"
+    if has(r"\bhow (?:many|much) (?:hours|hrs)|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|\b(?:total|paid|worked) (?:hours|hrs)\b|"
            r"\b(?:hours|hrs) (?:worked|in total|total)\b", text):
         return f"({' + '.join(spans)})/60"
     return None

@@ -183,6 +183,22 @@ def value(request: str) -> float | None:
     ("min charge is 80 eur, rate 0.20/kg, the shipment is 500 kg, what do we bill", 100),
     ("meeting ran 9:40 to 11:15, how long in mins", 95),
     ("rate is 1.50 eur per km, distance 200 km, plus 30 eur tolls, total", 330),
+    # calc_leads and Harbor's calc_floor
+    ("demurrage is 75 usd/day for the first 5 days over, then 120 usd/day, 9 days in total", 855),
+    ("courier is 5 per parcel for the first 10 then 4 for each one after that, we send 25, cost?", 110),
+    ("contractor day rate is 600, she did 10 days, invoice total", 6000),
+    ("paper is 4.50 a ream and we need 20 reams, total?", 90),
+    ("rent is 1,200 a month, what's that per quarter", 3600),
+    ("whats 3/8 as a percentage", 37.5),
+    ("split a 5,000 invoice 70/30 between sales and ops, how much goes to ops?", 1500),
+    ("shift ends 16:00, its 13:30 now, how many hrs left", 2.5),
+    ("target is 1000 picks, done 600 so far and 4 hrs to go, how many per hour do i need", 100),
+    ("1,000 ctns coming in, we stack 40 per plt, how many plts do i need", 25),
+    ("the room seats 20 and 130 staff need the session, min number of sessions", 7),
+    ("max level is 3000, on hand 1000 and 500 on order, how much more to get back up to max", 1500),
+    ("daily usage 100 units, lead time from the supplier is 7 days, safety stock 200, reorder point?", 900),
+    ("10 plts at 40 € per plt plus a flat 25 € fuel surcharge, total", 425),
+    ("rate is 2 eur/km, the trip is 300 km one way and we pay the return leg too", 1200),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -191,7 +207,8 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
 @pytest.mark.parametrize("request_text", [
     "What is 17 times the number of desks on floor 3?",  # words the sum needs that are no figure
     "7 x 38.5 for the new desks and chairs",  # a product and words
-    "demurrage is 75 usd/day for the first 5 days over, then 120 usd/day, 9 days in total",  # rates, not a sum
+    "odometer at the start 184,215, at the end 184,902, km driven?",  # "at the end" is no price each
+    "team of 4 on a 37.5 hr week, total billable was 123 hrs, utilisation %?",  # a percentage is no sum
     "what's 3/4 of 260",
     "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
     "how many hours is 3 months",  # months and years convert only into each other
