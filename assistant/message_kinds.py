@@ -118,6 +118,19 @@ def rule_question(text: str) -> bool:
         _STAFF.search(text) is not None and not general_question(text)
 
 
+def limit_question(text: str) -> bool:
+    """Whether `text` asks for a rule's limit, deadline or approver rather than for records: "what's the maximum
+    length of a single meeting room booking?", "whats the longest i can book a meeting room for in one go", "who
+    signs off an expense claim thats over 1000 eur", "whats the cut-off date to get my expenses paid"."""
+    return (is_question(text) or _ASKS_FOR.search(text) is not None) and _LIMIT.search(text) is not None and \
+        not general_question(text)
+
+
+_LIMIT = re.compile(
+    r"\b(?:max(?:imum)?|longest|shortest|minimum|limit|cap|cut-?off|deadline|how far ahead|how far in advance|"
+    r"how long in advance|signs? off|approves?|entitled|allowance)\b", re.IGNORECASE)
+
+
 def names_a_record(text: str) -> bool:
     """Whether `text` writes what reads like a record's id: three digits or more, alone or after a prefix
     ("ticket 4103", "E1003", "SHP-207391"); a unit ("900km") or a code with fewer digits ("3PL") is none."""

@@ -70,6 +70,7 @@ from assistant.codes import stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
     general_question,
+    limit_question,
     names_a_record,
     opinion,
     reaction,
@@ -320,7 +321,8 @@ class ToolRouter:
                 tool, call = reader, True
         record_free = tool not in (SEARCH, CALCULATOR) and not writes_a_digit(texts[0])  # a look-up naming no record
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
-                and rule_question(texts[0]) and (not call or record_free):
+                and (rule_question(texts[0]) or limit_question(texts[0]) and tool in reads) \
+                and (not call or record_free):
             reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
                            f"search")
             tool, call = SEARCH, True

@@ -5,6 +5,7 @@ import pytest
 from assistant.message_kinds import (
     asks_for_an_amount,
     general_question,
+    limit_question,
     names_a_record,
     reaction,
     record_sentences,
@@ -141,3 +142,14 @@ def test_record_sentences_are_the_request_a_rule_question_follows(text: str, req
 ])
 def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: str, asks: bool):
     assert asks_for_an_amount(text) is asks
+
+
+@pytest.mark.parametrize(("text", "limit"), [
+    ("What's the maximum length of a single meeting room booking?", True),
+    ("who signs off an expense claim thats over 1000 eur", True),
+    ("whats the cut-off date to get my expenses paid with this month's salary", True),
+    ("which meeting rooms have a screen?", False),
+    ("the limit was fine, thanks", False),  # no question
+])
+def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(text: str, limit: bool):
+    assert limit_question(text) is limit

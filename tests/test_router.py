@@ -571,6 +571,22 @@ def test_a_question_about_what_staff_may_or_must_do_searches_when_a_passage_is_n
 
 
 @pytest.mark.parametrize(
+    ("request_text", "tool"),
+    [
+        ("What's the maximum length of a single meeting room booking?", "search"),
+        ("whats the longest i can keep a meeting room in one booking?", "search"),
+        ("which meeting rooms have a screen?", "api.listMeetingRooms"),  # records asked for, no limit
+        ("what's the max capacity of room 4?", "api.listMeetingRooms"),  # a record named
+    ],
+)
+def test_a_question_about_a_rules_limit_searches_rather_than_reading_records(request_text: str, tool: str):
+    router = rated({"api.listMeetingRooms": 0.8, "search": 0.1})
+    route = router.route([request_text], {"api.listMeetingRooms", "search"}, nearest_passage=lambda vector: 0.5,
+                         reads={"api.listMeetingRooms"})
+    assert route.call and route.tool == tool
+
+
+@pytest.mark.parametrize(
     ("question", "unknown", "call"),
     [
         ("what's dwell time in trucking?", ["dwell"], False),  # the documents never use the term
