@@ -28,7 +28,7 @@ _UNIT_KINDS = (
      "day": r"days?|daily|nights?", "week": r"weeks?|weekly", "month": r"months?|monthly", "quarter": r"quarters?",
      "year": r"years?|yearly|annual|annually|annum"},
     {"km": r"km|kilometres?|kilometers?", "mile": r"miles?"},
-    {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?", "t": r"t|tonnes?|tons?"},
+    {"kg": r"kg|kilos?|kilograms?", "lb": r"lbs?|pounds?", "t": r"t|tonnes?|tons?", "g": r"g|grams?"},
 )
 UNIT_WORD = "|".join(_UNIT_KINDS[0].values())
 _UNIT_ADJECTIVE = r"hourly|daily|weekly|monthly|yearly|annual|annually"

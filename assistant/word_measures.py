@@ -49,7 +49,7 @@ def travel_time(text: str, figures: list[Figure]) -> str | None:
     hours = f"{rest[0].text}/{speed.group(1)}" + (f" + {stops[0].text}/60" if stops else "")
     if has(_MINUTES_ASKED, text):
         return f"({hours})*60" if stops else f"{hours}*60"
-    return hours if has(r"\bhow (?:many hours|long)\b|\bin hours\b|\bhours\b|\beta\b", text) else None
+    return hours if has(r"\bhow (?:many (?:hours|hrs)|long)\b|\bin (?:hours|hrs)\b|\bhours\b|\beta\b", text) else None
 
 
 def stock_cover(text: str, figures: list[Figure]) -> str | None:
@@ -395,3 +395,38 @@ def tiered_count(text: str, figures: list[Figure]) -> str | None:
     if count.value <= int(line):
         return None
     return f"{prices[0].text}*{line} + {prices[1].text}*({count.text} - {line})"
+
+
+def per_time(text: str, figures: list[Figure]) -> str | None:
+    """A count done in so many hours or days, per hour or day asked ("did 540 lines in a 7.5 hr shift, lines per
+    hour?"): the count over the time."""
+    asked = re.search(r"\b(?:per|an?|each)\s+(hour|hr|day|week)\b|/\s*(hr|h|day)\b", text)
+    percents, amounts = split_percents(figures)
+    if asked is None or percents or len(amounts) != 2 or any(f.end >= asked.start() for f in amounts) or \
+            not has(r"[a-z]{3,}", text[max(f.end for f in amounts):asked.start()]) or \
+            not (has(r"^\s*(?:\?|$)", text[asked.end():]) or
+                 has(r"\b(?:what|whats|how many|how much)\b[^.?!,]{0,25}$", text[:asked.start()])):
+        return None  # "16.40/h" after a figure states a rate; the question asks for one after both figures
+    unit = (asked.group(1) or asked.group(2))[0]
+    spans = [f for f in amounts if re.match(r"^\s*-?\s*(?:hours?|hrs?|h)\b" if unit == "h" else
+                                            rf"^\s*(?:{'days?' if unit == 'd' else 'weeks?|wks?'})\b", text[f.end:])]
+    if len(spans) != 1:
+        return None
+    count = next(f for f in amounts if f is not spans[0])
+    return f"{count.text}/{spans[0].text}"
+
+
+def per_chain(text: str, figures: list[Figure]) -> str | None:
+    """Counts of things each held so many to the next ("14 aisles, 36 bays per aisle and 5 levels per bay, how many
+    pallet locations in total"; "8 ctns per layer, 5 layers, 24 pcs per ctn"): everything multiplied, where what is
+    asked for is none of the things counted per."""
+    percents, amounts = split_percents(figures)
+    chained = [re.match(r"^\s*([a-z]+)\s+(?:per|a|each)\s+([a-z]+)", text[f.end:]) for f in amounts]
+    pers = [match.group(2) for match in chained if match is not None]
+    asked = re.search(r"\bhow many\s+([a-z]+)", text)
+    if percents or len(amounts) < 3 or len(pers) < 2 or not has(r"\bhow many\b|\bin total\b|\btotal\b", text) or \
+            any(not re.match(r"^\s*[a-z]+\b", text[f.end:]) for f in amounts) or \
+            has(r"[€$£]|\beur\b|\bleft\b|\bneed\b|\bfree\b|\boccupied\b|\bused\b", text) or \
+            (asked is not None and any(asked.group(1)[:3] == noun[:3] for noun in pers)):
+        return None
+    return "*".join(f.text for f in amounts)

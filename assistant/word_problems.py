@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from assistant.word_cues import AVERAGE, EACH, LEFT, SPLIT, USED, has, split_percents
 from assistant.word_figures import UNIT_WORD, Figure, converts, in_digits, read_figures
@@ -44,9 +45,11 @@ from assistant.word_measures import (
     minimum_charge,
     mixed_durations,
     net_count,
+    per_chain,
     per_person_hour,
     per_person_night,
     per_seat_period,
+    per_time,
     reorder_point,
     stock_cover,
     tiered,
@@ -121,7 +124,7 @@ _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|numbe
 _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|how many ways|in how many ways|number of ways|solve|equation|derivative|integral|celsius|fahrenheit|double|triple|half|twice|ratio|"
-    r"speed|velocity|pace|same day|same time)\b",
+    r"speed|velocity|pace|same day|same time|a third|two thirds|a fifth|a quarter of)\b",
     re.IGNORECASE)
 #: The years a compound growth runs: "after 4 years", "in 3 yrs", "2 years from now" (number words are digits by then).
 _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+)\s+(?:years?|yrs?)\b|"
@@ -185,7 +188,8 @@ def _composed(text: str) -> str | None:
         return f"round({expression}, {digits})" if digits is not None and expression is not None else expression
     if CLOCK.search(text):
         return clock_durations(text)
-    text = _DATE.sub(" ", text)  # "starts 1 april": a day of a month is no operand
+    text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", _DATE.sub(" _date_ ", text)) if _DATE.search(text) else text
+    text = text.replace(" _date_ ", " ")  # "starts 1 april", "march 3 to april 18, 2025": no operands
     unit_rate = _UNIT_RATE.search(text)
     inverse = unit_rate is not None and _asked_in(text[: unit_rate.start()] + text[unit_rate.end():]) == \
         _unit_name(unit_rate.group("unit"))
@@ -325,6 +329,9 @@ def _average(text: str, figures: list[Figure]) -> str | None:
         return None
     if len(amounts) > 2 and amounts[0].text == str(len(amounts) - 1):  # "my last 5 receipts were ..."
         amounts = amounts[1:]
+    if not all(has(r"^[^\d]{0,12}$", text[a.end:b.start]) and
+               has(r",|\band\b|&|/|;|^\s*[a-z]{1,4}\s*$", text[a.end:b.start]) for a, b in pairwise(amounts)):
+        return None  # "3 boxes of 96 pods lasted us 8 working days" lists no figures to average
     return f"({' + '.join(f.text for f in amounts)})/{len(amounts)}"
 
 
@@ -481,7 +488,8 @@ def _line_items(text: str, figures: list[Figure]) -> str | None:
                 has(EACH, between) or has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
                 or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
                 re.match(r"\s*(?:working\s+)?days?\b", text[second.end:]) is not None or
-                has(r"\beach of\s*$", text[:first.start]) or has(_PRICE_EACH, text[second.end: second.end + 25])):
+                has(r"\beach of\s*$", text[:first.start]) or has(_PRICE_EACH, text[second.end: second.end + 25]) or
+                has(r"^\s*[a-z]{1,8}\s+each\b(?!\s+(?:day|week|month|hour|time|way|one))", text[second.end:])):
             items.append(f"{first.text}*{second.text}")
             pairs, index = pairs + 1, index + 2
         elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2 and \
@@ -577,6 +585,7 @@ def _sum(text: str, figures: list[Figure]) -> str | None:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
+    _proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
+    per_chain, per_time, full_packs, area_or_volume, _rate_per, _containers, margin, _weighted_average, overtime, _shared_out, percent_chain, percent_change,
     percent_of, _average, _to_target, over_cap, _per_unit, _remaining, pay, _split_evenly, _line_items, _sum,
 )

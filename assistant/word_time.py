@@ -154,9 +154,12 @@ def durations(text: str) -> str | None:
     others = re.findall(r"\d+(?:\.\d+)?", _DURATION.sub(" ", text))
     if not spans or others not in ([], [str(len(spans))]):  # "3 calls today: ..." counts them
         return None
-    minutes = " + ".join(f"{int(m.group(3))}*60" if m.group(3) else
-                         f"{int(m.group(1))}*60 + {int(m.group(2))}" if m.group(1) else str(int(m.group(2)))
-                         for m in spans)
+    terms = [f"{int(m.group(3))}*60" if m.group(3) else
+             f"{int(m.group(1))}*60 + {int(m.group(2))}" if m.group(1) else str(int(m.group(2))) for m in spans]
+    if len(terms) == 2 and has(r"\b(?:left|remaining|to go|limit|until|till)\b", text):
+        minutes = f"{terms[0]} - ({terms[1]})"  # "a 9 h driving limit, already driven 5 h 45 min, minutes left"
+    else:
+        minutes = " + ".join(terms)
     if has(r"\bhow (?:many|much) minutes|\b(?:in|total) minutes\b|\bminutes (?:in total|total)\b", text):
         return minutes
     if has(r"\bhow (?:many|much) hours|\b(?:in|total) hours\b|\bhours (?:in total|total)\b", text):

@@ -199,6 +199,13 @@ def value(request: str) -> float | None:
     ("daily usage 100 units, lead time from the supplier is 7 days, safety stock 200, reorder point?", 900),
     ("10 plts at 40 € per plt plus a flat 25 € fuel surcharge, total", 425),
     ("rate is 2 eur/km, the trip is 300 km one way and we pay the return leg too", 1200),
+    # calc_misc and Harbor's calc_mixed
+    ("driver has a 9 h limit and has already driven 6 h 30 min, how many minutes left", 150),
+    ("picker did 600 lines in a 7.5 hr shift, lines per hour?", 80),
+    ("WH-02 has 10 aisles, 20 bays per aisle and 4 levels per bay, how many pallet locations in total", 800),
+    ("5 trucks out today, 26 plt each, how many plt in total", 130),
+    ("180 km at an avg of 60 km/h, how many hrs is that", 3),
+    ("avg pallets per truck this wk? mon 20 tue 24 wed 22", 22),
 ])
 def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -208,6 +215,11 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "What is 17 times the number of desks on floor 3?",  # words the sum needs that are no figure
     "7 x 38.5 for the new desks and chairs",  # a product and words
     "odometer at the start 184,215, at the end 184,902, km driven?",  # "at the end" is no price each
+    "3 boxes of 96 pods lasted us 8 days, how many pods a day on average?",  # no list to average
+    "splitting a 4.5 kg bag into 250 g portions, how many portions",  # kilograms and grams
+    "how many days from march 3 to april 18, 2025?",  # a year is no operand
+    "240 applicants, 15% got an interview and a third of those made the final, how many finalists",
+    "12 pcs per box, 30 boxes per pallet, how many pallets for 1000 pcs",  # the asked thing is counted per
     "team of 4 on a 37.5 hr week, total billable was 123 hrs, utilisation %?",  # a percentage is no sum
     "what's 3/4 of 260",
     "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
