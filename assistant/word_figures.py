@@ -17,7 +17,8 @@ from fractions import Fraction
 #: A figure: digits with thousands commas and decimals, then "k" (thousands), "million", "x" (a multiple), "%" or
 #: "p", "pence" or "cents" (a hundredth of the currency the other amounts are in); or a count of one digit times a
 #: figure ("2 x 185 km"); a unit may follow without a space ("310km", "32h").
-_FIGURE = re.compile(r"(?<![\w.,/:-])(\d\s*[x×]\s*\d+(?:\.\d+)?(?![x×\d.])|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_FIGURE = re.compile(r"(?<![\w.,/:-])(\d\s*[x×]\s*\d+(?:\.\d+)?(?![x×\d.])|\d{1,3}(?:,\d{3})+(?:\.\d+)?|"
+                     r"\d+(?:\.\d+)?)"
                      r"(\s?%|k\b|m\b|\s?million\b|x\b|p\b|\s(?:pence|cents?)\b)?"
                      r"(?!(?!(?:km|kg|cm|mm|hrs?|mins?|h|l|t|pcs|plts?|ctns?)\b)\w|[:/]\s*\d|\.\d|,\d{3})")
 

@@ -42,7 +42,8 @@ def travel_time(text: str, figures: list[Figure]) -> str | None:
         return None
     speed = speeds[0]
     rest = [f for f in figures if not speed.start() <= f.start < speed.end()]
-    stops = [f for f in rest if re.match(r"^\s*(?:mins?|minutes)\b[^.?!,]{0,15}\b(?:break|stop|pause|rest)", text[f.end:])]
+    stops = [f for f in rest
+             if re.match(r"^\s*(?:mins?|minutes)\b[^.?!,]{0,15}\b(?:break|stop|pause|rest)", text[f.end:])]
     rest = [f for f in rest if f not in stops]
     if len(rest) != 1 or len(stops) > 1 or rest[0].percent or not re.match(_DISTANCE, text[rest[0].end:]):
         return None
@@ -62,7 +63,8 @@ def stock_cover(text: str, figures: list[Figure]) -> str | None:
     if len(rates) != 1:
         return None
     asked = re.search(r"\bhow many (day|week)s\b", text)
-    if asked is not None and asked.group(1) not in re.match(_PER_DAY, text[rates[0].end:]).group(0):  # type: ignore[union-attr]
+    per = re.match(_PER_DAY, text[rates[0].end:])
+    if asked is not None and per is not None and asked.group(1) not in per.group(0):
         return None  # weeks asked of a rate per day
     stock = next(f for f in amounts if f is not rates[0])
     return f"{stock.text}/{rates[0].text}"
@@ -186,8 +188,8 @@ def after_free(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     free = [f for f in amounts if has(r"\bfirst\s*$", text[max(0, f.start - 12):f.start]) and
             re.match(r"^\s*(?:[a-z]+\s+){0,2}?(?:are|is)?\s*free\b", text[f.end:])]
-    rates = [f for f in amounts if re.match(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:/|per|a)\s*(?:day|night|hour|hr|"
-                                            r"week|month)\b", text[f.end:])]
+    rates = [f for f in amounts if re.match(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:/|per|a)\s*"
+                                            r"(?:day|night|hour|hr|week|month)\b", text[f.end:])]
     if percents or len(amounts) != 3 or len(free) != 1 or len(rates) != 1 or free[0] is rates[0]:
         return None
     total = next(f for f in amounts if f is not free[0] and f is not rates[0])
@@ -202,7 +204,8 @@ def per_person_hour(text: str, figures: list[Figure]) -> str | None:
         return None
     percents, amounts = split_percents(figures)
     hours = [f for f in amounts if re.match(r"^\s*-?\s*(?:hours?|hrs?|h)\b", text[f.end:])]
-    breaks = [f for f in amounts if re.match(r"^\s*(?:mins?|minutes?)\b[^.?!,]{0,15}\b(?:break|pause|lunch)", text[f.end:])]
+    breaks = [f for f in amounts
+              if re.match(r"^\s*(?:mins?|minutes?)\b[^.?!,]{0,15}\b(?:break|pause|lunch)", text[f.end:])]
     rest = [f for f in amounts if f not in hours and f not in breaks]
     if percents or len(hours) != 1 or len(breaks) > 1 or len(rest) != 2:
         return None

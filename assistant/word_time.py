@@ -201,7 +201,8 @@ def clock_durations(text: str) -> str | None:
         return f"({' + '.join(spans)})/60*{rates[0].text}"
     if has(r"\bhow (?:many|much) min(?:ute)?s|\bin min(?:ute)?s\b", text):
         return " + ".join(spans)
-    if has(r"\bhow (?:many|much) (?:hours|hrs)|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|\b(?:total|paid|worked) (?:hours|hrs)\b|"
+    if has(r"\bhow (?:many|much) (?:hours|hrs)|\bin hours\b|\bhours (?:is|was) (?:that|it)\b|"
+           r"\b(?:total|paid|worked) (?:hours|hrs)\b|"
            r"\b(?:hours|hrs) (?:worked|in total|total)\b", text):
         return f"({' + '.join(spans)})/60"
     return None

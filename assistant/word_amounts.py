@@ -1,0 +1,350 @@
+"""Word problems about amounts and counts, composed into a calculator expression for
+`assistant.word_problems.composed_expression`: items at a price each and their total (with fees, VAT or a
+discount), an average and a weighted one, what is left of a budget and what is still needed to reach a target,
+a sum shared out or in a ratio or proportion, a price per unit and the difference of two, containers a quantity
+needs, a rate per so many, amounts added up. Each shape returns None unless the request is that shape and every
+figure it states has its place.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from assistant.word_cues import AVERAGE, EACH, LEFT, SPLIT, USED, has, split_percents
+from assistant.word_figures import UNIT_WORD, Figure, read_figures
+from assistant.word_percents import percent_chain, percent_factors
+
+#: People or periods a figure counts, that an amount is shared out over: "among 5 people", "25 ppl", "twelve of
+#: us", "for the remaining 4 months".
+_COUNTED = r"\s*(?:people|ppl|persons?|colleagues|employees|staff|members|participants|attendees|guests|of us|" \
+           r"teams?|depts?|departments|months?|weeks?|ways)\b"
+#: A figure that counts days or nights, which no sum adds to money: "1,260 for 4 nights and there's 5 of us".
+_COUNTED_TIME = r"\s*(?:nights?|days?|weeks?)\b"
+#: A rate per so many asked for: "error rate per 1000 orders", "the rate per 100 days" (not "6.4 litres per 100 km").
+_RATE_PER = re.compile(r"\brate\s+per\s+(100|1,?000|10,?000|100,?000)\s+[a-z]+")
+#: A count asked for: "how many cartons", "how many shelves do we need".
+_COUNT_ASKED = r"\b(?:how many|min(?:imum)? number of|number of)\s+" \
+               r"(?!(?:minutes|hours|days|weeks|months|years|percent|%|euros?|eur)\b)[a-z]+"
+#: The things two prices compare: "two quotes", "2 offers".
+_COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|packs?)\b"
+#: An item bought once among items at a price each: "... and a desk lamp for 35".
+_BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
+_FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage|set-?up|" \
+       r"admin|booking|call-out|tolls?|parking|(?:fuel )?surcharge)\b"
+_PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
+_SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
+
+
+def proportional(text: str, figures: list[Figure]) -> str | None:
+    """An amount split in proportion to counts, and the share of the one named ("bonus pool 36,000 split between
+    three teams in proportion to headcount, teams are 12, 18 and 10 people, how much goes to the 18-person
+    team")."""
+    percents, amounts = split_percents(figures)
+    if percents or not has(r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b", text):
+        return None
+    named = [f for f in amounts if has(r"^\s*-?\s*(?:person|people|strong|member|man)\b", text[f.end:]) and
+             has(r"\b(?:the|to|for|does|of)\s*$", text[:f.start])]
+    if len(named) != 1:
+        return None
+    whole = max(amounts, key=lambda figure: figure.value)
+    parts = [f for f in amounts if f is not whole and f is not named[0]]
+    if len(parts) > 2 and parts[0].value == len(parts) - 1:  # "three teams", then their sizes
+        parts = parts[1:]
+    if not any(f.value == named[0].value for f in parts):
+        return None
+    return f"{whole.text}*{named[0].text}/({' + '.join(f.text for f in parts)})"
+
+
+def ratio_share(text: str, ratio: re.Match[str]) -> str | None:
+    """An amount shared in a ratio, and the share asked for: the bigger or the smaller, or the one named
+    ("between sales and support in the ratio 5:3, how much does sales get")."""
+    parts = [part.strip() for part in ratio.group(1).split(":")]
+    rest = text[: ratio.start()] + " " * (ratio.end() - ratio.start()) + text[ratio.end():]
+    amounts = [f for f in read_figures(rest) if not f.percent and f.value != len(parts)]  # "three depts": the parts
+    if len(amounts) != 1 or any(f.percent for f in read_figures(rest)):
+        return None
+    values = [int(part) for part in parts]
+    if has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
+        share = parts[values.index(max(values))]
+    elif has(r"\b(?:small|low)(?:er|est)\b|\bleast\b", rest):
+        share = parts[values.index(min(values))]
+    else:
+        named = re.search(r"\bbetween\s+(?:the\s+)?([a-z]+)\s+and\s+(?:the\s+)?([a-z]+)\b", rest)
+        after = rest[max(ratio.end(), named.end()):] if named is not None else ""
+        asked = [i for i, name in enumerate(named.groups()) if has(rf"\b{name}\b", after)] \
+            if named is not None and len(parts) == 2 else []
+        if len(asked) != 1:
+            return None
+        share = parts[asked[0]]
+    return f"{amounts[0].text}*{share}/({' + '.join(parts)})"
+
+
+def average(text: str, figures: list[Figure]) -> str | None:
+    """A list of figures and their average."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) < 2 or not has(AVERAGE, text) or \
+            has(r"\d[^,.;?!]*?(?:\bat\b|@|\beach\b)|\beach\b", text) or \
+            len(amounts) == 2 and any(re.match(r"\s*(?:[a-z]+\s*)?(?:/|per\b)", text[f.end:]) for f in amounts):
+        # a stock and a rate of use: "18,500 l in the tank, we average 740 l per day"
+        return None
+    if len(amounts) > 2 and amounts[0].text == str(len(amounts) - 1):  # "my last 5 receipts were ..."
+        amounts = amounts[1:]
+    if not all(has(r"^[^\d]{0,12}$", text[a.end:b.start]) and
+               has(r",|\band\b|&|/|;|^\s*[a-z]{1,4}\s*$", text[a.end:b.start]) for a, b in pairwise(amounts)):
+        return None  # "3 boxes of 96 pods lasted us 8 working days" lists no figures to average
+    return f"({' + '.join(f.text for f in amounts)})/{len(amounts)}"
+
+
+def remaining(text: str, figures: list[Figure]) -> str | None:
+    """A budget or an allowance and what was used of it (one or several costs), and what is left; with a count
+    of people or months to share it over ("split whatever is left equally on gifts for 25 ppl", "left per month
+    for the remaining 4 months", "fifteen people ... company pays 1500 and we split the rest"), what is left
+    shared out."""
+    percents, amounts = split_percents(_per_head(text, _paid_in_parts(text, figures)))
+    if percents or len(amounts) < 2 or not (has(LEFT, text) and (has(USED, text) or has(r"\bbudget\b", text))):
+        return None
+    counts = [f for f in amounts if "*" not in f.text and (re.match(_COUNTED, text[f.end:]) or
+                                                           has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
+    count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (has(SPLIT, text) or has(r"\bper\b", text)) \
+        else None
+    if count is None and len(amounts) == 3 and _splits(text) and "*" not in amounts[2].text:
+        count = amounts[2]  # "18,000 ... used 7,650 ... 9 people, split equally"
+    costs = [f for f in amounts if f is not count]
+    whole = max(costs, key=lambda figure: figure.value)
+    if len(costs) > 2 and whole is not costs[0]:  # several costs: the budget is stated first
+        return None
+    left = f"{whole.text} - {' - '.join(f.text for f in costs if f is not whole)}"
+    if count is not None:
+        return f"({left})/{count.text}"
+    return left if len(costs) == len(amounts) else None
+
+
+def _paid_in_parts(text: str, figures: list[Figure]) -> list[Figure]:
+    """`figures` with each count of equal parts and the part's amount made one figure ("paid 3 instalments of
+    1,950 each": 3*1950)."""
+    merged: list[Figure] = []
+    for figure in figures:
+        before = merged[-1] if merged else None
+        if before is not None and "*" not in before.text and not before.percent and not figure.percent and \
+                has(r"^\s*(?:[a-z]+\s+){1,2}(?:of|at)\s*(?:eur|€|usd|\$|gbp|£)?\s*$",
+                    text[before.end:figure.start]) and \
+                has(r"^\s*(?:eur|euros?)?\s*each\b", text[figure.end:]):
+            merged[-1] = Figure(f"{before.text}*{figure.text}", before.start, figure.end, False)
+        else:
+            merged.append(figure)
+    return merged
+
+
+def _splits(text: str) -> bool:
+    """Whether `text` shares an amount out (`SPLIT`), a price per head or per item aside ("food is 32 per head",
+    "at 32 per head" are prices each)."""
+    return has(SPLIT, re.sub(r"\d\s*(?:eur|euros?)?\s*per (?:person|head|seat|item|unit|piece|participant|attendee|"
+                             r"night)\b", " ", text))
+
+
+def _per_head(text: str, figures: list[Figure]) -> list[Figure]:
+    """`figures` with a price per head and the one count of people made one figure ("food is 32 per head, we're 18
+    ppl": 32*18)."""
+    each = [f for f in figures
+            if re.match(r"\s*(?:eur|euros?|€)?\s*(?:per|a|/)\s*(?:head|person|pp)\b", text[f.end:])]
+    people = [f for f in figures if re.match(r"\s*(?:people|ppl|persons|guests|attendees|of us)\b", text[f.end:])]
+    if len(each) != 1 or len(people) != 1:
+        return figures
+    merged = Figure(f"{each[0].text}*{people[0].text}", each[0].start, each[0].end, False)
+    return [merged if f is each[0] else f for f in figures if f is not people[0]]
+
+
+def rate_per(text: str, figures: list[Figure]) -> str | None:
+    """A part of a whole as a rate per 100 or 1000 ("35 of 12500 orders had errors, the rate per 1000 orders")."""
+    per = _RATE_PER.search(text)
+    if per is None:
+        return None
+    rest = [f for f in figures if not (per.start() <= f.start < per.end())]
+    if len(rest) != 2 or any(f.percent for f in rest):
+        return None
+    part, whole = sorted(rest, key=lambda figure: figure.value)
+    return f"{part.text}/{whole.text}*{per.group(1).replace(',', '')}"
+
+
+def weighted_average(text: str, figures: list[Figure]) -> str | None:
+    """An average weighted by percentages ("exam counts 40% and she got 72, project 35% with 88") or by
+    quantities at a price each ("200 pcs at 3.20 and 300 pcs at 2.70, the average price per piece")."""
+    if not has(AVERAGE, text) and not has(r"\bweighted\b", text):
+        return None
+    percents, amounts = split_percents(figures)
+    if percents and len(percents) == len(amounts) >= 2 and has(r"\bweighted\b", text):
+        pairs = [(p.text, a.text) for p, a in zip(percents, amounts)]
+    elif not percents and len(amounts) >= 4 and \
+            has(r"\b(?:weighted|per|overall|across|combined|all together)\b", text):
+        if len(amounts) % 2 and amounts[-1].value == sum(f.value for f in amounts[:-1:2]):
+            amounts = amounts[:-1]  # "... across all 16": the quantities' sum
+        if len(amounts) % 2:
+            return None
+        pairs = [(amounts[i].text, amounts[i + 1].text) for i in range(0, len(amounts), 2)
+                 if has(EACH, text[amounts[i].end: amounts[i + 1].start])]
+        if len(pairs) != len(amounts) // 2:
+            return None
+    else:
+        return None
+    return f"({' + '.join(f'{w}*{v}' for w, v in pairs)})/({' + '.join(w for w, _ in pairs)})"
+
+
+def shared_out(text: str, figures: list[Figure]) -> str | None:
+    """A total with percentages on it, or a sum, shared among a count of people ("bill is 212 eur, we add a 12.5%
+    tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
+    if not has(SPLIT, text) or has(LEFT, text):  # what is left shared out is `remaining`'s
+        return None
+    counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
+                                                       has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
+    if len(counts) != 1:
+        return None
+    rest = [f for f in figures if f is not counts[0]]
+    total = percent_chain(text, rest, total=True)  # what is shared: a total
+    if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) or
+                                                    re.match(_COUNTED_TIME, text[f.end:]) for f in rest) \
+            and has(r"\b(?:plus|and)\b|\+", text):
+        total = " + ".join(f.text for f in rest)  # "486.40 plus 40 tip, 8 of us splitting evenly"
+    return None if total is None else f"({total})/{counts[0].text}"
+
+
+def containers(text: str, figures: list[Figure]) -> str | None:
+    """How many containers, trips or shelves a quantity needs, each taking so many ("each carton holds 24
+    bottles, we ship 1000, how many cartons do we need", "1800 binders, each shelf takes 35, how many shelves at
+    least"): the quantity over the capacity, rounded up."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(_COUNT_ASKED, text) or \
+            not has(r"\b(?:need|needed|required|at least|minimum|min|buy|order)\b|\bfor \d", text) or \
+            not has(r"\b(?:holds?|takes?|fits?|carries|capacity|max(?:imum)?|seats?|sits|stack)\b|"
+                    r"\b(?:packs?|boxes|cases|sets|lots|batches|rolls) of \d|\d\s+(?:[a-z]+\s+)?per (?:plt|pallet|"
+                    r"box|carton|ctn|truck|trailer|van|layer|shelf|bay|container|crate|cage|session|table|room)\b",
+                    text) or \
+            has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text):
+        return None
+    capacity, quantity = sorted(amounts, key=lambda figure: figure.value)
+    return f"ceiling({quantity.text}/{capacity.text})"
+
+
+def _counts_containers(text: str) -> bool:
+    """Whether the request asks how many of the things that each take so many ("each shelf takes 35, how many
+    shelves"): a division, not quantities at a price ("how many pages are in the book" is one)."""
+    asked = re.search(r"\bhow many ([a-z]{4,})", text)
+    return asked is not None and has(rf"\beach {asked.group(1)[:4]}", text)
+
+
+def line_items(text: str, figures: list[Figure]) -> str | None:
+    """Quantities at a price each ("15 chairs at 89 and 3 desks at 349", "312 km at 0.23 per km", "48 litres
+    at 1.87 a litre", "14 people ... 11.90 each"), items bought once ("and a desk lamp for 35") and their total:
+    each pair multiplied, the pairs and single items added; with VAT or a discount on the total ("what's the
+    total with 20% vat added?")."""
+    percents, amounts = split_percents(figures)
+    fees = [f for f in amounts if has(_FEE, text[f.end:]) and
+            has(r"(?:\bplus|\band|\bwith|\+)\s*(?:an?\s+)?(?:flat|one-off|one off|fixed)?\s*(?:eur|€|£|\$)?\s*$",
+                text[:f.start])]
+    amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
+    if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text):
+        return None
+    items, pairs, index = [], 0, 0
+    while index < len(amounts):
+        first, second = amounts[index], amounts[index + 1] if index + 1 < len(amounts) else None
+        between = text[first.end: second.start] if second is not None else ""
+        if second is not None and not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b", between) and (
+                has(EACH, between) or
+                has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
+                or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
+                re.match(r"\s*(?:working\s+)?days?\b", text[second.end:]) is not None or
+                has(r"\beach of\s*$", text[:first.start]) or has(_PRICE_EACH, text[second.end: second.end + 25]) or
+                has(r"^\s*[a-z]{1,8}\s+each\b(?!\s+(?:day|week|month|hour|time|way|one))", text[second.end:])):
+            items.append(f"{first.text}*{second.text}")
+            pairs, index = pairs + 1, index + 2
+        elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2 and \
+                not has(_PRICE_EACH, text[first.end: first.end + 25]):
+            items.append(first.text)
+            index += 1
+        else:
+            return None
+    total = " + ".join([*items, *(f.text for f in fees[:1])])
+    if not pairs:
+        return None
+    if not percents:
+        return total
+    if fees:  # "plus 10% extra as spares ... and a 35 setup fee": which part a percentage takes is unsaid
+        return None
+    factors = percent_factors(text, figures, percents, total=True)
+    return None if factors is None else "*".join([f"({total})", *factors])
+
+
+def split_evenly(text: str, figures: list[Figure]) -> str | None:
+    """An amount shared out ("split 2400 between 6 teams", "5600 for 35 people, per person", "3,360 eur for
+    42 hours, the hourly rate"): the larger divided by the smaller."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2:
+        return None
+    count, amount = sorted(amounts, key=lambda figure: figure.value)
+    counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
+    per_counted = counted is not None and not re.fullmatch(UNIT_WORD, counted.group(0).strip()) and \
+        has(rf"\b(?:per|each|a)\s+{counted.group(1)}", text[count.end:])
+    if not (has(SPLIT, text) or per_counted):
+        return None
+    return f"{amount.text}/{count.text}"
+
+
+def per_unit(text: str, figures: list[Figure]) -> str | None:
+    """A price per unit asked for, of a pack of so many units at a price ("5 litre tub costs 13.75, cost per
+    litre?", "paid 4,312.50 for 1,150 hi-vis vests, cost per vest?"), or the difference between two packs' ("12-roll
+    pack is 9.60 or the 36-roll pack is 25.20, the difference in price per roll", "offer a is 500 rolls for 1,175,
+    offer b is 800 rolls for 1,760, how much cheaper per roll is b"); a pack's size and its price stand side by
+    side."""
+    asked = re.search(r"\b(?:cost|price|much|cheaper|dearer|expensive)\s+(?:is\s+(?:it\s+)?)?(?:per|a|each)\s+"
+                      r"([a-z]+?)s?\b", text)
+    percents, amounts = split_percents(figures)
+    if asked is None or percents:
+        return None
+    unit = asked.group(1)
+    amounts = [f for f in amounts if not (f.value == 2 and re.match(_COMPARED, text[f.end:]))]  # "two quotes: ..."
+    sizes = [f for f in amounts if re.match(rf"\s*-?\s*(?:[a-z]+(?:-[a-z]+)*\s+){{0,2}}{unit}s?\b", text[f.end:])]
+    prices = [f for f in amounts if f not in sizes]
+    order = sorted(amounts, key=lambda figure: figure.start)
+    if len(sizes) != len(prices) or len(sizes) not in (1, 2) or \
+            any(abs(order.index(s) - order.index(p)) != 1 for s, p in zip(sizes, prices)):
+        return None
+    each = sorted(((p.value / s.value, f"{p.text}/{s.text}") for s, p in zip(sizes, prices)), reverse=True)
+    if len(each) == 1:
+        return each[0][1]
+    return f"{each[0][1]} - {each[1][1]}" if has(r"\b(?:difference|diff|cheaper|saving|save)\b", text) else None
+
+
+def to_target(text: str, figures: list[Figure]) -> str | None:
+    """What is still needed to reach a target after what was done ("target is 180 units. month 1 we sold 52,
+    month 2 61, how many more to hit target"): the target less the rest."""
+    target = re.search(r"\b(?:target|goal|quota|max(?:imum)? (?:level|stock))\b[^.?!\d]{0,40}?(?=\d)", text)
+    percents, amounts = split_percents(figures)
+    if target is None or percents or len(amounts) < 2 or \
+            not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b|"
+                    r"\bget (?:back )?(?:up )?to\b|\bdo (?:i|we) need\b", text):
+        return None
+    left = [f for f in amounts
+            if re.match(r"\s*(?:hrs?|hours?|days?|weeks?)\s+(?:to go|left|remaining)\b", text[f.end:])]
+    per = re.search(r"\b(?:per|an?|each) (?:hour|hr|day|week)\b", text[left[0].end:]) if len(left) == 1 else None
+    if per is not None:  # "done 735 so far and 3 hrs to go, how many per hour do i need"
+        rest = [f for f in figures if f is not left[0]]
+        needed = to_target(text[: left[0].start] + " " * (left[0].end - left[0].start) + text[left[0].end:], rest)
+        return None if needed is None else f"({needed})/{left[0].text}"
+    goal = next((f for f in amounts if f.start == target.end()), None)
+    done = [f for f in amounts if f is not goal and not re.match(r"\s*(?:st|nd|rd|th)\b", text[f.end:]) and
+            not has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start])]  # "month 1" names a month
+    if goal is None or not done or len(done) + 1 != len(amounts) - sum(
+            has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start]) for f in amounts):
+        return None
+    return f"{goal.text} - {' - '.join(f.text for f in done)}"
+
+
+def added_up(text: str, figures: list[Figure]) -> str | None:
+    """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(EACH, text) or \
+            any(re.match(r"\s*(?:[a-z]{1,5}\s*)?/\s*[a-z]|\s*(?:eur|€|£|\$)?\s*(?:a|an|per|each)\s+[a-z]",
+                         text[f.end:]) for f in amounts) or has(r"%|\bpercent|\brate\b", text) or \
+            has(LEFT, text) or has(USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
+        return None
+    return " + ".join(f.text for f in amounts)
