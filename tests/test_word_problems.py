@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from assistant.arguments import settled_arguments
@@ -271,3 +274,21 @@ def test_the_calculator_call_takes_the_composed_expression_and_keeps_the_models_
                                  said=maths, today=None) == {"expression": "17*23"}
     finally:
         calculator.close()
+
+
+def test_no_calculator_development_set_gets_a_wrong_composed_expression():
+    # A shape that fires where it should not sends a wrong calculation the model would not have written; the
+    # development sets are the questions the shapes were built on, so every expression composed there is right.
+    root = Path(__file__).resolve().parents[1] / "data"
+    sets = [*sorted((root / "demo" / "eval").glob("calc*.jsonl")),
+            *sorted((root / "examples" / "harbor").glob("calc*.jsonl"))]
+    wrong = []
+    for path in sets:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            expression = composed_expression(item["q"])
+            if expression is not None:
+                got = answer(expression)["value"]["numeric"]
+                if abs(got - item["answer"]) > max(0.01, abs(item["answer"]) * 1e-3):
+                    wrong.append((path.name, item["q"], expression))
+    assert len(sets) >= 15 and wrong == []
