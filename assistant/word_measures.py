@@ -31,6 +31,12 @@ _LENGTH = r"^\s*(?:m|metres?|meters?|cm)\b(?!\s*(?:/|per)\b)"
 _AREA_PRICE = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:per|a|an|/)\s*(?:m2|m²|sq\.?\s*m|sqm|square met(?:re|er))"
 #: A threshold an amount is above: "sales above 50k", "anything over 40 hrs" (the words just before the figure).
 _ABOVE = r"\b(?:above|over|beyond|exceeding|in excess of|more than)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
+#: Units of mass in grams, by their short names (`_mass_unit`).
+_GRAMS = {"g": 1, "kg": 1000, "t": 1000000}
+_MASS = r"(g|grams?|kg|kilos?|kilograms?|t|tonnes?|tons?)"
+#: Units of time in seconds by their first letter, as a duration or a rate writes them ("mins", "hrs", "h", "wks").
+_SECONDS_IN = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_TIME_UNIT = r"^\s*(?:working\s+|calendar\s+)?(mins?|minutes?|hours?|hrs?|h|days?|weeks?|wks?)\b"
 
 
 def travel_time(text: str, figures: list[Figure]) -> str | None:
@@ -59,15 +65,15 @@ def stock_cover(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2 or not has(_LASTS, text):
         return None
-    rates = [f for f in amounts if re.match(_PER_DAY, text[f.end:])]
+    rates = [(f, per) for f in amounts if (per := re.match(_PER_DAY, text[f.end:]))]
     if len(rates) != 1:
         return None
+    [(rate, per)] = rates
     asked = re.search(r"\bhow many (day|week)s\b", text)
-    per = re.match(_PER_DAY, text[rates[0].end:])
-    if asked is not None and per is not None and asked.group(1) not in per.group(0):
+    if asked is not None and asked.group(1) not in per.group(0):
         return None  # weeks asked of a rate per day
-    stock = next(f for f in amounts if f is not rates[0])
-    return f"{stock.text}/{rates[0].text}"
+    stock = next(f for f in amounts if f is not rate)
+    return f"{stock.text}/{rate.text}"
 
 
 def full_packs(text: str, figures: list[Figure]) -> str | None:
@@ -88,9 +94,10 @@ def area_or_volume(text: str, figures: list[Figure]) -> str | None:
     """An area ("7.5 m by 6.4 m") or a volume ("1.2 m long, 0.8 m wide and 0.95 m high") in the unit its
     lengths are in, and its cost where a price per square metre is stated ("carpet is 32 per m2")."""
     percents, amounts = split_percents(figures)
-    lengths = [f for f in amounts if re.match(_LENGTH, text[f.end:])]
+    measured = [(f, unit) for f in amounts if (unit := re.match(_LENGTH, text[f.end:]))]
+    lengths = [f for f, _ in measured]
     prices = [f for f in amounts if re.match(_AREA_PRICE, text[f.end:])]
-    units = {re.match(_LENGTH, text[f.end:]).group(0).strip()[:1] for f in lengths}  # type: ignore[union-attr]
+    units = {unit.group(0).strip()[:1] for _, unit in measured}
     if percents or len(lengths) not in (2, 3) or len(lengths) + len(prices) != len(amounts) or len(prices) > 1 or \
             len(units) != 1:
         return None
@@ -108,13 +115,13 @@ def load_weight(text: str, figures: list[Figure]) -> str | None:
     """A load's weight in tonnes from a count at so many kilograms or grams each ("640 bags of cement at 25 kg
     each, how many tonnes", "2,400 bags of 750 g each"): everything multiplied, over 1000 or a million."""
     percents, amounts = split_percents(figures)
-    each = [f for f in amounts if re.match(r"^\s*(?:kg|kilos?|kilograms?|g|grams?)\b", text[f.end:])]
-    grams = bool(each) and re.match(r"^\s*(?:g|grams?)\b", text[each[0].end:]) is not None
+    each = [(f, unit) for f in amounts if (mass := re.match(rf"^\s*{_MASS}\b", text[f.end:])) and
+            (unit := _mass_unit(mass.group(1))) != "t"]
     if percents or len(amounts) not in (2, 3) or len(each) != 1 or \
             not has(r"\b(?:how many|in|into) (?:tonnes|tons|t)\b|\btonnes is\b|\btons is\b", text) or \
-            has(r"\b(?:tonnes?|tons?|t)\b", text[:each[0].start]):
+            has(r"\b(?:tonnes?|tons?|t)\b", text[:each[0][0].start]):
         return None
-    return f"{'*'.join(f.text for f in amounts)}/{1000000 if grams else 1000}"
+    return f"{'*'.join(f.text for f in amounts)}/{_GRAMS['t'] // _GRAMS[each[0][1]]}"
 
 
 def depreciation(text: str, figures: list[Figure]) -> str | None:
@@ -150,16 +157,6 @@ def above_threshold(text: str, figures: list[Figure]) -> str | None:
     return f"({amount.text} - {thresholds[0].text})*{fraction(percents[0])}"
 
 
-#: Units of time in minutes, for a sum of durations in several ("6 wks production, then 9 days transit").
-_MINUTES = {"min": 1, "hour": 60, "day": 1440, "week": 10080}
-_TIME_UNIT = r"^\s*(?:working\s+|calendar\s+)?(mins?|minutes?|hours?|hrs?|h|days?|weeks?|wks?)\b"
-
-
-def _minutes_in(unit: str) -> int:
-    """A unit of time's length in minutes: "wks" -> 10080."""
-    return next(value for name, value in _MINUTES.items() if unit.startswith(name[0]) and
-                (name != "min" or unit.startswith("min")) and (name != "hour" or unit[0] == "h"))
-
 
 def mixed_durations(text: str, figures: list[Figure]) -> str | None:
     """Durations in several units of time added up in the unit asked for ("6 wks production, then 9 days transit
@@ -169,15 +166,15 @@ def mixed_durations(text: str, figures: list[Figure]) -> str | None:
     if asked is None or len(figures) < 2 or any(f.percent for f in figures) or None in units:
         return None
     names = [unit.group(1) for unit in units if unit is not None]
-    if len({_minutes_in(name) for name in names}) < 2 or any(
+    if len({_SECONDS_IN[name[0]] for name in names}) < 2 or any(
             not has(r"\b(?:and|then|plus)\b|[,+]", text[a.end:b.start]) or
             has(r"\b(?:is|are|per|a|an|each|every|for|at|of)\b|/", text[a.end:b.start])
             for a, b in pairwise(figures)):
         return None  # "3.5 days if our standard day is 7.6 hrs", "7.5 hrs a day for 4 days" are no sums
-    target = _minutes_in(asked.group(1))
+    target = _SECONDS_IN[asked.group(1)[0]]
     terms = []
     for figure, name in zip(figures, names):
-        ratio = Fraction(_minutes_in(name), target)
+        ratio = Fraction(_SECONDS_IN[name[0]], target)
         terms.append(figure.text if ratio == 1 else scaled(figure.text, ratio))
     return " + ".join(terms)
 
@@ -318,20 +315,15 @@ def time_per_item(text: str, figures: list[Figure]) -> str | None:
     if asked is None or percents or len(amounts) != 2:
         return None
     unit, item = (asked.group(1), asked.group(2)) if asked.group(1) else (asked.group(3), asked.group(4))
-    seconds = {"s": 1, "m": 60, "h": 3600}
     timed = [(f, m.group(1)) for f in amounts if (m := re.match(r"^\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b",
                                                                 text[f.end:]))]
     counted = [f for f in amounts if re.match(rf"^\s*(?:[a-z]+\s+)?{item}", text[f.end:])]
     if len(timed) != 1 or len(counted) != 1 or timed[0][0] is counted[0]:
         return None
-    ratio = Fraction(seconds[timed[0][1][0]], seconds[unit[0]])
+    ratio = Fraction(_SECONDS_IN[timed[0][1][0]], _SECONDS_IN[unit[0]])
     total = timed[0][0].text if ratio == 1 else scaled(timed[0][0].text, ratio)
     return f"{total}/{counted[0].text}"
 
-
-#: Units of mass in grams.
-_GRAMS = {"g": 1, "kg": 1000, "t": 1000000}
-_MASS = r"(g|grams?|kg|kilos?|kilograms?|t|tonnes?|tons?)"
 
 
 def _mass_unit(word: str) -> str:

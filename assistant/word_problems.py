@@ -173,19 +173,18 @@ def _composed(text: str) -> str | None:
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text, digits = _taken(text, _ROUNDING.search(text))
-    digits = {"one": "1", "two": "2"}.get(digits or "", digits)
     if digits is None:
         digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
+    digits = "2" if digits == "two" else digits
     if (plain := arithmetic(text)) is not None:  # "1850 / 12 pls", "twelve times 37.5"
-        return f"round({plain}, {digits})" if digits is not None else plain
+        return _rounded(plain, digits)
     ratio = _RATIO.search(text)
     if ratio is not None:
-        expression = ratio_share(text, ratio)
-        return f"round({expression}, {digits})" if digits is not None and expression is not None else expression
+        return _rounded(ratio_share(text, ratio), digits)
     if CLOCK.search(text):
         return clock_durations(text)
-    text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", _DATE.sub(" _date_ ", text)) if _DATE.search(text) else text
-    text = text.replace(" _date_ ", " ")  # "starts 1 april", "march 3 to april 18, 2025": no operands
+    if _DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
+        text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", _DATE.sub(" ", text))
     unit_rate = _UNIT_RATE.search(text)
     inverse = unit_rate is not None and _asked_in(text[: unit_rate.start()] + text[unit_rate.end():]) == \
         _unit_name(unit_rate.group("unit"))
@@ -193,15 +192,14 @@ def _composed(text: str) -> str | None:
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
         return added  # "1h 25min, 50 min, 2h 05min, total minutes"
     if (size := written_size(text)) is not None:  # "250 ctns, each 60x40x35 cm, total m3"
-        return f"round({size}, {digits})" if digits is not None else size
+        return _rounded(size, digits)
     if SPEED.search(text) and not _UNREAD.search(text):  # "averaging 76 km/h": the model is left any other speed
-        found = travel_time(text, read_figures(text))
-        return f"round({found}, {digits})" if digits is not None and found is not None else found
+        return _rounded(travel_time(text, read_figures(text)), digits)
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
     for shape in _BEFORE_CONVERSION:
         if rate is None and (found := shape(text, read_figures(text))) is not None:
-            return f"round({found}, {digits})" if digits is not None else found
+            return _rounded(found, digits)
     if rate is None and converts(text):
         return converted(text, read_figures(text))
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
@@ -218,7 +216,12 @@ def _composed(text: str) -> str | None:
         expression = f"({expression})*100"
     if rate is not None:
         expression = f"({expression}){'/' if inverse else '*'}{rate}"  # "1 EUR = 1.175 USD", asked in euros: /
-    return f"round({expression}, {digits})" if digits is not None else expression
+    return _rounded(expression, digits)
+
+
+def _rounded(expression: str | None, digits: str | None) -> str | None:
+    """`expression` rounded to `digits` decimals when the request asks for it ("to the cent", "1 decimal")."""
+    return f"round({expression}, {digits})" if expression is not None and digits is not None else expression
 
 
 def arithmetic(request: str) -> str | None:

@@ -190,8 +190,7 @@ def clock_durations(text: str) -> str | None:
     days = set(re.findall(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", text))
     if len(times) == 2 and len(days) > 1:
         return None  # "tue 08:00, now thu 20:00": two days apart
-    if len(times) == 2 and has(r"\bnow\b", text[times[1].end(): times[1].end() + 8] + text[times[1].start() - 8:
-                                                                                          times[1].start()]):
+    if len(times) == 2 and has(r"\bnow\b", text[max(0, times[1].start() - 8): times[1].end() + 8]):
         times.reverse()  # "shift finishes 14:30, its 11:45 now": from now to the end
     spans = [f"({_clock_time(end)} - ({_clock_time(start)}))" for start, end in zip(times[::2], times[1::2])]
     if pause is not None:
