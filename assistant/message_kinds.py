@@ -35,12 +35,14 @@ _GENERAL = re.compile(
     r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
     r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
     r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
+    r"|^\W*who (?:painted|wrote|invented|discovered|composed|directed|founded|sang|said)\b"
     r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
     re.IGNORECASE,
 )
 #: What asks for the assistant's own view ("do you think", "your opinion", "hypothetically", "would you rather")
 #: or about the assistant itself ("what can you help me with?", "who are you?").
-_OPINION = re.compile(r"\b(?:do|would) you think\b|\byour (?:opinion|view|take)\b|\bhypothetical(?:ly)?\b"
+_OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?:opinion|view|take)\b"
+                      r"|\bhypothetical(?:ly)?\b|\bthought experiment\b|\bnothing to look up\b|\bis it just me\b"
                       r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
                       r"|\bwho (?:are|r) (?:u|you)\W*$", re.IGNORECASE)

@@ -31,8 +31,10 @@ _COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|p
 #: An item bought once among items at a price each: "... and a desk lamp for 35".
 _BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage|set-?up|" \
-       r"admin|booking|call-out|tolls?|parking|(?:fuel )?surcharge)\b"
-_PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an)\b"
+       r"admin|booking|call-out|tolls?|parking|(?:fuel )?surcharge|(?:room |venue )?hire)\b"
+_PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an|pp)\b"
+#: A pair of figures taken off the total: "... and we deduct $12 per breakfast".
+_TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off)\b"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 
 
@@ -255,7 +257,8 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
                 re.match(r"\s*(?:working\s+)?days?\b", text[second.end:]) is not None or
                 has(r"\beach of\s*$", text[:first.start]) or has(_PRICE_EACH, text[second.end: second.end + 25]) or
                 has(r"^\s*[a-z]{1,8}\s+each\b(?!\s+(?:day|week|month|hour|time|way|one))", text[second.end:])):
-            items.append(f"{first.text}*{second.text}")
+            taken_off = has(_TAKEN_OFF, text[amounts[index - 1].end if index else 0: second.start])
+            items.append(f"{'- ' if taken_off else ''}{first.text}*{second.text}")  # "we deduct $12 per breakfast"
             pairs, index = pairs + 1, index + 2
         elif has(_BOUGHT_ONCE, text[:first.start]) and len(amounts) > 2 and \
                 not has(_PRICE_EACH, text[first.end: first.end + 25]):
@@ -263,7 +266,9 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
             index += 1
         else:
             return None
-    total = " + ".join([*items, *(f.text for f in fees[:1])])
+    total = " + ".join([*items, *(f.text for f in fees[:1])]).replace("+ - ", "- ")
+    if total.startswith("-"):
+        return None
     if not pairs:
         return None
     if not percents:

@@ -149,7 +149,14 @@ def simple_interest(text: str, figures: list[Figure]) -> str | None:
     if len(periods) != 1:
         return None
     principal = next(f for f in amounts if f is not periods[0])
-    interest = f"{principal.text}*{fraction(percents[0])}*{periods[0].text}"
+    period = periods[0].text
+    in_months = re.match(r"\s*(?:full\s+)?months?\b", text[periods[0].end:]) is not None
+    monthly_rate = has(r"%[^.?!\d]{0,30}\b(?:per month|a month|monthly|/\s*month)\b", text)
+    if in_months and not monthly_rate:  # "4% per year, repaid after 18 months"
+        period = f"{period}/12"
+    elif not in_months and monthly_rate:
+        period = f"{period}*12"
+    interest = f"{principal.text}*{fraction(percents[0])}*{period}"
     if has(r"\b(?:total|incl\.?|including|altogether|in all|all in|owe)\b", text) and \
             not has(r"\binterest (?:alone|only)\b|\bhow much interest\b", text):
         return f"{principal.text} + {interest}"

@@ -93,6 +93,7 @@ from assistant.word_time import (
     pro_rata,
     round_trip,
 )
+from assistant.word_units import unit_product
 
 #: "per cent", "pct" and "percent" read as "%" ("percentage" stays a word: it asks for one).
 _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
@@ -195,19 +196,24 @@ def _composed(text: str) -> str | None:
         return _rounded(size, digits)
     if SPEED.search(text) and not _UNREAD.search(text):  # "averaging 76 km/h": the model is left any other speed
         return _rounded(travel_time(text, read_figures(text)), digits)
+    clock = re.sub(r"\b24\s*/\s*7\b", "round the clock", text)  # "runs 24/7": read by a chain of rates alone
+    if clock != text and rate is None and not (_UNREAD.search(clock) or _LEFT_TO_THE_MODEL.search(clock)):
+        return _rounded(unit_product(clock, read_figures(clock)), digits)
     if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
         return None
     for shape in _BEFORE_CONVERSION:
         if rate is None and (found := shape(text, read_figures(text))) is not None:
             return _rounded(found, digits)
-    if rate is None and converts(text):
-        return converted(text, read_figures(text))
+    if rate is None and converts(text):  # "54,600 a year, per month"; else a chain of rates in several units
+        return converted(text, read_figures(text)) or _rounded(unit_product(text, read_figures(text)), digits)
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
     figures = read_figures(text)
     if years is not None:
         expression = compounded(text, figures, years)
     else:
         expression = next((found for shape in _SHAPES if (found := shape(text, figures)) is not None), None)
+        if expression is None and rate is None:
+            expression = unit_product(text, figures)  # a chain of rates: "£14.20/hr, 22.5 hrs a week for 6 weeks"
         if expression is None and rate is not None and len(figures) == 1 and not figures[0].percent:
             expression = figures[0].text  # "convert 250 usd to eur at a rate of 0.92"
     if expression is None:

@@ -51,6 +51,8 @@ def round_trip(text: str, figures: list[Figure]) -> str | None:
     if percents or len(amounts) not in (2, 3) or not has(_ROUND_TRIP, text) or not has(_DISTANCE, text) or \
             not has(r"\bper\s+(?:km|kilomet|mile)|/\s?(?:km|mile)|\brate\b", text) or has(SPLIT, text):
         return None
+    if has(rf"\d\s*{_DISTANCE}\s+(?:round trip|return trip|there and back|in total)\b", text):
+        return "*".join(f.text for f in amounts)  # "drove 312 km round trip": the distance is both ways already
     return "*".join([*(f.text for f in amounts), "2"])
 
 

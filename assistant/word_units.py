@@ -1,0 +1,267 @@
+"""Figures multiplied and divided until their units are the unit asked for: a problem solved by its units.
+
+Many word problems are a chain of rates that no shape of their own names: "agency temp is £14.20/hr, doing 22.5
+hrs a week for 6 weeks, total cost?" is £/hour × hours/week × weeks; "the printer does 42 pages a minute, how long
+for 1050 pages" is pages ÷ pages/minute; "120 desk lamps at 9 W each, on 10 hrs/day for 22 working days, kWh for
+the month?" is lamps × W/lamp × hours/day × days ÷ 1000. Each figure is read with its unit (the word after it, a
+currency around it) and what it is per ("/hr", "per plt", "a week", "each" for the thing counted before it);
+`unit_product` tries every way of multiplying or dividing by each figure once and writes the one whose units come
+out as the unit the question asks for (money for "cost", "how much" or "total"; "how many hours"; "kWh"; "per
+person"), with the conversions the request allows: an hour is 60 minutes, a year 12 months or 52 weeks, a tonne
+1000 kg, a kW 1000 W; a day is 24 hours only when it runs round the clock, and a week 7 days only then, when
+weekends are included or a charge runs per calendar day, or 5 when only weekdays count. A problem that adds or
+takes away ("plus a 45 standing charge", "minus", "left"), compares ("or", "vs") or leaves a unit over is left to
+the other shapes and the model, and so is one that two ways of combining its figures would both answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from fractions import Fraction
+
+from assistant.word_cues import has
+from assistant.word_figures import Figure
+
+#: Currencies as one unit, "money": a problem in two of them is a conversion, which this module does not do.
+_CURRENCY_BEFORE = re.compile(r"(?:€|\$|£|\b(?:eur|usd|gbp|chf))\s*$")
+_CURRENCY_AFTER = re.compile(r"\s*(?:eur|euros?|usd|dollars?|gbp|chf|€)\b|\s*€")
+#: Unit words, by the unit they name; a word that is none of them is a thing counted ("plts", "boxes").
+_UNITS = {
+    "second": r"seconds?|secs?", "minute": r"minutes?|mins?", "hour": r"hours?|hrs?|h", "day": r"days?",
+    "week": r"weeks?|wks?", "month": r"months?|mths?", "quarter": r"quarters?|qtrs?", "year": r"years?|yrs?",
+    "g": r"g|grams?", "kg": r"kg|kilos?|kilograms?", "t": r"t|tonnes?|tons?",
+    "w": r"w|watts?", "kw": r"kw|kilowatts?", "ml": r"ml", "l": r"l|litres?|liters?",
+    "m": r"metres?|meters?", "km": r"km|kilometres?|kilometers?",
+    "person": r"people|ppl|persons?|heads?|staff|attendees?|participants?|colleagues?|employees?|travell?ers?|"
+              r"guests?|visitors?|users?|workers?|pax",
+}
+#: The units that measure rather than count: a count of things asked for must come out whole.
+_MEASURES = frozenset({*_UNITS, "money"} - {"person"})
+_ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
+               "annual": "year", "annually": "year", "quarterly": "quarter"}
+#: When a day is 24 hours, a week 7 days, or 5.
+_ROUND_THE_CLOCK = r"\bround the clock\b|\baround the clock\b|\bnon-?stop\b|\b24\s*(?:h|hrs|hours)\s+a day\b"
+_EVERY_DAY = _ROUND_THE_CLOCK + r"|\bincl(?:uding|\.)?\s+(?:the\s+)?weekends?\b|\b7 days a week\b|\bevery day\b|" \
+    r"\bcalendar days?\b|\bseven days\b"
+_WEEKDAYS = r"\bmon(?:day)?\s*(?:-|–|to)\s*fri(?:day)?\b|\bweekdays?\b|\bworking days?\b|\bbusiness days?\b|" \
+    r"\b5[- ]day (?:working )?weeks?\b"
+#: A charge that runs every calendar day, weekends too.
+_CHARGED_DAILY = r"\b(?:storage|rent|rental|parking|demurrage|detention|lease|leasing)\b"
+#: One of the first unit is so many of the second, in any request.
+_CONVERSIONS = (
+    ("minute", "second", 60), ("hour", "minute", 60), ("year", "month", 12), ("year", "week", 52),
+    ("year", "quarter", 4), ("quarter", "month", 3), ("kg", "g", 1000), ("t", "kg", 1000), ("kw", "w", 1000),
+    ("l", "ml", 1000), ("km", "m", 1000),
+)
+#: What the problem must not say: a sum, a difference, a comparison, a share or a rounding this module cannot
+#: see in units alone.
+_NOT_A_PRODUCT = re.compile(
+    r"\+|\bplus\b|\bminus\b|\bless\b|\bdeduct|\bsubtract|\bleft\b|\bremain|\brest\b|\bafter\b|\bexcept\b|"
+    r"\bextra\b|\bthen\b|\bbut\b|\bor\b|\bvs\.?\b|\bversus\b|\bcompar|\bdifference\b|\bsave|\bcheaper\b|"
+    r"\bmore than\b|\bmore\b|\bfewer\b|\bsplit|\bshare|\bbetween\b|\beach way\b|\bround trip\b|\breturn\b|"
+    r"\bthere and back\b|\bdiscount|\boff\b|\bvat\b|\btax\b|\bincl(?!\w*\s+(?:the\s+)?weekends?)|\bexcl|"
+    r"\bup\b|\bdown\b|\bround(?!\s+the\s+clock)|\bwhole\b|\bfull\b|\bmax|\bminimum\b|\bat least\b|"
+    r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|\blast\b|\bthe same\b|\bpace\b|"
+    r"\bdecimals?\b|\bdp\b|%")
+_STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", "x", "in", "on", "with", "to", "from",
+                   "by", "over", "is", "are", "was", "the", "my", "our", "we", "i", "it", "that", "this", "so", "how",
+                   "what", "whats", "if", "when", "pls", "please", "total", "into", "than", "about", "around",
+                   "approx", "roughly", "all", "get", "takes", "take", "do", "does", "did", "be", "will"})
+_SKIPPED = r"(?:working|full|calendar|business|whole|billable|focus|full-time|part-time|single|double|extra)\s+"
+_MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|owe|owed|claim|fee|fees|wage|" \
+               r"salary|make|earn|earns|how much|much)\b"
+_QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + _MONEY_ASKED
+_TIME_ASKED = r"\bhow long\b|\bduration\b"
+#: A figure's unit, as powers of unit names ({"money": 1, "hour": -1} for "eur/hr"), and the thing it counts.
+Unit = tuple[Counter, str]
+_PERSON_UNIT = re.compile(r"\b(?:person|man|staff|people)[\s-]?(hours?|hrs|days?|minutes?|mins)\b")
+
+
+def unit_product(text: str, figures: list[Figure]) -> str | None:
+    """The figures of `text` multiplied and divided into the unit the question asks for, when exactly one way of
+    doing so gives it; None otherwise (see the module's docstring)."""
+    if not 2 <= len(figures) <= 6 or any(f.percent or not f.value for f in figures) or _NOT_A_PRODUCT.search(text):
+        return None
+    units = []
+    for index in range(len(figures)):
+        unit = _unit_of(text, figures, index, units)
+        if unit is None:
+            return None
+        units.append(unit)
+    if sum(unit.get("money", 0) != 0 for unit, _ in units) == 0 and has(_MONEY_ASKED + r"|\btotal\b", text):
+        bare = [index for index, (unit, _) in enumerate(units) if unit and all(value < 0 for value in unit.values())]
+        if len(bare) == 1:  # "electricity is 0.25 per kWh ... the cost": the one bare rate is the money
+            units[bare[0]][0]["money"] += 1
+    asked = _asked(text, figures, units)
+    if asked is None:
+        return None
+    found = set()
+    for signs in itertools.product((1, -1), repeat=len(figures)):
+        if all(sign < 0 for sign in signs):
+            continue
+        left = Counter()
+        for sign, (unit, _) in zip(signs, units, strict=True):
+            for name, power in unit.items():
+                left[name] += sign * power
+        for name, power in asked.items():
+            left[name] -= power
+        factor = _converted(+left, -left, text, units)
+        if factor is not None:
+            found.add((_written(figures, signs, factor), _value(figures, signs, factor)))
+    if len(found) != 1:
+        return None
+    [(expression, value)] = found
+    counted = [name for name, power in asked.items() if power > 0 and name not in _MEASURES]
+    return None if counted and abs(value - round(value)) > 1e-9 else expression  # 2.78 pallets: up or down?
+
+
+def _value(figures: list[Figure], signs: tuple[int, ...], factor: Fraction) -> float:
+    """What the expression `_written` writes comes to."""
+    value = float(factor)
+    for figure, sign in zip(figures, signs, strict=True):
+        value = value * figure.value if sign > 0 else value / figure.value
+    return value
+
+
+def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> Unit | None:
+    """The unit of the figure at `index` and the word it counts ("" for none), or None where it has no unit or
+    what it is per is unclear."""
+    figure = figures[index]
+    unit, counted = Counter(), ""
+    if _CURRENCY_BEFORE.search(text[max(0, figure.start - 6): figure.start]):
+        unit["money"] += 1
+    rest = text[figure.end: figures[index + 1].start if index + 1 < len(figures) else len(text)]
+    position = 0
+    if (currency := _CURRENCY_AFTER.match(rest)) is not None:
+        unit["money"] = 1
+        position = currency.end()
+    elif unit["money"] == 0 and (word := re.match(rf"\s*-?\s*(?:{_SKIPPED})?([a-z]+)\b", rest)) and \
+            word.group(1) not in _STOP:
+        if word.group(1) == "pp":  # "£45 pp": per person
+            unit["person"] -= 1
+        else:
+            counted = _singular(word.group(1))
+            unit.update(_named(word.group(1)))
+        position = word.end()
+    previous = units[index - 1][1] if index else ""
+    while per := re.match(r"\s*(/|per\b|a\b|an\b|every\b|each\b)\s*([a-z]+)?", rest[position:]):
+        marker, word = per.group(1), per.group(2)
+        if marker == "each" and (word is None or word in _STOP):  # "9 W each": per lamp, the thing counted before
+            if not previous:
+                return None
+            unit.subtract(_named(previous))
+            break
+        if word is None or word in _STOP:
+            return None
+        unit.subtract(_named(word))
+        position += per.end()
+    between = text[figures[index - 1].end: figure.start] if index else ""
+    if previous and re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) and unit and not unit["money"]:
+        unit.subtract(_named(previous))  # "3 shifts x 8 hrs", "3 shifts of 8 hrs": hours per shift
+    if adjective := re.match(r"\s*(hourly|daily|weekly|monthly|yearly|annual)\b", rest):
+        unit[_ADJECTIVES[adjective.group(1)]] -= 1
+    unit = Counter({name: power for name, power in unit.items() if power})
+    return (unit, counted) if unit else None
+
+
+def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | None:
+    """The unit the question asks for, read in the last sentence or clause and in the words before the first
+    figure."""
+    clauses = [part for part in re.split(r"(?<=[.?!;,:])\s+|\s+-\s+", text.strip()) if re.search(r"[a-z]", part)]
+    question = clauses[-1] if clauses else ""
+    if not has(_QUESTION, question):  # "how much for coaches: 187 attendees, ..."
+        question = text[: figures[0].start]
+    asked = Counter()
+    if person := _PERSON_UNIT.search(question):
+        asked.update({"person": 1, **_named(person.group(1))})
+    elif many := re.search(r"\bhow many\s+(?:more\s+)?([a-z]+)", question):
+        asked.update(_named(many.group(1)))
+    elif unit := re.search(rf"\b(?:in|into)\s+({_unit_words()})\b", question):
+        asked.update(_named(unit.group(1)))
+    elif has(_TIME_ASKED, question):
+        times = {name for unit, _ in units for name in unit if name in ("second", "minute", "hour", "day", "week")}
+        if len(times) != 1:
+            return None
+        asked[times.pop()] += 1
+    elif has(_MONEY_ASKED + r"|\btotal\b", question) and any(unit.get("money") for unit, _ in units):
+        asked["money"] += 1
+    elif unit := re.search(rf"\b({_unit_words()})\b(?<=\w\w)", question):
+        asked.update(_named(unit.group(1)))
+    else:
+        return None
+    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)({_unit_words()}|[a-z]+)\b", question):
+        if per.group(1) not in _STOP:
+            for name, power in _named(per.group(1)).items():
+                asked[name] -= power
+    for adjective in re.finditer(r"\b(hourly|daily|weekly|monthly|yearly|annual)\b", question):
+        asked[_ADJECTIVES[adjective.group(1)]] -= 1
+    return asked
+
+
+def _converted(over: Counter, under: Counter, text: str, units: list[Unit]) -> Fraction | None:
+    """What the product is multiplied by to cancel the units `over` (left above the line) against `under`, by the
+    conversions the request allows; None when some unit is left."""
+    factor = Fraction(1)
+    conversions = list(_CONVERSIONS)
+    if has(_ROUND_THE_CLOCK, text):
+        conversions.append(("day", "hour", 24))
+    calendar = has(_EVERY_DAY, text) or has(_CHARGED_DAILY, text) and \
+        any(unit.get("money", 0) > 0 and unit.get("day", 0) < 0 for unit, _ in units)
+    weekdays = has(_WEEKDAYS, text)
+    if calendar != weekdays:  # a week is 7 days, or 5 when only weekdays count; both said: unclear
+        conversions.append(("week", "day", 7 if calendar else 5))
+    for big, middle, many in list(conversions):  # and through one unit between: a week is 7 * 24 hours
+        conversions += [(big, small, many * more) for other, small, more in list(conversions) if other == middle]
+    over, under = Counter(over), Counter(under)
+    for big, small, many in conversions:
+        while over[big] > 0 and under[small] > 0:  # weeks over days: times the days in a week
+            factor *= many
+            over[big], under[small] = over[big] - 1, under[small] - 1
+        while over[small] > 0 and under[big] > 0:
+            factor /= many
+            over[small], under[big] = over[small] - 1, under[big] - 1
+    return factor if not +over and not +under else None
+
+
+def _written(figures: list[Figure], signs: tuple[int, ...], factor: Fraction) -> str:
+    """The expression: the figures multiplied in, those divided by after a "/", then the conversion."""
+    above = [f.text for f, sign in zip(figures, signs, strict=True) if sign > 0]
+    below = [f.text for f, sign in zip(figures, signs, strict=True) if sign < 0]
+    if factor.numerator != 1:
+        above.append(str(factor.numerator))
+    if factor.denominator != 1:
+        below.append(str(factor.denominator))
+    expression = "*".join(above)
+    return expression + "".join(f"/{text}" for text in below)
+
+
+def _named(word: str) -> Counter:
+    """A word as powers of unit names: "hrs" is hour, "kwh" kW times hour, "plts" a plt counted."""
+    if word == "kwh":
+        return Counter({"kw": 1, "hour": 1})
+    if word in _ADJECTIVES:
+        return Counter({_ADJECTIVES[word]: 1})
+    if re.fullmatch(r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?", word):  # "every tuesday": once a week
+        return Counter({"week": 1})
+    if re.fullmatch(r"weekdays?|working days?|workdays?", word):
+        return Counter({"day": 1})
+    for name, pattern in _UNITS.items():
+        if re.fullmatch(pattern, word):
+            return Counter({name: 1})
+    return Counter({_singular(word): 1})
+
+
+def _singular(word: str) -> str:
+    """A counted word without its plural ending: "boxes" -> "box", "plts" -> "plt", "batteries" -> "battery"."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if re.search(r"(?:s|x|ch|sh)es$", word):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 2 else word
+
+
+def _unit_words() -> str:
+    """Every unit word, for a regular expression."""
+    return "|".join([*_UNITS.values(), "kwh", *_ADJECTIVES])
