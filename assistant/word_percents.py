@@ -19,7 +19,7 @@ _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase
 _INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
 _WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
 _THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
-_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|including|all in|pay|cost|price|gross)\b"
+_TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|inc|including|all in|pay|cost|price|gross)\b"
 _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
              r"growing|up from|more than)\b"
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \

@@ -122,7 +122,8 @@ _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
 _ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:decimals?|dp)(?:\s+places?)?\b|"
-                       r"\b(\d)\s+(?:decimals?|dp)(?:\s+places?)?\s*\W*$", re.IGNORECASE)
+                       r"\b(\d)\s+(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
+                       re.IGNORECASE)
 #: An amount of money asked in hundredths: "cost per click in cents".
 _IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
 #: A condition a figure states, which no sum takes: "if we pay within 10 days", "for groups of 10+".
@@ -133,7 +134,8 @@ _TO_WHOLE = re.compile(r"\bto (?:a|the nearest) whole(?: number)?\b|\bnearest wh
 #: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" ("invoice 5,000" is an
 #: amount).
 _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
-                   r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b")
+                   r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b|"
+                   r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,]\d|\s*%)")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"

@@ -242,6 +242,7 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "overtime is paid at 1.5x, my rate is 24 eur/hr. how much for the hotel at 95 a night the company pays?",
     "booked the room 09:45 to 13:15 and 14:00 to 16:30, what does it cost",  # no minutes or hours asked
     "What is the hotel budget per night?",  # no figure
+    "lol 40 degrees in the yard today, the asphalt at door 12 is literally melting",  # a door's number
     "The estate costs 19,543,778.4 dollars and the furnishings at least 632,361 dollars. The minimum total?",
     "A marathon is 26.2 miles. A runner finishes it in 216.3 minutes, what is the average speed?",
     "One reads a book every 289 days, the other every 272 days. When do they finish on the same day?",
@@ -269,6 +270,10 @@ def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
     ("loan of 5,000 at 4% simple interest per year, repaid after 18 months. how much interest in total?", 300),
     ("offsite for 34 ppl, venue charges £45 pp catering plus flat £600 room hire. what's the total?", 2130),
     ("drove 312 km round trip to the client site, mileage rate is 0.30 eur/km. how much do i claim", 93.6),
+    # rounding asked before a "pls", a phase's number, "inc vat"
+    ("we closed 184 tickets vs a target of 230 this qtr, what % of target is that? 1 decimal pls", 80),
+    ("phase 2 budget was £48,000 and we've spent £31,200 so far - what % of the budget is gone?", 65),
+    ("quote says £1,240 + VAT @ 20%... whats that inc vat", 1488),
 ])
 def test_a_chain_of_rates_is_solved_by_its_units(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
