@@ -47,6 +47,7 @@ from assistant.word_amounts import (
 )
 from assistant.word_cues import has
 from assistant.word_figures import Figure, converts, in_digits, read_figures
+from assistant.word_maths import written_maths
 from assistant.word_measures import (
     SPEED,
     above_threshold,
@@ -117,6 +118,9 @@ _ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not
 #: A count asked for in whole units, rounded up or down.
 _ROUND_UP = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?up\b")
 _ROUND_DOWN = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?down\b")
+#: A duration in hours and minutes ("6 h 15 min", "2 hrs 15 mins", "1h20"), read as minutes by the other shapes.
+_HOURS_AND_MINUTES = re.compile(r"(?<![\d:.])(?P<hours>\d{1,3})\s*(?:h|hrs?|hours?)\s*(?P<minutes>[0-5]?\d)\s*"
+                                r"(?:m|mins?|minutes?)?\b(?![:.]\d)")
 #: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
 _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
@@ -138,7 +142,7 @@ _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|numbe
                    r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,]\d|\s*%)")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
-    r"\b(?:times|divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
+    r"\btimes(?=\s+(?:the\b|an?\b|\d))|\b(?:divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|how many ways|in how many ways|number of ways|solve|equation|derivative|integral|celsius|fahrenheit|"
     r"double|triple|half|twice|ratio|"
     r"speed|velocity|pace|same day|same time|a third|two thirds|a fifth|a quarter of)\b",
@@ -179,7 +183,7 @@ def _composed(text: str) -> str | None:
     if digits is None:
         digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
     digits = "2" if digits == "two" else digits
-    if (plain := arithmetic(text)) is not None:  # "1850 / 12 pls", "twelve times 37.5"
+    if (plain := arithmetic(text) or written_maths(text)) is not None:  # "1850 / 12 pls", "7 factorial"
         return _rounded(plain, digits)
     ratio = _RATIO.search(text)
     if ratio is not None:
@@ -194,15 +198,18 @@ def _composed(text: str) -> str | None:
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
         return added  # "1h 25min, 50 min, 2h 05min, total minutes"
+    text = _HOURS_AND_MINUTES.sub(lambda m: f"{int(m['hours']) * 60 + int(m['minutes'])} min", text)  # "6 h 15 min"
     if (size := written_size(text)) is not None:  # "250 ctns, each 60x40x35 cm, total m3"
         return _rounded(size, digits)
     if SPEED.search(text) and not _UNREAD.search(text):  # "averaging 76 km/h": the model is left any other speed
-        return _rounded(travel_time(text, read_figures(text)), digits)
+        return _rounded(travel_time(text, read_figures(text)) or unit_product(text, read_figures(text)), digits)
     clock = re.sub(r"\b24\s*/\s*7\b", "round the clock", text)  # "runs 24/7": read by a chain of rates alone
     if clock != text and rate is None and not (_UNREAD.search(clock) or _LEFT_TO_THE_MODEL.search(clock)):
         return _rounded(unit_product(clock, read_figures(clock)), digits)
-    if _UNREAD.search(text) or _LEFT_TO_THE_MODEL.search(text):
+    if _UNREAD.search(text):
         return None
+    if _LEFT_TO_THE_MODEL.search(text):  # a speed asked in its units is a chain of rates: "avg speed in km/h?"
+        return _rounded(unit_product(text, read_figures(text)), digits) if has(r"\bspeed\b", text) else None
     for shape in _BEFORE_CONVERSION:
         if rate is None and (found := shape(text, read_figures(text))) is not None:
             return _rounded(found, digits)
@@ -241,7 +248,8 @@ def arithmetic(request: str) -> str | None:
     if percentage is not None:  # "whats 7/8 as a percentage"
         text = text[: percentage.start()] + text[percentage.end():]
     text = re.sub(r"\b(?:hey|hi|quick q|q|pls|please|thx|thanks|whats|what's|what is|what|is|calc|calculate|"
-                  r"work out|how much is|can you do|do|me|for|round(?:ed)? to \d decimals?|\d decimal places?)\b|"
+                  r"work out|how much is|can you do|do|me|for|round(?:ed)? to \d decimals?|\d decimal places?|"
+                  r"as a decimal)\b|"
                   r"[?!=:]|\.(?!\d)|,(?!\d{3})", " ", text)
     for words, sign in ((r"\btimes\b|\bmultiplied by\b|(?<=\d)\s*[x×]\s*(?=\d)", "*"),
                         (r"\bdivided by\b|\bover\b|÷", "/"), (r"\bplus\b", "+"), (r"\bminus\b", "-")):

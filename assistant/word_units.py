@@ -74,6 +74,9 @@ _MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|
                r"salary|make|earn|earns|how much|much)\b"
 _QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + _MONEY_ASKED
 _TIME_ASKED = r"\bhow long\b|\bduration\b"
+#: What a figure is for each of the things counted before it: "14 containers, each one takes 75 min".
+_EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+[a-z]+)?\s+(?:takes?|is|lasts?|needs?|holds?|weighs?|"
+                         r"costs?|has|gets?)\s+(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$")
 #: A figure's unit, as powers of unit names ({"money": 1, "hour": -1} for "eur/hr"), and the thing it counts.
 Unit = tuple[Counter, str]
 _PERSON_UNIT = re.compile(r"\b(?:person|man|staff|people)[\s-]?(hours?|hrs|days?|minutes?|mins)\b")
@@ -158,8 +161,9 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
         unit.subtract(_named(word))
         position += per.end()
     between = text[figures[index - 1].end: figure.start] if index else ""
-    if previous and re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) and unit and not unit["money"]:
-        unit.subtract(_named(previous))  # "3 shifts x 8 hrs", "3 shifts of 8 hrs": hours per shift
+    if previous and unit and not unit["money"] and (re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) or
+                                                   _EACH_TAKES.search(between)):
+        unit.subtract(_named(previous))  # "3 shifts x 8 hrs", "14 containers, each one takes 75 min": per the one
     if adjective := re.match(r"\s*(hourly|daily|weekly|monthly|yearly|annual)\b", rest):
         unit[_ADJECTIVES[adjective.group(1)]] -= 1
     unit = Counter({name: power for name, power in unit.items() if power})

@@ -223,7 +223,6 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "240 applicants, 15% got an interview and a third of those made the final, how many finalists",
     "12 pcs per box, 30 boxes per pallet, how many pallets for 1000 pcs",  # the asked thing is counted per
     "team of 4 on a 37.5 hr week, total billable was 123 hrs, utilisation %?",  # a percentage is no sum
-    "what's 3/4 of 260",
     "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
     "how many hours is 3 months",  # months and years convert only into each other
     "my car uses 6.4 litres per 100 km. how many litres for a 375 km trip",  # a rate per 100 given, not asked
@@ -274,9 +273,42 @@ def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
     ("we closed 184 tickets vs a target of 230 this qtr, what % of target is that? 1 decimal pls", 80),
     ("phase 2 budget was £48,000 and we've spent £31,200 so far - what % of the budget is gone?", 65),
     ("quote says £1,240 + VAT @ 20%... whats that inc vat", 1488),
+    # durations in hours and minutes, a speed, "each one takes", "times" that counts
+    ("qpcr takes 2 hrs 15 mins per plate, 7 plates back to back. total run time in hours?", 15.75),
+    ("driver did 468 km in 6 h 30 min, avg speed in km/h?", 72),
+    ("14 containers to tip today, each one takes 1 hr 15 min to unload. how many hours total", 17.5),
+    ("call times today were 12, 7, 15, 9, 11 and 8 mins. avg handle time? round to 2 dp", 10.33),
 ])
+
 def test_a_chain_of_rates_is_solved_by_its_units(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("What is the square root of 1764?", 42),
+    ("What is 2 to the power of 20?", 1048576),
+    ("What is 7 factorial?", 5040),
+    ("What is the logarithm base 2 of 4096?", 12),
+    ("How many ways can you choose 3 people from a team of 10?", 120),
+    ("What is 2.5 squared plus 3.5 squared?", 18.5),
+    ("Convert 98.6 degrees Fahrenheit to Celsius.", 37),
+    ("What is the greatest common divisor of 84 and 126?", 42),
+    ("What is the remainder when 1000 is divided by 7?", 6),
+    ("double 3750 and take away 1200", 6300),
+    ("what's 3/4 of 260", 195),
+    ("What is 1/3 + 1/6, as a decimal?", 0.5),
+])
+def test_maths_written_in_words_is_written_as_the_calculators_functions(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("request_text", [
+    "7 squared desks on floor 3",  # words of its own
+    "what is the square root of the number of desks",  # no figure to take it of
+    "double the order for SHP-205077",
+])
+def test_maths_in_words_with_words_of_its_own_is_left_to_the_model(request_text: str):
+    assert composed_expression(request_text) is None
 
 
 @pytest.mark.parametrize("request_text", [
