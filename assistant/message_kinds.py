@@ -74,7 +74,7 @@ _REQUESTS = re.compile(
 _RULE = re.compile(
     r"\b(?:allowed|supposed to|permitted|entitled|required to|obliged|have to|has to|must (?:i|we)|"
     r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:need|have to|get)|"
-    r"are we (?:allowed|supposed|meant))\b",
+    r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:accept|keep)|up to what (?:value|amount))\b",
     re.IGNORECASE,
 )
 #: A record's id: three digits or more, alone or after a letter prefix, not run into a unit or decimals (a

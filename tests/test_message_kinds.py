@@ -84,6 +84,8 @@ def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reac
         ("From which day of illness do I need a doctor's note?", True),
         ("how many free sessions with a counsellor do we get thru the assistance programme", True),
         ("where r we supposed to gather if the fire alarm goes off", True),
+        ("a supplier wants to send me a gift, can i accept it?", True),
+        ("up to what amount can we spend on a client dinner without approval?", True),
         ("write an email saying we have to postpone", False),  # no question
         ("should i learn python or go first? just your take", False),  # an opinion asked for
         ("whats my leave balance", False),  # a record, not a rule
