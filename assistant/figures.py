@@ -37,6 +37,8 @@ _WRITTEN = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?:\s?(k|m|mn|bn|million|billi
 _LITERAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 #: A comma that groups digits in an expression (1,249*1.21; at the end, a group still being written).
 _GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d)|\d{0,2}$)")
+#: A code's digits, written on to its letters: "E1004" -> 1004, "SHP-205077" -> 205077.
+_CODE_DIGITS = re.compile(r"(?<=[A-Za-z])-?(\d+)")
 #: A number ending in a digit group still being written: "41,", "41,0", "1,249,5".
 _OPEN_GROUP = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})*),(\d{0,2})$")
 
@@ -47,6 +49,7 @@ class StatedFigures:
 
     values: frozenset[Decimal]
     digits: frozenset[str]  # each value written plainly ("11.9", "2000000"), and as stated ("11.90")
+    codes: frozenset[str] = frozenset()  # the digits of the codes stated ("E1004", "SHP-205077")
 
     @classmethod
     def of(cls, texts: Iterable[str], always: Iterable[str] = ALWAYS) -> StatedFigures:
@@ -56,7 +59,8 @@ class StatedFigures:
         for text in texts:
             written.update(_figures_in(text))
         values = {value for value in map(_decimal, written) if value is not None}
-        return cls(frozenset(values), frozenset(written | {_plain(value) for value in values}))
+        codes = {match.group(1) for text in texts for match in _CODE_DIGITS.finditer(text)}
+        return cls(frozenset(values), frozenset(written | {_plain(value) for value in values}), frozenset(codes))
 
     def allows(self, expression: str) -> bool:
         """True when every number literal of `expression` is a stated figure, the last one (which may still
@@ -77,7 +81,7 @@ class StatedFigures:
         figure is ("4,104" is no "41,04..."), unless a stated figure ends at the comma ("25, and"). In an
         expression a comma may part a function's arguments ("gcd(12,8)"); in a reply "41,04" reads as 41 and
         04."""
-        if not self.allows(text):
+        if not self.allows(text) or not self._allows_codes(text):
             return False
         group = _OPEN_GROUP.search(text)
         if group is None:
@@ -85,6 +89,21 @@ class StatedFigures:
         if not group.group(2) and _decimal(group.group(1).replace(",", "")) in self.values:
             return True  # a stated figure before a list's comma: "25, and"
         return any(f"{int(digits):,}".startswith(group.group()) for digits in self.digits if digits.isdigit())
+
+
+    def _allows_codes(self, text: str) -> bool:
+        """Whether every code `text` writes with two digits or more ("E1004", "ext 9865" written "xt9865") is one
+        stated, the last (which may still grow) at least the start of one: a record's id or an extension nobody
+        gave is as invented as a figure. One digit ("A4", "Q3") is no record."""
+        for match in _CODE_DIGITS.finditer(text):
+            digits = match.group(1)
+            if len(digits) < 2:
+                continue
+            if match.end() == len(text):
+                return any(code.startswith(digits) for code in self.codes)
+            if digits not in self.codes:
+                return False
+        return True
 
 
 def _figures_in(text: str) -> set[str]:

@@ -94,3 +94,12 @@ def test_an_api_calls_number_arguments_keep_to_the_stated_figures_at_any_depth()
     assert not amounts.allows_arguments('{"lines": [{"quantity": 31')
     assert amounts.allows_arguments('{"title": "room 44')  # a string's digits are not an amount
     assert StatedAmounts.of({"type": "object", "properties": {"title": {"type": "string"}}}, ["5"]) is None
+
+
+def test_a_reply_writes_no_code_nobody_stated():
+    figures = StatedFigures.of(["is SHP-205077 delivered?", '{"employee_id": "E1004"}'])
+    assert figures.allows_in_prose("SHP-205077 was") and figures.allows_in_prose("Sofia (E1004):")
+    assert figures.allows_in_prose("ticket SHP-2050")  # a stated code still being written
+    assert not figures.allows_in_prose("line at xt9865") and not figures.allows_in_prose("Alex (E5894)")
+    assert not figures.allows_in_prose("call xt98")
+    assert figures.allows_in_prose("on A4 paper") and figures.allows_in_prose("in Q3")  # one digit is no record
