@@ -47,6 +47,7 @@ from assistant.word_amounts import (
 )
 from assistant.word_cues import has
 from assistant.word_figures import Figure, converts, in_digits, read_figures
+from assistant.word_ledger import ledger
 from assistant.word_maths import written_maths
 from assistant.word_measures import (
     SPEED,
@@ -292,6 +293,7 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
     per_chain, per_time, full_packs, area_or_volume, rate_per, containers, margin, weighted_average, overtime,
-    shared_out, percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, pay,
+    shared_out, percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger,
+    pay,
     split_evenly, line_items, added_up,
 )

@@ -278,7 +278,14 @@ def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
     ("driver did 468 km in 6 h 30 min, avg speed in km/h?", 72),
     ("14 containers to tip today, each one takes 1 hr 15 min to unload. how many hours total", 17.5),
     ("call times today were 12, 7, 15, 9, 11 and 8 mins. avg handle time? round to 2 dp", 10.33),
+    # a ledger: a balance, what came in and what went out
+    ("SKU-44120: opening stock 2,340, received 600 this morning, picked 1,185, and 25 written off. on hand now?", 1730),
+    ("i have 30 days annual leave, took 7 in march and 4.5 in june.. how many left", 18.5),
+    ("toner stock was 1250 units, recieved two deliveries of 300 each, and 875 were issued out. what's in stock now",
+     975),
+    ("14 people chipped in 15 each and the gift cost 189.50. how much is left over?", 20.5),
 ])
+
 
 def test_a_chain_of_rates_is_solved_by_its_units(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -318,6 +325,8 @@ def test_maths_in_words_with_words_of_its_own_is_left_to_the_model(request_text:
     "12 pcs per box, 30 boxes per pallet, how many pallets for 1000 pcs",  # 2.78 pallets: rounded up or down
     "on-call is 24/7 split evenly across 5 people. hrs per person per 4 week cycle?",  # a share is no product
     "hotel is 95 a night for 5 nights and the company pays 80%, how much do i pay myself",  # a percentage
+    "SKU-50871 has 3,150 on hand, 450 allocated. daily demand is 180. how many days of free stock",  # no ledger
+    "we had 40 pallets and 12 more came in, how many now",  # nothing went out: no balance asked of a sum
 ])
 def test_a_chain_whose_units_leave_a_doubt_is_left_to_the_model(request_text: str):
     assert composed_expression(request_text) is None
