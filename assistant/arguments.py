@@ -77,7 +77,8 @@ def settled_arguments(
                              "a copy of the request")
     if generation.nearest_enum_values and similarities is not None:
         try:
-            chosen = nearest_enums(arguments, tool.parameters, request, similarities)
+            subject = f"{tool.name.removeprefix('api.')} {tool.description.split('.')[0]}"
+            chosen = nearest_enums(arguments, tool.parameters, request, similarities, tool.glosses, subject)
         except Exception:  # the call goes as the model wrote it if the embedder fails
             log.exception("choosing enum values by meaning failed; the call keeps the model's")
             chosen = {}

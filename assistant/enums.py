@@ -16,7 +16,7 @@ SHP-204518) or inbound purchase order (e.g. PO-118204)": a booking for SHP-20541
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from assistant.slots import enum_words
@@ -38,11 +38,12 @@ _COMMON = {"from", "with", "that", "this", "them", "they", "what", "when", "wher
 Similarities = Callable[[str, Sequence[str]], list[float]]
 
 
-def glossed_value(values: Sequence[str], description: str, request: str) -> str | None:
+def glossed_value(values: Sequence[str], description: str, request: str, subject: str = "") -> str | None:
     """The one value whose gloss in `description` ("inbound (a supplier delivers to us) or outbound (a carrier
     collects from us)") shares a word with `request` ("nordline collecting SHP-207391": outbound), words
-    compared by their first five letters; None when no value or several do."""
-    said = {_stem(word) for word in _WORD.findall(request)}
+    compared by their first five letters, the words of `subject` (the operation's: "slot" of "rebooked (moved
+    to another slot)") aside; None when no value or several do."""
+    said = {_stem(word) for word in _WORD.findall(request)} - {_stem(word) for word in _WORD.findall(subject)}
     matching = [value for value in values
                 if (gloss := re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE))
                 and said & {_stem(word) for word in _WORD.findall(gloss.group(1))} - _COMMON]
@@ -73,10 +74,14 @@ def _stem(word: str) -> str:
 
 
 def nearest_enums(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, similarities: Similarities
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, similarities: Similarities,
+    glosses: Mapping[str, str] | None = None, subject: str = "",
 ) -> dict[str, str]:
     """The required string enums of the call the request names no value of, set to the value nearest the
-    request where it is ENUM_MARGIN nearer than the one the call wrote."""
+    request where it is ENUM_MARGIN nearer than the one the call wrote. `glosses` add to a property's description
+    what the schema it refers to says of its values (`tools.base.Tool.glosses`); the words of `subject` (the
+    operation's name and summary: "Cancel a dock slot booking") are left out of the request it is compared by,
+    since they say which operation, not which value ("cancel it" is no `order_cancelled`)."""
     properties = schema.get("properties") or {}
     chosen = {}
     for name in schema.get("required") or []:
@@ -86,14 +91,25 @@ def nearest_enums(
         if len(values) < 2 or written not in values or \
                 any(enum_words(value, verb=True).search(request) for value in values):
             continue
-        described = glossed_value(values, str(spec.get("description") or ""), request) or \
+        description = f"{spec.get('description') or ''} {(glosses or {}).get(name, '')}"
+        described = glossed_value(values, description, request, subject) or \
             paired_value(values, arguments, properties)
         if described is not None:
             if described != written:
                 chosen[name] = described
             continue
-        scores = dict(zip(values, similarities(request, [value.replace("_", " ") for value in values]), strict=True))
+        asked = _without_subject(request, subject, values)
+        scores = dict(zip(values, similarities(asked, [value.replace("_", " ") for value in values]), strict=True))
         nearest = max(values, key=scores.__getitem__)
         if nearest != written and scores[nearest] - scores[written] >= ENUM_MARGIN:
             chosen[name] = nearest
     return chosen
+
+
+def _without_subject(request: str, subject: str, values: Sequence[str]) -> str:
+    """`request` less the words of `subject` that are no value's word: "ugh the truck for slot 7869 broke down
+    AGAIN, cancel it" is compared as "ugh the truck for 7869 broke down AGAIN, it"."""
+    named = {word.casefold() for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+", subject)} - \
+        {word for value in values for word in re.split(r"[\s_-]+", value.casefold())}
+    kept = [word for word in request.split() if re.sub(r"\W", "", word).casefold() not in named]
+    return " ".join(kept) or request

@@ -216,6 +216,17 @@ def test_refs_are_resolved_into_plain_schemas(tmp_path: Path) -> None:
     assert "$ref" not in json.dumps(add.parameters)
 
 
+def test_what_a_referred_schema_says_of_its_values_is_kept_beside_the_arguments_own_description(
+    tmp_path: Path,
+) -> None:
+    spec = json.loads(json.dumps(REFS_31))
+    spec["components"]["schemas"]["Visibility"]["description"] = "internal (staff only) or public (the customer too)"
+    add = operations_by_id(write(tmp_path, json.dumps(spec), name="catalog.json"))["addComment"]
+    assert add.glosses == {"visibility": "internal (staff only) or public (the customer too)"}
+    # the argument schema, and so its fingerprint in an adapter's toolken registry, is what it was
+    assert add.parameters["properties"]["visibility"]["description"] == "Who sees it"
+
+
 def test_a_schema_that_refers_to_itself_is_cut_where_it_recurses(tmp_path: Path) -> None:
     add = operations_by_id(write(tmp_path, json.dumps(REFS_31), name="catalog.json"))["addComment"]
     author = add.parameters["properties"]["author"]

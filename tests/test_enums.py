@@ -70,3 +70,37 @@ def test_a_value_another_argument_pairs_with_its_kind_of_id_is_taken_before_the_
     arguments = {"direction": written, "reference": reference}
     request = "swifthaul pickup for it tmrw 15:30"  # no gloss, and the embedder would keep the model's value
     assert nearest_enums(arguments, BOOKING, request, nearness({written: 0.5})) == chosen
+
+
+CANCEL = {"type": "object", "required": ["reason"], "properties": {"reason": {
+    "type": "string", "description": "Why the slot is cancelled.",
+    "enum": ["carrier_delay", "vehicle_breakdown", "order_cancelled", "rebooked", "other"]}}}
+#: What a catalog's $ref'd schema says of the values, where the parameter's own description replaced it.
+CANCEL_GLOSSES = {"reason": "Why a dock slot is cancelled: carrier_delay, vehicle_breakdown, order_cancelled, "
+                            "rebooked (moved to another slot) or other."}
+CANCEL_SUBJECT = "cancelDockSlot Cancel a dock slot booking"
+
+
+def test_the_gloss_of_the_schema_a_parameter_refers_to_is_read_without_the_operations_own_words():
+    request = "pls cancel dock booking 7901, we moved it to thursday"
+    chosen = nearest_enums({"reason": "order_cancelled"}, CANCEL, request, nearness({}), CANCEL_GLOSSES,
+                           CANCEL_SUBJECT)
+    assert chosen == {"reason": "rebooked"}
+    # "slot" is the gloss's and the operation's word: it says nothing of the reason
+    request = "slot 8123, driver stuck in traffic, cancel pls"
+    assert nearest_enums({"reason": "carrier_delay"}, CANCEL, request, nearness({}), CANCEL_GLOSSES,
+                         CANCEL_SUBJECT) == {}
+
+
+def test_the_request_is_compared_with_the_values_without_the_words_that_name_the_operation():
+    seen = []
+
+    def similarities(text: str, labels: Sequence[str]) -> list[float]:
+        seen.append(text)
+        return [0.5 if label == "vehicle breakdown" else 0.0 for label in labels]
+
+    request = "ugh the truck for slot 7869 broke down AGAIN, cancel it"
+    chosen = nearest_enums({"reason": "order_cancelled"}, CANCEL, request, similarities, CANCEL_GLOSSES,
+                           CANCEL_SUBJECT)
+    assert chosen == {"reason": "vehicle_breakdown"}
+    assert seen == ["ugh the truck for 7869 broke down AGAIN, it"]

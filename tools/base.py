@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema
@@ -53,6 +55,9 @@ class Tool(ABC):
     local: bool = True
     #: Requests staff might type for this tool (a catalog operation's `x-examples`); the tool router learns them.
     examples: tuple[str, ...] = ()
+    #: Per argument, what the values of the schema it refers to mean, where its own description says less
+    #: (`tools.openapi.Operation.glosses`).
+    glosses: Mapping[str, str] = MappingProxyType({})
 
     @property
     def toolken(self) -> str:

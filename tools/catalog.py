@@ -247,6 +247,7 @@ class ApiOperationTool(Tool):
         self.parameters = operation.parameters
         self.side_effects = operation.side_effects
         self.examples = operation.examples
+        self.glosses = operation.glosses
         self.base_url = (config.base_url or catalog.server_url).rstrip("/")
         self.hosts = HostPolicy(catalog, config)
         self._client = catalog.connect(config.timeout_s)

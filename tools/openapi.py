@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,9 @@ class Operation:
     body_required: bool = False
     #: Requests staff might type for it (the operation's `x-examples`): the tool router learns from them.
     examples: tuple[str, ...] = ()
+    #: Per argument, the description of the schema it refers to where its own description replaced it: a
+    #: reason's "rebooked (moved to another slot) or other" behind "Why the slot is cancelled.".
+    glosses: dict[str, str] = field(default_factory=dict)
 
     @property
     def side_effects(self) -> bool:
@@ -350,6 +353,7 @@ def _operation(builder: _ArgumentsBuilder, item: dict[str, Any], node: dict[str,
         body_style=body_style,
         body_required=body_required,
         examples=_examples(builder, node),
+        glosses=dict(builder.glosses),
     )
 
 
@@ -443,6 +447,7 @@ class _ArgumentsBuilder:
         self.properties: dict[str, Any] = {}
         self.required: list[str] = []
         self.locations: dict[str, str] = {}
+        self.glosses: dict[str, str] = {}
         self.security_schemes = bool((refs.data.get("components") or {}).get("securitySchemes"))
 
     def error(self, problem: str, field: str) -> CatalogError:
@@ -476,8 +481,15 @@ class _ArgumentsBuilder:
         if schema is None:
             raise self.error("missing schema", field)
         if description:
+            self._gloss(name, schema, str(description))
             schema = {**schema, "description": str(description)} if isinstance(schema, dict) else schema
         self.add(name, schema, location, required)
+
+    def _gloss(self, name: str, schema: Any, description: str) -> None:
+        """Keep the description of the schema an argument refers to when the argument's own replaces it."""
+        own = schema.get("description") if isinstance(schema, dict) else None
+        if isinstance(own, str) and own.strip() and own.strip() != description.strip():
+            self.glosses[name] = own.strip()
 
     def _parameter_schema(self, raw: dict[str, Any], field: str) -> Any | None:
         """A parameter's schema, from `schema` or from its single `content` media type."""
@@ -503,10 +515,15 @@ class _ArgumentsBuilder:
             self.add("body", schema, "body", body_required)
             return "whole", body_required
         required_fields = set(schema.get("required") or [])
+        written = self.refs.resolve(content.get("schema"))
+        written_fields = written.get("properties") if isinstance(written, dict) else None
         for name, field_schema in schema["properties"].items():
             # readOnly fields are what the server fills in (ids, timestamps); clients must not send them.
             if isinstance(field_schema, dict) and field_schema.get("readOnly"):
                 continue
+            raw = written_fields.get(name) if isinstance(written_fields, dict) else None
+            if isinstance(raw, dict) and "$ref" in raw and isinstance(raw.get("description"), str):
+                self._gloss(name, self.refs.resolve(raw), raw["description"])  # a description beside the $ref
             self.add(name, field_schema, "body", name in required_fields)
         return "fields", body_required
 
