@@ -102,7 +102,7 @@ _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
 #: Digits this module does not read: a clock time, a date, a fraction, a code (Q3, 3rd, B2B), an expression, a
 #: product other than a small count times a figure ("60x40x50", "1.5x40"; `read_figures` reads "2 x 185 km").
 _UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|(?:\d{2,}|\d\.\d+)\s*[x×]\s*\d|\d\s*[x×]\s*\d+(?:\.\d+)?\s*[x×]\s*\d|"
-                     r"\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m|min)\s*\d", re.IGNORECASE)
+                     r"\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m(?![23]\b)|min)\s*\d", re.IGNORECASE)
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
                         re.IGNORECASE)

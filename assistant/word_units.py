@@ -62,7 +62,7 @@ _NOT_A_PRODUCT = re.compile(
     r"\bextra\b|\bthen\b|\bbut\b|\bor\b|\bvs\.?\b|\bversus\b|\bcompar|\bdifference\b|\bsave|\bcheaper\b|"
     r"\bmore than\b|\bmore\b|\bfewer\b|\bsplit|\bshare|\bbetween\b|\beach way\b|\bround trip\b|\breturn\b|"
     r"\bthere and back\b|\bdiscount|\boff\b|\bvat\b|\btax\b|\bincl(?!\w*\s+(?:the\s+)?weekends?)|\bexcl|"
-    r"\bup\b|\bdown\b|\bround(?!\s+the\s+clock)|\bwhole\b|\bfull\b|\bmax|\bminimum\b|\bat least\b|"
+    r"\bup\b|\bdown\b|\bround(?!\s+the\s+clock)|"
     r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|\blast\b|\bthe same\b|\bpace\b|"
     r"\bdecimals?\b|\bdp\b|%")
 _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", "x", "in", "on", "with", "to", "from",
@@ -77,6 +77,18 @@ _TIME_ASKED = r"\bhow long\b|\bduration\b"
 #: What a figure is for each of the things counted before it: "14 containers, each one takes 75 min".
 _EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+[a-z]+)?\s+(?:takes?|is|lasts?|needs?|holds?|weighs?|"
                          r"costs?|has|gets?)\s+(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$")
+#: Whole things enough for the need ("how many boxes to order", "min number of trips"), or the most that fit.
+_ENOUGH = r"\b(?:need|needed|order|enough|at least|min(?:imum)? (?:number|no\.?)|whole \w+ only|cover)\b"
+_AT_MOST = r"\b(?:max(?:imum)? (?:number|no\.?)|at most|fit|full \w+ only)\b|\bmax\b(?! \d)"
+#: What a figure is for one of the things a word before it names: "our standard day is 7.6 hrs", "reams are 500
+#: sheets", "full time = 40h".
+_ONE_IS = re.compile(r"(?:^|[,.;:]\s*|\b(?:a|an|one|each|every|our|the|my|standard|normal|working|full)\s+)"
+                     r"([a-z]+)\s+(?:is|are|=|has|holds|takes|lasts)\s+(?:about\s+|around\s+)?$")
+#: The things `_ONE_IS` reads as "per": units of time and what holds other things ("a full pallet is 40 cartons").
+_ONE_OF = r"(?:day|week|month|shift|year|hour|pallet|plt|ream|box|pack|carton|ctn|crate|case|bag|roll|tray|layer|" \
+          r"sheet|bottle|can|tin|tube|plate|kit|batch|run)s?"
+#: What a figure is for each of the previous one's things: "1 kg of beans makes 120 cups".
+_MAKES = re.compile(r"^\s*[a-z]+(?:\s+of\s+[a-z]+)?\s+(?:makes|yields|gives|covers|fills|serves)\s+$")
 #: A figure's unit, as powers of unit names ({"money": 1, "hour": -1} for "eur/hr"), and the thing it counts.
 Unit = tuple[Counter, str]
 _PERSON_UNIT = re.compile(r"\b(?:person|man|staff|people)[\s-]?(hours?|hrs|days?|minutes?|mins)\b")
@@ -117,7 +129,10 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
         return None
     [(expression, value)] = found
     counted = [name for name, power in asked.items() if power > 0 and name not in _MEASURES]
-    return None if counted and abs(value - round(value)) > 1e-9 else expression  # 2.78 pallets: up or down?
+    if not counted or abs(value - round(value)) < 1e-9:
+        return expression
+    up, down = has(_ENOUGH, text), has(_AT_MOST, text)  # 13.6 boxes: 14 to order, 84.5 desks: 84 fit
+    return None if up == down else f"{'ceiling' if up else 'floor'}({expression})"
 
 
 def _value(figures: list[Figure], signs: tuple[int, ...], factor: Fraction) -> float:
@@ -140,7 +155,7 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
     if (currency := _CURRENCY_AFTER.match(rest)) is not None:
         unit["money"] = 1
         position = currency.end()
-    elif unit["money"] == 0 and (word := re.match(rf"\s*-?\s*(?:{_SKIPPED})?([a-z]+)\b", rest)) and \
+    elif unit["money"] == 0 and (word := re.match(rf"\s*-?\s*(?:{_SKIPPED})?([a-z]+[2²]?)(?![a-z\d])", rest)) and \
             word.group(1) not in _STOP:
         if word.group(1) == "pp":  # "£45 pp": per person
             unit["person"] -= 1
@@ -160,10 +175,15 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
             return None
         unit.subtract(_named(word))
         position += per.end()
-    between = text[figures[index - 1].end: figure.start] if index else ""
-    if previous and unit and not unit["money"] and (re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) or
-                                                   _EACH_TAKES.search(between)):
+    between = text[figures[index - 1].end: figure.start] if index else text[: figure.start]
+    counts_things = previous and not set(_named(previous)) & _MEASURES
+    if previous and unit and not unit["money"] and (
+            counts_things and re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) or
+            _EACH_TAKES.search(between) or _MAKES.match(between)):
         unit.subtract(_named(previous))  # "3 shifts x 8 hrs", "14 containers, each one takes 75 min": per the one
+    elif unit and (one := _ONE_IS.search(between)) and re.fullmatch(_ONE_OF, one.group(1)) and \
+            not set(_named(one.group(1))) & set(unit):
+        unit.subtract(_named(one.group(1)))  # "our standard day is 7.6 hrs": hours per day
     if adjective := re.match(r"\s*(hourly|daily|weekly|monthly|yearly|annual)\b", rest):
         unit[_ADJECTIVES[adjective.group(1)]] -= 1
     unit = Counter({name: power for name, power in unit.items() if power})
@@ -180,7 +200,7 @@ def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | Non
     asked = Counter()
     if person := _PERSON_UNIT.search(question):
         asked.update({"person": 1, **_named(person.group(1))})
-    elif many := re.search(r"\bhow many\s+(?:more\s+)?([a-z]+)", question):
+    elif many := re.search(r"\b(?:how many|number of|no\.? of)\s+(?:more\s+)?([a-z]+)", question):
         asked.update(_named(many.group(1)))
     elif unit := re.search(rf"\b(?:in|into)\s+({_unit_words()})\b", question):
         asked.update(_named(unit.group(1)))
@@ -245,6 +265,8 @@ def _named(word: str) -> Counter:
     """A word as powers of unit names: "hrs" is hour, "kwh" kW times hour, "plts" a plt counted."""
     if word == "kwh":
         return Counter({"kw": 1, "hour": 1})
+    if word in ("m2", "sqm", "m²"):
+        return Counter({"m": 2})
     if word in _ADJECTIVES:
         return Counter({_ADJECTIVES[word]: 1})
     if re.fullmatch(r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?", word):  # "every tuesday": once a week
