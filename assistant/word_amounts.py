@@ -31,7 +31,8 @@ _COMPARED = r"\s*(?:quotes?|offers?|options?|suppliers?|vendors?|deals?|sizes?|p
 #: An item bought once among items at a price each: "... and a desk lamp for 35".
 _BOUGHT_ONCE = r"\b(?:a|an|one|plus|and)\b[^,.;\d]{0,40}\b(?:for|at|@)\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*$"
 _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handling|freight|fee|carriage|set-?up|" \
-       r"admin|booking|call-out|tolls?|parking|(?:fuel )?surcharge|(?:room |venue )?hire)\b"
+       r"admin|booking|call-out|tolls?|parking|(?:fuel )?surcharge|(?:room |venue )?hire|standing charge|" \
+       r"service charge)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an|pp)\b"
 #: A pair of figures taken off the total: "... and we deduct $12 per breakfast".
 _TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off)\b"
@@ -264,6 +265,9 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
                 not has(_PRICE_EACH, text[first.end: first.end + 25]):
             items.append(first.text)
             index += 1
+        elif (count := _count_per(text, amounts[:index], first)) is not None:
+            items.append(f"{count.text}*{first.text}")  # "3 nights at 128 each plus city tax of 2.50 per night"
+            index += 1
         else:
             return None
     total = " + ".join([*items, *(f.text for f in fees[:1])]).replace("+ - ", "- ")
@@ -277,6 +281,15 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
         return None
     factors = percent_factors(text, figures, percents, total=True)
     return None if factors is None else "*".join([f"({total})", *factors])
+
+
+def _count_per(text: str, counted: list[Figure], rate: Figure) -> Figure | None:
+    """The one figure before `rate` that counts what `rate` is per: "3 nights ... 2.50 per night" -> 3."""
+    per = re.match(r"\s*(?:eur|euros?|€|£|\$)?\s*(?:per|a|an|each)\s+([a-z]+?)s?\b", text[rate.end:])
+    if per is None:
+        return None
+    counts = [f for f in counted if re.match(rf"\s*{re.escape(per.group(1))}s?\b", text[f.end:])]
+    return counts[0] if len(counts) == 1 else None
 
 
 def split_evenly(text: str, figures: list[Figure]) -> str | None:

@@ -19,6 +19,9 @@ _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase
 _INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
 _WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
 _THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"
+#: A share someone puts in, and the shares asked for together.
+_PUTS_IN = r"\b(?:put|puts|putting|pay|pays|paying) in\b|\b(?:adds?|contribut\w*|match(?:es)?|tops? up)\b"
+_TOGETHER = r"\b(?:total|together|both|altogether|in all|combined|going into|goes into|go into)\b"
 _TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|inc|including|all in|pay|cost|price|gross)\b"
 _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
              r"growing|up from|more than)\b"
@@ -124,6 +127,16 @@ def percent_change(text: str, figures: list[Figure]) -> str | None:
     if has(_CHANGE_UP, text) or has(r"\bfrom\b[^.?!]*\bto\b", text):
         return f"({second} - {first})/{first}*100"
     return None
+
+def contributions(text: str, figures: list[Figure]) -> str | None:
+    """Percentages of one amount that two or more parties each put in, added ("i put in 5% and the company adds 4%,
+    gross monthly is 3,900. total going into my pension each month?")."""
+    percents, amounts = split_percents(figures)
+    if len(percents) < 2 or len(amounts) != 1 or not has(_TOGETHER, text) or \
+            any(not has(_PUTS_IN, clause(text, figures, percent)) for percent in percents):
+        return None
+    return f"{amounts[0].text}*({' + '.join(percent.text for percent in percents)})/100"
+
 
 def percent_of(text: str, figures: list[Figure]) -> str | None:
     """Two amounts, a part and its whole, and the part asked for in percent ("54 of them", "3 of our 40",

@@ -76,6 +76,7 @@ from assistant.word_measures import (
 )
 from assistant.word_percents import (
     compounded,
+    contributions,
     margin,
     percent_chain,
     percent_change,
@@ -293,7 +294,7 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
     per_chain, per_time, full_packs, area_or_volume, rate_per, containers, margin, weighted_average, overtime,
-    shared_out, percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger,
+    shared_out, contributions, percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger,
     pay,
     split_evenly, line_items, added_up,
 )

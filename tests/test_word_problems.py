@@ -282,6 +282,10 @@ def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
     ("how many hours of leave is 3.5 days if our standard day is 7.6 hrs", 26.6),
     ("we print 3,400 sheets a week. reams are 500 sheets, 5 reams per box. how many boxes to order for 10 weeks?", 14),
     ("new floor is 42 m x 18 m and we plan 9 m2 per desk. max number of desks?", 84),
+    # a rate per what an item counts, a standing charge, shares put in by two parties
+    ("hotel was 3 nights at 128 € each plus city tax of 2.50 per night, total?", 391.5),
+    ("electricity: used 4,850 kWh last month at 0.28 per kWh plus a 45 standing charge, what's the bill", 1403),
+    ("i put in 5% and the company adds 4%, gross monthly is 3,900. total going into my pension each month?", 351),
     # a ledger: a balance, what came in and what went out
     ("SKU-44120: opening stock 2,340, received 600 this morning, picked 1,185, and 25 written off. on hand now?", 1730),
     ("i have 30 days annual leave, took 7 in march and 4.5 in june.. how many left", 18.5),
