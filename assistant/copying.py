@@ -132,7 +132,8 @@ def whole_phrases(
 
     - A required value left empty (a damage report's description "") becomes the request's longest phrase too.
 
-    Values the request does not hold as one run are left as written."""
+    Values the request does not hold as one run, or quotes whole ('write it up as "Three units crushed in
+    transit"'), are left as written."""
     free = free_text_properties(schema)
     required = set(schema.get("required") or [])
     others = {word for name, value in arguments.items() if name not in free and isinstance(value, str)
@@ -148,6 +149,9 @@ def whole_phrases(
     found = {}
     for name in sorted(free & arguments.keys()):
         value = arguments[name]
+        if isinstance(value, str) and value.strip() and \
+                re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']", request):
+            continue  # the person's own words, quoted: another argument's word in them is theirs to write
         empty = isinstance(value, str) and not value.strip() and name in required
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
         if at is None and not empty:

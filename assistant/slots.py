@@ -508,7 +508,8 @@ def _stated_quote(arguments: dict[str, Any], schema: dict[str, Any], request: st
     wrote none; nothing when the request quotes several texts or the call wrote several free-text values."""
     free = free_text_properties(schema)
     written = [name for name in free if name in arguments]
-    labelled = {name: m.group(1).strip() for name in free if (m := _labelled(name).search(request))}
+    labelled = {name: m.group(1).strip() for name in free
+                if (m := _labelled(name).search(request)) and m.group(1).strip()}  # 'note: "..."' is a quote
     quotes = [quote[1:-1].strip() for quote in _QUOTED.findall(request)]
     target = written[0] if len(written) == 1 else next(iter(free)) if len(free) == 1 and not written else None
     if target in labelled and len(labelled) == 1:

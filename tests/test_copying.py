@@ -96,6 +96,8 @@ def test_a_required_free_text_left_empty_is_the_requests_longest_phrase() -> Non
     ("book zephyr for the design crit", {"room_id": "zephyr", "title": "design crit"}),  # already whole
     ("book zephyr for the design crit", {"room_id": "zephyr", "title": "Design review"}),  # not the request's words
     ("book zephyr for a design crit, then lunch", {"title": "design crit, then lunch"}),  # runs across clauses
+    # quoted whole: the person's own words, though they hold another argument's ("zephyr")
+    ('book zephyr, title "zephyr kick-off"', {"room_id": "zephyr", "title": "zephyr kick-off"}),
 ])
 def test_a_whole_phrase_or_words_the_request_does_not_hold_are_left_as_written(request_text: str,
                                                                                arguments: dict) -> None:

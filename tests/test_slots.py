@@ -348,6 +348,7 @@ def test_a_flag_the_request_says_nothing_of_is_left_to_the_operations_default(re
      {"note": "ferry from hook of holland cancelled"}),
     ("temperature: 'logger hit 11 C'", {}, {"description": "logger hit 11 C"}),  # the schema's one free text
     ("the 'A' and 'B' pallets", {"description": "pallets"}, {}),  # two quotes, one word each: nothing
+    ('hold SHP-204958, note: "Customer closed for stocktake"', {"note": ""}, {"note": "Customer closed for stocktake"}),
 ])
 def test_quoted_or_labelled_text_is_the_free_text_value(request_text, arguments, stated):
     schema = {"type": "object", "properties": {"description": {"type": "string"}, "note": {"type": "string"}}}
