@@ -62,7 +62,7 @@ _ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when
 #: verb that opens a clause as an order ("..., set it to delivered", "and close it").
 _REQUESTS = re.compile(
     r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
-    r"i\s+want|i\s+need|we\s+need|(?<!no )need\b|let\s+me|go\s+ahead)\b"
+    r"i\s+want|i\s+need|we\s+need|(?<!no )needs?\b|let\s+me|go\s+ahead)\b"
     r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
     r"check|look|pull|tell|send|add|remove|delete|reopen|move|order|approve|reject|make|put|register|record|note|"
@@ -111,13 +111,18 @@ def reaction(text: str) -> bool:
         _REACTS.search(text) is not None
 
 
+#: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods".
+_THING_ALLOWED = re.compile(r"\b(?:sites?|warehouses?|carriers?|suppliers?|rooms?|locations?|depots?|trucks?|vans?|"
+                            r"zones?)\b[^.?!]{0,30}\b(?:allowed|permitted|licensed|certified)\b", re.IGNORECASE)
+
+
 def rule_question(text: str) -> bool:
     """Whether `text` asks what the company allows, expects or gives its staff: "up to what value am i allowed to
     keep a gift", "when do we have to sign the code of conduct again?", "from which day of illness do I need a
     doctor's note?"; a general question is none, nor one about things rather than staff ("which warehouses r
     allowed to keep adr stuff")."""
     return (is_question(text) or _ASKED.search(text) is not None) and _RULE.search(text) is not None and \
-        _STAFF.search(text) is not None and not general_question(text)
+        _STAFF.search(text) is not None and not general_question(text) and _THING_ALLOWED.search(text) is None
 
 
 def limit_question(text: str) -> bool:

@@ -70,6 +70,7 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("hold off on the PO for SUP-0389, still waiting on a price from lena", True),  # do nothing yet
         ("wow what a day, whats the status of SHP-205066", False),
         ("hold SHP-205066 pls, wow", False),
+        ("slot 7824 needs cancelling, the driver's truck broke down 😩", False),
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -90,6 +91,7 @@ def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reac
         ("should i learn python or go first? just your take", False),  # an opinion asked for
         ("whats my leave balance", False),  # a record, not a rule
         ("which warehouses r allowed to keep adr stuff", False),  # about sites, not staff: the records say
+        ("do we have any site in poland that's allowed to store dangerous goods?", False),
     ],
 )
 def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, rule: bool):
