@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from assistant.word_cues import AVERAGE, EACH, LEFT, SPLIT, USED, has, split_percents
+from assistant.word_cues import AVERAGE, EACH, LEFT, MARGIN_ASKED, SPLIT, USED, has, split_percents
 from assistant.word_figures import UNIT_WORD, Figure, read_figures
 from assistant.word_percents import percent_chain, percent_factors
 
@@ -245,13 +245,18 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
             has(r"(?:\bplus|\band|\bwith|\+)\s*(?:an?\s+)?(?:flat|one-off|one off|fixed)?\s*(?:eur|€|£|\$)?\s*$",
                 text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
-    if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text):
+    if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text) or \
+            has(MARGIN_ASKED, text):
         return None
     items, pairs, index = [], 0, 0
     while index < len(amounts):
         first, second = amounts[index], amounts[index + 1] if index + 1 < len(amounts) else None
         between = text[first.end: second.start] if second is not None else ""
-        if second is not None and not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b", between) and (
+        per = re.match(r"\s*(?:eur|€|£|\$)?\s*(?:per|/)\s*([a-z]+)", text[first.end:])
+        other_unit = per is not None and second is not None and \
+            not re.match(rf"\s*{re.escape(per.group(1).rstrip('s'))}", text[second.end:])  # "0.12 per m², 3 floors"
+        if second is not None and not other_unit and \
+                not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b", between) and (
                 has(EACH, between) or
                 has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
                 or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
@@ -277,8 +282,8 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
         return None
     if not percents:
         return total
-    if fees:  # "plus 10% extra as spares ... and a 35 setup fee": which part a percentage takes is unsaid
-        return None
+    if fees or has(r"\b(?:isn't|is not|aren't|are not|not|no)\s+(?:discounted|taxed|included)\b", text):
+        return None  # "plus 10% extra ... and a 35 setup fee", "warranty which isn't discounted": which part is unsaid
     factors = percent_factors(text, figures, percents, total=True)
     return None if factors is None else "*".join([f"({total})", *factors])
 

@@ -50,3 +50,7 @@ def clause(text: str, figures: list[Figure], figure: Figure) -> str:
     start = max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
     stop = next((figure.end + m.start() for m in re.finditer(r"[,;.?!](?:\s|$)", text[figure.end:after])), after)
     return text[start:stop]
+
+#: A margin or markup asked for in percent, which the margin shape answers from prices, not from a percentage.
+MARGIN_ASKED = r"\b(?:margin|markup|mark-up)\b[^.?!]{0,20}\b(?:as an? |in )?(?:%|percent|percentage)|" \
+               r"\bwhat(?:'s|s| is) (?:the |our |my )?(?:margin|markup)\b"

@@ -375,7 +375,7 @@ def tiered_count(text: str, figures: list[Figure]) -> str | None:
     """A price each for the first so many and another after them ("6.80 per parcel for the first 10 then 5.50
     for each one after that, we're sending 26"; "75 usd/day for the first 5 days over, then 120 usd/day after
     that, 9 days past free time")."""
-    first = re.search(r"\bfor (?:the )?first (\d+)\b", text)
+    first = re.search(r"\bfor (?:the )?first (\d{1,3}(?:,\d{3})+|\d+)(?![\d.,])", text)
     percents, amounts = split_percents(figures)
     if first is None or percents or len(amounts) != 4 or \
             not has(r"\b(?:after that|thereafter|after those|beyond that|above that|then)\b", text[first.end():]):
@@ -386,7 +386,7 @@ def tiered_count(text: str, figures: list[Figure]) -> str | None:
     if len(rest) != 3 or len(prices) != 2:
         return None
     count = next(f for f in rest if f not in prices)
-    line = first.group(1)
+    line = first.group(1).replace(",", "")
     if count.value <= int(line):
         return None
     return f"{prices[0].text}*{line} + {prices[1].text}*({count.text} - {line})"

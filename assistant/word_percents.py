@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from assistant.word_cues import EACH, LEFT, OFF, USED, clause, fraction, has, split_percents
+from assistant.word_cues import EACH, LEFT, MARGIN_ASKED, OFF, USED, clause, fraction, has, split_percents
 from assistant.word_figures import Figure
 
 _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
@@ -52,6 +52,8 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
     52,800", "15% of 2,340"). A lone percentage on top is added when the request asks for a total (or `total`).
     Amounts joined by "+", "plus" or "and" are one ("duty 6.5% on goods 22,000 + freight 1,800 + insurance 200")."""
     percents, amounts = split_percents(figures)
+    if has(MARGIN_ASKED, text):  # a margin asked is `margin`'s, on the prices before it
+        return None
     if len(amounts) > 1 and percents and len(percents) == 1 and all(
             has(r"^[^\d]{0,30}(?:\+|\bplus\b|\band\b)[^\d]{0,30}$", text[a.end:b.start]) and
             not has(EACH, text[a.end:b.start]) for a, b in pairwise(amounts)):

@@ -104,6 +104,8 @@ _PERCENT_WORDS = re.compile(r"\bper\s?cent\b|\bpct\b", re.IGNORECASE)
 #: product other than a small count times a figure ("60x40x50", "1.5x40"; `read_figures` reads "2 x 185 km").
 _UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|(?:\d{2,}|\d\.\d+)\s*[x×]\s*\d|\d\s*[x×]\s*\d+(?:\.\d+)?\s*[x×]\s*\d|"
                      r"\d\s*[-–]\s*\d|\b\d+\s*(?:h|hrs?|m(?![23]\b)|min)\s*\d", re.IGNORECASE)
+#: A formula written in words, which the request's figures go into: "average headcount (start+end)/2".
+_FORMULA = re.compile(r"\([a-z ]+[-+*/][a-z ]+\)\s*[/*]\s*\d")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
                         re.IGNORECASE)
@@ -133,7 +135,7 @@ _ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:
 #: An amount of money asked in hundredths: "cost per click in cents".
 _IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
 #: A condition a figure states, which no sum takes: "if we pay within 10 days", "for groups of 10+".
-_CONDITION = re.compile(r"\b(?:if (?:we |you )?pay|paid) within \d+ days\b")
+_CONDITION = re.compile(r"\b(?:if (?:we |you |they |the customer )?pays?|paid|pays) within \d+ days\b")
 #: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
 _TO_CENTS = re.compile(r"\bto the (?:nearest )?(?:cent|penny|pence)\b")
 _TO_WHOLE = re.compile(r"\bto (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
@@ -208,7 +210,7 @@ def _composed(text: str) -> str | None:
     clock = re.sub(r"\b24\s*/\s*7\b", "round the clock", text)  # "runs 24/7": read by a chain of rates alone
     if clock != text and rate is None and not (_UNREAD.search(clock) or _LEFT_TO_THE_MODEL.search(clock)):
         return _rounded(unit_product(clock, read_figures(clock)), digits)
-    if _UNREAD.search(text):
+    if _UNREAD.search(text) or _FORMULA.search(text):
         return None
     if _LEFT_TO_THE_MODEL.search(text):  # a speed asked in its units is a chain of rates: "avg speed in km/h?"
         return _rounded(unit_product(text, read_figures(text)), digits) if has(r"\bspeed\b", text) else None
@@ -223,8 +225,6 @@ def _composed(text: str) -> str | None:
         expression = compounded(text, figures, years)
     else:
         expression = next((found for shape in _SHAPES if (found := shape(text, figures)) is not None), None)
-        if expression is None and rate is None:
-            expression = unit_product(text, figures)  # a chain of rates: "£14.20/hr, 22.5 hrs a week for 6 weeks"
         if expression is None and rate is not None and len(figures) == 1 and not figures[0].percent:
             expression = figures[0].text  # "convert 250 usd to eur at a rate of 0.92"
     if expression is None:
@@ -296,5 +296,5 @@ _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     per_chain, per_time, full_packs, area_or_volume, rate_per, containers, margin, weighted_average, overtime,
     shared_out, contributions, percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger,
     pay,
-    split_evenly, line_items, added_up,
+    split_evenly, unit_product, line_items, added_up,
 )

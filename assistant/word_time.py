@@ -181,6 +181,8 @@ def clock_durations(text: str) -> str | None:
     """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
     tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up, less a break;
     at an hourly rate, the pay for them ("06:30 to 15:00 with a 30 min unpaid break, rate 14.20/h")."""
+    if has(r"\bmon(?:day)?\s*(?:-|–|to)\s*fri|\bweekdays\b|\b(?:per|a|each) week\b", text):
+        return None  # "8am-8pm mon to fri and 9am-1pm on saturdays, per week": days to count, not read here
     times = list(CLOCK.finditer(text))
     rest = CLOCK.sub(" ", text)
     pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"

@@ -164,7 +164,7 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
             unit.update(_named(word.group(1)))
         position = word.end()
     previous = units[index - 1][1] if index else ""
-    while per := re.match(r"\s*(/|per\b|a\b|an\b|every\b|each\b)\s*([a-z]+)?", rest[position:]):
+    while per := re.match(r"\s*(/|per\b|a\b|an\b|every\b|each\b)\s*([a-z]+[2²]?)?", rest[position:]):
         marker, word = per.group(1), per.group(2)
         if marker == "each" and (word is None or word in _STOP):  # "9 W each": per lamp, the thing counted before
             if not previous:
@@ -177,7 +177,7 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
         position += per.end()
     between = text[figures[index - 1].end: figure.start] if index else text[: figure.start]
     counts_things = previous and not set(_named(previous)) & _MEASURES
-    if previous and unit and not unit["money"] and (
+    if previous and unit and not unit["money"] and not any(unit[name] < 0 for name in _named(previous)) and (
             counts_things and re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) or
             _EACH_TAKES.search(between) or _MAKES.match(between)):
         unit.subtract(_named(previous))  # "3 shifts x 8 hrs", "14 containers, each one takes 75 min": per the one

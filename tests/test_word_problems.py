@@ -277,6 +277,9 @@ def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
     ("driver did 468 km in 6 h 30 min, avg speed in km/h?", 72),
     ("14 containers to tip today, each one takes 1 hr 15 min to unload. how many hours total", 17.5),
     ("call times today were 12, 7, 15, 9, 11 and 8 mins. avg handle time? round to 2 dp", 10.33),
+    # a tier's threshold with thousands, a condition on paying
+    ("45p per mile for the first 10,000 miles and 25p per mile after that. did 11,600 miles, how much in £?", 4900),
+    ("invoice is 2,340.00 net + VAT at 20%. customer pays within 10 days so gets 2% off the gross. how much?", 2751.84),
     # one of a thing is so much, whole things to order
     ("a crate holds 24 bottles, we have 10 crates and sell 3 eur a bottle, how much if all sold", 720),
     ("how many hours of leave is 3.5 days if our standard day is 7.6 hrs", 26.6),
@@ -334,6 +337,12 @@ def test_maths_in_words_with_words_of_its_own_is_left_to_the_model(request_text:
     "hotel is 95 a night for 5 nights and the company pays 80%, how much do i pay myself",  # a percentage
     "SKU-50871 has 3,150 on hand, 450 allocated. daily demand is 180. how many days of free stock",  # no ledger
     "we had 40 pallets and 12 more came in, how many now",  # nothing went out: no balance asked of a sum
+    # calc_desk2's first contact wrote these wrong
+    "headcount was 240 on jan 1 and 262 on dec 31, 31 left. attrition using average headcount (start+end)/2, in %?",
+    "60 laptops at 1,149 each, 8% discount on the laptops, plus warranty at 89 per laptop which isn't discounted. total?",
+    "cleaning is 0.12 per m² per visit, we have 3 floors of 850 m² each and they come 5x a week. weekly cost?",
+    "phones are staffed 8am-8pm mon to fri and 9am-1pm on saturdays. how many hours of phone coverage per week?",
+    "list price 1,250 eur, 15% off, our cost is 780 per unit. whats the margin as a % of the discounted price?",
 ])
 def test_a_chain_whose_units_leave_a_doubt_is_left_to_the_model(request_text: str):
     assert composed_expression(request_text) is None
