@@ -130,6 +130,18 @@ def percent_change(text: str, figures: list[Figure]) -> str | None:
         return f"({second} - {first})/{first}*100"
     return None
 
+def percent_of_part(text: str, figures: list[Figure]) -> str | None:
+    """One amount and percentages each taken of the part the one before it took ("60k total, 35% of it goes to
+    paid social and 40% of the paid social budget is instagram"; "14k visitors, 2.5% signed up for a trial and 18%
+    of the trials converted"): the amount times each fraction in turn."""
+    percents, amounts = split_percents(figures)
+    if len(percents) < 2 or len(amounts) != 1 or amounts[0].start > percents[0].start or \
+            has(OFF + r"|\b(?:vat|tax|plus|add|added|adds|increase|rise|extra|surcharge|tip|more)\b", text) or \
+            any(not re.match(r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)", text[p.end:]) for p in percents[1:]):
+        return None
+    return "*".join([amounts[0].text, *(fraction(percent) for percent in percents)])
+
+
 def contributions(text: str, figures: list[Figure]) -> str | None:
     """Percentages of one amount that two or more parties each put in, added ("i put in 5% and the company adds 4%,
     gross monthly is 3,900. total going into my pension each month?")."""

@@ -81,6 +81,7 @@ from assistant.word_percents import (
     percent_chain,
     percent_change,
     percent_of,
+    percent_of_part,
     simple_interest,
 )
 from assistant.word_time import (
@@ -294,7 +295,6 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
     per_chain, per_time, full_packs, area_or_volume, rate_per, containers, margin, weighted_average, overtime,
-    shared_out, contributions, percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger,
-    pay,
-    split_evenly, unit_product, line_items, added_up,
+    shared_out, contributions, percent_of_part, percent_chain, percent_change, percent_of, average, to_target,
+    over_cap, per_unit, remaining, ledger, pay, split_evenly, unit_product, line_items, added_up,
 )

@@ -76,7 +76,8 @@ _QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + _MON
 _TIME_ASKED = r"\bhow long\b|\bduration\b"
 #: What a figure is for each of the things counted before it: "14 containers, each one takes 75 min".
 _EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+[a-z]+)?\s+(?:takes?|is|lasts?|needs?|holds?|weighs?|"
-                         r"costs?|has|gets?)\s+(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$")
+                         r"costs?|has|gets?|does|closes|handles|picks|makes|processes|packs|answers)\s+"
+                         r"(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$")
 #: Whole things enough for the need ("how many boxes to order", "min number of trips"), or the most that fit.
 _ENOUGH = r"\b(?:need|needed|order|enough|at least|min(?:imum)? (?:number|no\.?)|whole \w+ only|cover)\b"
 _AT_MOST = r"\b(?:max(?:imum)? (?:number|no\.?)|at most|fit|full \w+ only)\b|\bmax\b(?! \d)"

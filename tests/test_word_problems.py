@@ -280,6 +280,11 @@ def test_a_request_no_shape_uses_wholly_is_left_to_the_model(request_text: str):
     # a tier's threshold with thousands, a condition on paying
     ("45p per mile for the first 10,000 miles and 25p per mile after that. did 11,600 miles, how much in £?", 4900),
     ("invoice is 2,340.00 net + VAT at 20%. customer pays within 10 days so gets 2% off the gross. how much?", 2751.84),
+    # a percentage of the part the one before took, a rate of each of several workers
+    ("q3 budget is 60k. 35% of it goes to paid social and 40% of the paid social budget is instagram. how much?", 8400),
+    ("landing page had 14k visitors, 2.5% signed up for a trial and 18% of the trials converted. how many paying?", 63),
+    ("340 tickets in the queue, 8 agents on shift and each closes about 5 tickets an hour. how many hrs till empty?",
+     8.5),
     # one of a thing is so much, whole things to order
     ("a crate holds 24 bottles, we have 10 crates and sell 3 eur a bottle, how much if all sold", 720),
     ("how many hours of leave is 3.5 days if our standard day is 7.6 hrs", 26.6),
