@@ -1138,11 +1138,18 @@ def test_a_reply_does_not_break_a_stated_figure_into_two_nobody_gave(setup):
     assert final(run(guard_engine(setup, [script]), "close 4104 pls")).answer == "Ticket 4104 is closed."
 
 
-def test_a_numbered_list_and_ids_are_not_figures(setup):
+def test_a_numbered_list_and_stated_ids_are_not_figures(setup):
+    tokenizer = setup[0]
+    text = "1. Ask E1004.\n2. Ask Q3 staff."
+    answer = final(run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]), "Do I ask E1004?"))
+    assert answer.answer == text
+
+
+def test_a_reply_writes_no_id_nobody_stated(setup):
     tokenizer = setup[0]
     text = "1. Ask E1004.\n2. Ask Q3 staff."
     answer = final(run(guard_engine(setup, [ids(tokenizer, text) + ids(tokenizer, END)]), "Who do I ask?"))
-    assert answer.answer == text
+    assert "E1004" not in answer.answer
 
 
 def test_a_reply_after_a_tool_result_keeps_to_its_figures(setup):
