@@ -27,7 +27,8 @@ _OUT = r"\b(?:took|taken|take|used|spent|spend|issued|picked|shipped|sold|writte
 _ASKED = r"\b(?:left|remaining|remain|left over|leftover|on hand|in stock|stock now|closing|balance|short|" \
          r"still (?:book|take|have|use|spend)|can i still)\b"
 #: What keeps a figure from being an amount of the ledger: a rate, a percentage, a price each on its own.
-_NOT_LEDGER = r"\bhow many (?:days|weeks|months|hours|hrs)\b|\bdaily\b|\bdemand\b|%|\bper\b(?!\s+(?:box|pack|carton|ctn|pallet|plt|case|crate|bag|roll|tray|delivery))|\baverage\b|" \
+_NOT_LEDGER = r"\bhow many (?:days|weeks|months|hours|hrs)\b|\bdaily\b|\bdemand\b|%|" \
+              r"\bper\b(?!\s+(?:box|pack|carton|ctn|pallet|plt|case|crate|bag|roll|tray|delivery))|\baverage\b|" \
               r"\bavg\b|\bsplit\b|\bshare\b|\bbetween\b|\bdivid"
 
 
@@ -53,12 +54,11 @@ def ledger(text: str, figures: list[Figure]) -> str | None:
 
 
 def _sign(text: str, amounts: list[Figure], index: int) -> str | None:
-    """How the amount at `index` goes: "+" in, "-" out, None when no verb beside it says (after it first: "875
-    were issued out"; then between it and the one before: "received 600")."""
+    """How the amount at `index` (after the first) goes: "+" in, "-" out, None when no verb beside it says (after
+    it first: "875 were issued out"; then between it and the one before: "received 600")."""
     figure = amounts[index]
     after = re.match(r"[^,.;?!\d]{0,30}", text[figure.end:]).group(0)
-    start = amounts[index - 1].end if index else max(0, figure.start - 40)
-    between = text[start: figure.start]
+    between = text[amounts[index - 1].end: figure.start]
     for words in (after, between):
         going_in, going_out = has(_IN, words), has(_OUT, words)
         if going_in != going_out:

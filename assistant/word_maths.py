@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 _N = r"(\d+(?:\.\d+)?)"
-#: Phrases and what they are written as, in order: functions first, then operators.
-_PHRASES = (
+#: Phrases of functions and their operands, and what they are written as.
+_FUNCTIONS = (
     (rf"\bthe square root of {_N}", r"sqrt(\1)"), (rf"\bsquare root of {_N}", r"sqrt(\1)"),
     (rf"\b(?:the )?cube root of {_N}", r"cbrt(\1)"),
     (rf"\b{_N} to the power of {_N}", r"\1**\2"), (rf"\b{_N} raised to(?: the power of)? {_N}", r"\1**\2"),
@@ -29,6 +29,9 @@ _PHRASES = (
     (rf"\bconvert {_N} (?:degrees )?(?:celsius|c) (?:to|into|in) (?:fahrenheit|f)\b", r"\1*9/5 + 32"),
     (rf"\b{_N}/{_N} of {_N}", r"\3*\1/\2"),
     (rf"\bdouble {_N}", r"2*\1"), (rf"\btriple {_N}", r"3*\1"), (rf"\bhalf of {_N}", r"\1/2"),
+)
+#: Operators in words, read once a function phrase has made the request maths.
+_OPERATORS = (
     (r"\b(?:and )?(?:then )?(?:take away|subtract|minus)\b", "-"), (r"\b(?:and )?(?:then )?(?:add|plus)\b", "+"),
     (r"\btimes\b|\bmultiplied by\b", "*"), (r"\bdivided by\b", "/"),
 )
@@ -44,12 +47,12 @@ def written_maths(text: str) -> str | None:
     words and nothing else; None otherwise."""
     written = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     changed = False
-    for phrase, expression in _PHRASES[:-4]:
+    for phrase, expression in _FUNCTIONS:
         written, count = re.subn(phrase, expression, written)
         changed = changed or count > 0
     if not changed:  # plain operators alone are `arithmetic`'s
         return None
-    for phrase, expression in _PHRASES[-4:]:
+    for phrase, expression in _OPERATORS:
         written = re.sub(phrase, f" {expression} ", written)
     written = re.sub(r"\s+", " ", _FILLER.sub(" ", written)).strip().replace("#", ", ")  # "#": a function's comma
     if not written or not _EXPRESSION.fullmatch(written) or not re.search(r"\d", written):

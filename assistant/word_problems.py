@@ -147,7 +147,8 @@ _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|numbe
                    r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,]\d|\s*%)")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
-    r"\btimes(?=\s+(?:the\b|an?\b|\d))|\b(?:divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
+    r"\btimes(?=\s+(?:the\b|an?\b|\d))|"
+    r"\b(?:divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|how many ways|in how many ways|number of ways|solve|equation|derivative|integral|celsius|fahrenheit|"
     r"double|triple|half|twice|ratio|"
     r"speed|velocity|pace|same day|same time|a third|two thirds|a fifth|a quarter of)\b",
@@ -207,7 +208,8 @@ def _composed(text: str) -> str | None:
     if (size := written_size(text)) is not None:  # "250 ctns, each 60x40x35 cm, total m3"
         return _rounded(size, digits)
     if SPEED.search(text) and not _UNREAD.search(text):  # "averaging 76 km/h": the model is left any other speed
-        return _rounded(travel_time(text, read_figures(text)) or unit_product(text, read_figures(text)), digits)
+        figures = read_figures(text)
+        return _rounded(travel_time(text, figures) or unit_product(text, figures), digits)
     clock = re.sub(r"\b24\s*/\s*7\b", "round the clock", text)  # "runs 24/7": read by a chain of rates alone
     if clock != text and rate is None and not (_UNREAD.search(clock) or _LEFT_TO_THE_MODEL.search(clock)):
         return _rounded(unit_product(clock, read_figures(clock)), digits)

@@ -41,6 +41,10 @@ _UNITS = {
 _MEASURES = frozenset({*_UNITS, "money"} - {"person"})
 _ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
                "annual": "year", "annually": "year", "quarterly": "quarter"}
+#: Every unit word, for a regular expression.
+_UNIT_WORDS = "|".join([*_UNITS.values(), "kwh", *_ADJECTIVES])
+#: An adjective of a unit of time after a figure or in the question: "a 1,200 monthly fee", "yearly spend?".
+_ADJECTIVE = r"\b(hourly|daily|weekly|monthly|yearly|annual)\b"
 #: When a day is 24 hours, a week 7 days, or 5.
 _ROUND_THE_CLOCK = r"\bround the clock\b|\baround the clock\b|\bnon-?stop\b|\b24\s*(?:h|hrs|hours)\s+a day\b"
 _EVERY_DAY = _ROUND_THE_CLOCK + r"|\bincl(?:uding|\.)?\s+(?:the\s+)?weekends?\b|\b7 days a week\b|\bevery day\b|" \
@@ -106,13 +110,14 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
         if unit is None:
             return None
         units.append(unit)
-    if sum(unit.get("money", 0) != 0 for unit, _ in units) == 0 and has(_MONEY_ASKED + r"|\btotal\b", text):
+    if not any(unit.get("money") for unit, _ in units) and has(_MONEY_ASKED + r"|\btotal\b", text):
         bare = [index for index, (unit, _) in enumerate(units) if unit and all(value < 0 for value in unit.values())]
         if len(bare) == 1:  # "electricity is 0.25 per kWh ... the cost": the one bare rate is the money
             units[bare[0]][0]["money"] += 1
     asked = _asked(text, figures, units)
     if asked is None:
         return None
+    conversions = _conversions(text, units)
     found = set()
     for signs in itertools.product((1, -1), repeat=len(figures)):
         if all(sign < 0 for sign in signs):
@@ -123,7 +128,7 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
                 left[name] += sign * power
         for name, power in asked.items():
             left[name] -= power
-        factor = _converted(+left, -left, text, units)
+        factor = _converted(+left, -left, conversions)
         if factor is not None:
             found.add((_written(figures, signs, factor), _value(figures, signs, factor)))
     if len(found) != 1:
@@ -185,7 +190,7 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
     elif unit and (one := _ONE_IS.search(between)) and re.fullmatch(_ONE_OF, one.group(1)) and \
             not set(_named(one.group(1))) & set(unit):
         unit.subtract(_named(one.group(1)))  # "our standard day is 7.6 hrs": hours per day
-    if adjective := re.match(r"\s*(hourly|daily|weekly|monthly|yearly|annual)\b", rest):
+    if adjective := re.match(rf"\s*{_ADJECTIVE}", rest):
         unit[_ADJECTIVES[adjective.group(1)]] -= 1
     unit = Counter({name: power for name, power in unit.items() if power})
     return (unit, counted) if unit else None
@@ -203,7 +208,7 @@ def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | Non
         asked.update({"person": 1, **_named(person.group(1))})
     elif many := re.search(r"\b(?:how many|number of|no\.? of)\s+(?:more\s+)?([a-z]+)", question):
         asked.update(_named(many.group(1)))
-    elif unit := re.search(rf"\b(?:in|into)\s+({_unit_words()})\b", question):
+    elif unit := re.search(rf"\b(?:in|into)\s+({_UNIT_WORDS})\b", question):
         asked.update(_named(unit.group(1)))
     elif has(_TIME_ASKED, question):
         times = {name for unit, _ in units for name in unit if name in ("second", "minute", "hour", "day", "week")}
@@ -212,23 +217,22 @@ def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | Non
         asked[times.pop()] += 1
     elif has(_MONEY_ASKED + r"|\btotal\b", question) and any(unit.get("money") for unit, _ in units):
         asked["money"] += 1
-    elif unit := re.search(rf"\b({_unit_words()})\b(?<=\w\w)", question):
+    elif unit := re.search(rf"\b({_UNIT_WORDS})\b(?<=\w\w)", question):
         asked.update(_named(unit.group(1)))
     else:
         return None
-    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)({_unit_words()}|[a-z]+)\b", question):
+    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)({_UNIT_WORDS}|[a-z]+)\b", question):
         if per.group(1) not in _STOP:
             for name, power in _named(per.group(1)).items():
                 asked[name] -= power
-    for adjective in re.finditer(r"\b(hourly|daily|weekly|monthly|yearly|annual)\b", question):
+    for adjective in re.finditer(_ADJECTIVE, question):
         asked[_ADJECTIVES[adjective.group(1)]] -= 1
     return asked
 
 
-def _converted(over: Counter, under: Counter, text: str, units: list[Unit]) -> Fraction | None:
-    """What the product is multiplied by to cancel the units `over` (left above the line) against `under`, by the
-    conversions the request allows; None when some unit is left."""
-    factor = Fraction(1)
+def _conversions(text: str, units: list[Unit]) -> list[tuple[str, str, int]]:
+    """The conversions the request allows, as (unit, smaller unit, how many of it): `_CONVERSIONS`, a day of 24
+    hours round the clock, a week of 7 or 5 days where the request says which, and each through one unit between."""
     conversions = list(_CONVERSIONS)
     if has(_ROUND_THE_CLOCK, text):
         conversions.append(("day", "hour", 24))
@@ -239,6 +243,13 @@ def _converted(over: Counter, under: Counter, text: str, units: list[Unit]) -> F
         conversions.append(("week", "day", 7 if calendar else 5))
     for big, middle, many in list(conversions):  # and through one unit between: a week is 7 * 24 hours
         conversions += [(big, small, many * more) for other, small, more in list(conversions) if other == middle]
+    return conversions
+
+
+def _converted(over: Counter, under: Counter, conversions: list[tuple[str, str, int]]) -> Fraction | None:
+    """What the product is multiplied by to cancel the units `over` (left above the line) against `under` by
+    `conversions`; None when some unit is left."""
+    factor = Fraction(1)
     over, under = Counter(over), Counter(under)
     for big, small, many in conversions:
         while over[big] > 0 and under[small] > 0:  # weeks over days: times the days in a week
@@ -287,8 +298,3 @@ def _singular(word: str) -> str:
     if re.search(r"(?:s|x|ch|sh)es$", word):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 2 else word
-
-
-def _unit_words() -> str:
-    """Every unit word, for a regular expression."""
-    return "|".join([*_UNITS.values(), "kwh", *_ADJECTIVES])
