@@ -14,6 +14,7 @@ from itertools import pairwise
 from assistant.word_cues import AVERAGE, EACH, LEFT, MARGIN_ASKED, SPLIT, USED, has, split_percents
 from assistant.word_figures import UNIT_WORD, Figure, read_figures
 from assistant.word_percents import percent_chain, percent_factors
+from assistant.word_units import measure_after
 
 #: People or periods a figure counts, that an amount is shared out over: "among 5 people", "25 ppl", "twelve of
 #: us", "for the remaining 4 months".
@@ -61,14 +62,21 @@ def proportional(text: str, figures: list[Figure]) -> str | None:
 
 def ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     """An amount shared in a ratio, and the share asked for: the bigger or the smaller, or the one named
-    ("between sales and support in the ratio 5:3, how much does sales get")."""
+    ("between sales and support in the ratio 5:3, how much does sales get", "the team with the 4 share")."""
     parts = [part.strip() for part in ratio.group(1).split(":")]
     rest = text[: ratio.start()] + " " * (ratio.end() - ratio.start()) + text[ratio.end():]
+    part = re.search(r"\bthe\s+(\d+)(?:\s+|-)(?:share|part|portion)s?\b", rest)  # "the team with the 4 share"
+    if part is not None:
+        if parts.count(part.group(1)) != 1:
+            return None
+        rest = rest[: part.start()] + " " * (part.end() - part.start()) + rest[part.end():]
     amounts = [f for f in read_figures(rest) if not f.percent and f.value != len(parts)]  # "three depts": the parts
     if len(amounts) != 1 or any(f.percent for f in read_figures(rest)):
         return None
     values = [int(part) for part in parts]
-    if has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
+    if part is not None:
+        share = part.group(1)
+    elif has(r"\b(?:big|bigg|larg|high|great)(?:er|est)\b|\bmost\b", rest):
         share = parts[values.index(max(values))]
     elif has(r"\b(?:small|low)(?:er|est)\b|\bleast\b", rest):
         share = parts[values.index(min(values))]
@@ -317,7 +325,8 @@ def per_unit(text: str, figures: list[Figure]) -> str | None:
     litre?", "paid 4,312.50 for 1,150 hi-vis vests, cost per vest?"), or the difference between two packs' ("12-roll
     pack is 9.60 or the 36-roll pack is 25.20, the difference in price per roll", "offer a is 500 rolls for 1,175,
     offer b is 800 rolls for 1,760, how much cheaper per roll is b"); a pack's size and its price stand side by
-    side."""
+    side. Costs added to the price ("1,200 units at 4,350 total plus 186 shipping, landed cost per unit") are
+    shared by the units too."""
     asked = re.search(r"\b(?:cost|price|much|cheaper|dearer|expensive)\s+(?:is\s+(?:it\s+)?)?(?:per|a|each)\s+"
                       r"([a-z]+?)s?\b", text)
     percents, amounts = split_percents(figures)
@@ -327,6 +336,9 @@ def per_unit(text: str, figures: list[Figure]) -> str | None:
     amounts = [f for f in amounts if not (f.value == 2 and re.match(_COMPARED, text[f.end:]))]  # "two quotes: ..."
     sizes = [f for f in amounts if re.match(rf"\s*-?\s*(?:[a-z]+(?:-[a-z]+)*\s+){{0,2}}{unit}s?\b", text[f.end:])]
     prices = [f for f in amounts if f not in sizes]
+    if len(sizes) == 1 and len(prices) > 1 and all(has(r"\b(?:plus|and)\s+(?:eur|€|\$|£)?\s*$|\+\s*$",
+                                                       text[max(0, f.start - 12):f.start]) for f in prices[1:]):
+        return f"({' + '.join(f.text for f in prices)})/{sizes[0].text}"  # "4,350 total plus 186 shipping"
     order = sorted(amounts, key=lambda figure: figure.start)
     if len(sizes) != len(prices) or len(sizes) not in (1, 2) or \
             any(abs(order.index(s) - order.index(p)) != 1 for s, p in zip(sizes, prices)):
@@ -370,4 +382,6 @@ def added_up(text: str, figures: list[Figure]) -> str | None:
                          text[f.end:]) for f in amounts) or has(r"%|\bpercent|\brate\b", text) or \
             has(LEFT, text) or has(USED, text) and not has(r"\b(?:add up|adding up|sum)\b", text):
         return None
+    if len({measure_after(text, f) for f in amounts} - {None}) > 1:
+        return None  # "walls are 320 m² total ... 1 litre covers 12 m² ... 5 l tins": no sum of one thing
     return " + ".join(f.text for f in amounts)

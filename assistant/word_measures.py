@@ -270,8 +270,15 @@ def net_count(text: str, figures: list[Figure]) -> str | None:
 
 def tiered(text: str, figures: list[Figure]) -> str | None:
     """Two percentages, one up to a threshold and one above it ("5% on the first 50k of sales, 8% on everything
-    above 50k, she closed 82,500"): each on its part of the amount."""
+    above 50k" or "above that", "she closed 82,500"): each on its part of the amount."""
     percents, amounts = split_percents(figures)
+    if len(percents) == 2 and len(amounts) == 2 and \
+            has(r"\b(?:above|over|beyond|after)\s+(?:that|this|it)\b|\bthe rest\b", text[percents[1].end:]):
+        line, amount = amounts  # "5% on the first $50,000 and 8% on everything above that. she sold $83,500"
+        low, high = percents
+        if amount.value > line.value and has(r"\bfirst\b|\bup to\b", text[low.end: line.start]):
+            return f"{line.text}*{fraction(low)} + ({amount.text} - {line.text})*{fraction(high)}"
+        return None
     if len(percents) != 2 or len(amounts) != 3:
         return None
     values = [f.value for f in amounts]

@@ -133,8 +133,13 @@ def percent_change(text: str, figures: list[Figure]) -> str | None:
 def percent_of_part(text: str, figures: list[Figure]) -> str | None:
     """One amount and percentages each taken of the part the one before it took ("60k total, 35% of it goes to
     paid social and 40% of the paid social budget is instagram"; "14k visitors, 2.5% signed up for a trial and 18%
-    of the trials converted"): the amount times each fraction in turn."""
+    of the trials converted"): the amount times each fraction in turn; without an amount, asked in percent ("68%
+    responded and 45% of the respondents want more hybrid days, what % of all staff"), the first percentage
+    times the fractions after it."""
     percents, amounts = split_percents(figures)
+    if len(percents) > 1 and not amounts and has(_ASKS_PERCENT, text) and \
+            all(re.match(r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)", text[p.end:]) for p in percents[1:]):
+        return "*".join([percents[0].text, *(fraction(percent) for percent in percents[1:])])  # "what % of all staff"
     if len(percents) < 2 or len(amounts) != 1 or amounts[0].start > percents[0].start or \
             has(OFF + r"|\b(?:vat|tax|plus|add|added|adds|increase|rise|extra|surcharge|tip|more)\b", text) or \
             any(not re.match(r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)", text[p.end:]) for p in percents[1:]):

@@ -45,6 +45,7 @@ from assistant.word_amounts import (
     to_target,
     weighted_average,
 )
+from assistant.word_costs import break_even, consumption, instalments, mix_parts, reduced_days
 from assistant.word_cues import has
 from assistant.word_figures import Figure, converts, in_digits, read_figures
 from assistant.word_ledger import ledger
@@ -130,7 +131,7 @@ _HOURS_AND_MINUTES = re.compile(r"(?<![\d:.])(?P<hours>\d{1,3})\s*(?:h|hrs?|hour
 _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
-_ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:decimals?|dp)(?:\s+places?)?\b|"
+_ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:decimals?|dp|places?)(?:\s+places?)?\b|"
                        r"\b(\d)\s+(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
                        re.IGNORECASE)
 #: An amount of money asked in hundredths: "cost per click in cents".
@@ -195,7 +196,7 @@ def _composed(text: str) -> str | None:
     if ratio is not None:
         return _rounded(ratio_share(text, ratio), digits)
     if CLOCK.search(text):
-        return clock_durations(text)
+        return _rounded(clock_durations(text), digits)
     if _DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
         text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", _DATE.sub(" ", text))
     unit_rate = _UNIT_RATE.search(text)
@@ -203,7 +204,7 @@ def _composed(text: str) -> str | None:
         _unit_name(unit_rate.group("unit"))
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
-        return added  # "1h 25min, 50 min, 2h 05min, total minutes"
+        return _rounded(added, digits)  # "1h 25min, 50 min, 2h 05min, total minutes"
     text = _HOURS_AND_MINUTES.sub(lambda m: f"{int(m['hours']) * 60 + int(m['minutes'])} min", text)  # "6 h 15 min"
     if (size := written_size(text)) is not None:  # "250 ctns, each 60x40x35 cm, total m3"
         return _rounded(size, digits)
@@ -280,7 +281,7 @@ def _unit_name(word: str) -> str:
 
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    simple_interest, fuel, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
+    simple_interest, fuel, consumption, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
     mixed_durations, per_seat_period, time_per_item, per_person_hour, mass_converted, per_person_night)
 
 
@@ -295,7 +296,7 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
+    instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
     per_chain, per_time, full_packs, area_or_volume, rate_per, containers, margin, weighted_average, overtime,
     shared_out, contributions, percent_of_part, percent_chain, percent_change, percent_of, average, to_target,
     over_cap, per_unit, remaining, ledger, pay, split_evenly, unit_product, line_items, added_up,

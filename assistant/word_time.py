@@ -25,7 +25,7 @@ _ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|ea
 _DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
 _PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
 #: An hourly rate and a count of hours.
-_HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?hr?)\b|/\s?hr?\b"
+_HOURLY = r"\b(?:hourly|per (?:hour|hr)|an hour|/\s?(?:hour|hr?))\b|/\s?(?:hour|hr?)\b"
 _HOURS = r"\d\s*(?:overtime\s+|extra\s+)?(?:hours?|hrs?|h)\b|\bfor \d+(?:\.\d+)? (?:hours?|hrs?)"
 
 
@@ -53,6 +53,14 @@ def round_trip(text: str, figures: list[Figure]) -> str | None:
         return None
     if has(rf"\d\s*{_DISTANCE}\s+(?:round trip|return trip|there and back|in total)\b", text):
         return "*".join(f.text for f in amounts)  # "drove 312 km round trip": the distance is both ways already
+    distances = [f for f in amounts if re.match(rf"\s*{_DISTANCE}", text[f.end:])]
+    added = [f for f in distances if has(r"\b(?:plus|another|extra)\s+$", text[max(0, f.start - 16):f.start])]
+    if len(distances) == 2 and len(added) == 1:  # "186 km to the client and back, plus 23 km of local driving"
+        there = next(f for f in distances if f is not added[0])
+        others = [f.text for f in amounts if f not in distances]
+        return "*".join([*others, f"({there.text}*2 + {added[0].text})"])
+    if len(distances) > 1:
+        return None
     return "*".join([*(f.text for f in amounts), "2"])
 
 
@@ -132,7 +140,9 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
     the hours worked and the hours past which the multiple is paid ("did 47 hours, base rate 12.80/hr and
     anything over 40 hrs is paid at 1.5x")."""
     hours = [f for f in figures
-             if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])]
+             if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])
+             or len(figures) == 4 and has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s*$",
+                                          text[:f.start])]  # "anything above 40 is paid at 1.5x"
     multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
     rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
     if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
@@ -141,7 +151,10 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
     past = [f for f in hours if has(r"\b(?:over|above|beyond|past|after|more than)\s*$", text[:f.start])]
     if len(past) == 1 and has(_HOURLY, text):
         worked = next(f for f in hours if f is not past[0])
-        return f"{past[0].text}*{rate} + ({worked.text} - {past[0].text})*{rate}*{multiple}"
+        extra = f"({worked.text} - {past[0].text})*{rate}*{multiple}"
+        if has(r"\bhow much overtime\b", text) and not has(r"\b(?:gross|total|in all|altogether)\b", text):
+            return extra  # "how much overtime pay do i get": the hours past the line alone
+        return f"{past[0].text}*{rate} + {extra}"
     extra = [f for f in hours if has(r"\bovertime\b", clause(text, figures, f) + text[f.end:f.end + 20])]
     if not has(r"\bovertime\b", text) or len(extra) != 1:
         return None
@@ -171,10 +184,20 @@ def durations(text: str) -> str | None:
 
 def _clock_time(time: re.Match[str]) -> str:
     """A clock time as minutes after midnight: "8:45am" -> "8*60 + 45", "5 pm" -> "17*60 + 0"."""
+    hours, minutes = _clock_parts(time)
+    return f"{hours}*60 + {minutes}"
+
+
+def _clock_parts(time: re.Match[str]) -> tuple[int, int]:
+    """A clock time's hour on the 24-hour clock and its minutes: "8:45am" -> (8, 45), "5 pm" -> (17, 0)."""
     if time.group(4) is not None:
-        return f"{int(time.group(4))}*60 + {int(time.group(5))}"
-    hours = int(time.group(1)) % 12 + (12 if time.group(3) == "p" else 0)
-    return f"{hours}*60 + {int(time.group(2) or 0)}"
+        return int(time.group(4)), int(time.group(5))
+    return int(time.group(1)) % 12 + (12 if time.group(3) == "p" else 0), int(time.group(2) or 0)
+
+
+def _overnight(start: re.Match[str], end: re.Match[str]) -> str:
+    """The day to add to a span that ends before it starts: "leaves 22:40 and lands 06:15" runs past midnight."""
+    return " + 24*60" if _clock_parts(end) < _clock_parts(start) else ""
 
 
 def clock_durations(text: str) -> str | None:
@@ -196,7 +219,8 @@ def clock_durations(text: str) -> str | None:
         return None  # "tue 08:00, now thu 20:00": two days apart
     if len(times) == 2 and has(r"\bnow\b", text[max(0, times[1].start() - 8): times[1].end() + 8]):
         times.reverse()  # "shift finishes 14:30, its 11:45 now": from now to the end
-    spans = [f"({_clock_time(end)} - ({_clock_time(start)}))" for start, end in zip(times[::2], times[1::2])]
+    spans = [f"({_clock_time(end)} - ({_clock_time(start)}){_overnight(start, end)})"
+             for start, end in zip(times[::2], times[1::2])]
     if pause is not None:
         daily = len(spans) > 1 and has(r"\b(?:each|every|per|a) day\b|\bdaily\b", rest)  # "30 min lunch each day"
         spans.append(f"-{pause.group(1) or pause.group(2)}" + (f"*{len(spans)}" if daily else ""))

@@ -291,6 +291,17 @@ def _named(word: str) -> Counter:
     return Counter({_singular(word): 1})
 
 
+def measure_after(text: str, figure: Figure) -> str | None:
+    """The unit of measure written right after `figure` ("320 m²": m^2, "5 l tins": l); None for a thing counted
+    ("2 coats") or none."""
+    word = re.match(r"\s*(m²|m2|sqm|[a-z]+)\b", text[figure.end:])
+    if word is None:
+        return None
+    named = _named(word.group(1))
+    return ",".join(f"{name}^{power}" for name, power in sorted(named.items())) \
+        if set(named) <= _MEASURES else None
+
+
 def _singular(word: str) -> str:
     """A counted word without its plural ending: "boxes" -> "box", "plts" -> "plt", "batteries" -> "battery"."""
     if word.endswith("ies") and len(word) > 4:

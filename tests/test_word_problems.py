@@ -214,6 +214,26 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("my car uses 6.4 litres per 100 km. how many litres for a 375 km trip", 24),
+    ("the van did 800 km and used 60 litres, whats that in l per 100 km?", 7.5),
+    ("bought a phone for 1,000, paid a 20% deposit and the rest in 10 monthly instalments, how much each month", 80),
+    ("rent for the stand is 600 a month fixed, we sell mugs at 12 and each costs 4 to make, units to break even?", 75),
+    ("the glue is 4 parts resin to 1 part hardener, i have 200 g of hardener, how much resin do i need", 800),
+    ("per diem is 50/day, the trip is 4 days and the first and last day are paid at 80%, total?", 180),
+    ("claim at 0.30 per km: drove 100 km to the site and back, plus 10 km around town", 63),
+    ("commission is 2% on the first 10,000 and 4% on everything above that. she sold 15,000", 400),
+    ("paid 12/hour, worked 45 hours, anything over 40 is paid at 2x, gross for the week?", 600),
+    ("shift starts 22:00 and ends 06:30 the next morning, how many hours", 8.5),
+    ("tue 7h 30m, wed 8h 15m, total hours rounded to 2 places", 15.75),
+    ("40% of staff replied and 50% of the replies were positive, what % of all staff is that", 20),
+    ("split 1,200 between three teams in the ratio 1:2:3, how much does the team with the 2 share get", 400),
+    ("500 units at 2,000 total plus 100 freight, cost per unit?", 4.2),
+])
+def test_costs_parts_and_days_are_written_as_their_words_say(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
 @pytest.mark.parametrize("request_text", [
     "What is 17 times the number of desks on floor 3?",  # words the sum needs that are no figure
     "7 x 38.5 for the new desks and chairs",  # a product and words
@@ -225,7 +245,7 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     "team of 4 on a 37.5 hr week, total billable was 123 hrs, utilisation %?",  # a percentage is no sum
     "my salary is 4200 a month, what's that per year with a 13th month",  # a code-like figure has no place
     "how many hours is 3 months",  # months and years convert only into each other
-    "my car uses 6.4 litres per 100 km. how many litres for a 375 km trip",  # a rate per 100 given, not asked
+    "walls total 200 m², 2 coats, a litre covers 10 m² and it comes in 5 l tins, how many tins",  # units differ
     "if i bill 65 per hour and work 37 hours this week, what do i invoice per day",
     "moving 1800 binders to the archive, each shelf takes 35, how many shelves do we fill completely",  # rounded down
     "a trip takes 4 days and i read 60 pages each day, how many trips to finish",

@@ -1,0 +1,125 @@
+"""Word problems of what things cost over time and in parts: consumption per 100 km, payment plans, break-even,
+parts of a mix and daily allowances with reduced days.
+
+Each shape fires on its own cue words and only when it places every figure the request states
+(`assistant.word_problems` says how shapes are tried):
+
+- `consumption`: "did 1,240 km and burned 111.6 litres, whats that in litres per 100 km" (the amount over the
+  distance, times 100), or "uses 6.4 l per 100 km, the trip is 350 km, how many litres" (the distance over 100
+  times the rate);
+- `instalments`: "pays a 15% deposit up front and the rest in 12 equal monthly instalments" (what the deposit
+  leaves, over the instalments);
+- `break_even`: "fixed costs 18,000 a month, each unit sells at 45 and costs 30 to make" (the fixed costs over
+  what each unit leaves);
+- `mix_parts`: "3 parts buffer to 2 parts reagent, i have 450 ml of reagent, how many ml of buffer" (the amount
+  over its parts, times the parts asked);
+- `reduced_days`: "per diem is 62/day, trip is 5 days, first and last day are paid at 75%" (the full days at the
+  rate and the reduced ones at their share of it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.word_cues import has, split_percents
+from assistant.word_figures import Figure
+
+#: A distance unit and an amount consumed over it.
+_DISTANCE = r"\s*(?:km|kilomet(?:re|er)s?|miles?)\b"
+_CONSUMED = r"\s*(?:l|litres?|liters?|kwh|gallons?)\b"
+_PER_100 = re.compile(r"(?:\bper\s+|/\s*)100\s*(?:km|kilomet(?:re|er)s?|miles?)\b")
+
+
+def consumption(text: str, figures: list[Figure]) -> str | None:
+    """Fuel or energy per 100 km from a distance and what was used over it, or what a distance uses at a rate
+    per 100 km (with no price: `word_time.fuel` prices it)."""
+    per_100 = _PER_100.search(text)
+    rest = [f for f in figures if per_100 is None or not per_100.start() <= f.start < per_100.end()]
+    if per_100 is None or len(rest) != 2 or any(f.percent for f in rest):
+        return None
+    distance = [f for f in rest if re.match(_DISTANCE, text[f.end:])]
+    used = [f for f in rest if re.match(_CONSUMED, text[f.end:])]
+    if len(distance) != 1 or len(used) != 1:
+        return None
+    if has(r"^\s*\S+(?:\s+(?:of\s+)?\S+)?\s*$", text[used[0].end: per_100.start()]):
+        return f"{distance[0].text}/100*{used[0].text}"  # "6.4 l per 100 km": a rate, and the distance to cover
+    return f"{used[0].text}/{distance[0].text}*100"
+
+
+def instalments(text: str, figures: list[Figure]) -> str | None:
+    """A price, a deposit (a percentage of it or an amount) and the rest in equal instalments, each asked."""
+    count = [f for f in figures if not f.percent and
+             re.match(r"\s*(?:equal\s+)?(?:monthly\s+|weekly\s+)?(?:instal?ments?|payments?|months)\b", text[f.end:])]
+    percents, amounts = split_percents([f for f in figures if f not in count])
+    deposit = r"\b(?:deposit|down ?payment|up ?front)\b"
+    if len(count) != 1 or not has(deposit, text) or not has(r"\b(?:each|per month|a month|monthly)\b", text):
+        return None
+    if len(percents) == 1 and len(amounts) == 1 and has(deposit, text[percents[0].end: percents[0].end + 30]):
+        return f"{amounts[0].text}*(1 - {percents[0].text}/100)/{count[0].text}"
+    if not percents and len(amounts) == 2 and has(deposit, text[amounts[1].end: amounts[1].end + 30] +
+                                                  text[max(0, amounts[1].start - 30): amounts[1].start]):
+        return f"({amounts[0].text} - {amounts[1].text})/{count[0].text}"
+    return None
+
+
+def break_even(text: str, figures: list[Figure]) -> str | None:
+    """The units that cover fixed costs, from the price each sells at and the variable cost of each."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 3 or not has(r"\bbreak[- ]?even\b", text):
+        return None
+    fixed = [f for f in amounts if has(r"\bfixed\b", _before(text, figures, f))
+             or has(r"^\s*(?:(?:a|per)\s+(?:month|year|week)\s+)?fixed\b", text[f.end:])]  # "600 a month fixed"
+    variable = [f for f in amounts if has(r"\b(?:variable|materials?)\b", _before(text, figures, f))
+                or has(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each\s+)?to (?:make|produce)\b", text[f.end:])]
+    price = [f for f in amounts if f not in fixed and f not in variable]
+    if len(fixed) != 1 or len(variable) != 1 or len(price) != 1:
+        return None
+    return f"{fixed[0].text}/({price[0].text} - {variable[0].text})"
+
+
+_PARTS = re.compile(r"(\d+(?:\.\d+)?)\s+parts?\s+(?:of\s+)?([a-z]+)\s+(?:to|and|:)\s+(\d+(?:\.\d+)?)\s+parts?\s+"
+                    r"(?:of\s+)?([a-z]+)")
+
+
+def mix_parts(text: str, figures: list[Figure]) -> str | None:
+    """A mix in parts of two things and an amount of one of them, and the amount of the other asked."""
+    parts = _PARTS.search(text)
+    if parts is None:
+        return None
+    rest = [f for f in figures if not parts.start() <= f.start < parts.end()]
+    if len(rest) != 1 or rest[0].percent:
+        return None
+    names = {parts.group(2): parts.group(1), parts.group(4): parts.group(3)}
+    if len(names) != 2:
+        return None
+    after = text[rest[0].end:]
+    given = [name for name in names if has(rf"^\s*(?:[a-z]+\s+)?(?:of\s+)?(?:the\s+)?{name}\b", after)]
+    if len(given) != 1:
+        return None
+    asked = next(name for name in names if name != given[0])
+    if not has(rf"\b(?:how (?:many|much)|what)\b[^.?!]*\b{asked}\b", after):
+        return None
+    return f"{rest[0].text}/{names[given[0]]}*{names[asked]}"
+
+
+def reduced_days(text: str, figures: list[Figure]) -> str | None:
+    """A daily rate over so many days, the first and the last paid at a percentage of it."""
+    percents, amounts = split_percents(figures)
+    ends = re.search(r"\bfirst and (?:the )?last days?\b|\bday of (?:arrival|travel) and (?:the )?day of "
+                     r"(?:departure|return)\b|\btravel days\b", text)
+    if ends is None or len(percents) != 1 or len(amounts) != 2:
+        return None
+    rates = [f for f in amounts if re.match(r"\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:/|per|a)\s*day\b",
+                                            text[f.end:])]
+    days = [f for f in amounts if re.match(r"\s*(?:-\s*)?days?\b", text[f.end:])]
+    if len(rates) != 1 or len(days) != 1 or days[0].value < 2:
+        return None
+    rate, percent = rates[0].text, percents[0].text
+    return f"{rate}*({days[0].text} - 2) + 2*{rate}*{percent}/100"
+
+
+def _before(text: str, figures: list[Figure], figure: Figure) -> str:
+    """The words of `figure`'s clause before it: back to the figure or the punctuation before it."""
+    start = max([f.end for f in figures if f.end <= figure.start] +
+                [m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])] + [0])
+    return text[start: figure.start]
