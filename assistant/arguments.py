@@ -16,17 +16,19 @@ from typing import Any
 from assistant.claims import unstated_arguments, unstated_record_fields
 from assistant.config import GenerationConfig
 from assistant.copying import whole_phrases
-from assistant.enums import Similarities, nearest_enums
+from assistant.enums import Similarities, glossed_options, nearest_enums
 from assistant.lines import stated_lines
 from assistant.message_kinds import sentences
-from assistant.slots import (
+from assistant.slots import stated_arguments
+from assistant.unsaid import (
     copied_requests,
     empty_arguments,
     idle_texts,
-    stated_arguments,
+    lines_without_when_figures,
     undated,
     unsaid_dates,
     unsaid_flags,
+    when_figures,
 )
 from assistant.word_problems import composed_expression
 from tools.base import Tool
@@ -43,8 +45,8 @@ def settled_arguments(
 ) -> dict[str, Any]:
     """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated
     (in `said`, the conversation's user messages and tool results), plus what `request` (the person's message)
-    states in so many words (for a call with side effects, its free text as the request's whole phrase), less
-    a look-up's free-text filter that copies the request (checked last, since it is only left out while
+    states in so many words (for a call with side effects, its free text as the request's whole phrase; an
+    optional choice in its gloss's words), less free text saying only what the call says, less a look-up's free-text filter that copies the request (checked last, since it is only left out while
     another argument filters), with the required choices nobody named taken by meaning (`similarities`: the
     router's embedder, None without one); a search looks for the whole sentences its query copies part of; a
     calculator's expression is the one an everyday word problem's words give, where they give one
@@ -59,12 +61,17 @@ def settled_arguments(
                              "another argument's id repeated")
         arguments = _without(arguments, undated(arguments, tool.parameters, request, today), tool,
                              "no when was said, or a far year nobody wrote")
-        if tool.side_effects:  # a read's filter may be said in other words ("running low" for below_reorder_point)
-            arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request), tool,
-                                 "a flag nobody said")
+        arguments = _without(arguments, when_figures(arguments, tool.parameters, request, today), tool,
+                             "a figure of a time of day or a date")
+        arguments = _with(arguments, lines_without_when_figures(arguments, tool.parameters, request, today), tool,
+                          "less figures of a time of day or a date")
+        arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request, tool.side_effects), tool,
+                             "a flag nobody said")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, today) | \
             stated_lines(arguments, tool.parameters, request)
+        glossed = glossed_options(arguments, tool.parameters, request, tool.glosses)
+        stated |= {name: value for name, value in glossed.items() if name not in stated}
         if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
             phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today)
             stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
@@ -72,13 +79,14 @@ def settled_arguments(
         if generation.drop_unstated_arguments:
             arguments = _without(arguments, unsaid_dates(arguments, tool.parameters, request, today), tool,
                                  "the other end of a range the request leaves open")
+            arguments = _without(arguments, idle_texts(arguments, tool.parameters, _subject(tool)), tool,
+                                 "saying only what the call says")
     if generation.drop_unstated_arguments and not tool.side_effects:
         arguments = _without(arguments, copied_requests(arguments, tool.parameters, request), tool,
                              "a copy of the request")
     if generation.nearest_enum_values and similarities is not None:
         try:
-            subject = f"{tool.name.removeprefix('api.')} {tool.description.split('.')[0]}"
-            chosen = nearest_enums(arguments, tool.parameters, request, similarities, tool.glosses, subject)
+            chosen = nearest_enums(arguments, tool.parameters, request, similarities, tool.glosses, _subject(tool))
         except Exception:  # the call goes as the model wrote it if the embedder fails
             log.exception("choosing enum values by meaning failed; the call keeps the model's")
             chosen = {}
@@ -119,6 +127,11 @@ def repeated_codes(arguments: dict[str, Any], schema: dict[str, Any]) -> list[st
             codes.setdefault(value.casefold(), []).append(name)
     return [name for names in codes.values() if len(names) > 1 and any(name in required for name in names)
             for name in names if name not in required]
+
+
+def _subject(tool: Tool) -> str:
+    """The words that name what a call does: its operation's name and the first sentence of its description."""
+    return f"{tool.name.removeprefix('api.')} {tool.description.split('.')[0]}"
 
 
 def _without(arguments: dict[str, Any], names: list[str], tool: Tool, why: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.dates import stated_dates
+from assistant.dates import stated_dates, stated_duration_spans, stated_time_spans
 
 
 def free_text_properties(schema: dict[str, Any]) -> frozenset[str]:
@@ -96,13 +96,13 @@ def open_string_value(partial: str) -> tuple[str, str] | None:
 
 
 #: Words at a phrase's ends that name nothing: "for the budget review", "all hands in", "my laptop", "could you
-#: reserve", "needs access to the finance shared drive".
+#: reserve", "can u grab", "needs access to the finance shared drive".
 _EDGE_WORDS = frozenset({
     "a", "an", "the", "this", "that", "my", "our", "your", "their", "me", "us", "i", "we", "it", "its",
     "for", "of", "to", "in", "on", "at", "by", "with", "from", "about", "and", "or", "but", "so",
-    "pls", "please", "plz", "hi", "hey", "thanks", "just", "could", "can", "would", "will", "you", "someone",
+    "pls", "please", "plz", "hi", "hey", "thanks", "just", "could", "can", "would", "will", "you", "u", "someone",
     "somebody", "i'd", "i'm", "we're", "need", "needs", "want", "wants", "like", "since", "until",
-    "till", "after", "before", "during"
+    "till", "after", "before", "during", "grab", "reserve"
 })
 #: Words of a date or a time of day that `stated_dates` leaves to the words around them ("fri 26 june").
 _WHEN_WORDS = frozenset({
@@ -115,12 +115,16 @@ _CLAUSE_END = re.compile(r"[,;:!?()\[\]]|\.(?=\s|$)|\s[-–]\s")
 _WORD = re.compile(r"\S+")
 
 
+#: A quarter or a half of a year, a name's part rather than a code: "Q3 kickoff", "H1 review".
+_SHORT_CODE = re.compile(r"[A-Za-z]\d")
+
+
 def whole_phrases(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None
 ) -> dict[str, str]:
     """The free-text values of a call (a ticket's title, an expense's description) to set to whole phrases of
-    `request`, the person's message. A phrase is a run of its words within one clause with no number, code,
-    date or word of another argument's value in it, less the words at its ends that name nothing ("for the
+    `request`, the person's message. A phrase is a run of its words within one clause with no number, code
+    (a letter and a digit, "Q3", is a name's), date, time, duration or word of another argument's value in it, less the words at its ends that name nothing ("for the
     budget review": "budget review").
 
     - A value holding another argument's word or a date ("book mistral tmrw", "Sirocco", "I'm
@@ -139,13 +143,15 @@ def whole_phrases(
     others = {word for name, value in arguments.items() if name not in free and isinstance(value, str)
               for word in re.split(r"[\W_]+", value.casefold()) if len(word) > 1}
     dates = [(stated.start, stated.end) for stated in stated_dates(request, today)] if today is not None else []
+    dates += [(start, end) for start, end, _ in stated_time_spans(request) + stated_duration_spans(request)]
 
     def named_elsewhere(word: re.Match[str]) -> bool:
         bare = word.group(0).strip("\"'‘’“”.,!?()").casefold()
         return bare in others or bare in _WHEN_WORDS or "@" in bare or \
             any(start < word.end() and word.start() < end for start, end in dates)
 
-    phrases = _phrases(request, lambda word: named_elsewhere(word) or any(c.isdigit() for c in word.group(0)))
+    phrases = _phrases(request, lambda word: named_elsewhere(word) or any(c.isdigit() for c in word.group(0))
+                       and not _SHORT_CODE.fullmatch(word.group(0).strip("\"'‘’“”.,!?()")))
     found = {}
     for name in sorted(free & arguments.keys()):
         value = arguments[name]

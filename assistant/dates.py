@@ -1,7 +1,7 @@
 """Dates a request states in words, resolved against today: "tomorrow", "on fri", "next monday", "in 2
 days", "15 june", "june 22nd", "the 26th", "thursday next week", "2026-06-12", and both ends of "1-5 june",
 "june 1 to 5", "last week" or "the week after next" (its monday and its sunday) and "in may" (its first
-and last day), "by the end of the month" (its last day).
+and last day), "by the end of the month" (its last day), "the end of september" and "the start of may".
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -36,7 +36,7 @@ _WEEKDAY = "|".join(sorted(_WEEKDAY_NAMES, key=len, reverse=True))
 #: Days from today, as staff write them (with the spellings chat gets: "tmrw", "tomorow").
 _OFFSETS = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "tomorow": 1, "tommorow": 1,
             "tommorrow": 1, "tmrw": 1, "tmr": 1, "today": 0, "tonight": 0, "this morning": 0,
-            "this afternoon": 0, "this evening": 0, "yesterday": -1, "yday": -1}
+            "this afternoon": 0, "this evening": 0, "yesterday": -1, "yday": -1, "last night": -1}
 #: Each kind of date phrase, the earlier in this list the first to claim its words.
 _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("iso", r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"),
@@ -58,6 +58,8 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
               r"|\b(?P<which2>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)")),
     # "by the end of the month", "end of next month": its last day
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month\b|\beom\b"),
+    # "until the end of september", "since the start of may": the month's last day, or its first
+    ("month_edge", rf"\b(?:the\s+)?(?P<edge>start|beginning|end)\s+of\s+(?P<month>{_MONTH})\b{_YEAR}"),
     # "in may", "for april": the month's first day and its last (`stated_dates`); not "may i"
     ("month", (rf"\b(?:in|for|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
                r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)")),
@@ -136,7 +138,7 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
 #: Words that place a request in time: a month, a weekday, "now", "this week", "ago", a digit (12/6, the 3rd),
 #: and "free" or "available", which ask about a time even when none is said (today).
 _WHEN = re.compile(
-    rf"\d|\b(?:{_MONTH}|{_WEEKDAY}|{'|'.join(map(re.escape, _OFFSETS))}|now|currently|current|soon|upcoming|"
+    rf"\d|\b(?:{_MONTH}|{_WEEKDAY}|{'|'.join(map(re.escape, _OFFSETS))}|(?<!for )now|currently|current|soon|upcoming|"
     r"later|earlier|this|next|last|past|coming|ago|since|until|till|before|after|days?|weeks?|weekend|months?|"
     r"years?|quarter|morning|afternoon|evening|tonight|free|available|availability|open)\b", re.IGNORECASE)
 
@@ -175,6 +177,11 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
     if kind == "month":
         return (date(today.year, _MONTHS[match.group("month").lower()], 1),)
+    if kind == "month_edge":
+        first = _day_of_month(1, match.group("month"), match.group("year"), today)
+        if match.group("edge").lower() != "end":
+            return first
+        return tuple((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1) for day in first)
     if kind == "month_end":
         months = 2 if match.groupdict().get("which") else 1
         first = today.replace(day=1)
@@ -232,15 +239,22 @@ _TIME_RANGE = re.compile(
     r"(?<![\w:.,/-])(?P<between>between\s+)?" + _CLOCK.format("a") + r"\s*(?P<joint>-|–|to|till|until|and)\s*"
     + _CLOCK.format("b") + r"(?![\w:.,/-]*\d)(?!\s*(?:people|ppl|persons|attendees|guests|days?|weeks?|months?|"
     r"hours?|hrs?|minutes?|mins?|%|eur|euros?|items?)\b)", re.IGNORECASE)
-#: "14:00", "3pm", "3:30 p.m.", "noon", "6 in the morning".
+#: "14:00", "3pm", "3:30 p.m.", "noon", "6 in the morning", "at 3.15".
 _TIME = re.compile(r"(?<![\w:.,/-])(?:(?P<dh>1[0-2]|0?[1-9])(?::(?P<dm>[0-5]\d))?\s*(?:o'?clock\s+)?in\s+the\s+"
                    r"(?P<part>morning|afternoon|evening)\b|(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
                    r"(?:\s*(?P<p>[ap]\.?m\b\.?))?|(?P<h12>1[0-2]|0?[1-9])\s*(?P<p12>[ap]\.?m\b\.?))(?![\w:])|"
-                   r"\b(?P<noon>noon|midday)\b", re.IGNORECASE)
+                   r"\b(?P<noon>noon|midday)\b|"
+                   r"\bat\s+(?P<doth>[01]?\d|2[0-3])\.(?P<dotm>[0-5]\d)\b(?!\s*(?:eur|euros?|€|%|k\b))",
+                   re.IGNORECASE)
 
 
 def stated_times(text: str) -> list[str]:
     """The times of day `text` states, as HH:MM, in order: both ends of a range, then single times."""
+    return [value for _, _, value in stated_time_spans(text)]
+
+
+def stated_time_spans(text: str) -> list[tuple[int, int, str]]:
+    """`stated_times` with where each stands: its start and end in `text` (a range's two ends share its span)."""
     found: list[tuple[int, int, str]] = []
     for match in _TIME_RANGE.finditer(text):
         if match.group("joint").lower() == "and" and not match.group("between"):
@@ -260,6 +274,8 @@ def stated_times(text: str) -> list[str]:
             continue
         if match.group("noon"):
             value = "12:00"
+        elif match.group("doth"):  # "at 3.15": a time written with a dot, an office hour like a bare range's
+            value = _clock(match.group("doth"), match.group("dotm"), None, True)
         elif match.group("part"):
             value = _clock(match.group("dh"), match.group("dm"), "am" if match.group("part").lower() == "morning"
                            else "pm", False)
@@ -268,7 +284,7 @@ def stated_times(text: str) -> list[str]:
         else:
             value = _clock(match.group("h"), match.group("m"), match.group("p"), False)
         found.append((match.start(), match.end(), value))
-    return [value for _, _, value in sorted(found, key=lambda item: item[0])]
+    return sorted(found, key=lambda item: item[0])
 
 
 #: Words that make a bare "9 to 10" a time of day: a booking, a meeting, a room, a slot.
@@ -287,3 +303,35 @@ def _clock(hour: str, minute: str | None, suffix: str | None, bare_range: bool) 
     elif not suffix and bare_range and 1 <= value <= 6:
         value += 12
     return f"{value:02d}:{minutes:02d}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Durations
+
+#: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "an hour and a half", "60 min".
+_DURATION = re.compile(
+    r"\b(?:(?P<hours>\d+(?:\.\d+)?|an?|one|two|three)\s*(?:hours?|hrs?|h)\b(?P<half>\s+and\s+a\s+half)?"
+    r"(?:\s*(?:and\s*)?(?P<more>\d+)\s*(?:minutes?|mins?)\b)?|(?P<minutes>\d+)\s*(?:minutes?|mins?)\b|"
+    r"(?P<half_hour>half\s+an\s+hour))", re.IGNORECASE)
+_HOURS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
+
+
+def stated_minutes(request: str) -> list[int]:
+    """The durations `request` states, in minutes, in order."""
+    return [minutes for _, _, minutes in stated_duration_spans(request)]
+
+
+def stated_duration_spans(request: str) -> list[tuple[int, int, int]]:
+    """`stated_minutes` with where each stands: its start and end in `request`, and its minutes."""
+    found = []
+    for match in _DURATION.finditer(request):
+        if match.group("half_hour"):
+            minutes = 30
+        elif match.group("minutes"):
+            minutes = int(match.group("minutes"))
+        else:
+            hours = match.group("hours").lower()
+            value = float(hours) if hours[0].isdigit() else _HOURS[hours]
+            minutes = round(value * 60 + (30 if match.group("half") else 0) + int(match.group("more") or 0))
+        found.append((match.start(), match.end(), minutes))
+    return found

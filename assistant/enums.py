@@ -1,4 +1,4 @@
-"""A required choice the request does not name, taken by meaning.
+"""A choice the request does not name, taken by meaning.
 
 An operation's required enum is often a classification: a ticket's category, an expense's category, a damage
 report's type, a cancellation's reason. People seldom name the value ("excel crashes whenever i open big csv
@@ -6,11 +6,16 @@ files" is a `software` ticket; "hotel night in hamburg" an `accommodation` expen
 a `vehicle_breakdown`), and the small model picks one almost at random. The sentence embedder that routes
 requests knows better: `nearest_enums` sets such a property to the value nearest the request in meaning when
 it is nearer than the model's value by ENUM_MARGIN of cosine. A value the request names is `stated_arguments`'
-business, and an optional enum nobody named is left out of the call, not chosen. Where the description glosses
-the values ("inbound (a supplier delivers to us) or outbound (a carrier collects from us)"), the one value whose
-gloss shares a word with the request is taken first ("nordline collecting SHP-207391": outbound), and then the
-one another argument's description pairs with that argument's kind of id ("The outbound shipment (e.g.
-SHP-204518) or inbound purchase order (e.g. PO-118204)": a booking for SHP-205410 is outbound).
+business. Where the description glosses the values ("inbound (a supplier delivers to us) or outbound (a carrier
+collects from us)"), the one value one of whose glossing phrases the request says whole is taken first ("taxi
+from the airport": travel, "(train, flights, taxis, mileage)"), then the one value whose gloss shares a word
+with the request ("nordline collecting SHP-207391": outbound), and then the one another argument's description
+pairs with that argument's kind of id ("The outbound shipment (e.g. SHP-204518) or inbound purchase order (e.g.
+PO-118204)": a booking for SHP-205410 is outbound).
+
+An optional enum the call left out is set only by a glossing phrase said whole (`glossed_options`: "we collect
+from them ourselves" is the incoterm EXW, "(we collect)"); any weaker reading would add a filter nobody asked
+for.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from assistant.slots import enum_words
+from assistant.slots import enum_words, word_stem
 
 #: How much nearer in cosine the request must be to another value than to the model's for it to replace it.
 #: Chosen on the development sets' tickets, expenses and dock cancellations: below it the embedder's choice
@@ -43,11 +48,68 @@ def glossed_value(values: Sequence[str], description: str, request: str, subject
     collects from us)") shares a word with `request` ("nordline collecting SHP-207391": outbound), words
     compared by their first five letters, the words of `subject` (the operation's: "slot" of "rebooked (moved
     to another slot)") aside; None when no value or several do."""
-    said = {_stem(word) for word in _WORD.findall(request)} - {_stem(word) for word in _WORD.findall(subject)}
+    said = {word_stem(word) for word in _WORD.findall(request)} - {word_stem(word) for word in _WORD.findall(subject)}
     matching = [value for value in values
                 if (gloss := re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE))
-                and said & {_stem(word) for word in _WORD.findall(gloss.group(1))} - _COMMON]
+                and said & {word_stem(word) for word in _WORD.findall(gloss.group(1))} - _COMMON]
     return matching[0] if len(matching) == 1 else None
+
+
+#: Words a gloss's phrase may hold that say nothing of its value: "(a supplier delivers to us)".
+_FILLER = frozenset({"a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "is", "it", "all",
+                     "with", "from", "us"})
+
+
+def glossed_options(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, glosses: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The optional string enums the call left out, set to the one value one of whose glossing phrases the
+    request says every word of: "damaged/blocked stock area" is the quarantine zone, "(damaged or blocked
+    stock)"; "we collect from them ourselves" the incoterm EXW, "(we collect)"; "supplier delivers and pays
+    import duties" DDP. A gloss lists its phrases with commas and "or" ("travel (train, flights, taxis,
+    mileage)"); a phrase of one word counts from five letters on, and words are compared by their first five
+    letters. A value named outright is `stated_arguments`' business; nothing is set where two values fit."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    chosen = {}
+    for name, spec in properties.items():
+        values = [value for value in (spec or {}).get("enum") or [] if isinstance(value, str)]
+        if name in required or name in arguments or len(values) < 2:
+            continue
+        description = f"{spec.get('description') or ''} {(glosses or {}).get(name, '')}"
+        phrased = phrased_value(values, description, request)
+        if phrased is not None and phrased != spec.get("default"):
+            chosen[name] = phrased
+    return chosen
+
+
+def phrased_value(values: Sequence[str], description: str, request: str) -> str | None:
+    """The one value one of whose glossing phrases in `description` the request says every word of, a phrase
+    that holds another's the one said ("supplier delivers and pays import duties" is DDP's, not DAP's "supplier
+    delivers"); None when no value or several do."""
+    said = {word_stem(word) for word in re.findall(r"[A-Za-z]{2,}", request)}
+    fitting = [(value, phrase) for value in values for phrase in _glossing_phrases(value, description)
+               if phrase <= said]
+    named = {value for value, phrase in fitting if not any(phrase < other for _, other in fitting)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _glossing_phrases(value: str, description: str) -> list[set[str]]:
+    """The stems of each phrase of `value`'s gloss in `description` that can name it: those of two words or
+    more but filler ("(damaged or blocked stock)" gives {block, stock}; "(IT is working on it)" none), and the
+    words of five letters or more of a gloss that lists single words ("(maternity, paternity or adoption)",
+    "(holiday)"; not "(new)")."""
+    gloss = re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE)
+    if gloss is None:
+        return []
+    phrases = [re.findall(r"[A-Za-z]{2,}", phrase) for phrase in re.split(r",|\bor\b", gloss.group(1))]
+    listed = all(len(words) <= 1 for words in phrases)
+    named = []
+    for words in phrases:
+        content = [word for word in words if word.casefold() not in _FILLER]
+        if len(content) > 1 or listed and content and len(content[0]) >= 5:
+            named.append({word_stem(word) for word in content})
+    return named
 
 
 def paired_value(values: Sequence[str], arguments: dict[str, Any], properties: dict[str, Any]) -> str | None:
@@ -69,10 +131,6 @@ def paired_value(values: Sequence[str], arguments: dict[str, Any], properties: d
     return next(iter(paired)) if len(paired) == 1 else None
 
 
-def _stem(word: str) -> str:
-    return word.casefold()[:5]
-
-
 def nearest_enums(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, similarities: Similarities,
     glosses: Mapping[str, str] | None = None, subject: str = "",
@@ -92,8 +150,8 @@ def nearest_enums(
                 any(enum_words(value, verb=True).search(request) for value in values):
             continue
         description = f"{spec.get('description') or ''} {(glosses or {}).get(name, '')}"
-        described = glossed_value(values, description, request, subject) or \
-            paired_value(values, arguments, properties)
+        described = phrased_value(values, description, request) or \
+            glossed_value(values, description, request, subject) or paired_value(values, arguments, properties)
         if described is not None:
             if described != written:
                 chosen[name] = described

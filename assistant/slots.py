@@ -27,8 +27,8 @@ words without a model, because the schema says exactly what they look like:
 
 `stated_arguments` returns the arguments to set. It never touches a value the call already took from the
 words, quoted text ("titled 'Open day'") is not read for enum values, and a word two properties could mean
-is left to the model. `copied_requests` names the other way round what the words rule out: a look-up's
-free-text filter that is the question itself.
+is left to the model. What the words rule out (a look-up's free-text filter that is the question itself, a
+date or a flag nobody said) is `assistant.unsaid`'s.
 
 `stated_count` is how many of an operation's arguments a request states: the router prefers, among
 operations it rates alike, the one that takes more of what was said ("Close IT ticket 4104" states a ticket
@@ -41,16 +41,15 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from assistant.codes import as_date, fits, fitting_code, stated_codes, value_shape
 from assistant.copying import free_text_properties
 from assistant.countries import names_country, stated_countries
-from assistant.dates import StatedDate, says_when, stated_dates, stated_times, with_dates_written_out
+from assistant.dates import StatedDate, stated_dates, stated_minutes, stated_times, with_dates_written_out
 from tools.lexical import keywords
 
-#: The share of a free-text argument's words that are the request's for it to count as a copy of it.
-COPIED_SHARE = 0.8
 #: Quoted text: a title or a note, whose words are not filters.
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|(?<!\w)'[^']*'(?!\w)")
 
@@ -76,74 +75,34 @@ def _stated_values(
     durations, e-mail addresses and countries."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
+    request = unquoted(request, properties)  # a note's date or id is the note's: "note: 'closed until 15 june'"
     written, dates = request, {}
     if today is not None:  # "tomorrow" is a written-out date to the code rule, as the call's date would take it
         taken = [value for value in map(as_date, arguments.values()) if value is not None]
         written = with_dates_written_out(request, today, taken)
         dates = _stated_dates(arguments, properties, request, today)
-    return {**_stated_enums(arguments, properties, required, request),
+    return {**_stated_enums(arguments, properties, required, request), **_stated_listed(arguments, properties, request),
             **_stated_codes(arguments, properties, request, written), **_stated_counts(arguments, properties, request),
             **dates, **_stated_times(arguments, properties, request), **_stated_minutes(arguments, properties, request),
             **_stated_emails(arguments, properties, request), **_stated_countries(arguments, properties, request)}
 
 
-def empty_arguments(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
-    """The optional arguments the call wrote as an empty string: they say nothing, and a schema with a
-    minLength refuses the whole call over them ("note": "" on a status change)."""
-    required = set(schema.get("required") or [])
-    return [name for name, value in arguments.items() if name not in required and isinstance(value, str)
-            and not value.strip()]
+def word_stem(word: str) -> str:
+    """A word's first five letters less a plural's s ("taxi" and "taxis"), as words with one root and different
+    endings are compared by."""
+    word = word.casefold()
+    return (word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)[:5]
 
 
-#: Words that name nobody and nothing in particular: a filter of only these ("everyone") filters nothing.
-_NOBODY_IN_PARTICULAR = frozenset({"everyone", "everybody", "anyone", "anybody", "someone", "somebody", "all",
-                                   "people", "staff", "employees", "everything", "anything", "any", "some"})
-
-
-def idle_texts(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
-    """The optional free-text arguments that say nothing: one repeating another argument's value (a ticket's
-    description that is its title again) or a filter naming nobody in particular ("query": "everyone")."""
-    required = set(schema.get("required") or [])
-    idle = []
-    for name in sorted(free_text_properties(schema) & set(arguments) - required, key=list(arguments).index):
-        value = arguments[name]
-        if not isinstance(value, str):
-            continue
-        words = _words(value)
-        repeats = any(other != name and other not in idle and isinstance(said, str) and
-                      said.strip().casefold() == value.strip().casefold() for other, said in arguments.items())
-        if repeats or words and set(words) <= _NOBODY_IN_PARTICULAR:
-            idle.append(name)
-    return idle
-
-
-def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
-    """The optional free-text arguments of a look-up that copy the request ("Who works in the Finance
-    department" as `query` beside `department: Finance`): at least four words, and most of them the request's.
-    A record's name or title never reads like the question about it, so such a filter finds nothing. Named
-    only while another argument is left to filter by."""
-    properties = schema.get("properties") or {}
-    required = set(schema.get("required") or [])
-    asked = _words(request)
-    copied = []
-    for name, value in arguments.items():
-        spec = properties.get(name) or {}
-        if name in required or not isinstance(value, str) or any(key in spec for key in ("enum", "pattern", "format")):
-            continue
-        words = _words(value)
-        if len(words) >= 4 and sum(word in asked for word in words) >= COPIED_SHARE * len(words):
-            copied.append(name)
-    return copied if len(copied) < len(arguments) else []
-
-
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text.casefold())
 
 
 #: A request that asks rather than tells: it names a state to read, never one to set. A clause may ask after a
-#: greeting or an id ("E1009 here, whats happening with my unpaid leave request").
+#: greeting or an id ("E1009 here, whats happening with my unpaid leave request", "shp-205044 whats the eta").
 _QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|have|had|did|do|"
                        r"does|can|could|will|would|should)\b|\?\s*$|"
+                       r"^\W*[A-Za-z]+-?\d[\w-]*,?\s+(?:what|whats|what's|which|who|when|where|wheres|how)\b|"
                        r"[,.;:]\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s",
                        re.IGNORECASE)
 
@@ -206,7 +165,7 @@ def _as_asked(schema: dict[str, Any], request: str) -> dict[str, Any]:
 def _stated_enums(
     arguments: dict[str, Any], properties: dict[str, Any], required: set[str], request: str
 ) -> dict[str, Any]:
-    text = _unquoted(request, properties)
+    text = unquoted(request, properties)
     mentions: dict[str, dict[str, list[tuple[int, int]]]] = {}  # property -> value -> spans naming it
     for name, spec in properties.items():
         for value in spec.get("enum") or []:
@@ -232,10 +191,32 @@ def _stated_enums(
     return found
 
 
+#: The values a string's description lists, when it has no enum: "its name in lower case: mistral, sirocco, zephyr,
+#: bora, chinook, foehn or monsoon".
+_LISTED = re.compile(r":\s*([a-z][\w-]*(?:,\s*[a-z][\w-]*)+,?\s+or\s+[a-z][\w-]*)\s*\.?\s*$")
+
+
+def _stated_listed(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    """A string property without an enum whose description lists its values, set to the one listed value the
+    request names ("can u grab chinook at 3.15": room_id chinook), where the call wrote another."""
+    found = {}
+    for name, spec in properties.items():
+        listed = _LISTED.search(str(spec.get("description") or "")) if spec.get("type") == "string" else None
+        if listed is None or "enum" in spec:
+            continue
+        values = re.split(r",\s*|,?\s+or\s+", listed.group(1))
+        named = [value for value in values if re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", request,
+                                                        re.IGNORECASE)]
+        if len(named) == 1 and arguments.get(name) != named[0] and _takes(spec, named[0]):
+            found[name] = named[0]
+    return found
+
+
 def enum_words(value: str, verb: bool) -> re.Pattern[str]:
     """A named enum value as a person writes it: `in_progress` as "in progress" or "in-progress", `textiles` as
     "textile" and `meal` as "meals"; with `verb`,
-    a state in -ed by its verb too (`closed`: "close"; `cancelled`: "cancel"). Only a required property
+    a state in -ed by its verb too (`closed`: "close"; `cancelled`: "cancel"; `on_hold`: "hold"), and a state
+    set again (`open`: "reopen"). Only a required property
     takes the verb: the state an update sets ("close ticket 4104"), while a filter is named by its adjective
     ("closed tickets") and "book" or "load" in a question about shipments names no status."""
     words = [re.escape(word) for word in re.split(r"[\s_-]+", value) if word]
@@ -251,6 +232,10 @@ def enum_words(value: str, verb: bool) -> re.Pattern[str]:
         if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":  # cancelled -> cancel
             stem = stem[:-1]
         forms.append(re.escape(stem))
+    if verb and len(words) == 1 and words[0].isalpha():  # "reopen it": the state `open` set again
+        forms.append("re-?" + words[0])
+    if verb and len(words) == 2 and words[0].casefold() == "on":  # "hold it pls": the state `on_hold`
+        forms.append(words[1])
     return re.compile(r"(?<![\w-])(?:" + "|".join(forms) + r")(?![\w])", re.IGNORECASE)
 
 
@@ -276,7 +261,7 @@ def _stated_codes(arguments: dict[str, Any], properties: dict[str, Any], request
 
 
 #: Words that make one stated date the end of a range whose other end is open ("since 1 may").
-_OPEN_RANGE = re.compile(r"\b(?:from|since|(?<!day\s)after|(?<!day\s)before|until|till|between)\b", re.IGNORECASE)
+OPEN_RANGE = re.compile(r"\b(?:from|since|(?<!day\s)after|(?<!day\s)before|until|till|between)\b", re.IGNORECASE)
 
 
 def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request: str, today: date) -> dict[str, Any]:
@@ -289,27 +274,33 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     stated = stated_dates(request, today)
     if _TOLD_IN_THE_PAST.search(request):  # "paid on monday", "bought it on the 3rd": the day that has been
         stated = [_in_the_past(said, today) for said in stated]
-    opens = _OPEN_RANGE.search(request)
-    if len(stated) == 1 and len(dates) == 2 and opens and (not names or _is_range(dates)):
+    opens = OPEN_RANGE.search(request)
+    if len(stated) == 1 and len(dates) == 2 and opens and (not names or is_range(dates)):
         # "since 1 may": from_date, not to_date (the other end the call wrote is `unsaid_dates`')
         word = opens.group(0).lower()
         said = stated[0].readings
         # "since monday" is the last one: what has happened since
         meant = min(said) if word in ("since", "after") and min(said) <= today else said[0]
-        end = dates[_closes(word)]
+        end = dates[closes(word)]
         return {end: meant.isoformat()} if as_date(arguments.get(end)) != meant else {}
-    if len(stated) == 1 and len(dates) == 2 and not opens and (len(names) == 2 or not names and _is_range(dates)):
+    if len(stated) == 1 and len(dates) == 2 and not opens and (len(names) == 2 or not names and is_range(dates)):
         names, stated = dates, stated * 2  # one day: "sick leave today", "what left yesterday"
-    if len(stated) == 2 and len(dates) == 2 and len(names) < 2 and _is_range(dates):
+    if len(stated) == 2 and len(dates) == 2 and len(names) < 2 and is_range(dates):
         names = dates  # "between 1 and 5 june": both ends, whichever the call wrote
+    joined = [(said, then) for said, then in pairwise(stated)
+              if _JOINS_RANGE.match(request[said.end:then.start])]
+    if len(stated) > 2 and len(dates) == 2 and is_range(dates) and len(joined) == 1:
+        names, stated = dates, list(joined[0])  # "due in august, leave from 17 aug until the end of september"
     if not names or len(stated) != len(names):
         return {}
-    if len(names) == 2 and _is_range(names):  # "yesterday and the day before": the earlier starts
+    if len(names) == 2 and is_range(names):  # "yesterday and the day before": the earlier starts
         stated = sorted(stated, key=lambda said: said.likeliest)
     return {name: said.likeliest.isoformat() for name, said in zip(names, stated, strict=True)
             if as_date(arguments.get(name)) not in said.readings}
 
 
+#: What joins the two ends of a range of dates: "17 aug until the end of september", "the 3rd to the 7th".
+_JOINS_RANGE = re.compile(r"^\s*(?:-|–|to|till|until|through|thru)\s*(?:the\s+)?$", re.IGNORECASE)
 #: A verb telling of what has been done: its date ("on monday", "the 3rd") is one that has been.
 _TOLD_IN_THE_PAST = re.compile(
     r"\b(?:paid|bought|purchased|spent|was|were|had|went|got|took|travell?ed|drove|flew|stayed|shipped|arrived|"
@@ -322,46 +313,7 @@ def _in_the_past(said: StatedDate, today: date) -> StatedDate:
     return replace(said, readings=past) if past else said
 
 
-def unsaid_dates(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date) -> list[str]:
-    """The optional date arguments of a call on which `request` states one end of a range ("shipped since
-    monday", "bookings from the 15th") that no date it states means: the other end, which the model made up
-    (shipped_to the coming monday). Named only once another date argument holds the stated end."""
-    opens = _OPEN_RANGE.search(request)
-    dates = [name for name, spec in (schema.get("properties") or {}).items() if value_shape(spec) == "format:date"]
-    stated = stated_dates(request, today)
-    if not opens or len(stated) != 1 or len(dates) != 2 or not _is_range(dates):
-        return []
-    end = _closes(opens.group(0).lower())
-    other = dates[1 - end]
-    held = as_date(arguments.get(dates[end])) in stated[0].readings
-    return [other] if held and other in arguments and other not in (schema.get("required") or []) else []
-
-
-def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None = None) -> list[str]:
-    """The optional date arguments of a call whose request says nothing of when ("foehn bookings" sent with
-    today's date): a filter nobody asked for, which narrows a list to one day. With `today`, also those dated
-    more than FAR_YEARS from it in a year the request does not write: a placeholder ("shipped_from":
-    "0000-01-01" for "which shipments are still in transit"), not a date anyone meant."""
-    required = set(schema.get("required") or [])
-    properties = schema.get("properties") or {}
-    dates = [name for name in arguments if name not in required
-             and value_shape(properties.get(name) or {}) == "format:date"]
-    if not says_when(request):
-        return dates
-    return [name for name in dates if today is not None and _far_and_unwritten(arguments[name], request, today)]
-
-
-#: How many years from today a date argument may lie without the request writing its year.
-FAR_YEARS = 2
-
-
-def _far_and_unwritten(value: Any, request: str, today: date) -> bool:
-    year = str(value)[:4]  # written as a year of its own: SHP-205301 writes no 2053
-    return year.isdigit() and abs(int(year) - today.year) > FAR_YEARS and \
-        re.search(rf"(?<![\w-]){year}(?![\w-])", request) is None
-
-
-def _closes(word: str) -> int:
+def closes(word: str) -> int:
     """Which end of a range a word opening it names: 0 the start ("since", "from"), 1 the end ("before")."""
     return int(word in ("before", "until", "till"))
 
@@ -369,39 +321,21 @@ def _closes(word: str) -> int:
 def _stated_times(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
     """The call's time-of-day properties (a pattern that "09:30" fits) set to the times the request states
     ("3 to 4pm", "10:00-11:30", "at noon"), in order, where the call wrote another time or none: as many as
-    the call has, or one, its start's, for a call with two."""
+    the call has, or one, its start's, for a call with two, and its end's the start and the one duration the
+    request states later ("at 15:15 for half an hour": 15:45)."""
     shapes = {name: shape for name, spec in properties.items()
               if (shape := value_shape(spec)) is not None and shape.startswith("pattern:") and fits(shape, "09:30")
               and not fits(shape, "E1003")}
     stated = stated_times(request)
     if not shapes or not (len(stated) == len(shapes) or len(stated) == 1 and len(shapes) == 2):
         return {}
+    minutes = stated_minutes(request)
+    if len(stated) == 1 and len(shapes) == 2 and len(minutes) == 1:
+        hours, rest = divmod(int(stated[0][:2]) * 60 + int(stated[0][3:]) + minutes[0], 60)
+        if hours < 24:
+            stated = [stated[0], f"{hours:02d}:{rest:02d}"]
     return {name: value for (name, shape), value in zip(shapes.items(), stated)
             if arguments.get(name) != value and fits(shape, value)}
-
-
-#: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "an hour and a half", "60 min".
-_DURATION = re.compile(
-    r"\b(?:(?P<hours>\d+(?:\.\d+)?|an?|one|two|three)\s*(?:hours?|hrs?|h)\b(?P<half>\s+and\s+a\s+half)?"
-    r"(?:\s*(?:and\s*)?(?P<more>\d+)\s*(?:minutes?|mins?)\b)?|(?P<minutes>\d+)\s*(?:minutes?|mins?)\b|"
-    r"(?P<half_hour>half\s+an\s+hour))", re.IGNORECASE)
-_HOURS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
-
-
-def stated_minutes(request: str) -> list[int]:
-    """The durations `request` states, in minutes, in order."""
-    found = []
-    for match in _DURATION.finditer(request):
-        if match.group("half_hour"):
-            found.append(30)
-        elif match.group("minutes"):
-            found.append(int(match.group("minutes")))
-        else:
-            hours = match.group("hours").lower()
-            value = float(hours) if hours[0].isdigit() else _HOURS[hours]
-            minutes = value * 60 + (30 if match.group("half") else 0) + int(match.group("more") or 0)
-            found.append(round(minutes))
-    return found
 
 
 def _stated_minutes(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
@@ -438,9 +372,14 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
 #: (the customer of "notify_customer" is in every request about a customer's shipment).
 _BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show", "customer", "client", "user",
                          "employee", "supplier", "carrier"})
+
+
 #: The words staff use for a boolean's word: "dont email them" for notify_customer, "3 pics uploaded" for photos.
-_FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message"),
+FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message"),
+               "below": ("below", "under", "low", "short", "running out"),
                "photo": ("photo", "pic", "picture", "image")}
+
+
 #: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a";
 #: before an enum's value it names no state ("its not loaded yet", "hasn't been resolved").
 _NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
@@ -454,38 +393,28 @@ def _stated_booleans(arguments: dict[str, Any], properties: dict[str, Any], requ
     ("receipt attached", "3 photos up", "the cold store", "adr stuff" for "licensed for ADR dangerous goods") set
     to true, or to false where a negation comes before that word ("no receipt", "dont email the customer", "w/o a
     cold store"), where the call wrote otherwise or nothing. Mentions that disagree settle nothing."""
-    text = _unquoted(request, properties)
+    text = unquoted(request, properties)
     found = {}
     for name, spec in properties.items():
-        said = _flag_mentions(name, spec, text)
+        said = flag_mentions(name, spec, text)
         if len(said) == 1 and arguments.get(name) != (value := said.pop()):
             found[name] = value
     return found
 
 
-def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
-    """The optional booleans the call set that `request` says nothing of, by any word of theirs: a customer
-    e-mail nobody asked for ("SHP-205066 got to the customer this morning, set it to delivered" wrote
-    notify_customer true). Left out, the operation's default applies."""
-    properties = schema.get("properties") or {}
-    required = set(schema.get("required") or [])
-    text = _unquoted(request, properties)
-    return [name for name, value in arguments.items() if isinstance(value, bool) and name not in required
-            and not _flag_mentions(name, properties.get(name), text)]
-
-
-def _flag_mentions(name: str, spec: Any, text: str) -> set[bool]:
+def flag_mentions(name: str, spec: Any, text: str) -> set[bool]:
     """What `text` says of boolean property `name`: True for each unnegated mention of one of its words, False
     for each negated one (empty: nothing; not a boolean: nothing)."""
     if not isinstance(spec, dict) or spec.get("type") != "boolean":
         return set()
     stems = [word[:-1] if len(word) > 4 and word.endswith("s") else word
              for word in re.split(r"[\W_]+", name.casefold()) if len(word) > 3 and word not in _BARE_WORDS]
-    stems = [said for stem in stems for said in _FLAG_WORDS.get(stem, (stem,))]
+    stems = [said for stem in stems for said in FLAG_WORDS.get(stem, (stem,))]
     # an acronym its description names is the word staff use: "ADR" for dangerous_goods
     stems += [word.casefold() for word in re.findall(r"\b[A-Z]{3,6}\b", str(spec.get("description") or ""))]
+    # a word of the stem's and a short ending: "photos", "emailed", not the "pic" of "picking"
     return {_NEGATED.search(text[:m.start()]) is None for stem in stems
-            for m in re.finditer(r"(?<![\w-])" + re.escape(stem), text, re.IGNORECASE)}
+            for m in re.finditer(r"(?<![\w-])" + re.escape(stem) + r"\w{0,3}(?![\w-])", text, re.IGNORECASE)}
 
 
 def _labelled(name: str) -> re.Pattern[str]:
@@ -493,7 +422,7 @@ def _labelled(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(name)}\s*:\s*([^,;.!?\n'\"‘“]+)", re.IGNORECASE)
 
 
-def _unquoted(request: str, properties: dict[str, Any]) -> str:
+def unquoted(request: str, properties: dict[str, Any]) -> str:
     """`request` less the texts it quotes or labels with a free-text property's name: a note's words are no
     filter or state ("note: ferry cancelled" sets no status)."""
     text = _QUOTED.sub(" ", request)
@@ -541,7 +470,7 @@ def _takes(spec: dict[str, Any], value: str) -> bool:
     return shape is None or fits(shape, value)
 
 
-def _is_range(names: list[str]) -> bool:
+def is_range(names: list[str]) -> bool:
     """Whether two date properties are the two ends of one range (start_date and end_date, shipped_from and
     shipped_to), not two dates of different things (a booking's date and a listing's from_date)."""
     first, second = (re.split(r"[\W_]+", name.casefold()) for name in names)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from assistant.enums import ENUM_MARGIN, nearest_enums
+from assistant.enums import ENUM_MARGIN, glossed_options, nearest_enums
 
 TICKET = {"type": "object", "required": ["title", "category"], "properties": {
     "title": {"type": "string"},
@@ -104,3 +104,42 @@ def test_the_request_is_compared_with_the_values_without_the_words_that_name_the
                            CANCEL_SUBJECT)
     assert chosen == {"reason": "vehicle_breakdown"}
     assert seen == ["ugh the truck for 7869 broke down AGAIN, it"]
+
+
+ORDER = {"type": "object", "required": ["supplier_id"], "properties": {
+    "supplier_id": {"type": "string"},
+    "incoterm": {"type": "string", "enum": ["EXW", "FCA", "DAP", "DDP"], "default": "DAP",
+                 "description": "Who pays transport: EXW (we collect), FCA, DAP (supplier delivers, the default) or DDP "
+                                "(supplier delivers and pays import duties)."},
+    "zone": {"type": "string", "enum": ["ambient", "bulk", "quarantine"],
+             "description": "ambient (normal racking), bulk (floor blocks) or quarantine (damaged or blocked stock)."},
+    "status": {"type": "string", "enum": ["open", "in_progress"],
+               "description": "open (new) or in_progress (IT is working on it)."}}}
+
+
+@pytest.mark.parametrize(("request_text", "chosen"), [
+    ("PO to SUP-0262, we collect from them ourselves", {"incoterm": "EXW"}),
+    ("PO to SUP-0158, supplier delivers and pays import duties", {"incoterm": "DDP"}),
+    ("whats in the damaged/blocked stock area", {"zone": "quarantine"}),
+    ("PO to SUP-0158, supplier delivers", {}),  # the default's phrase: nothing to set
+    ("any blocked pallets?", {}),  # one word of a phrase of two
+    ("tickets the team is working on", {}),  # one word left of a phrase of filler
+    ("any new tickets", {}),  # a single word under five letters
+])
+def test_an_optional_enum_left_out_is_set_only_by_a_glossing_phrase_said_whole(request_text, chosen):
+    assert glossed_options({"supplier_id": "SUP-0262"}, ORDER, request_text) == chosen
+
+
+def test_an_optional_enum_the_call_wrote_is_left_as_written():
+    assert glossed_options({"supplier_id": "SUP-0262", "incoterm": "FCA"}, ORDER, "we collect") == {}
+
+
+EXPENSE = {"type": "object", "required": ["category"], "properties": {"category": {
+    "type": "string", "enum": ["travel", "accommodation", "meals"],
+    "description": "travel (train, flights, taxis, mileage), accommodation (one night per claim) or meals."}}}
+
+
+def test_a_listed_gloss_word_said_in_the_singular_names_its_value_before_a_word_another_gloss_shares():
+    # "night" is a word of accommodation's gloss too; "taxi" is a whole phrase of travel's
+    assert nearest_enums({"category": "accommodation"}, EXPENSE, "taxi from the airport last night, 38.50",
+                         nearness({"accommodation": 0.5})) == {"category": "travel"}

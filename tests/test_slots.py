@@ -1,4 +1,5 @@
-"""Arguments read from the request's words by the operation's schema (assistant/slots.py)."""
+"""Arguments read from the request's words by the operation's schema (assistant/slots.py), and those left out as
+nobody's (assistant/unsaid.py)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,22 @@ import pytest
 
 from assistant.arguments import repeated_codes, searched_sentences, settled_arguments
 from assistant.config import GenerationConfig
+from assistant.dates import stated_minutes
 from assistant.slots import (
     asks,
+    stated_arguments,
+    stated_count,
+    unstated_required,
+)
+from assistant.unsaid import (
     copied_requests,
     empty_arguments,
     idle_texts,
-    stated_arguments,
-    stated_count,
-    stated_minutes,
+    lines_without_when_figures,
     undated,
     unsaid_dates,
     unsaid_flags,
-    unstated_required,
+    when_figures,
 )
 from tools.base import Tool, ToolResult
 
@@ -624,3 +629,106 @@ def test_a_search_looks_for_the_whole_sentences_its_query_copies_part_of(query, 
     kept = settled_arguments({"query": query}, SearchTool(None), GenerationConfig(search_whole_sentences=False),
                              request=request_text, said=request_text, today=date(2026, 6, 10))
     assert kept == {"query": query}
+
+
+class _ShipmentUpdate(Tool):
+    """A change with a status, a date, a flag and a note, like Harbor's updateShipment."""
+
+    name = "api.updateShipment"
+    description = "Update a shipment's status. The customer is e-mailed."
+    parameters = {"type": "object", "required": ["shipment_id", "status"], "properties": {
+        "shipment_id": {"type": "string", "pattern": "^SHP-[0-9]{6}$"},
+        "status": {"type": "string", "enum": ["delayed", "on_hold", "delivered"]},
+        "expected_delivery": {"type": "string", "format": "date"},
+        "notify_customer": {"type": "boolean"},
+        "note": {"type": "string", "maxLength": 300}}}
+    local = False
+    side_effects = True
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        raise AssertionError("a settling test sends nothing")
+
+
+@pytest.mark.parametrize(("request_text", "written", "sent"), [
+    # a date inside the quoted note is the note's, not the delivery date
+    ('hold SHP-204958 for now, note: "Customer closed for stocktake until 15 June"',
+     {"status": "on_hold", "note": "Customer closed for stocktake until 15 June", "expected_delivery": "2026-06-15"},
+     {"status": "on_hold", "note": "Customer closed for stocktake until 15 June"}),
+    # a note of only the request's own words to the assistant and the operation's says nothing
+    ("SHP-204958 is delivered, pls update it", {"status": "delivered", "note": "pls update it"},
+     {"status": "delivered"}),
+    # nor one that says what the flag beside it says
+    ("SHP-204958 is running late, new date 2026-06-30, don't email the customer",
+     {"status": "delayed", "expected_delivery": "2026-06-30", "note": "don't email the customer"},
+     {"status": "delayed", "expected_delivery": "2026-06-30", "notify_customer": False}),
+    ("SHP-204958 is running late, note: ferry cancelled", {"status": "delayed", "note": "ferry cancelled"},
+     {"status": "delayed", "note": "ferry cancelled"}),
+])
+def test_a_notes_words_set_nothing_and_a_note_saying_only_what_the_call_says_is_left_out(request_text, written, sent):
+    arguments = {"shipment_id": "SHP-204958", **written}
+    assert settled_arguments(arguments, _ShipmentUpdate(), GenerationConfig(), request=request_text,
+                             said=request_text, today=date(2026, 6, 10)) == {"shipment_id": "SHP-204958", **sent}
+
+
+def test_a_flags_word_is_a_whole_word_with_a_short_ending():
+    damage = {"type": "object", "properties": {"photos_attached": {"type": "boolean"}}}
+    assert unsaid_flags({"photos_attached": True}, damage, "found 6 wrong cases while picking") == ["photos_attached"]
+    assert unsaid_flags({"photos_attached": True}, damage, "3 pics uploaded") == []
+    assert unsaid_flags({"photos_attached": True}, damage, "photos are in the folder") == []
+
+
+def test_a_figure_written_only_in_a_time_of_day_or_a_date_is_no_count_or_price():
+    rooms = {"type": "object", "properties": {"min_capacity": {"type": "integer"}, "start_time": {"type": "string"}}}
+    today = date(2026, 6, 10)
+    assert when_figures({"min_capacity": 9}, rooms, "anything with a beamer free next tuesday, 9 to 11?", today) == \
+        ["min_capacity"]
+    assert when_figures({"min_capacity": 10}, rooms, "room for 10 people free from 10 to 11?", today) == []
+    order = {"type": "object", "properties": {"lines": {"type": "array", "items": {
+        "type": "object", "required": ["sku", "quantity"], "properties": {
+            "sku": {"type": "string"}, "quantity": {"type": "integer"}, "unit_price_eur": {"type": "number"}}}}}}
+    lines = [{"sku": "SKU-10442", "quantity": 500, "unit_price_eur": 24.0}]
+    assert lines_without_when_figures({"lines": lines}, order, "500 SKU-10442 to WH-01, delivery 24 june", today) == \
+        {"lines": [{"sku": "SKU-10442", "quantity": 500}]}
+    assert lines_without_when_figures({"lines": lines}, order, "500 SKU-10442 at 24 eur, delivery 24 june", today) == {}
+
+
+def test_a_look_ups_filter_set_true_that_nothing_said_is_about_is_left_out():
+    sites = {"type": "object", "properties": {
+        "country": {"type": "string", "description": "Only warehouses in this country."},
+        "dangerous_goods": {"type": "boolean", "description": "Only warehouses licensed to store ADR dangerous goods."}}}
+    assert unsaid_flags({"dangerous_goods": True}, sites, "belgian warehouses, dock door count?", change=False) == \
+        ["dangerous_goods"]
+    assert unsaid_flags({"dangerous_goods": True}, sites, "sites licensed for hazardous stuff", change=False) == []
+    assert unsaid_flags({"dangerous_goods": False}, sites, "belgian warehouses", change=False) == []
+
+
+def test_a_state_set_again_is_named_by_its_verb():
+    request = "ticket 4112 came back, pls reopen it"
+    assert stated_arguments({"ticket_id": 4112, "status": "closed"}, UPDATE, request)["status"] == "open"
+
+
+@pytest.mark.parametrize(("request_text", "written", "sent"), [
+    # a month said as context beside the range: the range's two ends
+    ("baby's due in august, put in paternity leave from 17 aug until the end of september",
+     {"start_date": "1700-06-10", "end_date": "0900-12-28"}, {"start_date": "2026-08-17", "end_date": "2026-09-30"}),
+])
+def test_a_range_of_dates_joined_by_until_sets_both_ends_among_other_dates(request_text, written, sent):
+    assert stated_arguments({"employee_id": "E1002", "leave_type": "parental", **written}, LEAVE, request_text,
+                            date(2026, 6, 10)) == sent
+
+
+def test_a_room_named_among_the_values_its_description_lists_is_the_room():
+    booking = {"type": "object", "properties": {"room_id": {
+        "type": "string", "pattern": "^[a-z]+$",
+        "description": "The meeting room's id, its name in lower case: mistral, sirocco, zephyr or bora."}}}
+    assert stated_arguments({"room_id": "friday"}, booking, "friday 11 till 12, mistral please") == \
+        {"room_id": "mistral"}
+    assert stated_arguments({"room_id": "bora"}, booking, "bora or zephyr, whichever is free") == {}
+
+
+def test_one_time_and_one_duration_give_a_start_and_an_end():
+    booking = {"type": "object", "properties": {
+        "start_time": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"},
+        "end_time": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"}}}
+    assert stated_arguments({}, booking, "can u grab chinook at 3.15 today for half an hour?") == \
+        {"start_time": "15:15", "end_time": "15:45"}

@@ -1,0 +1,211 @@
+"""What a call says that nobody said: the arguments to leave out before it is sent.
+
+The small model adds what the request never stated: an empty note, a description that is the title again, a
+filter naming everyone, a date nobody gave ("foehn bookings" sent with today's date), the other end of a range
+the request left open, a flag nobody mentioned (a customer e-mail on a status change), a look-up's free text that
+is the question itself, or a figure of a time or a date written as a count or a price (the 9 of "9 to 11" as a
+room's capacity). Each function here names such arguments by the request's words and the operation's schema;
+`assistant.arguments` leaves them out and logs why. What the request does state is `assistant.slots`'.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from assistant.codes import as_date, value_shape
+from assistant.copying import free_text_properties
+from assistant.dates import says_when, stated_dates, stated_time_spans
+from assistant.slots import (
+    FLAG_WORDS,
+    OPEN_RANGE,
+    closes,
+    flag_mentions,
+    is_range,
+    unquoted,
+    word_stem,
+    words_of,
+)
+
+#: The share of a free-text argument's words that are the request's for it to count as a copy of it.
+COPIED_SHARE = 0.8
+
+
+def empty_arguments(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The optional arguments the call wrote as an empty string: they say nothing, and a schema with a
+    minLength refuses the whole call over them ("note": "" on a status change)."""
+    required = set(schema.get("required") or [])
+    return [name for name, value in arguments.items() if name not in required and isinstance(value, str)
+            and not value.strip()]
+
+
+#: Words that name nobody and nothing in particular: a filter of only these ("everyone") filters nothing.
+_NOBODY_IN_PARTICULAR = frozenset({"everyone", "everybody", "anyone", "anybody", "someone", "somebody", "all",
+                                   "people", "staff", "employees", "everything", "anything", "any", "some"})
+
+
+#: Words a request addresses the assistant with, and negations: a note of only these and the call's own
+#: words ("pls update it", "don't email the customer" beside notify_customer false) records nothing.
+_ADDRESSING = frozenset({"pls", "plz", "please", "thanks", "thx", "it", "this", "that", "them", "can", "could",
+                         "you", "u", "for", "me", "now", "just", "do", "the", "a", "an", "to", "and", "don", "t",
+                         "dont", "not", "no"})
+
+
+def idle_texts(arguments: dict[str, Any], schema: dict[str, Any], subject: str = "") -> list[str]:
+    """The optional free-text arguments that say nothing: one repeating another argument's value (a ticket's
+    description that is its title again), a filter naming nobody in particular ("query": "everyone"), or,
+    given `subject` (the operation's name and summary), a text of only words that address the assistant and
+    words of the operation or of the call's other arguments: "pls update it" as a shipment update's note,
+    "don't email the customer" beside notify_customer false."""
+    required = set(schema.get("required") or [])
+    idle = []
+    for name in sorted(free_text_properties(schema) & set(arguments) - required, key=list(arguments).index):
+        value = arguments[name]
+        if not isinstance(value, str):
+            continue
+        words = words_of(value)
+        repeats = any(other != name and other not in idle and isinstance(said, str) and
+                      said.strip().casefold() == value.strip().casefold() for other, said in arguments.items())
+        restates = subject and words and {word_stem(word) for word in words} <= \
+            _call_words({other: said for other, said in arguments.items() if other != name}, subject)
+        if repeats or words and set(words) <= _NOBODY_IN_PARTICULAR or restates:
+            idle.append(name)
+    return idle
+
+
+def _call_words(arguments: dict[str, Any], subject: str) -> set[str]:
+    """The stems of the words that say what a call already says: the operation's (split where its name's case
+    changes), its arguments' names and string values, the words staff use for its booleans' words, and
+    `_ADDRESSING`."""
+    text = " ".join([re.sub(r"(?<=[a-z])(?=[A-Z])", " ", subject), *arguments,
+                     *(value for value in arguments.values() if isinstance(value, str))])
+    words = set(words_of(text.replace("_", " "))) | _ADDRESSING
+    words |= {said for word in words for said in FLAG_WORDS.get(word, ())}
+    return {word_stem(word) for word in words}
+
+
+def copied_requests(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The optional free-text arguments of a look-up that copy the request ("Who works in the Finance
+    department" as `query` beside `department: Finance`): at least four words, and most of them the request's.
+    A record's name or title never reads like the question about it, so such a filter finds nothing. Named
+    only while another argument is left to filter by."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    asked = words_of(request)
+    copied = []
+    for name, value in arguments.items():
+        spec = properties.get(name) or {}
+        if name in required or not isinstance(value, str) or any(key in spec for key in ("enum", "pattern", "format")):
+            continue
+        words = words_of(value)
+        if len(words) >= 4 and sum(word in asked for word in words) >= COPIED_SHARE * len(words):
+            copied.append(name)
+    return copied if len(copied) < len(arguments) else []
+
+
+def unsaid_dates(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date) -> list[str]:
+    """The optional date arguments of a call on which `request` states one end of a range ("shipped since
+    monday", "bookings from the 15th") that no date it states means: the other end, which the model made up
+    (shipped_to the coming monday). Named only once another date argument holds the stated end."""
+    opens = OPEN_RANGE.search(request)
+    dates = [name for name, spec in (schema.get("properties") or {}).items() if value_shape(spec) == "format:date"]
+    stated = stated_dates(request, today)
+    if not opens or len(stated) != 1 or len(dates) != 2 or not is_range(dates):
+        return []
+    end = closes(opens.group(0).lower())
+    other = dates[1 - end]
+    held = as_date(arguments.get(dates[end])) in stated[0].readings
+    return [other] if held and other in arguments and other not in (schema.get("required") or []) else []
+
+
+def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None = None) -> list[str]:
+    """The optional date arguments of a call whose request says nothing of when ("foehn bookings" sent with
+    today's date): a filter nobody asked for, which narrows a list to one day. With `today`, also those dated
+    more than FAR_YEARS from it in a year the request does not write: a placeholder ("shipped_from":
+    "0000-01-01" for "which shipments are still in transit"), not a date anyone meant."""
+    required = set(schema.get("required") or [])
+    properties = schema.get("properties") or {}
+    dates = [name for name in arguments if name not in required
+             and value_shape(properties.get(name) or {}) == "format:date"]
+    if not says_when(re.sub(r"\b[A-Za-z]+-?\d[\w-]*", " ", unquoted(request, properties))):  # an id is no when
+        return dates
+    return [name for name in dates if today is not None and _far_and_unwritten(arguments[name], request, today)]
+
+
+#: How many years from today a date argument may lie without the request writing its year.
+FAR_YEARS = 2
+
+
+def _far_and_unwritten(value: Any, request: str, today: date) -> bool:
+    year = str(value)[:4]  # written as a year of its own: SHP-205301 writes no 2053
+    return year.isdigit() and abs(int(year) - today.year) > FAR_YEARS and \
+        re.search(rf"(?<![\w-]){year}(?![\w-])", request) is None
+
+
+def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str, change: bool = True) -> list[str]:
+    """The optional booleans the call set that `request` says nothing of, by any word of theirs: a customer
+    e-mail nobody asked for ("SHP-205066 got to the customer this morning, set it to delivered" wrote
+    notify_customer true). Left out, the operation's default applies. A look-up's filter (not `change`) may be
+    said in other words ("running low" for below_reorder_point), so there only a filter set true whose
+    description's words the request says none of either is named (dangerous_goods for "belgian warehouses,
+    dock door count?")."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    text = unquoted(request, properties)
+    said = {word_stem(word) for word in words_of(text)}
+    return [name for name, value in arguments.items() if isinstance(value, bool) and name not in required
+            and not flag_mentions(name, properties.get(name), text)
+            and (change or value and not said & _described(name, properties))]
+
+
+def _described(name: str, properties: dict[str, Any]) -> set[str]:
+    """The stems of the words of five letters or more that the description of property `name` has and no other
+    property's: what it alone is about ("licensed", "dangerous", not the "warehouses" every filter's has)."""
+    def stems(spec: Any) -> set[str]:
+        description = str(spec.get("description") or "") if isinstance(spec, dict) else ""
+        return {word_stem(word) for word in words_of(description) if len(word) >= 5}
+    others = set().union(*(stems(spec) for other, spec in properties.items() if other != name))
+    return stems(properties.get(name)) - others
+
+
+def when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date) -> list[str]:
+    """The optional number arguments whose figure the request writes only as part of a time of day or a date:
+    the 9 of "9 to 11" sent as a room's min_capacity, the 24 of "delivery 24 june" as a price."""
+    spans = [(start, end) for start, end, _ in stated_time_spans(request)] + \
+        [(said.start, said.end) for said in stated_dates(request, today)]
+    return _when_figures(arguments, schema, request, spans)
+
+
+def lines_without_when_figures(
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date
+) -> dict[str, Any]:
+    """The call's lists of objects (an order's lines) less the optional numbers `when_figures` names in each."""
+    spans = [(start, end) for start, end, _ in stated_time_spans(request)] + \
+        [(said.start, said.end) for said in stated_dates(request, today)]
+    changed = {}
+    for name, value in arguments.items():
+        items = ((schema.get("properties") or {}).get(name) or {}).get("items") or {}
+        if not isinstance(value, list) or items.get("type") != "object":
+            continue
+        kept = [{key: field for key, field in item.items() if key not in _when_figures(item, items, request, spans)}
+                if isinstance(item, dict) else item for item in value]
+        if kept != value:
+            changed[name] = kept
+    return changed
+
+
+def _when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str, spans: list[tuple[int, int]]
+                  ) -> list[str]:
+    required = set(schema.get("required") or [])
+    properties = schema.get("properties") or {}
+    named = []
+    for name, value in arguments.items():
+        if name in required or isinstance(value, bool) or not isinstance(value, int | float) or \
+                (properties.get(name) or {}).get("type") not in ("integer", "number"):
+            continue
+        figure = str(int(value)) if float(value).is_integer() else str(value)
+        places = [m.start() for m in re.finditer(rf"(?<![\d.,:]){re.escape(figure)}(?![\d]|[.,:]\d)", request)]
+        if places and all(any(start <= place < end for start, end in spans) for place in places):
+            named.append(name)
+    return named
