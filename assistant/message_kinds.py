@@ -43,15 +43,19 @@ _GENERAL = re.compile(
 #: or about the assistant itself ("what can you help me with?", "who are you?").
 _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?:opinion|view|take)\b"
                       r"|\bhypothetical(?:ly)?\b|\bthought experiment\b|\bnothing to look up\b|\bis it just me\b"
-                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
+                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b|\b(?:is it|would it be) (?:better|smarter|wiser)\b"
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
                       r"|\bwho (?:are|r) (?:u|you)\W*$", re.IGNORECASE)
-#: What marks news, thanks or a complaint: thanks, cheers, an exclamation ("wow", "brutal", "what a monday"),
-#: "btw", "all good", "nothing to do", "hold off", "finally", "already ... myself", an emoji.
+#: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
+#: "what a monday", "fed up", "so annoying"), "btw", "all good", "nothing to do", "hold off", "finally",
+#: "already", what one may do later ("not yet", "i'll let you know"), an emoji.
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
-    r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|insane|nightmare|killing me|what an? \w+)\b|!!|"
+    r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|insane|nightmare|killing me|what an? \w+|"
+    r"you'?re (?:a star|the best|a legend|a lifesaver)|legend|lifesaver|impressive|can'?t wait|fed up|"
+    r"driving me (?:nuts|crazy|mad)|so annoying|already|not yet|i'?ll let (?:you|u) know|might have to|"
+    r"i'?ll probably)\b|!!|"
     r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
     re.IGNORECASE,
 )
@@ -111,9 +115,11 @@ def reaction(text: str) -> bool:
         _REACTS.search(text) is not None
 
 
-#: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods".
+#: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods" (not
+#: "which rooms are we allowed to eat in", where the staff are).
 _THING_ALLOWED = re.compile(r"\b(?:sites?|warehouses?|carriers?|suppliers?|rooms?|locations?|depots?|trucks?|vans?|"
-                            r"zones?)\b[^.?!]{0,30}\b(?:allowed|permitted|licensed|certified)\b", re.IGNORECASE)
+                            r"zones?)\b(?:(?!\b(?:i|we|you|u)\b)[^.?!]){0,30}\b(?:allowed|permitted|licensed|"
+                            r"certified)\b", re.IGNORECASE)
 
 
 def rule_question(text: str) -> bool:

@@ -46,7 +46,8 @@ def takes_more_of_the_request(
     requests, but it states a state to set that only updateTicketStatus takes; "slot 8124 isnt needed anymore,
     we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
     dock, time and shipment where a cancellation has the slot. Where the request writes `tool`'s verb, the verb
-    decides: no rival whose verb it does not write takes the call; and a question (`asks`) about a look-up's
+    decides: no rival whose verb it does not write takes the call; where it writes the verb of one rival with side
+    effects and not `tool`'s, and states something of that rival's, the rival takes it; and a question (`asks`) about a look-up's
     records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to hamburg")."""
     if tool not in schemas:
         return None
@@ -57,6 +58,9 @@ def takes_more_of_the_request(
         rivals = [name for name in rivals if name not in changes]
     if _verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
         rivals = [name for name in rivals if _verb_written(name, request)]
+    written = [name for name in rivals if name in changes and _verb_written(name, request)]
+    if len(written) == 1 and stated_count(schemas[written[0]], request, today) > 0:
+        return written[0]  # "we moved the pickup to thursday so the old booking 7802 can go": a cancellation
 
     def fit(name: str, rival: str) -> tuple[int, int]:
         # made-up arguments weigh only between two changes (a look-up needs less than the booking it lists for)
@@ -72,9 +76,18 @@ def takes_more_of_the_request(
 
 def _verb_written(tool: str, request: str) -> bool:
     """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
-    "cancels", "cancelled" (not "booking", which is mostly a noun)."""
+    "cancels", "cancelled" (not "booking", which is mostly a noun), or a phrase staff say it with ("slot 7802 can
+    go", "release the slot", "isn't needed anymore")."""
     verb = re.match(r"[a-z]+", tool.removeprefix("api."))
-    return verb is not None and re.search(rf"\b{verb.group()}(?:s|d|ed|led)?\b", request, re.IGNORECASE) is not None
+    if verb is None:
+        return False
+    said = rf"\b{verb.group()}(?:s|d|ed|led)?\b" + (f"|{_SAID_FOR[verb.group()]}" if verb.group() in _SAID_FOR else "")
+    return re.search(said, request, re.IGNORECASE) is not None
+
+
+#: Phrases staff write an operation's verb with.
+_SAID_FOR = {"cancel": r"\bcan go\b(?=\s*(?:$|[,.;!?]|now|too|as well))|\breleas(?:e|ed|ing)\b|\bfree (?:it )?up\b|"
+                       r"\b(?:is ?n'?t|not|no longer) needed\b"}
 
 
 def read_instead(
