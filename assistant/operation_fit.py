@@ -77,7 +77,7 @@ def takes_more_of_the_request(
 def _verb_written(tool: str, request: str) -> bool:
     """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
     "cancels", "cancelled" (not "booking", which is mostly a noun), or a phrase staff say it with ("slot 7802 can
-    go", "release the slot", "isn't needed anymore")."""
+    go", "release the slot", "isn't needed anymore", "raise it", "grab chinook", "pls claim it")."""
     verb = re.match(r"[a-z]+", tool.removeprefix("api."))
     if verb is None:
         return False
@@ -87,7 +87,10 @@ def _verb_written(tool: str, request: str) -> bool:
 
 #: Phrases staff write an operation's verb with.
 _SAID_FOR = {"cancel": r"\bcan go\b(?=\s*(?:$|[,.;!?]|now|too|as well))|\breleas(?:e|ed|ing)\b|\bfree (?:it )?up\b|"
-                       r"\b(?:is ?n'?t|not|no longer) needed\b"}
+                       r"\b(?:is ?n'?t|not|no longer) needed\b",
+             "create": r"\b(?:raise|open)\s+(?:it|a|an|one|that)\b",
+             "book": r"\b(?:reserve|grab)\b",
+             "submit": r"\b(?:claim|expense)\s+(?:it|that|this)\b"}
 
 
 def read_instead(
@@ -175,6 +178,19 @@ def _digit_id(name: str, spec: Any) -> bool:
     if isinstance(pattern, str):
         return _digits_in(pattern)
     return spec.get("type") == "integer" and re.search(r"(?:^|_)id$|[a-z]Id$", name) is not None
+
+
+def reader_named_in_full(
+    candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str,
+    today: date | None,
+) -> str | None:
+    """The one look-up whose name's nouns the request says and whose required arguments it states, all of them:
+    "planning a big trip... whats my leave balance, all types pls? im E1017" is getLeaveBalance's, however near
+    the handbook's leave passages it comes. None when no look-up or several are named so."""
+    said = {word.casefold().removesuffix("s") for word in re.findall(r"[A-Za-z]+", request)}
+    named = [name for name in _look_ups(candidates, schemas, changes) if schemas[name].get("required")
+             and _name_nouns(name) <= said and not unstated_required(schemas[name], request, today)]
+    return named[0] if len(named) == 1 else None
 
 
 def named_in_words(schema: dict[str, Any]) -> bool:

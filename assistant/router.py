@@ -85,6 +85,7 @@ from assistant.operation_fit import (
     named_in_words,
     operation_named_by_id,
     read_instead,
+    reader_named_in_full,
     reader_of_named_record,
     record_unnamed,
     stated_lookup,
@@ -319,6 +320,11 @@ class ToolRouter:
             if reader is not None:
                 reasons.append(f"the question names a record {reader} reads")
                 tool, call = reader, True
+        if call and checks and tool == SEARCH and schemas is not None and not rule_question(texts[0]):
+            reader = reader_named_in_full(candidates, schemas, changes, texts[0], today)
+            if reader is not None:
+                reasons.append(f"the request names {reader} and states what it reads by: no search")
+                tool = reader
         record_free = tool not in (SEARCH, CALCULATOR) and not writes_a_digit(texts[0])  # a look-up naming no record
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and (rule_question(texts[0]) or limit_question(texts[0]) and tool in reads) \

@@ -702,8 +702,11 @@ def test_a_request_naming_a_record_goes_first_when_a_question_about_the_rules_fo
     route = router.route([message], tools, schemas=SHIPMENT_SCHEMAS)
     assert (route.tool, route.call) == ("api.updateShipment", True) and "naming a record" in route.reason
     # a question first, or a question naming the record, is the message's own: the classifier's verdict stands
-    for asked in ("which shipments are late? SHP-205077.", "is SHP-205077 late? is that over the limit?"):
+    for asked in ("which are late? SHP-205077.", "is SHP-205077 late? is that over the limit?"):
         assert router.route([asked], tools, schemas=SHIPMENT_SCHEMAS).tool == "search"
+    # one naming the look-up ("shipments") and its id reads that record (`reader_named_in_full`)
+    assert router.route(["which shipments are late? SHP-205077."], tools, schemas=SHIPMENT_SCHEMAS).tool == \
+        "api.getShipment"
     assert router.route([message], tools).tool == "search"  # no schemas: no check
 
 
@@ -742,3 +745,40 @@ def test_a_question_about_a_look_ups_records_is_not_moved_to_a_change_that_state
     told = router.route(["E1008 here, the trip on 2026-06-01 was approved, put it in"], set(schemas),
                         schemas=schemas, changes={"api.submitExpense"}, today=date(2026, 6, 10))
     assert told.tool == "api.submitExpense"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "call"),
+    [
+        ("perfect, 4101 works again, you're a star", False),
+        ("i might have to cancel slot 7790 later if the driver doesnt show, ill let you know", False),
+        ("filed DMG-04417 this morning already, quality has it", False),
+        ("4101 works again, pls close it", True),
+    ],
+)
+def test_praise_and_what_one_may_do_later_ask_for_nothing(request_text: str, call: bool):
+    route = rated({"api.updateTicketStatus": 0.9}).route([request_text], {"api.updateTicketStatus"})
+    assert route.call == call
+
+
+def test_a_phrase_for_a_rival_changes_verb_gives_it_the_call():
+    router = rated({"api.bookDockSlot": 0.6, "api.cancelDockSlot": 0.3})
+    changes = {"api.bookDockSlot", "api.cancelDockSlot"}
+    request = ["we moved the swifthaul pickup to thursday so the old slot 7802 can go"]
+    route = router.route(request, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10), changes=changes)
+    assert route.tool == "api.cancelDockSlot"
+    going = ["the truck can go out at 9, book WH-02 on friday 09:00"]  # "can go out" cancels nothing
+    assert router.route(going, set(SLOT_SCHEMAS), schemas=SLOT_SCHEMAS, today=date(2026, 6, 10),
+                        changes=changes).tool == "api.bookDockSlot"
+
+
+def test_a_look_up_named_in_full_with_its_record_is_no_search():
+    route = rated({"search": 0.6, "api.getLeaveBalance": 0.2}).route(
+        ["planning a big trip in the autumn... whats my leave balance, all types pls? im E1017"],
+        {"api.getLeaveBalance", "search"}, nearest_passage=lambda vector: 0.6, schemas=LEAVE_BALANCE,
+        reads={"api.getLeaveBalance"})
+    assert (route.tool, route.call) == ("api.getLeaveBalance", True)
+    nobody = rated({"search": 0.6, "api.getLeaveBalance": 0.2}).route(
+        ["how does the leave balance work for part-timers?"], {"api.getLeaveBalance", "search"},
+        nearest_passage=lambda vector: 0.6, schemas=LEAVE_BALANCE, reads={"api.getLeaveBalance"})
+    assert nobody.tool == "search"
