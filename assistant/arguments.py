@@ -25,6 +25,7 @@ from assistant.unsaid import (
     empty_arguments,
     idle_texts,
     lines_without_when_figures,
+    past_for_ahead,
     undated,
     unsaid_dates,
     unsaid_flags,
@@ -81,6 +82,8 @@ def settled_arguments(
                                  "the other end of a range the request leaves open")
             arguments = _without(arguments, idle_texts(arguments, tool.parameters, _subject(tool)), tool,
                                  "saying only what the call says")
+            arguments = _without(arguments, past_for_ahead(arguments, tool.parameters, request, today), tool,
+                                 "a day told as past for one looked forward to")
     if generation.drop_unstated_arguments and not tool.side_effects:
         arguments = _without(arguments, copied_requests(arguments, tool.parameters, request), tool,
                              "a copy of the request")

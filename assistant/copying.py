@@ -134,7 +134,8 @@ def whole_phrases(
       from the station") runs to the phrase's end, and starts where the phrase does if it started on its
       edge words.
 
-    - A required value left empty (a damage report's description "") becomes the request's longest phrase too.
+    - A required value left empty or without a word (a damage report's description "", "{" or "3, 123456.")
+      becomes the request's longest phrase too.
 
     Values the request does not hold as one run, or quotes whole ('write it up as "Three units crushed in
     transit"'), are left as written."""
@@ -158,7 +159,7 @@ def whole_phrases(
         if isinstance(value, str) and value.strip() and \
                 re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']", request):
             continue  # the person's own words, quoted: another argument's word in them is theirs to write
-        empty = isinstance(value, str) and not value.strip() and name in required
+        empty = isinstance(value, str) and not re.search(r"[^\W\d_]{2}", value) and name in required  # "{", "3, 12."
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
         if at is None and not empty:
             continue

@@ -272,7 +272,7 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     dates = [name for name, spec in properties.items() if value_shape(spec) == "format:date"]
     names = [name for name in dates if name in arguments]
     stated = stated_dates(request, today)
-    if _TOLD_IN_THE_PAST.search(request):  # "paid on monday", "bought it on the 3rd": the day that has been
+    if TOLD_IN_THE_PAST.search(request):  # "paid on monday", "bought it on the 3rd": the day that has been
         stated = [_in_the_past(said, today) for said in stated]
     opens = OPEN_RANGE.search(request)
     if len(stated) == 1 and len(dates) == 2 and opens and (not names or is_range(dates)):
@@ -302,7 +302,7 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
 #: What joins the two ends of a range of dates: "17 aug until the end of september", "the 3rd to the 7th".
 _JOINS_RANGE = re.compile(r"^\s*(?:-|–|to|till|until|through|thru)\s*(?:the\s+)?$", re.IGNORECASE)
 #: A verb telling of what has been done: its date ("on monday", "the 3rd") is one that has been.
-_TOLD_IN_THE_PAST = re.compile(
+TOLD_IN_THE_PAST = re.compile(
     r"\b(?:paid|bought|purchased|spent|was|were|had|went|got|took|travell?ed|drove|flew|stayed|shipped|arrived|"
     r"received|returned|happened|incurred|attended|visited|ate|delivered|left\s+(?:on|at|from))\b", re.IGNORECASE)
 
@@ -380,9 +380,9 @@ FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message
                "photo": ("photo", "pic", "picture", "image")}
 
 
-#: A negation up to two words before the word that follows: "no photos", "dont email the customer", "w/o a";
+#: A negation up to two words before the word that follows: "no photos", "0 pics", "dont email the customer", "w/o a";
 #: before an enum's value it names no state ("its not loaded yet", "hasn't been resolved").
-_NEGATED = re.compile(r"(?<![\w'/])(?:no|not|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
+_NEGATED = re.compile(r"(?<![\w'/.,])(?:no|not|0|zero|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
                       r"aren't|arent|won't|wont|can't|cant|cannot|hasn't|hasnt|haven't|havent|wasn't|wasnt|"
                       r"weren't|werent|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
                       re.IGNORECASE)

@@ -20,6 +20,7 @@ from assistant.dates import says_when, stated_dates, stated_time_spans
 from assistant.slots import (
     FLAG_WORDS,
     OPEN_RANGE,
+    TOLD_IN_THE_PAST,
     closes,
     flag_mentions,
     is_range,
@@ -209,3 +210,28 @@ def _when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: st
         if places and all(any(start <= place < end for start, end in spans) for place in places):
             named.append(name)
     return named
+
+
+#: A date property's name that looks forward: an expected, planned or requested day, not one that has been.
+_AHEAD = re.compile(r"expected|eta|planned|requested|due|deliver_by|new_", re.IGNORECASE)
+#: Words before a date that make it one looked forward to, whatever the tense around it: "new eta today".
+_LOOKED_FORWARD = re.compile(r"\b(?:eta|expected|new|due|by|until|till|planned|delivery date)\b", re.IGNORECASE)
+
+
+def past_for_ahead(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date) -> list[str]:
+    """The optional date arguments named for a day looked forward to (expected_delivery) that hold a day the
+    request tells of as past: "SHP-205066 got to the customer this morning, set it to delivered" states when it
+    was delivered, not a new expected date."""
+    required = set(schema.get("required") or [])
+    past = []
+    for name, value in arguments.items():
+        day = as_date(value)
+        if name in required or day is None or day > today or not _AHEAD.search(name):
+            continue
+        for said in stated_dates(request, today):
+            clause = re.split(r"[,;.!?]", request[max(0, said.start - 40):said.start])[-1]
+            if day in said.readings and TOLD_IN_THE_PAST.search(clause) and not _LOOKED_FORWARD.search(clause):
+                past.append(name)
+                break
+    return past
+

@@ -22,6 +22,7 @@ from assistant.unsaid import (
     empty_arguments,
     idle_texts,
     lines_without_when_figures,
+    past_for_ahead,
     undated,
     unsaid_dates,
     unsaid_flags,
@@ -732,3 +733,16 @@ def test_one_time_and_one_duration_give_a_start_and_an_end():
         "end_time": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"}}}
     assert stated_arguments({}, booking, "can u grab chinook at 3.15 today for half an hour?") == \
         {"start_time": "15:15", "end_time": "15:45"}
+
+
+@pytest.mark.parametrize(("request_text", "left_out"), [
+    ("SHP-205066 got to the customer this morning, pls set it to delivered", ["expected_delivery"]),
+    ("shp-204518 was delivered today, pls record it", ["expected_delivery"]),
+    ("SHP-205133 was delayed at the border, new eta today", []),  # a day looked forward to, said as such
+    ("SHP-205133 is delayed, expected today", []),
+])
+def test_a_day_told_as_past_is_no_expected_day(request_text, left_out):
+    shipment = {"type": "object", "required": ["shipment_id"], "properties": {
+        "shipment_id": {"type": "string"}, "expected_delivery": {"type": "string", "format": "date"}}}
+    arguments = {"shipment_id": "SHP-205066", "expected_delivery": "2026-06-10"}
+    assert past_for_ahead(arguments, shipment, request_text, date(2026, 6, 10)) == left_out
