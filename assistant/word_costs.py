@@ -14,7 +14,9 @@ Each shape fires on its own cue words and only when it places every figure the r
 - `mix_parts`: "3 parts buffer to 2 parts reagent, i have 450 ml of reagent, how many ml of buffer" (the amount
   over its parts, times the parts asked);
 - `reduced_days`: "per diem is 62/day, trip is 5 days, first and last day are paid at 75%" (the full days at the
-  rate and the reduced ones at their share of it).
+  rate and the reduced ones at their share of it, or at a rate of their own);
+- `part_time`: "full timers (5 days/wk) get 25 days annual leave, she's on 3 days a week" (the full-timer's
+  amount times the part of the full week worked).
 """
 
 from __future__ import annotations
@@ -103,19 +105,49 @@ def mix_parts(text: str, figures: list[Figure]) -> str | None:
 
 
 def reduced_days(text: str, figures: list[Figure]) -> str | None:
-    """A daily rate over so many days, the first and the last paid at a percentage of it."""
+    """A daily rate over so many days, the first and the last (the arrival and departure days) paid at a
+    percentage of it or at a lower rate of their own ("28 eur for full days and 14 for the arrival and departure
+    day")."""
+    figures = [f for f in figures if not re.match(r"[^()]*\)", text[f.end:f.end + 12])]  # "5 days (4 nights)"
     percents, amounts = split_percents(figures)
-    ends = re.search(r"\bfirst and (?:the )?last days?\b|\bday of (?:arrival|travel) and (?:the )?day of "
-                     r"(?:departure|return)\b|\btravel days\b", text)
-    if ends is None or len(percents) != 1 or len(amounts) != 2:
+    if not has(r"\bfirst and (?:the )?last (?:travel )?days?\b|\barrival (?:day )?(?:and|/|&) (?:the )?departure|"
+               r"\bday of (?:arrival|travel) and (?:the )?day of (?:departure|return)\b|\btravel days\b", text):
         return None
-    rates = [f for f in amounts if re.match(r"\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:/|per|a)\s*day\b",
-                                            text[f.end:])]
-    days = [f for f in amounts if re.match(r"\s*(?:-\s*)?days?\b", text[f.end:])]
-    if len(rates) != 1 or len(days) != 1 or days[0].value < 2:
+    days = [f for f in amounts if re.match(r"\s*(?:-\s*)?days?\b(?!\s*(?:a|per|/)\b)", text[f.end:])
+            and not re.match(r"\s*(?:eur|euros?|€|usd|\$|gbp|£)", text[f.end:])]
+    rates = [f for f in amounts if f not in days]
+    if len(days) != 1 or days[0].value < 2:
         return None
-    rate, percent = rates[0].text, percents[0].text
-    return f"{rate}*({days[0].text} - 2) + 2*{rate}*{percent}/100"
+    if len(percents) == 1 and len(rates) == 1:
+        rate, percent = rates[0].text, percents[0].text
+        return f"{rate}*({days[0].text} - 2) + 2*{rate}*{percent}/100"
+    if not percents and len(rates) == 2 and rates[1].value < rates[0].value and \
+            has(r"\bfull days?\b", text[rates[0].end: rates[0].end + 20]):
+        return f"{rates[0].text}*({days[0].text} - 2) + 2*{rates[1].text}"
+    return None
+
+
+#: A figure of days or hours a week: "5 days/wk", "3 days a week", "a 40 hr week", "5-day week", "37.5 hrs/week".
+_A_WEEK = re.compile(r"\s*(?:-\s*)?(?:days?|hrs?|hours?|h)\b\s*(?:a|per|/|each)?\s*(?:wk|week)s?\b")
+_PART_TIME = r"\bpro[- ]?rata\b|\bpart[- ]?tim|\bfull[- ]?tim|\bft\b"
+
+
+def part_time(text: str, figures: list[Figure]) -> str | None:
+    """A full-timer's amount (leave days, a salary) for someone working fewer days or hours a week: the amount
+    times their week over the full week ("full timers (5 days/wk) get 25 days annual leave, she's on 3 days a
+    week"; "37.5 hrs/week on 31,000, moving to 22.5 hrs a week"; "full time is 40 hrs and the FT salary is 55k,
+    part timer on 24 hrs/wk")."""
+    if not has(_PART_TIME, text):
+        return None
+    percents, amounts = split_percents(figures)
+    weeks = [f for f in amounts if _A_WEEK.match(text[f.end:]) or
+             has(r"\b(?:full[- ]?time|ft)\b[^\d.,;]{0,12}$", text[:f.start]) and
+             re.match(r"\s*(?:hrs?|hours?|h)\b", text[f.end:])]
+    rest = [f for f in amounts if f not in weeks]
+    if percents or len(weeks) != 2 or len(rest) != 1 or weeks[0].value == weeks[1].value:
+        return None
+    short, full = sorted(weeks, key=lambda f: f.value)
+    return f"{rest[0].text}*{short.text}/{full.text}"
 
 
 def _before(text: str, figures: list[Figure], figure: Figure) -> str:

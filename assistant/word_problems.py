@@ -45,7 +45,7 @@ from assistant.word_amounts import (
     to_target,
     weighted_average,
 )
-from assistant.word_costs import break_even, consumption, instalments, mix_parts, reduced_days
+from assistant.word_costs import break_even, consumption, instalments, mix_parts, part_time, reduced_days
 from assistant.word_cues import has
 from assistant.word_figures import Figure, converts, in_digits, read_figures
 from assistant.word_ledger import ledger
@@ -281,7 +281,7 @@ def _unit_name(word: str) -> str:
 
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    simple_interest, fuel, consumption, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
+    simple_interest, fuel, consumption, part_time, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
     mixed_durations, per_seat_period, time_per_item, per_person_hour, mass_converted, per_person_night)
 
 

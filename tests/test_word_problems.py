@@ -229,6 +229,10 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     ("40% of staff replied and 50% of the replies were positive, what % of all staff is that", 20),
     ("split 1,200 between three teams in the ratio 1:2:3, how much does the team with the 2 share get", 400),
     ("500 units at 2,000 total plus 100 freight, cost per unit?", 4.2),
+    ("allowance is 30 eur for full days and 15 for the arrival and departure day, 4 day trip, total?", 90),
+    ("trip is 3 days (2 nights), 40 eur a day, first and last days at 50%, total per diem", 80),
+    ("full timers (5 days a week) get 30 days leave, he works 4 days a week, pro rata days?", 24),
+    ("part timer on 20 hrs/wk, full time is 40 hrs and the ft salary is 50,000, her salary?", 25000),
 ])
 def test_costs_parts_and_days_are_written_as_their_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
