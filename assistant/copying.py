@@ -137,28 +137,33 @@ def whole_phrases(
     - A required value left empty or without a word (a damage report's description "", "{" or "3, 123456.")
       becomes the request's longest phrase too.
 
-    Values the request does not hold as one run, or quotes whole ('write it up as "Three units crushed in
-    transit"'), are left as written."""
+    Values the request does not hold as one run, or quotes or labels whole ('write it up as "Three units crushed
+    in transit"', "description: logger hit 12C for 1 hour"), are left as written."""
     free = free_text_properties(schema)
     required = set(schema.get("required") or [])
     others = {word for name, value in arguments.items() if name not in free and isinstance(value, str)
               for word in re.split(r"[\W_]+", value.casefold()) if len(word) > 1}
     dates = [(stated.start, stated.end) for stated in stated_dates(request, today)] if today is not None else []
-    dates += [(start, end) for start, end, _ in stated_time_spans(request) + stated_duration_spans(request)]
+    # a time or a duration is a booking's, never a title's ("at 3.15 for half an hour"), though a note may hold one
+    timed = [(start, end) for start, end, _ in stated_time_spans(request) + stated_duration_spans(request)]
 
     def named_elsewhere(word: re.Match[str]) -> bool:
         bare = word.group(0).strip("\"'‘’“”.,!?()").casefold()
         return bare in others or bare in _WHEN_WORDS or "@" in bare or \
             any(start < word.end() and word.start() < end for start, end in dates)
 
-    phrases = _phrases(request, lambda word: named_elsewhere(word) or any(c.isdigit() for c in word.group(0))
-                       and not _SHORT_CODE.fullmatch(word.group(0).strip("\"'‘’“”.,!?()")))
+    def blocked(word: re.Match[str]) -> bool:
+        return named_elsewhere(word) or any(start < word.end() and word.start() < end for start, end in timed) or \
+            any(c.isdigit() for c in word.group(0)) and not _SHORT_CODE.fullmatch(word.group(0).strip("\"'‘’“”.,!?()"))
+
+    phrases = _phrases(request, blocked)
     found = {}
     for name in sorted(free & arguments.keys()):
         value = arguments[name]
         if isinstance(value, str) and value.strip() and \
-                re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']", request):
-            continue  # the person's own words, quoted: another argument's word in them is theirs to write
+                re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']|\b{re.escape(name)}\s*:\s*"
+                          rf"{re.escape(value.strip())}", request, re.IGNORECASE):
+            continue  # the person's own words, quoted or labelled: another argument's word in them is theirs to write
         empty = isinstance(value, str) and not re.search(r"[^\W\d_]{2}", value) and name in required  # "{", "3, 12."
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
         if at is None and not empty:

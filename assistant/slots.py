@@ -491,6 +491,11 @@ _PEOPLE = [(re.compile(r"\b(\d+) of us\b", re.IGNORECASE), r"\1 people"),
 
 
 def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
+    # a count the request writes nowhere is the model's ("quantity": 10 for "30 units ... affected"): left out
+    written = {name for name, value in arguments.items() if isinstance(value, int | float)
+               and not isinstance(value, bool) and _writes(request, value)}
+    arguments = {name: value for name, value in arguments.items()
+                 if name in written or not isinstance(value, int | float) or isinstance(value, bool)}
     used = {str(value) for value in arguments.values()}
     found: dict[str, Any] = {}
     for pattern, people in _PEOPLE:
@@ -508,6 +513,12 @@ def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], reques
             spec = properties[names[0]]
             found[names[0]] = int(float(number)) if spec.get("type") == "integer" else float(number)
     return found
+
+
+def _writes(request: str, value: float) -> bool:
+    """Whether `request` writes the figure `value` as a number of its own (not inside SKU-20817 or 12C)."""
+    figure = str(int(value)) if float(value).is_integer() else str(value)
+    return re.search(rf"(?<![\w.,-]){re.escape(figure)}(?![\d]|[.,]\d)", request) is not None
 
 
 def _names_count(name: str, spec: dict[str, Any], before: str | None, after: str | None) -> bool:

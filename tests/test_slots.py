@@ -746,3 +746,11 @@ def test_a_day_told_as_past_is_no_expected_day(request_text, left_out):
         "shipment_id": {"type": "string"}, "expected_delivery": {"type": "string", "format": "date"}}}
     arguments = {"shipment_id": "SHP-205066", "expected_delivery": "2026-06-10"}
     assert past_for_ahead(arguments, shipment, request_text, date(2026, 6, 10)) == left_out
+
+
+def test_a_count_the_request_writes_nowhere_gives_way_to_the_one_it_states():
+    damage = {"type": "object", "properties": {
+        "sku": {"type": "string"}, "quantity": {"type": "integer", "description": "How many units are damaged."}}}
+    request = "30 units SKU-20817 affected in storage"
+    assert stated_arguments({"sku": "SKU-20817", "quantity": 10}, damage, request) == {"quantity": 30}
+    assert stated_arguments({"sku": "SKU-20817", "quantity": 30}, damage, request) == {}
