@@ -173,8 +173,7 @@ def _described(name: str, properties: dict[str, Any]) -> set[str]:
 def when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date) -> list[str]:
     """The optional number arguments whose figure the request writes only as part of a time of day or a date:
     the 9 of "9 to 11" sent as a room's min_capacity, the 24 of "delivery 24 june" as a price."""
-    spans = [(start, end) for start, end, _ in stated_time_spans(request)] + \
-        [(said.start, said.end) for said in stated_dates(request, today)]
+    spans = _when_spans(request, today)
     return _when_figures(arguments, schema, request, spans)
 
 
@@ -182,8 +181,7 @@ def lines_without_when_figures(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date
 ) -> dict[str, Any]:
     """The call's lists of objects (an order's lines) less the optional numbers `when_figures` names in each."""
-    spans = [(start, end) for start, end, _ in stated_time_spans(request)] + \
-        [(said.start, said.end) for said in stated_dates(request, today)]
+    spans = _when_spans(request, today)
     changed = {}
     for name, value in arguments.items():
         items = ((schema.get("properties") or {}).get(name) or {}).get("items") or {}
@@ -194,6 +192,12 @@ def lines_without_when_figures(
         if kept != value:
             changed[name] = kept
     return changed
+
+
+def _when_spans(request: str, today: date) -> list[tuple[int, int]]:
+    """Where `request` states a time of day or a date."""
+    return [(start, end) for start, end, _ in stated_time_spans(request)] + \
+        [(said.start, said.end) for said in stated_dates(request, today)]
 
 
 def _when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str, spans: list[tuple[int, int]]
