@@ -456,6 +456,8 @@ def test_the_first_or_top_few_are_a_look_ups_limit():
         ("my laptop screen keeps flickering, can someone have a look? E1010", False),
         ("E1009 here, whats happening with my leave request", True),  # a clause after an id asks
         ("cancel leave 507, what a mess", False),
+        ("shp-205044 whats the expected delivery", True),  # a question word right after an id
+        ("SHP-207120 is on the trailer now, set it to loaded", False),  # "is" after an id tells
     ],
 )
 def test_a_question_asks_unless_a_word_requests(request_text: str, asking: bool):
