@@ -44,14 +44,14 @@ def settled_arguments(
     arguments: dict[str, Any], tool: Tool, generation: GenerationConfig, *, request: str, said: str, today: date,
     similarities: Similarities | None = None,
 ) -> dict[str, Any]:
-    """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated
-    (in `said`, the conversation's user messages and tool results), plus what `request` (the person's message)
-    states in so many words (for a call with side effects, its free text as the request's whole phrase; an
-    optional choice in its gloss's words), less free text saying only what the call says, less a look-up's free-text filter that copies the request (checked last, since it is only left out while
-    another argument filters), with the required choices nobody named taken by meaning (`similarities`: the
-    router's embedder, None without one); a search looks for the whole sentences its query copies part of; a
-    calculator's expression is the one an everyday word problem's words give, where they give one
-    (`assistant.word_problems`)."""
+    """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated (in
+    `said`, the conversation's user messages and tool results), plus what `request` (the person's message) states in
+    so many words (for a call with side effects, its free text as the request's whole phrase; an optional choice in
+    its gloss's words), less free text saying only what the call says, less a look-up's free-text filter that copies
+    the request (checked last, since it is only left out while another argument filters), with the required choices
+    nobody named taken by meaning (`similarities`: the router's embedder, None without one); a search looks for the
+    whole sentences its query copies part of; a calculator's expression is the one an everyday word problem's words
+    give, where they give one (`assistant.word_problems`)."""
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")

@@ -124,8 +124,8 @@ def whole_phrases(
 ) -> dict[str, str]:
     """The free-text values of a call (a ticket's title, an expense's description) to set to whole phrases of
     `request`, the person's message. A phrase is a run of its words within one clause with no number, code
-    (a letter and a digit, "Q3", is a name's), date, time, duration or word of another argument's value in it, less the words at its ends that name nothing ("for the
-    budget review": "budget review").
+    (a letter and a digit, "Q3", is a name's), date, time, duration or word of another argument's value in it,
+    less the words at its ends that name nothing ("for the budget review": "budget review").
 
     - A value holding another argument's word or a date ("book mistral tmrw", "Sirocco", "I'm
       e.peeters@harborfreight.example") becomes the request's longest phrase: the room, the person and the day
@@ -153,8 +153,9 @@ def whole_phrases(
             any(start < word.end() and word.start() < end for start, end in dates)
 
     def blocked(word: re.Match[str]) -> bool:
+        bare = word.group(0).strip("\"'‘’“”.,!?()")
         return named_elsewhere(word) or any(start < word.end() and word.start() < end for start, end in timed) or \
-            any(c.isdigit() for c in word.group(0)) and not _SHORT_CODE.fullmatch(word.group(0).strip("\"'‘’“”.,!?()"))
+            any(c.isdigit() for c in bare) and not _SHORT_CODE.fullmatch(bare)
 
     phrases = _phrases(request, blocked)
     found = {}

@@ -43,7 +43,8 @@ _GENERAL = re.compile(
 #: or about the assistant itself ("what can you help me with?", "who are you?").
 _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?:opinion|view|take)\b"
                       r"|\bhypothetical(?:ly)?\b|\bthought experiment\b|\bnothing to look up\b|\bis it just me\b"
-                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b|\b(?:is it|would it be) (?:better|smarter|wiser)\b"
+                      r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
+                      r"|\b(?:is it|would it be) (?:better|smarter|wiser)\b"
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
                       r"|\bwho (?:are|r) (?:u|you)\W*$", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",

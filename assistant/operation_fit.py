@@ -47,8 +47,9 @@ def takes_more_of_the_request(
     we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
     dock, time and shipment where a cancellation has the slot. Where the request writes `tool`'s verb, the verb
     decides: no rival whose verb it does not write takes the call; where it writes the verb of one rival with side
-    effects and not `tool`'s, and states something of that rival's, the rival takes it; and a question (`asks`) about a look-up's
-    records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to hamburg")."""
+    effects and not `tool`'s, and states something of that rival's, the rival takes it; and a question (`asks`)
+    about a look-up's records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to
+    hamburg")."""
     if tool not in schemas:
         return None
     rivals = sorted((name for name, p in candidates.items()

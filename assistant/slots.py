@@ -382,7 +382,8 @@ FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message
 
 #: A negation up to two words before the word that follows: "no photos", "0 pics", "dont email the customer", "w/o a";
 #: before an enum's value it names no state ("its not loaded yet", "hasn't been resolved").
-_NEGATED = re.compile(r"(?<![\w'/.,])(?:no|not|0|zero|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|isn't|isnt|"
+_NEGATED = re.compile(r"(?<![\w'/.,])(?:no|not|0|zero|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|"
+                      r"isn't|isnt|"
                       r"aren't|arent|won't|wont|can't|cant|cannot|hasn't|hasnt|haven't|havent|wasn't|wasnt|"
                       r"weren't|werent|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
                       re.IGNORECASE)

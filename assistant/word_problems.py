@@ -281,8 +281,8 @@ def _unit_name(word: str) -> str:
 
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    simple_interest, fuel, consumption, part_time, employer_share, round_trip, pro_rata, depreciation, load_weight, stock_cover,
-    mixed_durations, per_seat_period, time_per_item, per_person_hour, mass_converted, per_person_night)
+    simple_interest, fuel, consumption, part_time, employer_share, round_trip, pro_rata, depreciation, load_weight,
+    stock_cover, mixed_durations, per_seat_period, time_per_item, per_person_hour, mass_converted, per_person_night)
 
 
 def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
@@ -296,8 +296,9 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count, after_free, reorder_point, minimum_charge, tiered_count,
-    per_chain, per_time, full_packs, area_or_volume, rate_per, containers, margin, weighted_average, overtime,
-    shared_out, contributions, percent_of_part, percent_chain, percent_change, percent_of, average, to_target,
-    over_cap, per_unit, remaining, ledger, pay, split_evenly, unit_product, line_items, added_up,
+    instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count, after_free,
+    reorder_point, minimum_charge, tiered_count, per_chain, per_time, full_packs, area_or_volume, rate_per,
+    containers, margin, weighted_average, overtime, shared_out, contributions, percent_of_part, percent_chain,
+    percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay, split_evenly,
+    unit_product, line_items, added_up,
 )

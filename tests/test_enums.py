@@ -109,8 +109,8 @@ def test_the_request_is_compared_with_the_values_without_the_words_that_name_the
 ORDER = {"type": "object", "required": ["supplier_id"], "properties": {
     "supplier_id": {"type": "string"},
     "incoterm": {"type": "string", "enum": ["EXW", "FCA", "DAP", "DDP"], "default": "DAP",
-                 "description": "Who pays transport: EXW (we collect), FCA, DAP (supplier delivers, the default) or DDP "
-                                "(supplier delivers and pays import duties)."},
+                 "description": "Who pays transport: EXW (we collect), FCA, DAP (supplier delivers, the default) "
+                                "or DDP (supplier delivers and pays import duties)."},
     "zone": {"type": "string", "enum": ["ambient", "bulk", "quarantine"],
              "description": "ambient (normal racking), bulk (floor blocks) or quarantine (damaged or blocked stock)."},
     "status": {"type": "string", "enum": ["open", "in_progress"],

@@ -698,7 +698,8 @@ def test_a_figure_written_only_in_a_time_of_day_or_a_date_is_no_count_or_price()
 def test_a_look_ups_filter_set_true_that_nothing_said_is_about_is_left_out():
     sites = {"type": "object", "properties": {
         "country": {"type": "string", "description": "Only warehouses in this country."},
-        "dangerous_goods": {"type": "boolean", "description": "Only warehouses licensed to store ADR dangerous goods."}}}
+        "dangerous_goods": {"type": "boolean",
+                            "description": "Only warehouses licensed to store ADR dangerous goods."}}}
     assert unsaid_flags({"dangerous_goods": True}, sites, "belgian warehouses, dock door count?", change=False) == \
         ["dangerous_goods"]
     assert unsaid_flags({"dangerous_goods": True}, sites, "sites licensed for hazardous stuff", change=False) == []
