@@ -115,7 +115,7 @@ _CLAUSE_END = re.compile(r"[,;:!?()\[\]]|\.(?=\s|$)|\s[-–]\s")
 _WORD = re.compile(r"\S+")
 
 
-#: A quarter or a half of a year, a name's part rather than a code: "Q3 kickoff", "H1 review".
+#: One letter and one digit, a name's part rather than a record's code: "Q3 kickoff", "H1 review".
 _SHORT_CODE = re.compile(r"[A-Za-z]\d")
 
 

@@ -49,10 +49,16 @@ def glossed_value(values: Sequence[str], description: str, request: str, subject
     compared by their first five letters, the words of `subject` (the operation's: "slot" of "rebooked (moved
     to another slot)") aside; None when no value or several do."""
     said = {word_stem(word) for word in _WORD.findall(request)} - {word_stem(word) for word in _WORD.findall(subject)}
-    matching = [value for value in values
-                if (gloss := re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE))
-                and said & {word_stem(word) for word in _WORD.findall(gloss.group(1))} - _COMMON]
+    matching = [value for value in values if (gloss := _gloss(value, description)) is not None
+                and said & {word_stem(word) for word in _WORD.findall(gloss)} - _COMMON]
     return matching[0] if len(matching) == 1 else None
+
+
+def _gloss(value: str, description: str) -> str | None:
+    """What `description` says of `value` in brackets after it: "supplier delivers to us" of "inbound (a supplier
+    delivers to us)"; None where it says nothing so."""
+    gloss = re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE)
+    return gloss.group(1) if gloss is not None else None
 
 
 #: Words a gloss's phrase may hold that say nothing of its value: "(a supplier delivers to us)".
@@ -99,10 +105,10 @@ def _glossing_phrases(value: str, description: str) -> list[set[str]]:
     more but filler ("(damaged or blocked stock)" gives {block, stock}; "(IT is working on it)" none), and the
     words of five letters or more of a gloss that lists single words ("(maternity, paternity or adoption)",
     "(holiday)"; not "(new)")."""
-    gloss = re.search(rf"\b{re.escape(value)}\s*\(([^)]*)\)", description, re.IGNORECASE)
+    gloss = _gloss(value, description)
     if gloss is None:
         return []
-    phrases = [re.findall(r"[A-Za-z]{2,}", phrase) for phrase in re.split(r",|\bor\b", gloss.group(1))]
+    phrases = [re.findall(r"[A-Za-z]{2,}", phrase) for phrase in re.split(r",|\bor\b", gloss)]
     listed = all(len(words) <= 1 for words in phrases)
     named = []
     for words in phrases:

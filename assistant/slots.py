@@ -372,19 +372,14 @@ def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], req
 #: (the customer of "notify_customer" is in every request about a customer's shipment).
 _BARE_WORDS = frozenset({"only", "with", "include", "includes", "attached", "show", "customer", "client", "user",
                          "employee", "supplier", "carrier"})
-
-
 #: The words staff use for a boolean's word: "dont email them" for notify_customer, "3 pics uploaded" for photos.
 FLAG_WORDS = {"notify": ("notify", "email", "e-mail", "inform", "tell", "message"),
-               "below": ("below", "under", "low", "short", "running out"),
-               "photo": ("photo", "pic", "picture", "image")}
-
-
+              "below": ("below", "under", "low", "short", "running out"),
+              "photo": ("photo", "pic", "picture", "image")}
 #: A negation up to two words before the word that follows: "no photos", "0 pics", "dont email the customer", "w/o a";
 #: before an enum's value it names no state ("its not loaded yet", "hasn't been resolved").
 _NEGATED = re.compile(r"(?<![\w'/.,])(?:no|not|0|zero|without|w/o|never|nor|dont|don't|do not|doesn't|doesnt|"
-                      r"isn't|isnt|"
-                      r"aren't|arent|won't|wont|can't|cant|cannot|hasn't|hasnt|haven't|havent|wasn't|wasnt|"
+                      r"isn't|isnt|aren't|arent|won't|wont|can't|cant|cannot|hasn't|hasnt|haven't|havent|wasn't|wasnt|"
                       r"weren't|werent|excluding)(?:\s+[^\s,.;:!?]+){0,2}\s+$",
                       re.IGNORECASE)
 

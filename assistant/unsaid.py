@@ -187,11 +187,15 @@ def lines_without_when_figures(
         items = ((schema.get("properties") or {}).get(name) or {}).get("items") or {}
         if not isinstance(value, list) or items.get("type") != "object":
             continue
-        kept = [{key: field for key, field in item.items() if key not in _when_figures(item, items, request, spans)}
-                if isinstance(item, dict) else item for item in value]
+        kept = [_less(item, _when_figures(item, items, request, spans)) if isinstance(item, dict) else item
+                for item in value]
         if kept != value:
             changed[name] = kept
     return changed
+
+
+def _less(item: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    return {key: field for key, field in item.items() if key not in names}
 
 
 def _when_spans(request: str, today: date) -> list[tuple[int, int]]:
@@ -227,12 +231,13 @@ def past_for_ahead(arguments: dict[str, Any], schema: dict[str, Any], request: s
     request tells of as past: "SHP-205066 got to the customer this morning, set it to delivered" states when it
     was delivered, not a new expected date."""
     required = set(schema.get("required") or [])
+    stated = stated_dates(request, today)
     past = []
     for name, value in arguments.items():
         day = as_date(value)
         if name in required or day is None or day > today or not _AHEAD.search(name):
             continue
-        for said in stated_dates(request, today):
+        for said in stated:
             clause = re.split(r"[,;.!?]", request[max(0, said.start - 40):said.start])[-1]
             if day in said.readings and TOLD_IN_THE_PAST.search(clause) and not _LOOKED_FORWARD.search(clause):
                 past.append(name)

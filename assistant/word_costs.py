@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.word_cues import has, split_percents
+from assistant.word_cues import has, said_before, split_percents
 from assistant.word_figures import Figure
 
 #: A distance unit and an amount consumed over it.
@@ -69,9 +69,9 @@ def break_even(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 3 or not has(r"\bbreak[- ]?even\b", text):
         return None
-    fixed = [f for f in amounts if has(r"\bfixed\b", _before(text, figures, f))
+    fixed = [f for f in amounts if has(r"\bfixed\b", said_before(text, figures, f))
              or has(r"^\s*(?:(?:a|per)\s+(?:month|year|week)\s+)?fixed\b", text[f.end:])]  # "600 a month fixed"
-    variable = [f for f in amounts if has(r"\b(?:variable|materials?)\b", _before(text, figures, f))
+    variable = [f for f in amounts if has(r"\b(?:variable|materials?)\b", said_before(text, figures, f))
                 or has(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each\s+)?to (?:make|produce)\b", text[f.end:])]
     price = [f for f in amounts if f not in fixed and f not in variable]
     if len(fixed) != 1 or len(variable) != 1 or len(price) != 1:
@@ -148,10 +148,3 @@ def part_time(text: str, figures: list[Figure]) -> str | None:
         return None
     short, full = sorted(weeks, key=lambda f: f.value)
     return f"{rest[0].text}*{short.text}/{full.text}"
-
-
-def _before(text: str, figures: list[Figure], figure: Figure) -> str:
-    """The words of `figure`'s clause before it: back to the figure or the punctuation before it."""
-    start = max([f.end for f in figures if f.end <= figure.start] +
-                [m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])] + [0])
-    return text[start: figure.start]

@@ -45,11 +45,19 @@ def fraction(percent: Figure) -> str:
 def clause(text: str, figures: list[Figure], figure: Figure) -> str:
     """The words around `figure` that speak of it: back to the figure or punctuation before it and on to the
     figure or punctuation after it ("minus 10% discount, then plus 21% vat": "then plus 21% vat")."""
-    before = max([f.end for f in figures if f.end <= figure.start] + [0])
     after = min([f.start for f in figures if f.start >= figure.end] + [len(text)])
-    start = max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
     stop = next((figure.end + m.start() for m in re.finditer(r"[,;.?!](?:\s|$)", text[figure.end:after])), after)
-    return text[start:stop]
+    return text[_clause_start(text, figures, figure):stop]
+
+
+def said_before(text: str, figures: list[Figure], figure: Figure) -> str:
+    """The words of `figure`'s clause before it: back to the figure or the punctuation before it."""
+    return text[_clause_start(text, figures, figure):figure.start]
+
+
+def _clause_start(text: str, figures: list[Figure], figure: Figure) -> int:
+    before = max([f.end for f in figures if f.end <= figure.start] + [0])
+    return max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
 
 #: A margin or markup asked for in percent, which the margin shape answers from prices, not from a percentage.
 MARGIN_ASKED = r"\b(?:margin|markup|mark-up)\b[^.?!]{0,20}\b(?:as an? |in )?(?:%|percent|percentage)|" \
