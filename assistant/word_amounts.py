@@ -2,8 +2,8 @@
 `assistant.word_problems.composed_expression`: items at a price each and their total (with fees, VAT or a
 discount), an average and a weighted one, what is left of a budget and what is still needed to reach a target,
 a sum shared out or in a ratio or proportion, a price per unit and the difference of two, containers a quantity
-needs, a rate per so many, amounts added up. Each shape returns None unless the request is that shape and every
-figure it states has its place.
+needs, a rate per so many, a total per one of each of two counts, amounts added up. Each shape returns None unless the
+request is that shape and every figure it states has its place.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def proportional(text: str, figures: list[Figure]) -> str | None:
     return f"{whole.text}*{named[0].text}/({' + '.join(f.text for f in parts)})"
 
 
+#: The things a ratio shares, named right after it: "1:4 concentrate to water", "5:3 (engineering:data)".
+_NAMED_AFTER = re.compile(r"\s*\(?([a-z]+)\s*(?::|\bto\b)\s*([a-z]+)\b")
+
+
 def ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     """An amount shared in a ratio, and the share asked for: the bigger or the smaller, or the one named
     ("between sales and support in the ratio 5:3, how much does sales get", "the team with the 4 share")."""
@@ -81,7 +85,8 @@ def ratio_share(text: str, ratio: re.Match[str]) -> str | None:
     elif has(r"\b(?:small|low)(?:er|est)\b|\bleast\b", rest):
         share = parts[values.index(min(values))]
     else:
-        named = re.search(r"\bbetween\s+(?:the\s+)?([a-z]+)\s+and\s+(?:the\s+)?([a-z]+)\b", rest)
+        named = re.search(r"\bbetween\s+(?:the\s+)?([a-z]+)\s+and\s+(?:the\s+)?([a-z]+)\b", rest) or \
+            _NAMED_AFTER.match(rest, ratio.end())
         after = rest[max(ratio.end(), named.end()):] if named is not None else ""
         asked = [i for i, name in enumerate(named.groups()) if has(rf"\b{name}\b", after)] \
             if named is not None and len(parts) == 2 else []
@@ -176,6 +181,23 @@ def rate_per(text: str, figures: list[Figure]) -> str | None:
         return None
     part, whole = sorted(rest, key=lambda figure: figure.value)
     return f"{part.text}/{whole.text}*{per.group(1).replace(',', '')}"
+
+
+def per_each(text: str, figures: list[Figure]) -> str | None:
+    """A total shared over two counts, asked per one of each ("closed 1,320 tickets, 6 agents, 22 working days,
+    how many tickets per agent per day"): the total over both counts."""
+    asked = re.search(r"\bhow many\s+([a-z]+)\s+(?:per|a|each)\s+([a-z]+)\s+(?:per|a|each)\s+([a-z]+)", text)
+    percents, amounts = split_percents(figures)
+    if asked is None or percents or len(amounts) != 3:
+        return None
+    counts = [[f for f in amounts if re.match(rf"\s*(?:[a-z]+\s+)?{re.escape(noun[:3])}", text[f.end:])]
+              for noun in asked.group(2, 3)]
+    if any(len(count) != 1 for count in counts) or counts[0][0] is counts[1][0]:
+        return None
+    total = next(f for f in amounts if f is not counts[0][0] and f is not counts[1][0])
+    if not re.match(rf"\s*(?:[a-z]+\s+)?{re.escape(asked.group(1)[:3])}", text[total.end:]):
+        return None
+    return f"{total.text}/{counts[0][0].text}/{counts[1][0].text}"
 
 
 def weighted_average(text: str, figures: list[Figure]) -> str | None:

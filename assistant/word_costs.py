@@ -16,14 +16,19 @@ Each shape fires on its own cue words and only when it places every figure the r
 - `reduced_days`: "per diem is 62/day, trip is 5 days, first and last day are paid at 75%" (the full days at the
   rate and the reduced ones at their share of it, or at a rate of their own);
 - `part_time`: "full timers (5 days/wk) get 25 days annual leave, she's on 3 days a week" (the full-timer's
-  amount times the part of the full week worked).
+  amount times the part of the full week worked);
+- `dilution`: "make 250 mL of 0.5 M from our 5 M stock, how many mL of stock" (the volume times the strength
+  wanted over the stock's), or the water to add to it;
+- `at_pace`: "spent 173,600 of the 240k by the end of september, at the same monthly rate how much is left at
+  year end" (the pace so far carried over the whole period), "how many more weeks till it's all gone" (what is
+  left over the pace), "344 closed in the first 8 wks, at that pace how many by the end of the 13 week quarter".
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.word_cues import has, said_before, split_percents
+from assistant.word_cues import LEFT, has, said_before, split_percents
 from assistant.word_figures import Figure
 
 #: A distance unit and an amount consumed over it.
@@ -64,6 +69,11 @@ def instalments(text: str, figures: list[Figure]) -> str | None:
     return None
 
 
+#: A cost each: "12 per head", "4.50 a guest".
+_EACH_COST = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:per|a|an|each|/)\s*(?:head|person|guest|attendee|unit|ticket|" \
+             r"participant|seat)\b"
+
+
 def break_even(text: str, figures: list[Figure]) -> str | None:
     """The units that cover fixed costs, from the price each sells at and the variable cost of each."""
     percents, amounts = split_percents(figures)
@@ -74,9 +84,14 @@ def break_even(text: str, figures: list[Figure]) -> str | None:
     variable = [f for f in amounts if has(r"\b(?:variable|materials?)\b", said_before(text, figures, f))
                 or has(r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each\s+)?to (?:make|produce)\b", text[f.end:])]
     price = [f for f in amounts if f not in fixed and f not in variable]
+    if len(fixed) == 1 and not variable and len(price) == 2:  # "tickets are 35 each ... catering is 12 per head"
+        sold = [f for f in price if has(r"\b(?:tickets?|price|sells?|sold|charge)\b", said_before(text, figures, f))]
+        variable = [f for f in price if f not in sold and has(_EACH_COST, text[f.end:])]
+        price = sold if len(sold) == 1 and len(variable) == 1 else price
     if len(fixed) != 1 or len(variable) != 1 or len(price) != 1:
         return None
-    return f"{fixed[0].text}/({price[0].text} - {variable[0].text})"
+    units = f"{fixed[0].text}/({price[0].text} - {variable[0].text})"
+    return f"ceiling({units})" if has(r"\bhow many\b", text) else units  # whole units cover the costs
 
 
 _PARTS = re.compile(r"(\d+(?:\.\d+)?)\s+parts?\s+(?:of\s+)?([a-z]+)\s+(?:to|and|:)\s+(\d+(?:\.\d+)?)\s+parts?\s+"
@@ -143,8 +158,89 @@ def part_time(text: str, figures: list[Figure]) -> str | None:
     weeks = [f for f in amounts if _A_WEEK.match(text[f.end:]) or
              has(r"\b(?:full[- ]?time|ft)\b[^\d.,;]{0,12}$", text[:f.start]) and
              re.match(r"\s*(?:hrs?|hours?|h)\b", text[f.end:])]
+    if len(weeks) == 1:  # "works 3 days a week ... full time salary is 39,000 on 5 days"
+        unit = re.match(r"\s*(?:-\s*)?(day|h)", text[weeks[0].end:])
+        weeks += [f for f in amounts if f not in weeks and unit is not None and
+                  has(r"\b(?:on|over|across)\s*$", text[:f.start]) and
+                  re.match(rf"\s*(?:-\s*)?{unit[1]}\w*\s*(?:[.,;?!]|$)", text[f.end:])]
     rest = [f for f in amounts if f not in weeks]
     if percents or len(weeks) != 2 or len(rest) != 1 or weeks[0].value == weeks[1].value:
         return None
     short, full = sorted(weeks, key=lambda f: f.value)
     return f"{rest[0].text}*{short.text}/{full.text}"
+
+
+#: The pace so far carried on: "at the same monthly rate", "at that pace", "same burn rate".
+_SAME_PACE = r"\b(?:same|current|that|this)\s+(?:\w+\s+)?(?:rate|pace)\b"
+#: A span of time a figure counts: "9 weeks", "8 wks", "7 months".
+_SPAN = r"\s*(?:full\s+)?(?P<unit>weeks?|wks?|months?|mths?)\b"
+#: The whole period a span is part of, as a figure names it ("the 13 week quarter") or in words.
+_WHOLE_SPAN = r"\s*[-\s]?(?:weeks?|wks?|months?|mths?)[\s-]+(?:quarter|year|project|period|season)\b"
+_WHOLE_IN_WORDS = {"year": (r"\b(?:year end|year-end|end of the year|full year|for the year|by december)\b", 12, 52),
+                   "quarter": (r"\b(?:end of the quarter|quarter end|for the quarter)\b", 3, 13)}
+_MONTH_ORDER = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: The months elapsed, named by the last of them: "by the end of september", "through june".
+_MONTH_ENDED = re.compile(r"\b(?:by the end of|end of|through|up to|until)\s+(?P<month>jan|feb|mar|apr|may|jun|jul|aug|"
+                          r"sep|oct|nov|dec)[a-z]*\b")
+_UNTIL_GONE = r"\bhow many (?:more )?(?:weeks?|months?)\b[^.?!]*\b(?:gone|runs? out|used up|spent|empty)\b"
+
+
+def at_pace(text: str, figures: list[Figure]) -> str | None:
+    """What was done or spent over a span of time, carried on at the same pace: over the whole period (a
+    number of weeks or months stated, or the year or quarter named), what a budget has left at its end, or how
+    many more spans the rest of the budget lasts."""
+    percents, amounts = split_percents(figures)
+    if percents or not has(_SAME_PACE, text):
+        return None
+    whole = [f for f in amounts if re.match(_WHOLE_SPAN, text[f.end:])]
+    spans = [f for f in amounts if f not in whole and re.match(_SPAN, text[f.end:])]
+    if len(whole) > 1 or len(spans) > 1:
+        return None
+    if spans:
+        elapsed, in_months = spans[0].text, re.match(_SPAN, text[spans[0].end:])["unit"].startswith("m")
+    elif (ended := _MONTH_ENDED.search(text)) is not None:
+        elapsed, in_months = str(_MONTH_ORDER.index(ended["month"]) + 1), True
+    else:
+        return None
+    rest = [f for f in amounts if f not in whole and f not in spans]
+    if len(rest) not in (1, 2):
+        return None
+    done, budget = min(rest, key=lambda f: f.value), (max(rest, key=lambda f: f.value) if len(rest) == 2 else None)
+    if budget is not None and has(_UNTIL_GONE, text):
+        return f"({budget.text} - {done.text})/({done.text}/{elapsed})"
+    period = whole[0].text if whole else next(
+        (str(months if in_months else weeks) for cue, months, weeks in _WHOLE_IN_WORDS.values() if has(cue, text)),
+        None)
+    if period is None:
+        return None
+    carried = f"{done.text}/{elapsed}*{period}"
+    if budget is None:
+        return carried
+    return f"{budget.text} - {carried}" if has(LEFT, text) else None
+
+
+#: A strength as labs write it: "2.5 mg/ml", "0.5 M", "40 mM", "10 µg/mL", "70%" is a percentage figure instead.
+_STRENGTH = r"\s*(?P<unit>(?:mg|µg|ug|ng|g|mol|mmol)\s*/\s*(?:ml|l|µl|ul)|[mnµu]?m)\b(?!\s*/)"
+_VOLUME = r"\s*(?:ml|l|µl|ul|litres?|liters?)\b(?!\s*/)"
+_DILUENT = r"\b(?:water|buffer|diluent|solvent|saline|pbs|media|medium)\b"
+
+
+def dilution(text: str, figures: list[Figure]) -> str | None:
+    """A stock diluted to a weaker strength in a final volume (C1 V1 = C2 V2): the stock's volume, or the
+    diluent's when that is asked for. Both strengths in one unit, and one volume."""
+    if not has(r"\bstock\b|\bdilut", text) or any(f.percent for f in figures):
+        return None
+    strengths = [(f, re.match(_STRENGTH, text[f.end:])) for f in figures]
+    strengths = [(f, unit) for f, unit in strengths if unit is not None]
+    volumes = [f for f in figures if re.match(_VOLUME, text[f.end:])]
+    if len(strengths) != 2 or len(volumes) != 1 or len(figures) != 3 or \
+            len({re.sub(r"\s+", "", unit["unit"]) for _, unit in strengths}) != 1:
+        return None
+    weak, strong = sorted((f for f, _ in strengths), key=lambda f: f.value)
+    if weak.value == strong.value:
+        return None
+    stock = f"{weak.text}*{volumes[0].text}/{strong.text}"
+    asked = re.search(r"\b(?:how (?:many|much)|what volume)\b.*", text)
+    if asked is not None and has(_DILUENT, asked.group()) and not has(r"\bstock\b", asked.group()):
+        return f"{volumes[0].text} - {stock}"
+    return stock

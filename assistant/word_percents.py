@@ -26,11 +26,20 @@ _TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|inc|including|all in|p
 _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
              r"growing|up from|more than)\b"
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
-               r"cheaper|reduced|shrank|declined?|short|shortfall)\b"
+               r"cheaper|reduced|shrank|declined?|short|shortfall|loss|lost)\b"
+#: The part not done asked after the part done was stated: "540 of 600 within SLA, what % missed".
+_NOT_DONE = r"\b(?:missed|miss|failed|fail|didn't|did not|weren't|were not|not|outside|late|no-shows?)\b"
+#: A year asked for: "the full year", "per year", "annual cost".
+_A_YEAR = r"\b(?:full year|whole year|per year|a year|for the year|over the year|annual(?:ly)?|yearly)\b"
+#: A percentage taken of the part named before it: "of them", "of the trials", "of operations".
+_OF_THE_PART = r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+|(?!our\b|all\b|my\b|a\b)[a-z]{4,}\b)"
+#: Between a first percentage and the amount it is of: "75% of our 60k budget".
+_OF_THE_AMOUNT = r"^\s*of\s+(?:our|the|my|this|a|an)?\s*(?:[a-z]+\s+)?[€$£]?\s*$"
 _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
                 r"(?:%|percentage) (?:is|was) (?:that|it)|" \
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
-                r"\bthe (?:%|percentage|percent) (?:increase|decrease|change|rise|drop|growth|difference)\b|" \
+                r"\bthe (?:%|percentage|percent) (?:\w+ )?" \
+                r"(?:increase|decrease|change|rise|drop|growth|difference|loss|gain)\b|" \
                 r"\brate (?:%|in %|as a %)|%\s*\?"
 #: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
 _LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
@@ -77,7 +86,12 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
     if has(LEFT, text) and has(USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
         return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
     factors = percent_factors(text, figures, percents, total)
-    return None if factors is None else "*".join([amount, *factors])
+    if factors is None:
+        return None
+    if re.match(r"\s*(?:a|per|/)\s*month\b|\s*monthly\b", text[amounts[0].end:]) and \
+            has(_A_YEAR, text[max(amounts[0].end, percents[-1].end):]):
+        factors.append("12")  # "4.5k a month, up 6% from january, the cost for the full year"
+    return "*".join([amount, *factors])
 
 def _grossed_up(text: str, amount: Figure, percent: Figure) -> str | None:
     """An amount that is what remains after a percentage, and the whole asked for: the gross for a net pay
@@ -119,9 +133,12 @@ def percent_factors(text: str, figures: list[Figure], percents: list[Figure], to
     return factors
 
 def percent_change(text: str, figures: list[Figure]) -> str | None:
-    """Two amounts, from the first to the second, and the change asked for in percent."""
+    """Two amounts, from the first to the second, and the change asked for in percent; or two percentages and
+    the change relative to the first."""
     percents, amounts = split_percents(figures)
-    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text):
+    if len(percents) == 2 and not amounts and has(r"\brelative\b", text) and has(r"\bfrom\s+[\d.]+%\s+to\b", text):
+        amounts = percents  # "CTR went from 1.8% to 2.4%, the relative increase in percent"
+    elif percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text):
         return None
     first, second = amounts[0].text, amounts[1].text
     if has(_CHANGE_DOWN, text):
@@ -140,9 +157,10 @@ def percent_of_part(text: str, figures: list[Figure]) -> str | None:
     if len(percents) > 1 and not amounts and has(_ASKS_PERCENT, text) and \
             all(re.match(r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)", text[p.end:]) for p in percents[1:]):
         return "*".join([percents[0].text, *(fraction(percent) for percent in percents[1:])])  # "what % of all staff"
-    if len(percents) < 2 or len(amounts) != 1 or amounts[0].start > percents[0].start or \
+    if len(percents) < 2 or len(amounts) != 1 or amounts[0].start > percents[0].start and \
+            not has(_OF_THE_AMOUNT, text[percents[0].end: amounts[0].start]) or \
             has(OFF + r"|\b(?:vat|tax|plus|add|added|adds|increase|rise|extra|surcharge|tip|more)\b", text) or \
-            any(not re.match(r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)", text[p.end:]) for p in percents[1:]):
+            any(not re.match(_OF_THE_PART, text[p.end:]) for p in percents[1:]):
         return None
     return "*".join([amounts[0].text, *(fraction(percent) for percent in percents)])
 
@@ -165,7 +183,10 @@ def percent_of(text: str, figures: list[Figure]) -> str | None:
             has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text):
         return None
     part, whole = sorted(amounts, key=lambda figure: figure.value)
-    if has(LEFT, text) and has(USED, text):  # "spent 11,250 of 18,000, what percentage is left"
+    asked = text[max(part.end, whole.end):]
+    if has(LEFT, text) and has(USED, text) or \
+            has(_NOT_DONE, asked) and not has(_NOT_DONE, text[: max(part.end, whole.end)]):
+        # "spent 11,250 of 18,000, what percentage is left"; "resolved 540 of 600 within SLA, what % missed"
         return f"({whole.text} - {part.text})/{whole.text}*100"
     return f"{part.text}/{whole.text}*100"
 

@@ -35,6 +35,7 @@ from assistant.word_amounts import (
     average,
     containers,
     line_items,
+    per_each,
     per_unit,
     proportional,
     rate_per,
@@ -45,7 +46,16 @@ from assistant.word_amounts import (
     to_target,
     weighted_average,
 )
-from assistant.word_costs import break_even, consumption, instalments, mix_parts, part_time, reduced_days
+from assistant.word_costs import (
+    at_pace,
+    break_even,
+    consumption,
+    dilution,
+    instalments,
+    mix_parts,
+    part_time,
+    reduced_days,
+)
 from assistant.word_cues import has
 from assistant.word_figures import Figure, converts, in_digits, read_figures
 from assistant.word_ledger import ledger
@@ -87,8 +97,10 @@ from assistant.word_percents import (
 )
 from assistant.word_time import (
     CLOCK,
+    DATE,
     clock_durations,
     converted,
+    days_between,
     durations,
     employer_share,
     fuel,
@@ -136,8 +148,11 @@ _ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:
                        re.IGNORECASE)
 #: An amount of money asked in hundredths: "cost per click in cents".
 _IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
-#: A condition a figure states, which no sum takes: "if we pay within 10 days", "for groups of 10+".
-_CONDITION = re.compile(r"\b(?:if (?:we |you |they |the customer )?pays?|paid|pays) within \d+ days\b")
+#: A condition a figure states, which no sum takes: "if we pay within 10 days", "for groups of 10+", "on orders
+#: over 20 units".
+_CONDITION = re.compile(r"\b(?:if (?:we |you |they |the customer )?pays?|paid|pays) within \d+ days\b|"
+                        r"\b(?:on|for) (?:orders?|groups?|bookings?|purchases?) (?:of |over |above |with )?"
+                        r"(?:more than |at least )?\d+\+?(?:\s*(?:units?|people|ppl|pcs|items|or more))?")
 #: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
 _TO_CENTS = re.compile(r"\bto the (?:nearest )?(?:cent|penny|pence)\b")
 _TO_WHOLE = re.compile(r"\bto (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
@@ -159,19 +174,24 @@ _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+)\s+(?:years?|yrs?)\b
                     r"\b(\d+)\s+(?:years?|yrs?)\s+(?:from now|later|time)\b")
 
 
+#: A fraction of a whole, as the percentage it is: "a quarter of operations", "3/4 of our 60k budget", "half are
+#: remote" (not of a
+#: unit of time or distance: "a quarter of an hour" is minutes).
+_FRACTIONS = {"a quarter": "25", "one quarter": "25", "1/4": "25", "three quarters": "75", "3/4": "75", "half": "50",
+              "1/2": "50", "a fifth": "20", "one fifth": "20", "1/5": "20", "two fifths": "40", "2/5": "40",
+              "3/5": "60", "a tenth": "10", "one tenth": "10", "1/10": "10"}
+_FRACTION_OF = re.compile(r"(?<![\w/])(?P<part>" + "|".join(re.escape(part) for part in _FRACTIONS) +
+                          r")\s+(?:of\b(?!\s+(?:an?|the|one)\s+(?:hour|day|week|month|year|mile|km|kilomet))|"
+                          r"(?=(?:are|were|is|was)\b))")
 #: Overtime's multiples in words.
 _OVERTIME_WORDS = {"time and a half": "1.5x", "double time": "2x"}
 #: A ratio to share by: "in the ratio 5:3", "ratio of 2:3:4".
-_RATIO = re.compile(r"\bratio\s+(?:of\s+)?(\d+(?:\s*:\s*\d+)+)\b")
-_MONTH_NAMES = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|" \
-               r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-#: A day of a month: "1 april", "april 1st".
-_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\s+\d{{1,2}}"
-                   rf"(?:st|nd|rd|th)?\b")
+_RATIO = re.compile(r"\bratio\s+(?:of\s+|is\s+|=\s*)?(\d+(?:\s*:\s*\d+)+)\b")
 def composed_expression(request: str) -> str | None:
     """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
     has its place; None otherwise (the model writes the expression)."""
     text = _ASIDE.sub(" ", in_digits(_PERCENT_WORDS.sub("%", request).casefold()))
+    text = _FRACTION_OF.sub(lambda m: f"{_FRACTIONS[m['part']]}% " + m.group()[len(m['part']):].lstrip(), text)
     text = _CODE.sub(lambda code: re.sub(r"[\d#]", "", code.group(0)), text)
     text = _CONDITION.sub(" ", re.sub(r"\bot\b", "overtime", text))
     text = re.sub(r"\b(\d+)\s*/\s*(\d+)(?=\s+(?:between|split|among)\b)", r"ratio \1:\2", text)  # "60/40 between"
@@ -197,8 +217,10 @@ def _composed(text: str) -> str | None:
         return _rounded(ratio_share(text, ratio), digits)
     if CLOCK.search(text):
         return _rounded(clock_durations(text), digits)
-    if _DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
-        text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", _DATE.sub(" ", text))
+    if (between := days_between(text)) is not None:
+        return between
+    if DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
+        text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", DATE.sub(" ", text))
     unit_rate = _UNIT_RATE.search(text)
     inverse = unit_rate is not None and _asked_in(text[: unit_rate.start()] + text[unit_rate.end():]) == \
         _unit_name(unit_rate.group("unit"))
@@ -216,6 +238,8 @@ def _composed(text: str) -> str | None:
         return _rounded(unit_product(clock, read_figures(clock)), digits)
     if _UNREAD.search(text) or _FORMULA.search(text):
         return None
+    if rate is None and (paced := at_pace(text, read_figures(text))) is not None:  # "at that pace": no speed
+        return _rounded(paced, digits)
     if _LEFT_TO_THE_MODEL.search(text):  # a speed asked in its units is a chain of rates: "avg speed in km/h?"
         return _rounded(unit_product(text, read_figures(text)), digits) if has(r"\bspeed\b", text) else None
     for shape in _BEFORE_CONVERSION:
@@ -296,9 +320,9 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count, after_free,
-    reorder_point, minimum_charge, tiered_count, per_chain, per_time, full_packs, area_or_volume, rate_per,
-    containers, margin, weighted_average, overtime, shared_out, contributions, percent_of_part, percent_chain,
+    dilution, instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count,
+    after_free, reorder_point, minimum_charge, tiered_count, per_each, per_chain, per_time, full_packs, area_or_volume,
+    rate_per, containers, margin, weighted_average, overtime, shared_out, contributions, percent_of_part, percent_chain,
     percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay, split_evenly,
     unit_product, line_items, added_up,
 )

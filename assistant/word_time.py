@@ -7,6 +7,7 @@ request is that shape and every figure it states has its place.
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
@@ -14,6 +15,18 @@ from assistant.word_figures import Figure, converts, read_figures, scaled, time_
 
 #: A clock time: "09:45", "7:40", "8:45am", "5 pm".
 CLOCK = re.compile(r"\b(?:(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*([ap])\.?m\b\.?|([01]?\d|2[0-3]):([0-5]\d)\b)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|" \
+              r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+#: A day of a month: "1 april", "april 1st", with its year if one follows ("march 3 to april 18, 2025"); not a
+#: month's figure ("july 84,200").
+DATE = re.compile(rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_NAME})|"
+                  rf"(?P<month2>{_MONTH_NAME})\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?)\b(?![.,]\d)"
+                  rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?")
+#: Days between two dates asked for, and the first and last day both counted.
+_DAYS_ASKED = r"\bhow many (?:calendar )?days\b|\bdays (?:is it|between|are there)\b|\bnumber of days\b"
+_BOTH_DAYS = r"\b(?:inclusive|both days|both the first and the last|first and last days? (?:included|counted)|" \
+             r"including both|counting both)\b"
 #: A duration in hours and minutes: "1h 25min", "2h 05min", "50 min", "1 hr 10 mins".
 _DURATION = re.compile(r"\b(?:(\d+)\s*(?:h|hrs?|hours?)\s*)?(\d+)\s*(?:m|mins?|minutes)\b|\b(\d+)\s*(?:h|hrs?)\b")
 #: The employer paying part of a cost, and the person asking about their own part.
@@ -249,3 +262,31 @@ def over_cap(text: str, figures: list[Figure]) -> str | None:
         return None
     cap, paid = sorted(rates, key=lambda figure: figure.value)
     return f"({paid.text} - {cap.text})*{counts[0].text}"
+
+
+def days_between(text: str) -> str | None:
+    """The calendar days from one date to another ("from 3 feb to 28 apr 2025, both days included": the days
+    left in February, all of March and the days into April, and the first day), when the request states two
+    dates and asks how many days and states no other figure. Across the end of February only with a year."""
+    dates = list(DATE.finditer(text))
+    if len(dates) != 2 or not has(_DAYS_ASKED, text) or has(r"\b(?:working|business|week)\s*days\b", text):
+        return None
+    rest = re.sub(r"\b(?:the|these|those) 2 dates\b", " ", DATE.sub(" ", text))
+    if re.search(r"\d", rest):
+        return None
+    (first_day, first_month), (last_day, last_month) = (
+        (int(m["day"] or m["day2"]), _MONTHS.index((m["month"] or m["month2"])[:3])) for m in dates)
+    years = {m["year"] for m in dates if m["year"]}
+    if last_month < first_month or len(years) > 1 or last_month == first_month and last_day < first_day:
+        return None  # into another year, or two years stated: left to the model
+    year = int(years.pop()) if years else None
+    if year is None and first_month <= 1 < last_month:
+        return None  # February's length depends on the year
+    lengths = [31, 29 if year is not None and calendar.isleap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    if any(day > lengths[month] for day, month in ((first_day, first_month), (last_day, last_month))):
+        return None
+    both = " + 1" if has(_BOTH_DAYS, text) else ""
+    if first_month == last_month:
+        return f"{last_day} - {first_day}{both}"
+    between = "".join(f" + {lengths[month]}" for month in range(first_month + 1, last_month))
+    return f"({lengths[first_month]} - {first_day}){between} + {last_day}{both}"

@@ -233,8 +233,42 @@ def test_an_everyday_word_problem_is_written_as_its_words_say(request_text: str,
     ("trip is 3 days (2 nights), 40 eur a day, first and last days at 50%, total per diem", 80),
     ("full timers (5 days a week) get 30 days leave, he works 4 days a week, pro rata days?", 24),
     ("part timer on 20 hrs/wk, full time is 40 hrs and the ft salary is 50,000, her salary?", 25000),
+    ("she works 2 days a week, the full time salary is 40,000 on 5 days, what does she earn", 16000),
 ])
 def test_costs_parts_and_days_are_written_as_their_words_say(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # the pace so far carried over the whole period, what a budget keeps, how long the rest lasts
+    ("budget is 120k for the year, we spent 60,000 by the end of june. at the same rate whats left at year end", 0),
+    ("used 30k of the 90k budget in 6 weeks, at that pace how many more weeks until it runs out", 12),
+    ("we shipped 400 orders in the first 4 weeks, at the same pace how many in the 10 week season", 1000),
+    # a stock diluted: the stock's volume, or the water's
+    ("diluting a 10 mg/ml stock to 2 mg/ml, final volume 100 ml, how many ml of stock", 20),
+    ("make 500 ml of 1 M from the 4 M stock, how many ml of water do i add", 375),
+    # break even on a price each and a cost each, in whole units
+    ("tickets sell at 20 each, the hall is a fixed 1,000 and food is 10 per head, how many to break even", 100),
+    ("tickets are 30 each, venue is a fixed 1,000 and drinks cost 7 per person, how many tickets to break even", 44),
+    # a total over two counts
+    ("we picked 4,800 lines last week. 8 pickers, 5 shifts. how many lines per picker per shift?", 120),
+    # days between two dates
+    ("how many days from 20 jan to 10 feb?", 21),
+    ("leave runs from 30 march to 2 april 2026 inclusive, how many days is that", 4),
+    # the part not done, asked after the part done
+    ("180 of 200 parcels arrived on time, what % were late", 10),
+    # a monthly amount raised, asked for a year
+    ("rent is 2,000 a month and goes up 5% from january, what does the full year cost", 25200),
+    # fractions of a whole, as percentages
+    ("of our 200 staff a quarter are in sales and 50% of sales travel. how many people travel", 25),
+    ("3/4 of the 80k budget goes to events and 10% of events is catering, how much is catering", 6000),
+    # percentages relative to each other, a ratio named after it, a condition, a month beside its figure
+    ("conversion went from 2% to 3%, the relative increase in percent?", 50),
+    ("we need 300 ml of mix, the ratio is 1:2 syrup to water, how many ml of syrup", 100),
+    ("chairs are 50 each, we order 30, 10% off on orders over 25 units, total?", 1350),
+    ("sales were june 10,000, july 20,000 and aug 30,000, average per month?", 20000),
+])
+def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
 
 
@@ -243,7 +277,8 @@ def test_costs_parts_and_days_are_written_as_their_words_say(request_text: str, 
     "7 x 38.5 for the new desks and chairs",  # a product and words
     "odometer at the start 184,215, at the end 184,902, km driven?",  # "at the end" is no price each
     "splitting a 4.5 kg bag into 250 g portions, how many portions",  # kilograms and grams
-    "how many days from march 3 to april 18, 2025?",  # a year is no operand
+    "how many working days from march 3 to april 18, 2025?",  # the weekends are no figure stated
+    "how many days from 20 jan to 10 mar?",  # february's length needs the year
     "240 applicants, 15% got an interview and a third of those made the final, how many finalists",
     "12 pcs per box, 30 boxes per pallet, how many pallets for 1000 pcs",  # the asked thing is counted per
     "team of 4 on a 37.5 hr week, total billable was 123 hrs, utilisation %?",  # a percentage is no sum
