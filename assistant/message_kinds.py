@@ -18,9 +18,9 @@ import re
 from assistant.slots import is_question
 
 #: A figure a calculation could start from: a number or a number word ("one week", "a dozen", "half"); digits
-#: inside a code are none ("3PL", "B2B", "E1003").
+#: inside a code are none ("3PL", "B2B", "E1003", "WH-05").
 _FIGURE = re.compile(
-    r"(?<![A-Za-z\d])(?<!\d[.,])\d(?![\d.,]*[A-Z]{2})|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"(?<![A-Za-z\d])(?<![A-Za-z]-)(?<!\d[.,])\d(?![\d.,]*[A-Z]{2})|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|dozen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|"
     r"quarter|third|twice|double|triple)\b",
     re.IGNORECASE,
@@ -49,17 +49,28 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
                       r"|\bwho (?:are|r) (?:u|you)\W*$", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
 #: "what a monday", "fed up", "so annoying"), "btw", "all good", "nothing to do", "hold off", "finally",
-#: "already", what one may do later ("not yet", "i'll let you know"), an emoji.
+#: "already", what one may do later ("not yet", "i'll let you know", "we'll see", "heads up, we might need to"),
+#: what keeps happening ("keeps freezing", "always seems", "third time this week", "lately", "funny how"), work
+#: reported done ("is done, the numbers matched", "just finished unloading, nothing damaged"), an emoji.
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
     r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|insane|nightmare|killing me|what an? \w+|"
     r"you'?re (?:a star|the best|a legend|a lifesaver)|legend|lifesaver|impressive|can'?t wait|fed up|"
     r"driving me (?:nuts|crazy|mad)|so annoying|already|not yet|i'?ll let (?:you|u) know|might have to|"
-    r"i'?ll probably)\b|!!|"
+    r"i'?ll probably|(?:we|i)(?:'?d| would) probably|we'?ll see|heads up|lately|bane|(?:so|i'?m|im) done with|"
+    r"sick of|tired of|(?:funny|weird|strange|odd) how|keeps? \w+ing|always (?:seems?|looks?)|tbh|"
+    r"so (?:confusing|slow|annoying|frustrating|complicated|clunky|buggy)|at some point|not today|"
+    r"(?:i|we) should probably|(?:second|third|fourth|fifth) time (?:this|today|in a row)|"
+    r"(?:is|are|was|were) (?:all )?done|just finished|matched|went (?:fine|well|smoothly)|"
+    r"nothing (?:damaged|missing|broken)|no damage|feels like)\b|!!|"
     r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
     re.IGNORECASE,
 )
+#: A question nobody expects answered, which a reaction's mark makes a complaint: "why is every meeting at 9, ugh".
+_RHETORICAL = re.compile(r"^\W*why (?:is|are|does|do|did|must|has|have)\b", re.IGNORECASE)
+#: A question word that exclaims rather than asks: "funny how the stock figures always look off on mondays".
+_EXCLAIMED = re.compile(r"\b(?:funny|weird|strange|odd|amazing|crazy) how\b", re.IGNORECASE)
 #: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
 #: "customer's been ringing about SHP-204877 🙄 where is the thing"), or writes an address a report needs.
 _ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when|how)\b|@", re.IGNORECASE)
@@ -67,7 +78,8 @@ _ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when
 #: verb that opens a clause as an order ("..., set it to delivered", "and close it").
 _REQUESTS = re.compile(
     r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
-    r"i\s+want|i\s+need|we\s+need|(?<!no )needs?\b|let\s+me|go\s+ahead)\b"
+    r"i\s+want|i\s+need|we\s+need|(?<!no )(?<!might )(?<!may )needs?\b|let\s+me|go\s+ahead|"
+    r"can\s+be\s+(?:closed|cancell?ed|deleted|removed|resolved|marked|approved|rejected|reopened))\b"
     r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
     r"check|look|pull|tell|send|add|remove|delete|reopen|move|order|approve|reject|make|put|register|record|note|"
@@ -93,6 +105,31 @@ _STAFF = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
 _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORECASE)
 
 
+#: Work on a text the message asks for, which stays work on a text when it names a record: "write a teams message
+#: to the crew saying SUP-0466 starts next month", "translate this note for SHP-205077".
+_TEXT_WORK = re.compile(
+    r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
+    r"spell ?check|grammar check|fix the (?:spelling|grammar)|"
+    r"(?:write|draft|compose) (?:me )?(?:a |an |the )?(?:(?:short|quick|friendly|polite|formal|firm) )*(?:teams |slack |"
+    r"chat )?(?:message|e-?mail|mail|reply|response|text|letter|announcement|memo|post|paragraph))\b",
+    re.IGNORECASE)
+#: What says no record is to be looked at: "no need to check anything now, just asking", "do you remember what we
+#: talked about yesterday regarding SHP-205102?" (the conversation, not the record).
+_NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon'?t (?:check|look)\b|"
+                        r"\bdo (?:you|u) remember\b|\bwhat we (?:talked|spoke|chatted) about\b", re.IGNORECASE)
+
+
+def text_work(text: str) -> bool:
+    """Whether `text` asks for work on a text (to write a message, to translate or rephrase one), whatever records
+    it names."""
+    return _TEXT_WORK.search(text) is not None
+
+
+def wants_no_lookup(text: str) -> bool:
+    """Whether `text` says that nothing is to be looked up, or asks about the conversation itself."""
+    return _NO_LOOKUP.search(text) is not None
+
+
 def general_question(text: str) -> bool:
     """Whether `text` asks for general knowledge, an opinion or work on a text it gives, not for what the
     company's documents say: "what's FIFO vs FEFO?", "explain safety stock", "why is the last mile so
@@ -108,12 +145,14 @@ def opinion(text: str) -> bool:
 
 
 def reaction(text: str) -> bool:
-    """Whether `text` tells news, thanks or a complaint and asks for nothing: no question, no word that requests
-    and no order ("set it to delivered"), and a mark of a reaction (thanks, "btw", "all good", "finally", "!!",
-    an emoji). "thanks!! got the 86 euros back already" and "ticket 4103 is fine now btw, nothing to do" are
-    reactions; "ticket 4103 is fine now, close it" and "slot 8124 isnt needed anymore" are not."""
-    return not is_question(text) and _ASKS_FOR.search(text) is None and _REQUESTS.search(text) is None and \
-        _REACTS.search(text) is not None
+    """Whether `text` tells news, thanks or a complaint and asks for nothing: no question (but one nobody expects
+    answered: "why is every meeting at 9, ugh"), no word that requests and no order ("set it to delivered"), and a
+    mark of a reaction (thanks, "btw", "all good", "finally", "!!", an emoji). "thanks!! got the 86 euros back
+    already" and "ticket 4103 is fine now btw, nothing to do" are reactions; "ticket 4103 is fine now, close it"
+    and "slot 8124 isnt needed anymore" are not."""
+    rhetorical = _RHETORICAL.match(text) is not None and not names_a_record(text)
+    asks = (is_question(text) or _ASKS_FOR.search(_EXCLAIMED.sub(" ", text)) is not None) and not rhetorical
+    return not asks and _REQUESTS.search(text) is None and _REACTS.search(text) is not None
 
 
 #: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods" (not

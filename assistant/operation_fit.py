@@ -33,6 +33,11 @@ READER_PROBABILITY = 0.05
 STATED_LOOKUP = 2
 
 
+#: An order to show records: "show me all claims still waiting for approval", "pls list ...", "can you pull up ...".
+_ORDERS_A_READ = re.compile(r"^\W*(?:(?:can|could) (?:u|you) )?(?:pls |please )?(?:show|list|pull up|display|give)"
+                            r"(?: me| us)?\b", re.IGNORECASE)
+
+
 def takes_more_of_the_request(
     tool: str, candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], request: str,
     today: date | None = None, changes: Collection[str] = (),
@@ -47,15 +52,17 @@ def takes_more_of_the_request(
     we moved that truck to a later slot on thursday" sits next to the bookings, but a booking would make up its
     dock, time and shipment where a cancellation has the slot. Where the request writes `tool`'s verb, the verb
     decides: no rival whose verb it does not write takes the call; where it writes the verb of one rival with side
-    effects and not `tool`'s, and states something of that rival's, the rival takes it; and a question (`asks`)
-    about a look-up's records is not moved to a change ("who does E1008 report to? they approved my 3 day trip to
+    effects and not `tool`'s, and states something of that rival's, the rival takes it; and a question (`asks`) or
+    an order to show ("show me all claims still waiting for approval") about a look-up's records is not moved to a
+    change ("who does E1008 report to? they approved my 3 day trip to
     hamburg")."""
     if tool not in schemas:
         return None
     rivals = sorted((name for name, p in candidates.items()
                      if name != tool and name in schemas and name not in (SEARCH, CALCULATOR)
                      and p >= RIVAL_PROBABILITY), key=candidates.__getitem__, reverse=True)[:2]
-    if tool not in changes and asks(request):  # a question reads; it changes nothing because it names more
+    if tool not in changes and (asks(request) or _ORDERS_A_READ.match(request)):
+        # a question or an order to show reads; it changes nothing because it names more
         rivals = [name for name in rivals if name not in changes]
     if _verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
         rivals = [name for name in rivals if _verb_written(name, request)]

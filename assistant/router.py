@@ -77,6 +77,8 @@ from assistant.message_kinds import (
     record_sentences,
     rule_question,
     states_a_figure,
+    text_work,
+    wants_no_lookup,
 )
 from assistant.operation_fit import (
     CALCULATOR,
@@ -94,6 +96,7 @@ from assistant.operation_fit import (
     writes_a_digit,
 )
 from assistant.slots import asks, is_question, stated_count
+from assistant.spelling import Speller
 from assistant.word_problems import arithmetic, composed_expression
 from tools.base import Tool
 from tools.lexical import keywords
@@ -133,6 +136,8 @@ _FRAMING = frozenset(keywords(
 UnknownWords = Callable[[str], Sequence[str]]
 #: Texts -> unit-length embeddings, one row per text. `tools.retrieval.Embedder.embed` is one.
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+#: The whole words an embedder reads as themselves (`tools.retrieval.Embedder.words`).
+Words = Callable[[], Collection[str]]
 #: A question's embedding -> the cosine similarity of the nearest document passage (None: no documents).
 NearestPassage = Callable[[Sequence[float]], float | None]
 
@@ -190,6 +195,19 @@ class ToolRouter:
         self.worked_examples = {tool: [list(messages) for messages in conversations]
                                 for tool, conversations in (worked_examples or {}).items()}
         self._embedded: dict[str, np.ndarray] = {}  # text -> its embedding, for exemplars
+        self._speller: Speller | None = None  # made from the exemplars when first needed
+        #: Words the embedder reads whole, which stay as written (`load_router` sets them).
+        self.known_words: Collection[str] = frozenset()
+
+    @property
+    def speller(self) -> Speller:
+        """Mends typing slips against the words of the requests the router was fitted on (`assistant.spelling`)."""
+        if self._speller is None:
+            worked = (str(conversation[0].get("content") or "") for conversations in self.worked_examples.values()
+                      for conversation in conversations if conversation)
+            self._speller = Speller([*(text for texts in self.exemplars.values() for text in texts), *worked],
+                                    known=self.known_words)
+        return self._speller
 
     @property
     def tools(self) -> list[str]:
@@ -261,7 +279,7 @@ class ToolRouter:
         unknown_words: UnknownWords | None,
     ) -> Route:
         """`route`'s verdict on `texts` as they are."""
-        vectors = self._embed(texts)  # (texts, dim)
+        vectors = self._embed([self.speller.mended(text) for text in texts])  # (texts, dim)
         rows = self._probabilities(vectors, tools)
         best = min(range(len(rows)), key=lambda i: rows[i][NO_CALL])
         row = rows[best]
@@ -371,8 +389,12 @@ class ToolRouter:
         if call and checks and reaction(texts[0]):
             reasons.append("news, thanks or a complaint that asks for nothing")
             call = False
+        if call and checks and (text_work(texts[0]) or wants_no_lookup(texts[0])):
+            reasons.append("work on a text, or nothing to look up, asked for")
+            call = False
         settled = not call and checks and (
-            reaction(texts[0]) or general_question(texts[0]) and not names_a_record(texts[0]))
+            reaction(texts[0]) or text_work(texts[0]) or wants_no_lookup(texts[0])
+            or general_question(texts[0]) and not names_a_record(texts[0]))
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons), settled=settled)
 
     def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
@@ -456,8 +478,9 @@ def _conversation(messages: Any) -> list[dict[str, Any]]:
     return messages
 
 
-def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:
-    """The router saved in an adapter folder, served with `embed`; None when the folder has none.
+def load_router(folder: Path | None, embed: Embed, words: Words | None = None) -> ToolRouter | None:
+    """The router saved in an adapter folder, served with `embed` (and the whole words it reads, `words`, which
+    no typing slip is mended into); None when the folder has none.
 
     Raises RouterMismatch when the file is unreadable or `embed` is not the embedder it was fitted with
     (its probe embedding differs)."""
@@ -469,6 +492,7 @@ def load_router(folder: Path | None, embed: Embed) -> ToolRouter | None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RouterMismatch(f"{path}: {error}") from error
     router = ToolRouter.from_json(data, embed)
+    router.known_words = words() if words is not None else frozenset()
     probe = np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32)
     if probe.shape != router.probe.shape or float(probe @ router.probe) < SAME_EMBEDDER:
         raise RouterMismatch(f"{path} was fitted with another sentence embedder than the one configured "

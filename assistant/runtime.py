@@ -25,7 +25,7 @@ from assistant.engine import Approver, Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
 from assistant.model import LoadedModel, ModelLoadError, load_model
 from assistant.pool import MAX_DEFAULT_ENGINES, DecoderPool, default_pool_size
-from assistant.router import Embed, RouterMismatch, ToolRouter, load_router
+from assistant.router import Embed, RouterMismatch, ToolRouter, Words, load_router
 from assistant.store import ConversationStore
 from assistant.toolkens import ToolkenRegistry
 from tools.base import Tool
@@ -86,7 +86,7 @@ class Assistant:
         model = self.config.model.model_copy(update={"adapter": adapter})
         loaded = load_model(model, self.tools, self.home / "models")
         engine = serving_engine(loaded, model, self.tools, self.config.generation, self.config.system_prompt,
-                                self.home / "models", self.embedder.embed)
+                                self.home / "models", self.embedder.embed, self.embedder.words)
         name = f"{loaded.source.name}+{loaded.adapter}" if loaded.adapter else loaded.source.name
         return Serving(loaded, engine, name)
 
@@ -233,21 +233,22 @@ def _torch_decoders(loaded: LoadedModel, model: ModelConfig) -> tuple[Callable[[
 
 
 def serving_engine(loaded: LoadedModel, model: ModelConfig, tools: list[Tool], generation: GenerationConfig,
-                   system_prompt: str, cache_dir: Path, embed: Embed | None = None) -> Engine:
+                   system_prompt: str, cache_dir: Path, embed: Embed | None = None,
+                   words: Words | None = None) -> Engine:
     """An engine over `loaded` with a pool of decoders of its backend (`serving_decoders`), and the adapter's
-    tool router when it has one (read with `embed`)."""
+    tool router when it has one (read with `embed`, which reads `words` whole)."""
     pool = DecoderPool(*serving_decoders(loaded, model, cache_dir))
     return Engine(pool, ChatFormat(loaded.tokenizer), loaded.registry, tools, generation, system_prompt,
-                  model.max_context_tokens, router=adapter_router(model.adapter, embed))
+                  model.max_context_tokens, router=adapter_router(model.adapter, embed, words))
 
 
-def adapter_router(adapter: Path | None, embed: Embed | None) -> ToolRouter | None:
+def adapter_router(adapter: Path | None, embed: Embed | None, words: Words | None = None) -> ToolRouter | None:
     """The adapter folder's tool router, or None (no router, no embedder, or one it was not fitted with: then
     the toolkens alone decide, and the log says why)."""
     if adapter is None or embed is None:
         return None
     try:
-        return load_router(adapter, embed)
+        return load_router(adapter, embed, words)
     except RouterMismatch as problem:
         log.warning("serving without the adapter's tool router: %s", problem)
         return None

@@ -73,7 +73,8 @@ def measure(
     from tools.retrieval import Embedder
 
     chat = ChatFormat(loaded.tokenizer)
-    router = adapter_router(loaded.adapter, Embedder(config.tools.retrieval.embedder).embed)
+    embedder = Embedder(config.tools.retrieval.embedder)
+    router = adapter_router(loaded.adapter, embedder.embed, embedder.words)
     engine = Engine(CausalLMDecoder(loaded.model), chat, loaded.registry, tools, config.generation,
                     config.system_prompt, config.model.max_context_tokens, router=router)
     result: Measurement = {}

@@ -11,6 +11,8 @@ from assistant.message_kinds import (
     record_sentences,
     rule_question,
     states_a_figure,
+    text_work,
+    wants_no_lookup,
 )
 
 
@@ -71,6 +73,22 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("wow what a day, whats the status of SHP-205066", False),
         ("hold SHP-205066 pls, wow", False),
         ("slot 7824 needs cancelling, the driver's truck broke down 😩", False),
+        # what keeps happening, work reported done, a plan not yet made
+        ("the label printer keeps crashing whenever i print a batch for WH-02", True),
+        ("third time today portex sent the wrong paperwork for SHP-204411", True),
+        ("stock take in aisle 4 at WH-01 is done, everything matched", True),
+        ("just finished loading SHP-205210, 18 pallets, nothing missing", True),
+        ("heads up, we might need to move PO-118390 to next week, will confirm", True),
+        ("if the new carrier works out we'd probably send more loads to spain, we'll see", True),
+        ("the stock figures for SKU-10442 keep looking off lately, can you pull them", False),  # a request after it
+        ("we might need a door at WH-02 tomorrow 9:00, can you check", False),
+        ("why is every delivery from portex late on fridays, ugh", True),  # a question nobody expects answered
+        ("why is SHP-205077 late, ugh", False),  # a record asked about
+        ("i should probably raise a ticket about my dock door at some point, not today", True),
+        ("ticket 4112 can be closed, all good now", False),  # a request in the passive
+        ("the new booking screen is so clunky, took me ages", True),
+        ("funny how the counts for SKU-10442 always look off on mondays", True),  # "how" exclaims
+        ("funny how it works, how many are on hand at WH-02?", False),
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -162,3 +180,26 @@ def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: s
 ])
 def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(text: str, limit: bool):
     assert limit_question(text) is limit
+
+
+@pytest.mark.parametrize(("text", "work"), [
+    ("write a teams message to the crew saying SUP-0466 starts delivering next month", True),
+    ("can you draft a polite email to portex about SHP-205077 being late", True),
+    ("draft a short polite email to nordline about their slot times at WH-02", True),
+    ("translate this for the driver: SHP-205210 leaves at 17:00", True),
+    ("spell check pls: 'PO-118455 has been recieved'", True),
+    ("write off 12 units of SKU-10442", False),
+    ("draft a PO for SUP-0458, 300 x SKU-41230", False),  # a record to create, not a text
+])
+def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: bool):
+    assert text_work(text) == work
+
+
+@pytest.mark.parametrize(("text", "none"), [
+    ("can you also look up stock or just dock slots? no need to check anything now, just asking", True),
+    ("do you remember what we talked about yesterday regarding SHP-205102?", True),
+    ("check SHP-205102 for me", False),
+    ("is there any need to check SHP-205102 again?", False),
+])
+def test_a_message_can_say_that_nothing_is_to_be_looked_up(text: str, none: bool):
+    assert wants_no_lookup(text) == none

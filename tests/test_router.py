@@ -427,7 +427,8 @@ def test_a_question_is_not_moved_to_a_look_up_of_other_records():
     ("request_text", "call", "lists"),
     [
         ("thanks, the shipment update worked 👍", False, False),  # names the records, states nothing to change
-        ("help me write a polite email to a haulier about late deliveries", False, True),
+        ("looking for a haulier that copes with late deliveries", False, True),
+        ("help me write a polite email to a haulier about late deliveries", False, False),  # work on a text
         ("SHP-207391 got delivered, pls mark it", True, True),
         ("mark the shipment delivered", True, True),  # the state to set is stated: the model asks or writes the id
         ("update shipment 207391", True, True),  # a bare number may be the record's id
@@ -745,6 +746,9 @@ def test_a_question_about_a_look_ups_records_is_not_moved_to_a_change_that_state
     told = router.route(["E1008 here, the trip on 2026-06-01 was approved, put it in"], set(schemas),
                         schemas=schemas, changes={"api.submitExpense"}, today=date(2026, 6, 10))
     assert told.tool == "api.submitExpense"
+    shown = router.route(["show me E1008's entry, the trip on 2026-06-01 was approved"], set(schemas),
+                         schemas=schemas, changes={"api.submitExpense"}, today=date(2026, 6, 10))
+    assert shown.tool == "api.getEmployee"  # an order to show reads
 
 
 @pytest.mark.parametrize(

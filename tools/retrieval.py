@@ -184,12 +184,22 @@ class Embedder:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else _embedded_model_path()
         self._model: SentenceTransformer | None = None
+        self._words: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Unit-length embeddings of `texts`, one list of floats per text."""
         vectors = self.model.encode(list(texts), batch_size=32, normalize_embeddings=True)  # (n, dim)
         return vectors.tolist()
+
+    def words(self) -> frozenset[str]:
+        """The whole words the model's tokenizer has a token of, lower-cased: words it reads as themselves rather
+        than in pieces (a typing slip such as "balence" is none)."""
+        if self._words is None:
+            # WordPiece writes a word's inner pieces "##ence"; SentencePiece and byte-level BPE mark a word's start
+            vocabulary = (word.lstrip("\u2581\u0120") for word in getattr(self.model.tokenizer, "get_vocab", dict)())
+            self._words = frozenset(word.casefold() for word in vocabulary if word.isalpha())
+        return self._words
 
     @property
     def model(self) -> SentenceTransformer:

@@ -17,7 +17,7 @@ from assistant.config import GenerationConfig, ModelConfig
 from assistant.engine import Engine
 from assistant.events import Event
 from assistant.model import load_model
-from assistant.router import Embed
+from assistant.router import Embed, Words
 from assistant.runtime import serving_engine
 from tools.base import Tool
 from ui.turns import TurnRunner
@@ -80,12 +80,12 @@ class Playground:
 
 
 def engine_factory(model: ModelConfig, tools: list[Tool], generation: GenerationConfig, system_prompt: str,
-                   cache_dir: Path, embed: Embed | None = None) -> EngineFactory:
+                   cache_dir: Path, embed: Embed | None = None, words: Words | None = None) -> EngineFactory:
     """Engines like the serving one (same tools, system prompt and context budget) for other adapters."""
 
     def make(adapter: Path | None) -> Engine:
         adapted = model.model_copy(update={"adapter": adapter, "engines": 1})  # one admin's comparison at a time
         return serving_engine(load_model(adapted, tools, cache_dir), adapted, tools, generation, system_prompt,
-                              cache_dir, embed)
+                              cache_dir, embed, words)
 
     return make

@@ -69,7 +69,7 @@ def build_services(config: AssistantConfig, home: Path) -> Services:
     assistant = Assistant(config, home)
     chat = ChatService(assistant.ask, assistant.store, config.serve.approval_timeout_s)
     make_engine = engine_factory(config.model, assistant.tools, config.generation, config.system_prompt,
-                                 home / "models", assistant.embedder.embed)
+                                 home / "models", assistant.embedder.embed, assistant.embedder.words)
     playground = Playground(make_engine, lambda: (assistant.loaded.adapter, assistant.engine))
     jobs = JobQueue(home)
     services = Services(config, home, assistant, users, sessions, chat, playground, jobs)
