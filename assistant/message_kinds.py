@@ -110,8 +110,8 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORE
 _TEXT_WORK = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|"
-    r"(?:write|draft|compose) (?:me )?(?:a |an |the )?(?:(?:short|quick|friendly|polite|formal|firm) )*(?:teams |slack |"
-    r"chat )?(?:message|e-?mail|mail|reply|response|text|letter|announcement|memo|post|paragraph))\b",
+    r"(?:write|draft|compose) (?:me )?(?:a |an |the )?(?:(?:short|quick|friendly|polite|formal|firm) )*"
+    r"(?:teams |slack |chat )?(?:message|e-?mail|mail|reply|response|text|letter|announcement|memo|post|paragraph))\b",
     re.IGNORECASE)
 #: What says no record is to be looked at: "no need to check anything now, just asking", "do you remember what we
 #: talked about yesterday regarding SHP-205102?" (the conversation, not the record).
