@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
 
@@ -60,8 +60,8 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month\b|\beom\b"),
     # "until the end of september", "since the start of may": the month's last day, or its first
     ("month_edge", rf"\b(?:the\s+)?(?P<edge>start|beginning|end)\s+of\s+(?P<month>{_MONTH})\b{_YEAR}"),
-    # "in may", "for april": the month's first day and its last (`stated_dates`); not "may i"
-    ("month", (rf"\b(?:in|for|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
+    # "in may", "for april", "expenses from may": the month's first day and its last (`stated_dates`); not "may i"
+    ("month", (rf"\b(?:in|for|from|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
                r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)")),
     # "the 26th", not "the 2nd floor"
     ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
@@ -77,6 +77,8 @@ _DAY_BESIDE = re.compile(r"\s*(?:,|and)\s+the\s+day\s+(?P<side>before|after)\b(?
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3}
 #: What joins a week to a weekday of it: "the week after next, mon to fri", "next week from tuesday".
 _IN_THE_WEEK = re.compile(r"^\s*(?:,|:|-|–)?\s*(?:from|on|starting|the)?\s*$", re.IGNORECASE)
+#: Time off asked for, whose week is its working days: "need the week after next off" is monday to friday.
+_TIME_OFF = re.compile(r"\b(?:off|leave|holidays?|vacation|pto|annual)\b", re.IGNORECASE)
 #: Words that join the two ends of a range: the second end is not before the first.
 _RANGE = re.compile(r"^\s*(?:to|until|till|through|thru|-|–|and)\s+(?:the\s+|on\s+)?$", re.IGNORECASE)
 
@@ -96,7 +98,8 @@ class StatedDate:
 
 def stated_dates(text: str, today: date) -> list[StatedDate]:
     """The dates `text` states, in order; a weekday after "to"/"until" is the first such day on or after the
-    range's start ("next monday to wednesday")."""
+    range's start ("next monday to wednesday"), one before "and" a weekday of a week said is of that week
+    ("thursday and friday next week"), and a week ends on its sunday, or its friday when it is time off."""
     matches: list[tuple[str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
         matches += [(kind, match) for match in pattern.finditer(text)
@@ -104,6 +107,8 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
     found: list[StatedDate] = []
     week: StatedDate | None = None  # the week just said, whose weekdays a bare weekday after it names
     week_end: StatedDate | None = None
+    days_in_week = 4 if _TIME_OFF.search(text) else 6  # a week off ends on its friday
+    bare: tuple[StatedDate, int] | None = None  # the last weekday said alone, and which day of the week it is
     for kind, match in sorted(matches, key=lambda found_match: found_match[1].start()):
         readings = _readings(kind, match, today)
         if not readings:
@@ -118,9 +123,16 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
             found = [stated for stated in found if stated is not week and stated is not week_end]
             readings = (week.likeliest + timedelta(days=_WEEKDAY_NAMES[match.group("weekday").lower()]),)
             week = None
+        if kind == "week_day" and bare is not None and _RANGE.match(text[bare[0].end:match.start()]):
+            # "thursday and friday next week": the weekday before is of the same week
+            monday = readings[0] - timedelta(days=readings[0].weekday())
+            found[found.index(bare[0])] = replace(bare[0], readings=(monday + timedelta(days=bare[1]),))
         found.append(StatedDate(match.start(), match.end(), readings))
+        bare = (found[-1], _WEEKDAY_NAMES[match.group("weekday").lower()]) \
+            if kind == "weekday" and not match.group("which") else None
         if kind == "week":  # the week's last day, written out after its first ("2026-06-01 to 2026-06-07")
-            week, week_end = found[-1], StatedDate(match.end(), match.end(), (readings[0] + timedelta(days=6),))
+            week_end = StatedDate(match.end(), match.end(), (readings[0] + timedelta(days=days_in_week),))
+            week = found[-1]
             found.append(week_end)
         if kind == "month":  # the month's last day, written out after its first
             following = readings[0].replace(day=28) + timedelta(days=4)

@@ -102,9 +102,10 @@ def phrased_value(values: Sequence[str], description: str, request: str) -> str 
 
 def _glossing_phrases(value: str, description: str) -> list[set[str]]:
     """The stems of each phrase of `value`'s gloss in `description` that can name it: those of two words or
-    more but filler ("(damaged or blocked stock)" gives {block, stock}; "(IT is working on it)" none), and the
+    more but filler ("(damaged or blocked stock)" gives {block, stock}; "(IT is working on it)" none), the
     words of five letters or more of a gloss that lists single words ("(maternity, paternity or adoption)",
-    "(holiday)"; not "(new)")."""
+    "(holiday)"; not "(new)"), and a state in -ed of five letters or more in any gloss ("resolved (fixed, awaiting
+    confirmation)": "tickets that got fixed")."""
     gloss = _gloss(value, description)
     if gloss is None:
         return []
@@ -113,7 +114,8 @@ def _glossing_phrases(value: str, description: str) -> list[set[str]]:
     named = []
     for words in phrases:
         content = [word for word in words if word.casefold() not in _FILLER]
-        if len(content) > 1 or listed and content and len(content[0]) >= 5:
+        single = content and len(content[0]) >= 5 and (listed or content[0].casefold().endswith("ed"))
+        if len(content) > 1 or single:
             named.append({word_stem(word) for word in content})
     return named
 

@@ -45,7 +45,12 @@ WEDNESDAY = date(2026, 6, 10)
         ("what went out last week", "what went out 2026-06-01 to 2026-06-07"),
         ("anything due next week?", "anything due 2026-06-15 to 2026-06-21?"),
         ("the last week of june", "the last week of june"),
-        ("leave the week after next", "leave 2026-06-22 to 2026-06-28"),
+        ("leave the week after next", "leave 2026-06-22 to 2026-06-26"),  # time off: the working week
+        ("need next week off, unpaid", "need 2026-06-15 to 2026-06-19 off, unpaid"),
+        # weekdays joined before a week said are of that week
+        ("off thursday and friday next week", "off 2026-06-18 and 2026-06-19"),
+        ("doors free monday to wednesday next week?", "doors free 2026-06-15 to 2026-06-17?"),
+        ("expenses from may, paid yet?", "expenses 2026-05-01 to 2026-05-31, paid yet?"),
         # a weekday right after a week said is that week's
         ("holiday the week after next, mon to fri", "holiday the week after next, 2026-06-22 to 2026-06-26"),
         ("what went out last week, friday?", "what went out last week, 2026-06-05?"),

@@ -113,8 +113,9 @@ ORDER = {"type": "object", "required": ["supplier_id"], "properties": {
                                 "or DDP (supplier delivers and pays import duties)."},
     "zone": {"type": "string", "enum": ["ambient", "bulk", "quarantine"],
              "description": "ambient (normal racking), bulk (floor blocks) or quarantine (damaged or blocked stock)."},
-    "status": {"type": "string", "enum": ["open", "in_progress"],
-               "description": "open (new) or in_progress (IT is working on it)."}}}
+    "status": {"type": "string", "enum": ["open", "in_progress", "resolved"],
+               "description": "open (new), in_progress (IT is working on it) or resolved (fixed, awaiting "
+                              "confirmation)."}}}
 
 
 @pytest.mark.parametrize(("request_text", "chosen"), [
@@ -125,6 +126,7 @@ ORDER = {"type": "object", "required": ["supplier_id"], "properties": {
     ("any blocked pallets?", {}),  # one word of a phrase of two
     ("tickets the team is working on", {}),  # one word left of a phrase of filler
     ("any new tickets", {}),  # a single word under five letters
+    ("the last 5 tickets that got fixed", {"status": "resolved"}),  # a state in -ed, in a gloss of phrases
 ])
 def test_an_optional_enum_left_out_is_set_only_by_a_glossing_phrase_said_whole(request_text, chosen):
     assert glossed_options({"supplier_id": "SUP-0262"}, ORDER, request_text) == chosen

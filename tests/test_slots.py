@@ -537,6 +537,14 @@ def test_an_enum_value_is_named_in_the_singular_or_the_plural():
     assert stated_arguments({}, suppliers, "any supplier") == {}
 
 
+def test_a_word_counted_names_no_enum_value():
+    directory = {"type": "object", "properties": {
+        "department": {"type": "string", "enum": ["Engineering", "People", "Sales"]}}}
+    assert stated_arguments({}, directory, "give me up to 30 people from engineering") == \
+        {"department": "Engineering"}
+    assert stated_arguments({}, directory, "who works in people?") == {"department": "People"}
+
+
 @pytest.mark.parametrize(
     ("request_text", "left_out"),
     [
