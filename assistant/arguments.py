@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.claims import unstated_arguments, unstated_record_fields
 from assistant.config import GenerationConfig
-from assistant.copying import whole_phrases
+from assistant.copying import unlabelled, whole_phrases
 from assistant.enums import Similarities, glossed_options, nearest_enums
 from assistant.lines import stated_lines
 from assistant.message_kinds import sentences
@@ -77,6 +77,7 @@ def settled_arguments(
             phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today)
             stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
         arguments = _with(arguments, stated, tool, "as the request states")
+        arguments = _with(arguments, unlabelled(arguments, tool.parameters), tool, "without the words to the assistant")
         if generation.drop_unstated_arguments:
             arguments = _without(arguments, unsaid_dates(arguments, tool.parameters, request, today), tool,
                                  "the other end of a range the request leaves open")

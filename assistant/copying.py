@@ -183,6 +183,22 @@ def whole_phrases(
     return found
 
 
+#: An order to the assistant or a field's name before a colon, opening a free-text value copied from the request:
+#: "pls log it: forks went through the side", "note: signed by J. Peeters".
+_LABEL = re.compile(r"^\s*(?:(?:pls|please|can you|could you)\s+)?(?:(?:log|report|file|raise|record|note|write|add|"
+                    r"put|say|book|mark|set)(?:\s+(?:it|this|that|them|down|up|in))*|description|desc|note|notes|"
+                    r"reason|title|comment)\s*:\s*(?=\S)", re.IGNORECASE)
+
+
+def unlabelled(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, str]:
+    """Free-text values that open with an order to the assistant or a field's name and a colon ("log it: forks
+    went through the side"), set to what follows the colon: the words before it were said to the assistant,
+    not written for the record."""
+    free = free_text_properties(schema)
+    return {name: value[label.end():] for name, value in arguments.items()
+            if name in free and isinstance(value, str) and (label := _LABEL.match(value)) is not None}
+
+
 def _phrases(request: str, blocked: Callable[[re.Match[str]], bool]) -> list[tuple[int, int]]:
     """The (start, end) of each run of `request`'s words within a clause that `blocked` passes, less its edge
     words."""

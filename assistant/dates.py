@@ -320,11 +320,11 @@ def _clock(hour: str, minute: str | None, suffix: str | None, bare_range: bool) 
 # ----------------------------------------------------------------------------------------------------
 # Durations
 
-#: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "an hour and a half", "60 min".
+#: A duration: "90 minutes", "2 hrs", "1.5 hours", "half an hour", "half hour", "an hour and a half", "60 min".
 _DURATION = re.compile(
     r"\b(?:(?P<hours>\d+(?:\.\d+)?|an?|one|two|three)\s*(?:hours?|hrs?|h)\b(?P<half>\s+and\s+a\s+half)?"
     r"(?:\s*(?:and\s*)?(?P<more>\d+)\s*(?:minutes?|mins?)\b)?|(?P<minutes>\d+)\s*(?:minutes?|mins?)\b|"
-    r"(?P<half_hour>half\s+an\s+hour))", re.IGNORECASE)
+    r"(?P<half_hour>half\s+(?:an\s+)?hour|half-hour))", re.IGNORECASE)
 _HOURS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
 
 

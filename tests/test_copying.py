@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from assistant.copying import CopiedText, free_text_properties, open_string_value, whole_phrases
+from assistant.copying import (
+    CopiedText,
+    free_text_properties,
+    open_string_value,
+    unlabelled,
+    whole_phrases,
+)
 
 BOOKING = {"type": "object", "properties": {
     "room_id": {"type": "string", "pattern": "^[a-z]+$"}, "organizer_id": {"type": "string", "pattern": "^E\\d{4}$"},
@@ -102,3 +108,14 @@ def test_a_required_free_text_left_empty_is_the_requests_longest_phrase() -> Non
 def test_a_whole_phrase_or_words_the_request_does_not_hold_are_left_as_written(request_text: str,
                                                                                arguments: dict) -> None:
     assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {}
+
+
+def test_the_words_to_the_assistant_before_a_colon_are_no_part_of_a_records_text() -> None:
+    schema = {"type": "object", "properties": {"description": {"type": "string"}, "sku": {"type": "string",
+                                                                                          "pattern": "^SKU-\\d+$"}}}
+    assert unlabelled({"description": "log it: forks went through the side"}, schema) == \
+        {"description": "forks went through the side"}
+    assert unlabelled({"description": "pls report this: two cartons wet"}, schema) == {"description": "two cartons wet"}
+    assert unlabelled({"description": "note: signed by J. Peeters"}, schema) == {"description": "signed by J. Peeters"}
+    assert unlabelled({"description": "forks went through: bottom layer"}, schema) == {}  # the record's own colon
+    assert unlabelled({"description": "log it:"}, schema) == {}  # nothing after it

@@ -260,7 +260,8 @@ def test_times_said_in_words_replace_the_times_the_call_wrote():
 @pytest.mark.parametrize(
     ("said", "minutes"),
     [("book a door for 60 min", [60]), ("they need about an hour and a half", [90]), ("need the door 2 hrs", [120]),
-     ("half an hour is plenty", [30]), ("1.5 hours", [90]), ("1 hour 30 minutes", [90]), ("at 14:30", [])],
+     ("half an hour is plenty", [30]), ("half hour is plenty", [30]), ("a half-hour slot", [30]), ("1.5 hours", [90]),
+     ("1 hour 30 minutes", [90]), ("at 14:30", [])],
 )
 def test_the_durations_a_request_states_in_minutes(said: str, minutes: list[int]):
     assert stated_minutes(said) == minutes
