@@ -31,7 +31,7 @@ from assistant.unsaid import (
     unsaid_flags,
     when_figures,
 )
-from assistant.word_problems import composed_expression
+from assistant.word_problems import asked_decimals, composed_expression
 from tools.base import Tool
 from tools.calculator import Calculator
 from tools.lexical import keywords
@@ -101,8 +101,13 @@ def settled_arguments(
             arguments = _with(arguments, {"query": query}, tool, "the whole sentences it copies part of")
     if generation.compose_word_problems and tool.name == Calculator.name:
         composed = composed_expression(request)
-        if composed is not None and composed != arguments.get("expression"):
+        written = arguments.get("expression")
+        if composed is not None and composed != written:
             arguments = _with(arguments, {"expression": composed}, tool, "as the word problem reads")
+        elif composed is None and isinstance(written, str) and written.strip() and \
+                (digits := asked_decimals(request)) is not None and not written.lstrip().startswith("round("):
+            # "what % of target have we hit? 2 decimals": the model's sum, rounded as asked
+            arguments = _with(arguments, {"expression": f"round({written}, {digits})"}, tool, "rounded as asked")
     return arguments
 
 

@@ -143,8 +143,8 @@ _HOURS_AND_MINUTES = re.compile(r"(?<![\d:.])(?P<hours>\d{1,3})\s*(?:h|hrs?|hour
 _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
-_ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s+(?:decimals?|dp|places?)(?:\s+places?)?\b|"
-                       r"\b(\d)\s+(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
+_ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s*(?:decimals?|dp|places?)(?:\s+places?)?\b|"
+                       r"\b(\d)\s*(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
                        re.IGNORECASE)
 #: An amount of money asked in hundredths: "cost per click in cents".
 _IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
@@ -206,10 +206,7 @@ def _composed(text: str) -> str | None:
     """`composed_expression` of a request lower-cased, its number words in digits and its asides left out."""
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
-    text, digits = _taken(text, _ROUNDING.search(text))
-    if digits is None:
-        digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
-    digits = "2" if digits == "two" else digits
+    text, digits = _decimals_taken(text)
     if (plain := arithmetic(text) or written_maths(text)) is not None:  # "1850 / 12 pls", "7 factorial"
         return _rounded(plain, digits)
     ratio = _RATIO.search(text)
@@ -262,6 +259,20 @@ def _composed(text: str) -> str | None:
     if rate is not None:
         expression = f"({expression}){'/' if inverse else '*'}{rate}"  # "1 EUR = 1.175 USD", asked in euros: /
     return _rounded(expression, digits)
+
+
+def asked_decimals(request: str) -> str | None:
+    """The decimals `request` asks its result rounded to ("2 decimals", "to the cent": "2"; "to a whole number":
+    "0"), as a digit; None when it asks none."""
+    return _decimals_taken(in_digits(request.casefold()))[1]
+
+
+def _decimals_taken(text: str) -> tuple[str, str | None]:
+    """`text` without the rounding it asks for, and that rounding's decimals (`asked_decimals`)."""
+    text, digits = _taken(text, _ROUNDING.search(text))
+    if digits is None:
+        digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
+    return text, "2" if digits == "two" else digits
 
 
 def _rounded(expression: str | None, digits: str | None) -> str | None:

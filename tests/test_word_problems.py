@@ -9,7 +9,7 @@ import pytest
 
 from assistant.arguments import settled_arguments
 from assistant.config import GenerationConfig
-from assistant.word_problems import composed_expression
+from assistant.word_problems import asked_decimals, composed_expression
 from tools.calculator import Calculator, answer
 
 
@@ -432,8 +432,23 @@ def test_the_calculator_call_takes_the_composed_expression_and_keeps_the_models_
         maths = "What is 17 times 23?"
         assert settled_arguments({"expression": "17*23"}, calculator, GenerationConfig(), request=maths,
                                  said=maths, today=None) == {"expression": "17*23"}
+        # no shape, a rounding asked: the model's sum, rounded as asked
+        target = "annual target is 1.5m and we're at 1.12m after 9 months. what % have we hit? 2 decimals"
+        assert settled_arguments({"expression": "1.12/1.5*100"}, calculator, GenerationConfig(), request=target,
+                                 said=target, today=None) == {"expression": "round(1.12/1.5*100, 2)"}
+        assert settled_arguments({"expression": "round(1.12/1.5*100, 2)"}, calculator, GenerationConfig(),
+                                 request=target, said=target, today=None) == {"expression": "round(1.12/1.5*100, 2)"}
     finally:
         calculator.close()
+
+
+@pytest.mark.parametrize(("request_text", "decimals"), [
+    ("what % of target have we hit so far? 2 decimals", "2"), ("round it to one decimal place", "1"),
+    ("cost per unit to the cent", "2"), ("to the nearest whole number pls", "0"), ("avg per plt to 2dp", "2"),
+    ("how much is left?", None), ("we have 2 decimal places on the form, total?", None),
+])
+def test_the_rounding_a_request_asks_for(request_text: str, decimals: str | None):
+    assert asked_decimals(request_text) == decimals
 
 
 def test_no_calculator_development_set_gets_a_wrong_composed_expression():
