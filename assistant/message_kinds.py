@@ -39,31 +39,36 @@ _GENERAL = re.compile(
     r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
     re.IGNORECASE,
 )
-#: What asks for the assistant's own view ("do you think", "your opinion", "hypothetically", "would you rather")
+#: What asks for the assistant's own view ("do you think", "your opinion", "hypothetically", "imo ..., agree?")
 #: or about the assistant itself ("what can you help me with?", "who are you?").
 _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?:opinion|view|take)\b"
                       r"|\bhypothetical(?:ly)?\b|\bthought experiment\b|\bnothing to look up\b|\bis it just me\b"
                       r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
                       r"|\b(?:is it|would it be) (?:better|smarter|wiser)\b"
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
-                      r"|\bwho (?:are|r) (?:u|you)\W*$", re.IGNORECASE)
+                      r"|\bwho (?:are|r) (?:u|you)\W*$|\bimh?o\b|\bagree\?|\bdon'?t you think\b", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
 #: "what a monday", "fed up", "so annoying"), "btw", "all good", "nothing to do", "hold off", "finally",
 #: "already", what one may do later ("not yet", "i'll let you know", "we'll see", "heads up, we might need to"),
-#: what keeps happening ("keeps freezing", "always seems", "third time this week", "lately", "funny how"), work
-#: reported done ("is done, the numbers matched", "just finished unloading, nothing damaged"), an emoji.
+#: what keeps happening ("keeps freezing", "always seems", "3rd time this week", "lately", "funny how"),
+#: plans not made ("thinking of", "prob gonna", "havent decided"), work reported done ("is done, the numbers
+#: matched", "went smooth"), praise of work ("nice job"), the weather, an emoji.
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
     r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|insane|nightmare|killing me|what an? \w+|"
     r"you'?re (?:a star|the best|a legend|a lifesaver)|legend|lifesaver|impressive|can'?t wait|fed up|"
-    r"driving me (?:nuts|crazy|mad)|so annoying|already|not yet|i'?ll let (?:you|u) know|might have to|"
-    r"i'?ll probably|(?:we|i)(?:'?d| would) probably|we'?ll see|heads up|lately|bane|(?:so|i'?m|im) done with|"
-    r"sick of|tired of|(?:funny|weird|strange|odd) how|keeps? \w+ing|always (?:seems?|looks?)|tbh|"
-    r"so (?:confusing|slow|annoying|frustrating|complicated|clunky|buggy)|at some point|not today|"
-    r"(?:i|we) should probably|(?:second|third|fourth|fifth) time (?:this|today|in a row)|"
-    r"(?:is|are|was|were) (?:all )?done|just finished|matched|went (?:fine|well|smoothly)|"
-    r"nothing (?:damaged|missing|broken)|no damage|feels like)\b|!!|"
+    r"driving me (?:nuts|crazy|mad)|already|not yet|i'?ll let (?:you|u) know|might have to|"
+    r"i'?ll probably|(?:we|i)(?:'?d| would) probably|(?:we'?ll|will) see|heads up|lately|bane|"
+    r"(?:so|i'?m|im) done with|sick of|tired of|(?:funny|weird|strange|odd) how|keeps? \w+ing|"
+    r"always (?:seems?|looks?)|tbh|just venting|venting|"
+    r"so+ (?:annoying|confusing|slow|frustrating|complicated|clunky|buggy)|at some point|not today|sometime|"
+    r"(?:i|we) should probably|(?:prob|probably) (?:gonna|going to)|thinking (?:of|about)|"
+    r"ha(?:ve)?n'?t decided|not decided|not sure yet|"
+    r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th) time (?:this|today|in a row)|"
+    r"(?:is|are|was|were) (?:all )?done|just finished|matched|went (?:fine|well|smooth(?:ly)?)|"
+    r"nothing (?:damaged|missing|broken)|no damage|feels like|(?:nice|good|great) job|well done|"
+    r"rain(?:ing|ed)?|snow(?:ing|ed)?|soaked|heat ?wave|sunny|windy)\b|!!|"
     r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
     re.IGNORECASE,
 )
@@ -72,8 +77,11 @@ _RHETORICAL = re.compile(r"^\W*why (?:is|are|does|do|did|must|has|have)\b", re.I
 #: A question word that exclaims rather than asks: "funny how the stock figures always look off on mondays".
 _EXCLAIMED = re.compile(r"\b(?:funny|weird|strange|odd|amazing|crazy) how\b", re.IGNORECASE)
 #: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
-#: "customer's been ringing about SHP-204877 🙄 where is the thing"), or writes an address a report needs.
-_ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when|how)\b|@", re.IGNORECASE)
+#: "customer's been ringing about SHP-204877 🙄 where is the thing", "lost my badge again, does a new one cost
+#: anything"), or writes an address a report needs.
+_ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when|how)\b|@|"
+                       r"(?:^|[,;.]\s*)(?:does|do|did|can|could|will|would|should|is|are)\s+(?:a|an|the|it|i|we|you|u|"
+                       r"they|this|that|there|my|our|your)\b", re.IGNORECASE)
 #: What makes a message a request even without a question: a word that asks ("can you", "pls", "i need") or a
 #: verb that opens a clause as an order ("..., set it to delivered", "and close it").
 _REQUESTS = re.compile(
@@ -109,14 +117,15 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORE
 #: to the crew saying SUP-0466 starts next month", "translate this note for SHP-205077".
 _TEXT_WORK = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
-    r"spell ?check|grammar check|fix the (?:spelling|grammar)|"
+    r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
     r"(?:write|draft|compose) (?:me )?(?:a |an |the )?(?:(?:short|quick|friendly|polite|formal|firm) )*"
     r"(?:teams |slack |chat )?(?:message|e-?mail|mail|reply|response|text|letter|announcement|memo|post|paragraph))\b",
     re.IGNORECASE)
 #: What says no record is to be looked at: "no need to check anything now, just asking", "do you remember what we
-#: talked about yesterday regarding SHP-205102?" (the conversation, not the record).
+#: talked about yesterday regarding SHP-205102?" (the conversation, not the record), a note to self.
 _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon'?t (?:check|look)\b|"
-                        r"\bdo (?:you|u) remember\b|\bwhat we (?:talked|spoke|chatted) about\b", re.IGNORECASE)
+                        r"\bdo (?:you|u) remember\b|\bwhat we (?:talked|spoke|chatted) about\b|"
+                        r"\b(?:note|reminder|memo) (?:to|for) (?:self|myself|me)\b", re.IGNORECASE)
 
 
 def text_work(text: str) -> bool:

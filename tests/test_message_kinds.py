@@ -33,6 +33,7 @@ from assistant.message_kinds import (
         ("honest opinion: do u think pallet networks will still be a thing in 10 yrs?", True),
         ("just a thought experiment, nothing to look up: would you put the docks on one side?", True),
         ("is it just me or do suppliers always go quiet the week before christmas 😂", True),
+        ("portex charged 38 euro for one parcel, overpriced imo, agree?", True),
         ("who painted the girl with a pearl earring? we're going to the mauritshuis on saturday", True),
         ("who approves a write-off above 1000 eur?", False),
         ("what can you help me with on ticket 4104?", False),
@@ -89,6 +90,11 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("the new booking screen is so clunky, took me ages", True),
         ("funny how the counts for SKU-10442 always look off on mondays", True),  # "how" exclaims
         ("funny how it works, how many are on hand at WH-02?", False),
+        ("portex 30 min late at WH-01, 2nd time this week, just venting", True),
+        ("thinking of moving the slow movers out of aisle 12 sometime next week, havent decided", True),
+        ("slot 7859 went smooth, in and out in 35 min", True),
+        ("snowing since 6 at the yard, everyone's soaked", True),
+        ("lost my badge again, does a new one cost anything", False),  # a question after a comma
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -188,6 +194,7 @@ def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(t
     ("draft a short polite email to nordline about their slot times at WH-02", True),
     ("translate this for the driver: SHP-205210 leaves at 17:00", True),
     ("spell check pls: 'PO-118455 has been recieved'", True),
+    ("make this shorter pls: 'your shipment SHP-205166 has left our warehouse today'", True),
     ("write off 12 units of SKU-10442", False),
     ("draft a PO for SUP-0458, 300 x SKU-41230", False),  # a record to create, not a text
 ])
@@ -198,6 +205,7 @@ def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: boo
 @pytest.mark.parametrize(("text", "none"), [
     ("can you also look up stock or just dock slots? no need to check anything now, just asking", True),
     ("do you remember what we talked about yesterday regarding SHP-205102?", True),
+    ("note to self: call SUP-0207 thursday about PO-118590", True),
     ("check SHP-205102 for me", False),
     ("is there any need to check SHP-205102 again?", False),
 ])
