@@ -134,8 +134,9 @@ def whole_phrases(
       from the station") runs to the phrase's end, and starts where the phrase does if it started on its
       edge words.
 
-    - A required value left empty or without a word (a damage report's description "", "{" or "3, 123456.")
-      becomes the request's longest phrase too.
+    - A required value left empty, without a word (a damage report's description "", "{" or "3, 123456.") or
+      left out where the description requires it now (a resolved ticket's note, `required_now`) becomes the
+      request's longest phrase too.
 
     Values the request does not hold as one run, or quotes or labels whole ('write it up as "Three units crushed
     in transit"', "description: logger hit 12C for 1 hour"), are left as written."""
@@ -159,13 +160,14 @@ def whole_phrases(
 
     phrases = _phrases(request, blocked)
     found = {}
-    for name in sorted(free & arguments.keys()):
-        value = arguments[name]
+    now = required_now(arguments, schema) - arguments.keys()
+    for name in sorted(free & (arguments.keys() | now)):
+        value = arguments.get(name, "")
         if isinstance(value, str) and value.strip() and \
                 re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']|\b{re.escape(name)}\s*:\s*"
                           rf"{re.escape(value.strip())}", request, re.IGNORECASE):
             continue  # the person's own words, quoted or labelled: another argument's word in them is theirs to write
-        empty = isinstance(value, str) and not re.search(r"[^\W\d_]{2}", value) and name in required  # "{", "3, 12."
+        empty = isinstance(value, str) and not re.search(r"[^\W\d_]{2}", value) and name in required | now  # "{"
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
         if at is None and not empty:
             continue
@@ -178,8 +180,26 @@ def whole_phrases(
                 continue
             start, end = max(phrase[0], at[0]), max(phrase[1], at[1])
         phrase_text = request[start:end].strip("\"'‘’“” ")
+        if name in now and len(phrase_text.split()) < 2:
+            continue  # "resolve 4115" says no resolution
         if phrase_text and phrase_text != value:
             found[name] = phrase_text
+    return found
+
+
+#: A free text a description requires when another argument has a value: "required when the new status is resolved".
+_REQUIRED_WHEN = re.compile(r"\brequired (?:when|if) (?:the )?(?:new )?(?P<name>[a-z_]+) is (?P<value>[a-z_]+)\b",
+                            re.IGNORECASE)
+
+
+def required_now(arguments: dict[str, Any], schema: dict[str, Any]) -> set[str]:
+    """The properties whose description requires them when another argument has the value the call gives it (a
+    ticket's note "required when the new status is resolved", for a call setting status resolved)."""
+    found = set()
+    for name, spec in (schema.get("properties") or {}).items():
+        when = _REQUIRED_WHEN.search(str((spec or {}).get("description") or ""))
+        if when is not None and str(arguments.get(when["name"])).casefold() == when["value"].casefold():
+            found.add(name)
     return found
 
 

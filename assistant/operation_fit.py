@@ -108,13 +108,17 @@ def read_instead(
     """The look-up to call instead of `tool`, an operation with side effects, when the request asks rather than
     requests ("SHP-207391 delivered yet?", "do i have any leave left? E1003 here") and leaves out a required
     argument of `tool` that a call would have to make up (the status to set, the dates of a leave): among the
-    operations without side effects the classifier rates at READER_PROBABILITY or more, none of whose required
-    arguments is left out and whose name shares a noun with `tool`'s (getShipment for updateShipment), the one
-    the request states more of, then the likelier; None when there is none."""
-    if tool not in changes or not asks(request) or not unstated_required(schemas[tool], request, today):
+    operations without side effects the classifier rates at READER_PROBABILITY or more, whose name shares a noun
+    with `tool`'s (getShipment for updateShipment) and whose required arguments the request leaves out are
+    fewer of those `tool`'s ("how did they fix 4109?": getTicket lacks the ticket's number as updateTicketStatus
+    does, but no status to set), the one the request states more of, then the likelier; None when there is
+    none."""
+    made_up = set(unstated_required(schemas[tool], request, today)) if tool in changes and asks(request) else set()
+    if not made_up:
         return None
     readers = [name for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)
-               if _name_nouns(name) & _name_nouns(tool) and not unstated_required(schemas[name], request, today)]
+               if _name_nouns(name) & _name_nouns(tool)
+               and set(unstated_required(schemas[name], request, today)) < made_up]
     return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
                default=None)
 

@@ -489,10 +489,12 @@ _COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(#)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?:st
                     r"(?:\s+([A-Za-z]+))?")
 
 
-#: How chat counts people: "2 of us", "we're 12", "24 ppl", read as "N people".
+#: How chat counts people: "2 of us", "we're 12", "24 ppl", "just me and the candidate" (2), read as "N people".
 _PEOPLE = [(re.compile(r"\b(\d+) of us\b", re.IGNORECASE), r"\1 people"),
            (re.compile(r"\bwe(?:'re| are) (\d+)\b", re.IGNORECASE), r"\1 people"),
-           (re.compile(r"\b(\d+) (?:ppl|pax|persons)\b", re.IGNORECASE), r"\1 people")]
+           (re.compile(r"\b(\d+) (?:ppl|pax|persons)\b", re.IGNORECASE), r"\1 people"),
+           (re.compile(r"\b(?:just |only )?(?:me|myself) and (?:the|a|an|my|one) (?!(?:team|group|crew|department|dept|"
+                       r"others|rest|whole)\b)[a-z]+\b(?!\s*(?:and|,|\+))", re.IGNORECASE), "2 people")]
 
 
 def _stated_counts(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
@@ -526,14 +528,20 @@ def _writes(request: str, value: float) -> bool:
     return re.search(rf"(?<![\w.,-]){re.escape(figure)}(?![\d]|[.,]\d)", request) is not None
 
 
+#: A unit of time after a count: "the last 3 days" is a span, not how many records to return.
+_TIME_UNIT = re.compile(r"(?:minute|hour|day|week|month|year|shift)s?")
+
+
 def _names_count(name: str, spec: dict[str, Any], before: str | None, after: str | None) -> bool:
     """Whether the noun after a number ("5 people") is a word of the property's name or description, or the
-    word before it ("floor 3") a word of its name; "first 10", "top 5" name a limit on how many a look-up
-    returns (a property named limit, or described as the most to return)."""
+    word before it ("floor 3") a word of its name; "first 10", "top 5", "last 5" name a limit on how many a
+    look-up returns (a property named limit, or described as the most to return), unless a unit of time follows
+    ("the last 3 days")."""
     own = {word.casefold() for word in re.split(r"[\W_]+", name) if len(word) >= 4}
     described = own | {word.casefold() for word in re.findall(r"[A-Za-z]{4,}", str(spec.get("description") or ""))}
     noun = (after or "").casefold()
-    if (before or "").casefold() in ("first", "top") and ("limit" in own or {"most", "return"} <= described):
+    if (before or "").casefold() in ("first", "top", "last", "latest", "newest", "recent") and \
+            ("limit" in own or {"most", "return"} <= described) and not _TIME_UNIT.fullmatch(noun):
         return True
     return bool(noun) and len(noun) >= 4 and (noun in described or noun.removesuffix("s") in described) or \
         (before or "").casefold() in own

@@ -119,3 +119,14 @@ def test_the_words_to_the_assistant_before_a_colon_are_no_part_of_a_records_text
     assert unlabelled({"description": "note: signed by J. Peeters"}, schema) == {"description": "signed by J. Peeters"}
     assert unlabelled({"description": "forks went through: bottom layer"}, schema) == {}  # the record's own colon
     assert unlabelled({"description": "log it:"}, schema) == {}  # nothing after it
+
+
+def test_a_free_text_the_description_requires_now_is_the_requests_phrase() -> None:
+    status = {"type": "object", "required": ["ticket_id", "status"], "properties": {
+        "ticket_id": {"type": "integer"}, "status": {"type": "string", "enum": ["open", "resolved", "closed"]},
+        "note": {"type": "string", "description": "Why it changes; required when the new status is resolved."}}}
+    resolved = {"ticket_id": 4120, "status": "resolved"}
+    assert whole_phrases(resolved, status, "resolve 4120, swapped the faulty docking station", None) == \
+        {"note": "swapped the faulty docking station"}
+    assert whole_phrases(resolved, status, "resolve 4120", None) == {}  # no resolution said
+    assert whole_phrases({"ticket_id": 4120, "status": "closed"}, status, "close 4120, user left", None) == {}

@@ -384,7 +384,8 @@ SHIPMENT_SCHEMAS = {
         ("eta on shp-207455? customer keeps calling", "api.getShipment"),
         ("SHP-207391 got delivered, pls mark it", "api.updateShipment"),  # requests, and states the status
         ("can you mark SHP-207391 delivered?", "api.updateShipment"),
-        ("any news on the shipment?", "api.updateShipment"),  # the look-up would make up the id too
+        ("any news on the shipment?", "api.getShipment"),  # the look-up lacks the id too, but no status to set
+        ("any news, can you set it delayed?", "api.updateShipment"),  # requests
     ],
 )
 def test_a_question_does_not_change_a_record_by_arguments_it_does_not_state(request_text: str, tool: str):

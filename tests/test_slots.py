@@ -371,7 +371,8 @@ def test_a_labelled_note_names_no_state():
 
 
 @pytest.mark.parametrize(("said", "count"), [("book bora, 2 of us", 2), ("book bora, we're 12", 12),
-                                             ("book bora for 24 ppl", 24)])
+                                             ("book bora for 24 ppl", 24),
+                                             ("bora at 11 for an interview, just me and the candidate", 2)])
 def test_chat_counts_of_people_fill_the_attendees(said: str, count: int):
     booking = {"type": "object", "properties": {
         "room_id": {"type": "string"}, "attendees": {"type": "integer", "minimum": 1, "maximum": 40,
@@ -433,7 +434,7 @@ def test_a_date_told_in_the_past_tense_is_the_day_that_has_been(request_text, wr
                                                                               {"expense_date": meant})
 
 
-def test_the_first_or_top_few_are_a_look_ups_limit():
+def test_the_first_top_or_last_few_are_a_look_ups_limit():
     stock = {"type": "object", "properties": {
         "zone": {"type": "string", "enum": ["hazmat", "cold"]},
         "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "The most items to return."},
@@ -441,6 +442,8 @@ def test_the_first_or_top_few_are_a_look_ups_limit():
     assert stated_arguments({"zone": "hazmat"}, stock, "hazmat stock, just the first 10 lines") == {"limit": 10}
     assert stated_arguments({"zone": "hazmat"}, stock, "top 5 in the hazmat zone") == {"limit": 5}
     assert stated_arguments({"zone": "hazmat"}, stock, "hazmat on the first floor, 10 lines") == {}
+    assert stated_arguments({"zone": "hazmat"}, stock, "last 5 hazmat movements pls") == {"limit": 5}
+    assert stated_arguments({"zone": "hazmat"}, stock, "hazmat moves in the last 3 days") == {}  # a span of time
 
 
 @pytest.mark.parametrize(
