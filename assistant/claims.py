@@ -82,6 +82,8 @@ _ADDRESS_BEING_WRITTEN = re.compile(r"[\w.+-]*@[\w.-]*$")
 _CLAIM_REACH = 120
 #: Numbers as written: 1,240.50 and 19 and E1004's 1004; read without separators for comparison.
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+#: A fraction as an exact result writes it: "25600/3"; its two numbers are no result of their own.
+_FRACTION = re.compile(r"\d+\s*/\s*\d+")
 #: A date, time or code written out (2025-06-10, 14:00, E1004, SHP-004211): its digits are not numbers of their own.
 _CODE = re.compile(r"\b(?=[\w:-]*\d)(?=[\w:-]*[A-Za-z:-])[\w:-]*\w")
 
@@ -147,9 +149,18 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
 
 def ends_on(reply: str, result: str) -> bool:
     """Whether the last number in `reply` is one of the numbers in `result` (however either groups its digits):
-    "75% of 48" does not end on "75"; "That is 1511.29 euros." ends on "1511.29"."""
+    "75% of 48" does not end on "75"; "That is 1511.29 euros." ends on "1511.29"; a fraction's numerator is no
+    result of its own ("it is 25600 euros" does not end on "25600/3 (about 8533.3333)", a whole fraction does)."""
     numbers = list(_NUMBER.finditer(reply))
-    return bool(numbers) and _plain_number(numbers[-1].group(0)) in _figures(result)
+    if not numbers:
+        return False
+    last = numbers[-1]
+    if re.match(r"\s*/\s*\d", reply[last.end():]):
+        return False  # a numerator: the reply goes on to the denominator it ends on
+    fraction = re.search(r"\d+\s*/\s*\d+$", reply[: last.end()])
+    if fraction is not None:  # "1000/7" written whole
+        return re.sub(r"\s", "", fraction.group()) in {re.sub(r"\s", "", f) for f in _FRACTION.findall(result)}
+    return _plain_number(last.group(0)) in _figures(_FRACTION.sub(" ", result))
 
 
 def _figures(text: str) -> set[str]:

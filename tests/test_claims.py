@@ -147,6 +147,9 @@ def test_what_the_conversation_said_is_stated_however_it_was_written():
         ("The remainder is 1000/7 (about 142.8571).", "1000/7 (about 142.8571)", True),
         ("64 out of 64 is 75% of 48.", "75", False),
         ("I could not work it out.", "75", False),
+        ("After 12 months it is 25600 euros.", "25600/3 (about 8533.3333)", False),  # the numerator alone
+        ("That leaves 8533.3333 euros.", "25600/3 (about 8533.3333)", True),
+        ("That leaves 25600/3 euros.", "25600/3 (about 8533.3333)", True),  # the whole fraction
     ],
 )
 def test_ends_on_reads_the_replys_last_figure(reply: str, result: str, ends: bool):
