@@ -30,6 +30,7 @@ import re
 
 from assistant.word_cues import LEFT, has, said_before, split_percents
 from assistant.word_figures import Figure
+from assistant.word_time import MONTHS
 
 #: A distance unit and an amount consumed over it.
 _DISTANCE = r"\s*(?:km|kilomet(?:re|er)s?|miles?)\b"
@@ -178,10 +179,8 @@ _SPAN = r"\s*(?:full\s+)?(?P<unit>weeks?|wks?|months?|mths?)\b"
 _WHOLE_SPAN = r"\s*[-\s]?(?:weeks?|wks?|months?|mths?)[\s-]+(?:quarter|year|project|period|season)\b"
 _WHOLE_IN_WORDS = {"year": (r"\b(?:year end|year-end|end of the year|full year|for the year|by december)\b", 12, 52),
                    "quarter": (r"\b(?:end of the quarter|quarter end|for the quarter)\b", 3, 13)}
-_MONTH_ORDER = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 #: The months elapsed, named by the last of them: "by the end of september", "through june".
-_MONTH_ENDED = re.compile(r"\b(?:by the end of|end of|through|up to|until)\s+(?P<month>jan|feb|mar|apr|may|jun|jul|aug|"
-                          r"sep|oct|nov|dec)[a-z]*\b")
+_MONTH_ENDED = re.compile(rf"\b(?:by the end of|end of|through|up to|until)\s+(?P<month>{'|'.join(MONTHS)})[a-z]*\b")
 _UNTIL_GONE = r"\bhow many (?:more )?(?:weeks?|months?)\b[^.?!]*\b(?:gone|runs? out|used up|spent|empty)\b"
 
 
@@ -199,7 +198,7 @@ def at_pace(text: str, figures: list[Figure]) -> str | None:
     if spans:
         elapsed, in_months = spans[0].text, re.match(_SPAN, text[spans[0].end:])["unit"].startswith("m")
     elif (ended := _MONTH_ENDED.search(text)) is not None:
-        elapsed, in_months = str(_MONTH_ORDER.index(ended["month"]) + 1), True
+        elapsed, in_months = str(MONTHS.index(ended["month"]) + 1), True
     else:
         return None
     rest = [f for f in amounts if f not in whole and f not in spans]

@@ -15,7 +15,8 @@ from assistant.word_figures import Figure, converts, read_figures, scaled, time_
 
 #: A clock time: "09:45", "7:40", "8:45am", "5 pm".
 CLOCK = re.compile(r"\b(?:(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*([ap])\.?m\b\.?|([01]?\d|2[0-3]):([0-5]\d)\b)")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: The months by the three letters every way of writing them starts with, in order.
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_NAME = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|" \
               r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 #: A day of a month: "1 april", "april 1st", with its year if one follows ("march 3 to april 18, 2025"); not a
@@ -275,7 +276,7 @@ def days_between(text: str) -> str | None:
     if re.search(r"\d", rest):
         return None
     (first_day, first_month), (last_day, last_month) = (
-        (int(m["day"] or m["day2"]), _MONTHS.index((m["month"] or m["month2"])[:3])) for m in dates)
+        (int(m["day"] or m["day2"]), MONTHS.index((m["month"] or m["month2"])[:3])) for m in dates)
     years = {m["year"] for m in dates if m["year"]}
     if last_month < first_month or len(years) > 1 or last_month == first_month and last_day < first_day:
         return None  # into another year, or two years stated: left to the model
