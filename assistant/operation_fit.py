@@ -54,8 +54,7 @@ def takes_more_of_the_request(
     decides: no rival whose verb it does not write takes the call; where it writes the verb of one rival with side
     effects and not `tool`'s, and states something of that rival's, the rival takes it; and a question (`asks`) or
     an order to show ("show me all claims still waiting for approval") about a look-up's records is not moved to a
-    change ("who does E1008 report to? they approved my 3 day trip to
-    hamburg")."""
+    change ("who does E1008 report to? they approved my 3 day trip to hamburg")."""
     if tool not in schemas:
         return None
     rivals = sorted((name for name, p in candidates.items()

@@ -174,6 +174,7 @@ class ToolRouter:
         report: dict[str, Any] | None = None,
         exemplars: Mapping[str, Sequence[str]] | None = None,
         worked_examples: Mapping[str, Sequence[list[dict[str, Any]]]] | None = None,
+        known_words: Collection[str] = frozenset(),
     ):
         if NO_CALL not in labels or len(labels) < 2:
             raise ValueError(f"a router needs the label {NO_CALL!r} and at least one tool; got {labels}")
@@ -195,9 +196,9 @@ class ToolRouter:
         self.worked_examples = {tool: [list(messages) for messages in conversations]
                                 for tool, conversations in (worked_examples or {}).items()}
         self._embedded: dict[str, np.ndarray] = {}  # text -> its embedding, for exemplars
+        #: Words the embedder reads whole, which stay as written though the exemplars lack them.
+        self.known_words = known_words
         self._speller: Speller | None = None  # made from the exemplars when first needed
-        #: Words the embedder reads whole, which stay as written (`load_router` sets them).
-        self.known_words: Collection[str] = frozenset()
 
     @property
     def speller(self) -> Speller:
@@ -389,12 +390,12 @@ class ToolRouter:
         if call and checks and reaction(texts[0]):
             reasons.append("news, thanks or a complaint that asks for nothing")
             call = False
-        if call and checks and (text_work(texts[0]) or wants_no_lookup(texts[0])):
+        no_lookup = checks and (text_work(texts[0]) or wants_no_lookup(texts[0]))
+        if call and no_lookup:
             reasons.append("work on a text, or nothing to look up, asked for")
             call = False
         settled = not call and checks and (
-            reaction(texts[0]) or text_work(texts[0]) or wants_no_lookup(texts[0])
-            or general_question(texts[0]) and not names_a_record(texts[0]))
+            reaction(texts[0]) or no_lookup or general_question(texts[0]) and not names_a_record(texts[0]))
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons), settled=settled)
 
     def worked_examples_for(self, tool: str, question: str, count: int) -> list[dict[str, Any]]:
@@ -454,7 +455,8 @@ class ToolRouter:
         return path
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], embed: Embed | None = None) -> ToolRouter:
+    def from_json(cls, data: dict[str, Any], embed: Embed | None = None,
+                  known_words: Collection[str] = frozenset()) -> ToolRouter:
         if data.get("version") != ROUTER_VERSION:
             raise RouterMismatch(f"router version {data.get('version')!r}; this code reads {ROUTER_VERSION}")
         try:
@@ -465,7 +467,7 @@ class ToolRouter:
             return cls(list(data["labels"]), np.asarray(data["coef"], dtype=np.float32),
                        np.asarray(data["intercept"], dtype=np.float32), float(data["no_call_threshold"]),
                        np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}), exemplars,
-                       worked)
+                       worked, known_words)
         except (KeyError, TypeError, ValueError) as error:
             raise RouterMismatch(f"not a router file: {error}") from error
 
@@ -491,8 +493,7 @@ def load_router(folder: Path | None, embed: Embed, words: Words | None = None) -
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RouterMismatch(f"{path}: {error}") from error
-    router = ToolRouter.from_json(data, embed)
-    router.known_words = words() if words is not None else frozenset()
+    router = ToolRouter.from_json(data, embed, words() if words is not None else frozenset())
     probe = np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32)
     if probe.shape != router.probe.shape or float(probe @ router.probe) < SAME_EMBEDDER:
         raise RouterMismatch(f"{path} was fitted with another sentence embedder than the one configured "

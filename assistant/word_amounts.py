@@ -190,12 +190,15 @@ def per_each(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if asked is None or percents or len(amounts) != 3:
         return None
-    counts = [[f for f in amounts if re.match(rf"\s*(?:[a-z]+\s+)?{re.escape(noun[:3])}", text[f.end:])]
-              for noun in asked.group(2, 3)]
+
+    def counting(noun: str) -> list[Figure]:  # "22 working days" counts days: a word may stand between
+        return [f for f in amounts if re.match(rf"\s*(?:[a-z]+\s+)?{re.escape(noun[:3])}", text[f.end:])]
+
+    counts = [counting(noun) for noun in asked.group(2, 3)]
     if any(len(count) != 1 for count in counts) or counts[0][0] is counts[1][0]:
         return None
     total = next(f for f in amounts if f is not counts[0][0] and f is not counts[1][0])
-    if not re.match(rf"\s*(?:[a-z]+\s+)?{re.escape(asked.group(1)[:3])}", text[total.end:]):
+    if total not in counting(asked.group(1)):
         return None
     return f"{total.text}/{counts[0][0].text}/{counts[1][0].text}"
 

@@ -31,8 +31,10 @@ _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease
 _NOT_DONE = r"\b(?:missed|miss|failed|fail|didn't|did not|weren't|were not|not|outside|late|no-shows?)\b"
 #: A year asked for: "the full year", "per year", "annual cost".
 _A_YEAR = r"\b(?:full year|whole year|per year|a year|for the year|over the year|annual(?:ly)?|yearly)\b"
-#: A percentage taken of the part named before it: "of them", "of the trials", "of operations".
-_OF_THE_PART = r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+|(?!our\b|all\b|my\b|a\b)[a-z]{4,}\b)"
+#: A percentage taken of what was named before it: "of them", "of the trials"; with an amount before it, also a
+#: part named by its noun alone ("of operations").
+_OF_IT = r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)"
+_OF_THE_PART = rf"{_OF_IT}|\s*of\s+(?!our\b|all\b|my\b|a\b)[a-z]{{4,}}\b"
 #: Between a first percentage and the amount it is of: "75% of our 60k budget".
 _OF_THE_AMOUNT = r"^\s*of\s+(?:our|the|my|this|a|an)?\s*(?:[a-z]+\s+)?[€$£]?\s*$"
 _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" \
@@ -155,7 +157,7 @@ def percent_of_part(text: str, figures: list[Figure]) -> str | None:
     times the fractions after it."""
     percents, amounts = split_percents(figures)
     if len(percents) > 1 and not amounts and has(_ASKS_PERCENT, text) and \
-            all(re.match(r"\s*of\s+(?:it|them|those|these|that|the\s+[a-z]+)", text[p.end:]) for p in percents[1:]):
+            all(re.match(_OF_IT, text[p.end:]) for p in percents[1:]):
         return "*".join([percents[0].text, *(fraction(percent) for percent in percents[1:])])  # "what % of all staff"
     if len(percents) < 2 or len(amounts) != 1 or amounts[0].start > percents[0].start and \
             not has(_OF_THE_AMOUNT, text[percents[0].end: amounts[0].start]) or \

@@ -175,8 +175,7 @@ _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+)\s+(?:years?|yrs?)\b
 
 
 #: A fraction of a whole, as the percentage it is: "a quarter of operations", "3/4 of our 60k budget", "half are
-#: remote" (not of a
-#: unit of time or distance: "a quarter of an hour" is minutes).
+#: remote" (not of a unit of time or distance: "a quarter of an hour" is minutes).
 _FRACTIONS = {"a quarter": "25", "one quarter": "25", "1/4": "25", "three quarters": "75", "3/4": "75", "half": "50",
               "1/2": "50", "a fifth": "20", "one fifth": "20", "1/5": "20", "two fifths": "40", "2/5": "40",
               "3/5": "60", "a tenth": "10", "one tenth": "10", "1/10": "10"}
@@ -187,6 +186,8 @@ _FRACTION_OF = re.compile(r"(?<![\w/])(?P<part>" + "|".join(re.escape(part) for 
 _OVERTIME_WORDS = {"time and a half": "1.5x", "double time": "2x"}
 #: A ratio to share by: "in the ratio 5:3", "ratio of 2:3:4".
 _RATIO = re.compile(r"\bratio\s+(?:of\s+|is\s+|=\s*)?(\d+(?:\s*:\s*\d+)+)\b")
+
+
 def composed_expression(request: str) -> str | None:
     """The calculator expression for `request` when it is one of the everyday shapes and every figure it states
     has its place; None otherwise (the model writes the expression)."""
