@@ -296,6 +296,12 @@ class Engine:
             self._give_back(state)
         yield from self._finish(state, prompt, started, stop_reason, generation)
 
+    def route(self, messages: list[dict[str, Any]], generation: GenerationConfig | None = None,
+              today: date | None = None) -> Route | None:
+        """The router's verdict on a turn answering the last user message of `messages`, as `run_turn` opens it
+        (bench/tool_prior.py weighs the router this way without running the model)."""
+        return self._route(messages, generation or self.generation, today if today is not None else date.today())
+
     def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date) -> Route | None:
         """The router's verdict on the turn; None without a router, with it turned off, or without tools to call."""
         if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
@@ -305,7 +311,8 @@ class Engine:
             route = self.router.route(router_texts(history), self.tools, examples=served_requests(self.tools.values()),
                                       nearest_passage=search.nearest if isinstance(search, SearchTool) else None,
                                       unknown_words=search.unknown_words if isinstance(search, SearchTool) else None,
-                                      schemas=self.schemas, today=today, changes=self.changes, reads=self.reads)
+                                      schemas=self.schemas, today=today, changes=self.changes, reads=self.reads,
+                                      prior=generation.tool_prior)
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None

@@ -15,7 +15,13 @@ from typing import Any
 
 from assistant.codes import narrowed_schema, stated_codes
 from assistant.message_kinds import sentences
-from assistant.slots import _written_kind, asks, stated_count, unstated_required
+from assistant.slots import (
+    _written_kind,
+    asks,
+    stated_count,
+    unquoted,
+    unstated_required,
+)
 from tools.calculator import Calculator
 from tools.retrieval import SearchTool
 
@@ -92,8 +98,24 @@ def _verb_written(tool: str, request: str) -> bool:
     return re.search(said, request, re.IGNORECASE) is not None
 
 
+def requested_in_words(tool: str, schema: dict[str, Any], request: str, changes: Collection[str],
+                       reads: Collection[str]) -> bool:
+    """Whether `request` asks for `tool`'s call in words, whatever else it says: a change's verb written outside
+    the texts it quotes ("cancel request 508 please, the trip got moved"; not "fix my grammar: 'i has cancel the
+    leave request 506'"), or the state it sets told rather than asked after ("4109 is fixed, replaced the docking
+    station. mark it resolved"); or a question put to a look-up ("who's got bora tomorrow? we always seem to
+    clash")."""
+    if tool in changes:
+        properties = schema.get("properties") or {}
+        states = [name for name in schema.get("required") or [] if "enum" in (properties.get(name) or {})]
+        return _verb_written(tool, unquoted(request, properties)) or \
+            bool(states) and not asks(request) and not set(states) & set(unstated_required(schema, request))
+    return tool in reads and asks(request)
+
+
 #: Phrases staff write an operation's verb with.
-_SAID_FOR = {"cancel": r"\bcan go\b(?=\s*(?:$|[,.;!?]|now|too|as well))|\breleas(?:e|ed|ing)\b|\bfree (?:it )?up\b|"
+_SAID_FOR = {"cancel": r"\bcancell?ing\b|\bcan go\b(?=\s*(?:$|[,.;!?]|now|too|as well))|\breleas(?:e|ed|ing)\b|"
+                       r"\bfree (?:it )?up\b|"
                        r"\b(?:is ?n'?t|not|no longer) needed\b",
              "create": r"\b(?:raise|open)\s+(?:it|a|an|one|that)\b",
              "book": r"\b(?:reserve|grab)\b",

@@ -90,6 +90,7 @@ from assistant.operation_fit import (
     reader_named_in_full,
     reader_of_named_record,
     record_unnamed,
+    requested_in_words,
     stated_lookup,
     states_nothing,
     takes_more_of_the_request,
@@ -97,6 +98,7 @@ from assistant.operation_fit import (
 )
 from assistant.slots import asks, is_question, stated_count
 from assistant.spelling import Speller
+from assistant.tool_prior import ToolPrior, load_tool_prior
 from assistant.word_problems import arithmetic, composed_expression
 from tools.base import Tool
 from tools.lexical import keywords
@@ -113,6 +115,12 @@ SAME_EMBEDDER = 0.99
 #: near a document passage comes ("portex pickup for SHP-205187 at venlo WH-04 next tuesday 9:00, 30 mins ... btw
 #: is it true a truck loses its slot if its 30 min late?" states five of a dock booking's).
 STATED_REQUEST = 3
+#: The tool prior's probability (`assistant.tool_prior`) under which a call the router would open does not open,
+#: unless the message asks for it in words (`_asked_in_words`). On two fresh development sets (demo `desk4`, Harbor
+#: `eval_mix`: 120 no-call messages, 80 requests; the prior fitted without them) 0.3 / 0.4 / 0.5 took back 12 / 16 /
+#: 21 of the 36 calls opened on no-call messages and no right call; on the older development sets, each half
+#: weighed by a prior fitted on the other, they took back 5 / 9 / 10 of about 1,650 right calls and righted 2 / 2 / 3.
+TOOL_PRIOR_FLOOR = 0.5
 #: How near (cosine) the documents' nearest passage or statement must come to a general question (see
 #: `general_question`) for a search: below it the documents do not discuss the term, and the turn needs no tool
 #: (the handbook has no entry on "the bullwhip effect"). Handbook questions of that shape came 0.43 or nearer.
@@ -175,6 +183,7 @@ class ToolRouter:
         exemplars: Mapping[str, Sequence[str]] | None = None,
         worked_examples: Mapping[str, Sequence[list[dict[str, Any]]]] | None = None,
         known_words: Collection[str] = frozenset(),
+        prior: ToolPrior | None = None,
     ):
         if NO_CALL not in labels or len(labels) < 2:
             raise ValueError(f"a router needs the label {NO_CALL!r} and at least one tool; got {labels}")
@@ -199,6 +208,8 @@ class ToolRouter:
         #: Words the embedder reads whole, which stay as written though the exemplars lack them.
         self.known_words = known_words
         self._speller: Speller | None = None  # made from the exemplars when first needed
+        #: Whether a message wants a tool at all, fitted on two companies' hand-written messages (None: not weighed).
+        self.prior = prior
 
     @property
     def speller(self) -> Speller:
@@ -238,6 +249,7 @@ class ToolRouter:
         changes: Collection[str] = (),
         reads: Collection[str] = (),
         unknown_words: UnknownWords | None = None,
+        prior: bool = True,
     ) -> Route:
         """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
         decides, so a short follow-up read with the question before it still gets its call.
@@ -248,11 +260,12 @@ class ToolRouter:
         dates said in words mean there ("monday to wednesday next week" states a leave request's two dates);
         `changes` names the tools with side effects, `reads` the look-ups of records (an API's reading
         operations; a local tool computes rather than reads); `unknown_words` gives the keywords of a text the
-        documents never use (None: a general question's terms are not looked up).
+        documents never use (None: a general question's terms are not looked up); `prior` off: the tool prior is
+        not weighed.
         `checks` off: the classifier's verdict alone, as bench/router_levers.py compares it.
         """
         verdict = self._verdict(texts, tools, examples, nearest_passage, checks, schemas, today, changes, reads,
-                                unknown_words)
+                                unknown_words, prior)
         asked_first = record_sentences(texts[0]) if checks and schemas is not None and (
             not verdict.call or verdict.tool == SEARCH) else None
         if asked_first is None:
@@ -260,7 +273,7 @@ class ToolRouter:
         # "SHP-205077 is 3 days late, mark it delayed. is that over the limit ...?": the request names the record
         # and the question after it would draw the embedding to the handbook
         part = self._verdict([asked_first, *texts[1:]], tools, examples, nearest_passage, checks, schemas, today,
-                             changes, reads, unknown_words)
+                             changes, reads, unknown_words, prior)
         if not part.call or part.tool in (SEARCH, CALCULATOR) or part.tool not in schemas:
             return verdict
         reason = f"the sentences naming a record ask for {part.tool}, the question after them is the reply's"
@@ -278,6 +291,7 @@ class ToolRouter:
         changes: Collection[str],
         reads: Collection[str],
         unknown_words: UnknownWords | None,
+        prior: bool,
     ) -> Route:
         """`route`'s verdict on `texts` as they are."""
         vectors = self._embed([self.speller.mended(text) for text in texts])  # (texts, dim)
@@ -394,7 +408,15 @@ class ToolRouter:
         if call and no_lookup:
             reasons.append("work on a text, or nothing to look up, asked for")
             call = False
-        settled = not call and checks and (
+        chat = False  # the prior reads the message as one that wants no tool, and nothing in it asks for the call
+        if call and checks and prior and self.prior is not None:
+            wants = float(self.prior.probability(vectors[best : best + 1])[0])
+            chat = wants < TOOL_PRIOR_FLOOR and not _asked_in_words(tool, texts[0], passage, schemas, today, changes,
+                                                                    reads)
+        if chat:  # "@mark can you ring the driver for PO-118204", "leave SHP-204611 as it is"
+            reasons.append(f"the message reads as one that wants no tool (prior {wants:.2f})")
+            call = False
+        settled = not call and checks and (chat or
             reaction(texts[0]) or no_lookup or general_question(texts[0]) and not names_a_record(texts[0]))
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons), settled=settled)
 
@@ -456,7 +478,7 @@ class ToolRouter:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], embed: Embed | None = None,
-                  known_words: Collection[str] = frozenset()) -> ToolRouter:
+                  known_words: Collection[str] = frozenset(), prior: ToolPrior | None = None) -> ToolRouter:
         if data.get("version") != ROUTER_VERSION:
             raise RouterMismatch(f"router version {data.get('version')!r}; this code reads {ROUTER_VERSION}")
         try:
@@ -467,9 +489,26 @@ class ToolRouter:
             return cls(list(data["labels"]), np.asarray(data["coef"], dtype=np.float32),
                        np.asarray(data["intercept"], dtype=np.float32), float(data["no_call_threshold"]),
                        np.asarray(data["probe"], dtype=np.float32), embed, dict(data.get("report") or {}), exemplars,
-                       worked, known_words)
+                       worked, known_words, prior)
         except (KeyError, TypeError, ValueError) as error:
             raise RouterMismatch(f"not a router file: {error}") from error
+
+
+def _asked_in_words(tool: str, text: str, passage: float | None, schemas: Mapping[str, dict[str, Any]] | None,
+                    today: date | None, changes: Collection[str], reads: Collection[str]) -> bool:
+    """Whether `text` asks for a call of `tool` in so many words, whatever its tone, so that the tool prior does
+    not take the call back: a word problem whose words give its sum; a question the documents come near, or any
+    message they come as near as a handbook question's; a request stating STATED_REQUEST or more of the
+    operation's arguments, writing a change's verb or putting a question to a look-up
+    (`operation_fit.requested_in_words`)."""
+    if tool == CALCULATOR:
+        return composed_expression(text) is not None
+    if tool == SEARCH:
+        return passage is not None and (passage >= HANDBOOK_NEAR or is_question(text) and passage >= RULE_FLOOR)
+    if schemas is None or tool not in schemas:
+        return False
+    return stated_count(schemas[tool], text, today) >= STATED_REQUEST or \
+        requested_in_words(tool, schemas[tool], text, changes, reads)
 
 
 def _conversation(messages: Any) -> list[dict[str, Any]]:
@@ -493,8 +532,9 @@ def load_router(folder: Path | None, embed: Embed, words: Words | None = None) -
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RouterMismatch(f"{path}: {error}") from error
-    router = ToolRouter.from_json(data, embed, words() if words is not None else frozenset())
     probe = np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32)
+    router = ToolRouter.from_json(data, embed, words() if words is not None else frozenset(),
+                                  load_tool_prior(embed, PROBE_TEXT, SAME_EMBEDDER))
     if probe.shape != router.probe.shape or float(probe @ router.probe) < SAME_EMBEDDER:
         raise RouterMismatch(f"{path} was fitted with another sentence embedder than the one configured "
                              f"(tools.retrieval.embedder); refit it with `assistant fit-router`")
