@@ -464,7 +464,8 @@ class Engine:
         always go on in words. Only the reply's last two words are read: every number before them was read as it
         ended."""
         if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
-            always = COUNTS if state.outcomes else ()
+            # a count comes from records a call read: a planned, declined or failed call read none
+            always = COUNTS if any(outcome.status == "ran" for outcome in state.outcomes) else ()
             state.said_figures = (len(state.outcomes), StatedFigures.of(_said_figures(state), always))
         figures = state.said_figures[1]
         in_number = any(char.isdigit() for char in _last_words(state.reply_text))

@@ -1110,6 +1110,18 @@ def test_a_planned_call_backs_no_finished_action(setup):
     assert sent.answer == "Done. Aurora is yours." and tools[1].calls == [{"room": "Aurora"}]
 
 
+def test_a_planned_call_backs_no_count(setup):
+    tokenizer, tools, registry, _ = setup
+    space, three = ids(tokenizer, " 3")
+    script = [registry.by_name("api.bookRoom").token_id, *ids(tokenizer, '{"room": "Aurora"}'),
+              *ids(tokenizer, "Aurora has"), space, (three, ids(tokenizer, "free")[0]), *ids(tokenizer, " seats."),
+              *ids(tokenizer, END)]
+    # a dry run read no records: a count would be invented ("The limit per claim is 1." after a planned look-up)
+    assert final(run(guard_engine(setup, [script]), "book Aurora", dry_run=True)).answer == "Aurora has free seats."
+    sent = final(run(guard_engine(setup, [script]), "book Aurora", approve=lambda call: True))
+    assert sent.answer == "Aurora has 3 seats." and tools[1].calls == [{"room": "Aurora"}]
+
+
 def test_past_the_held_opening_a_reply_opens_no_tool_result_answer(setup):
     tokenizer = setup[0]
     text = ("Dock doors are booked in slots of half an hour, and the carrier brings the paperwork to the gate "
