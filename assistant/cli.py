@@ -539,7 +539,7 @@ USER_ERRORS: tuple[tuple[str, str], ...] = (
     ("assistant.model", "ModelLoadError"),
     ("assistant.toolkens", "ToolkenMismatch"),
     ("assistant.chat_format", "ChatTemplateError"),
-    ("assistant.engine", "TurnTooLong"),
+    ("assistant.context_window", "TurnTooLong"),
     ("assistant.engine", "UnknownTool"),
     ("assistant.runtime", "EmptyQuestion"),
     ("assistant.adapters", "AdapterError"),

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -53,17 +52,46 @@ import torch
 import xgrammar
 
 from assistant.arguments import settled_arguments
-from assistant.chat_format import ChatFormat, call_content, system_message, to_toolken_messages
-from assistant.claims import completes_claim, could_open_claim, ends_on, opens_with_claim, unstated_address
+from assistant.chat_format import ChatFormat, call_content, to_toolken_messages
+from assistant.claims import (
+    completes_claim,
+    ends_on,
+    opens_with_claim,
+    unstated_address,
+)
 from assistant.codes import narrowed_schema, stated_addresses, stated_codes
 from assistant.config import GenerationConfig
+from assistant.context_window import fitted_history
 from assistant.copying import CopiedText
-from assistant.decoding import ArgumentGrammars, Decoder, Sampler, end_of_turn_ids, extend_text
-from assistant.events import Event, FinalAnswer, QueueWait, Sources, TextDelta, Timings, ToolCall, ToolOutcome
+from assistant.decoding import (
+    ArgumentGrammars,
+    Decoder,
+    Sampler,
+    end_of_turn_ids,
+    extend_text,
+)
+from assistant.events import (
+    Event,
+    FinalAnswer,
+    QueueWait,
+    Sources,
+    TextDelta,
+    Timings,
+    ToolCall,
+    ToolOutcome,
+)
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
-from assistant.router import CALCULATOR, SEARCH, Route, ToolRouter, router_texts, served_requests
+from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
+from assistant.router import (
+    CALCULATOR,
+    SEARCH,
+    Route,
+    ToolRouter,
+    router_texts,
+    served_requests,
+)
 from assistant.toolkens import ToolkenRegistry
 from assistant.word_problems import composed_expression
 from tools.base import Tool, ToolResult
@@ -76,13 +104,6 @@ log = logging.getLogger(__name__)
 #: of a free-text argument (against the stated words).
 FIGURE_CANDIDATES = 16
 
-#: A text's last two words, with the space between and after them: where a reply's number being written lies.
-_LAST_WORDS = re.compile(r"\S*\s*\S*\s*$")
-#: A full stop between a word and a digit: a sentence's end ("out.10"), not a name's digits.
-_STOP_BEFORE_DIGIT = re.compile(r"(?<=[^\W\d_])\.(?=\d)")
-#: A numbered list's number at the start of a line ("\n2. ", "\n 10)", or "\n2" still being written; the reply's
-#: start is a line's), which a reply may write whatever was stated.
-_LIST_NUMBER = re.compile(r"(?<=\n)([ \t]*)\d{1,2}(?=[.)]\s|[.)]?$)")
 
 #: How likely the model must have found a call somewhere in a held opening for the opening's figure nobody gave
 #: to start the turn again with that call (the router had masked it); below it the figure is only masked. A
@@ -96,10 +117,6 @@ UNSAY_LIMIT = 4
 
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
-#: A held opening's text ends a sentence or a line here: what comes after can only open a claim of its own.
-_SENTENCE_END = re.compile(r"(?:[.!?:]|\n)\s*$")
-#: Where one of a held opening's sentences ends and the next begins.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+|\n")
 
 #: Asked before a side-effecting call is sent; True sends it, False is the user's no. An approver that has
 #: nobody to ask raises CannotApprove instead.
@@ -117,10 +134,6 @@ class Mode(Enum):
     REPLY = "reply"
     ARGUMENTS = "arguments"
     DONE = "done"
-
-
-class TurnTooLong(ValueError):
-    """The newest message alone does not fit the model's context budget."""
 
 
 class UnknownTool(ValueError):
@@ -447,7 +460,7 @@ class Engine:
                 return
             if len(state.reply_ids) <= (lead_in if lead_in is not None else HOLD_WITHOUT_LEAD_IN):
                 piece = state.reply_text[len(before) :]
-                if _opens_sentence(before, piece) or piece[:1].isspace() and _shown_by_word(before + piece[:1]):
+                if opens_sentence(before, piece) or piece[:1].isspace() and shown_by_word(before + piece[:1]):
                     # The text before this token opens no claim, as whole sentences or as the words of one that
                     # can open none: a person reads it now, and a claim after it turns into a call that follows
                     # it (`_call_after_released`).
@@ -466,14 +479,15 @@ class Engine:
         if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
             # a count comes from records a call read: a planned, declined or failed call read none
             always = COUNTS if any(outcome.status == "ran" for outcome in state.outcomes) else ()
-            state.said_figures = (len(state.outcomes), StatedFigures.of(_said_figures(state), always))
+            said = said_figures(state.stated, state.outcomes)
+            state.said_figures = (len(state.outcomes), StatedFigures.of(said, always))
         figures = state.said_figures[1]
-        in_number = any(char.isdigit() for char in _last_words(state.reply_text))
+        in_number = any(char.isdigit() for char in last_words(state.reply_text))
 
         def rejected(token: int) -> bool:
             piece = self._piece(token)
             return (in_number or any(char.isdigit() for char in piece)) and \
-                not figures.allows_in_prose(_last_words(state.reply_text + piece))
+                not figures.allows_in_prose(last_words(state.reply_text + piece))
 
         return _masked_likeliest(logits, rejected)[0]
 
@@ -487,7 +501,7 @@ class Engine:
             any(outcome.status == "ran" and outcome.tool not in (SEARCH, CALCULATOR) for outcome in state.outcomes)
         guarding = state.holding and state.best_toolken is not None  # the guard acts on a held opening's claim
         if state.said_text is None or state.said_text[0] != len(state.outcomes):
-            state.said_text = (len(state.outcomes), "\n".join(_said_figures(state)).casefold())
+            state.said_text = (len(state.outcomes), "\n".join(said_figures(state.stated, state.outcomes)).casefold())
         said = state.said_text[1]
 
         def rejected(token: int) -> bool:
@@ -746,56 +760,11 @@ class Engine:
     def _fit_context(
         self, messages: list[dict[str, Any]], generation: GenerationConfig, today: date
     ) -> list[dict[str, Any]]:
-        """System prompt + the conversation from its earliest start that fits the budget.
+        """System prompt (stating `today` unless `tell_date` is off) + the conversation from its earliest start
+        that fits the budget (`assistant.context_window`)."""
+        return fitted_history(self.chat, messages, self.system_prompt, today if self.tell_date else None,
+                              self.max_context_tokens, generation.max_new_tokens)
 
-        A long chat's oldest turns are left out in steps (`_history_starts`), so that consecutive turns' prompts
-        start alike and a decoder still holding the last turn computes only what is new."""
-        if not messages or messages[-1].get("role") != "user":
-            raise ValueError("a turn needs the conversation to end with a user message")
-        budget = self.max_context_tokens - generation.max_new_tokens
-        conversation = [m for m in messages if m.get("role") != "system"]
-        system = [{"role": "system", "content": system_message(self.system_prompt, today if self.tell_date else None)}]
-        size = len(self.chat.prompt_ids(system + conversation))
-        if size <= budget:  # the whole chat fits: no need to size each message to find where to start
-            return system + conversation
-        for start in _history_starts(conversation, self._message_sizes(system, conversation), budget)[1:]:
-            history = system + conversation[start:]
-            size = len(self.chat.prompt_ids(history))
-            if size <= budget:
-                return history
-        raise TurnTooLong(
-            f"the message is {size} tokens with the system prompt; the budget is {budget} "
-            f"(model.max_context_tokens {self.max_context_tokens} - max_new_tokens {generation.max_new_tokens})"
-        )
-
-    def _message_sizes(self, system: list[dict[str, Any]], conversation: list[dict[str, Any]]) -> list[int]:
-        """Each message's tokens in a prompt after `system` (rendered alone after it: the template's framing of
-        one message, which is what it adds to a longer prompt)."""
-        base = len(self.chat.prompt_ids(system))
-        return [len(self.chat.prompt_ids([*system, message])) - base for message in conversation]
-
-
-def _history_starts(conversation: list[dict[str, Any]], sizes: list[int], budget: int) -> list[int]:
-    """Where a prompt may start in `conversation` (indices, earliest first; the engine takes the first that fits):
-    its first message, and then only the first user message at or past each multiple of half the `budget`
-    (`sizes`: each message's tokens), down to the last user message.
-
-    As the chat grows its earlier messages stay as they were, so these starts stay where they are, and a turn's
-    prompt starts where the last turn's did until that no longer fits; then half a budget of the oldest turns
-    goes at once, as llama.cpp's context shift drops half of what it holds. Leaving out one turn at a time would
-    move the start every turn and recompute the whole history each time (SmolLM2-135M at F16 on one core: about
-    1,800 tokens, 6 s)."""
-    step = max(1, budget // 2)
-    starts, offset, bucket = [0], 0, 1
-    for index, message in enumerate(conversation):
-        if index and message.get("role") == "user" and offset >= bucket * step:
-            starts.append(index)
-            bucket = offset // step + 1
-        offset += sizes[index]
-    last_question = max(i for i, m in enumerate(conversation) if m.get("role") == "user")
-    if starts[-1] != last_question:
-        starts.append(last_question)
-    return starts
 
 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
@@ -817,54 +786,6 @@ def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> 
         else:
             any_kept = True
     return kept, any_kept
-
-
-def _opens_sentence(before: str, piece: str) -> bool:
-    """Whether the newest token's text `piece` starts a new sentence or line after the reply text `before`."""
-    return bool(before.strip()) and _SENTENCE_END.search(before) is not None and \
-        (piece[:1].isspace() or before.endswith("\n"))
-
-
-def _shown_by_word(text: str) -> bool:
-    """Whether a held opening's `text`, which ends in the space before its next word, may be shown now: its last
-    sentence holds no figure (one nobody gave would start the turn again with a call, after what is shown) and
-    can open no claim (`could_open_claim`). So a plain answer's first words are read as they come, not after the
-    guard's lead-in."""
-    sentence = _SENTENCE_BREAK.split(text)[-1]
-    return bool(sentence.strip()) and not any(char.isdigit() for char in sentence) and not could_open_claim(sentence)
-
-
-def _last_words(text: str) -> str:
-    """`text`'s last two words and the space after them, a numbered list's numbers left out and a full stop
-    between a word and a digit read as a sentence's end ("out.10" is "out. 10", not a name's digits): the
-    number a reply is writing lies there."""
-    text = _STOP_BEFORE_DIGIT.sub(". ", _LIST_NUMBER.sub(r"\1#", f"\n{text}"[-200:]))  # its start is a line's
-    return _LAST_WORDS.search(text).group()  # type: ignore[union-attr]  # it matches any text
-
-
-def _said_figures(state: TurnState) -> list[str]:
-    """What a reply may take figures from: the conversation's user messages and tool results, this turn's calls
-    and results and the number of records each result lists. Not the worked examples before a calculator turn
-    (another problem's figures), and not today's date: a figure is masked digit by digit, so any number starting
-    with 2 could only grow into 2026."""
-    texts = list(state.stated)
-    for outcome in state.outcomes:
-        texts.append(json.dumps(outcome.arguments))
-        if outcome.result is not None:
-            texts.append(json.dumps(outcome.result))
-            texts.extend(str(len(value)) for value in _lists_in(outcome.result))
-    return texts
-
-
-def _lists_in(value: Any) -> Iterator[list[Any]]:
-    """Every list in a JSON value, nested ones too ("I found 14 tickets" counts a list of 14)."""
-    if isinstance(value, list):
-        yield value
-        for item in value:
-            yield from _lists_in(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _lists_in(item)
 
 
 def _request(history: list[dict[str, Any]]) -> str:

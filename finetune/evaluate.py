@@ -33,7 +33,8 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.config import DATA_DIR, REPO_ROOT, AssistantConfig, GenerationConfig
-from assistant.engine import Engine, TurnTooLong
+from assistant.context_window import TurnTooLong
+from assistant.engine import Engine
 from assistant.events import FinalAnswer, ToolCall, ToolOutcome
 from assistant.tables import figure, table
 from finetune import metrics

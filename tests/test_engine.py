@@ -21,11 +21,11 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 from assistant import engine as engine_module
 from assistant.chat_format import ChatFormat, parse_call
 from assistant.config import GenerationConfig
+from assistant.context_window import TurnTooLong
 from assistant.engine import (
     PLANNED_ONLY,
     CannotApprove,
     Engine,
-    TurnTooLong,
     UnknownTool,
 )
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
