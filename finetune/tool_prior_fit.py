@@ -52,13 +52,12 @@ class Message:
 
 
 def development_files(data_dir: Path = DATA_DIR, leave_out: Sequence[str] = ()) -> dict[str, list[Path]]:
-    """Per company, the development files the fit reads (sorted), without those whose path holds one of
-    `leave_out`; a file under a `test` folder is never among them."""
+    """Per company, the development files the fit reads (sorted: DEVELOPMENT_SETS names only development
+    folders), without those whose path holds one of `leave_out`."""
     files = {}
     for company, patterns in DEVELOPMENT_SETS.items():
         found = sorted({path for pattern in patterns for path in data_dir.glob(pattern)})
-        files[company] = [path for path in found if "test" not in path.relative_to(data_dir).parts
-                          and not any(part in str(path) for part in leave_out)]
+        files[company] = [path for path in found if not any(part in str(path) for part in leave_out)]
     return files
 
 

@@ -80,8 +80,7 @@ def test_a_saved_prior_is_numbers_and_loads_only_with_its_embedder(tmp_path: Pat
 
 
 def test_the_fit_reads_development_sets_and_never_a_test_set(tmp_path: Path):
-    for folder in ("demo/eval", "demo/eval/desk", "demo/eval/test", "demo/test", "examples/harbor/eval_x",
-                   "examples/harbor/test"):
+    for folder in ("demo/eval", "demo/eval/desk", "demo/test", "examples/harbor/eval_x", "examples/harbor/test"):
         (tmp_path / folder).mkdir(parents=True, exist_ok=True)
         (tmp_path / folder / "tools.jsonl").write_text('{"q": "thanks!", "tool": null}\n{"q": "x", "tool": "api.a"}\n')
     (tmp_path / "demo/eval/calc_a.jsonl").write_text('{"q": "what is 2 + 2"}\n\n')
