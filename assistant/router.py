@@ -19,9 +19,9 @@ Checks then correct whether it calls and which tool it names, each from evidence
   operation takes (SKU-27714) goes to that operation, a look-up when the sentence naming it asks;
 - a policy question names the same things as the operation that handles them ("within how many days must I
   submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
-  documents, or to one statement of a passage (`tools.focus`), than to the example requests of the operation it
-  would call (the mean of the three nearest of the build's questions for it, its `x-examples` and its
-  description), it opens with `search` instead (Toolken+ reranks the same way with
+  documents, or to one statement of a passage (`tools.focus`), than to every example request of the operation
+  it would call (the build's questions for it,
+  its `x-examples` and its description), it opens with `search` instead (Toolken+ reranks the same way with
   tool documentation), unless the request states STATED_REQUEST or more of the operation's arguments; and a
   message that opens with sentences naming a record and asks a question after them ("SHP-205077 is 3 days
   late, mark it delayed. is that over the limit ...?") is routed on those sentences when the whole would
@@ -115,12 +115,6 @@ SAME_EMBEDDER = 0.99
 #: near a document passage comes ("portex pickup for SHP-205187 at venlo WH-04 next tuesday 9:00, 30 mins ... btw
 #: is it true a truck loses its slot if its 30 min late?" states five of a dock booking's).
 STATED_REQUEST = 3
-#: How many of an operation's requests nearest a question the documents' nearest passage is weighed against (their
-#: mean). The nearest one alone comes nearer the more requests an operation lists: with the development sets'
-#: requests in the catalogs' `x-examples` (about 25 more an operation) it kept four development handbook questions
-#: from the search ("response time for a high priorty ticket?": listTickets), which the mean of three gives back,
-#: along with two requests and two more handbook questions, and no verdict lost on any development set.
-NEAREST_REQUESTS = 3
 #: The tool prior's probability (`assistant.tool_prior`) under which a call the router would open does not open,
 #: unless the message asks for it in words (`_asked_in_words`). On two fresh development sets (demo `desk4`, Harbor
 #: `eval_mix`: 120 no-call messages, 80 requests; the prior fitted without them) 0.3 / 0.4 / 0.5 took back 12 / 16 /
@@ -444,13 +438,11 @@ class ToolRouter:
         return [float(value) for value in self._embed_exemplars(list(labels)) @ vector]
 
     def _nearest_exemplar(self, vector: np.ndarray, tool: str, examples: Sequence[str]) -> float | None:
-        """The mean cosine similarity of `vector` to the NEAREST_REQUESTS nearest requests for `tool`; None when
-        there is none."""
+        """The cosine similarity of `vector` to the nearest request for `tool`; None when there is none."""
         texts = list(dict.fromkeys([*self.exemplars.get(tool, ()), *examples]))
         if not texts:
             return None
-        nearest = np.sort(self._embed_exemplars(texts) @ vector)[::-1][:NEAREST_REQUESTS]
-        return float(nearest.mean())
+        return float((self._embed_exemplars(texts) @ vector).max())
 
     def _embed_exemplars(self, texts: list[str]) -> np.ndarray:
         """The embeddings of `texts` (texts, dim), each computed once for the router's life."""
