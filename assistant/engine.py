@@ -104,7 +104,6 @@ log = logging.getLogger(__name__)
 #: of a free-text argument (against the stated words).
 FIGURE_CANDIDATES = 16
 
-
 #: How likely the model must have found a call somewhere in a held opening for the opening's figure nobody gave
 #: to start the turn again with that call (the router had masked it); below it the figure is only masked. A
 #: greeting's "back in 15 minutes" comes after toolkens at 1%, "I'll work it out. 10 is the maximum gift"
@@ -764,7 +763,6 @@ class Engine:
         that fits the budget (`assistant.context_window`)."""
         return fitted_history(self.chat, messages, self.system_prompt, today if self.tell_date else None,
                               self.max_context_tokens, generation.max_new_tokens)
-
 
 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:

@@ -98,7 +98,7 @@ from assistant.operation_fit import (
 )
 from assistant.slots import asks, is_question, stated_count
 from assistant.spelling import Speller
-from assistant.tool_prior import ToolPrior, load_tool_prior
+from assistant.tool_prior import ToolPrior, fitted_with, load_tool_prior
 from assistant.word_problems import arithmetic, composed_expression
 from tools.base import Tool
 from tools.lexical import keywords
@@ -534,8 +534,8 @@ def load_router(folder: Path | None, embed: Embed, words: Words | None = None) -
         raise RouterMismatch(f"{path}: {error}") from error
     probe = np.asarray(embed([PROBE_TEXT])[0], dtype=np.float32)
     router = ToolRouter.from_json(data, embed, words() if words is not None else frozenset(),
-                                  load_tool_prior(embed, PROBE_TEXT, SAME_EMBEDDER))
-    if probe.shape != router.probe.shape or float(probe @ router.probe) < SAME_EMBEDDER:
+                                  load_tool_prior(probe, SAME_EMBEDDER))
+    if not fitted_with(probe, router.probe, SAME_EMBEDDER):
         raise RouterMismatch(f"{path} was fitted with another sentence embedder than the one configured "
                              f"(tools.retrieval.embedder); refit it with `assistant fit-router`")
     return router

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 TOOL_PRIOR_FILE = DATA_DIR / "router" / "tool_prior.json"
 TOOL_PRIOR_VERSION = 1
 
-Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 
 
 class PriorMismatch(ValueError):
@@ -87,10 +85,15 @@ class ToolPrior:
             raise PriorMismatch(f"not a tool prior file: {error}") from error
 
 
-def load_tool_prior(embed: Embed, probe_text: str, same_embedder: float, path: Path = TOOL_PRIOR_FILE
-                    ) -> ToolPrior | None:
-    """The prior at `path` when `embed` is the embedder it was fitted with (the probe text embeds the same, to
-    `same_embedder` cosine); None when there is no file or another embedder serves, for then its weights mean
+def fitted_with(probe: np.ndarray, fitted: np.ndarray, same_embedder: float) -> bool:
+    """Whether weights fitted with the probe embedding `fitted` serve under the embedder that gives `probe` for the
+    same probe text: the same shape, and cosine `same_embedder` or more."""
+    return probe.shape == fitted.shape and float(probe @ fitted) >= same_embedder
+
+
+def load_tool_prior(probe: np.ndarray, same_embedder: float, path: Path = TOOL_PRIOR_FILE) -> ToolPrior | None:
+    """The prior at `path` when the serving embedder, which gives `probe` for the probe text, is the one it was
+    fitted with (`fitted_with`); None when there is no file or another embedder serves, for then its weights mean
     nothing. Raises PriorMismatch when the file is unreadable."""
     if not path.is_file():
         return None
@@ -98,8 +101,7 @@ def load_tool_prior(embed: Embed, probe_text: str, same_embedder: float, path: P
         prior = ToolPrior.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PriorMismatch(f"{path}: {error}") from error
-    probe = np.asarray(embed([probe_text])[0], dtype=np.float32)
-    if probe.shape != prior.probe.shape or float(probe @ prior.probe) < same_embedder:
+    if not fitted_with(probe, prior.probe, same_embedder):
         log.warning("%s was fitted with another sentence embedder than the one configured: the router goes "
                     "without it (refit it with `python -m finetune.tool_prior_fit`)", path)
         return None

@@ -64,26 +64,28 @@ def test_a_saved_prior_is_numbers_and_loads_only_with_its_embedder(tmp_path: Pat
     prior = fit_prior(messages(), bag_of_words)
     path = prior.save(tmp_path / "router" / "tool_prior.json")
     assert set(json.loads(path.read_text())) == {"version", "coef", "intercept", "probe", "report"}
-    loaded = load_tool_prior(bag_of_words, PROBE_TEXT, SAME_EMBEDDER, path)
+    probe = np.asarray(bag_of_words([PROBE_TEXT])[0], dtype=np.float32)
+    loaded = load_tool_prior(probe, SAME_EMBEDDER, path)
     vectors = np.asarray(bag_of_words(["show ticket 4101", "ugh mondays"]))
     assert loaded is not None and loaded.probability(vectors) == pytest.approx(prior.probability(vectors), abs=1e-4)
-    assert load_tool_prior(bag_of_words, PROBE_TEXT, SAME_EMBEDDER, tmp_path / "none.json") is None
+    assert load_tool_prior(probe, SAME_EMBEDDER, tmp_path / "none.json") is None
     with caplog.at_level(logging.WARNING):  # another embedder: its weights mean nothing there
-        assert load_tool_prior(lambda texts: bag_of_words(texts, salt=5), PROBE_TEXT, SAME_EMBEDDER, path) is None
+        other = np.asarray(bag_of_words([PROBE_TEXT], salt=5)[0], dtype=np.float32)
+        assert load_tool_prior(other, SAME_EMBEDDER, path) is None
     assert "another sentence embedder" in caplog.text
     path.write_text('{"version": 1, "coef": [1.0]}')
     with pytest.raises(PriorMismatch, match="not a tool prior file"):
-        load_tool_prior(bag_of_words, PROBE_TEXT, SAME_EMBEDDER, path)
+        load_tool_prior(probe, SAME_EMBEDDER, path)
     path.write_text('{"version": 9}')
     with pytest.raises(PriorMismatch, match="version 9"):
-        load_tool_prior(bag_of_words, PROBE_TEXT, SAME_EMBEDDER, path)
+        load_tool_prior(probe, SAME_EMBEDDER, path)
 
 
 def test_the_fit_reads_development_sets_and_never_a_test_set(tmp_path: Path):
     for folder in ("demo/eval", "demo/eval/desk", "demo/test", "examples/harbor/eval_x", "examples/harbor/test"):
         (tmp_path / folder).mkdir(parents=True, exist_ok=True)
         (tmp_path / folder / "tools.jsonl").write_text('{"q": "thanks!", "tool": null}\n{"q": "x", "tool": "api.a"}\n')
-    (tmp_path / "demo/eval/calc_a.jsonl").write_text('{"q": "what is 2 + 2"}\n\n')
+    (tmp_path / "demo/eval/calc_a.jsonl").write_text('{"q": "what is 2 + 2", "answer": 4}\n\n')
     files = development_files(tmp_path)
     named = {company: [str(path.relative_to(tmp_path)) for path in paths] for company, paths in files.items()}
     assert named == {"demo": ["demo/eval/calc_a.jsonl", "demo/eval/desk/tools.jsonl", "demo/eval/tools.jsonl"],
@@ -95,7 +97,7 @@ def test_the_fit_reads_development_sets_and_never_a_test_set(tmp_path: Path):
     prior = fit_prior_from_files(files, bag_of_words, tmp_path)
     assert sorted(prior.report["files"]) == sorted(path for paths in named.values() for path in paths)
     (tmp_path / "demo/eval/tools.jsonl").write_text('{"question": "no q"}\n')
-    with pytest.raises(ValueError, match=r"tools.jsonl:1: not a development line"):
+    with pytest.raises(ValueError, match=r"tools.jsonl, line 1: q: Field required"):
         read_messages(tmp_path / "demo/eval/tools.jsonl", "demo")
 
 
