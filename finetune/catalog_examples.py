@@ -32,21 +32,13 @@ _OPERATION_ID = re.compile(r"^(?P<indent>\s*)operationId:\s*['\"]?(?P<id>[\w.-]+
 
 
 def read_requests(paths: Iterable[Path]) -> list[tuple[str, str]]:
-    """(operationId, request) per request line of the sets at `paths`, in order; ValueError names a bad line."""
-    requests = []
-    for path in paths:
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text, tool = str(row["q"]), row.get("tool")
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                raise ValueError(f"{path}:{number}: not a line with a 'q' and a 'tool': {error}") from error
-            if tool:
-                requests.append((str(tool).removeprefix("api."), " ".join(text.split())))
-    return requests
+    """(operationId, request) per request line of the sets at `paths`, in order, read as evaluation reads a tools
+    set (`finetune.evaluate.read_jsonl`, which names a bad line)."""
+    # evaluation loads the engine: imported only when sets are read
+    from finetune.evaluate import ToolQuery, read_jsonl
 
+    return [(item.tool.removeprefix("api."), " ".join(item.q.split()))
+            for path in paths for item in read_jsonl(Path(path), ToolQuery) if item.tool]
 
 def added_examples(catalog: Path, requests: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     """Per operation of `catalog`, the requests that would be appended to its `x-examples` (see the module)."""

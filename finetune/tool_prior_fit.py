@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -62,20 +61,16 @@ def development_files(data_dir: Path = DATA_DIR, leave_out: Sequence[str] = ()) 
 
 
 def read_messages(path: Path, company: str) -> list[Message]:
-    """The messages of one development file; a `tools.jsonl` line with a null tool wants none."""
-    messages = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            text = str(row["q"])
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}:{number}: not a development line with a 'q': {error}") from error
-        wants = bool(row.get("tool")) if path.name == "tools.jsonl" else True
-        messages.append(Message(text, wants, company))
-    return messages
+    """The messages of one development file, read as evaluation reads it (`finetune.evaluate.read_jsonl`, which
+    names a bad line): a `tools.jsonl` line with a null tool wants none; a document question or a word problem
+    wants one."""
+    # evaluation loads the engine: imported only when a file is read
+    from finetune.evaluate import DocQuestion, NumberQuestion, ToolQuery, read_jsonl
 
+    if path.name == "tools.jsonl":
+        return [Message(item.q, bool(item.tool), company) for item in read_jsonl(path, ToolQuery)]
+    model = DocQuestion if path.name.startswith("docs") else NumberQuestion
+    return [Message(item.q, True, company) for item in read_jsonl(path, model)]
 
 def fit_prior(messages: Sequence[Message], embed: Embed) -> ToolPrior:
     """A prior fitted on `messages`, its report naming how many of each kind it read and, when two companies'

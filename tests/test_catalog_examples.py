@@ -78,9 +78,9 @@ def test_a_bad_line_is_named_and_nothing_is_written(tmp_path: Path, capsys):
     catalog.write_text(CATALOG, encoding="utf-8")
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"q": "ticket 4104", "tool": "getTicket"}\n{"question": "no q"}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"broken.jsonl:2: not a line with a 'q'"):
+    with pytest.raises(ValueError, match=r"broken.jsonl, line 2: q: Field required"):
         read_requests([broken])
-    with pytest.raises(ValueError, match="broken.jsonl:2"):
+    with pytest.raises(ValueError, match="broken.jsonl, line 2"):
         main([str(catalog), str(broken)])
     assert catalog.read_text(encoding="utf-8") == CATALOG
     fine = write_set(tmp_path / "fine.jsonl", [{"q": "ticket 4104", "tool": "getTicket"}])
