@@ -92,6 +92,7 @@ from assistant.router import (
     router_texts,
     served_requests,
 )
+from assistant.stated_sums import result_fits
 from assistant.toolkens import ToolkenRegistry
 from assistant.word_problems import composed_expression
 from tools.base import Tool, ToolResult
@@ -428,9 +429,12 @@ class Engine:
         if generation.stated_reply_figures:
             wanted = int(logits.argmax())
             logits = self._keep_reply_figures(state, logits)
-            if logits[wanted] == float("-inf") and state.holding and not state.settled and \
-                    state.best_toolken is not None and state.best_toolken[0] >= WANTED_CALL:
-                state.rewind_to = state.best_toolken[1]  # the opening was about to state a figure nobody gave
+            masked = logits[wanted] == float("-inf") and state.holding and state.best_toolken is not None
+            if masked and (state.best_toolken[0] >= WANTED_CALL if not state.settled else
+                           result_fits(state.reply_text + self._piece(wanted), len(state.reply_text)) is not None):
+                # The opening was about to state a figure nobody gave: the call comes instead. Where the message
+                # wants no call, an opening about to state a calculation's result nobody gave is taken back.
+                state.rewind_to = state.best_toolken[1]
                 state.mode = Mode.DONE
                 return
         if generation.stated_reply_claims:
@@ -485,8 +489,15 @@ class Engine:
 
         def rejected(token: int) -> bool:
             piece = self._piece(token)
-            return (in_number or any(char.isdigit() for char in piece)) and \
-                not figures.allows_in_prose(last_words(state.reply_text + piece))
+            if not in_number and not any(char.isdigit() for char in piece):
+                return False
+            text = state.reply_text + piece
+            computed = result_fits(text, len(state.reply_text))
+            if computed is False:  # not the value of the calculation the sentence states
+                return True
+            if computed and not state.settled:  # its value, which a turn that may call computes, stated or not
+                return False
+            return not figures.allows_in_prose(last_words(text))
 
         return _masked_likeliest(logits, rejected)[0]
 

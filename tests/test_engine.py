@@ -1082,6 +1082,39 @@ def test_a_reply_with_no_tool_result_states_no_figure_nobody_gave(setup):
     assert final(run(guard_engine(setup, [stated], stated_reply_figures=False))).answer == "You get 25 days."
 
 
+def test_a_reply_writes_the_value_of_a_calculation_it_states_though_nobody_stated_it(setup):
+    tokenizer = setup[0]
+    three, four, seven, stop = (ids(tokenizer, text)[0] for text in ("3", "4", "7", "."))
+    # the model would write "12 times 37 is 377."; each wrong digit masked, the next choice is 4
+    script = ids(tokenizer, "12 times 37 is ") + [(three, four), (seven, four), (seven, four), (stop, four)] + \
+        ids(tokenizer, END)
+    answer = final(run(guard_engine(setup, [script]), "what's 12 times 37?"))
+    assert answer.answer == "12 times 37 is 444." and not answer.guarded
+    # not a calculation's result, the same figure is one nobody gave
+    script = ids(tokenizer, "12 and 37 make ") + [(four, three), (four, seven), (four, stop)] + ids(tokenizer, END)
+    assert final(run(guard_engine(setup, [script]), "what's 12 times 37?")).answer == "12 and 37 make 37."
+
+
+def test_a_result_nobody_gave_opening_the_reply_to_thanks_is_taken_back(setup):
+    tokenizer = setup[0]
+    first = ids(tokenizer, "12 times 37 is 37.") + ids(tokenizer, END)
+    second = ids(tokenizer, "Glad it helped!") + ids(tokenizer, END)
+    messages = [{"role": "user", "content": "What is 12 times 37, minus 15?"},
+                {"role": "assistant", "content": "12*37 - 15 = 429"},
+                {"role": "user", "content": "Thanks, that helps."}]
+    answer = final(list(routed_engine(setup, first, NO_CALL, second).run_turn(messages)))
+    assert answer.answer == "Glad it helped!" and answer.tool_calls == [] and answer.guarded
+    # a right one nobody gave too: where the message wants no call, nothing computes it
+    right = ids(tokenizer, "12 times 37 is 444.") + ids(tokenizer, END)
+    answer = final(list(routed_engine(setup, right, NO_CALL, second).run_turn(messages)))
+    assert answer.answer == "Glad it helped!"
+    # one the conversation gave stands
+    stated = ids(tokenizer, "12*37 - 15 = 429.") + ids(tokenizer, END)
+    messages[0]["content"] = "What is 12 times 37, minus 15? I make it 429."
+    answer = final(list(routed_engine(setup, stated, NO_CALL, second).run_turn(messages)))
+    assert answer.answer == "12*37 - 15 = 429."
+
+
 def test_a_reply_with_no_tool_result_states_no_finished_action(setup):
     tokenizer = setup[0]
     cancelled, asked = ids(tokenizer, " cancelled")[0], ids(tokenizer, " requested")[0]
