@@ -82,6 +82,13 @@ class ModelConfig(BaseModel):
         "their history again (SmolLM2-135M: 23 KB a token at F16). The least recently put aside are dropped "
         "first. 0: none kept."
     )
+    shift_context: bool = Field(
+        True, description="llama_cpp: when a long chat's prompt leaves its oldest turns out, the sequence drops "
+        "them and moves the later turns' keys and values back into place (llama.cpp's context shift) instead of "
+        "computing them again (about 900 tokens, 4 s on a busy core). The moved ones were computed with the "
+        "dropped turns before them, so the next reply may differ a little from a fresh computation's. false: "
+        "computed again."
+    )
 
     @model_validator(mode="after")
     def _backend_fits(self) -> ModelConfig:

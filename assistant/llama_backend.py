@@ -30,9 +30,9 @@ import numpy as np
 import torch
 
 from assistant.config import ModelConfig
-from assistant.decoding import Decoder, shared_prefix
+from assistant.decoding import Decoder
 from assistant.gguf_export import served_gguf
-from assistant.kv_states import SavedState, SavedStates
+from assistant.kv_states import Reuse, SavedState, SavedStates, reuse
 from assistant.model import LoadedModel, ModelLoadError
 
 #: Tokens one llama_decode takes at most; a longer prompt goes in several.
@@ -174,6 +174,7 @@ class LlamaCppContext:
             raise ModelLoadError(f"llama.cpp could not make a context of {sequences} x {n_ctx} positions")
         self._batch = llama_cpp.llama_batch_init(_BATCH, 0, 1)
         self._memory = llama_cpp.llama_get_memory(self._ctx)
+        self.can_shift: bool = bool(llama_cpp.llama_memory_can_shift(self._memory))
         # Frees the C objects at close(), or when the context is collected, or at exit (whichever comes first).
         self._free = weakref.finalize(self, _free_llama, self._batch, self._ctx, self._model)
         self.n_ctx = n_ctx
@@ -260,6 +261,14 @@ class LlamaCppContext:
             # Copied: the buffer belongs to llama.cpp and the next decode overwrites it.
             feed.logits = np.ctypeslib.as_array(logits, shape=(self.vocab_size,)).copy()
 
+    def shift(self, sequence: int, keep: int, drop: int, run: int) -> None:
+        """Drop positions keep..keep+drop of `sequence`, move the `run` after them back into their place and drop
+        the rest: llama.cpp's context shift (rotary positions are moved by rotating the keys)."""
+        with self._alone():
+            llama_cpp.llama_memory_seq_rm(self._memory, sequence, keep, keep + drop)
+            llama_cpp.llama_memory_seq_add(self._memory, sequence, keep + drop, keep + drop + run, -drop)
+            llama_cpp.llama_memory_seq_rm(self._memory, sequence, keep + run, -1)
+
     def save(self, sequence: int) -> mmap.mmap:
         """A copy of `sequence`'s KV state, for `load` into a sequence of a context laid out like this one."""
         with self._alone():
@@ -337,35 +346,47 @@ class LlamaCppDecoder:
 
     With `saved` (shared by the decoders of contexts laid out alike), a start that would drop most of another
     conversation's state puts it aside there first, and a start takes back the saved state that holds more of
-    its tokens than this sequence does."""
+    its tokens than this sequence does. With `shift`, a start that leaves a chat's oldest turns out moves the
+    later ones back into place rather than computing them again (`assistant.kv_states.reuse`)."""
 
-    def __init__(self, context: LlamaCppContext, sequence: int, saved: SavedStates | None = None):
+    def __init__(self, context: LlamaCppContext, sequence: int, saved: SavedStates | None = None,
+                 shift: bool = True):
         self.context = context
         self.sequence = sequence
         self.saved = saved
+        self.shifts = shift and context.can_shift  # held tokens may move back over dropped ones (`kv_states.reuse`)
         self.n_ctx = context.n_ctx
         self.vocab_size = context.vocab_size
         self.held: list[int] = []
 
     def start(self, token_ids: list[int]) -> torch.Tensor:
-        keep = shared_prefix(self.held, token_ids)
+        plan = reuse(self.held, token_ids, self.shifts)
         if self.saved is not None:
-            keep = self._swap(token_ids, keep)
-        del self.held[keep:]  # the context drops these positions when the rest is written there
-        return self.feed(token_ids[keep:])
+            plan = self._swap(token_ids, plan)
+        if plan.drop:
+            self.context.shift(self.sequence, plan.keep, plan.drop, plan.run)
+            moved = self.held[plan.keep + plan.drop : plan.own]
+            self.held[plan.keep :] = moved
+        del self.held[plan.reused :]  # the context drops these positions when the rest is written there
+        return self.feed(token_ids[plan.reused :])
 
-    def _swap(self, token_ids: list[int], keep: int) -> int:
+    def _swap(self, token_ids: list[int], plan: Reuse) -> Reuse:
         """Put what this sequence holds aside when starting `token_ids` drops `_WORTH_SAVING` tokens of it or
-        more, and take back a saved state holding `_WORTH_RESTORING` more tokens of `token_ids` than `keep`;
-        return how many held tokens `token_ids` keeps now."""
+        more (not counting old turns the prompt left out), and take back a saved state that reuses
+        `_WORTH_RESTORING` more tokens of `token_ids` than `plan` does; return how the sequence reuses what it
+        holds now."""
         assert self.saved is not None
-        if len(self.held) - keep >= _WORTH_SAVING:
+        if len(self.held) - plan.own >= _WORTH_SAVING:
             self.saved.put(SavedState(list(self.held), self.context.save(self.sequence)))
-        state = self.saved.take(token_ids, more_than=keep + _WORTH_RESTORING)
+
+        def reused(held: list[int], ids: list[int]) -> int:
+            return reuse(held, ids, self.shifts).reused
+
+        state = self.saved.take(token_ids, more_than=plan.reused + _WORTH_RESTORING, reused=reused)
         if state is None:
-            return keep
+            return plan
         self.held = list(state.token_ids) if self.context.load(self.sequence, state.data) else []
-        return shared_prefix(self.held, token_ids)
+        return reuse(self.held, token_ids, self.shifts)
 
     def feed(self, token_ids: list[int]) -> torch.Tensor:
         if len(self.held) + len(token_ids) > self.n_ctx:
@@ -418,6 +439,6 @@ def llama_cpp_decoders(
         where = index % contexts
         if where not in current:
             current[where] = LlamaCppContext(path, positions, sequences, n_threads)
-        return LlamaCppDecoder(current[where], index // contexts, saved)
+        return LlamaCppDecoder(current[where], index // contexts, saved, model_config.shift_context)
 
     return make

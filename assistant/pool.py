@@ -2,10 +2,10 @@
 
 A turn leases a decoder for as long as it computes and gives it back while it waits on something that is not
 the model (a person's approval). Decoders hold the KV state of the last sequence they computed; a lease goes to
-the free decoder holding the longest prefix of the turn's tokens when that is mostly what it holds, else to a
-new decoder while the pool may grow, so a conversation's next turn, or a turn resuming after an approval,
-usually finds its own KV state still there and computes only what is new, and does not take another
-conversation's state that only shares its system prompt.
+the free decoder reusing the most of the turn's tokens (`assistant.kv_states.reuse`) when that is mostly what
+it holds, else to a new decoder while the pool may grow, so a conversation's next turn, or a turn resuming after
+an approval, usually finds its own KV state still there and computes only what is new, and does not take
+another conversation's state that only shares its system prompt.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import os
 import threading
 from collections.abc import Callable
 
-from assistant.decoding import Decoder, shared_prefix
+from assistant.decoding import Decoder
+from assistant.kv_states import Reuse, reuse
 
 #: Engines a default pool has at most: beyond this, turns on a CPU only slow each other down.
 MAX_DEFAULT_ENGINES = 8
@@ -77,8 +78,9 @@ class DecoderPool:
 
     def _take(self, token_ids: list[int]) -> Decoder | None:
         if self._free:
-            best = max(range(len(self._free)), key=lambda i: shared_prefix(self._free[i].held, token_ids))
-            if self._made >= self.size or _mostly_shared(self._free[best].held, token_ids):
+            reuses = [_reuse(decoder, token_ids) for decoder in self._free]
+            best = max(range(len(self._free)), key=lambda i: reuses[i].reused)
+            if self._made >= self.size or 2 * reuses[best].own > len(self._free[best].held):
                 return self._free.pop(best)
             empty = next((i for i, decoder in enumerate(self._free) if not decoder.held), None)
             if empty is not None:
@@ -89,8 +91,10 @@ class DecoderPool:
         return None
 
 
-def _mostly_shared(held: list[int], token_ids: list[int]) -> bool:
-    """Whether a decoder holding `held` holds mostly the start of `token_ids`: it is that conversation's own
-    (its last turn, which may end differently from how the next turn's prompt renders it), not another one
-    that only starts with the same system prompt, whose person would lose it."""
-    return 2 * shared_prefix(held, token_ids) > len(held)
+def _reuse(decoder: Decoder, token_ids: list[int]) -> Reuse:
+    """How `decoder` would reuse what it holds for `token_ids`. A decoder holding mostly that (`Reuse.own` more
+    than half of what it holds) holds that conversation (its last turn, which may end differently from how the
+    next turn's prompt renders it, or its later turns where the prompt has left the oldest out), not another one
+    that only starts with the same system prompt, whose person would lose it. Decoders that can move held tokens
+    (llama.cpp's context shift) say so with a true `shifts`."""
+    return reuse(decoder.held, token_ids, getattr(decoder, "shifts", False))

@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["torch", "llama_cpp"], help="model.backend for this tree's server")
     parser.add_argument("--gguf-quant", choices=["q8_0", "f16", "f32"], help="model.gguf_quant for llama_cpp")
     parser.add_argument("--saved-states-mb", type=int, help="model.saved_states_mb for llama_cpp (0: none kept)")
+    parser.add_argument("--shift-context", choices=["true", "false"], help="model.shift_context for llama_cpp")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pace", choices=["stress", "staff"], default="stress",
                         help="stress: 2-5 s between an answer and the next question; staff: the time to read the "
@@ -128,7 +129,9 @@ def main() -> None:
                                   args))
         model = {key: value for key, value in (("engines", args.engines), ("backend", args.backend),
                                                ("gguf_quant", args.gguf_quant),
-                                               ("saved_states_mb", args.saved_states_mb)) if value is not None}
+                                               ("saved_states_mb", args.saved_states_mb),
+                                               ("shift_context", args.shift_context and args.shift_context == "true"))
+                 if value is not None}
         described = ", ".join(f"{key} {value}" for key, value in model.items())
         loads.append(run_load(f"this tree (engine pool{', ' + described if described else ''})", REPO,
                               root / "current", model, args))

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from assistant.chat_format import ChatFormat
 from assistant.config import ConfigError, ModelConfig, parse_config
-from assistant.kv_states import SavedStates
+from assistant.kv_states import MIN_SHIFTED_RUN, SavedStates, reuse
 from assistant.llama_backend import ContextFull, LlamaCppContext, LlamaCppDecoder, llama_cpp_decoders
 from assistant.model import LoadedModel, ModelLoadError, load_model
 from tools.base import Tool, ToolResult
@@ -472,7 +472,7 @@ def test_decoders_are_dealt_round_the_contexts_and_a_full_set_starts_a_new_one(
     class Context:
         def __init__(self, path: Path, n_ctx: int, sequences: int, n_threads: int | None):
             made.append((n_ctx, sequences, n_threads))
-            self.n_ctx, self.vocab_size = n_ctx, 10
+            self.n_ctx, self.vocab_size, self.can_shift = n_ctx, 10, True
 
     monkeypatch.setattr(llama_backend, "LlamaCppContext", Context)
     monkeypatch.setattr(llama_backend, "check_llama_cpp", lambda path: None)
@@ -486,6 +486,10 @@ def test_decoders_are_dealt_round_the_contexts_and_a_full_set_starts_a_new_one(
     assert all(decoders[4].context is not decoder.context for decoder in decoders[:4])  # a new set
     # Three contexts made, each with the model's own context length at most (SmolLM2: 8,192).
     assert made == [(served.model.config.max_position_embeddings, 2, 1)] * 3
+    # They move held tokens back over a chat's dropped turns unless model.shift_context is off.
+    assert decoders[0].shifts
+    off = llama_cpp_decoders(served, ModelConfig(device="cpu", backend="llama_cpp", shift_context=False), gguf_cache)
+    assert not off().shifts
 
 
 @pytest.mark.slow
@@ -496,3 +500,38 @@ def test_a_closed_context_refuses_to_decode(make_decoder: Any, gguf_cache: Path)
     context.close()
     with pytest.raises(RuntimeError, match="the llama.cpp context is closed"):
         context.decode(0, 2, [3])
+
+
+def _chat(loaded: LoadedModel, first_turn: int, turns: int, question: str) -> list[int]:
+    """A chat's prompt from its turn `first_turn` on (the earlier ones left out), `turns` turns in all, then
+    `question`."""
+    messages = [{"role": "system", "content": "You are a helpful assistant."}]
+    for turn in range(first_turn, turns):
+        messages += [{"role": "user", "content": f"Who approves expense claims over {100 * (turn + 1)} euros?"},
+                     {"role": "assistant", "content": f"Claims over {100 * (turn + 1)} euros go to the finance "
+                                                      f"lead, who answers within {turn + 2} working days."}]
+    return ChatFormat(loaded.tokenizer).prompt_ids([*messages, {"role": "user", "content": question}])
+
+
+@pytest.mark.slow
+def test_a_chat_leaving_its_oldest_turns_out_moves_the_later_ones_back_rather_than_computing_them(
+        served: LoadedModel, make_decoder: Any, decoders: list[LlamaCppDecoder], monkeypatch: pytest.MonkeyPatch):
+    whole = _chat(served, 0, 6, "And over 900 euros?")
+    later = _chat(served, 3, 6, "And over 1000 euros?")  # the first three turns left out
+    decoders += [make_decoder(), make_decoder()]
+    shifted, fresh = decoders
+    assert shifted.shifts
+    shifted.start(whole)
+    fed: list[int] = []
+    decode = shifted.context.decode
+    monkeypatch.setattr(shifted.context, "decode",
+                        lambda sequence, position, tokens: fed.extend(tokens) or decode(sequence, position, tokens))
+    logits = shifted.start(later)
+    assert shifted.held == later
+    plan = reuse(whole, later, shifts=True)
+    assert plan.drop > 0 and plan.run >= MIN_SHIFTED_RUN and fed == later[plan.reused:]
+    # The moved turns' keys and values were computed with the left-out turns before them: not bit-equal to a fresh
+    # start on the same prompt, but the same next token.
+    assert int(logits.argmax()) == int(fresh.start(later).argmax())
+    # A start that shares only the system prompt moves nothing.
+    assert reuse(whole, _chat(served, 0, 1, "Hello?"), shifts=True).drop == 0

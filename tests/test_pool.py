@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from assistant.decoding import shared_prefix
+from assistant.kv_states import MIN_SHIFTED_RUN
 from assistant.pool import MAX_DEFAULT_ENGINES, DecoderPool, default_pool_size
 
 
@@ -91,3 +92,27 @@ def test_a_pool_needs_a_decoder_and_sizes_itself_from_the_cores():
     assert default_pool_size(2) == 2 and default_pool_size(1) == 1
     assert default_pool_size(64) == MAX_DEFAULT_ENGINES
     assert DecoderPool.of(only := Held()).lease([1]) is only
+
+
+class Shifting(Held):
+    """A decoder that can move held tokens back over dropped ones."""
+
+    shifts = True
+
+
+def test_a_chat_that_left_its_oldest_turns_out_goes_back_to_the_decoder_holding_its_later_ones():
+    made: list[Held] = []
+    pool = DecoderPool(lambda: made.append(Shifting()) or made[-1], size=2)
+    system, old, later = [1, 2], list(range(10, 40)), list(range(100, 100 + MIN_SHIFTED_RUN))
+    ada = pool.lease(system + old)
+    ada.start(system + old + later)
+    pool.give_back(ada)
+    # the prompt now leaves `old` out: Ada's decoder holds her later turns, so it is hers, not a new one's
+    assert pool.lease(system + later + [7]) is ada and len(made) == 1
+    # a decoder that cannot move them holds only the system prompt of that prompt: a new decoder is taken
+    made.clear()
+    pool = DecoderPool(lambda: made.append(Held()) or made[-1], size=2)
+    sam = pool.lease(system + old)
+    sam.start(system + old + later)
+    pool.give_back(sam)
+    assert pool.lease(system + later + [7]) is not sam and len(made) == 2
