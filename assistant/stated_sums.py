@@ -20,16 +20,14 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 
-#: An operand: a number with an optional currency sign before it and percent sign after it, in brackets or not.
-_OPERAND = r"\(*\s*[$€£]?\d[\d,]*(?:\.\d+)?\s*%?\s*\)*"
-_OPERATOR = r"(?:[-+*/×÷^]|\bx\b|\btimes\b|\bplus\b|\bminus\b|\bdivided by\b|\bmultiplied by\b|\bof\b|\bpercent of\b)"
-#: A calculation and the word that gives its result, at the end of the text before the result's number. The
-#: calculation starts after a space or a bracket, not inside a code or a date ("E1004", "06-10").
-_STATED = re.compile(
-    rf"(?<![\w.,:/\-])(?P<calculation>{_OPERAND}(?:\s*{_OPERATOR}\s*{_OPERAND})+)"
-    r"\s*(?:=|\bis equal to\b|\bequals\b|\bis\b|\bcomes to\b)\s*[$€£]?\s*-?\Z",
-    re.IGNORECASE,
-)
+#: The pieces a calculation and the word giving its result are read in: a number (a currency sign before it, a
+#: percent sign after it), an operator or a word of one, a bracket, any other word or character.
+_PIECE = re.compile(r"\s+|[$€£]?\d[\d,]*(?:\.\d+)?%?|percent of|divided by|multiplied by|is equal to|comes to|"
+                    r"[^\W\d_]+|.", re.IGNORECASE)
+_NUMBER = re.compile(r"[$€£]?\d[\d,]*(?:\.\d+)?%?")
+_OPERATORS = {"+", "-", "*", "/", "×", "÷", "^", "x", "times", "plus", "minus", "divided by", "multiplied by", "of",
+              "percent of"}
+_GIVES = {"=", "is", "equals", "is equal to", "comes to"}
 #: A result's number, last in the text: digits with grouping commas and decimals, the point perhaps still open.
 _RESULT = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d*)?")
 #: Two numbers joined without spaces by "-" (a range, a date, a code) or three by "/" (a date): no calculation.
@@ -62,10 +60,11 @@ def result_fits(text: str, written_from: int) -> bool | None:
     result = results[-1]
     if tail_start + result.end() < written_from:
         return None
-    stated = _STATED.search(tail[: result.start()])
-    if stated is None:
-        return None
-    value = _value(stated.group("calculation"))
+    head = tail[: result.start()]
+    calculation = _stated_calculation(head)
+    if calculation is None or tail_start and not head[: head.rindex(calculation)].strip():
+        return None  # none, or one that may start before the reach
+    value = _value(calculation)
     if value is None:
         return None
     negative = tail[: result.start()].rstrip().endswith("-")
@@ -74,6 +73,32 @@ def result_fits(text: str, written_from: int) -> bool | None:
         written = "-" + written
     finished = result.end() < len(tail)
     return _rounds_to(written, value) if finished else _starts(written, value)
+
+
+def _stated_calculation(head: str) -> str | None:
+    """The calculation `head` ends with, followed by the word that gives its result ("12 times 37 is ",
+    "17% of 2340 = €", "5 - 8 = -"), or None. Read piece by piece back from the end, in one pass."""
+    pieces = [(match.group(), match.start()) for match in _PIECE.finditer(head) if not match.group().isspace()]
+    while pieces and pieces[-1][0] in ("$", "€", "£", "-"):  # the result's sign or currency
+        pieces.pop()
+    if not pieces or pieces[-1][0].casefold() not in _GIVES:
+        return None
+    pieces.pop()
+    first = len(pieces)
+    while first and (pieces[first - 1][0].casefold() in _OPERATORS or pieces[first - 1][0] in "()" or
+                     _NUMBER.fullmatch(pieces[first - 1][0])):
+        first -= 1
+    while first < len(pieces) and pieces[first][0].casefold() in _OPERATORS:  # an operator of what came before
+        first += 1
+    calculation = pieces[first:]
+    numbers = sum(1 for text, _ in calculation if _NUMBER.fullmatch(text))
+    if numbers < 2 and not any(text.endswith("%") for text, _ in calculation) or \
+            not any(text.casefold() in _OPERATORS for text, _ in calculation):
+        return None
+    start = calculation[0][1]
+    if start and re.match(r"[\w.,:/\-]", head[start - 1]):  # inside a code or a date ("E1004", "06-10")
+        return None
+    return head[start : calculation[-1][1] + len(calculation[-1][0])]
 
 
 @lru_cache(maxsize=256)

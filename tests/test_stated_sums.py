@@ -62,3 +62,12 @@ def test_a_number_that_is_no_stated_calculations_result_is_not_judged(text: str,
 def test_a_result_already_written_is_not_judged_again():
     # the result ended before the newest piece: it was judged as it was written
     assert result_fits("12 times 37 is 37. Then", len("12 times 37 is 37. ")) is None
+
+
+def test_a_long_run_of_numbers_is_read_in_one_pass():
+    # a reply listing figures with dashes once sent a backtracking pattern past minutes per token
+    listed = " ".join(["12 -"] * 200) + " 5 pallets is "
+    assert judged(listed, "3") is None
+    summed = " ".join(["12 +"] * 200) + " 5 is "
+    assert judged(summed, "2406") is None  # it starts before the sentence's worth read: not judged
+    assert judged("So " + " ".join(["12 +"] * 5) + " 5 is ", "65") is True
