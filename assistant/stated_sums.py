@@ -15,6 +15,7 @@ their words, "% of", brackets. A range or a date ("1-5", "2026-06-10", "10/06/20
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -45,6 +46,10 @@ _WORDS = (
 _REACH = 160
 #: Decimals a written result may round its value to.
 _MOST_DECIMALS = 8
+#: A calculation whose value (or a step of it) is larger than this is not judged: no reply states such an amount,
+#: and its roundings are written with _PRECISION digits.
+_LARGEST = 10**100
+_PRECISION = 120
 
 
 def result_fits(text: str, written_from: int) -> bool | None:
@@ -67,9 +72,8 @@ def result_fits(text: str, written_from: int) -> bool | None:
     value = _value(calculation)
     if value is None:
         return None
-    negative = tail[: result.start()].rstrip().endswith("-")
     written = result.group().replace(",", "")
-    if negative:
+    if head.rstrip().endswith("-"):  # the result's sign
         written = "-" + written
     finished = result.end() < len(tail)
     return _rounds_to(written, value) if finished else _starts(written, value)
@@ -110,8 +114,8 @@ def _value(calculation: str) -> Fraction | None:
     source = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", source)  # 2,340 -> 2340
     if re.search(r"\bof\b", re.sub(r"(%\s*|\bpercent )of\b", "", source, flags=re.IGNORECASE), re.IGNORECASE):
         return None  # "of" only after a percentage
-    for pattern, operator in _WORDS:
-        source = pattern.sub(operator, source)
+    for pattern, sign in _WORDS:
+        source = pattern.sub(sign, source)
     source = source.replace(",", " ").strip()
     try:
         tree = ast.parse(source, mode="eval")
@@ -128,23 +132,25 @@ def _computed(node: ast.expr) -> Fraction:
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp):
         left, right = _computed(node.left), _computed(node.right)
-        if isinstance(node.op, ast.Add):
-            return left + right
-        if isinstance(node.op, ast.Sub):
-            return left - right
-        if isinstance(node.op, ast.Mult):
-            return left * right
-        if isinstance(node.op, ast.Div):
-            return left / right
         if isinstance(node.op, ast.Pow) and right.denominator == 1 and abs(right) <= 12:
-            return left ** int(right)
+            value = left ** int(right)
+        elif type(node.op) in _BINARY:
+            value = _BINARY[type(node.op)](left, right)
+        else:
+            raise ValueError("not plain arithmetic")
+        if abs(value) > _LARGEST:
+            raise ValueError("too large to state")
+        return value
     raise ValueError("not plain arithmetic")
+
+
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 def _roundings(value: Fraction, decimals: range) -> set[str]:
     """`value` written with each number of `decimals`, rounded half up and half even."""
     with localcontext() as context:
-        context.prec = 40
+        context.prec = _PRECISION
         exact = Decimal(value.numerator) / Decimal(value.denominator)
         return {f"{exact.quantize(Decimal(1).scaleb(-places), rounding=rounding):f}"
                 for places in decimals for rounding in (ROUND_HALF_UP, ROUND_HALF_EVEN)}

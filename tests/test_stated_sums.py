@@ -71,3 +71,10 @@ def test_a_long_run_of_numbers_is_read_in_one_pass():
     summed = " ".join(["12 +"] * 200) + " 5 is "
     assert judged(summed, "2406") is None  # it starts before the sentence's worth read: not judged
     assert judged("So " + " ".join(["12 +"] * 5) + " 5 is ", "65") is True
+
+
+def test_a_large_amount_is_judged_and_one_past_any_reply_is_not():
+    big = "12345678901234567890 * 12345678901234567890 = "
+    assert judged(big, "152415787532388367501905199875019052100") is True  # 39 digits, 8 decimals more
+    assert judged(big, "2") is False
+    assert judged("(9999 ^ 12) ^ 12 = ", "1") is None  # past 10**100: no reply states it
