@@ -365,8 +365,7 @@ class LlamaCppDecoder:
             plan = self._swap(token_ids, plan)
         if plan.drop:
             self.context.shift(self.sequence, plan.keep, plan.drop, plan.run)
-            moved = self.held[plan.keep + plan.drop : plan.own]
-            self.held[plan.keep :] = moved
+            del self.held[plan.keep : plan.keep + plan.drop]
         del self.held[plan.reused :]  # the context drops these positions when the rest is written there
         return self.feed(token_ids[plan.reused :])
 

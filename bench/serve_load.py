@@ -127,10 +127,10 @@ def main() -> None:
             baseline = unpack(args.baseline_rev, root / "baseline-src")
             loads.append(run_load(f"baseline {args.baseline_rev} (single lock)", baseline, root / "baseline", {},
                                   args))
+        shift = {"true": True, "false": False}.get(args.shift_context)
         model = {key: value for key, value in (("engines", args.engines), ("backend", args.backend),
                                                ("gguf_quant", args.gguf_quant),
-                                               ("saved_states_mb", args.saved_states_mb),
-                                               ("shift_context", args.shift_context and args.shift_context == "true"))
+                                               ("saved_states_mb", args.saved_states_mb), ("shift_context", shift))
                  if value is not None}
         described = ", ".join(f"{key} {value}" for key, value in model.items())
         loads.append(run_load(f"this tree (engine pool{', ' + described if described else ''})", REPO,
