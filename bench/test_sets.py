@@ -6,10 +6,16 @@ Run:
   python bench/test_sets.py --no-claim-guard                  # the same without the engine's claim guard
   python bench/test_sets.py --no-router                       # the same without the adapter's tool router
   python bench/test_sets.py --funcqa --out /tmp/demo-test     # FuncQA one-hop too; metrics + predictions
+  python bench/test_sets.py --chat-turns 12 --sets tools docs  # each question late in a long chat
 
 The test sets (data/demo/test/, data/examples/harbor/test/) were written by separate writers who never saw
 the data builders; they are frozen by their manifest.json and nothing trains or tunes on them. Every turn is a
 dry run with the manifest's date as today. Prints the metrics with the issue's targets and whether each is met.
+
+With --chat-turns N the same items are asked in chats of N turns: each one after the ones before it in the file
+and the engine's own answers to them, as a person who keeps one tab open asks. A chat longer than the prompt
+budget leaves its oldest turns out as the web app's would. Those figures measure what a long chat changes; they
+are no replacement for the targets' own, which ask each item alone.
 """
 
 from __future__ import annotations
@@ -60,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-router", action="store_true", help="turn generation.router off (toolkens alone)")
     parser.add_argument("--funcqa", action="store_true", help=f"FuncQA one-hop too ({DEFAULT_FUNCQA})")
     parser.add_argument("--limit", type=int, help="items per set (a quick look, not a figure to report)")
+    parser.add_argument("--chat-turns", type=int, metavar="N",
+                        help="ask each set's items in chats of N turns, each after the ones before it and the "
+                             "engine's answers to them (default: each item alone)")
+    parser.add_argument("--sets", nargs="+", choices=["tools", "calc", "docs"], help="run only these sets")
     parser.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
     args = parser.parse_args(argv)
 
@@ -69,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
                   **({"router": False} if args.no_router else {})}
     report = run_eval(config, resolve_home(home, config), test_set=args.set,
                       funcqa=DEFAULT_FUNCQA if args.funcqa else None,
-                      eval_config=EvalConfig(limit=args.limit, generation=generation),
+                      eval_config=EvalConfig(limit=args.limit, generation=generation, chat_turns=args.chat_turns,
+                                             sets=args.sets + ["funcqa"] if args.sets else None),
                       progress=lambda line: print(line, file=sys.stderr, flush=True))
     if args.out is not None:
         report.write(args.out)
     print(f"test set: {args.set} (hand-written, frozen)   adapter: {report.metrics.get('adapter') or 'none'}   "
-          f"claim guard: {'off' if args.no_claim_guard else 'on'}   router: {'off' if args.no_router else 'on'}")
+          f"claim guard: {'off' if args.no_claim_guard else 'on'}   router: {'off' if args.no_router else 'on'}   "
+          f"asked: {f'in chats of {args.chat_turns} turns' if args.chat_turns else 'each alone'}")
     print(targets_table(args.set, report.metrics))
     return 0
 

@@ -212,6 +212,11 @@ class EvalConfig(BaseModel):
     today: date | None = Field(
         None, description="The date eval turns state as today (a test set's manifest pins it); None: the day it runs."
     )
+    chat_turns: int | None = Field(
+        None, ge=2, description="Ask each set's items in chats of this many turns, one after another in one "
+        "conversation whose earlier turns are the engine's own answers (a person who keeps one tab open); None: "
+        "each item is a fresh conversation.",
+    )
 
     @field_validator("generation")
     @classmethod
@@ -280,6 +285,8 @@ class EvalTurn:
     error: str | None = None
     guarded: bool = False  # the engine's claim guard started the turn again with a call
     routed: bool = False  # the tool router opened the turn with a call
+    #: The turn's messages for the conversation's history (the assistant's, the tools'): what a chat goes on from.
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
     def called(self, tool: str) -> bool:
         return any(call["tool"] == tool for call in self.calls)
@@ -326,8 +333,14 @@ def evaluate(
             continue
         set_started = time.perf_counter()
         turns = []
+        earlier: list[dict[str, Any]] = []  # the chat's turns before this item's, when items are asked in chats
         for index, item in enumerate(items):
-            turns.append(_run_turn(engine, item.q, generation, config.today))
+            if config.chat_turns is None or index % config.chat_turns == 0:
+                earlier = []
+            turns.append(_run_turn(engine, item.q, generation, config.today, earlier))
+            # a turn that failed (too long a question) has no answer to go on from: the next item starts a chat
+            earlier = [*earlier, {"role": "user", "content": item.q}, *turns[-1].messages] \
+                if turns[-1].error is None else []
             if progress is not None:
                 progress(f"{name} {index + 1}/{len(items)}  {turns[-1].elapsed_s:.1f}s")
         section, rows = scorers[name](engine, name, items, turns, config)
@@ -340,6 +353,7 @@ def evaluate(
         model=loaded.source.name if loaded is not None else None,
         adapter=str(loaded.adapter) if loaded is not None and loaded.adapter else None,
         generation=generation.model_dump(mode="json"),
+        chat_turns=config.chat_turns,
         elapsed_s=round(time.perf_counter() - started, 2),
     )
     return EvalReport(result, predictions)
@@ -381,14 +395,16 @@ def run_eval(
         assistant.close()
 
 
-def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today: date | None) -> EvalTurn:
-    """One fresh single-question turn, dry run: API calls are planned, local tools run."""
+def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today: date | None,
+              earlier: list[dict[str, Any]] | None = None) -> EvalTurn:
+    """One turn answering `question` after the conversation's `earlier` messages (none: a fresh one), dry run:
+    API calls are planned, local tools run."""
     started = time.perf_counter()
     calls: list[dict[str, Any]] = []
     final: FinalAnswer | None = None
+    messages = [*(earlier or []), {"role": "user", "content": question}]
     try:
-        for event in engine.run_turn([{"role": "user", "content": question}], dry_run=True, generation=generation,
-                                     today=today):
+        for event in engine.run_turn(messages, dry_run=True, generation=generation, today=today):
             if isinstance(event, ToolCall):
                 calls.append({"tool": event.tool, "arguments": event.arguments, "status": None})
             elif isinstance(event, ToolOutcome):
@@ -403,7 +419,7 @@ def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today
     if final is None:
         raise RuntimeError("the engine's turn ended without a FinalAnswer")
     return EvalTurn(final.answer, calls, list(final.sources), final.stop_reason, time.perf_counter() - started,
-                      guarded=final.guarded, routed=final.routed)
+                    guarded=final.guarded, routed=final.routed, messages=final.messages)
 
 
 def _turn_fields(turn: EvalTurn) -> dict[str, Any]:

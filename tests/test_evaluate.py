@@ -298,7 +298,8 @@ def answer_with(text: str, outcomes: list[ToolOutcome] = (), sources: list[str] 
     events: list[Event] = [TextDelta(text)]
     if sources:
         events.append(Sources(list(sources)))
-    return events + [timings(), FinalAnswer(text, list(outcomes), list(sources), [], timings(), "end_of_turn")]
+    messages = [{"role": "assistant", "content": text}]
+    return events + [timings(), FinalAnswer(text, list(outcomes), list(sources), messages, timings(), "end_of_turn")]
 
 
 def call(tool: str, arguments: dict[str, Any], status: str, result: Any = None, sources=()) -> list[Event]:
@@ -386,6 +387,18 @@ def test_metrics_come_from_the_turn_events(scripted):
     assert tools["fabrication_rate"] == 0.0 and docs["fabrication_rate"] == 0.5 and docs["fabricated"] == 1
     gift = next(row for row in report.predictions if row["q"] == "Gift limit?")
     assert gift["fabricated"] == ["number '50'"]
+
+
+def test_items_asked_in_chats_follow_the_ones_before_them_and_the_answers_given(scripted):
+    engine, sets = scripted
+    report = evaluate(engine, sets, EvalConfig(chat_turns=3, sets=["tools"]))
+    asked = [turn["messages"] for turn in engine.turns]
+    assert asked[0] == [{"role": "user", "content": "Open tickets?"}]
+    assert asked[2] == [{"role": "user", "content": "Open tickets?"}, {"role": "assistant", "content": "Planned."},
+                        {"role": "user", "content": "New ticket for E1001."},
+                        {"role": "assistant", "content": "Sorry."}, {"role": "user", "content": "Hi!"}]
+    assert asked[3] == [{"role": "user", "content": "Thanks."}]  # the fourth item starts the second chat
+    assert report.metrics["chat_turns"] == 3 and report.metrics["tools"]["selection_accuracy"] == 0.75
 
 
 def test_a_test_sets_date_reaches_every_turn(scripted):
