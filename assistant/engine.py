@@ -503,12 +503,12 @@ class Engine:
 
     def _keep_reply_claims(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
         """`logits` with the likeliest tokens masked that would write an e-mail address nobody gave, or complete
-        a claim no API call run in the conversation backs: a finished action, or, where the held opening's guard
-        would not call instead, a tool-result answer's opening (`assistant.claims`). A search or a calculation
-        backs no record, and a planned, declined or failed call nothing: "Done." after a dry run's plan reports
-        what never happened."""
-        backed = any(message.get("role") == "tool" for message in state.history) or \
-            any(outcome.status == "ran" and outcome.tool not in (SEARCH, CALCULATOR) for outcome in state.outcomes)
+        a claim no API call run in this turn backs: a finished action, or, where the held opening's guard would
+        not call instead, a tool-result answer's opening (`assistant.claims`). A search or a calculation backs no
+        record, and a planned, declined or failed call nothing: "Done." after a dry run's plan reports what never
+        happened. Nor does an earlier turn's call: late in a chat, "Done." or "I found 10 leave days." answers
+        this message as if a call had run for it."""
+        backed = any(outcome.status == "ran" and outcome.tool not in (SEARCH, CALCULATOR) for outcome in state.outcomes)
         guarding = state.holding and state.best_toolken is not None  # the guard acts on a held opening's claim
         if state.said_text is None or state.said_text[0] != len(state.outcomes):
             state.said_text = (len(state.outcomes), "\n".join(said_figures(state.stated, state.outcomes)).casefold())

@@ -1126,6 +1126,21 @@ def test_a_reply_with_no_tool_result_states_no_finished_action(setup):
     assert answer.answer == "Your door has been cancelled."
 
 
+def test_an_earlier_turns_call_backs_no_finished_action_in_this_one(setup):
+    tokenizer, _, registry, _ = setup
+    booked = [registry.by_name("api.bookRoom").token_id, *ids(tokenizer, '{"room": "Aurora"}'),
+              *ids(tokenizer, "Done. Aurora is yours."), *ids(tokenizer, END)]
+    first = final(run(guard_engine(setup, [booked]), "book Aurora", approve=lambda call: True))
+    assert any(message["role"] == "tool" for message in first.messages)
+    cancelled, asked = ids(tokenizer, " cancelled")[0], ids(tokenizer, " requested")[0]
+    script = ids(tokenizer, "Your door has been") + [(cancelled, asked)] + ids(tokenizer, ".") + ids(tokenizer, END)
+    chat = [{"role": "user", "content": "book Aurora"}, *first.messages,
+            {"role": "user", "content": "cancel door 7866 pls"}]
+    # late in a chat, the booking an earlier turn made backs no cancellation this message asks for
+    answer = final(list(guard_engine(setup, [script]).run_turn(chat)))
+    assert answer.answer == "Your door has been requested." and answer.tool_calls == []
+
+
 def test_a_finished_action_may_be_stated_after_a_tool_result(setup):
     tools = setup[1]
     answer = final(run(guard_engine(setup, opening_then_adder(setup, "Done.", "It has been cancelled."))))
