@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--funcqa", type=Path, nargs="?", const=True, default=None,
                           help="also run FuncQA one-hop (default file: ../shared/benchmarks/funcqa)")
     evaluate.add_argument("--limit", type=int, help="items per set")
+    evaluate.add_argument("--chat-turns", type=int, metavar="N",
+                          help="ask each set's items in chats of N turns, each after the ones before it and the "
+                               "answers to them (default: each alone)")
     evaluate.add_argument("--max-new-tokens", type=int, help="override generation.max_new_tokens")
     evaluate.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
 
@@ -409,7 +412,7 @@ def _run_eval(args: argparse.Namespace) -> int:
     generation = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
     report = run_eval(
         config, home, tools=args.tools, calc=args.calc, docs=args.docs_questions, funcqa=funcqa, test_set=args.test_set,
-        eval_config=EvalConfig(limit=args.limit, generation=generation),
+        eval_config=EvalConfig(limit=args.limit, generation=generation, chat_turns=args.chat_turns),
         progress=lambda line: print(line, file=sys.stderr),
     )
     print(report.table())

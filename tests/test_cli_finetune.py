@@ -53,9 +53,11 @@ def test_build_data_train_and_eval_from_the_command_line(tmp_path: Path, smollm2
     assert missing.returncode != 0 and "no train.jsonl" in missing.stderr
 
     questions = tmp_path / "tools.jsonl"
-    questions.write_text(json.dumps({"q": "What is 6 times 7?", "tool": "calculator", "args": {}}) + "\n")
+    questions.write_text(json.dumps({"q": "What is 6 times 7?", "tool": "calculator", "args": {}}) + "\n"
+                         + json.dumps({"q": "And 6 times 8?", "tool": "calculator", "args": {}}) + "\n")
     evaluated = run_cli("eval", "--model", str(smollm2_folder), "--adapter", str(tmp_path / "adapter"),
-                        "--tools", str(questions), "--max-new-tokens", "8", "--out", str(tmp_path / "eval"), home=home)
+                        "--tools", str(questions), "--max-new-tokens", "8", "--chat-turns", "2",
+                        "--out", str(tmp_path / "eval"), home=home)
     assert evaluated.returncode == 0, evaluated.stderr
     metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
-    assert metrics["n"]["tools"] == 1 and "selection_accuracy" in json.dumps(metrics)
+    assert metrics["n"]["tools"] == 2 and metrics["chat_turns"] == 2 and "selection_accuracy" in json.dumps(metrics)
