@@ -8,7 +8,9 @@ the person does with it (asks for a record, tells news, asks what the company al
   "ticket 4103 is fine now btw, nothing to do"): a call would change or read a record nobody asked about;
 - `rule_question`: what the company allows or expects of its staff ("up to what value may I accept a gift?",
   "where r we supposed to gather if the fire alarm goes off"), the handbook's subject;
-- `names_a_record`: an id a record could have; `states_a_figure`: a figure a calculation could start from.
+- `names_a_record`: an id a record could have; `states_a_figure`: a figure a calculation could start from;
+- `follow_up`: a message that goes on from the one before it ("and 4102?", "same for E1003 pls") rather than
+  saying what it wants on its own.
 """
 
 from __future__ import annotations
@@ -126,6 +128,20 @@ _TEXT_WORK = re.compile(
 _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon'?t (?:check|look)\b|"
                         r"\bdo (?:you|u) remember\b|\bwhat we (?:talked|spoke|chatted) about\b|"
                         r"\b(?:note|reminder|memo) (?:to|for) (?:self|myself|me)\b", re.IGNORECASE)
+
+
+#: The most words a message that says what it wants only with the message before it has ("and 4102?", "what about
+#: thursday at 3?"); one with more says it on its own ("pls book monsoon thursday next week 10:00 to 12:00").
+FOLLOW_UP_WORDS = 5
+#: What goes on from the message before: an opening "and", "also", "what/how about", "same", "then", "or", and
+#: "the same", "as well", "instead" anywhere ("can u do the same for sofia, she needs it next week too").
+_GOES_ON = re.compile(r"^\W*(?:and|also|plus|or|then|same|what about|how about|what if)\b"
+                      r"|\b(?:the same|as well|instead)\b", re.IGNORECASE)
+
+
+def follow_up(text: str) -> bool:
+    """Whether `text` goes on from the message before it: a few words, or words that say so."""
+    return len(re.findall(r"[\w'@.-]+", text)) <= FOLLOW_UP_WORDS or _GOES_ON.search(text) is not None
 
 
 def text_work(text: str) -> bool:

@@ -69,6 +69,7 @@ import numpy as np
 from assistant.codes import stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
+    follow_up,
     general_question,
     limit_question,
     names_a_record,
@@ -251,8 +252,9 @@ class ToolRouter:
         unknown_words: UnknownWords | None = None,
         prior: bool = True,
     ) -> Route:
-        """The verdict for a turn described by `texts` (see `router_texts`): the text that most needs a tool
-        decides, so a short follow-up read with the question before it still gets its call.
+        """The verdict for a turn described by `texts` (see `router_texts`): the message alone where it asks for a
+        call, else the text that most needs a tool, so a short follow-up read with the question before it still
+        gets its call.
 
         `examples` adds, per tool, example requests to the fitted exemplars (a catalog's `x-examples` as the
         engine serves them now); `nearest_passage` scores the documents (None: the search check is off);
@@ -296,7 +298,8 @@ class ToolRouter:
         """`route`'s verdict on `texts` as they are."""
         vectors = self._embed([self.speller.mended(text) for text in texts])  # (texts, dim)
         rows = self._probabilities(vectors, tools)
-        best = min(range(len(rows)), key=lambda i: rows[i][NO_CALL])
+        # the message alone decides where it asks for a call: read with the one before, another call may win
+        best = 0 if rows[0][NO_CALL] < self.no_call_threshold else min(range(len(rows)), key=lambda i: rows[i][NO_CALL])
         row = rows[best]
         candidates = {label: p for label, p in row.items() if label != NO_CALL}
         reasons = []
@@ -548,12 +551,19 @@ def served_requests(tools: Iterable[Tool]) -> dict[str, list[str]]:
 
 
 def router_texts(messages: list[dict[str, Any]]) -> list[str]:
-    """What the router reads for a turn: the last user message, and when an earlier user message exists, the
-    two together (a follow-up such as "and for E1003?" needs the question before it)."""
-    users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    """What the router reads for a turn: the last user message, and the user message before it with it when the
+    last one goes on from it (`follow_up`: "and for E1003?") or answers the assistant's question in between.
+    A message that says what it wants on its own is read alone: read with the one before, which wins where it
+    needs a tool more, a question about a room's name had looked up its bookings and "pls book monsoon thursday
+    10:00 to 12:00" cancelled the leave request asked for before it."""
+    users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
     if not users:
         return []
-    texts = [users[-1]]
+    last = str(messages[users[-1]].get("content") or "")
+    texts = [last]
     if len(users) > 1:
-        texts.append(f"{users[-2]}\n{users[-1]}")
+        between = [m for m in messages[users[-2] + 1 : users[-1]] if m.get("role") == "assistant"]
+        asked = bool(between) and str(between[-1].get("content") or "").rstrip().endswith("?")
+        if asked or follow_up(last):
+            texts.append(f"{messages[users[-2]].get('content') or ''}\n{last}")
     return texts

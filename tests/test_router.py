@@ -138,6 +138,22 @@ def test_a_follow_up_is_read_with_the_question_before_it(router: ToolRouter):
     assert router_texts([{"role": "user", "content": "hi"}]) == ["hi"]
 
 
+def test_a_message_that_says_what_it_wants_is_read_alone(router: ToolRouter):
+    asked = [{"role": "user", "content": "status of ticket 4101"}, {"role": "assistant", "content": "It is open."}]
+    own = "can you tell me a joke about computers, a short one please"
+    assert router_texts([*asked, {"role": "user", "content": own}]) == [own]
+    # one that goes on from the message before, or answers the assistant's question, is read with it
+    same = "same for ticket 4102 and the one after it please"
+    assert router_texts([*asked, {"role": "user", "content": same}])[1] == f"status of ticket 4101\n{same}"
+    asking = [asked[0], {"role": "assistant", "content": "Which ticket do you mean?"}]
+    answer = "the one my printer problem was filed under last week"
+    assert len(router_texts([*asking, {"role": "user", "content": answer}])) == 2
+    # where the message alone asks for a call, the one before it does not choose another
+    tools = {tool.name for tool in TOOLS}
+    assert router.route(["what is 14 times 3", "status of ticket 4101\nwhat is 14 times 3"], tools).tool == \
+        "calculator"
+
+
 def test_the_calculator_is_not_offered_a_question_without_a_figure(router: ToolRouter):
     tools = {tool.name for tool in TOOLS}
     assert router.route(["what is times"], tools, checks=False).tool == "calculator"  # the classifier's pick
