@@ -39,7 +39,7 @@ from assistant.countries import names_country, stated_countries
 _RESULT_OPENING = re.compile(
     r"""(?:^|(?<=[.!?:])\s+)(?:
         I(?:'ve|\s+have)?\s+found\b
-      | (?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!]
+      | (?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!:]
       | The\s+service\b
       | [^\n()]{1,60}\s\((?:[A-Z]{1,4}-?)?\d{2,}\):
       | \#\d+:
@@ -47,7 +47,7 @@ _RESULT_OPENING = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 #: The result openings above that are a few fixed words, as a sentence's start folded to lower case.
-_SHORT_OPENINGS = ("i found", "i've found", "i have found", "done.", "done!", "all done", "booked.", "booked!",
+_SHORT_OPENINGS = ("i found", "i've found", "i have found", "done.", "done!", "done:", "all done", "booked.", "booked!",
                    "cancelled.", "cancelled!", "canceled.", "canceled!", "submitted.", "submitted!", "created.",
                    "created!", "the service")
 #: First words of a reply's sentence that open conversation, never a record's line ("Sofia Rossi (E1004): ...",

@@ -21,6 +21,7 @@ from assistant.claims import (
     "I've found 3 tickets",
     "Let me check. I found 1 employee:",
     "Done. Ticket 4105",
+    "Done: tuition (18.40): expense date 2026-06-10",
     "Booked!",
     "The service answered: ok.",
     "Sofia Rossi (E1004): title Senior Engineer",
