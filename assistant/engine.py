@@ -89,6 +89,7 @@ from assistant.router import (
     SEARCH,
     Route,
     ToolRouter,
+    own_messages,
     router_texts,
     served_requests,
 )
@@ -151,7 +152,7 @@ class TurnState:
 
     history: list[dict[str, Any]]  # rendered before this turn's first token
     prompt: list[int]  # the history's token ids
-    stated: list[str] = field(default_factory=list)  # the conversation's user messages and tool results
+    stated: list[str] = field(default_factory=list)  # user messages and tool results the turn stands on
     today: date | None = None  # what relative dates in the request are resolved against
     decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
     mode: Mode = Mode.REPLY
@@ -265,7 +266,7 @@ class Engine:
                 history = self._fit_context(worked + messages, generation, today)
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
-        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(messages), today=today)
+        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today)
         try:
             state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call
@@ -631,7 +632,7 @@ class Engine:
         written = json.loads(self._arguments_text(state))
         arguments = settled_arguments(
             written, tool, generation, request=_request(state.history), today=state.today,
-            said="\n".join(_stated_texts(state.history + state.new_messages)),
+            said="\n".join(state.stated + _stated_texts(state.new_messages)),
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
         if arguments != written:
@@ -777,7 +778,7 @@ class Engine:
 
 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
-    """What the conversation states: its user messages and tool results (a calculator may use their figures)."""
+    """What `messages` state: their user messages and tool results (a calculator may use their figures)."""
     return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
 
 

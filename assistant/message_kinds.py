@@ -133,10 +133,12 @@ _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon
 #: The most words a message that says what it wants only with the message before it has ("and 4102?", "what about
 #: thursday at 3?"); one with more says it on its own ("pls book monsoon thursday next week 10:00 to 12:00").
 FOLLOW_UP_WORDS = 5
-#: What goes on from the message before: an opening "and", "also", "what/how about", "same", "then", "or", and
-#: "the same", "as well", "instead" anywhere ("can u do the same for sofia, she needs it next week too").
-_GOES_ON = re.compile(r"^\W*(?:and|also|plus|or|then|same|what about|how about|what if)\b"
-                      r"|\b(?:the same|as well|instead)\b", re.IGNORECASE)
+#: What goes on from the message before: an opening "and", "what/how about", "same", "then", "or" (after an "ok"
+#: or "thanks" too), "also", "the same", "as well", "instead" anywhere, and a closing "too" ("can u do the same for
+#: sofia", "ok and if i take 5 of them in july?", "pls check E1003 too").
+_GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so)\W+)?"
+                      r"(?:and|plus|or|then|same|what about|how about|what if)\b"
+                      r"|\b(?:also|the same|as well|instead)\b|\btoo\W*$", re.IGNORECASE)
 
 
 def follow_up(text: str) -> bool:

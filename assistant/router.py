@@ -551,19 +551,28 @@ def served_requests(tools: Iterable[Tool]) -> dict[str, list[str]]:
 
 
 def router_texts(messages: list[dict[str, Any]]) -> list[str]:
-    """What the router reads for a turn: the last user message, and the user message before it with it when the
-    last one goes on from it (`follow_up`: "and for E1003?") or answers the assistant's question in between.
-    A message that says what it wants on its own is read alone: read with the one before, which wins where it
-    needs a tool more, a question about a room's name had looked up its bookings and "pls book monsoon thursday
-    10:00 to 12:00" cancelled the leave request asked for before it."""
+    """What the router reads for a turn: the last user message, and the user message before it with it where the
+    turn stands on both (`own_messages`: "and for E1003?"). A message that says what it wants on its own is read
+    alone: read with the one before, which wins where it needs a tool more, a question about a room's name had
+    looked up its bookings and "pls book monsoon thursday 10:00 to 12:00" cancelled the leave request asked for
+    before it."""
+    own = [str(m.get("content") or "") for m in own_messages(messages) if m.get("role") == "user"]
+    return own[-1:] + (["\n".join(own)] if len(own) > 1 else [])
+
+
+def own_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages a turn stands on: from the last user message on, and from the user message before it where
+    the last one goes on from it (`follow_up`: "and 4102?", "same for E1003 pls") or answers the assistant's
+    question in between. What the call's arguments and the reply's figures may take from: an earlier turn's id,
+    title or filter is not this request's ("Tuition" had become the description of every expense claimed after
+    it in a chat)."""
     users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
     if not users:
         return []
-    last = str(messages[users[-1]].get("content") or "")
-    texts = [last]
+    start = users[-1]
     if len(users) > 1:
         between = [m for m in messages[users[-2] + 1 : users[-1]] if m.get("role") == "assistant"]
         asked = bool(between) and str(between[-1].get("content") or "").rstrip().endswith("?")
-        if asked or follow_up(last):
-            texts.append(f"{messages[users[-2]].get('content') or ''}\n{last}")
-    return texts
+        if asked or follow_up(str(messages[users[-1]].get("content") or "")):
+            start = users[-2]
+    return messages[start:]

@@ -1141,6 +1141,19 @@ def test_an_earlier_turns_call_backs_no_finished_action_in_this_one(setup):
     assert answer.answer == "Your door has been requested." and answer.tool_calls == []
 
 
+def test_a_figure_only_an_earlier_message_stated_is_this_replys_only_in_a_follow_up(setup):
+    tokenizer = setup[0]
+    space, seven = ids(tokenizer, " 7")
+    script = [*ids(tokenizer, "You have"), space, (seven, ids(tokenizer, "some")[0]), *ids(tokenizer, " days left."),
+              *ids(tokenizer, END)]
+    earlier = [{"role": "user", "content": "we are 7 people on the trip"}, {"role": "assistant", "content": "Noted."}]
+    standalone = "how many days of leave do i still have left this year"
+    answer = final(list(guard_engine(setup, [script]).run_turn([*earlier, {"role": "user", "content": standalone}])))
+    assert answer.answer == "You have some days left."
+    answer = final(list(guard_engine(setup, [script]).run_turn([*earlier, {"role": "user", "content": "and days?"}])))
+    assert answer.answer == "You have 7 days left."
+
+
 def test_a_finished_action_may_be_stated_after_a_tool_result(setup):
     tools = setup[1]
     answer = final(run(guard_engine(setup, opening_then_adder(setup, "Done.", "It has been cancelled."))))

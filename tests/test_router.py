@@ -23,6 +23,7 @@ from assistant.router import (
     RouterMismatch,
     ToolRouter,
     load_router,
+    own_messages,
     router_texts,
 )
 from finetune.router_fit import (
@@ -148,6 +149,8 @@ def test_a_message_that_says_what_it_wants_is_read_alone(router: ToolRouter):
     asking = [asked[0], {"role": "assistant", "content": "Which ticket do you mean?"}]
     answer = "the one my printer problem was filed under last week"
     assert len(router_texts([*asking, {"role": "user", "content": answer}])) == 2
+    assert own_messages([*asked, {"role": "user", "content": own}]) == [{"role": "user", "content": own}]
+    assert own_messages([*asked, {"role": "user", "content": "and 4102?"}])[0] == asked[0]
     # where the message alone asks for a call, the one before it does not choose another
     tools = {tool.name for tool in TOOLS}
     assert router.route(["what is 14 times 3", "status of ticket 4101\nwhat is 14 times 3"], tools).tool == \
