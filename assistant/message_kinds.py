@@ -9,8 +9,7 @@ the person does with it (asks for a record, tells news, asks what the company al
 - `rule_question`: what the company allows or expects of its staff ("up to what value may I accept a gift?",
   "where r we supposed to gather if the fire alarm goes off"), the handbook's subject;
 - `names_a_record`: an id a record could have; `states_a_figure`: a figure a calculation could start from;
-- `follow_up`: a message that goes on from the one before it ("and 4102?", "same for E1003 pls") rather than
-  saying what it wants on its own.
+- `follow_up`: a message that says it goes on from the one before it ("and 4102?", "same for E1003 pls").
 """
 
 from __future__ import annotations
@@ -130,20 +129,22 @@ _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon
                         r"\b(?:note|reminder|memo) (?:to|for) (?:self|myself|me)\b", re.IGNORECASE)
 
 
-#: The most words a message that says what it wants only with the message before it has ("and 4102?", "what about
-#: thursday at 3?"); one with more says it on its own ("pls book monsoon thursday next week 10:00 to 12:00").
-FOLLOW_UP_WORDS = 5
-#: What goes on from the message before: an opening "and", "what/how about", "same", "then", "or" (after an "ok"
-#: or "thanks" too), "also", "the same", "as well", "instead" anywhere, and a closing "too" ("can u do the same for
-#: sofia", "ok and if i take 5 of them in july?", "pls check E1003 too").
+#: What goes on from the message before: an opening "and", "for", "what/how about", "same", "then", "or" (after an
+#: "ok" or "thanks" too), "also", "the same", "as well", "instead" anywhere, and a closing "too" ("can u do the same
+#: for sofia", "ok and if i take 5 of them in july?", "pls check E1003 too").
 _GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so)\W+)?"
-                      r"(?:and|plus|or|then|same|what about|how about|what if)\b"
+                      r"(?:and|for|plus|or|then|same|what about|how about|what if)\b"
                       r"|\b(?:also|the same|as well|instead)\b|\btoo\W*$", re.IGNORECASE)
 
 
 def follow_up(text: str) -> bool:
-    """Whether `text` goes on from the message before it: a few words, or words that say so."""
-    return len(re.findall(r"[\w'@.-]+", text)) <= FOLLOW_UP_WORDS or _GOES_ON.search(text) is not None
+    """Whether `text` says in words that it goes on from the message before it."""
+    return _GOES_ON.search(text) is not None
+
+
+def word_count(text: str) -> int:
+    """The words of `text`, ids and addresses one word each."""
+    return len(re.findall(r"[\w'@.-]+", text))
 
 
 def text_work(text: str) -> bool:

@@ -80,6 +80,7 @@ from assistant.message_kinds import (
     states_a_figure,
     text_work,
     wants_no_lookup,
+    word_count,
 )
 from assistant.operation_fit import (
     CALCULATOR,
@@ -550,22 +551,31 @@ def served_requests(tools: Iterable[Tool]) -> dict[str, list[str]]:
     return {tool.name: [text for text in (*tool.examples, tool.description) if text.strip()] for tool in tools}
 
 
+#: The most words of a message the router reads with the message before it even where it does not say it goes on
+#: from it ("4102?", "E1003 travel claims"): where it asks for a call alone, it decides alone (`ToolRouter.route`).
+FOLLOW_UP_WORDS = 5
+
+
 def router_texts(messages: list[dict[str, Any]]) -> list[str]:
     """What the router reads for a turn: the last user message, and the user message before it with it where the
-    turn stands on both (`own_messages`: "and for E1003?"). A message that says what it wants on its own is read
-    alone: read with the one before, which wins where it needs a tool more, a question about a room's name had
-    looked up its bookings and "pls book monsoon thursday 10:00 to 12:00" cancelled the leave request asked for
-    before it."""
-    own = [str(m.get("content") or "") for m in own_messages(messages) if m.get("role") == "user"]
-    return own[-1:] + (["\n".join(own)] if len(own) > 1 else [])
+    turn stands on both (`own_messages`: "and for E1003?") or the last is a few words ("4102?"). A longer message
+    that says what it wants on its own is read alone: read with the one before, which wins where it needs a tool
+    more, a question about a room's name had looked up its bookings and "pls book monsoon thursday 10:00 to
+    12:00" cancelled the leave request asked for before it."""
+    users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    if not users:
+        return []
+    own = [m for m in own_messages(messages) if m.get("role") == "user"]
+    joined = len(users) > 1 and (len(own) > 1 or word_count(users[-1]) <= FOLLOW_UP_WORDS)
+    return [users[-1]] + ([f"{users[-2]}\n{users[-1]}"] if joined else [])
 
 
 def own_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages a turn stands on: from the last user message on, and from the user message before it where
-    the last one goes on from it (`follow_up`: "and 4102?", "same for E1003 pls") or answers the assistant's
-    question in between. What the call's arguments and the reply's figures may take from: an earlier turn's id,
-    title or filter is not this request's ("Tuition" had become the description of every expense claimed after
-    it in a chat)."""
+    the last one says it goes on from it (`follow_up`: "and 4102?", "same for E1003 pls") or answers the
+    assistant's question in between. What the call's arguments and the reply's figures may take from: an earlier
+    turn's id, title or filter is not this request's ("Tuition" had become the description of every expense
+    claimed after it in a chat)."""
     users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
     if not users:
         return []
