@@ -130,11 +130,14 @@ _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon
 
 
 #: What goes on from the message before: an opening "and", "for", "what/how about", "same", "then", "or" (after an
-#: "ok" or "thanks" too), "also", "the same", "as well", "instead" anywhere, and a closing "too" ("can u do the same
-#: for sofia", "ok and if i take 5 of them in july?", "pls check E1003 too").
+#: "ok" or "thanks" too), "also", "the same", "as well", "instead" anywhere, a closing "too", and what was said
+#: before named as "that", "it" or "them" ("can u do the same for sofia", "ok and if i take 5 of them in july?",
+#: "pls check E1003 too", "what's 15% of that?").
 _GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so)\W+)?"
                       r"(?:and|for|plus|or|then|same|what about|how about|what if)\b"
-                      r"|\b(?:also|the same|as well|instead)\b|\btoo\W*$", re.IGNORECASE)
+                      r"|\b(?:also|the same|as well|instead)\b|\btoo\W*$"
+                      r"|\b(?:of|from|with|on|to|by|in|for) (?:that|it|them|those|these)\b"
+                      r"|\b(?:that|it|them|those|these)\W*$", re.IGNORECASE)
 
 
 def follow_up(text: str) -> bool:

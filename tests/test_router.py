@@ -151,6 +151,7 @@ def test_a_message_that_says_what_it_wants_is_read_alone(router: ToolRouter):
     assert len(router_texts([*asking, {"role": "user", "content": answer}])) == 2
     assert own_messages([*asked, {"role": "user", "content": own}]) == [{"role": "user", "content": own}]
     assert own_messages([*asked, {"role": "user", "content": "and 4102?"}])[0] == asked[0]
+    assert own_messages([*asked, {"role": "user", "content": "what's 15% of that?"}])[0] == asked[0]
     # a few words are read with the message before, but stand on their own: "E1013 travel claims" is no follow-up
     short = {"role": "user", "content": "E1013 travel claims"}
     assert len(router_texts([*asked, short])) == 2 and own_messages([*asked, short]) == [short]
