@@ -1,11 +1,13 @@
 """`assistant eval`: run the serving engine over fixed eval sets and score what its events say.
 
-Every question is one fresh turn of the same `Engine` that serves users, run with `dry_run=True`: calls
+Every question is one turn of the same `Engine` that serves users, run with `dry_run=True`: calls
 that would leave the process (every API operation, GETs included) are planned, never sent, so an eval
 makes no traffic and its tool metrics come from the `ToolCall` events. The calculator and the search
 tool are local and run for real, because the final number and the cited documents depend on their
 results. Turns go straight to the engine, not through `Assistant.ask`, so nothing lands in the
-conversation log (whose feedback becomes training data).
+conversation log (whose feedback becomes training data). Each question is a fresh conversation, or, with
+`EvalConfig.chat_turns`, a set's questions are asked in chats of that many turns, each after the ones before it
+and the engine's own answers to them: what a long chat does to tool use, which single questions cannot show.
 
 The eval files are public JSONL formats, one object a line:
     tools   {"q": str, "tool": operationId | "calculator" | "search" | null, "args": {...}}
@@ -309,7 +311,8 @@ Progress = Callable[[str], None]
 def evaluate(
     engine_or_assistant: Any, sets: EvalSets, config: EvalConfig | None = None, progress: Progress | None = None
 ) -> EvalReport:
-    """Run every item of `sets` as one dry-run turn of the engine and score it.
+    """Run every item of `sets` as one dry-run turn of the engine (alone, or in chats of `config.chat_turns`) and
+    score it.
 
     `engine_or_assistant` is an `Engine` (or anything with its `run_turn`, `generation` and `tools`) or an
     `Assistant`, whose engine is used and whose model and adapter are named in the report. `progress`
