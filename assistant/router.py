@@ -572,8 +572,8 @@ def router_texts(messages: list[dict[str, Any]]) -> list[str]:
 
 def own_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages a turn stands on: from the last user message on, and from the user message before it where
-    the last one says it goes on from it (`follow_up`: "and 4102?", "same for E1003 pls") or answers the
-    assistant's question in between. What the call's arguments and the reply's figures may take from: an earlier
+    the last one says it goes on from it (`follow_up`: "and 4102?", "same for E1003 pls"), reacts to the answer
+    before it (`reaction`: "thanks, that helps") or answers the assistant's question in between. What the call's arguments and the reply's figures may take from: an earlier
     turn's id, title or filter is not this request's ("Tuition" had become the description of every expense
     claimed after it in a chat)."""
     users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
@@ -583,6 +583,7 @@ def own_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(users) > 1:
         between = [m for m in messages[users[-2] + 1 : users[-1]] if m.get("role") == "assistant"]
         asked = bool(between) and str(between[-1].get("content") or "").rstrip().endswith("?")
-        if asked or follow_up(str(messages[users[-1]].get("content") or "")):
+        last = str(messages[users[-1]].get("content") or "")
+        if asked or follow_up(last) or reaction(last):
             start = users[-2]
     return messages[start:]
