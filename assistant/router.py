@@ -573,9 +573,9 @@ def router_texts(messages: list[dict[str, Any]]) -> list[str]:
 def own_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages a turn stands on: from the last user message on, and from the user message before it where
     the last one says it goes on from it (`follow_up`: "and 4102?", "same for E1003 pls"), reacts to the answer
-    before it (`reaction`: "thanks, that helps") or answers the assistant's question in between. What the call's arguments and the reply's figures may take from: an earlier
-    turn's id, title or filter is not this request's ("Tuition" had become the description of every expense
-    claimed after it in a chat)."""
+    before it (`reaction`: "thanks, that helps") or answers the assistant's question in between. What the call's
+    arguments and the reply's figures may take from: an earlier turn's id, title or filter is not this request's
+    ("Tuition" had become the description of every expense claimed after it in a chat)."""
     users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
     if not users:
         return []
