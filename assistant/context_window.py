@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from assistant.chat_format import ChatFormat, system_message
+from assistant.decoding import shared_prefix
 
 
 class TurnTooLong(ValueError):
@@ -38,6 +39,14 @@ def fitted_history(chat: ChatFormat, messages: list[dict[str, Any]], system_prom
         f"the message is {size} tokens with the system prompt; the budget is {budget} "
         f"(model.max_context_tokens {max_context_tokens} - max_new_tokens {max_new_tokens})"
     )
+
+
+def prompt_opening(chat: ChatFormat, system_prompt: str, today: date | None) -> list[int]:
+    """The token ids every turn's prompt starts with (`fitted_history` rendered): the system message stating
+    `today` and the template's opening of the first user message, up to where two different messages part."""
+    system = [{"role": "system", "content": system_message(system_prompt, today)}]
+    one, other = (chat.prompt_ids([*system, {"role": "user", "content": text}]) for text in ("Hi", "What"))
+    return one[: shared_prefix(one, other)]
 
 
 def _message_sizes(chat: ChatFormat, system: list[dict[str, Any]], conversation: list[dict[str, Any]]) -> list[int]:

@@ -61,7 +61,7 @@ from assistant.claims import (
 )
 from assistant.codes import narrowed_schema, stated_addresses, stated_codes
 from assistant.config import GenerationConfig
-from assistant.context_window import fitted_history
+from assistant.context_window import fitted_history, prompt_opening
 from assistant.copying import CopiedText
 from assistant.decoding import (
     ArgumentGrammars,
@@ -767,6 +767,16 @@ class Engine:
         return self.chat.tokenizer.decode(
             state.argument_ids, skip_special_tokens=True, clean_up_tokenization_spaces=False
         )
+
+    def warm(self, today: date | None = None) -> int:
+        """Compile every tool's argument grammar and have every decoder of the pool not yet used hold the
+        opening of a prompt on `today` (None: the day it runs), the system message, so that no one's first turn
+        computes them (a server's first turns come together, and compiling holds up every turn that calls);
+        return how many decoders were warmed."""
+        for tool in self.tools.values():
+            self.grammars.matcher(tool)
+        today = today if today is not None else date.today()
+        return self.decoders.warm(prompt_opening(self.chat, self.system_prompt, today if self.tell_date else None))
 
     def _fit_context(
         self, messages: list[dict[str, Any]], generation: GenerationConfig, today: date

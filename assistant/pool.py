@@ -5,7 +5,9 @@ the model (a person's approval). Decoders hold the KV state of the last sequence
 the free decoder reusing the most of the turn's tokens (`assistant.kv_states.reuse`) when that is mostly what
 it holds, else to a new decoder while the pool may grow, so a conversation's next turn, or a turn resuming after
 an approval, usually finds its own KV state still there and computes only what is new, and does not take
-another conversation's state that only shares its system prompt.
+another conversation's state that only shares its system prompt. A served pool is warmed before its first turn
+(`DecoderPool.warm`): every decoder is made and holds the system prompt, so the first turns of a morning, or
+after a new adapter is swapped in, compute only their own messages.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from assistant.decoding import Decoder
 from assistant.kv_states import Reuse, reuse
@@ -70,6 +73,33 @@ class DecoderPool:
             self._free.append(decoder)
             self._changed.notify()
 
+    def warm(self, token_ids: list[int]) -> int:
+        """Make the decoders not made yet and have every free one that holds nothing compute `token_ids` (the
+        prompt every conversation starts with: the system message), all at once so that a backend decoding
+        sequences together computes them in shared rounds; return how many were warmed.
+
+        Without this the first turn on each decoder computes the system prompt itself, and when many people
+        ask at once (a server just started, or a new adapter swapped in) their first turns compute it side by
+        side, on cores their prompts also need. The decoders are leased while they compute, so a turn that
+        comes meanwhile waits for one rather than sharing it."""
+        with self._changed:
+            while self._made < self.size:
+                self._made += 1
+                self._free.append(self._make())
+            empty = [decoder for decoder in self._free if not decoder.held]
+            self._free = [decoder for decoder in self._free if decoder.held]
+        try:
+            if len(empty) == 1:
+                empty[0].start(token_ids)
+            elif empty:
+                with ThreadPoolExecutor(len(empty), thread_name_prefix="warm") as workers:
+                    list(workers.map(lambda decoder: decoder.start(token_ids), empty))
+        finally:
+            with self._changed:
+                self._free.extend(empty)
+                self._changed.notify_all()
+        return len(empty)
+
     @property
     def leased(self) -> int:
         """Decoders leased right now."""
@@ -79,7 +109,10 @@ class DecoderPool:
     def _take(self, token_ids: list[int]) -> Decoder | None:
         if self._free:
             reuses = [_reuse(decoder, token_ids) for decoder in self._free]
-            best = max(range(len(self._free)), key=lambda i: reuses[i].reused)
+            # the most reused, and of those the one whose taking loses the fewest tokens of another conversation
+            # (a decoder holding only the system prompt before one holding someone's chat)
+            best = max(range(len(self._free)),
+                       key=lambda i: (reuses[i].reused, reuses[i].own - len(self._free[i].held)))
             if self._made >= self.size or 2 * reuses[best].own > len(self._free[best].held):
                 return self._free.pop(best)
             empty = next((i for i, decoder in enumerate(self._free) if not decoder.held), None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,9 @@ class Assistant:
         loaded = load_model(model, self.tools, self.home / "models")
         engine = serving_engine(loaded, model, self.tools, self.config.generation, self.config.system_prompt,
                                 self.home / "models", self.embedder.embed, self.embedder.words)
+        started = time.perf_counter()
+        warmed = engine.warm()  # before it serves: a swap's first turns find the system prompt computed too
+        log.info("%d decoders hold the system prompt (%.1f s)", warmed, time.perf_counter() - started)
         name = f"{loaded.source.name}+{loaded.adapter}" if loaded.adapter else loaded.source.name
         return Serving(loaded, engine, name)
 

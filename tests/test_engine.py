@@ -1293,3 +1293,15 @@ def test_a_search_that_found_passages_is_answered_with_the_first_ones_statement(
     assert answer.answer == expected == "".join(e.text for e in events if isinstance(e, TextDelta))
     assert answer.messages[-1] == {"role": "assistant", "content": expected}
     assert [call.tool for call in answer.tool_calls] == ["search"]
+
+
+def test_a_warmed_decoder_holds_the_prompt_opening_and_the_first_turn_computes_only_its_own_message(setup):
+    tokenizer = setup[0]
+    engine, decoder = make_engine(setup, ids(tokenizer, END))
+    today = date(2026, 3, 2)
+    assert engine.warm(today) == 1
+    opening = decoder.fed[0]
+    assert "You are a test assistant." in tokenizer.decode(opening) and "2026-03-02" in tokenizer.decode(opening)
+    list(engine.run_turn([{"role": "user", "content": "What is 3 plus one?"}], today=today))
+    assert len(decoder.fed) >= 2 and decoder.fed[0] == opening  # the turn went on from the opening
+    assert tokenizer.decode(decoder.fed[1]).startswith("What is 3 plus one?")

@@ -116,3 +116,40 @@ def test_a_chat_that_left_its_oldest_turns_out_goes_back_to_the_decoder_holding_
     sam.start(system + old + later)
     pool.give_back(sam)
     assert pool.lease(system + later + [7]) is not sam and len(made) == 2
+
+
+def test_warming_makes_every_decoder_hold_the_prompt_opening_and_new_chats_take_those_first():
+    made: list[Held] = []
+    pool = DecoderPool(lambda: made.append(Held()) or made[-1], size=3)
+    system = [1, 2, 3]
+    ada = pool.lease(system + [4])
+    ada.start(system + [4, 5, 6])
+    pool.give_back(ada)
+    assert pool.warm(system) == 2 and len(made) == 3  # the decoders not made yet, not Ada's
+    assert ada.held == system + [4, 5, 6] and all(decoder.held == system for decoder in made[1:])
+    # a new chat reuses the system prompt on any of them: it takes a warm one, not the one holding Ada's chat
+    sam, kim = pool.lease(system + [7]), pool.lease(system + [8])
+    assert ada not in (sam, kim) and pool.lease(system + [4, 5, 6, 9]) is ada
+    pool.give_back(sam)
+    assert pool.warm(system) == 0  # nothing free holds nothing
+
+
+def test_a_turn_waits_for_a_decoder_that_is_warming():
+    class Slow(Held):
+        def __init__(self, gate: threading.Event) -> None:
+            super().__init__()
+            self.gate = gate
+
+        def start(self, token_ids: list[int]) -> torch.Tensor:
+            self.gate.wait(timeout=5)
+            return super().start(token_ids)
+
+    gate = threading.Event()
+    pool = DecoderPool(lambda: Slow(gate), size=2)
+    warming = threading.Thread(target=pool.warm, args=([1, 2],), daemon=True)
+    warming.start()
+    warming.join(timeout=0.2)
+    assert warming.is_alive() and pool.try_lease([1, 2, 3]) is None  # both are computing the opening
+    gate.set()
+    warming.join(timeout=5)
+    assert pool.lease([1, 2, 3]).held == [1, 2]
