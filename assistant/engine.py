@@ -351,7 +351,14 @@ class Engine:
     def _guard_call(self, best_toolken: int, route: Route | None) -> str:
         """The tool a guarded turn starts again with: the router's likeliest tool (its checks applied) when it
         weighed the turn, for it chooses among tools better than the toolkens do; else the toolken the model
-        rated highest in the held opening."""
+        rated highest in the held opening.
+
+        Not a change the router weighed and did not open: the guard backs what the reply is about to state, which
+        a change does not tell, and the router's checks had found the message states nothing to change or asks
+        rather than requests ("one carrier keeps cancelling last minute, how many no-shows before they cant book
+        online anymore?" had cancelled a dock slot). The handbook is searched instead where it can be."""
+        if route is not None and route.tool in self.changes and not route.call and SEARCH in self.tools:
+            return SEARCH
         if route is not None and route.tool in self.tools:
             return route.tool
         toolken = self.registry.by_token_id(best_toolken)

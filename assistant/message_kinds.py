@@ -57,7 +57,7 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
-    r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|insane|nightmare|killing me|what an? \w+|"
+    r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|wild|insane|nightmare|killing me|what an? \w+|"
     r"you'?re (?:a star|the best|a legend|a lifesaver)|legend|lifesaver|impressive|can'?t wait|fed up|"
     r"driving me (?:nuts|crazy|mad)|already|not yet|i'?ll let (?:you|u) know|might have to|"
     r"i'?ll probably|(?:we|i)(?:'?d| would) probably|(?:we'?ll|will) see|heads up|lately|bane|"
@@ -74,7 +74,8 @@ _REACTS = re.compile(
     re.IGNORECASE,
 )
 #: A question nobody expects answered, which a reaction's mark makes a complaint: "why is every meeting at 9, ugh".
-_RHETORICAL = re.compile(r"^\W*why (?:is|are|does|do|did|must|has|have)\b", re.IGNORECASE)
+#: A memory shared rather than a question ("remember when we had to cancel shipments by fax? crazy times").
+_RHETORICAL = re.compile(r"^\W*(?:why (?:is|are|does|do|did|must|has|have)|remember when)\b", re.IGNORECASE)
 #: A question word that exclaims rather than asks: "funny how the stock figures always look off on mondays".
 _EXCLAIMED = re.compile(r"\b(?:funny|weird|strange|odd|amazing|crazy) how\b", re.IGNORECASE)
 #: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
@@ -115,12 +116,16 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORE
 
 
 #: Work on a text the message asks for, which stays work on a text when it names a record: "write a teams message
-#: to the crew saying SUP-0466 starts next month", "translate this note for SHP-205077".
+#: to the crew saying SUP-0466 starts next month", "translate this note for SHP-205077", "can you help me write a
+#: short msg to a driver ...", or which of two wordings it gives is right ("is it 'a delay to' or 'a delay of'?").
 _TEXT_WORK = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
     r"(?:write|draft|compose) (?:me )?(?:a |an |the )?(?:(?:short|quick|friendly|polite|formal|firm) )*"
-    r"(?:teams |slack |chat )?(?:message|e-?mail|mail|reply|response|text|letter|announcement|memo|post|paragraph))\b",
+    r"(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|txt|reply|response|text|letter|"
+    r"announcement|memo|post|paragraph))\b"
+    r"|^\W*(?:is it|should it be|do (?:i|we|you) (?:say|write)|which is (?:right|correct)\W*)\s*"
+    r"[\"'\u2018\u201c][^\"'\u2019\u201d]+[\"'\u2019\u201d]\s*or\s*[\"'\u2018\u201c]",
     re.IGNORECASE)
 #: What says no record is to be looked at: "no need to check anything now, just asking", "do you remember what we
 #: talked about yesterday regarding SHP-205102?" (the conversation, not the record), a note to self.
@@ -151,8 +156,8 @@ def word_count(text: str) -> int:
 
 
 def text_work(text: str) -> bool:
-    """Whether `text` asks for work on a text (to write a message, to translate or rephrase one), whatever records
-    it names."""
+    """Whether `text` asks for work on a text (to write a message, to translate or rephrase one, to say which of two
+    wordings is right), whatever records it names."""
     return _TEXT_WORK.search(text) is not None
 
 

@@ -867,6 +867,27 @@ def test_a_document_passage_nearer_than_the_operations_requests_opens_the_turn_w
     assert store.asked == [[1.0, 0.0]]  # the question's embedding, asked once
 
 
+def test_a_guarded_turn_searches_rather_than_make_a_change_the_router_did_not_open(base_tokenizer_folder: Path):
+    """The reply was about to state a result with no call: what backs a statement is read, not changed, where the
+    router weighed the change and opened none."""
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    booker = Booker()
+    tools = [booker, SearchTool(Passages(0.3))]
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, tools)
+    router = fixed_router([NO_CALL, "api.bookRoom", "search"], NO_CALL)
+    router.coef[router.labels.index("api.bookRoom"), 0] = 5.0  # no call, but a booking if any
+    fabricated = ids(tokenizer, "I found 2 bookings: Aurora.")
+    first = [(fabricated[0], registry.by_name("api.bookRoom").token_id), *fabricated[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"query": "rooms"}') + ids(tokenizer, "Noted.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [first, second]), ChatFormat(tokenizer), registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=router)
+    answer = final(run(engine, "How many times can a room be booked?", dry_run=True))
+    assert answer.guarded and [call.tool for call in answer.tool_calls] == ["search"] and booker.calls == []
+
+
 class Lister(Tool):
     """A read-only tool with optional filters, like an API list operation."""
 

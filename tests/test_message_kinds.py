@@ -95,6 +95,9 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("slot 7859 went smooth, in and out in 35 min", True),
         ("snowing since 6 at the yard, everyone's soaked", True),
         ("lost my badge again, does a new one cost anything", False),  # a question after a comma
+        ("remember when we had to cancel shipments by fax? crazy times", True),  # a memory, not a question
+        ("remember when i booked slot 7866? cancel it pls", False),
+        ("our buyers create like 50 purchase orders a week, wild", True),
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -195,6 +198,9 @@ def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(t
     ("translate this for the driver: SHP-205210 leaves at 17:00", True),
     ("spell check pls: 'PO-118455 has been recieved'", True),
     ("make this shorter pls: 'your shipment SHP-205166 has left our warehouse today'", True),
+    ("can you help me write a short msg to a driver telling him his dock slot moved to 14:00", True),
+    ("is it 'a delay to the shipment' or 'a delay of the shipment'?", True),  # which wording is right
+    ("is it delivered or not? SHP-205077", False),
     ("write off 12 units of SKU-10442", False),
     ("draft a PO for SUP-0458, 300 x SKU-41230", False),  # a record to create, not a text
 ])
