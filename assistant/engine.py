@@ -262,8 +262,10 @@ class Engine:
         if route is not None and route.call:
             force_tool = route.tool
             worked = self._worked_examples(route.tool, history, generation)
-            if worked:  # first in the conversation, so they are the first left out when it is too long
-                history = self._fit_context(worked + messages, generation, today)
+            if worked:
+                # Just before the message, after the chat so far: the prompt starts as the last turn's did, so a
+                # decoder holding the chat computes only the examples and the message, not the whole chat again.
+                history = self._fit_context([*messages[:-1], *worked, messages[-1]], generation, today)
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today)

@@ -723,6 +723,17 @@ def test_a_routed_turn_follows_the_routers_worked_examples_in_the_prompt_only(se
     assert all("seventeen" not in str(message["content"]) for message in answer.messages)  # not in the history
 
 
+def test_worked_examples_go_after_the_chat_so_far_so_its_computed_start_is_kept(setup):
+    tokenizer = setup[0]
+    chatter = ids(tokenizer, "Three plus one is four.") + ids(tokenizer, END)
+    engine = routed_engine(setup, ids(tokenizer, '{"a": 3}') + chatter, "adder")
+    engine.router.worked_examples = {"adder": [WORKED]}
+    chat = [{"role": "user", "content": "hello there"}, {"role": "assistant", "content": "Hi! How can I help?"}]
+    list(engine.run_turn([*chat, {"role": "user", "content": "what is three plus one"}]))
+    prompt = tokenizer.decode(engine.decoders.try_lease([]).fed[0])
+    assert prompt.index("How can I help?") < prompt.index("seventeen") < prompt.index("what is three plus one")
+
+
 def test_no_call_from_the_router_keeps_the_model_from_calling(setup):
     tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
