@@ -19,7 +19,7 @@ from assistant.copying import unlabelled, whole_phrases
 from assistant.enums import Similarities, glossed_options, nearest_enums
 from assistant.lines import stated_lines
 from assistant.message_kinds import sentences
-from assistant.slots import stated_arguments
+from assistant.slots import is_question, stated_arguments
 from assistant.unsaid import (
     copied_requests,
     empty_arguments,
@@ -116,10 +116,15 @@ def searched_sentences(query: Any, request: str, schema: dict[str, Any]) -> str 
     the query holds no keyword the request does not and they say more than it (within the query's maxLength);
     else None. A question's topic and what it asks are often two clauses of one sentence, and the model copies
     one of them: "lost my badge again" for "lost my badge again, does a new one cost anything", "is there one
-    set aside for that" for "which room should i use for an interview, is there one set aside for that"."""
+    set aside for that" for "which room should i use for an interview, is there one set aside for that". Where
+    they are two sentences and the copied ones ask nothing, the questions come too: "a forklift nearly hit
+    someone earlier, nobody hurt" for "... nobody hurt. do i still have to report it, and by when?"."""
     if not isinstance(query, str) or not (terms := set(keywords(query))) <= set(keywords(request)):
         return None
-    copied = [sentence for sentence in sentences(" ".join(request.split())) if terms & set(keywords(sentence))]
+    parts = sentences(" ".join(request.split()))
+    copied = [sentence for sentence in parts if terms & set(keywords(sentence))]
+    if copied and not any(is_question(sentence) for sentence in copied):
+        copied = [sentence for sentence in parts if sentence in copied or is_question(sentence)]
     whole = " ".join(copied).rstrip("?!. ")  # a query is written without its question mark
     limit = ((schema.get("properties") or {}).get("query") or {}).get("maxLength", len(whole))
     return whole if len(whole) > len(query.strip()) and len(whole) <= limit else None

@@ -220,6 +220,17 @@ _LIMIT = re.compile(
     r"how long in advance|signs? off|approves?|entitled|allowance)\b", re.IGNORECASE)
 
 
+#: A question for a person, which no amount answers: "who has to sign off when we write off goods worth around 3k
+#: euros?", "ok and who approves it if its over 500". Not "who" after a noun ("staff who left 3 days early").
+_ASKS_WHO = re.compile(r"(?:^|[,;.?!]\s*|\b(?:and|so|but|then)\s+)who(?:'?s| is| are| has| must| should| can| do| does| will|"
+                       r" signs?| approves?| decides?| pays?)\b", re.IGNORECASE)
+
+
+def asks_who(text: str) -> bool:
+    """Whether `text` asks who does or may do something: a person answers it, not a calculation."""
+    return _ASKS_WHO.search(text) is not None
+
+
 def names_a_record(text: str) -> bool:
     """Whether `text` writes what reads like a record's id: three digits or more, alone or after a prefix
     ("ticket 4103", "E1003", "SHP-207391"); a unit ("900km") or a code with fewer digits ("3PL") is none."""

@@ -14,8 +14,9 @@ threshold is chosen on the build's held-out split when the router is fitted.
 
 Checks then correct whether it calls and which tool it names, each from evidence the classifier does not weigh:
 - the calculator works on figures the conversation states: with no figure in it (a digit or a number word),
-  the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook); and a word
-  problem names no records: a request the classifier sends to the calculator that writes out an id an
+  the calculator is not a candidate ("how much does a replacement badge cost?" asks the handbook), nor for a
+  question for a person, which no amount answers ("who has to sign off a write-off worth around 3k euros?"); and
+  a word problem names no records: a request the classifier sends to the calculator that writes out an id an
   operation takes (SKU-27714) goes to that operation, a look-up when the sentence naming it asks;
 - a policy question names the same things as the operation that handles them ("within how many days must I
   submit an expense claim?" vs `submitExpense`): when the question is nearer (cosine) to a passage of the
@@ -69,6 +70,7 @@ import numpy as np
 from assistant.codes import stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_who,
     follow_up,
     general_question,
     limit_question,
@@ -307,6 +309,9 @@ class ToolRouter:
         if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(states_a_figure, texts)):
             del candidates[CALCULATOR]
             reasons.append("no figure to calculate with")
+        elif checks and CALCULATOR in candidates and len(candidates) > 1 and asks_who(texts[0]):
+            del candidates[CALCULATOR]
+            reasons.append("a question for a person, not an amount")
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)

@@ -4,6 +4,7 @@ import pytest
 
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_who,
     general_question,
     limit_question,
     names_a_record,
@@ -217,3 +218,14 @@ def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: boo
 ])
 def test_a_message_can_say_that_nothing_is_to_be_looked_up(text: str, none: bool):
     assert wants_no_lookup(text) == none
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    ("who has to sign off when we write off goods worth around 3k euros?", True),
+    ("ok and who approves it if its over 500", True),
+    ("whos on call this weekend", True),
+    ("staff who left 3 days early get what share of 200?", False),  # "who" after a noun
+    ("I paid 20 for someone who forgot their wallet, split 3 ways?", False),
+])
+def test_a_question_for_a_person_is_told_from_one_for_an_amount(text: str, who: bool):
+    assert asks_who(text) == who

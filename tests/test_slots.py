@@ -630,6 +630,10 @@ def test_an_optional_argument_repeating_another_arguments_id_is_left_out():
     ("is there one set aside for that", "which room should i use for an interview, is there one set aside for that",
      "which room should i use for an interview, is there one set aside for that"),
     ("badge cost", "SHP-205077 is late. what does a badge cost?", "what does a badge cost"),  # its sentence only
+    # the copied sentence asks nothing: the question after it is what the search is for
+    ("a forklift nearly hit someone earlier, nobody hurt",
+     "a forklift nearly hit someone earlier, nobody hurt. do i still have to report it, and by when?",
+     "a forklift nearly hit someone earlier, nobody hurt. do i still have to report it, and by when"),
     ("travel insurance number", "what is the hotel budget?", None),  # words the request does not have
     ("what does a badge cost", "what does a badge cost?", None),  # the query says it all
     ("badge", "badge " + "and more words " * 12 + "?", None),  # past the query's maxLength
