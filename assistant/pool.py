@@ -89,9 +89,7 @@ class DecoderPool:
             empty = [decoder for decoder in self._free if not decoder.held]
             self._free = [decoder for decoder in self._free if decoder.held]
         try:
-            if len(empty) == 1:
-                empty[0].start(token_ids)
-            elif empty:
+            if empty:
                 with ThreadPoolExecutor(len(empty), thread_name_prefix="warm") as workers:
                     list(workers.map(lambda decoder: decoder.start(token_ids), empty))
         finally:

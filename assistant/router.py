@@ -306,12 +306,12 @@ class ToolRouter:
         row = rows[best]
         candidates = {label: p for label, p in row.items() if label != NO_CALL}
         reasons = []
-        if checks and CALCULATOR in candidates and len(candidates) > 1 and not any(map(states_a_figure, texts)):
-            del candidates[CALCULATOR]
-            reasons.append("no figure to calculate with")
-        elif checks and CALCULATOR in candidates and len(candidates) > 1 and asks_who(texts[0]):
-            del candidates[CALCULATOR]
-            reasons.append("a question for a person, not an amount")
+        if checks and CALCULATOR in candidates and len(candidates) > 1:
+            unfit = "no figure to calculate with" if not any(map(states_a_figure, texts)) else \
+                "a question for a person, not an amount" if asks_who(texts[0]) else None
+            if unfit is not None:
+                del candidates[CALCULATOR]
+                reasons.append(unfit)
         if not candidates:
             return Route(no_call=1.0, tool="", tool_probability=0.0, call=False)
         tool = max(candidates, key=candidates.__getitem__)
