@@ -37,6 +37,8 @@ class Decoder(Protocol):
     vocab_size: int
     #: The token ids whose KV state the decoder holds, in order.
     held: list[int]
+    #: How many ids its last `start` computed (the rest it held already, or moved or restored).
+    computed: int
 
     def start(self, token_ids: list[int]) -> torch.Tensor:
         """Hold exactly `token_ids` (non-empty), reusing the longest prefix already held; return the
@@ -65,6 +67,7 @@ class CausalLMDecoder:
         self.device = next(model.parameters()).device
         self.vocab_size = model.get_output_embeddings().weight.shape[0]
         self.held: list[int] = []
+        self.computed = 0
         self._cache = None
         self._cache_keyword = _cache_keyword(model)
 
@@ -75,6 +78,7 @@ class CausalLMDecoder:
         elif keep < len(self.held):
             self._cache.crop(keep - len(self.held))  # a negative count: drop that many positions from the end
             del self.held[keep:]
+        self.computed = len(token_ids) - len(self.held)
         return self.feed(token_ids[len(self.held):])
 
     @torch.inference_mode()

@@ -147,6 +147,18 @@ class CannotApprove(Exception):
 
 
 @dataclass
+class TurnClock:
+    """Where a turn's time went before its reply was shown (`Timings`); kept when the turn starts again."""
+
+    started: float = field(default_factory=time.perf_counter)
+    route_s: float = 0.0
+    wait_s: float = 0.0
+    prompt_s: float | None = None  # the turn's first start: computing the prompt ids its decoder did not hold
+    prompt_computed: int = 0
+    shown_s: float | None = None
+
+
+@dataclass
 class TurnState:
     """Everything one turn's loop mutates."""
 
@@ -188,6 +200,7 @@ class TurnState:
     sampled_count: int = 0
     tools_s: float = 0.0
     first_token_s: float | None = None
+    clock: TurnClock = field(default_factory=TurnClock)
 
 
 class Engine:
@@ -254,7 +267,8 @@ class Engine:
         generation = generation or self.generation
         if force_tool is not None and force_tool not in self.tools:
             raise UnknownTool(f"no tool named {force_tool!r}; known: {', '.join(self.tools)}")
-        started = time.perf_counter()
+        clock = TurnClock()
+        started = clock.started
         today = today if today is not None else date.today()
         history = self._fit_context(messages, generation, today)
         sampler = Sampler(generation)
@@ -266,9 +280,11 @@ class Engine:
                 # Just before the message, after the chat so far: the prompt starts as the last turn's did, so a
                 # decoder holding the chat computes only the examples and the message, not the whole chat again.
                 history = self._fit_context([*messages[:-1], *worked, messages[-1]], generation, today)
+        clock.route_s = time.perf_counter() - started
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
-        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today)
+        state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
+                          clock=clock)
         try:
             state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call
@@ -373,7 +389,7 @@ class Engine:
         """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
         prompt (and the forced toolken, if any)."""
         state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated,
-                          today=previous.today, holding=guard)
+                          today=previous.today, holding=guard, clock=previous.clock)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
             self._force_call(state, force_tool, generation)
         state.decoder, previous.decoder = previous.decoder, None
@@ -553,6 +569,8 @@ class Engine:
         delta = state.reply_text[state.streamed : end]
         state.streamed = max(state.streamed, end)
         if delta:
+            if state.clock.shown_s is None:
+                state.clock.shown_s = time.perf_counter() - state.clock.started
             yield TextDelta(delta)
 
     def _begin_call(self, state: TurnState, tool: Tool, generation: GenerationConfig) -> None:
@@ -731,6 +749,11 @@ class Engine:
             first_token_s=state.first_token_s or total,
             tools_s=state.tools_s,
             total_s=total,
+            route_s=state.clock.route_s,
+            wait_s=state.clock.wait_s,
+            prompt_s=state.clock.prompt_s or 0.0,
+            prompt_computed=state.clock.prompt_computed,
+            shown_s=state.clock.shown_s,
         )
         yield timings
         answer = "".join(state.visible).strip()
@@ -763,9 +786,17 @@ class Engine:
                 yield QueueWait(0.0, started=False)
                 asked = time.monotonic()
                 decoder = self.decoders.lease(sequence)
-                yield QueueWait(time.monotonic() - asked, started=True)
+                waited = time.monotonic() - asked
+                state.clock.wait_s += waited
+                yield QueueWait(waited, started=True)
             state.decoder = decoder
-        return state.decoder.start(sequence)
+        if state.clock.prompt_s is not None:
+            return state.decoder.start(sequence)
+        computing = time.perf_counter()
+        logits = state.decoder.start(sequence)
+        state.clock.prompt_s = time.perf_counter() - computing
+        state.clock.prompt_computed = state.decoder.computed
+        return logits
 
     def _give_back(self, state: TurnState) -> None:
         if state.decoder is not None:

@@ -69,6 +69,15 @@ class Timings:
     first_token_s: float
     tools_s: float
     total_s: float
+    #: Before the first token: the router's verdict and worked examples (its embedder), waiting for a decoder
+    #: (all leased), and computing the prompt ids the decoder did not hold (`prompt_computed` of them), in rounds
+    #: of decoding shared with other turns.
+    route_s: float = 0.0
+    wait_s: float = 0.0
+    prompt_s: float = 0.0
+    prompt_computed: int = 0
+    #: When the reply's first text was shown, None when none was (the claim guard holds an opening back).
+    shown_s: float | None = None
 
     @property
     def decode_tokens_per_s(self) -> float:

@@ -358,6 +358,7 @@ class LlamaCppDecoder:
         self.n_ctx = context.n_ctx
         self.vocab_size = context.vocab_size
         self.held: list[int] = []
+        self.computed = 0
 
     def start(self, token_ids: list[int]) -> torch.Tensor:
         plan = reuse(self.held, token_ids, self.shifts)
@@ -367,6 +368,7 @@ class LlamaCppDecoder:
             self.context.shift(self.sequence, plan.keep, plan.drop, plan.run)
             del self.held[plan.keep : plan.keep + plan.drop]
         del self.held[plan.reused :]  # the context drops these positions when the rest is written there
+        self.computed = len(token_ids) - plan.reused
         return self.feed(token_ids[plan.reused :])
 
     def _swap(self, token_ids: list[int], plan: Reuse) -> Reuse:

@@ -14,7 +14,8 @@ every turn and a turn waiting for confirmation held it), unpacked with `git arch
 Printed per server: errors, time to first token (request sent -> the model's first output in the stream)
 p50/p95 per kind of question, tokens/s per person (median of their turns' decode rates, from the
 conversation log) and in all (sampled tokens of every turn / the run's wall time), turns answered, and the
-server's peak resident memory.
+server's peak resident memory; then, from the conversation log, where each kind's time went before its first
+text was shown (router, waiting for a decoder, computing the prompt) and the slowest plain turns part by part.
 
 Run:  python bench/serve_load.py [--users 8] [--minutes 5] [--baseline-rev REV] [--skip-baseline]
                                  [--engines N] [--backend torch|llama_cpp] [--gguf-quant q8_0|f16|f32]
@@ -324,8 +325,10 @@ def sample_rss(pid: int, load: Load, stop: threading.Event) -> None:
 def logged_turns(home: Path) -> list[dict]:
     with sqlite3.connect(home / "conversations.db") as db:
         db.row_factory = sqlite3.Row
-        rows = db.execute("SELECT c.user, t.timings FROM turns t JOIN conversations c ON c.id = t.conversation_id")
-        return [{"user": row["user"], **json.loads(row["timings"])} for row in rows]
+        rows = db.execute("SELECT c.user, t.position, t.question, t.timings FROM turns t "
+                          "JOIN conversations c ON c.id = t.conversation_id")
+        return [{"user": row["user"], "position": row["position"], "question": row["question"],
+                 **json.loads(row["timings"])} for row in rows]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -361,6 +364,39 @@ def report(loads: list[Load], args: argparse.Namespace) -> None:
             print(f"  tokens/s per person: median {statistics.median(per_user):.1f} (min {min(per_user):.1f}, "
                   f"max {max(per_user):.1f}); in all {total / load.wall_s:.1f} ({total} tokens in {load.wall_s:.0f} s, "
                   f"{len(load.logged)} turns logged)")
+        report_server_side(load.logged)
+
+
+#: The parts of a turn's time before its reply was shown, as the server logged them (assistant.events.Timings).
+PARTS = [("route_s", "router"), ("wait_s", "wait"), ("prompt_computed", "computed"), ("prompt_s", "prompt"),
+         ("shown_s", "shown")]
+
+
+def report_server_side(logged: list[dict]) -> None:
+    """Where the time before the first shown text went, per kind of question, as the server logged it: the
+    router, waiting for a decoder, the prompt ids computed and the time that took (in rounds shared with other
+    turns), and when the first text was shown; then the slowest plain turns part by part. The bench's own first
+    token less the server's `shown` is the web app's share (queue, streaming). Trees before these timings were
+    logged print nothing."""
+    kinds = {question: kind for kind, question, _ in CYCLE}
+    rows = [row for row in logged if "shown_s" in row and row.get("question") in kinds]
+    if not rows:
+        return
+    print(f"  server side, p50 / p95 ({', '.join(f'{label}: {key}' for key, label in PARTS)}):")
+    print(f"  {'':<12}" + "".join(f"{label:>16}" for _, label in PARTS))
+    for kind in sorted({kinds[row["question"]] for row in rows}):
+        mine = [row for row in rows if kinds[row["question"]] == kind]
+        cells = []
+        for key, _ in PARTS:
+            values = [row[key] for row in mine if row[key] is not None]
+            cells.append(f"{statistics.median(values):.2f} / {percentile(values, 0.95):.2f}" if values else "-")
+        print(f"  {kind:<12}" + "".join(f"{cell:>16}" for cell in cells))
+    plain = sorted((row for row in rows if kinds[row["question"]] == "plain" and row["shown_s"] is not None),
+                   key=lambda row: row["shown_s"], reverse=True)
+    for row in plain[:5]:
+        print(f"  slow plain: {row['user']} turn {row['position'] + 1}, prompt {row['prompt_tokens']} ids: "
+              + ", ".join(f"{label} {row[key]:.2f}" if key != "prompt_computed" else f"{label} {row[key]}"
+                          for key, label in PARTS))
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ class ScriptedDecoder:
     """Returns, at the k-th feed, logits that prefer script[k] (and a second choice, if given)."""
 
     peak = 10.0  # the first choice's logit (the second's is half), every other token's 0
+    computed = 0  # what the last start computed: not counted by this fake
 
     def __init__(self, vocab_size: int, script: list[int | tuple[int, int]]):
         self.vocab_size = vocab_size
@@ -176,6 +177,8 @@ def test_plain_reply_streams_text_and_ends_at_end_of_turn(setup):
     assert answer.tool_calls == [] and answer.stop_reason == "end_of_turn"
     assert answer.messages == [{"role": "assistant", "content": "Hello there, colleague."}]
     assert answer.timings.forced_tokens == 0 and answer.timings.sampled_tokens == len(ids(tokenizer, streamed))
+    timings = answer.timings
+    assert timings.wait_s == 0 and 0 < timings.prompt_s <= timings.shown_s <= timings.total_s
 
 
 def test_toolken_switches_to_arguments_runs_tool_and_forces_result(setup):
@@ -560,17 +563,17 @@ class PolicyDecoder:
     def __init__(self, vocab_size: int, policy):
         self.vocab_size, self.policy = vocab_size, policy
         self.held: list[int] = []
-        self.computed = 0  # ids fed through the "model", prefix reuse excluded
+        self.computed = 0  # ids the last start fed through the "model", prefix reuse excluded
 
     def start(self, token_ids: list[int]) -> torch.Tensor:
         from assistant.decoding import shared_prefix
 
         del self.held[shared_prefix(self.held, token_ids):]
+        self.computed = len(token_ids) - len(self.held)
         return self.feed(token_ids[len(self.held):])
 
     def feed(self, token_ids: list[int]) -> torch.Tensor:
         self.held += token_ids
-        self.computed += len(token_ids)
         logits = torch.zeros(self.vocab_size)
         logits[self.policy(self.held)] = 10.0
         return logits
@@ -657,17 +660,17 @@ def test_a_turn_waits_for_a_free_decoder_and_says_how_long(setup):
     second.join(timeout=30)
     assert queued[1].started and queued[1].waited_s >= 0.3
     assert final(queued).answer == "Hi."
+    timings = final(queued).timings
+    assert timings.wait_s >= 0.3 and timings.shown_s >= timings.wait_s  # shown after it waited
+    assert final(queued).timings.wait_s == queued[1].waited_s
 
 
 def test_a_turn_keeps_the_held_prefix_of_the_one_before(setup):
     engine = pooled_engine(setup, booking_policy(setup), size=1)
-    run(engine, "Hello?")
-    decoder = engine.decoders.try_lease([])
-    computed = decoder.computed
-    engine.decoders.give_back(decoder)
-    second = run(engine, "Hello again?")
-    prompt = second[-1].timings.prompt_tokens
-    assert decoder.computed - computed < prompt  # the system prompt's ids were not computed again
+    first = run(engine, "Hello?")[-1].timings
+    assert first.prompt_computed == first.prompt_tokens  # a fresh decoder held nothing
+    second = run(engine, "Hello again?")[-1].timings
+    assert 0 < second.prompt_computed < second.prompt_tokens  # the system prompt's ids were not computed again
 
 
 def fixed_router(labels: list[str], verdict: str) -> ToolRouter:

@@ -138,6 +138,7 @@ def test_start_keeps_the_held_prefix_and_computes_only_the_rest(served: LoadedMo
     logits = reused.start(second)
     assert reused.held == second
     assert evaluated[id(reused)] - before == len(second) - (len(ids) - 2)  # the shared prefix was kept
+    assert reused.computed == len(second) - (len(ids) - 2)
     assert torch.allclose(logits, fresh.start(second), atol=1e-3)
     assert evaluated[id(fresh)] == len(second)
     # Starting on exactly what is held computes only the last token again, for its logits.
@@ -434,6 +435,7 @@ def test_a_conversation_whose_sequence_went_to_another_takes_its_state_back_inst
         other = LlamaCppDecoder(second, 0, saved)
         got = other.start(ada + [11, 12])
         assert written == [2] and other.held == ada + [11, 12] and saved.size_bytes == 0
+        assert other.computed == 2
         want = first.decode(0, 0, ada + [11, 12])
         state = first.save(0)
     finally:
@@ -530,6 +532,7 @@ def test_a_chat_leaving_its_oldest_turns_out_moves_the_later_ones_back_rather_th
     assert shifted.held == later
     plan = reuse(whole, later, shifts=True)
     assert plan.drop > 0 and plan.run >= MIN_SHIFTED_RUN and fed == later[plan.reused:]
+    assert shifted.computed == len(later) - plan.reused
     # The moved turns' keys and values were computed with the left-out turns before them: not bit-equal to a fresh
     # start on the same prompt, but the same next token.
     assert int(logits.argmax()) == int(fresh.start(later).argmax())

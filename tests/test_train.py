@@ -93,6 +93,8 @@ class Replay(Tool):
 class ScriptedDecoder:
     """Logits that prefer script[k] at the k-th feed; records everything fed."""
 
+    computed = 0  # what the last start computed: not counted by this fake
+
     def __init__(self, vocab_size: int, script: list[int]):
         self.vocab_size, self.script, self.fed = vocab_size, script, []
 
