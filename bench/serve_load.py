@@ -382,12 +382,16 @@ def report_server_side(logged: list[dict]) -> None:
     rows = [row for row in logged if "shown_s" in row and row.get("question") in kinds]
     if not rows:
         return
-    print(f"  server side, p50 / p95 ({', '.join(f'{label}: {key}' for key, label in PARTS)}):")
-    print(f"  {'':<12}" + "".join(f"{label:>16}" for _, label in PARTS))
+    for row in rows:  # from the prompt's logits to the first shown text: sampling, and openings held back
+        row["decoding_s"] = None if row["shown_s"] is None else \
+            row["shown_s"] - row["route_s"] - row["wait_s"] - row["prompt_s"]
+    parts = [*PARTS[:-1], ("decoding_s", "then"), PARTS[-1]]
+    print(f"  server side, p50 / p95 ({', '.join(f'{label}: {key}' for key, label in parts)}):")
+    print(f"  {'':<12}" + "".join(f"{label:>16}" for _, label in parts))
     for kind in sorted({kinds[row["question"]] for row in rows}):
         mine = [row for row in rows if kinds[row["question"]] == kind]
         cells = []
-        for key, _ in PARTS:
+        for key, _ in parts:
             values = [row[key] for row in mine if row[key] is not None]
             cells.append(f"{statistics.median(values):.2f} / {percentile(values, 0.95):.2f}" if values else "-")
         print(f"  {kind:<12}" + "".join(f"{cell:>16}" for cell in cells))
@@ -396,7 +400,7 @@ def report_server_side(logged: list[dict]) -> None:
     for row in plain[:5]:
         print(f"  slow plain: {row['user']} turn {row['position'] + 1}, prompt {row['prompt_tokens']} ids: "
               + ", ".join(f"{label} {row[key]:.2f}" if key != "prompt_computed" else f"{label} {row[key]}"
-                          for key, label in PARTS))
+                          for key, label in parts))
 
 
 if __name__ == "__main__":

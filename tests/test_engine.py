@@ -24,6 +24,7 @@ from assistant.config import GenerationConfig
 from assistant.context_window import TurnTooLong
 from assistant.engine import (
     PLANNED_ONLY,
+    WARMING_MESSAGE,
     CannotApprove,
     Engine,
     UnknownTool,
@@ -1328,6 +1329,15 @@ def test_a_search_that_found_passages_is_answered_with_the_first_ones_statement(
     assert answer.answer == expected == "".join(e.text for e in events if isinstance(e, TextDelta))
     assert answer.messages[-1] == {"role": "assistant", "content": expected}
     assert [call.tool for call in answer.tool_calls] == ["search"]
+
+
+def test_warming_has_the_router_weigh_a_message_before_the_first_turn(setup):
+    engine = routed_engine(setup, ids(setup[0], END), NO_CALL)
+    weighed = []
+    route = engine.router.route
+    engine.router.route = lambda texts, *args, **kwargs: weighed.append(list(texts)) or route(texts, *args, **kwargs)
+    engine.warm(date(2026, 3, 2))
+    assert weighed == [[WARMING_MESSAGE]]
 
 
 def test_a_warmed_decoder_holds_the_prompt_opening_and_the_first_turn_computes_only_its_own_message(setup):
