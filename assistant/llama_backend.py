@@ -183,6 +183,7 @@ class LlamaCppContext:
         self._state = threading.Condition()
         self._waiting: list[_Feed] = []
         self._decoding = False
+        self._alone_asked = 0  # threads waiting to have the context alone (`_alone`): no round starts before them
         self._closed = False
 
     def decode(self, sequence: int, position: int, token_ids: list[int]) -> np.ndarray:
@@ -195,7 +196,7 @@ class LlamaCppContext:
         with self._state:
             self._waiting.append(feed)
             while not feed.done:
-                if self._decoding:
+                if self._decoding or self._alone_asked:
                     self._state.wait()
                     continue
                 self._decoding = True
@@ -295,10 +296,17 @@ class LlamaCppContext:
 
     @contextmanager
     def _alone(self) -> Iterator[None]:
-        """The context to this thread alone, between two rounds of decoding."""
+        """The context to this thread alone, once the round of decoding running now ends: no other round starts
+        before it. Under load some feed is always waiting for the next round, and a thread that had to win the
+        race for the gap between two rounds waited seconds to restore or shift a sequence (up to 8.8 s for one
+        turn's prompt of 87 new ids, with 8 people)."""
         with self._state:
-            while self._decoding:
-                self._state.wait()
+            self._alone_asked += 1
+            try:
+                while self._decoding:
+                    self._state.wait()
+            finally:
+                self._alone_asked -= 1
             if self._closed:
                 raise RuntimeError("the llama.cpp context is closed")
             self._decoding = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -402,6 +403,47 @@ def test_a_round_gives_every_next_token_then_shares_the_rest_shortest_prompt_fir
     assert llama_backend._round_shares([1, 30, 1, 4, 8]) == [1, 0, 1, 4, 6]
     assert llama_backend._round_shares([30, 50]) == [10, 0]  # the shortest always moves on
     assert llama_backend._round_shares([1] * 12) == [1] * 12  # next tokens are never held back
+
+
+@pytest.mark.slow
+def test_a_save_goes_right_after_the_round_running_not_after_the_feeds_queued_before_it(
+    gguf_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Putting a sequence aside (as restoring or shifting one) waits for the round of decoding running now, and
+    no feed queued meanwhile starts another round before it: under load one always is, and such a wait had
+    gone on for seconds."""
+    import llama_cpp
+
+    (path,) = (gguf_cache / "gguf").glob("*.gguf")
+    shared = LlamaCppContext(path, n_ctx=64, sequences=3, n_threads=1)
+    real_round, order, gate = shared._decode_round, [], threading.Event()
+    real_size = llama_cpp.llama_state_seq_get_size
+    monkeypatch.setattr(llama_cpp, "llama_state_seq_get_size",
+                        lambda *args: order.append("saved") or real_size(*args))  # the save's first step
+
+    def decode_round(feeds: list[Any]) -> None:
+        order.append("round")
+        if len(order) == 1:
+            gate.wait(timeout=30)  # the first round runs until the feed and the save are both waiting
+        real_round(feeds)
+
+    monkeypatch.setattr(shared, "_decode_round", decode_round)
+    try:
+        with ThreadPoolExecutor(3) as threads:
+            first = threads.submit(shared.decode, 0, 0, [1, 2, 3])
+            while not order:
+                time.sleep(0.001)
+            queued = threads.submit(shared.decode, 1, 0, [4, 5])  # waits for the round, before the save asks
+            while not shared._waiting:
+                time.sleep(0.001)
+            saved = threads.submit(shared.save, 0)
+            while not shared._alone_asked:
+                time.sleep(0.001)
+            gate.set()
+            first.result(), queued.result(), saved.result()
+    finally:
+        shared.close()
+    assert order == ["round", "saved", "round"]
 
 
 @pytest.mark.slow
