@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tools", type=Path, help='tool queries JSONL {"q", "tool", "args"}')
     evaluate.add_argument("--calc", type=Path, help='calculator questions JSONL {"q", "answer"}')
     evaluate.add_argument("--docs-questions", type=Path, help='document questions JSONL {"q", "keywords", "any", "source"}')
+    evaluate.add_argument("--chats", type=Path, help='written chats JSONL {"turns": [{"q", "tool", "args"}, ...]}: '
+                          "each message goes on from the ones before it")
     evaluate.add_argument("--test-set", help="a frozen hand-written test set instead of the files above: demo, "
                           "harbor or a folder with manifest.json (its requests' today is the manifest's date)")
     evaluate.add_argument("--funcqa", type=Path, nargs="?", const=True, default=None,
@@ -411,7 +413,8 @@ def _run_eval(args: argparse.Namespace) -> int:
     funcqa = DEFAULT_FUNCQA if args.funcqa is True else args.funcqa
     generation = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
     report = run_eval(
-        config, home, tools=args.tools, calc=args.calc, docs=args.docs_questions, funcqa=funcqa, test_set=args.test_set,
+        config, home, tools=args.tools, calc=args.calc, docs=args.docs_questions, funcqa=funcqa, chats=args.chats,
+        test_set=args.test_set,
         eval_config=EvalConfig(limit=args.limit, generation=generation, chat_turns=args.chat_turns),
         progress=lambda line: print(line, file=sys.stderr),
     )

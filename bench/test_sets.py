@@ -7,6 +7,7 @@ Run:
   python bench/test_sets.py --no-router                       # the same without the adapter's tool router
   python bench/test_sets.py --funcqa --out /tmp/demo-test     # FuncQA one-hop too; metrics + predictions
   python bench/test_sets.py --chat-turns 12 --sets tools docs  # each question late in a long chat
+  python bench/test_sets.py --sets chats                      # the written chats alone
 
 The test sets (data/demo/test/, data/examples/harbor/test/) were written by separate writers who never saw
 the data builders; they are frozen by their manifest.json and nothing trains or tunes on them. Every turn is a
@@ -16,6 +17,10 @@ With --chat-turns N the same items are asked in chats of N turns: each one after
 and the engine's own answers to them, as a person who keeps one tab open asks. A chat longer than the prompt
 budget leaves its oldest turns out as the web app's would. Those figures measure what a long chat changes; they
 are no replacement for the targets' own, which ask each item alone.
+
+A test set's chats.jsonl holds written chats of 2-4 messages, each going on from what the person said before it
+("and for E1004?", "make it 2 hours", "thanks!"); every message is scored as a tool query, and the follow-ups
+(every message after a chat's first) apart. The issue sets no target for them: they are reported beside the rest.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
 ALSO = [("tools", "call_exact_match_given_tool"), ("tools", "call_rate"), ("tools", "guarded_rate"),
         ("tools", "routed_rate"),
         ("documents", "search_call_rate"), ("documents", "keyword_accuracy"), ("calculator", "calculator_call_rate"),
+        ("chats", "selection_accuracy"), ("chats", "call_exact_match"), ("chats", "no_call_accuracy"),
+        ("chats", "fabrication_rate"), ("chats", "follow_up_selection_accuracy"),
+        ("chats", "follow_up_call_exact_match"), ("chats", "follow_up_no_call_accuracy"), ("chats", "chats_all_right"),
         ("funcqa", "accuracy")]
 
 
@@ -69,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chat-turns", type=int, metavar="N",
                         help="ask each set's items in chats of N turns, each after the ones before it and the "
                              "engine's answers to them (default: each item alone)")
-    parser.add_argument("--sets", nargs="+", choices=["tools", "calc", "docs"], help="run only these sets")
+    parser.add_argument("--sets", nargs="+", choices=["tools", "calc", "docs", "chats"], help="run only these sets")
     parser.add_argument("--out", type=Path, help="folder for metrics.json and predictions.jsonl")
     args = parser.parse_args(argv)
 

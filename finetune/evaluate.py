@@ -8,11 +8,15 @@ results. Turns go straight to the engine, not through `Assistant.ask`, so nothin
 conversation log (whose feedback becomes training data). Each question is a fresh conversation, or, with
 `EvalConfig.chat_turns`, a set's questions are asked in chats of that many turns, each after the ones before it
 and the engine's own answers to them: what a long chat does to tool use, which single questions cannot show.
+A chats file holds written chats instead: each message after the first goes on from the ones before it ("and for
+E1004?", "make it 2 hours", "thanks!"), and every message is scored as a tool query.
 
 The eval files are public JSONL formats, one object a line:
     tools   {"q": str, "tool": operationId | "calculator" | "search" | null, "args": {...}}
     calc    {"q": str, "answer": number}
     docs    {"q": str, "keywords": [str], "any": bool, "source": file name}
+    chats   {"turns": [{"q", "tool", "args"}, ...]}: a person's messages in one chat, each with its call or null;
+            a message may build only on what the person said before it (its calls are planned, none returns)
     FuncQA  the benchmark's own JSON list of {"question", "answer", "func"}
 The scoring rules are in `finetune.metrics`.
 
@@ -48,14 +52,15 @@ DEMO_EVAL_FILES = {"tools": DEMO_EVAL_DIR / "tools.jsonl", "calc": DEMO_EVAL_DIR
                    "docs": DEMO_EVAL_DIR / "docs.jsonl"}
 #: The hand-written test sets, by name: written by separate writers who never saw the builders, frozen by manifest.json.
 TEST_SETS = {"demo": DATA_DIR / "demo" / "test", "harbor": DATA_DIR / "examples" / "harbor" / "test"}
-TEST_FILES = {"tools": "tools.jsonl", "calc": "calc.jsonl", "docs": "docs.jsonl"}
+TEST_FILES = {"tools": "tools.jsonl", "calc": "calc.jsonl", "docs": "docs.jsonl", "chats": "chats.jsonl"}
 #: FuncQA one-hop, kept beside the repository in the team's shared benchmarks folder.
 DEFAULT_FUNCQA = REPO_ROOT.parent / "shared" / "benchmarks" / "funcqa" / "funcqa_oh.json"
 
-SetName = Literal["tools", "calc", "docs", "funcqa"]
-SET_NAMES: tuple[SetName, ...] = ("tools", "calc", "docs", "funcqa")
+SetName = Literal["tools", "calc", "docs", "chats", "funcqa"]
+SET_NAMES: tuple[SetName, ...] = ("tools", "calc", "docs", "chats", "funcqa")
 #: The metrics.json section of each set.
-SECTIONS: dict[SetName, str] = {"tools": "tools", "calc": "calculator", "docs": "documents", "funcqa": "funcqa"}
+SECTIONS: dict[SetName, str] = {"tools": "tools", "calc": "calculator", "docs": "documents", "chats": "chats",
+                                "funcqa": "funcqa"}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -92,6 +97,14 @@ class DocQuestion(BaseModel):
     source: str = Field(min_length=1)
 
 
+class Chat(BaseModel):
+    """A person's messages in one chat, in order, each with the call it should produce."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    turns: list[ToolQuery] = Field(min_length=2)
+
+
 class EvalFormatError(ValueError):
     """An eval file that cannot be read; the message names the file, the line and the problem."""
 
@@ -103,6 +116,7 @@ class EvalSets:
     tools: list[ToolQuery] = field(default_factory=list)
     calc: list[NumberQuestion] = field(default_factory=list)
     docs: list[DocQuestion] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)
     funcqa: list[NumberQuestion] = field(default_factory=list)
 
 
@@ -134,15 +148,17 @@ def read_funcqa(path: Path) -> list[NumberQuestion]:
 
 
 def load_sets(
-    tools: Path | None = None, calc: Path | None = None, docs: Path | None = None, funcqa: Path | None = None
+    tools: Path | None = None, calc: Path | None = None, docs: Path | None = None, funcqa: Path | None = None,
+    chats: Path | None = None,
 ) -> EvalSets:
-    """Read the given files; when none of tools, calc and docs is given, those three are the demo set."""
-    if tools is None and calc is None and docs is None:
+    """Read the given files; when none of tools, calc, docs and chats is given, the first three are the demo set."""
+    if tools is None and calc is None and docs is None and chats is None:
         tools, calc, docs = DEMO_EVAL_FILES["tools"], DEMO_EVAL_FILES["calc"], DEMO_EVAL_FILES["docs"]
     return EvalSets(
         tools=read_jsonl(tools, ToolQuery) if tools else [],
         calc=read_jsonl(calc, NumberQuestion) if calc else [],
         docs=read_jsonl(docs, DocQuestion) if docs else [],
+        chats=read_jsonl(chats, Chat) if chats else [],
         funcqa=read_funcqa(funcqa) if funcqa else [],
     )
 
@@ -185,6 +201,7 @@ def load_test_set(folder: Path | str) -> tuple[EvalSets, date]:
         tools=read_jsonl(paths["tools"], ToolQuery) if paths["tools"] else [],
         calc=read_jsonl(paths["calc"], NumberQuestion) if paths["calc"] else [],
         docs=read_jsonl(paths["docs"], DocQuestion) if paths["docs"] else [],
+        chats=read_jsonl(paths["chats"], Chat) if paths["chats"] else [],
     )
     return sets, manifest.today
 
@@ -217,7 +234,7 @@ class EvalConfig(BaseModel):
     chat_turns: int | None = Field(
         None, ge=2, description="Ask each set's items in chats of this many turns, one after another in one "
         "conversation whose earlier turns are the engine's own answers (a person who keeps one tab open); None: "
-        "each item is a fresh conversation.",
+        "each item is a fresh conversation. A chats file's chats are its own.",
     )
 
     @field_validator("generation")
@@ -329,23 +346,29 @@ def evaluate(
     result: dict[str, Any] = {section: None for section in SECTIONS.values()}
     predictions: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
-    scorers = {"tools": _score_tools, "calc": _score_numbers, "docs": _score_docs, "funcqa": _score_numbers}
+    scorers = {"tools": _score_tools, "calc": _score_numbers, "docs": _score_docs, "chats": _score_chats,
+               "funcqa": _score_numbers}
     for name in SET_NAMES:
         items = getattr(sets, name)[: config.limit]
         if not items or (config.sets is not None and name not in config.sets):
             continue
         set_started = time.perf_counter()
+        if name == "chats":
+            questions = [(turn.q, index == 0) for chat in items for index, turn in enumerate(chat.turns)]
+        else:
+            questions = [(item.q, config.chat_turns is None or index % config.chat_turns == 0)
+                         for index, item in enumerate(items)]
         turns = []
-        earlier: list[dict[str, Any]] = []  # the chat's turns before this item's, when items are asked in chats
-        for index, item in enumerate(items):
-            if config.chat_turns is None or index % config.chat_turns == 0:
+        earlier: list[dict[str, Any]] = []  # the chat's turns before this question's
+        for index, (question, starts_chat) in enumerate(questions):
+            if starts_chat:
                 earlier = []
-            turns.append(_run_turn(engine, item.q, generation, config.today, earlier))
+            turns.append(_run_turn(engine, question, generation, config.today, earlier))
             # a turn that failed (too long a question) has no answer to go on from: the next item starts a chat
-            earlier = [*earlier, {"role": "user", "content": item.q}, *turns[-1].messages] \
+            earlier = [*earlier, {"role": "user", "content": question}, *turns[-1].messages] \
                 if turns[-1].error is None else []
             if progress is not None:
-                progress(f"{name} {index + 1}/{len(items)}  {turns[-1].elapsed_s:.1f}s")
+                progress(f"{name} {index + 1}/{len(questions)}  {turns[-1].elapsed_s:.1f}s")
         section, rows = scorers[name](engine, name, items, turns, config)
         section["elapsed_s"] = round(time.perf_counter() - set_started, 2)
         result[SECTIONS[name]] = section
@@ -370,27 +393,28 @@ def run_eval(
     calc: Path | None = None,
     docs: Path | None = None,
     funcqa: Path | None = None,
+    chats: Path | None = None,
     test_set: Path | str | None = None,
     eval_config: EvalConfig | None = None,
     progress: Progress | None = None,
 ) -> EvalReport:
     """Build the configured `Assistant` (model, adapter, tools) and evaluate it on the given files.
 
-    tools, calc, docs: eval files in the public formats; when none of the three is given, the shipped
-    demo set (data/demo/eval/) is used for all three. test_set: a frozen test-set folder or its name in
+    tools, calc, docs, chats: eval files in the public formats; when none of them is given, the shipped
+    demo set (data/demo/eval/) is used for tools, calc and docs. test_set: a frozen test-set folder or its name in
     TEST_SETS instead of those files; its manifest's date is the turns' today. funcqa: FuncQA one-hop JSON
     (`DEFAULT_FUNCQA`), None to skip it. The demo API is not started: every API call is planned, none is sent.
     """
     from assistant.runtime import Assistant  # heavy: models, Chroma
 
     if test_set is not None:
-        if tools or calc or docs:
+        if tools or calc or docs or chats:
             raise EvalFormatError("give a test set or eval files, not both")
         sets, today = load_test_set(test_set)
         sets.funcqa = read_funcqa(funcqa) if funcqa else []
         eval_config = (eval_config or EvalConfig()).model_copy(update={"today": today})
     else:
-        sets = load_sets(tools, calc, docs, funcqa)
+        sets = load_sets(tools, calc, docs, funcqa, chats)
     assistant = Assistant(config.model_copy(update={"start_demo_api": False}), home)
     try:
         return evaluate(assistant, sets, eval_config, progress)
@@ -458,6 +482,30 @@ def _score_tools(
     return section, rows
 
 
+def _score_chats(
+    engine: Engine, name: str, chats: list[Chat], turns: list[EvalTurn], config: EvalConfig
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Every message of the chats scored as a tool query (`_score_tools`), and apart: the messages that go on
+    from earlier ones (a chat's second on), and the share of chats whose every message got its call right (the
+    right call with its exact arguments, or none where none is wanted)."""
+    queries = [turn for chat in chats for turn in chat.turns]
+    places = [(number, index) for number, chat in enumerate(chats) for index in range(len(chat.turns))]
+    section, rows = _score_tools(engine, name, queries, turns, config)
+    for row, (number, index) in zip(rows, places, strict=True):
+        row.update(chat=number, turn=index)
+    later = [row for row in rows if row["turn"] > 0]
+    section["follow_up_n"] = len(later)
+    section["follow_up_selection_accuracy"] = metrics.rate(row["selected"] for row in later)
+    section["follow_up_call_exact_match"] = metrics.rate(
+        row["call_exact"] for row in later if row["expected_tool"] is not None)
+    section["follow_up_no_call_accuracy"] = metrics.rate(
+        row["selected"] for row in later if row["expected_tool"] is None)
+    wrong = {row["chat"] for row in rows if not (row["selected"] and (row["expected_tool"] is None or row["call_exact"]))}
+    section["chats_all_right"] = metrics.rate(number not in wrong for number in range(len(chats)))
+    section["chats"] = len(chats)
+    return section, rows
+
+
 def _score_numbers(
     engine: Engine, name: str, items: list[NumberQuestion], turns: list[EvalTurn], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -520,6 +568,9 @@ _HEADLINES: dict[str, list[str]] = {
     "calculator": ["exact_accuracy", "tolerance_accuracy", "calculator_call_rate", "no_number_rate"],
     "documents": ["keyword_accuracy", "cited_in_text_rate", "retrieved_rate", "grounded_accuracy", "search_call_rate",
                   "fabrication_rate"],
+    "chats": ["selection_accuracy", "no_call_accuracy", "call_exact_match", "call_exact_match_given_tool",
+              "fabrication_rate", "follow_up_selection_accuracy", "follow_up_call_exact_match",
+              "follow_up_no_call_accuracy", "chats_all_right"],
     "funcqa": ["accuracy", "exact_accuracy", "calculator_call_rate", "no_number_rate"],
 }
 

@@ -17,6 +17,7 @@ from assistant.events import Event, FinalAnswer, Sources, TextDelta, Timings, To
 from finetune import metrics
 from finetune.evaluate import (
     DEMO_EVAL_FILES,
+    Chat,
     DocQuestion,
     EvalConfig,
     EvalFormatError,
@@ -399,6 +400,37 @@ def test_items_asked_in_chats_follow_the_ones_before_them_and_the_answers_given(
                         {"role": "assistant", "content": "Sorry."}, {"role": "user", "content": "Hi!"}]
     assert asked[3] == [{"role": "user", "content": "Thanks."}]  # the fourth item starts the second chat
     assert report.metrics["chat_turns"] == 3 and report.metrics["tools"]["selection_accuracy"] == 0.75
+
+
+def test_written_chats_go_on_from_their_own_earlier_messages_and_score_their_follow_ups_apart(scripted):
+    engine, sets = scripted
+    sets.chats = [
+        Chat(turns=[ToolQuery(q="Open tickets?", tool="listTickets", args={"status": "open"}),
+                    ToolQuery(q="Thanks.", tool=None)]),
+        Chat(turns=[ToolQuery(q="Hi!", tool=None),
+                    ToolQuery(q="New ticket for E1001.", tool="createTicket", args={"requester_id": "E1001"}),
+                    ToolQuery(q="Open tickets?", tool="listTickets", args={"status": "open"})]),
+    ]
+    report = evaluate(engine, sets, EvalConfig(sets=["chats"], chat_turns=4))  # chat_turns: not for written chats
+    asked = [turn["messages"] for turn in engine.turns]
+    assert asked[1] == [{"role": "user", "content": "Open tickets?"}, {"role": "assistant", "content": "Planned."},
+                        {"role": "user", "content": "Thanks."}]
+    assert asked[2] == [{"role": "user", "content": "Hi!"}]  # the second chat starts afresh
+    assert len(asked[4]) == 5
+    chats = report.metrics["chats"]
+    # "Thanks." called the calculator, the new ticket lost its argument: right are 3 messages of 5, 1 follow-up of 3
+    assert chats["n"] == 5 and chats["selection_accuracy"] == 0.8 and chats["follow_up_n"] == 3
+    assert chats["follow_up_selection_accuracy"] == 2 / 3 and chats["follow_up_call_exact_match"] == 0.5
+    assert chats["follow_up_no_call_accuracy"] == 0.0 and chats["chats_all_right"] == 0.0
+    assert [(row["chat"], row["turn"]) for row in report.predictions] == [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2)]
+    assert "follow_up_call_exact_match" in report.table()
+
+
+def test_a_chat_needs_two_messages(tmp_path: Path):
+    path = tmp_path / "chats.jsonl"
+    path.write_text(json.dumps({"turns": [{"q": "Hi!", "tool": None, "args": {}}]}) + "\n", encoding="utf-8")
+    with pytest.raises(EvalFormatError, match="line 1: turns"):
+        load_sets(chats=path)
 
 
 def test_a_test_sets_date_reaches_every_turn(scripted):

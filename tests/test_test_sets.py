@@ -13,7 +13,7 @@ import pytest
 
 from assistant.config import DEMO_CATALOG, DEMO_DOCS, REPO_ROOT
 from finetune.build_data import BuildDataConfig, build_data
-from finetune.evaluate import TEST_SETS, EvalFormatError, load_test_set
+from finetune.evaluate import TEST_SETS, EvalFormatError, EvalSets, ToolQuery, load_test_set
 from finetune.metrics import normalise_text
 from finetune.records import read_jsonl
 from tools.catalog import load_catalog
@@ -35,6 +35,9 @@ def test_each_test_set_is_frozen_and_as_large_as_asked(name: str):
     assert today == date(2026, 3, 2)
     questions = [normalise_text(q.q) for q in [*sets.tools, *sets.calc, *sets.docs]]
     assert len(questions) == len(set(questions)), "a question appears twice"
+    follow_ups = [turn for chat in sets.chats for turn in chat.turns[1:]]
+    assert len(sets.chats) >= 25 and len(follow_ups) >= 50
+    assert sum(turn.tool is None for turn in follow_ups) >= 10, "follow-ups that want no call"
 
 
 def test_an_edited_test_set_is_refused(tmp_path: Path):
@@ -54,7 +57,7 @@ def test_every_expected_call_is_valid_for_its_catalog(name: str):
     operations = {op.operation_id: op for op in load_catalog(CATALOGS[name]).operations}
     sets, _ = load_test_set(name)
     invalid = []
-    for query in sets.tools:
+    for query in [*sets.tools, *(turn for chat in sets.chats for turn in chat.turns)]:
         if query.tool is None:
             continue
         validator = jsonschema.Draft202012Validator(operations[query.tool].parameters,
@@ -75,7 +78,7 @@ def test_no_test_question_is_in_a_build(name: str, tmp_path: Path):
              for record in read_jsonl(tmp_path / "data" / f"{side}.jsonl")
              for m in record.messages if m["role"] == "user"}
     sets, _ = load_test_set(name)
-    leaked = [q.q for q in [*sets.tools, *sets.calc, *sets.docs] if normalise_text(q.q) in built]
+    leaked = [q.q for q in [*sets.tools, *sets.calc, *sets.docs, *chat_messages(sets)] if normalise_text(q.q) in built]
     assert leaked == []
 
 
@@ -88,7 +91,13 @@ def test_no_test_message_is_an_example_request_of_the_catalog(name: str):
                 for example in operation.examples}
     assert len(examples) >= 4 * len(load_catalog(CATALOGS[name]).operations)
     sets, _ = load_test_set(name)
-    assert [q.q for q in [*sets.tools, *sets.calc, *sets.docs] if normalise_text(q.q) in examples] == []
+    assert [q.q for q in [*sets.tools, *sets.calc, *sets.docs, *chat_messages(sets)]
+            if normalise_text(q.q) in examples] == []
+
+
+def chat_messages(sets: EvalSets) -> list[ToolQuery]:
+    """Every message of the test set's written chats."""
+    return [turn for chat in sets.chats for turn in chat.turns]
 
 
 def test_no_builder_or_trainer_reads_the_test_sets():
