@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         report.write(args.out)
     print(f"test set: {args.set} (hand-written, frozen)   adapter: {report.metrics.get('adapter') or 'none'}   "
           f"claim guard: {'off' if args.no_claim_guard else 'on'}   router: {'off' if args.no_router else 'on'}   "
-          f"asked: {f'in chats of {args.chat_turns} turns' if args.chat_turns else 'each alone'}")
+          f"asked: {f'in chats of {args.chat_turns} turns' if args.chat_turns else 'each alone'}"
+          f"{' (the written chats as written)' if report.metrics.get('chats') else ''}")
     print(targets_table(args.set, report.metrics))
     return 0
 
@@ -115,7 +116,9 @@ def targets_table(name: str, metrics: dict[str, Any]) -> str:
     """One line per target (value, target, met) and one per figure reported beside them."""
     lines = [f"  {'metric':<42} {'value':>7} {'target':>8}  met"]
     for section, metric, target, higher in TARGETS[name]:
-        value = (metrics.get(section) or {}).get(metric)
+        if not metrics.get(section):
+            continue  # a set not run this time (--sets)
+        value = metrics[section].get(metric)
         met = value is not None and (value >= target if higher else value <= target)
         sign = ">=" if higher else "<="
         lines.append(f"  {section + '.' + metric:<42} {figure(value):>7} {sign + format(target, '.2f'):>8}  "
@@ -125,6 +128,8 @@ def targets_table(name: str, metrics: dict[str, Any]) -> str:
         if value is not None:
             lines.append(f"  {section + '.' + metric:<42} {figure(value):>7}")
     counts = {key: value for key, value in (metrics.get("n") or {}).items()}
+    if metrics.get("chats"):
+        counts["chat messages"] = metrics["chats"]["n"]
     lines.append(f"  items: {json.dumps(counts)}")
     return "\n".join(lines)
 
