@@ -459,11 +459,13 @@ def _turn_fields(turn: EvalTurn) -> dict[str, Any]:
 
 
 def _score_tools(
-    engine: Engine, name: str, items: list[ToolQuery], turns: list[EvalTurn], config: EvalConfig
+    engine: Engine, name: str, items: list[ToolQuery], turns: list[EvalTurn], config: EvalConfig,
+    counted: Callable[[str], bool] = lambda tool: True,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Each item against the turn's first call of a `counted` tool (every tool by default)."""
     scores, rows, fabrications = [], [], []
     for index, (item, turn) in enumerate(zip(items, turns, strict=True)):
-        first = turn.calls[0] if turn.calls else None
+        first = next((call for call in turn.calls if counted(call["tool"])), None)
         predicted_tool = first["tool"] if first else None
         predicted_args = first["arguments"] if first else {}
         score = metrics.score_tool_query(item.tool, item.args, predicted_tool, predicted_args,
@@ -485,12 +487,17 @@ def _score_tools(
 def _score_chats(
     engine: Engine, name: str, chats: list[Chat], turns: list[EvalTurn], config: EvalConfig
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every message of the chats scored as a tool query (`_score_tools`), and apart: the messages that go on
-    from earlier ones (a chat's second on), and the share of chats whose every message got its call right (the
-    right call with its exact arguments, or none where none is wanted)."""
+    """Every message of the chats scored as a tool query (`_score_tools`) on its API calls, and apart: the
+    messages that go on from earlier ones (a chat's second on), and the share of chats whose every message got its
+    call right (the right call with its exact arguments, or none where none is wanted).
+
+    A chat's expected call is an API operation or none: its writers were asked which operation each message
+    wants, so a handbook search or a calculation on a message that wants no operation ("btw are we allowed to eat
+    in monsoon?") is not held against it; an API call there is."""
     queries = [turn for chat in chats for turn in chat.turns]
     places = [(number, index) for number, chat in enumerate(chats) for index in range(len(chat.turns))]
-    section, rows = _score_tools(engine, name, queries, turns, config)
+    section, rows = _score_tools(engine, name, queries, turns, config,
+                                 counted=lambda tool: tool.startswith(metrics.API_PREFIX))
     for row, (number, index) in zip(rows, places, strict=True):
         row.update(chat=number, turn=index)
     later = [row for row in rows if row["turn"] > 0]

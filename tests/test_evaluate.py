@@ -409,7 +409,7 @@ def test_written_chats_go_on_from_their_own_earlier_messages_and_score_their_fol
                     ToolQuery(q="Thanks.", tool=None)]),
         Chat(turns=[ToolQuery(q="Hi!", tool=None),
                     ToolQuery(q="New ticket for E1001.", tool="createTicket", args={"requester_id": "E1001"}),
-                    ToolQuery(q="Open tickets?", tool="listTickets", args={"status": "open"})]),
+                    ToolQuery(q="Open tickets?", tool=None)]),
     ]
     report = evaluate(engine, sets, EvalConfig(sets=["chats"], chat_turns=4))  # chat_turns: not for written chats
     asked = [turn["messages"] for turn in engine.turns]
@@ -418,11 +418,13 @@ def test_written_chats_go_on_from_their_own_earlier_messages_and_score_their_fol
     assert asked[2] == [{"role": "user", "content": "Hi!"}]  # the second chat starts afresh
     assert len(asked[4]) == 5
     chats = report.metrics["chats"]
-    # "Thanks." called the calculator, the new ticket lost its argument: right are 3 messages of 5, 1 follow-up of 3
+    # Only API calls count: the calculator called on "Thanks." is no miss, the planned listTickets where none is
+    # wanted is; the new ticket lost its argument. Right: 4 messages of 5, 1 chat of 2.
     assert chats["n"] == 5 and chats["selection_accuracy"] == 0.8 and chats["follow_up_n"] == 3
-    assert chats["follow_up_selection_accuracy"] == 2 / 3 and chats["follow_up_call_exact_match"] == 0.5
-    assert chats["follow_up_no_call_accuracy"] == 0.0 and chats["chats_all_right"] == 0.0
+    assert chats["follow_up_selection_accuracy"] == 2 / 3 and chats["follow_up_call_exact_match"] == 0.0
+    assert chats["follow_up_no_call_accuracy"] == 0.5 and chats["chats_all_right"] == 0.5
     assert [(row["chat"], row["turn"]) for row in report.predictions] == [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2)]
+    assert report.predictions[1]["predicted_tool"] is None and report.predictions[1]["calls"][0]["tool"] == "calculator"
     assert "follow_up_call_exact_match" in report.table()
 
 
