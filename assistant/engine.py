@@ -52,7 +52,7 @@ import torch
 import xgrammar
 
 from assistant.arguments import settled_arguments
-from assistant.chat_format import ChatFormat, call_content, to_toolken_messages
+from assistant.chat_format import ChatFormat, ParsedCall, call_content, to_toolken_messages
 from assistant.claims import (
     completes_claim,
     ends_on,
@@ -81,6 +81,7 @@ from assistant.events import (
     ToolOutcome,
 )
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
+from assistant.follow_ups import carried_arguments, last_call, refined_tool
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
@@ -170,6 +171,7 @@ class TurnState:
     prompt: list[int]  # the history's token ids
     stated: list[str] = field(default_factory=list)  # user messages and tool results the turn stands on
     today: date | None = None  # what relative dates in the request are resolved against
+    previous: ParsedCall | None = None  # the chat's last API call, in the turn before this one
     decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
     mode: Mode = Mode.REPLY
     tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
@@ -276,7 +278,8 @@ class Engine:
         today = today if today is not None else date.today()
         history = self._fit_context(messages, generation, today)
         sampler = Sampler(generation)
-        route = self._route(history, generation, today) if force_tool is None else None
+        previous = last_call(messages)
+        route = self._route(history, generation, today, previous) if force_tool is None else None
         if route is not None and route.call:
             force_tool = route.tool
             worked = self._worked_examples(route.tool, history, generation)
@@ -288,7 +291,7 @@ class Engine:
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
-                          clock=clock)
+                          previous=previous, clock=clock)
         try:
             state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call
@@ -336,10 +339,13 @@ class Engine:
               today: date | None = None) -> Route | None:
         """The router's verdict on a turn answering the last user message of `messages`, as `run_turn` opens it
         (bench/tool_prior.py weighs the router this way without running the model)."""
-        return self._route(messages, generation or self.generation, today if today is not None else date.today())
+        return self._route(messages, generation or self.generation, today if today is not None else date.today(),
+                           last_call(messages))
 
-    def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date) -> Route | None:
-        """The router's verdict on the turn; None without a router, with it turned off, or without tools to call."""
+    def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date,
+               previous: ParsedCall | None) -> Route | None:
+        """The router's verdict on the turn; None without a router, with it turned off, or without tools to call. A
+        message that refines the call before it (`assistant.follow_ups`) opens with that call's operation."""
         if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
             return None
         try:
@@ -352,6 +358,10 @@ class Engine:
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None
+        refined = refined_tool(_request(history), previous, self.schemas, today)
+        if refined is not None and not (route.call and route.tool == refined):
+            route = Route(route.no_call, refined, route.tool_probability, True,
+                          reason=f"refines the call before it, not {route.tool if route.call else 'no call'}")
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
@@ -393,7 +403,7 @@ class Engine:
         """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
         prompt (and the forced toolken, if any)."""
         state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated,
-                          today=previous.today, holding=guard, clock=previous.clock)
+                          today=previous.today, previous=previous.previous, holding=guard, clock=previous.clock)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
             self._force_call(state, force_tool, generation)
         state.decoder, previous.decoder = previous.decoder, None
@@ -666,6 +676,8 @@ class Engine:
             said="\n".join(state.stated + _stated_texts(state.new_messages)),
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
+        arguments = carried_arguments(arguments, tool.name, tool.parameters, _request(state.history), state.previous,
+                                      state.today)
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))

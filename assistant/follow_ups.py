@@ -1,0 +1,100 @@
+"""A message that goes on from the call before it: which call it wants, and the arguments that call keeps.
+
+Staff refine and correct what they just asked ("and urgent?", "only annual leave", "just travel", "no wait,
+10:30 to 11:30", "actually make it today and tomorrow", "same for kwame, E1012") and act on the record they just
+looked up ("ok i'll take that one, move it to in progress"). Such a message names only what changes; the call it
+wants is the one before it with that changed. Read alone, "only annual leave" had searched the handbook, "no wait,
+10:30 to 11:30" looked for free rooms instead of moving the booking, and "and urgent?" lost the open status the
+call before it filtered on; "mark it resolved" after a look-up of ticket 4103 closed ticket 4.
+
+The call before is the last API call of the turn before this one, as the chat's history holds it (the
+assistant's call message, `assistant.chat_format.parse_call`). Only a message that says in words that it goes on
+(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") takes that call's tool and its
+arguments; a message that says what it wants on its own is read alone, as before. Of the arguments, a refinement
+of the same operation keeps every one the message does not state again, and a call of another operation takes the
+record's id the message refers to ("it", "that one") and does not write itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from assistant.chat_format import ParsedCall, parse_call
+from assistant.message_kinds import follow_up, reaction
+from assistant.slots import stated_arguments
+
+#: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
+#: annual leave", "just travel", "no wait, 10:30 to 11:30", "actually make it today and tomorrow", "sorry i
+#: meant bora", "any of them with a projector", "free ones thursday 9 till 12".
+_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
+                      r"correction|make it|make that|change it|change that)\b"
+                      r"|\b(?:of them|ones|instead|i meant|rather)\b", re.IGNORECASE)
+#: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
+_POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
+
+
+def refines(text: str) -> bool:
+    """Whether `text` says in words that it goes on from the message before it, refining or correcting it."""
+    return follow_up(text) or _REFINES.search(text) is not None
+
+
+def last_call(messages: list[dict[str, Any]]) -> ParsedCall | None:
+    """The last API call of the turn before the last user message of `messages`; None when it made none."""
+    users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
+    if len(users) < 2:
+        return None
+    for message in reversed(messages[users[-2] + 1 : users[-1]]):
+        if message.get("role") != "assistant":
+            continue
+        parsed = parse_call(str(message.get("content") or ""))
+        if parsed is not None and parsed.tool.startswith("api.") and isinstance(parsed.arguments, dict):
+            return parsed
+    return None
+
+
+def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],
+                 today: date | None) -> str | None:
+    """The operation of the call before, when `request` refines it and states something that operation takes
+    ("only annual leave" after a look-up of leave requests); None otherwise. A reaction ("meh, it's low prio
+    anyway") refines nothing."""
+    if previous is None or previous.tool not in schemas or not refines(request) or reaction(request):
+        return None
+    return previous.tool if stated_arguments({}, schemas[previous.tool], request, today) else None
+
+
+def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, Any], request: str,
+                      previous: ParsedCall | None, today: date | None) -> dict[str, Any]:
+    """`arguments` with what they keep of the call before (`previous`):
+
+    - a refinement of the same operation keeps each argument of the call before that `request` does not state
+      again ("and urgent?": the status filter stays, the priority changes);
+    - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
+      takes the call before's id of the same name where it wrote one `request` does not state.
+    """
+    if previous is None:
+        return arguments
+    properties = schema.get("properties") or {}
+    kept = {name: value for name, value in previous.arguments.items() if name in properties}
+    if previous.tool == tool and refines(request):
+        restated = stated_arguments({}, schema, request, today)
+        return {**kept, **{name: value for name, value in arguments.items()
+                           if name not in kept or name in restated or _written(value, request)}, **restated}
+    if not _POINTS_BACK.search(request):
+        return arguments
+    ids = {name: value for name, value in kept.items()
+           if _is_id(name, properties[name]) and name in arguments and not _written(arguments[name], request)}
+    return {**arguments, **ids}
+
+
+def _written(value: Any, request: str) -> bool:
+    """Whether `request` writes `value` out (a code, a number, a word), case aside."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return bool(text) and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", request, re.IGNORECASE) is not None
+
+
+def _is_id(name: str, spec: Any) -> bool:
+    """Whether a property names a record by its id: "ticket_id", "employee_id", "slot_id"."""
+    return isinstance(spec, dict) and spec.get("type") in ("string", "integer") and re.search(r"_id$", name) is not None

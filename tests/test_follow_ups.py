@@ -1,0 +1,98 @@
+"""A message that goes on from the call before it: the call's operation, and the arguments it keeps."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from assistant.chat_format import call_content
+from assistant.config import DEMO_CATALOG
+from assistant.follow_ups import carried_arguments, last_call, refined_tool, refines
+from tools.base import toolken_for
+from tools.catalog import load_catalog
+
+TODAY = date(2026, 3, 2)
+SCHEMAS = {f"api.{op.operation_id}": op.parameters for op in load_catalog(DEMO_CATALOG).operations}
+
+
+def chat(*turns: tuple[str, str | None, dict[str, Any] | None], now: str) -> list[dict[str, Any]]:
+    """A chat's messages: per earlier turn the person's message and the call the assistant made (None: a reply),
+    then the message `now`."""
+    messages: list[dict[str, Any]] = []
+    for question, tool, arguments in turns:
+        messages.append({"role": "user", "content": question})
+        if tool is None:
+            messages.append({"role": "assistant", "content": "Sure."})
+            continue
+        messages += [{"role": "assistant", "content": call_content("", toolken_for(tool), json.dumps(arguments))},
+                     {"role": "tool", "name": tool, "content": '{"planned": true}'},
+                     {"role": "assistant", "content": "Planned."}]
+    return [*messages, {"role": "user", "content": now}]
+
+
+@pytest.mark.parametrize(("text", "goes_on"), [
+    ("and urgent?", True), ("only annual leave", True), ("just travel", True), ("no wait, 10:30 to 11:30", True),
+    ("actually make it today and tomorrow", True), ("any of them with a projector", True),
+    ("free ones thursday 9 till 12", True), ("same for kwame, E1012", True),
+    ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
+    ("whats booked in bora on wednesday", False),
+])
+def test_a_refinement_says_in_words_that_it_goes_on(text: str, goes_on: bool):
+    assert refines(text) is goes_on
+
+
+def test_the_call_before_is_the_last_api_call_of_the_turn_before():
+    messages = chat(("open tickets?", "api.listTickets", {"status": "open"}), now="and urgent?")
+    previous = last_call(messages)
+    assert previous is not None and previous.tool == "api.listTickets" and previous.arguments == {"status": "open"}
+    assert last_call(chat(("rules on gifts?", "search", {"query": "gifts"}), now="and urgent?")) is None
+    assert last_call(chat(("open tickets?", "api.listTickets", {"status": "open"}), ("thanks", None, None),
+                          now="and urgent?")) is None  # two turns back: the chat moved on
+    assert last_call([{"role": "user", "content": "and urgent?"}]) is None
+
+
+@pytest.mark.parametrize(("before", "now", "tool"), [
+    (("any pending leave requests?", "api.listLeaveRequests", {"status": "pending"}), "only annual leave",
+     "api.listLeaveRequests"),
+    (("book zephyr fri 10-11, E1005", "api.bookMeetingRoom", {"room_id": "zephyr", "organizer_id": "E1005"}),
+     "no wait, 10:30 to 11:30", "api.bookMeetingRoom"),
+    (("open tickets?", "api.listTickets", {"status": "open"}), "meh, it's low prio anyway", None),  # a reaction
+    (("open tickets?", "api.listTickets", {"status": "open"}), "thanks!!", None),
+    (("open tickets?", "api.listTickets", {"status": "open"}), "and what's the wifi password", None),  # states none
+])
+def test_a_refinement_that_states_an_argument_opens_with_the_call_befores_operation(before, now, tool):
+    assert refined_tool(now, last_call(chat(before, now=now)), SCHEMAS, TODAY) == tool
+
+
+def test_a_refinement_of_the_same_operation_keeps_what_it_does_not_state_again():
+    before = ("show open tickets with high priority", "api.listTickets", {"status": "open", "priority": "high"})
+    previous = last_call(chat(before, now="and urgent?"))
+    assert carried_arguments({"priority": "urgent"}, "api.listTickets", SCHEMAS["api.listTickets"], "and urgent?",
+                             previous, TODAY) == {"status": "open", "priority": "urgent"}
+    booked = {"room_id": "zephyr", "organizer_id": "E1005", "title": "q2 planning", "date": "2026-03-06",
+              "start_time": "10:00", "end_time": "11:00", "attendees": 5}
+    previous = last_call(chat(("book zephyr", "api.bookMeetingRoom", booked), now="no wait, 10:30 to 11:30"))
+    # the model's own guesses at what the message does not say (another title) give way to the call before's
+    moved = carried_arguments({"room_id": "zephyr", "title": "Meeting", "start_time": "10:30", "end_time": "11:30"},
+                              "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "no wait, 10:30 to 11:30",
+                              previous, TODAY)
+    assert moved == {**booked, "start_time": "10:30", "end_time": "11:30"}
+
+
+def test_another_operation_pointing_back_takes_the_record_the_call_before_named():
+    previous = last_call(chat(("whats 4102 about", "api.getTicket", {"ticket_id": 4102}),
+                              now="ok i'll take that one, move it to in progress"))
+    schema = SCHEMAS["api.updateTicketStatus"]
+    assert carried_arguments({"ticket_id": 4, "status": "in_progress"}, "api.updateTicketStatus", schema,
+                             "ok i'll take that one, move it to in progress", previous, TODAY) == \
+        {"ticket_id": 4102, "status": "in_progress"}
+    # an id the message writes itself stands, and a message that does not point back takes nothing
+    assert carried_arguments({"ticket_id": 4104, "status": "closed"}, "api.updateTicketStatus", schema,
+                             "close 4104 as well", previous, TODAY)["ticket_id"] == 4104
+    assert carried_arguments({"ticket_id": 4, "status": "closed"}, "api.updateTicketStatus", schema,
+                             "close ticket 4 pls", previous, TODAY)["ticket_id"] == 4
+    assert carried_arguments({"status": "open"}, "api.listTickets", SCHEMAS["api.listTickets"],
+                             "show open tickets", previous, TODAY) == {"status": "open"}
