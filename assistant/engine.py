@@ -343,7 +343,7 @@ class Engine:
                            last_call(messages))
 
     def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date,
-               previous: ParsedCall | None) -> Route | None:
+               previous: ParsedCall | None = None) -> Route | None:
         """The router's verdict on the turn; None without a router, with it turned off, or without tools to call. A
         message that refines the call before it (`assistant.follow_ups`) opens with that call's operation."""
         if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
