@@ -358,7 +358,8 @@ class Engine:
         except Exception:  # the model still answers, deciding alone, if the embedder fails
             log.exception("the tool router failed; the model decides alone")
             return None
-        refined = refined_tool(_request(history), previous, self.schemas, today)
+        routed = route.tool if route.call and route.tool in self.reads | self.changes else None
+        refined = refined_tool(_request(history), previous, self.schemas, today, routed)
         if refined is not None and not (route.call and route.tool == refined):
             route = Route(route.no_call, refined, route.tool_probability, True,
                           reason=f"refines the call before it, not {route.tool if route.call else 'no call'}")

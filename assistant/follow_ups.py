@@ -9,10 +9,12 @@ call before it filtered on; "mark it resolved" after a look-up of ticket 4103 cl
 
 The call before is the last API call of the turn before this one, as the chat's history holds it (the
 assistant's call message, `assistant.chat_format.parse_call`). Only a message that says in words that it goes on
-(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") takes that call's tool and its
-arguments; a message that says what it wants on its own is read alone, as before. Of the arguments, a refinement
-of the same operation keeps every one the message does not state again, and a call of another operation takes the
-record's id the message refers to ("it", "that one") and does not write itself.
+(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") takes that call's operation, where
+it states something the operation takes: a narrowing or a correction always, a message that only goes on where the
+router found no operation that takes more of it. A message that says what it wants on its own is read alone, as
+before. Of the arguments, a refinement of the same operation keeps every one the message does not state again,
+and a call of another operation takes the record's id the message refers to ("it", "that one") and does not
+write itself.
 """
 
 from __future__ import annotations
@@ -24,21 +26,30 @@ from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
 from assistant.message_kinds import follow_up, reaction
-from assistant.slots import stated_arguments
+from assistant.slots import stated_arguments, stated_count
 
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
-#: annual leave", "just travel", "no wait, 10:30 to 11:30", "actually make it today and tomorrow", "sorry i
-#: meant bora", "any of them with a projector", "free ones thursday 9 till 12".
-_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
-                      r"correction|make it|make that|change it|change that)\b"
-                      r"|\b(?:of them|ones|instead|i meant|rather)\b", re.IGNORECASE)
+#: annual leave", "economy only", "just travel", "no wait, 10:30 to 11:30", "actually make it today and
+#: tomorrow", "sorry i meant bora", "oh and dont email the customer", "any of them with a projector", "free ones
+#: thursday 9 till 12".
+_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?and\b|\b(?:of them|ones)\b", re.IGNORECASE)
+#: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
+#: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012".
+_CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
+                       r"correction|make it|make that|change it|change that|same)\b"
+                       r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$", re.IGNORECASE)
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
 
 
 def refines(text: str) -> bool:
     """Whether `text` says in words that it goes on from the message before it, refining or correcting it."""
-    return follow_up(text) or _REFINES.search(text) is not None
+    return follow_up(text) or corrects(text) or _REFINES.search(text) is not None
+
+
+def corrects(text: str) -> bool:
+    """Whether `text` narrows or corrects the message before it ("only annual leave", "no wait, 08:30")."""
+    return _CORRECTS.search(text) is not None
 
 
 def last_call(messages: list[dict[str, Any]]) -> ParsedCall | None:
@@ -56,13 +67,24 @@ def last_call(messages: list[dict[str, Any]]) -> ParsedCall | None:
 
 
 def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],
-                 today: date | None) -> str | None:
+                 today: date | None, routed: str | None = None) -> str | None:
     """The operation of the call before, when `request` refines it and states something that operation takes
     ("only annual leave" after a look-up of leave requests); None otherwise. A reaction ("meh, it's low prio
-    anyway") refines nothing."""
+    anyway") refines nothing.
+
+    `routed` is the API operation the router found for the message alone (None: none): a message that only goes
+    on ("and ...", "for that") keeps it where it states as much for it as for the operation before ("book foehn
+    for that, 10 of us, E1014" after a look-up of free rooms books one); a narrowing or a correction ("only ...",
+    "no wait, 10:30 to 11:30", "same for E1012") takes the operation before."""
     if previous is None or previous.tool not in schemas or not refines(request) or reaction(request):
         return None
-    return previous.tool if stated_arguments({}, schemas[previous.tool], request, today) else None
+    schema = schemas[previous.tool]
+    if not stated_arguments({}, schema, request, today):
+        return None
+    if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
+        return previous.tool
+    return previous.tool if stated_count(schema, request, today) > stated_count(schemas[routed], request, today) \
+        else None
 
 
 def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, Any], request: str,
@@ -81,12 +103,22 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     if previous.tool == tool and refines(request):
         restated = stated_arguments({}, schema, request, today)
         return {**kept, **{name: value for name, value in arguments.items()
-                           if name not in kept or name in restated or _written(value, request)}, **restated}
+                           if name not in kept or name in restated or _stands(name, value, properties[name], request)},
+                **restated}
     if not _POINTS_BACK.search(request):
         return arguments
     ids = {name: value for name, value in kept.items()
            if _is_id(name, properties[name]) and name in arguments and not _written(arguments[name], request)}
     return {**arguments, **ids}
+
+
+def _stands(name: str, value: Any, spec: Any, request: str) -> bool:
+    """Whether the call's own `value` stands over the call before's in a refinement: a choice or an amount is the
+    model's reading of the words ("and lunch that day, 18.50": meals, 18.5), an id, a date or a text only where
+    `request` writes it out (else it is the model's guess at what the message does not say)."""
+    choice = isinstance(value, bool) or (isinstance(spec, dict) and (
+        "enum" in spec or spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)))
+    return choice or _written(value, request)
 
 
 def _written(value: Any, request: str) -> bool:

@@ -36,7 +36,8 @@ def chat(*turns: tuple[str, str | None, dict[str, Any] | None], now: str) -> lis
 @pytest.mark.parametrize(("text", "goes_on"), [
     ("and urgent?", True), ("only annual leave", True), ("just travel", True), ("no wait, 10:30 to 11:30", True),
     ("actually make it today and tomorrow", True), ("any of them with a projector", True),
-    ("free ones thursday 9 till 12", True), ("same for kwame, E1012", True),
+    ("free ones thursday 9 till 12", True), ("same for kwame, E1012", True), ("economy only", True),
+    ("oh and dont email the customer", True),
     ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
     ("whats booked in bora on wednesday", False),
 ])
@@ -67,6 +68,24 @@ def test_a_refinement_that_states_an_argument_opens_with_the_call_befores_operat
     assert refined_tool(now, last_call(chat(before, now=now)), SCHEMAS, TODAY) == tool
 
 
+@pytest.mark.parametrize(("before", "now", "routed", "tool"), [
+    # goes on, but states more for the operation the router found: that one
+    (("free rooms thursday 9-12 for 10?", "api.listMeetingRooms", {"min_capacity": 10}),
+     "book foehn for that, all hands prep, 10 of us, E1014", "api.bookMeetingRoom", None),
+    (("whats E1004's extension", "api.getEmployee", {"employee_id": "E1004"}),
+     "also put one in for me, E1004: taxi to the airport last friday, 22 euros, no receipt", "api.submitExpense",
+     None),
+    # corrects or narrows: the operation before, whatever the message alone would call
+    (("book zephyr fri 10-11, E1005", "api.bookMeetingRoom", {"room_id": "zephyr", "organizer_id": "E1005"}),
+     "no wait, 10:30 to 11:30", "api.listMeetingRooms", "api.bookMeetingRoom"),
+    (("travel claims of E1013?", "api.listExpenses", {"employee_id": "E1013", "category": "travel"}),
+     "same for kwame, E1012", "api.getEmployee", "api.listExpenses"),
+])
+def test_a_message_that_only_goes_on_keeps_the_routers_operation_where_it_states_more_for_it(before, now, routed,
+                                                                                             tool):
+    assert refined_tool(now, last_call(chat(before, now=now)), SCHEMAS, TODAY, routed) == tool
+
+
 def test_a_refinement_of_the_same_operation_keeps_what_it_does_not_state_again():
     before = ("show open tickets with high priority", "api.listTickets", {"status": "open", "priority": "high"})
     previous = last_call(chat(before, now="and urgent?"))
@@ -80,6 +99,13 @@ def test_a_refinement_of_the_same_operation_keeps_what_it_does_not_state_again()
                               "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "no wait, 10:30 to 11:30",
                               previous, TODAY)
     assert moved == {**booked, "start_time": "10:30", "end_time": "11:30"}
+    claimed = {"employee_id": "E1013", "expense_date": "2026-02-26", "category": "travel", "amount_eur": 46.8,
+               "description": "train ticket", "receipt_attached": True}
+    previous = last_call(chat(("claim it", "api.submitExpense", claimed), now="and lunch that day, 18.50, no receipt"))
+    lunch = carried_arguments({**claimed, "category": "meals", "amount_eur": 18.5, "receipt_attached": False},
+                              "api.submitExpense", SCHEMAS["api.submitExpense"], "and lunch that day, 18.50, no receipt",
+                              previous, TODAY)
+    assert lunch["category"] == "meals" and lunch["amount_eur"] == 18.5  # choices and amounts: the model's reading
 
 
 def test_another_operation_pointing_back_takes_the_record_the_call_before_named():
