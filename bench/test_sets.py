@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"test set: {args.set} (hand-written, frozen)   adapter: {report.metrics.get('adapter') or 'none'}   "
           f"claim guard: {'off' if args.no_claim_guard else 'on'}   router: {'off' if args.no_router else 'on'}   "
           f"asked: {f'in chats of {args.chat_turns} turns' if args.chat_turns else 'each alone'}"
-          f"{' (the written chats as written)' if report.metrics.get('chats') else ''}")
+          f"{'; written chats: each message after the ones before it' if report.metrics.get('chats') else ''}")
     print(targets_table(args.set, report.metrics))
     return 0
 
