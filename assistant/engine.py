@@ -807,12 +807,11 @@ class Engine:
                 state.clock.wait_s += waited
                 yield QueueWait(waited, started=True)
             state.decoder = decoder
-        if state.clock.prompt_s is not None:
-            return state.decoder.start(sequence)
         computing = time.perf_counter()
         logits = state.decoder.start(sequence)
-        state.clock.prompt_s = time.perf_counter() - computing
-        state.clock.prompt_computed = state.decoder.computed
+        if state.clock.prompt_s is None:  # the turn's first start: its prompt
+            state.clock.prompt_s = time.perf_counter() - computing
+            state.clock.prompt_computed = state.decoder.computed
         return logits
 
     def _give_back(self, state: TurnState) -> None:

@@ -367,9 +367,10 @@ def report(loads: list[Load], args: argparse.Namespace) -> None:
         report_server_side(load.logged)
 
 
-#: The parts of a turn's time before its reply was shown, as the server logged them (assistant.events.Timings).
+#: The parts of a turn's time before its reply was shown, as the server logged them (assistant.events.Timings),
+#: and the decoding between its prompt's logits and its first shown text, which `report_server_side` derives.
 PARTS = [("route_s", "router"), ("wait_s", "wait"), ("prompt_computed", "computed"), ("prompt_s", "prompt"),
-         ("shown_s", "shown")]
+         ("decoding_s", "then"), ("shown_s", "shown")]
 
 
 def report_server_side(logged: list[dict]) -> None:
@@ -385,13 +386,12 @@ def report_server_side(logged: list[dict]) -> None:
     for row in rows:  # from the prompt's logits to the first shown text: sampling, and openings held back
         row["decoding_s"] = None if row["shown_s"] is None else \
             row["shown_s"] - row["route_s"] - row["wait_s"] - row["prompt_s"]
-    parts = [*PARTS[:-1], ("decoding_s", "then"), PARTS[-1]]
-    print(f"  server side, p50 / p95 ({', '.join(f'{label}: {key}' for key, label in parts)}):")
-    print(f"  {'':<12}" + "".join(f"{label:>16}" for _, label in parts))
+    print(f"  server side, p50 / p95 ({', '.join(f'{label}: {key}' for key, label in PARTS)}):")
+    print(f"  {'':<12}" + "".join(f"{label:>16}" for _, label in PARTS))
     for kind in sorted({kinds[row["question"]] for row in rows}):
         mine = [row for row in rows if kinds[row["question"]] == kind]
         cells = []
-        for key, _ in parts:
+        for key, _ in PARTS:
             values = [row[key] for row in mine if row[key] is not None]
             cells.append(f"{statistics.median(values):.2f} / {percentile(values, 0.95):.2f}" if values else "-")
         print(f"  {kind:<12}" + "".join(f"{cell:>16}" for cell in cells))
@@ -400,7 +400,7 @@ def report_server_side(logged: list[dict]) -> None:
     for row in plain[:5]:
         print(f"  slow plain: {row['user']} turn {row['position'] + 1}, prompt {row['prompt_tokens']} ids: "
               + ", ".join(f"{label} {row[key]:.2f}" if key != "prompt_computed" else f"{label} {row[key]}"
-                          for key, label in parts))
+                          for key, label in PARTS))
 
 
 if __name__ == "__main__":

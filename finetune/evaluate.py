@@ -500,13 +500,11 @@ def _score_chats(
                                  counted=lambda tool: tool.startswith(metrics.API_PREFIX))
     for row, (number, index) in zip(rows, places, strict=True):
         row.update(chat=number, turn=index)
-    later = [row for row in rows if row["turn"] > 0]
-    section["follow_up_n"] = len(later)
-    section["follow_up_selection_accuracy"] = metrics.rate(row["selected"] for row in later)
-    section["follow_up_call_exact_match"] = metrics.rate(
-        row["call_exact"] for row in later if row["expected_tool"] is not None)
-    section["follow_up_no_call_accuracy"] = metrics.rate(
-        row["selected"] for row in later if row["expected_tool"] is None)
+    later = metrics.tool_metrics([metrics.ToolScore(row["expected"], row["predicted"], row["arguments"],
+                                                    row["call_exact"]) for row in rows if row["turn"] > 0])
+    section["follow_up_n"] = later["n"]
+    for key in ("selection_accuracy", "call_exact_match", "no_call_accuracy"):
+        section[f"follow_up_{key}"] = later[key]
     wrong = {row["chat"] for row in rows if not (row["selected"] and (row["expected_tool"] is None or row["call_exact"]))}
     section["chats_all_right"] = metrics.rate(number not in wrong for number in range(len(chats)))
     section["chats"] = len(chats)
