@@ -44,9 +44,9 @@ _BATCH = 512
 _WORTH_SAVING = 64
 _WORTH_RESTORING = 32
 #: Prompt tokens one round of decoding writes at most, besides each waiting sequence's next token, so that a long
-#: prompt holds up the others' next token a share at a time. Under 8 people on 2 cores (bench/serve_load.py, two
-#: runs each) 64 answered 209 and 202 questions with a plain p95 first token of 3.2 and 3.8 s and a document
-#: p95 of 5.4 and 5.2 s, where 128 answered 199 with 4.5 and 8.3 s; 32 answered 198 (3.2 and 7.8 s).
+#: prompt holds up the others' next token a share at a time. Under 8 people on 2 cores (bench/serve_load.py; two
+#: runs at 64, one at 128 and at 32) 64 answered 209 and 202 questions with a plain p95 first token of 3.2 and 3.8 s
+#: and a document p95 of 5.4 and 5.2 s, where 128 answered 199 with 4.5 and 8.3 s; 32 answered 198 (3.2 and 7.8 s).
 _ROUND = 64
 # llama.cpp logs its model loading at INFO through this logger; only its errors belong in our log.
 logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
