@@ -148,10 +148,12 @@ class LlamaCppContext:
     running decodes for everyone (no thread of its own), and each feed's caller reads its own logits.
 
     The file is memory-mapped, so several contexts over the same file share its weights in the page cache; the
-    KV cache (`sequences` * `n_ctx` positions) is allocated when the context is made.
+    KV cache (`sequences` * `n_ctx` positions) is allocated when the context is made. `flash_attn` (None: only
+    for a context of one sequence) decodes with llama.cpp's fused attention.
     """
 
-    def __init__(self, model_path: Path, n_ctx: int, sequences: int = 1, n_threads: int | None = None):
+    def __init__(self, model_path: Path, n_ctx: int, sequences: int = 1, n_threads: int | None = None,
+                 flash_attn: bool | None = None):
         threads = n_threads or cpu_cores()
         model_params = llama_cpp.llama_model_default_params()
         model_params.use_mmap = True
@@ -167,8 +169,14 @@ class LlamaCppContext:
         params.kv_unified = False  # a KV stream of n_ctx positions per sequence
         params.n_batch = params.n_ubatch = _BATCH
         params.n_threads = params.n_threads_batch = threads
-        # llama.cpp's fused attention: 6-9% more tokens/s for SmolLM2-135M on 2 cores (F16 and Q8_0 files).
-        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
+        # llama.cpp's fused attention: 6-9% more tokens/s for SmolLM2-135M on 2 cores (F16 and Q8_0 files) where
+        # one sequence decodes a token at a time. On the CPU it is slow for many queries against a long KV state,
+        # which is a shared context's round (others' next tokens beside a share of prompt): with 1,200 tokens
+        # held, 3 next tokens + 64 prompt ids took 0.8-1.7 s with it against 0.5-0.65 s without, one thread
+        # (bench/llama_rounds.py), and every other sequence of the context waits that round for its next token.
+        fused = sequences == 1 if flash_attn is None else flash_attn
+        params.flash_attn_type = (llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED if fused else
+                                  llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED)
         self._ctx = llama_cpp.llama_init_from_model(self._model, params)
         if not self._ctx:
             llama_cpp.llama_model_free(self._model)

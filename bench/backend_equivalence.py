@@ -4,13 +4,15 @@ Run:
   python bench/backend_equivalence.py                  # every question of the demo test set, the served GGUF
   python bench/backend_equivalence.py --quant q8_0     # the 8-bit file
   python bench/backend_equivalence.py --limit 20       # the first 20 questions only (a quick look)
+  python bench/backend_equivalence.py --layout single  # a context of one sequence, as `assistant ask` makes
 
 Both backends serve the same loaded model (the config's, with the adapter it serves: by default the embedded
 model and the shipped demo adapter); llama.cpp runs it as the served GGUF at --quant (default: the config's
-`model.gguf_quant`). Every question of the hand-written demo test set (data/demo/test/: tools, then calculator,
-then handbook questions) is one fresh dry-run turn with the manifest's date as today; no API call is sent and no
-tool runs, since a turn is read only up to its first call. Compared: the first call's tool and arguments, or
-that there was none. Prints the agreement rate (the issue's target: >= 98% at Q8_0) and every disagreement.
+`model.gguf_quant`), by default on a sequence of a context laid out as the web app serves them. Every question
+of the hand-written demo test set (data/demo/test/: tools, then calculator, then handbook questions) is one fresh
+dry-run turn with the manifest's date as today; no API call is sent and no tool runs, since a turn is read only
+up to its first call. Compared: the first call's tool and arguments, or that there was none. Prints the
+agreement rate (the issue's target: >= 98% at Q8_0) and every disagreement.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from assistant.engine import Engine
 from assistant.events import FinalAnswer, ToolCall, ToolOutcome
 from assistant.llama_backend import llama_cpp_decoders
 from assistant.model import LoadedModel, load_model
+from assistant.runtime import serving_decoders
 from finetune.evaluate import load_test_set
 from tools.base import Tool
 from tools.registry import build_tools
@@ -49,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="assistant config YAML (default: the embedded defaults)")
     parser.add_argument("--adapter", type=Path, help="adapter folder (default: what the config serves)")
     parser.add_argument("--home", type=Path, help="state directory (default: a fresh one under /tmp)")
+    parser.add_argument("--layout", choices=["served", "single"], default="served",
+                        help="served: a sequence of a context laid out as the web app's pool lays them out (several "
+                             "sequences, no fused attention); single: a context of one sequence, as `assistant ask` "
+                             "and `assistant chat` make (fused attention)")
     args = parser.parse_args(argv)
 
     config = load_config(args.config)
@@ -62,13 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         update={"adapter": adapter, "device": "cpu", "backend": "llama_cpp", "gguf_quant": quant}
     )
     loaded = load_model(model_config, tools, home / "models")
-    llama_decoder = llama_cpp_decoders(loaded, model_config, home / "models")()
+    if args.layout == "served":
+        llama_decoder = serving_decoders(loaded, model_config, home / "models")[0]()
+    else:
+        llama_decoder = llama_cpp_decoders(loaded, model_config, home / "models")()
     engines = {
         "torch": _engine(CausalLMDecoder(loaded.model), loaded, tools, config),
         "llama_cpp": _engine(llama_decoder, loaded, tools, config),
     }
     print(f"backends: torch ({loaded.precision}) vs llama_cpp ({quant})   model: {loaded.source.name}   "
-          f"adapter: {adapter or 'none'}   questions: {len(questions)}", flush=True)
+          f"adapter: {adapter or 'none'}   layout: {args.layout}   questions: {len(questions)}", flush=True)
     seconds = dict.fromkeys(engines, 0.0)
     disagreements = []
     for index, question in enumerate(questions, 1):
