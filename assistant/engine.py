@@ -678,7 +678,7 @@ class Engine:
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
         arguments = carried_arguments(arguments, tool.name, tool.parameters, _request(state.history), state.previous,
-                                      state.today)
+                                      state.today, _requests(state.history)[:-1])
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
@@ -869,6 +869,11 @@ def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> 
 def _request(history: list[dict[str, Any]]) -> str:
     """The person's message this turn answers: the conversation's last user message."""
     return next((str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), "")
+
+
+def _requests(history: list[dict[str, Any]]) -> list[str]:
+    """The person's messages in the conversation, in order; the last is the one this turn answers."""
+    return [str(m.get("content") or "") for m in history if m.get("role") == "user"]
 
 
 def _calculation_left_unstated(state: TurnState) -> str:

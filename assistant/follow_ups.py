@@ -14,7 +14,8 @@ it states something the operation takes: a narrowing or a correction always, a m
 router found no operation that takes more of it. A message that says what it wants on its own is read alone, as
 before. Of the arguments, a refinement of the same operation keeps every one the message does not state again,
 and a call of another operation takes the record's id the message refers to ("it", "that one") and does not
-write itself.
+write itself, or the id the person gave as their own earlier in the chat where the message speaks of them ("now
+show me all my claims" after an expense submitted "for me E1013").
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait
                        r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$", re.IGNORECASE)
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
+#: Words by which the person speaks of themself: "show me all my claims", "how many days do i have now".
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|mine|myself)\b", re.IGNORECASE)
 
 
 def refines(text: str) -> bool:
@@ -88,13 +91,18 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
 
 
 def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, Any], request: str,
-                      previous: ParsedCall | None, today: date | None) -> dict[str, Any]:
+                      previous: ParsedCall | None, today: date | None, earlier: list[str] | None = None
+                      ) -> dict[str, Any]:
     """`arguments` with what they keep of the call before (`previous`):
 
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
       again ("and urgent?": the status filter stays, the priority changes);
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
-      takes the call before's id of the same name where it wrote one `request` does not state.
+      takes the call before's id of the same name where it wrote one `request` does not state;
+    - a call of another operation where the person speaks of themself ("now show me all my claims", after an
+      expense they submitted for "me E1013") takes the call before's id of the same name that the person gave
+      as their own in one of the `earlier` messages (the chat's user messages before `request`), where the call
+      wrote none or one `request` does not state.
     """
     if previous is None:
         return arguments
@@ -105,11 +113,20 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         return {**kept, **{name: value for name, value in arguments.items()
                            if name not in kept or name in restated or _stands(name, value, properties[name], request)},
                 **restated}
+    own = {name: value for name, value in kept.items()
+           if _is_id(name, properties[name]) and _FIRST_PERSON.search(request)
+           and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
     if not _POINTS_BACK.search(request):
-        return arguments
+        return {**arguments, **own}
     ids = {name: value for name, value in kept.items()
            if _is_id(name, properties[name]) and name in arguments and not _written(arguments[name], request)}
-    return {**arguments, **ids}
+    return {**arguments, **ids, **own}
+
+
+def _given_as_own(value: Any, earlier: list[str]) -> bool:
+    """Whether one of the `earlier` messages writes `value` out where the person speaks of themself ("i'm
+    E1015", "submit an expense for me E1013"), rather than of someone else ("how many days has E1012 got")."""
+    return any(_FIRST_PERSON.search(text) and _written(value, text) for text in earlier)
 
 
 def _stands(name: str, value: Any, spec: Any, request: str) -> bool:
@@ -118,7 +135,16 @@ def _stands(name: str, value: Any, spec: Any, request: str) -> bool:
     `request` writes it out (else it is the model's guess at what the message does not say)."""
     choice = isinstance(value, bool) or (isinstance(spec, dict) and (
         "enum" in spec or spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)))
-    return choice or _written(value, request)
+    return choice or _written(value, request) and not _only_goes_on(value)
+
+
+def _only_goes_on(value: Any) -> bool:
+    """Whether `value` is nothing but the words by which a message goes on from the one before ("no wait" as
+    a booking's title, after "no wait, 10:30 to 11:30")."""
+    if not isinstance(value, str):
+        return False
+    left = _REFINES.sub(" ", _CORRECTS.sub(" ", value))
+    return not re.search(r"\w", left)
 
 
 def _written(value: Any, request: str) -> bool:

@@ -99,6 +99,14 @@ def test_a_refinement_of_the_same_operation_keeps_what_it_does_not_state_again()
                               "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "no wait, 10:30 to 11:30",
                               previous, TODAY)
     assert moved == {**booked, "start_time": "10:30", "end_time": "11:30"}
+    # nor does a text the message writes only as the words by which it goes on ("no wait" as the title)
+    moved = carried_arguments({"room_id": "zephyr", "title": "no wait", "start_time": "10:30", "end_time": "11:30"},
+                              "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "no wait, 10:30 to 11:30",
+                              previous, TODAY)
+    assert moved == {**booked, "start_time": "10:30", "end_time": "11:30"}
+    retitled = carried_arguments({"title": "budget review"}, "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"],
+                                 "actually call it budget review", previous, TODAY)
+    assert retitled["title"] == "budget review"
     claimed = {"employee_id": "E1013", "expense_date": "2026-02-26", "category": "travel", "amount_eur": 46.8,
                "description": "train ticket", "receipt_attached": True}
     previous = last_call(chat(("claim it", "api.submitExpense", claimed), now="and lunch that day, 18.50, no receipt"))
@@ -122,3 +130,25 @@ def test_another_operation_pointing_back_takes_the_record_the_call_before_named(
                              "close ticket 4 pls", previous, TODAY)["ticket_id"] == 4
     assert carried_arguments({"status": "open"}, "api.listTickets", SCHEMAS["api.listTickets"],
                              "show open tickets", previous, TODAY) == {"status": "open"}
+
+
+def test_another_operation_where_the_person_speaks_of_themself_takes_the_id_they_gave_as_their_own():
+    claimed = {"employee_id": "E1013", "expense_date": "2026-02-26", "category": "travel", "amount_eur": 46.8,
+               "description": "train ticket", "receipt_attached": True}
+    given = "submit an expense for me E1013: train ticket, 46.80"
+    now = "now show me all my claims that are still pending"
+    previous = last_call(chat((given, "api.submitExpense", claimed), now=now))
+    schema = SCHEMAS["api.listExpenses"]
+    # the call left the person out, or wrote someone the message does not name: the id they gave fills it
+    assert carried_arguments({"status": "pending"}, "api.listExpenses", schema, now, previous, TODAY, [given]) == \
+        {"status": "pending", "employee_id": "E1013"}
+    assert carried_arguments({"employee_id": "E1001", "status": "pending"}, "api.listExpenses", schema, now, previous,
+                             TODAY, [given])["employee_id"] == "E1013"
+    # not where the id was someone else's, the message names another, or it does not speak of the person
+    other = "submit an expense for E1013: train ticket, 46.80"
+    assert "employee_id" not in carried_arguments({"status": "pending"}, "api.listExpenses", schema, now,
+                                                  previous, TODAY, [other])
+    assert carried_arguments({"employee_id": "E1002", "status": "pending"}, "api.listExpenses", schema,
+                             "show me the pending claims of E1002", previous, TODAY, [given])["employee_id"] == "E1002"
+    assert "employee_id" not in carried_arguments({"status": "pending"}, "api.listExpenses", schema,
+                                                  "show all pending claims", previous, TODAY, [given])
