@@ -113,14 +113,12 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         return {**kept, **{name: value for name, value in arguments.items()
                            if name not in kept or name in restated or _stands(name, value, properties[name], request)},
                 **restated}
-    own = {name: value for name, value in kept.items()
-           if _is_id(name, properties[name]) and _FIRST_PERSON.search(request)
+    ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
+    pointed = {name: value for name, value in ids.items() if _POINTS_BACK.search(request)
+               and name in arguments and not _written(arguments[name], request)}
+    own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
-    if not _POINTS_BACK.search(request):
-        return {**arguments, **own}
-    ids = {name: value for name, value in kept.items()
-           if _is_id(name, properties[name]) and name in arguments and not _written(arguments[name], request)}
-    return {**arguments, **ids, **own}
+    return {**arguments, **pointed, **own}
 
 
 def _given_as_own(value: Any, earlier: list[str]) -> bool:
