@@ -148,3 +148,46 @@ def test_a_page_that_goes_away_declines_its_waiting_call_at_once(service: ChatSe
     assert outcome.status == "declined" and outcome.error.startswith("not sent: the person left the page")
     assert time.monotonic() - started < service.approval_timeout_s / 10  # not at the timeout
     assert not service.leave("tab")  # nothing waits any more
+
+
+def test_a_question_asked_while_a_call_waits_starts_once_that_turn_has_ended(service: ChatService):
+    store = service.store
+    conversation = store.start_conversation("sam", "book it")
+    read = {}  # the turns each question's turn found in the store when it started
+
+    def ask(question, *, conversation_id=None, user="cli", approve=None, force_tool=None):
+        read[question] = [turn.question for turn in store.turns(conversation_id)]
+        if question == "book it":
+            yield from scripted_turn(approve)
+            time.sleep(0.2)  # the declined turn still writes its reply after the next question came
+        final = FinalAnswer(f"answer to {question}", [], [], [{"role": "assistant", "content": "a"}], TIMINGS,
+                            "end_of_turn")
+        yield final
+        yield TurnLogged(conversation_id, store.log_turn(conversation_id, question, final, "test"))
+
+    service.ask = ask
+    events = service.start_turn("tab", "sam", "book it", conversation).events()
+    while not isinstance(next(events), ApprovalNeeded):
+        pass
+    list(service.start_turn("tab", "sam", "never mind", conversation).events())
+    assert read["never mind"] == ["book it"]  # its history holds the declined turn, answered
+    assert [turn.question for turn in store.turns(conversation)] == ["book it", "never mind"]
+
+
+def test_a_turn_whose_page_moved_on_sends_none_of_its_later_calls_either():
+    def two_calls(approve):
+        for _ in range(2):
+            yield CALL
+            try:
+                approve(CALL)
+            except CannotApprove as reason:
+                yield ToolOutcome(CALL.tool, CALL.arguments, "declined", error=str(reason))
+
+    runner = TurnRunner(two_calls, approval_timeout_s=60)
+    events = runner.events()
+    while not isinstance(next(events), ApprovalNeeded):
+        pass
+    assert runner.decline()
+    rest = list(events)  # the second call is declined unasked, not after a minute's wait
+    assert not any(isinstance(event, ApprovalNeeded) for event in rest)
+    assert [event.status for event in rest if isinstance(event, ToolOutcome)] == ["declined", "declined"]

@@ -6,7 +6,8 @@ is called (or the wait times out, which declines the call). Each approval carrie
 page shows with the call and sends back with the decision; a decision naming any other id is void, so a late
 or repeated click can never approve a call the person has not seen. Turns run side by side: the engine leases
 each a decoder from its pool (a turn waiting for an approval holds none), and says when a turn waits for one.
-When a page goes away (`ChatService.leave`), the call waiting in it is declined at once. `ChatService` is what
+When a page goes away (`ChatService.leave`), the call waiting in it is declined at once, as is one left waiting
+when its page asks something else; the new question's turn starts once the declined one has ended (`after`). `ChatService` is what
 the web app calls: it scopes history and feedback to the logged-in user, so one person can neither read,
 delete nor rate another's conversation.
 """
@@ -54,12 +55,22 @@ LEFT = "not sent: the person left the page or asked something else before confir
 class TurnRunner:
     """One turn in a worker thread: iterate `events()` in one place, answer approvals with `decide()`."""
 
-    def __init__(self, run: Callable[[Approver], Iterator[Any]], approval_timeout_s: float = 300.0):
-        """`run(approve)` starts the turn (e.g. `lambda approve: assistant.ask(question, approve=approve)`)."""
+    def __init__(self, run: Callable[[Approver], Iterator[Any]], approval_timeout_s: float = 300.0,
+                 after: TurnRunner | None = None):
+        """`run(approve)` starts the turn (e.g. `lambda approve: assistant.ask(question, approve=approve)`),
+        once the turn `after` (the same page's last one) has ended.
+
+        A page's turns follow each other: a turn reads the conversation as the store holds it when it starts,
+        and is logged after the ones before it. A question asked while the page's last turn still ends (a call
+        left waiting, declined by this question, is answered "not sent") would otherwise start without that
+        turn in its history, and on another decoder than the one holding the conversation, which it would
+        compute again from its start (seconds for a long chat, on cores every other person's turn needs)."""
         self._run = run
         self.approval_timeout_s = approval_timeout_s
+        self._after = after
         self._events: queue.Queue[Any] = queue.Queue()
         self._pending: _Pending | None = None
+        self._left: str | None = None  # why every call this turn asks for from now on is dropped unasked
         self._guard = threading.Lock()  # a decision and the turn moving on never interleave
         self._thread = threading.Thread(target=self._work, name="turn", daemon=True)
         self._thread.start()
@@ -90,8 +101,9 @@ class TurnRunner:
 
     def decline(self, reason: str = LEFT) -> bool:
         """Drop whatever call waits, unsent, telling the model `reason` (by default: the person left or asked
-        something else); False when none waits."""
+        something else), and any the turn asks for after it; False when none waits."""
         with self._guard:
+            self._left = reason  # nobody is there to confirm a later call of this turn either
             pending = self._pending
             if pending is None:
                 return False
@@ -114,6 +126,8 @@ class TurnRunner:
     def _approve(self, call: ToolCall) -> bool:
         pending = _Pending(secrets.token_urlsafe(12), call, threading.Event())
         with self._guard:
+            if self._left is not None:
+                raise CannotApprove(self._left)
             self._pending = pending
         self._events.put(ApprovalNeeded(call, pending.approval_id))
         # Nobody answering in time declines the call: it is never sent by default.
@@ -129,6 +143,9 @@ class TurnRunner:
 
     def _work(self) -> None:
         try:
+            if self._after is not None:
+                self._after._thread.join()
+                self._after = None  # nothing of the turn before is kept once this one runs
             for event in self._run(self._approve):
                 self._events.put(event)
         except BaseException as exc:  # handed to the reader, who raises it where it is seen
@@ -162,7 +179,7 @@ class ChatService:
         runner = TurnRunner(
             lambda approve: self.ask(question, conversation_id=conversation_id, user=user, approve=approve,
                                      force_tool=force_tool),
-            self.approval_timeout_s)
+            self.approval_timeout_s, after=current)
         self._runners = {key: other for key, other in self._runners.items() if not other.done}  # forget old tabs
         self._runners[session] = runner
         return runner
