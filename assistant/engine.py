@@ -128,6 +128,8 @@ Approver = Callable[[ToolCall], bool]
 DECLINED = "the user declined this call"
 #: The tool message of a side-effecting call in a turn run without an approver.
 NOBODY_ASKED = "not sent: side-effecting calls need someone's approval and nobody could be asked"
+#: The answer of a turn whose call was left unconfirmed when its person went on (`Unattended`).
+UNATTENDED_REPLY = "Not sent: it was not confirmed before you went on."
 #: The tool result of a call planned in a dry run, beside the plan: the model must not report it as done.
 PLANNED_ONLY = "dry run: this call was planned only and NOT sent; nothing was changed or read"
 
@@ -149,6 +151,12 @@ class UnknownTool(ValueError):
 class CannotApprove(Exception):
     """Raised by an approver that has nobody to ask (no terminal, no browser); the call is not sent and the
     message, which says why, is what the model reads as the tool result."""
+
+
+class Unattended(CannotApprove):
+    """Raised by an approver whose person has gone on (closed the page, or asked something else there): the call
+    is not sent, and the turn ends at once with UNATTENDED_REPLY rather than a reply the model writes that nobody
+    waits to read, so that the person's next turn, which starts once this one has ended, waits for no decoding."""
 
 
 @dataclass
@@ -688,11 +696,18 @@ class Engine:
             # this one resumes on whichever is free (its own, KV state intact, unless someone needed it).
             self._give_back(state)
         started = time.perf_counter()
-        outcome = self._execute(tool, call, approve, dry_run)
+        gone = False
+        try:
+            outcome = self._execute(tool, call, approve, dry_run)
+        except Unattended as reason:
+            outcome, gone = ToolOutcome(tool.name, call.arguments, "declined", error=str(reason)), True
         outcome = ToolOutcome(**{**outcome.__dict__, "elapsed_s": time.perf_counter() - started})
         state.tools_s += outcome.elapsed_s
         yield outcome
         self._queue_result(state, outcome)
+        if gone:  # nobody reads a reply now: the turn ends saying what happened, the tool message says why
+            state.reply_text, state.mode = UNATTENDED_REPLY, Mode.DONE
+            return
         if generation.quote_search and isinstance(tool, SearchTool) and outcome.status == "ran":
             quote = quoted_answer(outcome.result)
             if quote is not None:  # the answer is the passage's own statement: nothing left to write
@@ -716,6 +731,8 @@ class Engine:
                 return ToolOutcome(tool.name, call.arguments, "declined", error=NOBODY_ASKED)
             try:
                 approved = approve(call)
+            except Unattended:
+                raise
             except CannotApprove as reason:
                 return ToolOutcome(tool.name, call.arguments, "declined", error=str(reason))
             if not approved:

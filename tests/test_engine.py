@@ -24,9 +24,11 @@ from assistant.config import GenerationConfig
 from assistant.context_window import TurnTooLong
 from assistant.engine import (
     PLANNED_ONLY,
+    UNATTENDED_REPLY,
     WARMING_MESSAGE,
     CannotApprove,
     Engine,
+    Unattended,
     UnknownTool,
 )
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
@@ -281,6 +283,24 @@ def test_a_call_nobody_could_approve_tells_the_model_why_it_was_not_sent(setup):
     assert outcome.status == "declined" and booker.calls == []
     tool_message = next(m for m in events[-1].messages if m["role"] == "tool")
     assert "no terminal" in tool_message["content"] and "declined" not in tool_message["content"]
+
+
+def test_a_call_left_unconfirmed_when_its_person_went_on_ends_the_turn_without_a_written_reply(setup):
+    tokenizer, tools, registry, _ = setup
+    booker = tools[1]
+    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}')
+    script += ids(tokenizer, "Not booked.") + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script)
+
+    def gone(call: ToolCall) -> bool:
+        raise Unattended("not sent: the person asked something else before confirming")
+
+    events = run(engine, approve=gone)
+    final = events[-1]
+    assert final.tool_calls[0].status == "declined" and booker.calls == []
+    assert final.answer == UNATTENDED_REPLY  # not the script's "Not booked.": nothing was decoded after the call
+    assert "asked something else" in next(m for m in final.messages if m["role"] == "tool")["content"]
+    assert final.messages[-1] == {"role": "assistant", "content": UNATTENDED_REPLY}
 
 
 def test_side_effecting_call_runs_when_approved_and_approver_sees_the_plan(setup):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.engine import Approver, CannotApprove
+from assistant.engine import Approver, CannotApprove, Unattended
 from assistant.events import Event, ToolCall
 from assistant.store import ConversationStore, TurnRecord
 
@@ -127,7 +127,7 @@ class TurnRunner:
         pending = _Pending(secrets.token_urlsafe(12), call, threading.Event())
         with self._guard:
             if self._left is not None:
-                raise CannotApprove(self._left)
+                raise Unattended(self._left)
             self._pending = pending
         self._events.put(ApprovalNeeded(call, pending.approval_id))
         # Nobody answering in time declines the call: it is never sent by default.
@@ -138,7 +138,7 @@ class TurnRunner:
         if not answered:
             raise CannotApprove(f"not sent: nobody confirmed it within {self.approval_timeout_s:g} s")
         if pending.dropped is not None:
-            raise CannotApprove(pending.dropped)
+            raise Unattended(pending.dropped)
         return pending.approved
 
     def _work(self) -> None:
