@@ -31,7 +31,7 @@ _PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|
                           r"another|the other)\s+one\b", re.IGNORECASE)
 _GENERAL = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
-    r"|proofread)\b"
+    r"|proofread|eli5)\b"
     r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
     r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
     r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
@@ -47,13 +47,15 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
                       r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
                       r"|\b(?:is it|would it be) (?:better|smarter|wiser)\b"
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
-                      r"|\bwho (?:are|r) (?:u|you)\W*$|\bimh?o\b|\bagree\?|\bdon'?t you think\b", re.IGNORECASE)
+                      r"|\bwho (?:are|r) (?:u|you)\W*$|\bimh?o\b|\bagree\?|\bdon'?t you think\b"
+                      r"|\bif (?:we|i|they|you|u)\b[^?]{0,80}\bwould (?:you|u)\b", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
 #: "what a monday", "fed up", "so annoying"), "btw", "all good", "nothing to do", "hold off", "finally",
 #: "already", what one may do later ("not yet", "i'll let you know", "we'll see", "heads up, we might need to"),
 #: what keeps happening ("keeps freezing", "always seems", "3rd time this week", "lately", "funny how"),
 #: plans not made ("thinking of", "prob gonna", "havent decided"), work reported done ("is done, the numbers
-#: matched", "went smooth"), praise of work ("nice job"), the weather, an emoji.
+#: matched", "went smooth"), praise of work ("nice job"), the weather, an emoji; what happens every time ("late
+#: AGAIN today. every single week"), a record day ("new record"), an opening "great," or "nice!".
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
@@ -69,13 +71,18 @@ _REACTS = re.compile(
     r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th) time (?:this|today|in a row)|"
     r"(?:is|are|was|were) (?:all )?done|just finished|matched|went (?:fine|well|smooth(?:ly)?)|"
     r"nothing (?:damaged|missing|broken)|no damage|feels like|(?:nice|good|great) job|well done|"
-    r"rain(?:ing|ed)?|snow(?:ing|ed)?|soaked|heat ?wave|sunny|windy)\b|!!|"
+    r"rain(?:ing|ed)?|snow(?:ing|ed)?|soaked|heat ?wave|sunny|windy|every single \w+|new record)\b|!!|"
+    r"^\W*(?:great|nice|awesome|brilliant|excellent|perfect|sweet|amazing|cool|lovely|fantastic)\s*[,.!]|"
     r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
     re.IGNORECASE,
 )
 #: A question nobody expects answered, which a reaction's mark makes a complaint: "why is every meeting at 9, ugh".
 #: A memory shared rather than a question ("remember when we had to cancel shipments by fax? crazy times").
 _RHETORICAL = re.compile(r"^\W*(?:why (?:is|are|does|do|did|must|has|have)|remember when)\b", re.IGNORECASE)
+#: What makes a rhetorical question a complaint on its own: what keeps happening ("why is the coffee machine at
+#: WH-02 always broken").
+_RECURS = re.compile(r"\b(?:always|never|again|every (?:single )?(?:time|day|week|month|morning|shift))\b",
+                     re.IGNORECASE)
 #: A question word that exclaims rather than asks: "funny how the stock figures always look off on mondays".
 _EXCLAIMED = re.compile(r"\b(?:funny|weird|strange|odd|amazing|crazy) how\b", re.IGNORECASE)
 #: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
@@ -188,7 +195,8 @@ def reaction(text: str) -> bool:
     and "slot 8124 isnt needed anymore" are not."""
     rhetorical = _RHETORICAL.match(text) is not None and not names_a_record(text)
     asks = (is_question(text) or _ASKS_FOR.search(_EXCLAIMED.sub(" ", text)) is not None) and not rhetorical
-    return not asks and _REQUESTS.search(text) is None and _REACTS.search(text) is not None
+    marked = _REACTS.search(text) is not None or rhetorical and _RECURS.search(text) is not None
+    return not asks and not requests(text) and marked
 
 
 #: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods" (not
@@ -196,6 +204,12 @@ def reaction(text: str) -> bool:
 _THING_ALLOWED = re.compile(r"\b(?:sites?|warehouses?|carriers?|suppliers?|rooms?|locations?|depots?|trucks?|vans?|"
                             r"zones?)\b(?:(?!\b(?:i|we|you|u)\b)[^.?!]){0,30}\b(?:allowed|permitted|licensed|"
                             r"certified)\b", re.IGNORECASE)
+
+
+def requests(text: str) -> bool:
+    """Whether `text` has a word that asks for something ("can you", "pls", "need") or an order opening a clause
+    ("..., set it to delivered")."""
+    return _REQUESTS.search(text) is not None
 
 
 def rule_question(text: str) -> bool:
@@ -223,12 +237,22 @@ _LIMIT = re.compile(
 #: A question for a person, which no amount answers: "who has to sign off when we write off goods worth around 3k
 #: euros?", "ok and who approves it if its over 500". Not "who" after a noun ("staff who left 3 days early").
 _ASKS_WHO = re.compile(r"(?:^|[,;.?!]\s*|\b(?:and|so|but|then)\s+)who(?:'?s| is| are| has| must| should| can| do| does| will|"
-                       r" signs?| approves?| decides?| pays?)\b", re.IGNORECASE)
+                       r" signs?| approves?| decides?| pays?| needs?| gets?)\b", re.IGNORECASE)
 
 
 def asks_who(text: str) -> bool:
     """Whether `text` asks who does or may do something: a person answers it, not a calculation."""
     return _ASKS_WHO.search(text) is not None
+
+
+#: What a question asks that no change to a record answers, whatever verb it writes: how long, how soon, by when.
+_HOW_LONG = re.compile(r"\bhow (?:long|soon)\b|\bby when\b|\bdeadline\b", re.IGNORECASE)
+
+
+def asks_how_long_or_who(text: str) -> bool:
+    """Whether `text` asks how long, by when or who ("how long have i got to file the damage report?", "who needs
+    to approve it?"): a rule answers it, not a change to a record."""
+    return asks_who(text) or _HOW_LONG.search(text) is not None
 
 
 def names_a_record(text: str) -> bool:
@@ -270,6 +294,20 @@ def record_sentences(text: str) -> str | None:
     a question naming none: "SHP-205077 is 3 days late, mark it delayed. is that over the limit where it goes to
     the head of transport?" asks for the change first. None otherwise: "which of my claims are still waiting?
     E1001." asks its question first."""
+    parts = _records_then_questions(text)
+    return None if parts is None else parts[0]
+
+
+def question_after_records(text: str) -> str | None:
+    """The questions `text` asks after the sentences it opens with naming a record (`record_sentences`): "do we have
+    to escalate that to anyone?" after "carrier says SHP-220417 will land 3 working days late."; None when it
+    does not open that way."""
+    parts = _records_then_questions(text)
+    return None if parts is None else parts[1]
+
+
+def _records_then_questions(text: str) -> tuple[str, str] | None:
+    """`text` as the sentences naming a record it opens with and the questions naming none after them, or None."""
     parts = sentences(text)
     opening = 0
     while opening < len(parts) and names_a_record(parts[opening]):
@@ -277,4 +315,4 @@ def record_sentences(text: str) -> str | None:
     rest = parts[opening:]
     if not opening or not rest or not all(is_question(s) and not names_a_record(s) for s in rest):
         return None
-    return " ".join(parts[:opening])
+    return " ".join(parts[:opening]), " ".join(rest)

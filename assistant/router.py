@@ -34,7 +34,10 @@ Checks then correct whether it calls and which tool it names, each from evidence
 - a question changes nothing it does not state: when the request asks rather than requests ("SHP-207391
   delivered yet?", "do i have any leave left? E1003") and the operation it would call has side effects and a
   required argument the request leaves for the call to make up (the status to set, the leave's dates), a
-  look-up of the same records whose required arguments it does state takes the call (getShipment);
+  look-up of the same records whose required arguments it does state takes the call (getShipment); with no
+  such look-up, a search does when a passage comes near, as it does for a question for how long, by when or who
+  whatever change's verb it writes ("PO-207731 came out at around 32k euros, who needs to approve it?", "how long
+  have i got to file the damage report?"): a change answers no question;
 - a message's kind (`assistant.message_kinds`), which an embedding of its topic hardly shows: news or thanks
   that asks for nothing ("yay my leave request 507 got approved!!") opens no call, and a question about what
   staff may or must do ("up to what value am i allowed to keep a gift?") near a passage searches, unless it
@@ -70,14 +73,17 @@ import numpy as np
 from assistant.codes import stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_how_long_or_who,
     asks_who,
     follow_up,
     general_question,
     limit_question,
     names_a_record,
     opinion,
+    question_after_records,
     reaction,
     record_sentences,
+    requests,
     rule_question,
     states_a_figure,
     text_work,
@@ -100,7 +106,7 @@ from assistant.operation_fit import (
     takes_more_of_the_request,
     writes_a_digit,
 )
-from assistant.slots import asks, is_question, stated_count
+from assistant.slots import asks, is_question, stated_count, unstated_required
 from assistant.spelling import Speller
 from assistant.tool_prior import ToolPrior, fitted_with, load_tool_prior
 from assistant.word_problems import arithmetic, composed_expression
@@ -279,8 +285,10 @@ class ToolRouter:
         # and the question after it would draw the embedding to the handbook
         part = self._verdict([asked_first, *texts[1:]], tools, examples, nearest_passage, checks, schemas, today,
                              changes, reads, unknown_words, prior)
-        if not part.call or part.tool in (SEARCH, CALCULATOR) or part.tool not in schemas:
-            return verdict
+        if not part.call or part.tool in (SEARCH, CALCULATOR) or part.tool not in schemas or \
+                part.tool in {*changes, *reads} and not requested_in_words(part.tool, schemas[part.tool], asked_first,
+                                                                           changes, reads):
+            return verdict  # "SUP-0417 is asking for 30 day payment terms. who has to ok that?" asks for no call
         reason = f"the sentences naming a record ask for {part.tool}, the question after them is the reply's"
         return replace(part, reason="; ".join(filter(None, [reason, part.reason])))
 
@@ -346,6 +354,17 @@ class ToolRouter:
                 tool = SEARCH
         no_call = row[NO_CALL]
         call = no_call < self.no_call_threshold
+        if call and checks and schemas is not None and tool in changes and SEARCH in candidates and \
+                passage is not None and passage >= RULE_FLOOR and asks(texts[0]) and \
+                unstated_required(schemas[tool], texts[0], today) and \
+                stated_count(schemas[tool], texts[0], today) < STATED_REQUEST and \
+                (asks_how_long_or_who(texts[0]) or not requests(texts[0])
+                 and not requested_in_words(tool, schemas[tool], texts[0], changes, reads)):
+            # "PO-207731 came out at around 32k euros, who needs to approve it?": a change answers no question, and
+            # one it would make up the arguments of (no look-up of its records took the call above) is the
+            # handbook's when a passage is near
+            reasons.append(f"a question {tool} answers none of, near a passage ({passage:.2f}): search")
+            tool = SEARCH
         if not call and checks and SEARCH in candidates and passage is not None and passage >= HANDBOOK_NEAR \
                 and not general_question(texts[0]):
             reasons.append(f"a document passage ({passage:.2f}) is as near as a handbook question's: search")
@@ -367,10 +386,16 @@ class ToolRouter:
             if reader is not None:
                 reasons.append(f"the request names {reader} and states what it reads by: no search")
                 tool = reader
-        record_free = tool not in (SEARCH, CALCULATOR) and not writes_a_digit(texts[0])  # a look-up naming no record
+        # a look-up naming no record it reads: no digit, or none of its arguments ("PO-207731 came out at around
+        # 32k euros, who needs to approve it?" to getShipment)
+        record_free = tool not in (SEARCH, CALCULATOR) and (not writes_a_digit(texts[0]) or schemas is not None
+                                                           and tool in schemas
+                                                           and not stated_count(schemas[tool], texts[0], today))
+        # "carrier says SHP-220417 will land 3 working days late. do we have to escalate that to anyone?"
+        asked_after = question_after_records(texts[0])
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and (rule_question(texts[0]) or limit_question(texts[0]) and tool in reads) \
-                and (not call or record_free):
+                and (not call or record_free or asked_after is not None and rule_question(asked_after)):
             reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
                            f"search")
             tool, call = SEARCH, True
@@ -404,7 +429,8 @@ class ToolRouter:
             # a call would make up the record to change or to read ("response time for a high priority ticket?"
             # read ticket 2, "how many days of annual leave do I get per year?" employee E2343's balance); a
             # look-up's question may still be the handbook's
-            if tool not in changes and SEARCH in candidates and passage is not None and passage >= GENERAL_FLOOR:
+            if (tool not in changes or asks(texts[0])) and SEARCH in candidates and passage is not None and \
+                    passage >= GENERAL_FLOOR:
                 reasons.append(f"the request states none of what {tool} needs: search")
                 tool = SEARCH
             else:

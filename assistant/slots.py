@@ -101,7 +101,7 @@ def words_of(text: str) -> list[str]:
 #: A request that asks rather than tells: it names a state to read, never one to set. A clause may ask after a
 #: greeting or an id ("E1009 here, whats happening with my unpaid leave request", "shp-205044 whats the eta").
 _QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|have|had|did|do|"
-                       r"does|can|could|will|would|should)\b|\?\s*$|"
+                       r"does|can(?!['’]t\b)|could|will|would|should)\b|\?\s*$|"
                        r"^\W*[A-Za-z]+-?\d[\w-]*,?\s+(?:what|whats|what's|which|who|when|where|wheres|how)\b|"
                        r"[,.;:]\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s",
                        re.IGNORECASE)

@@ -4,10 +4,12 @@ import pytest
 
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_how_long_or_who,
     asks_who,
     general_question,
     limit_question,
     names_a_record,
+    question_after_records,
     reaction,
     record_sentences,
     rule_question,
@@ -36,6 +38,8 @@ from assistant.message_kinds import (
         ("is it just me or do suppliers always go quiet the week before christmas 😂", True),
         ("portex charged 38 euro for one parcel, overpriced imo, agree?", True),
         ("who painted the girl with a pearl earring? we're going to the mauritshuis on saturday", True),
+        ("eli5 what incoterms are", True),
+        ("if we opened a depot in lyon would you staff it with temps or our own people?", True),
         ("who approves a write-off above 1000 eur?", False),
         ("what can you help me with on ticket 4104?", False),
         ("what is the limit per claim for software?", False),
@@ -99,6 +103,13 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("remember when we had to cancel shipments by fax? crazy times", True),  # a memory, not a question
         ("remember when i booked slot 7866? cancel it pls", False),
         ("our buyers create like 50 purchase orders a week, wild", True),
+        ("portex was late AGAIN this morning, every single week the same", True),  # what happens every time
+        ("great, 95 pallets loaded before noon, new record", True),
+        ("nice! SHP-205066 made it in time", True),
+        ("great, now book slot 7866 for SHP-205066", False),  # an order after it
+        ("why is the scanner at dock 4 always broken", True),  # a rhetorical question about what keeps happening
+        ("can't believe it's friday already", True),  # "can't" opens no question
+        ("we moved the pickup to the afternoon so slot 7871 is free again", False),  # "again": maybe a request
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -167,6 +178,23 @@ def test_a_record_id_has_three_digits_or_more_and_no_unit(text: str, record: boo
 ])
 def test_record_sentences_are_the_request_a_rule_question_follows(text: str, request_part: str | None):
     assert record_sentences(text) == request_part
+    assert (question_after_records(text) is None) == (request_part is None)
+
+
+def test_the_questions_after_sentences_naming_a_record_are_what_it_asks():
+    text = "carrier says SHP-220417 lands 2 days late.  who do we tell? and by when?"
+    assert question_after_records(text) == "who do we tell? and by when?"
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("how long do i have to report a damaged pallet?", True),
+    ("who needs to sign PO-118390 off?", True),
+    ("by when must the slot be booked", True),
+    ("report damage on SKU-20931, 4 cartons crushed", False),
+    ("how many cartons came in damaged?", False),
+])
+def test_a_question_for_how_long_by_when_or_who_is_told(text: str, asks: bool):
+    assert asks_how_long_or_who(text) == asks
 
 
 @pytest.mark.parametrize(("text", "asks"), [

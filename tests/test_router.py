@@ -810,3 +810,50 @@ def test_a_look_up_named_in_full_with_its_record_is_no_search():
         ["how does the leave balance work for part-timers?"], {"api.getLeaveBalance", "search"},
         nearest_passage=lambda vector: 0.6, schemas=LEAVE_BALANCE, reads={"api.getLeaveBalance"})
     assert nobody.tool == "search"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "passage", "tool"),
+    [
+        ("the PO came out at around 32k euros, who needs to approve it?", 0.5, "search"),  # a person, not a change
+        ("how long have i got to raise the PO after the quote came in?", 0.5, "search"),  # the verb written: still
+        ("brenner's quote came in, does it go out as a PO straight away?", 0.5, "search"),
+        ("brenner's quote came in, does it go out as a PO straight away?", 0.2, None),  # far: it states nothing
+        ("can you raise a PO for brenner's quote?", 0.5, None),  # asks for it, stating nothing of it
+        ("PO for SUP-0417 for the quote, who signs it?", 0.5, "api.createPurchaseOrder"),  # states its supplier
+    ],
+)
+def test_a_question_a_change_answers_none_of_searches_when_a_passage_is_near(
+        request_text: str, passage: float, tool: str | None):
+    router = rated({"api.createPurchaseOrder": 0.6, "search": 0.1})
+    changes = {"api.createPurchaseOrder"}
+    tools = {"api.createPurchaseOrder", "search"}
+    route = router.route([request_text], tools, nearest_passage=lambda vector: passage, schemas=SHIPMENT_SCHEMAS,
+                         changes=changes)
+    assert (route.tool if route.call else None) == tool
+    assert ("answers none of" in route.reason) == (tool == "search")
+
+
+def test_a_rule_question_after_sentences_naming_a_record_searches_rather_than_reading_it():
+    router = rated({"api.getShipment": 0.6, "search": 0.1})
+    tools, reads = {"api.getShipment", "search"}, {"api.getShipment"}
+    message = "carrier says SHP-220417 will land 3 working days late. do we have to escalate that to anyone?"
+    route = router.route([message], tools, nearest_passage=lambda vector: 0.5, schemas=SHIPMENT_SCHEMAS, reads=reads)
+    assert (route.tool, route.call) == ("search", True) and "may or must do" in route.reason
+    # the question naming the record asks about it
+    asked = "carrier says SHP-220417 will land late. do we have to escalate SHP-220417?"
+    assert router.route([asked], tools, nearest_passage=lambda vector: 0.5, schemas=SHIPMENT_SCHEMAS,
+                        reads=reads).tool == "api.getShipment"
+
+
+def test_sentences_naming_a_record_that_ask_for_no_change_do_not_take_the_call_from_the_question_after_them():
+    labels = [NO_CALL, "search", "api.createPurchaseOrder"]
+    coef = np.asarray([[0, 0], [0, 6], [6, 0]], dtype=np.float32)
+    router = ToolRouter(labels, coef, np.zeros(3, dtype=np.float32), 0.5, np.asarray([1.0, 0.0], dtype=np.float32),
+                        embed=lambda texts: [[0.0, 1.0] if "?" in text else [1.0, 0.0] for text in texts])
+    tools, changes = {"search", "api.createPurchaseOrder"}, {"api.createPurchaseOrder"}
+    told = "SUP-0417 is asking for 30 day payment terms instead of our usual. who has to ok that?"
+    assert router.route([told], tools, schemas=SHIPMENT_SCHEMAS, changes=changes).tool == "search"
+    ordered = "SUP-0417 quote is in, create the PO. who has to ok that?"  # the change asked for in words
+    assert router.route([ordered], tools, schemas=SHIPMENT_SCHEMAS, changes=changes).tool == \
+        "api.createPurchaseOrder"

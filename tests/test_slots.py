@@ -462,6 +462,8 @@ def test_the_first_top_or_last_few_are_a_look_ups_limit():
         ("cancel leave 507, what a mess", False),
         ("shp-205044 whats the expected delivery", True),  # a question word right after an id
         ("SHP-207120 is on the trailer now, set it to loaded", False),  # "is" after an id tells
+        ("can't find SHP-207120 anywhere in the yard", False),  # "can't" opens no question
+        ("can’t believe slot 7866 got moved again", False),
     ],
 )
 def test_a_question_asks_unless_a_word_requests(request_text: str, asking: bool):
