@@ -118,7 +118,8 @@ def searched_sentences(query: Any, request: str, schema: dict[str, Any]) -> str 
     one of them: "lost my badge again" for "lost my badge again, does a new one cost anything", "is there one
     set aside for that" for "which room should i use for an interview, is there one set aside for that". Where
     they are two sentences and the copied ones ask nothing, the questions come too: "a forklift nearly hit
-    someone earlier, nobody hurt" for "... nobody hurt. do i still have to report it, and by when?"."""
+    someone earlier, nobody hurt" for "... nobody hurt. do i still have to report it, and by when?". When they do
+    not fit the query's maxLength, the questions do, after as many of the words before them as fit."""
     if not isinstance(query, str) or not (terms := set(keywords(query))) <= set(keywords(request)):
         return None
     parts = sentences(" ".join(request.split()))
@@ -127,6 +128,14 @@ def searched_sentences(query: Any, request: str, schema: dict[str, Any]) -> str 
         copied = [sentence for sentence in parts if sentence in copied or is_question(sentence)]
     whole = " ".join(copied).rstrip("?!. ")  # a query is written without its question mark
     limit = ((schema.get("properties") or {}).get("query") or {}).get("maxLength", len(whole))
+    asked = " ".join(sentence for sentence in copied if is_question(sentence)).rstrip("?!. ")
+    if len(whole) > limit and asked and len(asked) < limit:
+        # too long whole: the questions, after as many of the words before them as fit ("venlo cold store logger
+        # showed 9 degrees for like 40 min overnight. can quality still release the goods if they look fine?")
+        before = " ".join(sentence for sentence in copied if not is_question(sentence)).rstrip("?!.,;: ").split()
+        while before and len(" ".join(before)) + 2 + len(asked) > limit:
+            before.pop()
+        whole = f"{' '.join(before)}. {asked}" if before else asked
     return whole if len(whole) > len(query.strip()) and len(whole) <= limit else None
 
 

@@ -639,6 +639,12 @@ def test_an_optional_argument_repeating_another_arguments_id_is_left_out():
     ("travel insurance number", "what is the hotel budget?", None),  # words the request does not have
     ("what does a badge cost", "what does a badge cost?", None),  # the query says it all
     ("badge", "badge " + "and more words " * 12 + "?", None),  # past the query's maxLength
+    # too long whole: the question, after the words before it that fit
+    ("the cold store logger at the venlo site showed",
+     "the cold store logger at the venlo site showed 9 degrees for like 40 minutes overnight. can quality still "
+     "release the goods?",
+     "the cold store logger at the venlo site showed 9 degrees for like 40 minutes. can quality still release the "
+     "goods"),
 ])
 def test_a_search_looks_for_the_whole_sentences_its_query_copies_part_of(query, request_text, searched):
     from tools.retrieval import SearchTool
