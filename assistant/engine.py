@@ -846,11 +846,20 @@ class Engine:
         the pool not yet used hold the opening of a prompt on `today` (None: the day it runs), the system
         message, so that no one's first turn pays for them (a server's first turns come together, and compiling
         holds up every turn that calls; the router's first verdict, its embedder's and the documents' index's
-        first use, took 3.4 s under load); return how many decoders were warmed."""
+        first use, took 3.4 s under load); for a pool of several decoders, also embed every tool's example requests
+        (the first verdict naming a tool had embedded its own: "Thanks, that helps." took 1.3-3.1 s in the router
+        as a server's first turns began) and the documents' statements, which one person's terminal would not
+        use most of; return how many decoders were warmed."""
         for tool in self.tools.values():
             self.grammars.matcher(tool)
         today = today if today is not None else date.today()
         self._route([{"role": "user", "content": WARMING_MESSAGE}], self.generation, today)
+        if self.decoders.size > 1:  # several people's first turns come together; one person's pay for their own
+            if self.router is not None and self.router.embed is not None and self.generation.router:
+                self.router.warm(served_requests(self.tools.values()))
+            search = self.tools.get(SEARCH)
+            if isinstance(search, SearchTool):
+                search.warm()
         return self.decoders.warm(prompt_opening(self.chat, self.system_prompt, today if self.tell_date else None))
 
     def _fit_context(

@@ -1360,6 +1360,20 @@ def test_warming_has_the_router_weigh_a_message_before_the_first_turn(setup):
     assert weighed == [[WARMING_MESSAGE]]
 
 
+def test_warming_a_pool_of_several_decoders_embeds_the_requests_a_verdict_weighs(setup):
+    from assistant.pool import DecoderPool
+
+    tokenizer = setup[0]
+    for size, warmed in ((1, []), (2, [1])):
+        engine = routed_engine(setup, ids(tokenizer, END), NO_CALL)
+        decoder = engine.decoders.try_lease([])
+        engine.decoders = DecoderPool(lambda: decoder, size)  # one person's terminal, or a served pool
+        asked = []
+        engine.router.warm = lambda examples: asked.append(len(asked) + 1) or 0
+        engine.warm(date(2026, 3, 2))
+        assert asked == warmed
+
+
 def test_a_warmed_decoder_holds_the_prompt_opening_and_the_first_turn_computes_only_its_own_message(setup):
     tokenizer = setup[0]
     engine, decoder = make_engine(setup, ids(tokenizer, END))

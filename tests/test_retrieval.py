@@ -360,6 +360,22 @@ def test_search_tool_through_call(tmp_path: Path, docs: Path, embedder: Counting
     assert tool.call({"query": "   "}).error == "the query is empty"
 
 
+@pytest.mark.slow
+def test_warming_embeds_every_passages_statements_so_a_question_embeds_none(tmp_path: Path, docs: Path,
+                                                                            embedder: CountingEmbedder) -> None:
+    store = new_store(tmp_path, embedder)
+    assert SearchTool(store).warm() == 0  # nothing stored yet
+    store.ingest(docs)
+    tool = SearchTool(store)
+    assert tool.warm() > 0
+    before = embedder.texts_embedded
+    vector = embedder.embed(["hotel reimbursement per night"])[0]
+    assert tool.nearest(vector) is not None
+    assert embedder.texts_embedded == before + 1  # the question only: its passages' statements were embedded
+    assert tool.warm() > 0 and embedder.texts_embedded == before + 1  # warming again embeds nothing new
+    assert new_store(tmp_path, embedder, focus_passages=False).warm() == 0  # statements not weighed: not cut
+
+
 # ---- a real Chroma server -----------------------------------------------------------------------------
 
 

@@ -857,3 +857,23 @@ def test_sentences_naming_a_record_that_ask_for_no_change_do_not_take_the_call_f
     ordered = "SUP-0417 quote is in, create the PO. who has to ok that?"  # the change asked for in words
     assert router.route([ordered], tools, schemas=SHIPMENT_SCHEMAS, changes=changes).tool == \
         "api.createPurchaseOrder"
+
+
+def test_warming_embeds_every_tools_requests_so_a_verdict_embeds_only_its_message():
+    embedded: list[str] = []
+
+    def embed(texts: Sequence[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return [[1.0, 0.0] for _ in texts]
+
+    router = ToolRouter([NO_CALL, "api.getShipment", "search"], np.zeros((3, 2), dtype=np.float32),
+                        np.log(np.asarray([0.3, 0.6, 0.1], dtype=np.float32)), 0.5,
+                        np.asarray([1.0, 0.0], dtype=np.float32), embed=embed,
+                        exemplars={"api.getShipment": ["where is SHP-205077"]})
+    examples = {"api.getShipment": ["status of SHP-205066?", "where is SHP-205077"]}
+    assert router.warm(examples) == 2 and router.warm(examples) == 0
+    embedded.clear()
+    route = router.route(["any news on the shipment to leeds"], {"api.getShipment", "search"}, examples=examples,
+                         nearest_passage=lambda vector: 0.5)
+    assert route.tool == "api.getShipment"  # the requests were weighed: as near as the passage, not nearer
+    assert embedded == ["any news on the shipment to leeds"]

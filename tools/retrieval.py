@@ -319,6 +319,21 @@ class DocumentStore:
         one holding its keywords (with the passage's heading; BM25's weights over the `available` passages)
         KEYWORD_FIT times their share nearer.
         Statement embeddings are kept per passage text, so a passage is cut and embedded once per process."""
+        cuts, known = self._statements(rows)
+        index = self._keyword_index(available) if question is not None and self.config.keyword_ranking else None
+        focus = {}
+        for chunk, spans in cuts.items():
+            said = [rows[chunk][0][a:b] for a, b in spans]
+            fits = None if question is None else answer_fits(question, said)
+            heading = str(rows[chunk][1].get("heading", ""))
+            shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
+            scores = statement_scores(query, known[chunk], fits, shares)
+            focus[chunk] = (answer_run(rows[chunk][0], spans, scores), max(scores))
+        return focus
+
+    def _statements(self, rows: dict[str, tuple[str, Any, float]]) -> tuple[dict[str, list[Span]], dict[str, list]]:
+        """Each passage's statements (`tools.focus.statements`) and their embeddings, computed for the passages
+        not embedded before in this process and kept (STATEMENT_CACHE passages at most)."""
         cuts = {chunk: spans for chunk, (text, _, _) in rows.items() if (spans := statements(text))}
         keys = {chunk: (chunk, hash(rows[chunk][0])) for chunk in cuts}
         known = {chunk: self._statement_vectors.get(key) for chunk, key in keys.items()}
@@ -331,16 +346,22 @@ class DocumentStore:
         if len(self._statement_vectors) + len(missing) > STATEMENT_CACHE:
             self._statement_vectors.clear()
         self._statement_vectors.update({keys[chunk]: known[chunk] for chunk in missing})
-        index = self._keyword_index(available) if question is not None and self.config.keyword_ranking else None
-        focus = {}
-        for chunk, spans in cuts.items():
-            said = [rows[chunk][0][a:b] for a, b in spans]
-            fits = None if question is None else answer_fits(question, said)
-            heading = str(rows[chunk][1].get("heading", ""))
-            shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
-            scores = statement_scores(query, known[chunk], fits, shares)
-            focus[chunk] = (answer_run(rows[chunk][0], spans, scores), max(scores))
-        return focus
+        return cuts, known
+
+    def warm(self) -> int:
+        """Embed every stored passage's statements and build the keyword index now, which the first question near
+        a passage would otherwise do for it (the router weighs the statements of a message's nearest passages:
+        0.7 s for one message's on a busy core); return how many passages were cut. A store past STATEMENT_CACHE
+        passages warms none of them."""
+        available = self.count()
+        if self.config.keyword_ranking and available:
+            self._keyword_index(available)
+        if not self.config.focus_passages or not available or available > STATEMENT_CACHE:
+            return 0
+        stored = self._collection.get(include=["documents", "metadatas"])
+        rows = {chunk: (text or "", meta or {}, 0.0)
+                for chunk, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)}
+        return len(self._statements(rows)[0])
 
     def _keyword_index(self, available: int) -> KeywordIndex:
         """BM25 over every stored passage, rebuilt when the store has changed since it was built."""
@@ -565,6 +586,10 @@ class SearchTool(Tool):
         """How near the documents come to a question's embedding (`DocumentStore.nearest`): the tool router
         weighs it against the requests an operation was fitted on."""
         return self.store.nearest(embedding)
+
+    def warm(self) -> int:
+        """Embed the documents' statements now (`DocumentStore.warm`), not at the first questions near them."""
+        return self.store.warm()
 
     def unknown_words(self, text: str) -> list[str]:
         """The keywords of `text` the documents never use (`DocumentStore.unknown_words`): a general question
