@@ -259,21 +259,23 @@ def test_grammar_mask_forbids_tokens_outside_the_schema(setup):
     assert allowed and all(tokenizer.decode([t])[:1] in "AB" for t in allowed)
 
 
+def booking_aurora(setup, reply: str = "") -> list[int]:
+    """A script that books room Aurora, then writes `reply` and ends the turn."""
+    tokenizer, _, registry, _ = setup
+    return [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}') + \
+        ids(tokenizer, reply + END)
+
+
 def test_side_effecting_call_is_declined_without_approval(setup):
-    tokenizer, tools, registry, _ = setup
-    booker = tools[1]
-    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}')
-    script += ids(tokenizer, "Not booked.") + ids(tokenizer, END)
-    engine, _ = make_engine(setup, script)
+    booker = setup[1][1]
+    engine, _ = make_engine(setup, booking_aurora(setup, "Not booked."))
     outcome = next(e for e in run(engine) if isinstance(e, ToolOutcome))
     assert outcome.status == "declined" and booker.calls == []
 
 
 def test_a_call_nobody_could_approve_tells_the_model_why_it_was_not_sent(setup):
-    tokenizer, tools, registry, _ = setup
-    booker = tools[1]
-    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}') + ids(tokenizer, END)
-    engine, _ = make_engine(setup, script)
+    booker = setup[1][1]
+    engine, _ = make_engine(setup, booking_aurora(setup))
 
     def no_terminal(call: ToolCall) -> bool:
         raise CannotApprove("not sent: no terminal to approve side-effecting calls")
@@ -286,11 +288,8 @@ def test_a_call_nobody_could_approve_tells_the_model_why_it_was_not_sent(setup):
 
 
 def test_a_call_left_unconfirmed_when_its_person_went_on_ends_the_turn_without_a_written_reply(setup):
-    tokenizer, tools, registry, _ = setup
-    booker = tools[1]
-    script = [registry.by_name("api.bookRoom").token_id] + ids(tokenizer, '{"room": "Aurora"}')
-    script += ids(tokenizer, "Not booked.") + ids(tokenizer, END)
-    engine, _ = make_engine(setup, script)
+    booker = setup[1][1]
+    engine, _ = make_engine(setup, booking_aurora(setup, "Not booked."))
 
     def gone(call: ToolCall) -> bool:
         raise Unattended("not sent: the person asked something else before confirming")
