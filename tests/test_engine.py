@@ -1359,18 +1359,17 @@ def test_warming_has_the_router_weigh_a_message_before_the_first_turn(setup):
     assert weighed == [[WARMING_MESSAGE]]
 
 
-def test_warming_a_pool_of_several_decoders_embeds_the_requests_a_verdict_weighs(setup):
+@pytest.mark.parametrize(("size", "warmed"), [(1, 0), (2, 1)])  # one person's terminal, or a served pool
+def test_warming_a_pool_of_several_decoders_embeds_the_requests_a_verdict_weighs(setup, size: int, warmed: int):
     from assistant.pool import DecoderPool
 
-    tokenizer = setup[0]
-    for size, warmed in ((1, []), (2, [1])):
-        engine = routed_engine(setup, ids(tokenizer, END), NO_CALL)
-        decoder = engine.decoders.try_lease([])
-        engine.decoders = DecoderPool(lambda: decoder, size)  # one person's terminal, or a served pool
-        asked = []
-        engine.router.warm = lambda examples: asked.append(len(asked) + 1) or 0
-        engine.warm(date(2026, 3, 2))
-        assert asked == warmed
+    engine = routed_engine(setup, ids(setup[0], END), NO_CALL)
+    decoder = engine.decoders.try_lease([])
+    engine.decoders = DecoderPool(lambda: decoder, size)
+    asked = []
+    engine.router.warm = lambda examples: asked.append(examples) or 0
+    engine.warm(date(2026, 3, 2))
+    assert len(asked) == warmed
 
 
 def test_a_warmed_decoder_holds_the_prompt_opening_and_the_first_turn_computes_only_its_own_message(setup):
