@@ -196,7 +196,7 @@ def reaction(text: str) -> bool:
     rhetorical = _RHETORICAL.match(text) is not None and not names_a_record(text)
     asks = (is_question(text) or _ASKS_FOR.search(_EXCLAIMED.sub(" ", text)) is not None) and not rhetorical
     marked = _REACTS.search(text) is not None or rhetorical and _RECURS.search(text) is not None
-    return not asks and not requests(text) and marked
+    return not asks and not requests_something(text) and marked
 
 
 #: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods" (not
@@ -206,7 +206,7 @@ _THING_ALLOWED = re.compile(r"\b(?:sites?|warehouses?|carriers?|suppliers?|rooms
                             r"certified)\b", re.IGNORECASE)
 
 
-def requests(text: str) -> bool:
+def requests_something(text: str) -> bool:
     """Whether `text` has a word that asks for something ("can you", "pls", "need") or an order opening a clause
     ("..., set it to delivered")."""
     return _REQUESTS.search(text) is not None

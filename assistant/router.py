@@ -83,7 +83,7 @@ from assistant.message_kinds import (
     question_after_records,
     reaction,
     record_sentences,
-    requests,
+    requests_something,
     rule_question,
     states_a_figure,
     text_work,
@@ -358,7 +358,7 @@ class ToolRouter:
                 passage is not None and passage >= RULE_FLOOR and asks(texts[0]) and \
                 unstated_required(schemas[tool], texts[0], today) and \
                 stated_count(schemas[tool], texts[0], today) < STATED_REQUEST and \
-                (asks_how_long_or_who(texts[0]) or not requests(texts[0])
+                (asks_how_long_or_who(texts[0]) or not requests_something(texts[0])
                  and not requested_in_words(tool, schemas[tool], texts[0], changes, reads)):
             # "PO-207731 came out at around 32k euros, who needs to approve it?": a change answers no question, and
             # one it would make up the arguments of (no look-up of its records took the call above) is the
