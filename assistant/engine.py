@@ -93,6 +93,7 @@ from assistant.router import (
     own_messages,
     router_texts,
     served_requests,
+    user_texts,
 )
 from assistant.stated_sums import result_fits
 from assistant.toolkens import ToolkenRegistry
@@ -686,7 +687,7 @@ class Engine:
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
         arguments = carried_arguments(arguments, tool.name, tool.parameters, _request(state.history), state.previous,
-                                      state.today, _requests(state.history)[:-1])
+                                      state.today, user_texts(state.history)[:-1])
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
@@ -895,11 +896,6 @@ def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> 
 def _request(history: list[dict[str, Any]]) -> str:
     """The person's message this turn answers: the conversation's last user message."""
     return next((str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), "")
-
-
-def _requests(history: list[dict[str, Any]]) -> list[str]:
-    """The person's messages in the conversation, in order; the last is the one this turn answers."""
-    return [str(m.get("content") or "") for m in history if m.get("role") == "user"]
 
 
 def _calculation_left_unstated(state: TurnState) -> str:

@@ -606,12 +606,17 @@ def router_texts(messages: list[dict[str, Any]]) -> list[str]:
     that says what it wants on its own is read alone: read with the one before, which wins where it needs a tool
     more, a question about a room's name had looked up its bookings and "pls book monsoon thursday 10:00 to
     12:00" cancelled the leave request asked for before it."""
-    users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    users = user_texts(messages)
     if not users:
         return []
     own = [m for m in own_messages(messages) if m.get("role") == "user"]
     joined = len(users) > 1 and (len(own) > 1 or word_count(users[-1]) <= FOLLOW_UP_WORDS)
     return [users[-1]] + ([f"{users[-2]}\n{users[-1]}"] if joined else [])
+
+
+def user_texts(messages: list[dict[str, Any]]) -> list[str]:
+    """The person's messages of a conversation, in order, as text."""
+    return [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
 
 
 def own_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

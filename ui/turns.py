@@ -7,9 +7,9 @@ page shows with the call and sends back with the decision; a decision naming any
 or repeated click can never approve a call the person has not seen. Turns run side by side: the engine leases
 each a decoder from its pool (a turn waiting for an approval holds none), and says when a turn waits for one.
 When a page goes away (`ChatService.leave`), the call waiting in it is declined at once, as is one left waiting
-when its page asks something else; the new question's turn starts once the declined one has ended (`after`). `ChatService` is what
-the web app calls: it scopes history and feedback to the logged-in user, so one person can neither read,
-delete nor rate another's conversation.
+when its page asks something else; the new question's turn starts once the declined one has ended (`after`).
+`ChatService` is what the web app calls: it scopes history and feedback to the logged-in user, so one person can
+neither read, delete nor rate another's conversation.
 """
 
 from __future__ import annotations
