@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     router.add_argument("--data", type=Path, help="build-data folder (default: data/ in the state dir)")
     router.add_argument("--catalog", type=Path, help="OpenAPI file (default: the configured catalog)")
     router.add_argument("--docs", type=Path, help="documents folder (default: the configured docs)")
+    router.add_argument("--examples", nargs="+", default=[], metavar="JSONL",
+                        help="files (or quoted globs) of labelled messages, as the eval sets write them, fitted "
+                        "on beside the dataset")
 
     evaluate = _command(commands, "eval", "evaluate the model (and adapter) on eval sets", _run_eval)
     _add_model_options(evaluate)
@@ -398,7 +401,7 @@ def _run_fit_router(args: argparse.Namespace) -> int:
         raise UsageError(f"{data} has no train.jsonl; run `assistant build-data` first or give --data")
     from finetune.router_fit import fit_router_into
 
-    router = fit_router_into(args.adapter, data, config.tools, home)
+    router = fit_router_into(args.adapter, data, config.tools, home, args.examples)
     report = router.report
     print(f"router written to {args.adapter / 'router.json'}: {len(router.tools)} tools, threshold "
           f"{router.no_call_threshold}; on {data / 'eval.jsonl'} ({report.get('held_out', 0)} held out): call recall "

@@ -453,14 +453,22 @@ _PATH_KEYS = {
 
 
 def resolve_relative_paths(raw: dict, base: Path, keys: Iterable[tuple[str, ...]]) -> None:
-    """Make each string path at `keys` (a path of nested keys) in `raw` absolute, relative to `base`."""
+    """Make each string path at `keys` (a path of nested keys) in `raw`, or each string of a list there,
+    absolute, relative to `base`."""
+
+    def absolute(text: str) -> str:
+        value = Path(text).expanduser()
+        return str((value if value.is_absolute() else base / value).resolve())
+
     for path_keys in keys:
         section = raw
         for key in path_keys[:-1]:
             section = section.get(key) if isinstance(section, dict) else None
-        if isinstance(section, dict) and isinstance(section.get(path_keys[-1]), str):
-            value = Path(section[path_keys[-1]]).expanduser()
-            section[path_keys[-1]] = str((value if value.is_absolute() else base / value).resolve())
+        value = section.get(path_keys[-1]) if isinstance(section, dict) else None
+        if isinstance(value, str):
+            section[path_keys[-1]] = absolute(value)
+        elif isinstance(value, list):
+            section[path_keys[-1]] = [absolute(item) if isinstance(item, str) else item for item in value]
 
 
 def resolve_home(cli_home: Path | None, config: AssistantConfig) -> Path:

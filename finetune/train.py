@@ -10,6 +10,7 @@ is one adapter the engine loads on its own (`adapter_model.safetensors`, `adapte
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import time
@@ -97,6 +98,13 @@ class DataConfig(_Section):
         200, ge=1, description=f"Use N records of {EVAL_FILE}, the same share of each source (catalog, calculator, "
         "retrieval, ...) in file order; None: all."
     )
+    router_examples: list[Path] = Field(
+        default_factory=list,
+        description="JSONL files (paths or globs) of messages staff wrote, labelled by hand, that the adapter's "
+        "tool router is fitted on beside the records: lines as the evaluation sets write them ({q, tool} with tool "
+        "an operationId, calculator, search or null; handbook questions {q, source, ...}; word problems {q, "
+        "answer}).",
+    )
     packing: bool = Field(
         True,
         description="Pack conversations into rows of max_seq_len tokens (TRL best-fit decreasing, padding-free: "
@@ -181,6 +189,9 @@ class TrainConfig(_Section):
                           ("tools.catalog.path", self.tools.catalog.path)):
             if path is not None and not Path(path).exists():
                 raise ValueError(f"{key}: {path} does not exist")
+        for pattern in self.data.router_examples:  # named before a training run, not after it
+            if not (glob.glob(str(pattern)) if glob.has_magic(str(pattern)) else Path(pattern).is_file()):
+                raise ValueError(f"data.router_examples: no file at {pattern}")
         if self.model.transfer_from is not None:
             if self.model.adapter is not None:
                 raise ValueError("model.transfer_from and model.adapter: give one (adapter continues an adapter of "
@@ -192,7 +203,8 @@ class TrainConfig(_Section):
         return self
 
 
-_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("model", "transfer_from"), ("data", "dir"), ("output", "dir"), ("tools", "catalog", "path"),
+_PATH_KEYS = (("model", "path"), ("model", "adapter"), ("model", "transfer_from"), ("data", "dir"),
+              ("data", "router_examples"), ("output", "dir"), ("tools", "catalog", "path"),
               ("tools", "retrieval", "docs"), ("tools", "retrieval", "embedder"))
 
 
@@ -381,7 +393,7 @@ def _fit_router(config: TrainConfig, home: Path) -> None:
     from finetune.router_fit import fit_router_into
 
     try:
-        router = fit_router_into(config.output.dir, config.data.dir, config.tools, home)
+        router = fit_router_into(config.output.dir, config.data.dir, config.tools, home, config.data.router_examples)
     except Exception as problem:  # the adapter is written: a router that cannot be fitted must not lose it
         log.exception("fitting the tool router failed")
         _say(f"no tool router: {problem} (the adapter is written; `assistant fit-router {config.output.dir}` "
