@@ -255,7 +255,9 @@ def _train_and_gate(config: AssistantConfig, home: Path, plan: Plan, trigger: st
 
 def retrain_train_config(config: AssistantConfig, dataset_dir: Path, output_dir: Path, parent: Path | None):
     """The training config of a retrain: `retrain.train_config` (or the defaults) with the assistant's model,
-    system prompt and tools, the run's dataset and output folder, the parent adapter and the step budget."""
+    system prompt and tools, the run's dataset and output folder, the parent adapter and the step budget. With
+    the defaults, the router is fitted on the labelled messages the parent's was (`data.router_examples`)."""
+    from finetune.router_fit import fitted_labelled
     from finetune.train import load_train_config, parse_train_config
 
     retrain = config.retrain
@@ -270,6 +272,7 @@ def retrain_train_config(config: AssistantConfig, dataset_dir: Path, output_dir:
         overrides["optim"] = {"max_steps": retrain.max_steps}
     if retrain.train_config is not None:
         return load_train_config(retrain.train_config, overrides)
+    overrides["data"]["router_examples"] = fitted_labelled(parent)
     return parse_train_config(overrides, source="retrain training config")
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.router import CALCULATOR, NO_CALL, PROBE_TEXT, SEARCH, Embed, ToolRouter
+from assistant.router import CALCULATOR, NO_CALL, PROBE_TEXT, ROUTER_FILE, SEARCH, Embed, ToolRouter
 from finetune.metrics import API_PREFIX
 from finetune.tokenize import read_records
 from tools.base import Tool
@@ -59,6 +59,11 @@ NEAR_MISSES = (
     "fix the grammar in this sentence: {example}",
     "rewrite this to sound more polite: {example}",
 )
+
+
+#: The router report's list of the labelled files (paths or globs) it was fitted on: a retrain fits its own
+#: router on them again unless its training config names its own (`fitted_labelled`).
+LABELLED_KEY = "labelled"
 
 
 class RouterDataError(ValueError):
@@ -105,6 +110,25 @@ def read_labelled(patterns: Iterable[Path | str]) -> list[Example]:
         for path in paths:
             examples += _labelled_lines(Path(path))
     return examples
+
+
+def fitted_labelled(adapter: Path | None) -> list[str]:
+    """The labelled files the router of the adapter folder `adapter` was fitted on that are still there; a file
+    gone since is named in a warning and left out. Empty where the folder has no router, or a router fitted on
+    none."""
+    path = Path(adapter) / ROUTER_FILE if adapter is not None else None
+    if path is None or not path.is_file():
+        return []
+    try:
+        listed = json.loads(path.read_text(encoding="utf-8")).get("report", {}).get(LABELLED_KEY) or []
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return []
+    found = [pattern for pattern in listed if isinstance(pattern, str) and
+             (glob.glob(pattern) if glob.has_magic(pattern) else Path(pattern).is_file())]
+    for pattern in set(listed) - set(found):
+        log.warning("the labelled messages %s that %s was fitted on are gone; its retrain fits without them",
+                    pattern, path)
+    return found
 
 
 def _labelled_lines(path: Path) -> list[Example]:
@@ -304,5 +328,6 @@ def fit_router_into(adapter: Path, data_dir: Path, tools_config: ToolsConfig, ho
     docs = retrieval.docs if retrieval.enabled else None
     router = fit_router_for_dataset(data_dir, tools, docs, retrieval.chunk_chars, retrieval.chunk_overlap,
                                     Embedder(retrieval.embedder).embed, messages)
+    router.report[LABELLED_KEY] = [str(Path(pattern).expanduser().absolute()) for pattern in labelled]
     router.save(adapter)
     return router

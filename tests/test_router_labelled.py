@@ -106,3 +106,22 @@ def test_a_labelled_message_an_example_holds_already_is_not_counted_twice():
     assert examples == [Example(ticket.description, "api.getTicket"),
                         Example("status of ticket 4101?", "api.getTicket"), Example("ticket 4102 pls", "api.getTicket"),
                         Example("thanks!", NO_CALL), Example("status of ticket 4101?", NO_CALL)]
+
+
+def test_a_retrain_from_the_default_config_fits_on_the_labelled_files_its_parents_router_was_fitted_on(
+        tmp_path: Path, caplog):
+    from assistant.config import load_config
+    from finetune.retrain import retrain_train_config
+
+    (tmp_path / "sets").mkdir()
+    kept = write_lines(tmp_path / "sets" / "a.jsonl", [{"q": "hi", "tool": None}])
+    pattern, gone = str(tmp_path / "sets" / "*.jsonl"), str(tmp_path / "gone.jsonl")
+    parent = tmp_path / "parent"
+    parent.mkdir()
+    (parent / "router.json").write_text(json.dumps({"report": {"labelled": [str(kept), pattern, gone]}}))
+    config = load_config(None)
+    with caplog.at_level("WARNING"):
+        train_config = retrain_train_config(config, tmp_path / "data", tmp_path / "out", parent)
+    assert train_config.data.router_examples == [kept, Path(pattern)]
+    assert gone in caplog.text
+    assert retrain_train_config(config, tmp_path / "data", tmp_path / "out", None).data.router_examples == []
