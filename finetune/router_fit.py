@@ -104,12 +104,20 @@ def read_labelled(patterns: Iterable[Path | str]) -> list[Example]:
     matches no file."""
     examples = []
     for pattern in patterns:
-        paths = sorted(glob.glob(str(pattern))) if glob.has_magic(str(pattern)) else [str(pattern)]
-        if not paths or not Path(paths[0]).is_file():
+        paths = matching_files(pattern)
+        if not paths:
             raise RouterDataError(f"labelled messages: no file at {pattern}")
         for path in paths:
             examples += _labelled_lines(Path(path))
     return examples
+
+
+def matching_files(pattern: Path | str) -> list[str]:
+    """The files a path or a glob names, in name order; empty where it names none."""
+    text = str(pattern)
+    if glob.has_magic(text):
+        return sorted(path for path in glob.glob(text) if Path(path).is_file())
+    return [text] if Path(text).is_file() else []
 
 
 def fitted_labelled(adapter: Path | None) -> list[str]:
@@ -123,8 +131,7 @@ def fitted_labelled(adapter: Path | None) -> list[str]:
         listed = json.loads(path.read_text(encoding="utf-8")).get("report", {}).get(LABELLED_KEY) or []
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
         return []
-    found = [pattern for pattern in listed if isinstance(pattern, str) and
-             (glob.glob(pattern) if glob.has_magic(pattern) else Path(pattern).is_file())]
+    found = [pattern for pattern in listed if isinstance(pattern, str) and matching_files(pattern)]
     for pattern in set(listed) - set(found):
         log.warning("the labelled messages %s that %s was fitted on are gone; its retrain fits without them",
                     pattern, path)

@@ -10,7 +10,6 @@ is one adapter the engine loads on its own (`adapter_model.safetensors`, `adapte
 
 from __future__ import annotations
 
-import glob
 import json
 import logging
 import time
@@ -189,8 +188,10 @@ class TrainConfig(_Section):
                           ("tools.catalog.path", self.tools.catalog.path)):
             if path is not None and not Path(path).exists():
                 raise ValueError(f"{key}: {path} does not exist")
+        from finetune.router_fit import matching_files
+
         for pattern in self.data.router_examples:  # named before a training run, not after it
-            if not (glob.glob(str(pattern)) if glob.has_magic(str(pattern)) else Path(pattern).is_file()):
+            if not matching_files(pattern):
                 raise ValueError(f"data.router_examples: no file at {pattern}")
         if self.model.transfer_from is not None:
             if self.model.adapter is not None:
