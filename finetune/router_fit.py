@@ -154,8 +154,12 @@ def _labelled_lines(path: Path) -> list[Example]:
             tool = row["tool"]
             if tool is not None and not isinstance(tool, str):
                 raise RouterDataError(f"{path}:{number}: `tool` is an operationId, calculator, search or null")
-            label = NO_CALL if tool is None else tool if tool in (CALCULATOR, SEARCH) or tool.startswith(API_PREFIX) \
-                else API_PREFIX + tool
+            if tool is None:
+                label = NO_CALL
+            elif tool in (CALCULATOR, SEARCH) or tool.startswith(API_PREFIX):
+                label = tool
+            else:  # an operationId, as the sets write it
+                label = API_PREFIX + tool
         elif "source" in row:
             label = SEARCH
         elif "answer" in row:
