@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from assistant.word_cues import AVERAGE, EACH, LEFT, MARGIN_ASKED, SPLIT, USED, has, split_percents
+from assistant.word_cues import AVERAGE, CHANGE_ASKED, EACH, LEFT, MARGIN_ASKED, SPLIT, USED, has, split_percents
 from assistant.word_figures import UNIT_WORD, Figure, read_figures
 from assistant.word_percents import percent_chain, percent_factors
 from assistant.word_units import measure_after
@@ -36,7 +36,10 @@ _FEE = r"^\s*(?:eur|euros?|€)?\s*(?:for\s+)?(?:shipping|delivery|postage|handl
        r"service charge)\b"
 _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an|pp)\b"
 #: A pair of figures taken off the total: "... and we deduct $12 per breakfast".
-_TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off)\b"
+#: A sum shared out said in words ("how many packs" asks a count of containers, and shares nothing out).
+_SHARED_WORDS = r"\b(?:split|splitting|divide|divided|share|shared|sharing|between|evenly|equally|among|each pay|" \
+                r"per (?:head|person|people|employee|member|attendee|participant|guest))\b"
+_TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off|trade(?:d)?[- ]in)\b"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 
 
@@ -239,7 +242,7 @@ def shared_out(text: str, figures: list[Figure]) -> str | None:
     total = percent_chain(text, rest, total=True)  # what is shared: a total
     if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) or
                                                     re.match(_COUNTED_TIME, text[f.end:]) for f in rest) \
-            and has(r"\b(?:plus|and)\b|\+", text):
+            and has(r"\b(?:plus|and)\b|\+", text) and has(_SHARED_WORDS, text):
         total = " + ".join(f.text for f in rest)  # "486.40 plus 40 tip, 8 of us splitting evenly"
     return None if total is None else f"({total})/{counts[0].text}"
 
@@ -289,7 +292,8 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
         other_unit = per is not None and second is not None and \
             not re.match(rf"\s*{re.escape(per.group(1).rstrip('s'))}", text[second.end:])  # "0.12 per m², 3 floors"
         if second is not None and not other_unit and \
-                not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b", between) and (
+                not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b|\b(?:i'm|im|i am|we're|we are) at\b",
+                        between) and (
                 has(EACH, between) or
                 has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
                 or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
@@ -315,8 +319,11 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
         return None
     if not percents:
         return total
-    if fees or has(r"\b(?:isn't|is not|aren't|are not|not|no)\s+(?:discounted|taxed|included)\b", text):
-        return None  # "plus 10% extra ... and a 35 setup fee", "warranty which isn't discounted": which part is unsaid
+    if fees or " - " in total or has(CHANGE_ASKED, text) or \
+            has(r"\b(?:isn't|is not|aren't|are not|not|no)\s+(?:discounted|taxed|included)\b", text):
+        # "plus 10% extra ... and a 35 setup fee", "warranty which isn't discounted", a trade-in taken off beside a
+        # discount: which part the percentage is of is unsaid
+        return None
     factors = percent_factors(text, figures, percents, total=True)
     return None if factors is None else "*".join([f"({total})", *factors])
 
@@ -390,6 +397,8 @@ def to_target(text: str, figures: list[Figure]) -> str | None:
         rest = [f for f in figures if f is not left[0]]
         needed = to_target(text[: left[0].start] + " " * (left[0].end - left[0].start) + text[left[0].end:], rest)
         return None if needed is None else f"({needed})/{left[0].text}"
+    if any(re.match(r"\s*(?:months?|mths?|weeks?|wks?|days?|years?|yrs?|quarters?)\b", text[f.end:]) for f in amounts):
+        return None  # "at 172,500 after 9 months, per month for the last 3 months": a pace, not what is left
     goal = next((f for f in amounts if f.start == target.end()), None)
     done = [f for f in amounts if f is not goal and not re.match(r"\s*(?:st|nd|rd|th)\b", text[f.end:]) and
             not has(r"\b(?:month|week|quarter|day|q)\s*$", text[: f.start])]  # "month 1" names a month

@@ -17,6 +17,8 @@ SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|instal?ment
         r"each (?:pay|get|gets|person)|hourly rate|rate per|" \
         r"my share|how many boxes|how many packs)\b"
 
+#: The change an amount goes through asked for, rather than the new amount.
+CHANGE_ASKED = r"\bhow much (?:more|extra|less)\b|\b(?:extra|additional|the increase|the difference|saving|save)\b"
 #: What is left of an amount asked for.
 LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
         r"the rest|to go)\b"

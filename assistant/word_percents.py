@@ -28,6 +28,9 @@ _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
                r"cheaper|reduced|shrank|declined?|short|shortfall|loss|lost)\b"
 #: The part not done asked after the part done was stated: "540 of 600 within SLA, what % missed".
+#: A fee in percent taken from an amount, and what is received after it asked for.
+_FEE_TAKEN = r"\b(?:fee|commission|charges?|deduct\w*|withh[eo]ld\w*)\b"
+_RECEIVED = r"\b(?:receive|recieve|received|recieved|get|got|end up|net|actually|arrives?|lands?)\b"
 _NOT_DONE = r"\b(?:missed|miss|failed|fail|didn't|did not|weren't|were not|not|outside|late|no-shows?)\b"
 #: A year asked for: "the full year", "per year", "annual cost".
 _A_YEAR = r"\b(?:full year|whole year|per year|a year|for the year|over the year|annual(?:ly)?|yearly)\b"
@@ -87,6 +90,9 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
         return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
     if has(LEFT, text) and has(USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
         return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
+    if len(percents) == 1 and has(_FEE_TAKEN, clause(text, figures, percents[0])) and \
+            has(_RECEIVED, text[percents[0].end:]):  # "the bank took a 0.5% fee, how much did we receive"
+        return f"{amount}*(1 - {fraction(percents[0])})"
     factors = percent_factors(text, figures, percents, total)
     if factors is None:
         return None

@@ -66,7 +66,7 @@ _NOT_A_PRODUCT = re.compile(
     r"\bextra\b|\bthen\b|\bbut\b|\bor\b|\bvs\.?\b|\bversus\b|\bcompar|\bdifference\b|\bsave|\bcheaper\b|"
     r"\bmore than\b|\bmore\b|\bfewer\b|\bsplit|\bshare|\bbetween\b|\beach way\b|\bround trip\b|\breturn\b|"
     r"\bthere and back\b|\bdiscount|\boff\b|\bvat\b|\btax\b|\bincl(?!\w*\s+(?:the\s+)?weekends?)|\bexcl|"
-    r"\bup\b|\bdown\b|\bround(?!\s+the\s+clock)|"
+    r"(?<!round )(?<!round it )(?<!add )(?<!adds )\b(?:up|down)\b|\bround(?!\s+the\s+clock|\s+(?:it\s+)?(?:up|down)\b)|"
     r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|\blast\b|\bthe same\b|\bpace\b|"
     r"\bdecimals?\b|\bdp\b|%")
 _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", "x", "in", "on", "with", "to", "from",
@@ -74,24 +74,29 @@ _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", 
                    "what", "whats", "if", "when", "pls", "please", "total", "into", "than", "about", "around",
                    "approx", "roughly", "all", "get", "takes", "take", "do", "does", "did", "be", "will"})
 _SKIPPED = r"(?:working|full|calendar|business|whole|billable|focus|full-time|part-time|single|double|extra)\s+"
-_MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|owe|owed|claim|fee|fees|wage|" \
-               r"salary|make|earn|earns|how much|much)\b"
-_QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + _MONEY_ASKED
+MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|owe|owed|claim|fee|fees|wage|" \
+               r"salary|gross|make|earn|earns|how much|much)\b"
+_QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + MONEY_ASKED
 _TIME_ASKED = r"\bhow long\b|\bduration\b"
 #: What a figure is for each of the things counted before it: "14 containers, each one takes 75 min".
 _EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+[a-z]+)?\s+(?:takes?|is|lasts?|needs?|holds?|weighs?|"
                          r"costs?|has|gets?|does|closes|handles|picks|makes|processes|packs|answers)\s+"
                          r"(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$")
 #: Whole things enough for the need ("how many boxes to order", "min number of trips"), or the most that fit.
-_ENOUGH = r"\b(?:need|needed|order|enough|at least|min(?:imum)? (?:number|no\.?)|whole \w+ only|cover)\b"
-_AT_MOST = r"\b(?:max(?:imum)? (?:number|no\.?)|at most|fit|full \w+ only)\b|\bmax\b(?! \d)"
+_ENOUGH = r"\b(?:need|needed|order|enough|at least|min(?:imum)? (?:number|no\.?)|whole \w+ only|cover|" \
+          r"round(?:ed)? (?:it )?up|part(?:ial)? \w+ (?:still )?counts?)\b"
+_AT_MOST = r"\b(?:max(?:imum)? (?:number|no\.?)|at most|fit|full \w+ only|round(?:ed)? (?:it )?down)\b|\bmax\b(?! \d)"
 #: What a figure is for one of the things a word before it names: "our standard day is 7.6 hrs", "reams are 500
 #: sheets", "full time = 40h".
 _ONE_IS = re.compile(r"(?:^|[,.;:]\s*|\b(?:a|an|one|each|every|our|the|my|standard|normal|working|full)\s+)"
-                     r"([a-z]+)\s+(?:is|are|=|has|holds|takes|lasts)\s+(?:about\s+|around\s+)?$")
+                     r"([a-z]+)\s+(?:is|are|=|has|holds|takes|lasts|makes|fills|serves|yields)\s+"
+                     r"(?:about\s+|around\s+)?$")
 #: The things `_ONE_IS` reads as "per": units of time and what holds other things ("a full pallet is 40 cartons").
 _ONE_OF = r"(?:day|week|month|shift|year|hour|pallet|plt|ream|box|pack|carton|ctn|crate|case|bag|roll|tray|layer|" \
           r"sheet|bottle|can|tin|tube|plate|kit|batch|run)s?"
+#: Things sold or held so many together: "tips come in racks of 96", "badges only come in packs of 50".
+_COMES_IN = re.compile(r"\b([a-z]+)\s+(?:only\s+)?(?:come|comes|are sold|is sold|ship|are shipped|are delivered)"
+                       r"\s+in\s+([a-z]+)\s+of\s+$")
 #: What a figure is for each of the previous one's things: "1 kg of beans makes 120 cups".
 _MAKES = re.compile(r"^\s*[a-z]+(?:\s+of\s+[a-z]+)?\s+(?:makes|yields|gives|covers|fills|serves)\s+$")
 #: A figure's unit, as powers of unit names ({"money": 1, "hour": -1} for "eur/hr"), and the thing it counts.
@@ -106,18 +111,32 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
         return None
     units = []
     for index in range(len(figures)):
-        unit = _unit_of(text, figures, index, units)
+        unit = unit_of(text, figures, index, units)
         if unit is None:
             return None
         units.append(unit)
-    if not any(unit.get("money") for unit, _ in units) and has(_MONEY_ASKED + r"|\btotal\b", text):
+    if not any(unit.get("money") for unit, _ in units) and has(MONEY_ASKED + r"|\btotal\b", text):
         bare = [index for index, (unit, _) in enumerate(units) if unit and all(value < 0 for value in unit.values())]
         if len(bare) == 1:  # "electricity is 0.25 per kWh ... the cost": the one bare rate is the money
             units[bare[0]][0]["money"] += 1
-    asked = _asked(text, figures, units)
+    asked = asked_unit(text, figures, units)
     if asked is None:
         return None
-    conversions = _conversions(text, units)
+    found = products(figures, units, asked, conversions_allowed(text, units))
+    if len(found) != 1:
+        return None
+    [(expression, value)] = found
+    counted = [name for name, power in asked.items() if power > 0 and name not in _MEASURES]
+    if not counted or abs(value - round(value)) < 1e-9:
+        return expression
+    up, down = has(_ENOUGH, text), has(_AT_MOST, text)  # 13.6 boxes: 14 to order, 84.5 desks: 84 fit
+    return None if up == down else f"{'ceiling' if up else 'floor'}({expression})"
+
+
+def products(figures: list[Figure], units: list[Unit], asked: Counter,
+              conversions: list[tuple[str, str, int]]) -> set[tuple[str, float]]:
+    """Every way of multiplying or dividing by each of `figures` once (the first multiplied) whose units come out
+    as `asked`, as (expression, value)."""
     found = set()
     for signs in itertools.product((1, -1), repeat=len(figures)):
         if all(sign < 0 for sign in signs):
@@ -131,14 +150,7 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
         factor = _converted(+left, -left, conversions)
         if factor is not None:
             found.add((_written(figures, signs, factor), _value(figures, signs, factor)))
-    if len(found) != 1:
-        return None
-    [(expression, value)] = found
-    counted = [name for name, power in asked.items() if power > 0 and name not in _MEASURES]
-    if not counted or abs(value - round(value)) < 1e-9:
-        return expression
-    up, down = has(_ENOUGH, text), has(_AT_MOST, text)  # 13.6 boxes: 14 to order, 84.5 desks: 84 fit
-    return None if up == down else f"{'ceiling' if up else 'floor'}({expression})"
+    return found
 
 
 def _value(figures: list[Figure], signs: tuple[int, ...], factor: Fraction) -> float:
@@ -149,11 +161,13 @@ def _value(figures: list[Figure], signs: tuple[int, ...], factor: Fraction) -> f
     return value
 
 
-def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> Unit | None:
+def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> Unit | None:
     """The unit of the figure at `index` and the word it counts ("" for none), or None where it has no unit or
     what it is per is unclear."""
     figure = figures[index]
     unit, counted = Counter(), ""
+    if (held := _COMES_IN.search(text[max(0, figure.start - 60): figure.start])) is not None:
+        return Counter({_singular(held.group(1)): 1, _singular(held.group(2)): -1}), _singular(held.group(1))
     if _CURRENCY_BEFORE.search(text[max(0, figure.start - 6): figure.start]):
         unit["money"] += 1
     rest = text[figure.end: figures[index + 1].start if index + 1 < len(figures) else len(text)]
@@ -196,13 +210,18 @@ def _unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) ->
     return (unit, counted) if unit else None
 
 
-def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | None:
-    """The unit the question asks for, read in the last sentence or clause and in the words before the first
-    figure."""
+def asked_unit(text: str, figures: list[Figure], units: list[Unit]) -> Counter | None:
+    """The unit the question asks for, read in the last sentence or clause, else in the words before the first
+    figure, else in the last clause that asks ("how many pallets do we need, a part pallet counts as one")."""
     clauses = [part for part in re.split(r"(?<=[.?!;,:])\s+|\s+-\s+", text.strip()) if re.search(r"[a-z]", part)]
-    question = clauses[-1] if clauses else ""
-    if not has(_QUESTION, question):  # "how much for coaches: 187 attendees, ..."
-        question = text[: figures[0].start]
+    if clauses and has(_QUESTION, clauses[-1]):
+        return _asked_in(clauses[-1], units)
+    asking = next((clause for clause in reversed(clauses) if has(_QUESTION, clause)), "")
+    return _asked_in(text[: figures[0].start], units) or _asked_in(asking, units)  # "how much for coaches: 187 ..."
+
+
+def _asked_in(question: str, units: list[Unit]) -> Counter | None:
+    """The unit `question` asks for; None when it names none."""
     asked = Counter()
     if person := _PERSON_UNIT.search(question):
         asked.update({"person": 1, **_named(person.group(1))})
@@ -215,7 +234,7 @@ def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | Non
         if len(times) != 1:
             return None
         asked[times.pop()] += 1
-    elif has(_MONEY_ASKED + r"|\btotal\b", question) and any(unit.get("money") for unit, _ in units):
+    elif has(MONEY_ASKED + r"|\btotal\b", question) and any(unit.get("money") for unit, _ in units):
         asked["money"] += 1
     elif unit := re.search(rf"\b({_UNIT_WORDS})\b(?<=\w\w)", question):
         asked.update(_named(unit.group(1)))
@@ -230,7 +249,7 @@ def _asked(text: str, figures: list[Figure], units: list[Unit]) -> Counter | Non
     return asked
 
 
-def _conversions(text: str, units: list[Unit]) -> list[tuple[str, str, int]]:
+def conversions_allowed(text: str, units: list[Unit]) -> list[tuple[str, str, int]]:
     """The conversions the request allows, as (unit, smaller unit, how many of it): `_CONVERSIONS`, a day of 24
     hours round the clock, a week of 7 or 5 days where the request says which, and each through one unit between."""
     conversions = list(_CONVERSIONS)

@@ -1,0 +1,73 @@
+"""Chains of rates added up or raised by a percentage, and the readings and guards around them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.word_chains import percent_on_product, unit_sum
+from assistant.word_figures import read_figures
+from assistant.word_problems import composed_expression
+from tools.calculator import answer
+
+
+def value(request: str) -> float | None:
+    expression = composed_expression(request)
+    return None if expression is None else answer(expression)["value"]["numeric"]
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # several chains, each money on its own, added
+    ("movers: 3 movers at 90/hr each for 5 hours, the van is 250 flat, and 60 boxes at 1.50 each. total?", 1690),
+    ("expenses: 2 train tickets at 48.50 each, hotel 2 nights at 120/night, per diem 35 a day for 3 days. total?",
+     442),
+    # a bare rate is money where money is asked
+    ("she works 20 hrs a week at 15.50/hr. what's her gross for a 4 week month?", 1240),
+    # things that come so many together, and a count asked in an earlier clause than the last
+    ("pens come in boxes of 12. we hand out 30 pens a day for 5 days. how many boxes do we need? round up", 13),
+    (("we ship 3000 units, 20 units per box and 25 boxes per pallet. how many pallets do we need, a part pallet "
+      "counts as one"), 6),
+    # a chain raised by a percentage: the change asked, or the new amount
+    ("prices go up 4%. we pay 12.50 per kg now and buy 800 kg a month. how much extra per month?", 400),
+    ("my salary is 60,000 a year and i'm getting a 2% raise. how much more per month?", 100),
+    ("rent goes up 5%. we pay 2,000 a month now. what will the rent be a month then?", 2100),
+    # a fee in percent taken from an amount converted, and what was received
+    ("bank converted 5,000 usd at 1 eur = 1.25 usd and took a 1% fee. how many eur did we receive? to the cent", 3960),
+])
+def test_a_chain_composes_to_its_value(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("request_text", [
+    # figures of one unit with no sum said: a difference, which no chain reads
+    "If a recipe calls for 892 cups of flour and you only have 134 cups, how many cups of flour do you need to buy?",
+    "A company had 18,778 employees last year. This year it has 13,289 employees. How many did it lose?",
+    # a figure that is for each of something after all, and room left
+    "pallet load: 20 plts, each has 30 ctns of 10 kg plus 20 kg for the pallet itself. total kg?",
+    "container payload is 20,000 kg. loading 25 plts at 700 kg each. how many kg spare?",
+    # a run rate to a target, and a trade-in beside a discount, are no line items
+    "annual target 300k, we're at 210,000 after 8 months. how much per month for the last 4 months?",
+    "40 monitors at 210 each, 5% discount, and we trade in 40 old ones for 30 each. net cost?",
+    # "how many packs" shares nothing out
+    "screws come in packs of 50. each kit uses 12 screws and we build 30 kits a week. how many packs for 4 weeks?",
+    # a bound is no amount
+    "The estate costs 19,543,778.4 dollars and the furnishings at least 632,361 dollars. The minimum total?",
+])
+def test_a_request_no_chain_reads_wholly_is_left_to_the_model(request_text: str):
+    assert composed_expression(request_text) is None
+
+
+def test_a_sum_must_be_said():
+    # figures of one unit side by side are added only where a total is asked or a term is added in words
+    text = "meetings took 2 hrs, 3 hrs and 4 hrs. how many hours?"
+    assert unit_sum(text, read_figures(text)) is None
+    text = "meetings took 2 hrs, 3 hrs and 4 hrs. how many hours in total?"
+    assert unit_sum(text, read_figures(text)) == "2 + 3 + 4"
+    text = "we bought 5 items at 4 eur each, and 3 items at 2 eur each. total cost?"
+    assert unit_sum(text, read_figures(text)) == "5*4 + 3*2"
+
+
+def test_a_raise_needs_one_direction_and_one_percentage():
+    text = "prices go up 4% then drop 2%. we pay 12.50 per kg. how much extra?"
+    assert percent_on_product(text, read_figures(text)) is None
+    text = "we pay 12.50 per kg and buy 800 kg a month. how much per month?"
+    assert percent_on_product(text, read_figures(text)) is None
