@@ -43,19 +43,30 @@ _TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off|trade
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 
 
+#: An amount shared in proportion to counts.
+_IN_PROPORTION = r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b|\b(?:by|on|based on) headcount\b"
+
+
 def proportional(text: str, figures: list[Figure]) -> str | None:
     """An amount split in proportion to counts, and the share of the one named ("bonus pool 36,000 split between
     three teams in proportion to headcount, teams are 12, 18 and 10 people, how much goes to the 18-person
     team")."""
     percents, amounts = split_percents(figures)
-    if percents or not has(r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b", text):
+    if percents or not has(_IN_PROPORTION, text):
         return None
     named = [f for f in amounts if has(r"^\s*-?\s*(?:person|people|strong|member|man)\b", text[f.end:]) and
              has(r"\b(?:the|to|for|does|of)\s*$", text[:f.start])]
+    by_name = not named
+    if by_name:  # "hamburg has 84 ppl and leipzig has 46. how much does leipzig pay?": the one the question names
+        asked = re.split(r"[.;]\s", text)[-1]
+        named = [f for f in amounts if (name := re.search(r"\b([a-z]{3,})\s+(?:has|have|is|are|with|:)?\s*$",
+                                                          text[:f.start])) and
+                 name.group(1) not in ("has", "have", "is", "are", "with", "the", "and") and
+                 has(rf"\b{name.group(1)}\b", asked)]
     if len(named) != 1:
         return None
     whole = max(amounts, key=lambda figure: figure.value)
-    parts = [f for f in amounts if f is not whole and f is not named[0]]
+    parts = [f for f in amounts if f is not whole and (by_name or f is not named[0])]
     if len(parts) > 2 and parts[0].value == len(parts) - 1:  # "three teams", then their sizes
         parts = parts[1:]
     if not any(f.value == named[0].value for f in parts):
@@ -232,7 +243,7 @@ def weighted_average(text: str, figures: list[Figure]) -> str | None:
 def shared_out(text: str, figures: list[Figure]) -> str | None:
     """A total with percentages on it, or a sum, shared among a count of people ("bill is 212 eur, we add a 12.5%
     tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
-    if not has(SPLIT, text) or has(LEFT, text):  # what is left shared out is `remaining`'s
+    if not has(SPLIT, text) or has(LEFT, text) or has(_IN_PROPORTION, text):  # what is left is `remaining`'s
         return None
     counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
                                                        has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
@@ -293,7 +304,7 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
             not re.match(rf"\s*{re.escape(per.group(1).rstrip('s'))}", text[second.end:])  # "0.12 per m², 3 floors"
         if second is not None and not other_unit and \
                 not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b|\b(?:i'm|im|i am|we're|we are) at\b",
-                        between) and (
+                        between) and not (has(r"^\s*each\b", between) and has(r"[;.]\s|,\s+and\b", between)) and (
                 has(EACH, between) or
                 has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
                 or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
@@ -397,7 +408,9 @@ def to_target(text: str, figures: list[Figure]) -> str | None:
         rest = [f for f in figures if f is not left[0]]
         needed = to_target(text[: left[0].start] + " " * (left[0].end - left[0].start) + text[left[0].end:], rest)
         return None if needed is None else f"({needed})/{left[0].text}"
-    if any(re.match(r"\s*(?:months?|mths?|weeks?|wks?|days?|years?|yrs?|quarters?)\b", text[f.end:]) for f in amounts):
+    periods = r"\s*(?:months?|mths?|weeks?|wks?|days?|years?|yrs?|quarters?)\b"
+    if any(re.match(periods, text[f.end:]) for f in amounts) or has(r"\b(?:per|a|each) (?:month|week|day|quarter)\b",
+                                                                     text):
         return None  # "at 172,500 after 9 months, per month for the last 3 months": a pace, not what is left
     goal = next((f for f in amounts if f.start == target.end()), None)
     done = [f for f in amounts if f is not goal and not re.match(r"\s*(?:st|nd|rd|th)\b", text[f.end:]) and

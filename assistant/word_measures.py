@@ -85,6 +85,9 @@ def full_packs(text: str, figures: list[Figure]) -> str | None:
     leftover = has(r"\bfull\b|\bas many\b", text) and has(r"\bhow many\b[^.?!]*" + _LEFT_OVER, text)
     if percents or len(amounts) != 2 or (full is None and not leftover):
         return None
+    measures = [re.match(r"\s*([µμ]l|ul|ml|l|litres?|mg|g|kg|mm|cm|m|km)\b", text[f.end:]) for f in amounts]
+    if all(measures) and len({measure.group(1) for measure in measures}) > 1:
+        return None  # "each assay uses 35 µl ... the kit has 10 ml": units apart, which this shape does not convert
     size, quantity = sorted(amounts, key=lambda figure: figure.value)
     packs = f"floor({quantity.text}/{size.text})"
     return f"{quantity.text} - {size.text}*{packs}" if leftover and full is None else packs
@@ -107,6 +110,8 @@ def area_or_volume(text: str, figures: list[Figure]) -> str | None:
     if len(lengths) == 2 and has(r"\b(?:area|square met(?:re|er)s?|m2|m²|sqm|sq\.? ?m|floor space)\b", text):
         return product
     if len(lengths) == 3 and not prices and has(r"\b(?:volume|cubic|m3|m³|cbm)\b", text):
+        if has(r"\b(?:in|how many)\s+(?:litres|liters|l)\b", text):  # a cubic metre is 1000 litres, a litre 1000 cm3
+            return {"m": f"{product}*1000", "c": f"{product}/1000"}.get(units.pop())
         return f"{product}/1000000" if units == {"c"} and has(r"\bcubic met|\bm3\b|\bm³|\bcbm\b", text) else product
     return None
 

@@ -167,7 +167,7 @@ _LEFT_TO_THE_MODEL = re.compile(
     r"\btimes(?=\s+(?:the\b|an?\b|\d))|"
     r"\b(?:divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|how many ways|in how many ways|number of ways|solve|equation|derivative|integral|celsius|fahrenheit|"
-    r"double|triple|half|twice|ratio|"
+    r"double(?![\s-]+(?:rooms?\b|sided\b[^?]*\bper sheet\b))|triple|half|twice|ratio|"
     r"speed|velocity|pace|same day|same time|a third|two thirds|a fifth|a quarter of)\b",
     re.IGNORECASE)
 #: The years a compound growth runs: "after 4 years", "in 3 yrs", "2 years from now" (number words are digits by then).

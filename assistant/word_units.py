@@ -67,13 +67,15 @@ _NOT_A_PRODUCT = re.compile(
     r"\bmore than\b|\bmore\b|\bfewer\b|\bsplit|\bshare|\bbetween\b|\beach way\b|\bround trip\b|\breturn\b|"
     r"\bthere and back\b|\bdiscount|\boff\b|\bvat\b|\btax\b|\bincl(?!\w*\s+(?:the\s+)?weekends?)|\bexcl|"
     r"(?<!round )(?<!round it )(?<!add )(?<!adds )\b(?:up|down)\b|\bround(?!\s+the\s+clock|\s+(?:it\s+)?(?:up|down)\b)|"
-    r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|\blast\b|\bthe same\b|\bpace\b|"
+    r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|(?<!it )(?<!they )\blast\b|"
+    r"\bthe same\b|\bpace\b|"
     r"\bdecimals?\b|\bdp\b|%")
 _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", "x", "in", "on", "with", "to", "from",
                    "by", "over", "is", "are", "was", "the", "my", "our", "we", "i", "it", "that", "this", "so", "how",
                    "what", "whats", "if", "when", "pls", "please", "total", "into", "than", "about", "around",
                    "approx", "roughly", "all", "get", "takes", "take", "do", "does", "did", "be", "will"})
-_SKIPPED = r"(?:working|full|calendar|business|whole|billable|focus|full-time|part-time|single|double|extra)\s+"
+_SKIPPED = r"(?:working|full|calendar|business|whole|billable|focus|full-time|part-time|single|double|extra|" \
+           r"productive|effective)\s+"
 MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|owe|owed|claim|fee|fees|wage|" \
                r"salary|gross|make|earn|earns|how much|much)\b"
 _QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + MONEY_ASKED
@@ -85,7 +87,8 @@ _EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+[a-z]+)?\s+(?:takes?|is|
 #: Whole things enough for the need ("how many boxes to order", "min number of trips"), or the most that fit.
 _ENOUGH = r"\b(?:need|needed|order|enough|at least|min(?:imum)? (?:number|no\.?)|whole \w+ only|cover|" \
           r"round(?:ed)? (?:it )?up|part(?:ial)? \w+ (?:still )?counts?)\b"
-_AT_MOST = r"\b(?:max(?:imum)? (?:number|no\.?)|at most|fit|full \w+ only|round(?:ed)? (?:it )?down)\b|\bmax\b(?! \d)"
+_AT_MOST = r"\b(?:max(?:imum)? (?:number|no\.?)|at most|fit|full \w+ only|how many full|round(?:ed)? (?:it )?down)\b|" \
+           r"\bmax\b(?! \d)"
 #: What a figure is for one of the things a word before it names: "our standard day is 7.6 hrs", "reams are 500
 #: sheets", "full time = 40h".
 _ONE_IS = re.compile(r"(?:^|[,.;:]\s*|\b(?:a|an|one|each|every|our|the|my|standard|normal|working|full)\s+)"
@@ -127,7 +130,11 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
         return None
     [(expression, value)] = found
     counted = [name for name, power in asked.items() if power > 0 and name not in _MEASURES]
-    if not counted or abs(value - round(value)) < 1e-9:
+    if abs(value - round(value)) < 1e-9:
+        return expression
+    if has(r"\bhow many full\b", text):  # "how many full weeks will it last": the weeks it lasts whole
+        return f"floor({expression})"
+    if not counted:
         return expression
     up, down = has(_ENOUGH, text), has(_AT_MOST, text)  # 13.6 boxes: 14 to order, 84.5 desks: 84 fit
     return None if up == down else f"{'ceiling' if up else 'floor'}({expression})"
@@ -225,7 +232,7 @@ def _asked_in(question: str, units: list[Unit]) -> Counter | None:
     asked = Counter()
     if person := _PERSON_UNIT.search(question):
         asked.update({"person": 1, **_named(person.group(1))})
-    elif many := re.search(r"\b(?:how many|number of|no\.? of)\s+(?:more\s+)?([a-z]+)", question):
+    elif many := re.search(rf"\b(?:how many|number of|no\.? of)\s+(?:more\s+)?(?:{_SKIPPED})?([a-z]+)", question):
         asked.update(_named(many.group(1)))
     elif unit := re.search(rf"\b(?:in|into)\s+({_UNIT_WORDS})\b", question):
         asked.update(_named(unit.group(1)))

@@ -1,4 +1,4 @@
-"""Chains of rates added up or raised by a percentage, and the readings and guards around them."""
+"""Chains of rates added up or raised by a percentage, and the readings and guards found beside them."""
 
 from __future__ import annotations
 
@@ -71,3 +71,27 @@ def test_a_raise_needs_one_direction_and_one_percentage():
     assert percent_on_product(text, read_figures(text)) is None
     text = "we pay 12.50 per kg and buy 800 kg a month. how much per month?"
     assert percent_on_product(text, read_figures(text)) is None
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("server room is 4 m long, 3 m wide, 2.5 m high. volume in litres?", 30000),  # a cubic metre is 1000 litres
+    # an amount shared by headcount, the share of the one the question names
+    (("the 3 sites split the 12,000 eur security contract by headcount. north has 50 ppl, south has 30 and east "
+      "has 20. how much does east pay?"), 2400),
+    ("we have 4 cans of paint, 2.5 l each, and use about 1.5 l a day. how many full days will it last", 6),
+    ("printing 200 booklets, 16 pages each, double sided so 2 pages per sheet. how many sheets do we need", 1600),
+    ("tickets are 80 each with a 10% discount, what do 5 people cost", 360),
+])
+def test_a_reading_found_beside_the_chains(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("request_text", [
+    "printing 200 booklets, 16 pages each, double sided. how many sheets do we need",  # pages per sheet unsaid
+    "each test uses 20 µl of serum and the vial has 5 ml. how many full tests per vial?",  # two units of volume
+    "my target is 300k for the year, done 180k by end of june. how much per month for jul-dec to hit it?",
+    # a price each is paired with no figure of another clause
+    "4 ppl, train is 120 each plus 15 each for seat reservations, and theres a booking fee of 10 total. total?",
+])
+def test_a_guard_found_beside_the_chains_leaves_it_to_the_model(request_text: str):
+    assert composed_expression(request_text) is None
