@@ -25,7 +25,7 @@ _NOT_A_SUM = re.compile(
     r"\bdecimals?\b|\bdp\b|\bspare\b|\bheadroom\b|\bshort\b|\bgo over\b|\bnet\b|\bat (?:least|most)\b|%")
 #: A sum said in words: a total asked, or a term added.
 _SUM_SAID = r"\btotal\b|\bin all\b|\ball ?together\b|\bcombined\b|\boverall\b|\bsum\b|\badd(?:ed|ing)? up\b|" \
-            r"\bwhole\b|\bplus\b|\+"
+            r"\bwhole\b|\bplus\b|\ball in\b|\+"
 #: The words between two figures that start another term of a sum.
 _ADDED = re.compile(r"[,;+]|\.\s|\bplus\b|\band\b|\balso\b")
 #: A figure added once that is for each of something after all: "plus 25 kg for the pallet itself".
@@ -58,21 +58,42 @@ def unit_sum(text: str, figures: list[Figure]) -> str | None:
             if unit and not unit["money"] and all(power < 0 for power in unit.values()):
                 unit["money"] += 1  # "95/hr", "142/night": a bare rate is money where money is asked
             elif (not unit or set(unit) <= {"flat", "fee", "total"}) and \
-                    has(_FLAT, clause(text, figures, figures[index])):
-                units[index] = (Counter({"money": 1}), "")  # "truck is 380 flat"
+                    (has(_FLAT, clause(text, figures, figures[index])) or
+                     not unit and re.match(r"\s*(?:[,;.](?:\s|$)|$|(?:plus|and|\+)\b)", text[figures[index].end:])):
+                units[index] = (Counter({"money": 1}), "")  # "truck is 380 flat", "venue is 3,200, catering ..."
     if any(not unit for unit, _ in units) or (asked := asked_unit(text, figures, units)) is None:
         return None
     conversions = conversions_allowed(text, units)
+    per = [name for name, power in asked.items() if power < 0]
+    heads = [index for index, (unit, _) in enumerate(units) if len(per) == 1 and unit == Counter({per[0]: 1})]
+    if len(heads) == 1:  # "venue 3,200, catering 42/head, 135 ppl. cost per head all in?": the sum over the heads
+        [head] = heads
+        rest = [index for index in range(len(figures)) if index != head]
+        total = _summed(text, [figures[i] for i in rest], [units[i] for i in rest], asked + Counter({per[0]: 1}),
+                        conversions, (figures[head], units[head]))
+        return None if total is None else f"({total})/{figures[head].text}"
+    return _summed(text, figures, units, asked, conversions)
+
+
+def _summed(text: str, figures: list[Figure], units: list[Unit], asked: Counter,
+            conversions: list[tuple[str, str, int]], shared: tuple[Figure, Unit] | None = None) -> str | None:
+    """`unit_sum`'s sum of `figures` in the unit `asked`, one value from every cut that gives one; a run may take
+    the `shared` figure (a headcount the sum is shared by) too where it does not come out without it."""
     cuts = [index for index in range(1, len(figures))
             if _ADDED.search(text[figures[index - 1].end: figures[index].start])]
     values = {}
     for chosen in itertools.product((False, True), repeat=len(cuts)):
         bounds = [0, *(cut for cut, taken in zip(cuts, chosen, strict=True) if taken), len(figures)]
-        if len(bounds) == 2:
+        if len(bounds) == 2 and shared is None:
             continue
-        terms = [products(figures[start:end], units[start:end], asked, conversions)
-                 for start, end in itertools.pairwise(bounds)]
-        alone = [start for start, end in itertools.pairwise(bounds) if end == start + 1]
+        terms, alone = [], []
+        for start, end in itertools.pairwise(bounds):
+            term = products(figures[start:end], units[start:end], asked, conversions)
+            if not term and shared is not None:  # "catering 42/head": times the heads
+                term = products([*figures[start:end], shared[0]], [*units[start:end], shared[1]], asked, conversions)
+            elif end == start + 1:
+                alone.append(start)
+            terms.append(term)
         if all(len(term) == 1 for term in terms) and \
                 not any(has(_FOR_EACH, clause(text, figures, figures[start])) for start in alone):
             written = [next(iter(term)) for term in terms]

@@ -104,6 +104,7 @@ from assistant.word_time import (
     days_between,
     durations,
     employer_share,
+    first_month,
     fuel,
     over_cap,
     overtime,
@@ -155,8 +156,8 @@ _CONDITION = re.compile(r"\b(?:if (?:we |you |they |the customer )?pays?|paid|pa
                         r"\b(?:on|for) (?:orders?|groups?|bookings?|purchases?) (?:of |over |above |with )?"
                         r"(?:more than |at least )?\d+\+?(?:\s*(?:units?|people|ppl|pcs|items|or more))?")
 #: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
-_TO_CENTS = re.compile(r"\bto the (?:nearest )?(?:cent|penny|pence)\b")
-_TO_WHOLE = re.compile(r"\bto (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
+_TO_CENTS = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:the )?(?:nearest )?(?:cent|penny|pence)\b")
+_TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
 #: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" ("invoice 5,000" is an
 #: amount).
 _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
@@ -274,8 +275,9 @@ def asked_decimals(request: str) -> str | None:
 def _decimals_taken(text: str) -> tuple[str, str | None]:
     """`text` without the rounding it asks for, and that rounding's decimals (`asked_decimals`)."""
     text, digits = _taken(text, _ROUNDING.search(text))
-    if digits is None:
-        digits = "2" if _TO_CENTS.search(text) else "0" if _TO_WHOLE.search(text) else None
+    if digits is None and (said := _TO_CENTS.search(text) or _TO_WHOLE.search(text)) is not None:
+        digits = "2" if said.re is _TO_CENTS else "0"
+        text = text[: said.start()] + " " * (said.end() - said.start()) + text[said.end():]  # no figure, no shape's cue
     return text, "2" if digits == "two" else digits
 
 
@@ -320,7 +322,8 @@ def _unit_name(word: str) -> str:
 
 
 _BEFORE_CONVERSION: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    simple_interest, fuel, consumption, part_time, employer_share, round_trip, pro_rata, depreciation, load_weight,
+    simple_interest, fuel, consumption, part_time, employer_share, round_trip, first_month, pro_rata, depreciation,
+    load_weight,
     stock_cover, mixed_durations, per_seat_period, time_per_item, per_person_hour, mass_converted, per_person_night)
 
 

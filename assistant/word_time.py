@@ -100,6 +100,25 @@ def pro_rata(text: str, figures: list[Figure]) -> str | None:
     return f"{amount.text}*{months[0].text}/12"
 
 
+def first_month(text: str, figures: list[Figure]) -> str | None:
+    """A month's amount for the calendar days from a start day on ("joins on the 12th, month has 30 days, monthly
+    salary 4,200, pro rata by calendar days": 4200*(30 - 12 + 1)/30), the start day counted unless the request says
+    not to; both days of a range ("16th-30th inclusive") are counted."""
+    days = [f for f in figures if re.match(r"\s*-?\s*days?\b", text[f.end:]) and
+            (has(r"\bmonth (?:has|had|is)\s*$", text[:f.start]) or re.match(r"\s*-?\s*days?\s+month", text[f.end:]))]
+    ordinals = re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", text)
+    if len(figures) != 2 or len(days) != 1 or any(f.percent for f in figures) or not 1 <= len(set(ordinals)) <= 2 or \
+            not has(r"\bpro[- ]?rat|\bprorat|\bcalendar days\b", text):
+        return None
+    amount = next(f for f in figures if f is not days[0])
+    start, end = int(ordinals[0]), int(ordinals[-1]) if len(set(ordinals)) == 2 else int(days[0].value)
+    if not 1 <= start <= end <= days[0].value:
+        return None
+    first = 0 if has(r"\b(?:excluding|not counting|not including|don'?t count)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b",
+                     text) else 1
+    return f"{amount.text}*({end} - {start} + {first})/{days[0].text}"
+
+
 def fuel(text: str, figures: list[Figure]) -> str | None:
     """The fuel cost of a distance at a consumption per 100 km and a price per litre ("8.5 L per 100 km, the
     round trip is 340 km, diesel is 1.62/litre"); a distance each way is driven twice."""

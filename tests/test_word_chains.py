@@ -81,6 +81,15 @@ def test_a_raise_needs_one_direction_and_one_percentage():
     ("we have 4 cans of paint, 2.5 l each, and use about 1.5 l a day. how many full days will it last", 6),
     ("printing 200 booklets, 16 pages each, double sided so 2 pages per sheet. how many sheets do we need", 1600),
     ("tickets are 80 each with a 10% discount, what do 5 people cost", 360),
+    # a month's pay from a start day, the start day counted unless the request says not to
+    (("new hire joins on the 10th, month has 31 days, monthly salary 3,100. we pro rate by calendar days. first "
+      "month's pay?"), 2200),
+    (("she starts on the 21st, monthly pay 2,400, the month has 30 days, prorated on calendar days, not counting "
+      "the 21st. how much?"), 720),
+    # a sum shared by the headcount it is asked per, a cost per head among its terms
+    ("team dinner: restaurant room hire 300, menu 55/head, 24 ppl. cost per head all in?", 67.5),
+    ("workshop venue is 1,500 eur flat plus lunch at 20 eur per person, 50 ppl coming. cost per head? round to cent",
+     50),
 ])
 def test_a_reading_found_beside_the_chains(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected)
