@@ -39,12 +39,17 @@ _PRICE_EACH = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:each|per|a|an|pp)\b"
 #: A sum shared out said in words ("how many packs" asks a count of containers, and shares nothing out).
 _SHARED_WORDS = r"\b(?:split|splitting|divide|divided|share|shared|sharing|between|evenly|equally|among|each pay|" \
                 r"per (?:head|person|people|employee|member|attendee|participant|guest))\b"
+#: Words after a figure that name no thing it counts.
+_NOT_COUNTED = frozenset({"in", "on", "at", "for", "of", "and", "plus", "each", "a", "an", "the", "per", "x", "from",
+                          "to", "this", "that", "is", "are", "was", "were", "eur", "euros", "usd", "gbp", "so", "then",
+                          "more", "extra", "other", "last", "next", "total", "with", "by", "or"})
 _TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off|trade(?:d)?[- ]in)\b"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 
 
 #: An amount shared in proportion to counts.
-_IN_PROPORTION = r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b|\b(?:by|on|based on) headcount\b"
+_IN_PROPORTION = r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b|" \
+                 r"\b(?:by|on|based on) (?:headcount|salary|salaries|usage|revenue)\b"
 
 
 def proportional(text: str, figures: list[Figure]) -> str | None:
@@ -59,13 +64,16 @@ def proportional(text: str, figures: list[Figure]) -> str | None:
     by_name = not named
     if by_name:  # "hamburg has 84 ppl and leipzig has 46. how much does leipzig pay?": the one the question names
         asked = re.split(r"[.;]\s", text)[-1]
-        named = [f for f in amounts if (name := re.search(r"\b([a-z]{3,})\s+(?:has|have|is|are|with|:)?\s*$",
+        named = [f for f in amounts if (name := re.search(r"\b([a-z]{3,})\s*(?:has|have|is|are|with|:|\()?\s*$",
                                                           text[:f.start])) and
                  name.group(1) not in ("has", "have", "is", "are", "with", "the", "and") and
                  has(rf"\b{name.group(1)}\b", asked)]
     if len(named) != 1:
         return None
     whole = max(amounts, key=lambda figure: figure.value)
+    bracketed = [f for f in amounts if has(r"\(\s*$", text[:f.start])]
+    if by_name and named[0] in bracketed and len(bracketed) == len(amounts) - 1:
+        whole = next(f for f in amounts if f not in bracketed)  # "60k ... anna (48k), ben (60k) and chen (72k)"
     parts = [f for f in amounts if f is not whole and (by_name or f is not named[0])]
     if len(parts) > 2 and parts[0].value == len(parts) - 1:  # "three teams", then their sizes
         parts = parts[1:]
@@ -293,7 +301,7 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
                 text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
     if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text) or \
-            has(MARGIN_ASKED, text):
+            has(MARGIN_ASKED, text) or not percents and has(r"%|\bpercent", text):  # a percentage asked
         return None
     items, pairs, index = [], 0, 0
     while index < len(amounts):
@@ -303,14 +311,17 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
         other_unit = per is not None and second is not None and \
             not re.match(rf"\s*{re.escape(per.group(1).rstrip('s'))}", text[second.end:])  # "0.12 per m², 3 floors"
         if second is not None and not other_unit and \
-                not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b|\b(?:i'm|im|i am|we're|we are) at\b",
-                        between) and not (has(r"^\s*each\b", between) and has(r"[;.]\s|,\s+and\b", between)) and (
+                not has(r"\bat (?:the )?(?:start|end|beginning|moment|time)\b|"
+                        r"\b(?:i'm|im|i am|we're|we are|came in|comes in) at\b", between) and \
+                not (has(r"^\s*each\b", between) and has(r"[;.]\s|,\s+and\b", between)) and (
                 has(EACH, between) or
                 has(rf"^\s*(?:eur|€|£|\$)?\s*(?:a|an|per)\s+(?!(?:{UNIT_WORD}|yrs?)\b)[a-z]+", between)
                 or has(r"\b(?:day|daily) rate\b[^\d]{0,12}$", text[:first.start]) and
                 re.match(r"\s*(?:working\s+)?days?\b", text[second.end:]) is not None or
                 has(r"\beach of\s*$", text[:first.start]) or has(_PRICE_EACH, text[second.end: second.end + 25]) or
                 has(r"^\s*[a-z]{1,8}\s+each\b(?!\s+(?:day|week|month|hour|time|way|one))", text[second.end:])):
+            if len({measure_after(text, first), measure_after(text, second)} - {None}) > 1:
+                return None  # "5.84 g per litre, i need 350 ml": units apart, which a line item does not convert
             taken_off = has(_TAKEN_OFF, text[amounts[index - 1].end if index else 0: second.start])
             items.append(f"{'- ' if taken_off else ''}{first.text}*{second.text}")  # "we deduct $12 per breakfast"
             pairs, index = pairs + 1, index + 2
@@ -431,4 +442,10 @@ def added_up(text: str, figures: list[Figure]) -> str | None:
         return None
     if len({measure_after(text, f) for f in amounts} - {None}) > 1:
         return None  # "walls are 320 m² total ... 1 litre covers 12 m² ... 5 l tins": no sum of one thing
+    many = re.search(r"\bhow many\s+((?:[a-z]+\s+){0,2}[a-z]+)", text)
+    asked = {word.rstrip("s") for word in many.group(1).split()} if many is not None else set()
+    counted = [word.group(1).rstrip("s") for f in amounts if (word := re.match(r"\s*([a-z]+)", text[f.end:])) and
+               word.group(1) not in _NOT_COUNTED]
+    if asked and any(word not in asked for word in counted):
+        return None  # "120 guests, tables seat 8, plus 2 extra tables. how many tables": not a sum of tables
     return " + ".join(f.text for f in amounts)

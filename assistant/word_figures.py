@@ -142,6 +142,10 @@ def read_figures(text: str) -> list[Figure]:
             number = f"({product.group(1)}*{product.group(2)})"
         if suffix == "k" and not in_thousands:
             number = f"({number}*1000)"
+        elif suffix == "m" and (re.match(r"\s*(?:by|x|×|long|wide|high|tall|deep)\b", text[match.end():]) or
+                                re.search(r"(?:\bby|\d\s*[x×])\s*$", text[: match.start()])):
+            figures.append(Figure(number, match.start(), match.start(2), False))  # "6.5m by 4.8m": metres, not millions
+            continue
         elif suffix in ("m", "million"):
             number = f"({number}*1000000)"
         elif suffix in ("p", "pence", "cent", "cents"):  # "45p a mile", "90 cents a bottle": in pounds or euros

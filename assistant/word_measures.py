@@ -97,6 +97,12 @@ def area_or_volume(text: str, figures: list[Figure]) -> str | None:
     """An area ("7.5 m by 6.4 m") or a volume ("1.2 m long, 0.8 m wide and 0.95 m high") in the unit its
     lengths are in, and its cost where a price per square metre is stated ("carpet is 32 per m2")."""
     percents, amounts = split_percents(figures)
+    fees = [f for f in amounts if has(r"\b(?:flat|fitting|installation|delivery|call-?out)\b", clause(text, figures, f))
+            and has(r"\b(?:plus|and|\+)\b[^.?!\d]*$|\+\s*$", text[:f.start])]
+    if len(fees) == 1 and len(amounts) > 2:  # "carpet 23.50 €/m2 plus 180 flat fitting fee": added once
+        area = area_or_volume(text[: fees[0].start] + " " * (fees[0].end - fees[0].start) + text[fees[0].end:],
+                              [f for f in figures if f is not fees[0]])
+        return None if area is None or "*" not in area else f"{area} + {fees[0].text}"
     measured = [(f, unit) for f in amounts if (unit := re.match(_LENGTH, text[f.end:]))]
     lengths = [f for f, _ in measured]
     prices = [f for f in amounts if re.match(_AREA_PRICE, text[f.end:])]

@@ -114,6 +114,9 @@ def _grossed_up(text: str, amount: Figure, percent: Figure) -> str | None:
             return f"{amount.text}/(1 - {fraction(percent)})"
         if has(r"\bmark-?up\b", text):
             return f"{amount.text}*(1 + {fraction(percent)})"
+    if has(r"\ball[- ]in\b", text) and has(r"\b(?:on top|on-?costs?|added)\b", text) and \
+            has(r"\b(?:max(?:imum)?|gross|base|before)\b", text[max(amount.end, percent.end):]):
+        return f"{amount.text}/(1 + {fraction(percent)})"  # "22% on top of gross, 75k all in, max gross?"
     return None
 
 def percent_factors(text: str, figures: list[Figure], percents: list[Figure], total: bool) -> list[str] | None:
@@ -188,7 +191,7 @@ def percent_of(text: str, figures: list[Figure]) -> str | None:
     "1260 out of a target of 1400"): the smaller is the part."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text) or \
-            has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text):
+            has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text) or has(r"\b(?:over|under) by\b|\bover budget\b", text):
         return None
     part, whole = sorted(amounts, key=lambda figure: figure.value)
     asked = text[max(part.end, whole.end):]

@@ -123,7 +123,9 @@ _UNREAD = re.compile(r"\d\s*[:/^*+=]\s*\d|(?:\d{2,}|\d\.\d+)\s*[x×]\s*\d|\d\s*[
 #: A formula written in words, which the request's figures go into: "average headcount (start+end)/2".
 _FORMULA = re.compile(r"\([a-z ]+[-+*/][a-z ]+\)\s*[/*]\s*\d")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
-_UNIT_RATE = re.compile(r"\b1\s*(?P<unit>[a-z]{1,10})\s*=\s*(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
+_UNIT_RATE = re.compile(r"\b1\s*(?P<unit>eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|lbs?|kg|gallons?|"
+                        r"litres?|liters?|l|inch(?:es)?|in|feet|foot|ft|yards?|oz|ounces?|[kmgt]b)\s*=\s*"
+                        r"(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
                         re.IGNORECASE)
 #: Currencies by their names and signs.
 _CURRENCIES = {"eur": r"eur|euros?|€", "usd": r"usd|dollars?|\$", "gbp": r"gbp|pounds?|£|quid",
@@ -157,7 +159,8 @@ _CONDITION = re.compile(r"\b(?:if (?:we |you |they |the customer )?pays?|paid|pa
                         r"(?:more than |at least )?\d+\+?(?:\s*(?:units?|people|ppl|pcs|items|or more))?")
 #: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
 _TO_CENTS = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:the )?(?:nearest )?(?:cent|penny|pence)\b")
-_TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b")
+_TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b|"
+                       r"\b(?:as a )?whole number\s*(?:pls|please)?\W*$")
 #: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" ("invoice 5,000" is an
 #: amount).
 _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
@@ -169,7 +172,7 @@ _LEFT_TO_THE_MODEL = re.compile(
     r"\b(?:divided|squared|cubed|power|root|factorial|log|logarithm|gcd|lcm|divisor|multiple|remainder|"
     r"choose|how many ways|in how many ways|number of ways|solve|equation|derivative|integral|celsius|fahrenheit|"
     r"double(?![\s-]+(?:rooms?\b|sided\b[^?]*\bper sheet\b))|triple|half|twice|ratio|"
-    r"speed|velocity|pace|same day|same time|a third|two thirds|a fifth|a quarter of)\b",
+    r"speed|velocity|pace|(?:on|at) the same (?:day|time)|a third|two thirds|a fifth|a quarter of)\b",
     re.IGNORECASE)
 #: The years a compound growth runs: "after 4 years", "in 3 yrs", "2 years from now" (number words are digits by then).
 _YEARS = re.compile(r"\b(?:after|in|for|over|within)\s+(\d+)\s+(?:years?|yrs?)\b|"
@@ -209,6 +212,8 @@ def _composed(text: str) -> str | None:
     """`composed_expression` of a request lower-cased, its number words in digits and its asides left out."""
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
+    if has(r"\bsheets?\b", text) and not has(r"\bper sheet\b", text):  # a sheet printed on both sides holds 2 pages
+        text = re.sub(r"\b(?:printed\s+)?double[- ]sided\b", "at 2 pages per sheet", text)
     text, digits = _decimals_taken(text)
     if (plain := arithmetic(text) or written_maths(text)) is not None:  # "1850 / 12 pls", "7 factorial"
         return _rounded(plain, digits)

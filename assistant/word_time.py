@@ -62,6 +62,11 @@ def round_trip(text: str, figures: list[Figure]) -> str | None:
     by 2 ("drove 186 km to the client and back, at 0.30 eur per km", "3 visits, each 42 km one way, there and
     back, 0.30 eur/km")."""
     percents, amounts = split_percents(figures)
+    paid = [f for f in amounts if has(r"\b(?:parking|tolls?|ferry|congestion charge)\b", clause(text, figures, f))]
+    if len(paid) == 1 and len(amounts) > 2:  # "rate is 0.30/km plus i paid 12.50 parking": paid once, added
+        trip = round_trip(text[: paid[0].start] + " " * (paid[0].end - paid[0].start) + text[paid[0].end:],
+                          [f for f in figures if f is not paid[0]])
+        return None if trip is None else f"{trip} + {paid[0].text}"
     if percents or len(amounts) not in (2, 3) or not has(_ROUND_TRIP, text) or not has(_DISTANCE, text) or \
             not has(r"\bper\s+(?:km|kilomet|mile)|/\s?(?:km|mile)|\brate\b", text) or has(SPLIT, text):
         return None

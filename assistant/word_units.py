@@ -81,8 +81,9 @@ MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|o
 _QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + MONEY_ASKED
 _TIME_ASKED = r"\bhow long\b|\bduration\b"
 #: What a figure is for each of the things counted before it: "14 containers, each one takes 75 min".
-_EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+[a-z]+)?\s+(?:takes?|is|lasts?|needs?|holds?|weighs?|"
-                         r"costs?|has|gets?|does|closes|handles|picks|makes|processes|packs|answers)\s+"
+_EACH_TAKES = re.compile(r"\b(?:each|every)(?:\s+one|\s+(?P<thing>[a-z]+))?\s+(?:takes?|is|lasts?|needs?|holds?|"
+                         r"weighs?|costs?|has|gets?|does|closes|handles|picks|makes|processes|packs|answers|uses|"
+                         r"requires|consumes|contains)\s+"
                          r"(?:about\s+|around\s+|roughly\s+|approx\.?\s+)?$")
 #: Whole things enough for the need ("how many boxes to order", "min number of trips"), or the most that fit.
 _ENOUGH = r"\b(?:need|needed|order|enough|at least|min(?:imum)? (?:number|no\.?)|whole \w+ only|cover|" \
@@ -204,9 +205,13 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
         position += per.end()
     between = text[figures[index - 1].end: figure.start] if index else text[: figure.start]
     counts_things = previous and not set(_named(previous)) & _MEASURES
-    if previous and unit and not unit["money"] and not any(unit[name] < 0 for name in _named(previous)) and (
+    each = _EACH_TAKES.search(between)
+    thing = each.group("thing") if each is not None and each.group("thing") not in _STOP else None
+    if thing and unit and not unit["money"] and not set(_named(thing)) & set(unit):
+        unit.subtract(_named(thing))  # "each gel uses 1.2 g": per gel
+    elif previous and unit and not unit["money"] and not any(unit[name] < 0 for name in _named(previous)) and (
             counts_things and re.fullmatch(r"\s*[a-z]+\s+(?:x|×|of)\s*", between) or
-            _EACH_TAKES.search(between) or _MAKES.match(between)):
+            each is not None or _MAKES.match(between)):
         unit.subtract(_named(previous))  # "3 shifts x 8 hrs", "14 containers, each one takes 75 min": per the one
     elif unit and (one := _ONE_IS.search(between)) and re.fullmatch(_ONE_OF, one.group(1)) and \
             not set(_named(one.group(1))) & set(unit):

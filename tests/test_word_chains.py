@@ -80,6 +80,7 @@ def test_a_raise_needs_one_direction_and_one_percentage():
       "has 20. how much does east pay?"), 2400),
     ("we have 4 cans of paint, 2.5 l each, and use about 1.5 l a day. how many full days will it last", 6),
     ("printing 200 booklets, 16 pages each, double sided so 2 pages per sheet. how many sheets do we need", 1600),
+    ("printing 200 booklets, 16 pages each, double sided. how many sheets do we need", 1600),  # 2 pages a sheet
     ("tickets are 80 each with a 10% discount, what do 5 people cost", 360),
     # a month's pay from a start day, the start day counted unless the request says not to
     (("new hire joins on the 10th, month has 31 days, monthly salary 3,100. we pro rate by calendar days. first "
@@ -96,11 +97,39 @@ def test_a_reading_found_beside_the_chains(request_text: str, expected: float):
 
 
 @pytest.mark.parametrize("request_text", [
-    "printing 200 booklets, 16 pages each, double sided. how many sheets do we need",  # pages per sheet unsaid
     "each test uses 20 µl of serum and the vial has 5 ml. how many full tests per vial?",  # two units of volume
     "my target is 300k for the year, done 180k by end of june. how much per month for jul-dec to hit it?",
     # a price each is paired with no figure of another clause
     "4 ppl, train is 120 each plus 15 each for seat reservations, and theres a booking fee of 10 total. total?",
 ])
 def test_a_guard_found_beside_the_chains_leaves_it_to_the_model(request_text: str):
+    assert composed_expression(request_text) is None
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # a parking fee paid once beside a trip there and back
+    ("drove to the warehouse, 85 km each way, there and back. rate is 0.30/km plus i paid 6.50 parking. total claim?",
+     57.5),
+    ("we have 2.4 kg of powder, each batch uses 0.8 g. how many batches does that make", 3000),  # per the batch named
+    # shares by headcount or salary, the parts in brackets after their names
+    (("cleaning bill is 9,000/yr, split by headcount between ops (20 ppl), sales (25) and legal (5). how much does "
+      "legal pay?"), 900),
+    ("bonus pool is 30k, split proportional to salary between kim (40k), lee (50k) and max (60k). how much does lee get",
+     10000),
+    # "7.5m by 4m" is metres, and a fitting fee is added once
+    ("new flooring for the lab, 7.5m by 4m. vinyl 31 €/m2 plus 250 flat fitting fee. total cost?", 1180),
+    ("we're 150 ppl now, plan is +12% headcount by end of year. how many hires is that, whole number", 18),
+    ("on-costs are 20% on top of gross. budget for the role is 60k all in, whats the max gross salary?", 50000),
+    ("buffer recipe says 8.5 g per litre, i need 400 ml. how many grams?", 3.4),
+])
+def test_a_reading_found_by_the_managers_and_lab_sets(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("request_text", [
+    "party for 90 guests, tables seat 10, plus 3 extra tables for food. how many tables in total",  # not a sum
+    "budgeted 200k, actual came in at 230,000. over by what %?",  # a change, not a part, and no price
+    "we use about 10 reams a week and 1 box = 5 reams, how many boxes for 4 weeks?",  # a box is no currency
+])
+def test_a_guard_found_by_the_managers_and_lab_sets(request_text: str):
     assert composed_expression(request_text) is None
