@@ -21,11 +21,12 @@ _NOT_A_SUM = re.compile(
     r"\bminus\b|\bless\b|\bdeduct|\bsubtract|\bleft\b|\bremain|\brest\b|\bexcept\b|\bbut\b|\bor\b|\bvs\.?\b|"
     r"\bversus\b|\bcompar|\bdifference\b|\bsave|\bcheaper\b|\bmore\b|\bfewer\b|\bsplit|\bshare|\bbetween\b|"
     r"\bdiscount|\boff\b|\bvat\b|\btax\b|\bexcl|\bround|\bcap(?:ped)?\b|\blimit\b|\bbudget\b|\btarget\b|"
-    r"\bover\b|\baverage\b|\bavg\b|\bmean\b|\beach way\b|\bround trip\b|\breturn\b|\bthere and back\b|"
-    r"\bdecimals?\b|\bdp\b|\bspare\b|\bheadroom\b|\bshort\b|\bgo over\b|\bnet\b|\bat (?:least|most)\b|%")
+    r"\bover\b|\b(?:average|avg|mean)\b(?!\s*(?:€|eur)?\s*\d)|\beach way\b|\bround trip\b|\breturn\b|"
+    r"\bthere and back\b|\bdecimals?\b|\bdp\b|\bspare\b|\bheadroom\b|\bshort\b|\bgo over\b|\bnet\b|"
+    r"\bat (?:least|most)\b|%")
 #: A sum said in words: a total asked, or a term added.
 _SUM_SAID = r"\btotal\b|\bin all\b|\ball ?together\b|\bcombined\b|\boverall\b|\bsum\b|\badd(?:ed|ing)? up\b|" \
-            r"\bwhole\b|\bplus\b|\ball in\b|\+"
+            r"\bwhole\b|\bplus\b|\ball in\b|\+|\b(?:cost|price|spend) per (?:person|head|attendee|participant)\b"
 #: The words between two figures that start another term of a sum.
 _ADDED = re.compile(r"[,;+]|\.\s|\bplus\b|\band\b|\balso\b")
 #: A figure added once that is for each of something after all: "plus 25 kg for the pallet itself".
@@ -39,6 +40,11 @@ _CUT = r"\b(?:cut|cuts|cutting|decreas(?:e|es|ed|ing)|reduc(?:e|es|ed|ing|tion)|
 _NOT_A_RAISE = re.compile(r"\bvat\b|\bdiscount|\boff\b|\bsplit|\bshare|\bbetween\b|\bor\b|\bvs\.?\b|"
                           r"\bcompar|\baverage\b|\bavg\b|\bleft\b|\bremain|\bbudget\b|\btarget\b|\bmargin\b|"
                           r"\bmarkup\b|\bafter\b|\bthen\b|\bcompound|\bper year for\b|\bover \d+ years\b")
+#: A difference between options asked, and the words that start another option.
+_COMPARED_ASKED = r"\bhow much (?:cheaper|more|less|dearer|extra)\b|\b(?:difference|diff)\b|" \
+                  r"\bhow much (?:do|does|would|will) (?:we|i|it) save\b"
+_OPTION = re.compile(r"\bvs\.?\s|\bversus\b|,?\s+or\s+|\bcompared (?:to|with)\b|"
+                     r"[,;.]\s+(?:vendor|supplier|option|quote|offer|plan|company|provider)\s+[a-z0-9]\b")
 #: A figure paid once, whatever the counts around it: "truck is 380 flat", "a 250 service fee".
 _FLAT = r"\b(?:flat|fixed|one-?off|fee|set-?up|parking|charge)\b"
 
@@ -50,17 +56,7 @@ def unit_sum(text: str, figures: list[Figure]) -> str | None:
     if not 2 <= len(figures) <= 8 or any(f.percent or not f.value for f in figures) or _NOT_A_SUM.search(text) or \
             not has(_SUM_SAID, text):
         return None
-    units: list[Unit] = []
-    for index in range(len(figures)):
-        units.append(unit_of(text, figures, index, units) or (Counter(), ""))
-    if has(MONEY_ASKED + r"|\btotal\b", text):
-        for index, (unit, _) in enumerate(units):
-            if unit and not unit["money"] and all(power < 0 for power in unit.values()):
-                unit["money"] += 1  # "95/hr", "142/night": a bare rate is money where money is asked
-            elif (not unit or set(unit) <= {"flat", "fee", "total"}) and \
-                    (has(_FLAT, clause(text, figures, figures[index])) or
-                     not unit and re.match(r"\s*(?:[,;.](?:\s|$)|$|(?:plus|and|\+)\b)", text[figures[index].end:])):
-                units[index] = (Counter({"money": 1}), "")  # "truck is 380 flat", "venue is 3,200, catering ..."
+    units = _money_units(text, figures)
     if any(not unit for unit, _ in units) or (asked := asked_unit(text, figures, units)) is None:
         return None
     conversions = conversions_allowed(text, units)
@@ -71,14 +67,91 @@ def unit_sum(text: str, figures: list[Figure]) -> str | None:
         rest = [index for index in range(len(figures)) if index != head]
         total = _summed(text, [figures[i] for i in rest], [units[i] for i in rest], asked + Counter({per[0]: 1}),
                         conversions, (figures[head], units[head]))
-        return None if total is None else f"({total})/{figures[head].text}"
-    return _summed(text, figures, units, asked, conversions)
+        return None if total is None else f"({total[0]})/{figures[head].text}"
+    per_head = {index: sum(other[next(iter(unit))] < 0 for other, _ in units) for index, (unit, _) in enumerate(units)
+                if len(unit) == 1 and list(unit.values()) == [1]}
+    heads = [index for index, count in per_head.items() if count >= 2 and count == max(per_head.values())]
+    if len(heads) == 1:  # "6 ppl. tix 1,150 each, hotel 3 nights at 185/night per person. total?": runs per head
+        [head] = heads
+        rest = [index for index in range(len(figures)) if index != head]
+        total = _summed(text, [figures[i] for i in rest], [units[i] for i in rest], asked, conversions,
+                        (figures[head], units[head]))
+        if total is not None and total[2]:
+            return total[0]
+    total = _summed(text, figures, units, asked, conversions)
+    return None if total is None else total[0]
+
+
+def compared(text: str, figures: list[Figure]) -> str | None:
+    """The difference between options, each a chain or a sum of chains: "vendor A quotes 18,400 eur/yr, vendor B is
+    1,650/month. how much cheaper is A per year?" is 1650*12 - 18400; "lease at 95/month, or buy for 2,800 plus
+    18/month maintenance. over 36 months how much more does buying cost" is (2800 + 18*36) - (95*36), a figure of
+    the question ("over 36 months") taken by whichever option needs it. The larger less the smaller; with more than
+    two options ("cheapest and most expensive"), the largest less the smallest. None unless every option comes out
+    as the unit asked one way only and every figure is used."""
+    asking = re.search(_COMPARED_ASKED, text)
+    if asking is None or not 2 <= len(figures) <= 8 or any(f.percent or not f.value for f in figures):
+        return None
+    question_start = max([0, *(m.end() for m in re.finditer(r"[.?!;]\s", text[: asking.start()]))])
+    shared = [f for f in figures if f.start >= question_start]
+    own = [f for f in figures if f.start < question_start]
+    bounds = [m.start() for m in _OPTION.finditer(text[:question_start])]
+    options = [option for start, end in itertools.pairwise([0, *bounds, len(text)])
+               if (option := [f for f in own if start <= f.start < end])]
+    if len(shared) > 1 or len(options) < 2 or \
+            len(options) > 2 and not has(r"\bcheapest\b|\bmost expensive\b", text):
+        return None
+    units = dict(zip((f.start for f in figures), _money_units(text, figures), strict=True))
+    if any(not unit for unit, _ in units.values()):
+        return None
+    asked = asked_unit(text, figures, list(units.values()))
+    if asked is None:
+        return None
+    conversions = conversions_allowed(text, list(units.values()))
+    costs, used = [], False
+    for option in options:
+        found = products(option, [units[f.start] for f in option], asked, conversions)
+        if not found and shared:
+            found = products([*option, shared[0]], [units[f.start] for f in [*option, shared[0]]], asked, conversions)
+            used = used or len(found) == 1
+        if len(found) == 1:
+            costs.append(next(iter(found)))
+            continue
+        summed = _summed(text, option, [units[f.start] for f in option], asked, conversions,
+                         (shared[0], units[shared[0].start]) if shared else None)
+        if summed is None:
+            return None
+        used = used or summed[2]
+        costs.append(summed[:2])
+    if shared and not used:
+        return None
+    (low, _), (high, _) = min(costs, key=lambda cost: cost[1]), max(costs, key=lambda cost: cost[1])
+    return f"({high}) - ({low})"
+
+
+def _money_units(text: str, figures: list[Figure]) -> list[Unit]:
+    """Each figure's unit (an empty one where it has none), a bare rate and a flat amount as money where money is
+    asked: "95/hr", "142/night", "truck is 380 flat", "venue is 3,200, catering ..."."""
+    units: list[Unit] = []
+    for index in range(len(figures)):
+        units.append(unit_of(text, figures, index, units) or (Counter(), ""))
+    if has(MONEY_ASKED + r"|\btotal\b", text):
+        for index, (unit, _) in enumerate(units):
+            if unit and not unit["money"] and all(power < 0 for power in unit.values()):
+                unit["money"] += 1
+            elif (not unit or set(unit) <= {"flat", "fee", "total"}) and \
+                    (has(_FLAT, clause(text, figures, figures[index])) or
+                     not unit and re.match(r"\s*(?:[,;.](?:\s|$)|$|(?:plus|and|\+)\b)", text[figures[index].end:])):
+                units[index] = (Counter({"money": 1}), "")
+    return units
 
 
 def _summed(text: str, figures: list[Figure], units: list[Unit], asked: Counter,
-            conversions: list[tuple[str, str, int]], shared: tuple[Figure, Unit] | None = None) -> str | None:
-    """`unit_sum`'s sum of `figures` in the unit `asked`, one value from every cut that gives one; a run may take
-    the `shared` figure (a headcount the sum is shared by) too where it does not come out without it."""
+            conversions: list[tuple[str, str, int]], shared: tuple[Figure, Unit] | None = None
+            ) -> tuple[str, float, bool] | None:
+    """`unit_sum`'s sum of `figures` in the unit `asked`, its value and whether a run took the `shared` figure (a
+    headcount that runs per head are multiplied by, where they do not come out without it); one value from every
+    cut that gives one."""
     cuts = [index for index in range(1, len(figures))
             if _ADDED.search(text[figures[index - 1].end: figures[index].start])]
     values = {}
@@ -86,19 +159,23 @@ def _summed(text: str, figures: list[Figure], units: list[Unit], asked: Counter,
         bounds = [0, *(cut for cut, taken in zip(cuts, chosen, strict=True) if taken), len(figures)]
         if len(bounds) == 2 and shared is None:
             continue
-        terms, alone = [], []
+        terms, alone, took = [], [], False
         for start, end in itertools.pairwise(bounds):
             term = products(figures[start:end], units[start:end], asked, conversions)
             if not term and shared is not None:  # "catering 42/head": times the heads
                 term = products([*figures[start:end], shared[0]], [*units[start:end], shared[1]], asked, conversions)
+                took = True
             elif end == start + 1:
                 alone.append(start)
             terms.append(term)
+        each = _FOR_EACH if shared is None else rf"{_FOR_EACH}|\b{re.escape(next(iter(shared[1][0])))}"
         if all(len(term) == 1 for term in terms) and \
-                not any(has(_FOR_EACH, clause(text, figures, figures[start])) for start in alone):
+                not any(has(each, clause(text, figures, figures[start])) for start in alone):  # "the pallet is 25 kg"
             written = [next(iter(term)) for term in terms]
-            values[round(sum(value for _, value in written), 9)] = " + ".join(expression for expression, _ in written)
-    return next(iter(values.values())) if len(values) == 1 else None
+            values[round(sum(value for _, value in written), 9)] = (" + ".join(expression for expression, _ in written),
+                                                                    took)
+    return next((expression, value, took) for value, (expression, took) in values.items()) if len(values) == 1 \
+        else None
 
 
 def percent_on_product(text: str, figures: list[Figure]) -> str | None:

@@ -46,7 +46,7 @@ from assistant.word_amounts import (
     to_target,
     weighted_average,
 )
-from assistant.word_chains import percent_on_product, unit_sum
+from assistant.word_chains import compared, percent_on_product, unit_sum
 from assistant.word_costs import (
     at_pace,
     break_even,
@@ -252,8 +252,8 @@ def _composed(text: str) -> str | None:
             return _rounded(found, digits)
     if rate is None and converts(text):  # "54,600 a year, per month"; else a chain of rates in several units
         figures = read_figures(text)
-        return converted(text, figures) or _rounded(unit_product(text, figures) or percent_on_product(text, figures),
-                                                    digits)
+        return converted(text, figures) or _rounded(
+            unit_product(text, figures) or percent_on_product(text, figures) or compared(text, figures), digits)
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
     figures = read_figures(text)
     if years is not None:
@@ -347,5 +347,5 @@ _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     after_free, reorder_point, minimum_charge, tiered_count, per_each, per_chain, per_time, full_packs, area_or_volume,
     rate_per, containers, margin, weighted_average, overtime, shared_out, contributions, percent_of_part, percent_chain,
     percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay, split_evenly,
-    unit_product, line_items, added_up, unit_sum, percent_on_product,
+    unit_product, line_items, added_up, unit_sum, percent_on_product, compared,
 )

@@ -73,7 +73,7 @@ _NOT_A_PRODUCT = re.compile(
 _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", "x", "in", "on", "with", "to", "from",
                    "by", "over", "is", "are", "was", "the", "my", "our", "we", "i", "it", "that", "this", "so", "how",
                    "what", "whats", "if", "when", "pls", "please", "total", "into", "than", "about", "around",
-                   "approx", "roughly", "all", "get", "takes", "take", "do", "does", "did", "be", "will"})
+                   "approx", "roughly", "all", "get", "takes", "take", "do", "does", "did", "be", "will", "plus"})
 _SKIPPED = r"(?:working|full|calendar|business|whole|billable|focus|full-time|part-time|single|double|extra|" \
            r"productive|effective)\s+"
 MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|owe|owed|claim|fee|fees|wage|" \
@@ -252,7 +252,8 @@ def _asked_in(question: str, units: list[Unit]) -> Counter | None:
         asked.update(_named(unit.group(1)))
     else:
         return None
-    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)({_UNIT_WORDS}|[a-z]+)\b", question):
+    not_a_unit = r"(?!(?:per|a|an|each|every)\b)"  # "how much cheaper is a per year": per year
+    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)({_UNIT_WORDS}|{not_a_unit}[a-z]+)\b", question):
         if per.group(1) not in _STOP:
             for name, power in _named(per.group(1)).items():
                 asked[name] -= power

@@ -114,8 +114,8 @@ def test_a_guard_found_beside_the_chains_leaves_it_to_the_model(request_text: st
     # shares by headcount or salary, the parts in brackets after their names
     (("cleaning bill is 9,000/yr, split by headcount between ops (20 ppl), sales (25) and legal (5). how much does "
       "legal pay?"), 900),
-    ("bonus pool is 30k, split proportional to salary between kim (40k), lee (50k) and max (60k). how much does lee get",
-     10000),
+    (("bonus pool is 30k, split proportional to salary between kim (40k), lee (50k) and max (60k). how much does lee "
+      "get"), 10000),
     # "7.5m by 4m" is metres, and a fitting fee is added once
     ("new flooring for the lab, 7.5m by 4m. vinyl 31 €/m2 plus 250 flat fitting fee. total cost?", 1180),
     ("we're 150 ppl now, plan is +12% headcount by end of year. how many hires is that, whole number", 18),
@@ -133,3 +133,23 @@ def test_a_reading_found_by_the_managers_and_lab_sets(request_text: str, expecte
 ])
 def test_a_guard_found_by_the_managers_and_lab_sets(request_text: str):
     assert composed_expression(request_text) is None
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # options compared, a figure of the question taken by whichever option needs it
+    ("supplier A quotes 12,000 eur/yr, supplier B is 1,100/month. how much cheaper is A per year?", 1200),
+    (("copier: lease at 80/month, or buy for 2,000 plus 15/month service. over 24 months how much more does buying "
+      "cost?"), 440),
+    # a headcount that every cost per person is multiplied by, and one the costs are shared by
+    ("4 ppl going to the fair. tickets 300 each, hotel 2 nights at 120/night per person, train avg 90 pp. total cost?",
+     2520),
+    ("workshop for 20 ppl: room 500 flat, lunch 25 pp, coach 300. cost per person?", 65),
+])
+def test_options_and_headcounts_compose(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+def test_a_figure_for_each_of_the_headcount_is_no_term_of_its_own():
+    # the empty crate's 10 kg is for each of the 4 crates, not once
+    assert composed_expression("one crate holds 20 boxes, each box weighs 5 kg and the empty crate is 10 kg. total "
+                               "weight of 4 full crates in kg?") is None
