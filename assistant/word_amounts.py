@@ -240,7 +240,7 @@ def weighted_average(text: str, figures: list[Figure]) -> str | None:
         if len(amounts) % 2:
             return None
         pairs = [(amounts[i].text, amounts[i + 1].text) for i in range(0, len(amounts), 2)
-                 if has(EACH, text[amounts[i].end: amounts[i + 1].start])]
+                 if has(EACH + "|" + AVERAGE, text[amounts[i].end: amounts[i + 1].start])]  # "120 tickets avg 4.2h"
         if len(pairs) != len(amounts) // 2:
             return None
     else:

@@ -172,7 +172,7 @@ def part_time(text: str, figures: list[Figure]) -> str | None:
 
 
 #: The pace so far carried on: "at the same monthly rate", "at that pace", "same burn rate".
-_SAME_PACE = r"\b(?:same|current|that|this)\s+(?:\w+\s+)?(?:rate|pace)\b"
+_SAME_PACE = r"\b(?:same|current|that|this)\s+(?:\w+\s+){0,2}(?:rate|pace)\b"
 #: A span of time a figure counts: "9 weeks", "8 wks", "7 months".
 _SPAN = r"\s*(?:full\s+)?(?P<unit>weeks?|wks?|months?|mths?)\b"
 #: The whole period a span is part of, as a figure names it ("the 13 week quarter") or in words.

@@ -194,7 +194,7 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
     previous = units[index - 1][1] if index else ""
     while per := re.match(r"\s*(/|per\b|a\b|an\b|every\b|each\b)\s*([a-z]+[2²]?)?", rest[position:]):
         marker, word = per.group(1), per.group(2)
-        if marker == "each" and (word is None or word in _STOP):  # "9 W each": per lamp, the thing counted before
+        if marker == "each" and (word is None or word in _STOP or word.endswith("ing")):  # "9 W each": per lamp
             if not previous:
                 return None
             unit.subtract(_named(previous))

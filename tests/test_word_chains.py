@@ -153,3 +153,14 @@ def test_a_figure_for_each_of_the_headcount_is_no_term_of_its_own():
     # the empty crate's 10 kg is for each of the 4 crates, not once
     assert composed_expression("one crate holds 20 boxes, each box weighs 5 kg and the empty crate is 10 kg. total "
                                "weight of 4 full crates in kg?") is None
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("we spent 90k in the first 3 months of the year. at the same monthly run rate what's full year spend?", 360000),
+    ("petty cash had 200 eur at start of week. receipts so far: 14.50, 22.30, 8.20. what should be left", 155),
+    ("team a closed 50 tickets avg 3h, team b 150 tickets avg 5h. weighted avg hrs per ticket", 4.5),
+    # "each running": per rack, round the clock
+    ("2 server racks at 1.5 kW each running 24/7, electricity is 0.25 eur per kWh. cost for 30 days?", 540),
+])
+def test_a_shape_reads_the_words_staff_used(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
