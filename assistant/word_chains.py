@@ -141,8 +141,9 @@ def _money_units(text: str, figures: list[Figure]) -> list[Unit]:
                 unit["money"] += 1
             elif (not unit or set(unit) <= {"flat", "fee", "total"}) and \
                     (has(_FLAT, clause(text, figures, figures[index])) or
-                     not unit and re.match(r"\s*(?:[,;.](?:\s|$)|$|(?:plus|and|\+)\b)", text[figures[index].end:])):
-                units[index] = (Counter({"money": 1}), "")
+                     not unit and re.match(r"\s*(?:[,;.](?:\s|$)|$|(?:plus|and|\+)\b)", text[figures[index].end:])) or \
+                    re.match(r"\s*[a-z-]+\s+(?:fee|charge|surcharge)\b", text[figures[index].end:]):
+                units[index] = (Counter({"money": 1}), "")  # "a 120 callout fee"
     return units
 
 

@@ -15,7 +15,7 @@ AVERAGE = r"\b(?:average|averge|avergae|avarage|avrage|avg|avrg|mean)\b"
 SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|instal?ments?|" \
         r"per (?:person|head|people|team|cable|seat|item|unit|piece|participant|attendee|ride|trip|night)|" \
         r"each (?:pay|get|gets|person)|hourly rate|rate per|" \
-        r"my share|how many boxes|how many packs)\b"
+        r"my share|how many boxes|how many packs|how much (?:is that |is it |do we pay |does everyone pay )?each)\b"
 
 #: The change an amount goes through asked for, rather than the new amount.
 CHANGE_ASKED = r"\bhow much (?:more|extra|less)\b|\b(?:extra|additional|the increase|the difference|saving|save)\b"

@@ -88,6 +88,8 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
         if has(_THE_TAX_PART, text):
             return f"{amount} - {net}"
         return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
+    if len(percents) == 1 and has(r"\bhow much is (?:the )?(?:vat|tax)\b", text) and not has(_INCLUDED, text):
+        return f"{amount}*{fraction(percents[0])}"  # "net amount is 2,450, vat is 21%, how much is the vat"
     if has(LEFT, text) and has(USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
         return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
     if len(percents) == 1 and has(_FEE_TAKEN, clause(text, figures, percents[0])) and \
@@ -125,7 +127,9 @@ def percent_factors(text: str, figures: list[Figure], percents: list[Figure], to
     factors = []
     for percent in percents:
         near = clause(text, figures, percent)
-        if has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
+        if re.match(r"\s*(?:off|discount)\b", text[percent.end:]):  # "5% off the total incl vat"
+            factors.append(f"(1 - {fraction(percent)})")
+        elif has(r"\b(?:vat|tax|tip|surcharge)\b", near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {fraction(percent)})")  # "then 20% vat goes on the discounted price"
         elif has(OFF, near):
             factors.append(f"(1 - {fraction(percent)})")
@@ -152,6 +156,9 @@ def percent_change(text: str, figures: list[Figure]) -> str | None:
     elif percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text):
         return None
     first, second = amounts[0].text, amounts[1].text
+    if re.match(r"\s*(?:[a-z]+\s+)?(?:last|previous|prior)\s+(?:month|year|week|quarter|time)\b",
+                text[amounts[1].end:]):
+        first, second = second, first  # "1,480 this month vs 1,295 last month": last month's is the first
     if has(_CHANGE_DOWN, text):
         return f"({first} - {second})/{first}*100"
     if has(_CHANGE_UP, text) or has(r"\bfrom\b[^.?!]*\bto\b", text):

@@ -165,7 +165,8 @@ _TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: num
 #: amount).
 _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
                    r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b|"
-                   r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,]\d|\s*%)")
+                   r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,:]\d|\s*%)|"
+                   r"\broom\s+\d{1,2}\b(?![.,:]\d|\s*(?:%|flat|eur|euros|€|/|per\b|an?\b|for\b))")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
     r"\btimes(?=\s+(?:the\b|an?\b|\d))|"
@@ -212,6 +213,9 @@ def _composed(text: str) -> str | None:
     """`composed_expression` of a request lower-cased, its number words in digits and its asides left out."""
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
+    text = re.sub(r"(?<!and )\b(?:a\s+)?half(?:\s+an)?[\s-]+hour\b", "30 min", text)  # "half hour unpaid lunch"
+    if has(r"\b(?:annual|yearly|a year|per year|/\s*(?:yr|year))\b", text):  # "annual salary ... (12 months)"
+        text = re.sub(r"\(\s*(?:12\s+(?:months?|payments?|monthly payments?)|52\s+weeks?)\s*\)", " ", text)
     if has(r"\bsheets?\b", text) and not has(r"\bper sheet\b", text):  # a sheet printed on both sides holds 2 pages
         text = re.sub(r"\b(?:printed\s+)?double[- ]sided\b", "at 2 pages per sheet", text)
     text, digits = _decimals_taken(text)
@@ -252,8 +256,8 @@ def _composed(text: str) -> str | None:
             return _rounded(found, digits)
     if rate is None and converts(text):  # "54,600 a year, per month"; else a chain of rates in several units
         figures = read_figures(text)
-        return converted(text, figures) or _rounded(
-            unit_product(text, figures) or percent_on_product(text, figures) or compared(text, figures), digits)
+        return converted(text, figures) or _rounded(next((found for shape in _IN_UNITS if (found := shape(
+            text, figures)) is not None), None), digits)
     text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
     figures = read_figures(text)
     if years is not None:
@@ -341,6 +345,10 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
     blanked = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
     return blanked, "1" if found == "one" else found
 
+
+#: The shapes a request in several units of time is read by.
+_IN_UNITS: tuple[Callable[[str, list[Figure]], str | None], ...] = (
+    unit_product, unit_sum, percent_on_product, compared)
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     dilution, instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count,

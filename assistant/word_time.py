@@ -63,6 +63,8 @@ def round_trip(text: str, figures: list[Figure]) -> str | None:
     back, 0.30 eur/km")."""
     percents, amounts = split_percents(figures)
     paid = [f for f in amounts if has(r"\b(?:parking|tolls?|ferry|congestion charge)\b", clause(text, figures, f))]
+    if paid and has(r"\b(?:a|per|each) (?:day|trip|visit|time)\b", clause(text, figures, paid[0])):
+        return None  # "plus parking 8 eur a day": paid as often as the trips, which this shape does not count
     if len(paid) == 1 and len(amounts) > 2:  # "rate is 0.30/km plus i paid 12.50 parking": paid once, added
         trip = round_trip(text[: paid[0].start] + " " * (paid[0].end - paid[0].start) + text[paid[0].end:],
                           [f for f in figures if f is not paid[0]])
@@ -139,8 +141,8 @@ def fuel(text: str, figures: list[Figure]) -> str | None:
              if re.match(r"\s*(?:eur|euros?|€)?\s*(?:/\s*|per\s+|a\s+)(?:l|litre|liter)\b", text[f.end:])]
     if len(consumption) != 1 or len(distance) != 1 or len(price) != 1:
         return None
-    twice = "*2" if has(r"\beach way\b|\bthere and back\b|\band back\b", text) and not has(r"\btotal\b", text) \
-        else ""
+    twice = "*2" if has(r"\beach way\b|\bthere and back\b|\band back\b", text) and not has(r"\btotal\b", text) or \
+        has(r"\bone way\b", text) and has(r"\bround trip\b|\breturn trip\b|\bboth ways\b", text) else ""
     return f"{distance[0].text}{twice}/100*{consumption[0].text}*{price[0].text}"
 
 

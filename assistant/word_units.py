@@ -144,7 +144,8 @@ def unit_product(text: str, figures: list[Figure]) -> str | None:
 def products(figures: list[Figure], units: list[Unit], asked: Counter,
               conversions: list[tuple[str, str, int]]) -> set[tuple[str, float]]:
     """Every way of multiplying or dividing by each of `figures` once (the first multiplied) whose units come out
-    as `asked`, as (expression, value)."""
+    as `asked`, as (expression, value). A way whose conversion undoes one of the figures is none: "54k/yr ... paid
+    in 12 months" is no 54000*12/12, the 12 restates a year's months."""
     found = set()
     for signs in itertools.product((1, -1), repeat=len(figures)):
         if all(sign < 0 for sign in signs):
@@ -156,7 +157,8 @@ def products(figures: list[Figure], units: list[Unit], asked: Counter,
         for name, power in asked.items():
             left[name] -= power
         factor = _converted(+left, -left, conversions)
-        if factor is not None:
+        if factor is not None and not any(figure.value == (factor.denominator if sign > 0 else factor.numerator) != 1
+                                          for figure, sign in zip(figures, signs, strict=True)):
             found.add((_written(figures, signs, factor), _value(figures, signs, factor)))
     return found
 
@@ -187,10 +189,16 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
             word.group(1) not in _STOP:
         if word.group(1) == "pp":  # "£45 pp": per person
             unit["person"] -= 1
+        elif (noun := re.match(r"\s+([a-z]{3,}s)\b", rest[word.end():])) and not word.group(1).endswith("s") and \
+                noun.group(1) not in _STOP and not re.fullmatch(_UNIT_WORDS, word.group(1)) and \
+                not re.fullmatch(_UNIT_WORDS, noun.group(1)):
+            counted = _singular(noun.group(1))  # "24 water bottles", "4 lab freezers": the things are the last word
+            unit[counted] += 1
+            position = word.end() + noun.end()
         else:
             counted = _singular(word.group(1))
             unit.update(_named(word.group(1)))
-        position = word.end()
+            position = word.end()
     previous = units[index - 1][1] if index else ""
     while per := re.match(r"\s*(/|per\b|a\b|an\b|every\b|each\b)\s*([a-z]+[2²]?)?", rest[position:]):
         marker, word = per.group(1), per.group(2)

@@ -164,3 +164,30 @@ def test_a_figure_for_each_of_the_headcount_is_no_term_of_its_own():
 ])
 def test_a_shape_reads_the_words_staff_used(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("we had 900 orders this month vs 750 last month, whats the increase in %?", 20),  # last month's is the base
+    ("monitor is €200 ex vat, vat 20%, then the supplier gives 10% off the total incl vat. final price?", 216),
+    ("clocked in 8:00 and out at 16:30, half hour unpaid lunch. how many hours is that?", 8),
+    (("driving to the plant, 200 km one way. car does 7 l per 100km, diesel is 1.80 a litre. fuel cost for the round "
+     "trip?"), 50.4),
+    ("team dinner bill came to 240, theres 6 of us, how much each?", 40),
+    ("net amount is 1,000, vat is 19%, how much is the vat", 190),
+    ("if someones annual salary is 36,000 whats that per month (12 months)", 3000),  # the months restated
+    ("plumber charges 60/hr, did 3.5 hrs plus a 45 callout fee. total in eur?", 255),
+    ("new carpet for meeting room 2, room is 5 m x 4 m, carpet is 30 eur per square metre fitted. how much", 600),
+    (("a picker does 80 lines an hour. we have 1,200 order lines and each picker has 7.5 productive hrs. how many "
+     "pickers do i need"), 2),  # "order lines" are lines
+])
+def test_a_reading_found_by_the_mixed_sets(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("request_text", [
+    "salary 48k/yr, getting a 5% raise. new monthly gross? paid in 12 months",  # no 48000*12/12: the 12 restates
+    # parking paid each day, as often as the trips, which the trip's shape does not count
+    "mileage is 0.30 per km. i drove to the client 2 days, 50 km each way, plus parking 5 eur a day. how much can i claim",
+])
+def test_a_guard_found_by_the_mixed_sets(request_text: str):
+    assert composed_expression(request_text) is None
