@@ -42,7 +42,9 @@ _SHARED_WORDS = r"\b(?:split|splitting|divide|divided|share|shared|sharing|betwe
 #: Words after a figure that name no thing it counts.
 _NOT_COUNTED = frozenset({"in", "on", "at", "for", "of", "and", "plus", "each", "a", "an", "the", "per", "x", "from",
                           "to", "this", "that", "is", "are", "was", "were", "eur", "euros", "usd", "gbp", "so", "then",
-                          "more", "extra", "other", "last", "next", "total", "with", "by", "or"})
+                          "more", "extra", "other", "last", "next", "total", "with", "by", "or",
+                          "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "monday", "tuesday",
+                          "wednesday", "thursday", "friday", "saturday", "sunday"})
 _TAKEN_OFF = r"\b(?:deduct(?:ed)?|minus|subtract(?:ed)?|take off|knock off|trade(?:d)?[- ]in)\b"
 _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 
@@ -185,7 +187,7 @@ def _per_head(text: str, figures: list[Figure]) -> list[Figure]:
     """`figures` with a price per head and the one count of people made one figure ("food is 32 per head, we're 18
     ppl": 32*18)."""
     each = [f for f in figures
-            if re.match(r"\s*(?:eur|euros?|€)?\s*(?:per|a|/)\s*(?:head|person|pp)\b", text[f.end:])]
+            if re.match(r"\s*(?:eur|euros?|€)?\s*(?:(?:per|a|/)\s*(?:head|person|pp)|pp)\b", text[f.end:])]
     people = [f for f in figures if re.match(r"\s*(?:people|ppl|persons|guests|attendees|of us)\b", text[f.end:])]
     if len(each) != 1 or len(people) != 1:
         return figures
@@ -253,6 +255,8 @@ def shared_out(text: str, figures: list[Figure]) -> str | None:
     tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
     if not has(SPLIT, text) or has(LEFT, text) or has(_IN_PROPORTION, text):  # what is left is `remaining`'s
         return None
+    if not any(not has(r"\d\s*(?:eur|euros?|€)?\s*$", text[: split.start()]) for split in re.finditer(SPLIT, text)):
+        return None  # "38 per head for catering ... total budget?": a rate, and nothing shared out
     counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
                                                        has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     if len(counts) != 1:
@@ -365,6 +369,8 @@ def split_evenly(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if percents or len(amounts) != 2:
         return None
+    if has(_SUM, text) and not has(_SHARED_WORDS, text):
+        return None  # "36 boxes on each pallet, how many boxes total", "3 nights at 142 per night, the total"
     count, amount = sorted(amounts, key=lambda figure: figure.value)
     counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
     per_counted = counted is not None and not re.fullmatch(UNIT_WORD, counted.group(0).strip()) and \
@@ -446,6 +452,6 @@ def added_up(text: str, figures: list[Figure]) -> str | None:
     asked = {word.rstrip("s") for word in many.group(1).split()} if many is not None else set()
     counted = [word.group(1).rstrip("s") for f in amounts if (word := re.match(r"\s*([a-z]+)", text[f.end:])) and
                word.group(1) not in _NOT_COUNTED]
-    if asked and any(word not in asked for word in counted):
+    if asked and any(word not in asked for word in counted) or len(set(counted)) > 1:  # "3 devs ... 51 hrs"
         return None  # "120 guests, tables seat 8, plus 2 extra tables. how many tables": not a sum of tables
     return " + ".join(f.text for f in amounts)

@@ -80,6 +80,9 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
         return f"({second.text} - {first.text})/100*{amounts[0].text}"
     if len(percents) == 1 and (found := _grossed_up(text, amounts[0], percents[0])) is not None:
         return found
+    if re.match(r"\s*(?:[a-z]+\s+)?(?:per|a|/)\s*(?:yr|year)\b|\s*(?:a|per) annum\b", text[amounts[0].end:]) and \
+            has(r"\bmonthly\b|\b(?:per|a) month\b", text[percents[-1].end:]):
+        return None  # "54,600 gross per yr ... 4% raise, new monthly gross": a chain of rates in two units
     total = total or has(_TOTAL, text)
     amount = amounts[0].text
     net = has(r"^\W*(?:\w+\W+)?(?:excl\.?|excluding|ex|before|net|without)\b", text[amounts[0].end:])

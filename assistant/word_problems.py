@@ -214,7 +214,7 @@ def _composed(text: str) -> str | None:
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text = re.sub(r"(?<!and )\b(?:a\s+)?half(?:\s+an)?[\s-]+hour\b", "30 min", text)  # "half hour unpaid lunch"
-    if has(r"\b(?:annual|yearly|a year|per year|/\s*(?:yr|year))\b", text):  # "annual salary ... (12 months)"
+    if has(r"\b(?:annual|yearly|(?:a|per) (?:year|yr)|/\s*(?:yr|year))\b", text):  # "annual salary ... (12 months)"
         text = re.sub(r"\(\s*(?:12\s+(?:months?|payments?|monthly payments?)|52\s+weeks?)\s*\)", " ", text)
     if has(r"\bsheets?\b", text) and not has(r"\bper sheet\b", text):  # a sheet printed on both sides holds 2 pages
         text = re.sub(r"\b(?:printed\s+)?double[- ]sided\b", "at 2 pages per sheet", text)

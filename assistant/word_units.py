@@ -200,7 +200,8 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
             unit.update(_named(word.group(1)))
             position = word.end()
     previous = units[index - 1][1] if index else ""
-    while per := re.match(r"\s*(/|per\b|a\b|an\b|every\b|each\b)\s*([a-z]+[2²]?)?", rest[position:]):
+    while per := re.match(r"\s*(?:(?:on|in|for)\s+(?=each\b|every\b))?(/|per\b|a\b|an\b|every\b|each\b)\s*"
+                          r"([a-z]+[2²]?)?", rest[position:]):  # "36 boxes on each pallet"
         marker, word = per.group(1), per.group(2)
         if marker == "each" and (word is None or word in _STOP or word.endswith("ing")):  # "9 W each": per lamp
             if not previous:

@@ -187,7 +187,28 @@ def test_a_reading_found_by_the_mixed_sets(request_text: str, expected: float):
 @pytest.mark.parametrize("request_text", [
     "salary 48k/yr, getting a 5% raise. new monthly gross? paid in 12 months",  # no 48000*12/12: the 12 restates
     # parking paid each day, as often as the trips, which the trip's shape does not count
-    "mileage is 0.30 per km. i drove to the client 2 days, 50 km each way, plus parking 5 eur a day. how much can i claim",
+    ("mileage is 0.30 per km. i drove to the client 2 days, 50 km each way, plus parking 5 eur a day. how much can i "
+     "claim"),
 ])
 def test_a_guard_found_by_the_mixed_sets(request_text: str):
+    assert composed_expression(request_text) is None
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("warehouse got 20 pallets today, 30 boxes on each pallet. how many boxes total?", 600),  # "on each": per pallet
+    ("event budget 10,000 eur. venue 4,000, catering 50 pp for 100 ppl. how much is left", 1000),  # 50 pp times 100
+    ("hotel was 4 nights at 100 eur per night, whats the total for my expense claim", 400),  # a total, not a share
+    ("worked 7.5 hrs mon, 8 tue, 6.5 wed. total hours?", 22),  # weekdays name no other thing counted
+])
+def test_a_reading_found_by_the_last_fresh_sets(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("request_text", [
+    "2 devs estimated 20 and 30 hrs for the job, how many 8hr days is that in total?",  # devs and hours: no sum
+    # "30 per head" is a rate, not the share asked; the total is no share of 20 people
+    ("offsite for 20 ppl: venue is 800 flat plus 30 per head for catering, and we want 10% contingency on top. total "
+    "budget needed?"),
+])
+def test_a_guard_found_by_the_last_fresh_sets(request_text: str):
     assert composed_expression(request_text) is None
