@@ -92,7 +92,7 @@ def compared(text: str, figures: list[Figure]) -> str | None:
     asking = re.search(_COMPARED_ASKED, text)
     if asking is None or not 2 <= len(figures) <= 8 or any(f.percent or not f.value for f in figures):
         return None
-    question_start = max([0, *(m.end() for m in re.finditer(r"[.?!;]\s", text[: asking.start()]))])
+    question_start = max([0, *(m.end() for m in re.finditer(r"[.?!;,]\s", text[: asking.start()]))])
     shared = [f for f in figures if f.start >= question_start]
     own = [f for f in figures if f.start < question_start]
     bounds = [m.start() for m in _OPTION.finditer(text[:question_start])]
@@ -105,6 +105,8 @@ def compared(text: str, figures: list[Figure]) -> str | None:
     if any(not unit for unit, _ in units.values()):
         return None
     asked = asked_unit(text, figures, list(units.values()))
+    if asked is None and len({frozenset(unit.items()) for unit, _ in units.values()}) == 1:
+        asked = next(iter(units.values()))[0]  # "312,750 eur vs last month 289,400 eur, whats the difference"
     if asked is None:
         return None
     conversions = conversions_allowed(text, list(units.values()))

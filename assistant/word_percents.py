@@ -45,7 +45,7 @@ _ASKS_PERCENT = r"(?:what|which|how many|how much)\s*(?:%|percentage|percent)|" 
                 r"\bas a (?:%|percentage)|\bin (?:%|percent)|\bby what\b|" \
                 r"\bthe (?:%|percentage|percent) (?:\w+ )?" \
                 r"(?:increase|decrease|change|rise|drop|growth|difference|loss|gain)\b|" \
-                r"\brate (?:%|in %|as a %)|%\s*\?"
+                r"\brate (?:%|in %|as a %)|%\s*\?|%\s*$|\butili[sz]ation\b"
 #: A part lost ("3.5% damaged") and what is kept asked for ("how many good ones do we book in").
 _LOST = r"\b(?:damaged|broken|faulty|defective|rejected|lost|missing|scrapped|spoiled|returned|no-shows?)\b"
 _KEPT_ASKED = r"\b(?:good|ok|usable|intact|undamaged|sellable|fine|left|remaining|kept)\b"

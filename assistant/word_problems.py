@@ -144,9 +144,10 @@ _ROUND_DOWN = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?down\b")
 _HOURS_AND_MINUTES = re.compile(r"(?<![\d:.])(?P<hours>\d{1,3})\s*(?:h|hrs?|hours?)\s*(?P<minutes>[0-5]?\d)\s*"
                                 r"(?:m|mins?|minutes?)?\b(?![:.]\d)")
 #: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
-_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
+_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:given\s+)?(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
-_CONVERTS_MONEY = re.compile(r"\b(?:convert|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b", re.IGNORECASE)
+_CONVERTS_MONEY = re.compile(r"\b(?:convert(?:ing|ed)?|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b",
+                             re.IGNORECASE)
 _ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s*(?:decimals?|dp|places?)(?:\s+places?)?\b|"
                        r"\b(\d)\s*(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
                        re.IGNORECASE)

@@ -77,7 +77,7 @@ _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", 
 _SKIPPED = r"(?:working|full|calendar|business|whole|billable|focus|full-time|part-time|single|double|extra|" \
            r"productive|effective)\s+"
 MONEY_ASKED = r"\b(?:cost|costs|price|pay|paid|spend|charge|charges|worth|bill|owe|owed|claim|fee|fees|wage|" \
-               r"salary|gross|make|earn|earns|how much|much)\b"
+               r"salary|gross|make|earn|earns|how much|much|hourly)\b"
 _QUESTION = r"\?|\bhow\b|\bwhat|\btotal\b|\bin all\b|\bpls\b|\bplease\b|" + MONEY_ASKED
 _TIME_ASKED = r"\bhow long\b|\bduration\b"
 #: What a figure is for each of the things counted before it: "14 containers, each one takes 75 min".
@@ -199,6 +199,11 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
             counted = _singular(word.group(1))
             unit.update(_named(word.group(1)))
             position = word.end()
+            if re.fullmatch(_UNITS["hour"], word.group(1)) and \
+                    (of := re.match(r"\s*(day|shift|week)\b(?!\s*(?:rate|pass|ticket))", rest[position:])) or \
+                    re.fullmatch(_UNITS["day"], word.group(1)) and (of := re.match(r"\s*(week)\b", rest[position:])):
+                unit.subtract(_named(of.group(1)))  # "an 8hr day", "a full 5-day week": hours a day, days a week
+                position += of.end()
     previous = units[index - 1][1] if index else ""
     while per := re.match(r"\s*(?:(?:on|in|for)\s+(?=each\b|every\b))?(/|per\b|a\b|an\b|every\b|each\b)\s*"
                           r"([a-z]+[2²]?)?", rest[position:]):  # "36 boxes on each pallet"
@@ -227,6 +232,9 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
         unit.subtract(_named(one.group(1)))  # "our standard day is 7.6 hrs": hours per day
     if adjective := re.match(rf"\s*{_ADJECTIVE}", rest):
         unit[_ADJECTIVES[adjective.group(1)]] -= 1
+    elif rated := re.search(r"\b(day|daily|hour|hourly|week|weekly|month|monthly)\s+rate\s+(?:is\s+|of\s+|=\s*)?"
+                            r"(?:€|£|\$|eur\s+)?$", text[max(0, figure.start - 30): figure.start]):
+        unit.subtract(_named(rated.group(1)))  # "her day rate is £520": money a day
     unit = Counter({name: power for name, power in unit.items() if power})
     return (unit, counted) if unit else None
 
@@ -236,7 +244,11 @@ def asked_unit(text: str, figures: list[Figure], units: list[Unit]) -> Counter |
     figure, else in the last clause that asks ("how many pallets do we need, a part pallet counts as one")."""
     clauses = [part for part in re.split(r"(?<=[.?!;,:])\s+|\s+-\s+", text.strip()) if re.search(r"[a-z]", part)]
     if clauses and has(_QUESTION, clauses[-1]):
-        return _asked_in(clauses[-1], units)
+        last = clauses[-1]
+        asks = [m.start() for m in re.finditer(r"\b(?:what|whats|what's|how)\b", last)]
+        if asks and re.search(r"\d", last[: asks[-1]]):  # "7.5 hrs a day at $140/hr whats a full 5-day week worth"
+            last = last[asks[-1]:]
+        return _asked_in(last, units)
     asking = next((clause for clause in reversed(clauses) if has(_QUESTION, clause)), "")
     return _asked_in(text[: figures[0].start], units) or _asked_in(asking, units)  # "how much for coaches: 187 ..."
 
@@ -262,7 +274,8 @@ def _asked_in(question: str, units: list[Unit]) -> Counter | None:
     else:
         return None
     not_a_unit = r"(?!(?:per|a|an|each|every)\b)"  # "how much cheaper is a per year": per year
-    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)({_UNIT_WORDS}|{not_a_unit}[a-z]+)\b", question):
+    for per in re.finditer(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)(?!{_SKIPPED})({_UNIT_WORDS}|{not_a_unit}[a-z]+)\b",
+                           question):
         if per.group(1) not in _STOP:
             for name, power in _named(per.group(1)).items():
                 asked[name] -= power

@@ -212,3 +212,14 @@ def test_a_reading_found_by_the_last_fresh_sets(request_text: str, expected: flo
 ])
 def test_a_guard_found_by_the_last_fresh_sets(request_text: str):
     assert composed_expression(request_text) is None
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("orders this month 1,200 eur vs last month 1,000 eur, whats the difference", 200),  # two options of one unit
+    ("his day rate is £400 for an 8hr day, whats that hourly", 50),  # a day rate over the hours of a day
+    ("if i work 20 hours a week at £15/hr what do i make over 4 weeks", 1200),  # the ask read after its figures
+    ("Converting 1,000 USD to GBP, rate given is 0.8 - what do I get?", 800),
+    ("tom logged 120 billable hrs out of 160 available this month, whats his utilisation %", 75),
+])
+def test_a_short_request_staff_send_every_day(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
