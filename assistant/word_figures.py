@@ -76,8 +76,10 @@ def in_digits(text: str) -> str:
     """`text` with its number words written in digits ("twelve of us" -> "12 of us")."""
     def digits(match: re.Match[str]) -> str:
         run = match.group(0)
-        if run in ("one", "zero"):
-            return run
+        if run in ("one", "zero") or run in ("two", "three") and \
+                re.search(r"\b(?:those|these|the|both|all)\s+$", match.string[: match.start()]) and \
+                not re.match(r"\s+[a-z]", match.string[match.end():]):
+            return run  # "whats left after those two": the two named before, no figure
         total = current = 0
         for word in re.findall(r"[a-z]+", run.removesuffix("and a half")):
             if word in _SMALL_NUMBERS:

@@ -220,6 +220,8 @@ def test_a_guard_found_by_the_last_fresh_sets(request_text: str):
     ("if i work 20 hours a week at £15/hr what do i make over 4 weeks", 1200),  # the ask read after its figures
     ("Converting 1,000 USD to GBP, rate given is 0.8 - what do I get?", 800),
     ("tom logged 120 billable hrs out of 160 available this month, whats his utilisation %", 75),
+    ("gross is 2,000, pension 5% and union fee 5% both taken off gross, whats left after those two", 1800),  # no 2
+    ("yearly plan is $1,000/yr vs monthly at $90 pm. how much do we save per year by going annual", 80),  # pm: a month
 ])
 def test_a_short_request_staff_send_every_day(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected)
