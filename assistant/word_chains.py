@@ -45,6 +45,9 @@ _COMPARED_ASKED = r"\bhow much (?:cheaper|more|less|dearer|extra)\b|\b(?:differe
                   r"\bhow much (?:do|does|would|will) (?:we|i|it) save\b"
 _OPTION = re.compile(r"\bvs\.?\s|\bversus\b|,?\s+or\s+|\bcompared (?:to|with)\b|"
                      r"[,;.]\s+(?:vendor|supplier|option|quote|offer|plan|company|provider)\s+[a-z0-9]\b")
+#: A percentage said to be on the whole of a sum.
+_ON_THE_WHOLE = r"\b(?:on|of|off) (?:the |all of )?(?:whole(?: lot| thing| amount| order)?|total|everything|" \
+                r"all of (?:that|it)|discounted (?:price|total|amount))\b|\bon top of (?:all|everything|that|it)\b"
 #: A figure paid once, whatever the counts around it: "truck is 380 flat", "a 250 service fee".
 _FLAT = r"\b(?:flat|fixed|one-?off|fee|set-?up|parking|charge)\b"
 
@@ -139,6 +142,17 @@ def _money_units(text: str, figures: list[Figure]) -> list[Unit]:
         units.append(unit_of(text, figures, index, units) or (Counter(), ""))
     if has(MONEY_ASKED + r"|\btotal\b", text):
         for index, (unit, _) in enumerate(units):
+            before = text[figures[index - 1].end if index else 0: figures[index].start]
+            if not unit and index and units[index - 1][0] and \
+                    re.fullmatch(r"\s*(?:[a-z]+\s+){0,2}at\s*(?:€|eur\s+)?", before):  # "16 hrs consulting at 95"
+                unit = Counter({"money": 1})
+                unit.subtract(units[index - 1][0])
+                units[index] = (unit, "")
+            elif len(unit) == 1 and list(unit.values()) == [1] and \
+                    re.search(r"(?:\bplus|\+)\s*(?:€|eur\s+)?$", before) and \
+                    not any(other[next(iter(unit))] for i, (other, _) in enumerate(units) if i != index):
+                units[index] = (Counter({"money": 1}), "")  # "plus 240 travel": a cost named by what it is for
+                continue
             if unit and not unit["money"] and all(power < 0 for power in unit.values()):
                 unit["money"] += 1
             elif (not unit or set(unit) <= {"flat", "fee", "total"}) and \
@@ -173,12 +187,21 @@ def _summed(text: str, figures: list[Figure], units: list[Unit], asked: Counter,
             terms.append(term)
         each = _FOR_EACH if shared is None else rf"{_FOR_EACH}|\b{re.escape(next(iter(shared[1][0])))}"
         if all(len(term) == 1 for term in terms) and \
-                not any(has(each, clause(text, figures, figures[start])) for start in alone):  # "the pallet is 25 kg"
+                not any(has(each, _said_after(text, figures, start)) for start in alone):  # "the pallet is 25 kg"
             written = [next(iter(term)) for term in terms]
             values[round(sum(value for _, value in written), 9)] = (" + ".join(expression for expression, _ in written),
                                                                     took)
     return next((expression, value, took) for value, (expression, took) in values.items()) if len(values) == 1 \
         else None
+
+
+def _said_after(text: str, figures: list[Figure], index: int) -> str:
+    """The words of a figure's clause from the last word that adds it on: "the empty pallet is 25 kg", "25 kg for
+    the pallet itself" (not the "per head" of the figure before, in "14.80 per head + 60 eur delivery")."""
+    said = clause(text, figures, figures[index])
+    start = text.find(said) if said else figures[index].start
+    cuts = [m.end() for m in _ADDED.finditer(text, start, figures[index].start)]
+    return text[cuts[-1]: start + len(said)] if cuts else said
 
 
 def percent_on_product(text: str, figures: list[Figure]) -> str | None:
@@ -210,3 +233,30 @@ def percent_on_product(text: str, figures: list[Figure]) -> str | None:
     if has(CHANGE_ASKED, text):
         return f"{expression}*{share}"
     return f"{expression}*(1 {'+' if up else '-'} {share})"
+
+
+def percent_on_sum(text: str, figures: list[Figure]) -> str | None:
+    """A sum of chains with percentages on the whole of it, in turn: "16 hrs consulting at 95, plus 240 travel,
+    then 21% vat on the whole lot" is (16*95 + 240)*(1 + 21/100); "10% volume discount on everything, then 21% vat
+    on the discounted price" takes 10% off first. Each percentage must say it is on the whole; the rest must be a
+    sum `unit_sum` reads, its percentages' clauses left out."""
+    percents = [f for f in figures if f.percent]
+    if not percents or len(percents) == len(figures):
+        return None
+    factors, blanked = [], text
+    for percent in percents:
+        said = clause(text, figures, percent)
+        if not has(_ON_THE_WHOLE, said):
+            return None
+        if has(r"\b(?:off|discount(?:ed)?|less|minus|reduction)\b", said[: said.find(percent.text) + 40]) and \
+                not has(r"\b(?:vat|tax)\b", text[percent.end: percent.end + 6]):
+            factors.append(f"(1 - {percent.text}/100)")
+        elif has(r"\b(?:vat|tax|contingency|on top|surcharge|markup|mark-up|buffer|service charge)\b", said):
+            factors.append(f"(1 + {percent.text}/100)")
+        else:
+            return None
+        start = text.find(said)
+        blanked = blanked[:start] + " " * len(said) + blanked[start + len(said):]
+    rest = [f for f in figures if not f.percent]
+    base = unit_sum(blanked, rest)
+    return None if base is None else "*".join([f"({base})", *factors])

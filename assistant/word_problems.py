@@ -46,7 +46,7 @@ from assistant.word_amounts import (
     to_target,
     weighted_average,
 )
-from assistant.word_chains import compared, percent_on_product, unit_sum
+from assistant.word_chains import compared, percent_on_product, percent_on_sum, unit_sum
 from assistant.word_costs import (
     at_pace,
     break_even,
@@ -356,5 +356,5 @@ _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     after_free, reorder_point, minimum_charge, tiered_count, per_each, per_chain, per_time, full_packs, area_or_volume,
     rate_per, containers, margin, weighted_average, overtime, shared_out, contributions, percent_of_part, percent_chain,
     percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay, split_evenly,
-    unit_product, line_items, added_up, unit_sum, percent_on_product, compared,
+    unit_product, line_items, added_up, unit_sum, percent_on_product, compared, percent_on_sum,
 )

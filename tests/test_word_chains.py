@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.word_chains import percent_on_product, unit_sum
+from assistant.word_chains import percent_on_product, percent_on_sum, unit_sum
 from assistant.word_figures import read_figures
 from assistant.word_problems import composed_expression
 from tools.calculator import answer
@@ -225,3 +225,18 @@ def test_a_guard_found_by_the_last_fresh_sets(request_text: str):
 ])
 def test_a_short_request_staff_send_every_day(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # a sum with a percentage said to be on the whole of it; "at 100" after hours is per hour
+    ("need to invoice: 10 hrs consulting at 100, plus 200 travel, then 20% vat on the whole lot. total", 1440),
+    # "12 per head + 40 eur delivery": the delivery is added once, the per head of the figure before is not its
+    ("lunch for the team: 20 ppl at 12 per head + 40 eur delivery, then 10% vat on the whole thing. total", 308),
+])
+def test_a_percentage_on_the_whole_of_a_sum(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected)
+
+
+def test_a_percentage_not_said_to_be_on_the_whole_leaves_the_sum_to_other_shapes():
+    text = "10 hrs consulting at 100, plus 200 travel, 20% vat. total"
+    assert percent_on_sum(text, read_figures(text)) is None
