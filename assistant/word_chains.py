@@ -1,9 +1,13 @@
-"""Chains of rates added up or raised by a percentage, read by their units as `assistant.word_units` reads one.
+"""Chains of rates added up, compared or raised by a percentage, read by their units as `assistant.word_units`
+reads one.
 
 "4 movers at 95/hr each for 6.5 hours, truck is 380 flat, and 140 crates at 2.20 each. total?" is three chains,
-each money on its own, added; "we pay 18.40 per unit and buy 1,200 units a month, prices go up 7.5%, how much
-extra per month" is one chain, money a month, times the percentage. Each fires only where its cue words say so
-and every figure has its place, one way only.
+each money on its own, added (`unit_sum`; a headcount may multiply the chains per head or share the sum out);
+"vendor A 18,400/yr, vendor B 1,650/month, how much cheaper is A per year" is two options' difference
+(`compared`); "we pay 18.40 per unit and buy 1,200 units a month, prices go up 7.5%, how much extra per month" is
+one chain, money a month, times the percentage (`percent_on_product`), and "then 21% vat on the whole lot" puts a
+percentage on a sum (`percent_on_sum`). Each fires only where its cue words say so and every figure has its
+place, one way only.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ _ON_THE_WHOLE = r"\b(?:on|of|off) (?:the |all of )?(?:whole(?: lot| thing| amoun
                 r"all of (?:that|it)|discounted (?:price|total|amount))\b|\bon top of (?:all|everything|that|it)\b"
 #: A figure paid once, whatever the counts around it: "truck is 380 flat", "a 250 service fee".
 _FLAT = r"\b(?:flat|fixed|one-?off|fee|set-?up|parking|charge)\b"
+
 
 def unit_sum(text: str, figures: list[Figure]) -> str | None:
     """Chains of rates added up: "4 movers at 95/hr each for 6.5 hours, truck is 380 flat, and 140 crates at
