@@ -161,7 +161,9 @@ _CONDITION = re.compile(r"\b(?:if (?:we |you |they |the customer )?pays?|paid|pa
 #: Rounding said in words: to the cent (2 decimals) or to a whole number (none).
 _TO_CENTS = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:the )?(?:nearest )?(?:cent|penny|pence)\b")
 _TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: number)?\b|\bnearest whole number\b|"
-                       r"\b(?:as a )?whole number\s*(?:pls|please)?\W*$")
+                       r"\b(?:as a )?whole number\s*(?:pls|please)?\W*$|"
+                       r"\b(?:round(?:ed)?\s+)?to (?:the )?nearest (?:euro|eur|dollar|pound|kg|unit)\b|"
+                       r"\bround(?:ed)? to whole \w+\b|\b(?:in )?whole (?:euros?|eur|dollars?|pounds?)\b")
 #: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" ("invoice 5,000" is an
 #: amount).
 _CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.word_chains import percent_on_product, percent_on_sum, unit_sum
 from assistant.word_figures import read_figures
-from assistant.word_problems import composed_expression
+from assistant.word_problems import asked_decimals, composed_expression
 from tools.calculator import answer
 
 
@@ -240,3 +240,13 @@ def test_a_percentage_on_the_whole_of_a_sum(request_text: str, expected: float):
 def test_a_percentage_not_said_to_be_on_the_whole_leaves_the_sum_to_other_shapes():
     text = "10 hrs consulting at 100, plus 200 travel, 20% vat. total"
     assert percent_on_sum(text, read_figures(text)) is None
+
+
+@pytest.mark.parametrize(("request_text", "decimals"), [
+    ("how much is left per month, round to the nearest euro", "0"),
+    ("how much does the north office pay? whole euros", "0"),
+    ("need it in kg, round to whole kg", "0"),
+    ("how many whole boxes fit", None),  # a count of whole things, rounded down by its shape, is no rounding asked
+])
+def test_a_rounding_to_whole_units_said_in_words(request_text: str, decimals: str | None):
+    assert asked_decimals(request_text) == decimals
