@@ -27,10 +27,10 @@ _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|
              r"growing|up from|more than)\b"
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
                r"cheaper|reduced|shrank|declined?|short|shortfall|loss|lost)\b"
-#: The part not done asked after the part done was stated: "540 of 600 within SLA, what % missed".
 #: A fee in percent taken from an amount, and what is received after it asked for.
 _FEE_TAKEN = r"\b(?:fee|commission|charges?|deduct\w*|withh[eo]ld\w*)\b"
 _RECEIVED = r"\b(?:receive|recieve|received|recieved|get|got|end up|net|actually|arrives?|lands?)\b"
+#: The part not done asked after the part done was stated: "540 of 600 within SLA, what % missed".
 _NOT_DONE = r"\b(?:missed|miss|failed|fail|didn't|did not|weren't|were not|not|outside|late|no-shows?)\b"
 #: A year asked for: "the full year", "per year", "annual cost".
 _A_YEAR = r"\b(?:full year|whole year|per year|a year|for the year|over the year|annual(?:ly)?|yearly)\b"

@@ -185,15 +185,13 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
     if (currency := _CURRENCY_AFTER.match(rest)) is not None:
         unit["money"] = 1
         position = currency.end()
-    if unit["money"] and (every := re.match(r"\s*(pm|pa)\b", rest[position:])):  # "$109 pm": a month
-        unit["month" if every.group(1) == "pm" else "year"] -= 1
+    if every := re.match(r"\s*(pm|pa)\b", rest[position:]):  # "$109 pm", "4,200 pa": a month, a year (clock
+        unit["month" if every.group(1) == "pm" else "year"] -= 1  # times are read apart)
         position += every.end()
     elif unit["money"] == 0 and (word := re.match(rf"\s*-?\s*(?:{_SKIPPED})?([a-z]+[2²]?)(?![a-z\d])", rest)) and \
             word.group(1) not in _STOP:
         if word.group(1) == "pp":  # "£45 pp": per person
             unit["person"] -= 1
-        elif word.group(1) in ("pm", "pa"):  # "109 pm", "4,200 pa": per month, per annum (clock times read apart)
-            unit["month" if word.group(1) == "pm" else "year"] -= 1
         elif (noun := re.match(r"\s+([a-z]{3,}s)\b", rest[word.end():])) and not word.group(1).endswith("s") and \
                 noun.group(1) not in _STOP and not re.fullmatch(_UNIT_WORDS, word.group(1)) and \
                 not re.fullmatch(_UNIT_WORDS, noun.group(1)):
