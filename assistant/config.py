@@ -224,7 +224,7 @@ class GenerationConfig(BaseModel):
     stated_reply_figures: bool = Field(
         True, description="While the model writes a reply, a digit that would make a number the conversation "
         "never stated (its user messages, tool calls and results, the number of records a result lists; after a "
-        "tool result, counts up to 12 too) is masked, and a held opening about to state one "
+        "result that read records, counts up to 12 too) is masked, and a held opening about to state one "
         "where the model wanted a call starts the turn again with that call (claim_guard): an amount no tool "
         "produced is never stated. Ids, codes and a numbered list's numbers (E1004, Q3, '2.') are not figures "
         "here."

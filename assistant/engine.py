@@ -530,8 +530,10 @@ class Engine:
         always go on in words. Only the reply's last two words are read: every number before them was read as it
         ended."""
         if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
-            # a count comes from records a call read: a planned, declined or failed call read none
-            always = COUNTS if any(outcome.status == "ran" for outcome in state.outcomes) else ()
+            # a count comes from records a call read: a planned, declined or failed call read none, a calculation
+            # none either ("75 percent of 9 teams" after 48/64*100 counts teams nobody named)
+            always = COUNTS if any(outcome.status == "ran" and outcome.tool != CALCULATOR
+                                   for outcome in state.outcomes) else ()
             said = said_figures(state.stated, state.outcomes)
             state.said_figures = (len(state.outcomes), StatedFigures.of(said, always))
         figures = state.said_figures[1]

@@ -22,8 +22,8 @@ from typing import Any
 #: 1000 for percentages and scale, the factors between units of time, and 0.5 for halves and roots.
 ALWAYS = (*map(str, range(13)), "0.5", "24", "52", "60", "100", "365", "1000", "3600")
 #: Figures a reply written from a tool result may state whatever the result says: counts up to twelve ("2 of
-#: them", "3 rooms"). A reply with no result read behind it (no call, or one planned, declined or failed) may
-#: state none but list numbers.
+#: them", "3 rooms"). A reply with no records read behind it (no call, a calculation, or a call planned,
+#: declined or failed) may state none but list numbers.
 COUNTS = tuple(map(str, range(13)))
 
 _SCALES = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,

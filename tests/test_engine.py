@@ -1100,6 +1100,19 @@ def test_a_word_problem_whose_words_give_its_expression_is_not_written_by_the_mo
         '{"expression": "48/64*100"}')
 
 
+def test_a_calculation_backs_no_count(calculator_setup: Any):
+    tokenizer, calculator, registry = calculator_setup
+    space, nine = ids(tokenizer, " 9")
+    script = [registry.by_name("calculator").token_id] + ids(tokenizer, '{"expression": "48/64*100"}')
+    script += ids(tokenizer, "That is 75 percent of") + [space, (nine, ids(tokenizer, "the")[0])]
+    script += ids(tokenizer, " teams.") + ids(tokenizer, END)
+    engine = Engine(ScriptedDecoder(len(tokenizer), script), ChatFormat(tokenizer), registry, [calculator],
+                    GenerationConfig(repetition_penalty=1.0, compose_word_problems=False), "Test.",
+                    max_context_tokens=1024)
+    # a calculation read no records: "9 teams" would be a count nobody gave, as after a planned call
+    assert final(run(engine, "What percentage of 64 is 48?")).answer == "That is 75 percent of the teams."
+
+
 def calculator_call(calculator_setup: Any, question: str, script: list, **generation: Any) -> str:
     """The expression the engine sends when the model follows `script` (after the calculator's toolken)."""
     tokenizer, calculator, registry = calculator_setup
