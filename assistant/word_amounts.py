@@ -9,10 +9,11 @@ request is that shape and every figure it states has its place.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from itertools import pairwise
 
 from assistant.word_cues import AVERAGE, CHANGE_ASKED, EACH, LEFT, MARGIN_ASKED, SPLIT, USED, has, split_percents
-from assistant.word_figures import UNIT_WORD, Figure, read_figures
+from assistant.word_figures import UNIT_WORD, Figure, read_figures, scaled
 from assistant.word_percents import percent_chain, percent_factors
 from assistant.word_units import measure_after
 
@@ -154,10 +155,15 @@ def remaining(text: str, figures: list[Figure]) -> str | None:
     whole = max(costs, key=lambda figure: figure.value)
     if len(costs) > 2 and whole is not costs[0]:  # several costs: the budget is stated first
         return None
+    added = costs[1] if whole is costs[0] and len(costs) > 2 and \
+        has(r"^\s*(?:[a-z]+\s+){0,3}(?:plus|\+)\s*$", text[whole.end: costs[1].start]) else None
+    if added is not None:  # "30 days this yr plus 4 carried over": the budget is both
+        whole = Figure(f"{whole.text} + {added.text}", whole.start, added.end, False)
+        costs = [whole, *costs[2:]]
     left = f"{whole.text} - {' - '.join(f.text for f in costs if f is not whole)}"
     if count is not None:
         return f"({left})/{count.text}"
-    return left if len(costs) == len(amounts) else None
+    return left
 
 
 def _paid_in_parts(text: str, figures: list[Figure]) -> list[Figure]:
@@ -270,6 +276,12 @@ def shared_out(text: str, figures: list[Figure]) -> str | None:
     return None if total is None else f"({total})/{counts[0].text}"
 
 
+#: Units of length, mass and volume a capacity and a quantity may be given in apart: (dimension, size in the base).
+_SCALES = {"mm": ("m", Fraction(1, 1000)), "cm": ("m", Fraction(1, 100)), "m": ("m", Fraction(1)),
+           "km": ("m", Fraction(1000)), "g": ("g", Fraction(1)), "kg": ("g", Fraction(1000)),
+           "ml": ("l", Fraction(1, 1000)), "l": ("l", Fraction(1))}
+
+
 def containers(text: str, figures: list[Figure]) -> str | None:
     """How many containers, trips or shelves a quantity needs, each taking so many ("each carton holds 24
     bottles, we ship 1000, how many cartons do we need", "1800 binders, each shelf takes 35, how many shelves at
@@ -283,6 +295,13 @@ def containers(text: str, figures: list[Figure]) -> str | None:
                     text) or \
             has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text):
         return None
+    scales = [_SCALES.get(measure.group(1)) if (measure := re.match(r"\s*([a-z]+)\b", text[f.end:])) else None
+              for f in amounts]
+    if None not in scales and scales[0] != scales[1]:  # "45 m of strip, rolls of 250 cm": one unit, then compared
+        if scales[0][0] != scales[1][0]:
+            return None
+        capacity, quantity = sorted(zip(amounts, scales), key=lambda pair: pair[0].value * pair[1][1])
+        return f"ceiling({scaled(quantity[0].text, quantity[1][1] / capacity[1][1])}/{capacity[0].text})"
     capacity, quantity = sorted(amounts, key=lambda figure: figure.value)
     return f"ceiling({quantity.text}/{capacity.text})"
 
@@ -307,6 +326,12 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
     if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text) or \
             has(MARGIN_ASKED, text) or not percents and has(r"%|\bpercent", text):  # a percentage asked
         return None
+    if has(r"/\s*(?:yr|year)\b|\b(?:a|per) (?:year|yr)\b|\bannual", text) and \
+            has(r"\b(?:start|starts|starting|join|joins|joining)\b", text):
+        return None  # "48,000/yr each, both start 1 oct": a part of the year, which this shape does not count
+    if has(r"\b(?:p/?m|per month|a month|monthly)\b|/\s*(?:mo|month)\b", text) and \
+            has(r"\b(?:full|whole|per|a|the|for the) (?:year|yr)\b|\bannual|\byearly\b", text):
+        return None  # "29.90 per user p/m ... the cost for a full year": months this shape does not count
     items, pairs, index = [], 0, 0
     while index < len(amounts):
         first, second = amounts[index], amounts[index + 1] if index + 1 < len(amounts) else None

@@ -161,9 +161,10 @@ def part_time(text: str, figures: list[Figure]) -> str | None:
              re.match(r"\s*(?:hrs?|hours?|h)\b", text[f.end:])]
     if len(weeks) == 1:  # "works 3 days a week ... full time salary is 39,000 on 5 days"
         unit = re.match(r"\s*(?:-\s*)?(day|h)", text[weeks[0].end:])
-        weeks += [f for f in amounts if f not in weeks and unit is not None and
+        weeks += [f for f in amounts if f not in weeks and unit is not None and (
                   has(r"\b(?:on|over|across)\s*$", text[:f.start]) and
-                  re.match(rf"\s*(?:-\s*)?{unit[1]}\w*\s*(?:[.,;?!]|$)", text[f.end:])]
+                  re.match(rf"\s*(?:-\s*)?{unit[1]}\w*\s*(?:[.,;?!]|$)", text[f.end:]) or
+                  re.fullmatch(rf"\s*{unit[1]}\w*\s+to\s*", text[f.end:weeks[0].start]))]  # "from 40h to 28h a week"
     rest = [f for f in amounts if f not in weeks]
     if percents or len(weeks) != 2 or len(rest) != 1 or weeks[0].value == weeks[1].value:
         return None

@@ -20,7 +20,7 @@ SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:km\s*/\s*h(?:r|our)?|kmh|kph|mph|(?:km
 _MINUTES_ASKED = r"\bhow many min(?:ute)?s\b|\bin min(?:ute)?s\b|\bmin(?:ute)?s (?:till|until|away|to go|before|left)\b"
 _DISTANCE = r"^\s*(?:km|kilomet(?:re|er)s?|miles?|mi)\b"
 #: A rate of use per day or week: "740 L per day", "85 units a day", "120/day", "about 30 pallets daily".
-_PER_DAY = r"^\s*(?:[a-z]+\s+){0,2}?(?:(?:per|a|an|each|every|/)\s*(?:day|week)\b|daily\b|weekly\b)"
+_PER_DAY = r"^\s*(?:[a-z]+\s+){0,5}?(?:(?:per|a|an|each|every|/)\s*(?:day|week)\b|daily\b|weekly\b)"
 _LASTS = r"\b(?:how many (?:days|weeks)|days? of (?:cover|stock|supply)|(?:how long|when)\b[^.?!]*\b" \
          r"(?:last|run out|cover)|cover\b)"
 #: Whole packs asked for ("how many full boxes"), or what is left after them ("how many pens are left over").

@@ -91,7 +91,8 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
         if has(_THE_TAX_PART, text):
             return f"{amount} - {net}"
         return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
-    if len(percents) == 1 and has(r"\bhow much is (?:the )?(?:vat|tax)\b", text) and not has(_INCLUDED, text):
+    if len(percents) == 1 and has(r"\bhow much (?:is )?(?:the )?(?:vat|tax)\b|\b(?:vat|tax) amount\b|"
+                                  r"\bamount of (?:vat|tax)\b", text) and not has(_INCLUDED, text):
         return f"{amount}*{fraction(percents[0])}"  # "net amount is 2,450, vat is 21%, how much is the vat"
     if has(LEFT, text) and has(USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
         return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
@@ -136,6 +137,9 @@ def percent_factors(text: str, figures: list[Figure], percents: list[Figure], to
             factors.append(f"(1 + {fraction(percent)})")  # "then 20% vat goes on the discounted price"
         elif has(OFF, near):
             factors.append(f"(1 - {fraction(percent)})")
+        elif re.match(r"\s*over\b", text[percent.end:]) and (total or has(r"\bactual(?:ly)?\b|\bspen[dt]\b",
+                                                                           text[percent.end:])):
+            factors.append(f"(1 + {fraction(percent)})")  # "budget was 1,800 and we went 15% over, actual spend"
         elif has(_ON_TOP, near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {fraction(percent)})")
         elif has(_LOST, near) and has(_KEPT_ASKED, text):  # "3.5% damaged, how many good ones"
@@ -205,6 +209,9 @@ def percent_of(text: str, figures: list[Figure]) -> str | None:
         return None
     part, whole = sorted(amounts, key=lambda figure: figure.value)
     asked = text[max(part.end, whole.end):]
+    ends = re.search(r"[.!?;,]", asked)  # the figures' own clause names the part: "12 of 150 were paid late"
+    if ends is not None and has(_ASKS_PERCENT, asked[ends.end():]):
+        asked = asked[ends.end():]
     if has(LEFT, text) and has(USED, text) or \
             has(_NOT_DONE, asked) and not has(_NOT_DONE, text[: max(part.end, whole.end)]):
         # "spent 11,250 of 18,000, what percentage is left"; "resolved 540 of 600 within SLA, what % missed"

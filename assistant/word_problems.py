@@ -217,6 +217,7 @@ def _composed(text: str) -> str | None:
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
     text = re.sub(r"(?<!and )\b(?:a\s+)?half(?:\s+an)?[\s-]+hour\b", "30 min", text)  # "half hour unpaid lunch"
+    text = re.sub(r"\b(?:a\s+)?half[\s-]+(?:a\s+)?year\b", "6 months", text)  # "cost for half a year"
     if has(r"\b(?:annual|yearly|(?:a|per) (?:year|yr)|/\s*(?:yr|year))\b", text):  # "annual salary ... (12 months)"
         text = re.sub(r"\(\s*(?:12\s+(?:months?|payments?|monthly payments?)|52\s+weeks?)\s*\)", " ", text)
     if has(r"\bsheets?\b", text) and not has(r"\bper sheet\b", text):  # a sheet printed on both sides holds 2 pages
@@ -351,7 +352,7 @@ def _taken(text: str, match: re.Match[str] | None) -> tuple[str, str | None]:
 
 #: The shapes a request in several units of time is read by.
 _IN_UNITS: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    unit_product, unit_sum, percent_on_product, compared)
+    unit_product, unit_sum, percent_on_product, compared, average, overtime)
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     dilution, instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count,

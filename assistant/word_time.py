@@ -35,7 +35,8 @@ _EMPLOYER_PAYS = r"\b(?:company|employer|firm|they|work)\s+(?:pays?|covers?|reim
                  r"subsidi[sz]es)\b"
 _OWN_SHARE = r"\b(?:i|me|myself|my own|my share|employee|we|us)\b"
 #: A trip driven twice, and the distance it is measured in.
-_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way|return leg)\b"
+_ROUND_TRIP = r"\b(?:round trip|return trip|there and back|and back|both ways|each way|return leg|" \
+              r"(?:and )?the same (?:way )?back)\b"
 _DISTANCE = r"\b(?:km|kilometres?|kilometers?|miles?)\b"
 _PRO_RATA = r"\bpro[\s-]?rat(?:a|e|ed)\b|\bprorat(?:a|e|ed)\b"
 #: An hourly rate and a count of hours.
@@ -178,7 +179,15 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
     """Regular hours and overtime hours at an hourly rate, the overtime at a multiple of it ("40 regular hours at
     22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half"), or
     the hours worked and the hours past which the multiple is paid ("did 47 hours, base rate 12.80/hr and
-    anything over 40 hrs is paid at 1.5x")."""
+    anything over 40 hrs is paid at 1.5x"); with no rate, the overtime hours alone ("contract is 35 hrs/wk, she
+    clocked 37.5 this week, how many hrs overtime")."""
+    if len(figures) == 2 and not any(f.percent for f in figures) and \
+            has(r"\bhow many (?:hours|hrs|h)\b[^.?!]*\bovertime\b|\bhow much overtime\b(?!\s+pay)", text):
+        contract = [f for f in figures if has(r"\b(?:contract|contracted|normal|regular|standard)\b[^\d.;?!]{0,20}$",
+                                               text[: f.start])]
+        if len(contract) == 1 and figures[0] is contract[0]:
+            return f"{figures[1].text} - {contract[0].text}"
+        return None
     hours = [f for f in figures
              if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])
              or len(figures) == 4 and has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s*$",
@@ -203,8 +212,12 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
 
 
 def durations(text: str) -> str | None:
-    """Durations written in hours and minutes ("1h 25min, 50 min, 2h 05min") added up, in the minutes or hours
-    asked for."""
+    """Durations written in hours and minutes ("1h 25min, 50 min, 2h 05min"; "3h45" is 3 h 45 min) added up, in
+    the minutes or hours asked for."""
+    written = re.sub(r"\b(\d+)\s*(h|hrs?)\s*([0-5]\d)\b(?![.:]\d|\s*m)", r"\1\2 \3 min", text)
+    if written != text and has(r"\b(?:overtime|contract(?:ed)?|twice|each|times|balance|left)\b", text):
+        return None  # "1h45 each time", "contract is 40h": more than a sum, which the other shapes read
+    text = written
     spans = list(_DURATION.finditer(text))
     others = re.findall(r"\d+(?:\.\d+)?", _DURATION.sub(" ", text))
     if not spans or others not in ([], [str(len(spans))]):  # "3 calls today: ..." counts them
@@ -215,9 +228,11 @@ def durations(text: str) -> str | None:
         minutes = f"{terms[0]} - ({terms[1]})"  # "a 9 h driving limit, already driven 5 h 45 min, minutes left"
     else:
         minutes = " + ".join(terms)
-    if has(r"\bhow (?:many|much) minutes|\b(?:in|total) minutes\b|\bminutes (?:in total|total)\b", text):
+    if has(r"\bhow (?:many|much) min(?:ute)?s\b|\b(?:in|total) min(?:ute)?s\b|\bmin(?:ute)?s (?:in total|total)\b",
+           text):
         return minutes
-    if has(r"\bhow (?:many|much) hours|\b(?:in|total) hours\b|\bhours (?:in total|total)\b", text):
+    if has(r"\bhow (?:many|much) (?:hours|hrs)\b|\b(?:in|total) (?:hours|hrs)\b|\b(?:hours|hrs) (?:in total|total)\b",
+           text):
         return f"({minutes})/60"
     return None
 

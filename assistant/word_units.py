@@ -220,6 +220,9 @@ def unit_of(text: str, figures: list[Figure], index: int, units: list[Unit]) -> 
             return None
         unit.subtract(_named(word))
         position += per.end()
+        if every := re.match(r"\s*(p/?m|p/?a)\b", rest[position:]):  # "29.90 per user p/m": and a month
+            unit["month" if "m" in every.group(1) else "year"] -= 1
+            position += every.end()
     between = text[figures[index - 1].end: figure.start] if index else text[: figure.start]
     counts_things = previous and not set(_named(previous)) & _MEASURES
     each = _EACH_TAKES.search(between)

@@ -272,6 +272,38 @@ def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # a budget and what is added to it ("plus 3 carried over") before what was used
+    ("i have 25 days this year plus 3 carried over, took 12 and booked 4, how many days are left", 12),
+    # a quantity and packs in other units of one kind
+    ("we need 60 m of cable and it comes in rolls of 500 cm, how many rolls to order", 12),
+    # a rate of use several words after its figure
+    ("we go through 40 paper cups in the kitchen per day, 920 in stock, how many days will that last", 23),
+    # the figures' own clause names the part ("late"); the question asks no complement
+    ("18 of the 240 orders last month were shipped late, what percent is that", 7.5),
+    ("drove 95 km to the depot and the same back, 0.35 per km, plus 6 eur parking, total claim", 72.5),
+    ("rent is 3.10 per sqm per month for 400 sqm, what does half a year cost", 7440),
+    ("vat amount on a net 840 at 21%?", 176.4),
+    ("the party budget was 2,500 and we ended up 12% over, what did we actually spend", 2800),
+    ("weekly avg over the last 4 wks: 3, 5.5, 2 and 6 hrs of overtime", 4.125),
+    ("how many mins is 1h20 plus 2h15", 215),
+    ("going from 37.5h to 30h a week, full time pay is 2,800 a month, new monthly pay pro rata", 2240),
+    ("my contract says 38 hrs a week, i did 41.5 this week, how many hours overtime", 3.5),
+])
+def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(("request_text", "right"), [
+    ("2 hires at 50,000/yr each plus 20% on-costs, both start in july, cost for this year", 60000),  # not 120,000
+    ("the software is 15 per user p/m and we have 20 users, what's the cost for a full year", 3600),  # not 300
+    ("worked 8h10, 7h55 and 8h this week, contract is 24h, how many minutes overtime", 5),  # not the sum
+    ("flexi balance was +3h10m, left early twice, 0h50 each time, balance now in minutes", 90),  # twice
+])
+def test_a_part_of_a_year_or_more_than_a_sum_is_never_composed_wrong(request_text: str, right: float):
+    assert value(request_text) in (None, pytest.approx(right, rel=1e-9))
+
+
 @pytest.mark.parametrize("request_text", [
     "What is 17 times the number of desks on floor 3?",  # words the sum needs that are no figure
     "7 x 38.5 for the new desks and chairs",  # a product and words
