@@ -261,18 +261,32 @@ def reorder_point(text: str, figures: list[Figure]) -> str | None:
 
 def net_count(text: str, figures: list[Figure]) -> str | None:
     """A count and what came and went since ("240 ppl on jan 1, 31 leavers since then and 47 new hires, where are
-    we now"): the first figure, less those who left, plus those who joined."""
+    we now"): the first figure, less those who left, plus those who joined; a stock and what came in and went out
+    when what is left is asked ("1240 pcs at the start, 2 deliveries of 600 came in, we shipped out 1875")."""
     percents, amounts = split_percents(figures)
     if percents or len(amounts) < 3:
         return None
+    stock = has(r"\b(?:left|now|on hand|in stock)\b", text[amounts[-1].end:])
     terms = [amounts[0].text]
-    for figure in amounts[1:]:
+    index = 1
+    while index < len(amounts):
+        figure, before = amounts[index], text[amounts[index - 1].end: amounts[index].start]
         words = text[figure.end: figure.end + 25]
+        if stock and index + 1 < len(amounts) and \
+                re.fullmatch(r"\s*[a-z]+\s+of\s*", text[figure.end: amounts[index + 1].start]):
+            words = text[amounts[index + 1].end: amounts[index + 1].end + 25]  # "2 deliveries of 600 pcs came in"
+            figure = Figure(f"{figure.text}*{amounts[index + 1].text}", figure.start, amounts[index + 1].end, False)
+            index += 1
+        index += 1
         if re.match(r"^\s*(?:[a-z]+\s+)?(?:leavers?|left|quit|resigned|resignations|leaving|exits?|retired|"
-                    r"retirements|fired|let go|dismissed)\b", words):
+                    r"retirements|fired|let go|dismissed)\b", words) or \
+                stock and (re.match(r"^\s*(?:[a-z]+\s+)?(?:went|were|got) (?:out|shipped|sold|used)\b", words) or
+                           has(r"\b(?:shipped|shiped|sent|sold|used|issued|picked)(?: out)?\s*$", before)):
             terms.append(f"- {figure.text}")
         elif re.match(r"^\s*(?:[a-z]+\s+)?(?:new hires?|hires?|joiners?|joined|starters?|new starters?|"
-                      r"new (?:people|staff|employees))\b", words):
+                      r"new (?:people|staff|employees))\b", words) or \
+                stock and (re.match(r"^\s*(?:[a-z]+\s+)?(?:came in|arrived|were delivered|got delivered)\b", words)
+                           or has(r"\b(?:received|got in|took in)\s*$", before)):
             terms.append(f"+ {figure.text}")
         else:
             return None

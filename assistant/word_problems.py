@@ -164,9 +164,9 @@ _TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: num
                        r"\b(?:as a )?whole number\s*(?:pls|please)?\W*$|"
                        r"\b(?:round(?:ed)?\s+)?to (?:the )?nearest (?:euro|eur|dollar|pound|kg|unit)\b|"
                        r"\bround(?:ed)? to whole \w+\b|\b(?:in )?whole (?:euros?|eur|dollars?|pounds?)\b")
-#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" ("invoice 5,000" is an
-#: amount).
-_CODE = re.compile(r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
+#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12", a quarter ("q3")
+#: ("invoice 5,000" is an amount).
+_CODE = re.compile(r"\bq[1-4]\b|\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
                    r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b|"
                    r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,:]\d|\s*%)|"
                    r"\broom\s+\d{1,2}\b(?![.,:]\d|\s*(?:%|flat|eur|euros|€|/|per\b|an?\b|for\b))")

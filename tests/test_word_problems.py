@@ -289,6 +289,10 @@ def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_
     ("how many mins is 1h20 plus 2h15", 215),
     ("going from 37.5h to 30h a week, full time pay is 2,800 a month, new monthly pay pro rata", 2240),
     ("my contract says 38 hrs a week, i did 41.5 this week, how many hours overtime", 3.5),
+    # a stock and what came in and went out, a count of deliveries of so many among them
+    ("we had 500 boxes, received 120, sold 310, how many boxes do we have now", 310),
+    ("900 units at the start of the week, 3 deliveries of 150 units came in, we picked 700. how many are left", 650),
+    ("the q2 budget is 12k, april we spent 3,100 and may 4,250, how much is left", 4650),  # a quarter is no figure
 ])
 def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
