@@ -52,7 +52,8 @@ _SUM = r"\b(?:add up|adding up|sum|total|altogether|in all|combined)\b"
 
 #: An amount shared in proportion to counts.
 _IN_PROPORTION = r"\bin proportion\b|\bproportional(?:ly)?\b|\bpro rata (?:to|by)\b|" \
-                 r"\b(?:by|on|based on) (?:headcount|salary|salaries|usage|revenue)\b"
+                 r"\b(?:by|on|based on) (?:headcount|salary|salaries|usage|revenue)\b|" \
+                 r"\bsplit (?:it )?(?:by|according to|based on)\s+(?!\d|equal|even)"
 
 
 def proportional(text: str, figures: list[Figure]) -> str | None:

@@ -135,7 +135,7 @@ _ASKED_IN = re.compile(r"(?<!came )(?<!comes )(?<!come )(?<!amounts )(?<!amounte
                        r"(eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|kilometres?)\b")
 #: An aside the sum leaves out: "(her target is 110 but I just need the average)", "driver also gets a 12 eur
 #: lunch allowance but that's separate."
-_ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not)\b[^()]*\)|"
+_ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not|different budget)\b[^()]*\)|"
                     r"[^.?!]*\b(?:separate|irrelevant|doesn't count|does not count|ignore that)\b[^.?!]*[.?!]")
 #: A count asked for in whole units, rounded up or down.
 _ROUND_UP = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?up\b")
@@ -218,6 +218,7 @@ def _composed(text: str) -> str | None:
         text = text.replace(words, multiple)
     text = re.sub(r"(?<!and )\b(?:a\s+)?half(?:\s+an)?[\s-]+hour\b", "30 min", text)  # "half hour unpaid lunch"
     text = re.sub(r"\b(?:a\s+)?half[\s-]+(?:a\s+)?year\b", "6 months", text)  # "cost for half a year"
+    text = re.sub(r"(\d\s*(?:eur|euros?|€|£|\$|gbp|usd)?)\s+ea\b\.?", r"\1 each", text)  # "89.90 eur ea."
     if has(r"\b(?:annual|yearly|(?:a|per) (?:year|yr)|/\s*(?:yr|year))\b", text):  # "annual salary ... (12 months)"
         text = re.sub(r"\(\s*(?:12\s+(?:months?|payments?|monthly payments?)|52\s+weeks?)\s*\)", " ", text)
     if has(r"\bsheets?\b", text) and not has(r"\bper sheet\b", text):  # a sheet printed on both sides holds 2 pages

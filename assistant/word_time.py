@@ -89,7 +89,7 @@ def round_trip(text: str, figures: list[Figure]) -> str | None:
 def pro_rata(text: str, figures: list[Figure]) -> str | None:
     """A year's or a month's amount for the part of it that counts: "worked 18 of the 30 days" (the amount times
     18/30), "3 days/week instead of 5" (times 3/5), "for 5 months" of an annual amount or a full year's 28 days
-    (times 5/12)."""
+    (times 5/12); the months not used, refunded after a cancellation ("cancels after 5 months": times 7/12)."""
     percents, amounts = split_percents(figures)
     part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
                         r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)(?![\d.])", text)
@@ -105,6 +105,9 @@ def pro_rata(text: str, figures: list[Figure]) -> str | None:
     if len(amounts) != 2 or len(months) != 1 or not has(r"\b(?:annual|year|yearly|per year|a year)\b", text):
         return None
     amount = next(f for f in amounts if f is not months[0])
+    if has(r"\b(?:unused|refund(?:ed|s)?|remaining|rest of the year)\b", text) and \
+            has(r"\b(?:after|cancel(?:s|led|ed)?)\b", text[: months[0].start]):
+        return f"{amount.text}*(12 - {months[0].text})/12"  # "cancels after 5 months, we refund the unused months"
     return f"{amount.text}*{months[0].text}/12"
 
 

@@ -293,6 +293,16 @@ def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_
     ("we had 500 boxes, received 120, sold 310, how many boxes do we have now", 310),
     ("900 units at the start of the week, 3 deliveries of 150 units came in, we picked 700. how many are left", 650),
     ("the q2 budget is 12k, april we spent 3,100 and may 4,250, how much is left", 4650),  # a quarter is no figure
+    ("need 4 pcs of the blue ink, 23.50 eur ea. total?", 94),  # "ea" is each
+    ("marketing budget is 20k, spent 6,500 on ads and 4,000 on events (the 1,500 for the summer party is a different "
+     "budget). how much is left", 9500),
+    # the months not used of a year paid upfront, refunded
+    ("member cancels the yearly plan (600/yr, paid upfront) after 3 months, we refund the unused months pro rata, "
+     "how much", 450),
+    # a fee taken off what a conversion gives
+    ("client pays 2,000 usd, converted at 0.92 eur per usd, the bank takes a 1% fee on the eur amount, how much eur "
+     "do we actually get", 1821.6),
+    ("the van costs 900 and we split it by pallets: berlin 6, munich 3, hamburg 1. how much does munich pay", 270),
 ])
 def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
