@@ -142,10 +142,9 @@ def percent_factors(text: str, figures: list[Figure], percents: list[Figure], to
             factors.append(f"(1 + {fraction(percent)})")  # "budget was 1,800 and we went 15% over, actual spend"
         elif has(_ON_TOP, near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {fraction(percent)})")
-        elif has(_LOST, near) and has(_KEPT_ASKED, text):  # "3.5% damaged, how many good ones"
-            factors.append(f"(1 - {fraction(percent)})")
-        elif has(_FEE_TAKEN, near) and has(_RECEIVED, text[percent.end:]):  # "takes 0.5% fee ... what do we get"
-            factors.append(f"(1 - {fraction(percent)})")
+        elif has(_LOST, near) and has(_KEPT_ASKED, text) or \
+                has(_FEE_TAKEN, near) and has(_RECEIVED, text[percent.end:]):
+            factors.append(f"(1 - {fraction(percent)})")  # "3.5% damaged, how many good ones"; "takes a 0.5% fee"
         elif len(percents) == 1 and (has(r"\bof\b|\bon\b", near) or has(r"\brate\b", near) and
                                      has(r"\bhow many\b", text)) and not has(_ASKS_PERCENT, text):
             factors.append(fraction(percent))  # "return rate 3.2%, how many returns"
