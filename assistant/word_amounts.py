@@ -442,7 +442,7 @@ def to_target(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(figures)
     if target is None or percents or len(amounts) < 2 or \
             not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b|"
-                    r"\bget (?:back )?(?:up )?to\b|\bdo (?:i|we) need\b", text):
+                    r"\bget (?:back )?(?:up )?to\b|\bdo (?:i|we) need\b|\bhow far (?:off|short|away|are we)\b", text):
         return None
     left = [f for f in amounts
             if re.match(r"\s*(?:hrs?|hours?|days?|weeks?)\s+(?:to go|left|remaining)\b", text[f.end:])]

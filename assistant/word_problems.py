@@ -263,7 +263,10 @@ def _composed(text: str) -> str | None:
         figures = read_figures(text)
         return converted(text, figures) or _rounded(next((found for shape in _IN_UNITS if (found := shape(
             text, figures)) is not None), None), digits)
-    text, years = _taken(text, _YEARS.search(text))  # compound growth: the years are a power, not a figure
+    if "%" in text:  # compound growth: the years are a power, not a figure
+        text, years = _taken(text, _YEARS.search(text))
+    else:  # "340 laptops evenly over 4 yrs": years no percentage compounds over are a figure
+        years = None
     figures = read_figures(text)
     if years is not None:
         expression = compounded(text, figures, years)

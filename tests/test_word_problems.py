@@ -303,6 +303,8 @@ def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_
     ("client pays 2,000 usd, converted at 0.92 eur per usd, the bank takes a 1% fee on the eur amount, how much eur "
      "do we actually get", 1821.6),
     ("the van costs 900 and we split it by pallets: berlin 6, munich 3, hamburg 1. how much does munich pay", 270),
+    ("we replace 120 monitors evenly over 3 yrs, how many each year", 40),  # years no percentage compounds over
+    ("our sales target is 50k and we've done 38,500 so far, how far short are we", 11500),
 ])
 def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
