@@ -12,7 +12,18 @@ import re
 from fractions import Fraction
 from itertools import pairwise
 
-from assistant.word_cues import AVERAGE, CHANGE_ASKED, EACH, LEFT, MARGIN_ASKED, SPLIT, USED, has, split_percents
+from assistant.word_cues import (
+    AVERAGE,
+    CHANGE_ASKED,
+    EACH,
+    LEFT,
+    MARGIN_ASKED,
+    SPAN,
+    SPLIT,
+    USED,
+    has,
+    split_percents,
+)
 from assistant.word_figures import UNIT_WORD, Figure, read_figures, scaled
 from assistant.word_percents import percent_chain, percent_factors
 from assistant.word_units import measure_after
@@ -154,6 +165,8 @@ def remaining(text: str, figures: list[Figure]) -> str | None:
         count = amounts[2]  # "18,000 ... used 7,650 ... 9 people, split equally"
     costs = [f for f in amounts if f is not count]
     whole = max(costs, key=lambda figure: figure.value)
+    if any(re.match(SPAN, text[f.end:]) for f in costs if f is not whole) and not re.match(SPAN, text[whole.end:]):
+        return None  # "1,440 eur paid upfront for 12 months": a span of time is no cost taken off the amount
     if len(costs) > 2 and whole is not costs[0]:  # several costs: the budget is stated first
         return None
     added = costs[1] if whole is costs[0] and len(costs) > 2 and \
@@ -239,6 +252,9 @@ def weighted_average(text: str, figures: list[Figure]) -> str | None:
     quantities at a price each ("200 pcs at 3.20 and 300 pcs at 2.70, the average price per piece")."""
     if not has(AVERAGE, text) and not has(r"\bweighted\b", text):
         return None
+    asks = list(re.finditer(r"\b(?:what|whats|what's|how)\b", text))
+    if asks and not has(AVERAGE + r"|\bweighted\b", text[asks[-1].start():]):
+        return None  # "avg 3 calls a day, avg 42 km per call ... what's the mileage cost": averages given, none asked
     percents, amounts = split_percents(figures)
     if percents and len(percents) == len(amounts) >= 2 and has(r"\bweighted\b", text):
         pairs = [(p.text, a.text) for p, a in zip(percents, amounts)]
@@ -324,9 +340,13 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
             has(r"(?:\bplus|\band|\bwith|\+)\s*(?:an?\s+)?(?:flat|one-off|one off|fixed)?\s*(?:eur|€|£|\$)?\s*$",
                 text[:f.start])]
     amounts = [f for f in amounts if f not in fees[:1]]  # "... each plus 12.50 shipping": added once
-    if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT, text) or _counts_containers(text) or \
-            has(MARGIN_ASKED, text) or not percents and has(r"%|\bpercent", text):  # a percentage asked
+    if len(amounts) < 2 or has(AVERAGE, text) or _splits(text) or has(LEFT + r"|\bspare\b", text) or \
+            _counts_containers(text) or has(MARGIN_ASKED, text) or \
+            not percents and has(r"%|\bpercent", text):  # a percentage asked
         return None
+    if any(re.match(r"\s*(?:hrs?|hours?|km|kg|pcs)\b(?!\s*(?:each|per|a|an|/)\b)", text[f.end:]) and
+           has(r"\bat\s*$", text[: f.start]) for f in amounts):
+        return None  # "its last change at 1750 hrs": a reading, not a price
     if has(r"/\s*(?:yr|year)\b|\b(?:a|per) (?:year|yr)\b|\bannual", text) and \
             has(r"\b(?:start|starts|starting|join|joins|joining)\b", text):
         return None  # "48,000/yr each, both start 1 oct": a part of the year, which this shape does not count
@@ -397,6 +417,8 @@ def split_evenly(text: str, figures: list[Figure]) -> str | None:
         return None
     if has(_SUM, text) and not has(_SHARED_WORDS, text):
         return None  # "36 boxes on each pallet, how many boxes total", "3 nights at 142 per night, the total"
+    if has(r"\bstill\b|\bat (?:the )?end of\b", text):
+        return None  # "expensed evenly each month, how much is still prepaid at end of june": months gone, not asked
     count, amount = sorted(amounts, key=lambda figure: figure.value)
     counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
     per_counted = counted is not None and not re.fullmatch(UNIT_WORD, counted.group(0).strip()) and \

@@ -23,7 +23,7 @@ CHANGE_ASKED = r"\bhow much (?:more|extra|less)\b|\b(?:extra|additional|the incr
 LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
         r"the rest|to go)\b"
 #: What was used of it.
-USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes|receipts?)\b"
+USED = r"\b(?:spent|spend|spending|used|taken|paid|booked|gone|deposit|salaries|costs?|goes|receipts?|done)\b"
 #: A price or rate each: "at 0.23", "11.90 each", "per km", "a litre" (not "at least", "every 289 days").
 EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" \
         r"\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|\ban hour\b|@|\bx\b)"
@@ -62,5 +62,7 @@ def _clause_start(text: str, figures: list[Figure], figure: Figure) -> int:
     return max(before, *(m.end() for m in re.finditer(r"[,;.?!]\s", text[:figure.start])), 0)
 
 #: A margin or markup asked for in percent, which the margin shape answers from prices, not from a percentage.
+#: A span of time right after a figure: "12 months", "3 wks" (a figure of time, not an amount).
+SPAN = r"\s*(?:months?|mths?|weeks?|wks?|days?|years?|yrs?)\b"
 MARGIN_ASKED = r"\b(?:margin|markup|mark-up)\b[^.?!]{0,20}\b(?:as an? |in )?(?:%|percent|percentage)|" \
                r"\bwhat(?:'s|s| is) (?:the |our |my )?(?:margin|markup)\b"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.word_cues import has
+from assistant.word_cues import SPAN, has
 from assistant.word_figures import Figure
 
 #: Verbs of an amount that comes in, and of one that goes out, read around a figure.
@@ -42,6 +42,8 @@ def ledger(text: str, figures: list[Figure]) -> str | None:
         return None
     if len(amounts) < 2 or has(_OUT, text[max(0, amounts[0].start - 40): amounts[0].start]):
         return None  # "spent 500 of ...": the balance is no figure that went out
+    if any(re.match(SPAN, text[f.end:]) for f in amounts[1:]):
+        return None  # "1,440 eur paid upfront for 12 months": a span of time came in or went out of no balance
     written, previous = [amounts[0].text], None
     for index in range(1, len(amounts)):
         joined = not re.search(r"[.;?!]", text[amounts[index - 1].end: amounts[index].start])

@@ -146,7 +146,9 @@ def percent_factors(text: str, figures: list[Figure], percents: list[Figure], to
                 has(_FEE_TAKEN, near) and has(_RECEIVED, text[percent.end:]):
             factors.append(f"(1 - {fraction(percent)})")  # "3.5% damaged, how many good ones"; "takes a 0.5% fee"
         elif len(percents) == 1 and (has(r"\bof\b|\bon\b", near) or has(r"\brate\b", near) and
-                                     has(r"\bhow many\b", text)) and not has(_ASKS_PERCENT, text):
+                                     has(r"\bhow many\b", text) or
+                                     has(r"\bhow many\b[^.?!]*\b(?:is|are|was|were) (?:that|those|they)\b",
+                                         text[percent.end:])) and not has(_ASKS_PERCENT, text):
             factors.append(fraction(percent))  # "return rate 3.2%, how many returns"
         elif len(percents) > 1 and has(r"\b(?:another|further|additional|then)\b", near) and \
                 any(has(OFF, clause(text, figures, p)) for p in percents if p is not percent):

@@ -125,7 +125,7 @@ _FORMULA = re.compile(r"\([a-z ]+[-+*/][a-z ]+\)\s*[/*]\s*\d")
 #: A unit's rate in another unit: "1 GBP = 1.17 EUR", "1 mile = 1.609344 km".
 _UNIT_RATE = re.compile(r"\b1\s*(?P<unit>eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|lbs?|kg|gallons?|"
                         r"litres?|liters?|l|inch(?:es)?|in|feet|foot|ft|yards?|oz|ounces?|[kmgt]b)\s*=\s*"
-                        r"(?P<figure>\d+(?:\.\d+)?)\s*[a-z]{1,10}\b",
+                        r"(?P<figure>\d+(?:\.\d+)?)\s*(?P<other>[a-z]{1,10})\b",
                         re.IGNORECASE)
 #: Currencies by their names and signs.
 _CURRENCIES = {"eur": r"eur|euros?|€", "usd": r"usd|dollars?|\$", "gbp": r"gbp|pounds?|£|quid",
@@ -164,11 +164,13 @@ _TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: num
                        r"\b(?:as a )?whole number\s*(?:pls|please)?\W*$|"
                        r"\b(?:round(?:ed)?\s+)?to (?:the )?nearest (?:euro|eur|dollar|pound|kg|unit)\b|"
                        r"\bround(?:ed)? to whole \w+\b|\b(?:in )?whole (?:euros?|eur|dollars?|pounds?)\b")
-#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12", a quarter ("q3")
-#: ("invoice 5,000" is an amount).
-_CODE = re.compile(r"\bq[1-4]\b|\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
+#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12", a quarter ("q3"), a
+#: line, machine or cost centre ("line 3", "cc 410"), a day named ("we pay on day 8") ("invoice 5,000" is an amount).
+_CODE = re.compile(r"\bq[1-4]\b|\b(?:on|by) day \d{1,3}\b|"
+                   r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
                    r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b|"
-                   r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building)\s+\d{1,3}\b(?![.,:]\d|\s*%)|"
+                   r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building|line|machine|press|forklift|"
+                   r"cell|station|plant|cc|cost cent(?:re|er))\s+\d{1,3}\b(?![.,:]\d|\s*%)|"
                    r"\broom\s+\d{1,2}\b(?![.,:]\d|\s*(?:%|flat|eur|euros|€|/|per\b|an?\b|for\b))")
 #: Written-out maths and conversions this module leaves to the model.
 _LEFT_TO_THE_MODEL = re.compile(
@@ -236,8 +238,7 @@ def _composed(text: str) -> str | None:
     if DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
         text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", DATE.sub(" ", text))
     unit_rate = _UNIT_RATE.search(text)
-    inverse = unit_rate is not None and _asked_in(text[: unit_rate.start()] + text[unit_rate.end():]) == \
-        _unit_name(unit_rate.group("unit"))
+    inverse = unit_rate is not None and _in_first_unit(text, unit_rate)
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
         return _rounded(added, digits)  # "1h 25min, 50 min, 2h 05min, total minutes"
@@ -330,6 +331,17 @@ def _asked_in(text: str) -> str | None:
     none or several are."""
     asked = {_unit_name(match.group(1)) for match in _ASKED_IN.finditer(text)}
     return asked.pop() if len(asked) == 1 else None
+
+
+def _in_first_unit(text: str, rate: re.Match[str]) -> bool:
+    """Whether a unit rate ("1 EUR = 1.175 USD") divides: the answer is asked in its first unit ("in euros"), or
+    the amounts are all written in its second ("invoiced 3,200 usd ... eur amount?")."""
+    rest = text[: rate.start()] + text[rate.end():]
+    first, second = _unit_name(rate.group("unit")), _unit_name(rate.group("other"))
+    if _asked_in(rest) == first:
+        return True
+    written = {_unit_name(unit.group(1)) for unit in re.finditer(r"\d\s*([a-z€£$]+)", rest)} & {first, second}
+    return written == {second} and first != second and first in _CURRENCIES
 
 
 def _unit_name(word: str) -> str:

@@ -153,12 +153,18 @@ def fuel(text: str, figures: list[Figure]) -> str | None:
 def converted(text: str, figures: list[Figure]) -> str | None:
     """One figure in a unit of time asked for in another: an amount of time ("how many weeks is 91 days",
     "how many minutes is 3.5 hours") or a rate per unit of time ("54,600 eur annual salary, whats that per
-    month", "monthly rent is 2350, whats the annual cost"). Months and years convert only into each other."""
+    month", "monthly rent is 2350, whats the annual cost"), or a time per thing as the things per unit of time ("45
+    sec per part, parts per hour?"). Months and years convert only into each other."""
     if len(figures) != 1 or figures[0].percent or re.search(r"\d", text[: figures[0].start] + text[figures[0].end:]):
         return None  # another figure or a code ("a 13th month") would change the sum
     ratio = time_scale(text, figures[0])
     if ratio is None:
         return None
+    each = re.match(r"\s*(?:secs?|seconds?|s|mins?|minutes?|hrs?|hours?|h)\s+(?:per|a|an|/|each)\s*([a-z]{3,})",
+                    text[figures[0].end:])
+    if each is not None and has(rf"\b{each.group(1)[:4]}\w*\s+(?:per|an?|/)\s*(?:hour|hr|min|minute|day|shift)\b",
+                                text[each.end() + figures[0].end:]):
+        return f"{1 / ratio}/{figures[0].text}"  # "45 sec per part, parts per hour": the things per unit of time
     return scaled(figures[0].text, ratio)
 
 

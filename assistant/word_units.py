@@ -60,14 +60,15 @@ _CONVERSIONS = (
     ("l", "ml", 1000), ("km", "m", 1000),
 )
 #: What the problem must not say: a sum, a difference, a comparison, a share or a rounding this module cannot
-#: see in units alone.
+#: see in units alone ("last week" only dates the figures).
 _NOT_A_PRODUCT = re.compile(
     r"\+|\bplus\b|\bminus\b|\bless\b|\bdeduct|\bsubtract|\bleft\b|\bremain|\brest\b|\bafter\b|\bexcept\b|"
     r"\bextra\b|\bthen\b|\bbut\b|\bor\b|\bvs\.?\b|\bversus\b|\bcompar|\bdifference\b|\bsave|\bcheaper\b|"
     r"\bmore than\b|\bmore\b|\bfewer\b|\bsplit|\bshare|\bbetween\b|\beach way\b|\bround trip\b|\breturn\b|"
     r"\bthere and back\b|\bdiscount|\boff\b|\bvat\b|\btax\b|\bincl(?!\w*\s+(?:the\s+)?weekends?)|\bexcl|"
     r"(?<!round )(?<!round it )(?<!add )(?<!adds )\b(?:up|down)\b|\bround(?!\s+the\s+clock|\s+(?:it\s+)?(?:up|down)\b)|"
-    r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|(?<!it )(?<!they )\blast\b|"
+    r"\bcapped\b|\bcap\b|\blimit\b|\bbudget\b|\btarget\b|\bgoal\b|\bfirst\b|"
+    r"(?<!it )(?<!they )\blast\b(?!\s+(?:week|wk|month|mth|year|yr|quarter|night)\b)|"
     r"\bthe same\b|\bpace\b|"
     r"\bdecimals?\b|\bdp\b|%")
 _STOP = frozenset({"at", "for", "of", "and", "per", "a", "an", "each", "every", "x", "in", "on", "with", "to", "from",

@@ -294,17 +294,25 @@ def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_
     ("900 units at the start of the week, 3 deliveries of 150 units came in, we picked 700. how many are left", 650),
     ("the q2 budget is 12k, april we spent 3,100 and may 4,250, how much is left", 4650),  # a quarter is no figure
     ("need 4 pcs of the blue ink, 23.50 eur ea. total?", 94),  # "ea" is each
-    ("marketing budget is 20k, spent 6,500 on ads and 4,000 on events (the 1,500 for the summer party is a different "
-     "budget). how much is left", 9500),
+    (("marketing budget is 20k, spent 6,500 on ads and 4,000 on events (the 1,500 for the summer party is a different "
+      "budget). how much is left"), 9500),
     # the months not used of a year paid upfront, refunded
-    ("member cancels the yearly plan (600/yr, paid upfront) after 3 months, we refund the unused months pro rata, "
-     "how much", 450),
+    (("member cancels the yearly plan (600/yr, paid upfront) after 3 months, we refund the unused months pro rata, "
+      "how much"), 450),
     # a fee taken off what a conversion gives
-    ("client pays 2,000 usd, converted at 0.92 eur per usd, the bank takes a 1% fee on the eur amount, how much eur "
-     "do we actually get", 1821.6),
+    (("client pays 2,000 usd, converted at 0.92 eur per usd, the bank takes a 1% fee on the eur amount, how much eur "
+      "do we actually get"), 1821.6),
     ("the van costs 900 and we split it by pallets: berlin 6, munich 3, hamburg 1. how much does munich pay", 270),
     ("we replace 120 monitors evenly over 3 yrs, how many each year", 40),  # years no percentage compounds over
     ("our sales target is 50k and we've done 38,500 so far, how far short are we", 11500),
+    # a unit rate divides where the amounts are written in its second unit
+    ("supplier billed 2,200 usd, the rate was 1 eur = 1.10 usd, eur amount?", 2000),
+    ("packing takes 40 sec per box, boxes per hour?", 90),  # a time per thing, the things per hour asked
+    ("line 2 made 1,500 pcs on early shift and 1,750 on late, total pcs?", 3250),  # a line's number is a code
+    ("she's on 19.50/hr and did 36 hrs last week, gross for the week?", 702),  # "last week" only dates the hours
+    ("we have 50 orders to pick today, 32 done, how many left", 18),
+    ("batch of 2,000 pcs, 4% failed qc, how many pcs is that", 80),
+    ("3% discount if paid within 14 days, invoice is 4,000, we pay on day 10, how much do we pay", 3880),
 ])
 def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -315,6 +323,16 @@ def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str
     ("the software is 15 per user p/m and we have 20 users, what's the cost for a full year", 3600),  # not 300
     ("worked 8h10, 7h55 and 8h this week, contract is 24h, how many minutes overtime", 5),  # not the sum
     ("flexi balance was +3h10m, left early twice, 0h50 each time, balance now in minutes", 90),  # twice
+    # averages given, none asked
+    (("drivers average 6 drops a day and avg 20 km per drop, fuel is 0.15 per km, what does fuel cost per driver over "
+      "5 days"), 90),
+    # a reading "at 2000 hrs" is no price
+    (("service is due every 500 hrs, the last one was at 2000 hrs and the counter is at 2340 now, hours until the next "
+      "service?"), 160),
+    ("5 jobs at 3 hrs each and 4 jobs at 2 hrs each, 2 techs with 20 hrs each, how many spare hours do we have", 17),
+    # a span of months is no cost taken off, nor a count to share by when what is still prepaid is asked
+    (("licence of 1,200 paid upfront for 12 months, expensed evenly each month, how much is still prepaid at the end "
+      "of may"), 700),
 ])
 def test_a_part_of_a_year_or_more_than_a_sum_is_never_composed_wrong(request_text: str, right: float):
     assert value(request_text) in (None, pytest.approx(right, rel=1e-9))
