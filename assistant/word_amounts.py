@@ -163,6 +163,12 @@ def remaining(text: str, figures: list[Figure]) -> str | None:
         else None
     if count is None and len(amounts) == 3 and _splits(text) and "*" not in amounts[2].text:
         count = amounts[2]  # "18,000 ... used 7,650 ... 9 people, split equally"
+    if count is not None and count.value != int(count.value):
+        return None  # "spent 385 in q1 and 412.70 in q2, split what's left over q3 and q4": no count of anything
+    if count is None and (_splits(text) and len(amounts) == 2 or any(
+            re.match(_COUNTED, text[f.end:]) or re.match(r"\s*(?:eur|€)?\s*(?:/|per\b)", text[f.end:])
+            for f in amounts if "*" not in f.text)):
+        return None  # "42 pd left, 6 ppl, split evenly"; "3 ppl gave 10"; "78 pd at 540/pd": no cost of the budget
     costs = [f for f in amounts if f is not count]
     whole = max(costs, key=lambda figure: figure.value)
     if any(re.match(SPAN, text[f.end:]) for f in costs if f is not whole) and not re.match(SPAN, text[whole.end:]):
@@ -345,8 +351,9 @@ def line_items(text: str, figures: list[Figure]) -> str | None:
             not percents and has(r"%|\bpercent", text):  # a percentage asked
         return None
     if any(re.match(r"\s*(?:hrs?|hours?|km|kg|pcs)\b(?!\s*(?:each|per|a|an|/)\b)", text[f.end:]) and
-           has(r"\bat\s*$", text[: f.start]) for f in amounts):
-        return None  # "its last change at 1750 hrs": a reading, not a price
+           has(r"\bat\s*$", text[: f.start]) for f in amounts) or \
+            has(r"\bwhat(?:'s|s| is) (?:that|it|this) (?:per|a|an)\b", text):
+        return None  # "its last change at 1750 hrs": a reading, not a price; "what's that per hour": a rate asked
     if has(r"/\s*(?:yr|year)\b|\b(?:a|per) (?:year|yr)\b|\bannual", text) and \
             has(r"\b(?:start|starts|starting|join|joins|joining)\b", text):
         return None  # "48,000/yr each, both start 1 oct": a part of the year, which this shape does not count
@@ -489,6 +496,8 @@ def to_target(text: str, figures: list[Figure]) -> str | None:
 def added_up(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
     percents, amounts = split_percents(figures)
+    if has(r"\bdeduct\w*|\bwithh[eo]ld\w*", text):
+        return None  # "gross 3450 and total deductions 1012.35, what's my net": no sum
     if percents or len(amounts) < 2 or not (has(_SUM, text) or has(r"\bplus\b", text)) or has(EACH, text) or \
             any(re.match(r"\s*(?:[a-z]{1,5}\s*)?/\s*[a-z]|\s*(?:eur|€|£|\$)?\s*(?:a|an|per|each)\s+[a-z]",
                          text[f.end:]) for f in amounts) or has(r"%|\bpercent|\brate\b", text) or \

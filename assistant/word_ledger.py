@@ -42,8 +42,9 @@ def ledger(text: str, figures: list[Figure]) -> str | None:
         return None
     if len(amounts) < 2 or has(_OUT, text[max(0, amounts[0].start - 40): amounts[0].start]):
         return None  # "spent 500 of ...": the balance is no figure that went out
-    if any(re.match(SPAN, text[f.end:]) for f in amounts[1:]):
-        return None  # "1,440 eur paid upfront for 12 months": a span of time came in or went out of no balance
+    if any(re.match(SPAN + r"|\s*(?:people|ppl|persons?|colleagues|of us)\b|\s*(?:eur|€)?\s*(?:/|per\b)",
+                    text[f.end:]) for f in amounts[1:]):
+        return None  # "for 12 months", "3 ppl gave 10", "78 pd at 540/pd": no amount that came in or went out
     written, previous = [amounts[0].text], None
     for index in range(1, len(amounts)):
         joined = not re.search(r"[.;?!]", text[amounts[index - 1].end: amounts[index].start])

@@ -24,7 +24,7 @@ _PUTS_IN = r"\b(?:put|puts|putting|pay|pays|paying) in\b|\b(?:adds?|contribut\w*
 _TOGETHER = r"\b(?:total|together|both|altogether|in all|combined|going into|goes into|go into)\b"
 _TOTAL = r"\b(?:total|final|new|altogether|in all|incl\.?|inc|including|all in|pay|cost|price|gross)\b"
 _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|risen|grows?|grew|grown|growth|" \
-             r"growing|up from|more than)\b"
+             r"growing|up from|more than|overr?an|overrun|exceed(?:ed)?)\b"
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
                r"cheaper|reduced|shrank|declined?|short|shortfall|loss|lost)\b"
 #: A fee in percent taken from an amount, and what is received after it asked for.

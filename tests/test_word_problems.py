@@ -313,6 +313,7 @@ def test_paces_dilutions_dates_and_parts_are_written_as_their_words_say(request_
     ("we have 50 orders to pick today, 32 done, how many left", 18),
     ("batch of 2,000 pcs, 4% failed qc, how many pcs is that", 80),
     ("3% discount if paid within 14 days, invoice is 4,000, we pay on day 10, how much do we pay", 3880),
+    ("estimate was 80 hrs, actual came to 100 hrs, by what % did we overrun", 25),  # an overrun is a change up
 ])
 def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -333,6 +334,13 @@ def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str
     # a span of months is no cost taken off, nor a count to share by when what is still prepaid is asked
     (("licence of 1,200 paid upfront for 12 months, expensed evenly each month, how much is still prepaid at the end "
       "of may"), 700),
+    ("we have 30 pd left in the budget and 5 ppl on it, how many days each if we split it evenly", 6),  # no cost
+    ("day rate is 720, what's that per hour for a 7.5h day?", 96),  # a rate asked, no total
+    ("fixed fee 20k, we've used 30 pd at 500/pd and have 5 pd to go, what's the profit", 2500),
+    ("gross 2,800 and total deductions 640, what's my net", 2160),  # no sum
+    ("10 ppl gave 5 each and 2 ppl gave 20, the present costs 75, how much is left", 15),
+    (("paper budget is 900 eur/yr. we spent 210 in q1 and 305.50 in q2. if we split whats left evenly over q3 and "
+      "q4, how much per quarter"), 192.25),  # 305.50 counts nothing
 ])
 def test_a_part_of_a_year_or_more_than_a_sum_is_never_composed_wrong(request_text: str, right: float):
     assert value(request_text) in (None, pytest.approx(right, rel=1e-9))
