@@ -13,11 +13,13 @@ from fractions import Fraction
 from itertools import pairwise
 
 from assistant.word_cues import (
+    ASKS,
     AVERAGE,
     CHANGE_ASKED,
     EACH,
     LEFT,
     MARGIN_ASKED,
+    PER_AFTER,
     SPAN,
     SPLIT,
     USED,
@@ -166,7 +168,7 @@ def remaining(text: str, figures: list[Figure]) -> str | None:
     if count is not None and count.value != int(count.value):
         return None  # "spent 385 in q1 and 412.70 in q2, split what's left over q3 and q4": no count of anything
     if count is None and (_splits(text) and len(amounts) == 2 or any(
-            re.match(_COUNTED, text[f.end:]) or re.match(r"\s*(?:eur|€)?\s*(?:/|per\b)", text[f.end:])
+            re.match(_COUNTED, text[f.end:]) or re.match(PER_AFTER, text[f.end:])
             for f in amounts if "*" not in f.text)):
         return None  # "42 pd left, 6 ppl, split evenly"; "3 ppl gave 10"; "78 pd at 540/pd": no cost of the budget
     costs = [f for f in amounts if f is not count]
@@ -258,7 +260,7 @@ def weighted_average(text: str, figures: list[Figure]) -> str | None:
     quantities at a price each ("200 pcs at 3.20 and 300 pcs at 2.70, the average price per piece")."""
     if not has(AVERAGE, text) and not has(r"\bweighted\b", text):
         return None
-    asks = list(re.finditer(r"\b(?:what|whats|what's|how)\b", text))
+    asks = list(re.finditer(ASKS, text))
     if asks and not has(AVERAGE + r"|\bweighted\b", text[asks[-1].start():]):
         return None  # "avg 3 calls a day, avg 42 km per call ... what's the mileage cost": averages given, none asked
     percents, amounts = split_percents(figures)

@@ -64,5 +64,9 @@ def _clause_start(text: str, figures: list[Figure], figure: Figure) -> int:
 #: A margin or markup asked for in percent, which the margin shape answers from prices, not from a percentage.
 #: A span of time right after a figure: "12 months", "3 wks" (a figure of time, not an amount).
 SPAN = r"\s*(?:months?|mths?|weeks?|wks?|days?|years?|yrs?)\b"
+#: A rate right after a figure: "540/pd", "12 eur per hour" (a price per something, not an amount of its own).
+PER_AFTER = r"\s*(?:eur|€)?\s*(?:/|per\b)"
+#: The words a question asks with: the last of them starts what is asked ("... what's the mileage cost").
+ASKS = r"\b(?:what|whats|what's|how)\b"
 MARGIN_ASKED = r"\b(?:margin|markup|mark-up)\b[^.?!]{0,20}\b(?:as an? |in )?(?:%|percent|percentage)|" \
                r"\bwhat(?:'s|s| is) (?:the |our |my )?(?:margin|markup)\b"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.word_cues import SPAN, has
+from assistant.word_cues import PER_AFTER, SPAN, has
 from assistant.word_figures import Figure
 
 #: Verbs of an amount that comes in, and of one that goes out, read around a figure.
@@ -42,7 +42,7 @@ def ledger(text: str, figures: list[Figure]) -> str | None:
         return None
     if len(amounts) < 2 or has(_OUT, text[max(0, amounts[0].start - 40): amounts[0].start]):
         return None  # "spent 500 of ...": the balance is no figure that went out
-    if any(re.match(SPAN + r"|\s*(?:people|ppl|persons?|colleagues|of us)\b|\s*(?:eur|€)?\s*(?:/|per\b)",
+    if any(re.match(SPAN + r"|\s*(?:people|ppl|persons?|colleagues|of us)\b|" + PER_AFTER,
                     text[f.end:]) for f in amounts[1:]):
         return None  # "for 12 months", "3 ppl gave 10", "78 pd at 540/pd": no amount that came in or went out
     written, previous = [amounts[0].text], None

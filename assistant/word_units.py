@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from fractions import Fraction
 
-from assistant.word_cues import has
+from assistant.word_cues import ASKS, has
 from assistant.word_figures import Figure
 
 #: Currencies as one unit, "money": a problem in two of them is a conversion, which this module does not do.
@@ -252,7 +252,7 @@ def asked_unit(text: str, figures: list[Figure], units: list[Unit]) -> Counter |
     clauses = [part for part in re.split(r"(?<=[.?!;,:])\s+|\s+-\s+", text.strip()) if re.search(r"[a-z]", part)]
     if clauses and has(_QUESTION, clauses[-1]):
         last = clauses[-1]
-        asks = [m.start() for m in re.finditer(r"\b(?:what|whats|what's|how)\b", last)]
+        asks = [m.start() for m in re.finditer(ASKS, last)]
         if asks and re.search(r"\d", last[: asks[-1]]):  # "7.5 hrs a day at $140/hr whats a full 5-day week worth"
             last = last[asks[-1]:]
         return _asked_in(last, units)
