@@ -84,6 +84,11 @@ _CLAIM_REACH = 120
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 #: A fraction as an exact result writes it: "25600/3"; its two numbers are no result of their own.
 _FRACTION = re.compile(r"\d+\s*/\s*\d+")
+#: A numbered list's number at the start of a line ("\n2. ", "\n 10)", or "\n2" still being written; a reply's
+#: start is a line's): a list's order, which a reply may write whatever was stated, not a figure it states.
+LIST_NUMBER = re.compile(r"(?<=\n)([ \t]*)\d{1,2}(?=[.)]\s|[.)]?$)")
+#: One digit written onto letters ("Q3", "A4", "B-2"): a name's digit, no record's id and no figure.
+_ONE_DIGIT_NAME = re.compile(r"(?<=[A-Za-z])-?\d(?!\d|[.,]\d)")
 #: A date, time or code written out (2025-06-10, 14:00, E1004, SHP-004211): its digits are not numbers of their own.
 _CODE = re.compile(r"\b(?=[\w:-]*\d)(?=[\w:-]*[A-Za-z:-])[\w:-]*\w")
 
@@ -132,7 +137,8 @@ def unstated_address(before: str, piece: str, stated: str) -> bool:
 def unsupported_claims(answer: str, given: str) -> list[str]:
     """What `answer` states beyond the text it was `given` (the question, and whatever tools said): result
     phrases, completed actions, and e-mail addresses and numbers not in `given`. Each item names one claim;
-    empty: none.
+    empty: none. As in the engine's reply mask, a numbered list's numbers and one digit written onto letters
+    ("Q3") are no figures.
 
     The caller decides whether a tool produced them; on its own this only reads text.
     """
@@ -142,8 +148,9 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     claims += [f"e-mail address {m.group(0)!r}" for m in EMAIL_ADDRESS.finditer(answer)
                if m.group(0).casefold() not in asked]
     numbers = _figures(given)
-    claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(answer)
-               if _plain_number(m.group(0)) not in numbers and not _inside_email(answer, m.start())]
+    prose = _ONE_DIGIT_NAME.sub(" ", LIST_NUMBER.sub(r"\1", f"\n{answer}"))[1:]  # the figures the reply mask reads
+    claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(prose)
+               if _plain_number(m.group(0)) not in numbers and not _inside_email(prose, m.start())]
     return claims
 
 

@@ -8,16 +8,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.claims import could_open_claim
+from assistant.claims import LIST_NUMBER, could_open_claim
 from assistant.events import ToolOutcome
 
 #: A text's last two words, with the space between and after them: where a reply's number being written lies.
 _LAST_WORDS = re.compile(r"\S*\s*\S*\s*$")
 #: A full stop between a word and a digit: a sentence's end ("out.10"), not a name's digits.
 _STOP_BEFORE_DIGIT = re.compile(r"(?<=[^\W\d_])\.(?=\d)")
-#: A numbered list's number at the start of a line ("\n2. ", "\n 10)", or "\n2" still being written; the reply's
-#: start is a line's), which a reply may write whatever was stated.
-_LIST_NUMBER = re.compile(r"(?<=\n)([ \t]*)\d{1,2}(?=[.)]\s|[.)]?$)")
 #: A held opening's text ends a sentence or a line here: what comes after can only open a claim of its own.
 _SENTENCE_END = re.compile(r"(?:[.!?:]|\n)\s*$")
 #: Where one of a held opening's sentences ends and the next begins.
@@ -43,7 +40,7 @@ def last_words(text: str) -> str:
     """`text`'s last two words and the space after them, a numbered list's numbers left out and a full stop
     between a word and a digit read as a sentence's end ("out.10" is "out. 10", not a name's digits): the
     number a reply is writing lies there."""
-    text = _STOP_BEFORE_DIGIT.sub(". ", _LIST_NUMBER.sub(r"\1#", f"\n{text}"[-200:]))  # its start is a line's
+    text = _STOP_BEFORE_DIGIT.sub(". ", LIST_NUMBER.sub(r"\1#", f"\n{text}"[-200:]))  # its start is a line's
     return _LAST_WORDS.search(text).group()  # type: ignore[union-attr]  # it matches any text
 
 

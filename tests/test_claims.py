@@ -66,6 +66,13 @@ def test_completed_actions_and_invented_addresses_are_claims(answer: str):
     assert unsupported_claims(answer, "please do it")
 
 
+def test_a_numbered_list_and_a_names_one_digit_are_no_figures():
+    # what the engine's reply mask lets a reply write with nothing stated is what the metric counts as no claim
+    assert unsupported_claims("1. Ask your manager.\n2. Fill in the Q3 form.\n 10) Send it.", "How do I claim?") == []
+    assert unsupported_claims("Step 1. costs 25 euros", "How do I claim?") == ["number '1'", "number '25'"]
+    assert unsupported_claims("1. Ask A45 or B2,500 staff.", "How?") == ["number '45'", "number '2,500'"]
+
+
 def test_an_honest_reply_without_a_tool_claims_nothing():
     assert unsupported_claims("I can't look that up without the directory. Could you ask again?", "Who is Sofia?") == []
 
