@@ -476,9 +476,11 @@ class Engine:
         unsaid = state.unsaid.get(len(state.reply_ids))
         if unsaid:
             logits[list(unsaid)] = float("-inf")
+        rejections = []
         if generation.stated_reply_figures:
             wanted = int(logits.argmax())
-            logits = self._keep_reply_figures(state, logits)
+            rejections.append(self._reply_figure_rejection(state))
+            logits = _masked_likeliest(logits, rejections[-1])[0]
             masked = logits[wanted] == float("-inf") and state.holding and state.best_toolken is not None
             if masked and (state.best_toolken[0] >= WANTED_CALL if not state.settled else
                            result_fits(state.reply_text + self._piece(wanted), len(state.reply_text)) is not None):
@@ -488,8 +490,9 @@ class Engine:
                 state.mode = Mode.DONE
                 return
         if generation.stated_reply_claims:
-            logits = self._keep_reply_claims(state, logits)
-        token = sampler(logits, penalised=state.reply_ids)
+            rejections.append(self._reply_claim_rejection(state))
+            logits = _masked_likeliest(logits, rejections[-1])[0]
+        token = self._sample_kept(sampler, logits, state.reply_ids, rejections)
         state.sampled_count += 1
         if token in self.end_ids:
             state.mode = Mode.DONE
@@ -523,12 +526,26 @@ class Engine:
             state.holding = False  # past the lead-in no call can come: the opening is what it is
         yield from self._release(state)
 
-    def _keep_reply_figures(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
-        """`logits` with the likeliest tokens masked after which the reply's last number is neither a figure
-        the conversation stated (`_said_figures`) or the start of one, nor a list's number at the start of a
-        line. Unlike an argument's, a reply's mask stands when all FIGURE_CANDIDATES are masked: a sentence can
-        always go on in words. Only the reply's last two words are read: every number before them was read as it
-        ended."""
+    def _sample_kept(
+        self, sampler: Sampler, logits: torch.Tensor, penalised: list[int], rejections: list[Callable[[int], bool]]
+    ) -> int:
+        """The sampler's token from `logits`, drawn again without it while one of `rejections` rejects it. The
+        masks rule out only the FIGURE_CANDIDATES likeliest tokens; where they reject them all, or the repetition
+        penalty lowers the ones they kept, or sampling reaches below them, the token drawn is one nobody checked,
+        and it may be a figure or a claim nobody gave. A reply's rules stand whatever they mask (a sentence can
+        always go on in words); where they reject every token, the turn ends."""
+        while True:
+            token = sampler(logits, penalised=penalised)
+            if not any(rejected(token) for rejected in rejections):
+                return token
+            logits[token] = float("-inf")
+            if bool(torch.isneginf(logits).all()):
+                return next(iter(self.end_ids))
+
+    def _reply_figure_rejection(self, state: TurnState) -> Callable[[int], bool]:
+        """Whether a token would leave the reply's last number neither a figure the conversation stated
+        (`_said_figures`) or the start of one, nor a list's number at the start of a line. Only the reply's last
+        two words are read: every number before them was read as it ended."""
         if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
             # a count comes from records a call read: a planned, declined or failed call read none, a calculation
             # none either ("75 percent of 9 teams" after 48/64*100 counts teams nobody named)
@@ -551,15 +568,15 @@ class Engine:
                 return False
             return not figures.allows_in_prose(last_words(text))
 
-        return _masked_likeliest(logits, rejected)[0]
+        return rejected
 
-    def _keep_reply_claims(self, state: TurnState, logits: torch.Tensor) -> torch.Tensor:
-        """`logits` with the likeliest tokens masked that would write an e-mail address nobody gave, or complete
-        a claim no API call run in this turn backs: a finished action, or, where the held opening's guard would
-        not call instead, a tool-result answer's opening (`assistant.claims`). A search or a calculation backs no
-        record, and a planned, declined or failed call nothing: "Done." after a dry run's plan reports what never
-        happened. Nor does an earlier turn's call: late in a chat, "Done." or "I found 10 leave days." answers
-        this message as if a call had run for it."""
+    def _reply_claim_rejection(self, state: TurnState) -> Callable[[int], bool]:
+        """Whether a token would write an e-mail address nobody gave, or complete a claim no API call run in this
+        turn backs: a finished action, or, where the held opening's guard would not call instead, a tool-result
+        answer's opening (`assistant.claims`). A search or a calculation backs no record, and a planned, declined
+        or failed call nothing: "Done." after a dry run's plan reports what never happened. Nor does an earlier
+        turn's call: late in a chat, "Done." or "I found 10 leave days." answers this message as if a call had run
+        for it."""
         backed = any(outcome.status == "ran" and outcome.tool not in (SEARCH, CALCULATOR) for outcome in state.outcomes)
         guarding = state.holding and state.best_toolken is not None  # the guard acts on a held opening's claim
         if state.said_text is None or state.said_text[0] != len(state.outcomes):
@@ -571,7 +588,7 @@ class Engine:
             return unstated_address(state.reply_text, piece, said) or completes_claim(
                 state.reply_text, piece, actions=not backed, openings=not backed and not guarding)
 
-        return _masked_likeliest(logits, rejected)[0]
+        return rejected
 
     def _piece(self, token: int) -> str:
         """A token's text on its own; a space for the end of turn and the toolkens, which end a number."""

@@ -23,6 +23,7 @@ from assistant.chat_format import ChatFormat, parse_call
 from assistant.config import GenerationConfig
 from assistant.context_window import TurnTooLong
 from assistant.engine import (
+    FIGURE_CANDIDATES,
     PLANNED_ONLY,
     UNATTENDED_REPLY,
     WARMING_MESSAGE,
@@ -94,7 +95,8 @@ class Failing(Tool):
 
 
 class ScriptedDecoder:
-    """Returns, at the k-th feed, logits that prefer script[k] (and a second choice, if given)."""
+    """Returns, at the k-th feed, logits that prefer script[k] (and a second choice, if given, or, for a list,
+    each token over the next)."""
 
     peak = 10.0  # the first choice's logit (the second's is half), every other token's 0
     computed = 0  # what the last start computed: not counted by this fake
@@ -124,6 +126,9 @@ class ScriptedDecoder:
         step = len(self.fed) - 1
         logits = torch.zeros(self.vocab_size)
         choice = self.script[step] if step < len(self.script) else self.script[-1]
+        if isinstance(choice, list):
+            logits[choice] = torch.linspace(self.peak, self.peak / 2, len(choice))
+            return logits
         first, second = choice if isinstance(choice, tuple) else (choice, None)
         logits[first] = self.peak
         if second is not None:
@@ -470,7 +475,7 @@ class PassesDecoder(ScriptedDecoder):
 
 def guard_engine(setup, passes, **generation) -> Engine:
     tokenizer, tools, registry, chat = setup
-    config = GenerationConfig(repetition_penalty=1.0, **generation)
+    config = GenerationConfig(**{"repetition_penalty": 1.0, **generation})
     return Engine(PassesDecoder(len(tokenizer), passes), chat, registry, tools, config, "You are a test assistant.",
                   max_context_tokens=1024)
 
@@ -706,7 +711,7 @@ def routed_engine(setup, script, verdict: str, *later_passes, **generation) -> E
     one per start again of the turn)."""
     tokenizer, tools, registry, chat = setup
     router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], verdict)
-    config = GenerationConfig(repetition_penalty=1.0, **generation)
+    config = GenerationConfig(**{"repetition_penalty": 1.0, **generation})
     return Engine(PassesDecoder(len(tokenizer), [script, *later_passes]), chat, registry, tools, config,
                   "You are a test assistant.", max_context_tokens=1024, router=router)
 
@@ -1192,6 +1197,30 @@ def test_a_reply_with_no_tool_result_states_no_finished_action(setup):
     # The rule off, the model's own words stand.
     answer = final(run(guard_engine(setup, [script], stated_reply_claims=False), "cancel door 7866 pls"))
     assert answer.answer == "Your door has been cancelled."
+
+
+def test_a_reply_writes_no_claim_the_mask_did_not_reach(setup):
+    tokenizer = setup[0]
+    verbs = [ids(tokenizer, f" {verb}") for verb in (
+        "reserved", "created", "opened", "logged", "filed", "submitted", "cancelled", "canceled", "closed",
+        "resolved", "updated", "approved", "rejected", "scheduled", "sent", "changed", "registered", "placed")]
+    verbs = [verb[0] for verb in verbs if len(verb) == 1]
+    assert len(verbs) > FIGURE_CANDIDATES  # each a finished action: the likeliest masked, the next one too
+    script = ids(tokenizer, "Your door has been") + [[*verbs, ids(tokenizer, " requested")[0]]] + \
+        ids(tokenizer, ".") + ids(tokenizer, END)
+    assert final(run(guard_engine(setup, [script]), "cancel door 7866 pls")).answer == "Your door has been requested."
+
+
+def test_the_repetition_penalty_lifts_no_figure_over_the_mask(setup):
+    tokenizer = setup[0]
+    written = ids(tokenizer, "Say how many days you get, as the handbook puts it for staff on leave:")
+    many, two, three = ids(tokenizer, " many")[0], ids(tokenizer, "2")[0], ids(tokenizer, "3")[0]
+    repeats = [many, *(token for token in dict.fromkeys(written) if token != many)][: FIGURE_CANDIDATES - 1]
+    # the mask reads the likeliest: a figure, then words already written; the penalty lowers those words under
+    # the figure below them, which the mask never read
+    script = [*written, [two, *repeats, three], *ids(tokenizer, " days."), *ids(tokenizer, END)]
+    answer = final(run(guard_engine(setup, [script], repetition_penalty=3.0), "How many days of leave do I get?"))
+    assert answer.answer == tokenizer.decode(written) + " many days."
 
 
 def test_an_earlier_turns_call_backs_no_finished_action_in_this_one(setup):
