@@ -31,6 +31,7 @@ from typing import Any
 
 from assistant.codes import EMAIL_ADDRESS
 from assistant.countries import names_country, stated_countries
+from assistant.figures import StatedFigures
 
 #: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
@@ -138,7 +139,7 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     """What `answer` states beyond the text it was `given` (the question, and whatever tools said): result
     phrases, completed actions, and e-mail addresses and numbers not in `given`. Each item names one claim;
     empty: none. As in the engine's reply mask, a numbered list's numbers and one digit written onto letters
-    ("Q3") are no figures.
+    ("Q3") are no figures, and `given` states a figure however the mask reads one ("20k", "fortnight").
 
     The caller decides whether a tool produced them; on its own this only reads text.
     """
@@ -147,7 +148,7 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     asked = given.casefold()
     claims += [f"e-mail address {m.group(0)!r}" for m in EMAIL_ADDRESS.finditer(answer)
                if m.group(0).casefold() not in asked]
-    numbers = _figures(given)
+    numbers = _figures(given) | StatedFigures.of([given], always=()).digits  # "20k" gives 20000, as to the mask
     prose = _ONE_DIGIT_NAME.sub(" ", LIST_NUMBER.sub(r"\1", f"\n{answer}"))[1:]  # the figures the reply mask reads
     claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(prose)
                if _plain_number(m.group(0)) not in numbers and not _inside_email(prose, m.start())]

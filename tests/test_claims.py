@@ -73,6 +73,12 @@ def test_a_numbered_list_and_a_names_one_digit_are_no_figures():
     assert unsupported_claims("1. Ask A45 or B2,500 staff.", "How?") == ["number '45'", "number '2,500'"]
 
 
+def test_a_figure_given_in_shorthand_or_words_is_no_claim():
+    assert unsupported_claims("A PO of 20000 euros over a fortnight (14 days)", "a PO of about 20k euros for two weeks") \
+        == ["number '14'"]
+    assert unsupported_claims("It is 20000/20 = 1000 euros.", "a PO of about 20k euros") == ["number '1000'"]
+
+
 def test_an_honest_reply_without_a_tool_claims_nothing():
     assert unsupported_claims("I can't look that up without the directory. Could you ask again?", "Who is Sofia?") == []
 
