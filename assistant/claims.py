@@ -148,7 +148,7 @@ def unsupported_claims(answer: str, given: str) -> list[str]:
     asked = given.casefold()
     claims += [f"e-mail address {m.group(0)!r}" for m in EMAIL_ADDRESS.finditer(answer)
                if m.group(0).casefold() not in asked]
-    numbers = _figures(given) | StatedFigures.of([given], always=()).digits  # "20k" gives 20000, as to the mask
+    numbers = _figures(given) | StatedFigures.of([given], (), factors=False).digits  # "20k" gives 20000
     prose = _ONE_DIGIT_NAME.sub(" ", LIST_NUMBER.sub(r"\1", f"\n{answer}"))[1:]  # the figures the reply mask reads
     claims += [f"number {m.group(0)!r}" for m in _NUMBER.finditer(prose)
                if _plain_number(m.group(0)) not in numbers and not _inside_email(prose, m.start())]

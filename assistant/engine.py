@@ -552,7 +552,7 @@ class Engine:
             always = COUNTS if any(outcome.status == "ran" and outcome.tool != CALCULATOR
                                    for outcome in state.outcomes) else ()
             said = said_figures(state.stated, state.outcomes)
-            state.said_figures = (len(state.outcomes), StatedFigures.of(said, always))
+            state.said_figures = (len(state.outcomes), StatedFigures.of(said, always, factors=False))
         figures = state.said_figures[1]
         in_number = any(char.isdigit() for char in last_words(state.reply_text))
 

@@ -28,11 +28,14 @@ COUNTS = tuple(map(str, range(13)))
 
 _SCALES = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
            "bn": 1_000_000_000, "billion": 1_000_000_000}
-#: Words that state a figure (counts up to twelve are always allowed) or bring a unit's conversion factors.
+#: Words that state a figure (counts up to twelve are always allowed).
 _WORDS = {
     "fifteen": ("15",), "twenty": ("20",), "thirty": ("30",), "forty": ("40",), "fifty": ("50",),
-    "fortnight": ("14",), "fahrenheit": ("32", "1.8"), "celsius": ("32", "1.8"),
+    "fortnight": ("14",),
 }
+#: Words that bring a unit's conversion factors into an expression: figures a calculation needs, but none that a
+#: reply or a record states because the unit was named.
+_FACTOR_WORDS = {"fahrenheit": ("32", "1.8"), "celsius": ("32", "1.8")}
 #: A figure as written: digits with "," or "." grouping or decimals, then an optional scale word.
 _WRITTEN = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?:\s?(k|m|mn|bn|million|billion|thousand)\b)?", re.IGNORECASE)
 _LITERAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
@@ -53,12 +56,13 @@ class StatedFigures:
     codes: frozenset[str] = frozenset()  # the digits of the codes stated ("E1004", "SHP-205077")
 
     @classmethod
-    def of(cls, texts: Iterable[str], always: Iterable[str] = ALWAYS) -> StatedFigures:
+    def of(cls, texts: Iterable[str], always: Iterable[str] = ALWAYS, factors: bool = True) -> StatedFigures:
         """The figures of `texts` (the conversation's user messages and tool results), and the ones `always`
-        allowed (by default an expression's: ALWAYS)."""
+        allowed (by default an expression's: ALWAYS); with `factors`, an expression's, the conversion factors
+        of the units the texts name too."""
         written: set[str] = set(always)
         for text in texts:
-            written.update(_figures_in(text))
+            written.update(_figures_in(text, factors))
         values = {value for value in map(_decimal, written) if value is not None}
         codes = {match.group(1) for text in texts for match in _CODE_DIGITS.finditer(text)}
         return cls(frozenset(values), frozenset(written | {_plain(value) for value in values}), frozenset(codes))
@@ -107,7 +111,7 @@ class StatedFigures:
         return True
 
 
-def _figures_in(text: str) -> set[str]:
+def _figures_in(text: str, factors: bool) -> set[str]:
     found: set[str] = set()
     for match in _WRITTEN.finditer(text):
         number = _normalised(match.group(1))
@@ -119,6 +123,8 @@ def _figures_in(text: str) -> set[str]:
             found.add(_plain(value * _SCALES[match.group(2).lower()]))
     for word in re.findall(r"[a-z]+", text.lower()):
         found.update(_WORDS.get(word, ()))
+        if factors:
+            found.update(_FACTOR_WORDS.get(word, ()))
     return found
 
 
@@ -173,7 +179,8 @@ class StatedAmounts:
         if not kinds:
             return None
         return cls(frozenset(name for name, kind in kinds.items() if kind == "number"),
-                   frozenset(name for name, kind in kinds.items() if kind == "integer"), StatedFigures.of(texts, ()))
+                   frozenset(name for name, kind in kinds.items() if kind == "integer"),
+                   StatedFigures.of(texts, (), factors=False))
 
     def allows_arguments(self, partial: str) -> bool:
         """Whether the JSON arguments written so far keep the number value being written, if any, to the start

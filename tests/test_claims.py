@@ -77,6 +77,8 @@ def test_a_figure_given_in_shorthand_or_words_is_no_claim():
     assert unsupported_claims("A PO of 20000 euros over a fortnight (14 days)", "a PO of about 20k euros for two weeks") \
         == ["number '14'"]
     assert unsupported_claims("It is 20000/20 = 1000 euros.", "a PO of about 20k euros") == ["number '1000'"]
+    # a unit named gives its conversion factors to a calculation, not to a reply
+    assert unsupported_claims("Keep it at 32 degrees.", "what temperature in celsius?") == ["number '32'"]
 
 
 def test_an_honest_reply_without_a_tool_claims_nothing():

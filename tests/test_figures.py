@@ -37,6 +37,13 @@ def test_a_figure_nobody_stated_is_refused(expression: str):
     assert not figures.allows(expression)
 
 
+def test_a_units_conversion_factors_are_an_expressions_not_a_statements():
+    said = ["what is 20 celsius in fahrenheit"]
+    assert StatedFigures.of(said).allows("20*1.8 + 32")
+    assert not StatedFigures.of(said, (), factors=False).allows_in_prose("It is 32 ")
+    assert StatedFigures.of(said, (), factors=False).allows_in_prose("It is 20 ")
+
+
 def test_small_counts_and_unit_factors_are_always_allowed():
     figures = StatedFigures.of(["avg of 4.2, 3.8, 4.5 and 4.9", "how many minutes is 3.5 hours"])
     assert figures.allows("(4.2 + 3.8 + 4.5 + 4.9)/4")
@@ -91,6 +98,8 @@ def test_an_api_calls_number_arguments_keep_to_the_stated_figures_at_any_depth()
     assert not amounts.allows_arguments('{"amount_eur": 3')  # an amount is no count
     assert amounts.allows_arguments('{"lines": [{"quantity": 2500')
     assert amounts.allows_arguments('{"lines": [{"quantity": 3')  # a whole number may be a count up to twelve
+    celsius = StatedAmounts.of(schema, ["log a reading in celsius, 18.40 at the dock"])
+    assert celsius is not None and not celsius.allows_arguments('{"amount_eur": 32')  # a unit named states no figure
     assert not amounts.allows_arguments('{"lines": [{"quantity": 31')
     assert amounts.allows_arguments('{"title": "room 44')  # a string's digits are not an amount
     assert StatedAmounts.of({"type": "object", "properties": {"title": {"type": "string"}}}, ["5"]) is None
