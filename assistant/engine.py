@@ -478,10 +478,9 @@ class Engine:
             logits[list(unsaid)] = float("-inf")
         rejections = []
         if generation.stated_reply_figures:
-            wanted = int(logits.argmax())
             rejections.append(self._reply_figure_rejection(state))
-            logits = _masked_likeliest(logits, rejections[-1])[0]
-            masked = logits[wanted] == float("-inf") and state.holding and state.best_toolken is not None
+            wanted = int(logits.argmax())
+            masked = rejections[-1](wanted) and state.holding and state.best_toolken is not None
             if masked and (state.best_toolken[0] >= WANTED_CALL if not state.settled else
                            result_fits(state.reply_text + self._piece(wanted), len(state.reply_text)) is not None):
                 # The opening was about to state a figure nobody gave: the call comes instead. Where the message
@@ -491,7 +490,6 @@ class Engine:
                 return
         if generation.stated_reply_claims:
             rejections.append(self._reply_claim_rejection(state))
-            logits = _masked_likeliest(logits, rejections[-1])[0]
         token = self._sample_kept(sampler, logits, state.reply_ids, rejections)
         state.sampled_count += 1
         if token in self.end_ids:
@@ -529,11 +527,11 @@ class Engine:
     def _sample_kept(
         self, sampler: Sampler, logits: torch.Tensor, penalised: list[int], rejections: list[Callable[[int], bool]]
     ) -> int:
-        """The sampler's token from `logits`, drawn again without it while one of `rejections` rejects it. The
-        masks rule out only the FIGURE_CANDIDATES likeliest tokens; where they reject them all, or the repetition
-        penalty lowers the ones they kept, or sampling reaches below them, the token drawn is one nobody checked,
-        and it may be a figure or a claim nobody gave. A reply's rules stand whatever they mask (a sentence can
-        always go on in words); where they reject every token, the turn ends."""
+        """The sampler's token from `logits`, drawn again without it while one of `rejections` rejects it: the
+        token drawn is the one checked, after the repetition penalty and sampling, so no token below a checked few
+        can write a figure or a claim nobody gave. Greedy, it is the likeliest token no rule rejects. A reply's
+        rules stand whatever they mask (a sentence can always go on in words); where they reject every token, the
+        turn ends."""
         while True:
             token = sampler(logits, penalised=penalised)
             if not any(rejected(token) for rejected in rejections):
