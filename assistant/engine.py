@@ -542,8 +542,10 @@ class Engine:
 
     def _reply_figure_rejection(self, state: TurnState) -> Callable[[int], bool]:
         """Whether a token would leave the reply's last number neither a figure the conversation stated
-        (`_said_figures`) or the start of one, nor a list's number at the start of a line. Only the reply's last
-        two words are read: every number before them was read as it ended."""
+        (`_said_figures`) or the start of one, nor a list's number at the start of a line; or would write a result
+        for a calculation the sentence states that is not its value. A right value nobody stated is rejected too:
+        the reply computes no amount of its own, a calculator call does. Only the reply's last two words are
+        read: every number before them was read as it ended."""
         if state.said_figures is None or state.said_figures[0] != len(state.outcomes):
             # a count comes from records a call read: a planned, declined or failed call read none, a calculation
             # none either ("75 percent of 9 teams" after 48/64*100 counts teams nobody named)
@@ -562,8 +564,6 @@ class Engine:
             computed = result_fits(text, len(state.reply_text))
             if computed is False:  # not the value of the calculation the sentence states
                 return True
-            if computed and not state.settled:  # its value, which a turn that may call computes, stated or not
-                return False
             return not figures.allows_in_prose(last_words(text))
 
         return rejected

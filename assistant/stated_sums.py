@@ -5,8 +5,8 @@ conversation: "12 times 37 is 37.", "17% of 2340 is 17*2340/17 = 2340 / 2340 = 1
 stated, so the reply's figure guard lets it through, yet the amount is wrong, and staff act on amounts. A
 sentence that states a calculation ("12 times 37", "17% of 2340", "12*37 - 15") and then a result after "=",
 "is", "equals" or "comes to" is checked here as the result is written: its digits must be the calculation's
-value, rounded to the decimals written, or the start of it. The engine masks a digit that is not and lets one
-that is through, though nobody stated it: the value is computed, not made up.
+value, rounded to the decimals written, or the start of it. The engine masks a digit that is not; one that is
+must still be a figure the conversation or a tool stated, for an amount the reply computed itself is no tool's.
 
 Only plain arithmetic is read: numbers (with grouping commas, a currency sign, a percent sign), + - * / ^ x and
 their words, "% of", brackets. A range or a date ("1-5", "2026-06-10", "10/06/2026") states no calculation.

@@ -1155,17 +1155,36 @@ def test_a_reply_with_no_tool_result_states_no_figure_nobody_gave(setup):
     assert final(run(guard_engine(setup, [stated], stated_reply_figures=False))).answer == "You get 25 days."
 
 
-def test_a_reply_writes_the_value_of_a_calculation_it_states_though_nobody_stated_it(setup):
+def test_a_reply_states_no_value_of_a_calculation_that_nobody_stated(setup):
     tokenizer = setup[0]
     three, four, seven, stop = (ids(tokenizer, text)[0] for text in ("3", "4", "7", "."))
-    # the model would write "12 times 37 is 377."; each wrong digit masked, the next choice is 4
+    # The model would write "12 times 37 is 377.": 3 is no start of the value, and 4 starts it but no tool and
+    # no message stated 444: the reply computes no amount of its own.
+    script = ids(tokenizer, "12 times 37 is ") + [[three, four, stop]] + ids(tokenizer, END)
+    answer = final(run(guard_engine(setup, [script]), "what's 12 times 37?"))
+    assert answer.answer == "12 times 37 is ." and not answer.guarded
+    # the value stated passes, its wrong digits still masked
     script = ids(tokenizer, "12 times 37 is ") + [(three, four), (seven, four), (seven, four), (stop, four)] + \
         ids(tokenizer, END)
-    answer = final(run(guard_engine(setup, [script]), "what's 12 times 37?"))
-    assert answer.answer == "12 times 37 is 444." and not answer.guarded
-    # not a calculation's result, the same figure is one nobody gave
+    assert final(run(guard_engine(setup, [script]), "what's 12 times 37? I make it 444")).answer == \
+        "12 times 37 is 444."
+    # not a calculation's result, a stated figure is no value to check
     script = ids(tokenizer, "12 and 37 make ") + [(four, three), (four, seven), (four, stop)] + ids(tokenizer, END)
     assert final(run(guard_engine(setup, [script]), "what's 12 times 37?")).answer == "12 and 37 make 37."
+
+
+def test_an_opening_about_to_compute_after_the_model_wanted_a_call_makes_the_call(setup):
+    tokenizer, tools, registry, chat = setup
+    toolken = registry.by_name("adder").token_id
+    opening = ids(tokenizer, "12 times 37 is 444.")
+    first = [(toolken, opening[0]), *opening[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"a": 12}') + ids(tokenizer, "It is 13.") + ids(tokenizer, END)
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
+    engine = Engine(SureDecoder(len(tokenizer), [first, second]), chat, registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                    router=router)
+    answer = final(run(engine, "What is 12 times 37?"))
+    assert answer.guarded and tools[0].calls == [{"a": 12}] and answer.answer == "It is 13."
 
 
 def test_a_result_nobody_gave_opening_the_reply_to_thanks_is_taken_back(setup):
