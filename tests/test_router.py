@@ -586,6 +586,13 @@ def test_news_or_thanks_that_asks_for_nothing_gets_no_call(request_text: str, ca
          0.55, "search"),
         ("am i allowed to book room 4 for 3 hours", {"api.listMeetingRooms": 0.8, "search": 0.1},
          0.55, "api.listMeetingRooms"),
+        # a rule's limit or approver asked, though the classifier named no call
+        ("I have a PO of about 20k euros, who needs to approve it", {"search": 0.1, "api.listMeetingRooms": 0.05},
+         0.40, "search"),
+        ("I have a PO of about 20k euros, who needs to approve it", {"search": 0.1, "api.listMeetingRooms": 0.05},
+         0.30, None),
+        ("my PO of about 20k euros got approved this morning", {"search": 0.1, "api.listMeetingRooms": 0.05},
+         0.40, None),  # news: no approver asked
     ],
 )
 def test_a_question_about_what_staff_may_or_must_do_searches_when_a_passage_is_near(
