@@ -1173,20 +1173,6 @@ def test_a_reply_states_no_value_of_a_calculation_that_nobody_stated(setup):
     assert final(run(guard_engine(setup, [script]), "what's 12 times 37?")).answer == "12 and 37 make 37."
 
 
-def test_an_opening_about_to_compute_after_the_model_wanted_a_call_makes_the_call(setup):
-    tokenizer, tools, registry, chat = setup
-    toolken = registry.by_name("adder").token_id
-    opening = ids(tokenizer, "12 times 37 is 444.")
-    first = [(toolken, opening[0]), *opening[1:], *ids(tokenizer, END)]
-    second = ids(tokenizer, '{"a": 12}') + ids(tokenizer, "It is 13.") + ids(tokenizer, END)
-    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
-    engine = Engine(SureDecoder(len(tokenizer), [first, second]), chat, registry, tools,
-                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
-                    router=router)
-    answer = final(run(engine, "What is 12 times 37?"))
-    assert answer.guarded and tools[0].calls == [{"a": 12}] and answer.answer == "It is 13."
-
-
 def test_a_result_nobody_gave_opening_the_reply_to_thanks_is_taken_back(setup):
     tokenizer = setup[0]
     first = ids(tokenizer, "12 times 37 is 37.") + ids(tokenizer, END)
@@ -1358,27 +1344,38 @@ class SureDecoder(PassesDecoder):
     peak = 20.0  # the first choice near certain: a toolken preferred where it is masked counts as wanted
 
 
-def test_an_opening_about_to_state_a_figure_after_the_model_wanted_a_call_makes_the_call(setup):
+def sure_engine(setup, passes) -> Engine:
+    """An engine over a SureDecoder behind a router that wants no call: the adder's toolken, preferred, is masked."""
     tokenizer, tools, registry, chat = setup
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
+    return Engine(SureDecoder(len(tokenizer), passes), chat, registry, tools, GenerationConfig(repetition_penalty=1.0),
+                  "You are a test assistant.", max_context_tokens=1024, router=router)
+
+
+def test_an_opening_about_to_state_a_figure_after_the_model_wanted_a_call_makes_the_call(setup):
+    tokenizer, tools, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     lead_in = ids(tokenizer, "I'll work it out. 10 is the limit.")
     ten = lead_in.index(ids(tokenizer, " 10")[-2] if len(ids(tokenizer, " 10")) > 2 else ids(tokenizer, "1")[0])
     first = [(toolken, lead_in[0]), *lead_in[1:], *ids(tokenizer, END)]
     second = ids(tokenizer, '{"a": 9}') + ids(tokenizer, "It is 10.") + ids(tokenizer, END)
-    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
-    engine = Engine(SureDecoder(len(tokenizer), [first, second]), chat, registry, tools,
-                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
-                    router=router)
-    answer = final(run(engine, "What is the gift limit?"))
+    answer = final(run(sure_engine(setup, [first, second]), "What is the gift limit?"))
     # The first sentence was already shown when the figure came: the call follows it.
     assert ten > 0 and answer.guarded and tools[0].calls == [{"a": 9}]
     assert answer.answer == "I'll work it out.It is 10."
     # A model that never wanted a call keeps its opening, the figure masked.
     plain = [lead_in[0], *lead_in[1:ten], (lead_in[ten], ids(tokenizer, " no")[0]), *lead_in[ten + 1:]]
-    engine = Engine(SureDecoder(len(tokenizer), [plain + ids(tokenizer, END)]), chat, registry, tools,
-                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
-                    router=router)
-    assert not final(run(engine, "What is the gift limit?")).guarded
+    assert not final(run(sure_engine(setup, [plain + ids(tokenizer, END)]), "What is the gift limit?")).guarded
+
+
+def test_an_opening_about_to_compute_after_the_model_wanted_a_call_makes_the_call(setup):
+    tokenizer, tools, registry, _ = setup
+    opening = ids(tokenizer, "12 times 37 is 444.")
+    first = [(registry.by_name("adder").token_id, opening[0]), *opening[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, '{"a": 12}') + ids(tokenizer, "It is 13.") + ids(tokenizer, END)
+    answer = final(run(sure_engine(setup, [first, second]), "What is 12 times 37?"))
+    # nobody stated 444, right as it is: the call the model wanted comes instead
+    assert answer.guarded and tools[0].calls == [{"a": 12}] and answer.answer == "It is 13."
 
 
 def test_a_reply_does_not_take_figures_from_the_worked_examples(setup):
