@@ -561,8 +561,7 @@ class Engine:
             if not in_number and not any(char.isdigit() for char in piece):
                 return False
             text = state.reply_text + piece
-            computed = result_fits(text, len(state.reply_text))
-            if computed is False:  # not the value of the calculation the sentence states
+            if result_fits(text, len(state.reply_text)) is False:  # not the value of the calculation stated
                 return True
             return not figures.allows_in_prose(last_words(text))
 

@@ -393,8 +393,8 @@ class ToolRouter:
                                                            and not stated_count(schemas[tool], texts[0], today))
         # "carrier says SHP-220417 will land 3 working days late. do we have to escalate that to anyone?"
         asked_after = question_after_records(texts[0])
-        # a rule's limit or approver asked where the classifier named a look-up or no call ("I have a PO of about
-        # 20k euros, who needs to approve it" had no call, and its answer computed "20000/20")
+        # a rule's limit or approver asked, where the classifier named a look-up or no call, is the handbook's ("I
+        # have a PO of about 20k euros, who needs to approve it")
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and (rule_question(texts[0]) or limit_question(texts[0]) and (tool in reads or not call)) \
                 and (not call or record_free or asked_after is not None and rule_question(asked_after)):

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 from assistant.tables import table
 from assistant.word_figures import Figure, in_digits, read_figures
 from assistant.word_problems import composed_expression
-from bench.word_problems import DEFAULT_SETS, TOLERANCE
+from bench.word_problems import DEFAULT_SETS, is_right
 from tools.retrieval import Embedder
 
 #: Factors a whole expression may take once (a week's days, a year's months or weeks, a percentage's 100, ...).
@@ -57,10 +57,13 @@ class Template:
     rounding: str
 
     def value(self, figures: list[Figure]) -> float:
-        value = _evaluate(self.expression, figures)
-        if self.factor is not None:
-            value = value * self.factor[1] if self.factor[0] == "*" else value / self.factor[1]
-        return ROUNDINGS[self.rounding](value)
+        return ROUNDINGS[self.rounding](_scaled(_evaluate(self.expression, figures), self.factor))
+
+
+def _scaled(value: float, factor: tuple[str, int] | None) -> float:
+    if factor is None:
+        return value
+    return value * factor[1] if factor[0] == "*" else value / factor[1]
 
 
 def _leaf_value(figure: Figure, form: str) -> float:
@@ -90,9 +93,15 @@ def _combined(left: dict[float, Expression], right: dict[float, Expression]) -> 
             made += [(b / a, ("/", other, one))] if a else []
             for value, expression in made:
                 key = round(value, 9)
-                if abs(key) < 1e12 and (key not in found or _size(expression) < _size(found[key])):
-                    found[key] = expression
+                if abs(key) < 1e12:
+                    _keep(found, key, expression)
     return found
+
+
+def _keep(found: dict[float, Expression], value: float, expression: Expression) -> None:
+    """Keep `expression` for `value` unless a smaller one makes it already."""
+    if value not in found or _size(expression) < _size(found[value]):
+        found[value] = expression
 
 
 def _all_values(figures: list[Figure]) -> dict[float, Expression]:
@@ -109,15 +118,10 @@ def _all_values(figures: list[Figure]) -> dict[float, Expression]:
         while part:
             if part > chosen ^ part:
                 for value, expression in _combined(by_set[part], by_set[chosen ^ part]).items():
-                    if value not in found or _size(expression) < _size(found[value]):
-                        found[value] = expression
+                    _keep(found, value, expression)
             part = (part - 1) & chosen
         by_set[chosen] = dict(sorted(found.items(), key=lambda item: _size(item[1]))[:KEPT])
     return by_set[(1 << len(figures)) - 1]
-
-
-def _right(value: float, answer: float) -> bool:
-    return abs(value - answer) <= max(0.01, abs(answer) * TOLERANCE)
 
 
 def labelled(figures: list[Figure], answer: float) -> Template | None:
@@ -127,10 +131,10 @@ def labelled(figures: list[Figure], answer: float) -> Template | None:
     best: tuple[tuple[int, int, int], Template] | None = None
     for value, expression in _all_values(figures).items():
         for factor in [None, *((sign, factor) for factor in FACTORS for sign in "*/")]:
-            scaled = value if factor is None else value * factor[1] if factor[0] == "*" else value / factor[1]
+            scaled = _scaled(value, factor)
             for rounding, rounded in ROUNDINGS.items():
                 try:
-                    if not _right(rounded(scaled), answer):
+                    if not is_right(rounded(scaled), answer):
                         continue
                 except (OverflowError, ValueError):
                     continue
@@ -169,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 value = source["template"].value(problem["figures"])
             except (ZeroDivisionError, OverflowError, ValueError):
                 continue
-            right = _right(value, problem["answer"])
+            right = is_right(value, problem["answer"])
             count["answered"] += 1
             count["right"] += right
             if similarities[other] >= 0.6:

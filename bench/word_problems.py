@@ -37,8 +37,12 @@ def verdict(question: str, expected: float) -> tuple[str, str | None]:
     if expression is None:
         return "left", None
     value = answer(expression).get("value", {}).get("numeric")
-    right = value is not None and abs(value - expected) <= max(0.01, abs(expected) * TOLERANCE)
-    return ("right" if right else "wrong"), expression
+    return ("right" if value is not None and is_right(value, expected) else "wrong"), expression
+
+
+def is_right(value: float, expected: float) -> bool:
+    """Whether `value` is the answer `expected`, within TOLERANCE (or a cent)."""
+    return abs(value - expected) <= max(0.01, abs(expected) * TOLERANCE)
 
 
 def main(argv: list[str] | None = None) -> int:
