@@ -26,7 +26,9 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            are settled against what the conversation says (`assistant.arguments`), and the call is validated,
            approved or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY, or
            after a search that found a passage near the question, DONE with that passage's leading statements
-           quoted as the answer (generation.quote_search, `assistant.quotes`).
+           quoted as the answer (generation.quote_search, `assistant.quotes`); or, after an API call planned
+           in a dry run, DONE with the plan as the answer (`planned_reply`): nothing was read, so there is
+           nothing for the model to report.
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -133,6 +135,14 @@ NOBODY_ASKED = "not sent: side-effecting calls need someone's approval and nobod
 UNATTENDED_REPLY = "Not sent: it was not confirmed before you went on."
 #: The tool result of a call planned in a dry run, beside the plan: the model must not report it as done.
 PLANNED_ONLY = "dry run: this call was planned only and NOT sent; nothing was changed or read"
+
+
+def planned_reply(plan: dict[str, Any]) -> str:
+    """The answer after a call planned in a dry run: the request it would send. The model has no result to
+    answer from, and what it wrote there was invented ("Done, but ...", "The call was not planned but sent.")."""
+    request = f"{plan['method']} {plan['url']}" if "url" in plan else f"{plan['method']} ({plan.get('error')})"
+    body = f" with {json.dumps(plan['body'], ensure_ascii=False)}" if plan.get("body") is not None else ""
+    return f"Planned, not sent (dry run): {request}{body}. Nothing was changed or read."
 
 
 class Mode(Enum):
@@ -724,6 +734,9 @@ class Engine:
         self._queue_result(state, outcome)
         if gone:  # nobody reads a reply now: the turn ends saying what happened, the tool message says why
             state.reply_text, state.mode = UNATTENDED_REPLY, Mode.DONE
+            return
+        if outcome.status == "planned":
+            state.reply_text, state.mode = planned_reply(call.plan), Mode.DONE
             return
         if generation.quote_search and isinstance(tool, SearchTool) and outcome.status == "ran":
             quote = quoted_answer(outcome.result)

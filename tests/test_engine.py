@@ -327,7 +327,10 @@ def test_dry_run_plans_remote_calls_without_sending(setup):
     outcome = next(e for e in events if isinstance(e, ToolOutcome))
     assert outcome.status == "planned" and booker.calls == []
     tool_message = next(m for m in events[-1].messages if m["role"] == "tool")
-    assert "NOT sent" in tool_message["content"]  # what the model reads: no room to say "Done."
+    assert "NOT sent" in tool_message["content"]
+    # nothing was read, so the answer is the plan, not a reply the model would have to invent
+    assert events[-1].answer == ('Planned, not sent (dry run): POST http://127.0.0.1:8765/rooms/bookings with '
+                                 '{"room": "Borealis"}. Nothing was changed or read.')
     assert outcome.result == {"sent": False, "note": PLANNED_ONLY,
                               "planned": {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings",
                                           "body": {"room": "Borealis"}}}
@@ -1262,25 +1265,26 @@ def test_a_finished_action_may_be_stated_after_a_tool_result(setup):
     assert answer.answer == "It has been cancelled." and tools[0].calls == [{"a": 3}]
 
 
-def test_a_planned_call_backs_no_finished_action(setup):
+def test_a_declined_call_backs_no_finished_action(setup):
     tokenizer, tools, registry, _ = setup
     stop, comma = ids(tokenizer, ".")[0], ids(tokenizer, ",")[0]
     script = [registry.by_name("api.bookRoom").token_id, *ids(tokenizer, '{"room": "Aurora"}'), *ids(tokenizer, "Done"),
               (stop, comma), *ids(tokenizer, " Aurora is yours."), *ids(tokenizer, END)]
-    planned = final(run(guard_engine(setup, [script]), "book Aurora", dry_run=True))
-    assert planned.answer == "Done, Aurora is yours." and tools[1].calls == []
+    declined = final(run(guard_engine(setup, [script]), "book Aurora", approve=lambda call: False))
+    assert declined.answer == "Done, Aurora is yours." and tools[1].calls == []
     sent = final(run(guard_engine(setup, [script]), "book Aurora", approve=lambda call: True))
     assert sent.answer == "Done. Aurora is yours." and tools[1].calls == [{"room": "Aurora"}]
 
 
-def test_a_planned_call_backs_no_count(setup):
+def test_a_declined_call_backs_no_count(setup):
     tokenizer, tools, registry, _ = setup
     space, three = ids(tokenizer, " 3")
     script = [registry.by_name("api.bookRoom").token_id, *ids(tokenizer, '{"room": "Aurora"}'),
               *ids(tokenizer, "Aurora has"), space, (three, ids(tokenizer, "free")[0]), *ids(tokenizer, " seats."),
               *ids(tokenizer, END)]
-    # a dry run read no records: a count would be invented ("The limit per claim is 1." after a planned look-up)
-    assert final(run(guard_engine(setup, [script]), "book Aurora", dry_run=True)).answer == "Aurora has free seats."
+    # a declined call read no records: a count would be invented ("The limit per claim is 1.")
+    declined = final(run(guard_engine(setup, [script]), "book Aurora", approve=lambda call: False))
+    assert declined.answer == "Aurora has free seats."
     sent = final(run(guard_engine(setup, [script]), "book Aurora", approve=lambda call: True))
     assert sent.answer == "Aurora has 3 seats." and tools[1].calls == [{"room": "Aurora"}]
 
