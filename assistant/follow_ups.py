@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
+from assistant.codes import fits, id_pattern, stated_codes, value_shape
 from assistant.message_kinds import follow_up, reaction
 from assistant.slots import stated_arguments, stated_count
 
@@ -102,11 +103,14 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     - a call of another operation where the person speaks of themself ("now show me all my claims", after an
       expense they submitted for "me E1013") takes the call before's id of the same name that the person gave
       as their own in one of the `earlier` messages (the chat's user messages before `request`), where the call
-      wrote none or one `request` does not state.
+      wrote none or one `request` does not state;
+    - and whatever the call before, where the person speaks of themself, an id of a kind (its pattern) the call
+      wrote and `request` does not state is the one of that kind the person last gave as their own (`_own_ids`).
     """
+    properties = schema.get("properties") or {}
+    arguments = {**arguments, **_own_ids(arguments, properties, request, earlier or [])}
     if previous is None:
         return arguments
-    properties = schema.get("properties") or {}
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
     if previous.tool == tool and refines(request):
         restated = stated_arguments({}, schema, request, today)
@@ -119,6 +123,31 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
     return {**arguments, **pointed, **own}
+
+
+def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str, earlier: list[str]
+             ) -> dict[str, str]:
+    """The ids of `arguments` that `request` does not write out, where it speaks of the person themself,
+    replaced by the one id of that kind (the property's id pattern) in the latest of the `earlier` messages in
+    which the person speaks of themself and gives one: the small model makes one up ("how many annual days do
+    i have now" after "cancel my leave request 508 pls, not moving after all. E1006" asked for E2344)."""
+    if not _FIRST_PERSON.search(request):
+        return {}
+    found = {}
+    for name, value in arguments.items():
+        spec = properties.get(name)
+        if not _is_id(name, spec) or not isinstance(spec.get("pattern"), str) or not id_pattern(spec["pattern"]) \
+                or _written(value, request):
+            continue
+        shape = value_shape(spec)
+        for text in reversed(earlier):
+            given = {code.upper() for code in stated_codes([text]) if fits(shape, code.upper())} \
+                if _FIRST_PERSON.search(text) else set()
+            if given:
+                if len(given) == 1:
+                    found[name] = given.pop()
+                break
+    return found
 
 
 def _given_as_own(value: Any, earlier: list[str]) -> bool:

@@ -152,3 +152,24 @@ def test_another_operation_where_the_person_speaks_of_themself_takes_the_id_they
                              "show me the pending claims of E1002", previous, TODAY, [given])["employee_id"] == "E1002"
     assert "employee_id" not in carried_arguments({"status": "pending"}, "api.listExpenses", schema,
                                                   "show all pending claims", previous, TODAY, [given])
+
+
+def test_an_id_the_call_made_up_where_the_person_speaks_of_themself_is_the_one_they_gave_as_their_own():
+    earlier = ["cancel my leave request 508 pls, not moving after all. e1006"]
+    now = "how many annual days do i have now"
+    previous = last_call(chat((earlier[0], "api.cancelLeaveRequest", {"request_id": 508}), now=now))
+    schema = SCHEMAS["api.getLeaveBalance"]
+    written = {"employee_id": "E2344", "leave_type": "annual"}
+    # whatever the call before was, or with none (the person's id given in a message that made no call)
+    assert carried_arguments(written, "api.getLeaveBalance", schema, now, previous, TODAY, earlier) == \
+        {"employee_id": "E1006", "leave_type": "annual"}
+    assert carried_arguments(written, "api.getLeaveBalance", schema, now, None, TODAY, earlier)["employee_id"] == \
+        "E1006"
+    # the message names the id, does not speak of the person, or the earlier message gave no single id as theirs
+    assert carried_arguments(written, "api.getLeaveBalance", schema, "how many annual days do i have, E2344", None,
+                             TODAY, earlier)["employee_id"] == "E2344"
+    assert carried_arguments(written, "api.getLeaveBalance", schema, "annual days of sofia", None, TODAY,
+                             earlier)["employee_id"] == "E2344"
+    for before in (["cancel request 508 of E1006"], ["swap my shift with E1012, i'm E1006"]):
+        assert carried_arguments(written, "api.getLeaveBalance", schema, now, None, TODAY, before)["employee_id"] == \
+            "E2344"
