@@ -20,7 +20,7 @@ in_progress`) narrows a list to the wrong records. `unstated_arguments` names th
 figures, identifiers or enum words appear nowhere in what the conversation said, `unstated_record_fields` the
 same fields of the records an array holds (an order line's unit price); the engine leaves them out of the call.
 
-The shapes are those of the answers the project trains on after a tool message (finetune/builders/answers.py,
+The shapes are those of the answers the project trains on after a tool message (assistant/result_answers.py,
 retrieval.py) and the plain sentences of a completed action in any wording.
 """
 

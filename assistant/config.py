@@ -191,6 +191,13 @@ class GenerationConfig(BaseModel):
         "sentences and copies them with slips (a figure changed, a source it did not read); off: the model "
         "writes the answer."
     )
+    describe_api_results: bool = Field(
+        True, description="After an API call that ran, the answer is written from its result: a record's most "
+        "telling fields, the ones the question names first, or 'I found 3 requests:' and a line for each "
+        "(`assistant.result_answers`, the shape the model is trained to answer in), unless the model's first "
+        "token is another call. The small model, repeating a result, put its figures under the wrong names "
+        "('12 used days' for 12 remaining) and left out what was asked (a manager); off: the model writes it."
+    )
     copy_free_text: bool = Field(
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "
         "format: a ticket's title, an expense's description), a token that would make it anything but a run of "

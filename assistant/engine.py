@@ -28,7 +28,9 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            after a search that found a passage near the question, DONE with that passage's leading statements
            quoted as the answer (generation.quote_search, `assistant.quotes`); or, after an API call planned
            in a dry run, DONE with the plan as the answer (`planned_reply`): nothing was read, so there is
-           nothing for the model to report.
+           nothing for the model to report. After an API call that ran, unless the model's first token is
+           another toolken, DONE with the answer written from the result (generation.describe_api_results,
+           `assistant.result_answers`).
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -87,6 +89,7 @@ from assistant.follow_ups import carried_arguments, last_call, refined_tool
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
+from assistant.result_answers import describe_result
 from assistant.router import (
     CALCULATOR,
     SEARCH,
@@ -102,6 +105,7 @@ from assistant.toolkens import ToolkenRegistry
 from assistant.word_problems import composed_expression
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
+from tools.catalog import ApiOperationTool
 from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
@@ -198,6 +202,7 @@ class TurnState:
     pending: list[tuple[int, bool]] = field(default_factory=list)  # to feed before the next step
     reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
     reply_text: str = ""  # decoded reply_ids (whole characters)
+    described: str | None = None  # the answer the last API result gives, unless the model calls again
     reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
@@ -502,6 +507,11 @@ class Engine:
             rejections.append(self._reply_claim_rejection(state))
         token = self._sample_kept(sampler, logits, state.reply_ids, rejections)
         state.sampled_count += 1
+        if state.described is not None:  # the first token after an API result: a toolken calls again
+            described, state.described = state.described, None
+            if self.registry.by_token_id(token) is None:
+                state.reply_text, state.mode = described, Mode.DONE
+                return
         if token in self.end_ids:
             state.mode = Mode.DONE
             return
@@ -742,6 +752,10 @@ class Engine:
             quote = quoted_answer(outcome.result)
             if quote is not None:  # the answer is the passage's own statement: nothing left to write
                 state.reply_text, state.mode = quote, Mode.DONE
+        if generation.describe_api_results and isinstance(tool, ApiOperationTool) and outcome.status == "ran":
+            body = outcome.result.get("body") if isinstance(outcome.result, dict) else ""
+            if body is None or isinstance(body, (dict, list)):  # a text body is left to the model
+                state.described = describe_result(tool.operation, body, _request(state.history))
 
     def _abandon_call(self, state: TurnState, reason: str) -> Iterator[Event]:
         assert state.tool is not None

@@ -21,6 +21,7 @@ import yaml
 from assistant.config import DEMO_CATALOG, DEMO_DOCS, parse_config
 from assistant.demo import api as demo_api
 from assistant.events import FinalAnswer, Sources, ToolCall, ToolOutcome, TurnLogged
+from assistant.result_answers import describe_result
 from assistant.runtime import Assistant
 
 pytestmark = pytest.mark.slow
@@ -149,6 +150,16 @@ def test_approved_side_effecting_call_is_sent(assistant: Assistant, demo_server)
     outcome = outcome_of(events)
     if outcome.status != "invalid":  # complete arguments: the request went out and the service answered
         assert asked and (outcome.status == "ran" or outcome.error.startswith("HTTP 4"))
+
+
+def test_an_answer_after_a_call_that_ran_is_written_from_its_result(assistant: Assistant):
+    question = "who is the manager of E1019?"
+    events, answer = turn(assistant, question, force_tool="api.getEmployee")
+    outcome = outcome_of(events)
+    assert outcome.status == "ran", outcome.error
+    operation = next(tool.operation for tool in assistant.tools if tool.name == "api.getEmployee")
+    assert answer.answer == describe_result(operation, outcome.result["body"], question)
+    assert answer.answer.startswith("Ingrid Larsen (E1019): manager id E1005, manager Mei Lin Zhou, ")
 
 
 def test_dry_run_plans_api_calls_without_sending(assistant: Assistant):

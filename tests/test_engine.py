@@ -20,7 +20,7 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant import engine as engine_module
 from assistant.chat_format import ChatFormat, parse_call
-from assistant.config import GenerationConfig
+from assistant.config import DEMO_CATALOG, GenerationConfig
 from assistant.context_window import TurnTooLong
 from assistant.engine import (
     FIGURE_CANDIDATES,
@@ -33,10 +33,12 @@ from assistant.engine import (
     UnknownTool,
 )
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
+from assistant.result_answers import describe_result
 from assistant.router import NO_CALL, ToolRouter
 from assistant.toolkens import add_toolkens
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
+from tools.catalog import ApiOperationTool, CatalogConfig, load_catalog
 from tools.retrieval import Hit, SearchTool
 
 END = "<|im_end|>"
@@ -1444,3 +1446,42 @@ def test_a_warmed_decoder_holds_the_prompt_opening_and_the_first_turn_computes_o
     list(engine.run_turn([{"role": "user", "content": "What is 3 plus one?"}], today=today))
     assert len(decoder.fed) >= 2 and decoder.fed[0] == opening  # the turn went on from the opening
     assert tokenizer.decode(decoder.fed[1]).startswith("What is 3 plus one?")
+
+
+class EmployeeLookup(ApiOperationTool):
+    """The demo catalog's getEmployee, answered from a fixed record where the tool would send its request."""
+
+    record = {"id": "E1019", "name": "Ingrid Larsen", "title": "Data Scientist", "phone_extension": "2119",
+              "manager_id": "E1005", "manager": {"id": "E1005", "name": "Mei Lin Zhou"}}
+
+    def __init__(self) -> None:
+        catalog = load_catalog(DEMO_CATALOG)
+        operation = next(op for op in catalog.operations if op.operation_id == "getEmployee")
+        super().__init__(operation, catalog, CatalogConfig())
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        return ToolResult(value={"status": 200, "body": self.record})
+
+
+@pytest.mark.parametrize("calls_again", [False, True])
+def test_after_an_api_call_that_ran_the_answer_is_written_from_its_result_unless_the_model_calls_again(
+        base_tokenizer_folder: Path, calls_again: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [EmployeeLookup(), Adder()]
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, tools)
+    script = [registry.by_name("api.getEmployee").token_id, *ids(tokenizer, '{"employee_id": "E1019"}')]
+    if calls_again:
+        script += [registry.by_name("adder").token_id, *ids(tokenizer, '{"a": 3}')]
+    script += ids(tokenizer, "Ingrid has a manager.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024)
+    question = "who is the manager of E1019?"
+    answer = final(run(engine, question))
+    if calls_again:  # the model's own reply follows the second call
+        assert [call.tool for call in answer.tool_calls] == ["api.getEmployee", "adder"]
+        assert answer.answer == "Ingrid has a manager."
+    else:
+        assert answer.answer == describe_result(tools[0].operation, EmployeeLookup.record, question) == \
+            "Ingrid Larsen (E1019): manager id E1005, manager Mei Lin Zhou, phone extension 2119, title Data Scientist."

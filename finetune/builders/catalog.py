@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from finetune.builders.answers import describe_result, humanize, scalar_text
+from assistant.result_answers import describe_result, humanize, scalar_text
 from finetune.builders.phrasing import mentions, phrase_request
 from finetune.builders.responses import ResponseDoc, synthesize
 from finetune.builders.values import sample_value

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from finetune.builders.answers import humanize, scalar_text
+from assistant.result_answers import humanize, scalar_text
 from tools.openapi import Operation
 
 

@@ -1,9 +1,11 @@
 """Final answers written from an API result: the numbers and names of the result, in short sentences.
 
-The model must learn to read the tool message and repeat what it says, so the answer is built from the
-result body alone: a list becomes "I found 2 tickets:" and one line per item; an object becomes one
-line of its most telling fields (its name or title, id and status first, then the fields whose names
-share words with the operation's summary, such as `remaining_days` for "remaining leave days").
+The answer is built from the result body alone: a list becomes "I found 2 tickets:" and one line per item; an
+object becomes one line of its most telling fields (its name or title, id and status first, then the fields
+whose names share words with the question, then with the operation's summary, such as `remaining_days` for
+"remaining leave days"). The training answers after a tool message are these (`finetune.builders.catalog`,
+with no question), and the engine answers with them after a call that ran (generation.describe_api_results):
+the small model, repeating them, put a record's figures under the wrong names ("12 used days" for 12 remaining).
 """
 
 from __future__ import annotations
@@ -17,8 +19,16 @@ from tools.openapi import Operation
 
 #: Item lines shown for a list; the rest is summarised as "and N more".
 MAX_ITEMS = 4
-#: Fields shown per item besides its label and id.
+#: Fields shown per item besides its label and id; an answer to a question shows more of a single record (a
+#: booking's date and times besides its room).
 MAX_FIELDS = 4
+MAX_RECORD_FIELDS = 6
+#: Words by which questions ask for a field named otherwise: "how many sick days do i have left" asks for
+#: `remaining_days`, "who reported ticket 4102" for `requester_name`.
+_ASKED_AS = {"left": "remaining", "boss": "manager", "reported": "requester", "raised": "requester",
+             "phone": "extension", "ext": "extension", "when": "date"}
+#: A field that says when: what a person acts on in a booking, a request or a ticket.
+_WHEN = re.compile(r"(?:^|_)(?:date|time)$|_at$")
 _LABEL_KEYS = ("name", "title")
 _SKIP_KEYS = {"count", "total_count", "size", "history", "created_at", "updated_at", "submitted_at", "changed_at"}
 _UNITS = {"eur": "EUR", "usd": "USD", "gbp": "GBP", "days": "days", "hours": "hours", "minutes": "minutes"}
@@ -39,10 +49,14 @@ def scalar_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def describe_result(operation: Operation, body: Any) -> str:
-    """A short answer that states what the API returned for `operation`."""
+def describe_result(operation: Operation, body: Any, question: str | None = None) -> str:
+    """A short answer that states what the API returned for `operation`. Given the `question` it answers, the
+    fields it names come first, then those that say when, and a single record shows MAX_RECORD_FIELDS; without
+    one (a training answer), the fields the operation's summary names come first."""
     done = "Done. " if operation.side_effects else ""
-    focus = Focus(_words(operation.summary), _words(operation.description.split(". ")[0]))
+    asked = None if question is None else frozenset(
+        _ASKED_AS.get(word, word) for word in _words(question) | set(re.findall(r"[a-z]+", question.lower())))
+    focus = Focus(_words(operation.summary), _words(operation.description.split(". ")[0]), asked)
     if isinstance(body, list):
         return done + _describe_list("results", body, focus, subject="")
     if not isinstance(body, dict):
@@ -50,7 +64,8 @@ def describe_result(operation: Operation, body: Any) -> str:
     lists = [(key, value) for key, value in body.items() if isinstance(value, list) and key not in _SKIP_KEYS]
     if lists and "id" not in body:  # a list of results, not one record that holds a list
         key, items = lists[0]
-        text = _describe_list(key, items, focus, _subject(body))
+        shared = {name: value for name, value in body.items() if not isinstance(value, (dict, list))}
+        text = _describe_list(key, items, focus, _subject(body), shared if focus.asked is not None else None)
         extras = [_field_text(name, value) for name, value in body.items()
                   if name.startswith("total") and isinstance(value, (int, float))]
         return done + text + "".join(f"\n{extra[0].upper()}{extra[1:]}." for extra in extras)
@@ -58,15 +73,17 @@ def describe_result(operation: Operation, body: Any) -> str:
     if nested and len(nested) == len([v for v in body.values() if v is not None]):
         lines = [f"{humanize(key).capitalize()}: {_item_line(value, focus)}." for key, value in nested]
         return done + "\n".join(lines)
-    return done + f"{_item_line(body, focus)}."
+    return done + f"{_item_line(body, focus, MAX_FIELDS if asked is None else MAX_RECORD_FIELDS)}."
 
 
 @dataclass(frozen=True)
 class Focus:
-    """What the operation is about: the words of its summary, and of its description's first sentence."""
+    """What the answer is about: the words of the operation's summary, of its description's first sentence and
+    of the question it answers (None: a training answer)."""
 
     summary: set[str]
     description: set[str]
+    asked: frozenset[str] | None = None
 
 
 def _words(text: str) -> set[str]:
@@ -83,7 +100,10 @@ def _subject(body: dict[str, Any]) -> str:
     return names[0] if names else (scalar_text(ids[0]) if ids else "")
 
 
-def _describe_list(key: str, items: list[Any], focus: Focus, subject: str) -> str:
+def _describe_list(key: str, items: list[Any], focus: Focus, subject: str, shared: dict[str, Any] | None = None
+                   ) -> str:
+    """"I found N <key>" and a line per item (MAX_ITEMS at most), less the fields an item shares with the
+    record that holds the list (`shared`: the room of a room's bookings)."""
     noun = humanize(key)
     owner = f" for {subject}" if subject else ""
     if not items:
@@ -92,13 +112,20 @@ def _describe_list(key: str, items: list[Any], focus: Focus, subject: str) -> st
         head = f"I found 1 {noun.removesuffix('es') if noun.endswith('sses') else noun.removesuffix('s')}{owner}:"
     else:
         head = f"I found {len(items)} {noun}{owner}:"
-    lines = [f"- {_item_line(item, focus)}" for item in items[:MAX_ITEMS]]
+    lines = [f"- {_item_line(_without(item, shared or {}), focus)}" for item in items[:MAX_ITEMS]]
     if len(items) > MAX_ITEMS:
         lines.append(f"- and {len(items) - MAX_ITEMS} more")
     return "\n".join([head, *lines])
 
 
-def _item_line(item: Any, focus: Focus) -> str:
+def _without(item: Any, shared: dict[str, Any]) -> Any:
+    """`item` less the fields that hold the same value in `shared`."""
+    if not isinstance(item, dict) or not shared:
+        return item
+    return {key: value for key, value in item.items() if key not in shared or shared[key] != value}
+
+
+def _item_line(item: Any, focus: Focus, most: int = MAX_FIELDS) -> str:
     """One line for one object: its label and id, then its most relevant fields."""
     if not isinstance(item, dict):
         return scalar_text(item) if not isinstance(item, list) else ", ".join(_short(v) for v in item)
@@ -108,9 +135,9 @@ def _item_line(item: Any, focus: Focus) -> str:
     if identifier is not None and not isinstance(identifier, (dict, list)):
         head = f"{head} ({scalar_text(identifier)})" if head else f"#{scalar_text(identifier)}"
     used = {key for key in item if item.get(key) in (label, identifier)} | {"id"}
-    fields = [key for key in item if key not in used and key not in _SKIP_KEYS and item[key] is not None]
+    fields = [key for key in item if key not in used and key not in _SKIP_KEYS and item[key] not in (None, "")]
     ranked = sorted(fields, key=lambda key: (-_relevance(key, focus), fields.index(key)))
-    shown = [_field_text(key, item[key]) for key in ranked[:MAX_FIELDS]]
+    shown = [_field_text(key, item[key]) for key in ranked[:most]]
     shown = [text for text in shown if text]
     if not head:
         return ", ".join(shown) if shown else "(no details)"
@@ -122,7 +149,7 @@ def _label(item: dict[str, Any]) -> str:
         if isinstance(item.get(key), str):
             return item[key]
     for key, value in item.items():
-        if isinstance(value, str) and (key.endswith("_name") or key.endswith("_type")):
+        if isinstance(value, str) and key.endswith(("_name", "_type")):
             return value
     return ""
 
@@ -130,6 +157,8 @@ def _label(item: dict[str, Any]) -> str:
 def _relevance(key: str, focus: Focus) -> int:
     words = _words(humanize(key))
     score = 2 * len(words & focus.summary) + len(words & focus.description)
+    if focus.asked is not None:
+        score += 4 * len(words & focus.asked) + (2 if _WHEN.search(key) else 0)
     return score + (1 if key in ("status", "priority") else 0)
 
 

@@ -1,0 +1,47 @@
+"""Answers written from an API result: for training (no question) and for the question a call answered."""
+
+from __future__ import annotations
+
+from assistant.config import DEMO_CATALOG
+from assistant.result_answers import describe_result
+from tools.catalog import load_catalog
+
+OPERATIONS = {op.operation_id: op for op in load_catalog(DEMO_CATALOG).operations}
+EMPLOYEE = {"id": "E1019", "name": "Ingrid Larsen", "email": "ingrid.larsen@northwind.example",
+            "title": "Data Scientist", "department": "Engineering", "phone_extension": "2119", "floor": 4,
+            "manager_id": "E1005", "start_date": "2024-01-08", "manager": {"id": "E1005", "name": "Mei Lin Zhou"},
+            "direct_reports": []}
+BALANCE = {"employee_id": "E1003", "employee_name": "Priya Raman", "balances": [
+    {"leave_type": "sick", "entitlement_days": 12, "carried_over_days": 0, "used_days": 0, "pending_days": 0,
+     "remaining_days": 12}]}
+BOOKINGS = {"room_id": "zephyr", "room_name": "Zephyr", "bookings": [
+    {"id": 9005, "room_id": "zephyr", "room_name": "Zephyr", "organizer_id": "E1011", "title": "Design critique",
+     "date": "2026-12-08", "start_time": "15:00", "end_time": "16:00", "attendees": 4}]}
+
+
+def test_a_training_answer_shows_the_fields_the_operation_is_about():
+    assert describe_result(OPERATIONS["getEmployee"], EMPLOYEE) == (
+        "Ingrid Larsen (E1019): phone extension 2119, start date 2024-01-08, email ingrid.larsen@northwind.example, "
+        "title Data Scientist.")
+
+
+def test_an_answer_to_a_question_shows_the_fields_it_names_first():
+    manager = describe_result(OPERATIONS["getEmployee"], EMPLOYEE, "who is the manager of E1019?")
+    assert manager.startswith("Ingrid Larsen (E1019): manager id E1005, manager Mei Lin Zhou, ")
+    # a question names a field by another word: what is left is what remains
+    left = describe_result(OPERATIONS["getLeaveBalance"], BALANCE, "how many sick days does E1003 have left")
+    assert left == "I found 1 balance for Priya Raman (E1003):\n- sick: 12 remaining days, 0 carried over days, " \
+                   "12 entitlement days, 0 used days"
+
+
+def test_an_answer_to_a_question_says_when_and_leaves_out_what_the_list_holds_already():
+    answer = describe_result(OPERATIONS["listRoomBookings"], BOOKINGS, "is zephyr free tomorrow")
+    assert answer == "I found 1 booking for Zephyr (zephyr):\n- Design critique (9005): date 2026-12-08, " \
+                     "start time 15:00, end time 16:00, organizer id E1011"
+
+
+def test_an_empty_text_is_no_field():
+    ticket = {"id": 4107, "title": "laptop screen keeps flickering", "description": "", "priority": "normal",
+              "status": "open", "category": "hardware", "requester_id": "E1006"}
+    answer = describe_result(OPERATIONS["createTicket"], ticket, "my laptop screen keeps flickering, open a ticket")
+    assert answer.startswith("Done. laptop screen keeps flickering (4107): ") and "description" not in answer
