@@ -143,10 +143,11 @@ PLANNED_ONLY = "dry run: this call was planned only and NOT sent; nothing was ch
 
 def planned_reply(plan: dict[str, Any]) -> str:
     """The answer after a call planned in a dry run: the request it would send. The model has no result to
-    answer from, and what it wrote there was invented ("Done, but ...", "The call was not planned but sent.")."""
+    answer from, and what it wrote there was invented ("Done, but ...", "The call was not planned but sent."). The
+    words state no finished action as the claim patterns read one ("was changed"), negated or not."""
     request = f"{plan['method']} {plan['url']}" if "url" in plan else f"{plan['method']} ({plan.get('error')})"
     body = f" with {json.dumps(plan['body'], ensure_ascii=False)}" if plan.get("body") is not None else ""
-    return f"Planned, not sent (dry run): {request}{body}. Nothing was changed or read."
+    return f"Planned, not sent (dry run): {request}{body}. A dry run sends nothing: no record is read or changed."
 
 
 class Mode(Enum):

@@ -20,6 +20,7 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant import engine as engine_module
 from assistant.chat_format import ChatFormat, parse_call
+from assistant.claims import unsupported_claims
 from assistant.config import DEMO_CATALOG, GenerationConfig
 from assistant.context_window import TurnTooLong
 from assistant.engine import (
@@ -332,7 +333,8 @@ def test_dry_run_plans_remote_calls_without_sending(setup):
     assert "NOT sent" in tool_message["content"]
     # nothing was read, so the answer is the plan, not a reply the model would have to invent
     assert events[-1].answer == ('Planned, not sent (dry run): POST http://127.0.0.1:8765/rooms/bookings with '
-                                 '{"room": "Borealis"}. Nothing was changed or read.')
+                                 '{"room": "Borealis"}. A dry run sends nothing: no record is read or changed.')
+    assert unsupported_claims(events[-1].answer, json.dumps(outcome.result)) == []  # what the metric counts
     assert outcome.result == {"sent": False, "note": PLANNED_ONLY,
                               "planned": {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings",
                                           "body": {"room": "Borealis"}}}
