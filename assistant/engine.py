@@ -27,7 +27,7 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            approved or planned, and run; the result is queued as forced tokens (a tool message) -> REPLY, or
            after a search that found a passage near the question, DONE with that passage's leading statements
            quoted as the answer (generation.quote_search, `assistant.quotes`); or, after an API call planned
-           in a dry run, DONE with the plan as the answer (`planned_reply`): nothing was read, so there is
+           in a dry run, DONE with an answer that says so (`planned_reply`): nothing was read, so there is
            nothing for the model to report. After an API call that ran, unless the model's first token is
            another toolken, DONE with the answer written from the result (generation.describe_api_results,
            `assistant.result_answers`).
@@ -141,13 +141,12 @@ UNATTENDED_REPLY = "Not sent: it was not confirmed before you went on."
 PLANNED_ONLY = "dry run: this call was planned only and NOT sent; nothing was changed or read"
 
 
-def planned_reply(plan: dict[str, Any]) -> str:
-    """The answer after a call planned in a dry run: the request it would send. The model has no result to
-    answer from, and what it wrote there was invented ("Done, but ...", "The call was not planned but sent."). The
-    words state no finished action as the claim patterns read one ("was changed"), negated or not."""
-    request = f"{plan['method']} {plan['url']}" if "url" in plan else f"{plan['method']} ({plan.get('error')})"
-    body = f" with {json.dumps(plan['body'], ensure_ascii=False)}" if plan.get("body") is not None else ""
-    return f"Planned, not sent (dry run): {request}{body}. A dry run sends nothing: no record is read or changed."
+def planned_reply(tool: str) -> str:
+    """The answer after a call of `tool` planned in a dry run. The model has no result to answer from, and what it
+    wrote there was invented ("Done, but ...", "The call was not planned but sent."). The request itself is the
+    call's plan, shown with the call; the answer names no figure, so a later turn that copies it copies none, and
+    states no finished action as the claim patterns read one ("was changed"), negated or not."""
+    return f"Planned, not sent (dry run): {tool}. A dry run sends nothing: no record is read or changed."
 
 
 class Mode(Enum):
@@ -747,7 +746,7 @@ class Engine:
             state.reply_text, state.mode = UNATTENDED_REPLY, Mode.DONE
             return
         if outcome.status == "planned":
-            state.reply_text, state.mode = planned_reply(call.plan), Mode.DONE
+            state.reply_text, state.mode = planned_reply(tool.name), Mode.DONE
             return
         if generation.quote_search and isinstance(tool, SearchTool) and outcome.status == "ran":
             quote = quoted_answer(outcome.result)

@@ -332,8 +332,8 @@ def test_dry_run_plans_remote_calls_without_sending(setup):
     tool_message = next(m for m in events[-1].messages if m["role"] == "tool")
     assert "NOT sent" in tool_message["content"]
     # nothing was read, so the answer is the plan, not a reply the model would have to invent
-    assert events[-1].answer == ('Planned, not sent (dry run): POST http://127.0.0.1:8765/rooms/bookings with '
-                                 '{"room": "Borealis"}. A dry run sends nothing: no record is read or changed.')
+    assert events[-1].answer == "Planned, not sent (dry run): api.bookRoom. A dry run sends nothing: no record is " \
+                                "read or changed."
     assert unsupported_claims(events[-1].answer, json.dumps(outcome.result)) == []  # what the metric counts
     assert outcome.result == {"sent": False, "note": PLANNED_ONLY,
                               "planned": {"method": "POST", "url": "http://127.0.0.1:8765/rooms/bookings",
