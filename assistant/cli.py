@@ -306,7 +306,7 @@ def _print_turn(events: Iterable, out: TextIO) -> str | None:
         out.flush()
     out.write("\n")
     if planned:
-        # The reply may still read "Done." after a planned call: the model only saw a plan, not a result.
+        # One line for the whole turn, which may have planned calls beside the calculator and search it ran.
         out.write(f"(dry run: {planned} API call{'s' if planned > 1 else ''} planned, none sent)\n")
     return conversation
 
