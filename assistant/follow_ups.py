@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
-from assistant.codes import fits, id_pattern, stated_codes, value_shape
+from assistant.codes import fitting_code, id_pattern, stated_codes, value_shape
 from assistant.message_kinds import follow_up, reaction
 from assistant.slots import stated_arguments, stated_count
 
@@ -139,10 +139,10 @@ def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str
         if not _is_id(name, spec) or not isinstance(spec.get("pattern"), str) or not id_pattern(spec["pattern"]) \
                 or _written(value, request):
             continue
-        shape = value_shape(spec)
         for text in reversed(earlier):
-            given = {code.upper() for code in stated_codes([text]) if fits(shape, code.upper())} \
-                if _FIRST_PERSON.search(text) else set()
+            if not _FIRST_PERSON.search(text):
+                continue
+            given = {fitting_code(value_shape(spec), code) for code in stated_codes([text])} - {None}
             if given:
                 if len(given) == 1:
                     found[name] = given.pop()

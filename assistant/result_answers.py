@@ -55,7 +55,7 @@ def describe_result(operation: Operation, body: Any, question: str | None = None
     one (a training answer), the fields the operation's summary names come first."""
     done = "Done. " if operation.side_effects else ""
     asked = None if question is None else frozenset(
-        _ASKED_AS.get(word, word) for word in _words(question) | set(re.findall(r"[a-z]+", question.lower())))
+        _words(" ".join(_ASKED_AS.get(word, word) for word in re.findall(r"[a-z]+", question.lower()))))
     focus = Focus(_words(operation.summary), _words(operation.description.split(". ")[0]), asked)
     if isinstance(body, list):
         return done + _describe_list("results", body, focus, subject="")
@@ -65,7 +65,7 @@ def describe_result(operation: Operation, body: Any, question: str | None = None
     if lists and "id" not in body:  # a list of results, not one record that holds a list
         key, items = lists[0]
         shared = {name: value for name, value in body.items() if not isinstance(value, (dict, list))}
-        text = _describe_list(key, items, focus, _subject(body), shared if focus.asked is not None else None)
+        text = _describe_list(key, items, focus, _subject(body), None if asked is None else shared)
         extras = [_field_text(name, value) for name, value in body.items()
                   if name.startswith("total") and isinstance(value, (int, float))]
         return done + text + "".join(f"\n{extra[0].upper()}{extra[1:]}." for extra in extras)
