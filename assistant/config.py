@@ -196,7 +196,11 @@ class GenerationConfig(BaseModel):
         "telling fields, the ones the question names first, or 'I found 3 requests:' and a line for each "
         "(`assistant.result_answers`, the shape the model is trained to answer in), unless the model's first "
         "token is another call. The small model, repeating a result, put its figures under the wrong names "
-        "('12 used days' for 12 remaining) and left out what was asked (a manager); off: the model writes it."
+        "('12 used days' for 12 remaining) and left out what was asked (a manager). After a call the API "
+        "refused or that never reached it, the answer is 'Not done: ' or 'I could not look that up: ' and the "
+        "API's own reason, unless the model's first token calls another tool; after a call nobody approved, "
+        "'Not sent: ' and why. Written by the model, those made up records and figures ('she has 31 left' "
+        "where the API said 32); off: the model writes them."
     )
     copy_free_text: bool = Field(
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "

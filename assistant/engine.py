@@ -30,7 +30,8 @@ ARGUMENTS  the model writes the call's JSON arguments under a grammar built from
            in a dry run, DONE with an answer that says so (`planned_reply`): nothing was read, so there is
            nothing for the model to report. After an API call that ran, unless the model's first token is
            another toolken, DONE with the answer written from the result (generation.describe_api_results,
-           `assistant.result_answers`).
+           `assistant.result_answers`); after one the API refused, unless that token calls another tool, DONE
+           with the API's reason; after one nobody approved, DONE saying it was not sent (`declined_reply`).
 DONE       the turn is over.
 
 Every token fed to the model after the prompt is recorded with a flag saying whether it was sampled or
@@ -89,7 +90,7 @@ from assistant.follow_ups import carried_arguments, last_call, refined_tool
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
-from assistant.result_answers import describe_result
+from assistant.result_answers import describe_failure, describe_result
 from assistant.router import (
     CALCULATOR,
     SEARCH,
@@ -149,6 +150,13 @@ def planned_reply(tool: str) -> str:
     return f"Planned, not sent (dry run): {tool}. A dry run sends nothing: no record is read or changed."
 
 
+def declined_reply(error: str) -> str:
+    """The answer after a side-effecting call that was not approved: "Not sent: " and why (`error`, the tool
+    message: the person said no, nobody confirmed it in time, nobody could be asked)."""
+    reason = "you said no to it" if error == DECLINED else error.removeprefix("not sent: ")
+    return f"Not sent: {reason.rstrip('.')}."
+
+
 class Mode(Enum):
     REPLY = "reply"
     ARGUMENTS = "arguments"
@@ -203,6 +211,7 @@ class TurnState:
     reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
     reply_text: str = ""  # decoded reply_ids (whole characters)
     described: str | None = None  # the answer the last API result gives, unless the model calls again
+    failed: set[str] = field(default_factory=set)  # tools whose call did not go through this turn
     reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
@@ -509,7 +518,8 @@ class Engine:
         state.sampled_count += 1
         if state.described is not None:  # the first token after an API result: a toolken calls again
             described, state.described = state.described, None
-            if self.registry.by_token_id(token) is None:
+            called = self.registry.by_token_id(token)
+            if called is None or called.name in state.failed:  # the same refused call again is no way on
                 state.reply_text, state.mode = described, Mode.DONE
                 return
         if token in self.end_ids:
@@ -752,10 +762,17 @@ class Engine:
             quote = quoted_answer(outcome.result)
             if quote is not None:  # the answer is the passage's own statement: nothing left to write
                 state.reply_text, state.mode = quote, Mode.DONE
-        if generation.describe_api_results and isinstance(tool, ApiOperationTool) and outcome.status == "ran":
+        if not generation.describe_api_results or not isinstance(tool, ApiOperationTool):
+            return
+        if outcome.status == "ran":
             body = outcome.result.get("body") if isinstance(outcome.result, dict) else ""
             if body is None or isinstance(body, (dict, list)):  # a text body is left to the model
                 state.described = describe_result(tool.operation, body, _request(state.history))
+        elif outcome.status == "failed":  # the API's reason, unless the model goes on to another tool
+            state.described = describe_failure(tool.operation, outcome.error or "")
+            state.failed.add(tool.name)
+        elif outcome.status == "declined":  # nobody said yes: nothing to report and no other call to make
+            state.reply_text, state.mode = declined_reply(outcome.error or DECLINED), Mode.DONE
 
     def _abandon_call(self, state: TurnState, reason: str) -> Iterator[Event]:
         assert state.tool is not None

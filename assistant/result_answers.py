@@ -6,6 +6,10 @@ whose names share words with the question, then with the operation's summary, su
 "remaining leave days"). The training answers after a tool message are these (`finetune.builders.catalog`,
 with no question), and the engine answers with them after a call that ran (generation.describe_api_results):
 the small model, repeating them, put a record's figures under the wrong names ("12 used days" for 12 remaining).
+
+After a call that did not go through (the API refused it, or could not be reached) the answer is the API's own
+reason (`describe_failure`): the model, writing it, made up records and figures ("she has 31 left" where the
+API said 32, "seats 2,026") and asked for ids nobody needed.
 """
 
 from __future__ import annotations
@@ -74,6 +78,41 @@ def describe_result(operation: Operation, body: Any, question: str | None = None
         lines = [f"{humanize(key).capitalize()}: {_item_line(value, focus)}." for key, value in nested]
         return done + "\n".join(lines)
     return done + f"{_item_line(body, focus, MAX_FIELDS if asked is None else MAX_RECORD_FIELDS)}."
+
+
+#: The status line the API tool puts before an error's detail: "HTTP 409 Conflict: <detail>".
+_HTTP_STATUS = re.compile(r"^HTTP (?P<code>\d{3})(?: [^:]*)?(?::\s*(?P<detail>.*))?$", re.DOTALL)
+
+
+def describe_failure(operation: Operation, error: str) -> str:
+    """The answer after a call of `operation` that the API refused or that never reached it: "Not done: " (a
+    call that would change something) or "I could not look that up: " and the API's reason as it gave it (a
+    validation error's list is read as its messages); the status line alone where the API gave no reason."""
+    lead = "Not done: " if operation.side_effects else "I could not look that up: "
+    matched = _HTTP_STATUS.match(error.strip())
+    if matched is None:
+        reason = error.strip()
+    elif matched.group("detail"):
+        reason = _validation_messages(matched.group("detail").strip())
+    else:
+        reason = f"the API answered {error.strip()}"
+    return lead + reason.rstrip(".") + "."
+
+
+def _validation_messages(detail: str) -> str:
+    """A validation error's messages ("start_time: field required") where `detail` is the JSON list most
+    frameworks send ([{"loc": [...], "msg": ...}]); `detail` itself otherwise."""
+    try:
+        errors = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(errors, list) or not errors or not all(isinstance(e, dict) and "msg" in e for e in errors):
+        return detail
+    messages = []
+    for problem in errors:
+        where = [str(part) for part in problem.get("loc") or [] if part not in ("body", "query", "path")]
+        messages.append(f"{where[-1]}: {problem['msg']}" if where else str(problem["msg"]))
+    return "; ".join(messages)
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,14 @@ from assistant.engine import (
     PLANNED_ONLY,
     UNATTENDED_REPLY,
     WARMING_MESSAGE,
+    Approver,
     CannotApprove,
     Engine,
     Unattended,
     UnknownTool,
 )
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome
-from assistant.result_answers import describe_result
+from assistant.result_answers import describe_failure, describe_result
 from assistant.router import NO_CALL, ToolRouter
 from assistant.toolkens import add_toolkens
 from tools.base import Tool, ToolResult
@@ -1487,3 +1488,65 @@ def test_after_an_api_call_that_ran_the_answer_is_written_from_its_result_unless
     else:
         assert answer.answer == describe_result(tools[0].operation, EmployeeLookup.record, question) == \
             "Ingrid Larsen (E1019): manager id E1005, manager Mei Lin Zhou, phone extension 2119, title Data Scientist."
+
+
+class RefusedCancel(ApiOperationTool):
+    """The demo catalog's cancelLeaveRequest, refused where the tool would send its request, as the demo API
+    refuses a request that does not exist."""
+
+    error = "HTTP 404 Not Found: there is no leave request 99999"
+
+    def __init__(self) -> None:
+        catalog = load_catalog(DEMO_CATALOG)
+        operation = next(op for op in catalog.operations if op.operation_id == "cancelLeaveRequest")
+        super().__init__(operation, catalog, CatalogConfig())
+        self.calls: list[dict[str, Any]] = []
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        self.calls.append(arguments)
+        return ToolResult(error=self.error)
+
+
+def _refused_cancel_turn(folder: Path, then: str, approve: Approver) -> tuple[FinalAnswer, RefusedCancel]:
+    """A turn that calls RefusedCancel, then whatever `then` says the model does next: writes a reply ("reply"),
+    calls it again ("same") or calls the adder ("other"), and then writes a reply."""
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tools = [RefusedCancel(), Adder()]
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    registry = add_toolkens(tiny, tokenizer, tools)
+    call = [registry.by_name("api.cancelLeaveRequest").token_id, *ids(tokenizer, '{"request_id": 99999}')]
+    script = list(call)
+    if then == "same":
+        script += call
+    elif then == "other":
+        script += [registry.by_name("adder").token_id, *ids(tokenizer, '{"a": 3}')]
+    script += ids(tokenizer, "Your request 99999 was cancelled, 3 days back.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
+                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024)
+    return final(run(engine, "cancel leave request 99999", approve=approve)), tools[0]
+
+
+@pytest.mark.parametrize("then", ["reply", "same", "other"])
+def test_after_a_call_the_api_refused_the_answer_is_its_reason_unless_the_model_calls_another_tool(
+        base_tokenizer_folder: Path, then: str):
+    answer, cancel = _refused_cancel_turn(base_tokenizer_folder, then, approve=lambda call: True)
+    if then == "other":  # the model's own reply follows the other tool's result
+        assert [call.tool for call in answer.tool_calls] == ["api.cancelLeaveRequest", "adder"]
+        assert answer.answer.startswith("Your request 99999")
+    else:  # the refused call is not sent again, and the reason is the API's, not a cancellation made up
+        assert len(cancel.calls) == 1 and [call.status for call in answer.tool_calls] == ["failed"]
+        assert answer.answer == describe_failure(cancel.operation, RefusedCancel.error) == \
+            "Not done: there is no leave request 99999."
+
+
+def test_after_a_call_nobody_approved_the_answer_says_it_was_not_sent(base_tokenizer_folder: Path):
+    answer, cancel = _refused_cancel_turn(base_tokenizer_folder, "same", approve=lambda call: False)
+    assert cancel.calls == [] and [call.status for call in answer.tool_calls] == ["declined"]
+    assert answer.answer == "Not sent: you said no to it."
+
+    def unreachable(call: Any) -> bool:
+        raise CannotApprove("not sent: nobody confirmed it within 120 s")
+
+    answer, _ = _refused_cancel_turn(base_tokenizer_folder, "reply", approve=unreachable)
+    assert answer.answer == "Not sent: nobody confirmed it within 120 s."

@@ -1,9 +1,10 @@
-"""Answers written from an API result: for training (no question) and for the question a call answered."""
+"""Answers written from an API result: for training (no question) and for the question a call answered; and
+answers after a call the API refused."""
 
 from __future__ import annotations
 
 from assistant.config import DEMO_CATALOG
-from assistant.result_answers import describe_result
+from assistant.result_answers import describe_failure, describe_result
 from tools.catalog import load_catalog
 
 OPERATIONS = {op.operation_id: op for op in load_catalog(DEMO_CATALOG).operations}
@@ -45,3 +46,24 @@ def test_an_empty_text_is_no_field():
               "status": "open", "category": "hardware", "requester_id": "E1006"}
     answer = describe_result(OPERATIONS["createTicket"], ticket, "my laptop screen keeps flickering, open a ticket")
     assert answer.startswith("Done. laptop screen keeps flickering (4107): ") and "description" not in answer
+
+
+def test_a_refused_call_is_answered_with_the_apis_reason():
+    clash = "HTTP 409 Conflict: Monsoon is already booked on 2026-12-08 from 15:00 to 16:00 for 'vendor demo' by Lars"
+    assert describe_failure(OPERATIONS["bookMeetingRoom"], clash) == \
+        "Not done: Monsoon is already booked on 2026-12-08 from 15:00 to 16:00 for 'vendor demo' by Lars."
+    # a look-up changes nothing, so it is not "not done"; a reason's own full stop is not doubled
+    missing = "HTTP 404 Not Found: there is no employee E9999; search the directory for the right id."
+    assert describe_failure(OPERATIONS["getEmployee"], missing) == \
+        "I could not look that up: there is no employee E9999; search the directory for the right id."
+
+
+def test_a_refusal_with_no_reason_or_a_framework_s_validation_list_still_reads_as_a_sentence():
+    assert describe_failure(OPERATIONS["getTicket"], "HTTP 500 Internal Server Error") == \
+        "I could not look that up: the API answered HTTP 500 Internal Server Error."
+    listed = 'HTTP 422 Unprocessable Entity: [{"loc": ["body", "start_time"], "msg": "field required"}, ' \
+             '{"loc": ["query"], "msg": "bad query"}]'
+    assert describe_failure(OPERATIONS["bookMeetingRoom"], listed) == \
+        "Not done: start_time: field required; bad query."
+    unreached = "could not reach http://127.0.0.1:8765: connection refused"
+    assert describe_failure(OPERATIONS["submitExpense"], unreached) == f"Not done: {unreached}."
