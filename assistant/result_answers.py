@@ -62,14 +62,14 @@ def describe_result(operation: Operation, body: Any, question: str | None = None
         _words(" ".join(_ASKED_AS.get(word, word) for word in re.findall(r"[a-z]+", question.lower()))))
     focus = Focus(_words(operation.summary), _words(operation.description.split(". ")[0]), asked)
     if isinstance(body, list):
-        return done + _describe_list("results", body, focus, subject="")
+        return done + _describe_list("results", body, focus, subject="", question=question)
     if not isinstance(body, dict):
         return done + ("The service confirmed it." if body is None else f"The service answered: {scalar_text(body)}.")
     lists = [(key, value) for key, value in body.items() if isinstance(value, list) and key not in _SKIP_KEYS]
     if lists and "id" not in body:  # a list of results, not one record that holds a list
         key, items = lists[0]
         shared = {name: value for name, value in body.items() if not isinstance(value, (dict, list))}
-        text = _describe_list(key, items, focus, _subject(body), None if asked is None else shared)
+        text = _describe_list(key, items, focus, _subject(body), None if asked is None else shared, question)
         extras = [_field_text(name, value) for name, value in body.items()
                   if name.startswith("total") and isinstance(value, (int, float))]
         return done + text + "".join(f"\n{extra[0].upper()}{extra[1:]}." for extra in extras)
@@ -139,14 +139,22 @@ def _subject(body: dict[str, Any]) -> str:
     return names[0] if names else (scalar_text(ids[0]) if ids else "")
 
 
-def _describe_list(key: str, items: list[Any], focus: Focus, subject: str, shared: dict[str, Any] | None = None
-                   ) -> str:
+def _describe_list(key: str, items: list[Any], focus: Focus, subject: str, shared: dict[str, Any] | None = None,
+                   question: str | None = None) -> str:
     """"I found N <key>" and a line per item (MAX_ITEMS at most), less the fields an item shares with the
-    record that holds the list (`shared`: the room of a room's bookings)."""
+    record that holds the list (`shared`: the room of a room's bookings). Where the `question` names items by
+    their ids ("status of leave request 505?", answered by a list of them all), the answer is those items, or
+    that none of the list is one."""
     noun = humanize(key)
     owner = f" for {subject}" if subject else ""
     if not items:
         return f"I found no {noun}{owner}."
+    named = _named_ids(items, question, noun.split()[-1].removesuffix("s"))
+    if named:
+        found = [item for item in items if scalar_text(item["id"]).casefold() in named]
+        if not found:
+            return f"I found {len(items)} {noun}{owner}; none of them is {' or '.join(sorted(named))}."
+        return "\n".join(f"{_item_line(_without(item, shared or {}), focus, MAX_RECORD_FIELDS)}." for item in found)
     if len(items) == 1:
         head = f"I found 1 {noun.removesuffix('es') if noun.endswith('sses') else noun.removesuffix('s')}{owner}:"
     else:
@@ -155,6 +163,31 @@ def _describe_list(key: str, items: list[Any], focus: Focus, subject: str, share
     if len(items) > MAX_ITEMS:
         lines.append(f"- and {len(items) - MAX_ITEMS} more")
     return "\n".join([head, *lines])
+
+
+def _named_ids(items: list[Any], question: str | None, noun: str) -> set[str]:
+    """The words of `question` written as the items' ids are (the same letters, as many digits: "E1003" for
+    E1001), case-folded; a number alone only right after the items' `noun`, "#" or "id" ("leave request 505",
+    not "in 2026" of tickets 4101 on). None where an item has no plain id."""
+    ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+    if question is None or not all(isinstance(value, (int, str)) and not isinstance(value, bool) for value in ids):
+        return set()
+    shapes = {_id_shape(scalar_text(value)) for value in ids}
+    named = set()
+    for word in re.finditer(r"[A-Za-z0-9][\w-]*", question):
+        text = word.group(0)
+        if not any(c.isdigit() for c in text) or _id_shape(text) not in shapes:
+            continue
+        before = question[:word.start()].casefold().split()[-1:]
+        if not text.isdigit() or question[:word.start()].rstrip().endswith("#") or \
+                any(w.strip("#:.,") in (noun, f"{noun}s", "id", "no", "number") for w in before):
+            named.add(text.casefold())
+    return named
+
+
+def _id_shape(text: str) -> str:
+    """"E1003" -> "e9999", "505" -> "999": an id's letters and its number of digits."""
+    return re.sub(r"\d", "9", text.casefold())
 
 
 def _without(item: Any, shared: dict[str, Any]) -> Any:

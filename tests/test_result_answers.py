@@ -67,3 +67,20 @@ def test_a_refusal_with_no_reason_or_a_framework_s_validation_list_still_reads_a
         "Not done: start_time: field required; bad query."
     unreached = "could not reach http://127.0.0.1:8765: connection refused"
     assert describe_failure(OPERATIONS["submitExpense"], unreached) == f"Not done: {unreached}."
+
+
+REQUESTS = {"requests": [
+    {"id": 506, "employee_id": "E1017", "employee_name": "Aisha Khan", "leave_type": "parental", "status": "approved"},
+    {"id": 505, "employee_id": "E1013", "employee_name": "Elena Petrova", "leave_type": "annual", "status": "pending"}],
+    "count": 2}
+
+
+def test_a_list_answers_a_question_about_one_of_its_records_with_that_record():
+    operation = OPERATIONS["listLeaveRequests"]
+    assert describe_result(operation, REQUESTS, "whats the status of leave request 505?") == \
+        "Elena Petrova (505): leave type annual, status pending, employee id E1013."
+    assert describe_result(operation, REQUESTS, "is request #512 approved") == \
+        "I found 2 requests; none of them is 512."
+    # a figure that is no request's id, though written as one is, leaves the list as it is
+    for question in ("any requests in the next 500 days?", "list the requests", None):
+        assert describe_result(operation, REQUESTS, question).startswith("I found 2 requests:\n- Aisha Khan (506)")
