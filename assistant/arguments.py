@@ -74,7 +74,8 @@ def settled_arguments(
         glossed = glossed_options(arguments, tool.parameters, request, tool.glosses)
         stated |= {name: value for name, value in glossed.items() if name not in stated}
         if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
-            phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today)
+            phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today, said=said,
+                                    action=tool.name.removeprefix('api.'))
             stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
         arguments = _with(arguments, stated, tool, "as the request states")
         arguments = _with(arguments, unlabelled(arguments, tool.parameters), tool, "without the words to the assistant")

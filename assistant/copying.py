@@ -102,7 +102,7 @@ _EDGE_WORDS = frozenset({
     "for", "of", "to", "in", "on", "at", "by", "with", "from", "about", "and", "or", "but", "so",
     "pls", "please", "plz", "hi", "hey", "thanks", "just", "could", "can", "would", "will", "you", "u", "someone",
     "somebody", "i'd", "i'm", "we're", "need", "needs", "want", "wants", "like", "since", "until",
-    "till", "after", "before", "during", "grab", "reserve"
+    "till", "after", "before", "during", "grab", "reserve", "ok", "okay", "then", "fine", "sure"
 })
 #: Words of a date or a time of day that `stated_dates` leaves to the words around them ("fri 26 june").
 _WHEN_WORDS = frozenset({
@@ -115,31 +115,49 @@ _CLAUSE_END = re.compile(r"[,;:!?()\[\]]|\.(?=\s|$)|\s[-–]\s")
 _WORD = re.compile(r"\S+")
 
 
+#: A currency written beside an amount ("a 900 eur hotel expense"): the amount's, never a record's text.
+_CURRENCIES = frozenset({"eur", "euro", "euros", "€", "usd", "dollars", "$", "gbp", "pounds", "£", "chf"})
+#: What a figure counts, written after it ("for 6 ppl", "100 km total"): the figure's, not a record's text.
+_FIGURE_UNITS = frozenset({"ppl", "people", "persons", "pax", "km", "kms", "kg", "kgs", "min", "mins", "minutes",
+                           "h", "hr", "hrs", "hours", "days", "pcs", "units"})
+#: Where a sentence ends: a phrase is taken from the first sentence that has one (asides and "pls log it, E1013"
+#: come after what happened).
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 #: One letter and one digit, a name's part rather than a record's code: "Q3 kickoff", "H1 review".
 _SHORT_CODE = re.compile(r"[A-Za-z]\d")
 
 
 def whole_phrases(
-    arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None
+    arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None, *, said: str = "",
+    action: str = ""
 ) -> dict[str, str]:
     """The free-text values of a call (a ticket's title, an expense's description) to set to whole phrases of
-    `request`, the person's message. A phrase is a run of its words within one clause with no number, code
-    (a letter and a digit, "Q3", is a name's), date, time, duration or word of another argument's value in it,
-    less the words at its ends that name nothing ("for the budget review": "budget review").
+    `request`, the person's message. A phrase is a run of its words within one clause with no number (nor the
+    count's unit after it, "6 ppl"), code (a letter and a digit, "Q3", is a name's), currency, date, time, duration
+    or word of another argument's value in it, less the words at its ends that name nothing ("for the budget
+    review": "budget review") and the verb that opens the call's name `action` ("submit a taxi expense" of
+    submitExpense: "taxi expense"); a run of nothing but such words and the words of `action` ("book room" of
+    bookMeetingRoom) is none.
 
     - A value holding another argument's word or a date ("book mistral tmrw", "Sirocco", "I'm
-      e.peeters@harborfreight.example") becomes the request's longest phrase: the room, the person and the day
-      are arguments of their own, the title is what is left.
+      e.peeters@harborfreight.example") becomes the request's longest phrase, in its first sentence that has one
+      (what happened or is wanted comes before the asides and "pls report it, E1013"): the room, the person and
+      the day are arguments of their own, the title is what is left.
     - A value that stops inside a phrase ("My laptop" of "my laptop screen keeps flickering", "Tax" of "taxi
       from the station") runs to the phrase's end, and starts where the phrase does if it started on its
       edge words.
 
     - A required value left empty, without a word (a damage report's description "", "{" or "3, 123456.") or
       left out where the description requires it now (a resolved ticket's note, `required_now`) becomes the
-      request's longest phrase too.
+      request's longest phrase too, as does a required value of words that name nothing ("book"), or of words
+      nobody wrote (in `said`, the conversation's user messages and tool results: "Bottleneck" for "the budget
+      review") where that phrase has two words or more.
 
-    Values the request does not hold as one run, or quotes or labels whole ('write it up as "Three units crushed
-    in transit"', "description: logger hit 12C for 1 hour"), are left as written."""
+    Values an earlier message holds where the request holds none, or that the request quotes or labels whole
+    ('write it up as "Three units crushed in transit"', "description: logger hit 12C for 1 hour"), are left as
+    written."""
+    words = [word.casefold() for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", action)]
+    verb, naming = (words[0] if words else ""), _EDGE_WORDS | set(words)
     free = free_text_properties(schema)
     required = set(schema.get("required") or [])
     others = {word for name, value in arguments.items() if name not in free and isinstance(value, str)
@@ -155,10 +173,12 @@ def whole_phrases(
 
     def blocked(word: re.Match[str]) -> bool:
         bare = word.group(0).strip("\"'‘’“”.,!?()")
+        after = request[:word.start()].split()[-1:]
         return named_elsewhere(word) or any(start < word.end() and word.start() < end for start, end in timed) or \
-            any(c.isdigit() for c in bare) and not _SHORT_CODE.fullmatch(bare)
+            any(c.isdigit() for c in bare) and not _SHORT_CODE.fullmatch(bare) or bare.casefold() in _CURRENCIES or \
+            bare.casefold() in _FIGURE_UNITS and any(c.isdigit() for c in "".join(after))
 
-    phrases = _phrases(request, blocked)
+    phrases = _phrases(request, blocked, verb, naming)
     found = {}
     now = required_now(arguments, schema) - arguments.keys()
     for name in sorted(free & (arguments.keys() | now)):
@@ -167,12 +187,20 @@ def whole_phrases(
                 re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']|\b{re.escape(name)}\s*:\s*"
                           rf"{re.escape(value.strip())}", request, re.IGNORECASE):
             continue  # the person's own words, quoted or labelled: another argument's word in them is theirs to write
-        empty = isinstance(value, str) and not re.search(r"[^\W\d_]{2}", value) and name in required | now  # "{"
+        empty = isinstance(value, str) and name in required | now and \
+            not any(word.casefold() not in _CURRENCIES for word in re.findall(r"[^\W\d_]{2,}", value))  # "{", "3 EUR"
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
-        if at is None and not empty:
+        idle = isinstance(value, str) and name in required | now and bool(value.split()) and \
+            all(_names_nothing(word, naming) for word in value.split())
+        made_up = isinstance(value, str) and name in required | now and at is None and not empty and \
+            _normalised(value) not in _normalised(f"{request}\n{said}")
+        if at is None and not empty and not idle and not made_up:
             continue
-        if empty or any(named_elsewhere(word) for word in _WORD.finditer(request, *at) if word.end() <= at[1]):
-            start, end = max(phrases, key=lambda span: len(request[span[0]:span[1]].split()), default=(0, 0))
+        if empty or idle or made_up or \
+                any(named_elsewhere(word) for word in _WORD.finditer(request, *at) if word.end() <= at[1]):
+            start, end = _first_longest(phrases, request)
+            if made_up and len(re.findall(r"[^\W\d_]{2,}", request[start:end])) < 2:
+                continue  # one word left of the request says less than what the model wrote, made up or not
         else:
             phrase = next(((start, end) for start, end in phrases if start <= at[0] < end or at[0] <= start < at[1]),
                           None)
@@ -219,9 +247,10 @@ def unlabelled(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, s
             if name in free and isinstance(value, str) and (label := _LABEL.match(value)) is not None}
 
 
-def _phrases(request: str, blocked: Callable[[re.Match[str]], bool]) -> list[tuple[int, int]]:
+def _phrases(request: str, blocked: Callable[[re.Match[str]], bool], verb: str = "",
+             naming: frozenset[str] | set[str] = _EDGE_WORDS) -> list[tuple[int, int]]:
     """The (start, end) of each run of `request`'s words within a clause that `blocked` passes, less its edge
-    words."""
+    words and an opening `verb`; a run of nothing but `naming` words is none."""
     phrases = []
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(request)]
     clause_ends = [m.start() for m in _CLAUSE_END.finditer(request)] + [len(request)]
@@ -231,14 +260,30 @@ def _phrases(request: str, blocked: Callable[[re.Match[str]], bool]) -> list[tup
             if word is not None and not blocked(word):
                 run.append(word)
                 continue
-            while run and run[0].group(0).strip("\"'‘’“”").casefold() in _EDGE_WORDS:
+            while run and _names_nothing(run[0].group(0), _EDGE_WORDS | {verb}):
                 run.pop(0)
-            while run and run[-1].group(0).strip("\"'‘’“”").casefold() in _EDGE_WORDS:
+            while run and _names_nothing(run[-1].group(0), _EDGE_WORDS):
                 run.pop()
-            if run:
+            if run and not all(_names_nothing(word.group(0), naming) for word in run):
                 phrases.append((run[0].start(), run[-1].end()))
             run = []
     return phrases
+
+
+def _first_longest(phrases: list[tuple[int, int]], request: str) -> tuple[int, int]:
+    """The phrase of most words in the first of `request`'s sentences that has one; (0, 0) when there is none."""
+    if not phrases:
+        return 0, 0
+    ends = [m.start() for m in _SENTENCE_END.finditer(request)]
+    first = min(sum(end < start for end in ends) for start, _ in phrases)
+    return max((span for span in phrases if sum(end < span[0] for end in ends) == first),
+               key=lambda span: len(request[span[0]:span[1]].split()))
+
+
+def _names_nothing(word: str, words: Iterable[str]) -> bool:
+    """Whether `word`, as written, is one of `words` (lower case) and not an acronym: "it" but not "IT"."""
+    bare = word.strip("\"'‘’“”.,!?")
+    return bare.casefold() in words and not (len(bare) > 1 and bare.isupper())
 
 
 def _run_in(text: str, value: str) -> tuple[int, int] | None:

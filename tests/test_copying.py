@@ -100,7 +100,6 @@ def test_a_required_free_text_left_empty_is_the_requests_longest_phrase() -> Non
 
 @pytest.mark.parametrize(("request_text", "arguments"), [
     ("book zephyr for the design crit", {"room_id": "zephyr", "title": "design crit"}),  # already whole
-    ("book zephyr for the design crit", {"room_id": "zephyr", "title": "Design review"}),  # not the request's words
     ("book zephyr for a design crit, then lunch", {"title": "design crit, then lunch"}),  # runs across clauses
     # quoted whole: the person's own words, though they hold another argument's ("zephyr")
     ('book zephyr, title "zephyr kick-off"', {"room_id": "zephyr", "title": "zephyr kick-off"}),
@@ -108,6 +107,41 @@ def test_a_required_free_text_left_empty_is_the_requests_longest_phrase() -> Non
 def test_a_whole_phrase_or_words_the_request_does_not_hold_are_left_as_written(request_text: str,
                                                                                arguments: dict) -> None:
     assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {}
+
+
+TITLED = {**BOOKING, "required": ["room_id", "title"]}
+
+
+@pytest.mark.parametrize(("request_text", "title", "phrase"), [
+    # words nobody wrote, or words that name nothing but the call, are the request's phrase; "IT" is no "it"
+    ("book zephyr tuesday 3-4pm for the budget review, I'm E1005", "Bottleneck", "budget review"),
+    ("book zephyr on friday 9 to 10 for IT sync, I'm E1001", "book", "IT sync"),
+    ("book room zephyr tuesday 10-11 for IT sync", "I Want to sync", "IT sync"),
+    # the call's verb opens no phrase, and "book room" names nothing more than the call does
+    ("Book the team meeting in zephyr", "Book", "team meeting"),
+])
+def test_a_required_text_nobody_wrote_is_the_requests_phrase_less_the_calls_own_words(
+        request_text: str, title: str, phrase: str) -> None:
+    arguments = {"room_id": "zephyr", "title": title}
+    assert whole_phrases(arguments, TITLED, request_text, date(2026, 6, 10), action="bookMeetingRoom") == \
+        {"title": phrase}
+
+
+def test_a_text_an_earlier_message_holds_or_an_optional_one_is_left_as_written() -> None:
+    earlier = "we need a room for the hiring sync"
+    assert whole_phrases({"room_id": "zephyr", "title": "hiring sync"}, TITLED, "book zephyr at 3", None,
+                         said=earlier, action="bookMeetingRoom") == {}
+    assert whole_phrases({"room_id": "zephyr", "title": "Bottleneck"}, BOOKING, "book zephyr for the budget review",
+                         None, action="bookMeetingRoom") == {}
+
+
+def test_an_amounts_currency_is_no_part_of_a_description() -> None:
+    claim = {"type": "object", "required": ["description"], "properties": {"description": {"type": "string"}}}
+    request = "submit a 900 eur hotel expense for E1003 from yesterday"
+    assert whole_phrases({"description": "eur hotel expense"}, claim, request, None, action="submitExpense") == \
+        {"description": "hotel expense"}
+    assert whole_phrases({"description": "submit a taxi expense"}, claim, "submit a taxi expense of 23.50",
+                         None, action="submitExpense") == {"description": "taxi expense"}
 
 
 def test_the_words_to_the_assistant_before_a_colon_are_no_part_of_a_records_text() -> None:
@@ -130,3 +164,29 @@ def test_a_free_text_the_description_requires_now_is_the_requests_phrase() -> No
         {"note": "swapped the faulty docking station"}
     assert whole_phrases(resolved, status, "resolve 4120", None) == {}  # no resolution said
     assert whole_phrases({"ticket_id": 4120, "status": "closed"}, status, "close 4120, user left", None) == {}
+
+
+def test_a_title_nobody_wrote_is_taken_from_the_first_sentence_and_no_figures_unit_or_currency_is_one() -> None:
+    request = "book zephyr for 6 ppl thursday 14:00-15:30, budget review, im E1015. 2 of them are from finance " \
+              "if that matters. zephyr is honestly the best room we have"
+    assert whole_phrases({"room_id": "zephyr", "title": "Beset"}, TITLED, request, date(2026, 6, 10),
+                         action="bookMeetingRoom") == {"title": "budget review"}
+    claim = {"type": "object", "required": ["description"], "properties": {"description": {"type": "string"}}}
+    request = "drove to the client in delft and back, 100 km total, thats 23 eur, pls claim it"
+    assert whole_phrases({"description": "3 EUR"}, claim, request, None, action="submitExpense") == \
+        {"description": "drove to the client in delft and back"}
+
+
+def test_a_made_up_text_is_left_where_the_request_has_no_phrase_of_two_words() -> None:
+    damage = {"type": "object", "required": ["description"], "properties": {
+        "sku": {"type": "string", "pattern": "^SKU-\\d+$"}, "damage_type": {"type": "string", "enum": ["punctured"]},
+        "stage": {"type": "string", "enum": ["picking"]}, "description": {"type": "string"}}}
+    request = "forklift punctured 4 drums of SKU-50021 while picking, pls log it."
+    arguments = {"sku": "SKU-50021", "damage_type": "punctured", "stage": "picking", "description": "Puncture 4"}
+    assert whole_phrases(arguments, damage, request, None, action="reportDamage") == {}  # not "forklift"
+    # the request's first sentence holds what happened; the id and the ask come after it
+    ticket = {"type": "object", "required": ["title"], "properties": {
+        "requester_id": {"type": "string", "pattern": "^E\\d{4}$"}, "title": {"type": "string"}}}
+    request = "someone just texted me pretending to be the ceo asking for gift cards. E1013, pls report it to security"
+    assert whole_phrases({"requester_id": "E1013", "title": "someone"}, ticket, request, None,
+                         action="createTicket") == {"title": "texted me pretending to be the ceo asking for gift cards"}
