@@ -151,10 +151,18 @@ class ConversationStore:
         return [_turn(row) for row in rows]
 
     def history(self, conversation_id: str) -> list[dict[str, Any]]:
-        """The conversation as chat messages (user questions and final answers) for the next turn."""
+        """The conversation as chat messages for the next turn: each turn's question, its calls and their tool
+        results, and its answer, as the turn wrote them. A follow-up goes on from the call before it ("and
+        urgent?" keeps the call's status filter, "ok zephyr then" the refused booking's day and time), and an id
+        a tool result gave is one the next call may take; with the question and answer alone the next turn had
+        neither. A turn whose messages were not kept whole gives its question and answer."""
         messages: list[dict[str, Any]] = []
         for turn in self.turns(conversation_id):
-            messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer}]
+            kept = turn.messages
+            if kept and kept[0] == {"role": "user", "content": turn.question} and kept[-1].get("role") == "assistant":
+                messages += kept
+            else:
+                messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer}]
         return messages
 
     def conversation_owner(self, conversation_id: str) -> str | None:

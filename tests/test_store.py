@@ -34,6 +34,25 @@ def test_turns_are_logged_in_order_with_calls_sources_and_timings(tmp_path: Path
     ]
 
 
+def test_the_history_holds_each_turns_calls_and_tool_results_for_the_next_turn_to_go_on_from(tmp_path: Path):
+    store = ConversationStore(tmp_path / "log.db")
+    conversation = store.start_conversation("ann", "open tickets?")
+    called = [{"role": "assistant", "content": '<tool:api.listTickets>{"status": "open"}'},
+              {"role": "tool", "name": "api.listTickets", "content": '{"status": 200, "body": {"tickets": []}}'},
+              {"role": "assistant", "content": "I found no tickets."}]
+    final = FinalAnswer("I found no tickets.", [], [], called, answer("x").timings, "end_of_turn")
+    store.log_turn(conversation, "open tickets?", final, "m")
+    store.log_turn(conversation, "and urgent?", answer("None."), "m")
+    assert store.history(conversation) == [
+        {"role": "user", "content": "open tickets?"}, *called,
+        {"role": "user", "content": "and urgent?"}, {"role": "assistant", "content": "None."}]
+    # a turn logged without its messages whole still gives its question and answer
+    with sqlite3.connect(tmp_path / "log.db") as db:
+        db.execute("UPDATE turns SET messages = '[]' WHERE position = 0")
+    assert store.history(conversation)[:2] == [{"role": "user", "content": "open tickets?"},
+                                               {"role": "assistant", "content": "I found no tickets."}]
+
+
 def test_feedback_is_tied_to_the_turn_and_validated(tmp_path: Path):
     store = ConversationStore(tmp_path / "log.db")
     conversation = store.start_conversation("ann", "q")
