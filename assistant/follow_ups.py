@@ -40,6 +40,8 @@ _REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?and\b|\b(?:of them|on
 _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
                        r"correction|make it|make that|change it|change that|same)\b"
                        r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$", re.IGNORECASE)
+#: Words that go along with what was said before and name nothing: "ok zephyr then", "fine, 4pm".
+_ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|thx)\b", re.IGNORECASE)
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words by which the person speaks of themself: "show me all my claims", "how many days do i have now".
@@ -115,7 +117,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     if previous.tool == tool and refines(request):
         restated = stated_arguments({}, schema, request, today)
         return {**kept, **{name: value for name, value in arguments.items()
-                           if name not in kept or name in restated or _stands(name, value, properties[name], request)},
+                           if name not in kept or name in restated or _stands(name, value, properties[name], request)
+                           and not _names_another(name, value, arguments)},
                 **restated}
     ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
     pointed = {name: value for name, value in ids.items() if _POINTS_BACK.search(request)
@@ -165,12 +168,19 @@ def _stands(name: str, value: Any, spec: Any, request: str) -> bool:
     return choice or _written(value, request) and not _only_goes_on(value)
 
 
+def _names_another(name: str, value: Any, arguments: dict[str, Any]) -> bool:
+    """Whether the text `value` is another argument's value, as a title "Zephyr" is the room's ("ok zephyr then")."""
+    return isinstance(value, str) and any(
+        other != name and isinstance(given, str) and given.casefold() == value.strip().casefold()
+        for other, given in arguments.items())
+
+
 def _only_goes_on(value: Any) -> bool:
     """Whether `value` is nothing but the words by which a message goes on from the one before ("no wait" as
-    a booking's title, after "no wait, 10:30 to 11:30")."""
+    a booking's title, after "no wait, 10:30 to 11:30"; "ok" after "ok zephyr then")."""
     if not isinstance(value, str):
         return False
-    left = _REFINES.sub(" ", _CORRECTS.sub(" ", value))
+    left = _ASSENT.sub(" ", _REFINES.sub(" ", _CORRECTS.sub(" ", value)))
     return not re.search(r"\w", left)
 
 

@@ -147,7 +147,7 @@ _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon
 #: "pls check E1003 too", "what's 15% of that?").
 _GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so)\W+)?"
                       r"(?:and|for|plus|or|then|same|what about|how about|what if)\b"
-                      r"|\b(?:also|the same|as well|instead)\b|\btoo\W*$"
+                      r"|\b(?:also|the same|as well|instead)\b|\b(?:too|then)\W*$"
                       r"|\b(?:of|from|with|on|to|by|in|for) (?:that|it|them|those|these)\b"
                       r"|\b(?:that|it|them|those|these)\W*$", re.IGNORECASE)
 

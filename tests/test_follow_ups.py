@@ -37,7 +37,7 @@ def chat(*turns: tuple[str, str | None, dict[str, Any] | None], now: str) -> lis
     ("and urgent?", True), ("only annual leave", True), ("just travel", True), ("no wait, 10:30 to 11:30", True),
     ("actually make it today and tomorrow", True), ("any of them with a projector", True),
     ("free ones thursday 9 till 12", True), ("same for kwame, E1012", True), ("economy only", True),
-    ("oh and dont email the customer", True),
+    ("oh and dont email the customer", True), ("ok zephyr then", True), ("4pm then?", True),
     ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
     ("whats booked in bora on wednesday", False),
 ])
@@ -104,6 +104,11 @@ def test_a_refinement_of_the_same_operation_keeps_what_it_does_not_state_again()
                               "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "no wait, 10:30 to 11:30",
                               previous, TODAY)
     assert moved == {**booked, "start_time": "10:30", "end_time": "11:30"}
+    # "ok ... then": another room for the booking the API refused, the title not "ok"
+    for title in ("ok", "Mistral"):  # nor the room's name
+        other_room = carried_arguments({"room_id": "mistral", "title": title}, "api.bookMeetingRoom",
+                                       SCHEMAS["api.bookMeetingRoom"], "ok mistral then", previous, TODAY)
+        assert other_room == {**booked, "room_id": "mistral"}
     retitled = carried_arguments({"title": "budget review"}, "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"],
                                  "actually call it budget review", previous, TODAY)
     assert retitled["title"] == "budget review"
