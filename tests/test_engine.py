@@ -1466,20 +1466,30 @@ class EmployeeLookup(ApiOperationTool):
         return ToolResult(value={"status": 200, "body": self.record})
 
 
+def _tiny_registry(tokenizer: Any, tools: list[Tool]) -> Any:
+    """The toolkens of `tools`, added to `tokenizer` and to a one-layer model that only gives them rows."""
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
+                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
+    return add_toolkens(tiny, tokenizer, tools)
+
+
+def _scripted_engine(tokenizer: Any, registry: Any, tools: list[Tool], script: list[int]) -> Engine:
+    """An engine whose model writes `script`, token by token, over `tools`."""
+    return Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
+                  GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024)
+
+
 @pytest.mark.parametrize("calls_again", [False, True])
 def test_after_an_api_call_that_ran_the_answer_is_written_from_its_result_unless_the_model_calls_again(
         base_tokenizer_folder: Path, calls_again: bool):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
     tools = [EmployeeLookup(), Adder()]
-    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
-                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
-    registry = add_toolkens(tiny, tokenizer, tools)
+    registry = _tiny_registry(tokenizer, tools)
     script = [registry.by_name("api.getEmployee").token_id, *ids(tokenizer, '{"employee_id": "E1019"}')]
     if calls_again:
         script += [registry.by_name("adder").token_id, *ids(tokenizer, '{"a": 3}')]
     script += ids(tokenizer, "Ingrid has a manager.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
-                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024)
+    engine = _scripted_engine(tokenizer, registry, tools, script)
     question = "who is the manager of E1019?"
     answer = final(run(engine, question))
     if calls_again:  # the model's own reply follows the second call
@@ -1512,9 +1522,7 @@ def _refused_cancel_turn(folder: Path, then: str, approve: Approver) -> tuple[Fi
     calls it again ("same") or calls the adder ("other"), and then writes a reply."""
     tokenizer = AutoTokenizer.from_pretrained(folder)
     tools = [RefusedCancel(), Adder()]
-    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
-                                        num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
-    registry = add_toolkens(tiny, tokenizer, tools)
+    registry = _tiny_registry(tokenizer, tools)
     call = [registry.by_name("api.cancelLeaveRequest").token_id, *ids(tokenizer, '{"request_id": 99999}')]
     script = list(call)
     if then == "same":
@@ -1522,8 +1530,7 @@ def _refused_cancel_turn(folder: Path, then: str, approve: Approver) -> tuple[Fi
     elif then == "other":
         script += [registry.by_name("adder").token_id, *ids(tokenizer, '{"a": 3}')]
     script += ids(tokenizer, "Your request 99999 was cancelled, 3 days back.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
-                    GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024)
+    engine = _scripted_engine(tokenizer, registry, tools, script)
     return final(run(engine, "cancel leave request 99999", approve=approve)), tools[0]
 
 
