@@ -173,10 +173,9 @@ def whole_phrases(
 
     def blocked(word: re.Match[str]) -> bool:
         bare = word.group(0).strip("\"'‘’“”.,!?()")
-        after = request[:word.start()].split()[-1:]
         return named_elsewhere(word) or any(start < word.end() and word.start() < end for start, end in timed) or \
             any(c.isdigit() for c in bare) and not _SHORT_CODE.fullmatch(bare) or bare.casefold() in _CURRENCIES or \
-            bare.casefold() in _FIGURE_UNITS and any(c.isdigit() for c in "".join(after))
+            bare.casefold() in _FIGURE_UNITS and any(c.isdigit() for c in "".join(request[:word.start()].split()[-1:]))
 
     phrases = _phrases(request, blocked, verb, naming)
     found = {}
@@ -187,13 +186,12 @@ def whole_phrases(
                 re.search(rf"[\"“‘']\s*{re.escape(value.strip())}\s*[\"”’']|\b{re.escape(name)}\s*:\s*"
                           rf"{re.escape(value.strip())}", request, re.IGNORECASE):
             continue  # the person's own words, quoted or labelled: another argument's word in them is theirs to write
-        empty = isinstance(value, str) and name in required | now and \
-            not any(word.casefold() not in _CURRENCIES for word in re.findall(r"[^\W\d_]{2,}", value))  # "{", "3 EUR"
+        owed = isinstance(value, str) and name in required | now  # a value the call cannot go without
+        empty = owed and not any(word.casefold() not in _CURRENCIES
+                                 for word in re.findall(r"[^\W\d_]{2,}", value))  # "{", "3 EUR"
         at = _run_in(request, value) if isinstance(value, str) and value.strip() else None
-        idle = isinstance(value, str) and name in required | now and bool(value.split()) and \
-            all(_names_nothing(word, naming) for word in value.split())
-        made_up = isinstance(value, str) and name in required | now and at is None and not empty and \
-            _normalised(value) not in _normalised(f"{request}\n{said}")
+        idle = owed and bool(value.split()) and all(_names_nothing(word, naming) for word in value.split())
+        made_up = owed and at is None and not empty and _normalised(value) not in _normalised(f"{request}\n{said}")
         if at is None and not empty and not idle and not made_up:
             continue
         if empty or idle or made_up or \

@@ -211,7 +211,6 @@ class TurnState:
     reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
     reply_text: str = ""  # decoded reply_ids (whole characters)
     described: str | None = None  # the answer the last API result gives, unless the model calls again
-    failed: set[str] = field(default_factory=set)  # tools whose call did not go through this turn
     reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
     streamed: int = 0  # characters of reply_text already yielded as TextDelta
     holding: bool = False  # the claim guard holds this segment's text back
@@ -519,7 +518,9 @@ class Engine:
         if state.described is not None:  # the first token after an API result: a toolken calls again
             described, state.described = state.described, None
             called = self.registry.by_token_id(token)
-            if called is None or called.name in state.failed:  # the same refused call again is no way on
+            refused = called is not None and any(outcome.tool == called.name and outcome.status == "failed"
+                                                 for outcome in state.outcomes)
+            if called is None or refused:  # the same refused call again is no way on
                 state.reply_text, state.mode = described, Mode.DONE
                 return
         if token in self.end_ids:
@@ -770,7 +771,6 @@ class Engine:
                 state.described = describe_result(tool.operation, body, _request(state.history))
         elif outcome.status == "failed":  # the API's reason, unless the model goes on to another tool
             state.described = describe_failure(tool.operation, outcome.error or "")
-            state.failed.add(tool.name)
         elif outcome.status == "declined":  # nobody said yes: nothing to report and no other call to make
             state.reply_text, state.mode = declined_reply(outcome.error or DECLINED), Mode.DONE
 

@@ -81,7 +81,7 @@ def describe_result(operation: Operation, body: Any, question: str | None = None
 
 
 #: The status line the API tool puts before an error's detail: "HTTP 409 Conflict: <detail>".
-_HTTP_STATUS = re.compile(r"^HTTP (?P<code>\d{3})(?: [^:]*)?(?::\s*(?P<detail>.*))?$", re.DOTALL)
+_HTTP_STATUS = re.compile(r"^HTTP \d{3}(?: [^:]*)?(?::\s*(?P<detail>.*))?$", re.DOTALL)
 
 
 def describe_failure(operation: Operation, error: str) -> str:
