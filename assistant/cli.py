@@ -555,6 +555,7 @@ USER_ERRORS: tuple[tuple[str, str], ...] = (
     ("assistant.demo.api", "PortUnavailable"),
     ("tools.openapi", "CatalogError"),
     ("finetune.evaluate", "EvalFormatError"),
+    ("finetune.evaluate", "ForeignDocuments"),
     ("finetune.records", "DatasetFormatError"),
     ("finetune.router_fit", "RouterDataError"),
     ("assistant.router", "RouterMismatch"),

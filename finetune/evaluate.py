@@ -45,6 +45,7 @@ from assistant.events import FinalAnswer, ToolCall, ToolOutcome
 from assistant.tables import figure, table
 from finetune import metrics
 from finetune.records import read_json_rows
+from tools.documents import document_paths
 
 #: The shipped demo eval set: the fixed regression gate over the demo catalog and handbook.
 DEMO_EVAL_DIR = DATA_DIR / "demo" / "eval"
@@ -107,6 +108,11 @@ class Chat(BaseModel):
 
 class EvalFormatError(ValueError):
     """An eval file that cannot be read; the message names the file, the line and the problem."""
+
+
+class ForeignDocuments(ValueError):
+    """A test set run on a state directory whose document store holds documents besides its company's own: its
+    searches would find them, and its document and chat figures would count what they say."""
 
 
 @dataclass
@@ -411,6 +417,7 @@ def run_eval(
         if tools or calc or docs or chats:
             raise EvalFormatError("give a test set or eval files, not both")
         sets, today = load_test_set(test_set)
+        refuse_foreign_documents(config, home)
         sets.funcqa = read_funcqa(funcqa) if funcqa else []
         eval_config = (eval_config or EvalConfig()).model_copy(update={"today": today})
     else:
@@ -420,6 +427,26 @@ def run_eval(
         return evaluate(assistant, sets, eval_config, progress)
     finally:
         assistant.close()
+
+
+def refuse_foreign_documents(config: AssistantConfig, home: Path) -> None:
+    """Raise ForeignDocuments when the document store in `home`, the one the assistant would search, holds
+    documents that are not files under the configured documents folder: ingesting the folder adds and updates,
+    it never removes what another folder brought."""
+    from tools.retrieval import DocumentStore  # heavy: Chroma
+
+    retrieval = config.tools.retrieval
+    if not retrieval.enabled or retrieval.docs is None:
+        return
+    stored = DocumentStore(retrieval, home / "chroma").sources()
+    own = {entry.source for entry in document_paths(retrieval.docs)} if stored else set()
+    foreign = [source for source in stored if source not in own]
+    if foreign:
+        raise ForeignDocuments(
+            f"the document store in {home} holds {len(foreign)} document(s) that are not in {retrieval.docs} "
+            f"({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}), and the test set's searches "
+            f"would find them: use a fresh state directory, or drop them with "
+            f"`assistant ingest --prune {retrieval.docs} --home {home}`")
 
 
 def _run_turn(engine: Engine, question: str, generation: GenerationConfig, today: date | None,

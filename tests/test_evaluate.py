@@ -22,6 +22,7 @@ from finetune.evaluate import (
     EvalConfig,
     EvalFormatError,
     EvalSets,
+    ForeignDocuments,
     NumberQuestion,
     ToolQuery,
     evaluate,
@@ -568,6 +569,26 @@ def test_run_eval_with_the_embedded_model(smollm2_folder: Path, tmp_path: Path):
         assert row["stop_reason"] in ("end_of_turn", "max_new_tokens")
     # eval turns go to the engine, not through Assistant.ask: nothing lands in the conversation log
     assert ConversationStore(tmp_path / "home" / "conversations.db").conversations("cli") == []
+
+
+@pytest.mark.slow
+def test_a_test_set_is_refused_on_a_store_holding_another_folders_documents(smollm2_folder: Path, tmp_path: Path):
+    from finetune.evaluate import refuse_foreign_documents
+    from tools.retrieval import DocumentStore
+
+    home, other = tmp_path / "home", tmp_path / "other"
+    other.mkdir()
+    (other / "canteen.md").write_text("# Canteen\n\nLunch is served from 12:00 to 14:00 on weekdays.\n")
+    config = parse_config({"model": {"path": str(smollm2_folder)},
+                           "tools": {"catalog": {"path": str(DEMO_CATALOG)}, "retrieval": {"docs": str(DEMO_DOCS)}}})
+    store = DocumentStore(config.tools.retrieval, home / "chroma")
+    store.ingest(DEMO_DOCS)
+    store.ingest(other)  # what `assistant ingest` of a second folder leaves: the test set's searches would find it
+
+    with pytest.raises(ForeignDocuments, match=r"holds 1 document\(s\) that are not in .*\(canteen\.md\).*--prune"):
+        run_eval(config, home, test_set="demo")
+    store.ingest(DEMO_DOCS, prune=True)  # what the message says to do
+    refuse_foreign_documents(config, home)
 
 
 def test_fabrication_counts_claims_only_where_no_call_produced_them():
