@@ -35,10 +35,11 @@ from assistant.figures import StatedFigures
 
 #: Openings of an answer written from a tool result: a list ("I found 3 tickets:"), a side effect
 #: ("Done."), an API answer ("The service ...") and one record's line ("Sofia Rossi (E1004): title ...";
-#: "#4104: status open"). Document answers open like any explanation ("According to ..."), so they are
-#: not among them: their invented figures are what `unsupported_claims` counts.
+#: "#4104: status open"), at the reply's start or a sentence's: after its end mark, after a closing parenthesis
+#: ("I'll do that now. (pause) Done.") or at a line's start. Document answers open like any explanation
+#: ("According to ..."), so they are not among them: their invented figures are what `unsupported_claims` counts.
 _RESULT_OPENING = re.compile(
-    r"""(?:^|(?<=[.!?:])\s+)(?:
+    r"""(?:^|(?<=[.!?:)])\s+|(?<=\n))(?:
         I(?:'ve|\s+have)?\s+found\b
       | (?:Done|All\s+done|Booked|Cancell?ed|Submitted|Created)[.!:]
       | The\s+service\b

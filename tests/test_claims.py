@@ -27,6 +27,8 @@ from assistant.claims import (
     "Sofia Rossi (E1004): title Senior Engineer",
     "#4104: status open",
     "Nordic Chem (SUP-0311): on-time rate",
+    "I'll do that now. (pause)\n\nDone. Aurora tomorrow is cancelled.",
+    "Checking\nI found 2 bookings",
 ])
 def test_openings_of_tool_result_answers_are_claims(opening: str):
     assert opens_with_claim(opening)
@@ -181,6 +183,8 @@ def test_ends_on_reads_the_replys_last_figure(reply: str, result: str, ends: boo
     ("Sure. I", " found", {"openings"}, True),
     ("Sure. I", " found", {"actions"}, False),
     ("Here: Sofia Rossi (E1004)", ":", {"openings"}, True),
+    ("I'll do that now. (pause)\n\nDone", ".", {"openings"}, True),
+    ("I'll do that now (pause) Done", ".", {"openings"}, True),
 ])
 def test_completes_claim_reads_only_the_claims_asked_for_that_the_piece_completes(before, piece, kinds, completes):
     assert completes_claim(before, piece, actions="actions" in kinds, openings="openings" in kinds) is completes
