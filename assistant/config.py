@@ -202,6 +202,14 @@ class GenerationConfig(BaseModel):
         "'Not sent: ' and why. Written by the model, those made up records and figures ('she has 31 left' "
         "where the API said 32); off: the model writes them."
     )
+    refuse_unsupported_actions: bool = Field(
+        True, description="A request that opens with a verb of its own action ('approve', 'reject', "
+        "'reassign', 'refund', ...) that the router sends to an operation changing an existing record, where "
+        "neither that operation's words nor any other operation's name that action, gets no call: the answer "
+        "says none of the API's operations does it and what they can do with such records "
+        "(`assistant.actions`). The router places a request by its nouns: 'approve leave request 505' had "
+        "cancelled the request; off: the call is made."
+    )
     copy_free_text: bool = Field(
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "
         "format: a ticket's title, an expense's description), a token that would make it anything but a run of "

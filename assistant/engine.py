@@ -56,6 +56,7 @@ from typing import Any
 import torch
 import xgrammar
 
+from assistant.actions import unsupported_action, unsupported_reply
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, ParsedCall, call_content, to_toolken_messages
 from assistant.claims import (
@@ -324,6 +325,14 @@ class Engine:
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
                           previous=previous, clock=clock)
+        unsupported = route is not None and route.call and route.tool in self.changes \
+            and generation.refuse_unsupported_actions and unsupported_action(
+                str(messages[-1].get("content") or ""), route.tool, self.tools)
+        if unsupported:
+            log.info("router: %s does not %s, nor does any other operation: no call", route.tool, unsupported)
+            state.reply_text = unsupported_reply(unsupported, route.tool, self.tools)
+            yield from self._finish(state, prompt, started, "end_of_turn", generation)
+            return
         try:
             state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call

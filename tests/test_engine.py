@@ -1557,3 +1557,38 @@ def test_after_a_call_nobody_approved_the_answer_says_it_was_not_sent(base_token
 
     answer, _ = _refused_cancel_turn(base_tokenizer_folder, "reply", approve=unreachable)
     assert answer.answer == "Not sent: nobody confirmed it within 120 s."
+
+
+class LeaveCancellation(ApiOperationTool):
+    """The demo catalog's cancelLeaveRequest; a call that reached `run` would have cancelled the request."""
+
+    def __init__(self) -> None:
+        catalog = load_catalog(DEMO_CATALOG)
+        operation = next(op for op in catalog.operations if op.operation_id == "cancelLeaveRequest")
+        super().__init__(operation, catalog, CatalogConfig())
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        raise AssertionError("a dry run sends no call")
+
+
+@pytest.mark.parametrize(("question", "refuse", "called"), [
+    ("approve leave request 505", True, False),
+    ("approve leave request 505", False, True),  # generation.refuse_unsupported_actions off: the router's call
+    ("please cancel leave request 505", True, True),
+    ("delete my leave request 505", True, True),  # a word staff write for the operation's own verb
+])
+def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation_the_router_chose(
+        base_tokenizer_folder: Path, question: str, refuse: bool, called: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [LeaveCancellation()]
+    registry = _tiny_registry(tokenizer, tools)
+    call = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), registry, tools,
+                    GenerationConfig(repetition_penalty=1.0, refuse_unsupported_actions=refuse),
+                    "You are a test assistant.", max_context_tokens=1024,
+                    router=fixed_router([NO_CALL, "api.cancelLeaveRequest"], "api.cancelLeaveRequest"))
+    answer = final(run(engine, question, dry_run=True))
+    assert [c.tool for c in answer.tool_calls] == (["api.cancelLeaveRequest"] if called else [])
+    if not called:
+        assert answer.answer == "I can't approve that: none of the API's operations does. What I can do there: " \
+                                "cancel a leave request."

@@ -1,0 +1,125 @@
+"""Whether a catalog operation does the action a request asks for, read from the verb the request opens with.
+
+The router places a request by its nouns: "approve leave request 505" and "reject leave request 506" sit next to
+cancelLeaveRequest's requests, "reassign ticket 4103 to E1010" next to updateTicketStatus's, and each of those
+calls would change the record the request names in a way nobody asked for. A request that opens with a verb of
+its own action (`DISTINCT_ACTIONS`: approve, reassign, refund, ...) is not sent to an operation on an existing
+record whose words do not name that action, where no operation of the catalog names it either: the reply says so
+and lists what the catalog can do with such records instead.
+
+An operation names an action by its own words: its operationId's and summary's verbs, the first verb of its
+description, the values its arguments take ("resolved", "closed") and its example requests' first words. An
+operation that makes a new record (a ticket, a leave request) is no action on an existing one: "reset my
+password" is fairly a ticket for IT.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from tools.base import Tool
+from tools.catalog import ApiOperationTool
+
+#: Verbs that name an action of their own, no operation's under another word: a request opening with one asks
+#: for exactly that.
+DISTINCT_ACTIONS = frozenset({
+    "approve", "reject", "decline", "deny", "authorise", "authorize", "reassign", "assign", "transfer", "escalate",
+    "promote", "demote", "fire", "dismiss", "hire", "pay", "refund", "reimburse", "email", "e-mail", "mail",
+    "message", "notify", "remind", "forward", "order", "buy", "purchase", "rename", "merge", "delete", "remove",
+    "erase", "archive", "restore", "reset", "unlock", "upgrade", "downgrade", "install", "invite", "print", "ship",
+    "withdraw",
+})
+#: Verbs staff write for an operation's verb: "delete my leave request 509" cancels it.
+SAME_ACTION = {"delete": "cancel", "remove": "cancel", "withdraw": "cancel", "erase": "cancel"}
+
+#: What a request may say before its verb: "please approve ...", "can you pls reject ...", "i'd like to ...".
+_BEFORE_THE_VERB = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:(?:can|could|would|will) (?:you|u) )?(?:please |pls |plz |kindly )?"
+    r"(?:(?:i(?:'d| would) like to|i want(?: you)? to|i need(?: you)? to|go ahead and|you can) )?(?:please |pls )?",
+    re.IGNORECASE)
+
+
+def asked_action(request: str) -> str | None:
+    """The verb `request` opens with (after a greeting, "can you", "please", "i'd like to"), where it is one of
+    DISTINCT_ACTIONS; None otherwise."""
+    word = _first_word(request)
+    return word if word in DISTINCT_ACTIONS else None
+
+
+def _first_word(request: str) -> str | None:
+    """The word `request` opens with after a greeting, "can you", "please" or "i'd like to", in lower case."""
+    word = re.match(r"[a-z]+(?:-[a-z]+)?", request[_BEFORE_THE_VERB.match(request).end():].lower())
+    return None if word is None else word.group()
+
+
+def unsupported_action(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:
+    """The action `request` asks for (`asked_action`) where `tool`, an operation on an existing record, does not
+    name it and no operation in `tools` does; None when it may be called."""
+    verb = asked_action(request)
+    operation = tools.get(tool)
+    if verb is None or not isinstance(operation, ApiOperationTool) or not _on_a_record(operation):
+        return None
+    verb = SAME_ACTION.get(verb, verb)
+    if any(_names(other, verb) for other in tools.values() if isinstance(other, ApiOperationTool)):
+        return None
+    return verb
+
+
+def unsupported_reply(verb: str, tool: str, tools: Mapping[str, Tool]) -> str:
+    """The answer to a request for `verb`, which no operation does, that the router placed at `tool`: what the
+    catalog can do with the same records instead (the operations whose summaries share a noun with `tool`'s)."""
+    chosen = tools[tool]
+    assert isinstance(chosen, ApiOperationTool)
+    nouns = _nouns(chosen.operation.summary)
+    can = [other.operation.summary[:1].lower() + other.operation.summary[1:] for other in tools.values()
+           if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)]
+    listed = can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
+    return f"I can't {verb} that: none of the API's operations does. What I can do there: {listed}."
+
+
+def _on_a_record(operation: ApiOperationTool) -> bool:
+    """Whether the operation acts on a record that exists: one it names in its path and changes."""
+    required = set(operation.parameters.get("required") or ())
+    return operation.side_effects and any(
+        place == "path" and name in required for name, place in operation.operation.locations.items())
+
+
+def _names(operation: ApiOperationTool, verb: str) -> bool:
+    """Whether the operation's own words name `verb` (`_stem`s compared): the verbs its operationId, summary and
+    description open with and, where it changes something, the verbs its example requests open with, its
+    arguments' names, the values they set ("resolved") and the words of a yes-or-no argument's description
+    ("notify_customer": whether the customer gets an email). A look-up's words filter: listLeaveRequests'
+    "approved" and its example "rejected ones from last month?" approve and reject nothing."""
+    texts = [operation.operation.summary, operation.operation.description]
+    words = re.findall(r"[A-Z]?[a-z]+", operation.operation.operation_id)[:1]
+    if operation.side_effects:
+        texts += operation.examples
+        for name, schema in (operation.parameters.get("properties") or {}).items():
+            words += re.split(r"[\W_]+", name)
+            words += [word for value in schema.get("enum") or () if isinstance(value, str)
+                      for word in re.split(r"[\W_]+", value)]
+            if schema.get("type") == "boolean":
+                words += re.findall(r"[a-z]+", str(schema.get("description", "")).lower())
+    words += [_first_word(text) for text in texts]
+    stem = _stem(verb)
+    return any(_stem(word) == stem for word in words if word)
+
+
+def _stem(word: str) -> str:
+    """`word` without the ending of a verb's forms: approve, approved, approves -> approv; cancelled -> cancel."""
+    word = word.lower()
+    for ending in ("ling", "led", "ing", "ed", "es", "e", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+#: Words of a summary that say nothing of which records it is about.
+_NOT_NOUNS = frozenset({"a", "an", "the", "of", "for", "to", "on", "in", "or", "and", "one", "with", "its", "new",
+                        "only", "optionally", "employee's", "remaining", "status", "free", "ones", "day"})
+
+
+def _nouns(summary: str) -> set[str]:
+    """The words of an operation's summary that name its records: "Cancel a leave request" -> leave."""
+    return {_stem(word) for word in re.findall(r"[a-z']+", summary.lower())[1:] if word not in _NOT_NOUNS}

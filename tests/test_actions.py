@@ -1,0 +1,61 @@
+"""Whether a catalog operation does the action a request opens with (assistant/actions.py), on the demo and
+Harbor catalogs as they ship."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.actions import asked_action, unsupported_action, unsupported_reply
+from assistant.config import DEMO_CATALOG, REPO_ROOT
+from tools.catalog import ApiOperationTool, CatalogConfig, load_catalog
+
+HARBOR_CATALOG = REPO_ROOT / "data" / "examples" / "harbor" / "catalog.yaml"
+
+
+def operations(path: Path) -> dict[str, ApiOperationTool]:
+    catalog = load_catalog(path)
+    return {f"api.{op.operation_id}": ApiOperationTool(op, catalog, CatalogConfig()) for op in catalog.operations}
+
+
+@pytest.mark.parametrize(("request_text", "verb"), [
+    ("approve leave request 505", "approve"),
+    ("Please approve E1003's holiday request 507", "approve"),
+    ("hi, can you pls reject 506", "reject"),
+    ("i'd like to reassign ticket 4103 to E1010", "reassign"),
+    ("cancel leave request 505", None),  # no action of its own: the operations' verbs decide
+    ("leave request 505 is approved?", None),  # the verb does not open the request
+    ("who can approve my trip?", None),
+])
+def test_the_action_asked_is_the_distinct_verb_the_request_opens_with(request_text: str, verb: str | None):
+    assert asked_action(request_text) == verb
+
+
+@pytest.mark.parametrize(("catalog", "request_text", "tool", "verb"), [
+    (DEMO_CATALOG, "approve leave request 505", "api.cancelLeaveRequest", "approve"),
+    (DEMO_CATALOG, "reject leave request 506", "api.cancelLeaveRequest", "reject"),
+    (DEMO_CATALOG, "reassign ticket 4103 to E1010", "api.updateTicketStatus", "reassign"),
+    # an operation's verb under another word, or an argument's value, names the action
+    (DEMO_CATALOG, "delete my leave request 509", "api.cancelLeaveRequest", None),
+    (DEMO_CATALOG, "withdraw request 504", "api.cancelLeaveRequest", None),
+    # a new record (a ticket for IT) and a look-up are no action on a record that exists
+    (DEMO_CATALOG, "reset my password, I'm E1007", "api.createTicket", None),
+    (DEMO_CATALOG, "approve leave request 505", "api.listLeaveRequests", None),
+    # a yes-or-no argument's description names it: updateShipment's notify_customer e-mails the customer
+    (HARBOR_CATALOG, "email the customer that HB73310002 is delayed to friday", "api.updateShipment", None),
+    (HARBOR_CATALOG, "transfer HB73310002 to WH-03", "api.updateShipment", "transfer"),
+])
+def test_an_operation_on_a_record_is_no_call_for_an_action_no_operation_names(
+        catalog: Path, request_text: str, tool: str, verb: str | None):
+    assert unsupported_action(request_text, tool, operations(catalog)) == verb
+
+
+def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():
+    tools = operations(DEMO_CATALOG)
+    assert unsupported_reply("approve", "api.cancelLeaveRequest", tools) == (
+        "I can't approve that: none of the API's operations does. What I can do there: get an employee's remaining "
+        "leave days, list leave requests, request leave for an employee or cancel a leave request.")
+    assert unsupported_reply("reassign", "api.updateTicketStatus", tools).endswith(
+        "list IT service desk tickets, open a new IT ticket, get one IT ticket with its history or change the status "
+        "of an IT ticket.")
