@@ -164,7 +164,8 @@ def _as_asked(schema: dict[str, Any], request: str) -> dict[str, Any]:
 
 #: A count right before a value's word, which ends its phrase, makes the word a noun counted, not the value: "30
 #: people from engineering" names no department People ("last 5 delayed shipments" still names `delayed`, and an
-#: id's digits or a time's are no count: "mark shp-207391 delivered", "07:30 inbound").
+#: id's digits or a time's are no count: "mark shp-207391 delivered", "07:30 inbound"). A state in -ed is no noun
+#: to count: "mark ticket 4101 resolved" names `resolved`.
 _COUNTED = re.compile(r"(?<![\w:.-])\d+\s*$")
 _HEAD_NOUN = re.compile(r"\s*(?:(?:from|in|of|at|on|who|that|with)\b|[.,;:?!]|$)", re.IGNORECASE)
 
@@ -180,7 +181,7 @@ def _stated_enums(
                 spans = [m.span() for m in enum_words(value, verb=name in required).finditer(text)
                          if not _NEGATED.search(text[max(0, m.start() - 30):m.start()])
                          and not (_COUNTED.search(text[max(0, m.start() - 12):m.start()])
-                                  and _HEAD_NOUN.match(text, m.end()))]
+                                  and _HEAD_NOUN.match(text, m.end()) and not value.casefold().endswith("ed"))]
                 if spans:
                     mentions.setdefault(name, {})[value] = spans
     claimed: dict[tuple[int, int], set[str]] = {}

@@ -549,6 +549,9 @@ def test_a_word_counted_names_no_enum_value():
     assert stated_arguments({}, directory, "give me up to 30 people from engineering") == \
         {"department": "Engineering"}
     assert stated_arguments({}, directory, "who works in people?") == {"department": "People"}
+    tickets = {"type": "object", "required": ["status"], "properties": {
+        "status": {"type": "string", "enum": ["open", "resolved", "closed"]}}}
+    assert stated_arguments({}, tickets, "mark ticket 4101 resolved") == {"status": "resolved"}  # a state, no noun
 
 
 @pytest.mark.parametrize(
