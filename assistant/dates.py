@@ -1,7 +1,7 @@
 """Dates a request states in words, resolved against today: "tomorrow", "on fri", "next monday", "in 2
 days", "15 june", "june 22nd", "the 26th", "thursday next week", "2026-06-12", and both ends of "1-5 june",
-"june 1 to 5", "last week" or "the week after next" (its monday and its sunday) and "in may" or "last month"
-(its first and last day), "by the end of the month" (its last day), "the end of september" and "the start of may".
+"june 1 to 5", "last week" or "the week after next" (its monday and its sunday) and "in may" (its first
+and last day), "by the end of the month" (its last day), "the end of september" and "the start of may".
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -58,8 +58,6 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
               r"|\b(?P<which2>next|this|last)\s+week\b(?!\s*(?:'s|of|on)\b)")),
     # "by the end of the month", "end of next month": its last day
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month\b|\beom\b"),
-    # "last month", "for this month", "next month": its first day and its last (`stated_dates`)
-    ("month", r"\b(?P<which>last|this|next|previous|current)\s+month\b(?!\s+of\b)"),
     # "until the end of september", "since the start of may": the month's last day, or its first
     ("month_edge", rf"\b(?:the\s+)?(?P<edge>start|beginning|end)\s+of\s+(?P<month>{_MONTH})\b{_YEAR}"),
     # "in may", "for april", "expenses from may": the month's first day and its last (`stated_dates`); not "may i"
@@ -81,7 +79,7 @@ _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3}
 _IN_THE_WEEK = re.compile(r"^\s*(?:,|:|-|–)?\s*(?:from|on|starting|the)?\s*$", re.IGNORECASE)
 #: Time off asked for, whose week is its working days: "need the week after next off" is monday to friday.
 _TIME_OFF = re.compile(r"\b(?:off|leave|holidays?|vacation|pto|annual)\b", re.IGNORECASE)
-#: A length of time asked for: "3 days off next month" asks for three days in it, not the month from end to end.
+#: A length of time asked for: "3 days off in may" asks for three days in it, not the month from end to end.
 _DAYS_ASKED = re.compile(r"\b(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple\s+of|"
                        r"a\s+few)\s+(?:working\s+|business\s+|full\s+)?(?:days?|weeks?|nights?)\b", re.IGNORECASE)
 #: Words that join the two ends of a range: the second end is not before the first.
@@ -105,7 +103,7 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
     """The dates `text` states, in order; a weekday after "to"/"until" is the first such day on or after the
     range's start ("next monday to wednesday"), one before "and" a weekday of a week said is of that week
     ("thursday and friday next week"), a week ends on its sunday, or its friday when it is time off, and a month
-    is no date where the text asks for days or weeks within it ("3 days off next month")."""
+    is no date where the text asks for days or weeks within it ("3 days off in may")."""
     matches: list[tuple[str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
         matches += [(kind, match) for match in pattern.finditer(text)
@@ -193,12 +191,6 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return (today + timedelta(days=days * (7 if match.group("unit").lower().startswith("week") else 1)),)
     if kind == "weekday":
         return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
-    if kind == "month" and match.groupdict().get("which"):  # "last month": this month's first day, a month on
-        first = today.replace(day=1)
-        which = match.group("which").lower()
-        if which in ("last", "previous"):
-            return ((first - timedelta(days=1)).replace(day=1),)
-        return ((first + timedelta(days=32)).replace(day=1) if which == "next" else first,)
     if kind == "month":
         return (date(today.year, _MONTHS[match.group("month").lower()], 1),)
     if kind == "month_edge":

