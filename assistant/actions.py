@@ -7,10 +7,10 @@ its own action (`DISTINCT_ACTIONS`: approve, reassign, refund, ...) is not sent 
 record whose words do not name that action, where no operation of the catalog names it either: the reply says so
 and lists what the catalog can do with such records instead.
 
-An operation names an action by its own words: its operationId's and summary's verbs, the first verb of its
-description, the values its arguments take ("resolved", "closed") and its example requests' first words. An
-operation that makes a new record (a ticket, a leave request) is no action on an existing one: "reset my
-password" is fairly a ticket for IT.
+An operation names an action by its own words (`_names`): the verbs its operationId, summary and description
+open with and, for a change, its example requests' verbs, its arguments' names and the values they set
+("resolved", "closed"). An operation that makes a new record (a ticket, a leave request) is no action on an
+existing one, "reset my password" being fairly a ticket for IT, and a look-up changes nothing.
 """
 
 from __future__ import annotations
@@ -109,7 +109,9 @@ def _names(operation: ApiOperationTool, verb: str) -> bool:
 def _stem(word: str) -> str:
     """`word` without the ending of a verb's forms: approve, approved, approves -> approv; cancelled -> cancel."""
     word = word.lower()
-    for ending in ("ling", "led", "ing", "ed", "es", "e", "s"):
+    if word.endswith(("lling", "lled")):  # a doubled l: cancelling, cancelled
+        return word[: -4 if word.endswith("ling") else -3]
+    for ending in ("ing", "ed", "es", "e", "s"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
     return word
@@ -117,9 +119,11 @@ def _stem(word: str) -> str:
 
 #: Words of a summary that say nothing of which records it is about.
 _NOT_NOUNS = frozenset({"a", "an", "the", "of", "for", "to", "on", "in", "or", "and", "one", "with", "its", "new",
-                        "only", "optionally", "employee's", "remaining", "status", "free", "ones", "day"})
+                        "only", "optionally", "employee", "remaining", "status", "free", "ones", "day"})
 
 
 def _nouns(summary: str) -> set[str]:
-    """The words of an operation's summary that name its records: "Cancel a leave request" -> leave."""
-    return {_stem(word) for word in re.findall(r"[a-z']+", summary.lower())[1:] if word not in _NOT_NOUNS}
+    """The words after the verb of an operation's summary that name its records, stemmed: "Cancel a leave
+    request" -> leav, request; "Get a shipment's status and tracking history" -> shipment, track, history."""
+    words = re.findall(r"[a-z]+", re.sub(r"'s\b", "", summary.lower()))[1:]
+    return {_stem(word) for word in words} - {_stem(word) for word in _NOT_NOUNS}
