@@ -133,3 +133,19 @@ def as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def unstated_record_number(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> str | None:
+    """The required number id of `schema` (a property `id` or `..._id` of type integer) whose value in
+    `arguments` no text of `said` (the conversation's messages and tool results) writes: the record a change
+    would make to, picked by nobody ("ok then close it" after a list that found no tickets: `ticket_id` 12).
+    A number is written standing alone or after a sign ("#4103", "no.506"), not as part of another code (E1006).
+    None when every such id was written."""
+    properties = schema.get("properties") or {}
+    for name in schema.get("required") or ():
+        spec = properties.get(name) or {}
+        value = arguments.get(name)
+        if (name == "id" or name.endswith("_id")) and spec.get("type") == "integer" and isinstance(value, int) \
+                and re.search(rf"(?<![\w,])(?<!\d\.){value}(?!\d|[.,]\d)", said) is None:
+            return name
+    return None

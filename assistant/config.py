@@ -224,7 +224,9 @@ class GenerationConfig(BaseModel):
         "property's kind (its pattern names a letter: '^SHP-[0-9]{6}$'), the call's value for that property is "
         "one of them, and an array of records keyed by such an id (order lines by SKU) holds one record per "
         "stated id at most (`assistant.codes`): a made-up id reads or changes the wrong record. Likewise an "
-        "e-mail property (format email) takes one of the addresses the conversation writes, where it writes some."
+        "e-mail property (format email) takes one of the addresses the conversation writes, where it writes some. "
+        "A call with side effects whose required record number (an integer `id` or `..._id`) the conversation "
+        "writes nowhere is not sent: the answer asks which record ('Not sent: which ticket? ...')."
     )
     nearest_enum_values: bool = Field(
         True, description="A required enum the request names no value of (a ticket's or an expense's category, "

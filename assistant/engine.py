@@ -65,7 +65,7 @@ from assistant.claims import (
     opens_with_claim,
     unstated_address,
 )
-from assistant.codes import narrowed_schema, stated_addresses, stated_codes
+from assistant.codes import narrowed_schema, stated_addresses, stated_codes, unstated_record_number
 from assistant.config import GenerationConfig
 from assistant.context_window import fitted_history, prompt_opening
 from assistant.copying import CopiedText
@@ -156,6 +156,13 @@ def declined_reply(error: str) -> str:
     message: the person said no, nobody confirmed it in time, nobody could be asked)."""
     reason = "you said no to it" if error == DECLINED else error.removeprefix("not sent: ")
     return f"Not sent: {reason.rstrip('.')}."
+
+
+def unstated_number_reply(tool: Tool, name: str) -> str:
+    """The answer where a change's record number was written by nobody (`codes.unstated_record_number`): "Not
+    sent: which ticket? No message here gives its ticket id." """
+    record = name.removesuffix("_id").replace("_", " ") or "record"
+    return f"Not sent: which {record}? No message here gives its {name.replace('_', ' ')}."
 
 
 class Mode(Enum):
@@ -746,6 +753,16 @@ class Engine:
                                       state.today, user_texts(state.history)[:-1])
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
+        unstated = tool.side_effects and generation.stated_ids and unstated_record_number(
+            arguments, tool.parameters, "\n".join(state.stated + _stated_texts(state.new_messages)))
+        if unstated:  # nothing is sent or planned: the person says which record
+            log.info("%s's %s %s is written nowhere in the conversation: not sent", tool.name, unstated,
+                     arguments[unstated])
+            if state.reply_text:  # a lead-in before the call, already shown
+                state.visible.append(state.reply_text)
+            state.reply_ids, state.reply_window, state.streamed = [], (0, 0), 0
+            state.reply_text, state.mode = unstated_number_reply(tool, unstated), Mode.DONE
+            return
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
         if tool.side_effects and approve is not None and not (dry_run and not tool.local):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.codes import fitting_code, id_pattern, narrowed_schema, stated_addresses, stated_codes
+from assistant.codes import (
+    fitting_code,
+    id_pattern,
+    narrowed_schema,
+    stated_addresses,
+    stated_codes,
+    unstated_record_number,
+)
 
 SHIPMENT = {"type": "string", "pattern": "^SHP-[0-9]{6}$"}
 REFERENCE = {"type": "string", "pattern": "^(SHP-[0-9]{6}|PO-[0-9]{6})$"}
@@ -77,3 +84,17 @@ def test_an_email_property_takes_the_addresses_the_conversation_writes():
     assert narrowed["properties"]["buyer_email"] == {"type": "string", "format": "email", "enum": addresses}
     assert narrowed["properties"]["note"] == {"type": "string"}
     assert narrowed_schema(order, stated_codes(["order 30 from SUP-0418"])) == order  # none written: any address
+
+
+def test_a_required_record_number_is_one_the_conversation_wrote():
+    update = {"type": "object", "required": ["ticket_id", "status"], "properties": {
+        "ticket_id": {"type": "integer"}, "status": {"type": "string"}, "priority_id": {"type": "integer"}}}
+    said = "open tickets for E1006?\n{\"tickets\": []}\nok then close it, the vpn works now"
+    assert unstated_record_number({"ticket_id": 12, "status": "closed"}, update, said) == "ticket_id"
+    assert unstated_record_number({"ticket_id": 1006, "status": "closed"}, update, said) == "ticket_id"  # E1006's
+    assert unstated_record_number({"ticket_id": 506}, update, "request no.506 pls") is None
+    assert unstated_record_number({"ticket_id": 4103, "status": "closed"}, update, "close #4103 pls") is None
+    assert unstated_record_number({"ticket_id": 41, "status": "closed"}, update, "close 4103 pls") == "ticket_id"
+    assert unstated_record_number({"ticket_id": 3, "status": "closed"}, update, "it cost 3.50") == "ticket_id"
+    # an optional number is the call's own business
+    assert unstated_record_number({"ticket_id": 4103, "priority_id": 9}, update, "close 4103") is None

@@ -1592,3 +1592,19 @@ def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation
     if not called:
         assert answer.answer == "I can't approve that: none of the API's operations does. What I can do there: " \
                                 "cancel a leave request."
+
+
+@pytest.mark.parametrize(("question", "sent"), [
+    ("ok then cancel it", False),  # no message gives a request number: 505 is the model's own
+    ("ok then cancel request 505", True),
+])
+def test_a_change_to_a_record_number_nobody_wrote_is_not_sent(base_tokenizer_folder: Path, question: str, sent: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [LeaveCancellation()]
+    registry = _tiny_registry(tokenizer, tools)
+    script = [registry.by_name("api.cancelLeaveRequest").token_id, *ids(tokenizer, '{"request_id": 505}'),
+              *ids(tokenizer, "Planned."), *ids(tokenizer, END)]
+    answer = final(run(_scripted_engine(tokenizer, registry, tools, script), question, dry_run=True))
+    assert [c.tool for c in answer.tool_calls] == (["api.cancelLeaveRequest"] if sent else [])
+    if not sent:
+        assert answer.answer == "Not sent: which request? No message here gives its request id."
