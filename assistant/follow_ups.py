@@ -27,6 +27,7 @@ from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, stated_codes, value_shape
+from assistant.dates import stated_dates
 from assistant.message_kinds import follow_up, reaction
 from assistant.slots import stated_arguments, stated_count
 
@@ -106,6 +107,9 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
       expense they submitted for "me E1013") takes the call before's id of the same name that the person gave
       as their own in one of the `earlier` messages (the chat's user messages before `request`), where the call
       wrote none or one `request` does not state;
+    - a call of another operation that refines ("what about 4-5pm?", after a booking for tomorrow) takes the call
+      before's date of the same name where it wrote none and `request` states none: the times were asked of that
+      day, and listMeetingRooms refuses times without a date;
     - and whatever the call before, where the person speaks of themself, an id of a kind (its pattern) the call
       wrote and `request` does not state is the one of that kind the person last gave as their own (`_own_ids`).
     """
@@ -125,7 +129,9 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
                and name in arguments and not _written(arguments[name], request)}
     own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
-    return {**arguments, **pointed, **own}
+    days = {name: value for name, value in kept.items() if value_shape(properties[name]) == "format:date"
+            and name not in arguments and refines(request) and today is not None and not stated_dates(request, today)}
+    return {**arguments, **pointed, **own, **days}
 
 
 def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str, earlier: list[str]

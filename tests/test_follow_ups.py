@@ -137,6 +137,22 @@ def test_another_operation_pointing_back_takes_the_record_the_call_before_named(
                              "show open tickets", previous, TODAY) == {"status": "open"}
 
 
+def test_another_operation_that_refines_takes_the_day_of_the_call_before():
+    booked = {"room_id": "zephyr", "organizer_id": "E1004", "title": "budget sync", "date": "2026-03-03",
+              "start_time": "14:00", "end_time": "15:00"}
+    previous = last_call(chat(("book zephyr tomorrow 14-15 for the budget sync, I'm E1004", "api.bookMeetingRoom",
+                               booked), now="what about 4-5pm?"))
+    schema = SCHEMAS["api.listMeetingRooms"]
+    assert carried_arguments({"start_time": "16:00", "end_time": "17:00"}, "api.listMeetingRooms", schema,
+                             "what about 4-5pm?", previous, TODAY) == \
+        {"start_time": "16:00", "end_time": "17:00", "date": "2026-03-03"}
+    # a day the message says is its own, and a message that does not go on takes none
+    assert carried_arguments({"start_time": "16:00", "end_time": "17:00", "date": "2026-03-04"}, "api.listMeetingRooms",
+                             schema, "what about wednesday 4-5pm?", previous, TODAY)["date"] == "2026-03-04"
+    assert "date" not in carried_arguments({"min_capacity": 8}, "api.listMeetingRooms", schema,
+                                           "rooms for 8 people?", previous, TODAY)
+
+
 def test_another_operation_where_the_person_speaks_of_themself_takes_the_id_they_gave_as_their_own():
     claimed = {"employee_id": "E1013", "expense_date": "2026-02-26", "category": "travel", "amount_eur": 46.8,
                "description": "train ticket", "receipt_attached": True}
