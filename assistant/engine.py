@@ -753,8 +753,8 @@ class Engine:
                                       state.today, user_texts(state.history)[:-1])
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
-        unstated = tool.side_effects and generation.stated_ids and unstated_record_number(
-            arguments, tool.parameters, "\n".join(state.stated + _stated_texts(state.new_messages)))
+        unstated = tool.side_effects and generation.stated_ids and unstated_record_number(  # the whole chat's
+            arguments, tool.parameters, "\n".join(_stated_texts(state.history + state.new_messages)))
         if unstated:  # nothing is sent or planned: the person says which record
             log.info("%s's %s %s is written nowhere in the conversation: not sent", tool.name, unstated,
                      arguments[unstated])
