@@ -158,7 +158,7 @@ def declined_reply(error: str) -> str:
     return f"Not sent: {reason.rstrip('.')}."
 
 
-def unstated_number_reply(tool: Tool, name: str) -> str:
+def unstated_number_reply(name: str) -> str:
     """The answer where a change's record number was written by nobody (`codes.unstated_record_number`): "Not
     sent: which ticket? No message here gives its ticket id." """
     record = name.removesuffix("_id").replace("_", " ") or "record"
@@ -333,8 +333,7 @@ class Engine:
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
                           previous=previous, clock=clock)
         unsupported = route is not None and route.call and route.tool in self.changes \
-            and generation.refuse_unsupported_actions and unsupported_action(
-                str(messages[-1].get("content") or ""), route.tool, self.tools)
+            and generation.refuse_unsupported_actions and unsupported_action(_request(messages), route.tool, self.tools)
         if unsupported:
             log.info("router: %s does not %s, nor does any other operation: no call", route.tool, unsupported)
             state.reply_text = unsupported_reply(unsupported, route.tool, self.tools)
@@ -758,10 +757,8 @@ class Engine:
         if unstated:  # nothing is sent or planned: the person says which record
             log.info("%s's %s %s is written nowhere in the conversation: not sent", tool.name, unstated,
                      arguments[unstated])
-            if state.reply_text:  # a lead-in before the call, already shown
-                state.visible.append(state.reply_text)
-            state.reply_ids, state.reply_window, state.streamed = [], (0, 0), 0
-            state.reply_text, state.mode = unstated_number_reply(tool, unstated), Mode.DONE
+            _close_segment(state)  # the lead-in before the call stays shown
+            state.reply_text, state.mode = unstated_number_reply(unstated), Mode.DONE
             return
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
@@ -843,11 +840,7 @@ class Engine:
             {"role": "tool", "content": result, "name": state.tool.name},
         ]
         state.pending.extend((token, False) for token in self.chat.encode(suffix))
-        if state.reply_text:
-            state.visible.append(state.reply_text)
-        state.reply_ids, state.reply_text, state.reply_window, state.streamed = [], "", (0, 0), 0
-        state.holding = False
-        state.tool, state.matcher, state.argument_ids, state.sent_arguments = None, None, [], None
+        _close_segment(state)
         state.mode = Mode.REPLY
 
     def _finish(
@@ -977,6 +970,16 @@ def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> 
         else:
             any_kept = True
     return kept, any_kept
+
+
+def _close_segment(state: TurnState) -> None:
+    """End the reply segment and the call being written: the segment's text joins what was shown, and the next
+    segment starts empty."""
+    if state.reply_text:
+        state.visible.append(state.reply_text)
+    state.reply_ids, state.reply_text, state.reply_window, state.streamed = [], "", (0, 0), 0
+    state.holding = False
+    state.tool, state.matcher, state.argument_ids, state.sent_arguments = None, None, [], None
 
 
 def _request(history: list[dict[str, Any]]) -> str:

@@ -130,7 +130,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
     days = {name: value for name, value in kept.items() if value_shape(properties[name]) == "format:date"
-            and name not in arguments and refines(request) and today is not None and not stated_dates(request, today)}
+            and name not in arguments} if refines(request) and today is not None and not stated_dates(request, today) \
+        else {}
     return {**arguments, **pointed, **own, **days}
 
 
