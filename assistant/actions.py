@@ -11,13 +11,21 @@ An operation names an action by its own words (`_names`): the verbs its operatio
 open with and, for a change, its example requests' verbs, its arguments' names and the values they set
 ("resolved", "closed"). An operation that makes a new record (a ticket, a leave request) is no action on an
 existing one, "reset my password" being fairly a ticket for IT, and a look-up changes nothing.
+
+A request for a change that states nothing the operation takes, in a chat that writes no number ("ok then cancel
+it" as its first message), is not the model's to answer: it had replied "I'll do that now. (pause)" and nothing
+followed. The answer asks for the record's id (`needed_id`), and the engine keeps the call for the answer to it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 
+from assistant.codes import record_ids
+from assistant.operation_fit import states_nothing, writes_a_digit
+from assistant.slots import asks
 from tools.base import Tool
 from tools.catalog import ApiOperationTool
 
@@ -76,6 +84,36 @@ def unsupported_reply(verb: str, tool: str, tools: Mapping[str, Tool]) -> str:
            if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)]
     listed = can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
     return f"I can't {verb} that: none of the API's operations does. What I can do there: {listed}."
+
+
+def needed_id(request: str, tool: Tool, said: Sequence[str], today: date | None) -> str | None:
+    """The id a change by `tool` needs first (`codes.record_ids`: the record's, the person's), where `request`
+    asks for that change in its verb (`_names_its_verb`: "cancel", "open a ticket") rather than about it, states
+    none of what it takes (`operation_fit.states_nothing`) and no text of `said` (the chat's user messages and
+    tool results) writes a number; None otherwise, and for an operation that takes no id. News or chat that the
+    router placed next to a change ("just got back from a week of skiing, inbox is a disaster") names no verb of
+    it and is the model's to answer."""
+    if not isinstance(tool, ApiOperationTool) or asks(request) or not _names_its_verb(tool, request) \
+            or not states_nothing(tool.parameters, request, today) or any(map(writes_a_digit, said)):
+        return None
+    return next(iter(record_ids(tool.parameters)), None)
+
+
+def _names_its_verb(operation: ApiOperationTool, request: str) -> bool:
+    """Whether `request` writes a verb the operation's id, summary or description opens with ("open" for "Open a
+    new IT ticket"), or a word staff write for it (`SAME_ACTION`: "delete" for cancel)."""
+    texts = [operation.operation.summary, operation.operation.description]
+    verbs = {_stem(word) for word in [*re.findall(r"[A-Z]?[a-z]+", operation.operation.operation_id)[:1],
+                                      *map(_first_word, texts)] if word}
+    return any(_stem(SAME_ACTION.get(word, word)) in verbs for word in re.findall(r"[a-z]+", request.lower()))
+
+
+def needed_id_reply(tool: Tool, name: str) -> str:
+    """The answer asking for `name`, the id `tool`'s change needs: "To cancel a leave request I need the request
+    id: which request?" """
+    summary = tool.operation.summary if isinstance(tool, ApiOperationTool) else tool.name
+    record = name.removesuffix("_id").replace("_", " ") or "record"
+    return f"To {summary[:1].lower()}{summary[1:].rstrip('.')} I need the {name.replace('_', ' ')}: which {record}?"
 
 
 def _on_a_record(operation: ApiOperationTool) -> bool:

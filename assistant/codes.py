@@ -135,11 +135,25 @@ def as_date(value: Any) -> date | None:
         return None
 
 
-def unstated_record_number(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> str | None:
-    """The required number id of `schema` (a property `id` or `..._id` of type integer) whose value in
-    `arguments` no text of `said` (the conversation's messages and tool results) writes: the record a change
-    would make to, picked by nobody ("ok then close it" after a list that found no tickets: `ticket_id` 12).
-    A number is written standing alone or after a sign ("#4103", "no.506"), not as part of another code (E1006).
+def record_ids(schema: dict[str, Any]) -> list[str]:
+    """The required properties of `schema` that name a record or a person by id, as `unstated_record_id` checks
+    them: an integer `id` or `..._id`, or a string of an id's pattern."""
+    properties = schema.get("properties") or {}
+    return [name for name in schema.get("required") or () if isinstance(spec := properties.get(name), dict) and (
+        (name == "id" or name.endswith("_id")) and spec.get("type") == "integer"
+        or isinstance(spec.get("pattern"), str) and _takes_strings(spec) and id_pattern(spec["pattern"]))]
+
+
+def unstated_record_id(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> str | None:
+    """The required id of `schema` whose value in `arguments` no text of `said` (the conversation's messages and
+    tool results) writes: the record a change would be made to, or the person it would be made for, picked by
+    nobody. Two kinds are checked:
+    - a record number, a property `id` or `..._id` of type integer ("ok then close it" after a list that found
+      no tickets: `ticket_id` 12). A number is written standing alone or after a sign ("#4103", "no.506"), not as
+      part of another code (E1006);
+    - a code of an id's pattern (`^E\\d{4}$`): "book zephyr tomorrow 10-11" was sent with `organizer_id` E2038,
+      a person nobody named. The code is written as a word of its own in any case, or in the property's own
+      description (a catalog that lists its sites: "the sites today are: WH-01, WH-02 ...").
     None when every such id was written."""
     properties = schema.get("properties") or {}
     for name in schema.get("required") or ():
@@ -148,4 +162,12 @@ def unstated_record_number(arguments: dict[str, Any], schema: dict[str, Any], sa
         if (name == "id" or name.endswith("_id")) and spec.get("type") == "integer" and isinstance(value, int) \
                 and re.search(rf"(?<![\w,])(?<!\d\.){value}(?!\d|[.,]\d)", said) is None:
             return name
+        if isinstance(value, str) and isinstance(spec.get("pattern"), str) and id_pattern(spec["pattern"]) \
+                and not _writes(said, value) and not _writes(str(spec.get("description") or ""), value):
+            return name
     return None
+
+
+def _writes(text: str, code: str) -> bool:
+    """Whether `text` writes `code` as a word of its own, in any case."""
+    return re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text, re.IGNORECASE) is not None

@@ -225,8 +225,11 @@ class GenerationConfig(BaseModel):
         "one of them, and an array of records keyed by such an id (order lines by SKU) holds one record per "
         "stated id at most (`assistant.codes`): a made-up id reads or changes the wrong record. Likewise an "
         "e-mail property (format email) takes one of the addresses the conversation writes, where it writes some. "
-        "A call with side effects whose required record number (an integer `id` or `..._id`) the conversation "
-        "writes nowhere is not sent: the answer asks which record ('Not sent: which ticket? ...')."
+        "A call with side effects whose required record number (an integer `id` or `..._id`) or id of an id's "
+        "pattern (an organizer's E1006) the conversation writes nowhere, nor the property's own description, is "
+        "not sent: the answer asks which ('Not sent: which ticket? ...'), as it does for a request for a change "
+        "that states nothing the change takes in a chat that writes no number ('To cancel a leave request I need "
+        "the request id: which request?'); the answer to it completes the call."
     )
     nearest_enum_values: bool = Field(
         True, description="A required enum the request names no value of (a ticket's or an expense's category, "

@@ -56,16 +56,16 @@ from typing import Any
 import torch
 import xgrammar
 
-from assistant.actions import unsupported_action, unsupported_reply
+from assistant.actions import needed_id, needed_id_reply, unsupported_action, unsupported_reply
 from assistant.arguments import settled_arguments
-from assistant.chat_format import ChatFormat, ParsedCall, call_content, to_toolken_messages
+from assistant.chat_format import ChatFormat, ParsedCall, arguments_json, call_content, to_toolken_messages
 from assistant.claims import (
     completes_claim,
     ends_on,
     opens_with_claim,
     unstated_address,
 )
-from assistant.codes import narrowed_schema, stated_addresses, stated_codes, unstated_record_number
+from assistant.codes import narrowed_schema, stated_addresses, stated_codes, unstated_record_id
 from assistant.config import GenerationConfig
 from assistant.context_window import fitted_history, prompt_opening
 from assistant.copying import CopiedText
@@ -87,7 +87,7 @@ from assistant.events import (
     ToolOutcome,
 )
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
-from assistant.follow_ups import carried_arguments, last_call, refined_tool
+from assistant.follow_ups import carried_arguments, completed_request, last_call, refined_tool
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
@@ -158,9 +158,9 @@ def declined_reply(error: str) -> str:
     return f"Not sent: {reason.rstrip('.')}."
 
 
-def unstated_number_reply(name: str) -> str:
-    """The answer where a change's record number was written by nobody (`codes.unstated_record_number`): "Not
-    sent: which ticket? No message here gives its ticket id." """
+def unstated_id_reply(name: str) -> str:
+    """The answer where the id of a change's record or person was written by nobody (`codes.unstated_record_id`):
+    "Not sent: which ticket? No message here gives its ticket id." """
     record = name.removesuffix("_id").replace("_", " ") or "record"
     return f"Not sent: which {record}? No message here gives its {name.replace('_', ' ')}."
 
@@ -337,6 +337,15 @@ class Engine:
         if unsupported:
             log.info("router: %s does not %s, nor does any other operation: no call", route.tool, unsupported)
             state.reply_text = unsupported_reply(unsupported, route.tool, self.tools)
+            yield from self._finish(state, prompt, started, "end_of_turn", generation)
+            return
+        needed = route is not None and not route.call and not route.settled and route.tool in self.changes \
+            and generation.stated_ids and needed_id(_request(messages), self.tools[route.tool], state.stated, today)
+        if needed:  # the person says which record, and the next turn sends the call
+            log.info("router: %s needs its %s, which no message gives: asked for", route.tool, needed)
+            state.tool = self.tools[route.tool]
+            self._hold_for(state, {}, needed)
+            state.reply_text = needed_id_reply(self.tools[route.tool], needed)
             yield from self._finish(state, prompt, started, "end_of_turn", generation)
             return
         try:
@@ -743,22 +752,25 @@ class Engine:
         tool = state.tool
         assert tool is not None
         written = json.loads(self._arguments_text(state))
+        earlier = user_texts(state.history)[:-1]
+        request = completed_request(_request(state.history), tool.name, state.previous, tool.parameters, state.today,
+                                    earlier)
         arguments = settled_arguments(
-            written, tool, generation, request=_request(state.history), today=state.today,
+            written, tool, generation, request=request, today=state.today,
             said="\n".join(state.stated + _stated_texts(state.new_messages)),
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
         arguments = carried_arguments(arguments, tool.name, tool.parameters, _request(state.history), state.previous,
-                                      state.today, user_texts(state.history)[:-1])
+                                      state.today, earlier)
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
-        unstated = tool.side_effects and generation.stated_ids and unstated_record_number(  # the whole chat's
+        unstated = tool.side_effects and generation.stated_ids and unstated_record_id(  # the whole chat's
             arguments, tool.parameters, "\n".join(_stated_texts(state.history + state.new_messages)))
-        if unstated:  # nothing is sent or planned: the person says which record
+        if unstated:  # nothing is sent or planned: the person says which record, and the next turn sends it
             log.info("%s's %s %s is written nowhere in the conversation: not sent", tool.name, unstated,
                      arguments[unstated])
-            _close_segment(state)  # the lead-in before the call stays shown
-            state.reply_text, state.mode = unstated_number_reply(unstated), Mode.DONE
+            self._hold_for(state, {name: value for name, value in arguments.items() if name != unstated}, unstated)
+            state.reply_text, state.mode = unstated_id_reply(unstated), Mode.DONE
             return
         call = ToolCall(tool.name, arguments, tool.side_effects, tool.plan(arguments))
         yield call
@@ -824,6 +836,18 @@ class Engine:
         result: ToolResult = tool.call(call.arguments)
         status = "ran" if result.ok else "failed"
         return ToolOutcome(tool.name, call.arguments, status, result.value, result.error, list(result.sources))
+
+    def _hold_for(self, state: TurnState, arguments: dict[str, Any], unstated: str) -> None:
+        """Keep the call in the history without `unstated`, the id nobody wrote, and with a tool message that says
+        it was not sent for want of it: the person's answer ("E1006") completes it (`follow_ups.held_for`)."""
+        assert state.tool is not None
+        error = f"not sent: no message gives its {unstated.replace('_', ' ')}"
+        state.new_messages += [
+            {"role": "assistant", "content": call_content(state.reply_text, state.tool.toolken,
+                                                          arguments_json(arguments, state.tool.parameters))},
+            {"role": "tool", "content": ToolResult(error=error).to_message(), "name": state.tool.name},
+        ]
+        _close_segment(state)  # the lead-in before the call stays shown
 
     def _queue_result(self, state: TurnState, outcome: ToolOutcome) -> None:
         """Close the call message, add the tool message, and queue both as forced tokens."""

@@ -29,7 +29,7 @@ from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, stated_codes, value_shape
 from assistant.dates import stated_dates
 from assistant.message_kinds import follow_up, reaction
-from assistant.slots import stated_arguments, stated_count
+from assistant.slots import asks, stated_arguments, stated_count
 
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
 #: annual leave", "economy only", "just travel", "no wait, 10:30 to 11:30", "actually make it today and
@@ -73,20 +73,57 @@ def last_call(messages: list[dict[str, Any]]) -> ParsedCall | None:
     return None
 
 
+def held_for(previous: ParsedCall, schema: dict[str, Any]) -> list[str]:
+    """The required properties of `schema` that the call before (`previous`) lacks: it was not sent for want of
+    them, an id nobody wrote (`Engine._hold_for`), and the person's next message may give them."""
+    return [name for name in schema.get("required") or () if name not in previous.arguments]
+
+
+def held_answer(request: str, previous: ParsedCall, schema: dict[str, Any], today: date | None) -> dict[str, Any]:
+    """What `request` gives of the properties the call before was held for (`held_for`): those it states
+    ("E1006" for an organizer), and a record number where that is the one held for and `request` writes one number
+    alone ("505", "it's #505" after "which request?"). Empty when it gives none, or asks something of its own ("do
+    i have any open IT tickets? E1006" after "which requester?")."""
+    held = held_for(previous, schema)
+    if not held or asks(request):
+        return {}
+    given = {name: value for name, value in stated_arguments({}, schema, request, today).items() if name in held}
+    properties = schema.get("properties") or {}
+    numbers = [name for name in held if (properties.get(name) or {}).get("type") == "integer"
+               and (name == "id" or name.endswith("_id"))]
+    written = re.findall(r"(?<![\w.,#-])#?(\d+)(?!\w|[.,]\d)", request)
+    if len(numbers) == 1 and numbers[0] not in given and len(written) == 1:
+        given[numbers[0]] = int(written[0])
+    return given
+
+
+def completed_request(request: str, tool: str, previous: ParsedCall | None, schema: dict[str, Any],
+                      today: date | None, earlier: list[str]) -> str:
+    """The words a call of `tool` is written from: `request`, and before it the message the call before asked
+    for, where this call is that one, held for an id, and `request` gives it ("my laptop screen keeps
+    flickering, open a ticket", then "E1006": the ticket's title is the first message's, not "E1006")."""
+    if previous is None or previous.tool != tool or not earlier or not held_answer(request, previous, schema, today):
+        return request
+    return f"{earlier[-1]}\n{request}"
+
+
 def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],
                  today: date | None, routed: str | None = None) -> str | None:
     """The operation of the call before, when `request` refines it and states something that operation takes
-    ("only annual leave" after a look-up of leave requests); None otherwise. A reaction ("meh, it's low prio
-    anyway") refines nothing.
+    ("only annual leave" after a look-up of leave requests), or gives what it was held for (`held_for`: "E1006"
+    after "Not sent: which organizer?"); None otherwise. A reaction ("meh, it's low prio anyway") refines nothing.
 
     `routed` is the API operation the router found for the message alone (None: none): a message that only goes
     on ("and ...", "for that") keeps it where it states as much for it as for the operation before ("book foehn
     for that, 10 of us, E1014" after a look-up of free rooms books one); a narrowing or a correction ("only ...",
     "no wait, 10:30 to 11:30", "same for E1012") takes the operation before."""
-    if previous is None or previous.tool not in schemas or not refines(request) or reaction(request):
+    if previous is None or previous.tool not in schemas or reaction(request):
         return None
     schema = schemas[previous.tool]
-    if not stated_arguments({}, schema, request, today):
+    if held_answer(request, previous, schema, today):  # the answer to "which organizer?"
+        return previous.tool
+    stated = stated_arguments({}, schema, request, today)
+    if not refines(request) or not stated:
         return None
     if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
         return previous.tool
@@ -100,7 +137,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     """`arguments` with what they keep of the call before (`previous`):
 
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
-      again ("and urgent?": the status filter stays, the priority changes);
+      again ("and urgent?": the status filter stays, the priority changes), and so does the same call again after
+      it was held for an id nobody wrote (`held_for`: "E1006" after "Not sent: which organizer?");
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
       takes the call before's id of the same name where it wrote one `request` does not state;
     - a call of another operation where the person speaks of themself ("now show me all my claims", after an
@@ -118,8 +156,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     if previous is None:
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
-    if previous.tool == tool and refines(request):
-        restated = stated_arguments({}, schema, request, today)
+    if previous.tool == tool and (refines(request) or held_for(previous, schema)):
+        restated = {**stated_arguments({}, schema, request, today), **held_answer(request, previous, schema, today)}
         return {**kept, **{name: value for name, value in arguments.items()
                            if name not in kept or name in restated or _stands(name, value, properties[name], request)
                            and not _names_another(name, value, arguments)},

@@ -3,11 +3,12 @@ Harbor catalogs as they ship."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from assistant.actions import asked_action, unsupported_action, unsupported_reply
+from assistant.actions import asked_action, needed_id, needed_id_reply, unsupported_action, unsupported_reply
 from assistant.config import DEMO_CATALOG, REPO_ROOT
 from tools.catalog import ApiOperationTool, CatalogConfig, load_catalog
 
@@ -59,3 +60,31 @@ def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():
     assert unsupported_reply("reassign", "api.updateTicketStatus", tools).endswith(
         "list IT service desk tickets, open a new IT ticket, get one IT ticket with its history or change the status "
         "of an IT ticket.")
+
+
+@pytest.mark.parametrize(("request_text", "tool", "said", "needed"), [
+    ("ok then cancel it", "api.cancelLeaveRequest", [], "request_id"),
+    ("my laptop screen keeps flickering, open a ticket", "api.createTicket", [], "requester_id"),
+    ("close the ticket", "api.updateTicketStatus", [], None),  # states the status it sets: the model writes the call
+    # the chat wrote a number before: the record may be that one, so the model reads the chat
+    ("ok then cancel it", "api.cancelLeaveRequest", ["show leave request 505", '{"id": 505}'], None),
+    ("how do I cancel a leave request?", "api.cancelLeaveRequest", [], None),  # asked about, not asked for
+    ("cancel leave request 505", "api.cancelLeaveRequest", [], None),  # states it
+    ("list the open tickets", "api.listTickets", [], None),  # a look-up's filters are no id
+    ("please delete it", "api.cancelLeaveRequest", [], "request_id"),  # a word staff write for its verb
+    # news or chat placed next to a change names none of its verbs
+    ("just got back from a week of skiing, inbox is a disaster", "api.createTicket", [], None),
+    ("thx. can you draft a short invite text for the team?", "api.bookMeetingRoom", [], None),
+])
+def test_a_request_for_a_change_that_states_none_of_it_needs_the_records_id(
+        request_text: str, tool: str, said: list[str], needed: str | None):
+    operation = operations(DEMO_CATALOG)[tool]
+    assert needed_id(request_text, operation, [*said, request_text], date(2026, 3, 2)) == needed
+
+
+def test_the_question_for_a_needed_id_names_the_change_and_the_id():
+    tools = operations(DEMO_CATALOG)
+    assert needed_id_reply(tools["api.cancelLeaveRequest"], "request_id") == \
+        "To cancel a leave request I need the request id: which request?"
+    assert needed_id_reply(tools["api.createTicket"], "requester_id") == \
+        "To open a new IT ticket I need the requester id: which requester?"

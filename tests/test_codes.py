@@ -8,9 +8,10 @@ from assistant.codes import (
     fitting_code,
     id_pattern,
     narrowed_schema,
+    record_ids,
     stated_addresses,
     stated_codes,
-    unstated_record_number,
+    unstated_record_id,
 )
 
 SHIPMENT = {"type": "string", "pattern": "^SHP-[0-9]{6}$"}
@@ -90,11 +91,37 @@ def test_a_required_record_number_is_one_the_conversation_wrote():
     update = {"type": "object", "required": ["ticket_id", "status"], "properties": {
         "ticket_id": {"type": "integer"}, "status": {"type": "string"}, "priority_id": {"type": "integer"}}}
     said = "open tickets for E1006?\n{\"tickets\": []}\nok then close it, the vpn works now"
-    assert unstated_record_number({"ticket_id": 12, "status": "closed"}, update, said) == "ticket_id"
-    assert unstated_record_number({"ticket_id": 1006, "status": "closed"}, update, said) == "ticket_id"  # E1006's
-    assert unstated_record_number({"ticket_id": 506}, update, "request no.506 pls") is None
-    assert unstated_record_number({"ticket_id": 4103, "status": "closed"}, update, "close #4103 pls") is None
-    assert unstated_record_number({"ticket_id": 41, "status": "closed"}, update, "close 4103 pls") == "ticket_id"
-    assert unstated_record_number({"ticket_id": 3, "status": "closed"}, update, "it cost 3.50") == "ticket_id"
+    assert unstated_record_id({"ticket_id": 12, "status": "closed"}, update, said) == "ticket_id"
+    assert unstated_record_id({"ticket_id": 1006, "status": "closed"}, update, said) == "ticket_id"  # E1006's
+    assert unstated_record_id({"ticket_id": 506}, update, "request no.506 pls") is None
+    assert unstated_record_id({"ticket_id": 4103, "status": "closed"}, update, "close #4103 pls") is None
+    assert unstated_record_id({"ticket_id": 41, "status": "closed"}, update, "close 4103 pls") == "ticket_id"
+    assert unstated_record_id({"ticket_id": 3, "status": "closed"}, update, "it cost 3.50") == "ticket_id"
     # an optional number is the call's own business
-    assert unstated_record_number({"ticket_id": 4103, "priority_id": 9}, update, "close 4103") is None
+    assert unstated_record_id({"ticket_id": 4103, "priority_id": 9}, update, "close 4103") is None
+
+
+def test_a_required_code_is_one_the_conversation_or_the_property_wrote():
+    booking = {"type": "object", "required": ["organizer_id", "warehouse_id"], "properties": {
+        "organizer_id": {"type": "string", "pattern": r"^E\d{4}$", "description": "Who runs the meeting."},
+        "warehouse_id": {"type": "string", "pattern": "^WH-[0-9]{2}$", "description": "WH-01, WH-02 or WH-03."},
+        "room_id": {"type": "string", "pattern": "^[a-z]+$"}}}
+    arguments = {"organizer_id": "E2038", "warehouse_id": "WH-02", "room_id": "zephyr"}
+    assert unstated_record_id(arguments, booking, "book zephyr tomorrow 10-11") == "organizer_id"
+    assert unstated_record_id(arguments, booking, "book zephyr for e2038 tomorrow") is None  # any case
+    assert unstated_record_id(arguments, booking, 'book zephyr for Sofia\n{"id": "E2038"}') is None  # a result's
+    assert unstated_record_id(arguments, booking, "book zephyr for E20381") == "organizer_id"  # another code
+    # a code the property's description lists is the catalog's own
+    assert unstated_record_id({**arguments, "warehouse_id": "WH-07"}, booking, "E2038") == "warehouse_id"
+    # a pattern of character classes only (a room's name) is no id
+    assert unstated_record_id({**arguments, "room_id": "aurora"}, booking, "E2038") is None
+
+
+
+def test_the_ids_a_change_needs_are_its_required_record_numbers_and_codes():
+    schema = {"type": "object", "required": ["ticket_id", "organizer_id", "room_id", "count"], "properties": {
+        "ticket_id": {"type": "integer"}, "organizer_id": {"type": "string", "pattern": r"^E\d{4}$"},
+        "room_id": {"type": "string", "pattern": "^[a-z]+$"}, "count": {"type": "integer"},
+        "requester_id": {"type": "string", "pattern": r"^E\d{4}$"}}}
+    assert record_ids(schema) == ["ticket_id", "organizer_id"]  # not a name's pattern, a count, nor an optional id
+

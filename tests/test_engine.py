@@ -1608,3 +1608,28 @@ def test_a_change_to_a_record_number_nobody_wrote_is_not_sent(base_tokenizer_fol
     assert [c.tool for c in answer.tool_calls] == (["api.cancelLeaveRequest"] if sent else [])
     if not sent:
         assert answer.answer == "Not sent: which request? No message here gives its request id."
+
+
+def test_a_held_change_keeps_its_call_in_the_chat_and_the_answer_to_which_record_sends_it(base_tokenizer_folder: Path):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [LeaveCancellation()]
+    registry = _tiny_registry(tokenizer, tools)
+
+    def turn(messages: list[dict[str, Any]], script: list[int]) -> FinalAnswer:
+        router = fixed_router([NO_CALL, "api.cancelLeaveRequest"], NO_CALL)  # sure of no call: the rules decide
+        engine = Engine(PassesDecoder(len(tokenizer), [script]), ChatFormat(tokenizer), registry, tools,
+                        GenerationConfig(repetition_penalty=1.0), "You are a test assistant.", max_context_tokens=1024,
+                        router=router)
+        return final(list(engine.run_turn(messages, dry_run=True)))
+
+    # nothing in the chat says which request: asked for, before the model writes anything
+    first = [{"role": "user", "content": "ok then cancel it"}]
+    asked = turn(first, ids(tokenizer, "I'll do that now.") + ids(tokenizer, END))
+    assert asked.tool_calls == [] and asked.answer == "To cancel a leave request I need the request id: which request?"
+    held = parse_call(asked.messages[0]["content"])
+    assert held is not None and held.tool == "api.cancelLeaveRequest" and held.arguments == {}
+    assert json.loads(asked.messages[1]["content"]) == {"error": "not sent: no message gives its request id"}
+    # the answer opens the same call, which takes the number given
+    script = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    sent = turn([*first, *asked.messages, {"role": "user", "content": "505"}], script)
+    assert [(c.tool, c.arguments) for c in sent.tool_calls] == [("api.cancelLeaveRequest", {"request_id": 505})]

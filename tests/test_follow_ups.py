@@ -10,7 +10,14 @@ import pytest
 
 from assistant.chat_format import call_content
 from assistant.config import DEMO_CATALOG
-from assistant.follow_ups import carried_arguments, last_call, refined_tool, refines
+from assistant.follow_ups import (
+    carried_arguments,
+    completed_request,
+    held_answer,
+    last_call,
+    refined_tool,
+    refines,
+)
 from tools.base import toolken_for
 from tools.catalog import load_catalog
 
@@ -194,3 +201,41 @@ def test_an_id_the_call_made_up_where_the_person_speaks_of_themself_is_the_one_t
     for before in (["cancel request 508 of E1006"], ["swap my shift with E1012, i'm E1006"]):
         assert carried_arguments(written, "api.getLeaveBalance", schema, now, None, TODAY, before)["employee_id"] == \
             "E2344"
+
+
+@pytest.mark.parametrize(("held", "now", "given"), [
+    # held for the organizer nobody named: the answer gives it
+    ({"room_id": "zephyr", "title": "Book zephyr", "date": "2026-03-03", "start_time": "10:00", "end_time": "11:00"},
+     "E1006", {"organizer_id": "E1006"}),
+    ({}, "505", {"request_id": 505}),  # asked which leave request: a number alone is its id
+    ({}, "it's #505.", {"request_id": 505}),
+    ({}, "505 or 506?", {}),  # two numbers: which is unsaid
+    ({}, "3.5 days", {}),
+    ({}, "the one from last week", {}),
+    ({}, "do i have any open leave requests? 505", {}),  # a question of its own
+])
+def test_the_answer_to_which_record_a_held_call_needs_is_what_it_gives_of_it(
+        held: dict[str, Any], now: str, given: dict[str, Any]):
+    tool = "api.bookMeetingRoom" if held else "api.cancelLeaveRequest"
+    previous = last_call(chat(("book zephyr tomorrow 10-11", tool, held), now=now))
+    assert previous is not None
+    assert held_answer(now, previous, SCHEMAS[tool], TODAY) == given
+    assert refined_tool(now, previous, SCHEMAS, TODAY) == (tool if given else None)
+
+
+def test_a_held_call_answered_keeps_its_arguments_and_is_written_from_both_messages():
+    held = {"room_id": "zephyr", "title": "Book zephyr", "date": "2026-03-03", "start_time": "10:00",
+            "end_time": "11:00"}
+    previous = last_call(chat(("book zephyr tomorrow 10-11", "api.bookMeetingRoom", held), now="E1006"))
+    # the model wrote the booking again from "E1006" alone: another day, the id as the title
+    written = {"room_id": "zephyr", "organizer_id": "E1006", "title": "E1006", "date": "2026-03-09"}
+    assert carried_arguments(written, "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "E1006", previous,
+                             TODAY) == {**held, "organizer_id": "E1006"}
+    earlier = ["my laptop screen keeps flickering, open a ticket"]
+    ticket = last_call(chat((earlier[0], "api.createTicket", {}), now="E1006"))
+    assert completed_request("E1006", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, earlier) == \
+        "my laptop screen keeps flickering, open a ticket\nE1006"
+    # another operation, or a message that gives nothing the call was held for, is written from itself alone
+    assert completed_request("E1006", "api.getEmployee", ticket, SCHEMAS["api.getEmployee"], TODAY, earlier) == "E1006"
+    assert completed_request("thanks", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, earlier) == \
+        "thanks"
