@@ -11,6 +11,9 @@ lines by SKU) holds at most one record per stated id.
 An e-mail address is kept to the ones the conversation writes the same way (a property of format email): the
 model ran on in "buyer_email": "harborfreight.example.com}}.replace{..." until its arguments ran out.
 
+A property whose description lists its ids ("the sites today are: WH-01, WH-02, ...") takes one of those where
+the conversation states none of its kind: the model had written WH-30 for Rotterdam.
+
 An id's pattern names a letter every id carries (`^SHP-[0-9]{6}$`, `^E\\d{4}$`); a pattern of character
 classes only (a truck plate's `^[A-Z0-9-]{4,10}$`, a time's) fits codes of every kind and is left alone. A
 property of a kind the conversation states no id of keeps its pattern.
@@ -72,7 +75,8 @@ def id_pattern(pattern: str) -> bool:
 
 def narrowed_schema(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
     """`schema` with each string property of an id's pattern that some of `codes` fit (as written, or in
-    capitals: "shp-207455" is SHP-207455) taking those codes only, as an enum, each e-mail property (format
+    capitals: "shp-207455" is SHP-207455), or else some of the codes its description lists, taking those codes
+    only, as an enum, each e-mail property (format
     email) the e-mail addresses among `codes` where there are some, and each array of objects keyed by such an
     id property (a required one) holding at most as many items as it has codes. `schema` itself where nothing
     narrows."""
@@ -85,7 +89,7 @@ def _narrowed(spec: Any, codes: list[str], addresses: list[str]) -> tuple[Any, i
         return spec, None
     pattern = spec.get("pattern")
     if isinstance(pattern, str) and "enum" not in spec and _takes_strings(spec) and id_pattern(pattern):
-        ids = _fitting(pattern, codes)
+        ids = _fitting(pattern, codes) or _fitting(pattern, stated_codes([str(spec.get("description") or "")]))
         if not ids:
             return spec, None
         return {**{key: value for key, value in spec.items() if key != "pattern"}, "enum": ids}, len(ids)
