@@ -73,23 +73,23 @@ def id_pattern(pattern: str) -> bool:
     return re.search(r"[A-Za-z]", re.sub(r"\{[^}]*\}|\(\?[^)]*\)", "", bare)) is not None
 
 
-def narrowed_schema(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
+def narrowed_schema(schema: dict[str, Any], codes: list[str], listed: bool = False) -> dict[str, Any]:
     """`schema` with each string property of an id's pattern that some of `codes` fit (as written, or in
-    capitals: "shp-207455" is SHP-207455), or else some of the codes its description lists, taking those codes
-    only, as an enum, each e-mail property (format
-    email) the e-mail addresses among `codes` where there are some, and each array of objects keyed by such an
-    id property (a required one) holding at most as many items as it has codes. `schema` itself where nothing
+    capitals: "shp-207455" is SHP-207455), or else, where `listed`, some of the codes its description lists (the
+    call's grammar; not whether a request names a property's id), taking those codes only, as an enum, each
+    e-mail property (format email) the e-mail addresses among `codes` where there are some, and each array of
+    objects keyed by such an id property (a required one) holding at most as many items as it has codes. `schema` itself where nothing
     narrows."""
-    return _narrowed(schema, codes, [code for code in codes if EMAIL_ADDRESS.fullmatch(code)])[0]
+    return _narrowed(schema, codes, [code for code in codes if EMAIL_ADDRESS.fullmatch(code)], listed)[0]
 
 
-def _narrowed(spec: Any, codes: list[str], addresses: list[str]) -> tuple[Any, int | None]:
+def _narrowed(spec: Any, codes: list[str], addresses: list[str], listed: bool) -> tuple[Any, int | None]:
     """(`spec` narrowed, how many values it was narrowed to: None when it was not)."""
     if not isinstance(spec, dict):
         return spec, None
     pattern = spec.get("pattern")
     if isinstance(pattern, str) and "enum" not in spec and _takes_strings(spec) and id_pattern(pattern):
-        ids = _fitting(pattern, codes) or _fitting(pattern, stated_codes([str(spec.get("description") or "")]))
+        ids = _fitting(pattern, codes) or listed and _fitting(pattern, stated_codes([str(spec.get("description"))]))
         if not ids:
             return spec, None
         return {**{key: value for key, value in spec.items() if key != "pattern"}, "enum": ids}, len(ids)
@@ -100,13 +100,13 @@ def _narrowed(spec: Any, codes: list[str], addresses: list[str]) -> tuple[Any, i
         counts = {}
         properties = {}
         for name, sub in spec["properties"].items():
-            properties[name], counts[name] = _narrowed(sub, codes, addresses)
+            properties[name], counts[name] = _narrowed(sub, codes, addresses, listed)
         narrowed["properties"] = properties
         keys = [counts[name] for name in spec.get("required") or [] if counts.get(name) is not None]
         if keys:  # a record keyed by a stated id: one per id
             return narrowed, min(keys)
     if isinstance(spec.get("items"), dict):
-        narrowed["items"], keys = _narrowed(spec["items"], codes, addresses)
+        narrowed["items"], keys = _narrowed(spec["items"], codes, addresses, listed)
         if keys is not None and spec.get("type") == "array":
             narrowed["maxItems"] = max(min(spec.get("maxItems", keys), keys), spec.get("minItems", 0))
     return narrowed, None

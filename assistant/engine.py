@@ -672,7 +672,7 @@ class Engine:
         state.tool = tool
         # this turn's earlier results count as stated too
         said = state.stated + [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
-        schema = narrowed_schema(tool.parameters, stated_codes(said) + stated_addresses(said)) \
+        schema = narrowed_schema(tool.parameters, stated_codes(said) + stated_addresses(said), listed=True) \
             if generation.stated_ids else None
         state.matcher = self.grammars.matcher(tool, schema)
         state.argument_ids = []
