@@ -78,8 +78,8 @@ def narrowed_schema(schema: dict[str, Any], codes: list[str], listed: bool = Fal
     capitals: "shp-207455" is SHP-207455), or else, where `listed`, some of the codes its description lists (the
     call's grammar; not whether a request names a property's id), taking those codes only, as an enum, each
     e-mail property (format email) the e-mail addresses among `codes` where there are some, and each array of
-    objects keyed by such an id property (a required one) holding at most as many items as it has codes. `schema` itself where nothing
-    narrows."""
+    objects keyed by such an id property (a required one) holding at most as many items as it has codes.
+    `schema` itself where nothing narrows."""
     return _narrowed(schema, codes, [code for code in codes if EMAIL_ADDRESS.fullmatch(code)], listed)[0]
 
 
