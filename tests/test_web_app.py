@@ -190,7 +190,7 @@ def _feedback(server: dict, turn_id: int) -> dict | None:
 
 def test_staff_confirms_a_side_effecting_call_before_it_is_sent(browser, server, outside_requests):
     page = log_in(browser, server, "sam", outside_requests)
-    ask(page, "Book room Bora tomorrow 10:00-11:00.", "api.bookMeetingRoom")
+    ask(page, "Book room Bora tomorrow 10:00-11:00 for E1009.", "api.bookMeetingRoom")
     page.get_by_text("Confirm this change?").wait_for(timeout=SLOW)
     assert page.get_by_text("waiting for your confirmation").count() >= 1
     assert duplicate_ids(page) == []  # the confirmation box is one element
@@ -256,7 +256,7 @@ def test_a_turn_behind_another_persons_says_it_is_queued_and_how_long_it_waited(
 def test_a_waiting_confirmation_holds_up_nobody_and_is_declined_when_its_page_closes(browser, server,
                                                                                      outside_requests):
     booker, other = (log_in(browser, server, name, outside_requests) for name in ("ada", "sam"))
-    ask(booker, "Book room Bora tomorrow 14:00-15:00.", "api.bookMeetingRoom")
+    ask(booker, "Book room Bora tomorrow 14:00-15:00 for E1009.", "api.bookMeetingRoom")
     booker.get_by_text("Confirm this change?").wait_for(timeout=SLOW)
     ask(other, "What is 4% of 500?", "calculator")
     # answered on the server's only engine while ada's confirmation waits (the timeout is 120 s)

@@ -19,7 +19,7 @@ CONFIRM_DELETE = "(chat) => (chat && confirm('Delete this chat and its ratings? 
 EXAMPLES = [
     "What is 17% of 2340?",
     "How many days of annual leave do I get?",
-    "Book meeting room Zephyr tomorrow from 10 to 11",
+    "I'm E1009, book meeting room Zephyr tomorrow from 10 to 11 for the IT sync",
     "Which meeting rooms are free this afternoon?",
 ]
 
