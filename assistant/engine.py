@@ -87,7 +87,7 @@ from assistant.events import (
     ToolOutcome,
 )
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
-from assistant.follow_ups import carried_arguments, completed_request, last_call, refined_tool
+from assistant.follow_ups import call_before, carried_arguments, completed_request, refined_tool
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
@@ -210,7 +210,8 @@ class TurnState:
     prompt: list[int]  # the history's token ids
     stated: list[str] = field(default_factory=list)  # user messages and tool results the turn stands on
     today: date | None = None  # what relative dates in the request are resolved against
-    previous: ParsedCall | None = None  # the chat's last API call, in the turn before this one
+    previous: ParsedCall | None = None  # the call this turn goes on from (`follow_ups.call_before`)
+    asked: str = ""  # the person's message that asked for `previous`
     decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
     mode: Mode = Mode.REPLY
     tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
@@ -318,7 +319,7 @@ class Engine:
         today = today if today is not None else date.today()
         history = self._fit_context(messages, generation, today)
         sampler = Sampler(generation)
-        previous = last_call(messages)
+        previous, asked = call_before(messages, self.schemas, self.reads, today)
         route = self._route(history, generation, today, previous) if force_tool is None else None
         if route is not None and route.call:
             force_tool = route.tool
@@ -331,7 +332,7 @@ class Engine:
         prompt = self.chat.prompt_ids(history)
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
-                          previous=previous, clock=clock)
+                          previous=previous, asked=asked, clock=clock)
         unsupported = route is not None and route.call and route.tool in self.changes \
             and generation.refuse_unsupported_actions and unsupported_action(_request(messages), route.tool, self.tools)
         if unsupported:
@@ -395,8 +396,9 @@ class Engine:
               today: date | None = None) -> Route | None:
         """The router's verdict on a turn answering the last user message of `messages`, as `run_turn` opens it
         (bench/tool_prior.py weighs the router this way without running the model)."""
-        return self._route(messages, generation or self.generation, today if today is not None else date.today(),
-                           last_call(messages))
+        today = today if today is not None else date.today()
+        return self._route(messages, generation or self.generation, today,
+                           call_before(messages, self.schemas, self.reads, today)[0])
 
     def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date,
                previous: ParsedCall | None = None) -> Route | None:
@@ -460,7 +462,8 @@ class Engine:
         """A fresh turn state for `previous`'s prompt, keeping its decoder if it has one, and the logits after the
         prompt (and the forced toolken, if any)."""
         state = TurnState(history=previous.history, prompt=previous.prompt, stated=previous.stated,
-                          today=previous.today, previous=previous.previous, holding=guard, clock=previous.clock)
+                          today=previous.today, previous=previous.previous, asked=previous.asked, holding=guard,
+                          clock=previous.clock)
         if force_tool is not None:  # the toolken rides along with the prompt, marked forced
             self._force_call(state, force_tool, generation)
         state.decoder, previous.decoder = previous.decoder, None
@@ -754,7 +757,7 @@ class Engine:
         written = json.loads(self._arguments_text(state))
         earlier = user_texts(state.history)[:-1]
         request = completed_request(_request(state.history), tool.name, state.previous, tool.parameters, state.today,
-                                    earlier)
+                                    state.asked)
         arguments = settled_arguments(
             written, tool, generation, request=request, today=state.today,
             said="\n".join(state.stated + _stated_texts(state.new_messages)),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -59,18 +60,33 @@ def corrects(text: str) -> bool:
     return _CORRECTS.search(text) is not None
 
 
-def last_call(messages: list[dict[str, Any]]) -> ParsedCall | None:
-    """The last API call of the turn before the last user message of `messages`; None when it made none."""
+def last_call(messages: list[dict[str, Any]], back: int = 1) -> ParsedCall | None:
+    """The last API call of the turn `back` turns before the last user message of `messages` (1: the turn just
+    before); None when it made none."""
     users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
-    if len(users) < 2:
+    if len(users) < back + 1:
         return None
-    for message in reversed(messages[users[-2] + 1 : users[-1]]):
+    for message in reversed(messages[users[-1 - back] + 1 : users[-back]]):
         if message.get("role") != "assistant":
             continue
         parsed = parse_call(str(message.get("content") or ""))
         if parsed is not None and parsed.tool.startswith("api.") and isinstance(parsed.arguments, dict):
             return parsed
     return None
+
+
+def call_before(messages: list[dict[str, Any]], schemas: dict[str, dict[str, Any]], reads: Collection[str],
+                today: date | None) -> tuple[ParsedCall | None, str]:
+    """The call the last user message of `messages` goes on from, and the person's message that call answered:
+    the last API call of the turn before; or, where that turn only looked something up and the message gives
+    what the call of the turn before it was held for (`held_answer`), that held call ("E1006" after "which
+    organizer?" and a look-up of the person named)."""
+    users = [str(message.get("content") or "") for message in messages if message.get("role") == "user"]
+    previous, held = last_call(messages), last_call(messages, back=2)
+    if previous is not None and previous.tool in reads and held is not None and held.tool in schemas \
+            and held_answer(users[-1], held, schemas[held.tool], today):
+        return held, users[-3]
+    return previous, users[-2] if len(users) > 1 else ""
 
 
 def held_for(previous: ParsedCall, schema: dict[str, Any]) -> list[str]:
@@ -98,13 +114,13 @@ def held_answer(request: str, previous: ParsedCall, schema: dict[str, Any], toda
 
 
 def completed_request(request: str, tool: str, previous: ParsedCall | None, schema: dict[str, Any],
-                      today: date | None, earlier: list[str]) -> str:
-    """The words a call of `tool` is written from: `request`, and before it the message the call before asked
-    for, where this call is that one, held for an id, and `request` gives it ("my laptop screen keeps
-    flickering, open a ticket", then "E1006": the ticket's title is the first message's, not "E1006")."""
-    if previous is None or previous.tool != tool or not earlier or not held_answer(request, previous, schema, today):
+                      today: date | None, asked: str) -> str:
+    """The words a call of `tool` is written from: `request`, and before it `asked`, the message that asked for
+    the call before, where this call is that one, held for an id, and `request` gives it ("my laptop screen
+    keeps flickering, open a ticket", then "E1006": the ticket's title is the first message's, not "E1006")."""
+    if previous is None or previous.tool != tool or not asked or not held_answer(request, previous, schema, today):
         return request
-    return f"{earlier[-1]}\n{request}"
+    return f"{asked}\n{request}"
 
 
 def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],

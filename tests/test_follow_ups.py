@@ -11,6 +11,7 @@ import pytest
 from assistant.chat_format import call_content
 from assistant.config import DEMO_CATALOG
 from assistant.follow_ups import (
+    call_before,
     carried_arguments,
     completed_request,
     held_answer,
@@ -231,11 +232,27 @@ def test_a_held_call_answered_keeps_its_arguments_and_is_written_from_both_messa
     written = {"room_id": "zephyr", "organizer_id": "E1006", "title": "E1006", "date": "2026-03-09"}
     assert carried_arguments(written, "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "E1006", previous,
                              TODAY) == {**held, "organizer_id": "E1006"}
-    earlier = ["my laptop screen keeps flickering, open a ticket"]
-    ticket = last_call(chat((earlier[0], "api.createTicket", {}), now="E1006"))
-    assert completed_request("E1006", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, earlier) == \
+    asked = "my laptop screen keeps flickering, open a ticket"
+    ticket = last_call(chat((asked, "api.createTicket", {}), now="E1006"))
+    assert completed_request("E1006", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, asked) == \
         "my laptop screen keeps flickering, open a ticket\nE1006"
     # another operation, or a message that gives nothing the call was held for, is written from itself alone
-    assert completed_request("E1006", "api.getEmployee", ticket, SCHEMAS["api.getEmployee"], TODAY, earlier) == "E1006"
-    assert completed_request("thanks", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, earlier) == \
+    assert completed_request("E1006", "api.getEmployee", ticket, SCHEMAS["api.getEmployee"], TODAY, asked) == "E1006"
+    assert completed_request("thanks", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, asked) == \
         "thanks"
+
+
+def test_the_call_a_message_goes_on_from_is_a_held_one_across_a_look_up_of_what_it_was_held_for():
+    reads = {"api.searchDirectory", "api.listTickets"}
+    held = ("book zephyr tomorrow 10-11", "api.bookMeetingRoom", {"room_id": "zephyr", "date": "2026-03-03"})
+    looked_up = ("for jonas becker", "api.searchDirectory", {"query": "jonas becker"})
+    previous, asked = call_before(chat(held, looked_up, now="E1006"), SCHEMAS, reads, TODAY)
+    assert previous is not None and previous.tool == "api.bookMeetingRoom" and asked == "book zephyr tomorrow 10-11"
+    # a message that gives nothing the held call lacks goes on from the look-up
+    previous, asked = call_before(chat(held, looked_up, now="and his manager?"), SCHEMAS, reads, TODAY)
+    assert previous is not None and previous.tool == "api.searchDirectory" and asked == "for jonas becker"
+    # a change between them is no look-up: the chat moved on
+    changed = ("cancel leave 505", "api.cancelLeaveRequest", {"request_id": 505})
+    previous, _ = call_before(chat(held, changed, now="E1006"), SCHEMAS, reads, TODAY)
+    assert previous is not None and previous.tool == "api.cancelLeaveRequest"
+    assert call_before([{"role": "user", "content": "E1006"}], SCHEMAS, reads, TODAY) == (None, "")
