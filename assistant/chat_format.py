@@ -32,6 +32,9 @@ class ParsedCall:
     text_before: str
     tool: str
     arguments: dict[str, Any]
+    #: The properties the call was not sent for want of (`Engine._hold_for`, its tool message's "held_for");
+    #: empty for a call that was sent.
+    held_for: tuple[str, ...] = ()
 
 
 def system_message(prompt: str, today: date | None) -> str:

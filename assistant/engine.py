@@ -842,13 +842,14 @@ class Engine:
 
     def _hold_for(self, state: TurnState, arguments: dict[str, Any], unstated: str) -> None:
         """Keep the call in the history without `unstated`, the id nobody wrote, and with a tool message that says
-        it was not sent for want of it: the person's answer ("E1006") completes it (`follow_ups.held_for`)."""
+        it was not sent for want of it, naming it ("held_for"): the person's answer ("E1006") completes it
+        (`follow_ups.held_answer`)."""
         assert state.tool is not None
         error = f"not sent: no message gives its {unstated.replace('_', ' ')}"
         state.new_messages += [
             {"role": "assistant", "content": call_content(state.reply_text, state.tool.toolken,
                                                           arguments_json(arguments, state.tool.parameters))},
-            {"role": "tool", "content": ToolResult(error=error).to_message(), "name": state.tool.name},
+            {"role": "tool", "content": json.dumps({"error": error, "held_for": unstated}), "name": state.tool.name},
         ]
         _close_segment(state)  # the lead-in before the call stays shown
 

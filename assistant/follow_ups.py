@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -66,13 +67,24 @@ def last_call(messages: list[dict[str, Any]], back: int = 1) -> ParsedCall | Non
     users = [index for index, message in enumerate(messages) if message.get("role") == "user"]
     if len(users) < back + 1:
         return None
-    for message in reversed(messages[users[-1 - back] + 1 : users[-back]]):
-        if message.get("role") != "assistant":
+    turn = messages[users[-1 - back] + 1 : users[-back]]
+    for index in reversed(range(len(turn))):
+        if turn[index].get("role") != "assistant":
             continue
-        parsed = parse_call(str(message.get("content") or ""))
+        parsed = parse_call(str(turn[index].get("content") or ""))
         if parsed is not None and parsed.tool.startswith("api.") and isinstance(parsed.arguments, dict):
-            return parsed
+            result = turn[index + 1] if index + 1 < len(turn) and turn[index + 1].get("role") == "tool" else {}
+            return replace(parsed, held_for=_held_for(str(result.get("content") or "")))
     return None
+
+
+def _held_for(result: str) -> tuple[str, ...]:
+    """The property a tool message says its call was held for (`Engine._hold_for`'s "held_for"), as a tuple."""
+    try:
+        held = json.loads(result).get("held_for")
+    except (ValueError, AttributeError):
+        return ()
+    return (held,) if isinstance(held, str) else ()
 
 
 def call_before(messages: list[dict[str, Any]], schemas: dict[str, dict[str, Any]], reads: Collection[str],
@@ -89,18 +101,12 @@ def call_before(messages: list[dict[str, Any]], schemas: dict[str, dict[str, Any
     return previous, users[-2] if len(users) > 1 else ""
 
 
-def held_for(previous: ParsedCall, schema: dict[str, Any]) -> list[str]:
-    """The required properties of `schema` that the call before (`previous`) lacks: it was not sent for want of
-    them, an id nobody wrote (`Engine._hold_for`), and the person's next message may give them."""
-    return [name for name in schema.get("required") or () if name not in previous.arguments]
-
-
 def held_answer(request: str, previous: ParsedCall, schema: dict[str, Any], today: date | None) -> dict[str, Any]:
-    """What `request` gives of the properties the call before was held for (`held_for`): those it states
-    ("E1006" for an organizer), and a record number where that is the one held for and `request` writes one number
-    alone ("505", "it's #505" after "which request?"). Empty when it gives none, or asks something of its own ("do
-    i have any open IT tickets? E1006" after "which requester?")."""
-    held = held_for(previous, schema)
+    """What `request` gives of the properties the call before was held for (`ParsedCall.held_for`, an id nobody
+    wrote): those it states ("E1006" for an organizer), and a record number where that is the one held for and
+    `request` writes one number alone ("505", "it's #505" after "which request?"). Empty when it gives none, or
+    asks something of its own ("do i have any open IT tickets? E1006" after "which requester?")."""
+    held = previous.held_for
     if not held or asks(request):
         return {}
     given = {name: value for name, value in stated_arguments({}, schema, request, today).items() if name in held}
@@ -126,7 +132,7 @@ def completed_request(request: str, tool: str, previous: ParsedCall | None, sche
 def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],
                  today: date | None, routed: str | None = None) -> str | None:
     """The operation of the call before, when `request` refines it and states something that operation takes
-    ("only annual leave" after a look-up of leave requests), or gives what it was held for (`held_for`: "E1006"
+    ("only annual leave" after a look-up of leave requests), or gives what it was held for (`held_answer`: "E1006"
     after "Not sent: which organizer?"); None otherwise. A reaction ("meh, it's low prio anyway") refines nothing.
 
     `routed` is the API operation the router found for the message alone (None: none): a message that only goes
@@ -154,7 +160,7 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
 
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
       again ("and urgent?": the status filter stays, the priority changes), and so does the same call again after
-      it was held for an id nobody wrote (`held_for`: "E1006" after "Not sent: which organizer?");
+      it was held for an id nobody wrote (`held_answer`: "E1006" after "Not sent: which organizer?");
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
       takes the call before's id of the same name where it wrote one `request` does not state;
     - a call of another operation where the person speaks of themself ("now show me all my claims", after an
@@ -172,7 +178,7 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     if previous is None:
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
-    if previous.tool == tool and (refines(request) or held_for(previous, schema)):
+    if previous.tool == tool and (refines(request) or previous.held_for):
         restated = {**stated_arguments({}, schema, request, today), **held_answer(request, previous, schema, today)}
         return {**kept, **{name: value for name, value in arguments.items()
                            if name not in kept or name in restated or _stands(name, value, properties[name], request)

@@ -1628,7 +1628,8 @@ def test_a_held_change_keeps_its_call_in_the_chat_and_the_answer_to_which_record
     assert asked.tool_calls == [] and asked.answer == "To cancel a leave request I need the request id: which request?"
     held = parse_call(asked.messages[0]["content"])
     assert held is not None and held.tool == "api.cancelLeaveRequest" and held.arguments == {}
-    assert json.loads(asked.messages[1]["content"]) == {"error": "not sent: no message gives its request id"}
+    assert json.loads(asked.messages[1]["content"]) == {"error": "not sent: no message gives its request id",
+                                                        "held_for": "request_id"}
     # the answer opens the same call, which takes the number given
     script = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
     sent = turn([*first, *asked.messages, {"role": "user", "content": "505"}], script)

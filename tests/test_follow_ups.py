@@ -26,18 +26,20 @@ TODAY = date(2026, 3, 2)
 SCHEMAS = {f"api.{op.operation_id}": op.parameters for op in load_catalog(DEMO_CATALOG).operations}
 
 
-def chat(*turns: tuple[str, str | None, dict[str, Any] | None], now: str) -> list[dict[str, Any]]:
-    """A chat's messages: per earlier turn the person's message and the call the assistant made (None: a reply),
-    then the message `now`."""
+def chat(*turns: tuple[Any, ...], now: str) -> list[dict[str, Any]]:
+    """A chat's messages: per earlier turn the person's message, the call the assistant made (None: a reply) and
+    its arguments, and optionally the property the call was held for (not sent: `Engine._hold_for`); then the
+    message `now`."""
     messages: list[dict[str, Any]] = []
-    for question, tool, arguments in turns:
+    for question, tool, arguments, *held in turns:
         messages.append({"role": "user", "content": question})
         if tool is None:
             messages.append({"role": "assistant", "content": "Sure."})
             continue
+        result = {"error": "not sent", "held_for": held[0]} if held else {"planned": True}
         messages += [{"role": "assistant", "content": call_content("", toolken_for(tool), json.dumps(arguments))},
-                     {"role": "tool", "name": tool, "content": '{"planned": true}'},
-                     {"role": "assistant", "content": "Planned."}]
+                     {"role": "tool", "name": tool, "content": json.dumps(result)},
+                     {"role": "assistant", "content": "Not sent." if held else "Planned."}]
     return [*messages, {"role": "user", "content": now}]
 
 
@@ -217,23 +219,31 @@ def test_an_id_the_call_made_up_where_the_person_speaks_of_themself_is_the_one_t
 ])
 def test_the_answer_to_which_record_a_held_call_needs_is_what_it_gives_of_it(
         held: dict[str, Any], now: str, given: dict[str, Any]):
-    tool = "api.bookMeetingRoom" if held else "api.cancelLeaveRequest"
-    previous = last_call(chat(("book zephyr tomorrow 10-11", tool, held), now=now))
+    tool, wanted = ("api.bookMeetingRoom", "organizer_id") if held else ("api.cancelLeaveRequest", "request_id")
+    previous = last_call(chat(("book zephyr tomorrow 10-11", tool, held, wanted), now=now))
+    assert previous is not None and previous.held_for == (wanted,)
     assert previous is not None
     assert held_answer(now, previous, SCHEMAS[tool], TODAY) == given
     assert refined_tool(now, previous, SCHEMAS, TODAY) == (tool if given else None)
 
 
+def test_a_sent_call_that_lacks_a_required_property_was_not_held():
+    # the arguments' checks may leave out a made-up id; the call was still sent, and the next message is no answer
+    previous = last_call(chat(("my balance?", "api.getLeaveBalance", {}), now="E1006"))
+    assert previous is not None and previous.held_for == ()
+    assert held_answer("E1006", previous, SCHEMAS["api.getLeaveBalance"], TODAY) == {}
+
+
 def test_a_held_call_answered_keeps_its_arguments_and_is_written_from_both_messages():
     held = {"room_id": "zephyr", "title": "Book zephyr", "date": "2026-03-03", "start_time": "10:00",
             "end_time": "11:00"}
-    previous = last_call(chat(("book zephyr tomorrow 10-11", "api.bookMeetingRoom", held), now="E1006"))
+    previous = last_call(chat(("book zephyr tomorrow 10-11", "api.bookMeetingRoom", held, "organizer_id"), now="E1006"))
     # the model wrote the booking again from "E1006" alone: another day, the id as the title
     written = {"room_id": "zephyr", "organizer_id": "E1006", "title": "E1006", "date": "2026-03-09"}
     assert carried_arguments(written, "api.bookMeetingRoom", SCHEMAS["api.bookMeetingRoom"], "E1006", previous,
                              TODAY) == {**held, "organizer_id": "E1006"}
     asked = "my laptop screen keeps flickering, open a ticket"
-    ticket = last_call(chat((asked, "api.createTicket", {}), now="E1006"))
+    ticket = last_call(chat((asked, "api.createTicket", {}, "requester_id"), now="E1006"))
     assert completed_request("E1006", "api.createTicket", ticket, SCHEMAS["api.createTicket"], TODAY, asked) == \
         "my laptop screen keeps flickering, open a ticket\nE1006"
     # another operation, or a message that gives nothing the call was held for, is written from itself alone
@@ -244,7 +254,8 @@ def test_a_held_call_answered_keeps_its_arguments_and_is_written_from_both_messa
 
 def test_the_call_a_message_goes_on_from_is_a_held_one_across_a_look_up_of_what_it_was_held_for():
     reads = {"api.searchDirectory", "api.listTickets"}
-    held = ("book zephyr tomorrow 10-11", "api.bookMeetingRoom", {"room_id": "zephyr", "date": "2026-03-03"})
+    held = ("book zephyr tomorrow 10-11", "api.bookMeetingRoom", {"room_id": "zephyr", "date": "2026-03-03"},
+            "organizer_id")
     looked_up = ("for jonas becker", "api.searchDirectory", {"query": "jonas becker"})
     previous, asked = call_before(chat(held, looked_up, now="E1006"), SCHEMAS, reads, TODAY)
     assert previous is not None and previous.tool == "api.bookMeetingRoom" and asked == "book zephyr tomorrow 10-11"
