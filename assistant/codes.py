@@ -89,7 +89,7 @@ def _narrowed(spec: Any, codes: list[str], addresses: list[str], listed: bool) -
         return spec, None
     pattern = spec.get("pattern")
     if isinstance(pattern, str) and "enum" not in spec and _takes_strings(spec) and id_pattern(pattern):
-        ids = _fitting(pattern, codes) or listed and _fitting(pattern, stated_codes([str(spec.get("description"))]))
+        ids = _fitting(pattern, codes) or listed and listed_ids(spec)
         if not ids:
             return spec, None
         return {**{key: value for key, value in spec.items() if key != "pattern"}, "enum": ids}, len(ids)
@@ -110,6 +110,15 @@ def _narrowed(spec: Any, codes: list[str], addresses: list[str], listed: bool) -
         if keys is not None and spec.get("type") == "array":
             narrowed["maxItems"] = max(min(spec.get("maxItems", keys), keys), spec.get("minItems", 0))
     return narrowed, None
+
+
+def listed_ids(spec: dict[str, Any]) -> list[str]:
+    """The ids of its pattern that a property's description lists ("the sites today are: WH-01, WH-02, WH-03,
+    WH-04 or WH-05"); none where it names fewer than two: "an employee id, e.g. E1007" gives an example, not the
+    ids there are, and the model had written E1007 for whoever was asked about."""
+    pattern = spec.get("pattern")
+    ids = _fitting(pattern, stated_codes([str(spec.get("description") or "")])) if isinstance(pattern, str) else []
+    return ids if len(ids) >= 2 else []
 
 
 def _takes_strings(spec: dict[str, Any]) -> bool:
@@ -156,8 +165,8 @@ def unstated_record_id(arguments: dict[str, Any], schema: dict[str, Any], said: 
       no tickets: `ticket_id` 12). A number is written standing alone or after a sign ("#4103", "no.506"), not as
       part of another code (E1006);
     - a code of an id's pattern (`^E\\d{4}$`): "book zephyr tomorrow 10-11" was sent with `organizer_id` E2038,
-      a person nobody named. The code is written as a word of its own in any case, or in the property's own
-      description (a catalog that lists its sites: "the sites today are: WH-01, WH-02 ...").
+      a person nobody named. The code is written as a word of its own in any case, or listed by the property's
+      own description (`listed_ids`: "the sites today are: WH-01, WH-02 ...").
     None when every such id was written."""
     properties = schema.get("properties") or {}
     for name in schema.get("required") or ():
@@ -167,7 +176,7 @@ def unstated_record_id(arguments: dict[str, Any], schema: dict[str, Any], said: 
                 and re.search(rf"(?<![\w,])(?<!\d\.){value}(?!\d|[.,]\d)", said) is None:
             return name
         if isinstance(value, str) and isinstance(spec.get("pattern"), str) and id_pattern(spec["pattern"]) \
-                and not _writes(said, value) and not _writes(str(spec.get("description") or ""), value):
+                and not _writes(said, value) and value not in listed_ids(spec):
             return name
     return None
 

@@ -113,6 +113,10 @@ def test_a_required_code_is_one_the_conversation_or_the_property_wrote():
     assert unstated_record_id(arguments, booking, "book zephyr for E20381") == "organizer_id"  # another code
     # a code the property's description lists is the catalog's own
     assert unstated_record_id({**arguments, "warehouse_id": "WH-07"}, booking, "E2038") == "warehouse_id"
+    # an example in the description is no list of the ids there are
+    example = {**booking["properties"]["organizer_id"], "description": "An employee id, e.g. E2038."}
+    assert unstated_record_id(arguments, {**booking, "properties": {**booking["properties"], "organizer_id": example}},
+                              "book zephyr tomorrow 10-11") == "organizer_id"
     # a pattern of character classes only (a room's name) is no id
     assert unstated_record_id({**arguments, "room_id": "aurora"}, booking, "E2038") is None
 
@@ -134,5 +138,8 @@ def test_a_property_whose_description_lists_its_ids_takes_one_of_those_where_non
     assert listed["shipment_id"] == SHIPMENT  # no list: the pattern stays
     # a stated one stands over the list
     assert narrowed_schema(order, ["WH-02"], listed=True)["properties"]["warehouse_id"]["enum"] == ["WH-02"]
+    example = {"type": "object", "properties": {"employee_id": {"type": "string", "pattern": r"^E\d{4}$",
+                                                               "description": "An employee id, e.g. E1007."}}}
+    assert narrowed_schema(example, [], listed=True) == example  # an example is no list
     # without `listed` only stated codes narrow: whether a request names an operation's id
     assert narrowed_schema(order, ["2026-03-02"]) == order
