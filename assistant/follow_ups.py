@@ -138,12 +138,16 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     `routed` is the API operation the router found for the message alone (None: none): a message that only goes
     on ("and ...", "for that") keeps it where it states as much for it as for the operation before ("book foehn
     for that, 10 of us, E1014" after a look-up of free rooms books one); a narrowing or a correction ("only ...",
-    "no wait, 10:30 to 11:30", "same for E1012") takes the operation before."""
+    "no wait, 10:30 to 11:30", "same for E1012") takes the operation before. An answer to a held call keeps
+    it unless the message states more for `routed` than it gives the held call ("book bora tomorrow 10-11 for
+    E1005" after a leave request held for its employee books the room)."""
     if previous is None or previous.tool not in schemas or reaction(request):
         return None
     schema = schemas[previous.tool]
-    if held_answer(request, previous, schema, today):  # the answer to "which organizer?"
-        return previous.tool
+    given = held_answer(request, previous, schema, today)
+    if given and (routed is None or routed == previous.tool or routed not in schemas
+                  or stated_count(schemas[routed], request, today) <= len(given)):
+        return previous.tool  # the answer to "which organizer?", not a request of its own that also names one
     stated = stated_arguments({}, schema, request, today)
     if not refines(request) or not stated:
         return None

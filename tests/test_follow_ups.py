@@ -227,6 +227,13 @@ def test_the_answer_to_which_record_a_held_call_needs_is_what_it_gives_of_it(
     assert refined_tool(now, previous, SCHEMAS, TODAY) == (tool if given else None)
 
 
+def test_a_request_of_its_own_that_names_what_a_call_was_held_for_is_read_as_itself():
+    held = last_call(chat(("leave next week", "api.createLeaveRequest", {}, "employee_id"), now="E1005"))
+    assert refined_tool("E1005", held, SCHEMAS, TODAY, routed="api.getEmployee") == "api.createLeaveRequest"
+    booking = "book bora tomorrow 10-11 for E1005"
+    assert refined_tool(booking, held, SCHEMAS, TODAY, routed="api.bookMeetingRoom") is None
+
+
 def test_a_sent_call_that_lacks_a_required_property_was_not_held():
     # the arguments' checks may leave out a made-up id; the call was still sent, and the next message is no answer
     previous = last_call(chat(("my balance?", "api.getLeaveBalance", {}), now="E1006"))
