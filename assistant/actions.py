@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from assistant.codes import record_ids
+from assistant.codes import record_ids, record_word
 from assistant.operation_fit import states_nothing, writes_a_digit
 from assistant.slots import asks
 from tools.base import Tool
@@ -102,18 +102,23 @@ def needed_id(request: str, tool: Tool, said: Sequence[str], today: date | None)
 def _names_its_verb(operation: ApiOperationTool, request: str) -> bool:
     """Whether `request` writes a verb the operation's id, summary or description opens with ("open" for "Open a
     new IT ticket"), or a word staff write for it (`SAME_ACTION`: "delete" for cancel)."""
-    texts = [operation.operation.summary, operation.operation.description]
-    verbs = {_stem(word) for word in [*re.findall(r"[A-Z]?[a-z]+", operation.operation.operation_id)[:1],
-                                      *map(_first_word, texts)] if word}
+    verbs = {_stem(word) for word in _opening_verbs(operation)}
     return any(_stem(SAME_ACTION.get(word, word)) in verbs for word in re.findall(r"[a-z]+", request.lower()))
+
+
+def _opening_verbs(operation: ApiOperationTool) -> list[str]:
+    """The words the operation's id, summary and description open with: "cancel" of cancelLeaveRequest."""
+    texts = [operation.operation.summary, operation.operation.description]
+    return [word for word in [*re.findall(r"[A-Z]?[a-z]+", operation.operation.operation_id)[:1],
+                              *map(_first_word, texts)] if word]
 
 
 def needed_id_reply(tool: Tool, name: str) -> str:
     """The answer asking for `name`, the id `tool`'s change needs: "To cancel a leave request I need the request
     id: which request?" """
     summary = tool.operation.summary if isinstance(tool, ApiOperationTool) else tool.name
-    record = name.removesuffix("_id").replace("_", " ") or "record"
-    return f"To {summary[:1].lower()}{summary[1:].rstrip('.')} I need the {name.replace('_', ' ')}: which {record}?"
+    return f"To {summary[:1].lower()}{summary[1:].rstrip('.')} I need the {name.replace('_', ' ')}: " \
+           f"which {record_word(name)}?"
 
 
 def _on_a_record(operation: ApiOperationTool) -> bool:
@@ -129,17 +134,15 @@ def _names(operation: ApiOperationTool, verb: str) -> bool:
     arguments' names, the values they set ("resolved") and the words of a yes-or-no argument's description
     ("notify_customer": whether the customer gets an email). A look-up's words filter: listLeaveRequests'
     "approved" and its example "rejected ones from last month?" approve and reject nothing."""
-    texts = [operation.operation.summary, operation.operation.description]
-    words = re.findall(r"[A-Z]?[a-z]+", operation.operation.operation_id)[:1]
+    words = _opening_verbs(operation)
     if operation.side_effects:
-        texts += operation.examples
+        words += [_first_word(text) for text in operation.examples]
         for name, schema in (operation.parameters.get("properties") or {}).items():
             words += re.split(r"[\W_]+", name)
             words += [word for value in schema.get("enum") or () if isinstance(value, str)
                       for word in re.split(r"[\W_]+", value)]
             if schema.get("type") == "boolean":
                 words += re.findall(r"[a-z]+", str(schema.get("description", "")).lower())
-    words += [_first_word(text) for text in texts]
     stem = _stem(verb)
     return any(_stem(word) == stem for word in words if word)
 

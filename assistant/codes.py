@@ -148,13 +148,28 @@ def as_date(value: Any) -> date | None:
         return None
 
 
+def record_number(name: str, spec: Any) -> bool:
+    """Whether property `name` (schema `spec`) is a record's number: an integer `id` or `..._id`."""
+    return isinstance(spec, dict) and (name == "id" or name.endswith("_id")) and spec.get("type") == "integer"
+
+
+def _id_code(spec: Any) -> bool:
+    """Whether a property takes a code of an id's pattern (E1006, SHP-204518)."""
+    return isinstance(spec, dict) and isinstance(spec.get("pattern"), str) and _takes_strings(spec) \
+        and id_pattern(spec["pattern"])
+
+
 def record_ids(schema: dict[str, Any]) -> list[str]:
     """The required properties of `schema` that name a record or a person by id, as `unstated_record_id` checks
-    them: an integer `id` or `..._id`, or a string of an id's pattern."""
+    them: a record number (`record_number`) or a code of an id's pattern."""
     properties = schema.get("properties") or {}
-    return [name for name in schema.get("required") or () if isinstance(spec := properties.get(name), dict) and (
-        (name == "id" or name.endswith("_id")) and spec.get("type") == "integer"
-        or isinstance(spec.get("pattern"), str) and _takes_strings(spec) and id_pattern(spec["pattern"]))]
+    return [name for name in schema.get("required") or ()
+            if record_number(name, properties.get(name)) or _id_code(properties.get(name))]
+
+
+def record_word(name: str) -> str:
+    """What an id property names, in words: "request" for `request_id`, "organizer" for `organizer_id`."""
+    return name.removesuffix("_id").replace("_", " ") or "record"
 
 
 def unstated_record_id(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> str | None:
@@ -169,14 +184,12 @@ def unstated_record_id(arguments: dict[str, Any], schema: dict[str, Any], said: 
       own description (`listed_ids`: "the sites today are: WH-01, WH-02 ...").
     None when every such id was written."""
     properties = schema.get("properties") or {}
-    for name in schema.get("required") or ():
-        spec = properties.get(name) or {}
-        value = arguments.get(name)
-        if (name == "id" or name.endswith("_id")) and spec.get("type") == "integer" and isinstance(value, int) \
-                and re.search(rf"(?<![\w,])(?<!\d\.){value}(?!\d|[.,]\d)", said) is None:
-            return name
-        if isinstance(value, str) and isinstance(spec.get("pattern"), str) and id_pattern(spec["pattern"]) \
-                and not _writes(said, value) and value not in listed_ids(spec):
+    for name in record_ids(schema):
+        spec, value = properties[name], arguments.get(name)
+        if record_number(name, spec):
+            if isinstance(value, int) and re.search(rf"(?<![\w,])(?<!\d\.){value}(?!\d|[.,]\d)", said) is None:
+                return name
+        elif isinstance(value, str) and not _writes(said, value) and value not in listed_ids(spec):
             return name
     return None
 

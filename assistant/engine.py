@@ -65,7 +65,7 @@ from assistant.claims import (
     opens_with_claim,
     unstated_address,
 )
-from assistant.codes import narrowed_schema, stated_addresses, stated_codes, unstated_record_id
+from assistant.codes import narrowed_schema, record_word, stated_addresses, stated_codes, unstated_record_id
 from assistant.config import GenerationConfig
 from assistant.context_window import fitted_history, prompt_opening
 from assistant.copying import CopiedText
@@ -161,8 +161,7 @@ def declined_reply(error: str) -> str:
 def unstated_id_reply(name: str) -> str:
     """The answer where the id of a change's record or person was written by nobody (`codes.unstated_record_id`):
     "Not sent: which ticket? No message here gives its ticket id." """
-    record = name.removesuffix("_id").replace("_", " ") or "record"
-    return f"Not sent: which {record}? No message here gives its {name.replace('_', ' ')}."
+    return f"Not sent: which {record_word(name)}? No message here gives its {name.replace('_', ' ')}."
 
 
 class Mode(Enum):
@@ -755,7 +754,6 @@ class Engine:
         tool = state.tool
         assert tool is not None
         written = json.loads(self._arguments_text(state))
-        earlier = user_texts(state.history)[:-1]
         request = completed_request(_request(state.history), tool.name, state.previous, tool.parameters, state.today,
                                     state.asked)
         arguments = settled_arguments(
@@ -764,7 +762,7 @@ class Engine:
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
         arguments = carried_arguments(arguments, tool.name, tool.parameters, _request(state.history), state.previous,
-                                      state.today, earlier)
+                                      state.today, user_texts(state.history)[:-1])
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         unstated = tool.side_effects and generation.stated_ids and unstated_record_id(  # the whole chat's

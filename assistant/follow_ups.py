@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
-from assistant.codes import fitting_code, id_pattern, stated_codes, value_shape
+from assistant.codes import fitting_code, id_pattern, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
 from assistant.message_kinds import follow_up, reaction
 from assistant.slots import asks, stated_arguments, stated_count
@@ -111,8 +111,7 @@ def held_answer(request: str, previous: ParsedCall, schema: dict[str, Any], toda
         return {}
     given = {name: value for name, value in stated_arguments({}, schema, request, today).items() if name in held}
     properties = schema.get("properties") or {}
-    numbers = [name for name in held if (properties.get(name) or {}).get("type") == "integer"
-               and (name == "id" or name.endswith("_id"))]
+    numbers = [name for name in held if record_number(name, properties.get(name))]
     written = re.findall(r"(?<![\w.,#-])#?(\d+)(?!\w|[.,]\d)", request)
     if len(numbers) == 1 and numbers[0] not in given and len(written) == 1:
         given[numbers[0]] = int(written[0])
