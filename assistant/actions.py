@@ -3,14 +3,20 @@
 The router places a request by its nouns: "approve leave request 505" and "reject leave request 506" sit next to
 cancelLeaveRequest's requests, "reassign ticket 4103 to E1010" next to updateTicketStatus's, and each of those
 calls would change the record the request names in a way nobody asked for. A request that opens with a verb of
-its own action (`DISTINCT_ACTIONS`: approve, reassign, refund, ...) is not sent to an operation on an existing
-record whose words do not name that action, where no operation of the catalog names it either: the reply says so
-and lists what the catalog can do with such records instead.
+its own action (`DISTINCT_ACTIONS`: approve, reassign, refund, ...) is not sent to an operation whose words do not
+name that action, where no operation on the same records (a summary noun in common) names it either: the reply
+says so and lists what the catalog can do with such records instead. That holds for each kind of operation:
+- one that changes an existing record: "approve leave request 505" is no cancellation;
+- a look-up: "fire E1010" had shown E1010's directory entry as if that were the answer, "delete ticket 4102" the
+  ticket; a look-up asked to e-mail, print or forward something still reads it (`_SAYS`);
+- one that makes a new record, for an action on a record that exists (`_NO_NEW_RECORD`: "move E1003 to the
+  Finance department" had opened an IT ticket titled "Finance department"). Other actions may fairly be a new
+  record: "reset my password" a ticket for IT, "reimburse my taxi" an expense claim.
 
 An operation names an action by its own words (`_names`): the verbs its operationId, summary and description
 open with and, for a change, its example requests' verbs, its arguments' names and the values they set
-("resolved", "closed"). An operation that makes a new record (a ticket, a leave request) is no action on an
-existing one, "reset my password" being fairly a ticket for IT, and a look-up changes nothing.
+("resolved", "closed"). A change also does what a request asks where the request writes a value it sets ("move
+ticket 4101 back to open": updateTicketStatus's status).
 
 A request for a change that states nothing the operation takes, in a chat that writes no number ("ok then cancel
 it" as its first message), is not the model's to answer: it had replied "I'll do that now. (pause)" and nothing
@@ -36,7 +42,15 @@ DISTINCT_ACTIONS = frozenset({
     "promote", "demote", "fire", "dismiss", "hire", "pay", "refund", "reimburse", "email", "e-mail", "mail",
     "message", "notify", "remind", "forward", "order", "buy", "purchase", "rename", "merge", "delete", "remove",
     "erase", "archive", "restore", "reset", "unlock", "upgrade", "downgrade", "install", "invite", "print", "ship",
-    "withdraw",
+    "withdraw", "move", "increase", "decrease",
+})
+#: Actions that only say or show something: asked of a look-up, it reads what they would send ("email me the open
+#: tickets").
+_SAYS = frozenset({"email", "e-mail", "mail", "message", "notify", "remind", "forward", "print"})
+#: Actions on a record that exists, which no new record does: "approve" is no new ticket, "reset my password" may be.
+_NO_NEW_RECORD = frozenset({
+    "approve", "reject", "decline", "deny", "authorise", "authorize", "reassign", "assign", "transfer", "promote",
+    "demote", "fire", "dismiss", "move", "increase", "decrease", "withdraw",
 })
 #: Verbs staff write for an operation's verb: "delete my leave request 509" cancels it.
 SAME_ACTION = {"delete": "cancel", "remove": "cancel", "withdraw": "cancel", "erase": "cancel"}
@@ -62,16 +76,39 @@ def _first_word(request: str) -> str | None:
 
 
 def unsupported_action(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:
-    """The action `request` asks for (`asked_action`) where `tool`, an operation on an existing record, does not
-    name it and no operation in `tools` does; None when it may be called."""
+    """The action `request` asks for (`asked_action`) where `tool`, a catalog operation, does not do it and no
+    operation on the same records does (`_does`); None when it may be called. An operation that makes a new
+    record is refused only actions on a record that exists (`_NO_NEW_RECORD`), and a look-up none that only says
+    or shows something (`_SAYS`)."""
     verb = asked_action(request)
     operation = tools.get(tool)
-    if verb is None or not isinstance(operation, ApiOperationTool) or not _on_a_record(operation):
+    if verb is None or not isinstance(operation, ApiOperationTool):
         return None
-    verb = SAME_ACTION.get(verb, verb)
-    if any(_names(other, verb) for other in tools.values() if isinstance(other, ApiOperationTool)):
+    if (operation.side_effects and not _on_a_record(operation) and verb not in _NO_NEW_RECORD) \
+            or (not operation.side_effects and verb in _SAYS):
+        return None
+    if _does(operation, verb, request):
+        return None
+    # another operation on the same records, where the request is about its records: "move ticket 4101 back to
+    # open" placed at getTicket, not "move E1003 to the Finance department" placed at createTicket
+    nouns = _nouns(operation.operation.summary)
+    written = {_stem(word) for word in re.findall(r"[a-z]+", request.lower())}
+    if any(_does(other, verb, request) for other in tools.values() if isinstance(other, ApiOperationTool)
+           and nouns & _nouns(other.operation.summary) and written & _nouns(other.operation.summary)):
         return None
     return verb
+
+
+def _does(operation: ApiOperationTool, verb: str, request: str) -> bool:
+    """Whether the operation, a change, does the action `verb` of `request`: its words name the action (`_names`;
+    "delete" as "cancel", `SAME_ACTION`) or the request writes a value it sets ("move ticket 4101 back to open")."""
+    if not operation.side_effects:
+        return False
+    words = set(re.findall(r"[a-z]+(?:[_-][a-z]+)*", request.lower()))
+    values = {value.lower().replace("_", " ") for schema in (operation.parameters.get("properties") or {}).values()
+              for value in schema.get("enum") or () if isinstance(value, str) and value != "other"}
+    return _names(operation, SAME_ACTION.get(verb, verb)) or any(
+        value in words or (" " in value and value in request.lower()) for value in values)
 
 
 def unsupported_reply(verb: str, tool: str, tools: Mapping[str, Tool]) -> str:
@@ -83,7 +120,7 @@ def unsupported_reply(verb: str, tool: str, tools: Mapping[str, Tool]) -> str:
     can = [other.operation.summary[:1].lower() + other.operation.summary[1:] for other in tools.values()
            if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)]
     listed = can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
-    return f"I can't {verb} that: none of the API's operations does. What I can do there: {listed}."
+    return f"I can't do that: none of the API's operations can {verb}. What I can do there: {listed}."
 
 
 def needed_id(request: str, tool: Tool, said: Sequence[str], today: date | None) -> str | None:

@@ -204,11 +204,12 @@ class GenerationConfig(BaseModel):
     )
     refuse_unsupported_actions: bool = Field(
         True, description="A request that opens with a verb of its own action ('approve', 'reject', "
-        "'reassign', 'refund', ...) that the router sends to an operation changing an existing record, where "
-        "neither that operation's words nor any other operation's name that action, gets no call: the answer "
-        "says none of the API's operations does it and what they can do with such records "
-        "(`assistant.actions`). The router places a request by its nouns: 'approve leave request 505' had "
-        "cancelled the request; off: the call is made."
+        "'reassign', 'fire', 'move', ...) that the router sends to an operation whose words do not name that "
+        "action, where no operation on the same records does either, gets no call: the answer says none of the "
+        "API's operations can do it and what they can do with such records (`assistant.actions`). The router "
+        "places a request by its nouns: 'approve leave request 505' had cancelled the request, 'fire E1010' showed "
+        "E1010's directory entry and 'move E1003 to the Finance department' opened an IT ticket; off: the call is "
+        "made."
     )
     copy_free_text: bool = Field(
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "

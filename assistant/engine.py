@@ -332,7 +332,7 @@ class Engine:
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
                           previous=previous, asked=asked, clock=clock)
-        unsupported = route is not None and route.call and route.tool in self.changes \
+        unsupported = route is not None and route.call \
             and generation.refuse_unsupported_actions and unsupported_action(_request(messages), route.tool, self.tools)
         if unsupported:
             log.info("router: %s does not %s, nor does any other operation: no call", route.tool, unsupported)

@@ -40,14 +40,27 @@ def test_the_action_asked_is_the_distinct_verb_the_request_opens_with(request_te
     # an operation's verb under another word, or an argument's value, names the action
     (DEMO_CATALOG, "delete my leave request 509", "api.cancelLeaveRequest", None),
     (DEMO_CATALOG, "withdraw request 504", "api.cancelLeaveRequest", None),
-    # a new record (a ticket for IT) and a look-up are no action on a record that exists
+    (DEMO_CATALOG, "please move ticket 4101 back to open", "api.updateTicketStatus", None),  # a status it sets
+    (DEMO_CATALOG, "move ticket 4101 to in progress", "api.updateTicketStatus", None),
+    (DEMO_CATALOG, "delete ticket 4102", "api.updateTicketStatus", "delete"),  # cancel is for leave requests
+    # a look-up shows the record and does nothing else, unless an operation on the same records does the action
+    (DEMO_CATALOG, "approve leave request 505", "api.listLeaveRequests", "approve"),
+    (DEMO_CATALOG, "fire E1010", "api.getEmployee", "fire"),
+    (DEMO_CATALOG, "delete ticket 4102", "api.getTicket", "delete"),
+    (DEMO_CATALOG, "delete my leave request 509", "api.listLeaveRequests", None),
+    (DEMO_CATALOG, "move ticket 4101 back to open", "api.getTicket", None),
+    (DEMO_CATALOG, "email me the open tickets", "api.listTickets", None),  # it says what it reads
+    # a new record may be what an action asks for (a ticket for IT), not one on a record that exists
     (DEMO_CATALOG, "reset my password, I'm E1007", "api.createTicket", None),
-    (DEMO_CATALOG, "approve leave request 505", "api.listLeaveRequests", None),
+    (DEMO_CATALOG, "order a new laptop for me, E1007", "api.createTicket", None),
+    (DEMO_CATALOG, "move E1003 to the Finance department", "api.createTicket", "move"),
+    (DEMO_CATALOG, "approve expense 7003", "api.submitExpense", "approve"),
+    (HARBOR_CATALOG, "order 200 SKU-20817 from SUP-0142 for WH-04", "api.searchSuppliers", None),
     # a yes-or-no argument's description names it: updateShipment's notify_customer e-mails the customer
     (HARBOR_CATALOG, "email the customer that HB73310002 is delayed to friday", "api.updateShipment", None),
     (HARBOR_CATALOG, "transfer HB73310002 to WH-03", "api.updateShipment", "transfer"),
 ])
-def test_an_operation_on_a_record_is_no_call_for_an_action_no_operation_names(
+def test_an_operation_is_no_call_for_an_action_no_operation_on_its_records_names(
         catalog: Path, request_text: str, tool: str, verb: str | None):
     assert unsupported_action(request_text, tool, operations(catalog)) == verb
 
@@ -55,7 +68,7 @@ def test_an_operation_on_a_record_is_no_call_for_an_action_no_operation_names(
 def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():
     tools = operations(DEMO_CATALOG)
     assert unsupported_reply("approve", "api.cancelLeaveRequest", tools) == (
-        "I can't approve that: none of the API's operations does. What I can do there: get an employee's remaining "
+        "I can't do that: none of the API's operations can approve. What I can do there: get an employee's remaining "
         "leave days, list leave requests, request leave for an employee or cancel a leave request.")
     assert unsupported_reply("reassign", "api.updateTicketStatus", tools).endswith(
         "list IT service desk tickets, open a new IT ticket, get one IT ticket with its history or change the status "

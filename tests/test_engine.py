@@ -1559,12 +1559,13 @@ def test_after_a_call_nobody_approved_the_answer_says_it_was_not_sent(base_token
     assert answer.answer == "Not sent: nobody confirmed it within 120 s."
 
 
-class LeaveCancellation(ApiOperationTool):
-    """The demo catalog's cancelLeaveRequest; a call that reached `run` would have cancelled the request."""
+class DemoOperation(ApiOperationTool):
+    """One of the demo catalog's operations (cancelLeaveRequest: a call that reached `run` would have cancelled
+    the request)."""
 
-    def __init__(self) -> None:
+    def __init__(self, operation_id: str = "cancelLeaveRequest") -> None:
         catalog = load_catalog(DEMO_CATALOG)
-        operation = next(op for op in catalog.operations if op.operation_id == "cancelLeaveRequest")
+        operation = next(op for op in catalog.operations if op.operation_id == operation_id)
         super().__init__(operation, catalog, CatalogConfig())
 
     def run(self, arguments: dict[str, Any]) -> ToolResult:
@@ -1580,7 +1581,7 @@ class LeaveCancellation(ApiOperationTool):
 def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation_the_router_chose(
         base_tokenizer_folder: Path, question: str, refuse: bool, called: bool):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [LeaveCancellation()]
+    tools = [DemoOperation()]
     registry = _tiny_registry(tokenizer, tools)
     call = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
     engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), registry, tools,
@@ -1590,8 +1591,26 @@ def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation
     answer = final(run(engine, question, dry_run=True))
     assert [c.tool for c in answer.tool_calls] == (["api.cancelLeaveRequest"] if called else [])
     if not called:
-        assert answer.answer == "I can't approve that: none of the API's operations does. What I can do there: " \
+        assert answer.answer == "I can't do that: none of the API's operations can approve. What I can do there: " \
                                 "cancel a leave request."
+
+
+@pytest.mark.parametrize(("question", "called"), [
+    ("fire E1010", False),  # the look-up would have shown E1010's entry as the answer
+    ("who is E1010?", True),
+    ("email me E1010's entry", True),  # a look-up reads what it is asked to send
+])
+def test_a_look_up_is_no_call_for_an_action_it_does_not_do(base_tokenizer_folder: Path, question: str, called: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [DemoOperation("getEmployee")]
+    call = ids(tokenizer, '{"employee_id": "E1010"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
+                    max_context_tokens=1024, router=fixed_router([NO_CALL, "api.getEmployee"], "api.getEmployee"))
+    answer = final(run(engine, question, dry_run=True))
+    assert [c.tool for c in answer.tool_calls] == (["api.getEmployee"] if called else [])
+    if not called:
+        assert answer.answer.startswith("I can't do that: none of the API's operations can fire.")
 
 
 @pytest.mark.parametrize(("question", "sent"), [
@@ -1600,7 +1619,7 @@ def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation
 ])
 def test_a_change_to_a_record_number_nobody_wrote_is_not_sent(base_tokenizer_folder: Path, question: str, sent: bool):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [LeaveCancellation()]
+    tools = [DemoOperation()]
     registry = _tiny_registry(tokenizer, tools)
     script = [registry.by_name("api.cancelLeaveRequest").token_id, *ids(tokenizer, '{"request_id": 505}'),
               *ids(tokenizer, "Planned."), *ids(tokenizer, END)]
@@ -1612,7 +1631,7 @@ def test_a_change_to_a_record_number_nobody_wrote_is_not_sent(base_tokenizer_fol
 
 def test_a_held_change_keeps_its_call_in_the_chat_and_the_answer_to_which_record_sends_it(base_tokenizer_folder: Path):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [LeaveCancellation()]
+    tools = [DemoOperation()]
     registry = _tiny_registry(tokenizer, tools)
 
     def turn(messages: list[dict[str, Any]], script: list[int]) -> FinalAnswer:
