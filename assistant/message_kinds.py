@@ -29,6 +29,9 @@ _FIGURE = re.compile(
 #: "one" that stands for a thing, not a count: "the first one", "a new one", "which one".
 _PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|which|each|every|any|no|a new|"
                           r"another|the other)\s+one\b", re.IGNORECASE)
+#: A part of the year, no fraction to calculate with: "how much did we spend on travel last quarter?".
+_PERIOD = re.compile(r"\b(?:last|this|next|previous|past|current|each|every|per|that|the|first|second|third|fourth|"
+                     r"final)\s+(?:quarter|half)\b", re.IGNORECASE)
 _GENERAL = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
     r"|proofread|eli5)\b"
@@ -262,8 +265,9 @@ def names_a_record(text: str) -> bool:
 
 
 def states_a_figure(text: str) -> bool:
-    """A digit or a number word ("one week", "a dozen", "half"), not "one" that stands for a thing."""
-    return _FIGURE.search(_PRONOUN_ONE.sub(" ", text)) is not None
+    """A digit or a number word ("one week", "a dozen", "half"), not "one" that stands for a thing nor a part of
+    the year ("last quarter", "the second half")."""
+    return _FIGURE.search(_PERIOD.sub(" ", _PRONOUN_ONE.sub(" ", text))) is not None
 
 
 def asks_for_an_amount(text: str) -> bool:

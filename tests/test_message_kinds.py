@@ -144,6 +144,10 @@ def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, 
         ("we need a dozen chairs", True),
         ("which one is cheaper, the first one?", False),  # "one" stands for a thing
         ("status of E1003", False),  # digits inside a code
+        ("how much did we spend on travel last quarter?", False),  # a part of the year
+        ("what did sales bring in over the second half of the year", False),
+        ("how many minutes is a quarter of an hour?", True),
+        ("our budget is 1200 per quarter, how much a month?", True),
     ],
 )
 def test_a_figure_is_a_number_or_a_number_word_not_a_code(text: str, figure: bool):
