@@ -1,7 +1,8 @@
 """Dates a request states in words, resolved against today: "tomorrow", "on fri", "next monday", "in 2
 days", "15 june", "june 22nd", "the 26th", "thursday next week", "2026-06-12", and both ends of "1-5 june",
-"june 1 to 5", "last week" or "the week after next" (its monday and its sunday) and "in may" (its first
-and last day), "by the end of the month" (its last day), "the end of september" and "the start of may".
+"june 1 to 5", "last week" or "the week after next" (its monday and its sunday), "in may", "last month" and "this
+quarter" (the first day and the last), "by the end of the month" (its last day), "the end of september" and "the
+start of may".
 
 Staff write dates the way they say them; the small model turns "tomorrow" into a date a week away. What the
 words mean is arithmetic on today's date, so it is done here, not by the model. A phrase that two readings
@@ -63,6 +64,10 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     # "in may", "for april", "expenses from may": the month's first day and its last (`stated_dates`); not "may i"
     ("month", (rf"\b(?:in|for|from|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
                r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)")),
+    # "last month", "this quarter": the period's first day and its last (`stated_dates`). Not "this year", which
+    # asks how much is left of a yearly allowance more often than it names dates ("sick days left this year"),
+    # nor "q3", which names a meeting as often ("Q3 kickoff")
+    ("period", r"\b(?P<which>last|this|next|previous|past|current)\s+(?P<unit>month|quarter)\b"),
     # "the 26th", not "the 2nd floor"
     ("ordinal", (r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:floors?|times?|round|row|quarter|week|"
                  r"attempt|place|edition|version|person|one|item|line|storey|story|level|door|dock|gate)\b)")),
@@ -115,7 +120,7 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
     bare: tuple[StatedDate, int] | None = None  # the last weekday said alone, and which day of the week it is
     for kind, match in sorted(matches, key=lambda found_match: found_match[1].start()):
         readings = _readings(kind, match, today)
-        if not readings or kind == "month" and _DAYS_ASKED.search(text):  # days asked for within the month
+        if not readings or kind in ("month", "period") and _DAYS_ASKED.search(text):  # days asked for within it
             continue
         if (found and kind == "weekday" and not match.group("which")
                 and _RANGE.match(text[found[-1].end:match.start()])):
@@ -141,6 +146,8 @@ def stated_dates(text: str, today: date) -> list[StatedDate]:
         if kind == "month":  # the month's last day, written out after its first
             following = readings[0].replace(day=28) + timedelta(days=4)
             found.append(StatedDate(match.end(), match.end(), (following - timedelta(days=following.day),)))
+        if kind == "period":
+            found.append(StatedDate(match.end(), match.end(), (_period_end(match, readings[0]),)))
         if (beside := _DAY_BESIDE.match(text, match.end())) is not None:  # "yesterday and the day before"
             step = timedelta(days=-1 if beside.group("side").lower() == "before" else 1)
             found.append(StatedDate(beside.start("side"), beside.end(), (readings[0] + step,)))
@@ -193,6 +200,8 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
     if kind == "month":
         return (date(today.year, _MONTHS[match.group("month").lower()], 1),)
+    if kind == "period":
+        return (_period_start(match, today),)
     if kind == "month_edge":
         first = _day_of_month(1, match.group("month"), match.group("year"), today)
         if match.group("edge").lower() != "end":
@@ -215,6 +224,20 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return this_month
     following = today.replace(day=1) + timedelta(days=32)
     return _valid(lambda: following.replace(day=day)) + this_month  # "paid on the 3rd": this month's, past
+
+
+def _period_start(match: re.Match[str], today: date) -> date:
+    """The first day of the month or quarter a "period" match names, counted from `today`'s."""
+    step = {"last": -1, "previous": -1, "past": -1, "next": 1}.get(match.group("which").lower(), 0)
+    months = 3 if match.group("unit").lower() == "quarter" else 1
+    index = today.year * 12 + (today.month - 1) // months * months + step * months  # months since year 0
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _period_end(match: re.Match[str], start: date) -> date:
+    """The last day of the period a "period" match names, which starts on `start`."""
+    index = start.year * 12 + start.month - 1 + (3 if match.group("unit").lower() == "quarter" else 1)
+    return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
 
 
 def _day_of_month(day: int, month: str, year: str | None, today: date) -> tuple[date, ...]:

@@ -60,6 +60,13 @@ WEDNESDAY = date(2026, 6, 10)
         ("in may i book foehn?", "in may i book foehn?"),
         ("3 days off in may for a wedding", "3 days off in may for a wedding"),  # which three: not said
         ("a week off in august", "a week off in august"),
+        # a month or a quarter counted from today's: its first day and its last
+        ("travel claims from last month", "travel claims from 2026-05-01 to 2026-05-31"),
+        ("what did we spend on travel last quarter?", "what did we spend on travel 2026-01-01 to 2026-03-31?"),
+        ("expenses this quarter", "expenses 2026-04-01 to 2026-06-30"),
+        ("rooms for next month", "rooms for 2026-07-01 to 2026-07-31"),
+        ("2 days off next month", "2 days off next month"),  # which two: not said
+        ("sick days left this year", "sick days left this year"),  # what is left of a yearly allowance
         # the end of a month: its last day
         ("need it by the end of the month", "need it by 2026-06-30"),
         ("deliver end of next month", "deliver 2026-07-31"),
@@ -155,3 +162,11 @@ def test_the_day_beside_a_date_just_said_is_a_date_too():
         == ["2026-06-12", "2026-06-13"]
     assert [stated.likeliest.isoformat() for stated in stated_dates("the day before yesterday", WEDNESDAY)] \
         == ["2026-06-08"]
+
+
+def test_last_month_and_quarter_in_january_are_of_the_year_before():
+    january = date(2027, 1, 20)
+    assert [said.readings for said in stated_dates("claims from last month", january)] == \
+        [(date(2026, 12, 1),), (date(2026, 12, 31),)]
+    assert [said.readings for said in stated_dates("spend last quarter", january)] == \
+        [(date(2026, 10, 1),), (date(2026, 12, 31),)]
