@@ -18,6 +18,10 @@ open with and, for a change, its example requests' verbs, its arguments' names a
 ("resolved", "closed"). A change also does what a request asks where the request writes a value it sets ("move
 ticket 4101 back to open": updateTicketStatus's status).
 
+A request the router placed at a change only by a small margin is most often for a change no operation makes
+("book me a flight to Berlin" had been sent as a sick day): the reply lists the changes the catalog can make
+(`unsure_change_reply`).
+
 A request for a change that states nothing the operation takes, in a chat that writes no number ("ok then cancel
 it" as its first message), is not the model's to answer: it had replied "I'll do that now. (pause)" and nothing
 followed. The answer asks for the record's id (`needed_id`), and the engine keeps the call for the answer to it.
@@ -117,10 +121,25 @@ def unsupported_reply(verb: str, tool: str, tools: Mapping[str, Tool]) -> str:
     chosen = tools[tool]
     assert isinstance(chosen, ApiOperationTool)
     nouns = _nouns(chosen.operation.summary)
-    can = [other.operation.summary[:1].lower() + other.operation.summary[1:] for other in tools.values()
-           if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)]
-    listed = can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
+    listed = _listed([other for other in tools.values()
+                      if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)])
     return f"I can't do that: none of the API's operations can {verb}. What I can do there: {listed}."
+
+
+def _listed(operations: Sequence[ApiOperationTool]) -> str:
+    """The operations' summaries as one phrase: "list leave requests, request leave ... or cancel a leave request"."""
+    can = [operation.operation.summary[:1].lower() + operation.operation.summary[1:].rstrip(".")
+           for operation in operations]
+    return can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
+
+
+def unsure_change_reply(tools: Mapping[str, Tool]) -> str:
+    """The answer to a request the router placed at a change only by a small margin: most often a change no
+    operation makes ("book me a flight to Berlin" placed at createLeaveRequest). Nothing was sent, and the reply
+    lists the changes the catalog can make."""
+    listed = _listed([tool for tool in tools.values() if isinstance(tool, ApiOperationTool) and tool.side_effects])
+    return f"I haven't done anything: that doesn't look like a change I can make. The changes I can make: " \
+           f"{listed}. If you meant one of them, say which, with its details."
 
 
 def needed_id(request: str, tool: Tool, said: Sequence[str], today: date | None) -> str | None:

@@ -211,6 +211,14 @@ class GenerationConfig(BaseModel):
         "E1010's directory entry and 'move E1003 to the Finance department' opened an IT ticket; off: the call is "
         "made."
     )
+    least_change_probability: float = Field(
+        0.15, ge=0.0, le=1.0, description="A change (an operation with side effects) that the router's classifier "
+        "chose on its own with less than this probability is not called: the answer says no change was made and "
+        "lists the changes the API can make (`assistant.actions.unsure_change_reply`). Requests for changes no "
+        "operation makes land there: 'book me a flight to Berlin' (0.14) had been sent as a sick day, 'give E1002 a "
+        "raise' (0.11) as an expense claim; over the development sets no right change was chosen below 0.18. "
+        "0: the router's choice is called whatever its probability."
+    )
     copy_free_text: bool = Field(
         True, description="While the model writes a free-text argument (a string with no enum, pattern or "
         "format: a ticket's title, an expense's description), a token that would make it anything but a run of "

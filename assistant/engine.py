@@ -56,7 +56,7 @@ from typing import Any
 import torch
 import xgrammar
 
-from assistant.actions import needed_id, needed_id_reply, unsupported_action, unsupported_reply
+from assistant.actions import needed_id, needed_id_reply, unsupported_action, unsupported_reply, unsure_change_reply
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, ParsedCall, arguments_json, call_content, to_toolken_messages
 from assistant.claims import (
@@ -111,6 +111,8 @@ from tools.catalog import ApiOperationTool
 from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
+#: The router's reason for a turn that opens with the operation of the call before it (`follow_ups.refined_tool`).
+REFINES = "refines the call before it"
 
 #: The likeliest argument tokens weighed at each step of a calculator expression (against the stated figures) or
 #: of a free-text argument (against the stated words).
@@ -339,6 +341,13 @@ class Engine:
             state.reply_text = unsupported_reply(unsupported, route.tool, self.tools)
             yield from self._finish(state, prompt, started, "end_of_turn", generation)
             return
+        if route is not None and route.call and not route.reason.startswith(REFINES) and route.tool in self.changes \
+                and route.tool_probability < generation.least_change_probability:
+            log.info("router: %s at %.2f is no change this request asks for: no call", route.tool,
+                     route.tool_probability)
+            state.reply_text = unsure_change_reply(self.tools)
+            yield from self._finish(state, prompt, started, "end_of_turn", generation)
+            return
         needed = route is not None and not route.call and not route.settled and route.tool in self.changes \
             and generation.stated_ids and needed_id(_request(messages), self.tools[route.tool], state.stated, today)
         if needed:  # the person says which record, and the next turn sends the call
@@ -419,7 +428,7 @@ class Engine:
         refined = refined_tool(_request(history), previous, self.schemas, today, routed)
         if refined is not None and not (route.call and route.tool == refined):
             route = Route(route.no_call, refined, route.tool_probability, True,
-                          reason=f"refines the call before it, not {route.tool if route.call else 'no call'}")
+                          reason=f"{REFINES}, not {route.tool if route.call else 'no call'}")
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route

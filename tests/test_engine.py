@@ -1595,6 +1595,27 @@ def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation
                                 "cancel a leave request."
 
 
+@pytest.mark.parametrize(("least", "called"), [(0.15, False), (0.0, True)])
+def test_a_change_the_router_chose_only_by_a_small_margin_is_not_called(
+        base_tokenizer_folder: Path, least: float, called: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [DemoOperation("createLeaveRequest")]
+    call = ids(tokenizer, '{"employee_id": "E1004", "leave_type": "sick", "start_date": "2026-12-14", '
+                          '"end_date": "2026-12-14"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    # no call 0.86 under a threshold of 0.95: a call, to createLeaveRequest at 0.14
+    router = ToolRouter([NO_CALL, "api.createLeaveRequest"], np.array([[1.8, 0.0], [0.0, 0.0]], dtype=np.float32),
+                        np.zeros(2, dtype=np.float32), 0.95, np.array([1.0, 0.0], dtype=np.float32),
+                        lambda texts: [[1.0, 0.0] for _ in texts])
+    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                    tools, GenerationConfig(repetition_penalty=1.0, least_change_probability=least),
+                    "You are a test assistant.", max_context_tokens=1024, router=router)
+    answer = final(run(engine, "book me a flight to Berlin for next monday, I'm E1004", dry_run=True))
+    assert [c.tool for c in answer.tool_calls] == (["api.createLeaveRequest"] if called else [])
+    if not called:
+        assert answer.answer.startswith("I haven't done anything: that doesn't look like a change I can make. "
+                                        "The changes I can make: request leave for an employee.")
+
+
 @pytest.mark.parametrize(("question", "called"), [
     ("fire E1010", False),  # the look-up would have shown E1010's entry as the answer
     ("who is E1010?", True),
