@@ -115,9 +115,27 @@ def _does(operation: ApiOperationTool, verb: str, request: str) -> bool:
         value in words or (" " in value and value in request.lower()) for value in values)
 
 
-def unsupported_reply(verb: str, tool: str, tools: Mapping[str, Tool]) -> str:
+def undone_action(request: str, tools: Mapping[str, Tool]) -> str | None:
+    """The action `request` asks for (`asked_action`) where no operation of the catalog does it (`_does`), for a
+    request the router placed at no operation: "approve PO-118204" had been answered "I'm sorry for your loss",
+    "fire the driver of SHP-204518" with "I'll do that now." and a made-up record. None for a question, an action
+    that only says something (`_SAYS`: the model may draft the e-mail) and one an operation does."""
+    verb = asked_action(request)
+    operations = [tool for tool in tools.values() if isinstance(tool, ApiOperationTool)]
+    if verb is None or verb in _SAYS or asks(request) or not operations \
+            or any(_does(operation, verb, request) for operation in operations):
+        return None
+    return verb
+
+
+def unsupported_reply(verb: str, tool: str | None, tools: Mapping[str, Tool]) -> str:
     """The answer to a request for `verb`, which no operation does, that the router placed at `tool`: what the
-    catalog can do with the same records instead (the operations whose summaries share a noun with `tool`'s)."""
+    catalog can do with the same records instead (the operations whose summaries share a noun with `tool`'s); for
+    a request placed at no operation (None), the changes it can make."""
+    if tool is None:
+        changes = [other for other in tools.values() if isinstance(other, ApiOperationTool) and other.side_effects]
+        listed = f" The changes I can make: {_listed(changes)}." if changes else ""
+        return f"I can't do that: none of the API's operations can {verb}.{listed}"
     chosen = tools[tool]
     assert isinstance(chosen, ApiOperationTool)
     nouns = _nouns(chosen.operation.summary)

@@ -56,7 +56,14 @@ from typing import Any
 import torch
 import xgrammar
 
-from assistant.actions import needed_id, needed_id_reply, unsupported_action, unsupported_reply, unsure_change_reply
+from assistant.actions import (
+    needed_id,
+    needed_id_reply,
+    undone_action,
+    unsupported_action,
+    unsupported_reply,
+    unsure_change_reply,
+)
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, ParsedCall, arguments_json, call_content, to_toolken_messages
 from assistant.claims import (
@@ -334,18 +341,9 @@ class Engine:
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
                           previous=previous, asked=asked, clock=clock)
-        unsupported = route is not None and route.call \
-            and generation.refuse_unsupported_actions and unsupported_action(_request(messages), route.tool, self.tools)
-        if unsupported:
-            log.info("router: %s does not %s, nor does any other operation: no call", route.tool, unsupported)
-            state.reply_text = unsupported_reply(unsupported, route.tool, self.tools)
-            yield from self._finish(state, prompt, started, "end_of_turn", generation)
-            return
-        if route is not None and route.call and not route.reason.startswith(REFINES) and route.tool in self.changes \
-                and route.tool_probability < generation.least_change_probability:
-            log.info("router: %s at %.2f is no change this request asks for: no call", route.tool,
-                     route.tool_probability)
-            state.reply_text = unsure_change_reply(self.tools)
+        refusal = self._refusal(_request(messages), route, generation)
+        if refusal is not None:
+            state.reply_text = refusal
             yield from self._finish(state, prompt, started, "end_of_turn", generation)
             return
         needed = route is not None and not route.call and not route.settled and route.tool in self.changes \
@@ -432,6 +430,25 @@ class Engine:
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
+
+    def _refusal(self, request: str, route: Route | None, generation: GenerationConfig) -> str | None:
+        """The answer, written here, to a request for a change no operation makes (`assistant.actions`): one for an
+        action no operation does, whether the router placed it at an operation or at none, or one the router
+        placed at a change only by a small margin. None: the turn goes on to the model."""
+        if route is None:
+            return None
+        if generation.refuse_unsupported_actions:
+            verb = unsupported_action(request, route.tool, self.tools) if route.call else \
+                undone_action(request, self.tools)
+            if verb:
+                log.info("router: %s; no operation does %r: no call", route.tool if route.call else "no call", verb)
+                return unsupported_reply(verb, route.tool if route.call else None, self.tools)
+        if route.call and not route.reason.startswith(REFINES) and route.tool in self.changes \
+                and route.tool_probability < generation.least_change_probability:
+            log.info("router: %s at %.2f is no change this request asks for: no call", route.tool,
+                     route.tool_probability)
+            return unsure_change_reply(self.tools)
+        return None
 
     def _worked_examples(
         self, tool: str, history: list[dict[str, Any]], generation: GenerationConfig

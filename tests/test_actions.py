@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.actions import asked_action, needed_id, needed_id_reply, unsupported_action, unsupported_reply
+from assistant.actions import (
+    asked_action,
+    needed_id,
+    needed_id_reply,
+    undone_action,
+    unsupported_action,
+    unsupported_reply,
+)
 from assistant.config import DEMO_CATALOG, REPO_ROOT
 from tools.catalog import ApiOperationTool, CatalogConfig, load_catalog
 
@@ -65,11 +72,28 @@ def test_an_operation_is_no_call_for_an_action_no_operation_on_its_records_names
     assert unsupported_action(request_text, tool, operations(catalog)) == verb
 
 
+@pytest.mark.parametrize(("catalog", "request_text", "verb"), [
+    (HARBOR_CATALOG, "approve PO-118204", "approve"),
+    (HARBOR_CATALOG, "fire the driver of SHP-204518", "fire"),
+    (DEMO_CATALOG, "can you approve expense 7003 for kwame", "approve"),
+    (HARBOR_CATALOG, "order coffee for the office", None),  # createPurchaseOrder orders
+    (DEMO_CATALOG, "delete my leave request 509", None),  # cancelLeaveRequest cancels
+    (DEMO_CATALOG, "email the team that the party moved to friday", None),  # the model may write it
+    (DEMO_CATALOG, "who can approve my trip?", None),  # a question
+])
+def test_a_request_placed_at_no_operation_names_an_action_none_does(catalog: Path, request_text: str, verb: str | None):
+    assert undone_action(request_text, operations(catalog)) == verb
+
+
 def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():
     tools = operations(DEMO_CATALOG)
     assert unsupported_reply("approve", "api.cancelLeaveRequest", tools) == (
         "I can't do that: none of the API's operations can approve. What I can do there: get an employee's remaining "
         "leave days, list leave requests, request leave for an employee or cancel a leave request.")
+    assert unsupported_reply("fire", None, tools) == (
+        "I can't do that: none of the API's operations can fire. The changes I can make: request leave for an "
+        "employee, cancel a leave request, open a new IT ticket, change the status of an IT ticket, book a meeting "
+        "room or submit an expense claim.")
     assert unsupported_reply("reassign", "api.updateTicketStatus", tools).endswith(
         "list IT service desk tickets, open a new IT ticket, get one IT ticket with its history or change the status "
         "of an IT ticket.")

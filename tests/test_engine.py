@@ -1634,6 +1634,18 @@ def test_a_look_up_is_no_call_for_an_action_it_does_not_do(base_tokenizer_folder
         assert answer.answer.startswith("I can't do that: none of the API's operations can fire.")
 
 
+def test_a_request_placed_at_no_call_for_an_action_no_operation_does_is_answered_so(base_tokenizer_folder: Path):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [DemoOperation("getEmployee")]
+    # the model, left to answer alone, would have made up a result
+    chatter = ids(tokenizer, "I'll do that now. E1010: fired.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [chatter]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
+                    max_context_tokens=1024, router=fixed_router([NO_CALL, "api.getEmployee"], NO_CALL))
+    answer = final(run(engine, "fire E1010", dry_run=True))
+    assert answer.tool_calls == [] and answer.answer == "I can't do that: none of the API's operations can fire."
+
+
 @pytest.mark.parametrize(("question", "sent"), [
     ("ok then cancel it", False),  # no message gives a request number: 505 is the model's own
     ("ok then cancel request 505", True),
