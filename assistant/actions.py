@@ -115,6 +115,36 @@ def _does(operation: ApiOperationTool, verb: str, request: str) -> bool:
         value in words or (" " in value and value in request.lower()) for value in values)
 
 
+def unchanged_property(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:
+    """The property of a record that `request` asks to change (`_CHANGED`: "change the priority of ticket 4101",
+    "category to hardware") where `tool`, a change of an existing record, does not set it: one that another
+    operation of the catalog has ("priority", "category", "carrier") and this one has not, and the request
+    writes no value this operation sets. updateTicketStatus had set the status to open for "change the priority
+    of ticket 4101 to high" and answered "Done.". None where the request writes a value the operation sets
+    ("close 4101 and set the priority to low": the status is closed) or changes no such property."""
+    operation = tools.get(tool)
+    if not isinstance(operation, ApiOperationTool) or not _on_a_record(operation) or _sets_a_value(operation, request):
+        return None
+    own = set(operation.parameters.get("properties") or {})
+    others = sorted({name for other in tools.values() if isinstance(other, ApiOperationTool)
+                     for name in other.parameters.get("properties") or {} if re.fullmatch(r"[a-z]+", name)} - own)
+    return next((name for name in others if re.search(_CHANGED.format(name=name), request, re.IGNORECASE)), None)
+
+
+#: A property named as what a request changes: "change the priority", "set ticket 4101's category", "priority to
+#: high".
+_CHANGED = (r"\b(?:change|set|update|switch|alter|edit|modify|raise|lower|bump|increase|decrease)\b"
+            r"(?:\s+[\w'’#-]+){{0,3}}?\s+{name}s?\b|\b{name}s?\s+(?:to|from)\s")
+
+
+def _sets_a_value(operation: ApiOperationTool, request: str) -> bool:
+    """Whether `request` writes a value of one of the operation's enums ("closed" as "close", "in progress")."""
+    written = {_stem(word) for word in re.findall(r"[a-z]+", request.lower())}
+    values = [value.lower().replace("_", " ") for schema in (operation.parameters.get("properties") or {}).values()
+              for value in schema.get("enum") or () if isinstance(value, str) and value != "other"]
+    return any(_stem(value) in written if " " not in value else value in request.lower() for value in values)
+
+
 def undone_action(request: str, tools: Mapping[str, Tool]) -> str | None:
     """The action `request` asks for (`asked_action`) where no operation of the catalog does it (`_does`), for a
     request the router placed at no operation: "approve PO-118204" had been answered "I'm sorry for your loss",

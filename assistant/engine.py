@@ -59,6 +59,7 @@ import xgrammar
 from assistant.actions import (
     needed_id,
     needed_id_reply,
+    unchanged_property,
     undone_action,
     unsupported_action,
     unsupported_reply,
@@ -433,13 +434,15 @@ class Engine:
 
     def _refusal(self, request: str, route: Route | None, generation: GenerationConfig) -> str | None:
         """The answer, written here, to a request for a change no operation makes (`assistant.actions`): one for an
-        action no operation does, whether the router placed it at an operation or at none, or one the router
-        placed at a change only by a small margin. None: the turn goes on to the model."""
+        action no operation does, whether the router placed it at an operation or at none, one for a property the
+        operation does not change ("change the priority of ticket 4101") or one the router placed at a change only
+        by a small margin. None: the turn goes on to the model."""
         if route is None:
             return None
         if generation.refuse_unsupported_actions:
-            verb = unsupported_action(request, route.tool, self.tools) if route.call else \
-                undone_action(request, self.tools)
+            changed = unchanged_property(request, route.tool, self.tools) if route.call else None
+            verb = (unsupported_action(request, route.tool, self.tools) or changed and f"change the {changed}") \
+                if route.call else undone_action(request, self.tools)
             if verb:
                 log.info("router: %s; no operation does %r: no call", route.tool if route.call else "no call", verb)
                 return unsupported_reply(verb, route.tool if route.call else None, self.tools)

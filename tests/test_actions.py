@@ -12,6 +12,7 @@ from assistant.actions import (
     asked_action,
     needed_id,
     needed_id_reply,
+    unchanged_property,
     undone_action,
     unsupported_action,
     unsupported_reply,
@@ -83,6 +84,20 @@ def test_an_operation_is_no_call_for_an_action_no_operation_on_its_records_names
 ])
 def test_a_request_placed_at_no_operation_names_an_action_none_does(catalog: Path, request_text: str, verb: str | None):
     assert undone_action(request_text, operations(catalog)) == verb
+
+
+@pytest.mark.parametrize(("catalog", "request_text", "tool", "changed"), [
+    (DEMO_CATALOG, "change the priority of ticket 4101 to high", "api.updateTicketStatus", "priority"),
+    (DEMO_CATALOG, "set ticket 4103's category to hardware", "api.updateTicketStatus", "category"),
+    (HARBOR_CATALOG, "change the carrier of SHP-204518 to tideway", "api.updateShipment", "carrier"),
+    (DEMO_CATALOG, "close 4101 and set the priority to low", "api.updateTicketStatus", None),  # the status it sets
+    (DEMO_CATALOG, "reopen 4106 please, the printer on floor 3 jammed again", "api.updateTicketStatus", None),
+    (HARBOR_CATALOG, "cancel dock slot 7731, the carrier's truck broke down", "api.cancelDockSlot", None),
+    (HARBOR_CATALOG, "change the expected delivery of SHP-204518 to friday", "api.updateShipment", None),
+])
+def test_a_change_of_a_property_the_operation_does_not_set_is_named(
+        catalog: Path, request_text: str, tool: str, changed: str | None):
+    assert unchanged_property(request_text, tool, operations(catalog)) == changed
 
 
 def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():

@@ -1634,6 +1634,25 @@ def test_a_look_up_is_no_call_for_an_action_it_does_not_do(base_tokenizer_folder
         assert answer.answer.startswith("I can't do that: none of the API's operations can fire.")
 
 
+@pytest.mark.parametrize(("question", "called"), [
+    ("change the priority of ticket 4101 to high", False),  # the call would have set its status to open
+    ("close ticket 4101 and set the priority to low", True),
+])
+def test_a_change_of_a_property_the_operation_does_not_set_gets_no_call(
+        base_tokenizer_folder: Path, question: str, called: bool):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [DemoOperation("updateTicketStatus"), DemoOperation("createTicket")]
+    call = ids(tokenizer, '{"ticket_id": 4101, "status": "open"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
+                    max_context_tokens=1024, router=fixed_router(
+                        [NO_CALL, "api.updateTicketStatus", "api.createTicket"], "api.updateTicketStatus"))
+    answer = final(run(engine, question, dry_run=True))
+    assert [c.tool for c in answer.tool_calls] == (["api.updateTicketStatus"] if called else [])
+    if not called:
+        assert answer.answer.startswith("I can't do that: none of the API's operations can change the priority.")
+
+
 def test_a_request_placed_at_no_call_for_an_action_no_operation_does_is_answered_so(base_tokenizer_folder: Path):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
     tools = [DemoOperation("getEmployee")]
