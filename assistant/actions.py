@@ -181,6 +181,23 @@ def _listed(operations: Sequence[ApiOperationTool]) -> str:
     return can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
 
 
+def named_change(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:
+    """Another change on the same records whose action the verb `request` opens with names, where `tool`, the
+    change the router chose, does not name it: "cancel my leave next friday, I'm E1006" is cancelLeaveRequest's,
+    not createLeaveRequest's, which had sent a new day of unpaid leave. None where `tool` names the verb, no other
+    change does, or several do."""
+    operation = tools.get(tool)
+    verb = _first_word(request)
+    if verb is None or not isinstance(operation, ApiOperationTool) or not operation.side_effects \
+            or _names(operation, SAME_ACTION.get(verb, verb)):
+        return None
+    nouns = _nouns(operation.operation.summary)
+    named = [name for name, other in tools.items() if isinstance(other, ApiOperationTool) and other.side_effects
+             and other is not operation and nouns & _nouns(other.operation.summary)
+             and verb in map(str.lower, _opening_verbs(other))]
+    return named[0] if len(named) == 1 else None
+
+
 def unsure_change_reply(tools: Mapping[str, Tool]) -> str:
     """The answer to a request the router placed at a change only by a small margin: most often a change no
     operation makes ("book me a flight to Berlin" placed at createLeaveRequest). Nothing was sent, and the reply

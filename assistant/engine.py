@@ -57,6 +57,7 @@ import torch
 import xgrammar
 
 from assistant.actions import (
+    named_change,
     needed_id,
     needed_id_reply,
     unchanged_property,
@@ -119,8 +120,10 @@ from tools.catalog import ApiOperationTool
 from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
-#: The router's reason for a turn that opens with the operation of the call before it (`follow_ups.refined_tool`).
+#: The router's reason for a turn that opens with the operation of the call before it (`follow_ups.refined_tool`),
+#: and for one whose verb names another change's action (`actions.named_change`): neither is the classifier's.
 REFINES = "refines the call before it"
+VERB_NAMES = "the request's verb names"
 
 #: The likeliest argument tokens weighed at each step of a calculator expression (against the stated figures) or
 #: of a free-text argument (against the stated words).
@@ -428,6 +431,10 @@ class Engine:
         if refined is not None and not (route.call and route.tool == refined):
             route = Route(route.no_call, refined, route.tool_probability, True,
                           reason=f"{REFINES}, not {route.tool if route.call else 'no call'}")
+        named = named_change(_request(history), route.tool, self.tools) if route.call else None
+        if named is not None:
+            route = Route(route.no_call, named, route.tool_probability, True,
+                          reason=f"{VERB_NAMES} {named}'s action, not {route.tool}'s")
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
@@ -446,7 +453,7 @@ class Engine:
             if verb:
                 log.info("router: %s; no operation does %r: no call", route.tool if route.call else "no call", verb)
                 return unsupported_reply(verb, route.tool if route.call else None, self.tools)
-        if route.call and not route.reason.startswith(REFINES) and route.tool in self.changes \
+        if route.call and not route.reason.startswith((REFINES, VERB_NAMES)) and route.tool in self.changes \
                 and route.tool_probability < generation.least_change_probability:
             log.info("router: %s at %.2f is no change this request asks for: no call", route.tool,
                      route.tool_probability)

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.actions import (
     asked_action,
+    named_change,
     needed_id,
     needed_id_reply,
     unchanged_property,
@@ -98,6 +99,19 @@ def test_a_request_placed_at_no_operation_names_an_action_none_does(catalog: Pat
 def test_a_change_of_a_property_the_operation_does_not_set_is_named(
         catalog: Path, request_text: str, tool: str, changed: str | None):
     assert unchanged_property(request_text, tool, operations(catalog)) == changed
+
+
+@pytest.mark.parametrize(("catalog", "request_text", "tool", "named"), [
+    (DEMO_CATALOG, "cancel my leave next friday, I'm E1006", "api.createLeaveRequest", "api.cancelLeaveRequest"),
+    (HARBOR_CATALOG, "cancel the dock slot at WH-02 tomorrow 9:00", "api.bookDockSlot", "api.cancelDockSlot"),
+    (DEMO_CATALOG, "cancel leave request 505", "api.cancelLeaveRequest", None),  # its own verb
+    (DEMO_CATALOG, "please request friday off, E1006", "api.createLeaveRequest", None),
+    (DEMO_CATALOG, "cancel ticket 4101", "api.updateTicketStatus", None),  # no other change on tickets cancels
+    (DEMO_CATALOG, "cancel my leave next friday, I'm E1006", "api.getLeaveBalance", None),  # a look-up
+])
+def test_a_change_whose_verb_another_change_on_its_records_names_is_that_change(
+        catalog: Path, request_text: str, tool: str, named: str | None):
+    assert named_change(request_text, tool, operations(catalog)) == named
 
 
 def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():

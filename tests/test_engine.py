@@ -1653,6 +1653,20 @@ def test_a_change_of_a_property_the_operation_does_not_set_gets_no_call(
         assert answer.answer.startswith("I can't do that: none of the API's operations can change the priority.")
 
 
+def test_a_change_whose_verb_another_change_names_opens_with_that_change(base_tokenizer_folder: Path):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [DemoOperation("createLeaveRequest"), DemoOperation("cancelLeaveRequest")]
+    call = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
+                    max_context_tokens=1024, router=fixed_router(
+                        [NO_CALL, "api.createLeaveRequest", "api.cancelLeaveRequest"], "api.createLeaveRequest"))
+    events = run(engine, "cancel my leave next friday, I'm E1006", dry_run=True)
+    # cancelLeaveRequest's toolken opens the turn; no message gives a request number, so the call is held
+    assert engine.decoders.try_lease([]).fed[0][-1] == engine.registry.by_name("api.cancelLeaveRequest").token_id
+    assert final(events).answer.startswith("Not sent: which request?")
+
+
 def test_a_request_placed_at_no_call_for_an_action_no_operation_does_is_answered_so(base_tokenizer_folder: Path):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
     tools = [DemoOperation("getEmployee")]
