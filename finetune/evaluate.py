@@ -422,11 +422,33 @@ def run_eval(
         eval_config = (eval_config or EvalConfig()).model_copy(update={"today": today})
     else:
         sets = load_sets(tools, calc, docs, funcqa, chats)
+        today = files_today([path for path in (tools, calc, docs, chats) if path is not None])
+        if today is not None and (eval_config is None or eval_config.today is None):
+            eval_config = (eval_config or EvalConfig()).model_copy(update={"today": today})
     assistant = Assistant(config.model_copy(update={"start_demo_api": False}), home)
     try:
         return evaluate(assistant, sets, eval_config, progress)
     finally:
         assistant.close()
+
+
+def files_today(paths: list[Path]) -> date | None:
+    """The date that eval files' requests treat as today, from a manifest.json beside them (a set folder's, as
+    `data/demo/eval/chats/`): "tomorrow" in a chat written for 2026-03-02 is 2026-03-03, whatever day the eval
+    runs. None where no manifest beside them names one. Raises EvalFormatError where two files' manifests name
+    different days."""
+    days = set()
+    for folder in {path.parent for path in paths}:
+        manifest = folder / "manifest.json"
+        if manifest.is_file():
+            try:
+                days.add(TestManifest.model_validate_json(manifest.read_text(encoding="utf-8")).today)
+            except ValidationError as exc:
+                raise EvalFormatError(f"{manifest}: {exc.errors()[0]['msg']}") from None
+    if len(days) > 1:
+        raise EvalFormatError(f"the eval files' manifests name different days as today: {sorted(map(str, days))}; "
+                              f"evaluate them apart")
+    return next(iter(days), None)
 
 
 def refuse_foreign_documents(config: AssistantConfig, home: Path) -> None:

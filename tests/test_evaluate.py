@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from finetune.evaluate import (
     NumberQuestion,
     ToolQuery,
     evaluate,
+    files_today,
     load_sets,
     read_funcqa,
     read_jsonl,
@@ -607,3 +609,23 @@ def test_what_a_failed_call_said_is_not_a_fabrication():
     error = '[null, "the arguments ran past 128 tokens"]'
     assert fabricated_claims("order 500 units", "The call failed: the arguments ran past 128 tokens.", False, error) == []
     assert fabricated_claims("order 500 units", "I found 3 orders.", False, error)
+
+
+def test_eval_files_take_today_from_the_manifest_beside_them(tmp_path: Path):
+    written = tmp_path / "chats"
+    written.mkdir()
+    (written / "chats.jsonl").write_text("", encoding="utf-8")
+    (written / "manifest.json").write_text('{"today": "2026-03-02", "sha256": {}}', encoding="utf-8")
+    loose = tmp_path / "tools.jsonl"
+    loose.write_text("", encoding="utf-8")
+    assert files_today([written / "chats.jsonl", loose]) == date(2026, 3, 2)
+    assert files_today([loose]) is None  # the day it runs
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tools.jsonl").write_text("", encoding="utf-8")
+    (other / "manifest.json").write_text('{"today": "2026-06-15", "sha256": {}}', encoding="utf-8")
+    with pytest.raises(EvalFormatError, match="different days"):
+        files_today([written / "chats.jsonl", other / "tools.jsonl"])
+    (other / "manifest.json").write_text('{"today": "someday", "sha256": {}}', encoding="utf-8")
+    with pytest.raises(EvalFormatError, match="manifest.json"):
+        files_today([other / "tools.jsonl"])
