@@ -236,13 +236,19 @@ _LABEL = re.compile(r"^\s*(?:(?:pls|please|can you|could you)\s+)?(?:(?:log|repo
                     r"reason|title|comment)\s*:\s*(?=\S)", re.IGNORECASE)
 
 
+#: A name given to what the call makes, opening a free-text value: "call it partner sync", "titled Q4 planning".
+_NAMING = re.compile(r"^\s*(?:(?:pls|please)\s+)?(?:(?:call|name|title)\s+it|titled)\s+(?=\S)",
+                     re.IGNORECASE)
+
+
 def unlabelled(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, str]:
     """Free-text values that open with an order to the assistant or a field's name and a colon ("log it: forks
-    went through the side"), set to what follows the colon: the words before it were said to the assistant,
-    not written for the record."""
+    went through the side"), or with the words that give a name ("call it partner sync"), set to what follows:
+    the words before it were said to the assistant, not written for the record."""
     free = free_text_properties(schema)
     return {name: value[label.end():] for name, value in arguments.items()
-            if name in free and isinstance(value, str) and (label := _LABEL.match(value)) is not None}
+            if name in free and isinstance(value, str)
+            and (label := _LABEL.match(value) or _NAMING.match(value)) is not None}
 
 
 def _phrases(request: str, blocked: Callable[[re.Match[str]], bool], verb: str = "",

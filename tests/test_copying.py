@@ -153,6 +153,11 @@ def test_the_words_to_the_assistant_before_a_colon_are_no_part_of_a_records_text
     assert unlabelled({"description": "note: signed by J. Peeters"}, schema) == {"description": "signed by J. Peeters"}
     assert unlabelled({"description": "forks went through: bottom layer"}, schema) == {}  # the record's own colon
     assert unlabelled({"description": "log it:"}, schema) == {}  # nothing after it
+    # the words that give a name
+    assert unlabelled({"description": "call it partner sync"}, schema) == {"description": "partner sync"}
+    assert unlabelled({"description": "titled Q4 planning"}, schema) == {"description": "Q4 planning"}
+    assert unlabelled({"description": "called off: the supplier's truck"}, schema) == {}
+    assert unlabelled({"description": "calling it a day"}, schema) == {}
 
 
 def test_a_free_text_the_description_requires_now_is_the_requests_phrase() -> None:
