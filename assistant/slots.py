@@ -178,7 +178,9 @@ def _stated_enums(
     for name, spec in properties.items():
         for value in spec.get("enum") or []:
             if isinstance(value, str):
-                spans = [m.span() for m in enum_words(value, verb=name in required).finditer(text)
+                said = enum_words(value, verb=name in required)
+                short = _state_word(name, value, spec["enum"])
+                spans = [m.span() for pattern in (said, *([short] if short else [])) for m in pattern.finditer(text)
                          if not _NEGATED.search(text[max(0, m.start() - 30):m.start()])
                          and not (_COUNTED.search(text[max(0, m.start() - 12):m.start()])
                                   and _HEAD_NOUN.match(text, m.end()) and not value.casefold().endswith("ed"))]
@@ -220,6 +222,18 @@ def _stated_listed(arguments: dict[str, Any], properties: dict[str, Any], reques
         if len(named) == 1 and arguments.get(name) != named[0] and _takes(spec, named[0]):
             found[name] = named[0]
     return found
+
+
+def _state_word(name: str, value: str, values: list[Any]) -> re.Pattern[str] | None:
+    """A state of several words said by its first alone, where no other state opens with it: `pending_approval`
+    as "pending" ("my claims that are still pending"). Only for a property named for a state (status, state) and
+    a first word of five letters or more: "in" of `in_transit` says nothing."""
+    words = re.split(r"[\s_-]+", value)
+    if not re.search(r"(?:status|state)$", name) or len(words) < 2 or len(words[0]) < 5 or not words[0].isalpha():
+        return None
+    if sum(isinstance(other, str) and re.split(r"[\s_-]+", other)[0] == words[0] for other in values) > 1:
+        return None
+    return re.compile(rf"(?<![\w-]){re.escape(words[0])}(?![\w-])", re.IGNORECASE)
 
 
 def enum_words(value: str, verb: bool) -> re.Pattern[str]:

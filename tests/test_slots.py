@@ -784,3 +784,14 @@ def test_a_count_the_request_writes_nowhere_gives_way_to_the_one_it_states():
     request = "30 units SKU-20817 affected in storage"
     assert stated_arguments({"sku": "SKU-20817", "quantity": 10}, damage, request) == {"quantity": 30}
     assert stated_arguments({"sku": "SKU-20817", "quantity": 30}, damage, request) == {}
+
+
+def test_a_state_of_two_words_is_said_by_its_first_alone():
+    schema = {"type": "object", "properties": {
+        "status": {"type": "string", "enum": ["pending_approval", "approved", "rejected", "reimbursed"]},
+        "category": {"type": "string", "enum": ["client_entertainment", "travel"]}}}
+    assert stated_arguments({}, schema, "my claims that are still pending", None) == {"status": "pending_approval"}
+    # a state property only: "client" says no category
+    assert stated_arguments({}, schema, "claims for the client workshop", None) == {}
+    shipments = {"type": "object", "properties": {"status": {"type": "string", "enum": ["in_transit", "in_stock"]}}}
+    assert stated_arguments({}, shipments, "what is in there", None) == {}  # "in" says nothing
