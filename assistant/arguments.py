@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from assistant.claims import unstated_arguments, unstated_record_fields
+from assistant.codes import named_id_arguments
 from assistant.config import GenerationConfig
 from assistant.copying import unlabelled, whole_phrases
 from assistant.enums import Similarities, glossed_options, nearest_enums
@@ -34,6 +35,7 @@ from assistant.unsaid import (
 from assistant.word_problems import asked_decimals, composed_expression
 from tools.base import Tool
 from tools.calculator import Calculator
+from tools.catalog import ApiOperationTool
 from tools.lexical import keywords
 from tools.retrieval import SearchTool
 
@@ -73,6 +75,10 @@ def settled_arguments(
             stated_lines(arguments, tool.parameters, request)
         glossed = glossed_options(arguments, tool.parameters, request, tool.glosses)
         stated |= {name: value for name, value in glossed.items() if name not in stated}
+        if isinstance(tool, ApiOperationTool):  # "in venlo": the id the catalog's examples write beside it
+            examples = [text for operation in tool.catalog.operations for text in operation.examples]
+            named = named_id_arguments({**arguments, **stated}, tool.parameters, request, examples)
+            stated |= {name: value for name, value in named.items() if name not in stated}
         if tool.side_effects and generation.copy_free_text:  # a record's title: the request's phrase
             phrases = whole_phrases({**arguments, **stated}, tool.parameters, request, today, said=said,
                                     action=tool.name.removeprefix('api.'))

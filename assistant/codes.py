@@ -12,7 +12,9 @@ An e-mail address is kept to the ones the conversation writes the same way (a pr
 model ran on in "buyer_email": "harborfreight.example.com}}.replace{..." until its arguments ran out.
 
 A property whose description lists its ids ("the sites today are: WH-01, WH-02, ...") takes one of those where
-the conversation states none of its kind: the model had written WH-30 for Rotterdam.
+the conversation states none of its kind: the model had written WH-30 for Rotterdam. Which one a name means is
+read from the catalog's example requests, which write the ids beside their names ("venlo WH-04"): "free inbound
+slots at venlo on thursday?" is WH-04 (`named_id_arguments`), where the model had taken WH-01, the first listed.
 
 An id's pattern names a letter every id carries (`^SHP-[0-9]{6}$`, `^E\\d{4}$`); a pattern of character
 classes only (a truck plate's `^[A-Z0-9-]{4,10}$`, a time's) fits codes of every kind and is left alone. A
@@ -119,6 +121,50 @@ def listed_ids(spec: dict[str, Any]) -> list[str]:
     pattern = spec.get("pattern")
     ids = _fitting(pattern, stated_codes([str(spec.get("description") or "")])) if isinstance(pattern, str) else []
     return ids if len(ids) >= 2 else []
+
+
+#: How often a name must stand next to one listed id, and next to no other, in the catalog's example requests for
+#: it to be that id's name: "venlo WH-04" and "Venlo (WH-04)" 14 times in Harbor's, "from WH-01" next to three ids.
+NAME_SEEN = 3
+
+
+def named_ids(spec: dict[str, Any], examples: Iterable[str]) -> dict[str, str]:
+    """The names of a property's listed ids (`listed_ids`) as the catalog's example requests write them beside
+    the id ("gdansk WH-05", "Venlo (WH-04)", "WH-02 (antwerp)"): a word of four letters or more seen NAME_SEEN
+    times or more next to one id and never next to another, in lower case, to that id."""
+    ids = listed_ids(spec)
+    if not ids:
+        return {}
+    spelled = {code.casefold(): code for code in ids}
+    either = "|".join(map(re.escape, ids))
+    seen: dict[str, dict[str, int]] = {}
+    for text in examples:
+        pairs = [(found.group(1), found.group(2)) for found in
+                 re.finditer(rf"\b([A-Za-z]{{4,}})\s*[(,:]?\s*({either})\b", text, re.IGNORECASE)]
+        pairs += [(found.group(2), found.group(1)) for found in
+                  re.finditer(rf"\b({either})\s*\(\s*([A-Za-z]{{4,}})\s*\)", text, re.IGNORECASE)]
+        for word, code in pairs:
+            counts = seen.setdefault(word.casefold(), {})
+            counts[spelled[code.casefold()]] = counts.get(spelled[code.casefold()], 0) + 1
+    return {word: next(iter(counts)) for word, counts in seen.items()
+            if len(counts) == 1 and sum(counts.values()) >= NAME_SEEN}
+
+
+def named_id_arguments(arguments: dict[str, Any], schema: dict[str, Any], request: str,
+                       examples: Iterable[str]) -> dict[str, str]:
+    """The properties with listed ids that `request` names by one name of `named_ids` and writes no id for, set
+    to that name's id where the call left them out or wrote another: "what's below reorder point in rotterdam"
+    is WH-01, "and in venlo?" WH-04; the model had taken the first id listed."""
+    examples = list(examples)
+    found = {}
+    for name, spec in (schema.get("properties") or {}).items():
+        names = named_ids(spec, examples) if isinstance(spec, dict) else {}
+        if not names or _fitting(spec["pattern"], stated_codes([request])):
+            continue
+        meant = {code for word, code in names.items() if re.search(rf"\b{re.escape(word)}\b", request, re.IGNORECASE)}
+        if len(meant) == 1 and arguments.get(name) not in meant:
+            found[name] = meant.pop()
+    return found
 
 
 def _takes_strings(spec: dict[str, Any]) -> bool:

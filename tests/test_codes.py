@@ -7,6 +7,8 @@ import pytest
 from assistant.codes import (
     fitting_code,
     id_pattern,
+    named_id_arguments,
+    named_ids,
     narrowed_schema,
     record_ids,
     stated_addresses,
@@ -143,3 +145,26 @@ def test_a_property_whose_description_lists_its_ids_takes_one_of_those_where_non
     assert narrowed_schema(example, [], listed=True) == example  # an example is no list
     # without `listed` only stated codes narrow: whether a request names an operation's id
     assert narrowed_schema(order, ["2026-03-02"]) == order
+
+
+SITE = {"type": "string", "pattern": "^WH-0[1-9]$", "description": "The warehouse: WH-01, WH-02, WH-03 or WH-04."}
+SITE_EXAMPLES = ["stock of SKU-1 in venlo WH-04?", "book a slot at Venlo (WH-04)", "anything at WH-04 (venlo)",
+                 "antwerp WH-02 stock", "ship from antwerp, WH-02", "whats at antwerp WH-02",
+                 "from WH-01 pls", "from WH-02 pls", "from WH-03 pls", "rotterdam WH-01"]
+
+
+def test_the_names_of_listed_ids_are_read_from_the_catalogs_examples():
+    # "from" stands beside three ids; rotterdam is seen once
+    assert named_ids(SITE, SITE_EXAMPLES) == {"venlo": "WH-04", "antwerp": "WH-02"}
+    assert named_ids({"type": "string", "pattern": "^E\\d{4}$", "description": "e.g. E1007"},
+                     ["E1007 venlo", "E1007 venlo", "E1007 venlo"]) == {}  # no ids listed
+
+
+def test_a_request_naming_a_listed_id_by_its_name_takes_that_id():
+    schema = {"type": "object", "properties": {"warehouse_id": SITE}}
+    assert named_id_arguments({"warehouse_id": "WH-01"}, schema, "and in venlo?", SITE_EXAMPLES) == \
+        {"warehouse_id": "WH-04"}
+    assert named_id_arguments({}, schema, "free slots at Antwerp tomorrow", SITE_EXAMPLES) == {"warehouse_id": "WH-02"}
+    assert named_id_arguments({"warehouse_id": "WH-01"}, schema, "venlo WH-01?", SITE_EXAMPLES) == {}  # its id
+    assert named_id_arguments({}, schema, "from venlo to antwerp", SITE_EXAMPLES) == {}  # two sites
+    assert named_id_arguments({"warehouse_id": "WH-04"}, schema, "in venlo", SITE_EXAMPLES) == {}  # already so
