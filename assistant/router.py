@@ -70,7 +70,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.codes import stated_codes
+from assistant.codes import named_id_arguments, stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
     asks_how_long_or_who,
@@ -424,7 +424,10 @@ class ToolRouter:
         if call and checks and opinion(texts[0]) and not stated_codes([texts[0]]):
             reasons.append("the assistant's own view asked for, no record named")
             call = False
-        if call and checks and schemas is not None and tool in schemas and (
+        # a site named as the catalog's examples name it states its id: "below reorder point in rotterdam" is WH-01's
+        names_id = call and checks and schemas is not None and tool in schemas and bool(named_id_arguments(
+            {}, schemas[tool], texts[0], [text for requests in (examples or {}).values() for text in requests]))
+        if call and checks and schemas is not None and tool in schemas and not names_id and (
                 states_nothing(schemas[tool], texts[0], today)
                 and (tool in changes or tool in reads and not named_in_words(schemas[tool]))
                 or tool in reads and record_unnamed(schemas[tool], texts)):
