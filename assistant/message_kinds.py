@@ -100,7 +100,8 @@ _REQUESTS = re.compile(
     r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
     r"i\s+want|i\s+need|we\s+need|(?<!no )(?<!might )(?<!may )needs?\b|let\s+me|go\s+ahead|"
     r"can\s+be\s+(?:closed|cancell?ed|deleted|removed|resolved|marked|approved|rejected|reopened))\b"
-    r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls)\s+)"
+    r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls|meanwhile|"
+    r"also)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
     r"check|look|pull|tell|send|add|remove|delete|reopen|move|order|approve|reject|make|put|register|record|note|"
     r"kill|drop|scrap|release|reserve|grab|hold(?! off)|chase|free|ship)\b",

@@ -110,6 +110,7 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("why is the scanner at dock 4 always broken", True),  # a rhetorical question about what keeps happening
         ("can't believe it's friday already", True),  # "can't" opens no question
         ("we moved the pickup to the afternoon so slot 7871 is free again", False),  # "again": maybe a request
+        ("meanwhile check if we already have pallet suppliers in poland", False),  # an order after "meanwhile"
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
