@@ -35,7 +35,7 @@ from datetime import date
 
 from assistant.codes import record_ids, record_word
 from assistant.operation_fit import states_nothing, writes_a_digit
-from assistant.slots import asks
+from assistant.slots import asks, enum_words
 from tools.base import Tool
 from tools.catalog import ApiOperationTool
 
@@ -179,6 +179,42 @@ def _listed(operations: Sequence[ApiOperationTool]) -> str:
     can = [operation.operation.summary[:1].lower() + operation.operation.summary[1:].rstrip(".")
            for operation in operations]
     return can[0] if len(can) == 1 else f"{', '.join(can[:-1])} or {can[-1]}"
+
+
+#: An order taken back: "no don't reopen 4104", "dont cancel slot 8290", "no need to book sirocco after all".
+_NEGATED = re.compile(r"\b(?:don'?t|do not|no need to|never)\s+([a-z]+)(?:\s+([a-z]+))?", re.IGNORECASE)
+
+
+def negated_action(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:
+    """The action of `tool`, a change, that `request` says not to do ("no don't reopen 4104, it's fine":
+    updateTicketStatus had closed the ticket; "dont cancel slot 8290, the driver is just stuck in traffic"), where
+    it orders none of the change's actions otherwise; None otherwise. A flag's verb said so is a value, not an
+    order taken back: "dont email the customer" sets updateShipment's notify_customer to false."""
+    operation = tools.get(tool)
+    if not isinstance(operation, ApiOperationTool) or not operation.side_effects:
+        return None
+    # the verb said not to do, or the one after a word such as "even" or "actually"
+    negated = [verb for found in _NEGATED.finditer(request) for verb in found.groups() if verb
+               and _acts(operation, verb)]
+    if not negated:
+        return None
+    rest = _NEGATED.sub(" ", request)
+    if any(_acts(operation, word) for word in re.findall(r"[a-z]+", rest.lower())):
+        return None  # "don't reopen 4104, close it instead"
+    return negated[0].lower()
+
+
+def _acts(operation: ApiOperationTool, word: str) -> bool:
+    """Whether `word` is a verb of the operation's own action: one its id, summary or description opens with
+    ("cancel", "book"; "delete" as cancel), or the verb of a state it sets ("close", "reopen")."""
+    word = word.lower()
+    stem = _stem(SAME_ACTION.get(word, word))
+    if any(_stem(verb) == stem for verb in _opening_verbs(operation)):
+        return True
+    required = set(operation.parameters.get("required") or ())
+    return any(enum_words(value, verb=True).fullmatch(word) for name, schema in
+               (operation.parameters.get("properties") or {}).items() if name in required
+               for value in schema.get("enum") or () if isinstance(value, str))
 
 
 def named_change(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:

@@ -60,6 +60,7 @@ from assistant.actions import (
     named_change,
     needed_id,
     needed_id_reply,
+    negated_action,
     unchanged_property,
     undone_action,
     unsupported_action,
@@ -440,13 +441,17 @@ class Engine:
         return route
 
     def _refusal(self, request: str, route: Route | None, generation: GenerationConfig) -> str | None:
-        """The answer, written here, to a request for a change no operation makes (`assistant.actions`): one for an
-        action no operation does, whether the router placed it at an operation or at none, one for a property the
+        """The answer, written here, to a request for a change no operation makes (`assistant.actions`): one that
+        says not to do the change ("no don't reopen 4104"), one for an action no operation does, whether the router placed it at an operation or at none, one for a property the
         operation does not change ("change the priority of ticket 4101") or one the router placed at a change only
         by a small margin. None: the turn goes on to the model."""
         if route is None:
             return None
         if generation.refuse_unsupported_actions:
+            negated = negated_action(request, route.tool, self.tools) if route.call else None
+            if negated:
+                log.info("router: %s, which the request says not to do (%r): no call", route.tool, negated)
+                return f"OK, I won't {negated} it: nothing was sent."
             changed = unchanged_property(request, route.tool, self.tools) if route.call else None
             verb = (unsupported_action(request, route.tool, self.tools) or changed and f"change the {changed}") \
                 if route.call else undone_action(request, self.tools)

@@ -91,7 +91,7 @@ _EXCLAIMED = re.compile(r"\b(?:funny|weird|strange|odd|amazing|crazy) how\b", re
 #: What asks for something in the middle of a message ("company covers 60% of the pass, what do i pay myself",
 #: "customer's been ringing about SHP-204877 🙄 where is the thing", "lost my badge again, does a new one cost
 #: anything"), or writes an address a report needs.
-_ASKS_FOR = re.compile(r"\b(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when|how)\b|@|"
+_ASKS_FOR = re.compile(r"\b(?<!exactly )(?<!just )(?:what(?:'?s)?(?! an? )|which|who|where(?:'?s)?|when|how)\b|@|"
                        r"(?:^|[,;.]\s*)(?:does|do|did|can|could|will|would|should|is|are)\s+(?:a|an|the|it|i|we|you|u|"
                        r"they|this|that|there|my|our|your)\b", re.IGNORECASE)
 #: What makes a message a request even without a question: a word that asks ("can you", "pls", "i need") or a
@@ -132,9 +132,9 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORE
 _TEXT_WORK = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
-    r"(?:write|draft|compose) (?:me )?(?:a |an |the )?(?:(?:short|quick|friendly|polite|formal|firm) )*"
-    r"(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|txt|reply|response|text|letter|"
-    r"announcement|memo|post|paragraph))\b"
+    r"(?:write|draft|compose|word|phrase) (?:me )?(?:a |an |the |my )?(?:(?:short|quick|friendly|polite|formal|"
+    r"firm) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|txt|reply|response|text|letter|"
+    r"announcement|memo|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply))\b"
     r"|^\W*(?:is it|should it be|do (?:i|we|you) (?:say|write)|which is (?:right|correct)\W*)\s*"
     r"[\"'\u2018\u201c][^\"'\u2019\u201d]+[\"'\u2019\u201d]\s*or\s*[\"'\u2018\u201c]",
     re.IGNORECASE)

@@ -13,6 +13,7 @@ from assistant.actions import (
     named_change,
     needed_id,
     needed_id_reply,
+    negated_action,
     unchanged_property,
     undone_action,
     unsupported_action,
@@ -112,6 +113,21 @@ def test_a_change_of_a_property_the_operation_does_not_set_is_named(
 def test_a_change_whose_verb_another_change_on_its_records_names_is_that_change(
         catalog: Path, request_text: str, tool: str, named: str | None):
     assert named_change(request_text, tool, operations(catalog)) == named
+
+
+@pytest.mark.parametrize(("catalog", "request_text", "tool", "verb"), [
+    (DEMO_CATALOG, "no don't reopen 4104, it's fine, i was looking at the wrong laptop", "api.updateTicketStatus",
+     "reopen"),
+    (DEMO_CATALOG, "don't book sirocco for thursday after all", "api.bookMeetingRoom", "book"),
+    (HARBOR_CATALOG, "dont cancel slot 8290, the driver is just stuck in traffic", "api.cancelDockSlot", "cancel"),
+    (DEMO_CATALOG, "don't reopen 4104, close it instead", "api.updateTicketStatus", None),  # an order after all
+    # a flag's verb said so is a value: notify_customer false
+    (HARBOR_CATALOG, "oh and dont email the customer, the account manager is calling them", "api.updateShipment",
+     None),
+    (DEMO_CATALOG, "dont reopen 4104", "api.getTicket", None),  # a look-up does nothing to take back
+])
+def test_a_change_the_request_says_not_to_do_is_named(catalog: Path, request_text: str, tool: str, verb: str | None):
+    assert negated_action(request_text, tool, operations(catalog)) == verb
 
 
 def test_the_reply_names_what_the_catalog_can_do_with_the_same_records():

@@ -1667,6 +1667,18 @@ def test_a_change_whose_verb_another_change_names_opens_with_that_change(base_to
     assert final(events).answer.startswith("Not sent: which request?")
 
 
+def test_a_change_the_request_says_not_to_do_is_not_called(base_tokenizer_folder: Path):
+    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
+    tools = [DemoOperation("updateTicketStatus")]
+    call = ids(tokenizer, '{"ticket_id": 4104, "status": "closed"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
+    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
+                    max_context_tokens=1024,
+                    router=fixed_router([NO_CALL, "api.updateTicketStatus"], "api.updateTicketStatus"))
+    answer = final(run(engine, "no don't reopen 4104, it's fine, i was looking at the wrong laptop", dry_run=True))
+    assert answer.tool_calls == [] and answer.answer == "OK, I won't reopen it: nothing was sent."
+
+
 def test_a_request_placed_at_no_call_for_an_action_no_operation_does_is_answered_so(base_tokenizer_folder: Path):
     tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
     tools = [DemoOperation("getEmployee")]

@@ -111,6 +111,7 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("can't believe it's friday already", True),  # "can't" opens no question
         ("we moved the pickup to the afternoon so slot 7871 is free again", False),  # "again": maybe a request
         ("meanwhile check if we already have pallet suppliers in poland", False),  # an order after "meanwhile"
+        ("thanks, that's exactly what i needed for 4102", True),  # "what" opens no question here
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -237,6 +238,8 @@ def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(t
     ("is it delivered or not? SHP-205077", False),
     ("write off 12 units of SKU-10442", False),
     ("draft a PO for SUP-0458, 300 x SKU-41230", False),  # a record to create, not a text
+    ("can u help me word a msg to IT asking for an update on ticket 4103", True),
+    ("draft a short out-of-office for 22-26 june, back on the 29th, urgent stuff to E1006", True),
 ])
 def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: bool):
     assert text_work(text) == work
