@@ -1572,6 +1572,20 @@ class DemoOperation(ApiOperationTool):
         raise AssertionError("a dry run sends no call")
 
 
+def demo_engine(folder: Path, operations: list[str], script: str, verdict: str, router: ToolRouter | None = None,
+                **generation: Any) -> Engine:
+    """An engine over the demo catalog's `operations`, whose model writes `script` (a call's arguments and
+    "Planned.", or a reply) and whose router always says `verdict` (or is `router`)."""
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tools = [DemoOperation(operation_id) for operation_id in operations]
+    names = [tool.name for tool in tools]
+    planned = ids(tokenizer, "Planned.") if script.startswith("{") else []
+    passes = ids(tokenizer, script) + planned + ids(tokenizer, END)
+    return Engine(PassesDecoder(len(tokenizer), [passes]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
+                  tools, GenerationConfig(**{"repetition_penalty": 1.0, **generation}), "You are a test assistant.",
+                  max_context_tokens=1024, router=router or fixed_router([NO_CALL, *names], verdict))
+
+
 @pytest.mark.parametrize(("question", "refuse", "called"), [
     ("approve leave request 505", True, False),
     ("approve leave request 505", False, True),  # generation.refuse_unsupported_actions off: the router's call
@@ -1580,14 +1594,8 @@ class DemoOperation(ApiOperationTool):
 ])
 def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation_the_router_chose(
         base_tokenizer_folder: Path, question: str, refuse: bool, called: bool):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation()]
-    registry = _tiny_registry(tokenizer, tools)
-    call = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), registry, tools,
-                    GenerationConfig(repetition_penalty=1.0, refuse_unsupported_actions=refuse),
-                    "You are a test assistant.", max_context_tokens=1024,
-                    router=fixed_router([NO_CALL, "api.cancelLeaveRequest"], "api.cancelLeaveRequest"))
+    engine = demo_engine(base_tokenizer_folder, ["cancelLeaveRequest"], '{"request_id": 505}',
+                         "api.cancelLeaveRequest", refuse_unsupported_actions=refuse)
     answer = final(run(engine, question, dry_run=True))
     assert [c.tool for c in answer.tool_calls] == (["api.cancelLeaveRequest"] if called else [])
     if not called:
@@ -1598,17 +1606,13 @@ def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation
 @pytest.mark.parametrize(("least", "called"), [(0.15, False), (0.0, True)])
 def test_a_change_the_router_chose_only_by_a_small_margin_is_not_called(
         base_tokenizer_folder: Path, least: float, called: bool):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation("createLeaveRequest")]
-    call = ids(tokenizer, '{"employee_id": "E1004", "leave_type": "sick", "start_date": "2026-12-14", '
-                          '"end_date": "2026-12-14"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
     # no call 0.86 under a threshold of 0.95: a call, to createLeaveRequest at 0.14
     router = ToolRouter([NO_CALL, "api.createLeaveRequest"], np.array([[1.8, 0.0], [0.0, 0.0]], dtype=np.float32),
                         np.zeros(2, dtype=np.float32), 0.95, np.array([1.0, 0.0], dtype=np.float32),
                         lambda texts: [[1.0, 0.0] for _ in texts])
-    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
-                    tools, GenerationConfig(repetition_penalty=1.0, least_change_probability=least),
-                    "You are a test assistant.", max_context_tokens=1024, router=router)
+    engine = demo_engine(base_tokenizer_folder, ["createLeaveRequest"],
+                         '{"employee_id": "E1004", "leave_type": "sick", "start_date": "2026-12-14", '
+                         '"end_date": "2026-12-14"}', "", router=router, least_change_probability=least)
     answer = final(run(engine, "book me a flight to Berlin for next monday, I'm E1004", dry_run=True))
     assert [c.tool for c in answer.tool_calls] == (["api.createLeaveRequest"] if called else [])
     if not called:
@@ -1622,12 +1626,7 @@ def test_a_change_the_router_chose_only_by_a_small_margin_is_not_called(
     ("email me E1010's entry", True),  # a look-up reads what it is asked to send
 ])
 def test_a_look_up_is_no_call_for_an_action_it_does_not_do(base_tokenizer_folder: Path, question: str, called: bool):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation("getEmployee")]
-    call = ids(tokenizer, '{"employee_id": "E1010"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
-                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
-                    max_context_tokens=1024, router=fixed_router([NO_CALL, "api.getEmployee"], "api.getEmployee"))
+    engine = demo_engine(base_tokenizer_folder, ["getEmployee"], '{"employee_id": "E1010"}', "api.getEmployee")
     answer = final(run(engine, question, dry_run=True))
     assert [c.tool for c in answer.tool_calls] == (["api.getEmployee"] if called else [])
     if not called:
@@ -1640,13 +1639,8 @@ def test_a_look_up_is_no_call_for_an_action_it_does_not_do(base_tokenizer_folder
 ])
 def test_a_change_of_a_property_the_operation_does_not_set_gets_no_call(
         base_tokenizer_folder: Path, question: str, called: bool):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation("updateTicketStatus"), DemoOperation("createTicket")]
-    call = ids(tokenizer, '{"ticket_id": 4101, "status": "open"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
-                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
-                    max_context_tokens=1024, router=fixed_router(
-                        [NO_CALL, "api.updateTicketStatus", "api.createTicket"], "api.updateTicketStatus"))
+    engine = demo_engine(base_tokenizer_folder, ["updateTicketStatus", "createTicket"],
+                         '{"ticket_id": 4101, "status": "open"}', "api.updateTicketStatus")
     answer = final(run(engine, question, dry_run=True))
     assert [c.tool for c in answer.tool_calls] == (["api.updateTicketStatus"] if called else [])
     if not called:
@@ -1654,13 +1648,8 @@ def test_a_change_of_a_property_the_operation_does_not_set_gets_no_call(
 
 
 def test_a_change_whose_verb_another_change_names_opens_with_that_change(base_tokenizer_folder: Path):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation("createLeaveRequest"), DemoOperation("cancelLeaveRequest")]
-    call = ids(tokenizer, '{"request_id": 505}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
-                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
-                    max_context_tokens=1024, router=fixed_router(
-                        [NO_CALL, "api.createLeaveRequest", "api.cancelLeaveRequest"], "api.createLeaveRequest"))
+    engine = demo_engine(base_tokenizer_folder, ["createLeaveRequest", "cancelLeaveRequest"], '{"request_id": 505}',
+                         "api.createLeaveRequest")
     events = run(engine, "cancel my leave next friday, I'm E1006", dry_run=True)
     # cancelLeaveRequest's toolken opens the turn; no message gives a request number, so the call is held
     assert engine.decoders.try_lease([]).fed[0][-1] == engine.registry.by_name("api.cancelLeaveRequest").token_id
@@ -1668,25 +1657,15 @@ def test_a_change_whose_verb_another_change_names_opens_with_that_change(base_to
 
 
 def test_a_change_the_request_says_not_to_do_is_not_called(base_tokenizer_folder: Path):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation("updateTicketStatus")]
-    call = ids(tokenizer, '{"ticket_id": 4104, "status": "closed"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [call]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
-                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
-                    max_context_tokens=1024,
-                    router=fixed_router([NO_CALL, "api.updateTicketStatus"], "api.updateTicketStatus"))
+    engine = demo_engine(base_tokenizer_folder, ["updateTicketStatus"], '{"ticket_id": 4104, "status": "closed"}',
+                         "api.updateTicketStatus")
     answer = final(run(engine, "no don't reopen 4104, it's fine, i was looking at the wrong laptop", dry_run=True))
     assert answer.tool_calls == [] and answer.answer == "OK, I won't reopen it: nothing was sent."
 
 
 def test_a_request_placed_at_no_call_for_an_action_no_operation_does_is_answered_so(base_tokenizer_folder: Path):
-    tokenizer = AutoTokenizer.from_pretrained(base_tokenizer_folder)
-    tools = [DemoOperation("getEmployee")]
     # the model, left to answer alone, would have made up a result
-    chatter = ids(tokenizer, "I'll do that now. E1010: fired.") + ids(tokenizer, END)
-    engine = Engine(PassesDecoder(len(tokenizer), [chatter]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
-                    tools, GenerationConfig(repetition_penalty=1.0), "You are a test assistant.",
-                    max_context_tokens=1024, router=fixed_router([NO_CALL, "api.getEmployee"], NO_CALL))
+    engine = demo_engine(base_tokenizer_folder, ["getEmployee"], "I'll do that now. E1010: fired.", NO_CALL)
     answer = final(run(engine, "fire E1010", dry_run=True))
     assert answer.tool_calls == [] and answer.answer == "I can't do that: none of the API's operations can fire."
 
