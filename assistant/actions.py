@@ -18,6 +18,12 @@ open with and, for a change, its example requests' verbs, its arguments' names a
 ("resolved", "closed"). A change also does what a request asks where the request writes a value it sets ("move
 ticket 4101 back to open": updateTicketStatus's status).
 
+The same holds where the router placed the request at no operation (`undone_action`: "approve PO-118204" had been
+answered "I'm sorry for your loss"), and for a property the chosen change does not set (`unchanged_property`:
+"change the priority of ticket 4101 to high" had set its status to open). A change the request says not to do is
+not one to make (`negated_action`: "no don't reopen 4104"), and a change whose verb another change on the same
+records opens with is that change (`named_change`: "cancel my leave next friday" is no new leave request).
+
 A request the router placed at a change only by a small margin is most often for a change no operation makes
 ("book me a flight to Berlin" had been sent as a sick day): the reply lists the changes the catalog can make
 (`unsure_change_reply`).
