@@ -213,7 +213,8 @@ class GenerationConfig(BaseModel):
     )
     least_change_probability: float = Field(
         0.15, ge=0.0, le=1.0, description="A change (an operation with side effects) that the router's classifier "
-        "gave less than this probability is not called, unless the message refines the call before it: the answer says no change was made and "
+        "gave less than this probability is not called, unless the turn goes on from an API call (a follow-up such as "
+        "'ok close it then' after a look-up, read with the message before it, is rated low): the answer says no change was made and "
         "lists the changes the API can make (`assistant.actions.unsure_change_reply`). Requests for changes no "
         "operation makes land there: 'book me a flight to Berlin' (0.14) had been sent as a sick day, 'give E1002 a "
         "raise' (0.11) as an expense claim; over the development sets no right change was chosen below 0.18. "

@@ -346,7 +346,7 @@ class Engine:
         guard = generation.claim_guard and force_tool is None and generation.max_tool_calls > 0 and bool(self.tools)
         state = TurnState(history=history, prompt=prompt, stated=_stated_texts(own_messages(messages)), today=today,
                           previous=previous, asked=asked, clock=clock)
-        refusal = self._refusal(_request(messages), route, generation)
+        refusal = self._refusal(_request(messages), route, generation, previous)
         if refusal is not None:
             state.reply_text = refusal
             yield from self._finish(state, prompt, started, "end_of_turn", generation)
@@ -440,11 +440,14 @@ class Engine:
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
 
-    def _refusal(self, request: str, route: Route | None, generation: GenerationConfig) -> str | None:
+    def _refusal(self, request: str, route: Route | None, generation: GenerationConfig,
+                 previous: ParsedCall | None = None) -> str | None:
         """The answer, written here, to a request for a change no operation makes (`assistant.actions`): one that
         says not to do the change ("no don't reopen 4104"), one for an action no operation does, whether the router placed it at an operation or at none, one for a property the
         operation does not change ("change the priority of ticket 4101") or one the router placed at a change only
-        by a small margin. None: the turn goes on to the model."""
+        by a small margin, unless the turn goes on from a call (`previous`: "ok close it then" after a look-up of
+        the ticket is read with the message before it, and a short follow-up is rated low). None: the turn goes on
+        to the model."""
         if route is None:
             return None
         if generation.refuse_unsupported_actions:
@@ -458,8 +461,8 @@ class Engine:
             if verb:
                 log.info("router: %s; no operation does %r: no call", route.tool if route.call else "no call", verb)
                 return unsupported_reply(verb, route.tool if route.call else None, self.tools)
-        if route.call and not route.reason.startswith((REFINES, VERB_NAMES)) and route.tool in self.changes \
-                and route.tool_probability < generation.least_change_probability:
+        if route.call and previous is None and not route.reason.startswith((REFINES, VERB_NAMES)) \
+                and route.tool in self.changes and route.tool_probability < generation.least_change_probability:
             log.info("router: %s at %.2f is no change this request asks for: no call", route.tool,
                      route.tool_probability)
             return unsure_change_reply(self.tools)

@@ -19,7 +19,7 @@ import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant import engine as engine_module
-from assistant.chat_format import ChatFormat, parse_call
+from assistant.chat_format import ChatFormat, call_content, parse_call
 from assistant.claims import unsupported_claims
 from assistant.config import DEMO_CATALOG, GenerationConfig
 from assistant.context_window import TurnTooLong
@@ -38,7 +38,7 @@ from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutc
 from assistant.result_answers import describe_failure, describe_result
 from assistant.router import NO_CALL, ToolRouter
 from assistant.toolkens import add_toolkens
-from tools.base import Tool, ToolResult
+from tools.base import Tool, ToolResult, toolken_for
 from tools.calculator import Calculator
 from tools.catalog import ApiOperationTool, CatalogConfig, load_catalog
 from tools.retrieval import Hit, SearchTool
@@ -1603,9 +1603,13 @@ def test_a_request_for_an_action_no_operation_does_gets_no_call_to_the_operation
                                 "cancel a leave request."
 
 
-@pytest.mark.parametrize(("least", "called"), [(0.15, False), (0.0, True)])
+@pytest.mark.parametrize(("least", "after_a_call", "called"), [
+    (0.15, False, False),
+    (0.0, False, True),
+    (0.15, True, True),  # a follow-up of a call is read with the message before it, and rated low
+])
 def test_a_change_the_router_chose_only_by_a_small_margin_is_not_called(
-        base_tokenizer_folder: Path, least: float, called: bool):
+        base_tokenizer_folder: Path, least: float, after_a_call: bool, called: bool):
     # no call 0.86 under a threshold of 0.95: a call, to createLeaveRequest at 0.14
     router = ToolRouter([NO_CALL, "api.createLeaveRequest"], np.array([[1.8, 0.0], [0.0, 0.0]], dtype=np.float32),
                         np.zeros(2, dtype=np.float32), 0.95, np.array([1.0, 0.0], dtype=np.float32),
@@ -1613,7 +1617,13 @@ def test_a_change_the_router_chose_only_by_a_small_margin_is_not_called(
     engine = demo_engine(base_tokenizer_folder, ["createLeaveRequest"],
                          '{"employee_id": "E1004", "leave_type": "sick", "start_date": "2026-12-14", '
                          '"end_date": "2026-12-14"}', "", router=router, least_change_probability=least)
-    answer = final(run(engine, "book me a flight to Berlin for next monday, I'm E1004", dry_run=True))
+    question = {"role": "user", "content": "book me a flight to Berlin for next monday, I'm E1004"}
+    earlier = [{"role": "user", "content": "how many days do i have left? E1004"},
+               {"role": "assistant", "content": call_content("", toolken_for("api.getLeaveBalance"),
+                                                             '{"employee_id": "E1004"}')},
+               {"role": "tool", "name": "api.getLeaveBalance", "content": '{"result": {"status": 200}}'},
+               {"role": "assistant", "content": "You have 12 days."}] if after_a_call else []
+    answer = final(list(engine.run_turn([*earlier, question], dry_run=True)))
     assert [c.tool for c in answer.tool_calls] == (["api.createLeaveRequest"] if called else [])
     if not called:
         assert answer.answer.startswith("I haven't done anything: that doesn't look like a change I can make. "
