@@ -115,10 +115,8 @@ def _does(operation: ApiOperationTool, verb: str, request: str) -> bool:
     if not operation.side_effects:
         return False
     words = set(re.findall(r"[a-z]+(?:[_-][a-z]+)*", request.lower()))
-    values = {value.lower().replace("_", " ") for schema in (operation.parameters.get("properties") or {}).values()
-              for value in schema.get("enum") or () if isinstance(value, str) and value != "other"}
     return _names(operation, SAME_ACTION.get(verb, verb)) or any(
-        value in words or (" " in value and value in request.lower()) for value in values)
+        value in words or (" " in value and value in request.lower()) for value in _set_values(operation))
 
 
 def unchanged_property(request: str, tool: str, tools: Mapping[str, Tool]) -> str | None:
@@ -146,9 +144,20 @@ _CHANGED = (r"\b(?:change|set|update|switch|alter|edit|modify|raise|lower|bump|i
 def _sets_a_value(operation: ApiOperationTool, request: str) -> bool:
     """Whether `request` writes a value of one of the operation's enums ("closed" as "close", "in progress")."""
     written = {_stem(word) for word in re.findall(r"[a-z]+", request.lower())}
-    values = [value.lower().replace("_", " ") for schema in (operation.parameters.get("properties") or {}).values()
-              for value in schema.get("enum") or () if isinstance(value, str) and value != "other"]
-    return any(_stem(value) in written if " " not in value else value in request.lower() for value in values)
+    return any(_stem(value) in written if " " not in value else value in request.lower()
+               for value in _set_values(operation))
+
+
+def _set_values(operation: ApiOperationTool) -> list[str]:
+    """The values the operation's enums take, in lower case with spaces for underscores ("in progress"), less
+    "other", which any request may say."""
+    return [value.lower().replace("_", " ") for schema in (operation.parameters.get("properties") or {}).values()
+            for value in schema.get("enum") or () if isinstance(value, str) and value != "other"]
+
+
+def _changes(tools: Mapping[str, Tool]) -> list[ApiOperationTool]:
+    """The catalog operations among `tools` that change something."""
+    return [tool for tool in tools.values() if isinstance(tool, ApiOperationTool) and tool.side_effects]
 
 
 def undone_action(request: str, tools: Mapping[str, Tool]) -> str | None:
@@ -169,7 +178,7 @@ def unsupported_reply(verb: str, tool: str | None, tools: Mapping[str, Tool]) ->
     catalog can do with the same records instead (the operations whose summaries share a noun with `tool`'s); for
     a request placed at no operation (None), the changes it can make."""
     if tool is None:
-        changes = [other for other in tools.values() if isinstance(other, ApiOperationTool) and other.side_effects]
+        changes = _changes(tools)
         listed = f" The changes I can make: {_listed(changes)}." if changes else ""
         return f"I can't do that: none of the API's operations can {verb}.{listed}"
     chosen = tools[tool]
@@ -244,7 +253,7 @@ def unsure_change_reply(tools: Mapping[str, Tool]) -> str:
     """The answer to a request the router placed at a change only by a small margin: most often a change no
     operation makes ("book me a flight to Berlin" placed at createLeaveRequest). Nothing was sent, and the reply
     lists the changes the catalog can make."""
-    listed = _listed([tool for tool in tools.values() if isinstance(tool, ApiOperationTool) and tool.side_effects])
+    listed = _listed(_changes(tools))
     return f"I haven't done anything: that doesn't look like a change I can make. The changes I can make: " \
            f"{listed}. If you meant one of them, say which, with its details."
 

@@ -443,11 +443,11 @@ class Engine:
     def _refusal(self, request: str, route: Route | None, generation: GenerationConfig,
                  previous: ParsedCall | None = None) -> str | None:
         """The answer, written here, to a request for a change no operation makes (`assistant.actions`): one that
-        says not to do the change ("no don't reopen 4104"), one for an action no operation does, whether the router placed it at an operation or at none, one for a property the
-        operation does not change ("change the priority of ticket 4101") or one the router placed at a change only
-        by a small margin, unless the turn goes on from a call (`previous`: "ok close it then" after a look-up of
-        the ticket is read with the message before it, and a short follow-up is rated low). None: the turn goes on
-        to the model."""
+        says not to do the change ("no don't reopen 4104"), one for an action no operation does, whether the router
+        placed it at an operation or at none, one for a property the operation does not change ("change the priority
+        of ticket 4101") or one the router placed at a change only by a small margin, unless the turn goes on from
+        a call (`previous`: a follow-up after a look-up of the ticket is read with the message before it, and rated
+        low). None: the turn goes on to the model."""
         if route is None:
             return None
         if generation.refuse_unsupported_actions:
@@ -455,9 +455,11 @@ class Engine:
             if negated:
                 log.info("router: %s, which the request says not to do (%r): no call", route.tool, negated)
                 return f"OK, I won't {negated} it: nothing was sent."
-            changed = unchanged_property(request, route.tool, self.tools) if route.call else None
-            verb = (unsupported_action(request, route.tool, self.tools) or changed and f"change the {changed}") \
-                if route.call else undone_action(request, self.tools)
+            if not route.call:
+                verb = undone_action(request, self.tools)
+            elif not (verb := unsupported_action(request, route.tool, self.tools)):
+                changed = unchanged_property(request, route.tool, self.tools)
+                verb = changed and f"change the {changed}"
             if verb:
                 log.info("router: %s; no operation does %r: no call", route.tool if route.call else "no call", verb)
                 return unsupported_reply(verb, route.tool if route.call else None, self.tools)

@@ -425,12 +425,11 @@ class ToolRouter:
             reasons.append("the assistant's own view asked for, no record named")
             call = False
         # a site named as the catalog's examples name it states its id: "below reorder point in rotterdam" is WH-01's
-        names_id = call and checks and schemas is not None and tool in schemas and bool(named_id_arguments(
-            {}, schemas[tool], texts[0], [text for requests in (examples or {}).values() for text in requests]))
-        if call and checks and schemas is not None and tool in schemas and not names_id and (
+        if call and checks and schemas is not None and tool in schemas and (
                 states_nothing(schemas[tool], texts[0], today)
                 and (tool in changes or tool in reads and not named_in_words(schemas[tool]))
-                or tool in reads and record_unnamed(schemas[tool], texts)):
+                or tool in reads and record_unnamed(schemas[tool], texts)) and not named_id_arguments(
+                    {}, schemas[tool], texts[0], [text for requests in (examples or {}).values() for text in requests]):
             # a call would make up the record to change or to read ("response time for a high priority ticket?"
             # read ticket 2, "how many days of annual leave do I get per year?" employee E2343's balance); a
             # look-up's question may still be the handbook's
