@@ -90,6 +90,7 @@ from assistant.message_kinds import (
     wants_no_lookup,
     word_count,
 )
+from assistant.named_search import name_lookup
 from assistant.operation_fit import (
     CALCULATOR,
     SEARCH,
@@ -447,6 +448,11 @@ class ToolRouter:
         if call and no_lookup:
             reasons.append("work on a text, or nothing to look up, asked for")
             call = False
+        if not call and checks and schemas is not None and not no_lookup and not reaction(texts[0]) and \
+                not opinion(texts[0]) and (found := name_lookup(candidates, schemas, reads, texts[0])) is not None:
+            # "look up lars eriksen", "who is priya": a name sits nearer chat than the look-up in the embedding
+            reasons.append(f"the request looks up a record by its name ({found[1]})")
+            tool, call = found[0], True
         chat = False  # the prior reads the message as one that wants no tool, and nothing in it asks for the call
         if call and checks and prior and self.prior is not None:
             wants = float(self.prior.probability(vectors[best : best + 1])[0])

@@ -1,0 +1,167 @@
+"""The name a request looks up, for a look-up that finds records by part of their name.
+
+A sentence embedding knows nothing of a company's people or suppliers, so a request that is little more than a
+name sits nearer chat than the look-up: "look up lars eriksen" had been answered "Lars Erkki is a Finnish actor",
+"who is lars eriksen's manager" "Lars Eriksen is the CEO of Northwind Labs", with no call. And where the call is
+made, the model copies the request around the name or leaves it out: "sofia's phone extension?" had searched the
+directory for "sofia's phone extension" and found nobody, "whats sofia rossi's extension" for nothing and listed
+everyone.
+
+What is a name is read from the form of the request, not from a list of names, which no catalog ships:
+- a look-up verb before it: "look up lars eriksen", "find sofia in the staff directory", "search for kessler";
+- "who is" before it: "who is priya", "who's the CEO";
+- a detail asked of it: "lars eriksen's email?", "whats sofia rossi's extension", "the email of daniel kim",
+  "extension for sofia", "what floor is chloe martin on", with the detail a word of a person's or a company's
+  record (`_DETAILS`) or of the operation's arguments.
+
+A name is one to three words of letters, none a word that only builds the sentence ("for", "my", "someone"), says
+when ("today", "off") or is the operation's own ("staff", "directory"), and not only values of the operation's
+choices ("look up finance" is the department's, not a name). A look-up takes a name where one of its string
+arguments with no fixed values or pattern is for part of a name (`name_argument`: its name, or "name" in its
+description).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from tools.lexical import STOP_WORDS
+
+#: Details of a person's or a company's record that a request asks of a name ("priya's email", "floor of lena").
+_DETAILS = frozenset({
+    "email", "e-mail", "mail", "address", "phone", "number", "extension", "ext", "floor", "desk", "office", "room",
+    "manager", "boss", "lead", "title", "role", "job", "position", "department", "dept", "team", "id", "contact",
+    "details", "info", "status", "country", "category", "website", "rep", "start", "date", "birthday",
+})
+#: Words that build a sentence, point or say when or where, and so are no part of a name.
+_NOT_A_NAME = STOP_WORDS | frozenset({
+    "u", "ur", "he", "she", "him", "her", "his", "hers", "us", "everyone", "everybody", "anyone", "anybody",
+    "someone", "somebody", "noone", "nobody", "all", "any", "each", "every", "other", "else", "one", "ones",
+    "today", "tomorrow", "yesterday", "now", "tonight", "week", "month", "year", "morning", "afternoon", "evening",
+    "off", "out", "away", "back", "here", "around", "free", "available", "busy", "today's", "pls", "please", "plz",
+    "thanks", "thx", "ty", "hi", "hey", "hello", "ok", "okay", "just", "also", "again", "still", "really",
+    "actually", "currently", "right", "new", "old", "best", "worst", "first", "last", "next", "same", "more",
+    "most", "less", "least", "some", "lot", "lots", "many", "much", "few", "very", "minute", "minutes", "hour",
+    "hours", "day", "days", "weeks", "months", "years", "company", "firm", "business", "team", "department", "dept",
+    "office", "building", "client", "customer", "manager", "boss",
+})
+#: What asks before the name or a detail of it ("whats", "need the", "can you give me").
+_ASKING = frozenset({
+    "whats", "what's", "what", "is", "was", "where's", "wheres", "where", "who's", "whos", "who", "give", "get",
+    "tell", "show", "send", "need", "want", "find", "look", "up", "pull", "check", "search", "know", "me", "can",
+    "could", "would", "will", "you", "u", "pls", "please", "plz", "the", "a", "an", "of", "for", "i", "i'd", "i'm",
+    "hey", "hi", "hello", "ok", "okay", "and", "so", "quick", "quickly", "do", "have", "got",
+})
+#: Details that are no detail of a name before "of": "the number of days", "the date of the party".
+_COUNTED = frozenset({"number", "date", "start"})
+_VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:(?:can|could|would) (?:you|u) )?(?:please |pls |plz )?"
+                   r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)\W*$", re.IGNORECASE)
+_WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?(.+?)\W*$",
+                  re.IGNORECASE)
+_POSSESSIVE = re.compile(r"([\w'’-]+(?:\s+[\w'’-]+){0,5}?)['’]s?\s+([\w-]+)", re.IGNORECASE)
+_DETAIL_OF = re.compile(r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\W*$", re.IGNORECASE)
+_DETAIL_IS = re.compile(r"\b(?:what|which|whats|what's)\s+([\w-]+)\s+(?:is|does|do|did)\s+"
+                        r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
+                        r"(?:\s+(?:on|in|at|sit|sits|work|works|have|has|use|uses)){0,2}\W*$", re.IGNORECASE)
+_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]{2,})*$")
+#: How many words a name may have.
+MOST_WORDS = 3
+#: How many words before "'s" are read as the name.
+OWNER_WORDS = 2
+
+
+def name_argument(schema: Mapping[str, Any]) -> str | None:
+    """The argument of an operation's schema that takes part of a record's name: a string with no fixed values,
+    pattern or format named "name", "query", "q" or "search" whose description (if any) speaks of a name, or any
+    such string whose description does; None when the operation has none."""
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, Mapping) or prop.get("type") != "string" or \
+                any(key in prop for key in ("enum", "const", "pattern", "format", "$ref")):
+            continue
+        description = str(prop.get("description") or "").casefold()
+        if re.search(r"\bnames?\b", description) or name in ("name", "query", "q", "search") and not description:
+            return name
+    return None
+
+
+def searched_name(request: str, schema: Mapping[str, Any], own_words: Collection[str] = ()) -> str | None:
+    """The name `request` looks up with the operation of `schema` (see the module), as written; None when it
+    names none. `own_words` are words the operation is called by ("staff", "directory"), which no name has."""
+    text = " ".join(request.split())
+    candidates = []
+    if match := _VERB.match(text):
+        candidates.append(_before_the_operation(match.group(1), own_words))
+    if match := _WHO.match(text):
+        candidates.append(match.group(1))
+    details = _DETAILS | {part for name in (schema.get("properties") or {}) for part in name.casefold().split("_")}
+    for match in _POSSESSIVE.finditer(text):
+        if match.group(2).casefold() in details:
+            # the words just before it: "i emailed lars eriksen's team" names "lars eriksen"
+            candidates.append(" ".join(_after_the_asking(match.group(1)).split()[-OWNER_WORDS:]))
+    if (match := _DETAIL_OF.search(text)) and match.group(1).casefold() in details - _COUNTED:
+        candidates.append(match.group(2))
+    if (match := _DETAIL_IS.search(text)) and match.group(1).casefold() in details:
+        candidates.append(match.group(2))
+    values = {word.casefold() for prop in (schema.get("properties") or {}).values() if isinstance(prop, Mapping)
+              for value in prop.get("enum") or () for word in re.split(r"[\s_-]+", str(value))}
+    for candidate in candidates:
+        words = candidate.split()
+        if 0 < len(words) <= MOST_WORDS and all(_WORD.match(word) for word in words) and \
+                not any(word.casefold() in _NOT_A_NAME or word.casefold() in own_words for word in words) and \
+                not all(word.casefold() in values for word in words):
+            return candidate
+    return None
+
+
+def _before_the_operation(text: str, own_words: Collection[str]) -> str:
+    """`text` less the few words after the name that say where to look, one of them the operation's own: "sofia in
+    the staff directory" -> "sofia"."""
+    words = text.split()
+    for index, word in enumerate(words):
+        rest = [other.casefold() for other in words[index + 1:]]
+        if word.casefold() in ("in", "on", "from") and len(rest) <= MOST_WORDS and set(rest) & set(own_words):
+            return " ".join(words[:index])
+    return text
+
+
+def _after_the_asking(text: str) -> str:
+    """`text` less the asking words before the name: "whats sofia rossi" -> "sofia rossi"."""
+    words = text.split()
+    while words and words[0].casefold() in _ASKING:
+        words.pop(0)
+    return " ".join(words)
+
+
+def own_words(tool: str) -> frozenset[str]:
+    """The words a look-up is called by, from its name split where the case changes ("api.searchDirectory":
+    search, directory), singular and plural."""
+    words = {part.casefold() for part in re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))}
+    return frozenset(words | {word[:-1] for word in words if word.endswith("s")} | {f"{word}s" for word in words})
+
+
+def name_lookup(candidates: Mapping[str, float], schemas: Mapping[str, Mapping[str, Any]], reads: Collection[str],
+                request: str) -> tuple[str, str] | None:
+    """The look-up of records by name (`name_argument`) that `request` names a record for, the classifier's
+    likeliest of them (`candidates`: tool -> probability), and the name; None where the request names none."""
+    for tool in sorted(candidates, key=candidates.__getitem__, reverse=True):
+        if tool in reads and tool in schemas and name_argument(schemas[tool]) is not None:
+            name = searched_name(request, schemas[tool], own_words(tool))
+            if name is not None:
+                return tool, name
+    return None
+
+
+def named_arguments(arguments: Mapping[str, Any], tool: str, schema: Mapping[str, Any], request: str) -> dict[str, str]:
+    """The name argument a look-up call should take from `request` where the call leaves it out or copies the
+    request around the name ("sofia's phone extension" for "sofia"): {argument: name}, else {}."""
+    argument = name_argument(schema)
+    name = searched_name(request, schema, own_words(tool)) if argument is not None else None
+    if argument is None or name is None:
+        return {}
+    written = arguments.get(argument)
+    words = set(name.casefold().split())
+    if written is None or isinstance(written, str) and words < set(re.findall(r"[^\W\d_]+", written.casefold())):
+        return {argument: name}
+    return {}
