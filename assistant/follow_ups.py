@@ -31,6 +31,7 @@ from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
 from assistant.message_kinds import follow_up, reaction
+from assistant.named_search import name_argument
 from assistant.slots import asks, stated_arguments, stated_count
 
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
@@ -162,7 +163,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     """`arguments` with what they keep of the call before (`previous`):
 
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
-      again ("and urgent?": the status filter stays, the priority changes), and so does the same call again after
+      again ("and urgent?": the status filter stays, the priority changes), but for a name looked up
+      (`assistant.named_search`) where it states another filter ("who else is in IT"), and so does the same call again after
       it was held for an id nobody wrote (`held_answer`: "E1006" after "Not sent: which organizer?");
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
       takes the call before's id of the same name where it wrote one `request` does not state;
@@ -183,6 +185,9 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
     if previous.tool == tool and (refines(request) or previous.held_for):
         restated = {**stated_arguments({}, schema, request, today), **held_answer(request, previous, schema, today)}
+        named = name_argument(schema)
+        if named in kept and restated.keys() - {named} and not _written(kept[named], request):
+            del kept[named]  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
         return {**kept, **{name: value for name, value in arguments.items()
                            if name not in kept or name in restated or _stands(name, value, properties[name], request)
                            and not _names_another(name, value, arguments)},

@@ -131,6 +131,19 @@ def test_a_refinement_of_the_same_operation_keeps_what_it_does_not_state_again()
     assert lunch["category"] == "meals" and lunch["amount_eur"] == 18.5  # choices and amounts: the model's reading
 
 
+def test_a_refinement_naming_another_filter_drops_the_name_looked_up_before():
+    before = ("whats sofia rossi's extension", "api.searchDirectory", {"query": "sofia rossi"})
+    schema = SCHEMAS["api.searchDirectory"]
+    previous = last_call(chat(before, now="who else is in IT"))
+    assert carried_arguments({"department": "IT"}, "api.searchDirectory", schema, "who else is in IT", previous,
+                             TODAY) == {"department": "IT"}
+    # one that names her again, or states nothing else, keeps her
+    assert carried_arguments({"department": "IT"}, "api.searchDirectory", schema, "is sofia rossi in IT?",
+                             previous, TODAY) == {"query": "sofia rossi", "department": "IT"}
+    assert carried_arguments({"limit": 5}, "api.searchDirectory", schema, "and only 5 of them", previous,
+                             TODAY)["query"] == "sofia rossi"
+
+
 def test_another_operation_pointing_back_takes_the_record_the_call_before_named():
     previous = last_call(chat(("whats 4102 about", "api.getTicket", {"ticket_id": 4102}),
                               now="ok i'll take that one, move it to in progress"))
