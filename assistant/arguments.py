@@ -20,7 +20,7 @@ from assistant.copying import unlabelled, whole_phrases
 from assistant.enums import Similarities, glossed_options, nearest_enums
 from assistant.lines import stated_lines
 from assistant.message_kinds import sentences
-from assistant.named_search import named_arguments
+from assistant.named_search import asked_states, named_arguments
 from assistant.slots import is_question, stated_arguments
 from assistant.unsaid import (
     copied_requests,
@@ -99,6 +99,8 @@ def settled_arguments(
     if generation.complete_stated_arguments and isinstance(tool, ApiOperationTool) and not tool.side_effects:
         arguments = _with(arguments, named_arguments(arguments, tool.name, tool.parameters, request), tool,
                           "the name the request looks up")
+        arguments = _without(arguments, asked_states(arguments, tool.name, tool.parameters, request), tool,
+                             "a state asked of the name looked up, not a filter")
     if generation.nearest_enum_values and similarities is not None:
         try:
             chosen = nearest_enums(arguments, tool.parameters, request, similarities, tool.glosses, _subject(tool))

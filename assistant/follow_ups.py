@@ -31,7 +31,7 @@ from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
 from assistant.message_kinds import follow_up, reaction
-from assistant.named_search import name_argument
+from assistant.named_search import name_argument, next_name
 from assistant.slots import asks, stated_arguments, stated_count
 
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
@@ -148,6 +148,8 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     if given and (routed is None or routed == previous.tool or routed not in schemas
                   or stated_count(schemas[routed], request, today) <= len(given)):
         return previous.tool  # the answer to "which organizer?", not a request of its own that also names one
+    if _next_name(request, previous, schema):
+        return previous.tool  # "and kessler?" after a look-up of baltic pack by its name
     stated = stated_arguments({}, schema, request, today)
     if not refines(request) or not stated:
         return None
@@ -164,7 +166,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
 
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
       again ("and urgent?": the status filter stays, the priority changes), but for a name looked up
-      (`assistant.named_search`) where it states another filter ("who else is in IT"), and so does the same call again after
+      (`assistant.named_search`) where it states another filter ("who else is in IT") or another name ("and
+      kessler?"), and so does the same call again after
       it was held for an id nobody wrote (`held_answer`: "E1006" after "Not sent: which organizer?");
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
       takes the call before's id of the same name where it wrote one `request` does not state;
@@ -184,7 +187,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
     if previous.tool == tool and (refines(request) or previous.held_for):
-        restated = {**stated_arguments({}, schema, request, today), **held_answer(request, previous, schema, today)}
+        restated = {**stated_arguments({}, schema, request, today), **held_answer(request, previous, schema, today),
+                    **_next_name(request, previous, schema)}
         named = name_argument(schema)
         if named in kept and restated.keys() - {named} and not _written(kept[named], request):
             del kept[named]  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
@@ -201,6 +205,14 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
             and name not in arguments} if refines(request) and today is not None and not stated_dates(request, today) \
         else {}
     return {**arguments, **pointed, **own, **days}
+
+
+def _next_name(request: str, previous: ParsedCall, schema: dict[str, Any]) -> dict[str, str]:
+    """{the name argument: the name} where the call before looked up a name and `request` goes on to another
+    ("and kessler?"; `assistant.named_search.next_name`), else {}."""
+    named = name_argument(schema)
+    name = next_name(request, schema, previous.tool) if named is not None and named in previous.arguments else None
+    return {named: name} if named is not None and name is not None else {}
 
 
 def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str, earlier: list[str]

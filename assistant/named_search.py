@@ -12,7 +12,9 @@ What is a name is read from the form of the request, not from a list of names, w
 - "who is" before it: "who is priya", "who's the CEO";
 - a detail asked of it: "lars eriksen's email?", "whats sofia rossi's extension", "the email of daniel kim",
   "extension for sofia", "what floor is chloe martin on", with the detail a word of a person's or a company's
-  record (`_DETAILS`) or of the operation's arguments.
+  record (`_DETAILS`) or of the operation's arguments;
+- a state asked of it, one of the operation's choices: "is baltic pack still suspended?", "is sofia in finance";
+- and in a follow-up of a look-up by name, the next name: "and kessler?" (`next_name`).
 
 A name is one to three words of letters, none a word that only builds the sentence ("for", "my", "someone"), says
 when ("today", "off") or is the operation's own ("staff", "directory"), and not only values of the operation's
@@ -65,6 +67,13 @@ _DETAIL_OF = re.compile(r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+)
 _DETAIL_IS = re.compile(r"\b(?:what|which|whats|what's)\s+([\w-]+)\s+(?:is|does|do|did)\s+"
                         r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
                         r"(?:\s+(?:on|in|at|sit|sits|work|works|have|has|use|uses)){0,2}\W*$", re.IGNORECASE)
+#: A state asked of a name: "is baltic pack still suspended?", "is kessler on probation", "is sofia in finance".
+_STATE = re.compile(r"^\W*(?:is|are)\s+(.+?)\W*$", re.IGNORECASE)
+#: Words between a name and the state asked of it.
+_BEFORE_A_STATE = frozenset({"still", "already", "now", "currently", "on", "in"})
+#: A message that goes on to another name: "and kessler?", "what about priya", "same for lars eriksen pls".
+_NEXT = re.compile(r"^\W*(?:(?:ok|okay|hmm|thanks|thx|cool)\W+)?(?:and|what about|how about|same for|also|now)\s+"
+                   r"(?:for\s+|with\s+)?(.+?)(?:\s+(?:pls|please|plz|too|then))?\W*$", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]{2,})*$")
 #: How many words a name may have.
 MOST_WORDS = 3
@@ -104,8 +113,33 @@ def searched_name(request: str, schema: Mapping[str, Any], own_words: Collection
         candidates.append(match.group(2))
     if (match := _DETAIL_IS.search(text)) and match.group(1).casefold() in details:
         candidates.append(match.group(2))
-    values = {word.casefold() for prop in (schema.get("properties") or {}).values() if isinstance(prop, Mapping)
-              for value in prop.get("enum") or () for word in re.split(r"[\s_-]+", str(value))}
+    if match := _STATE.match(text):
+        candidates += _before_a_state(match.group(1).split(), _choice_words(schema))
+    return _a_name(candidates, schema, own_words)
+
+
+def next_name(request: str, schema: Mapping[str, Any], tool: str) -> str | None:
+    """The name a follow-up of a look-up by name goes on to ("and kessler?" after one for baltic pack), as
+    written; None when it names none (`searched_name`'s test of a name)."""
+    match = _NEXT.match(" ".join(request.split()))
+    return _a_name([match.group(1)], schema, own_words(tool)) if match else None
+
+
+def asked_states(arguments: Mapping[str, Any], tool: str, schema: Mapping[str, Any], request: str) -> list[str]:
+    """The arguments of a look-up by name that filter on the state `request` asks of the name ("is baltic pack
+    still suspended?": status suspended): the state is the answer's, and filtered on, a "no" would find nothing."""
+    match = _STATE.match(" ".join(request.split()))
+    if match is None or name_argument(schema) is None or searched_name(request, schema, own_words(tool)) is None:
+        return []
+    words = [word.casefold().strip("?!.,") for word in match.group(1).split()]
+    return [name for name, value in arguments.items() if isinstance(value, str) and value.casefold() in words
+            and value in ((schema.get("properties") or {}).get(name) or {}).get("enum", ())]
+
+
+def _a_name(candidates: list[str], schema: Mapping[str, Any], own_words: Collection[str]) -> str | None:
+    """The first of `candidates` that is a name (see the module): one to MOST_WORDS words of letters, none a word
+    that only builds the sentence or the operation's own, not only values of its choices."""
+    values = _choice_words(schema)
     for candidate in candidates:
         words = candidate.split()
         if 0 < len(words) <= MOST_WORDS and all(_WORD.match(word) for word in words) and \
@@ -113,6 +147,24 @@ def searched_name(request: str, schema: Mapping[str, Any], own_words: Collection
                 not all(word.casefold() in values for word in words):
             return candidate
     return None
+
+
+def _before_a_state(words: list[str], values: set[str]) -> list[str]:
+    """The words before a state the operation's choices name, one to MOST_WORDS of them: "baltic pack" of "baltic
+    pack still suspended"."""
+    for count in range(1, min(MOST_WORDS, len(words) - 1) + 1):
+        rest = [word.casefold() for word in words[count:]]
+        while len(rest) > 1 and rest[0] in _BEFORE_A_STATE:
+            rest.pop(0)
+        if rest[0].strip("?!.,") in values:
+            return [" ".join(words[:count])]
+    return []
+
+
+def _choice_words(schema: Mapping[str, Any]) -> set[str]:
+    """The words of the values of the operation's choices, in lower case ("on_probation": on, probation)."""
+    return {word.casefold() for prop in (schema.get("properties") or {}).values() if isinstance(prop, Mapping)
+            for value in prop.get("enum") or () for word in re.split(r"[\s_-]+", str(value))}
 
 
 def _before_the_operation(text: str, own_words: Collection[str]) -> str:

@@ -142,6 +142,13 @@ def test_a_refinement_naming_another_filter_drops_the_name_looked_up_before():
                              previous, TODAY) == {"query": "sofia rossi", "department": "IT"}
     assert carried_arguments({"limit": 5}, "api.searchDirectory", schema, "and only 5 of them", previous,
                              TODAY)["query"] == "sofia rossi"
+    # "and priya?" goes on to her, with the same operation, whatever the router reads it as alone
+    previous = last_call(chat(before, now="and priya?"))
+    assert refined_tool("and priya?", previous, SCHEMAS, TODAY, routed="api.listLeaveRequests") == \
+        "api.searchDirectory"
+    assert carried_arguments({}, "api.searchDirectory", schema, "and priya?", previous, TODAY) == {"query": "priya"}
+    listed = last_call(chat(("who is in IT", "api.searchDirectory", {"department": "IT"}), now="and priya?"))
+    assert refined_tool("and priya?", listed, SCHEMAS, TODAY, routed="api.listLeaveRequests") is None
 
 
 def test_another_operation_pointing_back_takes_the_record_the_call_before_named():

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.named_search import name_argument, name_lookup, named_arguments, searched_name
+from assistant.named_search import (
+    asked_states,
+    name_argument,
+    name_lookup,
+    named_arguments,
+    next_name,
+    searched_name,
+)
 from tests.test_router import rated
 
 DIRECTORY = {"type": "object", "required": [], "properties": {
@@ -15,7 +22,8 @@ DIRECTORY = {"type": "object", "required": [], "properties": {
     "limit": {"type": "integer"}}}
 SUPPLIERS = {"type": "object", "properties": {
     "name": {"type": "string", "description": "Part of the supplier's name, case-insensitive."},
-    "country": {"type": "string", "enum": ["NL", "DE", "PL"]}}}
+    "country": {"type": "string", "enum": ["NL", "DE", "PL"]},
+    "status": {"type": "string", "enum": ["approved", "probation", "suspended"]}}}
 EMPLOYEE = {"type": "object", "required": ["employee_id"], "properties": {
     "employee_id": {"type": "string", "pattern": "^E[0-9]{4}$"}}}
 SCHEMAS = {"api.searchDirectory": DIRECTORY, "api.getEmployee": EMPLOYEE}
@@ -90,3 +98,30 @@ def test_a_request_that_looks_up_a_name_calls_the_look_up_where_the_classifier_f
     for chat in ("thanks, got lars eriksen's email already!", "do you think priya's email was rude?", "who are you"):
         assert not router.route([chat], tools, schemas=SCHEMAS, reads=reads).call, chat
     assert not router.route(["look up lars eriksen"], tools, reads=reads).call  # no schemas: no check
+
+
+@pytest.mark.parametrize(("request_text", "name"), [
+    ("is baltic pack still suspended?", "baltic pack"), ("is kessler on probation", "kessler"),
+    ("is baltic pack approved by now?", "baltic pack"), ("is it suspended", None), ("are they still on probation", None),
+    ("is this approved", None), ("is baltic pack big", None),  # no state the operation's choices name
+])
+def test_a_state_asked_of_a_name_names_it(request_text: str, name: str | None):
+    assert searched_name(request_text, SUPPLIERS, {"search", "suppliers"}) == name
+
+
+def test_the_state_asked_of_a_name_is_no_filter_of_its_look_up():
+    asked = "is baltic pack still suspended?"
+    assert named_arguments({"status": "suspended"}, "api.searchSuppliers", SUPPLIERS, asked) == {"name": "baltic pack"}
+    assert asked_states({"status": "suspended", "name": "baltic pack"}, "api.searchSuppliers", SUPPLIERS, asked) == \
+        ["status"]
+    # a filter the request sets stays
+    assert asked_states({"status": "suspended"}, "api.searchSuppliers", SUPPLIERS, "suspended suppliers pls") == []
+    assert asked_states({"status": "approved"}, "api.searchSuppliers", SUPPLIERS, asked) == []
+
+
+@pytest.mark.parametrize(("request_text", "name"), [
+    ("and kessler?", "kessler"), ("what about nordpak", "nordpak"), ("same for rhein karton pls", "rhein karton"),
+    ("and approved ones?", None), ("and the approved ones", None), ("and PL?", None), ("kessler", None),
+])
+def test_a_follow_up_goes_on_to_the_next_name(request_text: str, name: str | None):
+    assert next_name(request_text, SUPPLIERS, "api.searchSuppliers") == name
