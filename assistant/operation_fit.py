@@ -18,6 +18,7 @@ from assistant.message_kinds import sentences
 from assistant.slots import (
     _written_kind,
     asks,
+    listed_values_named,
     stated_count,
     unquoted,
     unstated_required,
@@ -226,12 +227,15 @@ def reader_named_in_full(
     return named[0] if len(named) == 1 else None
 
 
-def named_in_words(schema: dict[str, Any]) -> bool:
-    """Whether a required argument is a name written in letters (a room's id "foehn", pattern ^[a-z]+$): the
-    request states it in a way `stated_count` does not read."""
+def named_in_words(schema: dict[str, Any], request: str) -> bool:
+    """Whether a required argument is a name written in letters (a room's id "foehn", pattern ^[a-z]+$) that
+    `request` may state in a way `stated_count` does not read: any such name, or where its description lists the
+    names there are, one of them ("hi, can you see my outlook calendar?" names no room, and had read room
+    "outdoor")."""
     properties = schema.get("properties") or {}
     return any(isinstance(spec := properties.get(name), dict) and "pattern" in spec
-               and not _digits_in(spec["pattern"]) for name in schema.get("required") or [])
+               and not _digits_in(spec["pattern"]) and listed_values_named(spec, request) != []
+               for name in schema.get("required") or [])
 
 
 def _digits_in(pattern: str) -> bool:

@@ -213,15 +213,21 @@ def _stated_listed(arguments: dict[str, Any], properties: dict[str, Any], reques
     request names ("can u grab chinook at 3.15": room_id chinook), where the call wrote another."""
     found = {}
     for name, spec in properties.items():
-        listed = _LISTED.search(str(spec.get("description") or "")) if spec.get("type") == "string" else None
-        if listed is None or "enum" in spec:
-            continue
-        values = re.split(r",\s*|,?\s+or\s+", listed.group(1))
-        named = [value for value in values if re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", request,
-                                                        re.IGNORECASE)]
-        if len(named) == 1 and arguments.get(name) != named[0] and _takes(spec, named[0]):
+        named = listed_values_named(spec, request)
+        if named is not None and len(named) == 1 and arguments.get(name) != named[0] and _takes(spec, named[0]):
             found[name] = named[0]
     return found
+
+
+def listed_values_named(spec: Any, request: str) -> list[str] | None:
+    """The values a string property's description lists (it has no enum) that `request` names; None where the
+    description lists none."""
+    listed = _LISTED.search(str(spec.get("description") or "")) \
+        if isinstance(spec, dict) and spec.get("type") == "string" and "enum" not in spec else None
+    if listed is None:
+        return None
+    values = re.split(r",\s*|,?\s+or\s+", listed.group(1))
+    return [value for value in values if re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", request, re.IGNORECASE)]
 
 
 def _state_word(name: str, value: str, values: list[Any]) -> re.Pattern[str] | None:

@@ -490,6 +490,12 @@ def test_a_look_up_of_a_record_the_request_names_nothing_of_searches_or_opens_no
                                "properties": {"room_id": {"type": "string", "pattern": "^[a-z]+$"}}}}
     assert router.route(["foehn bookings"], {"api.getTicket", "search"}, nearest_passage=lambda vector: passage,
                         schemas=rooms, reads=reads).call
+    # where the description lists the names there are, a request naming none of them states none
+    listed = {"api.getTicket": {"type": "object", "required": ["room_id"], "properties": {"room_id": {
+        "type": "string", "pattern": "^[a-z]+$", "description": "The room's id, its name: foehn, bora or zephyr."}}}}
+    assert router.route(["foehn bookings"], {"api.getTicket", "search"}, nearest_passage=lambda vector: passage,
+                        schemas=listed, reads=reads).call
+    assert not router.route(["can you see my outlook calendar?"], {"api.getTicket"}, schemas=listed, reads=reads).call
 
 
 @pytest.mark.parametrize(
