@@ -13,6 +13,8 @@ What is a name is read from the form of the request, not from a list of names, w
 - a detail asked of it: "lars eriksen's email?", "whats sofia rossi's extension", "the email of daniel kim",
   "extension for sofia", "what floor is chloe martin on", with the detail a word of a person's or a company's
   record (`_DETAILS`) or of the operation's arguments;
+- part of a name or title said as such: "anyone called chloe", "with designer in their title", "whose title
+  mentions manager" (where a word of a role is one);
 - a state asked of it, one of the operation's choices: "is baltic pack still suspended?", "is sofia in finance";
 - and in a follow-up of a look-up by name, the next name: "and kessler?" (`next_name`).
 
@@ -37,7 +39,12 @@ _DETAILS = frozenset({
     "manager", "boss", "lead", "title", "role", "job", "position", "department", "dept", "team", "id", "contact",
     "details", "info", "status", "country", "category", "website", "rep", "start", "date", "birthday",
 })
-#: Words that build a sentence, point or say when or where, and so are no part of a name.
+#: Words that only build a sentence or point: no part of a name or a title.
+_SENTENCE_WORDS = STOP_WORDS | frozenset({
+    "u", "ur", "he", "she", "him", "her", "his", "hers", "us", "everyone", "everybody", "anyone", "anybody",
+    "someone", "somebody", "all", "any", "each", "every", "other", "else", "pls", "please", "plz",
+})
+#: Those and words that say when or where or name a kind of record, and so are no part of a name.
 _NOT_A_NAME = STOP_WORDS | frozenset({
     "u", "ur", "he", "she", "him", "her", "his", "hers", "us", "everyone", "everybody", "anyone", "anybody",
     "someone", "somebody", "noone", "nobody", "all", "any", "each", "every", "other", "else", "one", "ones",
@@ -67,6 +74,16 @@ _DETAIL_OF = re.compile(r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+)
 _DETAIL_IS = re.compile(r"\b(?:what|which|whats|what's)\s+([\w-]+)\s+(?:is|does|do|did)\s+"
                         r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
                         r"(?:\s+(?:on|in|at|sit|sits|work|works|have|has|use|uses)){0,2}\W*$", re.IGNORECASE)
+#: Part of a name or title said as such: "anyone called chloe", "a supplier named baltic pack", "with designer in
+#: their title", "whose title mentions designer".
+_PART = re.compile(r"\b(?:someone|somebody|anyone|anybody|person|people|guy|girl|lady|woman|man|colleague|employee"
+                   r"|supplier|vendor|company|firm|one|a|an)\b[^.?!,]{0,30}?\b(?:called|named)\s+"
+                   r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
+                   r"(?:\s+(?:in|on|at|from|working|who|that)\b.*)?\W*$"
+                   r"|\bwith\s+([\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+in\s+(?:their|his|her|its|the)\s+"
+                   r"(?:job\s+)?(?:title|name)\b"
+                   r"|\bwhose\s+(?:job\s+)?(?:title|name)\s+(?:mentions|contains|includes|has|says)\s+"
+                   r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)\W*$", re.IGNORECASE)
 #: A state asked of a name: "is baltic pack still suspended?", "is kessler on probation", "is sofia in finance".
 _STATE = re.compile(r"^\W*(?:is|are)\s+(.+?)\W*$", re.IGNORECASE)
 #: Words between a name and the state asked of it.
@@ -115,7 +132,10 @@ def searched_name(request: str, schema: Mapping[str, Any], own_words: Collection
         candidates.append(match.group(2))
     if match := _STATE.match(text):
         candidates += _before_a_state(match.group(1).split(), _choice_words(schema))
-    return _a_name(candidates, schema, own_words)
+    part = _PART.search(text)
+    said = [group for group in part.groups() if group] if part else []
+    # said as part of a name or title, a word of a role is one: "whose title mentions manager"
+    return _a_name(candidates, schema, own_words) or _a_name(said, schema, own_words, _SENTENCE_WORDS)
 
 
 def next_name(request: str, schema: Mapping[str, Any], tool: str) -> str | None:
@@ -136,14 +156,17 @@ def asked_states(arguments: Mapping[str, Any], tool: str, schema: Mapping[str, A
             and value in ((schema.get("properties") or {}).get(name) or {}).get("enum", ())]
 
 
-def _a_name(candidates: list[str], schema: Mapping[str, Any], own_words: Collection[str]) -> str | None:
+def _a_name(candidates: list[str], schema: Mapping[str, Any], own_words: Collection[str],
+            not_a_name: Collection[str] = ()) -> str | None:
     """The first of `candidates` that is a name (see the module): one to MOST_WORDS words of letters, none a word
-    that only builds the sentence or the operation's own, not only values of its choices."""
+    that only builds the sentence or the operation's own (or one of `not_a_name`, where given), not only values of
+    its choices."""
     values = _choice_words(schema)
+    not_a_name = not_a_name or _NOT_A_NAME
     for candidate in candidates:
         words = candidate.split()
         if 0 < len(words) <= MOST_WORDS and all(_WORD.match(word) for word in words) and \
-                not any(word.casefold() in _NOT_A_NAME or word.casefold() in own_words for word in words) and \
+                not any(word.casefold() in not_a_name or word.casefold() in own_words for word in words) and \
                 not all(word.casefold() in values for word in words):
             return candidate
     return None

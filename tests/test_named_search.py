@@ -43,6 +43,10 @@ SCHEMAS = {"api.searchDirectory": DIRECTORY, "api.getEmployee": EMPLOYEE}
     ("extension for sofia", "sofia"),
     ("what floor is chloe martin on", "chloe martin"),
     ("what team does lena work in", "lena"),
+    ("find anyone with designer in their title", "designer"),
+    ("look up everyone whose title mentions manager", "manager"),  # said as part of a title, a role word is one
+    ("anyone in marketing called chloe?", "chloe"),
+    ("is there someone named van dijk in sales", "van dijk"),
 ])
 def test_a_name_is_read_from_the_form_of_the_request(request_text: str, name: str):
     assert searched_name(request_text, DIRECTORY, {"search", "directory"}) == name
@@ -53,6 +57,8 @@ def test_a_name_is_read_from_the_form_of_the_request(request_text: str, name: st
     "find a quiet spot", "find time for lunch next week", "look up finance",  # a department, not a name
     "the number of days", "the company's address", "what time is it in", "lars eriksen", "E1004's email",
     "is there a sofia in the marketing team?",  # the classifier's already: nothing to read from its form
+    "cancel 507 please, the summer camp got called off", "the customer already called twice", "a guy called me",
+    "the file named report",
 ])
 def test_no_name_is_read_where_the_words_build_the_sentence_or_the_form_asks_for_none(request_text: str):
     assert searched_name(request_text, DIRECTORY, {"search", "directory"}) is None
