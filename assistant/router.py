@@ -62,6 +62,7 @@ with a probe embedding that must match the embedder it is served with.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -147,6 +148,9 @@ HANDBOOK_NEAR = 0.55
 RULE_FLOOR = 0.38
 #: The words a general question is framed with rather than the term it asks about ("is a reach truck basically
 #: the same as a counterbalance forklift"): stemmed as `tools.lexical.keywords` stems them.
+#: What a message asks, from its first question word to the end of that sentence.
+_ASKED = re.compile(r"\b(?:what|what's|whats|which|who|whose|where|when|how|any|anything|is|are|do|does|did)\b[^.?!]*",
+                    re.IGNORECASE)
 _FRAMING = frozenset(keywords(
     "actually anyway basically define definition difference different exactly explain general generally like mean "
     "meaning means really same simple simply speaking stand stands term terms thing things typical typically usual "
@@ -376,6 +380,12 @@ class ToolRouter:
             if lookup is not None:
                 reasons.append(f"the question states {STATED_LOOKUP} or more of what {lookup} reads by")
                 tool, call = lookup, True
+            elif tool in reads and tool in schemas and candidates[tool] > row[NO_CALL] and \
+                    (asked := _ASKED.search(texts[0])) and stated_count(schemas[tool], asked.group(), today):
+                # "what's delayed at the moment": the look-up rated above no call, and the question states its filter
+                # ("tideway late AGAIN, what is wrong with them" asks nothing of the kind)
+                reasons.append(f"the question states what {tool}, rated above no call, reads by")
+                call = True
         if not call and checks and schemas is not None and (opinion(texts[0]) or not general_question(texts[0])) \
                 and not reaction(texts[0]) and asks(texts[0]):  # "do you think SHP-207391 makes it?" asks its state
             reader = reader_of_named_record(candidates, schemas, changes, texts[0], today)

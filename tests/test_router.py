@@ -692,6 +692,22 @@ def test_a_question_stating_two_of_a_look_ups_arguments_calls_it_where_the_class
     assert route.call == call and (route.tool == "api.listCarriers" or not call)
 
 
+def test_a_question_stating_the_filter_of_a_look_up_rated_above_no_call_calls_it():
+    search = {"api.searchShipments": {"type": "object", "properties": {
+        "status": {"type": "string", "enum": ["delayed", "delivered"]}}}}
+    labels = [NO_CALL, "api.searchShipments"]
+    router = ToolRouter(labels, np.zeros((2, 2), dtype=np.float32), np.log(np.asarray([0.3, 0.36], dtype=np.float32)),
+                        0.2, np.asarray([1.0, 0.0], dtype=np.float32), embed=lambda texts: [[1.0, 0.0] for _ in texts])
+    tools, reads = set(search), set(search)
+    route = router.route(["what's delayed at the moment"], tools, schemas=search, reads=reads)
+    assert route.call and "rated above no call" in route.reason
+    # the filter must be in what the message asks, and the look-up a read
+    assert not router.route(["tideway late AGAIN, what is wrong with them. unbelievable"], tools, schemas=search,
+                            reads=reads).call
+    assert not router.route(["what's delayed at the moment"], tools, schemas=search).call
+    assert not router.route(["what's new at the moment"], tools, schemas=search, reads=reads).call
+
+
 def test_a_word_problem_whose_words_give_its_sum_goes_to_the_calculator_not_the_handbook():
     router = rated({"search": 0.7, "calculator": 0.2})
     question = "full year leave is 28 days, she works 9 months of it, pro rata how many days does she get"
