@@ -48,7 +48,7 @@ from assistant.codes import as_date, fits, fitting_code, stated_codes, value_sha
 from assistant.copying import free_text_properties
 from assistant.countries import names_country, stated_countries
 from assistant.dates import StatedDate, stated_dates, stated_minutes, stated_times, with_dates_written_out
-from tools.lexical import keywords
+from tools.lexical import keywords, stems
 
 #: Quoted text: a title or a note, whose words are not filters.
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|(?<!\w)'[^']*'(?!\w)")
@@ -244,7 +244,8 @@ def _state_word(name: str, value: str, values: list[Any]) -> re.Pattern[str] | N
 
 def enum_words(value: str, verb: bool) -> re.Pattern[str]:
     """A named enum value as a person writes it: `in_progress` as "in progress" or "in-progress", `textiles` as
-    "textile" and `meal` as "meals"; with `verb`,
+    "textile" and `meal` as "meals", a value of several words with another ending of its last ("video
+    conferencing"); with `verb`,
     a state in -ed by its verb too (`closed`: "close"; `cancelled`: "cancel"; `on_hold`: "hold"), and a state
     set again (`open`: "reopen"). Only a required property
     takes the verb: the state an update sets ("close ticket 4104"), while a filter is named by its adjective
@@ -256,6 +257,9 @@ def enum_words(value: str, verb: bool) -> re.Pattern[str]:
         other = tail[:-1] if tail.endswith("s") and not tail.endswith(("ss", "us", "is")) else tail + "s"
         if len(other) > 3:
             forms.append(r"[\s_-]+".join([*words[:-1], other]))
+    if len(words) > 1 and words[-1].isalpha() and len(stem := stems([words[-1].casefold()])[0]) > 3:
+        # a value of several words said with another ending of its last: `video_conference` as "video conferencing"
+        forms.append(r"[\s_-]+".join([*words[:-1], re.escape(stem) + r"\w*"]))
     last = value.casefold()
     if verb and len(words) == 1 and last.endswith("ed") and len(last) > 4:
         stem = last[:-1] if last[-3] in "aeiouv" or last.endswith(("sed", "zed")) else last[:-2]

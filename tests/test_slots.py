@@ -543,6 +543,16 @@ def test_an_enum_value_is_named_in_the_singular_or_the_plural():
     assert stated_arguments({}, suppliers, "any supplier") == {}
 
 
+def test_an_enum_value_of_several_words_is_named_with_another_ending_of_its_last():
+    rooms = {"type": "object", "properties": {
+        "equipment": {"type": "string", "enum": ["screen", "video_conference"]},
+        "status": {"type": "string", "enum": ["open", "closed"]}}}
+    assert stated_arguments({}, rooms, "need a room with video conferencing") == {"equipment": "video_conference"}
+    assert stated_arguments({}, rooms, "any video conferences today") == {"equipment": "video_conference"}
+    assert stated_arguments({}, rooms, "a room for a video call") == {}
+    assert stated_arguments({}, rooms, "the opening of the screening room") == {}  # one word: as written only
+
+
 def test_a_word_counted_names_no_enum_value():
     directory = {"type": "object", "properties": {
         "department": {"type": "string", "enum": ["Engineering", "People", "Sales"]}}}

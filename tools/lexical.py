@@ -35,7 +35,11 @@ _stemmers = threading.local()
 
 def keywords(text: str) -> list[str]:
     """The words of `text` that BM25 weighs: lower case, letters and digits, stop words left out, stemmed."""
-    words = [word for word in _WORD.findall(text.casefold()) if word not in STOP_WORDS]
+    return stems([word for word in _WORD.findall(text.casefold()) if word not in STOP_WORDS])
+
+
+def stems(words: list[str]) -> list[str]:
+    """The English (Snowball) stems of lower-case `words` ("conferencing", "conference": "confer")."""
     if not hasattr(_stemmers, "english"):
         _stemmers.english = snowballstemmer.stemmer("english")
     return _stemmers.english.stemWords(words)
