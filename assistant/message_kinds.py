@@ -54,7 +54,8 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
                       r"|\bif (?:we|i|they|you|u)\b[^?]{0,80}\bwould (?:you|u)\b", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
 #: "what a monday", "fed up", "so annoying"), "btw", "all good", "nothing to do", "hold off", "finally",
-#: "already", what one may do later ("not yet", "i'll let you know", "we'll see", "heads up, we might need to"),
+#: "already", a shrug ("meh", "nah", "anyway", "it can wait"), what one may do later ("not yet", "i'll let you
+#: know", "we'll see", "heads up, we might need to"),
 #: what keeps happening ("keeps freezing", "always seems", "3rd time this week", "lately", "funny how"),
 #: plans not made ("thinking of", "prob gonna", "havent decided"), work reported done ("is done, the numbers
 #: matched", "went smooth"), praise of work ("nice job"), the weather, an emoji; what happens every time ("late
@@ -62,7 +63,8 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
-    r"wow|omg|yikes|phew|sigh|brutal|damn|crazy|wild|insane|nightmare|killing me|what an? \w+|"
+    r"wow|omg|yikes|phew|sigh|meh|nah|eh|anyways?|whatever|(?:it|that) can wait|brutal|damn|crazy|wild|insane|"
+    r"nightmare|killing me|what an? \w+|"
     r"you'?re (?:a star|the best|a legend|a lifesaver)|legend|lifesaver|impressive|can'?t wait|fed up|"
     r"driving me (?:nuts|crazy|mad)|already|not yet|i'?ll let (?:you|u) know|might have to|"
     r"i'?ll probably|(?:we|i)(?:'?d| would) probably|(?:we'?ll|will) see|heads up|lately|bane|"

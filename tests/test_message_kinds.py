@@ -112,6 +112,9 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("we moved the pickup to the afternoon so slot 7871 is free again", False),  # "again": maybe a request
         ("meanwhile check if we already have pallet suppliers in poland", False),  # an order after "meanwhile"
         ("thanks, that's exactly what i needed for 4102", True),  # "what" opens no question here
+        ("meh, it's low prio anyway", True),  # a shrug
+        ("nah, 4101 can wait till monday", True),
+        ("meh, show me the low prio ones anyway", False),  # an order after it
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
