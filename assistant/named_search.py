@@ -112,13 +112,13 @@ def name_argument(schema: Mapping[str, Any]) -> str | None:
     return None
 
 
-def searched_name(request: str, schema: Mapping[str, Any], own_words: Collection[str] = ()) -> str | None:
+def searched_name(request: str, schema: Mapping[str, Any], operation_words: Collection[str] = ()) -> str | None:
     """The name `request` looks up with the operation of `schema` (see the module), as written; None when it
-    names none. `own_words` are words the operation is called by ("staff", "directory"), which no name has."""
+    names none. `operation_words` are words the operation is called by ("staff", "directory"), which no name has."""
     text = " ".join(request.split())
     candidates = []
     if match := _VERB.match(text):
-        candidates.append(_before_the_operation(match.group(1), own_words))
+        candidates.append(_before_the_operation(match.group(1), operation_words))
     if match := _WHO.match(text):
         candidates.append(match.group(1))
     details = _DETAILS | {part for name in (schema.get("properties") or {}) for part in name.casefold().split("_")}
@@ -135,7 +135,7 @@ def searched_name(request: str, schema: Mapping[str, Any], own_words: Collection
     part = _PART.search(text)
     said = [group for group in part.groups() if group] if part else []
     # said as part of a name or title, a word of a role is one: "whose title mentions manager"
-    return _a_name(candidates, schema, own_words) or _a_name(said, schema, own_words, _SENTENCE_WORDS)
+    return _a_name(candidates, schema, operation_words) or _a_name(said, schema, operation_words, _SENTENCE_WORDS)
 
 
 def next_name(request: str, schema: Mapping[str, Any], tool: str) -> str | None:
@@ -156,7 +156,7 @@ def asked_states(arguments: Mapping[str, Any], tool: str, schema: Mapping[str, A
             and value in ((schema.get("properties") or {}).get(name) or {}).get("enum", ())]
 
 
-def _a_name(candidates: list[str], schema: Mapping[str, Any], own_words: Collection[str],
+def _a_name(candidates: list[str], schema: Mapping[str, Any], operation_words: Collection[str],
             not_a_name: Collection[str] = ()) -> str | None:
     """The first of `candidates` that is a name (see the module): one to MOST_WORDS words of letters, none a word
     that only builds the sentence or the operation's own (or one of `not_a_name`, where given), not only values of
@@ -166,7 +166,7 @@ def _a_name(candidates: list[str], schema: Mapping[str, Any], own_words: Collect
     for candidate in candidates:
         words = candidate.split()
         if 0 < len(words) <= MOST_WORDS and all(_WORD.match(word) for word in words) and \
-                not any(word.casefold() in not_a_name or word.casefold() in own_words for word in words) and \
+                not any(word.casefold() in not_a_name or word.casefold() in operation_words for word in words) and \
                 not all(word.casefold() in values for word in words):
             return candidate
     return None
@@ -190,13 +190,13 @@ def _choice_words(schema: Mapping[str, Any]) -> set[str]:
             for value in prop.get("enum") or () for word in re.split(r"[\s_-]+", str(value))}
 
 
-def _before_the_operation(text: str, own_words: Collection[str]) -> str:
+def _before_the_operation(text: str, operation_words: Collection[str]) -> str:
     """`text` less the few words after the name that say where to look, one of them the operation's own: "sofia in
     the staff directory" -> "sofia"."""
     words = text.split()
     for index, word in enumerate(words):
         rest = [other.casefold() for other in words[index + 1:]]
-        if word.casefold() in ("in", "on", "from") and len(rest) <= MOST_WORDS and set(rest) & set(own_words):
+        if word.casefold() in ("in", "on", "from") and len(rest) <= MOST_WORDS and set(rest) & set(operation_words):
             return " ".join(words[:index])
     return text
 
