@@ -28,6 +28,10 @@ A request the router placed at a change only by a small margin is most often for
 ("book me a flight to Berlin" had been sent as a sick day): the reply lists the changes the catalog can make
 (`unsure_change_reply`).
 
+A question the router's classifier was sure wants an operation, where its checks then found none that can answer it
+("is anyone from finance on leave next week?", which states none of what a leave balance needs), is answered with
+what the catalog can look up on those records (`unanswered_question`), not left to the model alone.
+
 A request for a change that states nothing the operation takes, in a chat that writes no number ("ok then cancel
 it" as its first message), is not the model's to answer: it had replied "I'll do that now. (pause)" and nothing
 followed. The answer asks for the record's id (`needed_id`), and the engine keeps the call for the answer to it.
@@ -256,6 +260,30 @@ def unsure_change_reply(tools: Mapping[str, Tool]) -> str:
     listed = _listed(_changes(tools))
     return f"I haven't done anything: that doesn't look like a change I can make. The changes I can make: " \
            f"{listed}. If you meant one of them, say which, with its details."
+
+
+#: Below this no-call probability the router's classifier was sure a message wants a call.
+SURE_OF_A_CALL = 0.1
+
+
+def unanswered_question(request: str, tool: str, no_call: float, tools: Mapping[str, Tool]) -> bool:
+    """Whether `request` is a question the router's classifier was sure wants an operation (`tool`, at a no-call
+    probability under SURE_OF_A_CALL) though its checks found none that can answer it: "is anyone from finance on
+    leave next week?" states none of what a leave balance needs, and the model, left to answer alone, had said
+    "as a Northwind Labs employee, I don't have the ability to access personal data"."""
+    return no_call < SURE_OF_A_CALL and asks(request) and isinstance(tools.get(tool), ApiOperationTool)
+
+
+def unanswered_reply(tool: str, tools: Mapping[str, Tool]) -> str:
+    """The answer to an `unanswered_question` the classifier placed at `tool`: what the catalog can look up on
+    the same records (the look-ups whose summaries share a noun with `tool`'s), or every look-up."""
+    chosen = tools[tool]
+    assert isinstance(chosen, ApiOperationTool)
+    nouns = _nouns(chosen.operation.summary)
+    reads = [other for other in tools.values() if isinstance(other, ApiOperationTool) and not other.side_effects]
+    near = [other for other in reads if nouns & _nouns(other.operation.summary)] or reads
+    listed = f" What I can look up there: {_listed(near)}." if near else ""
+    return f"I couldn't find a look-up in the API that answers that, so I haven't looked anything up.{listed}"
 
 
 def needed_id(request: str, tool: Tool, said: Sequence[str], today: date | None) -> str | None:

@@ -61,6 +61,8 @@ from assistant.actions import (
     needed_id,
     needed_id_reply,
     negated_action,
+    unanswered_question,
+    unanswered_reply,
     unchanged_property,
     undone_action,
     unsupported_action,
@@ -463,6 +465,11 @@ class Engine:
             if verb:
                 log.info("router: %s; no operation does %r: no call", route.tool if route.call else "no call", verb)
                 return unsupported_reply(verb, route.tool if route.call else None, self.tools)
+        if generation.refuse_unsupported_actions and not route.call and not route.settled and previous is None \
+                and unanswered_question(request, route.tool, route.no_call, self.tools):
+            log.info("router: no call, though sure of one (%.2f; %s): no look-up answers it", route.no_call,
+                     route.reason)
+            return unanswered_reply(route.tool, self.tools)
         if route.call and previous is None and not route.reason.startswith((REFINES, VERB_NAMES)) \
                 and route.tool in self.changes and route.tool_probability < generation.least_change_probability:
             log.info("router: %s at %.2f is no change this request asks for: no call", route.tool,

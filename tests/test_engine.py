@@ -19,6 +19,7 @@ import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant import engine as engine_module
+from assistant.actions import SURE_OF_A_CALL, unanswered_question
 from assistant.chat_format import ChatFormat, call_content, parse_call
 from assistant.claims import unsupported_claims
 from assistant.config import DEMO_CATALOG, GenerationConfig
@@ -1584,6 +1585,27 @@ def demo_engine(folder: Path, operations: list[str], script: str, verdict: str, 
     return Engine(PassesDecoder(len(tokenizer), [passes]), ChatFormat(tokenizer), _tiny_registry(tokenizer, tools),
                   tools, GenerationConfig(**{"repetition_penalty": 1.0, **generation}), "You are a test assistant.",
                   max_context_tokens=1024, router=router or fixed_router([NO_CALL, *names], verdict))
+
+
+def test_a_question_the_router_was_sure_wants_a_look_up_that_none_answers_gets_what_can_be_looked_up(
+        base_tokenizer_folder: Path):
+    operations = ["getLeaveBalance", "listLeaveRequests", "createLeaveRequest", "listTickets"]
+    question = "is anyone from finance on leave next week?"  # states none of what a balance needs
+    engine = demo_engine(base_tokenizer_folder, operations, "I don't have the ability to access personal data.",
+                         "api.getLeaveBalance")
+    answer = final(run(engine, question, dry_run=True))
+    assert answer.tool_calls == []
+    assert answer.answer == "I couldn't find a look-up in the API that answers that, so I haven't looked anything " \
+                            "up. What I can look up there: get an employee's remaining leave days or list leave requests."
+    # news asks nothing, a classifier unsure of a call leaves it to the model, and so do the written refusals off
+    route = engine.route([{"role": "user", "content": question}])
+    assert route is not None and not route.call and route.no_call < SURE_OF_A_CALL
+    assert engine._refusal(question, route, engine.generation) is not None
+    assert not unanswered_question("finance is on leave next week, the whole team", route.tool, route.no_call,
+                                   engine.tools)
+    assert not unanswered_question(question, route.tool, SURE_OF_A_CALL, engine.tools)
+    assert engine._refusal(question, route, engine.generation.model_copy(update={"refuse_unsupported_actions": False})) \
+        is None
 
 
 @pytest.mark.parametrize(("question", "refuse", "called"), [
