@@ -458,9 +458,15 @@ class ToolRouter:
         if call and no_lookup:
             reasons.append("work on a text, or nothing to look up, asked for")
             call = False
-        if not call and checks and schemas is not None and not no_lookup and not reaction(texts[0]) and \
-                not opinion(texts[0]) and (found := name_lookup(candidates, schemas, reads, texts[0])) is not None:
-            # "look up lars eriksen", "who is priya": a name sits nearer chat than the look-up in the embedding
+        found = name_lookup(candidates, schemas, reads, texts[0]) if checks and schemas is not None and \
+            not no_lookup and not reaction(texts[0]) and not opinion(texts[0]) else None
+        if found is not None and (
+                not call  # "look up lars eriksen", "who is priya": a name sits nearer chat than the look-up
+                or tool == SEARCH and unknown_words is not None  # "is nordpak approved?": a name no document uses
+                and set(keywords(found[1])) <= set(unknown_words(found[1]))
+                or tool != found[0] and tool in reads and tool in schemas
+                and not stated_count(schemas[tool], texts[0], today)):
+            # "who is kessler" had listed every carrier, a look-up stating nothing of the request
             reasons.append(f"the request looks up a record by its name ({found[1]})")
             tool, call = found[0], True
         chat = False  # the prior reads the message as one that wants no tool, and nothing in it asks for the call

@@ -131,3 +131,24 @@ def test_the_state_asked_of_a_name_is_no_filter_of_its_look_up():
 ])
 def test_a_follow_up_goes_on_to_the_next_name(request_text: str, name: str | None):
     assert next_name(request_text, SUPPLIERS, "api.searchSuppliers") == name
+
+
+def test_a_name_no_document_uses_or_a_look_up_stating_nothing_gives_way_to_the_look_up_by_name():
+    carriers = {"type": "object", "properties": {"country": {"type": "string", "enum": ["NL", "PL"]}}}
+    schemas = {"api.searchSuppliers": SUPPLIERS, "api.listCarriers": carriers}
+    tools, reads = {"search", *schemas}, set(schemas)
+    unknown = {"nordpak", "kessler"}
+    handbook = rated({"search": 0.6, "api.searchSuppliers": 0.2})
+    route = handbook.route(["is nordpak approved?"], tools, schemas=schemas, reads=reads,
+                           unknown_words=lambda text: [word for word in text.casefold().split() if word in unknown])
+    assert (route.tool, route.call) == ("api.searchSuppliers", True)
+    # a name the documents use keeps the handbook's question there, and without the documents' words so does any
+    assert handbook.route(["is the handbook approved?"], tools, schemas=schemas, reads=reads,
+                          unknown_words=lambda text: []).tool == "search"
+    assert handbook.route(["is nordpak approved?"], tools, schemas=schemas, reads=reads).tool == "search"
+    lister = rated({"api.listCarriers": 0.6, "api.searchSuppliers": 0.2})
+    assert lister.route(["who is kessler"], tools, schemas=schemas, reads=reads).tool == "api.searchSuppliers"
+    # a look-up the request states a filter of keeps it
+    assert searched_name("kessler's country? carriers in PL", SUPPLIERS) == "kessler"
+    assert lister.route(["kessler's country? carriers in PL"], tools, schemas=schemas, reads=reads).tool == \
+        "api.listCarriers"
