@@ -63,8 +63,9 @@ _ASKING = frozenset({
     "could", "would", "will", "you", "u", "pls", "please", "plz", "the", "a", "an", "of", "for", "i", "i'd", "i'm",
     "hey", "hi", "hello", "ok", "okay", "and", "so", "quick", "quickly", "do", "have", "got",
 })
-#: Details that are no detail of a name before "of": "the number of days", "the date of the party".
-_COUNTED = frozenset({"number", "date", "start"})
+#: Details that are no detail of a name before "of" or "for": "the number of days", "the date of the party", "who
+#: is the contact for expenses" (a topic's).
+_COUNTED = frozenset({"number", "date", "start", "contact", "details", "info", "status", "category", "rep"})
 _VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:(?:can|could|would) (?:you|u) )?(?:please |pls |plz )?"
                    r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)\W*$", re.IGNORECASE)
 _WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?(.+?)\W*$",

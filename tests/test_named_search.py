@@ -59,6 +59,7 @@ def test_a_name_is_read_from_the_form_of_the_request(request_text: str, name: st
     "is there a sofia in the marketing team?",  # the classifier's already: nothing to read from its form
     "cancel 507 please, the summer camp got called off", "the customer already called twice", "a guy called me",
     "the file named report",
+    "who is the contact for expenses",  # a topic's contact
 ])
 def test_no_name_is_read_where_the_words_build_the_sentence_or_the_form_asks_for_none(request_text: str):
     assert searched_name(request_text, DIRECTORY, {"search", "directory"}) is None
