@@ -463,10 +463,9 @@ class ToolRouter:
         if found is not None and (
                 not call  # "look up lars eriksen", "who is priya": a name sits nearer chat than the look-up
                 or tool == SEARCH and unknown_words is not None  # "is nordpak approved?": a name no document uses
-                and set(keywords(found[1])) <= set(unknown_words(found[1]))
-                or tool != found[0] and tool in reads and tool in schemas
-                and not stated_count(schemas[tool], texts[0], today)):
-            # "who is kessler" had listed every carrier, a look-up stating nothing of the request
+                and set(keywords(found[1])) <= set(unknown_words(found[1]))):
+            # a look-up the classifier chose stays: records of other kinds have names too (a carrier's), and no
+            # filter for them
             reasons.append(f"the request looks up a record by its name ({found[1]})")
             tool, call = found[0], True
         chat = False  # the prior reads the message as one that wants no tool, and nothing in it asks for the call

@@ -134,7 +134,7 @@ def test_a_follow_up_goes_on_to_the_next_name(request_text: str, name: str | Non
     assert next_name(request_text, SUPPLIERS, "api.searchSuppliers") == name
 
 
-def test_a_name_no_document_uses_or_a_look_up_stating_nothing_gives_way_to_the_look_up_by_name():
+def test_a_name_no_document_uses_gives_way_to_the_look_up_by_name_and_a_look_up_chosen_stays():
     carriers = {"type": "object", "properties": {"country": {"type": "string", "enum": ["NL", "PL"]}}}
     schemas = {"api.searchSuppliers": SUPPLIERS, "api.listCarriers": carriers}
     tools, reads = {"search", *schemas}, set(schemas)
@@ -147,9 +147,6 @@ def test_a_name_no_document_uses_or_a_look_up_stating_nothing_gives_way_to_the_l
     assert handbook.route(["is the handbook approved?"], tools, schemas=schemas, reads=reads,
                           unknown_words=lambda text: []).tool == "search"
     assert handbook.route(["is nordpak approved?"], tools, schemas=schemas, reads=reads).tool == "search"
+    # records of another kind have names too, with no filter for them: the look-up the classifier chose stays
     lister = rated({"api.listCarriers": 0.6, "api.searchSuppliers": 0.2})
-    assert lister.route(["who is kessler"], tools, schemas=schemas, reads=reads).tool == "api.searchSuppliers"
-    # a look-up the request states a filter of keeps it
-    assert searched_name("kessler's country? carriers in PL", SUPPLIERS) == "kessler"
-    assert lister.route(["kessler's country? carriers in PL"], tools, schemas=schemas, reads=reads).tool == \
-        "api.listCarriers"
+    assert lister.route(["who is nordline"], tools, schemas=schemas, reads=reads).tool == "api.listCarriers"
