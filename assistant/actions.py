@@ -187,10 +187,16 @@ def unsupported_reply(verb: str, tool: str | None, tools: Mapping[str, Tool]) ->
         return f"I can't do that: none of the API's operations can {verb}.{listed}"
     chosen = tools[tool]
     assert isinstance(chosen, ApiOperationTool)
-    nouns = _nouns(chosen.operation.summary)
-    listed = _listed([other for other in tools.values()
-                      if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)])
-    return f"I can't do that: none of the API's operations can {verb}. What I can do there: {listed}."
+    return f"I can't do that: none of the API's operations can {verb}. What I can do there: " \
+           f"{_listed(_same_records(chosen, tools))}."
+
+
+def _same_records(operation: ApiOperationTool, tools: Mapping[str, Tool]) -> list[ApiOperationTool]:
+    """The catalog operations among `tools` on the same records as `operation`, itself included: those whose
+    summaries share a noun with its own."""
+    nouns = _nouns(operation.operation.summary)
+    return [other for other in tools.values()
+            if isinstance(other, ApiOperationTool) and nouns & _nouns(other.operation.summary)]
 
 
 def _listed(operations: Sequence[ApiOperationTool]) -> str:
@@ -246,9 +252,7 @@ def named_change(request: str, tool: str, tools: Mapping[str, Tool]) -> str | No
     if verb is None or not isinstance(operation, ApiOperationTool) or not operation.side_effects \
             or _names(operation, SAME_ACTION.get(verb, verb)):
         return None
-    nouns = _nouns(operation.operation.summary)
-    named = [name for name, other in tools.items() if isinstance(other, ApiOperationTool) and other.side_effects
-             and other is not operation and nouns & _nouns(other.operation.summary)
+    named = [other.name for other in _same_records(operation, tools) if other.side_effects and other is not operation
              and verb in map(str.lower, _opening_verbs(other))]
     return named[0] if len(named) == 1 else None
 
@@ -279,9 +283,8 @@ def unanswered_reply(tool: str, tools: Mapping[str, Tool]) -> str:
     the same records (the look-ups whose summaries share a noun with `tool`'s), or every look-up."""
     chosen = tools[tool]
     assert isinstance(chosen, ApiOperationTool)
-    nouns = _nouns(chosen.operation.summary)
-    reads = [other for other in tools.values() if isinstance(other, ApiOperationTool) and not other.side_effects]
-    near = [other for other in reads if nouns & _nouns(other.operation.summary)] or reads
+    near = [other for other in _same_records(chosen, tools) if not other.side_effects] or \
+        [other for other in tools.values() if isinstance(other, ApiOperationTool) and not other.side_effects]
     listed = f" What I can look up there: {_listed(near)}." if near else ""
     return f"I couldn't find a look-up in the API that answers that, so I haven't looked anything up.{listed}"
 

@@ -148,13 +148,13 @@ HANDBOOK_NEAR = 0.55
 RULE_FLOOR = 0.38
 #: The words a general question is framed with rather than the term it asks about ("is a reach truck basically
 #: the same as a counterbalance forklift"): stemmed as `tools.lexical.keywords` stems them.
-#: What a message asks, from its first question word to the end of that sentence.
-_ASKED = re.compile(r"\b(?:what|what's|whats|which|who|whose|where|when|how|any|anything|is|are|do|does|did)\b[^.?!]*",
-                    re.IGNORECASE)
 _FRAMING = frozenset(keywords(
     "actually anyway basically define definition difference different exactly explain general generally like mean "
     "meaning means really same simple simply speaking stand stands term terms thing things typical typically usual "
     "usually normally versus vs word words not or"))
+#: What a message asks, from its first question word to the end of that sentence.
+_ASKED = re.compile(r"\b(?:what|what's|whats|which|who|whose|where|when|how|any|anything|is|are|do|does|did)\b[^.?!]*",
+                    re.IGNORECASE)
 #: A text -> its keywords that the documents never use (`tools.retrieval.SearchTool.unknown_words`).
 UnknownWords = Callable[[str], Sequence[str]]
 #: Texts -> unit-length embeddings, one row per text. `tools.retrieval.Embedder.embed` is one.
