@@ -28,6 +28,7 @@ from assistant.unsaid import (
     idle_texts,
     lines_without_when_figures,
     past_for_ahead,
+    priced_for_when_figures,
     undated,
     unsaid_dates,
     unsaid_flags,
@@ -69,6 +70,8 @@ def settled_arguments(
                              "a figure of a time of day or a date")
         arguments = _with(arguments, lines_without_when_figures(arguments, tool.parameters, request, today), tool,
                           "less figures of a time of day or a date")
+        arguments = _with(arguments, priced_for_when_figures(arguments, tool.parameters, request, today), tool,
+                          "the amount written beside its currency, not a date's figure")
         arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request, tool.side_effects), tool,
                              "a flag nobody said")
     if generation.complete_stated_arguments:

@@ -61,6 +61,8 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("month_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month\b|\beom\b"),
     # "until the end of september", "since the start of may": the month's last day, or its first
     ("month_edge", rf"\b(?:the\s+)?(?P<edge>start|beginning|end)\s+of\s+(?P<month>{_MONTH})\b{_YEAR}"),
+    # "claims since jan", "since march": the month's first day, the last such before today's
+    ("since_month", rf"\bsince\s+(?P<month>{_MONTH})\b(?!\s*[0-3]?\d)"),
     # "in may", "for april", "expenses from may": the month's first day and its last (`stated_dates`); not "may i"
     ("month", (rf"\b(?:in|for|from|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
                r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)")),
@@ -200,6 +202,9 @@ def _readings(kind: str, match: re.Match[str], today: date) -> tuple[date, ...]:
         return _weekday(_WEEKDAY_NAMES[match.group("weekday").lower()], (match.group("which") or "").lower(), today)
     if kind == "month":
         return (date(today.year, _MONTHS[match.group("month").lower()], 1),)
+    if kind == "since_month":
+        month = _MONTHS[match.group("month").lower()]
+        return (date(today.year - (month > today.month), month, 1),)
     if kind == "period":
         return (_period_start(match, today),)
     if kind == "month_edge":

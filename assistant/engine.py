@@ -430,7 +430,7 @@ class Engine:
             log.exception("the tool router failed; the model decides alone")
             return None
         routed = route.tool if route.call and route.tool in self.reads | self.changes else None
-        refined = refined_tool(_request(history), previous, self.schemas, today, routed)
+        refined = refined_tool(_request(history), previous, self.schemas, today, routed, self._named_requests())
         if refined is not None and not (route.call and route.tool == refined):
             route = Route(route.no_call, refined, route.tool_probability, True,
                           reason=f"{REFINES}, not {route.tool if route.call else 'no call'}")
@@ -441,6 +441,11 @@ class Engine:
         log.info("router: %s (no call %.2f, %s %.2f)%s", route.tool if route.call else "no call", route.no_call,
                  route.tool, route.tool_probability, f"; {route.reason}" if route.reason else "")
         return route
+
+    def _named_requests(self) -> list[str]:
+        """The catalog's example requests, which write records' ids beside their names ("at antwerp WH-02"): by
+        them a follow-up's name states an id (`codes.named_id_arguments`)."""
+        return [text for tool in self.tools.values() if isinstance(tool, ApiOperationTool) for text in tool.examples]
 
     def _refusal(self, request: str, route: Route | None, generation: GenerationConfig,
                  previous: ParsedCall | None = None) -> str | None:
@@ -815,7 +820,7 @@ class Engine:
             similarities=self.router.similarities if self.router is not None and self.router.embed is not None
             else None)
         arguments = carried_arguments(arguments, tool.name, tool.parameters, _request(state.history), state.previous,
-                                      state.today, user_texts(state.history)[:-1])
+                                      state.today, user_texts(state.history)[:-1], self._named_requests())
         if arguments != written:
             state.sent_arguments = json.dumps(arguments, ensure_ascii=False)
         unstated = tool.side_effects and generation.stated_ids and unstated_record_id(  # the whole chat's

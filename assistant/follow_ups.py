@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
-from assistant.codes import fitting_code, id_pattern, record_number, stated_codes, value_shape
+from assistant.codes import fitting_code, id_pattern, named_id_arguments, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
-from assistant.message_kinds import follow_up, reaction
+from assistant.message_kinds import asks_what_follows, follow_up, reaction, text_work
 from assistant.named_search import name_argument, next_name
 from assistant.slots import asks, stated_arguments, stated_count
 
@@ -130,7 +130,7 @@ def completed_request(request: str, tool: str, previous: ParsedCall | None, sche
 
 
 def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],
-                 today: date | None, routed: str | None = None) -> str | None:
+                 today: date | None, routed: str | None = None, named: Iterable[str] = ()) -> str | None:
     """The operation of the call before, when `request` refines it and states something that operation takes
     ("only annual leave" after a look-up of leave requests), or gives what it was held for (`held_answer`: "E1006"
     after "Not sent: which organizer?"); None otherwise. A reaction ("meh, it's low prio anyway") refines nothing.
@@ -140,8 +140,15 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     for that, 10 of us, E1014" after a look-up of free rooms books one); a narrowing or a correction ("only ...",
     "no wait, 10:30 to 11:30", "same for E1012") takes the operation before. An answer to a held call keeps
     it unless the message states more for `routed` than it gives the held call ("book bora tomorrow 10-11 for
-    E1005" after a leave request held for its employee books the room)."""
-    if previous is None or previous.tool not in schemas or reaction(request):
+    E1005" after a leave request held for its employee books the room). A message that only goes on and states as
+    much for the operation before as for `routed` keeps the one before ("and E1007?" after a leave balance).
+
+    `named`: the requests that write a record's id beside its name (the catalog's examples), by which a name
+    states an id ("and antwerp?" after delayed shipments out of rotterdam: WH-02). A request for a text ("can you
+    write a reply to the customer saying we're on it") or a question about what the call before brings ("will that
+    count as a no show?") refines nothing."""
+    if previous is None or previous.tool not in schemas or reaction(request) or text_work(request) or \
+            asks_what_follows(request):
         return None
     schema = schemas[previous.tool]
     given = held_answer(request, previous, schema, today)
@@ -150,18 +157,29 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
         return previous.tool  # the answer to "which organizer?", not a request of its own that also names one
     if _next_name(request, previous, schema):
         return previous.tool  # "and kessler?" after a look-up of baltic pack by its name
-    stated = stated_arguments({}, schema, request, today)
+    stated = _restated(schema, request, today, named)
     if not refines(request) or not stated:
         return None
     if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
         return previous.tool
-    return previous.tool if stated_count(schema, request, today) > stated_count(schemas[routed], request, today) \
-        else None
+    return previous.tool if _stated_count(schema, request, today, named) >= \
+        _stated_count(schemas[routed], request, today, named) else None
+
+
+def _restated(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]) -> dict[str, Any]:
+    """The arguments of `schema` that `request` states: written out or named (`stated_arguments`), and ids it
+    names by a name the `named` requests write beside them (`codes.named_id_arguments`)."""
+    return {**named_id_arguments({}, schema, request, named), **stated_arguments({}, schema, request, today)}
+
+
+def _stated_count(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]) -> int:
+    """How many of `schema`'s arguments `request` states (`slots.stated_count`) or names (`_restated`)."""
+    return stated_count(schema, request, today) + len(named_id_arguments({}, schema, request, named))
 
 
 def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, Any], request: str,
-                      previous: ParsedCall | None, today: date | None, earlier: list[str] | None = None
-                      ) -> dict[str, Any]:
+                      previous: ParsedCall | None, today: date | None, earlier: list[str] | None = None,
+                      named: Iterable[str] = ()) -> dict[str, Any]:
     """`arguments` with what they keep of the call before (`previous`):
 
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
@@ -178,6 +196,7 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     - a call of another operation that refines ("what about 4-5pm?", after a booking for tomorrow) takes the call
       before's date of the same name where it wrote none and `request` states none: the times were asked of that
       day, and listMeetingRooms refuses times without a date;
+    - an id `request` names by a name the `named` requests write beside it ("and antwerp?": WH-02) is stated;
     - and whatever the call before, where the person speaks of themself, an id of a kind (its pattern) the call
       wrote and `request` does not state is the one of that kind the person last gave as their own (`_own_ids`).
     """
@@ -187,7 +206,7 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
     if previous.tool == tool and (refines(request) or previous.held_for):
-        restated = {**stated_arguments({}, schema, request, today), **held_answer(request, previous, schema, today),
+        restated = {**_restated(schema, request, today, named), **held_answer(request, previous, schema, today),
                     **_next_name(request, previous, schema)}
         named = name_argument(schema)
         if named in kept and restated.keys() - {named} and not _written(kept[named], request):

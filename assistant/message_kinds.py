@@ -130,13 +130,16 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORE
 
 #: Work on a text the message asks for, which stays work on a text when it names a record: "write a teams message
 #: to the crew saying SUP-0466 starts next month", "translate this note for SHP-205077", "can you help me write a
-#: short msg to a driver ...", or which of two wordings it gives is right ("is it 'a delay to' or 'a delay of'?").
+#: short msg to a driver ...", "thanks! can you draft an email to kessler ...", "can you write her a short email
+#: saying ...", "write a short note for the team that the demo is in bora", or which of two wordings it gives is
+#: right ("is it 'a delay to' or 'a delay of'?").
 _TEXT_WORK = re.compile(
-    r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
+    r"^\W*(?:(?:ok(?:ay)?|thanks|thank you|thx|ty|great|cool|perfect|nice|right|also|and|now)\W+)*"
+    r"(?:(?:can|could|would) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
-    r"(?:write|draft|compose|word|phrase) (?:me )?(?:a |an |the |my )?(?:(?:short|quick|friendly|polite|formal|"
-    r"firm) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|txt|reply|response|text|letter|"
-    r"announcement|memo|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply))\b"
+    r"(?:write|draft|compose|word|phrase) (?:me |him |her |them |us )?(?:a |an |the |my )?(?:(?:short|quick|"
+    r"friendly|polite|formal|firm|brief|nice) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|"
+    r"txt|reply|response|text|letter|announcement|memo|note|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply))\b"
     r"|^\W*(?:is it|should it be|do (?:i|we|you) (?:say|write)|which is (?:right|correct)\W*)\s*"
     r"[\"'\u2018\u201c][^\"'\u2019\u201d]+[\"'\u2019\u201d]\s*or\s*[\"'\u2018\u201c]",
     re.IGNORECASE)
@@ -147,12 +150,12 @@ _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon
                         r"\b(?:note|reminder|memo) (?:to|for) (?:self|myself|me)\b", re.IGNORECASE)
 
 
-#: What goes on from the message before: an opening "and", "for", "what/how about", "same", "then", "or" (after an
-#: "ok" or "thanks" too), "also", "the same", "as well", "instead" anywhere, a closing "too", and what was said
-#: before named as "that", "it" or "them" ("can u do the same for sofia", "ok and if i take 5 of them in july?",
-#: "pls check E1003 too", "what's 15% of that?").
+#: What goes on from the message before: an opening "and" (typed "n" too: "n venlo"), "for", "what/how about",
+#: "same", "then", "or" (after an "ok" or "thanks" too), "also", "the same", "as well", "instead" anywhere, a closing
+#: "too", and what was said before named as "that", "it" or "them" ("can u do the same for sofia", "ok and if i take
+#: 5 of them in july?", "pls check E1003 too", "what's 15% of that?").
 _GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so)\W+)?"
-                      r"(?:and|for|plus|or|then|same|what about|how about|what if)\b"
+                      r"(?:and|n|for|plus|or|then|same|what about|how about|what if)\b"
                       r"|\b(?:also|the same|as well|instead)\b|\b(?:too|then)\W*$"
                       r"|\b(?:of|from|with|on|to|by|in|for) (?:that|it|them|those|these)\b"
                       r"|\b(?:that|it|them|those|these)\W*$", re.IGNORECASE)
@@ -259,6 +262,19 @@ def asks_how_long_or_who(text: str) -> bool:
     """Whether `text` asks how long, by when or who ("how long have i got to file the damage report?", "who needs
     to approve it?"): a rule answers it, not a change to a record."""
     return asks_who(text) or _HOW_LONG.search(text) is not None
+
+
+#: A yes/no question about what the thing just said brings or means: "will that count as a no show? slot was at
+#: 11", "does this mean the truck won't come?", "would that affect my bonus". Not an offer to do it ("would that be
+#: possible"), nor an ask of the assistant ("will you cancel it").
+_WHAT_FOLLOWS = re.compile(r"^\W*(?:(?:ok(?:ay)?|and|so|but|hmm|wait)\W+)*(?:will|would|does|did|do|is|was|could|might)"
+                           r" (?:that|this)\b(?!\s+(?:be possible|be ok|be okay|work)\b)", re.IGNORECASE)
+
+
+def asks_what_follows(text: str) -> bool:
+    """Whether `text` asks what something said before brings or means ("will that count as a no show?") and asks
+    for nothing besides: no change to a record answers it."""
+    return _WHAT_FOLLOWS.search(text) is not None and not requests_something(text)
 
 
 def names_a_record(text: str) -> bool:

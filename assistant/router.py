@@ -75,6 +75,7 @@ from assistant.codes import named_id_arguments, stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
     asks_how_long_or_who,
+    asks_what_follows,
     asks_who,
     follow_up,
     general_question,
@@ -454,6 +455,10 @@ class ToolRouter:
         if call and checks and reaction(texts[0]):
             reasons.append("news, thanks or a complaint that asks for nothing")
             call = False
+        if call and checks and tool in changes and asks_what_follows(texts[0]):
+            # "will that count as a no show? slot was at 11" had cancelled slot 11
+            reasons.append("a question about what the thing just said brings: no change")
+            call = False
         no_lookup = checks and (text_work(texts[0]) or wants_no_lookup(texts[0]))
         if call and no_lookup:
             reasons.append("work on a text, or nothing to look up, asked for")
@@ -476,7 +481,7 @@ class ToolRouter:
         if chat:  # "@mark can you ring the driver for PO-118204", "leave SHP-204611 as it is"
             reasons.append(f"the message reads as one that wants no tool (prior {wants:.2f})")
             call = False
-        settled = not call and checks and (chat or
+        settled = not call and checks and (chat or tool in changes and asks_what_follows(texts[0]) or
             reaction(texts[0]) or no_lookup or general_question(texts[0]) and not names_a_record(texts[0]))
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons), settled=settled)
 

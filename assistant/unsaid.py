@@ -177,6 +177,28 @@ def when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str
     return _when_figures(arguments, schema, request, spans)
 
 
+#: A figure written beside its currency: "34.80 eur", "€52", "1,200 euros".
+_PRICED = re.compile(r"(?:[€$£]\s*(\d[\d,]*(?:\.\d+)?)|(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s*(?:eur|euros?|€|usd|gbp|"
+                     r"dollars?|pounds?)\b)", re.IGNORECASE)
+
+
+def priced_for_when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date
+                            ) -> dict[str, float]:
+    """The required amounts (number arguments) the call took from a figure the request writes only as part of a date
+    or a time of day, set to the one figure it writes beside a currency: "taxi to client 27 feb 34.80 eur" is
+    34.8, not 27."""
+    spans = _when_spans(request, today)
+    priced = [float((match.group(1) or match.group(2)).replace(",", "")) for match in _PRICED.finditer(request)
+              if not any(start <= match.start() < end for start, end in spans)]
+    if len(set(priced)) != 1:
+        return {}
+    properties = schema.get("properties") or {}
+    amounts = {name: value for name, value in arguments.items() if name in set(schema.get("required") or [])
+               and (properties.get(name) or {}).get("type") == "number"}
+    taken = _when_figures(amounts, {"properties": properties}, request, spans)
+    return {name: priced[0] for name in taken if arguments[name] != priced[0]}
+
+
 def lines_without_when_figures(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date
 ) -> dict[str, Any]:

@@ -67,6 +67,8 @@ WEDNESDAY = date(2026, 6, 10)
         ("rooms for next month", "rooms for 2026-07-01 to 2026-07-31"),
         ("2 days off next month", "2 days off next month"),  # which two: not said
         ("sick days left this year", "sick days left this year"),  # what is left of a yearly allowance
+        ("all my claims since jan", "all my claims 2026-01-01"),  # the month's first day
+        ("everything since august", "everything 2025-08-01"),  # the last august before today
         # the end of a month: its last day
         ("need it by the end of the month", "need it by 2026-06-30"),
         ("deliver end of next month", "deliver 2026-07-31"),

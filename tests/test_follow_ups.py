@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -294,3 +295,38 @@ def test_the_call_a_message_goes_on_from_is_a_held_one_across_a_look_up_of_what_
     previous, _ = call_before(chat(held, changed, now="E1006"), SCHEMAS, reads, TODAY)
     assert previous is not None and previous.tool == "api.cancelLeaveRequest"
     assert call_before([{"role": "user", "content": "E1006"}], SCHEMAS, reads, TODAY) == (None, "")
+
+
+def test_a_message_that_only_goes_on_and_states_as_much_for_the_call_before_keeps_its_operation():
+    before = ("how many annual leave days does E1006 have left", "api.getLeaveBalance",
+              {"employee_id": "E1006", "leave_type": "annual"})
+    previous = last_call(chat(before, now="and E1007?"))
+    assert refined_tool("and E1007?", previous, SCHEMAS, TODAY, routed="api.getEmployee") == "api.getLeaveBalance"
+    assert carried_arguments({"employee_id": "E1007"}, "api.getLeaveBalance", SCHEMAS["api.getLeaveBalance"],
+                             "and E1007?", previous, TODAY) == {"employee_id": "E1007", "leave_type": "annual"}
+
+
+@pytest.mark.parametrize(("before", "now"), [
+    (("open a ticket: vpn broken, E1006", "api.createTicket", {"requester_id": "E1006", "title": "vpn broken"}),
+     "can you write a reply to him saying it's urgent and we're on it"),
+    (("book annual leave 9-13 march, E1006", "api.createLeaveRequest", {"employee_id": "E1006", "leave_type": "annual"}),
+     "will that count as sick leave then?"),
+])
+def test_a_request_for_a_text_or_a_question_about_the_call_before_refines_nothing(before, now: str):
+    # each goes on in words and states an argument of the call before (a priority, a leave type)
+    assert refined_tool(now, last_call(chat(before, now=now)), SCHEMAS, TODAY) is None
+
+
+def test_a_follow_up_naming_a_site_by_its_name_states_its_id():
+    harbor = {f"api.{op.operation_id}": op for op in
+              load_catalog(Path(__file__).resolve().parents[1] / "data/examples/harbor/catalog.yaml").operations}
+    schemas = {name: op.parameters for name, op in harbor.items()}
+    named = [text for op in harbor.values() for text in op.examples]
+    before = ("what's delayed out of rotterdam right now", "api.searchShipments",
+              {"status": "delayed", "origin_warehouse_id": "WH-01"})
+    for now in ("and antwerp?", "n antwerp"):
+        previous = last_call(chat(before, now=now))
+        assert refined_tool(now, previous, schemas, TODAY, named=named) == "api.searchShipments"
+        assert refined_tool(now, previous, schemas, TODAY) is None  # without the examples no name reads as an id
+        assert carried_arguments({}, "api.searchShipments", schemas["api.searchShipments"], now, previous, TODAY,
+                                 named=named) == {"status": "delayed", "origin_warehouse_id": "WH-02"}

@@ -5,6 +5,7 @@ import pytest
 from assistant.message_kinds import (
     asks_for_an_amount,
     asks_how_long_or_who,
+    asks_what_follows,
     asks_who,
     general_question,
     limit_question,
@@ -229,6 +230,19 @@ def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(t
     assert limit_question(text) is limit
 
 
+@pytest.mark.parametrize(("text", "follows"), [
+    ("will that count as a no show? slot was at 11", True),
+    ("does this mean the truck won't come?", True),
+    ("ok would that affect my balance", True),
+    ("would that be possible to cancel 7731 instead", False),  # a request put as a question
+    ("will you cancel it", False),  # asks the assistant
+    ("will that cancel the booking too? pls cancel it", False),  # and asks for it
+    ("cancel that one too", False),
+])
+def test_a_question_about_what_the_thing_just_said_brings_is_told_from_a_request(text: str, follows: bool):
+    assert asks_what_follows(text) is follows
+
+
 @pytest.mark.parametrize(("text", "work"), [
     ("write a teams message to the crew saying SUP-0466 starts delivering next month", True),
     ("can you draft a polite email to portex about SHP-205077 being late", True),
@@ -243,6 +257,12 @@ def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(t
     ("draft a PO for SUP-0458, 300 x SKU-41230", False),  # a record to create, not a text
     ("can u help me word a msg to IT asking for an update on ticket 4103", True),
     ("draft a short out-of-office for 22-26 june, back on the 29th, urgent stuff to E1006", True),
+    ("thanks! can you draft an email to kessler letting them know the order is coming", True),
+    ("can you write her a short email saying People is fine with it", True),
+    ("can you write a short note for the team that the supplier demo is in bora tomorrow at 10", True),
+    ("ok now write a reply to the customer saying we're on it", True),
+    ("thanks, book bora for the demo too", False),
+    ("can you note on SHP-206001 that the customer called", False),  # a note on a record, not a text
 ])
 def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: bool):
     assert text_work(text) == work

@@ -23,6 +23,7 @@ from assistant.unsaid import (
     idle_texts,
     lines_without_when_figures,
     past_for_ahead,
+    priced_for_when_figures,
     undated,
     unsaid_dates,
     unsaid_flags,
@@ -715,6 +716,19 @@ def test_a_flags_word_is_a_whole_word_with_a_short_ending():
     assert unsaid_flags({"photos_attached": True}, damage, "found 6 wrong cases while picking") == ["photos_attached"]
     assert unsaid_flags({"photos_attached": True}, damage, "3 pics uploaded") == []
     assert unsaid_flags({"photos_attached": True}, damage, "photos are in the folder") == []
+
+
+def test_a_required_amount_taken_from_a_date_is_the_figure_written_beside_its_currency():
+    expense = {"type": "object", "required": ["amount_eur"], "properties": {"amount_eur": {"type": "number"}}}
+    today = date(2026, 3, 2)
+    assert priced_for_when_figures({"amount_eur": 27}, expense, "taxi to client 27 feb 34.80 eur, E1013", today) == \
+        {"amount_eur": 34.8}
+    assert priced_for_when_figures({"amount_eur": 25}, expense, "hotel berlin 25 feb €210", today) == \
+        {"amount_eur": 210.0}
+    # a figure written outside the date too, no currency, or two prices: the model's reading stands
+    assert priced_for_when_figures({"amount_eur": 12}, expense, "taxi on 12 march, 12 eur", today) == {}
+    assert priced_for_when_figures({"amount_eur": 27}, expense, "taxi 27 feb 34.80", today) == {}
+    assert priced_for_when_figures({"amount_eur": 27}, expense, "27 feb: taxi 34.80 eur, train 12 eur", today) == {}
 
 
 def test_a_figure_written_only_in_a_time_of_day_or_a_date_is_no_count_or_price():

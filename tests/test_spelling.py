@@ -26,3 +26,11 @@ def test_known_words_short_words_and_far_words_stay_as_written():
 def test_of_several_near_words_the_most_frequent_is_taken():
     speller = Speller(["the room", "rooms free", "rooms booked", "the rooms"])
     assert speller.mended("roomz") == "rooms"
+
+
+def test_a_word_typed_without_its_vowels_is_read_as_the_most_frequent_word_it_is_the_consonants_of():
+    speller = Speller([*REQUESTS, "how many shipments left from rotterdam", "how are you", "a hawaii trip"])
+    assert speller.mended("hw many shpmnts frm rotterdam") == "how many shipments from rotterdam"
+    assert speller.mended("bk a rm") == "book a room"
+    assert speller.mended("my pc") == "my pc"  # the consonants of no word of the texts
+    assert speller.mended("a 2nd monitor, 5pm") == "a 2nd monitor, 5pm"  # letters written with digits
