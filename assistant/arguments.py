@@ -25,6 +25,7 @@ from assistant.slots import is_question, stated_arguments
 from assistant.unsaid import (
     copied_requests,
     empty_arguments,
+    forgotten_filters,
     idle_texts,
     lines_without_when_figures,
     past_for_ahead,
@@ -74,6 +75,8 @@ def settled_arguments(
                           "the amount written beside its currency, not a date's figure")
         arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request, tool.side_effects), tool,
                              "a flag nobody said")
+        arguments = _without(arguments, forgotten_filters(arguments, tool.parameters, request), tool,
+                             "a filter the request lets go of")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, today) | \
             stated_lines(arguments, tool.parameters, request)

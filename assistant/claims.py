@@ -218,10 +218,10 @@ def unstated_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: 
         spec = properties.get(name) or {}
         if name in required or "format" in spec or isinstance(value, bool):
             continue
-        if "enum" in spec:
-            if isinstance(value, str) and not _enum_value_said(value, words):
+        if "enum" in spec and isinstance(value, str):
+            if not _enum_value_said(value, words):
                 unstated.append(name)
-        elif isinstance(value, int | float):
+        elif isinstance(value, int | float):  # a number listed as a choice too (a slot's 30, 60, 90 or 120 minutes)
             if _plain_number(repr(value) if isinstance(value, float) else str(value)) not in numbers:
                 unstated.append(name)
         elif isinstance(value, str) and any(c.isdigit() for c in value) and value.casefold() not in words and \

@@ -99,7 +99,7 @@ from assistant.events import (
     ToolOutcome,
 )
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
-from assistant.follow_ups import call_before, carried_arguments, completed_request, refined_tool
+from assistant.follow_ups import call_before, carried_arguments, completed_request, pointed_change, refined_tool
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
@@ -126,6 +126,9 @@ log = logging.getLogger(__name__)
 #: The router's reason for a turn that opens with the operation of the call before it (`follow_ups.refined_tool`),
 #: and for one whose verb names another change's action (`actions.named_change`): neither is the classifier's.
 REFINES = "refines the call before it"
+#: The router's reason for a turn that orders a change on the record the call before named
+#: (`follow_ups.pointed_change`).
+POINTED = "orders"
 VERB_NAMES = "the request's verb names"
 
 #: The likeliest argument tokens weighed at each step of a calculator expression (against the stated figures) or
@@ -434,6 +437,10 @@ class Engine:
         if refined is not None and not (route.call and route.tool == refined):
             route = Route(route.no_call, refined, route.tool_probability, True,
                           reason=f"{REFINES}, not {route.tool if route.call else 'no call'}")
+        if refined is None and not route.call and not route.settled and \
+                pointed_change(_request(history), previous, route.tool, self.schemas, self.changes, today):
+            route = Route(route.no_call, route.tool, route.tool_probability, True,
+                          reason=f"{POINTED} {route.tool}'s change on the record of the call before")
         named = named_change(_request(history), route.tool, self.tools) if route.call else None
         if named is not None:
             route = Route(route.no_call, named, route.tool_probability, True,
@@ -932,6 +939,8 @@ class Engine:
     ) -> Iterator[Event]:
         if generation.state_calculator_result:
             state.reply_text += _calculation_left_unstated(state)
+        if not state.reply_text.strip() and not "".join(state.visible).strip():
+            state.reply_text = _unfinished_call_reply(state.outcomes)
         yield from self._release(state)
         if state.reply_text or not state.new_messages:
             state.new_messages.append({"role": "assistant", "content": state.reply_text})
@@ -1069,6 +1078,17 @@ def _close_segment(state: TurnState) -> None:
 def _request(history: list[dict[str, Any]]) -> str:
     """The person's message this turn answers: the conversation's last user message."""
     return next((str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), "")
+
+
+def _unfinished_call_reply(outcomes: list[ToolOutcome]) -> str:
+    """The reply to a turn that ended with no words after a call it could not write (its arguments ran past the
+    limit, or left the grammar, and the turn's tokens were spent): what was not done and why, rather than nothing.
+    Empty where the last call was not such a call."""
+    if not outcomes or outcomes[-1].status != "invalid":
+        return ""
+    last = outcomes[-1]
+    return f"Nothing was sent: I could not write the {last.tool.removeprefix('api.')} call ({last.error}). " \
+        f"Please ask again, giving each detail once."
 
 
 def _calculation_left_unstated(state: TurnState) -> str:

@@ -30,24 +30,30 @@ from typing import Any
 from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, named_id_arguments, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
-from assistant.message_kinds import asks_what_follows, follow_up, reaction, text_work
+from assistant.message_kinds import asks_what_follows, follow_up, reaction, requests_something, text_work
 from assistant.named_search import name_argument, next_name
 from assistant.slots import asks, stated_arguments, stated_count
+from assistant.unsaid import forgotten_filters
 
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
 #: annual leave", "economy only", "just travel", "no wait, 10:30 to 11:30", "actually make it today and
 #: tomorrow", "sorry i meant bora", "oh and dont email the customer", "any of them with a projector", "free ones
 #: thursday 9 till 12".
-_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?and\b|\b(?:of them|ones)\b", re.IGNORECASE)
+_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?and\b|\b(?:of them|ones)\b|\b(?:top|first) \d+\b|"
+                      r"\b(?:is|are) enough\b", re.IGNORECASE)
 #: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
 #: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012".
 _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
                        r"correction|make it|make that|change it|change that|same)\b"
                        r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$", re.IGNORECASE)
+#: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday".
+_DENIED = re.compile(r"\b(?:not|instead of|rather than)\s+(?:the\s+)?[^\s,;]+", re.IGNORECASE)
 #: Words that go along with what was said before and name nothing: "ok zephyr then", "fine, 4pm".
 _ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|thx)\b", re.IGNORECASE)
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
+#: Words that point back at that record and at nothing else ("claims that are pending" points at none).
+_POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words by which the person speaks of themself: "show me all my claims", "how many days do i have now".
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|mine|myself)\b", re.IGNORECASE)
 
@@ -98,6 +104,8 @@ def call_before(messages: list[dict[str, Any]], schemas: dict[str, dict[str, Any
     previous, held = last_call(messages), last_call(messages, back=2)
     if previous is not None and previous.tool in reads and held is not None and held.tool in schemas \
             and held_answer(users[-1], held, schemas[held.tool], today):
+        return held, users[-3]
+    if previous is None and held is not None:  # a question or a thanks between: "and SHP-206002 as well, same note"
         return held, users[-3]
     return previous, users[-2] if len(users) > 1 else ""
 
@@ -166,9 +174,27 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
         _stated_count(schemas[routed], request, today, named) else None
 
 
+def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas: dict[str, dict[str, Any]],
+                   changes: Collection[str], today: date | None) -> bool:
+    """Whether `request` orders the change `tool` (the router's likeliest operation, though below its bar) on the
+    record the call before named: it asks for something, points back ("it", "that one"), writes no id of its own,
+    states an argument of `tool`, and `tool` takes the id the call before wrote ("customer says it arrived
+    yesterday, mark it delivered" after a look-up of SHP-207345)."""
+    if previous is None or tool not in changes or tool not in schemas or not requests_something(request) or \
+            not _POINTS_AT_IT.search(request) or stated_codes([request]) or reaction(request) or \
+            text_work(request) or asks_what_follows(request):
+        return False
+    properties = schemas[tool].get("properties") or {}
+    ids = [name for name, value in previous.arguments.items() if name in properties and _is_id(name, properties[name])]
+    return bool(ids) and stated_count(schemas[tool], request, today) > 0
+
+
 def _restated(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]) -> dict[str, Any]:
     """The arguments of `schema` that `request` states: written out or named (`stated_arguments`), and ids it
-    names by a name the `named` requests write beside them (`codes.named_id_arguments`)."""
+    names by a name the `named` requests write beside them (`codes.named_id_arguments`). What a correction says
+    it is not does not count ("sorry 08:30 not 08:00": 08:30)."""
+    if corrects(request):
+        request = _DENIED.sub(" ", request)
     return {**named_id_arguments({}, schema, request, named), **stated_arguments({}, schema, request, today)}
 
 
@@ -188,7 +214,7 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
       kessler?"), and so does the same call again after
       it was held for an id nobody wrote (`held_answer`: "E1006" after "Not sent: which organizer?");
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
-      takes the call before's id of the same name where it wrote one `request` does not state;
+      takes the call before's id of the same name where it wrote none or one `request` does not state;
     - a call of another operation where the person speaks of themself ("now show me all my claims", after an
       expense they submitted for "me E1013") takes the call before's id of the same name that the person gave
       as their own in one of the `earlier` messages (the chat's user messages before `request`), where the call
@@ -206,8 +232,10 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
     if previous.tool == tool and (refines(request) or previous.held_for):
-        restated = {**_restated(schema, request, today, named), **held_answer(request, previous, schema, today),
-                    **_next_name(request, previous, schema)}
+        restated = {**_corrected_count(request, kept, properties), **_restated(schema, request, today, named),
+                    **held_answer(request, previous, schema, today), **_next_name(request, previous, schema)}
+        for name in forgotten_filters(kept, schema, request):  # "forget express, who goes to ireland"
+            del kept[name]
         named = name_argument(schema)
         if named in kept and restated.keys() - {named} and not _written(kept[named], request):
             del kept[named]  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
@@ -216,8 +244,9 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
                            and not _names_another(name, value, arguments)},
                 **restated}
     ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
-    pointed = {name: value for name, value in ids.items() if _POINTS_BACK.search(request)
-               and name in arguments and not _written(arguments[name], request)}
+    pointed = {name: value for name, value in ids.items()
+               if name in arguments and _POINTS_BACK.search(request) and not _written(arguments[name], request)
+               or name not in arguments and _POINTS_AT_IT.search(request)}
     own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
     days = {name: value for name, value in kept.items() if value_shape(properties[name]) == "format:date"
@@ -268,10 +297,45 @@ def _given_as_own(value: Any, earlier: list[str]) -> bool:
 def _stands(name: str, value: Any, spec: Any, request: str) -> bool:
     """Whether the call's own `value` stands over the call before's in a refinement: a choice or an amount is the
     model's reading of the words ("and lunch that day, 18.50": meals, 18.5), an id, a date or a text only where
-    `request` writes it out (else it is the model's guess at what the message does not say)."""
-    choice = isinstance(value, bool) or (isinstance(spec, dict) and (
-        "enum" in spec or spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)))
+    `request` writes it out (else it is the model's guess at what the message does not say). A correction changes
+    only what it states: a choice it names none of stays as it was ("actually make that thursday" had set a delayed
+    shipment's status to cancelled)."""
+    listed = isinstance(spec, dict) and "enum" in spec
+    if listed and corrects(request):
+        return False
+    choice = isinstance(value, bool) or listed or isinstance(spec, dict) and \
+        spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)
     return choice or _written(value, request) and not _only_goes_on(value)
+
+
+def _corrected_count(request: str, kept: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """The call before's one count set to the one whole number a correction states ("no wait make it 600" after an
+    order of 400 of one SKU): a top-level integer or the integer of a one-line list, neither an id nor a choice;
+    empty where the correction states another figure or the call had more counts than one."""
+    if not corrects(request):
+        return {}
+    figures = re.findall(r"(?<![\w.,:/-])(\d+)(?![\w.,:/-]|\s*(?:%|[ap]\.?m\b|h\b|hrs?\b|hours?\b|min))", request)
+    if len(figures) != 1 or len(re.findall(r"\d+", request)) != 1:
+        return {}
+    counts: list[tuple[str, int | None, str | None]] = [
+        (name, None, None) for name, value in kept.items() if _is_count(name, value, properties.get(name))]
+    for name, value in kept.items():
+        items = (properties.get(name) or {}).get("items") or {}
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+            counts += [(name, 0, field) for field, inner in value[0].items()
+                       if _is_count(field, inner, (items.get("properties") or {}).get(field))]
+    if len(counts) != 1:
+        return {}
+    name, index, field = counts[0]
+    if index is None or field is None:
+        return {name: int(figures[0])}
+    return {name: [{**kept[name][0], field: int(figures[0])}]}
+
+
+def _is_count(name: str, value: Any, spec: Any) -> bool:
+    """Whether an argument is a count: a whole number, neither an id nor one of listed choices."""
+    return isinstance(value, int) and not isinstance(value, bool) and isinstance(spec, dict) and \
+        spec.get("type") == "integer" and "enum" not in spec and not _is_id(name, spec)
 
 
 def _names_another(name: str, value: Any, arguments: dict[str, Any]) -> bool:

@@ -103,7 +103,7 @@ _REQUESTS = re.compile(
     r"i\s+want|i\s+need|we\s+need|(?<!no )(?<!might )(?<!may )needs?\b|let\s+me|go\s+ahead|"
     r"can\s+be\s+(?:closed|cancell?ed|deleted|removed|resolved|marked|approved|rejected|reopened))\b"
     r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls|meanwhile|"
-    r"also)\s+)"
+    r"also|ok|okay|alright|right|fine|great|cool|thanks|thx)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
     r"check|look|pull|tell|send|add|remove|delete|reopen|move|order|approve|reject|make|put|register|record|note|"
     r"kill|drop|scrap|release|reserve|grab|hold(?! off)|chase|free|ship)\b",
@@ -204,8 +204,14 @@ def reaction(text: str) -> bool:
     and "slot 8124 isnt needed anymore" are not."""
     rhetorical = _RHETORICAL.match(text) is not None and not names_a_record(text)
     asks = (is_question(text) or _ASKS_FOR.search(_EXCLAIMED.sub(" ", text)) is not None) and not rhetorical
-    marked = _REACTS.search(text) is not None or rhetorical and _RECURS.search(text) is not None
+    marked = _REACTS.search(text) is not None or rhetorical and _RECURS.search(text) is not None or \
+        _ACKNOWLEDGED.fullmatch(text) is not None
     return not asks and not requests_something(text) and marked
+
+
+#: A message that only says it took in what was said: "k", "ok", "kk", "noted", "got it", "fine", "perfect".
+_ACKNOWLEDGED = re.compile(r"\W*(?:(?:o?k+|ok(?:ay|ie)?|noted|got it|understood|fine|sure|alright|right|cool|perfect|"
+                           r"great|nice|good|makes sense|will do|roger)\W*)+", re.IGNORECASE)
 
 
 #: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods" (not
@@ -219,6 +225,17 @@ def requests_something(text: str) -> bool:
     """Whether `text` has a word that asks for something ("can you", "pls", "need") or an order opening a clause
     ("..., set it to delivered")."""
     return _REQUESTS.search(text) is not None
+
+
+#: A question how a thing is done here, which the handbook answers: "how do expense claims work here?", "how does
+#: booking a room work".
+_WORKS_HOW = re.compile(r"\bhow (?:do|does) (?:(?!\b(?:you|u)\b)[^.?!,]){1,40}? work\b", re.IGNORECASE)
+
+
+def asks_how_it_works(text: str) -> bool:
+    """Whether `text` asks how a thing works ("how do expense claims work here?"): the documents' question, no
+    record's."""
+    return _WORKS_HOW.search(text) is not None and not names_a_record(text)
 
 
 def rule_question(text: str) -> bool:

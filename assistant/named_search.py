@@ -68,8 +68,8 @@ _ASKING = frozenset({
 _COUNTED = frozenset({"number", "date", "start", "contact", "details", "info", "status", "category", "rep"})
 _VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:(?:can|could|would) (?:you|u) )?(?:please |pls |plz )?"
                    r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)\W*$", re.IGNORECASE)
-_WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?(.+?)\W*$",
-                  re.IGNORECASE)
+_WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?([^?.!,;]+?)\W*"
+                  r"(?:[?.!,;]|$)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"([\w'’-]+(?:\s+[\w'’-]+){0,5}?)['’]s?\s+([\w-]+)", re.IGNORECASE)
 _DETAIL_OF = re.compile(r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\W*$", re.IGNORECASE)
 _DETAIL_IS = re.compile(r"\b(?:what|which|whats|what's)\s+([\w-]+)\s+(?:is|does|do|did)\s+"
@@ -193,13 +193,17 @@ def _choice_words(schema: Mapping[str, Any]) -> set[str]:
 
 def _before_the_operation(text: str, operation_words: Collection[str]) -> str:
     """`text` less the few words after the name that say where to look, one of them the operation's own: "sofia in
-    the staff directory" -> "sofia"."""
+    the staff directory" -> "sofia"; and less the operation's own words before the name: "supplier kessler" ->
+    "kessler"."""
     words = text.split()
+    own = next((index + 1 for index in range(min(2, len(words) - 1)) if words[index].casefold() in operation_words
+                and all(word.casefold() in ("the", "a", "our") for word in words[:index])), 0)
+    words = words[own:]
     for index, word in enumerate(words):
         rest = [other.casefold() for other in words[index + 1:]]
         if word.casefold() in ("in", "on", "from") and len(rest) <= MOST_WORDS and set(rest) & set(operation_words):
             return " ".join(words[:index])
-    return text
+    return " ".join(words)
 
 
 def _after_the_asking(text: str) -> str:

@@ -74,6 +74,7 @@ import numpy as np
 from assistant.codes import named_id_arguments, stated_codes
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_how_it_works,
     asks_how_long_or_who,
     asks_what_follows,
     asks_who,
@@ -408,7 +409,8 @@ class ToolRouter:
         # a rule's limit or approver asked, where the classifier named a look-up or no call, is the handbook's ("I
         # have a PO of about 20k euros, who needs to approve it")
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
-                and (rule_question(texts[0]) or limit_question(texts[0]) and (tool in reads or not call)) \
+                and (rule_question(texts[0]) or asks_how_it_works(texts[0])
+                     or limit_question(texts[0]) and (tool in reads or not call)) \
                 and (not call or record_free or asked_after is not None and rule_question(asked_after)):
             reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
                            f"search")

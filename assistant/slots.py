@@ -306,6 +306,12 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
     dates = [name for name, spec in properties.items() if value_shape(spec) == "format:date"]
     names = [name for name in dates if name in arguments]
     stated = stated_dates(request, today)
+    if not stated and len(dates) == 2 and is_range(dates) and {"from", "since"} & set(re.split(r"[\W_]+", dates[0])) \
+            and _YEAR_SO_FAR.search(request):
+        # a filter's "spent on client entertainment this year": from 1 january (not a date phrase of its own: "sick
+        # days left this year" asks what is left of a yearly allowance, "3 days off this year" names no day)
+        start = today.replace(month=1, day=1).isoformat()
+        return {dates[0]: start} if arguments.get(dates[0]) != start else {}
     if TOLD_IN_THE_PAST.search(request):  # "paid on monday", "bought it on the 3rd": the day that has been
         stated = [_in_the_past(said, today) for said in stated]
     opens = OPEN_RANGE.search(request)
@@ -333,6 +339,8 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
             if as_date(arguments.get(name)) not in said.readings}
 
 
+#: The part of this year that has been: "this year", "so far this year", "year to date", "ytd".
+_YEAR_SO_FAR = re.compile(r"\b(?:this|current) year\b|\byear to date\b|\bytd\b", re.IGNORECASE)
 #: What joins the two ends of a range of dates: "17 aug until the end of september", "the 3rd to the 7th".
 _JOINS_RANGE = re.compile(r"^\s*(?:-|–|to|till|until|through|thru)\s*(?:the\s+)?$", re.IGNORECASE)
 #: A verb telling of what has been done: its date ("on monday", "the 3rd") is one that has been.
@@ -395,11 +403,15 @@ def _stated_emails(arguments: dict[str, Any], properties: dict[str, Any], reques
 
 def _stated_countries(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, Any]:
     """The one country-code property (named or described as a country, taking "NL") set to the code of the one
-    country the request names ("dutch", "poland", `assistant.countries`), where the call wrote another or none."""
+    country the request names ("dutch", "poland", `assistant.countries`), where the call wrote another or none; or,
+    where the request names none, to the code of the country the call's own value names by another word ("UK")."""
     names = [name for name, spec in properties.items() if spec.get("type") == "string"
              and names_country(name, spec)
              and _takes(spec, "NL")]
-    return _the_one(arguments, properties, names, stated_countries(request), _takes)
+    written = [code for name in names if isinstance(arguments.get(name), str)
+               for code in stated_countries(arguments[name]) if code != arguments[name]]
+    # the call's own "UK" where the request names no country: the code of the country it names, GB
+    return _the_one(arguments, properties, names, stated_countries(request) or written, _takes)
 
 
 #: Words of a boolean's name that say nothing of what it is ("only_free", "photos_attached"), nor which flag it is

@@ -160,6 +160,32 @@ def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str
             and (change or value and not said & _described(name, properties))]
 
 
+#: A filter the person lets go of: "forget express", "never mind the cold ones", "drop the status filter".
+_FORGETS = re.compile(r"\b(?:forget(?: about)?|never ?mind|nvm|drop|ignore|skip|scrap|not)\s+(?:the\s+)?([a-z][\w-]*)",
+                      re.IGNORECASE)
+
+
+def forgotten_filters(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The optional arguments `request` lets go of by a word of their value or, for a flag, of their name: "forget
+    express, who goes to ireland" drops service_level express, "forget cold, which ones are adr licensed" drops
+    cold_storage."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    let_go = {word_stem(match.group(1)) for match in _FORGETS.finditer(request)}
+    if not let_go:
+        return []
+    dropped = []
+    for name, value in arguments.items():
+        if name in required:
+            continue
+        words = words_of(name.replace("_", " ")) if isinstance(value, bool) else \
+            words_of(value.replace("_", " ")) if isinstance(value, str) and "enum" in (properties.get(name) or {}) \
+            else []
+        if {word_stem(word) for word in words} & let_go:
+            dropped.append(name)
+    return dropped
+
+
 def _described(name: str, properties: dict[str, Any]) -> set[str]:
     """The stems of the words of five letters or more that the description of property `name` has and no other
     property's: what it alone is about ("licensed", "dangerous", not the "warehouses" every filter's has)."""

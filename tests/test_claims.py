@@ -132,6 +132,13 @@ def test_a_country_code_nobody_named_is_unstated():
     assert unstated_arguments({"country": "DE"}, sites, "sites in poland") == ["country"]
 
 
+def test_a_number_listed_as_a_choice_nobody_said_is_unstated():
+    slot = {"type": "object", "properties": {"duration_minutes": {"type": "integer", "enum": [30, 60, 90, 120]}}}
+    assert unstated_arguments({"duration_minutes": 120}, slot, "book 10:30 for SHP-205112, nordline") == \
+        ["duration_minutes"]
+    assert unstated_arguments({"duration_minutes": 90}, slot, "actually make it 90 min") == []
+
+
 def test_an_optional_enum_value_none_of_whose_words_was_said_is_unstated():
     assert unstated_arguments({"status": "in_progress"}, TICKETS, "Show all urgent IT tickets.") == ["status"]
     assert unstated_arguments({"status": "in_progress"}, TICKETS, "what's still in progress?") == []

@@ -411,8 +411,19 @@ def test_argument_budget_abandons_a_runaway_call(setup):
     script = [toolken] + ids(tokenizer, '{"a": ') + [digit] * 20 + ids(tokenizer, END)
     # a figure nobody stated would be masked: the rule is off to let the number run on
     engine, _ = make_engine(setup, script, max_argument_tokens=10, stated_figures_only=False)
-    outcome = next(e for e in run(engine) if isinstance(e, ToolOutcome))
+    events = run(engine)
+    outcome = next(e for e in events if isinstance(e, ToolOutcome))
     assert outcome.status == "invalid" and "10 tokens" in outcome.error
+
+
+def test_a_turn_left_without_words_after_a_runaway_call_says_nothing_was_sent(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    opening = ids(tokenizer, '{"a": ')
+    script = [toolken] + opening + ids(tokenizer, "1") * (10 - len(opening)) + ids(tokenizer, END)
+    engine, _ = make_engine(setup, script, max_argument_tokens=10, stated_figures_only=False)
+    answer = final(run(engine)).answer
+    assert answer.startswith("Nothing was sent: I could not write the adder call") and "10 tokens" in answer
 
 
 def test_max_new_tokens_stops_the_turn(setup):

@@ -17,6 +17,7 @@ from assistant.follow_ups import (
     completed_request,
     held_answer,
     last_call,
+    pointed_change,
     refined_tool,
     refines,
 )
@@ -50,7 +51,7 @@ def chat(*turns: tuple[Any, ...], now: str) -> list[dict[str, Any]]:
     ("free ones thursday 9 till 12", True), ("same for kwame, E1012", True), ("economy only", True),
     ("oh and dont email the customer", True), ("ok zephyr then", True), ("4pm then?", True),
     ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
-    ("whats booked in bora on wednesday", False),
+    ("whats booked in bora on wednesday", False), ("top 5 is enough", True),
 ])
 def test_a_refinement_says_in_words_that_it_goes_on(text: str, goes_on: bool):
     assert refines(text) is goes_on
@@ -64,6 +65,14 @@ def test_the_call_before_is_the_last_api_call_of_the_turn_before():
     assert last_call(chat(("open tickets?", "api.listTickets", {"status": "open"}), ("thanks", None, None),
                           now="and urgent?")) is None  # two turns back: the chat moved on
     assert last_call([{"role": "user", "content": "and urgent?"}]) is None
+
+
+def test_a_turn_without_a_call_between_leaves_the_call_before_it_to_go_on_from():
+    held = ("put E1003's leave request 507 on hold", "api.cancelLeaveRequest", {"request_id": 507})
+    messages = chat(held, ("what does cancelling do to my balance?", None, None), now="and 508 as well")
+    previous, asked = call_before(messages, SCHEMAS, set(), TODAY)
+    assert previous is not None and previous.arguments == {"request_id": 507} and asked == held[0]
+    assert call_before(chat(held, now="and 508 as well"), SCHEMAS, set(), TODAY)[1] == held[0]
 
 
 @pytest.mark.parametrize(("before", "now", "tool"), [
@@ -309,7 +318,8 @@ def test_a_message_that_only_goes_on_and_states_as_much_for_the_call_before_keep
 @pytest.mark.parametrize(("before", "now"), [
     (("open a ticket: vpn broken, E1006", "api.createTicket", {"requester_id": "E1006", "title": "vpn broken"}),
      "can you write a reply to him saying it's urgent and we're on it"),
-    (("book annual leave 9-13 march, E1006", "api.createLeaveRequest", {"employee_id": "E1006", "leave_type": "annual"}),
+    (("book annual leave 9-13 march, E1006", "api.createLeaveRequest",
+      {"employee_id": "E1006", "leave_type": "annual"}),
      "will that count as sick leave then?"),
 ])
 def test_a_request_for_a_text_or_a_question_about_the_call_before_refines_nothing(before, now: str):
@@ -330,3 +340,45 @@ def test_a_follow_up_naming_a_site_by_its_name_states_its_id():
         assert refined_tool(now, previous, schemas, TODAY) is None  # without the examples no name reads as an id
         assert carried_arguments({}, "api.searchShipments", schemas["api.searchShipments"], now, previous, TODAY,
                                  named=named) == {"status": "delayed", "origin_warehouse_id": "WH-02"}
+
+
+def test_a_correction_changes_only_what_it_states():
+    harbor = {f"api.{op.operation_id}": op.parameters for op in
+              load_catalog(Path(__file__).resolve().parents[1] / "data/examples/harbor/catalog.yaml").operations}
+    delayed = {"shipment_id": "SHP-205660", "status": "delayed", "expected_delivery": "2026-03-04",
+               "note": "truck broke down near venlo"}
+    previous = last_call(chat(("mark SHP-205660 delayed, new delivery wednesday", "api.updateShipment", delayed),
+                              now="actually make that thursday"))
+    # the model's own status, which the correction names nowhere, gives way to the call before's
+    assert carried_arguments({**delayed, "status": "cancelled", "expected_delivery": "2026-03-05"},
+                             "api.updateShipment", harbor["api.updateShipment"], "actually make that thursday",
+                             previous, TODAY) == {**delayed, "expected_delivery": "2026-03-05"}
+    ordered = {"supplier_id": "SUP-0418", "warehouse_id": "WH-05", "lines": [{"sku": "SKU-20817", "quantity": 400}]}
+    previous = last_call(chat(("order 400 of SKU-20817 from SUP-0418 for gdansk", "api.createPurchaseOrder", ordered),
+                              now="no wait make it 600"))
+    # the one count of the order is the one the correction states, whatever count the model wrote
+    assert carried_arguments({**ordered, "lines": [{"sku": "SKU-20817", "quantity": 4}]}, "api.createPurchaseOrder",
+                             harbor["api.createPurchaseOrder"], "no wait make it 600", previous, TODAY) == \
+        {**ordered, "lines": [{"sku": "SKU-20817", "quantity": 600}]}
+
+
+def test_a_correction_states_the_value_it_gives_not_the_one_it_denies():
+    booked = {"room_id": "zephyr", "organizer_id": "E1005", "date": "2026-03-06", "start_time": "08:00",
+              "end_time": "09:00"}
+    previous = last_call(chat(("book zephyr fri 8-9, E1005", "api.bookMeetingRoom", booked),
+                              now="sorry 08:30 not 08:00"))
+    assert refined_tool("sorry 08:30 not 08:00", previous, SCHEMAS, TODAY) == "api.bookMeetingRoom"
+
+
+def test_an_order_pointing_back_at_the_record_looked_up_is_its_change():
+    looked_up = ("whats 4102 about", "api.getTicket", {"ticket_id": 4102})
+    changes = {"api.updateTicketStatus", "api.createTicket"}
+    said = "user says it works again, mark it resolved"
+    previous = last_call(chat(looked_up, now=said))
+    assert pointed_change(said, previous, "api.updateTicketStatus", SCHEMAS, changes, TODAY)
+    assert carried_arguments({"status": "resolved"}, "api.updateTicketStatus", SCHEMAS["api.updateTicketStatus"],
+                             said, previous, TODAY) == {"status": "resolved", "ticket_id": 4102}
+    # no order, another record's id, or a change that takes no id of the record: none
+    assert not pointed_change("user says it works again", previous, "api.updateTicketStatus", SCHEMAS, changes, TODAY)
+    assert not pointed_change("mark 4103 resolved too", previous, "api.updateTicketStatus", SCHEMAS, changes, TODAY)
+    assert not pointed_change(said, previous, "api.createTicket", SCHEMAS, changes, TODAY)

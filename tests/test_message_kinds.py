@@ -4,6 +4,7 @@ import pytest
 
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_how_it_works,
     asks_how_long_or_who,
     asks_what_follows,
     asks_who,
@@ -116,6 +117,13 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("meh, it's low prio anyway", True),  # a shrug
         ("nah, 4101 can wait till monday", True),
         ("meh, show me the low prio ones anyway", False),  # an order after it
+        ("ok mark it delayed, and dont email the customer i'll send it myself", False),  # an order after "ok"
+        ("k", True),  # only taken in
+        ("ok great", True),
+        ("got it.", True),
+        ("ok cancel it", False),
+        ("fine, book it", False),
+        ("good?", False),
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -228,6 +236,17 @@ def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: s
 ])
 def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(text: str, limit: bool):
     assert limit_question(text) is limit
+
+
+@pytest.mark.parametrize(("text", "works"), [
+    ("hi, never claimed anything before, how do expense claims work here?", True),
+    ("how does booking a room work", True),
+    ("how do you work?", False),  # the assistant, not the company
+    ("how does ticket 4102 work", False),  # a record named
+    ("how do i book a room", False),
+])
+def test_a_question_how_a_thing_works_here_is_told_apart(text: str, works: bool):
+    assert asks_how_it_works(text) is works
 
 
 @pytest.mark.parametrize(("text", "follows"), [

@@ -52,6 +52,17 @@ def test_a_name_is_read_from_the_form_of_the_request(request_text: str, name: st
     assert searched_name(request_text, DIRECTORY, {"search", "directory"}) == name
 
 
+@pytest.mark.parametrize(("request_text", "name"), [
+    ("find supplier kessler", "kessler"),  # the operation's own word before the name
+    ("look up the supplier baltic pack", "baltic pack"),
+    ("who's kessler? they emailed me", "kessler"),  # the question ends at its mark
+    ("find supplier", None),
+])
+def test_a_name_is_read_apart_from_the_operations_words_and_the_sentence_after_it(request_text: str,
+                                                                                  name: str | None):
+    assert searched_name(request_text, SUPPLIERS, {"search", "supplier", "suppliers"}) == name
+
+
 @pytest.mark.parametrize("request_text", [
     "who's off today?", "who is on leave", "who are you", "who's who", "who is responsible for expenses",
     "find a quiet spot", "find time for lunch next week", "look up finance",  # a department, not a name

@@ -20,6 +20,7 @@ from assistant.slots import (
 from assistant.unsaid import (
     copied_requests,
     empty_arguments,
+    forgotten_filters,
     idle_texts,
     lines_without_when_figures,
     past_for_ahead,
@@ -300,6 +301,9 @@ def test_the_country_a_request_names_is_set_as_its_code():
     assert stated_arguments({}, schema, "suppliers in poland or germany") == {}  # which one is not said
     enum = {"type": "object", "properties": {"country": {"type": "string", "enum": ["NL", "BE"]}}}
     assert stated_arguments({}, enum, "suppliers in poland") == {}  # not a value the API takes
+    # the call's own country by another word, where the request names none ("UK" from a message before)
+    assert stated_arguments({"country": "UK"}, schema, "what about economy") == {"country": "GB"}
+    assert stated_arguments({"country": "DE"}, schema, "what about economy") == {}
 
 
 def test_a_date_said_in_words_fills_no_property_whose_pattern_a_date_fits():
@@ -716,6 +720,27 @@ def test_a_flags_word_is_a_whole_word_with_a_short_ending():
     assert unsaid_flags({"photos_attached": True}, damage, "found 6 wrong cases while picking") == ["photos_attached"]
     assert unsaid_flags({"photos_attached": True}, damage, "3 pics uploaded") == []
     assert unsaid_flags({"photos_attached": True}, damage, "photos are in the folder") == []
+
+
+def test_this_year_starts_a_filters_range_on_1_january():
+    today = date(2026, 3, 2)
+    for said in ("how much have we spent on client entertainment this year", "ytd travel claims"):
+        assert stated_arguments({"from_date": "2026-03-02"}, EXPENSES, said, today) == {"from_date": "2026-01-01"}
+    # not a leave's start ("3 days off this year" names no day)
+    assert "start_date" not in stated_arguments({}, LEAVE, "book me 3 days off this year, E1003", today)
+
+
+def test_a_filter_the_request_lets_go_of_is_left_out():
+    carriers = {"type": "object", "properties": {
+        "service_level": {"type": "string", "enum": ["standard", "express", "economy"]},
+        "country": {"type": "string"}}}
+    sites = {"type": "object", "properties": {"cold_storage": {"type": "boolean"},
+                                              "dangerous_goods": {"type": "boolean"}}}
+    assert forgotten_filters({"service_level": "express", "country": "IE"}, carriers,
+                             "forget express, who goes to ireland") == ["service_level"]
+    assert forgotten_filters({"cold_storage": True, "dangerous_goods": True}, sites,
+                             "forget cold, which ones are adr licensed") == ["cold_storage"]
+    assert forgotten_filters({"cold_storage": True}, sites, "cold ones in poland?") == []
 
 
 def test_a_required_amount_taken_from_a_date_is_the_figure_written_beside_its_currency():
