@@ -30,7 +30,14 @@ from typing import Any
 from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, named_id_arguments, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
-from assistant.message_kinds import asks_what_follows, follow_up, reaction, requests_something, text_work
+from assistant.message_kinds import (
+    asks_what_follows,
+    follow_up,
+    reaction,
+    requests_something,
+    text_work,
+    word_count,
+)
 from assistant.named_search import name_argument, next_name
 from assistant.slots import asks, stated_arguments, stated_count
 from assistant.unsaid import forgotten_filters
@@ -46,6 +53,10 @@ _REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?and\b|\b(?:of them|on
 _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
                        r"correction|make it|make that|change it|change that|same)\b"
                        r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$", re.IGNORECASE)
+#: The most words of a follow-up that is hardly more than the value it gives: "and E1007?", "what about E1004".
+BARE_WORDS = 3
+#: Words that ask for the same again: "and SHP-206002 as well, same note", "E1004 too".
+_AGAIN = re.compile(r"\b(?:as well|too|also|same)\b", re.IGNORECASE)
 #: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday".
 _DENIED = re.compile(r"\b(?:not|instead of|rather than)\s+(?:the\s+)?[^\s,;]+", re.IGNORECASE)
 #: Words that go along with what was said before and name nothing: "ok zephyr then", "fine, 4pm".
@@ -148,8 +159,9 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     for that, 10 of us, E1014" after a look-up of free rooms books one); a narrowing or a correction ("only ...",
     "no wait, 10:30 to 11:30", "same for E1012") takes the operation before. An answer to a held call keeps
     it unless the message states more for `routed` than it gives the held call ("book bora tomorrow 10-11 for
-    E1005" after a leave request held for its employee books the room). A message that only goes on and states as
-    much for the operation before as for `routed` keeps the one before ("and E1007?" after a leave balance).
+    E1005" after a leave request held for its employee books the room). A message of BARE_WORDS words at most, or
+    one that asks for the same again, that only goes on and states as much for the operation before as for
+    `routed` keeps the one before ("and E1007?" after a leave balance, "and SHP-206002 as well, same note").
 
     `named`: the requests that write a record's id beside its name (the catalog's examples), by which a name
     states an id ("and antwerp?" after delayed shipments out of rotterdam: WH-02). A request for a text ("can you
@@ -170,8 +182,12 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
         return None
     if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
         return previous.tool
-    return previous.tool if _stated_count(schema, request, today, named) >= \
-        _stated_count(schemas[routed], request, today, named) else None
+    before, other = _stated_count(schema, request, today, named), _stated_count(schemas[routed], request, today, named)
+    # a tie goes to the call before where the message is hardly more than what it states ("and E1007?") or asks for
+    # the same again ("and SHP-206002 as well, same note"), not where it asks something of its own ("and where's
+    # SHP-205032 at" after an update of another shipment)
+    again = word_count(request) <= BARE_WORDS or _AGAIN.search(request) is not None
+    return previous.tool if before > other or before == other and again else None
 
 
 def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas: dict[str, dict[str, Any]],

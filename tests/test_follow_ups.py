@@ -311,6 +311,13 @@ def test_a_message_that_only_goes_on_and_states_as_much_for_the_call_before_keep
               {"employee_id": "E1006", "leave_type": "annual"})
     previous = last_call(chat(before, now="and E1007?"))
     assert refined_tool("and E1007?", previous, SCHEMAS, TODAY, routed="api.getEmployee") == "api.getLeaveBalance"
+    now = "and E1007 as well, same type of leave"  # the same again, in more words
+    assert refined_tool(now, last_call(chat(before, now=now)), SCHEMAS, TODAY, routed="api.getEmployee") == \
+        "api.getLeaveBalance"
+    # one that asks something of its own goes where the router sends it
+    now = "and show me the directory entry of E1007"
+    previous = last_call(chat(before, now=now))
+    assert refined_tool(now, previous, SCHEMAS, TODAY, routed="api.getEmployee") is None
     assert carried_arguments({"employee_id": "E1007"}, "api.getLeaveBalance", SCHEMAS["api.getLeaveBalance"],
                              "and E1007?", previous, TODAY) == {"employee_id": "E1007", "leave_type": "annual"}
 
