@@ -58,6 +58,8 @@ DISTINCT_ACTIONS = frozenset({
     "erase", "archive", "restore", "reset", "unlock", "upgrade", "downgrade", "install", "invite", "print", "ship",
     "withdraw", "move", "increase", "decrease",
 })
+#: A request for a new record, which a look-up never makes: "add a new supplier", "create a new carrier".
+_NEW_RECORD = re.compile(r"(?:add|create|register|onboard|set up|make|open)\s+(?:a\s+|an\s+)?new\b", re.IGNORECASE)
 #: Actions that only say or show something: asked of a look-up, it reads what they would send ("email me the open
 #: tickets").
 _SAYS = frozenset({"email", "e-mail", "mail", "message", "notify", "remind", "forward", "print"})
@@ -96,6 +98,9 @@ def unsupported_action(request: str, tool: str, tools: Mapping[str, Tool]) -> st
     or shows something (`_SAYS`)."""
     verb = asked_action(request)
     operation = tools.get(tool)
+    if verb is None and isinstance(operation, ApiOperationTool) and not operation.side_effects and \
+            _NEW_RECORD.match(request[_BEFORE_THE_VERB.match(request).end():]):
+        verb = _first_word(request)  # "can you add a new supplier for us?" placed at the supplier look-up
     if verb is None or not isinstance(operation, ApiOperationTool):
         return None
     if (operation.side_effects and not _on_a_record(operation) and verb not in _NO_NEW_RECORD) \

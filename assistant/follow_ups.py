@@ -45,9 +45,9 @@ from assistant.unsaid import forgotten_filters
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
 #: annual leave", "economy only", "just travel", "no wait, 10:30 to 11:30", "actually make it today and
 #: tomorrow", "sorry i meant bora", "oh and dont email the customer", "any of them with a projector", "free ones
-#: thursday 9 till 12".
-_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?and\b|\b(?:of them|ones)\b|\b(?:top|first) \d+\b|"
-                      r"\b(?:is|are) enough\b", re.IGNORECASE)
+#: thursday 9 till 12", "with standard service", "top 5 is enough".
+_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:and|with|without|incl|including|excluding)\b|"
+                      r"\b(?:of them|ones)\b|\b(?:top|first) \d+\b|\b(?:is|are) enough\b", re.IGNORECASE)
 #: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
 #: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012".
 _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
@@ -177,7 +177,8 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
         return previous.tool  # the answer to "which organizer?", not a request of its own that also names one
     if _next_name(request, previous, schema):
         return previous.tool  # "and kessler?" after a look-up of baltic pack by its name
-    stated = _restated(schema, request, today, named)
+    stated = _restated(schema, request, today, named) or \
+        _corrected_count(request, previous.arguments, schema.get("properties") or {})
     if not refines(request) or not stated:
         return None
     if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
@@ -255,8 +256,10 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         named = name_argument(schema)
         if named in kept and restated.keys() - {named} and not _written(kept[named], request):
             del kept[named]  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
+        same_record = _changes_the_same_record(tool, kept, arguments, properties)
         return {**kept, **{name: value for name, value in arguments.items()
-                           if name not in kept or name in restated or _stands(name, value, properties[name], request)
+                           if name not in kept or name in restated
+                           or _stands(name, value, properties[name], request, same_record)
                            and not _names_another(name, value, arguments)},
                 **restated}
     ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
@@ -310,18 +313,28 @@ def _given_as_own(value: Any, earlier: list[str]) -> bool:
     return any(_FIRST_PERSON.search(text) and _written(value, text) for text in earlier)
 
 
-def _stands(name: str, value: Any, spec: Any, request: str) -> bool:
+def _stands(name: str, value: Any, spec: Any, request: str, same_record: bool = False) -> bool:
     """Whether the call's own `value` stands over the call before's in a refinement: a choice or an amount is the
     model's reading of the words ("and lunch that day, 18.50": meals, 18.5), an id, a date or a text only where
-    `request` writes it out (else it is the model's guess at what the message does not say). A correction changes
-    only what it states: a choice it names none of stays as it was ("actually make that thursday" had set a delayed
-    shipment's status to cancelled)."""
+    `request` writes it out (else it is the model's guess at what the message does not say). A correction, and
+    a change again of the `same_record`, changes only what it states: a choice it names none of stays as it was
+    ("actually make that thursday" had set a delayed shipment's status to cancelled, "oh and dont email the
+    customer" to returned)."""
     listed = isinstance(spec, dict) and "enum" in spec
-    if listed and corrects(request):
+    if listed and (corrects(request) or same_record):
         return False
     choice = isinstance(value, bool) or listed or isinstance(spec, dict) and \
         spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)
     return choice or _written(value, request) and not _only_goes_on(value)
+
+
+def _changes_the_same_record(tool: str, kept: dict[str, Any], arguments: dict[str, Any],
+                             properties: dict[str, Any]) -> bool:
+    """Whether a call of `tool` changes again the record the call before changed: `tool` is named for the record
+    its id names (updateShipment's shipment_id), and the call keeps that id."""
+    nouns = {word.casefold() for word in re.findall(r"[A-Z][a-z]+", tool.removeprefix("api."))}
+    return any(_is_id(name, properties.get(name)) and name.removesuffix("_id") in nouns
+               and arguments.get(name, kept[name]) == kept[name] for name in kept)
 
 
 def _corrected_count(request: str, kept: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:

@@ -69,6 +69,9 @@ def test_the_action_asked_is_the_distinct_verb_the_request_opens_with(request_te
     # a yes-or-no argument's description names it: updateShipment's notify_customer e-mails the customer
     (HARBOR_CATALOG, "email the customer that HB73310002 is delayed to friday", "api.updateShipment", None),
     (HARBOR_CATALOG, "transfer HB73310002 to WH-03", "api.updateShipment", "transfer"),
+    # a new record asked of a look-up, where no operation makes one
+    (HARBOR_CATALOG, "can you add a new supplier for us? vistula wood, based in PL", "api.searchSuppliers", "add"),
+    (DEMO_CATALOG, "create a new ticket for my vpn, E1007", "api.listTickets", None),  # createTicket makes one
 ])
 def test_an_operation_is_no_call_for_an_action_no_operation_on_its_records_names(
         catalog: Path, request_text: str, tool: str, verb: str | None):

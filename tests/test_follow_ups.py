@@ -51,7 +51,7 @@ def chat(*turns: tuple[Any, ...], now: str) -> list[dict[str, Any]]:
     ("free ones thursday 9 till 12", True), ("same for kwame, E1012", True), ("economy only", True),
     ("oh and dont email the customer", True), ("ok zephyr then", True), ("4pm then?", True),
     ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
-    ("whats booked in bora on wednesday", False), ("top 5 is enough", True),
+    ("whats booked in bora on wednesday", False), ("top 5 is enough", True), ("with standard service", True),
 ])
 def test_a_refinement_says_in_words_that_it_goes_on(text: str, goes_on: bool):
     assert refines(text) is goes_on
@@ -360,9 +360,15 @@ def test_a_correction_changes_only_what_it_states():
     assert carried_arguments({**delayed, "status": "cancelled", "expected_delivery": "2026-03-05"},
                              "api.updateShipment", harbor["api.updateShipment"], "actually make that thursday",
                              previous, TODAY) == {**delayed, "expected_delivery": "2026-03-05"}
+    # so does a change again of the same shipment
+    now = "oh and dont email the customer"
+    previous = last_call(chat(("mark SHP-205660 delayed", "api.updateShipment", delayed), now=now))
+    assert carried_arguments({**delayed, "status": "returned", "notify_customer": False}, "api.updateShipment",
+                             harbor["api.updateShipment"], now, previous, TODAY) == {**delayed, "notify_customer": False}
     ordered = {"supplier_id": "SUP-0418", "warehouse_id": "WH-05", "lines": [{"sku": "SKU-20817", "quantity": 400}]}
     previous = last_call(chat(("order 400 of SKU-20817 from SUP-0418 for gdansk", "api.createPurchaseOrder", ordered),
                               now="no wait make it 600"))
+    assert refined_tool("no wait make it 600", previous, harbor, TODAY) == "api.createPurchaseOrder"
     # the one count of the order is the one the correction states, whatever count the model wrote
     assert carried_arguments({**ordered, "lines": [{"sku": "SKU-20817", "quantity": 4}]}, "api.createPurchaseOrder",
                              harbor["api.createPurchaseOrder"], "no wait make it 600", previous, TODAY) == \
