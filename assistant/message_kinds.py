@@ -228,14 +228,16 @@ def requests_something(text: str) -> bool:
 
 
 #: A question how a thing is done here, which the handbook answers: "how do expense claims work here?", "how does
-#: booking a room work".
+#: booking a room work for us". Without a word of the company it may ask how a thing works anywhere ("how does a
+#: reefer work"): general knowledge.
 _WORKS_HOW = re.compile(r"\bhow (?:do|does) (?:(?!\b(?:you|u)\b)[^.?!,]){1,40}? work\b", re.IGNORECASE)
+_HERE = re.compile(r"\b(?:here|our|ours|we|us|in this company|at this company|at work)\b", re.IGNORECASE)
 
 
 def asks_how_it_works(text: str) -> bool:
-    """Whether `text` asks how a thing works ("how do expense claims work here?"): the documents' question, no
-    record's."""
-    return _WORKS_HOW.search(text) is not None and not names_a_record(text)
+    """Whether `text` asks how a thing works at the company ("how do expense claims work here?"): the documents'
+    question, no record's."""
+    return _WORKS_HOW.search(text) is not None and _HERE.search(text) is not None and not names_a_record(text)
 
 
 def rule_question(text: str) -> bool:

@@ -417,7 +417,7 @@ def test_argument_budget_abandons_a_runaway_call(setup):
 
 
 def test_a_turn_left_without_words_after_a_runaway_call_says_nothing_was_sent(setup):
-    tokenizer, tools, registry, _ = setup
+    tokenizer, _, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     opening = ids(tokenizer, '{"a": ')
     script = [toolken] + opening + ids(tokenizer, "1") * (10 - len(opening)) + ids(tokenizer, END)
