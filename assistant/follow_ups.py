@@ -39,6 +39,7 @@ from assistant.message_kinds import (
     word_count,
 )
 from assistant.named_search import name_argument, next_name
+from assistant.operation_fit import name_nouns
 from assistant.slots import asks, stated_arguments, stated_count
 from assistant.unsaid import forgotten_filters
 
@@ -167,8 +168,7 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     states an id ("and antwerp?" after delayed shipments out of rotterdam: WH-02). A request for a text ("can you
     write a reply to the customer saying we're on it") or a question about what the call before brings ("will that
     count as a no show?") refines nothing."""
-    if previous is None or previous.tool not in schemas or reaction(request) or text_work(request) or \
-            asks_what_follows(request):
+    if previous is None or previous.tool not in schemas or _asks_no_call(request):
         return None
     schema = schemas[previous.tool]
     given = held_answer(request, previous, schema, today)
@@ -198,12 +198,17 @@ def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas
     states an argument of `tool`, and `tool` takes the id the call before wrote ("customer says it arrived
     yesterday, mark it delivered" after a look-up of SHP-207345)."""
     if previous is None or tool not in changes or tool not in schemas or not requests_something(request) or \
-            not _POINTS_AT_IT.search(request) or stated_codes([request]) or reaction(request) or \
-            text_work(request) or asks_what_follows(request):
+            not _POINTS_AT_IT.search(request) or stated_codes([request]) or _asks_no_call(request):
         return False
     properties = schemas[tool].get("properties") or {}
     ids = [name for name, value in previous.arguments.items() if name in properties and _is_id(name, properties[name])]
     return bool(ids) and stated_count(schemas[tool], request, today) > 0
+
+
+def _asks_no_call(request: str) -> bool:
+    """Whether `request` asks for no call whatever came before it: news or thanks, work on a text, a question
+    about what the thing just said brings."""
+    return reaction(request) or text_work(request) or asks_what_follows(request)
 
 
 def _restated(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]) -> dict[str, Any]:
@@ -332,8 +337,8 @@ def _changes_the_same_record(tool: str, kept: dict[str, Any], arguments: dict[st
                              properties: dict[str, Any]) -> bool:
     """Whether a call of `tool` changes again the record the call before changed: `tool` is named for the record
     its id names (updateShipment's shipment_id), and the call keeps that id."""
-    nouns = {word.casefold() for word in re.findall(r"[A-Z][a-z]+", tool.removeprefix("api."))}
-    return any(_is_id(name, properties.get(name)) and name.removesuffix("_id") in nouns
+    nouns = name_nouns(tool)  # singular, as the id's name is read
+    return any(_is_id(name, properties.get(name)) and name.removesuffix("_id").removesuffix("s") in nouns
                and arguments.get(name, kept[name]) == kept[name] for name in kept)
 
 

@@ -139,7 +139,7 @@ def read_instead(
     if not made_up:
         return None
     readers = [name for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)
-               if _name_nouns(name) & _name_nouns(tool)
+               if name_nouns(name) & name_nouns(tool)
                and set(unstated_required(schemas[name], request, today)) < made_up]
     return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
                default=None)
@@ -223,7 +223,7 @@ def reader_named_in_full(
     the handbook's leave passages it comes. None when no look-up or several are named so."""
     said = {word.casefold().removesuffix("s") for word in re.findall(r"[A-Za-z]+", request)}
     named = [name for name in _look_ups(candidates, schemas, changes) if schemas[name].get("required")
-             and _name_nouns(name) <= said and not unstated_required(schemas[name], request, today)]
+             and name_nouns(name) <= said and not unstated_required(schemas[name], request, today)]
     return named[0] if len(named) == 1 else None
 
 
@@ -243,7 +243,7 @@ def _digits_in(pattern: str) -> bool:
     return re.search(r"\\d|0-9", pattern) is not None
 
 
-def _name_nouns(tool: str) -> set[str]:
+def name_nouns(tool: str) -> set[str]:
     """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
     words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]
     return {word.casefold().removesuffix("s") for word in words}

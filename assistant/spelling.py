@@ -50,7 +50,7 @@ class Speller:
             known = [candidate for candidate in _one_edit(folded) if candidate in self.counts]
         else:
             return word
-        return max(known, key=self.counts.__getitem__) if known else word
+        return max(sorted(known), key=self.counts.__getitem__) if known else word
 
 
 _VOWEL = re.compile(r"[aeiou]")
