@@ -75,8 +75,6 @@ def settled_arguments(
                           "the amount written beside its currency, not a date's figure")
         arguments = _without(arguments, unsaid_flags(arguments, tool.parameters, request, tool.side_effects), tool,
                              "a flag nobody said")
-        arguments = _without(arguments, forgotten_filters(arguments, tool.parameters, request), tool,
-                             "a filter the request lets go of")
     if generation.complete_stated_arguments:
         stated = stated_arguments(arguments, tool.parameters, request, today) | \
             stated_lines(arguments, tool.parameters, request)
@@ -91,6 +89,10 @@ def settled_arguments(
                                     action=tool.name.removeprefix('api.'))
             stated |= {name: phrase for name, phrase in phrases.items() if name not in stated}
         arguments = _with(arguments, stated, tool, "as the request states")
+    if generation.drop_unstated_arguments:  # after what the request states: "forget the cold store" names it
+        arguments = _without(arguments, forgotten_filters(arguments, tool.parameters, request), tool,
+                             "a filter the request lets go of")
+    if generation.complete_stated_arguments:
         arguments = _with(arguments, unlabelled(arguments, tool.parameters), tool, "without the words to the assistant")
         if generation.drop_unstated_arguments:
             arguments = _without(arguments, unsaid_dates(arguments, tool.parameters, request, today), tool,

@@ -99,7 +99,15 @@ from assistant.events import (
     ToolOutcome,
 )
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
-from assistant.follow_ups import call_before, carried_arguments, completed_request, pointed_change, refined_tool
+from assistant.follow_ups import (
+    call_before,
+    carried_arguments,
+    completed_request,
+    ordered_after_look_up,
+    pointed_change,
+    pointed_operation,
+    refined_tool,
+)
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
@@ -126,8 +134,8 @@ log = logging.getLogger(__name__)
 #: The router's reason for a turn that opens with the operation of the call before it (`follow_ups.refined_tool`),
 #: and for one whose verb names another change's action (`actions.named_change`): neither is the classifier's.
 REFINES = "refines the call before it"
-#: The router's reason for a turn that orders a change on the record the call before named
-#: (`follow_ups.pointed_change`).
+#: The router's reason for a turn that orders a change on the record the call before named, or a look-up of it
+#: (`follow_ups.pointed_change`, `follow_ups.pointed_operation`).
 POINTED = "orders"
 VERB_NAMES = "the request's verb names"
 
@@ -441,6 +449,17 @@ class Engine:
                 pointed_change(_request(history), previous, route.tool, self.schemas, self.changes, today):
             route = Route(route.no_call, route.tool, route.tool_probability, True,
                           reason=f"{POINTED} {route.tool}'s change on the record of the call before")
+        elif refined is None and not route.call and not route.settled and \
+                ordered_after_look_up(_request(history), previous, route.tool, self.schemas, self.changes, self.reads,
+                                      today):
+            route = Route(route.no_call, route.tool, route.tool_probability, True,
+                          reason=f"{POINTED} {route.tool} by its verb after a look-up of the same things")
+        elif refined is None and not route.settled and (not route.call or route.tool in self.reads) and \
+                (pointed := pointed_operation(_request(history), previous, route.tool if route.call else None,
+                                              self.schemas, self.changes, self.reads, today)) is not None:
+            route = Route(route.no_call, pointed, route.tool_probability, True,
+                          reason=f"{POINTED} {pointed} on the record of the call before, not "
+                                 f"{route.tool if route.call else 'no call'}")
         named = named_change(_request(history), route.tool, self.tools) if route.call else None
         if named is not None:
             route = Route(route.no_call, named, route.tool_probability, True,

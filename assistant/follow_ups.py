@@ -33,13 +33,16 @@ from assistant.dates import stated_dates
 from assistant.message_kinds import (
     asks_what_follows,
     follow_up,
+    limit_question,
     reaction,
     requests_something,
+    rule_question,
+    sentences,
     text_work,
     word_count,
 )
 from assistant.named_search import name_argument, next_name
-from assistant.operation_fit import name_nouns
+from assistant.operation_fit import name_nouns, verb_written
 from assistant.slots import asks, stated_arguments, stated_count
 from assistant.unsaid import forgotten_filters
 
@@ -50,12 +53,15 @@ from assistant.unsaid import forgotten_filters
 _REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:and|with|without|incl|including|excluding)\b|"
                       r"\b(?:of them|ones)\b|\b(?:top|first) \d+\b|\b(?:is|are) enough\b", re.IGNORECASE)
 #: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
-#: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012".
+#: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012", "it was 20 units not 18".
 _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
                        r"correction|make it|make that|change it|change that|same)\b"
-                       r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$", re.IGNORECASE)
+                       r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$"
+                       r"|\b\d[\d:.,]*(?:\s+[a-z]+)?\s+not\s+\d", re.IGNORECASE)  # "it was 20 units not 18"
 #: The most words of a follow-up that is hardly more than the value it gives: "and E1007?", "what about E1004".
 BARE_WORDS = 3
+#: The most words of a message that is nothing but a value the call before takes: "gdansk", "sirocco?".
+VALUE_WORDS = 2
 #: Words that ask for the same again: "and SHP-206002 as well, same note", "E1004 too".
 _AGAIN = re.compile(r"\b(?:as well|too|also|same)\b", re.IGNORECASE)
 #: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday".
@@ -66,6 +72,8 @@ _ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|t
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words that point back at that record and at nothing else ("claims that are pending" points at none).
 _POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one)\b", re.IGNORECASE)
+#: Words that give a record's text anew: "actually call it budget review", "titled ...", a quote.
+_RETEXTS = re.compile(r"\b(?:call|name|rename|title)\s+it\b|\btitled\b|[\"“‘]", re.IGNORECASE)
 #: Words by which the person speaks of themself: "show me all my claims", "how many days do i have now".
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|mine|myself)\b", re.IGNORECASE)
 
@@ -168,7 +176,8 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     states an id ("and antwerp?" after delayed shipments out of rotterdam: WH-02). A request for a text ("can you
     write a reply to the customer saying we're on it") or a question about what the call before brings ("will that
     count as a no show?") refines nothing."""
-    if previous is None or previous.tool not in schemas or _asks_no_call(request):
+    if previous is None or previous.tool not in schemas or _asks_no_call(request) or \
+            limit_question(request) or rule_question(request):  # "and whats the cut off for releasing adr orders"
         return None
     schema = schemas[previous.tool]
     given = held_answer(request, previous, schema, today)
@@ -177,9 +186,12 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
         return previous.tool  # the answer to "which organizer?", not a request of its own that also names one
     if _next_name(request, previous, schema):
         return previous.tool  # "and kessler?" after a look-up of baltic pack by its name
+    if corrects(request) and (own := _own_question(request)) is not None:
+        # "wait no sorry thursday doesnt work for daniel. what's booked in zephyr on friday" asks its own question
+        return refined_tool(own, previous, schemas, today, routed, named)
     stated = _restated(schema, request, today, named) or \
         _corrected_count(request, previous.arguments, schema.get("properties") or {})
-    if not refines(request) or not stated:
+    if not (refines(request) or word_count(request) <= VALUE_WORDS) or not stated:
         return None
     if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
         return previous.tool
@@ -188,7 +200,18 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     # the same again ("and SHP-206002 as well, same note"), not where it asks something of its own ("and where's
     # SHP-205032 at" after an update of another shipment)
     again = word_count(request) <= BARE_WORDS or _AGAIN.search(request) is not None
+    # but not where it writes the verb of the router's operation and not that of the one before ("ok then book it
+    # friday same time" after a look-up of the room's bookings)
+    again = again and not (verb_written(routed, request) and not verb_written(previous.tool, request))
     return previous.tool if before > other or before == other and again else None
+
+
+def _own_question(request: str) -> str | None:
+    """The last sentence of `request` where it is a question of its own after sentences that correct ("wait no
+    sorry thursday doesnt work. what's booked in zephyr on friday"): it corrects nothing itself."""
+    parts = sentences(request)
+    last = parts[-1] if len(parts) > 1 else ""
+    return last if last and asks(last) and not corrects(last) and not refines(last) else None
 
 
 def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas: dict[str, dict[str, Any]],
@@ -203,6 +226,49 @@ def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas
     properties = schemas[tool].get("properties") or {}
     ids = [name for name, value in previous.arguments.items() if name in properties and _is_id(name, properties[name])]
     return bool(ids) and stated_count(schemas[tool], request, today) > 0
+
+
+def pointed_operation(request: str, previous: ParsedCall | None, routed: str | None,
+                      schemas: dict[str, dict[str, Any]], changes: Collection[str], reads: Collection[str],
+                      today: date | None) -> str | None:
+    """The operation `request` orders on the record the call before named, where the router's operation `routed`
+    (None: none) takes no id of that record: it asks for something, points back ("it", "that one") and writes no
+    id of its own. The change that takes the record's id and states the most of the message, where one does
+    ("mark it delayed, nordline says thursday now" after a look-up of SHP-204877 had listed delayed shipments);
+    else the one look-up that needs that id ("and show me the full history of it" after ticket 4104 was
+    reopened). None otherwise."""
+    if previous is None or not requests_something(request) or not _POINTS_AT_IT.search(request) or \
+            stated_codes([request]) or _asks_no_call(request):
+        return None
+    ids = [name for name, value in previous.arguments.items() if re.search(r"_id$", name)]
+
+    def takes(tool: str) -> bool:
+        properties = schemas[tool].get("properties") or {}
+        return any(_is_id(name, properties.get(name)) for name in ids)
+
+    if routed in schemas and takes(routed):
+        return None
+    stated = {tool: stated_count(schemas[tool], request, today) for tool in sorted(changes)
+              if tool in schemas and takes(tool)}
+    most = max(stated.values(), default=0)
+    if most > 0:
+        best = [tool for tool, count in stated.items() if count == most]
+        return best[0] if len(best) == 1 else None
+    needing = [tool for tool in sorted(reads) if tool in schemas
+               and set(ids) & set(schemas[tool].get("required") or [])]
+    return needing[0] if len(needing) == 1 else None
+
+
+def ordered_after_look_up(request: str, previous: ParsedCall | None, tool: str, schemas: dict[str, dict[str, Any]],
+                          changes: Collection[str], reads: Collection[str], today: date | None) -> bool:
+    """Whether `request` orders the change `tool` (the router's likeliest, though below its bar) by its verb,
+    stating some of its arguments, after a look-up of the same things (the call before shares an argument with
+    it): "book 10:30 for SHP-204990, portex, 90 min" after free outbound slots at antwerp tomorrow."""
+    if previous is None or previous.tool not in reads or tool not in changes or tool not in schemas or \
+            not verb_written(tool, request) or _asks_no_call(request) or asks(request):
+        return False
+    shared = previous.arguments.keys() & (schemas[tool].get("properties") or {}).keys()
+    return bool(shared) and stated_count(schemas[tool], request, today) > 0
 
 
 def _asks_no_call(request: str) -> bool:
@@ -253,19 +319,23 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     if previous is None:
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
-    if previous.tool == tool and (refines(request) or previous.held_for):
+    if previous.tool == tool and (refines(request) or previous.held_for or word_count(request) <= VALUE_WORDS):
         restated = {**_corrected_count(request, kept, properties), **_restated(schema, request, today, named),
                     **held_answer(request, previous, schema, today), **_next_name(request, previous, schema)}
-        for name in forgotten_filters(kept, schema, request):  # "forget express, who goes to ireland"
-            del kept[name]
+        for name in forgotten_filters({**kept, **restated}, schema, request):  # "forget express, who goes to ireland"
+            kept.pop(name, None)
+            restated.pop(name, None)
         named = name_argument(schema)
-        if named in kept and restated.keys() - {named} and not _written(kept[named], request):
-            del kept[named]  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
+        dropped = named if named in kept and restated.keys() - {named} and not _written(kept[named], request) \
+            else None
+        if dropped is not None:  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
+            del kept[dropped]
         same_record = _changes_the_same_record(tool, kept, arguments, properties)
         return {**kept, **{name: value for name, value in arguments.items()
-                           if name not in kept or name in restated
-                           or _stands(name, value, properties[name], request, same_record)
-                           and not _names_another(name, value, arguments)},
+                           if (name not in kept or name in restated
+                               or _stands(name, value, properties[name], request, same_record)
+                               and not _names_another(name, value, arguments))
+                           and not (name == dropped and not _written(value, request))},  # nor the model's copy
                 **restated}
     ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
     pointed = {name: value for name, value in ids.items()
@@ -273,10 +343,15 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
                or name not in arguments and _POINTS_AT_IT.search(request)}
     own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
+    # an id the model made up, where the person gave the call before's earlier in the chat: "ok great, then pls
+    # request 23 to 27 march" after the leave balance of E1007 had asked for E2007
+    said = "\n".join([*(earlier or []), request])
+    made_up = {name: value for name, value in ids.items() if name in arguments and not _written(arguments[name], said)
+               and _written(value, "\n".join(earlier or []))}
     days = {name: value for name, value in kept.items() if value_shape(properties[name]) == "format:date"
             and name not in arguments} if refines(request) and today is not None and not stated_dates(request, today) \
         else {}
-    return {**arguments, **pointed, **own, **days}
+    return {**arguments, **made_up, **pointed, **own, **days}
 
 
 def _next_name(request: str, previous: ParsedCall, schema: dict[str, Any]) -> dict[str, str]:
@@ -324,12 +399,17 @@ def _stands(name: str, value: Any, spec: Any, request: str, same_record: bool = 
     `request` writes it out (else it is the model's guess at what the message does not say). A correction, and
     a change again of the `same_record`, changes only what it states: a choice it names none of stays as it was
     ("actually make that thursday" had set a delayed shipment's status to cancelled, "oh and dont email the
-    customer" to returned)."""
+    customer" to returned), nor does a change again of the same record write its text anew unless the message
+    names it ("note: ...")."""
     listed = isinstance(spec, dict) and "enum" in spec
     if listed and (corrects(request) or same_record):
         return False
     choice = isinstance(value, bool) or listed or isinstance(spec, dict) and \
         spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)
+    if not choice and (same_record or corrects(request)) and isinstance(value, str) and not _is_id(name, spec) and \
+            re.search(rf"\b{re.escape(name)}\b", request, re.IGNORECASE) is None and _RETEXTS.search(request) is None:
+        return False  # a text of the record stays unless the message gives one ("note: ...", "call it ..."): "wait
+        # dont email the customer, account mgr is calling them himself" is said to the assistant, not for the record
     return choice or _written(value, request) and not _only_goes_on(value)
 
 

@@ -101,7 +101,8 @@ _ASKS_FOR = re.compile(r"\b(?<!exactly )(?<!just )(?:what(?:'?s)?(?! an? )|which
 _REQUESTS = re.compile(
     r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
     r"i\s+want|i\s+need|we\s+need|(?<!no )(?<!might )(?<!may )needs?\b|let\s+me|go\s+ahead|"
-    r"can\s+be\s+(?:closed|cancell?ed|deleted|removed|resolved|marked|approved|rejected|reopened))\b"
+    r"can\s+be\s+(?:closed|cancell?ed|deleted|removed|resolved|marked|approved|rejected|reopened)|"
+    r"(?:show|tell|give|find|get|send|pull)\s+(?:me|us)\b(?!\s+(?:know|think|guess|see)\b))\b"
     r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls|meanwhile|"
     r"also|ok|okay|alright|right|fine|great|cool|thanks|thx)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"
@@ -139,7 +140,9 @@ _TEXT_WORK = re.compile(
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
     r"(?:write|draft|compose|word|phrase) (?:me |him |her |them |us )?(?:a |an |the |my )?(?:(?:short|quick|"
     r"friendly|polite|formal|firm|brief|nice) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|"
-    r"txt|reply|response|text|letter|announcement|memo|note|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply))\b"
+    r"txt|reply|response|text|letter|announcement|memo|note|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply)"
+    r"|summari[sz]e (?:that|this|it|them|those)|(?:put|turn|make) (?:that|this|it|them|those) (?:in|into) (?:a |an )?"
+    r"(?:[\w-]+ ){0,3}(?:summary|message|msg|e-?mail|mail|note|bullet|bullets|list|table|sentence|paragraph|post))\b"
     r"|^\W*(?:is it|should it be|do (?:i|we|you) (?:say|write)|which is (?:right|correct)\W*)\s*"
     r"[\"'\u2018\u201c][^\"'\u2019\u201d]+[\"'\u2019\u201d]\s*or\s*[\"'\u2018\u201c]",
     re.IGNORECASE)
@@ -209,9 +212,9 @@ def reaction(text: str) -> bool:
     return not asks and not requests_something(text) and marked
 
 
-#: A message that only says it took in what was said: "k", "ok", "kk", "noted", "got it", "fine", "perfect".
-_ACKNOWLEDGED = re.compile(r"\W*(?:(?:o?k+|ok(?:ay|ie)?|noted|got it|understood|fine|sure|alright|right|cool|perfect|"
-                           r"great|nice|good|makes sense|will do|roger)\W*)+", re.IGNORECASE)
+#: A message that only says it took in what was said: "k", "ok", "kk", "noted", "got it", "fine", "perfect", "ta".
+_ACKNOWLEDGED = re.compile(r"\W*(?:(?:o?k+|ok(?:ay|ie)?|ta|noted|got it|understood|fine|sure|alright|right|cool|"
+                           r"perfect|great|nice|good|makes sense|will do|roger)\W*)+", re.IGNORECASE)
 
 
 #: A thing, not a person, said to be allowed: "any site in poland that's allowed to store dangerous goods" (not
@@ -294,6 +297,19 @@ def asks_what_follows(text: str) -> bool:
     """Whether `text` asks what something said before brings or means ("will that count as a no show?") and asks
     for nothing besides: no change to a record answers it."""
     return _WHAT_FOLLOWS.search(text) is not None and not requests_something(text)
+
+
+#: What a question about what the thing just said brings asks of it, which no look-up answers either: whether it
+#: counts as, means, affects or will be something ("is that gonna be a no show for them").
+_BRINGS = re.compile(r"\b(?:count|counts|mean|means|affect|affects|impact|matter|hurt|trigger|(?:gonna|going to|will|"
+                     r"would) be an?)\b", re.IGNORECASE)
+
+
+def asks_what_it_brings(text: str) -> bool:
+    """Whether `text` asks what something said before brings (`asks_what_follows`) in words no look-up answers
+    either ("will that count as a no show against them?", "is that gonna be a no show for them"), naming no record:
+    no call reads it ("is that one delayed?" may still look the shipment up)."""
+    return asks_what_follows(text) and _BRINGS.search(text) is not None and not names_a_record(text)
 
 
 def names_a_record(text: str) -> bool:

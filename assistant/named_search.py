@@ -233,6 +233,13 @@ def name_lookup(candidates: Mapping[str, float], schemas: Mapping[str, Mapping[s
     return None
 
 
+def a_choice_somewhere(name: str, schemas: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether a word of `name` is a value of a choice of any of `schemas` ("nordline", a carrier): a record of
+    another kind, which that kind's own list names."""
+    values = set().union(*(_choice_words(schema) for schema in schemas.values()))
+    return any(word.casefold() in values for word in name.split())
+
+
 def named_arguments(arguments: Mapping[str, Any], tool: str, schema: Mapping[str, Any], request: str) -> dict[str, str]:
     """The name argument a look-up call should take from `request` where the call leaves it out or copies the
     request around the name ("sofia's phone extension" for "sofia"): {argument: name}, else {}."""

@@ -70,9 +70,9 @@ def takes_more_of_the_request(
     if tool not in changes and (asks(request) or _ORDERS_A_READ.match(request)):
         # a question or an order to show reads; it changes nothing because it names more
         rivals = [name for name in rivals if name not in changes]
-    if _verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
-        rivals = [name for name in rivals if _verb_written(name, request)]
-    written = [name for name in rivals if name in changes and _verb_written(name, request)]
+    if verb_written(tool, request):  # "can i still cancel my leave request 509? the 3 days in july ..."
+        rivals = [name for name in rivals if verb_written(name, request)]
+    written = [name for name in rivals if name in changes and verb_written(name, request)]
     if len(written) == 1 and stated_count(schemas[written[0]], request, today) > 0:
         return written[0]  # "we moved the pickup to thursday so the old booking 7802 can go": a cancellation
 
@@ -88,7 +88,7 @@ def takes_more_of_the_request(
     return max(better, key=lambda name: (fits[name], candidates[name]), default=None)
 
 
-def _verb_written(tool: str, request: str) -> bool:
+def verb_written(tool: str, request: str) -> bool:
     """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
     "cancels", "cancelled" (not "booking", which is mostly a noun), or a phrase staff say it with ("slot 7802 can
     go", "release the slot", "isn't needed anymore", "raise it", "grab chinook", "pls claim it")."""
@@ -109,7 +109,7 @@ def requested_in_words(tool: str, schema: dict[str, Any], request: str, changes:
     if tool in changes:
         properties = schema.get("properties") or {}
         states = [name for name in schema.get("required") or [] if "enum" in (properties.get(name) or {})]
-        return _verb_written(tool, unquoted(request, properties)) or \
+        return verb_written(tool, unquoted(request, properties)) or \
             bool(states) and not asks(request) and not set(states) & set(unstated_required(schema, request))
     return tool in reads and asks(request)
 
@@ -247,6 +247,22 @@ def name_nouns(tool: str) -> set[str]:
     """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
     words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]
     return {word.casefold().removesuffix("s") for word in words}
+
+
+#: An order for a new record by its noun: "ok open a ticket then", "pls book a room for us", "submit an expense".
+_NEW_RECORD = re.compile(r"\b(?:open|raise|log|file|create|make|book|submit|report|add|put in)\s+"
+                         r"(?:(?:a|an|one|new|another|me|us|quick)\s+){1,3}(?P<noun>[a-z]+?)s?\b", re.IGNORECASE)
+#: The verbs that open the name of an operation making a new record.
+_MAKING = frozenset({"create", "book", "submit", "report", "add", "open", "raise", "log", "file", "request", "new"})
+
+
+def new_record_ordered(text: str, changes: Collection[str]) -> str | None:
+    """The one change making a new record whose noun an order in `text` names ("ok open a ticket then, need a 27
+    inch monitor for home" is createTicket's, whatever figures it writes); None where none or several do."""
+    nouns = {match["noun"].casefold() for match in _NEW_RECORD.finditer(text)}
+    named = [tool for tool in sorted(changes) if name_nouns(tool) & nouns
+             and re.findall(r"[a-z]+", tool.removeprefix("api."))[:1] in ([verb] for verb in _MAKING)]
+    return named[0] if len(named) == 1 else None
 
 
 def operation_named_by_id(

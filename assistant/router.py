@@ -77,6 +77,7 @@ from assistant.message_kinds import (
     asks_how_it_works,
     asks_how_long_or_who,
     asks_what_follows,
+    asks_what_it_brings,
     asks_who,
     follow_up,
     general_question,
@@ -93,12 +94,13 @@ from assistant.message_kinds import (
     wants_no_lookup,
     word_count,
 )
-from assistant.named_search import name_lookup
+from assistant.named_search import a_choice_somewhere, name_argument, name_lookup
 from assistant.operation_fit import (
     CALCULATOR,
     SEARCH,
     STATED_LOOKUP,
     named_in_words,
+    new_record_ordered,
     operation_named_by_id,
     read_instead,
     reader_named_in_full,
@@ -332,9 +334,14 @@ class ToolRouter:
         tool = max(candidates, key=candidates.__getitem__)
         named = operation_named_by_id(candidates, schemas, texts[0], today, changes) \
             if checks and schemas is not None and tool == CALCULATOR else None
+        ordered = new_record_ordered(texts[0], [tool for tool in changes or () if tool in candidates]) \
+            if checks and named is None and tool == CALCULATOR and composed_expression(texts[0]) is None else None
         if named is not None:
             reasons.append(f"the request writes out an id {named} takes: no word problem")
             tool = named
+        elif ordered is not None:  # "ok open a ticket then, need a 27 inch monitor for home, low prio"
+            reasons.append(f"the request orders a new record {ordered} makes: no word problem")
+            tool = ordered
         elif checks and schemas is not None and tool not in (SEARCH, CALCULATOR):
             # a question is read first: the look-up it asks for may state less than the change it names
             reader = read_instead(tool, candidates, schemas, changes, texts[0], today)
@@ -377,7 +384,8 @@ class ToolRouter:
             reasons.append(f"a document passage ({passage:.2f}) is as near as a handbook question's: search")
             tool, call = SEARCH, True
         if not call and checks and schemas is not None and not general_question(texts[0]) and \
-                not reaction(texts[0]) and is_question(texts[0]) and not states_a_figure(texts[0]):
+                not reaction(texts[0]) and (is_question(texts[0]) or requests_something(texts[0])) and \
+                not states_a_figure(texts[0]):  # "hiya can u check wat swifthaul has in transit atm" asks too
             lookup = stated_lookup(candidates, schemas, changes, texts[0], today)
             if lookup is not None:
                 reasons.append(f"the question states {STATED_LOOKUP} or more of what {lookup} reads by")
@@ -457,9 +465,10 @@ class ToolRouter:
         if call and checks and reaction(texts[0]):
             reasons.append("news, thanks or a complaint that asks for nothing")
             call = False
-        if call and checks and tool in changes and asks_what_follows(texts[0]):
+        brings = checks and (tool in changes and asks_what_follows(texts[0]) or asks_what_it_brings(texts[0]))
+        if call and brings:
             # "will that count as a no show? slot was at 11" had cancelled slot 11
-            reasons.append("a question about what the thing just said brings: no change")
+            reasons.append("a question about what the thing just said brings: no call")
             call = False
         no_lookup = checks and (text_work(texts[0]) or wants_no_lookup(texts[0]))
         if call and no_lookup:
@@ -470,7 +479,12 @@ class ToolRouter:
         if found is not None and (
                 not call  # "look up lars eriksen", "who is priya": a name sits nearer chat than the look-up
                 or tool == SEARCH and unknown_words is not None  # "is nordpak approved?": a name no document uses
-                and set(keywords(found[1])) <= set(unknown_words(found[1]))):
+                and set(keywords(found[1])) <= set(unknown_words(found[1]))
+                # "look up kessler" placed at the carriers' list, which takes no name nor else it says, and kessler
+                # is no carrier the catalog knows ("who is nordline" stays there)
+                or tool in reads and tool != found[0] and name_argument(schemas.get(tool) or {}) is None
+                and stated_count(schemas.get(tool) or {}, texts[0], today) == 0
+                and not a_choice_somewhere(found[1], schemas)):
             # a look-up the classifier chose stays: records of other kinds have names too (a carrier's), and no
             # filter for them
             reasons.append(f"the request looks up a record by its name ({found[1]})")
@@ -483,7 +497,7 @@ class ToolRouter:
         if chat:  # "@mark can you ring the driver for PO-118204", "leave SHP-204611 as it is"
             reasons.append(f"the message reads as one that wants no tool (prior {wants:.2f})")
             call = False
-        settled = not call and checks and (chat or tool in changes and asks_what_follows(texts[0]) or
+        settled = not call and checks and (chat or brings or
             reaction(texts[0]) or no_lookup or general_question(texts[0]) and not names_a_record(texts[0]))
         return Route(no_call, tool, candidates[tool], call=call, reason="; ".join(reasons), settled=settled)
 

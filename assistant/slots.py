@@ -455,8 +455,18 @@ def flag_mentions(name: str, spec: Any, text: str) -> set[bool]:
     # an acronym its description names is the word staff use: "ADR" for dangerous_goods
     stems += [word.casefold() for word in re.findall(r"\b[A-Z]{3,6}\b", str(spec.get("description") or ""))]
     # a word of the stem's and a short ending: "photos", "emailed", not the "pic" of "picking"
-    return {_NEGATED.search(text[:m.start()]) is None for stem in stems
+    said = {_NEGATED.search(text[:m.start()]) is None for stem in stems
             for m in re.finditer(r"(?<![\w-])" + re.escape(stem) + r"\w{0,3}(?![\w-])", text, re.IGNORECASE)}
+    # what the description says false lists too is said against the flag: "booked ones too" for only_free
+    against = _LISTED_WHEN_FALSE.search(str(spec.get("description") or ""))
+    words = [word.casefold() for word in re.findall(r"[A-Za-z]{4,}", against["what"])[:-1]] if against else []
+    return said | {_NEGATED.search(text[:m.start()]) is not None for word in words if word not in ("with", "that")
+                   for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)}
+
+
+#: What a flag's description says its false value lists besides: "false lists booked and blocked slots too".
+_LISTED_WHEN_FALSE = re.compile(r"\bfalse (?:lists|includes|shows|returns|gives)\s+(?P<what>[^.;]+?)\s+"
+                                r"(?:too|as well)\b", re.IGNORECASE)
 
 
 def _labelled(name: str) -> re.Pattern[str]:

@@ -129,9 +129,24 @@ def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str, tod
     properties = schema.get("properties") or {}
     dates = [name for name in arguments if name not in required
              and value_shape(properties.get(name) or {}) == "format:date"]
-    if not says_when(re.sub(r"\b[A-Za-z]+-?\d[\w-]*", " ", unquoted(request, properties))):  # an id is no when
+    text = re.sub(r"\b[A-Za-z]+-?\d[\w-]*", " ", unquoted(request, properties))  # an id is no when
+    if _names_a_state(text, properties):  # "on hold right now" is the state's now, no day a record was dated
+        text = _STATE_NOW.sub(" ", text)
+    if not says_when(text):
         return dates
     return [name for name in dates if today is not None and _far_and_unwritten(arguments[name], request, today)]
+
+
+#: Words that say a state holds now, not when a record was dated: "which shipments are on hold right now", "what
+#: does swifthaul have in transit atm".
+_STATE_NOW = re.compile(r"\b(?:right now|just now|as of now|atm|at the moment|at present|currently|as we speak)\b",
+                        re.IGNORECASE)
+
+def _names_a_state(text: str, properties: dict[str, Any]) -> bool:
+    """Whether `text` says a value of one of `properties`' choices ("on hold" for on_hold)."""
+    values = {str(value).replace("_", " ").casefold() for spec in properties.values() if isinstance(spec, dict)
+              for value in spec.get("enum") or ()}
+    return any(re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text, re.IGNORECASE) for value in values if value)
 
 
 #: How many years from today a date argument may lie without the request writing its year.
@@ -160,28 +175,34 @@ def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str
             and (change or value and not said & _described(name, properties))]
 
 
-#: A filter the person lets go of: "forget express", "never mind the cold ones", "drop the status filter".
-_FORGETS = re.compile(r"\b(?:forget(?: about)?|never ?mind|nvm|drop|ignore|skip|scrap|not)\s+(?:the\s+)?([a-z][\w-]*)",
-                      re.IGNORECASE)
+#: A filter the person lets go of: "forget express", "never mind the cold ones", "drop the status filter", "tickets
+#: of any priority".
+_FORGETS = re.compile(r"\b(?:forget(?: about)?|never ?mind|nvm|drop|ignore|skip|scrap|not|(?:of|in|with) any)\s+"
+                      r"(?:the\s+)?([a-z][\w-]*)", re.IGNORECASE)
+#: What lets go of every choice filter: "the last 5 tickets of any kind", "all sorts".
+_ANY_KIND = re.compile(r"\b(?:of )?(?:any|all) (?:kinds?|types?|sorts?)\b", re.IGNORECASE)
+#: Words of a property's name that name no filter of its own ("only_free", "include_closed").
+_BARE_NAME_WORDS = frozenset({"only", "with", "include", "includes"})
 
 
 def forgotten_filters(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
-    """The optional arguments `request` lets go of by a word of their value or, for a flag, of their name: "forget
-    express, who goes to ireland" drops service_level express, "forget cold, which ones are adr licensed" drops
-    cold_storage."""
+    """The optional arguments `request` lets go of by a word of their value or of their name: "forget express, who
+    goes to ireland" drops service_level express, "forget cold, which ones are adr licensed" drops cold_storage,
+    "probation is fine too, drop the status filter" drops status; "of any kind" drops every choice filter."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     let_go = {word_stem(match.group(1)) for match in _FORGETS.finditer(request)}
-    if not let_go:
+    any_kind = _ANY_KIND.search(request) is not None
+    if not let_go and not any_kind:
         return []
     dropped = []
     for name, value in arguments.items():
         if name in required:
             continue
-        words = words_of(name.replace("_", " ")) if isinstance(value, bool) else \
-            words_of(value.replace("_", " ")) if isinstance(value, str) and "enum" in (properties.get(name) or {}) \
-            else []
-        if {word_stem(word) for word in words} & let_go:
+        choice = isinstance(value, str) and "enum" in (properties.get(name) or {})
+        words = [word for word in words_of(name.replace("_", " ")) if len(word) >= 4 and word not in _BARE_NAME_WORDS]
+        words += words_of(value.replace("_", " ")) if choice else []
+        if {word_stem(word) for word in words} & let_go or any_kind and (choice or isinstance(value, bool)):
             dropped.append(name)
     return dropped
 

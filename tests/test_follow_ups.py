@@ -17,7 +17,9 @@ from assistant.follow_ups import (
     completed_request,
     held_answer,
     last_call,
+    ordered_after_look_up,
     pointed_change,
+    pointed_operation,
     refined_tool,
     refines,
 )
@@ -52,6 +54,7 @@ def chat(*turns: tuple[Any, ...], now: str) -> list[dict[str, Any]]:
     ("oh and dont email the customer", True), ("ok zephyr then", True), ("4pm then?", True),
     ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
     ("whats booked in bora on wednesday", False), ("top 5 is enough", True), ("with standard service", True),
+    ("oh it was 20 units not 18, recounted", True),  # a figure, not another
 ])
 def test_a_refinement_says_in_words_that_it_goes_on(text: str, goes_on: bool):
     assert refines(text) is goes_on
@@ -147,6 +150,8 @@ def test_a_refinement_naming_another_filter_drops_the_name_looked_up_before():
     previous = last_call(chat(before, now="who else is in IT"))
     assert carried_arguments({"department": "IT"}, "api.searchDirectory", schema, "who else is in IT", previous,
                              TODAY) == {"department": "IT"}
+    assert carried_arguments({"department": "IT", "query": "Sofia Rossi"}, "api.searchDirectory", schema,
+                             "who else is in IT", previous, TODAY) == {"department": "IT"}  # nor the model's copy
     # one that names her again, or states nothing else, keeps her
     assert carried_arguments({"department": "IT"}, "api.searchDirectory", schema, "is sofia rossi in IT?",
                              previous, TODAY) == {"query": "sofia rossi", "department": "IT"}
@@ -395,3 +400,119 @@ def test_an_order_pointing_back_at_the_record_looked_up_is_its_change():
     assert not pointed_change("user says it works again", previous, "api.updateTicketStatus", SCHEMAS, changes, TODAY)
     assert not pointed_change("mark 4103 resolved too", previous, "api.updateTicketStatus", SCHEMAS, changes, TODAY)
     assert not pointed_change(said, previous, "api.createTicket", SCHEMAS, changes, TODAY)
+
+
+def test_a_message_that_is_nothing_but_a_value_the_call_before_takes_refines_it():
+    before = ("whats on in bora tomorrow", "api.listRoomBookings", {"room_id": "bora", "date": "2026-03-03"})
+    previous = last_call(chat(before, now="sirocco?"))
+    schema = SCHEMAS["api.listRoomBookings"]
+    assert refined_tool("sirocco?", previous, SCHEMAS, TODAY, routed="api.listRoomBookings") == "api.listRoomBookings"
+    assert carried_arguments({"room_id": "sirocco"}, "api.listRoomBookings", schema, "sirocco?", previous, TODAY) == \
+        {"room_id": "sirocco", "date": "2026-03-03"}
+    assert refined_tool("thanks", previous, SCHEMAS, TODAY) is None  # states nothing the call takes
+
+
+def test_a_correction_that_then_asks_its_own_question_is_read_by_its_question():
+    booked = {"room_id": "zephyr", "organizer_id": "E1011", "title": "design review", "date": "2026-03-05",
+              "start_time": "13:00", "end_time": "14:00"}
+    now = "wait no sorry thursday doesnt work for daniel. what's booked in zephyr on friday"
+    previous = last_call(chat(("book zephyr thursday 13-14, E1011", "api.bookMeetingRoom", booked), now=now))
+    assert refined_tool(now, previous, SCHEMAS, TODAY, routed="api.listRoomBookings") is None
+    # a correction alone still corrects
+    assert refined_tool("wait no sorry, friday", previous, SCHEMAS, TODAY, routed="api.listRoomBookings") == \
+        "api.bookMeetingRoom"
+
+
+def test_an_id_the_model_made_up_is_the_one_the_person_gave_for_the_call_before():
+    asked = "hey how many holiday days have i got left? E1007"
+    previous = last_call(chat((asked, "api.getLeaveBalance", {"employee_id": "E1007", "leave_type": "annual"}),
+                              now="ok great, then pls request 23 to 27 march"))
+    schema = SCHEMAS["api.createLeaveRequest"]
+    made_up = {"employee_id": "E2007", "leave_type": "annual", "start_date": "2026-03-23", "end_date": "2026-03-27"}
+    assert carried_arguments(made_up, "api.createLeaveRequest", schema, "ok great, then pls request 23 to 27 march",
+                             previous, TODAY, [asked])["employee_id"] == "E1007"
+    # an id the person writes stands
+    assert carried_arguments({**made_up, "employee_id": "E1012"}, "api.createLeaveRequest", schema,
+                             "and the same for E1012", previous, TODAY, [asked])["employee_id"] == "E1012"
+
+
+def test_an_order_on_the_record_looked_up_is_the_operation_that_takes_its_id():
+    reads = {tool for tool in SCHEMAS if tool.split(".")[1].startswith(("get", "list", "search"))}
+    changes = set(SCHEMAS) - reads
+    previous = last_call(chat(("reopen 4104 pls", "api.updateTicketStatus", {"ticket_id": 4104, "status": "open"}),
+                              now="and show me the full history of it"))
+    # the one look-up that needs the ticket's id, where the router found none that takes it
+    assert pointed_operation("and show me the full history of it", previous, None, SCHEMAS, changes, reads,
+                             TODAY) == "api.getTicket"
+    assert pointed_operation("and show me the full history of it", previous, "api.listTickets", SCHEMAS, changes,
+                             reads, TODAY) == "api.getTicket"
+    # the change that states most of the message, over a look-up the router chose
+    looked_up = last_call(chat(("whats 4102 about", "api.getTicket", {"ticket_id": 4102}),
+                               now="ok mark it resolved, note: reset the vpn"))
+    assert pointed_operation("ok mark it resolved, note: reset the vpn", looked_up, "api.listTickets", SCHEMAS,
+                             changes, reads, TODAY) == "api.updateTicketStatus"
+    # not where the router's own operation takes the record, nor without an order pointing back
+    assert pointed_operation("ok mark it resolved", looked_up, "api.updateTicketStatus", SCHEMAS, changes, reads,
+                             TODAY) is None
+    assert pointed_operation("show me the open tickets", looked_up, None, SCHEMAS, changes, reads, TODAY) is None
+    assert pointed_operation("will that count against it?", looked_up, None, SCHEMAS, changes, reads, TODAY) is None
+
+
+def test_a_follow_up_writing_the_verb_of_the_routers_operation_is_no_same_again():
+    listed = ("what's booked in zephyr on friday", "api.listRoomBookings", {"room_id": "zephyr", "date": "2026-03-06"})
+    now = "ok then book it friday same time"
+    previous = last_call(chat(listed, now=now))
+    assert refined_tool(now, previous, SCHEMAS, TODAY, routed="api.bookMeetingRoom") is None
+    assert refined_tool("and bora as well", previous, SCHEMAS, TODAY, routed="api.bookMeetingRoom") == \
+        "api.listRoomBookings"
+
+
+def test_a_change_again_of_the_same_record_keeps_its_text_unless_the_message_names_it():
+    schema = {"type": "object", "required": ["shipment_id", "status"], "properties": {
+        "shipment_id": {"type": "string"}, "status": {"type": "string", "enum": ["delayed", "on_hold"]},
+        "notify_customer": {"type": "boolean"}, "note": {"type": "string"}}}
+    updated = {"shipment_id": "SHP-204877", "status": "delayed", "note": "truck broke down near venlo"}
+    now = "wait dont email the customer, account mgr is calling them himself"
+    previous = last_call(chat(("mark it delayed", "api.updateShipment", updated), now=now))
+    written = {**updated, "note": "account mgr is calling them himself", "notify_customer": False}
+    assert carried_arguments(written, "api.updateShipment", schema, now, previous, TODAY) == \
+        {**updated, "notify_customer": False}
+    renoted = "oh and change the note to: driver rang, eta 16:00"
+    assert carried_arguments({**updated, "note": "driver rang, eta 16:00"}, "api.updateShipment", schema, renoted,
+                             previous, TODAY)["note"] == "driver rang, eta 16:00"
+
+
+def test_an_order_by_the_changes_verb_after_a_look_up_of_the_same_things_is_that_change():
+    reads = {"api.listMeetingRooms"}
+    changes = {"api.bookMeetingRoom"}
+    listed = ("free rooms tomorrow 10-11 for 6?", "api.listMeetingRooms",
+              {"date": "2026-03-03", "start_time": "10:00", "end_time": "11:00", "min_capacity": 6})
+    now = "book foehn, E1010, partner sync"
+    previous = last_call(chat(listed, now=now))
+    assert ordered_after_look_up(now, previous, "api.bookMeetingRoom", SCHEMAS, changes, reads, TODAY)
+    # a change not named by its verb, a question about what it brings, or nothing before it: no
+    assert not ordered_after_look_up("will that book foehn for good?", previous, "api.bookMeetingRoom", SCHEMAS,
+                                     changes, reads, TODAY)
+    assert not ordered_after_look_up("foehn looks nice", previous, "api.bookMeetingRoom", SCHEMAS, changes, reads,
+                                     TODAY)
+    assert not ordered_after_look_up(now, None, "api.bookMeetingRoom", SCHEMAS, changes, reads, TODAY)
+
+
+def test_a_question_for_a_rule_or_a_limit_refines_no_call():
+    previous = last_call(chat(("which carriers do adr", "api.listRoomBookings", {"room_id": "bora"}),
+                              now="and whats the max length of a booking in bora"))
+    assert refined_tool("and whats the max length of a booking in bora", previous, SCHEMAS, TODAY) is None
+    assert refined_tool("and do i have to book bora a week ahead?", previous, SCHEMAS, TODAY) is None
+    assert refined_tool("and sirocco?", previous, SCHEMAS, TODAY) == "api.listRoomBookings"
+
+
+def test_a_correction_keeps_the_records_text():
+    reported = {"warehouse_id": "WH-05", "sku": "SKU-22871", "quantity": 18, "damage_type": "punctured",
+                "description": "punctured by a forklift in aisle 14"}
+    schema = {"type": "object", "properties": {
+        "warehouse_id": {"type": "string"}, "sku": {"type": "string"}, "quantity": {"type": "integer"},
+        "damage_type": {"type": "string", "enum": ["punctured", "wrong_item"]}, "description": {"type": "string"}}}
+    now = "oh and it was 20 units not 18, recounted"
+    previous = last_call(chat(("18 units punctured", "api.reportDamage", reported), now=now))
+    written = {**reported, "quantity": 20, "damage_type": "wrong_item", "description": "oh and it was"}
+    assert carried_arguments(written, "api.reportDamage", schema, now, previous, TODAY) == {**reported, "quantity": 20}

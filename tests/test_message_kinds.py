@@ -7,6 +7,7 @@ from assistant.message_kinds import (
     asks_how_it_works,
     asks_how_long_or_who,
     asks_what_follows,
+    asks_what_it_brings,
     asks_who,
     general_question,
     limit_question,
@@ -124,6 +125,8 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("ok cancel it", False),
         ("fine, book it", False),
         ("good?", False),
+        ("ta", True),  # British thanks
+        ("ok whatever. while youre here show me the delayed shipments out of WH-04", False),  # "show me" asks
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -263,6 +266,18 @@ def test_a_question_about_what_the_thing_just_said_brings_is_told_from_a_request
     assert asks_what_follows(text) is follows
 
 
+@pytest.mark.parametrize(("text", "brings"), [
+    ("will that count as a no show against them? it was for 15:00 today", True),
+    ("is that gonna be a no show for them", True),
+    ("does this mean the truck won't come?", True),
+    ("is that one delayed?", False),  # a state a look-up answers
+    ("does that include the cancelled ones?", False),  # a narrower look-up
+    ("will that count against SHP-205066?", False),  # a record named
+])
+def test_what_the_thing_brings_is_asked_in_words_no_look_up_answers(text: str, brings: bool):
+    assert asks_what_it_brings(text) is brings
+
+
 @pytest.mark.parametrize(("text", "work"), [
     ("write a teams message to the crew saying SUP-0466 starts delivering next month", True),
     ("can you draft a polite email to portex about SHP-205077 being late", True),
@@ -283,6 +298,9 @@ def test_a_question_about_what_the_thing_just_said_brings_is_told_from_a_request
     ("ok now write a reply to the customer saying we're on it", True),
     ("thanks, book bora for the demo too", False),
     ("can you note on SHP-206001 that the customer called", False),  # a note on a record, not a text
+    ("can you put that in a two line summary for the leadership channel", True),
+    ("summarise that for me pls", True),
+    ("put SHP-205066 on hold", False),
 ])
 def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: bool):
     assert text_work(text) == work

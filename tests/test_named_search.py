@@ -158,6 +158,12 @@ def test_a_name_no_document_uses_gives_way_to_the_look_up_by_name_and_a_look_up_
     assert handbook.route(["is the handbook approved?"], tools, schemas=schemas, reads=reads,
                           unknown_words=lambda text: []).tool == "search"
     assert handbook.route(["is nordpak approved?"], tools, schemas=schemas, reads=reads).tool == "search"
-    # records of another kind have names too, with no filter for them: the look-up the classifier chose stays
+    # records of another kind have names too, with no filter for them: where the catalog knows the name as one of
+    # that kind ("nordline", a carrier a shipment may name), the look-up the classifier chose stays
+    shipments = {"type": "object", "properties": {"carrier": {"type": "string", "enum": ["nordline", "portex"]}}}
+    schemas = {**schemas, "api.searchShipments": shipments}
     lister = rated({"api.listCarriers": 0.6, "api.searchSuppliers": 0.2})
     assert lister.route(["who is nordline"], tools, schemas=schemas, reads=reads).tool == "api.listCarriers"
+    # a name it does not know is looked up by name: the carriers' list takes none
+    route = lister.route(["look up kessler"], tools, schemas=schemas, reads=reads)
+    assert (route.tool, route.call) == ("api.searchSuppliers", True)

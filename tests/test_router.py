@@ -906,3 +906,16 @@ def test_warming_embeds_every_tools_requests_so_a_verdict_embeds_only_its_messag
                          nearest_passage=lambda vector: 0.5)
     assert route.tool == "api.getShipment"  # the requests were weighed: as near as the passage, not nearer
     assert embedded == ["any news on the shipment to leeds"]
+
+
+def test_an_order_for_a_new_record_by_its_noun_is_no_word_problem():
+    schemas = {"api.createTicket": {"type": "object", "required": ["title"],
+                                    "properties": {"title": {"type": "string"}}}, **TICKET_SCHEMAS}
+    changes = {"api.createTicket", "api.updateTicketStatus"}
+    router = rated({"calculator": 0.5, "api.createTicket": 0.2, "api.getTicket": 0.1})
+    route = router.route(["ok open a ticket then, need a 27 inch monitor for home, low prio"], {"calculator", *schemas},
+                         schemas=schemas, changes=changes)
+    assert (route.tool, route.call) == ("api.createTicket", True) and "orders a new record" in route.reason
+    # a sum the words give stays the calculator's
+    assert router.route(["open 3 tickets a day for 5 days, how many is that"], {"calculator", *schemas},
+                        schemas=schemas, changes=changes).tool == "calculator"

@@ -588,6 +588,19 @@ def test_a_date_filter_on_a_request_that_says_nothing_of_when_is_left_out(reques
     assert undated({"room_id": "foehn"}, bookings, request_text) == []
 
 
+@pytest.mark.parametrize(("request_text", "left_out"), [
+    ("which shipments on our own trucks are on hold right now", ["shipped_from"]),  # the state's now
+    ("what does swifthaul have in transit atm", ["shipped_from"]),
+    ("what left WH-01 right now", []),  # no state named: now is when
+    ("on hold since monday", []),
+])
+def test_now_of_a_state_the_request_names_dates_nothing(request_text, left_out):
+    shipments = {"type": "object", "properties": {
+        "status": {"type": "string", "enum": ["on_hold", "in_transit"]}, "shipped_from": {"type": "string",
+                                                                                       "format": "date"}}}
+    assert undated({"shipped_from": "2026-03-02"}, shipments, request_text) == left_out
+
+
 @pytest.mark.parametrize(
     ("request_text", "day", "left_out"),
     [
@@ -741,6 +754,38 @@ def test_a_filter_the_request_lets_go_of_is_left_out():
     assert forgotten_filters({"cold_storage": True, "dangerous_goods": True}, sites,
                              "forget cold, which ones are adr licensed") == ["cold_storage"]
     assert forgotten_filters({"cold_storage": True}, sites, "cold ones in poland?") == []
+    # by a word of the filter's name, and every choice filter by "of any kind"
+    suppliers = {"type": "object", "properties": {
+        "status": {"type": "string", "enum": ["approved", "probation"]}, "country": {"type": "string"}}}
+    assert forgotten_filters({"status": "probation", "country": "PL"}, suppliers,
+                             "actually probation is fine too, drop the status filter") == ["status"]
+    tickets = {"type": "object", "properties": {
+        "status": {"type": "string", "enum": ["open", "closed"]}, "priority": {"type": "string", "enum": ["urgent"]},
+        "limit": {"type": "integer"}}}
+    assert forgotten_filters({"status": "open", "priority": "urgent", "limit": 5}, tickets,
+                             "ok and the last 5 tickets of any kind") == ["status", "priority"]
+    assert forgotten_filters({"status": "open", "priority": "urgent"}, tickets, "open tickets of any priority") == \
+        ["priority"]
+
+
+class _Sites(Tool):
+    """A look-up with a flag and a country, like Harbor's listWarehouses."""
+
+    name = "api.listWarehouses"
+    description = "Lists the warehouses."
+    parameters = {"type": "object", "properties": {"cold_storage": {"type": "boolean"}, "country": {"type": "string"}}}
+    local = False
+    side_effects = False
+
+    def run(self, arguments: dict[str, Any]) -> ToolResult:
+        raise AssertionError("a settling test sends nothing")
+
+
+def test_a_filter_let_go_of_is_left_out_though_the_request_names_it():
+    request = "forget the cold store, just list the dutch ones"
+    arguments = settled_arguments({"country": "NL", "cold_storage": True}, _Sites(), GenerationConfig(),
+                                  request=request, said=request, today=date(2026, 3, 2))
+    assert arguments == {"country": "NL"}
 
 
 def test_a_required_amount_taken_from_a_date_is_the_figure_written_beside_its_currency():
@@ -844,3 +889,16 @@ def test_a_state_of_two_words_is_said_by_its_first_alone():
     assert stated_arguments({}, schema, "claims for the client workshop", None) == {}
     shipments = {"type": "object", "properties": {"status": {"type": "string", "enum": ["in_transit", "in_stock"]}}}
     assert stated_arguments({}, shipments, "what is in there", None) == {}  # "in" says nothing
+
+
+@pytest.mark.parametrize(("request_text", "stated"), [
+    ("show all dock slots at venlo on friday, booked ones too", {"only_free": False}),
+    ("show all slots incl the booked ones", {"only_free": False}),
+    ("any free slots at venlo friday", {"only_free": True}),
+    ("free ones only, not the booked ones", {"only_free": True}),  # the other side negated agrees
+    ("slots at venlo friday", {}),
+])
+def test_what_a_flags_false_value_lists_too_is_said_against_the_flag(request_text, stated):
+    described = "Only slots nobody has booked yet; false lists booked and blocked slots too."
+    slots = {"type": "object", "properties": {"only_free": {"type": "boolean", "description": described}}}
+    assert stated_arguments({}, slots, request_text) == stated
