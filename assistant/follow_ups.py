@@ -49,12 +49,13 @@ from assistant.unsaid import forgotten_filters
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
 #: annual leave", "economy only", "just travel", "no wait, 10:30 to 11:30", "actually make it today and
 #: tomorrow", "sorry i meant bora", "oh and dont email the customer", "any of them with a projector", "free ones
-#: thursday 9 till 12", "with standard service", "top 5 is enough".
-_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:and|with|without|incl|including|excluding)\b|"
+#: thursday 9 till 12", "with standard service", "top 5 is enough", "needs video conf, one of them is remote".
+_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:and|with|without|incl|including|excluding|needs?|"
+                      r"must have)\b|"
                       r"\b(?:of them|ones)\b|\b(?:top|first) \d+\b|\b(?:is|are) enough\b", re.IGNORECASE)
 #: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
 #: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012", "it was 20 units not 18".
-_CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hmm|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
+_CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
                        r"correction|make it|make that|change it|change that|same)\b"
                        r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$"
                        r"|\b\d[\d:.,]*(?:\s+[a-z]+)?\s+not\s+\d", re.IGNORECASE)  # "it was 20 units not 18"
@@ -64,8 +65,10 @@ BARE_WORDS = 3
 VALUE_WORDS = 2
 #: Words that ask for the same again: "and SHP-206002 as well, same note", "E1004 too".
 _AGAIN = re.compile(r"\b(?:as well|too|also|same)\b", re.IGNORECASE)
-#: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday".
-_DENIED = re.compile(r"\b(?:not|instead of|rather than)\s+(?:the\s+)?[^\s,;]+", re.IGNORECASE)
+#: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday", "driver cant make
+#: 10:30".
+_DENIED = re.compile(r"\b(?:not|instead of|rather than|can'?t (?:make|do)|cannot (?:make|do))\s+(?:the\s+)?[^\s,;]+",
+                     re.IGNORECASE)
 #: Words that go along with what was said before and name nothing: "ok zephyr then", "fine, 4pm".
 _ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|thx)\b", re.IGNORECASE)
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".

@@ -125,8 +125,9 @@ _RECORD_ID = re.compile(r"(?<![\w.])(?:[A-Za-z]+-?)?\d{3,}(?!\w|\.\d)")
 #: asks about sites, which the records tell).
 _STAFF = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
 #: A question asked in its word order anywhere in a message: "a supplier wants to send me a gift, up to what value
-#: am i allowed to keep it".
-_ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b", re.IGNORECASE)
+#: am i allowed to keep it", "found a new one near izmir, what do they have to send us before we can order".
+_ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b"
+                    r"|\b(?:what|which|when|how) (?:do|does|must|should) (?:they|we|i|you|u)\b", re.IGNORECASE)
 
 
 #: Work on a text the message asks for, which stays work on a text when it names a record: "write a teams message
@@ -157,7 +158,7 @@ _NO_LOOKUP = re.compile(r"\bjust asking\b|\bno need to (?:check|look|do)\b|\bdon
 #: "same", "then", "or" (after an "ok" or "thanks" too), "also", "the same", "as well", "instead" anywhere, a closing
 #: "too", and what was said before named as "that", "it" or "them" ("can u do the same for sofia", "ok and if i take
 #: 5 of them in july?", "pls check E1003 too", "what's 15% of that?").
-_GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so)\W+)?"
+_GOES_ON = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|thanks|thx|cool|right|so|hm+|oh|ah)\W+)?"
                       r"(?:and|n|for|plus|or|then|same|what about|how about|what if)\b"
                       r"|\b(?:also|the same|as well|instead)\b|\b(?:too|then)\W*$"
                       r"|\b(?:of|from|with|on|to|by|in|for) (?:that|it|them|those|these)\b"
@@ -261,7 +262,7 @@ def limit_question(text: str) -> bool:
 
 
 _LIMIT = re.compile(
-    r"\b(?:max(?:imum)?|longest|shortest|minimum|limit|cap|cut-?off|deadline|how far ahead|how far in advance|"
+    r"\b(?:max(?:imum)?|longest|shortest|minimum|limit|cap|cut[- ]?off|deadline|how far ahead|how far in advance|"
     r"how long in advance|signs? off|approves?|entitled|allowance)\b", re.IGNORECASE)
 
 

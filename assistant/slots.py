@@ -65,7 +65,28 @@ def stated_arguments(
     words."""
     return {**_stated_values(arguments, schema, request, today),
             **_stated_booleans(arguments, schema.get("properties") or {}, request),
-            **_stated_quote(arguments, schema, request)}
+            **_stated_quote(arguments, schema, request),
+            **_labelled_codes(arguments, schema.get("properties") or {}, request)}
+
+
+def _labelled_codes(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, str]:
+    """A code property set to the code the request writes after a word of its name ("plate is 1-vxk-228" for
+    truck_plate), in capitals where its pattern takes only those, where the call wrote another: the model
+    miscopies a code the grammar makes it write in capitals ("gd-4417k" as G-4417K)."""
+    found = {}
+    for name, spec in properties.items():
+        pattern = spec.get("pattern") if isinstance(spec, dict) and spec.get("type") == "string" else None
+        words = [word for word in name.casefold().split("_") if len(word) >= 4]
+        if not isinstance(pattern, str) or not words:
+            continue
+        label = rf"\b(?:{'|'.join(map(re.escape, words))})\s*(?:is\s+|no\.?\s+|number\s+|:\s*)?" \
+                r"(?P<code>[\w-]*\d[\w-]*)"
+        codes = {code for match in re.finditer(label, request, re.IGNORECASE)
+                 if (code := fitting_code(f"pattern:{pattern}", match["code"]) or
+                     (match["code"].upper() if fits(f"pattern:{pattern}", match["code"].upper()) else None))}
+        if len(codes) == 1 and arguments.get(name) != (value := codes.pop()):
+            found[name] = value
+    return found
 
 
 def _stated_values(
@@ -470,8 +491,10 @@ _LISTED_WHEN_FALSE = re.compile(r"\bfalse (?:lists|includes|shows|returns|gives)
 
 
 def _labelled(name: str) -> re.Pattern[str]:
-    """A free-text property's value labelled with its name: "note: ferry cancelled"."""
-    return re.compile(rf"(?<![\w-]){re.escape(name)}\s*:\s*([^,;.!?\n'\"‘“]+)", re.IGNORECASE)
+    """A free-text property's value labelled with its name: "note: ferry cancelled", or without the colon where the
+    name opens a clause (", reason sister's wedding in lisbon")."""
+    return re.compile(rf"(?:(?<![\w-]){re.escape(name)}\s*:|(?:^|(?<=[,;.!?]))\s*{re.escape(name)}\s(?=[a-z]))\s*"
+                      rf"((?:[^,;.!?\n'\"‘“]|(?<=\w)'(?=\w))+)", re.IGNORECASE)
 
 
 def unquoted(request: str, properties: dict[str, Any]) -> str:

@@ -195,3 +195,11 @@ def test_a_made_up_text_is_left_where_the_request_has_no_phrase_of_two_words() -
     request = "someone just texted me pretending to be the ceo asking for gift cards. E1013, pls report it to security"
     assert whole_phrases({"requester_id": "E1013", "title": "someone"}, ticket, request, None,
                          action="createTicket") == {"title": "texted me pretending to be the ceo asking for gift cards"}
+
+
+def test_an_exclamation_or_the_order_to_open_a_record_is_no_title() -> None:
+    ticket = {"type": "object", "required": ["title"], "properties": {
+        "title": {"type": "string"}, "requester_id": {"type": "string", "pattern": "^E\\d{4}$"}}}
+    request = "ugh ok. can you also open a new one for me, E1011, my mouse is broken. low priority, i have a spare"
+    assert whole_phrases({"requester_id": "E1011", "title": "ugh"}, ticket, request, date(2026, 3, 2),
+                         action="createTicket") == {"title": "mouse is broken"}

@@ -55,6 +55,7 @@ def chat(*turns: tuple[Any, ...], now: str) -> list[dict[str, Any]]:
     ("how many annual days do i have now", False), ("ok pls request annual leave from fri 13 march", False),
     ("whats booked in bora on wednesday", False), ("top 5 is enough", True), ("with standard service", True),
     ("oh it was 20 units not 18, recounted", True),  # a figure, not another
+    ("needs video conf, one of them is remote", True),
 ])
 def test_a_refinement_says_in_words_that_it_goes_on(text: str, goes_on: bool):
     assert refines(text) is goes_on

@@ -148,7 +148,8 @@ def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reac
         ("whats my leave balance", False),  # a record, not a rule
         ("which warehouses r allowed to keep adr stuff", False),  # about sites, not staff: the records say
         ("do we have any site in poland that's allowed to store dangerous goods?", False),
-    ],
+        ("found a new one near izmir actually, what do they have to send us before we can order from them", True),
+],
 )
 def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, rule: bool):
     assert rule_question(question) == rule
@@ -236,6 +237,7 @@ def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: s
     ("whats the cut-off date to get my expenses paid with this month's salary", True),
     ("which meeting rooms have a screen?", False),
     ("the limit was fine, thanks", False),  # no question
+    ("and whats the cut off for releasing adr orders at duisburg", True),
 ])
 def test_a_question_for_a_rules_limit_deadline_or_approver_is_a_limit_question(text: str, limit: bool):
     assert limit_question(text) is limit

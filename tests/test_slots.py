@@ -358,6 +358,7 @@ def test_a_flag_the_request_says_nothing_of_is_left_to_the_operations_default(re
      {"description": "missing on delivery"}, {"description": "customer found 2 units missing on delivery"}),
     ("SHP-207455 is delayed, note: ferry from hook of holland cancelled", {"note": "Cancel"},
      {"note": "ferry from hook of holland cancelled"}),
+    ("SHP-207455 is delayed, note driver's van broke down", {"note": "van"}, {"note": "driver's van broke down"}),
     ("temperature: 'logger hit 11 C'", {}, {"description": "logger hit 11 C"}),  # the schema's one free text
     ("the 'A' and 'B' pallets", {"description": "pallets"}, {}),  # two quotes, one word each: nothing
     ('hold SHP-204958, note: "Customer closed for stocktake"', {"note": ""}, {"note": "Customer closed for stocktake"}),
@@ -902,3 +903,14 @@ def test_what_a_flags_false_value_lists_too_is_said_against_the_flag(request_tex
     described = "Only slots nobody has booked yet; false lists booked and blocked slots too."
     slots = {"type": "object", "properties": {"only_free": {"type": "boolean", "description": described}}}
     assert stated_arguments({}, slots, request_text) == stated
+
+
+@pytest.mark.parametrize(("request_text", "written", "stated"), [
+    ("no wait make it 11:00, driver cant make 10:30. plate is 1-vxk-228", {}, {"truck_plate": "1-VXK-228"}),
+    ("carrier portex plate gd-4417k", {"truck_plate": "G-4417K"}, {"truck_plate": "GD-4417K"}),  # miscopied
+    ("plate 72-BXL-4", {"truck_plate": "72-BXL-4"}, {}),  # already as written
+    ("the truck is late, 2 pallets", {}, {}),  # no code after the word
+])
+def test_a_code_written_after_a_word_of_its_property_is_that_propertys(request_text, written, stated):
+    schema = {"type": "object", "properties": {"truck_plate": {"type": "string", "pattern": "^[A-Z0-9-]{4,10}$"}}}
+    assert stated_arguments(written, schema, request_text) == stated
