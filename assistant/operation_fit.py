@@ -128,30 +128,21 @@ def read_instead(
     request: str, today: date | None,
 ) -> str | None:
     """The look-up to call instead of `tool`, an operation with side effects, when the request asks rather than
-    requests ("SHP-207391 delivered yet?", "do i have any leave left? E1003 here"), or says it needs a thing both
-    name ("need an inbound slot at gdansk tuesday next week, morning", a slot to find), and leaves out a required
+    requests ("SHP-207391 delivered yet?", "do i have any leave left? E1003 here") and leaves out a required
     argument of `tool` that a call would have to make up (the status to set, the dates of a leave): among the
     operations without side effects the classifier rates at READER_PROBABILITY or more, whose name shares a noun
     with `tool`'s (getShipment for updateShipment) and whose required arguments the request leaves out are
     fewer of those `tool`'s ("how did they fix 4109?": getTicket lacks the ticket's number as updateTicketStatus
     does, but no status to set), the one the request states more of, then the likelier; None when there is
     none."""
-    needed = {word.casefold().removesuffix("s") for match in _NEEDS_A.finditer(request)
-              for word in match["words"].split()}
-    made_up = set(unstated_required(schemas[tool], request, today)) \
-        if tool in changes and (asks(request) or needed & name_nouns(tool)) else set()
+    made_up = set(unstated_required(schemas[tool], request, today)) if tool in changes and asks(request) else set()
     if not made_up:
         return None
     readers = [name for name in _look_ups(candidates, schemas, changes, READER_PROBABILITY)
-               if name_nouns(name) & name_nouns(tool) and (asks(request) or needed & name_nouns(name))
+               if name_nouns(name) & name_nouns(tool)
                and set(unstated_required(schemas[name], request, today)) < made_up]
     return max(readers, key=lambda name: (stated_count(schemas[name], request, today), candidates[name]),
                default=None)
-
-
-#: A need for a thing by its noun, which a look-up of free ones may meet: "need an inbound slot at gdansk tuesday".
-_NEEDS_A = re.compile(r"\b(?:need|needs|looking for)\s+(?:a|an|some)\s+(?P<words>[a-z]+(?:\s+[a-z]+){0,2})",
-                      re.IGNORECASE)
 
 
 def _look_ups(

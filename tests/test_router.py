@@ -919,14 +919,3 @@ def test_an_order_for_a_new_record_by_its_noun_is_no_word_problem():
     # a sum the words give stays the calculator's
     assert router.route(["open 3 tickets a day for 5 days, how many is that"], {"calculator", *schemas},
                         schemas=schemas, changes=changes).tool == "calculator"
-
-
-def test_a_need_for_a_slot_with_no_time_looks_for_free_ones_rather_than_book_a_made_up_one():
-    router = rated({"api.bookDockSlot": 0.6, "api.cancelDockSlot": 0.1, "api.listDockSlots": 0.2})
-    changes = {"api.bookDockSlot", "api.cancelDockSlot"}
-    route = router.route(["need an inbound slot at WH-05 on 2026-03-10, morning"], set(SLOT_SCHEMAS),
-                         schemas=SLOT_SCHEMAS, changes=changes)
-    assert route.tool == "api.listDockSlots"
-    # with its time said, the booking
-    assert router.route(["need an inbound slot at WH-05 on 2026-03-10 at 07:30"], set(SLOT_SCHEMAS),
-                        schemas=SLOT_SCHEMAS, changes=changes).tool == "api.bookDockSlot"
