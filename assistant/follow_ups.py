@@ -223,8 +223,7 @@ def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas
     record the call before named: it asks for something, points back ("it", "that one"), writes no id of its own,
     states an argument of `tool`, and `tool` takes the id the call before wrote ("customer says it arrived
     yesterday, mark it delivered" after a look-up of SHP-207345)."""
-    if previous is None or tool not in changes or tool not in schemas or not requests_something(request) or \
-            not _POINTS_AT_IT.search(request) or stated_codes([request]) or _asks_no_call(request):
+    if previous is None or tool not in changes or tool not in schemas or not _orders_on_it(request):
         return False
     properties = schemas[tool].get("properties") or {}
     ids = [name for name, value in previous.arguments.items() if name in properties and _is_id(name, properties[name])]
@@ -240,10 +239,9 @@ def pointed_operation(request: str, previous: ParsedCall | None, routed: str | N
     ("mark it delayed, nordline says thursday now" after a look-up of SHP-204877 had listed delayed shipments);
     else the one look-up that needs that id ("and show me the full history of it" after ticket 4104 was
     reopened). None otherwise."""
-    if previous is None or not requests_something(request) or not _POINTS_AT_IT.search(request) or \
-            stated_codes([request]) or _asks_no_call(request):
+    if previous is None or not _orders_on_it(request):
         return None
-    ids = [name for name, value in previous.arguments.items() if re.search(r"_id$", name)]
+    ids = [name for name in previous.arguments if name.endswith("_id")]
 
     def takes(tool: str) -> bool:
         properties = schemas[tool].get("properties") or {}
@@ -272,6 +270,13 @@ def ordered_after_look_up(request: str, previous: ParsedCall | None, tool: str, 
         return False
     shared = previous.arguments.keys() & (schemas[tool].get("properties") or {}).keys()
     return bool(shared) and stated_count(schemas[tool], request, today) > 0
+
+
+def _orders_on_it(request: str) -> bool:
+    """Whether `request` asks for something on the record before it: it requests, points back ("it", "that one"),
+    writes no id of its own and is none of the messages that want no call."""
+    return requests_something(request) and _POINTS_AT_IT.search(request) is not None and \
+        not stated_codes([request]) and not _asks_no_call(request)
 
 
 def _asks_no_call(request: str) -> bool:

@@ -81,9 +81,9 @@ def _labelled_codes(arguments: dict[str, Any], properties: dict[str, Any], reque
             continue
         label = rf"\b(?:{'|'.join(map(re.escape, words))})\s*(?:is\s+|no\.?\s+|number\s+|:\s*)?" \
                 r"(?P<code>[\w-]*\d[\w-]*)"
-        codes = {code for match in re.finditer(label, request, re.IGNORECASE)
-                 if (code := fitting_code(f"pattern:{pattern}", match["code"]) or
-                     (match["code"].upper() if fits(f"pattern:{pattern}", match["code"].upper()) else None))}
+        shape = f"pattern:{pattern}"
+        codes = {code if fits(shape, code) else code.upper() for match in re.finditer(label, request, re.IGNORECASE)
+                 if fits(shape, code := match["code"]) or fits(shape, code.upper())}
         if len(codes) == 1 and arguments.get(name) != (value := codes.pop()):
             found[name] = value
     return found

@@ -142,6 +142,7 @@ def undated(arguments: dict[str, Any], schema: dict[str, Any], request: str, tod
 _STATE_NOW = re.compile(r"\b(?:right now|just now|as of now|atm|at the moment|at present|currently|as we speak)\b",
                         re.IGNORECASE)
 
+
 def _names_a_state(text: str, properties: dict[str, Any]) -> bool:
     """Whether `text` says a value of one of `properties`' choices ("on hold" for on_hold)."""
     values = {str(value).replace("_", " ").casefold() for spec in properties.values() if isinstance(spec, dict)
