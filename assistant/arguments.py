@@ -16,7 +16,7 @@ from typing import Any
 from assistant.claims import unstated_arguments, unstated_record_fields
 from assistant.codes import named_id_arguments
 from assistant.config import GenerationConfig
-from assistant.copying import unlabelled, whole_phrases
+from assistant.copying import uncopied, unlabelled, whole_phrases
 from assistant.enums import Similarities, glossed_options, nearest_enums
 from assistant.lines import stated_lines
 from assistant.message_kinds import sentences
@@ -49,20 +49,22 @@ def settled_arguments(
     arguments: dict[str, Any], tool: Tool, generation: GenerationConfig, *, request: str, said: str, today: date,
     similarities: Similarities | None = None,
 ) -> dict[str, Any]:
-    """The call's arguments as sent: the model's, less empty optional strings and the filters nobody stated (in
-    `said`, the conversation's user messages and tool results), plus what `request` (the person's message) states in
-    so many words (for a call with side effects, its free text as the request's whole phrase; an optional choice in
-    its gloss's words), less free text saying only what the call says, less a look-up's free-text filter that copies
-    the request (checked last, since it is only left out while another argument filters), with the required choices
-    nobody named taken by meaning (`similarities`: the router's embedder, None without one); a search looks for the
-    whole sentences its query copies part of; a calculator's expression is the one an everyday word problem's words
-    give, where they give one (`assistant.word_problems`)."""
+    """The call's arguments as sent: the model's, less empty optional strings, the filters nobody stated (in `said`,
+    the conversation's user messages and tool results) and optional free text in words nobody said, plus what
+    `request` (the person's message) states in so many words (for a call with side effects, its free text as the
+    request's whole phrase; an optional choice in its gloss's words), less free text saying only what the call says,
+    less a look-up's free-text filter that copies the request (checked last, since it is only left out while another
+    argument filters), with the required choices nobody named taken by meaning (`similarities`: the router's
+    embedder, None without one); a search looks for the whole sentences its query copies part of; a calculator's
+    expression is the one an everyday word problem's words give, where they give one (`assistant.word_problems`)."""
     arguments = _without(arguments, empty_arguments(arguments, tool.parameters), tool, "empty")
     if generation.drop_unstated_arguments:
         arguments = _without(arguments, unstated_arguments(arguments, tool.parameters, said), tool, "stated nowhere")
         arguments = _with(arguments, unstated_record_fields(arguments, tool.parameters, said), tool,
                           "with record fields stated nowhere left out")
         arguments = _without(arguments, idle_texts(arguments, tool.parameters), tool, "saying nothing")
+        if generation.copy_free_text:
+            arguments = _without(arguments, uncopied(arguments, tool.parameters, said), tool, "words nobody said")
         arguments = _without(arguments, repeated_codes(arguments, tool.parameters), tool,
                              "another argument's id repeated")
         arguments = _without(arguments, undated(arguments, tool.parameters, request, today), tool,

@@ -60,6 +60,16 @@ class CopiedText:
         return not wanted or any(wanted in text for text in self.texts)
 
 
+def uncopied(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> list[str]:
+    """The optional free-text arguments that are no run of `said` (the conversation's user messages and tool
+    results): the copy rule masks only the likeliest tokens, and a note can slip past it ("I found a new
+    shipment" for "and SHP-207346 as well")."""
+    required = set(schema.get("required") or [])
+    text = _normalised(said)
+    return [name for name in sorted(free_text_properties(schema) - required)
+            if isinstance(arguments.get(name), str) and _normalised(arguments[name]) not in text]
+
+
 def open_string_value(partial: str) -> tuple[str, str] | None:
     """(property, content so far) when the JSON object `partial` ends inside the string value of one of its
     top-level properties; None otherwise (inside a key, between values, in a nested value)."""
@@ -112,6 +122,8 @@ _WHEN_WORDS = frozenset({
 })
 #: Where a clause ends; a phrase never runs across one.
 _CLAUSE_END = re.compile(r"[,;:!?()\[\]]|\.(?=\s|$)|\s[-–]\s")
+#: Edge words that end a verb's phrase at the end of a clause: "caved in", "fell off", "broke down".
+_PARTICLES = frozenset({"in", "on", "off", "up", "down", "out", "over"})
 #: A word as written, with the punctuation around it.
 _WORD = re.compile(r"\S+")
 
@@ -120,7 +132,8 @@ _WORD = re.compile(r"\S+")
 _CURRENCIES = frozenset({"eur", "euro", "euros", "€", "usd", "dollars", "$", "gbp", "pounds", "£", "chf"})
 #: What a figure counts, written after it ("for 6 ppl", "100 km total"): the figure's, not a record's text.
 _FIGURE_UNITS = frozenset({"ppl", "people", "persons", "pax", "km", "kms", "kg", "kgs", "min", "mins", "minutes",
-                           "h", "hr", "hrs", "hours", "days", "pcs", "units"})
+                           "h", "hr", "hrs", "hours", "days", "pcs", "units", "unit", "degrees", "cases", "pallets",
+                           "boxes", "cartons", "pieces", "items"})
 #: Where a sentence ends: a phrase is taken from the first sentence that has one (asides and "pls log it, E1013"
 #: come after what happened).
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
@@ -145,8 +158,9 @@ def whole_phrases(
       (what happened or is wanted comes before the asides and "pls report it, E1013"): the room, the person and
       the day are arguments of their own, the title is what is left.
     - A value that stops inside a phrase ("My laptop" of "my laptop screen keeps flickering", "Tax" of "taxi
-      from the station") runs to the phrase's end, and starts where the phrase does if it started on its
-      edge words.
+      from the station") runs to the phrase's end, and one that starts inside it ("foehn is flickering" of "the
+      screen in foehn is flickering") starts where the phrase does, unless it runs on across clauses. A required
+      value the phrases do not hold (the unit of "1 unit") becomes the request's longest phrase.
 
     - A required value left empty, without a word (a damage report's description "", "{" or "3, 123456.") or
       left out where the description requires it now (a resolved ticket's note, `required_now`) becomes the
@@ -203,9 +217,13 @@ def whole_phrases(
         else:
             phrase = next(((start, end) for start, end in phrases if start <= at[0] < end or at[0] <= start < at[1]),
                           None)
-            if phrase is None:
+            if phrase is not None:
+                # within its phrase, the whole phrase; running across clauses, the value as written to its phrase's end
+                start, end = (phrase[0] if at[1] <= phrase[1] else max(phrase[0], at[0])), max(phrase[1], at[1])
+            elif owed and phrases:  # "unit" of "1 unit": a figure's word, no description
+                start, end = _first_longest(phrases, request)
+            else:
                 continue
-            start, end = max(phrase[0], at[0]), max(phrase[1], at[1])
         phrase_text = request[start:end].strip("\"'‘’“” ")
         if name in now and len(phrase_text.split()) < 2:
             continue  # "resolve 4115" says no resolution
@@ -267,7 +285,8 @@ def _phrases(request: str, blocked: Callable[[re.Match[str]], bool], verb: str =
                 continue
             while run and _names_nothing(run[0].group(0), _EDGE_WORDS | {verb}):
                 run.pop(0)
-            while run and _names_nothing(run[-1].group(0), _EDGE_WORDS):
+            while run and _names_nothing(run[-1].group(0), _EDGE_WORDS) and \
+                    not (word is None and run[-1].group(0).casefold() in _PARTICLES):  # "the pallet caved in"
                 run.pop()
             if run and not all(_names_nothing(word.group(0), naming) for word in run):
                 phrases.append((run[0].start(), run[-1].end()))
@@ -276,11 +295,14 @@ def _phrases(request: str, blocked: Callable[[re.Match[str]], bool], verb: str =
 
 
 def _first_longest(phrases: list[tuple[int, int]], request: str) -> tuple[int, int]:
-    """The phrase of most words in the first of `request`'s sentences that has one; (0, 0) when there is none."""
+    """The phrase of most words in the first of `request`'s sentences that has one of two words or more ("ok can
+    you file it. WH-02, 1 unit. glass bottle broke ..."), else in the first that has one; (0, 0) when there is
+    none."""
     if not phrases:
         return 0, 0
     ends = [m.start() for m in _SENTENCE_END.finditer(request)]
-    first = min(sum(end < start for end in ends) for start, _ in phrases)
+    worded = [span for span in phrases if len(request[span[0]:span[1]].split()) > 1] or phrases
+    first = min(sum(end < start for end in ends) for start, _ in worded)
     return max((span for span in phrases if sum(end < span[0] for end in ends) == first),
                key=lambda span: len(request[span[0]:span[1]].split()))
 

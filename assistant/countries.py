@@ -2,7 +2,8 @@
 
 An API that filters by country takes its code; staff write the country's name, or its adjective. The small
 model turns "poland" into "PZ" and "turkey" into "TU". Names come from pycountry (the ISO 3166 names, common
-and official ones), adjectives and everyday names from the table below.
+and official ones), adjectives and everyday names from the table below; a code itself counts where it is written
+in capitals after a word that points to a place ("to DE").
 """
 
 from __future__ import annotations
@@ -35,8 +36,14 @@ def names_country(name: str, spec: dict[str, Any]) -> bool:
 def stated_countries(text: str) -> list[str]:
     """The two-letter codes of the countries `text` names, in order, each once."""
     pattern, codes = _index()
-    found = [codes[match.group(0).casefold()] for match in pattern.finditer(text)]
-    return list(dict.fromkeys(found))
+    found = [(match.start(), codes[match.group(0).casefold()]) for match in pattern.finditer(text)]
+    found += [(match.start(1), match.group(1)) for match in _CODE_AFTER.finditer(text)
+              if pycountry.countries.get(alpha_2=match.group(1)) is not None]
+    return list(dict.fromkeys(code for _, code in sorted(found)))
+
+
+#: A country's own code, in capitals after a word that points to a place: "in transit to DE", "suppliers in PL".
+_CODE_AFTER = re.compile(r"(?<![\w-])(?i:to|in|into|from|via|for)\s+([A-Z]{2})(?![\w-])")
 
 
 @cache

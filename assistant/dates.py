@@ -41,18 +41,19 @@ _OFFSETS = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, 
 #: Each kind of date phrase, the earlier in this list the first to claim its words.
 _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("iso", r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"),
-    # "between 1 and 5 june", "1-5 june", "3rd to 7th of july": the first end takes the second's month
-    ("range_start", (rf"\b(?:the\s+)?{_DAY}(?=\s*(?:-|–|to|till|until|and|through)\s*(?:the\s+)?[0-3]?\d"
-                     rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})\b)")),
+    # "between 1 and 5 june", "1-5 june", "fri 13th to fri 20th march": the first end takes the second's month
+    ("range_start", (rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?:the\s+)?{_DAY}(?=\s*(?:-|–|to|till|until|and|through)\s*"
+                     rf"(?:(?:{_WEEKDAY}),?\s+)?(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                     rf"(?P<month>{_MONTH})\b)")),
     # "monday 15 june", "friday, june 19": the date says which day; the weekday adds nothing
     ("day_month", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\b{_YEAR}"),
     ("month_day", rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?P<month>{_MONTH})\.?\s+{_DAY}(?![\d:]){_YEAR}"),
     ("offset", rf"\b(?P<offset>{'|'.join(sorted(map(re.escape, _OFFSETS), key=len, reverse=True))})\b"),
     ("in", r"\bin\s+(?P<count>\d{1,2}|a|one|two|three)\s+(?P<unit>days?|weeks?)\b"),
-    # "thursday next week", "next week's friday", "monday the 15th" (the date says which day)
+    # "thursday next week", "next week's friday", "monday the 15th", "fri 13th" (the date says which day)
     ("week_day", rf"\b(?P<weekday>{_WEEKDAY}),?\s+(?:of\s+)?(?P<which>next|this|last)\s+week\b"),
     ("week_day", rf"\b(?P<which>next|this|last)\s+week(?:'s)?\s+(?P<weekday>{_WEEKDAY})\b"),
-    ("ordinal", rf"\b(?:{_WEEKDAY}),?\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"),
+    ("ordinal", rf"\b(?:{_WEEKDAY}),?\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"),
     ("weekday", rf"\b(?:(?P<which>next|this|coming|last)\s+)?(?P<weekday>{_WEEKDAY})\b"),
     # "last week", "next week", "the week after next": its monday, and its sunday after it (`stated_dates`)
     ("week", (r"\b(?:the\s+)?week\s+(?P<which>after\s+next)\b"
@@ -63,8 +64,10 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("month_edge", rf"\b(?:the\s+)?(?P<edge>start|beginning|end)\s+of\s+(?P<month>{_MONTH})\b{_YEAR}"),
     # "claims since jan", "since march": the month's first day, the last such before today's
     ("since_month", rf"\bsince\s+(?P<month>{_MONTH})\b(?!\s*[0-3]?\d)"),
-    # "in may", "for april", "expenses from may": the month's first day and its last (`stated_dates`); not "may i"
-    ("month", (rf"\b(?:in|for|from|during|throughout|over|all\s+of)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
+    # "in may", "for april", "expenses from may", "narrow it to february": the month's first day and its last
+    # (`stated_dates`); not "may i"
+    ("month", (rf"\b(?:in|for|from|during|throughout|over|all\s+of|(?:narrow|limit|restrict)\w*\s+(?:it\s+|them\s+|"
+               rf"that\s+)?to)\s+(?:the\s+month\s+of\s+)?(?P<month>{_MONTH})\b"
                r"(?!\s*[0-3]?\d)(?!\s+(?:i|we|you|he|she|they)\b)")),
     # "last month", "this quarter": the period's first day and its last (`stated_dates`). Not "this year", which
     # asks how much is left of a yearly allowance more often than it names dates ("sick days left this year"),

@@ -757,7 +757,8 @@ class Engine:
     def _begin_call(self, state: TurnState, tool: Tool, generation: GenerationConfig) -> None:
         state.tool = tool
         # this turn's earlier results count as stated too
-        said = state.stated + [json.dumps(outcome.result) for outcome in state.outcomes if outcome.result is not None]
+        said = state.stated + [_without_engine_notes(json.dumps(outcome.result))
+                               for outcome in state.outcomes if outcome.result is not None]
         schema = narrowed_schema(tool.parameters, stated_codes(said) + stated_addresses(said), listed=True) \
             if generation.stated_ids else None
         state.matcher = self.grammars.matcher(tool, schema)
@@ -1064,8 +1065,26 @@ class Engine:
 
 
 def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
-    """What `messages` state: their user messages and tool results (a calculator may use their figures)."""
-    return [str(message.get("content") or "") for message in messages if message.get("role") in ("user", "tool")]
+    """What `messages` state: their user messages and tool results (a calculator may use their figures), less the
+    engine's own notes in the results."""
+    return [_without_engine_notes(str(message.get("content") or "")) for message in messages
+            if message.get("role") in ("user", "tool")]
+
+
+def _without_engine_notes(text: str) -> str:
+    """`text` less what the engine writes into a tool message (a dry run's result but for its plan, a declined
+    call's note): nobody stated it, so no argument may copy it ("put that in the note" after a planned call had
+    noted the dry run; "and SHP-207346 as well" had noted "sent")."""
+    if PLANNED_ONLY in text:
+        try:
+            data = json.loads(text)
+            data = data.get("result", data)  # a tool message wraps the result, `ToolOutcome.result` is bare
+            return json.dumps(data["planned"], ensure_ascii=False)
+        except (ValueError, AttributeError, KeyError, TypeError):
+            pass  # cut short: the note alone goes
+    for note in (PLANNED_ONLY, DECLINED, NOBODY_ASKED):
+        text = text.replace(note, "")
+    return text
 
 
 def _masked_likeliest(logits: torch.Tensor, rejected: Callable[[int], bool]) -> tuple[torch.Tensor, bool]:

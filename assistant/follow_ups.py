@@ -436,6 +436,9 @@ def _corrected_count(request: str, kept: dict[str, Any], properties: dict[str, A
     empty where the correction states another figure or the call had more counts than one."""
     if not corrects(request):
         return {}
+    swapped = _swapped_figure(request, kept)
+    if swapped:
+        return swapped
     figures = re.findall(r"(?<![\w.,:/-])(\d+)(?![\w.,:/-]|\s*(?:%|[ap]\.?m\b|h\b|hrs?\b|hours?\b|min))", request)
     if len(figures) != 1 or len(re.findall(r"\d+", request)) != 1:
         return {}
@@ -452,6 +455,25 @@ def _corrected_count(request: str, kept: dict[str, Any], properties: dict[str, A
     if index is None or field is None:
         return {name: int(figures[0])}
     return {name: [{**kept[name][0], field: int(figures[0])}]}
+
+
+def _swapped_figure(request: str, kept: dict[str, Any]) -> dict[str, Any]:
+    """The one top-level figure of the call before that a correction says was wrong, set to the figure said instead:
+    "oops it was 37.80 not 27.80" after an expense of 27.8, "its 8 not 6" after a report of 6 units."""
+    said = _FIGURE_NOT.search(request)
+    if said is None:
+        return {}
+    new, old = (float(figure.replace(",", ".")) for figure in said.groups())
+    wrong = [name for name, value in kept.items()
+             if isinstance(value, int | float) and not isinstance(value, bool) and float(value) == old]
+    if len(wrong) != 1:
+        return {}
+    return {wrong[0]: int(new) if isinstance(kept[wrong[0]], int) and new.is_integer() else new}
+
+
+#: A figure said in place of another: "it was 37.80 not 27.80", "8 not 6", "20 units not 18".
+_FIGURE_NOT = re.compile(r"(?<![\w.,:/-])(\d+(?:[.,]\d+)?)(?:\s+[a-z]+)?\s+not\s+(\d+(?:[.,]\d+)?)(?![\w:/-]|[.,]\d)",
+                         re.IGNORECASE)
 
 
 def _is_count(name: str, value: Any, spec: Any) -> bool:

@@ -243,6 +243,24 @@ def _digits_in(pattern: str) -> bool:
     return re.search(r"\\d|0-9", pattern) is not None
 
 
+def ordered_look_up(tool: str, schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str
+                    ) -> str | None:
+    """The one look-up whose verb opens `request` as an order and whose name shares a noun with `tool`'s, in place
+    of `tool`, a change whose verb the request does not write ("then list everything still in progress" after a
+    ticket's update: listTickets, not the update to in progress); None otherwise."""
+    order = _LOOK_UP_ORDER.match(request)
+    if order is None or tool not in changes or verb_written(tool, request):
+        return None
+    named = [name for name in schemas if name not in changes and name_nouns(name) & name_nouns(tool)
+             and name.removeprefix("api.").startswith(order["verb"].casefold())]
+    return named[0] if len(named) == 1 else None
+
+
+#: A look-up's verb opening a request as an order: "then list everything still in progress", "ok search for ...".
+_LOOK_UP_ORDER = re.compile(r"^\W*(?:(?:ok(?:ay)?|then|and|now|also|pls|please|so)\W+)*(?P<verb>list|search)\b",
+                            re.IGNORECASE)
+
+
 def name_nouns(tool: str) -> set[str]:
     """The words of an operation's name after its verb, singular: api.listLeaveRequests -> {leave, request}."""
     words = re.findall(r"[A-Z]?[a-z]+", tool.removeprefix("api."))[1:]

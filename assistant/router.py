@@ -30,7 +30,8 @@ Checks then correct whether it calls and which tool it names, each from evidence
 - a sentence embedding weighs nouns and hardly verbs ("Close IT ticket 4104" sits beside getTicket's
   requests): among the operations it rates near the likeliest one, the one whose arguments the request
   states more of (`assistant.slots.stated_count`: an id, a date, an enum value, the state an update sets)
-  takes the call;
+  takes the call, and a look-up whose verb opens the request as an order ("then list everything still in
+  progress") takes it from a change whose verb the request does not write;
 - a question changes nothing it does not state: when the request asks rather than requests ("SHP-207391
   delivered yet?", "do i have any leave left? E1003") and the operation it would call has side effects and a
   required argument the request leaves for the call to make up (the status to set, the leave's dates), a
@@ -102,6 +103,7 @@ from assistant.operation_fit import (
     named_in_words,
     new_record_ordered,
     operation_named_by_id,
+    ordered_look_up,
     read_instead,
     reader_named_in_full,
     reader_of_named_record,
@@ -357,6 +359,9 @@ class ToolRouter:
             if reader is not None:
                 reasons.append(f"the request asks, and {tool} would make up what it does not state")
                 tool = reader
+            elif (listed := ordered_look_up(tool, schemas, changes, texts[0])) is not None:
+                reasons.append(f"the request orders {listed} by its verb, not {tool}'s change")
+                tool = listed
         passage = nearest_passage(vectors[best].tolist()) if checks and nearest_passage is not None else None
         if SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and passage is not None and named is None and \
                 not (schemas is not None and tool in schemas

@@ -119,12 +119,15 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text.casefold())
 
 
+#: Words that open a message before its question ("ok unrelated, is SHP-205117 delivered yet").
+_LEAD_IN = r"(?:ok(?:ay)?|so|also|and|but|btw|unrelated|anyway|hey|hi|oh|hm+|quick\s+one)[\s,.:;!-]+"
 #: A request that asks rather than tells: it names a state to read, never one to set. A clause may ask after a
-#: greeting or an id ("E1009 here, whats happening with my unpaid leave request", "shp-205044 whats the eta").
-_QUESTION = re.compile(r"^\W*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|have|had|did|do|"
-                       r"does|can(?!['’]t\b)|could|will|would|should)\b|\?\s*$|"
+#: greeting or an id ("E1009 here, whats happening with my unpaid leave request", "shp-205044 whats the eta",
+#: "crm still locked!! ticket 4102 whats the status").
+_QUESTION = re.compile(r"^\W*(?:" + _LEAD_IN + r")*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|"
+                       r"have|had|did|do|does|can(?!['’]t\b)|could|will|would|should)\b|\?\s*$|"
                        r"^\W*[A-Za-z]+-?\d[\w-]*,?\s+(?:what|whats|what's|which|who|when|where|wheres|how)\b|"
-                       r"[,.;:]\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s",
+                       r"(?:[,.;:!]|\d)\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s",
                        re.IGNORECASE)
 
 
@@ -191,6 +194,12 @@ _COUNTED = re.compile(r"(?<![\w:.-])\d+\s*$")
 _HEAD_NOUN = re.compile(r"\s*(?:(?:from|in|of|at|on|who|that|with)\b|[.,;:?!]|$)", re.IGNORECASE)
 
 
+#: What puts a state to the record changed, right before its word: the record's id ("SHP-204902 delayed") or an
+#: order to mark it ("mark it as delayed", "set 4101 to resolved").
+_SET_HERE = re.compile(r"(?:\b[A-Za-z]+-?\d[\w-]*|\b(?:mark|set|flag|make|put|change)\b(?:\s+(?:it|this|that|them|"
+                       r"[A-Za-z]+-?\d[\w-]*))?)\s+(?:(?:as|to|is|now)\s+)?$", re.IGNORECASE)
+
+
 def _stated_enums(
     arguments: dict[str, Any], properties: dict[str, Any], required: set[str], request: str
 ) -> dict[str, Any]:
@@ -214,6 +223,10 @@ def _stated_enums(
                 claimed.setdefault(span, set()).add(name)
     found = {}
     for name, values in mentions.items():
+        if len(values) > 1 and name in required:  # "SHP-204902 delayed, tideway's ferry got cancelled"
+            set_here = {value: spans for value, spans in values.items()
+                        if any(_SET_HERE.search(text[max(0, start - 40):start]) for start, _ in spans)}
+            values = set_here if len(set_here) == 1 else values
         if len(values) != 1:
             continue  # "open or in progress": the request names several, the model chooses
         (value, spans), = values.items()
@@ -279,8 +292,10 @@ def enum_words(value: str, verb: bool) -> re.Pattern[str]:
         if len(other) > 3:
             forms.append(r"[\s_-]+".join([*words[:-1], other]))
     if len(words) > 1 and words[-1].isalpha() and len(stem := stems([words[-1].casefold()])[0]) > 3:
-        # a value of several words said with another ending of its last: `video_conference` as "video conferencing"
+        # a value of several words said with another ending of its last: `video_conference` as "video conferencing",
+        # or cut short after its first four letters: "video conf"
         forms.append(r"[\s_-]+".join([*words[:-1], re.escape(stem) + r"\w*"]))
+        forms.append(r"[\s_-]+".join([*words[:-1], re.escape(words[-1][:4])]))
     last = value.casefold()
     if verb and len(words) == 1 and last.endswith("ed") and len(last) > 4:
         stem = last[:-1] if last[-3] in "aeiouv" or last.endswith(("sed", "zed")) else last[:-2]
@@ -352,6 +367,11 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
               if _JOINS_RANGE.match(request[said.end:then.start])]
     if len(stated) > 2 and len(dates) == 2 and is_range(dates) and len(joined) == 1:
         names, stated = dates, list(joined[0])  # "due in august, leave from 17 aug until the end of september"
+    if len(dates) == 1 and len(stated) > 1 and not any(as_date(arguments.get(dates[0])) in said.readings
+                                                       for said in stated):
+        # "covering for joris today, ... free inbound slots at WH-04 on wednesday": the day put to the call
+        given = [said for said in stated if _GIVEN_DAY.search(request[:said.start])]
+        names, stated = (dates, given) if len(given) == 1 else (names, stated)
     if not names or len(stated) != len(names):
         return {}
     if len(names) == 2 and is_range(names):  # "yesterday and the day before": the earlier starts
@@ -360,6 +380,8 @@ def _stated_dates(arguments: dict[str, Any], properties: dict[str, Any], request
             if as_date(arguments.get(name)) not in said.readings}
 
 
+#: What puts a day to a call among the days a request states: "on wednesday", "for the 12th".
+_GIVEN_DAY = re.compile(r"\b(?:on|for|by)\s+(?:the\s+)?$", re.IGNORECASE)
 #: The part of this year that has been: "this year", "so far this year", "year to date", "ytd".
 _YEAR_SO_FAR = re.compile(r"\b(?:this|current) year\b|\byear to date\b|\bytd\b", re.IGNORECASE)
 #: What joins the two ends of a range of dates: "17 aug until the end of september", "the 3rd to the 7th".
@@ -559,10 +581,14 @@ _COUNT = re.compile(r"(?:\b([A-Za-z]+)\s+)?(#)?(?<![\w.,:-])(\d+(?:\.\d+)?)(?:st
                     r"(?:\s+([A-Za-z]+))?")
 
 
-#: How chat counts people: "2 of us", "we're 12", "24 ppl", "just me and the candidate" (2), read as "N people".
+#: How chat counts people: "2 of us", "we're 12", "24 ppl", "a room for 8", "just me and the candidate" (2), read as
+#: "N people".
 _PEOPLE = [(re.compile(r"\b(\d+) of us\b", re.IGNORECASE), r"\1 people"),
            (re.compile(r"\bwe(?:'re| are) (\d+)\b", re.IGNORECASE), r"\1 people"),
            (re.compile(r"\b(\d+) (?:ppl|pax|persons)\b", re.IGNORECASE), r"\1 people"),
+           # "need a room for 8 tomorrow", not "a room for 2pm" or "for 2 hours"
+           (re.compile(r"\b(?:room|space|table)\s+for\s+(\d+)\b(?![:.]?\d|\s*(?:[ap]\.?m\b|h\b|hrs?\b|hours?\b|min|"
+                       r"o'?clock\b))", re.IGNORECASE), r"room for \1 people"),
            (re.compile(r"\b(?:just |only )?(?:me|myself) and (?:the|a|an|my|one) (?!(?:team|group|crew|department|dept|"
                        r"others|rest|whole)\b)[a-z]+\b(?!\s*(?:and|,|\+))", re.IGNORECASE), "2 people")]
 
@@ -604,13 +630,13 @@ _TIME_UNIT = re.compile(r"(?:minute|hour|day|week|month|year|shift)s?")
 
 def _names_count(name: str, spec: dict[str, Any], before: str | None, after: str | None) -> bool:
     """Whether the noun after a number ("5 people") is a word of the property's name or description, or the
-    word before it ("floor 3") a word of its name; "first 10", "top 5", "last 5" name a limit on how many a
-    look-up returns (a property named limit, or described as the most to return), unless a unit of time follows
-    ("the last 3 days")."""
+    word before it ("floor 3") a word of its name; "first 10", "top 5", "last 5", "max 10", "show me 20" name a
+    limit on how many a look-up returns (a property named limit, or described as the most to return), unless a
+    unit of time follows ("the last 3 days")."""
     own = {word.casefold() for word in re.split(r"[\W_]+", name) if len(word) >= 4}
     described = own | {word.casefold() for word in re.findall(r"[A-Za-z]{4,}", str(spec.get("description") or ""))}
     noun = (after or "").casefold()
-    if (before or "").casefold() in ("first", "top", "last", "latest", "newest", "recent") and \
+    if (before or "").casefold() in ("first", "top", "last", "latest", "newest", "recent", "max", "me") and \
             ("limit" in own or {"most", "return"} <= described) and not _TIME_UNIT.fullmatch(noun):
         return True
     return bool(noun) and len(noun) >= 4 and (noun in described or noun.removesuffix("s") in described) or \

@@ -178,7 +178,8 @@ def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str
 
 #: A filter the person lets go of: "forget express", "never mind the cold ones", "drop the status filter", "tickets
 #: of any priority".
-_FORGETS = re.compile(r"\b(?:forget(?: about)?|never ?mind|nvm|drop|ignore|skip|scrap|not|(?:of|in|with) any)\s+"
+_FORGETS = re.compile(r"\b(?:forget(?: about)?|never ?mind|nvm|drop|ignore|skip|scrap|not(?: just| only)?|"
+                      r"(?:of|in|with) any)\s+"
                       r"(?:the\s+)?([a-z][\w-]*)", re.IGNORECASE)
 #: What lets go of every choice filter: "the last 5 tickets of any kind", "all sorts".
 _ANY_KIND = re.compile(r"\b(?:of )?(?:any|all) (?:kinds?|types?|sorts?)\b", re.IGNORECASE)
@@ -189,7 +190,8 @@ _BARE_NAME_WORDS = frozenset({"only", "with", "include", "includes"})
 def forgotten_filters(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
     """The optional arguments `request` lets go of by a word of their value or of their name: "forget express, who
     goes to ireland" drops service_level express, "forget cold, which ones are adr licensed" drops cold_storage,
-    "probation is fine too, drop the status filter" drops status; "of any kind" drops every choice filter."""
+    "probation is fine too, drop the status filter" drops status, "show all of them not just pending" drops status
+    pending; "of any kind" drops every choice filter."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     let_go = {word_stem(match.group(1)) for match in _FORGETS.finditer(request)}

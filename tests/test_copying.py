@@ -81,9 +81,14 @@ def test_the_arguments_written_so_far_are_judged_by_the_free_text_value_being_wr
     ("my docking station keeps disconnecting, E1004, high priority", {"priority": "high", "title": "My docking"},
      "docking station keeps disconnecting"),
     ("the vpn drops every hour since monday", {"title": "vpn dro"}, "vpn drops every hour"),
-    # one starting inside a word starts at that word
+    # one starting inside its phrase (or inside a word) starts where the phrase does
     ("close ticket 4105 pls, user confirmed everything works", {"title": "onfirmed everything works"},
-     "confirmed everything works"),
+     "user confirmed everything works"),
+    ("also the screen in foehn is flickering, hardware", {"title": "foehn is flickering"},
+     "screen in foehn is flickering"),
+    # a verb's particle at the end of its clause stays
+    ("bottom layer of the pallet caved in, 6 units", {"title": "bottom layer of the pallet caved"},
+     "bottom layer of the pallet caved in"),
 ])
 def test_a_records_free_text_is_a_whole_phrase_of_the_request(request_text: str, arguments: dict, phrase: str) -> None:
     assert whole_phrases(arguments, BOOKING, request_text, date(2026, 6, 10)) == {"title": phrase}

@@ -1,0 +1,173 @@
+"""Readings of messages as staff write them in a chat, found on the third fresh set of written chats
+(data/demo/eval/chats_fresh3, data/examples/harbor/eval_chats_fresh3): each test states one reading and a near
+message it must leave alone."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.chat_format import ParsedCall
+from assistant.config import DEMO_CATALOG
+from assistant.copying import uncopied, whole_phrases
+from assistant.countries import stated_countries
+from assistant.dates import stated_dates
+from assistant.engine import DECLINED, PLANNED_ONLY, _without_engine_notes
+from assistant.follow_ups import _corrected_count, refined_tool
+from assistant.message_kinds import requests_something
+from assistant.operation_fit import ordered_look_up
+from assistant.slots import asks, is_question, stated_arguments, unstated_required
+from assistant.unsaid import forgotten_filters
+from tools.base import ToolResult
+from tools.catalog import load_catalog
+
+TODAY = date(2026, 3, 2)  # a Monday
+HARBOR = {op.operation_id: op.parameters for op in
+          load_catalog(Path(__file__).resolve().parents[1] / "data/examples/harbor/catalog.yaml").operations}
+DEMO = {op.operation_id: op.parameters for op in load_catalog(DEMO_CATALOG).operations}
+
+
+def _dates(text: str) -> list[tuple[str, str]]:
+    return [(text[said.start:said.end], said.likeliest.isoformat()) for said in stated_dates(text, TODAY)]
+
+
+def test_a_weekday_before_a_days_number_is_that_day_and_a_range_gives_its_month_to_both_ends() -> None:
+    assert _dates("ok put in annual leave fri 13th to fri 20th march") == [
+        ("fri 13th", "2026-03-13"), ("fri 20th march", "2026-03-20")]
+    assert _dates("leave fri 13th") == [("fri 13th", "2026-03-13")]
+    assert _dates("fri 3 pallets") == [("fri", "2026-03-06")]  # a count after a weekday is no day of the month
+
+
+def test_narrowing_to_a_month_states_its_first_and_last_day() -> None:
+    assert [day for _, day in _dates("and narrow it to february")] == ["2026-02-01", "2026-02-28"]
+    assert _dates("send it to mary") == []
+
+
+def test_a_countrys_code_counts_in_capitals_after_a_word_pointing_to_a_place() -> None:
+    assert stated_countries("are there shipments from WH-05 in transit to DE") == ["DE"]
+    assert stated_countries("anything on hold going to GB?") == ["GB"]
+    assert stated_countries("ship to france or to DE") == ["FR", "DE"]
+    assert stated_countries("go to de bakker for it") == []  # lower case is a word, not a code
+    assert stated_countries("send it to XX") == []  # no country has that code
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("ok unrelated, is SHP-205117 delivered yet", True),
+    ("crm still locked!! ticket 4102 whats the status", True),
+    ("ok book it", False),
+    ("oh and dont email the customer", False),
+])
+def test_a_question_may_open_after_a_lead_in_or_follow_an_id(text: str, question: bool) -> None:
+    assert is_question(text) is question
+
+
+def test_a_question_after_a_lead_in_asks_rather_than_sets_a_state() -> None:
+    assert asks("ok unrelated, is SHP-205117 delivered yet")
+    assert "status" in unstated_required(HARBOR["updateShipment"], "ok unrelated, is SHP-205117 delivered yet", TODAY)
+    assert "status" not in unstated_required(HARBOR["updateShipment"], "ok unrelated, mark SHP-205117 delivered", TODAY)
+
+
+def test_the_state_put_right_after_the_record_is_the_one_set_among_several_named() -> None:
+    request = "SHP-204902 delayed, tideway's ferry got cancelled, new eta friday. put that in the note"
+    assert stated_arguments({}, HARBOR["updateShipment"], request, TODAY)["status"] == "delayed"
+    # neither put to the record: the model chooses
+    assert "status" not in stated_arguments({}, HARBOR["updateShipment"],
+                                            "SHP-204902: the ferry got cancelled and the truck is delayed", TODAY)
+
+
+def test_the_day_put_to_the_call_wins_among_several_days_the_request_states() -> None:
+    request = "covering for joris today, he asked me to check free inbound slots at WH-04 on wednesday"
+    assert stated_arguments({"date": "0300-04-20"}, HARBOR["listDockSlots"], request, TODAY)["date"] == "2026-03-04"
+    # the model's date is one the request states: it stands
+    assert "date" not in stated_arguments({"date": "2026-03-02"}, HARBOR["listDockSlots"], request, TODAY)
+
+
+@pytest.mark.parametrize(("request_text", "limit"), [
+    ("show me 20 stock lines for WH-05", 20),
+    ("shipments from WH-03, max 10", 10),
+    ("stock at WH-05 for SKU-10442, 20 units", None),  # a quantity, not how many lines
+])
+def test_a_limit_said_as_show_me_n_or_max_n(request_text: str, limit: int | None) -> None:
+    operation = "getStockLevels" if "stock" in request_text else "searchShipments"
+    assert stated_arguments({}, HARBOR[operation], request_text, TODAY).get("limit") == limit
+
+
+def test_a_room_for_n_counts_people_and_a_cut_short_choice_names_its_value() -> None:
+    stated = stated_arguments({}, DEMO["listMeetingRooms"], "need a room for 8 tomorrow 2-3pm with video conf", TODAY)
+    assert stated["min_capacity"] == 8 and stated["equipment"] == "video_conference"
+    assert "min_capacity" not in stated_arguments({}, DEMO["listMeetingRooms"], "a room for 2pm tomorrow", TODAY)
+
+
+def test_not_just_a_filters_value_lets_go_of_that_filter() -> None:
+    arguments = {"status": "pending", "employee_id": "E1007"}
+    assert forgotten_filters(arguments, DEMO["listLeaveRequests"], "for her show all of them not just pending") == [
+        "status"]
+    assert forgotten_filters(arguments, DEMO["listLeaveRequests"], "just the pending ones for her") == []
+
+
+def test_you_can_and_an_order_verb_make_a_request() -> None:
+    assert requests_something("tbh its fine now, you can mark it resolved - the new router fixed it")
+    assert not requests_something("you can never tell with these things")
+
+
+def _call(tool: str, arguments: dict[str, Any]) -> ParsedCall:
+    return ParsedCall(text_before="", tool=f"api.{tool}", arguments=arguments)
+
+
+@pytest.mark.parametrize(("request_text", "previous", "fixed"), [
+    ("oh correction its 8 not 6, counted again", _call("reportDamage", {"warehouse_id": "WH-01", "quantity": 6}),
+     {"quantity": 8}),
+    ("oops it was 37.80 not 27.80", _call("submitExpense", {"employee_id": "E1016", "amount_eur": 27.8}),
+     {"amount_eur": 37.8}),
+])
+def test_a_figure_said_in_place_of_the_call_befores_goes_on_from_that_call(request_text: str, previous: ParsedCall,
+                                                                           fixed: dict[str, Any]) -> None:
+    schemas = {f"api.{name}": schema for name, schema in {**HARBOR, **DEMO}.items()}
+    assert refined_tool(request_text, previous, schemas, TODAY, routed=None) == previous.tool
+    properties = schemas[previous.tool].get("properties") or {}
+    assert _corrected_count(request_text, previous.arguments, properties) == fixed
+    # a figure the call before does not hold is no correction of it
+    assert _corrected_count("its 8 not 5", previous.arguments, properties) == {}
+
+
+def test_a_look_up_verb_opening_an_order_takes_the_call_from_a_change_that_shares_its_noun() -> None:
+    schemas = {f"api.{name}": schema for name, schema in DEMO.items()}
+    changes = {"api.updateTicketStatus", "api.createTicket", "api.bookMeetingRoom", "api.createLeaveRequest",
+               "api.cancelLeaveRequest", "api.submitExpense", "api.cancelBooking"} & schemas.keys()
+    assert ordered_look_up("api.updateTicketStatus", schemas, changes,
+                           "then list everything still in progress") == "api.listTickets"
+    assert ordered_look_up("api.updateTicketStatus", schemas, changes, "then update it to in progress") is None
+    assert ordered_look_up("api.updateTicketStatus", schemas, changes, "mark it in progress") is None
+
+
+@pytest.mark.parametrize(("request_text", "written", "phrase"), [
+    # a figure's unit is no description: the longest phrase of the first sentence with one of two words or more
+    ("ok can you file it. WH-02, SKU-52210, 1 unit, type other. glass bottle broke when the carton fell off",
+     "unit", "glass bottle broke when the carton fell off"),
+    ("bottom layer of the pallet caved in, 6 units", "bottom layer of the pallet caved",
+     "bottom layer of the pallet caved in"),
+])
+def test_a_required_description_is_a_whole_phrase(request_text: str, written: str, phrase: str) -> None:
+    schema = {"type": "object", "required": ["description"], "properties": {
+        "description": {"type": "string"}, "damage_type": {"type": "string", "enum": ["other", "crushed"]}}}
+    arguments = {"description": written, "damage_type": "other"}
+    assert whole_phrases(arguments, schema, request_text, TODAY) == {"description": phrase}
+
+
+def test_optional_free_text_in_words_nobody_said_is_left_out() -> None:
+    schema = HARBOR["updateShipment"]
+    said = "mark SHP-207345 as delivered\nand SHP-207346 as well"
+    assert uncopied({"note": "I found a new shipment", "shipment_id": "SHP-207346"}, schema, said) == ["note"]
+    assert uncopied({"note": "as well"}, schema, said) == []
+
+
+def test_the_engines_own_notes_in_a_tool_message_state_nothing() -> None:
+    planned = {"sent": False, "note": PLANNED_ONLY, "planned": {"method": "PATCH", "body": {"status": "delivered"}}}
+    for text in (ToolResult(planned, None).to_message(), json.dumps(planned)):
+        stated = _without_engine_notes(text)
+        assert PLANNED_ONLY not in stated and "sent" not in stated and "delivered" in stated
+    assert DECLINED not in _without_engine_notes(ToolResult(None, DECLINED).to_message())
