@@ -113,7 +113,7 @@ _EDGE_WORDS = frozenset({
     "pls", "please", "plz", "hi", "hey", "thanks", "just", "could", "can", "would", "will", "you", "u", "someone",
     "somebody", "i'd", "i'm", "we're", "need", "needs", "want", "wants", "like", "since", "until",
     "till", "after", "before", "during", "grab", "reserve", "ok", "okay", "then", "fine", "sure",
-    "ugh", "oh", "ah", "hmm", "also", "open", "raise", "log", "file", "new", "one", "another"
+    "ugh", "oh", "ah", "hmm", "also", "open", "raise", "log", "file", "new", "one", "another", "put"
 })
 #: Words of a date or a time of day that `stated_dates` leaves to the words around them ("fri 26 june").
 _WHEN_WORDS = frozenset({

@@ -41,7 +41,7 @@ from assistant.message_kinds import (
     text_work,
     word_count,
 )
-from assistant.named_search import name_argument, next_name
+from assistant.named_search import name_argument, next_name, own_words, searched_name
 from assistant.operation_fit import name_nouns, verb_written
 from assistant.slots import asks, stated_arguments, stated_count
 from assistant.unsaid import forgotten_filters
@@ -50,7 +50,7 @@ from assistant.unsaid import forgotten_filters
 #: annual leave", "economy only", "just travel", "no wait, 10:30 to 11:30", "actually make it today and
 #: tomorrow", "sorry i meant bora", "oh and dont email the customer", "any of them with a projector", "free ones
 #: thursday 9 till 12", "with standard service", "top 5 is enough", "needs video conf, one of them is remote".
-_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:and|with|without|incl|including|excluding|needs?|"
+_REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:and|n|with|without|incl|including|excluding|needs?|"
                       r"must have)\b|"
                       r"\b(?:of them|ones)\b|\b(?:top|first) \d+\b|\b(?:is|are) enough\b", re.IGNORECASE)
 #: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
@@ -63,6 +63,8 @@ _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:only|just|no wait
 BARE_WORDS = 3
 #: The most words of a message that is nothing but a value the call before takes: "gdansk", "sirocco?".
 VALUE_WORDS = 2
+#: Words that point at the records the call before listed: "and which ones can take ADR stuff", "any of them".
+_ONES = re.compile(r"\b(?:which|those|these|the) ones\b|\b(?:any|which|some) of (?:them|those)\b", re.IGNORECASE)
 #: Words that ask for the same again: "and SHP-206002 as well, same note", "E1004 too".
 _AGAIN = re.compile(r"\b(?:as well|too|also|same)\b", re.IGNORECASE)
 #: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday", "driver cant make
@@ -77,6 +79,8 @@ _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b"
 _POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words that give a record's text anew: "actually call it budget review", "titled ...", a quote.
 _RETEXTS = re.compile(r"\b(?:call|name|rename|title)\s+it\b|\btitled\b|[\"“‘]", re.IGNORECASE)
+#: The word by which the person speaks of what is theirs: "my leave requests", "tickets of mine".
+_POSSESSIVE = re.compile(r"\b(?:my|mine)\b", re.IGNORECASE)
 #: Words by which the person speaks of themself: "show me all my claims", "how many days do i have now".
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|mine|myself)\b", re.IGNORECASE)
 
@@ -173,7 +177,9 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     it unless the message states more for `routed` than it gives the held call ("book bora tomorrow 10-11 for
     E1005" after a leave request held for its employee books the room). A message of BARE_WORDS words at most, or
     one that asks for the same again, that only goes on and states as much for the operation before as for
-    `routed` keeps the one before ("and E1007?" after a leave balance, "and SHP-206002 as well, same note").
+    `routed` keeps the one before ("and E1007?" after a leave balance, "and SHP-206002 as well, same note"). One
+    that points at the records the call before listed ("and which ones can take ADR stuff" after sites with a cold
+    store) keeps it too.
 
     `named`: the requests that write a record's id beside its name (the catalog's examples), by which a name
     states an id ("and antwerp?" after delayed shipments out of rotterdam: WH-02). A request for a text ("can you
@@ -196,7 +202,8 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
         _corrected_count(request, previous.arguments, schema.get("properties") or {})
     if not (refines(request) or word_count(request) <= VALUE_WORDS) or not stated:
         return None
-    if routed is None or routed == previous.tool or routed not in schemas or corrects(request):
+    if routed is None or routed == previous.tool or routed not in schemas or corrects(request) or \
+            _ONES.search(request) is not None:  # "and which ones can take ADR stuff" after sites with a cold store
         return previous.tool
     before, other = _stated_count(schema, request, today, named), _stated_count(schemas[routed], request, today, named)
     # a tie goes to the call before where the message is hardly more than what it states ("and E1007?") or asks for
@@ -307,7 +314,8 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     - a refinement of the same operation keeps each argument of the call before that `request` does not state
       again ("and urgent?": the status filter stays, the priority changes), but for a name looked up
       (`assistant.named_search`) where it states another filter ("who else is in IT") or another name ("and
-      kessler?"), and so does the same call again after
+      kessler?"), and but for the filters it does not state again where it looks up a name ("actually just look
+      up baltic pack by name"), and so does the same call again after
       it was held for an id nobody wrote (`held_answer`: "E1006" after "Not sent: which organizer?");
     - a call of another operation that points back ("move it to in progress", after a look-up of ticket 4102)
       takes the call before's id of the same name where it wrote none or one `request` does not state;
@@ -338,11 +346,18 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
             else None
         if dropped is not None:  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
             del kept[dropped]
+        if named is not None and searched_name(request, schema, own_words(tool)) is not None:
+            # "actually just look up baltic pack by name" after packaging suppliers in poland: the name alone
+            kept = {name: value for name, value in kept.items() if name in restated or _written(value, request)}
         same_record = _changes_the_same_record(tool, kept, arguments, properties)
+        undated = today is not None and not stated_dates(request, today)
         return {**kept, **{name: value for name, value in arguments.items()
-                           if (name not in kept or name in restated
-                               or _stands(name, value, properties[name], request, same_record)
-                               and not _names_another(name, value, arguments))
+                           # a date the refinement does not say ("n max 10" had shipped_to the day shipped_from was)
+                           if not (undated and name not in kept and name not in restated
+                                   and value_shape(properties[name]) == "format:date")
+                           and (name not in kept or name in restated
+                                or _stands(name, value, properties[name], request, same_record)
+                                and not _names_another(name, value, arguments))
                            and not (name == dropped and not _written(value, request))},  # nor the model's copy
                 **restated}
     ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
@@ -375,14 +390,17 @@ def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str
     """The ids of `arguments` that `request` does not write out, where it speaks of the person themself,
     replaced by the one id of that kind (the property's id pattern) in the latest of the `earlier` messages in
     which the person speaks of themself and gives one: the small model makes one up ("how many annual days do
-    i have now" after "cancel my leave request 508 pls, not moving after all. E1006" asked for E2344)."""
+    i have now" after "cancel my leave request 508 pls, not moving after all. E1006" asked for E2344). Where
+    the request says "my" and states no id of the kind, an id property the call left out is set so too."""
     if not _FIRST_PERSON.search(request):
         return {}
     found = {}
-    for name, value in arguments.items():
+    # "oh and my leave requests too pls" after "... any other tickets of mine? i'm E1011": the filter by their id
+    mine = {name: "" for name in properties if name not in arguments and _POSSESSIVE.search(request)}
+    for name, value in {**arguments, **mine}.items():
         spec = properties.get(name)
         if not _is_id(name, spec) or not isinstance(spec.get("pattern"), str) or not id_pattern(spec["pattern"]) \
-                or _written(value, request):
+                or _written(value, request) or name in mine and _stated_id(spec, request):
             continue
         for text in reversed(earlier):
             if not _FIRST_PERSON.search(text):
@@ -393,6 +411,11 @@ def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str
                     found[name] = given.pop()
                 break
     return found
+
+
+def _stated_id(spec: dict[str, Any], request: str) -> bool:
+    """Whether `request` writes out an id of the kind `spec`'s pattern takes."""
+    return any(fitting_code(value_shape(spec), code) is not None for code in stated_codes([request]))
 
 
 def _given_as_own(value: Any, earlier: list[str]) -> bool:

@@ -137,7 +137,7 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b"
 #: saying ...", "write a short note for the team that the demo is in bora", or which of two wordings it gives is
 #: right ("is it 'a delay to' or 'a delay of'?").
 _TEXT_WORK = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|thanks|thank you|thx|ty|great|cool|perfect|nice|right|also|and|now)\W+)*"
+    r"^\W*(?:(?:ok(?:ay)?|thanks|thank you|thx|ty|great|cool|perfect|nice|right|also|and|now|ugh|hm+|oh|so|hey)\W+)*"
     r"(?:(?:can|could|would) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
     r"(?:write|draft|compose|word|phrase) (?:me |him |her |them |us )?(?:a |an |the |my )?(?:(?:short|quick|"
@@ -257,14 +257,15 @@ def rule_question(text: str) -> bool:
 def limit_question(text: str) -> bool:
     """Whether `text` asks for a rule's limit, deadline or approver rather than for records: "what's the maximum
     length of a single meeting room booking?", "whats the longest i can book a meeting room for in one go", "who
-    signs off an expense claim thats over 1000 eur", "whats the cut-off date to get my expenses paid"."""
+    signs off an expense claim thats over 1000 eur", "whats the cut-off date to get my expenses paid", "how much
+    notice does the people team want for parental leave?"."""
     return (is_question(text) or _ASKS_FOR.search(text) is not None) and _LIMIT.search(text) is not None and \
         not general_question(text)
 
 
 _LIMIT = re.compile(
     r"\b(?:max(?:imum)?|longest|shortest|minimum|limit|cap|cut[- ]?off|deadline|how far ahead|how far in advance|"
-    r"how long in advance|signs? off|approves?|entitled|allowance)\b", re.IGNORECASE)
+    r"how long in advance|how much notice|notice period|signs? off|approves?|entitled|allowance)\b", re.IGNORECASE)
 
 
 #: A question for a person, which no amount answers: "who has to sign off when we write off goods worth around 3k

@@ -66,8 +66,10 @@ _ASKING = frozenset({
 #: Details that are no detail of a name before "of" or "for": "the number of days", "the date of the party", "who
 #: is the contact for expenses" (a topic's).
 _COUNTED = frozenset({"number", "date", "start", "contact", "details", "info", "status", "category", "rep"})
-_VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:(?:can|could|would) (?:you|u) )?(?:please |pls |plz )?"
-                   r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)\W*$", re.IGNORECASE)
+_VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay|actually|just|no|wait|sorry)\W+)*"
+                   r"(?:(?:can|could|would) (?:you|u) )?(?:please |pls |plz )?"
+                   r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)(?:\s+by\s+(?:its\s+)?name)?\W*$",
+                   re.IGNORECASE)
 _WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?([^?.!,;]+?)\W*"
                   r"(?:[?.!,;]|$)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"([\w'’-]+(?:\s+[\w'’-]+){0,5}?)['’]s?\s+([\w-]+)", re.IGNORECASE)

@@ -19,6 +19,7 @@ from assistant.slots import (
     _written_kind,
     asks,
     listed_values_named,
+    stated_arguments,
     stated_count,
     unquoted,
     unstated_required,
@@ -91,7 +92,8 @@ def takes_more_of_the_request(
 def verb_written(tool: str, request: str) -> bool:
     """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
     "cancels", "cancelled" (not "booking", which is mostly a noun), or a phrase staff say it with ("slot 7802 can
-    go", "release the slot", "isn't needed anymore", "raise it", "grab chinook", "pls claim it")."""
+    go", "release the slot", "isn't needed anymore", "raise it", "put me down sick today", "grab chinook", "pls claim
+    it")."""
     verb = re.match(r"[a-z]+", tool.removeprefix("api."))
     if verb is None:
         return False
@@ -118,7 +120,7 @@ def requested_in_words(tool: str, schema: dict[str, Any], request: str, changes:
 _SAID_FOR = {"cancel": r"\bcancell?ing\b|\bcan go\b(?=\s*(?:$|[,.;!?]|now|too|as well))|\breleas(?:e|ed|ing)\b|"
                        r"\bfree (?:it )?up\b|"
                        r"\b(?:is ?n'?t|not|no longer) needed\b",
-             "create": r"\b(?:raise|open)\s+(?:it|a|an|one|that)\b",
+             "create": r"\b(?:raise|open)\s+(?:it|a|an|one|that)\b|\bput\s+(?:me|him|her|us)\s+down\b",
              "book": r"\b(?:reserve|grab)\b",
              "submit": r"\b(?:claim|expense)\s+(?:it|that|this)\b"}
 
@@ -241,6 +243,22 @@ def named_in_words(schema: dict[str, Any], request: str) -> bool:
 def _digits_in(pattern: str) -> bool:
     """Whether a property's regex `pattern` has digits in the values it matches (`\\d` or `0-9`)."""
     return re.search(r"\\d|0-9", pattern) is not None
+
+
+def team_looked_up(candidates: Mapping[str, float], schemas: Mapping[str, dict[str, Any]], changes: Collection[str],
+                   request: str, today: date | None) -> str | None:
+    """The one look-up among `candidates` whose choice (an enum value) a question who is in a team or department
+    names ("who's in the people team": searchDirectory by department People); None otherwise."""
+    if _WHO_IN_TEAM.search(request) is None:
+        return None
+    named = [name for name in _look_ups(candidates, schemas, changes)
+             if any("enum" in ((schemas[name].get("properties") or {}).get(argument) or {})
+                    for argument in stated_arguments({}, schemas[name], request, today))]
+    return named[0] if len(named) == 1 else None
+
+
+#: A question who is in a team: "who's in the people team", "who works in the legal department".
+_WHO_IN_TEAM = re.compile(r"\bwho(?:'?s| is| are| works?)\s+(?:in|on)\b.*\b(?:team|department|dept)\b", re.IGNORECASE)
 
 
 def ordered_look_up(tool: str, schemas: Mapping[str, dict[str, Any]], changes: Collection[str], request: str

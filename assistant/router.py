@@ -46,7 +46,8 @@ Checks then correct whether it calls and which tool it names, each from evidence
   record, and a general question about a term the documents never use ("what's dwell time?") does not search;
 - what a question states: one the classifier would answer without a tool that states two or more of a look-up's
   arguments and no figure calls it ("who can do adr to poland": listCarriers), as does one that names a record a
-  look-up reads by its id's pattern ("do you think SHP-207391 makes it today?": getShipment); a word problem whose
+  look-up reads by its id's pattern ("do you think SHP-207391 makes it today?": getShipment) or asks who is in a
+  team that names one of a look-up's choices ("who's in the people team": searchDirectory); a word problem whose
   words give its sum (`assistant.word_problems`) goes to the calculator, not the handbook.
 
 What a request states of each operation, the verb it writes and the ids it names are read by
@@ -112,6 +113,7 @@ from assistant.operation_fit import (
     stated_lookup,
     states_nothing,
     takes_more_of_the_request,
+    team_looked_up,
     writes_a_digit,
 )
 from assistant.slots import asks, is_question, stated_count, unstated_required
@@ -395,6 +397,9 @@ class ToolRouter:
             if lookup is not None:
                 reasons.append(f"the question states {STATED_LOOKUP} or more of what {lookup} reads by")
                 tool, call = lookup, True
+            elif (team := team_looked_up(candidates, schemas, changes, texts[0], today)) is not None:
+                reasons.append(f"the question asks who is in a team {team} reads by")
+                tool, call = team, True
             elif tool in reads and tool in schemas and candidates[tool] > row[NO_CALL] and \
                     (asked := _ASKED.search(texts[0])) and stated_count(schemas[tool], asked.group(), today):
                 # "what's delayed at the moment": the look-up rated above no call, and the question states its filter

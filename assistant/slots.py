@@ -194,6 +194,10 @@ _COUNTED = re.compile(r"(?<![\w:.-])\d+\s*$")
 _HEAD_NOUN = re.compile(r"\s*(?:(?:from|in|of|at|on|who|that|with)\b|[.,;:?!]|$)", re.IGNORECASE)
 
 
+#: What asks after a state in a clause of its own: "so i can check when it was delivered", "see if prague got
+#: approved".
+_ASKED_OF = re.compile(r"\b(?:when|if|whether)\s+(?:[\w'-]+\s+){1,2}(?:was|were|is|got|has been|had been)\s+$",
+                       re.IGNORECASE)
 #: What puts a state to the record changed, right before its word: the record's id ("SHP-204902 delayed") or an
 #: order to mark it ("mark it as delayed", "set 4101 to resolved").
 _SET_HERE = re.compile(r"(?:\b[A-Za-z]+-?\d[\w-]*|\b(?:mark|set|flag|make|put|change)\b(?:\s+(?:it|this|that|them|"
@@ -212,6 +216,7 @@ def _stated_enums(
                 short = _state_word(name, value, spec["enum"])
                 spans = [m.span() for pattern in (said, *([short] if short else [])) for m in pattern.finditer(text)
                          if not _NEGATED.search(text[max(0, m.start() - 30):m.start()])
+                         and not _ASKED_OF.search(text[max(0, m.start() - 30):m.start()])
                          and not (_COUNTED.search(text[max(0, m.start() - 12):m.start()])
                                   and _HEAD_NOUN.match(text, m.end()) and not value.casefold().endswith("ed"))]
                 if spans:

@@ -17,9 +17,9 @@ from assistant.copying import uncopied, whole_phrases
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates
 from assistant.engine import DECLINED, PLANNED_ONLY, _without_engine_notes
-from assistant.follow_ups import _corrected_count, refined_tool
-from assistant.message_kinds import requests_something
-from assistant.operation_fit import ordered_look_up
+from assistant.follow_ups import _corrected_count, _own_ids, carried_arguments, refined_tool
+from assistant.message_kinds import limit_question, requests_something, text_work
+from assistant.operation_fit import ordered_look_up, team_looked_up, verb_written
 from assistant.slots import asks, is_question, stated_arguments, unstated_required
 from assistant.unsaid import forgotten_filters
 from tools.base import ToolResult
@@ -171,3 +171,64 @@ def test_the_engines_own_notes_in_a_tool_message_state_nothing() -> None:
         stated = _without_engine_notes(text)
         assert PLANNED_ONLY not in stated and "sent" not in stated and "delivered" in stated
     assert DECLINED not in _without_engine_notes(ToolResult(None, DECLINED).to_message())
+
+
+def test_how_much_notice_asks_a_rule_not_for_records() -> None:
+    assert limit_question("thanks! how much notice does the people team officially want for parental leave?")
+    assert not limit_question("show me the parental leave requests")
+
+
+def test_a_question_who_is_in_a_team_looks_people_up_by_the_team_it_names() -> None:
+    schemas = {f"api.{name}": schema for name, schema in DEMO.items()}
+    candidates = {name: 0.01 for name in schemas}
+    assert team_looked_up(candidates, schemas, set(), "who's in the people team", TODAY) == "api.searchDirectory"
+    assert team_looked_up(candidates, schemas, set(), "who's in the office today", TODAY) is None
+
+
+def test_a_state_asked_after_in_a_clause_of_its_own_is_neither_set_nor_filtered() -> None:
+    assert "status" not in stated_arguments({}, HARBOR["updateShipment"],
+                                            "fine, pull up SHP-203980 so i can check when it was delivered", TODAY)
+    assert "status" not in stated_arguments({}, DEMO["listLeaveRequests"],
+                                            "my leave requests too pls, want to see if prague got approved", TODAY)
+    assert stated_arguments({}, HARBOR["updateShipment"], "SHP-1 arrived, mark it delivered", TODAY)["status"] == \
+        "delivered"
+
+
+def test_my_records_are_filtered_by_the_id_the_person_gave_as_their_own() -> None:
+    properties = DEMO["listLeaveRequests"]["properties"]
+    earlier = ["could you check on my laptop ticket, 4101?", "any other tickets of mine? i'm E1011"]
+    assert _own_ids({}, properties, "oh and my leave requests too pls", earlier) == {"employee_id": "E1011"}
+    assert _own_ids({}, properties, "oh and the leave requests too pls", earlier) == {}  # nobody's in particular
+    assert _own_ids({}, properties, "my leave requests and E1012's", earlier) == {}  # the request gives an id
+
+
+def test_chat_words_that_go_on_and_that_point_at_the_records_listed() -> None:
+    schemas = {f"api.{name}": schema for name, schema in HARBOR.items()}
+    shipments = _call("searchShipments", {"origin_warehouse_id": "WH-03", "carrier": "portex"})
+    assert refined_tool("n max 10", shipments, schemas, TODAY) == "api.searchShipments"
+    sites = _call("listWarehouses", {"cold_storage": True})
+    assert refined_tool("and which ones can take ADR stuff", sites, schemas, TODAY,
+                        routed="api.listCarriers") == "api.listWarehouses"
+    assert refined_tool("and who can take ADR stuff", sites, schemas, TODAY, routed="api.listCarriers") is None
+
+
+def test_a_refinement_keeps_no_date_it_does_not_say() -> None:
+    previous = _call("searchShipments", {"origin_warehouse_id": "WH-03", "shipped_from": "2026-02-23"})
+    written = {"origin_warehouse_id": "WH-03", "shipped_from": "2026-02-23", "shipped_to": "2026-02-23", "limit": 10}
+    carried = carried_arguments(written, "api.searchShipments", HARBOR["searchShipments"], "n max 10", previous, TODAY)
+    assert carried == {"origin_warehouse_id": "WH-03", "shipped_from": "2026-02-23", "limit": 10}
+
+
+def test_a_name_looked_up_in_a_correction_lets_go_of_the_filters_before() -> None:
+    previous = _call("searchSuppliers", {"category": "packaging", "country": "PL"})
+    carried = carried_arguments({"name": "baltic pack"}, "api.searchSuppliers", HARBOR["searchSuppliers"],
+                                "actually just look up baltic pack by name", previous, TODAY)
+    assert carried == {"name": "baltic pack"}
+    assert carried_arguments({"status": "approved"}, "api.searchSuppliers", HARBOR["searchSuppliers"],
+                             "only approved ones", previous, TODAY) == {**previous.arguments, "status": "approved"}
+
+
+def test_put_me_down_orders_a_new_record_and_ugh_may_open_work_on_a_text() -> None:
+    assert verb_written("api.createLeaveRequest", "ok put me down sick today i feel awful")
+    assert not verb_written("api.createLeaveRequest", "put that down to experience")
+    assert text_work("ugh. can you rephrase that as a 2 line summary i can paste in the buyers chat")
