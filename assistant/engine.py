@@ -99,15 +99,8 @@ from assistant.events import (
     ToolOutcome,
 )
 from assistant.figures import COUNTS, StatedAmounts, StatedFigures
-from assistant.follow_ups import (
-    call_before,
-    carried_arguments,
-    completed_request,
-    ordered_after_look_up,
-    pointed_change,
-    pointed_operation,
-    refined_tool,
-)
+from assistant.follow_up_calls import ordered_after_look_up, pointed_change, pointed_operation, refined_tool
+from assistant.follow_ups import call_before, carried_arguments, completed_request
 from assistant.pool import DecoderPool
 from assistant.quotes import quoted_answer
 from assistant.reply_text import last_words, opens_sentence, said_figures, shown_by_word
@@ -131,11 +124,11 @@ from tools.catalog import ApiOperationTool
 from tools.retrieval import SearchTool
 
 log = logging.getLogger(__name__)
-#: The router's reason for a turn that opens with the operation of the call before it (`follow_ups.refined_tool`),
+#: The router's reason for a turn that opens with the operation of the call before it (`follow_up_calls.refined_tool`),
 #: and for one whose verb names another change's action (`actions.named_change`): neither is the classifier's.
 REFINES = "refines the call before it"
 #: The router's reason for a turn that orders a change on the record the call before named, or a look-up of it
-#: (`follow_ups.pointed_change`, `follow_ups.pointed_operation`).
+#: (`follow_up_calls.pointed_change`, `follow_up_calls.pointed_operation`).
 POINTED = "orders"
 VERB_NAMES = "the request's verb names"
 
@@ -427,7 +420,7 @@ class Engine:
     def _route(self, history: list[dict[str, Any]], generation: GenerationConfig, today: date,
                previous: ParsedCall | None = None) -> Route | None:
         """The router's verdict on the turn; None without a router, with it turned off, or without tools to call. A
-        message that refines the call before it (`assistant.follow_ups`) opens with that call's operation."""
+        message that refines the call before it (`assistant.follow_up_calls`) opens with that call's operation."""
         if self.router is None or not generation.router or generation.max_tool_calls == 0 or not self.tools:
             return None
         try:

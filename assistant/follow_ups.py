@@ -1,21 +1,19 @@
-"""A message that goes on from the call before it: which call it wants, and the arguments that call keeps.
+"""A message that goes on from the call before it: reading that call, and the arguments a call keeps of it.
 
 Staff refine and correct what they just asked ("and urgent?", "only annual leave", "just travel", "no wait,
 10:30 to 11:30", "actually make it today and tomorrow", "same for kwame, E1012") and act on the record they just
-looked up ("ok i'll take that one, move it to in progress"). Such a message names only what changes; the call it
-wants is the one before it with that changed. Read alone, "only annual leave" had searched the handbook, "no wait,
-10:30 to 11:30" looked for free rooms instead of moving the booking, and "and urgent?" lost the open status the
-call before it filtered on; "mark it resolved" after a look-up of ticket 4103 closed ticket 4.
+looked up ("ok i'll take that one, move it to in progress"). Such a message names only what changes: "and urgent?"
+had lost the open status the call before it filtered on, and "mark it resolved" after a look-up of ticket 4103
+closed ticket 4.
 
 The call before is the last API call of the turn before this one, as the chat's history holds it (the
-assistant's call message, `assistant.chat_format.parse_call`). Only a message that says in words that it goes on
-(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") takes that call's operation, where
-it states something the operation takes: a narrowing or a correction always, a message that only goes on where the
-router found no operation that takes more of it. A message that says what it wants on its own is read alone, as
-before. Of the arguments, a refinement of the same operation keeps every one the message does not state again,
-and a call of another operation takes the record's id the message refers to ("it", "that one") and does not
-write itself, or the id the person gave as their own earlier in the chat where the message speaks of them ("now
-show me all my claims" after an expense submitted "for me E1013").
+assistant's call message, `assistant.chat_format.parse_call`); a message says in words that it goes on
+(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") or corrects it (`corrects`). Which
+call such a message wants is `assistant.follow_up_calls`'. Of the arguments, a refinement of the same operation
+keeps every one the message does not state again, and a call of another operation takes the record's id the
+message refers to ("it", "that one") and does not write itself, or the id the person gave as their own earlier
+in the chat where the message speaks of them ("now show me all my claims" after an expense submitted "for me
+E1013").
 """
 
 from __future__ import annotations
@@ -31,19 +29,12 @@ from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, named_id_arguments, record_number, stated_codes, value_shape
 from assistant.dates import stated_dates
 from assistant.message_kinds import (
-    asks_what_follows,
     follow_up,
-    limit_question,
-    reaction,
-    requests_something,
-    rule_question,
-    sentences,
-    text_work,
     word_count,
 )
 from assistant.named_search import name_argument, next_name, own_words, searched_name
-from assistant.operation_fit import name_nouns, verb_written
-from assistant.slots import asks, stated_arguments, stated_count
+from assistant.operation_fit import name_nouns
+from assistant.slots import asks, stated_arguments
 from assistant.unsaid import forgotten_filters
 
 #: A message that refines or corrects the one before it, beyond `message_kinds.follow_up`'s words: "only
@@ -59,14 +50,8 @@ _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:only|just|no wait
                        r"correction|make it|make that|change it|change that|same)\b"
                        r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$"
                        r"|\b\d[\d:.,]*(?:\s+[a-z]+)?\s+not\s+\d", re.IGNORECASE)  # "it was 20 units not 18"
-#: The most words of a follow-up that is hardly more than the value it gives: "and E1007?", "what about E1004".
-BARE_WORDS = 3
 #: The most words of a message that is nothing but a value the call before takes: "gdansk", "sirocco?".
 VALUE_WORDS = 2
-#: Words that point at the records the call before listed: "and which ones can take ADR stuff", "any of them".
-_ONES = re.compile(r"\b(?:which|those|these|the) ones\b|\b(?:any|which|some) of (?:them|those)\b", re.IGNORECASE)
-#: Words that ask for the same again: "and SHP-206002 as well, same note", "E1004 too".
-_AGAIN = re.compile(r"\b(?:as well|too|also|same)\b", re.IGNORECASE)
 #: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday", "driver cant make
 #: 10:30".
 _DENIED = re.compile(r"\b(?:not|instead of|rather than|can'?t (?:make|do)|cannot (?:make|do))\s+(?:the\s+)?[^\s,;]+",
@@ -76,7 +61,7 @@ _ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|t
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words that point back at that record and at nothing else ("claims that are pending" points at none).
-_POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one)\b", re.IGNORECASE)
+POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words that give a record's text anew: "actually call it budget review", "titled ...", a quote.
 _RETEXTS = re.compile(r"\b(?:call|name|rename|title)\s+it\b|\btitled\b|[\"“‘]", re.IGNORECASE)
 #: The word by which the person speaks of what is theirs: "my leave requests", "tickets of mine".
@@ -164,146 +149,14 @@ def completed_request(request: str, tool: str, previous: ParsedCall | None, sche
     return f"{asked}\n{request}"
 
 
-def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, dict[str, Any]],
-                 today: date | None, routed: str | None = None, named: Iterable[str] = ()) -> str | None:
-    """The operation of the call before, when `request` refines it and states something that operation takes
-    ("only annual leave" after a look-up of leave requests), or gives what it was held for (`held_answer`: "E1006"
-    after "Not sent: which organizer?"); None otherwise. A reaction ("meh, it's low prio anyway") refines nothing.
-
-    `routed` is the API operation the router found for the message alone (None: none): a message that only goes
-    on ("and ...", "for that") keeps it where it states as much for it as for the operation before ("book foehn
-    for that, 10 of us, E1014" after a look-up of free rooms books one); a narrowing or a correction ("only ...",
-    "no wait, 10:30 to 11:30", "same for E1012") takes the operation before. An answer to a held call keeps
-    it unless the message states more for `routed` than it gives the held call ("book bora tomorrow 10-11 for
-    E1005" after a leave request held for its employee books the room). A message of BARE_WORDS words at most, or
-    one that asks for the same again, that only goes on and states as much for the operation before as for
-    `routed` keeps the one before ("and E1007?" after a leave balance, "and SHP-206002 as well, same note"). One
-    that points at the records the call before listed ("and which ones can take ADR stuff" after sites with a cold
-    store) keeps it too.
-
-    `named`: the requests that write a record's id beside its name (the catalog's examples), by which a name
-    states an id ("and antwerp?" after delayed shipments out of rotterdam: WH-02). A request for a text ("can you
-    write a reply to the customer saying we're on it") or a question about what the call before brings ("will that
-    count as a no show?") refines nothing."""
-    if previous is None or previous.tool not in schemas or _asks_no_call(request) or \
-            limit_question(request) or rule_question(request):  # "and whats the cut off for releasing adr orders"
-        return None
-    schema = schemas[previous.tool]
-    given = held_answer(request, previous, schema, today)
-    if given and (routed is None or routed == previous.tool or routed not in schemas
-                  or stated_count(schemas[routed], request, today) <= len(given)):
-        return previous.tool  # the answer to "which organizer?", not a request of its own that also names one
-    if _next_name(request, previous, schema):
-        return previous.tool  # "and kessler?" after a look-up of baltic pack by its name
-    if corrects(request) and (own := _own_question(request)) is not None:
-        # "wait no sorry thursday doesnt work for daniel. what's booked in zephyr on friday" asks its own question
-        return refined_tool(own, previous, schemas, today, routed, named)
-    stated = _restated(schema, request, today, named) or \
-        _corrected_count(request, previous.arguments, schema.get("properties") or {})
-    if not (refines(request) or word_count(request) <= VALUE_WORDS) or not stated:
-        return None
-    if routed is None or routed == previous.tool or routed not in schemas or corrects(request) or \
-            _ONES.search(request) is not None:  # "and which ones can take ADR stuff" after sites with a cold store
-        return previous.tool
-    before, other = _stated_count(schema, request, today, named), _stated_count(schemas[routed], request, today, named)
-    # a tie goes to the call before where the message is hardly more than what it states ("and E1007?") or asks for
-    # the same again ("and SHP-206002 as well, same note"), not where it asks something of its own ("and where's
-    # SHP-205032 at" after an update of another shipment)
-    again = word_count(request) <= BARE_WORDS or _AGAIN.search(request) is not None
-    # but not where it writes the verb of the router's operation and not that of the one before ("ok then book it
-    # friday same time" after a look-up of the room's bookings)
-    again = again and not (verb_written(routed, request) and not verb_written(previous.tool, request))
-    return previous.tool if before > other or before == other and again else None
-
-
-def _own_question(request: str) -> str | None:
-    """The last sentence of `request` where it is a question of its own after sentences that correct ("wait no
-    sorry thursday doesnt work. what's booked in zephyr on friday"): it corrects nothing itself."""
-    parts = sentences(request)
-    last = parts[-1] if len(parts) > 1 else ""
-    return last if last and asks(last) and not corrects(last) and not refines(last) else None
-
-
-def pointed_change(request: str, previous: ParsedCall | None, tool: str, schemas: dict[str, dict[str, Any]],
-                   changes: Collection[str], today: date | None) -> bool:
-    """Whether `request` orders the change `tool` (the router's likeliest operation, though below its bar) on the
-    record the call before named: it asks for something, points back ("it", "that one"), writes no id of its own,
-    states an argument of `tool`, and `tool` takes the id the call before wrote ("customer says it arrived
-    yesterday, mark it delivered" after a look-up of SHP-207345)."""
-    if previous is None or tool not in changes or tool not in schemas or not _orders_on_it(request):
-        return False
-    properties = schemas[tool].get("properties") or {}
-    ids = [name for name, value in previous.arguments.items() if name in properties and _is_id(name, properties[name])]
-    return bool(ids) and stated_count(schemas[tool], request, today) > 0
-
-
-def pointed_operation(request: str, previous: ParsedCall | None, routed: str | None,
-                      schemas: dict[str, dict[str, Any]], changes: Collection[str], reads: Collection[str],
-                      today: date | None) -> str | None:
-    """The operation `request` orders on the record the call before named, where the router's operation `routed`
-    (None: none) takes no id of that record: it asks for something, points back ("it", "that one") and writes no
-    id of its own. The change that takes the record's id and states the most of the message, where one does
-    ("mark it delayed, nordline says thursday now" after a look-up of SHP-204877 had listed delayed shipments);
-    else the one look-up that needs that id ("and show me the full history of it" after ticket 4104 was
-    reopened). None otherwise."""
-    if previous is None or not _orders_on_it(request):
-        return None
-    ids = [name for name in previous.arguments if name.endswith("_id")]
-
-    def takes(tool: str) -> bool:
-        properties = schemas[tool].get("properties") or {}
-        return any(_is_id(name, properties.get(name)) for name in ids)
-
-    if routed in schemas and takes(routed):
-        return None
-    stated = {tool: stated_count(schemas[tool], request, today) for tool in sorted(changes)
-              if tool in schemas and takes(tool)}
-    most = max(stated.values(), default=0)
-    if most > 0:
-        best = [tool for tool, count in stated.items() if count == most]
-        return best[0] if len(best) == 1 else None
-    needing = [tool for tool in sorted(reads) if tool in schemas
-               and set(ids) & set(schemas[tool].get("required") or [])]
-    return needing[0] if len(needing) == 1 else None
-
-
-def ordered_after_look_up(request: str, previous: ParsedCall | None, tool: str, schemas: dict[str, dict[str, Any]],
-                          changes: Collection[str], reads: Collection[str], today: date | None) -> bool:
-    """Whether `request` orders the change `tool` (the router's likeliest, though below its bar) by its verb,
-    stating some of its arguments, after a look-up of the same things (the call before shares an argument with
-    it): "book 10:30 for SHP-204990, portex, 90 min" after free outbound slots at antwerp tomorrow."""
-    if previous is None or previous.tool not in reads or tool not in changes or tool not in schemas or \
-            not verb_written(tool, request) or _asks_no_call(request) or asks(request):
-        return False
-    shared = previous.arguments.keys() & (schemas[tool].get("properties") or {}).keys()
-    return bool(shared) and stated_count(schemas[tool], request, today) > 0
-
-
-def _orders_on_it(request: str) -> bool:
-    """Whether `request` asks for something on the record before it: it requests, points back ("it", "that one"),
-    writes no id of its own and is none of the messages that want no call."""
-    return requests_something(request) and _POINTS_AT_IT.search(request) is not None and \
-        not stated_codes([request]) and not _asks_no_call(request)
-
-
-def _asks_no_call(request: str) -> bool:
-    """Whether `request` asks for no call whatever came before it: news or thanks, work on a text, a question
-    about what the thing just said brings."""
-    return reaction(request) or text_work(request) or asks_what_follows(request)
-
-
-def _restated(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]) -> dict[str, Any]:
+def restated_arguments(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]
+                       ) -> dict[str, Any]:
     """The arguments of `schema` that `request` states: written out or named (`stated_arguments`), and ids it
     names by a name the `named` requests write beside them (`codes.named_id_arguments`). What a correction says
     it is not does not count ("sorry 08:30 not 08:00": 08:30)."""
     if corrects(request):
         request = _DENIED.sub(" ", request)
     return {**named_id_arguments({}, schema, request, named), **stated_arguments({}, schema, request, today)}
-
-
-def _stated_count(schema: dict[str, Any], request: str, today: date | None, named: Iterable[str]) -> int:
-    """How many of `schema`'s arguments `request` states (`slots.stated_count`) or names (`_restated`)."""
-    return stated_count(schema, request, today) + len(named_id_arguments({}, schema, request, named))
 
 
 def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, Any], request: str,
@@ -336,8 +189,9 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
         return arguments
     kept = {name: value for name, value in previous.arguments.items() if name in properties}
     if previous.tool == tool and (refines(request) or previous.held_for or word_count(request) <= VALUE_WORDS):
-        restated = {**_corrected_count(request, kept, properties), **_restated(schema, request, today, named),
-                    **held_answer(request, previous, schema, today), **_next_name(request, previous, schema)}
+        restated = {**corrected_count(request, kept, properties), **restated_arguments(schema, request, today, named),
+                    **held_answer(request, previous, schema, today),
+                    **next_name_arguments(request, previous, schema)}
         for name in forgotten_filters({**kept, **restated}, schema, request):  # "forget express, who goes to ireland"
             kept.pop(name, None)
             restated.pop(name, None)
@@ -360,10 +214,10 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
                                 and not _names_another(name, value, arguments))
                            and not (name == dropped and not _written(value, request))},  # nor the model's copy
                 **restated}
-    ids = {name: value for name, value in kept.items() if _is_id(name, properties[name])}
+    ids = {name: value for name, value in kept.items() if is_id(name, properties[name])}
     pointed = {name: value for name, value in ids.items()
                if name in arguments and _POINTS_BACK.search(request) and not _written(arguments[name], request)
-               or name not in arguments and _POINTS_AT_IT.search(request)}
+               or name not in arguments and POINTS_AT_IT.search(request)}
     own = {name: value for name, value in ids.items() if _FIRST_PERSON.search(request)
            and not (name in arguments and _written(arguments[name], request)) and _given_as_own(value, earlier or [])}
     # an id the model made up, where the person gave the call before's earlier in the chat: "ok great, then pls
@@ -377,7 +231,7 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     return {**arguments, **made_up, **pointed, **own, **days}
 
 
-def _next_name(request: str, previous: ParsedCall, schema: dict[str, Any]) -> dict[str, str]:
+def next_name_arguments(request: str, previous: ParsedCall, schema: dict[str, Any]) -> dict[str, str]:
     """{the name argument: the name} where the call before looked up a name and `request` goes on to another
     ("and kessler?"; `assistant.named_search.next_name`), else {}."""
     named = name_argument(schema)
@@ -399,7 +253,7 @@ def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str
     mine = {name: "" for name in properties if name not in arguments and _POSSESSIVE.search(request)}
     for name, value in {**arguments, **mine}.items():
         spec = properties.get(name)
-        if not _is_id(name, spec) or not isinstance(spec.get("pattern"), str) or not id_pattern(spec["pattern"]) \
+        if not is_id(name, spec) or not isinstance(spec.get("pattern"), str) or not id_pattern(spec["pattern"]) \
                 or _written(value, request) or name in mine and _stated_id(spec, request):
             continue
         for text in reversed(earlier):
@@ -436,8 +290,8 @@ def _stands(name: str, value: Any, spec: Any, request: str, same_record: bool = 
     if listed and (corrects(request) or same_record):
         return False
     choice = isinstance(value, bool) or listed or isinstance(spec, dict) and \
-        spec.get("type") in ("number", "integer", "array") and not _is_id(name, spec)
-    if not choice and (same_record or corrects(request)) and isinstance(value, str) and not _is_id(name, spec) and \
+        spec.get("type") in ("number", "integer", "array") and not is_id(name, spec)
+    if not choice and (same_record or corrects(request)) and isinstance(value, str) and not is_id(name, spec) and \
             re.search(rf"\b{re.escape(name)}\b", request, re.IGNORECASE) is None and _RETEXTS.search(request) is None:
         return False  # a text of the record stays unless the message gives one ("note: ...", "call it ..."): "wait
         # dont email the customer, account mgr is calling them himself" is said to the assistant, not for the record
@@ -449,11 +303,11 @@ def _changes_the_same_record(tool: str, kept: dict[str, Any], arguments: dict[st
     """Whether a call of `tool` changes again the record the call before changed: `tool` is named for the record
     its id names (updateShipment's shipment_id), and the call keeps that id."""
     nouns = name_nouns(tool)  # singular, as the id's name is read
-    return any(_is_id(name, properties.get(name)) and name.removesuffix("_id").removesuffix("s") in nouns
+    return any(is_id(name, properties.get(name)) and name.removesuffix("_id").removesuffix("s") in nouns
                and arguments.get(name, kept[name]) == kept[name] for name in kept)
 
 
-def _corrected_count(request: str, kept: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+def corrected_count(request: str, kept: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
     """The call before's one count set to the one whole number a correction states ("no wait make it 600" after an
     order of 400 of one SKU): a top-level integer or the integer of a one-line list, neither an id nor a choice;
     empty where the correction states another figure or the call had more counts than one."""
@@ -502,7 +356,7 @@ _FIGURE_NOT = re.compile(r"(?<![\w.,:/-])(\d+(?:[.,]\d+)?)(?:\s+[a-z]+)?\s+not\s
 def _is_count(name: str, value: Any, spec: Any) -> bool:
     """Whether an argument is a count: a whole number, neither an id nor one of listed choices."""
     return isinstance(value, int) and not isinstance(value, bool) and isinstance(spec, dict) and \
-        spec.get("type") == "integer" and "enum" not in spec and not _is_id(name, spec)
+        spec.get("type") == "integer" and "enum" not in spec and not is_id(name, spec)
 
 
 def _names_another(name: str, value: Any, arguments: dict[str, Any]) -> bool:
@@ -527,6 +381,6 @@ def _written(value: Any, request: str) -> bool:
     return bool(text) and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", request, re.IGNORECASE) is not None
 
 
-def _is_id(name: str, spec: Any) -> bool:
+def is_id(name: str, spec: Any) -> bool:
     """Whether a property names a record by its id: "ticket_id", "employee_id", "slot_id"."""
     return isinstance(spec, dict) and spec.get("type") in ("string", "integer") and re.search(r"_id$", name) is not None

@@ -11,16 +11,13 @@ import pytest
 
 from assistant.chat_format import call_content
 from assistant.config import DEMO_CATALOG
+from assistant.follow_up_calls import ordered_after_look_up, pointed_change, pointed_operation, refined_tool
 from assistant.follow_ups import (
     call_before,
     carried_arguments,
     completed_request,
     held_answer,
     last_call,
-    ordered_after_look_up,
-    pointed_change,
-    pointed_operation,
-    refined_tool,
     refines,
 )
 from tools.base import toolken_for

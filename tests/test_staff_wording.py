@@ -17,7 +17,8 @@ from assistant.copying import uncopied, whole_phrases
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates
 from assistant.engine import DECLINED, PLANNED_ONLY, _without_engine_notes
-from assistant.follow_ups import _corrected_count, _own_ids, carried_arguments, refined_tool
+from assistant.follow_up_calls import refined_tool
+from assistant.follow_ups import _own_ids, carried_arguments, corrected_count
 from assistant.message_kinds import limit_question, requests_something, text_work
 from assistant.operation_fit import ordered_look_up, team_looked_up, verb_written
 from assistant.slots import asks, is_question, stated_arguments, unstated_required
@@ -129,9 +130,9 @@ def test_a_figure_said_in_place_of_the_call_befores_goes_on_from_that_call(reque
     schemas = {f"api.{name}": schema for name, schema in {**HARBOR, **DEMO}.items()}
     assert refined_tool(request_text, previous, schemas, TODAY, routed=None) == previous.tool
     properties = schemas[previous.tool].get("properties") or {}
-    assert _corrected_count(request_text, previous.arguments, properties) == fixed
+    assert corrected_count(request_text, previous.arguments, properties) == fixed
     # a figure the call before does not hold is no correction of it
-    assert _corrected_count("its 8 not 5", previous.arguments, properties) == {}
+    assert corrected_count("its 8 not 5", previous.arguments, properties) == {}
 
 
 def test_a_look_up_verb_opening_an_order_takes_the_call_from_a_change_that_shares_its_noun() -> None:
