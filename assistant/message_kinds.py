@@ -134,8 +134,8 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b"
 #: Work on a text the message asks for, which stays work on a text when it names a record: "write a teams message
 #: to the crew saying SUP-0466 starts next month", "translate this note for SHP-205077", "can you help me write a
 #: short msg to a driver ...", "thanks! can you draft an email to kessler ...", "can you write her a short email
-#: saying ...", "write a short note for the team that the demo is in bora", or which of two wordings it gives is
-#: right ("is it 'a delay to' or 'a delay of'?").
+#: saying ...", "write a short note for the team that the demo is in bora", "can you sum that up in 2 lines for my
+#: team whatsapp", or which of two wordings it gives is right ("is it 'a delay to' or 'a delay of'?").
 _TEXT_WORK = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|thanks|thank you|thx|ty|great|cool|perfect|nice|right|also|and|now|ugh|hm+|oh|so|hey)\W+)*"
     r"(?:(?:can|could|would) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
@@ -143,7 +143,8 @@ _TEXT_WORK = re.compile(
     r"(?:write|draft|compose|word|phrase) (?:me |him |her |them |us )?(?:a |an |the |my )?(?:(?:short|quick|"
     r"friendly|polite|formal|firm|brief|nice) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|"
     r"txt|reply|response|text|letter|announcement|memo|note|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply)"
-    r"|summari[sz]e (?:that|this|it|them|those)|(?:put|turn|make) (?:that|this|it|them|those) (?:in|into) (?:a |an )?"
+    r"|summari[sz]e (?:that|this|it|them|those)|(?:sum|boil) (?:that|this|it|them|those) (?:up|down)|"
+    r"(?:recap|condense) (?:that|this|it)|tl;?dr|(?:put|turn|make) (?:that|this|it|them|those) (?:in|into) (?:a |an )?"
     r"(?:[\w-]+ ){0,3}(?:summary|message|msg|e-?mail|mail|note|bullet|bullets|list|table|sentence|paragraph|post))\b"
     r"|^\W*(?:is it|should it be|do (?:i|we|you) (?:say|write)|which is (?:right|correct)\W*)\s*"
     r"[\"'\u2018\u201c][^\"'\u2019\u201d]+[\"'\u2019\u201d]\s*or\s*[\"'\u2018\u201c]",

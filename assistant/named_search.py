@@ -66,10 +66,10 @@ _ASKING = frozenset({
 #: Details that are no detail of a name before "of" or "for": "the number of days", "the date of the party", "who
 #: is the contact for expenses" (a topic's).
 _COUNTED = frozenset({"number", "date", "start", "contact", "details", "info", "status", "category", "rep"})
-_VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay|actually|just|no|wait|sorry)\W+)*"
+_VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay|actually|just|no|wait|sorry|and|so|also|then)\W+)*"
                    r"(?:(?:can|could|would) (?:you|u) )?(?:please |pls |plz )?"
-                   r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)(?:\s+by\s+(?:its\s+)?name)?\W*$",
-                   re.IGNORECASE)
+                   r"(?:look ?up|find|search(?: for)?|pull up|check)\s+(.+?)(?:\s+by\s+(?:its\s+)?name)?"
+                   r"(?:\s+for\s+(?:me|us))?\W*(?:[?!]|$)", re.IGNORECASE)
 _WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?([^?.!,;]+?)\W*"
                   r"(?:[?.!,;]|$)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"([\w'’-]+(?:\s+[\w'’-]+){0,5}?)['’]s?\s+([\w-]+)", re.IGNORECASE)
@@ -139,6 +139,15 @@ def searched_name(request: str, schema: Mapping[str, Any], operation_words: Coll
     said = [group for group in part.groups() if group] if part else []
     # said as part of a name or title, a word of a role is one: "whose title mentions manager"
     return _a_name(candidates, schema, operation_words) or _a_name(said, schema, operation_words, _SENTENCE_WORDS)
+
+
+def ordered_name(request: str, schema: Mapping[str, Any], tool: str) -> str | None:
+    """The name `request` orders looked up with a look-up verb ("ok and can you find noah fischer for me?"), as
+    written; None where it orders none (`searched_name`'s other readings, such as "who is ...", ask rather than
+    order)."""
+    match = _VERB.match(" ".join(request.split()))
+    words = own_words(tool)
+    return _a_name([_before_the_operation(match.group(1), words)], schema, words) if match else None
 
 
 def next_name(request: str, schema: Mapping[str, Any], tool: str) -> str | None:
@@ -243,8 +252,10 @@ def a_choice_somewhere(name: str, schemas: Mapping[str, Mapping[str, Any]]) -> b
 
 
 def named_arguments(arguments: Mapping[str, Any], tool: str, schema: Mapping[str, Any], request: str) -> dict[str, str]:
-    """The name argument a look-up call should take from `request` where the call leaves it out or copies the
-    request around the name ("sofia's phone extension" for "sofia"): {argument: name}, else {}."""
+    """The name argument a look-up call should take from `request` where the call leaves it out, copies the
+    request around the name ("sofia's phone extension" for "sofia") or writes another text where the request
+    orders the name looked up ("can you find noah fischer for me? was told he's the one for payroll"): {argument:
+    name}, else {}."""
     argument = name_argument(schema)
     name = searched_name(request, schema, own_words(tool)) if argument is not None else None
     if argument is None or name is None:
@@ -252,5 +263,8 @@ def named_arguments(arguments: Mapping[str, Any], tool: str, schema: Mapping[str
     written = arguments.get(argument)
     words = set(name.casefold().split())
     if written is None or isinstance(written, str) and words < set(re.findall(r"[^\W\d_]+", written.casefold())):
+        return {argument: name}
+    if isinstance(written, str) and written.casefold().split() != name.casefold().split() and \
+            ordered_name(request, schema, tool) == name:  # "find noah fischer for me? was told he's ..."
         return {argument: name}
     return {}

@@ -23,7 +23,8 @@ Checks then correct whether it calls and which tool it names, each from evidence
   documents, or to one statement of a passage (`tools.focus`), than to every example request of the operation
   it would call (the build's questions for it,
   its `x-examples` and its description), it opens with `search` instead (Toolken+ reranks the same way with
-  tool documentation), unless the request states STATED_REQUEST or more of the operation's arguments; and a
+  tool documentation), unless the request states STATED_REQUEST or more of the operation's arguments or orders a
+  name looked up that the operation takes ("can you find noah fischer for me?"); and a
   message that opens with sentences naming a record and asks a question after them ("SHP-205077 is 3 days
   late, mark it delayed. is that over the limit ...?") is routed on those sentences when the whole would
   search or call nothing;
@@ -96,7 +97,7 @@ from assistant.message_kinds import (
     wants_no_lookup,
     word_count,
 )
-from assistant.named_search import a_choice_somewhere, name_argument, name_lookup
+from assistant.named_search import a_choice_somewhere, name_argument, name_lookup, ordered_name
 from assistant.operation_fit import (
     CALCULATOR,
     SEARCH,
@@ -367,7 +368,9 @@ class ToolRouter:
         passage = nearest_passage(vectors[best].tolist()) if checks and nearest_passage is not None else None
         if SEARCH in candidates and tool not in (SEARCH, CALCULATOR) and passage is not None and named is None and \
                 not (schemas is not None and tool in schemas
-                     and stated_count(schemas[tool], texts[0], today) >= STATED_REQUEST):
+                     and (stated_count(schemas[tool], texts[0], today) >= STATED_REQUEST
+                          or name_argument(schemas[tool]) is not None
+                          and ordered_name(texts[0], schemas[tool], tool) is not None)):
             request = self._nearest_exemplar(vectors[best], tool, (examples or {}).get(tool, ()))
             if request is not None and passage > request:
                 reasons.append(f"a document passage ({passage:.2f}) is nearer than any request for {tool} "

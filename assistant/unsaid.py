@@ -58,7 +58,7 @@ def idle_texts(arguments: dict[str, Any], schema: dict[str, Any], subject: str =
     description that is its title again), a filter naming nobody in particular ("query": "everyone"), or,
     given `subject` (the operation's name and summary), a text of only words that address the assistant and
     words of the operation or of the call's other arguments: "pls update it" as a shipment update's note,
-    "don't email the customer" beside notify_customer false."""
+    "don't email the customer" beside notify_customer false; or words that only say when ("fri" as a reason)."""
     required = set(schema.get("required") or [])
     idle = []
     for name in sorted(free_text_properties(schema) & set(arguments) - required, key=list(arguments).index):
@@ -70,9 +70,16 @@ def idle_texts(arguments: dict[str, Any], schema: dict[str, Any], subject: str =
                       said.strip().casefold() == value.strip().casefold() for other, said in arguments.items())
         restates = subject and words and {word_stem(word) for word in words} <= \
             _call_words({other: said for other, said in arguments.items() if other != name}, subject)
-        if repeats or words and set(words) <= _NOBODY_IN_PARTICULAR or restates:
+        if repeats or words and (set(words) <= _NOBODY_IN_PARTICULAR or set(words) <= _WHEN_ONLY) or restates:
             idle.append(name)
     return idle
+
+
+#: Words that only say when, which the call's dates and times say: "fri" as a leave's reason.
+_WHEN_ONLY = frozenset({
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "tmrw", "yesterday", "tonight", "morning",
+    "afternoon", "evening", "next", "this", "last", "week", "am", "pm"})
 
 
 def _call_words(arguments: dict[str, Any], subject: str) -> set[str]:

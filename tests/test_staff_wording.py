@@ -20,9 +20,10 @@ from assistant.engine import DECLINED, PLANNED_ONLY, _without_engine_notes
 from assistant.follow_up_calls import refined_tool
 from assistant.follow_ups import _own_ids, carried_arguments, corrected_count
 from assistant.message_kinds import limit_question, requests_something, text_work
+from assistant.named_search import named_arguments, ordered_name
 from assistant.operation_fit import ordered_look_up, team_looked_up, verb_written
 from assistant.slots import asks, is_question, stated_arguments, unstated_required
-from assistant.unsaid import forgotten_filters
+from assistant.unsaid import forgotten_filters, idle_texts
 from tools.base import ToolResult
 from tools.catalog import load_catalog
 
@@ -233,3 +234,28 @@ def test_put_me_down_orders_a_new_record_and_ugh_may_open_work_on_a_text() -> No
     assert verb_written("api.createLeaveRequest", "ok put me down sick today i feel awful")
     assert not verb_written("api.createLeaveRequest", "put that down to experience")
     assert text_work("ugh. can you rephrase that as a 2 line summary i can paste in the buyers chat")
+
+
+@pytest.mark.parametrize(("text", "work"), [
+    ("can you sum that up in 2 lines for my team whatsapp", True),
+    ("tldr pls", True),
+    ("sum up the stock at WH-01", False),
+])
+def test_summing_up_the_last_answer_is_work_on_a_text(text: str, work: bool) -> None:
+    assert text_work(text) is work
+
+
+def test_a_reason_that_only_says_when_says_nothing() -> None:
+    arguments = {"employee_id": "E1007", "start_date": "2026-03-13", "reason": "fri"}
+    assert idle_texts(arguments, DEMO["createLeaveRequest"]) == ["reason"]
+    assert idle_texts({**arguments, "reason": "sister's wedding on fri"}, DEMO["createLeaveRequest"]) == []
+
+
+def test_a_name_ordered_looked_up_is_the_look_ups_name_whatever_follows() -> None:
+    request = "ok and can you find noah fischer for me? was told he's the one for payroll questions"
+    schema = DEMO["searchDirectory"]
+    assert ordered_name(request, schema, "api.searchDirectory") == "noah fischer"
+    assert named_arguments({"query": "was told he's the one for payroll questions"}, "api.searchDirectory", schema,
+                           request) == {"query": "noah fischer"}
+    assert ordered_name("who is noah fischer?", schema, "api.searchDirectory") is None  # asks, orders nothing
+    assert ordered_name("can you check the leave policy? thanks", schema, "api.searchDirectory") is None
