@@ -21,7 +21,7 @@ from assistant.enums import Similarities, glossed_options, nearest_enums
 from assistant.lines import stated_lines
 from assistant.message_kinds import sentences
 from assistant.named_search import asked_states, named_arguments
-from assistant.slots import is_question, stated_arguments
+from assistant.slots import is_question, stated_arguments, states_asked_after
 from assistant.unsaid import (
     copied_requests,
     empty_arguments,
@@ -111,6 +111,8 @@ def settled_arguments(
                           "the name the request looks up")
         arguments = _without(arguments, asked_states(arguments, tool.name, tool.parameters, request), tool,
                              "a state asked of the name looked up, not a filter")
+        arguments = _without(arguments, states_asked_after(arguments, tool.parameters, request), tool,
+                             "a state asked after, not a filter")
     if generation.nearest_enum_values and similarities is not None:
         try:
             chosen = nearest_enums(arguments, tool.parameters, request, similarities, tool.glosses, _subject(tool))

@@ -113,7 +113,8 @@ _EDGE_WORDS = frozenset({
     "pls", "please", "plz", "hi", "hey", "thanks", "just", "could", "can", "would", "will", "you", "u", "someone",
     "somebody", "i'd", "i'm", "we're", "need", "needs", "want", "wants", "like", "since", "until",
     "till", "after", "before", "during", "grab", "reserve", "ok", "okay", "then", "fine", "sure",
-    "ugh", "oh", "ah", "hmm", "also", "open", "raise", "log", "file", "new", "one", "another", "put"
+    "ugh", "oh", "ah", "hmm", "also", "open", "raise", "log", "file", "new", "one", "another", "put", "claim",
+    "different", "unrelated", "thing", "btw"
 })
 #: Words of a date or a time of day that `stated_dates` leaves to the words around them ("fri 26 june").
 _WHEN_WORDS = frozenset({
@@ -249,10 +250,10 @@ def required_now(arguments: dict[str, Any], schema: dict[str, Any]) -> set[str]:
 
 
 #: An order to the assistant or a field's name before a colon, opening a free-text value copied from the request:
-#: "pls log it: forks went through the side", "note: signed by J. Peeters".
-_LABEL = re.compile(r"^\s*(?:(?:pls|please|can you|could you)\s+)?(?:(?:log|report|file|raise|record|note|write|add|"
+#: "pls log it: forks went through the side", "note: signed by J. Peeters", "note that i sent the logs".
+_LABEL = re.compile(r"^\s*(?:(?:pls|please|can you|could you)\s+)?(?:(?:(?:log|report|file|raise|record|note|write|add|"
                     r"put|say|book|mark|set)(?:\s+(?:it|this|that|them|down|up|in))*|description|desc|note|notes|"
-                    r"reason|title|comment)\s*:\s*(?=\S)", re.IGNORECASE)
+                    r"reason|title|comment)\s*:\s*|note\s+that\s+)(?=\S)", re.IGNORECASE)
 
 
 #: A name given to what the call makes, opening a free-text value: "call it partner sync", "titled Q4 planning".

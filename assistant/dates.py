@@ -64,6 +64,8 @@ _PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
     ("month_edge", rf"\b(?:the\s+)?(?P<edge>start|beginning|end)\s+of\s+(?P<month>{_MONTH})\b{_YEAR}"),
     # "claims since jan", "since march": the month's first day, the last such before today's
     ("since_month", rf"\bsince\s+(?P<month>{_MONTH})\b(?!\s*[0-3]?\d)"),
+    # "and january" after expenses filed in feb: a month that is the whole follow-up
+    ("month", rf"^\W*(?:and|or|n|what about|how about)\s+(?:in\s+)?(?P<month>{_MONTH})\W*$"),
     # "in may", "for april", "expenses from may", "narrow it to february": the month's first day and its last
     # (`stated_dates`); not "may i"
     ("month", (rf"\b(?:in|for|from|during|throughout|over|all\s+of|(?:narrow|limit|restrict)\w*\s+(?:it\s+|them\s+|"

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -752,8 +753,9 @@ class Engine:
         # this turn's earlier results count as stated too
         said = state.stated + [_without_engine_notes(json.dumps(outcome.result))
                                for outcome in state.outcomes if outcome.result is not None]
-        schema = narrowed_schema(tool.parameters, stated_codes(said) + stated_addresses(said), listed=True) \
-            if generation.stated_ids else None
+        codes = stated_codes(said)
+        schema = narrowed_schema(tool.parameters, codes + _earlier_codes(codes, user_texts(state.history)[:-1])
+                                 + stated_addresses(said), listed=True) if generation.stated_ids else None
         state.matcher = self.grammars.matcher(tool, schema)
         state.argument_ids = []
         state.figures, state.copied, state.amounts = None, None, None
@@ -1062,6 +1064,18 @@ def _stated_texts(messages: list[dict[str, Any]]) -> list[str]:
     engine's own notes in the results."""
     return [_without_engine_notes(str(message.get("content") or "")) for message in messages
             if message.get("role") in ("user", "tool")]
+
+
+def _earlier_codes(codes: list[str], earlier: list[str]) -> list[str]:
+    """The codes the chat's `earlier` user messages give of kinds (their shape: SKU-99999) none of `codes` has: "ok
+    order 200 more for gdansk from SUP-0311" after "how many SKU-10442 do we have in rotterdam" orders that SKU,
+    where the call, kept to the turn's own codes, could write none and ran past its token limit."""
+    shapes = {_shape(code) for code in codes}
+    return [code for code in dict.fromkeys(stated_codes(earlier)) if _shape(code) not in shapes]
+
+
+def _shape(code: str) -> str:
+    return re.sub(r"\d", "9", code.upper())
 
 
 def _without_engine_notes(text: str) -> str:

@@ -41,8 +41,8 @@ from assistant.message_kinds import (
     text_work,
     word_count,
 )
-from assistant.operation_fit import verb_written
-from assistant.slots import asks, stated_count
+from assistant.operation_fit import name_nouns, verb_written
+from assistant.slots import asks, stated_count, words_of
 
 #: The most words of a follow-up that is hardly more than the value it gives: "and E1007?", "what about E1004".
 BARE_WORDS = 3
@@ -93,6 +93,9 @@ def refined_tool(request: str, previous: ParsedCall | None, schemas: dict[str, d
     if routed is None or routed == previous.tool or routed not in schemas or corrects(request) or \
             _ONES.search(request) is not None:  # "and which ones can take ADR stuff" after sites with a cold store
         return previous.tool
+    words = {word.removesuffix("s") for word in words_of(request)}
+    if verb_written(routed, request) and name_nouns(routed) & words and not name_nouns(previous.tool) & words:
+        return None  # "there was a dock slot for it too, 9120, cancel that as well" after a shipment's cancellation
     before, other = _stated_count(schema, request, today, named), _stated_count(schemas[routed], request, today, named)
     # a tie goes to the call before where the message is hardly more than what it states ("and E1007?") or asks for
     # the same again ("and SHP-206002 as well, same note"), not where it asks something of its own ("and where's

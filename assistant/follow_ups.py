@@ -27,9 +27,11 @@ from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
 from assistant.codes import fitting_code, id_pattern, named_id_arguments, record_number, stated_codes, value_shape
-from assistant.dates import stated_dates
+from assistant.copying import free_text_properties, whole_phrases
+from assistant.dates import stated_dates, stated_times
 from assistant.message_kinds import (
     follow_up,
+    sentences,
     word_count,
 )
 from assistant.named_search import name_argument, next_name, own_words, searched_name
@@ -45,10 +47,11 @@ _REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:and|n|with|without
                       r"must have)\b|"
                       r"\b(?:of them|ones)\b|\b(?:top|first) \d+\b|\b(?:is|are) enough\b", re.IGNORECASE)
 #: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
-#: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012", "it was 20 units not 18".
+#: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012", "it was 20 units not 18",
+#: "we'll be about 15 ppl actually".
 _CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
                        r"correction|make it|make that|change it|change that|same)\b"
-                       r"|\b(?:instead|i meant|rather|the same)\b|\bonly\W*$"
+                       r"|\b(?:instead|i meant|rather|the same)\b|\b(?:only|actually)\W*$"
                        r"|\b\d[\d:.,]*(?:\s+[a-z]+)?\s+not\s+\d", re.IGNORECASE)  # "it was 20 units not 18"
 #: The most words of a message that is nothing but a value the call before takes: "gdansk", "sirocco?".
 VALUE_WORDS = 2
@@ -58,10 +61,12 @@ _DENIED = re.compile(r"\b(?:not|instead of|rather than|can'?t (?:make|do)|cannot
                      re.IGNORECASE)
 #: Words that go along with what was said before and name nothing: "ok zephyr then", "fine, 4pm".
 _ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|thx)\b", re.IGNORECASE)
+#: Words that point at the one record looked up before among others: "the one in IT".
+_THE_ONE = re.compile(r"\bthe one\b", re.IGNORECASE)
 #: Words that point back at the record the call before named: "move it to in progress", "mark that one resolved".
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|that one|this one|the same one)\b", re.IGNORECASE)
 #: Words that point back at that record and at nothing else ("claims that are pending" points at none).
-POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one)\b", re.IGNORECASE)
+POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|the same one|her|his|him|their)\b", re.IGNORECASE)
 #: Words that give a record's text anew: "actually call it budget review", "titled ...", a quote.
 _RETEXTS = re.compile(r"\b(?:call|name|rename|title)\s+it\b|\btitled\b|[\"“‘]", re.IGNORECASE)
 #: The word by which the person speaks of what is theirs: "my leave requests", "tickets of mine".
@@ -71,8 +76,11 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|mine|myself)\b", re.IGNORE
 
 
 def refines(text: str) -> bool:
-    """Whether `text` says in words that it goes on from the message before it, refining or correcting it."""
-    return follow_up(text) or corrects(text) or _REFINES.search(text) is not None
+    """Whether `text` says in words that it goes on from the message before it, refining or correcting it, or its
+    last sentence does ("hm none? what about high")."""
+    parts = sentences(text)
+    return follow_up(text) or corrects(text) or _REFINES.search(text) is not None or \
+        len(parts) > 1 and follow_up(parts[-1])
 
 
 def corrects(text: str) -> bool:
@@ -197,23 +205,31 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
             restated.pop(name, None)
         named = name_argument(schema)
         dropped = named if named in kept and restated.keys() - {named} and not _written(kept[named], request) \
-            else None
+            and not _THE_ONE.search(request) else None  # "the one in IT" after sofia's email is still sofia
         if dropped is not None:  # "who else is in IT" after "whats sofia rossi's extension" lists IT, not her again
             del kept[dropped]
+        narrowed = _JUST.match(request) if named is not None and not restated else None
+        if narrowed is not None and not _NAMES_NOTHING.fullmatch(narrowed["words"]):
+            # "just the accountant" after everyone in finance, "just data scientists": a part of a name or title
+            words = narrowed["words"].split()
+            last = words[-1][:-1] if words[-1].endswith("s") and not words[-1].endswith("ss") else words[-1]
+            restated[named] = " ".join([*words[:-1], last])
         if named is not None and searched_name(request, schema, own_words(tool)) is not None:
             # "actually just look up baltic pack by name" after packaging suppliers in poland: the name alone
             kept = {name: value for name, value in kept.items() if name in restated or _written(value, request)}
         same_record = _changes_the_same_record(tool, kept, arguments, properties)
         undated = today is not None and not stated_dates(request, today)
-        return {**kept, **{name: value for name, value in arguments.items()
-                           # a date the refinement does not say ("n max 10" had shipped_to the day shipped_from was)
-                           if not (undated and name not in kept and name not in restated
-                                   and value_shape(properties[name]) == "format:date")
-                           and (name not in kept or name in restated
-                                or _stands(name, value, properties[name], request, same_record)
-                                and not _names_another(name, value, arguments))
-                           and not (name == dropped and not _written(value, request))},  # nor the model's copy
-                **restated}
+        carried = {**kept, **{name: value for name, value in arguments.items()
+                              # a date the refinement does not say ("n max 10" had shipped_to the day shipped_from was)
+                              if not (undated and name not in kept and name not in restated
+                                      and value_shape(properties[name]) == "format:date")
+                              and (name not in kept or name in restated
+                                   or _stands(name, value, properties[name], request, same_record)
+                                   and not _names_another(name, value, arguments))
+                              and not (name == dropped and not _written(value, request))},  # nor the model's copy
+                   **restated}
+        held = bool(previous.held_for)  # the held call's own record, answered: "E1006" after "which organizer?"
+        return carried if held else _own_texts(carried, kept, tool, schema, request, today, restated)
     ids = {name: value for name, value in kept.items() if is_id(name, properties[name])}
     pointed = {name: value for name, value in ids.items()
                if name in arguments and _POINTS_BACK.search(request) and not _written(arguments[name], request)
@@ -225,10 +241,48 @@ def carried_arguments(arguments: dict[str, Any], tool: str, schema: dict[str, An
     said = "\n".join([*(earlier or []), request])
     made_up = {name: value for name, value in ids.items() if name in arguments and not _written(arguments[name], said)
                and _written(value, "\n".join(earlier or []))}
+    # the model's own day where the request says none is made up ("book sirocco for that" after rooms next friday)
     days = {name: value for name, value in kept.items() if value_shape(properties[name]) == "format:date"
-            and name not in arguments} if refines(request) and today is not None and not stated_dates(request, today) \
-        else {}
-    return {**arguments, **made_up, **pointed, **own, **days}
+            and arguments.get(name) != value} if refines(request) and today is not None \
+        and not stated_dates(request, today) else {}
+    return {**arguments, **made_up, **pointed, **own, **days,
+            **_people_and_times(arguments, properties, request, previous, earlier or [])}
+
+
+def _people_and_times(arguments: dict[str, Any], properties: dict[str, Any], request: str, previous: ParsedCall,
+                      earlier: list[str]) -> dict[str, Any]:
+    """What a call of another operation that goes on ("book monsoon then") takes that the request does not say
+    again: the count of people the call before looked for ("we'll be about 15 ppl" for a room's min_capacity, a
+    booking's attendees), and the times of day the message before it gave ("need a call booth tomorrow 9 to 9:30,
+    is chinook taken?", then "book it for me then"), where the call's own are not the request's."""
+    if not (refines(request) or _THEN.search(request) or POINTS_AT_IT.search(request)):
+        return {}
+    found: dict[str, Any] = {}
+    people = [value for name, value in previous.arguments.items() if isinstance(value, int)
+              and not isinstance(value, bool) and _PEOPLE_NAME.search(name)]
+    counts = [name for name, spec in properties.items() if isinstance(spec, dict) and spec.get("type") == "integer"
+              and _PEOPLE.search(str(spec.get("description") or "")) and name not in previous.arguments]
+    if len(people) == 1 and len(counts) == 1 and not _written(arguments.get(counts[0]), request):
+        found[counts[0]] = people[0]
+    times = [name for name in properties if name.endswith("_time")]
+    said = stated_times(earlier[-1]) if earlier else []
+    if len(times) == 2 and len(said) == 2 and not stated_times(request) and \
+            not all(name in previous.arguments for name in times):
+        found |= {name: value for name, value in zip(times, said, strict=True) if arguments.get(name) != value}
+    return found
+
+
+#: A refinement down to a part of a name or title: "just the accountant", "only data scientists".
+_JUST = re.compile(r"^\W*(?:just|only)\s+(?:the\s+)?(?P<words>[a-z]+(?:\s+[a-z]+)?)\W*$", re.IGNORECASE)
+#: Words after "just" that name no one: "just one", "only those", "just checking".
+_NAMES_NOTHING = re.compile(r"(?:one|ones|those|these|them|that|this|checking|wondering|curious|asking|kidding|"
+                            r"a sec|a moment|now|today|mine|me)", re.IGNORECASE)
+#: A word by which an order goes on from what was just looked up: "book monsoon then", "book sirocco for that".
+_THEN = re.compile(r"\bthen\b|\bfor that\b", re.IGNORECASE)
+#: A property counting people, by its description ("How many people will be in the room") or by its name
+#: (min_capacity).
+_PEOPLE = re.compile(r"\bpeople\b|\bpersons?\b|\battendees\b", re.IGNORECASE)
+_PEOPLE_NAME = re.compile(r"capacity|people|attendees|guests|headcount|persons", re.IGNORECASE)
 
 
 def next_name_arguments(request: str, previous: ParsedCall, schema: dict[str, Any]) -> dict[str, str]:
@@ -237,6 +291,37 @@ def next_name_arguments(request: str, previous: ParsedCall, schema: dict[str, An
     named = name_argument(schema)
     name = next_name(request, schema, previous.tool) if named is not None and named in previous.arguments else None
     return {named: name} if named is not None and name is not None else {}
+
+
+def _own_texts(carried: dict[str, Any], kept: dict[str, Any], tool: str, schema: dict[str, Any], request: str,
+               today: date | None, restated: dict[str, Any]) -> dict[str, Any]:
+    """`carried` without the call before's texts where the refinement is about another record: a change of a record
+    another id names ("and close 4104 too, the licence works" after ticket 4101's resolution note), or a new record
+    made again that is no correction ("also the conference ticket for KubeCon, 1200 eur" after a book's expense).
+    A required text is then the request's own phrase (`copying.whole_phrases`); "same note" keeps it."""
+    properties = schema.get("properties") or {}
+    record_ids = [name for name in kept if is_id(name, properties.get(name))
+                  and name.removesuffix("_id").removesuffix("s") in name_nouns(tool)]
+    makes = tool.removeprefix("api.").startswith(_MAKES)
+    another = not makes and any(carried.get(name) != kept[name] for name in record_ids) or \
+        makes and _ANOTHER.search(request) is not None and not corrects(request) and bool(restated)
+    texts = [name for name in free_text_properties(schema) if name in kept and carried.get(name) == kept[name]
+             and not _written(kept[name], request)]
+    if not another or not texts or _SAME_TEXT.search(request):
+        return carried
+    carried = {name: value for name, value in carried.items() if name not in texts}
+    owed = {name: "" for name in texts if name in set(schema.get("required") or [])}
+    if owed:
+        carried |= whole_phrases({**carried, **owed}, schema, request, today, action=tool.removeprefix("api."))
+    return carried
+
+
+#: The verbs opening the name of an operation that makes a new record (submitExpense, createTicket, bookDockSlot).
+_MAKES = ("create", "submit", "book", "report", "add", "request", "open")
+#: Words that ask for a second record like the one before: "also the conference ticket for KubeCon, 1200 eur".
+_ANOTHER = re.compile(r"\b(?:also|another|plus)\b", re.IGNORECASE)
+#: Words that keep the call before's text for another record: "and SHP-206002 as well, same note".
+_SAME_TEXT = re.compile(r"\bsame\b", re.IGNORECASE)
 
 
 def _own_ids(arguments: dict[str, Any], properties: dict[str, Any], request: str, earlier: list[str]
@@ -335,17 +420,27 @@ def corrected_count(request: str, kept: dict[str, Any], properties: dict[str, An
 
 
 def _swapped_figure(request: str, kept: dict[str, Any]) -> dict[str, Any]:
-    """The one top-level figure of the call before that a correction says was wrong, set to the figure said instead:
-    "oops it was 37.80 not 27.80" after an expense of 27.8, "its 8 not 6" after a report of 6 units."""
+    """The one figure of the call before (top-level, or in an order's one line) that a correction says was wrong,
+    set to the figure said instead: "oops it was 37.80 not 27.80" after an expense of 27.8, "its 8 not 6" after a
+    report of 6 units, "sorry 450 not 400" after an order of 400."""
     said = _FIGURE_NOT.search(request)
     if said is None:
         return {}
     new, old = (float(figure.replace(",", ".")) for figure in said.groups())
-    wrong = [name for name, value in kept.items()
-             if isinstance(value, int | float) and not isinstance(value, bool) and float(value) == old]
-    if len(wrong) != 1:
-        return {}
-    return {wrong[0]: int(new) if isinstance(kept[wrong[0]], int) and new.is_integer() else new}
+
+    def swapped(value: Any) -> Any:
+        return int(new) if isinstance(value, int) and new.is_integer() else new
+
+    def wrong(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool) and float(value) == old
+
+    found = {name: swapped(value) for name, value in kept.items() if wrong(value)}
+    for name, value in kept.items():  # an order's one line: "sorry 450 not 400"
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+            fields = [field for field, inner in value[0].items() if wrong(inner)]
+            if len(fields) == 1:
+                found[name] = [{**value[0], fields[0]: swapped(value[0][fields[0]])}]
+    return found if len(found) == 1 else {}
 
 
 #: A figure said in place of another: "it was 37.80 not 27.80", "8 not 6", "20 units not 18".

@@ -37,6 +37,8 @@ def stated_lines(arguments: dict[str, Any], schema: dict[str, Any], request: str
         if fields is None:
             continue
         settled = [_settled(record, items, *fields, request) for record in records]
+        if len(records) == 1:  # "ok order 200 more for gdansk": the one line of an id said before
+            settled = [_one_line(settled[0], items, *fields, request)]
         if settled != records:
             found[name] = settled
     return found
@@ -53,6 +55,28 @@ def _line_fields(items: dict[str, Any]) -> tuple[str, str, str | None] | None:
     if len(keys) != 1 or len(counts) != 1 or len(prices) > 1:
         return None
     return keys[0], counts[0], prices[0] if prices else None
+
+
+def _one_line(record: Any, items: dict[str, Any], key: str, count: str, price: str | None, request: str) -> Any:
+    """An order's one line whose id `request` does not write (an id an earlier message gave): the one count it
+    orders ("order 200 more", "200 units"), and no price where it writes none."""
+    if not isinstance(record, dict) or not isinstance(record.get(key), str) or \
+            re.search(re.escape(record[key]), request, re.IGNORECASE):
+        return record
+    counts = {int(match.group(1) or match.group(2)) for match in _ORDERED.finditer(request)}
+    settled = dict(record)
+    if len(counts) == 1 and within(items["properties"][count], figure := float(next(iter(counts)))):
+        settled[count] = int(figure)
+    if price is not None and price in settled and not _PRICED.search(request):
+        del settled[price]
+    return settled
+
+
+#: A count ordered without its id: "order 200 more", "need 300", "200 units".
+_ORDERED = re.compile(r"\b(?:order|need|want|get)\s+(?:another\s+)?(\d+)\b(?![.,:]\d)|"
+                      r"(?<![\w.,-])(\d+)\s+(?:more|units?|pcs|pieces|cartons|boxes)\b", re.IGNORECASE)
+#: A price written: "@ 0.42", "2.15 each", "12 eur" (not the @ of an e-mail address).
+_PRICED = re.compile(r"@\s*\d|\beach\b|\bper\b|\beur\b|€|\beuros?\b", re.IGNORECASE)
 
 
 def _settled(record: Any, items: dict[str, Any], key: str, count: str, price: str | None, request: str) -> Any:

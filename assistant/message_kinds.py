@@ -139,7 +139,7 @@ _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b"
 _TEXT_WORK = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|thanks|thank you|thx|ty|great|cool|perfect|nice|right|also|and|now|ugh|hm+|oh|so|hey)\W+)*"
     r"(?:(?:can|could|would) (?:u|you) |pls |please )?(?:help me )?(?:translate|rephrase|reword|proofread|"
-    r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it) (?:shorter|clearer|nicer)|"
+    r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it|that) (?:shorter|clearer|nicer)|"
     r"(?:write|draft|compose|word|phrase) (?:me |him |her |them |us )?(?:a |an |the |my )?(?:(?:short|quick|"
     r"friendly|polite|formal|firm|brief|nice) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|"
     r"txt|reply|response|text|letter|announcement|memo|note|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply)"
@@ -266,7 +266,8 @@ def limit_question(text: str) -> bool:
 
 _LIMIT = re.compile(
     r"\b(?:max(?:imum)?|longest|shortest|minimum|limit|cap|cut[- ]?off|deadline|how far ahead|how far in advance|"
-    r"how long in advance|how much notice|notice period|signs? off|approves?|entitled|allowance)\b", re.IGNORECASE)
+    r"how long in advance|how much notice|notice period|short notice|signs? off|approves?|entitled|allowance)\b",
+    re.IGNORECASE)
 
 
 #: A question for a person, which no amount answers: "who has to sign off when we write off goods worth around 3k
@@ -300,13 +301,19 @@ _WHAT_FOLLOWS = re.compile(r"^\W*(?:(?:ok(?:ay)?|and|so|but|hmm|wait)\W+)*(?:wil
 def asks_what_follows(text: str) -> bool:
     """Whether `text` asks what something said before brings or means ("will that count as a no show?") and asks
     for nothing besides: no change to a record answers it."""
-    return _WHAT_FOLLOWS.search(text) is not None and not requests_something(text)
+    # "will that one need approval?": the thing's need, not the person's
+    return _WHAT_FOLLOWS.search(text) is not None and not requests_something(_ITS_NEED.sub(" ", text))
+
+
+#: A need of the thing a question is about, which asks for nothing: "will that one need approval?".
+_ITS_NEED = re.compile(r"\b(?:that|this|it)(?: one)? needs?\b", re.IGNORECASE)
 
 
 #: What a question about what the thing just said brings asks of it, which no look-up answers either: whether it
-#: counts as, means, affects or will be something ("is that gonna be a no show for them").
-_BRINGS = re.compile(r"\b(?:count|counts|mean|means|affect|affects|impact|matter|hurt|trigger|(?:gonna|going to|will|"
-                     r"would) be an?)\b", re.IGNORECASE)
+#: counts as, means, affects, needs or will be something ("is that gonna be a no show for them", "will that one need
+#: approval?").
+_BRINGS = re.compile(r"\b(?:count|counts|mean|means|affect|affects|impact|matter|hurt|trigger|need|needs|"
+                     r"(?:gonna|going to|will|would) be an?)\b", re.IGNORECASE)
 
 
 def asks_what_it_brings(text: str) -> bool:

@@ -462,7 +462,8 @@ class ToolRouter:
         # a site named as the catalog's examples name it states its id: "below reorder point in rotterdam" is WH-01's
         if call and checks and schemas is not None and tool in schemas and (
                 states_nothing(schemas[tool], texts[0], today)
-                and (tool in changes or tool in reads and not named_in_words(schemas[tool], texts[0]))
+                and (tool in changes and new_record_ordered(texts[0], [tool]) is None  # "raise a ticket for that"
+                     or tool in reads and not named_in_words(schemas[tool], texts[0]))
                 or tool in reads and record_unnamed(schemas[tool], texts)) and not named_id_arguments(
                     {}, schemas[tool], texts[0], [text for requests in (examples or {}).values() for text in requests]):
             # a call would make up the record to change or to read ("response time for a high priority ticket?"

@@ -93,7 +93,7 @@ def _stated_values(
     arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date | None
 ) -> dict[str, Any]:
     """What `stated_arguments` reads from values written out or named: enums, codes, counts, dates, times,
-    durations, e-mail addresses and countries."""
+    durations, e-mail addresses, countries and an amount of money."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     request = unquoted(request, properties)  # a note's date or id is the note's: "note: 'closed until 15 june'"
@@ -105,7 +105,26 @@ def _stated_values(
     return {**_stated_enums(arguments, properties, required, request), **_stated_listed(arguments, properties, request),
             **_stated_codes(arguments, properties, request, written), **_stated_counts(arguments, properties, request),
             **dates, **_stated_times(arguments, properties, request), **_stated_minutes(arguments, properties, request),
-            **_stated_emails(arguments, properties, request), **_stated_countries(arguments, properties, request)}
+            **_stated_emails(arguments, properties, request), **_stated_countries(arguments, properties, request),
+            **_stated_price(arguments, properties, request)}
+
+
+#: A figure written beside its currency: "34.80 eur", "€52", "1,200 euros".
+PRICED = re.compile(r"(?:[€$£]\s*(\d[\d,]*(?:\.\d+)?)|(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s*(?:eur|euros?|€|usd|gbp|"
+                    r"dollars?|pounds?)\b)", re.IGNORECASE)
+
+
+def _stated_price(arguments: dict[str, Any], properties: dict[str, Any], request: str) -> dict[str, float]:
+    """The one top-level amount of money a call takes (a number property in euros by its name or description) set
+    to the one figure the request writes beside a currency, where the call wrote another: "also the conference
+    ticket for KubeCon, 1200 eur" after a 39.90 expense."""
+    names = [name for name, spec in properties.items() if isinstance(spec, dict) and spec.get("type") == "number"
+             and re.search(r"eur|euro", f"{name} {spec.get('description') or ''}", re.IGNORECASE)]
+    priced = {float((match.group(1) or match.group(2)).replace(",", "")) for match in PRICED.finditer(request)}
+    if len(names) != 1 or len(priced) != 1:
+        return {}
+    value = priced.pop()
+    return {names[0]: value} if arguments.get(names[0]) != value else {}
 
 
 def word_stem(word: str) -> str:
@@ -123,17 +142,23 @@ def words_of(text: str) -> list[str]:
 _LEAD_IN = r"(?:ok(?:ay)?|so|also|and|but|btw|unrelated|anyway|hey|hi|oh|hm+|quick\s+one)[\s,.:;!-]+"
 #: A request that asks rather than tells: it names a state to read, never one to set. A clause may ask after a
 #: greeting or an id ("E1009 here, whats happening with my unpaid leave request", "shp-205044 whats the eta",
-#: "crm still locked!! ticket 4102 whats the status").
+#: "crm still locked!! ticket 4102 whats the status", "supplier wants to drop off PO-118204 at venlo on wednesday, what
+#: inbound slots are free").
 _QUESTION = re.compile(r"^\W*(?:" + _LEAD_IN + r")*(?:is|are|was|were|what|which|who|whom|whose|when|where|why|how|has|"
                        r"have|had|did|do|does|can(?!['’]t\b)|could|will|would|should)\b|\?\s*$|"
                        r"^\W*[A-Za-z]+-?\d[\w-]*,?\s+(?:what|whats|what's|which|who|when|where|wheres|how)\b|"
-                       r"(?:[,.;:!]|\d)\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s",
+                       r"(?:[,.;:!]|\d)\s+(?:what(?:'?s| is)|where(?:'?s| is)|how(?:'?s| is))\s|"
+                       r"[,.;:!]\s+(?:what|which)\s+(?:\w+\s+){0,3}(?:are|is|do|does|have|has|can)\b",
                        re.IGNORECASE)
 
 
-#: Words that make a question a request to do something: "can you", "could i", "pls", "i'd like".
+#: Words that make a question a request to do something: "can you", "could i", "pls", "i'd like", or an order's
+#: verb opening it.
 _REQUEST_WORDS = re.compile(r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|"
-                            r"i'?d\s+like|i\s+want|i\s+need|need\s+to|let\s+me|go\s+ahead)\b", re.IGNORECASE)
+                            r"i'?d\s+like|i\s+want|i\s+need|need\s+to|let\s+me|go\s+ahead)\b|"
+                            # an order put as a question: "put the days in april instead? 8 to 10 april"
+                            r"^\W*(?:(?:ok(?:ay)?|so|then|and)\W+)*(?:put|move|change|switch|book|cancel|mark|set|"
+                            r"close|raise|submit|log|file)\b", re.IGNORECASE)
 
 
 def stated_count(schema: dict[str, Any], request: str, today: date | None = None) -> int:
@@ -195,13 +220,27 @@ _HEAD_NOUN = re.compile(r"\s*(?:(?:from|in|of|at|on|who|that|with)\b|[.,;:?!]|$)
 
 
 #: What asks after a state in a clause of its own: "so i can check when it was delivered", "see if prague got
-#: approved".
-_ASKED_OF = re.compile(r"\b(?:when|if|whether)\s+(?:[\w'-]+\s+){1,2}(?:was|were|is|got|has been|had been)\s+$",
-                       re.IGNORECASE)
+#: approved", "and my unpaid leave request, is that still pending?".
+_ASKED_OF = re.compile(r"\b(?:when|if|whether)\s+(?:[\w'-]+\s+){1,2}(?:was|were|is|got|has been|had been)\s+$|"
+                       r"\b(?:is|are)\s+(?:that|it|this|they|those|these)\s+(?:still\s+|already\s+)?$", re.IGNORECASE)
 #: What puts a state to the record changed, right before its word: the record's id ("SHP-204902 delayed") or an
 #: order to mark it ("mark it as delayed", "set 4101 to resolved").
 _SET_HERE = re.compile(r"(?:\b[A-Za-z]+-?\d[\w-]*|\b(?:mark|set|flag|make|put|change)\b(?:\s+(?:it|this|that|them|"
                        r"[A-Za-z]+-?\d[\w-]*))?)\s+(?:(?:as|to|is|now)\s+)?$", re.IGNORECASE)
+
+
+def states_asked_after(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The choice arguments whose value `request` names only where it asks after it ("and my unpaid leave
+    request, is that still pending?"): the state is the answer's, and filtered on, a "no" would find nothing."""
+    properties = schema.get("properties") or {}
+    asked = []
+    for name, value in arguments.items():
+        if not isinstance(value, str) or value not in ((properties.get(name) or {}).get("enum") or ()):
+            continue
+        starts = [m.start() for m in enum_words(value, verb=False).finditer(request)]
+        if starts and all(_ASKED_OF.search(request[max(0, start - 30):start]) for start in starts):
+            asked.append(name)
+    return asked
 
 
 def _stated_enums(
@@ -518,10 +557,22 @@ _LISTED_WHEN_FALSE = re.compile(r"\bfalse (?:lists|includes|shows|returns|gives)
 
 
 def _labelled(name: str) -> re.Pattern[str]:
-    """A free-text property's value labelled with its name: "note: ferry cancelled", or without the colon where the
-    name opens a clause (", reason sister's wedding in lisbon")."""
-    return re.compile(rf"(?:(?<![\w-]){re.escape(name)}\s*:|(?:^|(?<=[,;.!?]))\s*{re.escape(name)}\s(?=[a-z]))\s*"
-                      rf"((?:[^,;.!?\n'\"‘“]|(?<=\w)'(?=\w))+)", re.IGNORECASE)
+    """A free-text property's value labelled with its name: "note: ferry cancelled", "description: customer reports
+    6 units crushed on arrival, outer carton dented" (after a colon, to the sentence's end or a clause said to the
+    assistant: ", dont email them"), or without the colon where the name opens a clause (", reason sister's wedding
+    in lisbon", to the clause's end). The value is the match's first group that matched (`labelled_value`)."""
+    word = r"(?:[^,;.!?\n'\"‘“]|(?<=\w)'(?=\w))"
+    return re.compile(rf"(?<![\w-]){re.escape(name)}\s*:\s*((?:{word}|,(?!\s*{_TO_THE_ASSISTANT}))+)"
+                      rf"|(?:^|(?<=[,;.!?]))\s*{re.escape(name)}\s(?=[a-z])\s*({word}+)", re.IGNORECASE)
+
+
+#: What opens a clause said to the assistant rather than written for the record: "dont email them", "pls ...".
+_TO_THE_ASSISTANT = r"(?:dont|don't|do not|pls|please|and|also|can|could|mark|set|notify|email|tell|i'?m|im|me|my)\b"
+
+
+def labelled_value(match: re.Match[str]) -> str:
+    """The value a `_labelled` match found."""
+    return (match.group(1) or match.group(2) or "").strip()
 
 
 def unquoted(request: str, properties: dict[str, Any]) -> str:
@@ -539,8 +590,8 @@ def _stated_quote(arguments: dict[str, Any], schema: dict[str, Any], request: st
     wrote none; nothing when the request quotes several texts or the call wrote several free-text values."""
     free = free_text_properties(schema)
     written = [name for name in free if name in arguments]
-    labelled = {name: m.group(1).strip() for name in free
-                if (m := _labelled(name).search(request)) and m.group(1).strip()}  # 'note: "..."' is a quote
+    labelled = {name: labelled_value(m) for name in free
+                if (m := _labelled(name).search(request)) and labelled_value(m)}  # 'note: "..."' is a quote
     quotes = [quote[1:-1].strip() for quote in _QUOTED.findall(request)]
     target = written[0] if len(written) == 1 else next(iter(free)) if len(free) == 1 and not written else None
     if target in labelled and len(labelled) == 1:

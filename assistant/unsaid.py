@@ -20,6 +20,7 @@ from assistant.dates import says_when, stated_dates, stated_time_spans
 from assistant.slots import (
     FLAG_WORDS,
     OPEN_RANGE,
+    PRICED,
     TOLD_IN_THE_PAST,
     closes,
     flag_mentions,
@@ -58,7 +59,8 @@ def idle_texts(arguments: dict[str, Any], schema: dict[str, Any], subject: str =
     description that is its title again), a filter naming nobody in particular ("query": "everyone"), or,
     given `subject` (the operation's name and summary), a text of only words that address the assistant and
     words of the operation or of the call's other arguments: "pls update it" as a shipment update's note,
-    "don't email the customer" beside notify_customer false; or words that only say when ("fri" as a reason)."""
+    "don't email the customer" beside notify_customer false; or words that only say when ("fri" as a reason) or
+    that the request goes on ("too")."""
     required = set(schema.get("required") or [])
     idle = []
     for name in sorted(free_text_properties(schema) & set(arguments) - required, key=list(arguments).index):
@@ -70,11 +72,14 @@ def idle_texts(arguments: dict[str, Any], schema: dict[str, Any], subject: str =
                       said.strip().casefold() == value.strip().casefold() for other, said in arguments.items())
         restates = subject and words and {word_stem(word) for word in words} <= \
             _call_words({other: said for other, said in arguments.items() if other != name}, subject)
-        if repeats or words and (set(words) <= _NOBODY_IN_PARTICULAR or set(words) <= _WHEN_ONLY) or restates:
+        if repeats or words and any(set(words) <= only for only in (_NOBODY_IN_PARTICULAR, _WHEN_ONLY, _FILLER)) or \
+                restates:
             idle.append(name)
     return idle
 
 
+#: Words that only say a request goes on from the one before: "too" as the note of "and close 4104 too".
+_FILLER = frozenset({"too", "also", "again", "as", "well", "then", "instead", "now", "aswell"})
 #: Words that only say when, which the call's dates and times say: "fri" as a leave's reason.
 _WHEN_ONLY = frozenset({
     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday", "tuesday", "wednesday",
@@ -171,16 +176,16 @@ def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str
     """The optional booleans the call set that `request` says nothing of, by any word of theirs: a customer
     e-mail nobody asked for ("SHP-205066 got to the customer this morning, set it to delivered" wrote
     notify_customer true). Left out, the operation's default applies. A look-up's filter (not `change`) may be
-    said in other words ("running low" for below_reorder_point), so there only a filter set true whose
-    description's words the request says none of either is named (dangerous_goods for "belgian warehouses,
-    dock door count?")."""
+    said in other words ("running low" for below_reorder_point), so there only a filter whose description's words
+    the request says none of either is named (dangerous_goods for "belgian warehouses, dock door count?",
+    cold_storage false for "which of our sites can take dangerous goods")."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     text = unquoted(request, properties)
     said = {word_stem(word) for word in words_of(text)}
     return [name for name, value in arguments.items() if isinstance(value, bool) and name not in required
             and not flag_mentions(name, properties.get(name), text)
-            and (change or value and not said & _described(name, properties))]
+            and (change or not said & _described(name, properties))]
 
 
 #: A filter the person lets go of: "forget express", "never mind the cold ones", "drop the status filter", "tickets
@@ -188,6 +193,9 @@ def unsaid_flags(arguments: dict[str, Any], schema: dict[str, Any], request: str
 _FORGETS = re.compile(r"\b(?:forget(?: about)?|never ?mind|nvm|drop|ignore|skip|scrap|not(?: just| only)?|"
                       r"(?:of|in|with) any)\s+"
                       r"(?:the\s+)?([a-z][\w-]*)", re.IGNORECASE)
+#: "any" before a word of a filter's name lets go of it: "which ones deliver to ireland, any service" (not "any
+#: urgent ones", a value).
+_ANY_NAMED = re.compile(r"\bany\s+([a-z][\w-]*)", re.IGNORECASE)
 #: What lets go of every choice filter: "the last 5 tickets of any kind", "all sorts".
 _ANY_KIND = re.compile(r"\b(?:of )?(?:any|all) (?:kinds?|types?|sorts?)\b", re.IGNORECASE)
 #: Words of a property's name that name no filter of its own ("only_free", "include_closed").
@@ -198,21 +206,23 @@ def forgotten_filters(arguments: dict[str, Any], schema: dict[str, Any], request
     """The optional arguments `request` lets go of by a word of their value or of their name: "forget express, who
     goes to ireland" drops service_level express, "forget cold, which ones are adr licensed" drops cold_storage,
     "probation is fine too, drop the status filter" drops status, "show all of them not just pending" drops status
-    pending; "of any kind" drops every choice filter."""
+    pending, "any service" drops service_level; "of any kind" drops every choice filter."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     let_go = {word_stem(match.group(1)) for match in _FORGETS.finditer(request)}
+    any_named = {word_stem(match.group(1)) for match in _ANY_NAMED.finditer(request)}  # only by a filter's name
     any_kind = _ANY_KIND.search(request) is not None
-    if not let_go and not any_kind:
+    if not let_go and not any_named and not any_kind:
         return []
     dropped = []
     for name, value in arguments.items():
         if name in required:
             continue
         choice = isinstance(value, str) and "enum" in (properties.get(name) or {})
-        words = [word for word in words_of(name.replace("_", " ")) if len(word) >= 4 and word not in _BARE_NAME_WORDS]
-        words += words_of(value.replace("_", " ")) if choice else []
-        if {word_stem(word) for word in words} & let_go or any_kind and (choice or isinstance(value, bool)):
+        named = [word for word in words_of(name.replace("_", " ")) if len(word) >= 4 and word not in _BARE_NAME_WORDS]
+        words = named + (words_of(value.replace("_", " ")) if choice else [])
+        if {word_stem(word) for word in words} & let_go or {word_stem(word) for word in named} & any_named or \
+                any_kind and (choice or isinstance(value, bool)):
             dropped.append(name)
     return dropped
 
@@ -234,18 +244,13 @@ def when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str
     return _when_figures(arguments, schema, request, spans)
 
 
-#: A figure written beside its currency: "34.80 eur", "€52", "1,200 euros".
-_PRICED = re.compile(r"(?:[€$£]\s*(\d[\d,]*(?:\.\d+)?)|(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s*(?:eur|euros?|€|usd|gbp|"
-                     r"dollars?|pounds?)\b)", re.IGNORECASE)
-
-
 def priced_for_when_figures(arguments: dict[str, Any], schema: dict[str, Any], request: str, today: date
                             ) -> dict[str, float]:
     """The required amounts (number arguments) the call took from a figure the request writes only as part of a date
     or a time of day, set to the one figure it writes beside a currency: "taxi to client 27 feb 34.80 eur" is
     34.8, not 27."""
     spans = _when_spans(request, today)
-    priced = [float((match.group(1) or match.group(2)).replace(",", "")) for match in _PRICED.finditer(request)
+    priced = [float((match.group(1) or match.group(2)).replace(",", "")) for match in PRICED.finditer(request)
               if not any(start <= match.start() < end for start, end in spans)]
     if len(set(priced)) != 1:
         return {}

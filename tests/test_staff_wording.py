@@ -13,17 +13,18 @@ import pytest
 
 from assistant.chat_format import ParsedCall
 from assistant.config import DEMO_CATALOG
-from assistant.copying import uncopied, whole_phrases
+from assistant.copying import uncopied, unlabelled, whole_phrases
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates
-from assistant.engine import DECLINED, PLANNED_ONLY, _without_engine_notes
+from assistant.engine import DECLINED, PLANNED_ONLY, _earlier_codes, _without_engine_notes
 from assistant.follow_up_calls import refined_tool
-from assistant.follow_ups import _own_ids, carried_arguments, corrected_count
-from assistant.message_kinds import limit_question, requests_something, text_work
+from assistant.follow_ups import _own_ids, carried_arguments, corrected_count, corrects, refines
+from assistant.lines import stated_lines
+from assistant.message_kinds import asks_what_it_brings, limit_question, requests_something, text_work
 from assistant.named_search import named_arguments, ordered_name
 from assistant.operation_fit import ordered_look_up, team_looked_up, verb_written
-from assistant.slots import asks, is_question, stated_arguments, unstated_required
-from assistant.unsaid import forgotten_filters, idle_texts
+from assistant.slots import asks, is_question, stated_arguments, states_asked_after, unstated_required
+from assistant.unsaid import forgotten_filters, idle_texts, unsaid_flags
 from tools.base import ToolResult
 from tools.catalog import load_catalog
 
@@ -259,3 +260,152 @@ def test_a_name_ordered_looked_up_is_the_look_ups_name_whatever_follows() -> Non
                            request) == {"query": "noah fischer"}
     assert ordered_name("who is noah fischer?", schema, "api.searchDirectory") is None  # asks, orders nothing
     assert ordered_name("can you check the leave policy? thanks", schema, "api.searchDirectory") is None
+
+
+# The fourth round, on the fourth fresh pair (chats_fresh4, eval_chats_fresh4).
+
+def test_a_correction_may_say_so_at_its_end_and_a_question_may_end_in_another_sentence() -> None:
+    assert corrects("we'll be about 15 ppl actually")
+    assert refines("hm none? what about high")
+    assert not refines("ok. list all suspended suppliers in DE")
+
+
+def test_a_topic_change_is_no_title_and_a_note_that_is_labelled() -> None:
+    schema = {"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}}}
+    request = "ok different thing. my second screen keeps flickering, can u open a ticket. E1011"
+    assert whole_phrases({"title": "different thing"}, schema, request, TODAY) == {
+        "title": "second screen keeps flickering"}
+    note = {"properties": {"note": {"type": "string"}}}
+    assert unlabelled({"note": "note that i sent the logs on friday"}, note) == {"note": "i sent the logs on friday"}
+
+
+def test_words_that_say_only_that_a_request_goes_on_are_no_note() -> None:
+    assert idle_texts({"ticket_id": 4104, "status": "closed", "note": "too"}, DEMO["updateTicketStatus"]) == ["note"]
+
+
+def test_a_month_alone_goes_on_and_make_that_shorter_is_work_on_a_text() -> None:
+    assert [day for _, day in _dates("and january")] == ["2026-01-01", "2026-01-31"]
+    assert _dates("and may i ask something") == []
+    assert text_work("can you make that shorter, just the times")
+
+
+def test_a_state_asked_after_is_no_filter_and_an_order_put_as_a_question_is_no_question() -> None:
+    schema = DEMO["listLeaveRequests"]
+    request = "and my unpaid leave request, is that still pending?"
+    assert states_asked_after({"status": "pending", "leave_type": "unpaid"}, schema, request) == ["status"]
+    assert states_asked_after({"status": "pending"}, schema, "my pending requests") == []
+    assert not asks("put the days in april instead? 8 to 10 april annual leave, E1011")
+    assert asks("is SHP-204401 delivered?")
+
+
+def test_a_verbs_word_after_a_determiner_is_a_noun() -> None:
+    assert not verb_written("api.bookMeetingRoom", "bought a book on kubernetes for 39.90 on saturday")
+    assert verb_written("api.bookMeetingRoom", "pls book bora tomorrow")
+
+
+def test_an_amount_beside_its_currency_is_stated_once_and_a_price_is_no_line_price_unless_written() -> None:
+    stated = stated_arguments({}, DEMO["submitExpense"], "also the conference ticket for KubeCon, 1200 eur", TODAY)
+    assert stated["amount_eur"] == 1200
+    assert "amount_eur" not in stated_arguments({}, DEMO["submitExpense"], "taxi 12 eur and train 30 eur", TODAY)
+    line = {"lines": [{"sku": "SKU-10442", "quantity": 10, "unit_price_eur": 200}]}
+    request = "ok order 200 more for gdansk from SUP-0311. my email r.kaminski@harborfreight.eu"
+    assert stated_lines(line, HARBOR["createPurchaseOrder"], request) == {"lines": [{"sku": "SKU-10442",
+                                                                                     "quantity": 200}]}
+
+
+def test_another_record_does_not_take_the_texts_of_the_one_before() -> None:
+    resolved = _call("updateTicketStatus", {"ticket_id": 4101, "status": "resolved", "note": "battery is fixed"})
+    closed = carried_arguments({"ticket_id": 4104, "status": "closed"}, "api.updateTicketStatus",
+                               DEMO["updateTicketStatus"], "and close 4104 too, the licence works", resolved, TODAY)
+    assert "note" not in closed
+    book = _call("submitExpense", {"employee_id": "E1006", "expense_date": "2026-02-28", "category": "training",
+                                   "amount_eur": 39.9, "description": "bought a book on kubernetes"})
+    request = "also the conference ticket for KubeCon, 1200 eur, paid feb 10"
+    ticket = carried_arguments({"amount_eur": 1200.0, "expense_date": "2026-02-10"}, "api.submitExpense",
+                               DEMO["submitExpense"], request, book, TODAY)
+    assert ticket["description"] == "conference ticket for KubeCon" and ticket["category"] == "training"
+    same = carried_arguments({"shipment_id": "SHP-206002"}, "api.updateShipment", HARBOR["updateShipment"],
+                             "and SHP-206002 as well, same note", _call("updateShipment", {
+                                 "shipment_id": "SHP-206001", "status": "delayed", "note": "ferry cancelled"}), TODAY)
+    assert same["note"] == "ferry cancelled"
+
+
+def test_a_booking_after_a_look_up_takes_its_people_its_day_and_the_times_said_before() -> None:
+    rooms = _call("listMeetingRooms", {"date": "2026-03-13", "start_time": "13:00", "end_time": "14:30",
+                                       "min_capacity": 8})
+    booked = carried_arguments({"room_id": "sirocco", "date": "2026-03-18"}, "api.bookMeetingRoom",
+                               DEMO["bookMeetingRoom"], "book sirocco for that, E1003, 'quarterly review'", rooms,
+                               TODAY, ["need a room for 8 on friday 13:00-14:30", "same but next friday"])
+    assert booked["date"] == "2026-03-13" and booked["attendees"] == 8
+    bookings = _call("listRoomBookings", {"room_id": "chinook", "date": "2026-03-03"})
+    booked = carried_arguments({"room_id": "chinook", "start_time": "09:00", "end_time": "17:00"},
+                               "api.bookMeetingRoom", DEMO["bookMeetingRoom"], "book it for me then, E1002",
+                               bookings, TODAY, ["need a call booth tomorrow 9 to 9:30, is chinook taken?"])
+    assert (booked["start_time"], booked["end_time"]) == ("09:00", "09:30")
+
+
+def test_her_points_at_the_person_of_the_call_before_and_the_one_in_keeps_the_name() -> None:
+    balance = _call("getLeaveBalance", {"employee_id": "E1017", "leave_type": "parental"})
+    assert carried_arguments({}, "api.listLeaveRequests", DEMO["listLeaveRequests"], "and all her leave requests",
+                             balance, TODAY)["employee_id"] == "E1017"
+    sofia = _call("searchDirectory", {"query": "sofia"})
+    assert carried_arguments({"department": "IT"}, "api.searchDirectory", DEMO["searchDirectory"], "the one in IT",
+                             sofia, TODAY) == {"query": "sofia", "department": "IT"}
+
+
+def test_just_a_role_narrows_a_look_up_by_name_or_title() -> None:
+    finance = _call("searchDirectory", {"department": "Finance"})
+    assert carried_arguments({}, "api.searchDirectory", DEMO["searchDirectory"], "just data scientists", finance,
+                             TODAY) == {"department": "Finance", "query": "data scientist"}
+    assert "query" not in carried_arguments({}, "api.searchDirectory", DEMO["searchDirectory"], "just one", finance,
+                                            TODAY)
+
+
+def test_a_figure_said_in_place_of_an_order_lines() -> None:
+    order = {"supplier_id": "SUP-0311", "lines": [{"sku": "SKU-10442", "quantity": 400}]}
+    assert corrected_count("sorry 450 not 400", order, HARBOR["createPurchaseOrder"]["properties"]) == {
+        "lines": [{"sku": "SKU-10442", "quantity": 450}]}
+
+
+def test_any_before_a_filters_name_lets_it_go_and_not_before_a_value() -> None:
+    schema = HARBOR["listCarriers"]
+    assert forgotten_filters({"service_level": "adr", "country": "IE"}, schema,
+                             "and which ones deliver to ireland, any service") == ["service_level"]
+    assert forgotten_filters({"service_level": "adr"}, schema, "any adr ones to ireland?") == []
+
+
+def test_a_question_in_a_later_clause_and_a_label_that_runs_past_a_comma() -> None:
+    assert is_question("supplier wants to drop off PO-118204 at venlo on wednesday, what inbound slots are free")
+    request = "description: customer reports 6 units crushed on arrival, outer carton dented. me: p.j@x.eu"
+    assert stated_arguments({}, HARBOR["reportDamage"], request, TODAY)["description"] == \
+        "customer reports 6 units crushed on arrival, outer carton dented"
+    note = stated_arguments({}, HARBOR["updateShipment"], "put SHP-1 on hold, note: payment block, dont email them",
+                            TODAY)
+    assert note["note"] == "payment block"
+
+
+def test_a_look_ups_flag_nobody_said_is_left_out_true_or_false() -> None:
+    schema = HARBOR["listWarehouses"]
+    assert unsaid_flags({"cold_storage": False, "dangerous_goods": True}, schema,
+                        "which of our sites can take dangerous goods", False) == ["cold_storage"]
+    assert unsaid_flags({"cold_storage": False}, schema, "which sites have no cold store", False) == []
+
+
+def test_short_notice_asks_a_rule_and_a_need_of_the_thing_asks_what_it_brings() -> None:
+    assert limit_question("could they have come today instead or is that too short notice")
+    assert asks_what_it_brings("will that one need approval?")
+
+
+def test_an_order_naming_another_operations_record_is_no_refinement_of_the_call_before() -> None:
+    schemas = {f"api.{name}": schema for name, schema in HARBOR.items()}
+    cancelled = _call("updateShipment", {"shipment_id": "SHP-204760", "status": "cancelled"})
+    assert refined_tool("there was a dock slot for it too, 9120, cancel that as well", cancelled, schemas, TODAY,
+                        routed="api.cancelDockSlot") is None
+    assert refined_tool("and SHP-204761 as well", cancelled, schemas, TODAY,
+                        routed="api.getShipment") == "api.updateShipment"
+
+
+def test_an_earlier_messages_code_of_a_kind_the_turn_lacks_may_be_written() -> None:
+    earlier = ["how many SKU-10442 do we have in rotterdam", "and antwerp"]
+    assert _earlier_codes(["SUP-0311"], earlier) == ["SKU-10442"]
+    assert _earlier_codes(["SKU-20000"], earlier) == []
