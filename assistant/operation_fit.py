@@ -91,9 +91,9 @@ def takes_more_of_the_request(
 
 def verb_written(tool: str, request: str) -> bool:
     """Whether `request` writes the verb `tool`'s name opens with, as a verb: api.cancelLeaveRequest -> "cancel",
-    "cancels", "cancelled" (not "booking", which is mostly a noun, nor "a book"), or a phrase staff say it with ("slot 7802 can
-    go", "release the slot", "isn't needed anymore", "raise it", "put me down sick today", "grab chinook", "pls claim
-    it")."""
+    "cancels", "cancelled" (not "booking", which is mostly a noun, nor "a book"), or a phrase staff say it with
+    ("slot 7802 can go", "release the slot", "isn't needed anymore", "raise it", "put me down sick today", "grab
+    chinook", "pls claim it")."""
     verb = re.match(r"[a-z]+", tool.removeprefix("api."))
     if verb is None:
         return False
@@ -119,7 +119,8 @@ def requested_in_words(tool: str, schema: dict[str, Any], request: str, changes:
 
 #: Phrases staff write an operation's verb with.
 #: A verb's word after a determiner is a noun: "bought a book on kubernetes" books no room.
-_NOT_A_NOUN = "".join(rf"(?<!\b{word} )" for word in ("a", "an", "the", "my", "your", "our", "this", "that", "his", "her"))
+_NOT_A_NOUN = "".join(rf"(?<!\b{word} )"
+                      for word in ("a", "an", "the", "my", "your", "our", "this", "that", "his", "her"))
 _SAID_FOR = {"cancel": r"\bcancell?ing\b|\bcan go\b(?=\s*(?:$|[,.;!?]|now|too|as well))|\breleas(?:e|ed|ing)\b|"
                        r"\bfree (?:it )?up\b|"
                        r"\b(?:is ?n'?t|not|no longer) needed\b",
