@@ -243,3 +243,8 @@ def unstated_record_id(arguments: dict[str, Any], schema: dict[str, Any], said: 
 def _writes(text: str, code: str) -> bool:
     """Whether `text` writes `code` as a word of its own, in any case."""
     return re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
+def is_id(name: str, spec: Any) -> bool:
+    """Whether a property names a record by its id: "ticket_id", "employee_id", "slot_id"."""
+    return isinstance(spec, dict) and spec.get("type") in ("string", "integer") and re.search(r"_id$", name) is not None

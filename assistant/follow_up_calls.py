@@ -19,14 +19,12 @@ from datetime import date
 from typing import Any
 
 from assistant.chat_format import ParsedCall
-from assistant.codes import named_id_arguments, stated_codes
+from assistant.codes import is_id, named_id_arguments, stated_codes
+from assistant.corrections import corrected_count, corrects
 from assistant.follow_ups import (
     POINTS_AT_IT,
     VALUE_WORDS,
-    corrected_count,
-    corrects,
     held_answer,
-    is_id,
     next_name_arguments,
     refines,
     restated_arguments,

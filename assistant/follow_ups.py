@@ -8,7 +8,7 @@ closed ticket 4.
 
 The call before is the last API call of the turn before this one, as the chat's history holds it (the
 assistant's call message, `assistant.chat_format.parse_call`); a message says in words that it goes on
-(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") or corrects it (`corrects`). Which
+(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") or corrects it (`assistant.corrections`). Which
 call such a message wants is `assistant.follow_up_calls`'. Of the arguments, a refinement of the same operation
 keeps every one the message does not state again, and a call of another operation takes the record's id the
 message refers to ("it", "that one") and does not write itself, or the id the person gave as their own earlier
@@ -26,8 +26,17 @@ from datetime import date
 from typing import Any
 
 from assistant.chat_format import ParsedCall, parse_call
-from assistant.codes import fitting_code, id_pattern, named_id_arguments, record_number, stated_codes, value_shape
+from assistant.codes import (
+    fitting_code,
+    id_pattern,
+    is_id,
+    named_id_arguments,
+    record_number,
+    stated_codes,
+    value_shape,
+)
 from assistant.copying import free_text_properties, whole_phrases
+from assistant.corrections import CORRECTS, DENIED, corrected_count, corrects
 from assistant.dates import stated_dates, stated_times
 from assistant.message_kinds import (
     follow_up,
@@ -46,19 +55,8 @@ from assistant.unsaid import forgotten_filters
 _REFINES = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:and|n|with|without|incl|including|excluding|needs?|"
                       r"must have)\b|"
                       r"\b(?:of them|ones)\b|\b(?:top|first) \d+\b|\b(?:is|are) enough\b", re.IGNORECASE)
-#: A message that narrows or corrects the call before it, rather than asking something new that builds on it:
-#: "only ...", "just ...", "no wait", "actually", "make that", "same for kwame, E1012", "it was 20 units not 18",
-#: "we'll be about 15 ppl actually".
-_CORRECTS = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|hm+|ah)\W+)?(?:only|just|no wait|wait|no,|sorry|oops|actually|"
-                       r"correction|make it|make that|change it|change that|same)\b"
-                       r"|\b(?:instead|i meant|rather|the same)\b|\b(?:only|actually)\W*$"
-                       r"|\b\d[\d:.,]*(?:\s+[a-z]+)?\s+not\s+\d", re.IGNORECASE)  # "it was 20 units not 18"
 #: The most words of a message that is nothing but a value the call before takes: "gdansk", "sirocco?".
 VALUE_WORDS = 2
-#: What a correction says a value is not: "not 08:00", "instead of bora", "rather than friday", "driver cant make
-#: 10:30".
-_DENIED = re.compile(r"\b(?:not|instead of|rather than|can'?t (?:make|do)|cannot (?:make|do))\s+(?:the\s+)?[^\s,;]+",
-                     re.IGNORECASE)
 #: Words that go along with what was said before and name nothing: "ok zephyr then", "fine, 4pm".
 _ASSENT = re.compile(r"\b(?:ok(?:ay)?|fine|sure|alright|then|pls|please|thanks|thx)\b", re.IGNORECASE)
 #: Words that point at the one record looked up before among others: "the one in IT".
@@ -81,11 +79,6 @@ def refines(text: str) -> bool:
     parts = sentences(text)
     return follow_up(text) or corrects(text) or _REFINES.search(text) is not None or \
         len(parts) > 1 and follow_up(parts[-1])
-
-
-def corrects(text: str) -> bool:
-    """Whether `text` narrows or corrects the message before it ("only annual leave", "no wait, 08:30")."""
-    return _CORRECTS.search(text) is not None
 
 
 def last_call(messages: list[dict[str, Any]], back: int = 1) -> ParsedCall | None:
@@ -163,7 +156,7 @@ def restated_arguments(schema: dict[str, Any], request: str, today: date | None,
     names by a name the `named` requests write beside them (`codes.named_id_arguments`). What a correction says
     it is not does not count ("sorry 08:30 not 08:00": 08:30)."""
     if corrects(request):
-        request = _DENIED.sub(" ", request)
+        request = DENIED.sub(" ", request)
     return {**named_id_arguments({}, schema, request, named), **stated_arguments({}, schema, request, today)}
 
 
@@ -392,68 +385,6 @@ def _changes_the_same_record(tool: str, kept: dict[str, Any], arguments: dict[st
                and arguments.get(name, kept[name]) == kept[name] for name in kept)
 
 
-def corrected_count(request: str, kept: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-    """The call before's one count set to the one whole number a correction states ("no wait make it 600" after an
-    order of 400 of one SKU): a top-level integer or the integer of a one-line list, neither an id nor a choice;
-    empty where the correction states another figure or the call had more counts than one."""
-    if not corrects(request):
-        return {}
-    swapped = _swapped_figure(request, kept)
-    if swapped:
-        return swapped
-    figures = re.findall(r"(?<![\w.,:/-])(\d+)(?![\w.,:/-]|\s*(?:%|[ap]\.?m\b|h\b|hrs?\b|hours?\b|min))", request)
-    if len(figures) != 1 or len(re.findall(r"\d+", request)) != 1:
-        return {}
-    counts: list[tuple[str, int | None, str | None]] = [
-        (name, None, None) for name, value in kept.items() if _is_count(name, value, properties.get(name))]
-    for name, value in kept.items():
-        items = (properties.get(name) or {}).get("items") or {}
-        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-            counts += [(name, 0, field) for field, inner in value[0].items()
-                       if _is_count(field, inner, (items.get("properties") or {}).get(field))]
-    if len(counts) != 1:
-        return {}
-    name, index, field = counts[0]
-    if index is None or field is None:
-        return {name: int(figures[0])}
-    return {name: [{**kept[name][0], field: int(figures[0])}]}
-
-
-def _swapped_figure(request: str, kept: dict[str, Any]) -> dict[str, Any]:
-    """The one figure of the call before (top-level, or in an order's one line) that a correction says was wrong,
-    set to the figure said instead: "oops it was 37.80 not 27.80" after an expense of 27.8, "its 8 not 6" after a
-    report of 6 units, "sorry 450 not 400" after an order of 400."""
-    said = _FIGURE_NOT.search(request)
-    if said is None:
-        return {}
-    new, old = (float(figure.replace(",", ".")) for figure in said.groups())
-
-    def swapped(value: Any) -> Any:
-        return int(new) if isinstance(value, int) and new.is_integer() else new
-
-    def wrong(value: Any) -> bool:
-        return isinstance(value, int | float) and not isinstance(value, bool) and float(value) == old
-
-    found = {name: swapped(value) for name, value in kept.items() if wrong(value)}
-    for name, value in kept.items():  # an order's one line: "sorry 450 not 400"
-        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-            fields = [field for field, inner in value[0].items() if wrong(inner)]
-            if len(fields) == 1:
-                found[name] = [{**value[0], fields[0]: swapped(value[0][fields[0]])}]
-    return found if len(found) == 1 else {}
-
-
-#: A figure said in place of another: "it was 37.80 not 27.80", "8 not 6", "20 units not 18".
-_FIGURE_NOT = re.compile(r"(?<![\w.,:/-])(\d+(?:[.,]\d+)?)(?:\s+[a-z]+)?\s+not\s+(\d+(?:[.,]\d+)?)(?![\w:/-]|[.,]\d)",
-                         re.IGNORECASE)
-
-
-def _is_count(name: str, value: Any, spec: Any) -> bool:
-    """Whether an argument is a count: a whole number, neither an id nor one of listed choices."""
-    return isinstance(value, int) and not isinstance(value, bool) and isinstance(spec, dict) and \
-        spec.get("type") == "integer" and "enum" not in spec and not is_id(name, spec)
-
-
 def _names_another(name: str, value: Any, arguments: dict[str, Any]) -> bool:
     """Whether the text `value` is another argument's value, as a title "Zephyr" is the room's ("ok zephyr then")."""
     return isinstance(value, str) and any(
@@ -466,7 +397,7 @@ def _only_goes_on(value: Any) -> bool:
     a booking's title, after "no wait, 10:30 to 11:30"; "ok" after "ok zephyr then")."""
     if not isinstance(value, str):
         return False
-    left = _ASSENT.sub(" ", _REFINES.sub(" ", _CORRECTS.sub(" ", value)))
+    left = _ASSENT.sub(" ", _REFINES.sub(" ", CORRECTS.sub(" ", value)))
     return not re.search(r"\w", left)
 
 
@@ -476,6 +407,3 @@ def _written(value: Any, request: str) -> bool:
     return bool(text) and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", request, re.IGNORECASE) is not None
 
 
-def is_id(name: str, spec: Any) -> bool:
-    """Whether a property names a record by its id: "ticket_id", "employee_id", "slot_id"."""
-    return isinstance(spec, dict) and spec.get("type") in ("string", "integer") and re.search(r"_id$", name) is not None
