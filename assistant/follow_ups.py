@@ -8,12 +8,12 @@ closed ticket 4.
 
 The call before is the last API call of the turn before this one, as the chat's history holds it (the
 assistant's call message, `assistant.chat_format.parse_call`); a message says in words that it goes on
-(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") or corrects it (`assistant.corrections`). Which
-call such a message wants is `assistant.follow_up_calls`'. Of the arguments, a refinement of the same operation
-keeps every one the message does not state again, and a call of another operation takes the record's id the
-message refers to ("it", "that one") and does not write itself, or the id the person gave as their own earlier
-in the chat where the message speaks of them ("now show me all my claims" after an expense submitted "for me
-E1013").
+(`refines`: "and ...", "only ...", "no wait", "make it", "those", "free ones") or corrects it
+(`assistant.corrections`). Which call such a message wants is `assistant.follow_up_calls`'. Of the arguments, a
+refinement of the same operation keeps every one the message does not state again, and a call of another
+operation takes the record's id the message refers to ("it", "that one") and does not write itself, or the id the
+person gave as their own earlier in the chat where the message speaks of them ("now show me all my claims" after
+an expense submitted "for me E1013").
 """
 
 from __future__ import annotations
