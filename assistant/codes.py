@@ -248,3 +248,8 @@ def _writes(text: str, code: str) -> bool:
 def is_id(name: str, spec: Any) -> bool:
     """Whether a property names a record by its id: "ticket_id", "employee_id", "slot_id"."""
     return isinstance(spec, dict) and spec.get("type") in ("string", "integer") and re.search(r"_id$", name) is not None
+
+
+def id_shape(code: str) -> str:
+    """"E1003" -> "e9999", "SKU-10442" -> "sku-99999": an id's letters and its number of digits, its kind."""
+    return re.sub(r"\d", "9", code.casefold())

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -78,7 +77,7 @@ from assistant.claims import (
     opens_with_claim,
     unstated_address,
 )
-from assistant.codes import narrowed_schema, record_word, stated_addresses, stated_codes, unstated_record_id
+from assistant.codes import id_shape, narrowed_schema, record_word, stated_addresses, stated_codes, unstated_record_id
 from assistant.config import GenerationConfig
 from assistant.context_window import fitted_history, prompt_opening
 from assistant.copying import CopiedText
@@ -1070,12 +1069,8 @@ def _earlier_codes(codes: list[str], earlier: list[str]) -> list[str]:
     """The codes the chat's `earlier` user messages give of kinds (their shape: SKU-99999) none of `codes` has: "ok
     order 200 more for gdansk from SUP-0311" after "how many SKU-10442 do we have in rotterdam" orders that SKU,
     where the call, kept to the turn's own codes, could write none and ran past its token limit."""
-    shapes = {_shape(code) for code in codes}
-    return [code for code in dict.fromkeys(stated_codes(earlier)) if _shape(code) not in shapes]
-
-
-def _shape(code: str) -> str:
-    return re.sub(r"\d", "9", code.upper())
+    shapes = {id_shape(code) for code in codes}
+    return [code for code in dict.fromkeys(stated_codes(earlier)) if id_shape(code) not in shapes]
 
 
 def _without_engine_notes(text: str) -> str:

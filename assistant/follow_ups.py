@@ -293,10 +293,8 @@ def _own_texts(carried: dict[str, Any], kept: dict[str, Any], tool: str, schema:
     made again that is no correction ("also the conference ticket for KubeCon, 1200 eur" after a book's expense).
     A required text is then the request's own phrase (`copying.whole_phrases`); "same note" keeps it."""
     properties = schema.get("properties") or {}
-    record_ids = [name for name in kept if is_id(name, properties.get(name))
-                  and name.removesuffix("_id").removesuffix("s") in name_nouns(tool)]
     makes = tool.removeprefix("api.").startswith(_MAKES)
-    another = not makes and any(carried.get(name) != kept[name] for name in record_ids) or \
+    another = not makes and any(carried.get(name) != kept[name] for name in _record_ids(tool, kept, properties)) or \
         makes and _ANOTHER.search(request) is not None and not corrects(request) and bool(restated)
     texts = [name for name in free_text_properties(schema) if name in kept and carried.get(name) == kept[name]
              and not _written(kept[name], request)]
@@ -380,9 +378,14 @@ def _changes_the_same_record(tool: str, kept: dict[str, Any], arguments: dict[st
                              properties: dict[str, Any]) -> bool:
     """Whether a call of `tool` changes again the record the call before changed: `tool` is named for the record
     its id names (updateShipment's shipment_id), and the call keeps that id."""
+    return any(arguments.get(name, kept[name]) == kept[name] for name in _record_ids(tool, kept, properties))
+
+
+def _record_ids(tool: str, kept: dict[str, Any], properties: dict[str, Any]) -> list[str]:
+    """The ids among `kept` of the record `tool` is named for (updateShipment's shipment_id)."""
     nouns = name_nouns(tool)  # singular, as the id's name is read
-    return any(is_id(name, properties.get(name)) and name.removesuffix("_id").removesuffix("s") in nouns
-               and arguments.get(name, kept[name]) == kept[name] for name in kept)
+    return [name for name in kept if is_id(name, properties.get(name))
+            and name.removesuffix("_id").removesuffix("s") in nouns]
 
 
 def _names_another(name: str, value: Any, arguments: dict[str, Any]) -> bool:

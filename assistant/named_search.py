@@ -119,9 +119,7 @@ def searched_name(request: str, schema: Mapping[str, Any], operation_words: Coll
     """The name `request` looks up with the operation of `schema` (see the module), as written; None when it
     names none. `operation_words` are words the operation is called by ("staff", "directory"), which no name has."""
     text = " ".join(request.split())
-    candidates = []
-    if match := _VERB.match(text):
-        candidates.append(_before_the_operation(match.group(1), operation_words))
+    candidates = [ordered] if (ordered := _ordered(text, operation_words)) is not None else []
     if match := _WHO.match(text):
         candidates.append(match.group(1))
     details = _DETAILS | {part for name in (schema.get("properties") or {}) for part in name.casefold().split("_")}
@@ -145,9 +143,16 @@ def ordered_name(request: str, schema: Mapping[str, Any], tool: str) -> str | No
     """The name `request` orders looked up with a look-up verb ("ok and can you find noah fischer for me?"), as
     written; None where it orders none (`searched_name`'s other readings, such as "who is ...", ask rather than
     order)."""
-    match = _VERB.match(" ".join(request.split()))
     words = own_words(tool)
-    return _a_name([_before_the_operation(match.group(1), words)], schema, words) if match else None
+    ordered = _ordered(" ".join(request.split()), words)
+    return _a_name([ordered], schema, words) if ordered is not None else None
+
+
+def _ordered(text: str, operation_words: Collection[str]) -> str | None:
+    """What `text` orders looked up after a look-up verb ("find noah fischer for me?": "noah fischer"), less the
+    operation's own words; None without such a verb."""
+    match = _VERB.match(text)
+    return _before_the_operation(match.group(1), operation_words) if match else None
 
 
 def next_name(request: str, schema: Mapping[str, Any], tool: str) -> str | None:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.codes import id_shape
 from tools.openapi import Operation
 
 #: Item lines shown for a list; the rest is summarised as "and N more".
@@ -172,22 +173,17 @@ def _named_ids(items: list[Any], question: str | None, noun: str) -> set[str]:
     ids = [item.get("id") if isinstance(item, dict) else None for item in items]
     if question is None or not all(isinstance(value, (int, str)) and not isinstance(value, bool) for value in ids):
         return set()
-    shapes = {_id_shape(scalar_text(value)) for value in ids}
+    shapes = {id_shape(scalar_text(value)) for value in ids}
     named = set()
     for word in re.finditer(r"[A-Za-z0-9][\w-]*", question):
         text = word.group(0)
-        if not any(c.isdigit() for c in text) or _id_shape(text) not in shapes:
+        if not any(c.isdigit() for c in text) or id_shape(text) not in shapes:
             continue
         before = question[:word.start()].casefold().split()[-1:]
         if not text.isdigit() or question[:word.start()].rstrip().endswith("#") or \
                 any(w.strip("#:.,") in (noun, f"{noun}s", "id", "no", "number") for w in before):
             named.add(text.casefold())
     return named
-
-
-def _id_shape(text: str) -> str:
-    """"E1003" -> "e9999", "505" -> "999": an id's letters and its number of digits."""
-    return re.sub(r"\d", "9", text.casefold())
 
 
 def _without(item: Any, shared: dict[str, Any]) -> Any:
