@@ -370,7 +370,9 @@ class Engine:
             state, logits = yield from self._start(state, force_tool, guard, generation)
             state.routed = route is not None and route.call
             state.no_call = route is not None and not route.call
-            state.settled = route is not None and route.settled
+            # the message's kind wants no call, or the router is sure of none where nothing goes on from a call
+            state.settled = route is not None and (route.settled or not route.call and previous is None
+                                                   and route.no_call >= generation.sure_no_call)
             stop_reason = "end_of_turn"
             while state.mode is not Mode.DONE:
                 if state.pending:

@@ -718,19 +718,19 @@ def test_a_turn_keeps_the_held_prefix_of_the_one_before(setup):
     assert 0 < second.prompt_computed < second.prompt_tokens  # the system prompt's ids were not computed again
 
 
-def fixed_router(labels: list[str], verdict: str) -> ToolRouter:
-    """A router whose every verdict is `verdict` (a tool name or NO_CALL), sure of it."""
+def fixed_router(labels: list[str], verdict: str, sure: bool = True) -> ToolRouter:
+    """A router whose every verdict is `verdict` (a tool name or NO_CALL), sure of it (0.9999) or not (0.6)."""
     coef = np.zeros((len(labels), 2), dtype=np.float32)
-    coef[labels.index(verdict), 0] = 10.0
+    coef[labels.index(verdict), 0] = 10.0 if sure else 1.5
     return ToolRouter(labels, coef, np.zeros(len(labels), dtype=np.float32), 0.5,
                       np.array([1.0, 0.0], dtype=np.float32), lambda texts: [[1.0, 0.0] for _ in texts])
 
 
-def routed_engine(setup, script, verdict: str, *later_passes, **generation) -> Engine:
-    """An engine whose router always says `verdict`, over a decoder scripted by `script` (then `later_passes`,
-    one per start again of the turn)."""
+def routed_engine(setup, script, verdict: str, *later_passes, sure: bool = True, **generation) -> Engine:
+    """An engine whose router always says `verdict` (sure of it or not), over a decoder scripted by `script` (then
+    `later_passes`, one per start again of the turn)."""
     tokenizer, tools, registry, chat = setup
-    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], verdict)
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], verdict, sure)
     config = GenerationConfig(**{"repetition_penalty": 1.0, **generation})
     return Engine(PassesDecoder(len(tokenizer), [script, *later_passes]), chat, registry, tools, config,
                   "You are a test assistant.", max_context_tokens=1024, router=router)
@@ -800,8 +800,22 @@ def test_a_result_shaped_opening_is_still_guarded_where_the_router_found_no_call
     fabricated = ids(tokenizer, "I found 2 requests: one pending.")
     first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
     second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
-    answer = final(run(routed_engine(setup, first, NO_CALL, second)))
+    answer = final(run(routed_engine(setup, first, NO_CALL, second, sure=False)))
     assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
+
+
+def test_a_result_shaped_opening_is_taken_back_where_the_router_is_sure_of_no_call(setup):
+    tokenizer, tools, registry, _ = setup
+    toolken = registry.by_name("adder").token_id
+    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
+    first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
+    second = ids(tokenizer, "Germany won it.") + ids(tokenizer, END)
+    answer = final(run(routed_engine(setup, first, NO_CALL, second), "who won the world cup in 2014?"))
+    assert answer.guarded and answer.tool_calls == [] and tools[0].calls == [] and answer.answer == "Germany won it."
+    # the same turn with the floor above the router's 0.9999 gets the guard's call
+    called = final(run(routed_engine(setup, first, NO_CALL, ids(tokenizer, '{"a": 3}') + second, sure_no_call=1.0),
+                       "who won the world cup in 2014?"))
+    assert [call.tool for call in called.tool_calls] == ["adder"]
 
 
 def test_a_claim_opening_the_reply_to_thanks_is_taken_back_not_turned_into_a_call(setup):
@@ -813,8 +827,9 @@ def test_a_claim_opening_the_reply_to_thanks_is_taken_back_not_turned_into_a_cal
     answer = final(run(routed_engine(setup, first, NO_CALL, second), "never mind slot 7866, the driver made it, thx"))
     assert answer.tool_calls == [] and tools[0].calls == [] and answer.guarded
     assert answer.answer == "Glad it worked out!"
-    # a question that is no reaction still gets the guard's call
-    called = final(run(routed_engine(setup, first, NO_CALL, ids(tokenizer, '{"a": 3}') + second), "Is slot 7866 free?"))
+    # a question that is no reaction, where the router is not sure of no call, still gets the guard's call
+    called = final(run(routed_engine(setup, first, NO_CALL, ids(tokenizer, '{"a": 3}') + second, sure=False),
+                       "Is slot 7866 free?"))
     assert [call.tool for call in called.tool_calls] == ["adder"]
 
 
@@ -866,8 +881,8 @@ def test_a_guarded_turn_starts_again_with_the_routers_likeliest_tool_not_the_mod
     fabricated = ids(tokenizer, "I found 2 bookings: Aurora.")
     first = [(fabricated[0], adder), *fabricated[1:], *ids(tokenizer, END)]  # the model's toolken: adder
     second = ids(tokenizer, '{"room": "Aurora"}') + ids(tokenizer, "Planned.") + ids(tokenizer, END)
-    engine = routed_engine(setup, first, NO_CALL, second)
-    engine.router.coef[engine.router.labels.index("api.bookRoom"), 0] = 5.0  # no call, but rooms if any
+    engine = routed_engine(setup, first, NO_CALL, second, sure=False)
+    engine.router.coef[engine.router.labels.index("api.bookRoom"), 0] = 0.5  # no call, but rooms if any
     answer = final(run(engine, "Any rooms free?", dry_run=True))
     assert answer.guarded and [call.tool for call in answer.tool_calls] == ["api.bookRoom"]
 
@@ -935,8 +950,8 @@ def test_a_guarded_turn_searches_rather_than_make_a_change_the_router_did_not_op
     tiny = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32,
                                         num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2))
     registry = add_toolkens(tiny, tokenizer, tools)
-    router = fixed_router([NO_CALL, "api.bookRoom", "search"], NO_CALL)
-    router.coef[router.labels.index("api.bookRoom"), 0] = 5.0  # no call, but a booking if any
+    router = fixed_router([NO_CALL, "api.bookRoom", "search"], NO_CALL, sure=False)
+    router.coef[router.labels.index("api.bookRoom"), 0] = 0.5  # no call, but a booking if any
     fabricated = ids(tokenizer, "I found 2 bookings: Aurora.")
     first = [(fabricated[0], registry.by_name("api.bookRoom").token_id), *fabricated[1:], *ids(tokenizer, END)]
     second = ids(tokenizer, '{"query": "rooms"}') + ids(tokenizer, "Noted.") + ids(tokenizer, END)
@@ -1366,9 +1381,10 @@ class SureDecoder(PassesDecoder):
 
 
 def sure_engine(setup, passes) -> Engine:
-    """An engine over a SureDecoder behind a router that wants no call: the adder's toolken, preferred, is masked."""
+    """An engine over a SureDecoder behind a router that wants no call, not sure of it: the adder's toolken,
+    preferred, is masked."""
     tokenizer, tools, registry, chat = setup
-    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL)
+    router = fixed_router([NO_CALL, "adder", "api.bookRoom", "broken"], NO_CALL, sure=False)
     return Engine(SureDecoder(len(tokenizer), passes), chat, registry, tools, GenerationConfig(repetition_penalty=1.0),
                   "You are a test assistant.", max_context_tokens=1024, router=router)
 
