@@ -116,7 +116,8 @@ _REQUESTS = re.compile(
 _RULE = re.compile(
     r"\b(?:allowed|supposed to|permitted|entitled|required to|obliged|have to|has to|must (?:i|we)|"
     r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:need|have to|get)|"
-    r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:accept|keep)|up to what (?:value|amount))\b",
+    r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:just |still )?(?:accept|keep|claim|expense|bring|text)|"
+    r"up to what (?:value|amount)|what(?:'?s| is| are) the (?:rules?|polic(?:y|ies))(?= here\b))\b",
     re.IGNORECASE,
 )
 #: A record's id: three digits or more, alone or after a letter prefix, not run into a unit or decimals (a
@@ -124,7 +125,7 @@ _RULE = re.compile(
 _RECORD_ID = re.compile(r"(?<![\w.])(?:[A-Za-z]+-?)?\d{3,}(?!\w|\.\d)")
 #: Who a rule question is about: the one asking or their colleagues ("which warehouses r allowed to keep adr stuff"
 #: asks about sites, which the records tell).
-_STAFF = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
+_STAFF = re.compile(r"\b(?:i|we|me|us|my|our|here)\b", re.IGNORECASE)
 #: A question asked in its word order anywhere in a message: "a supplier wants to send me a gift, up to what value
 #: am i allowed to keep it", "found a new one near izmir, what do they have to send us before we can order".
 _ASKED = re.compile(r"\b(?:am|may|must|should|do|are|can) (?:i|we)\b"

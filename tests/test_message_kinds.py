@@ -149,6 +149,11 @@ def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reac
         ("which warehouses r allowed to keep adr stuff", False),  # about sites, not staff: the records say
         ("do we have any site in poland that's allowed to store dangerous goods?", False),
         ("found a new one near izmir actually, what do they have to send us before we can order from them", True),
+        ("feeling rough, if i'm sick tomorrow can i just text my shift lead in the morning?", True),
+        ("can i claim the wine from our team dinner or is alcohol a no?", True),
+        ("train or plane to frankfurt for the conference? whats the rule here", True),  # "here": the company's
+        ("whats the rule of thumb for pallet height?", False),  # no rule of the company's staff
+        ("can i book room bora for friday?", False),  # a request
 ],
 )
 def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, rule: bool):
