@@ -479,6 +479,12 @@ class ToolRouter:
         if call and checks and reaction(texts[0]):
             reasons.append("news, thanks or a complaint that asks for nothing")
             call = False
+        if call and checks and tool in reads and candidates[tool] < no_call and not is_question(texts[0]) and \
+                not requests_something(texts[0]) and not writes_a_digit(texts[0]):
+            # "just got back from the all-hands, the ceo's slides were actually funny for once" had searched the
+            # directory: a look-up rated below no call, for a message that neither asks nor requests
+            reasons.append(f"{tool} rated below no call, and the message asks for nothing")
+            call = False
         brings = checks and (tool in changes and asks_what_follows(texts[0]) or asks_what_it_brings(texts[0]))
         if call and brings:
             # "will that count as a no show? slot was at 11" had cancelled slot 11

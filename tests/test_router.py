@@ -578,6 +578,22 @@ def test_news_or_thanks_that_asks_for_nothing_gets_no_call(request_text: str, ca
 
 
 @pytest.mark.parametrize(
+    ("request_text", "call"),
+    [
+        ("just got back from the all-hands, the ceo's slides were actually funny for once", False),
+        ("who is in marketing", True),  # a question
+        ("pull up everyone in marketing", True),  # an order
+        ("E1006 leave requests", True),  # names a record by its id
+    ],
+)
+def test_a_look_up_rated_below_no_call_opens_only_where_the_message_asks_for_something(request_text: str, call: bool):
+    route = rated({"api.searchDirectory": 0.3, "search": 0.25}).route(
+        [request_text], {"api.searchDirectory", "search"}, reads={"api.searchDirectory"})
+    assert route.call == call and route.tool == "api.searchDirectory"
+    assert ("rated below no call" in route.reason) == (not call)
+
+
+@pytest.mark.parametrize(
     ("request_text", "probabilities", "passage", "tool"),
     [
         # the classifier answers alone; a question about what staff may do, near a passage, searches
