@@ -40,7 +40,9 @@ _GENERAL = re.compile(
     r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
     r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
     r"|^\W*who (?:painted|wrote|invented|discovered|composed|directed|founded|sang|said)\b"
-    r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
+    r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)"
+    r"|\b(?:any|some|good)\s+(?:\w+\s+)?(?:tips|advice|recs|recommendations|suggestions|ideas)\b"
+    r"|^\W*(?:tips|ideas|advice)\s+(?:for|on)\b|\bwhat(?:'s|s| is) the best way to\b",
     re.IGNORECASE,
 )
 #: What asks for the assistant's own view ("do you think", "your opinion", "hypothetically", "imo ..., agree?")

@@ -49,6 +49,11 @@ from assistant.message_kinds import (
         ("what's the extension of the security desk", False),
         ("whats my leave balance", False),
         ("how many days do new joiners have for the training courses?", False),
+        ("any good podcast recs for a 40 minute commute?", True),  # advice any colleague would give
+        ("tips for lifting heavy boxes without wrecking your back?", True),
+        ("whats the best way to deal with jet lag after a flight to singapore?", True),
+        ("ideas for a team lunch for about 12 people on monday? something not pizza", True),
+        ("what is the best time to call in sick?", False),
     ],
 )
 def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
