@@ -103,6 +103,8 @@ def test_the_answer_starts_at_the_sentence_before_the_best_where_that_one_is_nea
     ("how many days of sick leave do I get?", [False, True, True]),
     ("when do we have to sign the code of conduct again?", [False, True, True]),
     ("up to what value can I accept a gift", [False, True, True]),
+    ("overtime on a saturday, whats the premium?", [False, True, True]),  # a premium, a rate, a fee: a figure
+    ("what's the mileage rate for my own car", [False, True, True]),
     # neither: nothing is favoured
     ("who is the confidential advisor", [False, False, False]),
 ])

@@ -54,7 +54,8 @@ _ASKS_FIGURE = re.compile(
     r"\bhow (?:many|much|long|far|often|soon|late|early|old)\b|\bup to what\b|^\s*when\b|\bby when\b"
     r"|\bwhen (?:do|does|is|are|will|must|should|can|did)\b|\b(?:what|which) (?:day|date)\b"
     r"|\b(?:limit|maximum|minimum|max|budget|allowance|deadline|cut-?off)\b"
-    r"|\bper (?:night|day|week|month|year|guest|person|head)\b",
+    r"|\bper (?:night|day|week|month|year|guest|person|head)\b"
+    r"|\bwhat(?:'?s| is| are) the (?:\w+ )?(?:premium|rate|fee|surcharge|percentage|discount|price)s?\b",
     re.IGNORECASE,
 )
 _FIGURE = re.compile(
