@@ -37,7 +37,8 @@ _GENERAL = re.compile(
     r"|proofread|eli5)\b"
     r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
     r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
-    r"|\bwhat does \S+(?: \S+)? (?:mean|stand for)\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
+    r"|\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b|\bgeneral question\b"
+    r"|\bwhat(?:'?s| is) the (?:\w+ )?word for\b|\bhow do (?:you|u|i) say\b|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
     r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
     r"|^\W*who (?:painted|wrote|invented|discovered|composed|directed|founded|sang|said)\b"
     r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)"
@@ -52,6 +53,8 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
                       r"|\bwould you (?:rather|prefer|pick|choose|drop)\b"
                       r"|\b(?:is it|would it be) (?:better|smarter|wiser)\b"
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
+                      r"|\bwhat (?:sort|kind|type)s? of (?:stuff|things?|questions?) (?:can|could|do) (?:u|you) "
+                      r"(?:\w+ )?(?:do|help|answer)\b|\bwhen i ask (?:you|u)\b"
                       r"|\bwho (?:are|r) (?:u|you)\W*$|\bimh?o\b|\bagree\?|\bdon'?t you think\b"
                       r"|\bif (?:we|i|they|you|u)\b[^?]{0,80}\bwould (?:you|u)\b", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
@@ -71,7 +74,7 @@ _REACTS = re.compile(
     r"driving me (?:nuts|crazy|mad)|already|not yet|i'?ll let (?:you|u) know|might have to|"
     r"i'?ll probably|(?:we|i)(?:'?d| would) probably|(?:we'?ll|will) see|heads up|lately|bane|"
     r"(?:so|i'?m|im) done with|sick of|tired of|(?:funny|weird|strange|odd) how|keeps? \w+ing|"
-    r"always (?:seems?|looks?)|tbh|just venting|venting|"
+    r"always (?:seems?|looks?)|tbh|ngl|just venting|venting|moan(?:ing)? at|(?:genuinely |really )?impressed|"
     r"so+ (?:annoying|confusing|slow|frustrating|complicated|clunky|buggy)|at some point|not today|sometime|"
     r"(?:i|we) should probably|(?:prob|probably) (?:gonna|going to)|thinking (?:of|about)|"
     r"ha(?:ve)?n'?t decided|not decided|not sure yet|"
@@ -118,7 +121,8 @@ _REQUESTS = re.compile(
 _RULE = re.compile(
     r"\b(?:allowed|supposed to|permitted|entitled|required to|obliged|have to|has to|must (?:i|we)|"
     r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:need|have to|get)|"
-    r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:just |still )?(?:accept|keep|claim|expense|bring|text)|"
+    r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:just |still )?(?:accept|keep|claim|expense|bring|text|agree)|"
+    r"what (?:do|should|must) (?:i|we) do|"
     r"up to what (?:value|amount)|what(?:'?s| is| are) the (?:rules?|polic(?:y|ies))(?= here\b))\b",
     re.IGNORECASE,
 )
@@ -197,6 +201,16 @@ def general_question(text: str) -> bool:
     expensive?", "do you think rail will replace trucks?", "summarise this: '...'", "hypothetically, which day
     would you drop?"."""
     return _GENERAL.search(text) is not None or opinion(text)
+
+
+#: A question for what a term means: "what does 2/10 net 30 mean on an invoice?", "what does ASN stand for".
+_MEANING = re.compile(r"\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b|\bwhat is meant by\b", re.IGNORECASE)
+
+
+def asks_a_meaning(text: str) -> bool:
+    """Whether `text` asks what a term means ("what does 2/10 net 30 mean on an invoice?"): its figures are the
+    term's, not a sum's."""
+    return _MEANING.search(text) is not None
 
 
 def opinion(text: str) -> bool:

@@ -76,6 +76,7 @@ import numpy as np
 
 from assistant.codes import named_id_arguments, stated_codes
 from assistant.message_kinds import (
+    asks_a_meaning,
     asks_for_an_amount,
     asks_how_it_works,
     asks_how_long_or_who,
@@ -456,6 +457,11 @@ class ToolRouter:
                 reasons.append(f"a general question about terms the documents never use ({', '.join(unused)}): "
                                f"no search")
                 call = False
+        if call and checks and tool == CALCULATOR and asks_a_meaning(texts[0]) and \
+                composed_expression(texts[0]) is None and arithmetic(texts[0]) is None:
+            # "what does 2/10 net 30 mean on an invoice?" had computed 2/10*30
+            reasons.append("a general question whose figures make no sum: no calculation")
+            call = False
         if call and checks and opinion(texts[0]) and not stated_codes([texts[0]]):
             reasons.append("the assistant's own view asked for, no record named")
             call = False

@@ -54,6 +54,12 @@ from assistant.message_kinds import (
         ("whats the best way to deal with jet lag after a flight to singapore?", True),
         ("ideas for a team lunch for about 12 people on monday? something not pizza", True),
         ("what is the best time to call in sick?", False),
+        ("what does 2/10 net 30 mean on an invoice?", True),  # a term of three words
+        ("what's the german word for loading dock?", True),  # language help
+        ("how do u say 'my laptop won't turn on' in german", True),
+        ("general question: when you build a mixed pallet do the heaviest cases go at the bottom?", True),
+        ("what sort of stuff can you actually help a buyer with?", True),  # about the assistant itself
+        ("when i ask you about a shipment, are you looking at live data?", True),
     ],
 )
 def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
@@ -68,6 +74,8 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("expense 3318 finally reimbursed, only took 3 weeks 🙄", True),
         ("i already booked bora for thursday myself, all good", True),
         ("ugh tram 23 was packed again this morning", True),
+        ("stuck on the A16 with 26 pallets, not moved in 40 min. just needed to moan at someone", True),
+        ("SUP-0427's first three deliveries all landed on time, receiving is genuinely impressed ngl", True),
         ("ticket 4103 is fine now, close it", False),  # an order after the news
         ("SHP-205066 got to the customer this morning, set it to delivered", False),
         ("thanks! can you also cancel slot 7866", False),  # a word that requests
@@ -159,6 +167,8 @@ def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reac
         ("train or plane to frankfurt for the conference? whats the rule here", True),  # "here": the company's
         ("whats the rule of thumb for pallet height?", False),  # no rule of the company's staff
         ("can i book room bora for friday?", False),  # a request
+        ("new supplier wants paying in 14 days instead of our usual term, can i just agree that as the buyer?", True),
+        ("two pallets have a torn seal, what do i do before the driver signs and goes?", True),
 ],
 )
 def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, rule: bool):

@@ -553,6 +553,15 @@ def test_a_general_question_far_from_every_passage_needs_no_search():
                         checks=False).call
 
 
+@pytest.mark.parametrize(("request_text", "call"), [
+    ("what does 2/10 net 30 mean on an invoice?", False),  # the figures are a term's
+    ("what does 2/10 of 30 come to?", True),
+])
+def test_a_question_for_what_a_term_means_computes_nothing(request_text: str, call: bool):
+    route = rated({"calculator": 0.8}).route([request_text], {"calculator"})
+    assert route.call == call and ("no calculation" in route.reason) == (not call)
+
+
 def test_digits_inside_a_code_are_no_figure_to_calculate_with():
     router = rated({"calculator": 0.6, "search": 0.2})
     for coded in ("what is a 3PL company?", "is B2B the same as wholesale?", "manager of E1003?"):
