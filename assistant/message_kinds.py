@@ -39,7 +39,7 @@ _GENERAL = re.compile(
     r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
     r"|\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b|\bgeneral question\b"
     r"|\bwhat(?:'?s| is) the (?:\w+ )?word for\b|\bhow do (?:you|u|i) say\b"
-    r"|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b"
+    r"|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b|\btell (?:me|us) a joke\b|^\W*recommend\b"
     r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
     r"|^\W*who (?:painted|wrote|invented|discovered|composed|directed|founded|sang|said)\b"
     r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)"
@@ -56,6 +56,8 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
                       r"|\bwhat (?:can|could|do) (?:u|you) (?:do|help(?: me| us)? with)(?: for (?:me|us))?\W*$"
                       r"|\bwhat (?:sort|kind|type)s? of (?:stuff|things?|questions?) (?:can|could|do) (?:u|you) "
                       r"(?:\w+ )?(?:do|help|answer)\b|\bwhen i ask (?:you|u)\b"
+                      r"|\bbe honest\b|^\W*imagine\b|\byour thing\b"
+                      r"|\b(?:do|will) (?:you|u) (?:keep|store|remember|save|log) (?:that|this|it|my|what)\b"
                       r"|\bwho (?:are|r) (?:u|you)\W*$|\bimh?o\b|\bagree\?|\bdon'?t you think\b"
                       r"|\bif (?:we|i|they|you|u)\b[^?]{0,80}\bwould (?:you|u)\b", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
@@ -154,6 +156,7 @@ _TEXT_WORK = re.compile(
     r"|summari[sz]e (?:that|this|it|them|those)|(?:sum|boil) (?:that|this|it|them|those) (?:up|down)|"
     r"(?:recap|condense) (?:that|this|it)|tl;?dr|(?:put|turn|make) (?:that|this|it|them|those) (?:in|into) (?:a |an )?"
     r"(?:[\w-]+ ){0,3}(?:summary|message|msg|e-?mail|mail|note|bullet|bullets|list|table|sentence|paragraph|post))\b"
+    r"|[-,.;:]\s*(?:pls |please )?(?:draft|write) (?:me )?(?:something|a few lines|a line)\b(?!\s+(?:in|on|into)\b)"
     r"|^\W*(?:is it|should it be|do (?:i|we|you) (?:say|write)|which is (?:right|correct)\W*)\s*"
     r"[\"'\u2018\u201c][^\"'\u2019\u201d]+[\"'\u2019\u201d]\s*or\s*[\"'\u2018\u201c]",
     re.IGNORECASE)

@@ -60,6 +60,13 @@ from assistant.message_kinds import (
         ("general question: when you build a mixed pallet do the heaviest cases go at the bottom?", True),
         ("what sort of stuff can you actually help a buyer with?", True),  # about the assistant itself
         ("when i ask you about a shipment, are you looking at live data?", True),
+        ("tell me a joke about accountants, noah's birthday card needs something", True),
+        ("recommend a history podcast for a 2 hour train ride", True),
+        ("be honest, is 25 days of holiday generous or stingy compared to other dutch tech companies?", True),
+        ("imagine expense claims got approved on vibes alone. how fast would finance collapse", True),
+        ("when you look a colleague up for me, do you keep that info somewhere afterwards?", True),
+        ("can you also order lunch from the galley for me or is that not your thing?", True),
+        ("do you keep a list of approved carriers?", False),  # the records, not the assistant
     ],
 )
 def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
@@ -323,6 +330,8 @@ def test_what_the_thing_brings_is_asked_in_words_no_look_up_answers(text: str, b
     ("can you put that in a two line summary for the leadership channel", True),
     ("summarise that for me pls", True),
     ("put SHP-205066 on hold", False),
+    ("need to say sorry to hannah for running over into her zephyr slot - draft something short", True),
+    ("slot 7866 on friday, write something in the note field about the late truck", False),  # a record's note
 ])
 def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: bool):
     assert text_work(text) == work
