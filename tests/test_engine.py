@@ -794,28 +794,21 @@ def test_no_call_from_the_router_keeps_the_model_from_calling(setup):
     assert [call.tool for call in called.tool_calls] == ["adder"]
 
 
-def test_a_result_shaped_opening_is_still_guarded_where_the_router_found_no_call(setup):
-    tokenizer, _, registry, _ = setup
-    toolken = registry.by_name("adder").token_id
-    fabricated = ids(tokenizer, "I found 2 requests: one pending.")
-    first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
-    second = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
-    answer = final(run(routed_engine(setup, first, NO_CALL, second, sure=False)))
-    assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
-
-
-def test_a_result_shaped_opening_is_taken_back_where_the_router_is_sure_of_no_call(setup):
+def test_a_result_shaped_opening_becomes_a_call_unless_the_router_is_sure_of_no_call(setup):
     tokenizer, tools, registry, _ = setup
     toolken = registry.by_name("adder").token_id
     fabricated = ids(tokenizer, "I found 2 requests: one pending.")
     first = [(fabricated[0], toolken), *fabricated[1:], *ids(tokenizer, END)]
-    second = ids(tokenizer, "Germany won it.") + ids(tokenizer, END)
-    answer = final(run(routed_engine(setup, first, NO_CALL, second), "who won the world cup in 2014?"))
-    assert answer.guarded and answer.tool_calls == [] and tools[0].calls == [] and answer.answer == "Germany won it."
-    # the same turn with the floor above the router's 0.9999 gets the guard's call
-    called = final(run(routed_engine(setup, first, NO_CALL, ids(tokenizer, '{"a": 3}') + second, sure_no_call=1.0),
-                       "who won the world cup in 2014?"))
-    assert [call.tool for call in called.tool_calls] == ["adder"]
+    called = ids(tokenizer, '{"a": 3}') + ids(tokenizer, "It is 4.") + ids(tokenizer, END)
+    answer = final(run(routed_engine(setup, first, NO_CALL, called, sure=False)))  # no call at 0.6
+    assert answer.guarded and [call.tool for call in answer.tool_calls] == ["adder"] and answer.answer == "It is 4."
+    # sure of no call (0.9999): the claim is taken back and the reply goes on in words
+    worded = ids(tokenizer, "Germany won it.") + ids(tokenizer, END)
+    answer = final(run(routed_engine(setup, first, NO_CALL, worded), "who won the world cup in 2014?"))
+    assert answer.guarded and answer.tool_calls == [] and answer.answer == "Germany won it."
+    # ... unless the floor is above the router's 0.9999
+    answer = final(run(routed_engine(setup, first, NO_CALL, called, sure_no_call=1.0), "who won the world cup in 2014?"))
+    assert [call.tool for call in answer.tool_calls] == ["adder"] and tools[0].calls == [{"a": 3}, {"a": 3}]
 
 
 def test_a_claim_opening_the_reply_to_thanks_is_taken_back_not_turned_into_a_call(setup):
