@@ -807,7 +807,8 @@ def test_a_result_shaped_opening_becomes_a_call_unless_the_router_is_sure_of_no_
     answer = final(run(routed_engine(setup, first, NO_CALL, worded), "who won the world cup in 2014?"))
     assert answer.guarded and answer.tool_calls == [] and answer.answer == "Germany won it."
     # ... unless the floor is above the router's 0.9999
-    answer = final(run(routed_engine(setup, first, NO_CALL, called, sure_no_call=1.0), "who won the world cup in 2014?"))
+    answer = final(run(routed_engine(setup, first, NO_CALL, called, sure_no_call=1.0),
+                       "who won the world cup in 2014?"))
     assert [call.tool for call in answer.tool_calls] == ["adder"] and tools[0].calls == [{"a": 3}, {"a": 3}]
 
 
