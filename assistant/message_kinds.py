@@ -32,12 +32,14 @@ _PRONOUN_ONE = re.compile(r"\b(?:the (?:first|last|next|same|old|new)|this|that|
 #: A part of the year, no fraction to calculate with: "how much did we spend on travel last quarter?".
 _PERIOD = re.compile(r"\b(?:last|this|next|previous|past|current|each|every|per|that|the|first|second|third|fourth|"
                      r"final)\s+(?:quarter|half)\b", re.IGNORECASE)
+#: A question for what a term of up to three words means: "what does 2/10 net 30 mean", "what does ASN stand for".
+_TERM_MEANT = r"\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b"
 _GENERAL = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
     r"|proofread|eli5)\b"
     r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
     r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
-    r"|\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b|\bgeneral question\b"
+    rf"|{_TERM_MEANT}|\bgeneral question\b"
     r"|\bwhat(?:'?s| is) the (?:\w+ )?word for\b|\bhow do (?:you|u|i) say\b"
     r"|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b|\btell (?:me|us) a joke\b|^\W*recommend\b"
     r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
@@ -207,8 +209,8 @@ def general_question(text: str) -> bool:
     return _GENERAL.search(text) is not None or opinion(text)
 
 
-#: A question for what a term means: "what does 2/10 net 30 mean on an invoice?", "what does ASN stand for".
-_MEANING = re.compile(r"\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b|\bwhat is meant by\b", re.IGNORECASE)
+#: A question for what a term means: a term of up to three words, or "what is meant by".
+_MEANING = re.compile(rf"{_TERM_MEANT}|\bwhat is meant by\b", re.IGNORECASE)
 
 
 def asks_a_meaning(text: str) -> bool:
