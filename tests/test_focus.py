@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tools.focus import ANSWER_FIT, KEYWORD_FIT, answer_fits, answer_run, hoisted, statement_scores, statements
+from tools.focus import (
+    ANSWER_FIT,
+    KEYWORD_FIT,
+    RANGE_FIT,
+    answer_fits,
+    answer_run,
+    hoisted,
+    range_fits,
+    statement_scores,
+    statements,
+)
 
 PASSAGE = """Complete these courses in the learning portal within your first **14 days**:
 
@@ -93,6 +103,40 @@ def test_the_answer_starts_at_the_sentence_before_the_best_where_that_one_is_nea
     assert answer_run(text, spans, [0.1, 0.2, 0.7, 0.5, 0.0]) == spans[2]  # the next one is nearer: read on
     assert answer_run(text, spans, [0.6, 0.7, 0.2, 0.2, 0.0]) == spans[1]  # the intro is another paragraph
     assert answer_run(text, spans, [0.1, 0.2, 0.3, 0.6, 0.7]) == spans[4]  # a list item stands on its own
+
+
+def test_a_sentence_that_opens_a_list_is_answered_by_its_best_item() -> None:
+    text = "It is paid with a premium on top of the hourly rate:\n\n- weekdays: 25%;\n- Saturdays: 50%;\n\nAsk HR."
+    spans = statements(text)  # intro, weekdays, Saturdays, ask
+
+    assert answer_run(text, spans, [0.7, 0.3, 0.5, 0.1]) == spans[2]
+    assert answer_run(text, spans, [0.7, 0.5, 0.3, 0.1]) == spans[1]
+    assert answer_run(text, spans, [0.2, 0.5, 0.3, 0.7]) == spans[3]  # no list opened: the best as it is
+    stated = "Complete these courses within your first 14 days:\n\n1. Security basics.\n2. Privacy."
+    assert answer_run(stated, statements(stated), [0.7, 0.3, 0.5]) == statements(stated)[0]  # it states the figure
+
+
+ROWS = ["Value of the goods: Up to 500 euros; Approved by: The shift lead",
+        "Value of the goods: 500 to 5,000 euros; Approved by: The site manager",
+        "Value of the goods: Above 5,000 euros; Approved by: The finance director",
+        "Write-offs need approval by value."]
+
+
+@pytest.mark.parametrize(("question", "fits"), [
+    ("we have to write off a pallet worth about 3,000 euros, who needs to approve that?", [False, True, False, False]),
+    ("write-off of 12k, who signs?", [False, False, True, False]),
+    ("a write-off worth 250 eur", [True, False, False, False]),
+    ("who approves a write-off?", [False, False, False, False]),  # no amount stated
+    ("SHP-205120 at 10:30 on 2026-03-02", [False, False, False, False]),  # an id, a time and a date are none
+])
+def test_a_row_whose_range_holds_the_questions_amount_fits(question: str, fits: list[bool]) -> None:
+    assert range_fits(question, ROWS) == fits
+
+
+def test_a_statement_whose_range_holds_the_amount_counts_nearer() -> None:
+    scores = statement_scores([1.0, 0.0], [[0.5, 0.5], [0.5, 0.5]], ranges=[False, True])
+
+    assert scores[1] - scores[0] == pytest.approx(RANGE_FIT)
 
 
 @pytest.mark.parametrize(("question", "fits"), [

@@ -22,6 +22,7 @@ the question's keyword weight nearer.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -39,6 +40,11 @@ ANSWER_FIT = 0.08
 #: Added to the cosine similarity of a statement per share of the question's keyword weight it holds
 #: (`tools.lexical.KeywordIndex.shares`).
 KEYWORD_FIT = 0.3
+
+#: Added besides to a statement whose range of amounts holds the amount its question states ("a write-off worth
+#: about 3,000 euros" and the row "500 to 5,000 euros: the site manager", not "Above 5,000 euros"): every row of
+#: such a table states a figure, so only the range tells them apart (`range_fits`).
+RANGE_FIT = 0.15
 
 #: How long a run of two statements `answer_run` may start the passage with: a quoted answer is at most 360
 #: characters (`assistant.quotes.MAX_QUOTE_CHARS`), and it must hold the best statement.
@@ -65,6 +71,18 @@ _FIGURE = re.compile(
     r"|september|october|november|december)\b",
     re.IGNORECASE,
 )
+
+
+#: An amount: digits with thousands commas or a decimal part, "3k" for thousands; not part of an id (SHP-205120,
+#: E1003), a time (10:30) or a date (2026-03-02).
+_AMOUNT = re.compile(r"(?<![\w.,:/-])(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d{1,2})?)(\s*k\b)?(?![\w:/-]|[.,]\d)",
+                     re.IGNORECASE)
+#: What bounds a range of amounts before its figure ("up to 500", "above 5,000") and what joins its two ends
+#: ("500 to 5,000", "50-100", "between 50 and 100").
+_BELOW = re.compile(r"\b(?:up to|under|below|less than|at most|max(?:imum)?|no more than)\s*(?:eur|€)?\s*$",
+                    re.IGNORECASE)
+_ABOVE = re.compile(r"\b(?:above|over|more than|at least|exceeding|from)\s*(?:eur|€)?\s*$", re.IGNORECASE)
+_JOINT = re.compile(r"^\s*(?:eur(?:os)?\s*|€\s*)?(?:to|-|–|and)\s*(?:eur\s*|€\s*)?$", re.IGNORECASE)
 
 
 def statements(text: str) -> list[Span]:
@@ -133,16 +151,62 @@ def answer_fits(question: str, statements: Sequence[str]) -> list[bool]:
     return [False] * len(statements)
 
 
+def range_fits(question: str, statements: Sequence[str]) -> list[bool]:
+    """Per statement, whether it gives a range of amounts that holds an amount `question` states ("a pallet worth
+    about 3,000 euros": "500 to 5,000 euros", not "Up to 500 euros"); all False where the question states none."""
+    asked = [value for _, _, value in _amounts(question)]
+    if not asked:
+        return [False] * len(statements)
+    fits = []
+    for statement in statements:
+        ranges = _ranges(statement)
+        fits.append(any(low <= value <= high for low, high in ranges for value in asked))
+    return fits
+
+
+def _amounts(text: str) -> list[tuple[int, int, float]]:
+    """The amounts `text` writes, with where each begins and ends: "5,000" 5000.0, "3k" 3000.0, "19,50" 19.5."""
+    found = []
+    for match in _AMOUNT.finditer(text):
+        digits = match.group(1)
+        digits = digits.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits) else digits.replace(",", ".")
+        found.append((match.start(), match.end(), float(digits) * (1000 if match.group(2) else 1)))
+    return found
+
+
+def _ranges(statement: str) -> list[tuple[float, float]]:
+    """The ranges of amounts `statement` gives, as (lowest, highest): "500 to 5,000" (500, 5000), "up to 500"
+    (0, 500), "above 5,000" (5000, inf)."""
+    amounts = _amounts(statement)
+    ranges, paired = [], set()
+    for (start, end, low), (after, _, high) in itertools.pairwise(amounts):
+        if _JOINT.match(statement[end:after]) and low < high:
+            ranges.append((low, high))
+            paired.update((start, after))
+    for start, _, value in amounts:
+        if start in paired:
+            continue
+        if _BELOW.search(statement[:start]):
+            ranges.append((0.0, value))
+        elif _ABOVE.search(statement[:start]):
+            ranges.append((value, float("inf")))
+    return ranges
+
+
 def statement_scores(
     question: Sequence[float],
     embedded: Sequence[Sequence[float]],
     fits: Sequence[bool] | None = None,
     shares: Sequence[float] | None = None,
+    ranges: Sequence[bool] | None = None,
 ) -> list[float]:
     """How near each statement embedding comes to the question's: their cosine similarity (all unit length, as
-    the embedder makes them), ANSWER_FIT more for a statement that `fits` the question and KEYWORD_FIT times its
-    `shares` of the question's keywords more."""
+    the embedder makes them), ANSWER_FIT more for a statement that `fits` the question, KEYWORD_FIT times its
+    `shares` of the question's keywords more and RANGE_FIT more for one whose range holds the question's amount
+    (`ranges`)."""
     scores = [sum(a * b for a, b in zip(question, vector)) for vector in embedded]
+    if ranges is not None:
+        scores = [score + RANGE_FIT * fit for score, fit in zip(scores, ranges, strict=True)]
     if fits is not None:
         scores = [score + ANSWER_FIT * fit for score, fit in zip(scores, fits, strict=True)]
     if shares is not None:
@@ -154,8 +218,16 @@ def answer_run(text: str, spans: Sequence[Span], scores: Sequence[float]) -> Spa
     """Where the answer lies in passage `text`: its best-scored statement, from the sentence before it on where
     that one is in the same paragraph and scores higher than the statement after it (a sentence about a subject
     often follows the one with its figure: "A receipt is required for every claim above EUR 25. Smaller claims
-    ... need no receipt."), within MAX_RUN_CHARS. List items and table rows stand on their own."""
+    ... need no receipt."), within MAX_RUN_CHARS. List items and table rows stand on their own, and a sentence
+    that opens a list stating no figure ("It is paid with a premium on top of the hourly rate:") says nothing by
+    itself: its best-scored item answers ("Saturdays: 50%"); one that states a figure ("Complete these courses
+    within your first 14 days:") answers itself."""
     best = max(range(len(scores)), key=scores.__getitem__)
+    items = list(itertools.takewhile(lambda i: _ITEM.match(text[spans[i][0] : spans[i][1]]) is not None,
+                                     range(best + 1, len(spans))))
+    opening = text[spans[best][0] : spans[best][1]].rstrip()
+    if items and opening.endswith(":") and _FIGURE.search(opening) is None:
+        return spans[max(items, key=scores.__getitem__)]
     after = scores[best + 1] if best + 1 < len(scores) else float("-inf")
     if best > 0 and scores[best - 1] > after and "\n" not in text[spans[best - 1][1] : spans[best][0]] and \
             spans[best][1] - spans[best - 1][0] <= MAX_RUN_CHARS:

@@ -42,7 +42,7 @@ from tools.documents import (
     extract_text,
     read_document,
 )
-from tools.focus import Span, answer_fits, answer_run, hoisted, statement_scores, statements
+from tools.focus import Span, answer_fits, answer_run, hoisted, range_fits, statement_scores, statements
 from tools.lexical import KeywordIndex, fuse
 
 if TYPE_CHECKING:
@@ -315,7 +315,8 @@ class DocumentStore:
         available: int = 0,
     ) -> dict[str, tuple[Span, float]]:
         """Each passage's statement nearest `query` (`tools.focus`), with its cosine similarity; given the
-        `question`'s text, a statement stating what it asks for (`answer_fits`) counts ANSWER_FIT nearer, and
+        `question`'s text, a statement stating what it asks for (`answer_fits`) counts ANSWER_FIT nearer, one
+        whose range of amounts holds the question's (`range_fits`) RANGE_FIT nearer, and
         one holding its keywords (with the passage's heading; BM25's weights over the `available` passages)
         KEYWORD_FIT times their share nearer.
         Statement embeddings are kept per passage text, so a passage is cut and embedded once per process."""
@@ -327,7 +328,8 @@ class DocumentStore:
             fits = None if question is None else answer_fits(question, said)
             heading = str(rows[chunk][1].get("heading", ""))
             shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
-            scores = statement_scores(query, known[chunk], fits, shares)
+            ranges = None if question is None else range_fits(question, said)
+            scores = statement_scores(query, known[chunk], fits, shares, ranges)
             focus[chunk] = (answer_run(rows[chunk][0], spans, scores), max(scores))
         return focus
 
