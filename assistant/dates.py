@@ -293,8 +293,12 @@ _TIME = re.compile(r"(?<![\w:.,/-])(?:(?P<dh>1[0-2]|0?[1-9])(?::(?P<dm>[0-5]\d))
                    r"(?P<part>morning|afternoon|evening)\b|(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
                    r"(?:\s*(?P<p>[ap]\.?m\b\.?))?|(?P<h12>1[0-2]|0?[1-9])\s*(?P<p12>[ap]\.?m\b\.?))(?![\w:])|"
                    r"\b(?P<noon>noon|midday)\b|"
-                   r"\bat\s+(?P<doth>[01]?\d|2[0-3])\.(?P<dotm>[0-5]\d)\b(?!\s*(?:eur|euros?|€|%|k\b))",
+                   r"\bat\s+(?P<doth>[01]?\d|2[0-3])\.(?P<dotm>[0-5]\d)\b(?!\s*(?:eur|euros?|€|%|k\b))|"
+                   r"\b(?:at\s+(?P<half>half)|(?P<past>half|quarter)\s+past|(?P<to>quarter)\s+to)\s+"
+                   r"(?P<said>1[0-2]|[1-9])(?!\d|[:.,]\d)(?:\s*(?P<saidp>[ap]\.?m\b\.?))?",
                    re.IGNORECASE)
+#: Minutes past the hour a time said in words adds: "half 3" and "half past 3" are 3:30, "quarter to 4" 3:45.
+_SAID_MINUTES = {"half": 30, "quarter": 15}
 
 
 def stated_times(text: str) -> list[str]:
@@ -325,6 +329,13 @@ def stated_time_spans(text: str) -> list[tuple[int, int, str]]:
             value = "12:00"
         elif match.group("doth"):  # "at 3.15": a time written with a dot, an office hour like a bare range's
             value = _clock(match.group("doth"), match.group("dotm"), None, True)
+        elif match.group("said"):  # "at half 3", "quarter to 4": an office hour too, unless am or pm follows
+            hour, suffix = int(match.group("said")), match.group("saidp")
+            if match.group("to"):
+                value = _clock(str(hour - 1 if hour > 1 else 12), "45", suffix, True)
+            else:
+                value = _clock(str(hour), str(_SAID_MINUTES[(match.group("half") or match.group("past")).lower()]),
+                               suffix, True)
         elif match.group("part"):
             value = _clock(match.group("dh"), match.group("dm"), "am" if match.group("part").lower() == "morning"
                            else "pm", False)

@@ -134,6 +134,10 @@ def test_a_day_of_the_month_or_a_weekday_past_is_the_second_reading():
         ("between 5 and 10 people", []),
         ("tickets 4103 and 4104", []),
         ("rooms 2 to 4 on the list", []),  # a bare range in a request about no time of day
+        ("portex picks up this afternoon at half 3, get them a door for 30 min", ["15:30"]),  # British "half 3"
+        ("half past 10 or quarter to 4", ["10:30", "15:45"]),  # in words: office hours, as a bare range's
+        ("quarter past 9am", ["09:15"]),
+        ("half 3 pallets were damaged", []),  # half of a figure, no time
     ],
 )
 def test_the_times_of_day_a_request_states(said: str, times: list[str]):
