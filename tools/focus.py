@@ -214,17 +214,28 @@ def statement_scores(
     return scores
 
 
+def _listed(text: str, span: Span) -> bool:
+    """Whether the statement at `span` is a list item or a table row."""
+    return _ITEM.match(text[span[0] : span[1]]) is not None or text[span[0] : span[1]].startswith("|")
+
+
+def _table_header(text: str, span: Span) -> bool:
+    """Whether the statement at `span` is a table's header row: a rule row follows it."""
+    following = text[span[1] :].lstrip("\n").split("\n", 1)[0].strip()
+    return text[span[0] : span[1]].startswith("|") and _TABLE_RULE.match(following) is not None
+
+
 def answer_run(text: str, spans: Sequence[Span], scores: Sequence[float]) -> Span:
     """Where the answer lies in passage `text`: its best-scored statement, from the sentence before it on where
     that one is in the same paragraph and scores higher than the statement after it (a sentence about a subject
     often follows the one with its figure: "A receipt is required for every claim above EUR 25. Smaller claims
     ... need no receipt."), within MAX_RUN_CHARS. List items and table rows stand on their own, and a sentence
-    that opens a list stating no figure ("It is paid with a premium on top of the hourly rate:") says nothing by
-    itself: its best-scored item answers ("Saturdays: 50%"); one that states a figure ("Complete these courses
-    within your first 14 days:") answers itself."""
+    that opens a list or a table stating no figure ("It is paid with a premium on top of the hourly rate:")
+    says nothing by itself: its best-scored item or row answers ("Saturdays: 50%"); one that states a figure
+    ("Complete these courses within your first 14 days:") answers itself."""
     best = max(range(len(scores)), key=scores.__getitem__)
-    items = list(itertools.takewhile(lambda i: _ITEM.match(text[spans[i][0] : spans[i][1]]) is not None,
-                                     range(best + 1, len(spans))))
+    listed = list(itertools.takewhile(lambda i: _listed(text, spans[i]), range(best + 1, len(spans))))
+    items = [i for i in listed if not _table_header(text, spans[i])]
     opening = text[spans[best][0] : spans[best][1]].rstrip()
     if items and opening.endswith(":") and _FIGURE.search(opening) is None:
         return spans[max(items, key=scores.__getitem__)]
