@@ -37,16 +37,24 @@ _TERM_MEANT = r"\bwhat does \S+(?: \S+){0,2} (?:mean|stand for)\b"
 _GENERAL = re.compile(
     r"^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:explain|define|describe|summari[sz]e|translate|rephrase|reword"
     r"|proofread|eli5)\b"
-    r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!the\b|our\b|my\b|your\b|we\b|i\b)[\w-]+(?: [\w-]+)?"
+    r"|\b(?:what(?:'s|s| is| are)|whats) (?:a |an )?(?!(?:the|our|my|your|we|i|it|this|that|these|those|they|he|she|"
+    r"there)\b)[\w-]+(?: [\w-]+)?"
     r"(?: (?:vs\.?|versus|in|mean)\b[^?]*)?\??\s*$"
     rf"|{_TERM_MEANT}|\bgeneral question\b"
     r"|\bwhat(?:'?s| is) the (?:\w+ )?word for\b|\bhow do (?:you|u|i) say\b"
-    r"|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b|\btell (?:me|us) a joke\b|^\W*recommend\b"
+    r"|\bdifference between\b|\b(?:vs\.?|versus)\s|\bsame thing as\b|\btell (?:me|us) a joke\b"
     r"|\b(?:in general|generally(?: speaking)?|usually)\b|^\W*why (?:is|are|do|does)\b"
     r"|^\W*who (?:painted|wrote|invented|discovered|composed|directed|founded|sang|said)\b"
-    r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)"
-    r"|\b(?:any|some|good)\s+(?:\w+\s+)?(?:tips|advice|recs|recommendations|suggestions|ideas)\b"
-    r"|^\W*(?:tips|ideas|advice)\s+(?:for|on)\b|\bwhat(?:'s|s| is) the best way to\b",
+    r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
+    re.IGNORECASE,
+)
+#: What asks for advice or ideas any colleague would give: "any good podcast recs", "tips for lifting boxes",
+#: "whats the best way to deal with jet lag", "a birthday present idea for a colleague", "secret santa ideas".
+_ADVICE = re.compile(
+    r"\b(?:any|some|good)\s+(?:\w+\s+)?(?:tips|advice|recs|recommendations|suggestions|ideas)\b|^\W*recommend\b"
+    r"|^\W*(?:tips|ideas|advice)\s+(?:for|on)\b|\bwhat(?:'s|s| is) the best way to\b|^\W*(?:the )?best ways? to\b"
+    r"|\b(?:an?|some|few|good)\s+(?:[\w-]+\s+){0,2}ideas?\s+(?:for|to)\b"
+    r"|\b(?:gift|present|birthday|christmas|xmas|santa|lunch|dinner|party|costume|outing|team[- ]building)\s+ideas?\b",
     re.IGNORECASE,
 )
 #: What asks for the assistant's own view ("do you think", "your opinion", "hypothetically", "imo ..., agree?")
@@ -74,7 +82,7 @@ _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
     r"wow|omg|yikes|phew|sigh|meh|nah|eh|anyways?|whatever|(?:it|that) can wait|brutal|damn|crazy|wild|insane|"
-    r"nightmare|killing me|what an? \w+|"
+    r"nightmare|killing me|what an? \w+|appreciate it(?! if)|(?:much |really )?appreciated|"
     r"you'?re (?:a star|the best|a legend|a lifesaver)|legend|lifesaver|impressive|can'?t wait|fed up|"
     r"driving me (?:nuts|crazy|mad)|already|not yet|i'?ll let (?:you|u) know|might have to|"
     r"i'?ll probably|(?:we|i)(?:'?d| would) probably|(?:we'?ll|will) see|heads up|lately|bane|"
@@ -125,7 +133,9 @@ _REQUESTS = re.compile(
 #: entitled to something, or must do it.
 _RULE = re.compile(
     r"\b(?:allowed|supposed to|permitted|entitled|required to|obliged|have to|has to|must (?:i|we)|"
-    r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:need|have to|get)|"
+    r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:still |even |also |really |actually )?"
+    r"(?:need|have to|get)|is (?:that|this|there|it) (?:a |an )?(?:real |actual |official |proper )?(?:rule|policy)|"
+    r"what(?:'?s| is) the (?:rule|policy) (?:on|for|about)|"
     r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:just |still )?(?:accept|keep|claim|expense|bring|text|agree)|"
     r"what (?:do|should|must) (?:i|we) do|"
     r"up to what (?:value|amount)|what(?:'?s| is| are) the (?:rules?|polic(?:y|ies))(?= here\b))\b",
@@ -206,7 +216,13 @@ def general_question(text: str) -> bool:
     company's documents say: "what's FIFO vs FEFO?", "explain safety stock", "why is the last mile so
     expensive?", "do you think rail will replace trucks?", "summarise this: '...'", "hypothetically, which day
     would you drop?"."""
-    return _GENERAL.search(text) is not None or opinion(text)
+    return _GENERAL.search(text) is not None or asks_for_advice(text) or opinion(text)
+
+
+def asks_for_advice(text: str) -> bool:
+    """Whether `text` asks for advice or ideas any colleague would give ("tips for lifting boxes without hurting
+    your back", "secret santa ideas under 20 euros?"): its figures bound the advice, they make no sum."""
+    return _ADVICE.search(text) is not None
 
 
 #: A question for what a term means: a term of up to three words, or "what is meant by".
@@ -276,6 +292,16 @@ def rule_question(text: str) -> bool:
     allowed to keep adr stuff")."""
     return (is_question(text) or _ASKED.search(text) is not None) and _RULE.search(text) is not None and \
         _STAFF.search(text) is not None and not general_question(text) and _THING_ALLOWED.search(text) is None
+
+
+def asks_for_the_rule(text: str) -> bool:
+    """Whether `text` asks in words for the company's rule on what it tells ("they said our booking 'expired'?? is
+    that a real rule"): the handbook's question, whatever record it names."""
+    return rule_question(text) and _RULE_NAMED.search(text) is not None
+
+
+_RULE_NAMED = re.compile(r"\b(?:is (?:that|this|there|it) (?:a |an )?(?:real |actual |official |proper )?"
+                         r"(?:rule|policy)|what(?:'?s| is) the (?:rule|policy) (?:on|for|about))\b", re.IGNORECASE)
 
 
 def limit_question(text: str) -> bool:

@@ -77,7 +77,9 @@ import numpy as np
 from assistant.codes import named_id_arguments, stated_codes
 from assistant.message_kinds import (
     asks_a_meaning,
+    asks_for_advice,
     asks_for_an_amount,
+    asks_for_the_rule,
     asks_how_it_works,
     asks_how_long_or_who,
     asks_what_follows,
@@ -433,7 +435,8 @@ class ToolRouter:
         if checks and SEARCH in candidates and passage is not None and passage >= RULE_FLOOR \
                 and (rule_question(texts[0]) or asks_how_it_works(texts[0])
                      or limit_question(texts[0]) and (tool in reads or not call)) \
-                and (not call or record_free or asked_after is not None and rule_question(asked_after)):
+                and (not call or record_free or asked_after is not None and rule_question(asked_after)
+                     or tool in reads and asks_for_the_rule(texts[0])):
             reasons.append(f"a question about what staff may or must do ({passage:.2f} from the nearest passage): "
                            f"search")
             tool, call = SEARCH, True
@@ -457,9 +460,10 @@ class ToolRouter:
                 reasons.append(f"a general question about terms the documents never use ({', '.join(unused)}): "
                                f"no search")
                 call = False
-        if call and checks and tool == CALCULATOR and asks_a_meaning(texts[0]) and \
+        if call and checks and tool == CALCULATOR and (asks_a_meaning(texts[0]) or asks_for_advice(texts[0])) and \
                 composed_expression(texts[0]) is None and arithmetic(texts[0]) is None:
-            # "what does 2/10 net 30 mean on an invoice?" had computed 2/10*30
+            # "what does 2/10 net 30 mean on an invoice?" had computed 2/10*30, "secret santa ideas under 20 euros?
+            # the draw is on the 18th" 18*20
             reasons.append("a general question whose figures make no sum: no calculation")
             call = False
         if call and checks and opinion(texts[0]) and not stated_codes([texts[0]]):

@@ -4,6 +4,7 @@ import pytest
 
 from assistant.message_kinds import (
     asks_for_an_amount,
+    asks_for_the_rule,
     asks_how_it_works,
     asks_how_long_or_who,
     asks_what_follows,
@@ -67,6 +68,11 @@ from assistant.message_kinds import (
         ("when you look a colleague up for me, do you keep that info somewhere afterwards?", True),
         ("can you also order lunch from the galley for me or is that not your thing?", True),
         ("do you keep a list of approved carriers?", False),  # the records, not the assistant
+        ("need a birthday present idea for a colleague who loves hiking, budget about 30 euros", True),  # advice
+        ("secret santa ideas under 20 euros? the draw is on the 18th", True),
+        ("best ways to beat jet lag? flying to toronto on the 14th", True),
+        ("any idea when SHP-204111 lands?", False),  # "any idea" asks for a record
+        ("new guy asked me the speed limit for forklifts inside the building and i blanked. what is it", False),
     ],
 )
 def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
@@ -147,6 +153,8 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("good?", False),
         ("ta", True),  # British thanks
         ("ok whatever. while youre here show me the delayed shipments out of WH-04", False),  # "show me" asks
+        ("ok that worked, 4106 is in the system now. appreciate it!", True),
+        ("i'd appreciate it if you could close 4106", False),  # a request put politely
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -176,6 +184,8 @@ def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reac
         ("can i book room bora for friday?", False),  # a request
         ("new supplier wants paying in 14 days instead of our usual term, can i just agree that as the buyer?", True),
         ("two pallets have a torn seal, what do i do before the driver signs and goes?", True),
+        ("going down to 4 days a week from january. do i still get the full 25 days of holiday?", True),
+        ("we got to sirocco 20 min late and they said our booking 'expired'?? is that a real rule", True),
 ],
 )
 def test_a_rule_question_asks_what_the_company_allows_or_expects(question: str, rule: bool):
@@ -256,6 +266,17 @@ def test_a_question_for_how_long_by_when_or_who_is_told(text: str, asks: bool):
 ])
 def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: str, asks: bool):
     assert asks_for_an_amount(text) is asks
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("they said our booking 'expired'?? is that a real rule", True),
+    ("is there a rule for how long i can book bora?", True),
+    ("what's the policy on gifts for us?", True),
+    ("is bora free at 3? we need it", False),  # a record asked for
+    ("whats the rule of thumb for pallet height?", False),  # no rule of the company's staff
+])
+def test_a_question_that_asks_for_the_rule_in_words_is_told(text: str, named: bool):
+    assert asks_for_the_rule(text) == named
 
 
 @pytest.mark.parametrize(("text", "limit"), [

@@ -556,8 +556,10 @@ def test_a_general_question_far_from_every_passage_needs_no_search():
 @pytest.mark.parametrize(("request_text", "call"), [
     ("what does 2/10 net 30 mean on an invoice?", False),  # the figures are a term's
     ("what does 2/10 of 30 come to?", True),
+    ("secret santa ideas under 20 euros? the draw is on the 18th", False),  # the figures bound the advice
+    ("250 RSVPs, we usually get 12% no-shows, how many meals should we order", True),
 ])
-def test_a_question_for_what_a_term_means_computes_nothing(request_text: str, call: bool):
+def test_a_question_for_what_a_term_means_or_for_advice_computes_nothing(request_text: str, call: bool):
     route = rated({"calculator": 0.8}).route([request_text], {"calculator"})
     assert route.call == call and ("no calculation" in route.reason) == (not call)
 
