@@ -74,6 +74,10 @@ _WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who
                   r"(?:[?.!,;]|$)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"([\w'’-]+(?:\s+[\w'’-]+){0,5}?)['’]s?\s+([\w-]+)", re.IGNORECASE)
 _DETAIL_OF = re.compile(r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\W*$", re.IGNORECASE)
+#: The same asked in a message's first sentence, another after it: "whats the supplier id for baltic pack? need it
+#: for a PO".
+_DETAIL_OF_FIRST = re.compile(r"^[^?.!]*?\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\s*[?.!]\s",
+                              re.IGNORECASE)
 _DETAIL_IS = re.compile(r"\b(?:what|which|whats|what's)\s+([\w-]+)\s+(?:is|does|do|did)\s+"
                         r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
                         r"(?:\s+(?:on|in|at|sit|sits|work|works|have|has|use|uses)){0,2}\W*$", re.IGNORECASE)
@@ -127,8 +131,9 @@ def searched_name(request: str, schema: Mapping[str, Any], operation_words: Coll
         if match.group(2).casefold() in details:
             # the words just before it: "i emailed lars eriksen's team" names "lars eriksen"
             candidates.append(" ".join(_after_the_asking(match.group(1)).split()[-OWNER_WORDS:]))
-    if (match := _DETAIL_OF.search(text)) and match.group(1).casefold() in details - _COUNTED:
-        candidates.append(match.group(2))
+    for match in (_DETAIL_OF.search(text), _DETAIL_OF_FIRST.search(text)):
+        if match and match.group(1).casefold() in details - _COUNTED:
+            candidates.append(match.group(2))
     if (match := _DETAIL_IS.search(text)) and match.group(1).casefold() in details:
         candidates.append(match.group(2))
     if match := _STATE.match(text):

@@ -41,6 +41,7 @@ SCHEMAS = {"api.searchDirectory": DIRECTORY, "api.getEmployee": EMPLOYEE}
     ("i emailed lars eriksen's team last week, who's his manager", "lars eriksen"),
     ("what's the email of daniel kim", "daniel kim"),
     ("extension for sofia", "sofia"),
+    ("whats the email for sofia rossi? need it for a card", "sofia rossi"),  # a sentence after the question
     ("what floor is chloe martin on", "chloe martin"),
     ("what team does lena work in", "lena"),
     ("find anyone with designer in their title", "designer"),
