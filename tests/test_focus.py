@@ -115,6 +115,7 @@ def test_a_sentence_that_opens_a_list_is_answered_by_its_best_item() -> None:
     table = "IT responds within these times:\n\n| Priority | First response |\n|---|---|\n| urgent | 1 hour |\n" \
         "| high | 4 hours |\n"
     assert answer_run(table, statements(table), [0.7, 0.6, 0.2, 0.5]) == statements(table)[3]  # a row, no header
+    assert answer_run(table, statements(table), [0.1, 0.7, 0.2, 0.5]) == statements(table)[3]  # nor a header alone
     stated = "Complete these courses within your first 14 days:\n\n1. Security basics.\n2. Privacy."
     assert answer_run(stated, statements(stated), [0.7, 0.3, 0.5]) == statements(stated)[0]  # it states the figure
 

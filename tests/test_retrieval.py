@@ -513,6 +513,32 @@ def test_the_statement_that_answers_comes_first_and_is_embedded_once(
     assert embedder.texts_embedded == before + 1  # the question only: the statements' embeddings are kept
 
 
+WRITE_OFFS = """# Damage
+
+## Write-off
+
+Write-offs need approval by value:
+
+| Value of the goods | Approved by |
+|---|---|
+| Up to 500 euros | The shift lead |
+| 500 to 5,000 euros | The site manager |
+| Above 5,000 euros | The finance director |
+"""
+
+
+def test_the_row_whose_range_holds_the_questions_amount_comes_first_the_passages_score_its_own(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
+    store = ingested(tmp_path, embedder, "damage.md", WRITE_OFFS)
+    plain = new_store(tmp_path, embedder, focus_passages=False)
+    question = "who approves a write-off of goods worth about 3,000 euros?"
+
+    first = store.search(question)[0]
+    assert first.text.startswith("| 500 to 5,000 euros")
+    assert first.score == pytest.approx(plain.search(question)[0].score)
+
+
 @pytest.mark.slow
 def test_demo_handbook_answers_come_from_the_right_document(
     tmp_path: Path, embedder: CountingEmbedder

@@ -231,13 +231,13 @@ def answer_run(text: str, spans: Sequence[Span], scores: Sequence[float]) -> Spa
     often follows the one with its figure: "A receipt is required for every claim above EUR 25. Smaller claims
     ... need no receipt."), within MAX_RUN_CHARS. List items and table rows stand on their own, and a sentence
     that opens a list or a table stating no figure ("It is paid with a premium on top of the hourly rate:")
-    says nothing by itself: its best-scored item or row answers ("Saturdays: 50%"); one that states a figure
-    ("Complete these courses within your first 14 days:") answers itself."""
+    says nothing by itself, nor does a table's header row: its best-scored item or row answers ("Saturdays: 50%");
+    a sentence that states a figure ("Complete these courses within your first 14 days:") answers itself."""
     best = max(range(len(scores)), key=scores.__getitem__)
     listed = list(itertools.takewhile(lambda i: _listed(text, spans[i]), range(best + 1, len(spans))))
     items = [i for i in listed if not _table_header(text, spans[i])]
     opening = text[spans[best][0] : spans[best][1]].rstrip()
-    if items and opening.endswith(":") and _FIGURE.search(opening) is None:
+    if items and (opening.endswith(":") and _FIGURE.search(opening) is None or _table_header(text, spans[best])):
         return spans[max(items, key=scores.__getitem__)]
     after = scores[best + 1] if best + 1 < len(scores) else float("-inf")
     if best > 0 and scores[best - 1] > after and "\n" not in text[spans[best - 1][1] : spans[best][0]] and \

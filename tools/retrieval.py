@@ -328,9 +328,11 @@ class DocumentStore:
             fits = None if question is None else answer_fits(question, said)
             heading = str(rows[chunk][1].get("heading", ""))
             shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
-            ranges = None if question is None else range_fits(question, said)
-            scores = statement_scores(query, known[chunk], fits, shares, ranges)
-            focus[chunk] = (answer_run(rows[chunk][0], spans, scores), max(scores))
+            scores = statement_scores(query, known[chunk], fits, shares)
+            # the range picks the row within the passage; which passage comes first stays the statements' nearness
+            ranged = scores if question is None else statement_scores(query, known[chunk], fits, shares,
+                                                                       range_fits(question, said))
+            focus[chunk] = (answer_run(rows[chunk][0], spans, ranged), max(scores))
         return focus
 
     def _statements(self, rows: dict[str, tuple[str, Any, float]]) -> tuple[dict[str, list[Span]], dict[str, list]]:
