@@ -17,7 +17,9 @@ nearer (`answer_fits`), as question-answering systems match a question's expecte
 words the question shares with a statement say which one it is about when the embedding hears only the topic
 ("lost my badge again, is the replacement still free?" shares "replacement" and "free" with "The first
 replacement is free; further replacements cost EUR 15."): a statement is weighed KEYWORD_FIT times its share of
-the question's keyword weight nearer.
+the question's keyword weight nearer. Within a passage, a row whose range of amounts holds the amount the question
+states is weighed RANGE_FIT nearer (`range_fits`), and a sentence that opens a list or a table without a figure,
+or a table's header row, hands the answer to its best item or row (`answer_run`).
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ ANSWER_FIT = 0.08
 #: (`tools.lexical.KeywordIndex.shares`).
 KEYWORD_FIT = 0.3
 
-#: Added besides to a statement whose range of amounts holds the amount its question states ("a write-off worth
-#: about 3,000 euros" and the row "500 to 5,000 euros: the site manager", not "Above 5,000 euros"): every row of
-#: such a table states a figure, so only the range tells them apart (`range_fits`).
+#: Added, within its passage, to a statement whose range of amounts holds the amount its question states ("a
+#: write-off worth about 3,000 euros" and the row "500 to 5,000 euros: the site manager", not "Above 5,000 euros"):
+#: every row of such a table states a figure, so only the range tells them apart (`range_fits`). It does not order
+#: the passages: another document's table of ranges holds the amount too.
 RANGE_FIT = 0.15
 
 #: How long a run of two statements `answer_run` may start the passage with: a quoted answer is at most 360
