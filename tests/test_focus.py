@@ -12,6 +12,7 @@ from tools.focus import (
     answer_run,
     hoisted,
     range_fits,
+    range_weighed,
     statement_scores,
     statements,
 )
@@ -138,7 +139,7 @@ def test_a_row_whose_range_holds_the_questions_amount_fits(question: str, fits: 
 
 
 def test_a_statement_whose_range_holds_the_amount_counts_nearer() -> None:
-    scores = statement_scores([1.0, 0.0], [[0.5, 0.5], [0.5, 0.5]], ranges=[False, True])
+    scores = range_weighed(statement_scores([1.0, 0.0], [[0.5, 0.5], [0.5, 0.5]]), [False, True])
 
     assert scores[1] - scores[0] == pytest.approx(RANGE_FIT)
 

@@ -201,20 +201,22 @@ def statement_scores(
     embedded: Sequence[Sequence[float]],
     fits: Sequence[bool] | None = None,
     shares: Sequence[float] | None = None,
-    ranges: Sequence[bool] | None = None,
 ) -> list[float]:
     """How near each statement embedding comes to the question's: their cosine similarity (all unit length, as
-    the embedder makes them), ANSWER_FIT more for a statement that `fits` the question, KEYWORD_FIT times its
-    `shares` of the question's keywords more and RANGE_FIT more for one whose range holds the question's amount
-    (`ranges`)."""
+    the embedder makes them), ANSWER_FIT more for a statement that `fits` the question and KEYWORD_FIT times its
+    `shares` of the question's keywords more."""
     scores = [sum(a * b for a, b in zip(question, vector)) for vector in embedded]
-    if ranges is not None:
-        scores = [score + RANGE_FIT * fit for score, fit in zip(scores, ranges, strict=True)]
     if fits is not None:
         scores = [score + ANSWER_FIT * fit for score, fit in zip(scores, fits, strict=True)]
     if shares is not None:
         scores = [score + KEYWORD_FIT * share for score, share in zip(scores, shares, strict=True)]
     return scores
+
+
+def range_weighed(scores: Sequence[float], ranges: Sequence[bool]) -> list[float]:
+    """`scores` (`statement_scores`) with RANGE_FIT more for each statement whose range holds the question's amount
+    (`ranges`, from `range_fits`): how `answer_run` weighs a passage's statements, not how passages are ordered."""
+    return [score + RANGE_FIT * fit for score, fit in zip(scores, ranges, strict=True)]
 
 
 def _listed(text: str, span: Span) -> bool:

@@ -42,7 +42,16 @@ from tools.documents import (
     extract_text,
     read_document,
 )
-from tools.focus import Span, answer_fits, answer_run, hoisted, range_fits, statement_scores, statements
+from tools.focus import (
+    Span,
+    answer_fits,
+    answer_run,
+    hoisted,
+    range_fits,
+    range_weighed,
+    statement_scores,
+    statements,
+)
 from tools.lexical import KeywordIndex, fuse
 
 if TYPE_CHECKING:
@@ -330,8 +339,7 @@ class DocumentStore:
             shares = None if index is None else index.shares(question, [f"{heading} {text}" for text in said])
             scores = statement_scores(query, known[chunk], fits, shares)
             # the range picks the row within the passage; which passage comes first stays the statements' nearness
-            ranged = scores if question is None else statement_scores(query, known[chunk], fits, shares,
-                                                                       range_fits(question, said))
+            ranged = scores if question is None else range_weighed(scores, range_fits(question, said))
             focus[chunk] = (answer_run(rows[chunk][0], spans, ranged), max(scores))
         return focus
 
