@@ -129,13 +129,15 @@ _REQUESTS = re.compile(
     r"kill|drop|scrap|release|reserve|grab|hold(?! off)|chase|free|ship)\b",
     re.IGNORECASE,
 )
+#: A rule asked for in words: "is that a real rule", "what's the policy on gifts".
+_RULE_NAMED_WORDS = (r"is (?:that|this|there|it) (?:a |an )?(?:real |actual |official |proper )?(?:rule|policy)"
+                     r"|what(?:'?s| is) the (?:rule|policy) (?:on|for|about)")
 #: What a question about the company's rules for its staff asks: whether one is allowed, supposed, required or
 #: entitled to something, or must do it.
 _RULE = re.compile(
     r"\b(?:allowed|supposed to|permitted|entitled|required to|obliged|have to|has to|must (?:i|we)|"
     r"(?:am|may|must|should) i|(?:may|must|should) we|do (?:i|we) (?:still |even |also |really |actually )?"
-    r"(?:need|have to|get)|is (?:that|this|there|it) (?:a |an )?(?:real |actual |official |proper )?(?:rule|policy)|"
-    r"what(?:'?s| is) the (?:rule|policy) (?:on|for|about)|"
+    rf"(?:need|have to|get)|{_RULE_NAMED_WORDS}|"
     r"are we (?:allowed|supposed|meant)|can (?:i|we) (?:just |still )?(?:accept|keep|claim|expense|bring|text|agree)|"
     r"what (?:do|should|must) (?:i|we) do|"
     r"up to what (?:value|amount)|what(?:'?s| is| are) the (?:rules?|polic(?:y|ies))(?= here\b))\b",
@@ -300,8 +302,7 @@ def asks_for_the_rule(text: str) -> bool:
     return rule_question(text) and _RULE_NAMED.search(text) is not None
 
 
-_RULE_NAMED = re.compile(r"\b(?:is (?:that|this|there|it) (?:a |an )?(?:real |actual |official |proper )?"
-                         r"(?:rule|policy)|what(?:'?s| is) the (?:rule|policy) (?:on|for|about))\b", re.IGNORECASE)
+_RULE_NAMED = re.compile(rf"\b(?:{_RULE_NAMED_WORDS})\b", re.IGNORECASE)
 
 
 def limit_question(text: str) -> bool:

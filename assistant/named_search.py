@@ -73,11 +73,12 @@ _VERB = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay|actually|just|no|wait|sorry|
 _WHO = re.compile(r"^\W*(?:(?:hi|hey|hello|ok|okay)\W+)?(?:who is|who's|whos|who’s)\s+(?:the\s+)?([^?.!,;]+?)\W*"
                   r"(?:[?.!,;]|$)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"([\w'’-]+(?:\s+[\w'’-]+){0,5}?)['’]s?\s+([\w-]+)", re.IGNORECASE)
-_DETAIL_OF = re.compile(r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\W*$", re.IGNORECASE)
+#: A detail of a name: "email of daniel kim", "extension for sofia".
+_DETAIL = r"\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})"
+_DETAIL_OF = re.compile(rf"{_DETAIL}\W*$", re.IGNORECASE)
 #: The same asked in a message's first sentence, another after it: "whats the supplier id for baltic pack? need it
 #: for a PO".
-_DETAIL_OF_FIRST = re.compile(r"^[^?.!]*?\b([\w-]+)\s+(?:of|for)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\s*[?.!]\s",
-                              re.IGNORECASE)
+_DETAIL_OF_FIRST = re.compile(rf"^[^?.!]*?{_DETAIL}\s*[?.!]\s", re.IGNORECASE)
 _DETAIL_IS = re.compile(r"\b(?:what|which|whats|what's)\s+([\w-]+)\s+(?:is|does|do|did)\s+"
                         r"([\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
                         r"(?:\s+(?:on|in|at|sit|sits|work|works|have|has|use|uses)){0,2}\W*$", re.IGNORECASE)
