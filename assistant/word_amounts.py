@@ -1,7 +1,8 @@
 """Word problems about amounts and counts, composed into a calculator expression for
 `assistant.word_problems.composed_expression`: items at a price each and their total (with fees, VAT or a
 discount), an average and a weighted one, what is left of a budget and what is still needed to reach a target,
-a sum shared out or in a ratio or proportion, a price per unit and the difference of two, containers a quantity
+a sum shared out or in a ratio or proportion (among those still coming when some dropped out), a flat cost shared
+with a cost per person on top, a price per unit and the difference of two, containers a quantity
 needs, a rate per so many, a total per one of each of two counts, amounts added up. Each shape returns None unless the
 request is that shape and every figure it states has its place.
 """
@@ -159,6 +160,9 @@ def remaining(text: str, figures: list[Figure]) -> str | None:
     percents, amounts = split_percents(_per_head(text, _paid_in_parts(text, figures)))
     if percents or len(amounts) < 2 or not (has(LEFT, text) and (has(USED, text) or has(r"\bbudget\b", text))):
         return None
+    went = re.search(r"\b(?:went|gone|goes|moved|increased|rose|raised|bumped)\s+(?:up\s+)?from\s+(\d+(?:\.\d+)?)\s+"
+                     r"(?:[a-z]+\s+)?to\s+\d", text)  # "my leave went up from 25 to 27 days": 27 is what there is
+    amounts = [f for f in amounts if went is None or f.start != went.start(1)]
     counts = [f for f in amounts if "*" not in f.text and (re.match(_COUNTED, text[f.end:]) or
                                                            has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
     count = counts[-1] if len(counts) == 1 and len(amounts) > 2 and (has(SPLIT, text) or has(r"\bper\b", text)) \
@@ -186,6 +190,21 @@ def remaining(text: str, figures: list[Figure]) -> str | None:
     if count is not None:
         return f"({left})/{count.text}"
     return left
+
+
+def without_dropouts(text: str, figures: list[Figure]) -> list[Figure]:
+    """`figures` with a count of people and those of them who dropped out made one figure ("a dozen of us
+    originally. 4 people dropped out": (12 - 4)); `figures` as they are unless one count comes before them."""
+    dropped = [f for f in figures if not f.percent and re.match(
+        r"\s*(?:people\s+|ppl\s+|of (?:us|them)\s+|colleagues\s+|guests\s+)?(?:have\s+|had\s+)?(?:dropped out|"
+        r"pulled out|backed out|cancell?ed|can'?t (?:come|make it)|couldn'?t (?:come|make it))\b", text[f.end:])]
+    if len(dropped) != 1:
+        return figures
+    counts = [f for f in figures if f.end <= dropped[0].start and not f.percent and re.match(_COUNTED, text[f.end:])]
+    if len(counts) != 1 or counts[0].value <= dropped[0].value:
+        return figures
+    merged = Figure(f"({counts[0].text} - {dropped[0].text})", counts[0].start, counts[0].end, False)
+    return [merged if f is counts[0] else f for f in figures if f is not dropped[0]]
 
 
 def _paid_in_parts(text: str, figures: list[Figure]) -> list[Figure]:
@@ -281,6 +300,24 @@ def weighted_average(text: str, figures: list[Figure]) -> str | None:
     return f"({' + '.join(f'{w}*{v}' for w, v in pairs)})/({' + '.join(w for w, _ in pairs)})"
 
 
+def flat_per_head(text: str, figures: list[Figure]) -> str | None:
+    """A flat cost shared by the people who come and a cost per person on top, the cost per person asked ("the
+    bus is 540 flat and lunch is 18 per person, 24 people come, whats the cost per person"): the flat cost over
+    the count, plus the cost each."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 3 or \
+            not has(r"\b(?:per (?:person|head)|each|pp)\b", text[max(f.end for f in amounts):]):
+        return None
+    flat = [f for f in amounts if re.match(r"\s*(?:eur|euros?|€)?\s*(?:flat|fixed|in total|total|for the (?:whole )?"
+                                           r"(?:group|team|lot))\b", text[f.end:])]
+    each = [f for f in amounts if re.match(r"\s*(?:eur|euros?|€)?\s*(?:(?:per|a|/)\s*(?:person|head)|pp|each)\b",
+                                           text[f.end:])]
+    counts = [f for f in amounts if re.match(_COUNTED, text[f.end:])]
+    if len(flat) != 1 or len(each) != 1 or len(counts) != 1 or len({flat[0].start, each[0].start, counts[0].start}) < 3:
+        return None
+    return f"{flat[0].text}/{counts[0].text} + {each[0].text}"
+
+
 def shared_out(text: str, figures: list[Figure]) -> str | None:
     """A total with percentages on it, or a sum, shared among a count of people ("bill is 212 eur, we add a 12.5%
     tip and split the total among 5 people", "486.40 plus 40 tip, 8 of us splitting evenly")."""
@@ -290,8 +327,9 @@ def shared_out(text: str, figures: list[Figure]) -> str | None:
         return None  # "38 per head for catering ... total budget?": a rate, and nothing shared out
     counts = [f for f in figures if not f.percent and (re.match(_COUNTED, text[f.end:]) or
                                                        has(r"\b(?:among|between|by)\s*$", text[:f.start]))]
-    if len(counts) != 1:
-        return None
+    if len(counts) != 1 or has(r"\bonly (?:between|among|by)\b|\b(?:shouldn'?t|should not|don'?t|do not) pay\b|"
+                               r"\bexcept\b", text):
+        return None  # "wine only between the drinkers": parts shared among different people
     rest = [f for f in figures if f is not counts[0]]
     total = percent_chain(text, rest, total=True)  # what is shared: a total
     if total is None and len(rest) >= 2 and not any(f.percent or re.match(_PRICE_EACH, text[f.end:]) or
@@ -318,8 +356,10 @@ def containers(text: str, figures: list[Figure]) -> str | None:
                     r"\b(?:packs?|boxes|cases|sets|lots|batches|rolls) of \d|\d\s+(?:[a-z]+\s+)?per (?:plt|pallet|"
                     r"box|carton|ctn|truck|trailer|van|layer|shelf|bay|container|crate|cage|session|table|room)\b",
                     text) or \
-            has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text):
-        return None
+            has(r"\bhow many (?:full|complete|whole)\b|\bfill(?:ed)?\b|\bcompletely\b", text) or \
+            has(r"\bhow many (?:kg|kgs|kilos?|grams?|tonnes?|tons?|litres?|liters?|ml|m|metres?|meters?|km)\b|"
+                r"\bhow many\b[^.?!]*\b(?:left|remaining|spare)\b", text):
+        return None  # "rated for 500 kg, how many kg of capacity are left": an amount of a measure, no count
     scales = [_SCALES.get(measure.group(1)) if (measure := re.match(r"\s*([a-z]+)\b", text[f.end:])) else None
               for f in amounts]
     if None not in scales and scales[0] != scales[1]:  # "45 m of strip, rolls of 250 cm": one unit, then compared
@@ -426,7 +466,7 @@ def split_evenly(text: str, figures: list[Figure]) -> str | None:
         return None
     if has(_SUM, text) and not has(_SHARED_WORDS, text):
         return None  # "36 boxes on each pallet, how many boxes total", "3 nights at 142 per night, the total"
-    if has(r"\bstill\b|\bat (?:the )?end of\b", text):
+    if has(r"\bstill\b(?! (?:going|coming|in\b|attending))|\bat (?:the )?end of\b", text):
         return None  # "expensed evenly each month, how much is still prepaid at end of june": months gone, not asked
     count, amount = sorted(amounts, key=lambda figure: figure.value)
     counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
@@ -469,8 +509,9 @@ def per_unit(text: str, figures: list[Figure]) -> str | None:
 def to_target(text: str, figures: list[Figure]) -> str | None:
     """What is still needed to reach a target after what was done ("target is 180 units. month 1 we sold 52,
     month 2 61, how many more to hit target"): the target less the rest."""
-    target = re.search(r"\b(?:target|goal|quota|max(?:imum)? (?:level|stock))\b[^.?!\d]{0,40}?(?=\d)", text)
-    percents, amounts = split_percents(figures)
+    target = re.search(r"\b(?:target|goal|quota|max(?:imum)? (?:level|stock)|needs? at least|minimum of)\b"
+                       r"[^.?!\d]{0,40}?(?=\d)", text)  # "the caterer needs at least 40 people signed up"
+    percents, amounts = split_percents(_paid_in_parts(text, figures))  # "sold 18 licences at 340 each": 18*340
     if target is None or percents or len(amounts) < 2 or \
             not has(r"\bhow (?:many|much) more\b|\bstill (?:need|to)\b|\bshort of\b|\bto (?:hit|reach|make)\b|"
                     r"\bget (?:back )?(?:up )?to\b|\bdo (?:i|we) need\b|\bhow far (?:off|short|away|are we)\b", text):

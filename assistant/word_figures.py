@@ -70,7 +70,11 @@ class Figure:
 
     @property
     def value(self) -> float:
-        return math.prod(float(factor) for factor in self.text.strip("()").split("*"))
+        inner = self.text.strip("()")
+        if " - " in inner:  # a count less those who dropped out: "(12 - 4)"
+            first, second = inner.split(" - ", 1)
+            return float(first) - float(second)
+        return math.prod(float(factor) for factor in inner.split("*"))
 
 def in_digits(text: str) -> str:
     """`text` with its number words written in digits ("twelve of us" -> "12 of us")."""
@@ -81,8 +85,15 @@ def in_digits(text: str) -> str:
                 not re.match(r"\s+[a-z]", match.string[match.end():]):
             return run  # "whats left after those two": the two named before, no figure
         total = current = 0
+        cents = None  # a price said as two numbers: "twelve ninety-five" is 12.95
         for word in re.findall(r"[a-z]+", run.removesuffix("and a half")):
-            if word in _SMALL_NUMBERS:
+            if cents is not None and word in _SMALL_NUMBERS and cents % 10 == 0 and _SMALL_NUMBERS[word] < 10:
+                cents += _SMALL_NUMBERS[word]
+            elif word in _TENS and 0 < current < 100 and not total and cents is None:
+                cents = _TENS[word]
+            elif cents is not None:
+                return run
+            elif word in _SMALL_NUMBERS:
                 current += _SMALL_NUMBERS[word]
             elif word in _TENS:
                 current += _TENS[word]
@@ -90,6 +101,8 @@ def in_digits(text: str) -> str:
                 current = max(current, 1) * 100
             elif word == "thousand":
                 total, current = total + max(current, 1) * 1000, 0
+        if cents is not None:
+            return f"{current}.{cents:02d}"
         value = total + current + (0.5 if run.endswith("and a half") else 0)
         return f"{value:g}"
 

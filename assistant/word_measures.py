@@ -174,8 +174,10 @@ def mixed_durations(text: str, figures: list[Figure]) -> str | None:
     and 3 days customs clearance, total lead time in days")."""
     asked = re.search(r"\b(?:in|how many|total|of)\s+(minutes|hours|days|weeks)\b", text)
     units = [re.match(_TIME_UNIT, text[f.end:]) for f in figures]
-    if asked is None or len(figures) < 2 or any(f.percent for f in figures) or None in units:
-        return None
+    if asked is None or len(figures) < 2 or any(f.percent for f in figures) or None in units or \
+            has(r"\b(?:daily|weekly|monthly|a (?:day|week|month)|per (?:day|week|month))\b|"
+                r"\bhow many \w+ (?:a|per)\b", text):
+        return None  # "daily standup is 15 minutes, 5 days a week, how many hours a week": rates, no sum
     names = [unit.group(1) for unit in units if unit is not None]
     if len({_SECONDS_IN[name[0]] for name in names}) < 2 or any(
             not has(r"\b(?:and|then|plus)\b|[,+]", text[a.end:b.start]) or

@@ -1,9 +1,9 @@
 """Word problems about percentages, composed into a calculator expression for
 `assistant.word_problems.composed_expression`: percentages added on top or taken off an amount in turn (VAT, a
 tip, a discount, a second discount, a part lost), a part of an amount, a gross from a net and a price from a
-margin, a change between two amounts in percent, a part of a whole in percent, a margin or markup, compound
-growth and simple interest. Each shape returns None unless the request is that shape and every figure it states
-has its place.
+margin, a change between two amounts in percent, a part of a whole in percent (the parts of a budget or target
+added up), a margin or markup, compound growth and simple interest. Each shape returns None unless the request
+is that shape and every figure it states has its place.
 """
 
 from __future__ import annotations
@@ -28,10 +28,16 @@ _CHANGE_UP = r"\b(?:went up|gone up|go up|goes up|increase[ds]?|rise|rises|rose|
 _CHANGE_DOWN = r"\b(?:went down|gone down|dropped|drop|fell|fall|fallen|decrease[ds]?|down from|less than|" \
                r"cheaper|reduced|shrank|declined?|short|shortfall|loss|lost)\b"
 #: A fee in percent taken from an amount, and what is received after it asked for.
-_FEE_TAKEN = r"\b(?:fee|commission|charges?|deduct\w*|withh[eo]ld\w*)\b"
+_FEE_TAKEN = r"\b(?:fee|commission|charges?|deduct\w*|with?h[eo]ld\w*)\b"  # "withold" as typed too
 _RECEIVED = r"\b(?:receive|recieve|received|recieved|get|got|end up|net|actually|arrives?|lands?)\b"
 #: The part not done asked after the part done was stated: "540 of 600 within SLA, what % missed".
 _NOT_DONE = r"\b(?:missed|miss|failed|fail|didn't|did not|weren't|were not|not|outside|late|no-shows?)\b"
+#: A fee added to an amount ("the bank added a 2% card fee"): what is paid with it, unless the fee is asked.
+_FEE_ADDED = r"\b(?:added|adds|on top)\b[^.?!]*\b(?:fee|surcharge|commission)\b|" \
+             r"\b(?:fee|surcharge|commission)\b[^.?!]*\b(?:added|on top)\b"
+#: A later percentage taken of what the one before left: "then 37% tax on what's left", "20% of the remainder".
+_OF_THE_REST = r"\b(?:on|of|from) (?:what'?s|what is|whatever is|what) (?:left|remains)\b|" \
+               r"\b(?:on|of|from) the (?:rest|remainder|remaining amount|balance)\b"
 #: A year asked for: "the full year", "per year", "annual cost".
 _A_YEAR = r"\b(?:full year|whole year|per year|a year|for the year|over the year|annual(?:ly)?|yearly)\b"
 #: A percentage taken of what was named before it: "of them", "of the trials"; with an amount before it, also a
@@ -91,10 +97,12 @@ def percent_chain(text: str, figures: list[Figure], total: bool = False) -> str 
         if has(_THE_TAX_PART, text):
             return f"{amount} - {net}"
         return net if has(_WITHOUT, text) or has(r"\bprice\b|\bamount\b|\bcost\b", text) else None
-    if len(percents) == 1 and has(r"\bhow much (?:is )?(?:the )?(?:vat|tax)\b|\b(?:vat|tax) amount\b|"
+    if len(percents) == 1 and has(r"\bhow much (?:is )?(?:just |only )?(?:the )?(?:vat|tax)\b|\b(?:vat|tax) amount\b|"
                                   r"\bamount of (?:vat|tax)\b", text) and not has(_INCLUDED, text):
         return f"{amount}*{fraction(percents[0])}"  # "net amount is 2,450, vat is 21%, how much is the vat"
     if has(LEFT, text) and has(USED, text):  # "40% goes on salaries and 25% on equipment, how much is left"
+        if len(percents) > 1 and has(_OF_THE_REST, text[percents[0].end:]):  # "then 37% tax on what's left"
+            return "*".join([amount, *(f"(1 - {fraction(p)})" for p in percents)])
         return f"{amount}*(1 - ({' + '.join(fraction(p) for p in percents)}))"
     if len(percents) == 1 and has(_FEE_TAKEN, clause(text, figures, percents[0])) and \
             has(_RECEIVED, text[percents[0].end:]):  # "the bank took a 0.5% fee, how much did we receive"
@@ -142,6 +150,8 @@ def percent_factors(text: str, figures: list[Figure], percents: list[Figure], to
             factors.append(f"(1 + {fraction(percent)})")  # "budget was 1,800 and we went 15% over, actual spend"
         elif has(_ON_TOP, near) and (len(percents) > 1 or total):
             factors.append(f"(1 + {fraction(percent)})")
+        elif has(_FEE_ADDED, near) and not has(_FEE_TAKEN, re.split(r"[,;.?!]\s", text[percent.end:], maxsplit=1)[-1]):
+            factors.append(f"(1 + {fraction(percent)})")  # "the bank added a 2% card fee, how many euros hit"
         elif has(_LOST, near) and has(_KEPT_ASKED, text) or \
                 has(_FEE_TAKEN, near) and has(_RECEIVED, text[percent.end:]):
             factors.append(f"(1 - {fraction(percent)})")  # "3.5% damaged, how many good ones"; "takes a 0.5% fee"
@@ -207,19 +217,33 @@ def percent_of(text: str, figures: list[Figure]) -> str | None:
     """Two amounts, a part and its whole, and the part asked for in percent ("54 of them", "3 of our 40",
     "1260 out of a target of 1400"): the smaller is the part."""
     percents, amounts = split_percents(figures)
-    if percents or len(amounts) != 2 or not has(_ASKS_PERCENT, text) or \
+    if percents or len(amounts) < 2 or not has(_ASKS_PERCENT, text) or \
             has(_CHANGE_UP, text) or has(_CHANGE_DOWN, text) or has(r"\b(?:over|under) by\b|\bover budget\b", text):
         return None
+    if len(amounts) > 2:
+        return _percent_of_parts(text, amounts)
     part, whole = sorted(amounts, key=lambda figure: figure.value)
-    asked = text[max(part.end, whole.end):]
-    ends = re.search(r"[.!?;,]", asked)  # the figures' own clause names the part: "12 of 150 were paid late"
-    if ends is not None and has(_ASKS_PERCENT, asked[ends.end():]):
-        asked = asked[ends.end():]
-    if has(LEFT, text) and has(USED, text) or \
-            has(_NOT_DONE, asked) and not has(_NOT_DONE, text[: max(part.end, whole.end)]):
+    said = max(part.end, whole.end)
+    ends = re.search(r"[.!?;,]", text[said:])  # the figures' own clause names the part: "12 of 150 were paid late"
+    if ends is not None and has(_ASKS_PERCENT, text[said + ends.end():]):
+        said += ends.end()
+    if has(LEFT, text) and has(USED, text) or has(_NOT_DONE, text[said:]) and not has(_NOT_DONE, text[:said]):
         # "spent 11,250 of 18,000, what percentage is left"; "resolved 540 of 600 within SLA, what % missed"
         return f"({whole.text} - {part.text})/{whole.text}*100"
     return f"{part.text}/{whole.text}*100"
+
+def _percent_of_parts(text: str, amounts: list[Figure]) -> str | None:
+    """Several parts of a budget or target named as such, and their sum asked for in percent of it ("budget for
+    the year is 48,000, we spent 19.2k in q1 and 10.8k in q2, what percent have we used"; "target was 75k, july
+    21,300, august 18,450 ..., what % of target did we hit"), or what they leave of it ("what % is left")."""
+    wholes = [f for f in amounts if has(r"\b(?:budget|target|goal|quota)\b[^.?!\d]{0,25}$", text[: f.start])]
+    if len(wholes) != 1 or any(f.value >= wholes[0].value for f in amounts if f is not wholes[0]) or \
+            has(_NOT_DONE, text) or has(r"\b(?:each|per|every|a (?:day|week|month))\b", text):
+        return None
+    parts = " + ".join(f.text for f in amounts if f is not wholes[0])
+    if has(LEFT, text[max(f.end for f in amounts):]):
+        return f"({wholes[0].text} - ({parts}))/{wholes[0].text}*100"
+    return f"({parts})/{wholes[0].text}*100"
 
 #: Shapes whose requests name two units of time without asking to convert between them.
 def simple_interest(text: str, figures: list[Figure]) -> str | None:

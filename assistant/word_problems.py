@@ -5,10 +5,11 @@ wrote 24*310.80 for "24 cables, 310.80 eur in total, the price per cable?", left
 percentages round. Staff ask a few shapes over and over (a VAT total, a discount, a share of a bill, an
 average and a weighted one, what is left of a budget, a change in percent, a rate per 1000, a rate times a
 quantity, mileage there and back, hours at an overtime rate, the time between two clock times less a break, a
-share in a ratio, a pro-rata amount, the part of a cost the employer does not pay, a figure in another unit of
-time, simple interest, the fuel for a trip, a price per unit and the difference of two, what is still needed to
-reach a target, what a stay over a nightly cap costs the person), and each says which it is in words (number
-words read as figures: "twelve of us", pence and cents as hundredths: "45p a mile"):
+share in a ratio, a pro-rata amount and a new joiner's part of a year, the part of a cost the employer does not
+pay, a figure in another unit of time, simple interest, the fuel for a trip, a price per unit and the difference
+of two, what is still needed to reach a target, what a stay over a nightly cap costs the person), and each says
+which it is in words (number words read as figures: "twelve of us", pence and cents as hundredths: "45p a
+mile"):
 `composed_expression` reads those shapes and writes the expression, and None for anything else, where the
 model's own expression stands.
 
@@ -34,6 +35,7 @@ from assistant.word_amounts import (
     added_up,
     average,
     containers,
+    flat_per_head,
     line_items,
     per_each,
     per_unit,
@@ -45,6 +47,7 @@ from assistant.word_amounts import (
     split_evenly,
     to_target,
     weighted_average,
+    without_dropouts,
 )
 from assistant.word_chains import compared, percent_on_product, percent_on_sum, unit_sum
 from assistant.word_costs import (
@@ -105,6 +108,7 @@ from assistant.word_time import (
     durations,
     employer_share,
     first_month,
+    from_start_date,
     fuel,
     over_cap,
     overtime,
@@ -138,13 +142,14 @@ _ASKED_IN = re.compile(r"(?<!came )(?<!comes )(?<!come )(?<!amounts )(?<!amounte
 _ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not|different budget)\b[^()]*\)|"
                     r"[^.?!]*\b(?:separate|irrelevant|doesn't count|does not count|ignore that)\b[^.?!]*[.?!]")
 #: A count asked for in whole units, rounded up or down.
-_ROUND_UP = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?up\b")
+_ROUND_UP = re.compile(r"\bround(?:s|ed|ing)?\s+(?:it\s+)?up\b")
 _ROUND_DOWN = re.compile(r"\bround(?:ed|ing)?\s+(?:it\s+)?down\b")
 #: A duration in hours and minutes ("6 h 15 min", "2 hrs 15 mins", "1h20"), read as minutes by the other shapes.
 _HOURS_AND_MINUTES = re.compile(r"(?<![\d:.])(?P<hours>\d{1,3})\s*(?:h|hrs?|hours?)\s*(?P<minutes>[0-5]?\d)\s*"
                                 r"(?:m|mins?|minutes?)?\b(?![:.]\d)")
-#: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92".
-_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:given\s+)?(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.])"
+#: An exchange rate given as a bare figure: "convert ... at a rate of 0.92", "the exchange rate is 0.92" (not a
+#: percentage: "vat rate is 21%").
+_BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:given\s+)?(?:of|is|=)\s+(\d+(?:\.\d+)?)(?![\w.%])"
                         r"(?!\s*(?:eur|euros?|€)?\s*(?:/|per\b|an?\b))", re.IGNORECASE)
 _CONVERTS_MONEY = re.compile(r"\b(?:convert(?:ing|ed)?|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b",
                              re.IGNORECASE)
@@ -165,8 +170,9 @@ _TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: num
                        r"\b(?:round(?:ed)?\s+)?to (?:the )?nearest (?:euro|eur|dollar|pound|kg|unit)\b|"
                        r"\bround(?:ed)? to whole \w+\b|\b(?:in )?whole (?:euros?|eur|dollars?|pounds?)\b")
 #: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12", a quarter ("q3"), a
-#: line, machine or cost centre ("line 3", "cc 410"), a day named ("we pay on day 8") ("invoice 5,000" is an amount).
-_CODE = re.compile(r"\bq[1-4]\b|\b(?:on|by) day \d{1,3}\b|"
+#: line, machine or cost centre ("line 3", "cc 410"), a day named ("we pay on day 8"), a length of service marked
+#: ("my five year mark") ("invoice 5,000" is an amount).
+_CODE = re.compile(r"\bq[1-4]\b|\b(?:on|by) day \d{1,3}\b|\b\d{1,2}[- ]years?[- ](?:mark|anniversary|milestone)\b|"
                    r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
                    r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b|"
                    r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building|line|machine|press|forklift|"
@@ -218,9 +224,14 @@ def _composed(text: str) -> str | None:
     """`composed_expression` of a request lower-cased, its number words in digits and its asides left out."""
     for words, multiple in _OVERTIME_WORDS.items():
         text = text.replace(words, multiple)
+    if has(r"\bovertime\b|\b(?:hourly|per hour|an hour)\b|/\s?(?:hour|hr?)\b", text):  # "paid at 150%" is 1.5x
+        text = re.sub(r"\b(paid at|pays|at)\s+(1\d\d|200)\s*%(?!\s*(?:of|more|higher|up)\b)",
+                      lambda m: f"{m[1]} {int(m[2]) / 100:g}x", text)
     text = re.sub(r"(?<!and )\b(?:a\s+)?half(?:\s+an)?[\s-]+hour\b", "30 min", text)  # "half hour unpaid lunch"
     text = re.sub(r"\b(?:a\s+)?half[\s-]+(?:a\s+)?year\b", "6 months", text)  # "cost for half a year"
     text = re.sub(r"(\d\s*(?:eur|euros?|€|£|\$|gbp|usd)?)\s+ea\b\.?", r"\1 each", text)  # "89.90 eur ea."
+    text = re.sub(r"\bdaily ((?:[a-z-]+ ){1,3})(?:is|takes|lasts|runs) (?:about |around )?"  # "daily standup is 15
+                  r"(\d+(?:\.\d+)?\s*(?:minutes?|mins?|hours?|hrs?))\b", r"\1is \2 a day", text)  # min": 15 min a day
     if has(r"\b(?:annual|yearly|(?:a|per) (?:year|yr)|/\s*(?:yr|year))\b", text):  # "annual salary ... (12 months)"
         text = re.sub(r"\(\s*(?:12\s+(?:months?|payments?|monthly payments?)|52\s+weeks?)\s*\)", " ", text)
     if has(r"\bsheets?\b", text) and not has(r"\bper sheet\b", text):  # a sheet printed on both sides holds 2 pages
@@ -233,8 +244,8 @@ def _composed(text: str) -> str | None:
         return _rounded(ratio_share(text, ratio), digits)
     if CLOCK.search(text):
         return _rounded(clock_durations(text), digits)
-    if (between := days_between(text)) is not None:
-        return between
+    if (between := days_between(text) or from_start_date(text)) is not None:
+        return _rounded(between, digits)
     if DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
         text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", DATE.sub(" ", text))
     unit_rate = _UNIT_RATE.search(text)
@@ -268,7 +279,7 @@ def _composed(text: str) -> str | None:
         text, years = _taken(text, _YEARS.search(text))
     else:  # "340 laptops evenly over 4 yrs": years no percentage compounds over are a figure
         years = None
-    figures = read_figures(text)
+    figures = without_dropouts(text, read_figures(text))
     if years is not None:
         expression = compounded(text, figures, years)
     else:
@@ -373,7 +384,7 @@ _IN_UNITS: tuple[Callable[[str, list[Figure]], str | None], ...] = (
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     dilution, instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count,
     after_free, reorder_point, minimum_charge, tiered_count, per_each, per_chain, per_time, full_packs, area_or_volume,
-    rate_per, containers, margin, weighted_average, overtime, shared_out, contributions, percent_of_part, percent_chain,
-    percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay, split_evenly,
-    unit_product, line_items, added_up, unit_sum, percent_on_product, compared, percent_on_sum,
+    rate_per, containers, margin, weighted_average, overtime, flat_per_head, shared_out, contributions, percent_of_part,
+    percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay,
+    split_evenly, unit_product, line_items, added_up, unit_sum, percent_on_product, compared, percent_on_sum,
 )

@@ -1,8 +1,8 @@
 """Word problems about time, pay and travel, composed into a calculator expression for
 `assistant.word_problems.composed_expression`: hours at an hourly rate and overtime, durations and the time between
-clock times, a pro-rata amount, a figure in another unit of time, the part of a cost the employer does not pay,
-mileage there and back, the fuel for a trip and a stay over a nightly cap. Each shape returns None unless the
-request is that shape and every figure it states has its place.
+clock times, a pro-rata amount (and a year's amount for the months from a start date), a figure in another unit of
+time, the part of a cost the employer does not pay, mileage there and back, the fuel for a trip and a stay over a
+nightly cap. Each shape returns None unless the request is that shape and every figure it states has its place.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from assistant.word_cues import AVERAGE, OFF, SPLIT, clause, fraction, has, split_percents
+from assistant.word_cues import AVERAGE, LEFT, OFF, SPLIT, clause, fraction, has, split_percents
 from assistant.word_figures import Figure, converts, read_figures, scaled, time_scale
 
 #: A clock time: "09:45", "7:40", "8:45am", "5 pm".
@@ -111,6 +111,37 @@ def pro_rata(text: str, figures: list[Figure]) -> str | None:
     return f"{amount.text}*{months[0].text}/12"
 
 
+def from_start_date(text: str) -> str | None:
+    """A year's amount pro rata for the months of the calendar year from a start date on ("new hire starts 1
+    april, 25 days a year, pro rata by full months": 25*9/12; a start after the 1st counts from the next month
+    when full months are asked), a percentage of it ("8% of annual salary, pro rata by months"), less what is
+    already taken when what is left is asked ("taken 6 already, how many are left")."""
+    dates = list(DATE.finditer(text))
+    if len(dates) != 1 or not has(_PRO_RATA, text) or not has(r"\bmonths?\b", text) or dates[0]["year"] or \
+            not has(r"\b(?:start|starts|started|starting|join|joins|joined|joining|hired|begins?|began)\b",
+                    text[max(0, dates[0].start() - 30): dates[0].start()]):
+        return None
+    day = int(dates[0]["day"] or dates[0]["day2"])
+    month = MONTHS.index((dates[0]["month"] or dates[0]["month2"])[:3]) + 1
+    counted = has(rf"\b(?:counting|incl\.?|including)\s+(?:the\s+)?(?:{_MONTH_NAME})\b|"
+                  rf"\b(?:{_MONTH_NAME})\s+(?:included|counts)\b|\bas a full month\b", text)
+    if day != 1 and not counted and not has(r"\b(?:full|whole|complete) months?\b", text):
+        return None  # "starts 16 june, pro rata by months": whether june counts is not said
+    months = 13 - month if day == 1 or counted else 12 - month
+    rest = DATE.sub(" ", text)
+    percents, amounts = split_percents(read_figures(rest))
+    taken = [f for f in amounts if has(r"\b(?:taken|took|used|had|booked)\b", clause(rest, amounts, f))]
+    yearly = [f for f in amounts if f not in taken]
+    if len(yearly) != 1 or len(percents) > 1 or len(taken) > 1 or taken and (percents or not has(LEFT, rest)):
+        return None
+    share = f"{yearly[0].text}*{fraction(percents[0])}" if percents else yearly[0].text
+    if has(r"\b(?:nearest|to an?|to the) half(?:[- ]days?)?\b", rest):  # "rounded to the nearest half day"
+        share = f"round({share}*{months}/12*2)/2"
+    else:
+        share = f"{share}*{months}/12"
+    return share + (f" - {taken[0].text}" if taken else "")
+
+
 def first_month(text: str, figures: list[Figure]) -> str | None:
     """A month's amount for the calendar days from a start day on ("joins on the 12th, month has 30 days, monthly
     salary 4,200, pro rata by calendar days": 4200*(30 - 12 + 1)/30), the start day counted unless the request says
@@ -197,16 +228,21 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
         if len(contract) == 1 and figures[0] is contract[0]:
             return f"{figures[1].text} - {contract[0].text}"
         return None
+    contract = r"\b(?:contract|contracted|normal|regular|standard)\b[^\d.;?!]{0,20}$"
+    past_it = r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s*$"
+    figures = [f for f in figures if not (has(contract, text[: f.start]) and any(  # "contract is 40 ... over 40"
+        g.start > f.end and g.value == f.value and has(past_it, text[: g.start]) for g in figures))]
     hours = [f for f in figures
              if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])
-             or len(figures) == 4 and has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s*$",
-                                          text[:f.start])]  # "anything above 40 is paid at 1.5x"
+             or len(figures) == 4 and has(past_it, text[:f.start])]  # "anything above 40 is paid at 1.5x"
     multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
     rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
     if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
         return None
     rate, multiple = rates[0].text, multiples[0].text
-    past = [f for f in hours if has(r"\b(?:over|above|beyond|past|after|more than)\s*$", text[:f.start])]
+    past = [f for f in hours if has(r"\b(?:over|above|beyond|past|after|more than)\s*$", text[:f.start])] or \
+        [f for f in hours if has(contract, text[: f.start]) and  # "contract is 36 h ... anything over that"
+         has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s+(?:that|this|it)\b", text[f.end:])]
     if len(past) == 1 and has(_HOURLY, text):
         worked = next(f for f in hours if f is not past[0])
         extra = f"({worked.text} - {past[0].text})*{rate}*{multiple}"
@@ -268,7 +304,8 @@ def clock_durations(text: str) -> str | None:
     """The minutes or hours between clock times, two by two ("09:45 to 13:15 on monday and 14:00 to 16:30 on
     tuesday, how many hours", "left at 07:40 and landed at 11:05, how many minutes"), added up, less a break;
     at an hourly rate, the pay for them ("06:30 to 15:00 with a 30 min unpaid break, rate 14.20/h")."""
-    if has(r"\bmon(?:day)?\s*(?:-|–|to)\s*fri|\bweekdays\b|\b(?:per|a|each) week\b", text):
+    if has(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*(?:-|–|to|through|thru|till|until)\s*"
+           r"(?:mon|tue|wed|thu|fri|sat|sun)|\bweekdays\b|\b(?:per|a|each) week\b", text):
         return None  # "8am-8pm mon to fri and 9am-1pm on saturdays, per week": days to count, not read here
     times = list(CLOCK.finditer(text))
     rest = CLOCK.sub(" ", text)

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from assistant.word_figures import converts, in_digits, read_figures, scaled, time_scale
+from assistant.word_figures import Figure, converts, in_digits, read_figures, scaled, time_scale
 
 
 @pytest.mark.parametrize(("text", "digits"), [
@@ -15,6 +15,8 @@ from assistant.word_figures import converts, in_digits, read_figures, scaled, ti
     ("how many minutes are in seven and a half hours", "how many minutes are in 7.5 hours"),
     ("the bigger one, one way", "the bigger one, one way"),  # a lone "one" is a word
     ("often, tenfold", "often, tenfold"),  # number words inside other words stay
+    ("4 boxes at twelve ninety-five each", "4 boxes at 12.95 each"),  # a price said as two numbers
+    ("twenty five people, one hundred twenty chairs", "25 people, 120 chairs"),
 ])
 def test_number_words_are_written_in_digits(text: str, digits: str):
     assert in_digits(text) == digits
@@ -28,6 +30,7 @@ def test_figures_are_read_with_their_suffixes_and_thousands_in_brackets():
     assert [f.value for f in figures[:3]] == [1249, 50000, 2500000]
     assert [f.text for f in read_figures("95k spent so far (in k)")] == ["95"]  # the answer asked in thousands
     assert read_figures("09:45, 3/4, Q3, B2B") == []  # clock times, fractions and codes are no figures
+    assert Figure("(12 - 4)", 0, 2, False).value == 8  # a count less those who dropped out
 
 
 def test_a_figure_in_one_unit_of_time_is_scaled_to_the_one_asked_for():

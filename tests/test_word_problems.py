@@ -319,6 +319,35 @@ def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize(("request_text", "expected"), [
+    # a year's amount pro rata from a start date: the start month counts from the 1st, or when the request says so
+    ("she joins on 1 september, holiday is 30 days a year pro rata by months, how many days does she get", 10),
+    ("started 15 may, leave is 24 days a year, pro rata by full months, i've taken 3, how many are left", 11),
+    (("joined 10 oct, the annual bonus of 6,000 is pro rata by months counting october as a full month, how much do "
+      "i get"), 1500),
+    ("net invoice 1,500 excl vat, vat rate is 20%, how much is only the vat", 300),  # a vat rate is no exchange rate
+    ("gross bonus is 2,000 and they withold 40% tax, how much lands in my account", 1200),  # withheld, as typed
+    ("my target is 10,000 and i sold 12 units at 450 each, how far short am i", 4600),
+    ("gross is 3,000 a month, 5% goes to pension first, then 30% tax on what's left. net per month?", 1995),
+    ("bought 3 mugs at seven fifty each, total?", 22.5),  # a price said as two numbers
+    ("hotel charged 200 usd, 1 EUR = 1.25 USD, and the bank added a 1.5% card fee, how many euros did we pay", 162.4),
+    ("100 desk bookings, 15 of them were no-shows, what's the no-show rate in %", 15),  # the part named in its clause
+    ("budget for the year is 20,000, we spent 4k in q1 and 6k in q2, what percent have we used", 50),
+    ("target is 60k, we did 18,000 in jan and 12,000 in feb, what % of target is left", 50),
+    ("the venue needs at least 25 sign-ups and we have 19, how many more do we need", 6),
+    ("paintball is 300 for the group, there were 10 of us but 2 people dropped out, how much per person now", 37.5),
+    ("the coach is 400 flat and dinner is 25 per person, 20 people signed up, cost per person?", 45),
+    ("rate is 20 eur an hour, she worked 45 hours, contract is 40, and anything over 40 is paid at 150%, gross?", 950),
+    ("hourly rate is 18, contract is 38 h and anything over that is paid at time and a half, i did 42 h, gross?", 792),
+    ("30 days leave plus 2 carried over, took 5 in june and 10 in august, how many do i still have", 17),
+    ("my allowance went up from 20 to 24 days and i've taken 9, how many are left", 15),
+    ("after my ten year mark i get 28 days, i've taken 8, how many are left", 20),  # a length of service is no figure
+    ("our daily check-in is 10 minutes, 5 days a week, how many hours a week", 10 * 5 / 60),
+])
+def test_joiners_dropouts_targets_and_fees_read_in_their_own_words(request_text: str, expected: float):
+    assert value(request_text) == pytest.approx(expected, rel=1e-9)
+
+
 @pytest.mark.parametrize(("request_text", "right"), [
     ("2 hires at 50,000/yr each plus 20% on-costs, both start in july, cost for this year", 60000),  # not 120,000
     ("the software is 15 per user p/m and we have 20 users, what's the cost for a full year", 3600),  # not 300
@@ -341,6 +370,11 @@ def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str
     ("10 ppl gave 5 each and 2 ppl gave 20, the present costs 75, how much is left", 15),
     (("paper budget is 900 eur/yr. we spent 210 in q1 and 305.50 in q2. if we split whats left evenly over q3 and "
       "q4, how much per quarter"), 192.25),  # 305.50 counts nothing
+    ("tue to thu i worked 9:00 to 17:00 with a 30 min lunch each day, how many hours", 22.5),  # three days
+    ("the lift is rated for 800 kg and the pallet is 650 kg, how many kg of capacity are left", 150),  # no count
+    (("dinner was 200 for 5 people, 50 of that was wine and the 2 non-drinkers shouldn't pay for it, how much does "
+      "each drinker pay"), 46.67),  # two shares
+    ("our daily standup is 15 minutes, 5 days a week. how many hours a week does that add up to?", 1.25),  # rates
 ])
 def test_a_part_of_a_year_or_more_than_a_sum_is_never_composed_wrong(request_text: str, right: float):
     assert value(request_text) in (None, pytest.approx(right, rel=1e-9))
