@@ -395,7 +395,9 @@ def asks_for_an_amount(text: str) -> bool:
 _AMOUNT_ASKED = re.compile(r"\b(?:total|amount|avg|average|mean|sum|how much|cost|price|share|score|gross|owed?|"
                            r"reorder (?:point|pt|level)|rate in %|how many (?:minutes|mins|hours|hrs)(?: late)?)\b"
                            r"[^.?!,;]{0,25}"
-                           r"(?:\?|\bpls\b|\bplease\b|$)", re.IGNORECASE)
+                           r"(?:\?|\bpls\b|\bplease\b|$)|"
+                           r"\bhow many (?:minutes|mins|hours|hrs)\b[^.?!,;]{0,40}\b(?:is|was) (?:that|it)\s*\??\s*$",
+                           re.IGNORECASE)  # "how many minutes of actual session time is that"
 
 
 #: A sentence's end inside a message: its mark and the space after it.

@@ -263,6 +263,8 @@ def test_a_question_for_how_long_by_when_or_who_is_told(text: str, asks: bool):
     ("3 plts weigh 412, 388 and 455 kg, avg per plt to 1 decimal", True),
     ("drove to the client, 100 km total, at 0.23/km thats 23 eur, pls claim it", False),  # a total in passing
     ("how many shipments left WH-05 between 1 and 7 june? boss reckons we did 140 pallets", False),
+    ("the training runs 13:10 to 15:00 with a 10 min break. how many minutes of real training time is that", True),
+    ("how many hours is that meeting room booked for tomorrow, and by whom?", False),  # a record asked
 ])
 def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: str, asks: bool):
     assert asks_for_an_amount(text) is asks
