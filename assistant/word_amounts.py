@@ -536,6 +536,22 @@ def to_target(text: str, figures: list[Figure]) -> str | None:
     return f"{goal.text} - {' - '.join(f.text for f in done)}"
 
 
+def to_average(text: str, figures: list[Figure]) -> str | None:
+    """What the last of so many must come to for all of them to average a target ("scores for q1-q3 were 78, 84
+    and 81, we need an average of 82 over all 4 quarters, what score in q4": 82*4 - (78 + 84 + 81))."""
+    goal = re.search(AVERAGE + r"\s+(?:of\s+)?(?:at least\s+)?(?=\d)", text)
+    percents, amounts = split_percents(figures)
+    if goal is None or percents or not has(r"\b(?:need|needs|needed|to hit|to reach|to get|to make)\b", text):
+        return None
+    target = next((f for f in amounts if f.start == goal.end()), None)
+    counts = [f for f in amounts
+              if f is not target and has(r"\b(?:over|across|for)\s+(?:all\s+|the\s+)?$", text[: f.start])]
+    done = [f for f in amounts if f is not target and f not in counts]
+    if target is None or len(counts) != 1 or len(done) + 1 != counts[0].value:
+        return None
+    return f"{target.text}*{counts[0].text} - ({' + '.join(f.text for f in done)})"
+
+
 def added_up(text: str, figures: list[Figure]) -> str | None:
     """Amounts added up ("train 89.60, hotel 212.00, meals 47.35", "46.50 and 38.20, plus a taxi for 22")."""
     percents, amounts = split_percents(figures)

@@ -38,6 +38,9 @@ _FOR_EACH = r"\b(?:each|per|apiece|itself|themselves)\b"
 #: A percentage that raises an amount or cuts it.
 _RAISED = r"\b(?:rais(?:e|es|ed|ing)|rises?|rising|increas(?:e|es|ed|ing)|up by|goes up|going up|go up|uplift|" \
           r"surcharge|inflation)\b"
+#: A percentage ordered on top of what is needed: "10% extra for cutting waste", "plus 5% spare".
+_SPARE = r"\s*(?:extra|spare|more|over)?\s*(?:for\s+)?(?:cutting\s+)?(?:waste|spares?|breakage|offcuts)\b|" \
+         r"\s*(?:extra|spare)\b"
 _CUT = r"\b(?:cut|cuts|cutting|decreas(?:e|es|ed|ing)|reduc(?:e|es|ed|ing|tion)|down by|goes down|going down|drop|" \
        r"drops|dropping|lower(?:ed|ing)?)\b"
 #: What a raised chain must not say: a second change, a share, a comparison, a split or a rounding.
@@ -216,7 +219,8 @@ def percent_on_product(text: str, figures: list[Figure]) -> str | None:
     way only; None otherwise."""
     percents = [f for f in figures if f.percent]
     others = [f for f in figures if not f.percent]
-    up, down = has(_RAISED, text), has(_CUT, text)
+    spare = len(percents) == 1 and re.match(_SPARE, text[percents[0].end:]) is not None
+    up, down = (True, False) if spare else (has(_RAISED, text), has(_CUT, text))
     if len(percents) != 1 or not 1 <= len(others) <= 5 or up == down or _NOT_A_RAISE.search(text):
         return None
     units: list[Unit] = []
@@ -235,7 +239,7 @@ def percent_on_product(text: str, figures: list[Figure]) -> str | None:
         return None
     [(expression, _)] = found
     share = f"{percents[0].text}/100"
-    if has(CHANGE_ASKED, text):
+    if has(CHANGE_ASKED, text) and not spare:
         return f"{expression}*{share}"
     return f"{expression}*(1 {'+' if up else '-'} {share})"
 

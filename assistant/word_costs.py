@@ -75,6 +75,20 @@ _EACH_COST = r"^\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:per|a|an|each|/)\s*(?:
              r"participant|seat)\b"
 
 
+def payback(text: str, figures: list[Figure]) -> str | None:
+    """The periods a purchase takes to pay for itself from what it saves each period ("the machine costs 2,340 and
+    saves about 195 a month on pods, how many months until it pays for itself": 2340/195)."""
+    percents, amounts = split_percents(figures)
+    if percents or len(amounts) != 2 or not has(r"\bpays? (?:for )?itself\b|\bpay ?back\b|\brecoup", text):
+        return None
+    per_period = r"\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:a|per|/|each)\s*(?:month|week|year|day|quarter)\b"
+    saved = [f for f in amounts if re.match(per_period, text[f.end:]) and has(r"\bsav(?:e|es|ing|ings)\b", text)]
+    if len(saved) != 1:
+        return None
+    cost = next(f for f in amounts if f is not saved[0])
+    return f"{cost.text}/{saved[0].text}"
+
+
 def break_even(text: str, figures: list[Figure]) -> str | None:
     """The units that cover fixed costs, from the price each sells at and the variable cost of each."""
     percents, amounts = split_percents(figures)
@@ -162,7 +176,7 @@ def part_time(text: str, figures: list[Figure]) -> str | None:
     if len(weeks) == 1:  # "works 3 days a week ... full time salary is 39,000 on 5 days"
         unit = re.match(r"\s*(?:-\s*)?(day|h)", text[weeks[0].end:])
         weeks += [f for f in amounts if f not in weeks and unit is not None and (
-                  has(r"\b(?:on|over|across)\s*$", text[:f.start]) and
+                  has(r"\b(?:on|over|across|doing|does|do|works?|working)\s*$", text[:f.start]) and
                   re.match(rf"\s*(?:-\s*)?{unit[1]}\w*\s*(?:[.,;?!]|$)", text[f.end:]) or
                   re.fullmatch(rf"\s*{unit[1]}\w*\s+to\s*", text[f.end:weeks[0].start]))]  # "from 40h to 28h a week"
     rest = [f for f in amounts if f not in weeks]

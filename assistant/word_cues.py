@@ -10,7 +10,7 @@ from assistant.word_figures import Figure
 #: A percentage taken off, read in its clause (`clause`: "minus 10% discount", "15% off").
 OFF = r"\b(?:off|discount(?:ed)?|minus|less|reduction|deduct(?:ed)?|early bird)\b"
 #: An average asked for.
-AVERAGE = r"\b(?:average|averge|avergae|avarage|avrage|avg|avrg|mean)\b"
+AVERAGE = r"\b(?:average|averaging|averge|avergae|avarage|avrage|avg|avrg|mean)\b"
 #: An amount shared out among people, items or instalments.
 SPLIT = r"\b(?:split|splitting|divide|shared?|between|evenly|equally|instal?ments?|" \
         r"per (?:person|head|people|team|cable|seat|item|unit|piece|participant|attendee|ride|trip|night)|" \

@@ -158,7 +158,7 @@ def read_figures(text: str) -> list[Figure]:
         if suffix == "k" and not in_thousands:
             number = f"({number}*1000)"
         elif suffix == "m" and (re.match(r"\s*(?:by|x|×|long|wide|high|tall|deep)\b", text[match.end():]) or
-                                re.search(r"(?:\bby|\d\s*[x×])\s*$", text[: match.start()])):
+                                re.search(r"(?:\bby|\d\s*m?\s*[x×])\s*$", text[: match.start()])):
             figures.append(Figure(number, match.start(), match.start(2), False))  # "6.5m by 4.8m": metres, not millions
             continue
         elif suffix in ("m", "million"):

@@ -22,10 +22,10 @@ _IN = r"\b(?:received?|recieved|came in|come in|comes in|arrived|delivery|delive
       r"carry over|plus|bought|restocked|topped up|returned to stock|booked in|put away)\b|\+"
 _OUT = r"\b(?:took|taken|take|used|spent|spend|issued|picked|shipped|sold|written off|wrote off|write off|" \
        r"damaged|booked|paid|minus|less|gave|given|cost|costs|allocated|handed out|sent out|went out|consumed|" \
-       r"scrapped|lost)\b"
+       r"scrapped|lost|sent)\b"
 #: A question for the balance: what is left, on hand or in stock now, or short.
 _ASKED = r"\b(?:left|remaining|remain|left over|leftover|on hand|in stock|stock now|closing|balance|short|" \
-         r"still (?:book|take|have|use|spend)|can i still)\b"
+         r"still (?:book|take|have|use|spend)|can i still|on (?:the )?shel(?:f|ves))\b"
 #: What keeps a figure from being an amount of the ledger: a rate, a percentage, a price each on its own.
 _NOT_LEDGER = r"\bhow many (?:days|weeks|months|hours|hrs)\b|\bdaily\b|\bdemand\b|%|" \
               r"\bper\b(?!\s+(?:box|pack|carton|ctn|pallet|plt|case|crate|bag|roll|tray|delivery))|\baverage\b|" \

@@ -45,6 +45,7 @@ from assistant.word_amounts import (
     remaining,
     shared_out,
     split_evenly,
+    to_average,
     to_target,
     weighted_average,
     without_dropouts,
@@ -58,6 +59,7 @@ from assistant.word_costs import (
     instalments,
     mix_parts,
     part_time,
+    payback,
     reduced_days,
 )
 from assistant.word_cues import has
@@ -249,6 +251,8 @@ def _composed(text: str) -> str | None:
     if DATE.search(text):  # "starts 1 april", "march 3 to april 18, 2025": a day and its year are no operands
         text = re.sub(r"(?:\s*,)?\s*\b(?:19|20)\d\d\b", " ", DATE.sub(" ", text))
     unit_rate = _UNIT_RATE.search(text)
+    if unit_rate is not None and _in_both_units(text, unit_rate):
+        return None  # "195 gbp a night, 1 gbp = 1.17 eur, how much over our 180 eur cap": one amount converts, not all
     inverse = unit_rate is not None and _in_first_unit(text, unit_rate)
     text, rate = _taken(text, unit_rate or (_BARE_RATE.search(text) if _CONVERTS_MONEY.search(text) else None))
     if has(r"\d\s*(?:h|hrs?)\s*\d", text) and (added := durations(text)) is not None:
@@ -355,6 +359,18 @@ def _in_first_unit(text: str, rate: re.Match[str]) -> bool:
     return written == {second} and first != second and first in _CURRENCIES
 
 
+def _in_both_units(text: str, rate: re.Match[str]) -> bool:
+    """Whether the request states amounts in both currencies of a rate and compares them ("£195/night ... 1 gbp =
+    1.17 eur ... over our €180 budget"), so the rate applies to some of them only (a fee in the second currency is
+    added after the conversion, which the rate's shapes read)."""
+    rest = text[: rate.start()] + text[rate.end():]
+    first, second = _unit_name(rate.group("unit")), _unit_name(rate.group("other"))
+    found = re.findall(r"\d\s*([a-z€£$]+)|([€£$])\s*\d", rest)  # a unit after a figure, a sign before one
+    written = {_unit_name(unit) for units in found for unit in units if unit}
+    return first in _CURRENCIES and second in _CURRENCIES and {first, second} <= written and \
+        has(r"\b(?:over|under|above|below|more than|less than|cheaper|dearer|difference|budget|cap|limit)\b", rest)
+
+
 def _unit_name(word: str) -> str:
     """A currency or a unit by one name: "euros", "eur" and "€" are "eur"; "miles" is "mile"."""
     word = word.casefold()
@@ -382,9 +398,10 @@ _IN_UNITS: tuple[Callable[[str, list[Figure]], str | None], ...] = (
     unit_product, unit_sum, percent_on_product, compared, average, overtime)
 
 _SHAPES: tuple[Callable[[str, list[Figure]], str | None], ...] = (
-    dilution, instalments, break_even, mix_parts, reduced_days, proportional, tiered, above_threshold, net_count,
-    after_free, reorder_point, minimum_charge, tiered_count, per_each, per_chain, per_time, full_packs, area_or_volume,
-    rate_per, containers, margin, weighted_average, overtime, flat_per_head, shared_out, contributions, percent_of_part,
-    percent_chain, percent_change, percent_of, average, to_target, over_cap, per_unit, remaining, ledger, pay,
-    split_evenly, unit_product, line_items, added_up, unit_sum, percent_on_product, compared, percent_on_sum,
+    dilution, instalments, break_even, payback, mix_parts, reduced_days, proportional, tiered, above_threshold,
+    net_count, after_free, reorder_point, minimum_charge, tiered_count, per_each, per_chain, per_time, full_packs,
+    area_or_volume, rate_per, containers, margin, weighted_average, overtime, flat_per_head, shared_out, contributions,
+    percent_of_part, percent_chain, percent_change, percent_of, to_average, average, to_target, over_cap, per_unit,
+    remaining, ledger, pay, split_evenly, unit_product, line_items, added_up, unit_sum, percent_on_product, compared,
+    percent_on_sum,
 )

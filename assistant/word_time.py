@@ -230,23 +230,27 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
         return None
     contract = r"\b(?:contract|contracted|normal|regular|standard)\b[^\d.;?!]{0,20}$"
     past_it = r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s*$"
+    contracted = r"\bcontract(?:ed)?(?:\s+(?:is|was|hours|hrs|of))*\s*$"  # "his contract is 40": hours
     figures = [f for f in figures if not (has(contract, text[: f.start]) and any(  # "contract is 40 ... over 40"
         g.start > f.end and g.value == f.value and has(past_it, text[: g.start]) for g in figures))]
-    hours = [f for f in figures
+    hours = [f for f in figures  # "anything above 40 is paid at 1.5x", "his contract is 40": hours too
              if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])
-             or len(figures) == 4 and has(past_it, text[:f.start])]  # "anything above 40 is paid at 1.5x"
+             or len(figures) == 4 and has(past_it + "|" + contracted, text[:f.start])]
     multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
     rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
     if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
         return None
     rate, multiple = rates[0].text, multiples[0].text
     past = [f for f in hours if has(r"\b(?:over|above|beyond|past|after|more than)\s*$", text[:f.start])] or \
-        [f for f in hours if has(contract, text[: f.start]) and  # "contract is 36 h ... anything over that"
-         has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s+(?:that|this|it)\b", text[f.end:])]
+        [f for f in hours if has(contract + r"|\bfirst\s*$", text[: f.start]) and (  # "contract is 36 h ... over that"
+         has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s+(?:that|this|it)\b", text[f.end:]) or
+         has(contracted, text[: f.start]) and has(r"\bovertime\b", text))]
+    # "worked 46 hrs, his contract is 40 ... overtime is paid at 1.5x": the hours past the contract's
     if len(past) == 1 and has(_HOURLY, text):
         worked = next(f for f in hours if f is not past[0])
         extra = f"({worked.text} - {past[0].text})*{rate}*{multiple}"
-        if has(r"\bhow much overtime\b", text) and not has(r"\b(?:gross|total|in all|altogether)\b", text):
+        if has(r"\bhow much (?:is )?(?:the |his |her |my )?overtime\b|\bovertime(?: pay)? (?:alone|only)\b", text) and \
+                not has(r"\b(?:gross|total|in all|altogether)\b", text):
             return extra  # "how much overtime pay do i get": the hours past the line alone
         return f"{past[0].text}*{rate} + {extra}"
     extra = [f for f in hours if has(r"\bovertime\b", clause(text, figures, f) + text[f.end:f.end + 20])]

@@ -343,6 +343,18 @@ def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str
     ("my allowance went up from 20 to 24 days and i've taken 9, how many are left", 15),
     ("after my ten year mark i get 28 days, i've taken 8, how many are left", 20),  # a length of service is no figure
     ("our daily check-in is 10 minutes, 5 days a week, how many hours a week", 10 * 5 / 60),
+    ("full time is 40 hrs/week on 48,000, he'll be working 30 hrs. his salary pro rata?", 36000),
+    ("team a has 10 ppl with an avg salary of 50k, team b has 5 ppl averaging 44k. the average across both?", 48000),
+    ("the store room is 5m x 3m, floor area in m²?", 15),  # metres, not millions
+    ("the floor is 10m x 12m, tiles are 20 eur per sqm and we order 10% extra for cutting waste. cost?", 2640),
+    ("the new printer costs 1,800 and saves us about 150 a month on toner, how many months until it pays for itself",
+     12),
+    ("started with 300 cables, got 2 ctns of 50 delivered, sent 120 out. how many should be on the shelf now", 280),
+    (("my scores so far were 70, 80 and 75, we need an average of 78 over all 4 rounds. what do i need in the last "
+      "one"), 87),
+    ("rent is 2,000 a month, they put it up 10% and then gave us 5% off the new amount. rent now?", 2090),
+    ("he worked 45 hrs, his contract is 40, rate is 20/hr and overtime is paid at 1.5x. how much overtime pay", 150),
+    ("first 8 hrs at 20/hr, anything over that is time and a half. i did 10 hrs, pay for the day?", 220),
 ])
 def test_joiners_dropouts_targets_and_fees_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -375,6 +387,8 @@ def test_joiners_dropouts_targets_and_fees_read_in_their_own_words(request_text:
     (("dinner was 200 for 5 people, 50 of that was wine and the 2 non-drinkers shouldn't pay for it, how much does "
       "each drinker pay"), 46.67),  # two shares
     ("our daily standup is 15 minutes, 5 days a week. how many hours a week does that add up to?", 1.25),  # rates
+    ("hotel is £150/night, 1 gbp = 1.2 eur, how many euros a night over our €170 budget is that", 10),  # one amount
+    ("scores for the first 3 rounds were 70, 80 and 75, we need an average of 78 over all 4, what in round 4", 87),
 ])
 def test_a_part_of_a_year_or_more_than_a_sum_is_never_composed_wrong(request_text: str, right: float):
     assert value(request_text) in (None, pytest.approx(right, rel=1e-9))
