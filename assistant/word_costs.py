@@ -176,7 +176,7 @@ def part_time(text: str, figures: list[Figure]) -> str | None:
     if len(weeks) == 1:  # "works 3 days a week ... full time salary is 39,000 on 5 days"
         unit = re.match(r"\s*(?:-\s*)?(day|h)", text[weeks[0].end:])
         weeks += [f for f in amounts if f not in weeks and unit is not None and (
-                  has(r"\b(?:on|over|across|doing|does|do|works?|working)\s*$", text[:f.start]) and
+                  has(r"\b(?:on|over|across|doing|does|do|works?|working|to|the full)\s*$", text[:f.start]) and
                   re.match(rf"\s*(?:-\s*)?{unit[1]}\w*\s*(?:[.,;?!]|$)", text[f.end:]) or
                   re.fullmatch(rf"\s*{unit[1]}\w*\s+to\s*", text[f.end:weeks[0].start]))]  # "from 40h to 28h a week"
     rest = [f for f in amounts if f not in weeks]

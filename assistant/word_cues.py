@@ -23,7 +23,8 @@ CHANGE_ASKED = r"\bhow much (?:more|extra|less)\b|\b(?:extra|additional|the incr
 LEFT = r"\b(?:left|remaining|remain|left over|leftover|still (?:to pay|have|available|open|owed|due)|balance|" \
         r"the rest|to go)\b"
 #: What was used of it.
-USED = r"\b(?:spent|spend|spending|used|taken|took|paid|booked|gone|deposit|salaries|costs?|goes|receipts?|done)\b"
+USED = r"\b(?:spent|spend|spending|used|taken|took|burned|burnt|paid|booked|gone|deposit|salaries|costs?|goes|" \
+       r"receipts?|done)\b"
 #: A price or rate each: "at 0.23", "11.90 each", "per km", "a litre" (not "at least", "every 289 days").
 EACH = r"(?:\bat\b(?!\s+(?:least|most|all|once|first|last))|\beach\b|\bper\b|" \
         r"\ba (?:litre|liter|unit|piece|person|head|km|kilometre|mile|night|seat)\b|\ban hour\b|@|\bx\b)"

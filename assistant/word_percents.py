@@ -15,7 +15,7 @@ from assistant.word_cues import EACH, LEFT, MARGIN_ASKED, OFF, USED, clause, fra
 from assistant.word_figures import Figure
 
 _ON_TOP = r"\b(?:plus|vat|tax|tip|raise|surcharge|on top|add(?:ed|ing)?|increase[sd]?|markup|service charge|up by|" \
-          r"goes up|go up|went up|rises?|rose|put (?:it |them |the \w+ )?up|puts (?:it )?up|hiked?)\b"
+          r"goes up|go up|went up|rises?|rose|raised|put (?:it |them |the \w+ )?up|puts (?:it )?up|hiked?)\b"
 _INCLUDED = r"\b(?:incl|including|inclusive|includes)\b\.?[^.?!]{0,30}\b(?:vat|tax)\b|\b(?:vat|tax)\b\s+included\b"
 _WITHOUT = r"\b(?:without|excl\.?|excluding|before|net|ex)\b"
 _THE_TAX_PART = r"\bhow much\b[^.?!]{0,20}\bis\b[^.?!]{0,10}\b(?:the\s+)?(?:vat|tax)\b"

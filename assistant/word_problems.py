@@ -139,9 +139,10 @@ _CURRENCIES = {"eur": r"eur|euros?|€", "usd": r"usd|dollars?|\$", "gbp": r"gbp
 #: The unit an answer is asked in: "in euros", "into gbp", "to usd".
 _ASKED_IN = re.compile(r"(?<!came )(?<!comes )(?<!come )(?<!amounts )(?<!amounted )\b(?:in|into|to|how many)\s+"
                        r"(eur|euros?|usd|dollars?|gbp|pounds?|chf|francs?|miles?|km|kilometres?)\b")
-#: An aside the sum leaves out: "(her target is 110 but I just need the average)", "driver also gets a 12 eur
-#: lunch allowance but that's separate."
-_ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not|different budget)\b[^()]*\)|"
+#: An aside the sum leaves out: "(her target is 110 but I just need the average)", "(been here 6 yrs)", "driver
+#: also gets a 12 eur lunch allowance but that's separate."
+_ASIDE = re.compile(r"\([^()]*\b(?:but|separate|ignore|irrelevant|anyway|n't|not|different budget|been here|"
+                    r"with (?:us|the company)|of service)\b[^()]*\)|"
                     r"[^.?!]*\b(?:separate|irrelevant|doesn't count|does not count|ignore that)\b[^.?!]*[.?!]")
 #: A count asked for in whole units, rounded up or down.
 _ROUND_UP = re.compile(r"\bround(?:s|ed|ing)?\s+(?:it\s+)?up\b")
@@ -156,7 +157,7 @@ _BARE_RATE = re.compile(r"\b(?:exchange\s+)?rate\s+(?:given\s+)?(?:of|is|=)\s+(\
 _CONVERTS_MONEY = re.compile(r"\b(?:convert(?:ing|ed)?|exchange|in (?:eur|euros?|usd|dollars?|gbp|pounds?))\b",
                              re.IGNORECASE)
 _ROUNDING = re.compile(r"\b(?:round(?:ed)?\s+(?:it\s+)?)?to\s+(\d|one|two)\s*(?:decimals?|dp|places?)(?:\s+places?)?\b|"
-                       r"\b(\d)\s*(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
+                       r"\b(\d|one|two)\s*(?:decimals?|dp)(?:\s+places?)?\s*\W*(?:(?:pls|please|thx|thanks)\W*)?$",
                        re.IGNORECASE)
 #: An amount of money asked in hundredths: "cost per click in cents".
 _IN_CENTS = re.compile(r"\bin (?:cents|pence|p)\b")
@@ -171,12 +172,14 @@ _TO_WHOLE = re.compile(r"\b(?:round(?:ed)?\s+)?to (?:a|the nearest) whole(?: num
                        r"\b(?:as a )?whole number\s*(?:pls|please)?\W*$|"
                        r"\b(?:round(?:ed)?\s+)?to (?:the )?nearest (?:euro|eur|dollar|pound|kg|unit)\b|"
                        r"\bround(?:ed)? to whole \w+\b|\b(?:in )?whole (?:euros?|eur|dollars?|pounds?)\b")
-#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12", a quarter ("q3"), a
+#: A code whose digits are no operand: "SKU 4471", "invoice no. 2231", "PO #88", "ticket 12" (not "train ticket
+#: 189", a price), a quarter ("q3"), a
 #: line, machine or cost centre ("line 3", "cc 410"), a day named ("we pay on day 8"), a length of service marked
 #: ("my five year mark") ("invoice 5,000" is an amount).
 _CODE = re.compile(r"\bq[1-4]\b|\b(?:on|by) day \d{1,3}\b|\b\d{1,2}[- ]years?[- ](?:mark|anniversary|milestone)\b|"
                    r"\b(?:sku|part|po|invoice|ticket|ref|order)\s*(?:no\.?|number|#)\s*\d+\b|"
-                   r"\b(?:sku|po|ticket|ref)\s*#?\s*\d+\b(?![.,]\d)|#\d+\b|"
+                   r"\b(?:sku|po|(?<!train )(?<!bus )(?<!plane )(?<!flight )(?<!return )ticket|ref)\s*#?\s*\d+\b"
+                   r"(?![.,]\d)|#\d+\b|"
                    r"\b(?:phase|stage|floor|gate|door|bay|aisle|zone|truck|van|building|line|machine|press|forklift|"
                    r"cell|station|plant|cc|cost cent(?:re|er))\s+\d{1,3}\b(?![.,:]\d|\s*%)|"
                    r"\broom\s+\d{1,2}\b(?![.,:]\d|\s*(?:%|flat|eur|euros|€|/|per\b|an?\b|for\b))")

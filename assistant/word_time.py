@@ -92,7 +92,8 @@ def pro_rata(text: str, figures: list[Figure]) -> str | None:
     (times 5/12); the months not used, refunded after a cancellation ("cancels after 5 months": times 7/12)."""
     percents, amounts = split_percents(figures)
     part_of = re.search(r"(\d+(?:\.\d+)?)\s+(?:[a-z]+\s+)?(?:out\s+)?of\s+(?:the\s+)?(\d+(?:\.\d+)?)\b|"
-                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(\d+(?:\.\d+)?)(?![\d.])", text)
+                        r"(\d+(?:\.\d+)?)\s*(?:[a-z/]+\s+){0,3}instead of\s+(?:the\s+(?:full\s+)?)?"
+                        r"(\d+(?:\.\d+)?)(?!\d|\.\d)", text)  # "32 hrs a week instead of the full 40."
     shared = part_of is not None and part_of.group(1) is not None and \
         has(r"\b(?:split|share|shared|sharing|proportion(?:ally)?)\b", text)  # "split by cbm, we have 18 of the 28"
     if percents or not (has(_PRO_RATA, text) or shared or part_of is not None and part_of.group(3) is not None):
@@ -134,7 +135,10 @@ def from_start_date(text: str) -> str | None:
     yearly = [f for f in amounts if f not in taken]
     if len(yearly) != 1 or len(percents) > 1 or len(taken) > 1 or taken and (percents or not has(LEFT, rest)):
         return None
-    share = f"{yearly[0].text}*{fraction(percents[0])}" if percents else yearly[0].text
+    amount = yearly[0].text
+    if re.match(r"\s*(?:eur|euros?|€)?\s*(?:a|per|/)\s*month\b|\s*monthly\b", rest[yearly[0].end:]):
+        amount = f"{amount}*12"  # "joined on 1 aug at 4,500 a month, 8% of annual pay"
+    share = f"{amount}*{fraction(percents[0])}" if percents else amount
     if has(r"\b(?:nearest|to an?|to the) half(?:[- ]days?)?\b", rest):  # "rounded to the nearest half day"
         share = f"round({share}*{months}/12*2)/2"
     else:
@@ -311,6 +315,8 @@ def clock_durations(text: str) -> str | None:
     if has(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*(?:-|–|to|through|thru|till|until)\s*"
            r"(?:mon|tue|wed|thu|fri|sat|sun)|\bweekdays\b|\b(?:per|a|each) week\b", text):
         return None  # "8am-8pm mon to fri and 9am-1pm on saturdays, per week": days to count, not read here
+    if has(r"\b(?:ahead|behind)\b|(?<!same )\btime ?zones?\b|\blocal time\b", text):
+        return None  # "landed 18:10 local time, local is one hour ahead": clocks of two zones
     times = list(CLOCK.finditer(text))
     rest = CLOCK.sub(" ", text)
     pause = re.search(r"(\d+)\s*(?:min|mins|minutes?)\b[^.?!,]{0,20}\b(?:break|pause|lunch)\b|"

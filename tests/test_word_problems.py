@@ -355,6 +355,14 @@ def test_budgets_packs_parts_and_hours_read_in_their_own_words(request_text: str
     ("rent is 2,000 a month, they put it up 10% and then gave us 5% off the new amount. rent now?", 2090),
     ("he worked 45 hrs, his contract is 40, rate is 20/hr and overtime is paid at 1.5x. how much overtime pay", 150),
     ("first 8 hrs at 20/hr, anything over that is time and a half. i did 10 hrs, pay for the day?", 220),
+    ("project budget is 30,000 and we've burned through 40% of it, how much is left", 18000),
+    ("it's 10 miles, how many km if 1 mile = 1.609 km? one decimal pls", 16.1),
+    ("i have 28 days annual leave (been here 7 yrs) and i've taken 12.5, how many are left", 15.5),  # an aside
+    ("hotel 2 nights at 120 each, train ticket 89, meals 30, total claim?", 359),  # a train ticket's price, no code
+    (("joined on 1 july at 3,000 a month, holiday allowance is 8% of annual pay, pro rata for joiners, how much this "
+      "year"), 1440),
+    ("i work 30 hrs a week instead of the full 40, full timers get 28 days, how many do i get pro rata", 21),
+    ("going part time to 24 hrs. full time is 40 hrs and gets 30 days, how many days do i get", 18),
 ])
 def test_joiners_dropouts_targets_and_fees_read_in_their_own_words(request_text: str, expected: float):
     assert value(request_text) == pytest.approx(expected, rel=1e-9)
@@ -389,6 +397,7 @@ def test_joiners_dropouts_targets_and_fees_read_in_their_own_words(request_text:
     ("our daily standup is 15 minutes, 5 days a week. how many hours a week does that add up to?", 1.25),  # rates
     ("hotel is £150/night, 1 gbp = 1.2 eur, how many euros a night over our €170 budget is that", 10),  # one amount
     ("scores for the first 3 rounds were 70, 80 and 75, we need an average of 78 over all 4, what in round 4", 87),
+    ("left at 09:00 and landed 11:30 local time, which is one hour ahead of us, how many minutes was the flight", 90),
 ])
 def test_a_part_of_a_year_or_more_than_a_sum_is_never_composed_wrong(request_text: str, right: float):
     assert value(request_text) in (None, pytest.approx(right, rel=1e-9))
