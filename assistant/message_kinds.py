@@ -48,6 +48,22 @@ _GENERAL = re.compile(
     r"|^\W*(?:(?:can|could) (?:u|you) |pls |please )?(?:help me )?(?:write|draft|compose)\b(?! off)",
     re.IGNORECASE,
 )
+#: What asks a fact about the world that no company document or record holds: time zones and the calendar, a
+#: recipe or how long to cook something, a unit in another ("how many km is a mile"), a standard size or weight
+#: ("what size is an A4 sheet", "how much does an empty 40ft container weigh"), a general rule of health or
+#: safety ("as a general rule", "what the WHO recommends").
+_WORLD = re.compile(
+    r"\btime ?zones?\b|\btime difference\b|\bwhat time is it in\b|\bjet ?lag\b|\bdaylight saving"
+    r"|\bpublic holidays? in (?:most|many|all) (?:of |countries)|\bwhen is (?:easter|christmas|ramadan|diwali|carnival|"
+    r"thanksgiving|black friday|chinese new year)\b|\bleap year\b"
+    r"|\brecipe (?:for|to make)\b"
+    r"|\bhow (?:long|many minutes) (?:do (?:i|you|u) |to |should (?:i|you) )?(?:boil|cook|bake|roast|fry)\b"
+    r"|\bhow many \w+ (?:is|are|in) (?:a|an|one) (?:mile|km|kilomet\w*|inch|foot|yard|pound|lb|kg|kilo|gallon|litre|"
+    r"liter|ounce|stone|tonne|ton)\b"
+    r"|\bwhat size is (?:an? )?\w+|\bhow much does an? (?:empty |standard |full )?[\w-]+(?: \w+)? weigh\b"
+    r"|\bas a (?:general )?rule\b|\bnormally recommended\b|\bthe who\b|\bin most (?:of europe|countries)\b",
+    re.IGNORECASE,
+)
 #: What asks for advice or ideas any colleague would give: "any good podcast recs", "tips for lifting boxes",
 #: "whats the best way to deal with jet lag", "a birthday present idea for a colleague", "secret santa ideas".
 _ADVICE = re.compile(
@@ -69,6 +85,8 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
                       r"|\bbe honest\b|^\W*imagine\b|\byour thing\b"
                       r"|\b(?:do|will) (?:you|u) (?:keep|store|remember|save|log) (?:that|this|it|my|what)\b"
                       r"|\bwho (?:are|r) (?:u|you)\W*$|\bimh?o\b|\bagree\?|\bdon'?t you think\b"
+                      r"|\bor (?:do )?(?:you|u) (?:only|just) (?:look|search|answer|read)\b"
+                      r"|\bhow do (?:you|u) know (?:which|who|what|where)\b|\bdo (?:you|u) see my\b"
                       r"|\bif (?:we|i|they|you|u)\b[^?]{0,80}\bwould (?:you|u)\b", re.IGNORECASE)
 #: What marks news, thanks or a complaint: thanks, cheers, praise ("you're a star"), an exclamation ("wow", "brutal",
 #: "what a monday", "fed up", "so annoying"), "btw", "all good", "nothing to do", "hold off", "finally",
@@ -80,6 +98,7 @@ _OPINION = re.compile(r"\b(?:do|would) (?:you|u) think\b|\b(?:your|ur|honest) (?
 #: AGAIN today. every single week"), a record day ("new record"), an opening "great," or "nice!".
 _REACTS = re.compile(
     r"\b(?:thanks|thank you|thx|ty|cheers|yay|hooray|woo+|btw|fyi|just saying|just so you know|all good|all sorted|"
+    r"big news|huge news|exciting news|"
     r"nothing to do|no need|never ?mind|nvm|so happy|ugh|finally|myself|haha+|lol|great news|good news|hold off|"
     r"wow|omg|yikes|phew|sigh|meh|nah|eh|anyways?|whatever|(?:it|that) can wait|brutal|damn|crazy|wild|insane|"
     r"nightmare|killing me|what an? \w+|appreciate it(?! if)|(?:much |really )?appreciated|"
@@ -166,8 +185,13 @@ _TEXT_WORK = re.compile(
     r"spell ?check|grammar check|fix the (?:spelling|grammar)|shorten|make (?:this|it|that) (?:shorter|clearer|nicer)|"
     r"(?:write|draft|compose|word|phrase) (?:me |him |her |them |us )?(?:a |an |the |my )?(?:(?:short|quick|"
     r"friendly|polite|formal|firm|brief|nice) )*(?:teams |slack |chat |whatsapp )?(?:message|msg|e-?mail|mail|sms|"
-    r"txt|reply|response|text|letter|announcement|memo|note|post|paragraph|out[- ]of[- ]office|ooo|auto-?reply)"
+    r"txt|reply|response|text|letter|announcement|memo|note|reminder|post|paragraph|out[- ]of[- ]office|ooo|"
+    r"auto-?reply)"
     r"|summari[sz]e (?:that|this|it|them|those)|(?:sum|boil) (?:that|this|it|them|those) (?:up|down)|"
+    r"sum up what (?:i|we) (?:just )?(?:said|told (?:you|u)|wrote)|rewrite\b|"
+    r"(?:give|suggest) (?:me )?(?:a |an )?(?:good |short |catchy )?(?:subject(?: line)?|title|heading) for|"
+    r"make (?:this|that|it) (?:in)?to (?:a |an )?(?:bullet(?:ed)? |numbered |short )?(?:list|table)|"
+    r"make (?:this|that|it) (?:a |an )?(?:bullet(?:ed)? |numbered )(?:list|points)|"
     r"(?:recap|condense) (?:that|this|it)|tl;?dr|(?:put|turn|make) (?:that|this|it|them|those) (?:in|into) (?:a |an )?"
     r"(?:[\w-]+ ){0,3}(?:summary|message|msg|e-?mail|mail|note|bullet|bullets|list|table|sentence|paragraph|post))\b"
     r"|[-,.;:]\s*(?:pls |please )?(?:draft|write) (?:me )?(?:something|a few lines|a line)\b(?!\s+(?:in|on|into)\b)"
@@ -218,7 +242,14 @@ def general_question(text: str) -> bool:
     company's documents say: "what's FIFO vs FEFO?", "explain safety stock", "why is the last mile so
     expensive?", "do you think rail will replace trucks?", "summarise this: '...'", "hypothetically, which day
     would you drop?"."""
-    return _GENERAL.search(text) is not None or asks_for_advice(text) or opinion(text)
+    return _GENERAL.search(text) is not None or asks_for_advice(text) or opinion(text) or world_fact(text)
+
+
+def world_fact(text: str) -> bool:
+    """Whether `text` asks a fact about the world that no company document or record holds ("what time is it in
+    shanghai when it's 09:00 here", "is poland in the same time zone as the netherlands?", "how many minutes do i
+    boil an egg", "how many km is a mile again"): its figures and names are the world's, for no call or sum."""
+    return _WORLD.search(text) is not None
 
 
 def asks_for_advice(text: str) -> bool:

@@ -99,6 +99,7 @@ from assistant.message_kinds import (
     text_work,
     wants_no_lookup,
     word_count,
+    world_fact,
 )
 from assistant.named_search import a_choice_somewhere, name_argument, name_lookup, ordered_name
 from assistant.operation_fit import (
@@ -460,11 +461,17 @@ class ToolRouter:
                 reasons.append(f"a general question about terms the documents never use ({', '.join(unused)}): "
                                f"no search")
                 call = False
-        if call and checks and tool == CALCULATOR and (asks_a_meaning(texts[0]) or asks_for_advice(texts[0])) and \
+        if call and checks and tool == CALCULATOR and (asks_a_meaning(texts[0]) or asks_for_advice(texts[0])
+                                                       or world_fact(texts[0])) and \
                 composed_expression(texts[0]) is None and arithmetic(texts[0]) is None:
             # "what does 2/10 net 30 mean on an invoice?" had computed 2/10*30, "secret santa ideas under 20 euros?
             # the draw is on the 18th" 18*20
             reasons.append("a general question whose figures make no sum: no calculation")
+            call = False
+        if call and checks and tool not in (SEARCH, CALCULATOR) and world_fact(texts[0]) and \
+                not names_a_record(texts[0]):
+            # "is poland in the same time zone as the netherlands?" had listed the warehouses
+            reasons.append("a fact about the world, naming no record: no API call")
             call = False
         if call and checks and opinion(texts[0]) and not stated_codes([texts[0]]):
             reasons.append("the assistant's own view asked for, no record named")

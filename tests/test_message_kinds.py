@@ -73,6 +73,15 @@ from assistant.message_kinds import (
         ("best ways to beat jet lag? flying to toronto on the 14th", True),
         ("any idea when SHP-204111 lands?", False),  # "any idea" asks for a record
         ("new guy asked me the speed limit for forklifts inside the building and i blanked. what is it", False),
+    ("what time is it in singapore when it's 14:00 here?", True),  # facts about the world
+    ("is portugal in the same time zone as us?", True),
+    ("how many minutes do i bake a potato for?", True),
+    ("how many cm is an inch again", True),
+    ("what size is an A3 sheet?", True),
+    ("how much does a full euro pallet weigh, roughly?", True),
+    ("can you actually send emails, or do you only look things up?", True),  # about the assistant itself
+    ("how much does a dock slot cost?", False),  # the company's price
+    ("how many days of annual leave do I get per year?", False),
     ],
 )
 def test_general_questions_are_told_from_questions_about_the_company(question: str, general: bool):
@@ -155,6 +164,8 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("ok whatever. while youre here show me the delayed shipments out of WH-04", False),  # "show me" asks
         ("ok that worked, 4106 is in the system now. appreciate it!", True),
         ("i'd appreciate it if you could close 4106", False),  # a request put politely
+        ("big news, the rotterdam site shipped 12,000 pallets this month", True),
+        ("big news: can you check SHP-204611 is delivered?", False),  # news, then a request
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
@@ -355,6 +366,12 @@ def test_what_the_thing_brings_is_asked_in_words_no_look_up_answers(text: str, b
     ("put SHP-205066 on hold", False),
     ("need to say sorry to hannah for running over into her zephyr slot - draft something short", True),
     ("slot 7866 on friday, write something in the note field about the late truck", False),  # a record's note
+    ("sum up what i just told you for the shift log: 2 vans late, one forklift down", True),
+    ("make this a bullet list pls: ring the carrier, chase PO-118204, book a slot for friday", True),
+    ("give me a subject line for an email about 4 pallets of SKU-10442 that came in damaged", True),
+    ("can you rewrite 'send me the report now' so it sounds friendlier", True),
+    ("give me the list of open tickets", False),  # a record asked
+    ("can u write a quick reminder for the team: dock at WH-01 closes at 17:00 on friday", True),
 ])
 def test_work_on_a_text_is_told_from_a_request_for_a_record(text: str, work: bool):
     assert text_work(text) == work
