@@ -79,10 +79,11 @@ def payback(text: str, figures: list[Figure]) -> str | None:
     """The periods a purchase takes to pay for itself from what it saves each period ("the machine costs 2,340 and
     saves about 195 a month on pods, how many months until it pays for itself": 2340/195)."""
     percents, amounts = split_percents(figures)
-    if percents or len(amounts) != 2 or not has(r"\bpays? (?:for )?itself\b|\bpay ?back\b|\brecoup", text):
+    if percents or len(amounts) != 2 or not has(r"\bpays? (?:for )?itself\b|\bpay ?back\b|\brecoup", text) or \
+            not has(r"\bsav(?:e|es|ing|ings)\b", text):
         return None
     per_period = r"\s*(?:eur|euros?|€|usd|\$|gbp|£)?\s*(?:a|per|/|each)\s*(?:month|week|year|day|quarter)\b"
-    saved = [f for f in amounts if re.match(per_period, text[f.end:]) and has(r"\bsav(?:e|es|ing|ings)\b", text)]
+    saved = [f for f in amounts if re.match(per_period, text[f.end:])]
     if len(saved) != 1:
         return None
     cost = next(f for f in amounts if f is not saved[0])

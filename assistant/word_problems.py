@@ -354,8 +354,7 @@ def _asked_in(text: str) -> str | None:
 def _in_first_unit(text: str, rate: re.Match[str]) -> bool:
     """Whether a unit rate ("1 EUR = 1.175 USD") divides: the answer is asked in its first unit ("in euros"), or
     the amounts are all written in its second ("invoiced 3,200 usd ... eur amount?")."""
-    rest = text[: rate.start()] + text[rate.end():]
-    first, second = _unit_name(rate.group("unit")), _unit_name(rate.group("other"))
+    rest, first, second = _beside_rate(text, rate)
     if _asked_in(rest) == first:
         return True
     written = {_unit_name(unit.group(1)) for unit in re.finditer(r"\d\s*([a-z€£$]+)", rest)} & {first, second}
@@ -366,12 +365,16 @@ def _in_both_units(text: str, rate: re.Match[str]) -> bool:
     """Whether the request states amounts in both currencies of a rate and compares them ("£195/night ... 1 gbp =
     1.17 eur ... over our €180 budget"), so the rate applies to some of them only (a fee in the second currency is
     added after the conversion, which the rate's shapes read)."""
-    rest = text[: rate.start()] + text[rate.end():]
-    first, second = _unit_name(rate.group("unit")), _unit_name(rate.group("other"))
+    rest, first, second = _beside_rate(text, rate)
     found = re.findall(r"\d\s*([a-z€£$]+)|([€£$])\s*\d", rest)  # a unit after a figure, a sign before one
     written = {_unit_name(unit) for units in found for unit in units if unit}
     return first in _CURRENCIES and second in _CURRENCIES and {first, second} <= written and \
         has(r"\b(?:over|under|above|below|more than|less than|cheaper|dearer|difference|budget|cap|limit)\b", rest)
+
+
+def _beside_rate(text: str, rate: re.Match[str]) -> tuple[str, str, str]:
+    """The request without a unit rate ("1 EUR = 1.175 USD"), and the rate's first and second units by one name."""
+    return text[: rate.start()] + text[rate.end():], _unit_name(rate.group("unit")), _unit_name(rate.group("other"))
 
 
 def _unit_name(word: str) -> str:

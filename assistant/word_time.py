@@ -219,6 +219,14 @@ def pay(text: str, figures: list[Figure]) -> str | None:
     return "*".join(f"{f.text}/100" if f.percent else f.text for f in figures)
 
 
+#: Hours a contract or the normal week names, just before a figure: "contract is 35", "normal hours are 37.5".
+_CONTRACT = r"\b(?:contract|contracted|normal|regular|standard)\b[^\d.;?!]{0,20}$"
+#: The contract itself names the hours just before a figure ("his contract is 40"), not a normal week's rate.
+_CONTRACTED = r"\bcontract(?:ed)?(?:\s+(?:is|was|hours|hrs|of))*\s*$"
+#: The hours past which overtime is paid: "anything over", "everything above".
+_PAST = r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)"
+
+
 def overtime(text: str, figures: list[Figure]) -> str | None:
     """Regular hours and overtime hours at an hourly rate, the overtime at a multiple of it ("40 regular hours at
     22 eur per hour and 6 overtime hours paid at 1.5x", "37.5 hrs plus 4 hrs overtime at time and a half"), or
@@ -227,29 +235,26 @@ def overtime(text: str, figures: list[Figure]) -> str | None:
     clocked 37.5 this week, how many hrs overtime")."""
     if len(figures) == 2 and not any(f.percent for f in figures) and \
             has(r"\bhow many (?:hours|hrs|h)\b[^.?!]*\bovertime\b|\bhow much overtime\b(?!\s+pay)", text):
-        contract = [f for f in figures if has(r"\b(?:contract|contracted|normal|regular|standard)\b[^\d.;?!]{0,20}$",
-                                               text[: f.start])]
+        contract = [f for f in figures if has(_CONTRACT, text[: f.start])]
         if len(contract) == 1 and figures[0] is contract[0]:
             return f"{figures[1].text} - {contract[0].text}"
         return None
-    contract = r"\b(?:contract|contracted|normal|regular|standard)\b[^\d.;?!]{0,20}$"
-    past_it = r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s*$"
-    contracted = r"\bcontract(?:ed)?(?:\s+(?:is|was|hours|hrs|of))*\s*$"  # "his contract is 40": hours
-    figures = [f for f in figures if not (has(contract, text[: f.start]) and any(  # "contract is 40 ... over 40"
+    past_it = _PAST + r"\s*$"
+    figures = [f for f in figures if not (has(_CONTRACT, text[: f.start]) and any(  # "contract is 40 ... over 40"
         g.start > f.end and g.value == f.value and has(past_it, text[: g.start]) for g in figures))]
     hours = [f for f in figures  # "anything above 40 is paid at 1.5x", "his contract is 40": hours too
              if not f.percent and has(r"^\s*(?:regular |normal |overtime |extra )?(?:hours?|hrs?|h)\b", text[f.end:])
-             or len(figures) == 4 and has(past_it + "|" + contracted, text[:f.start])]
+             or len(figures) == 4 and has(past_it + "|" + _CONTRACTED, text[:f.start])]
     multiples = [f for f in figures if f.text and text[f.end - 1] == "x"]
     rates = [f for f in figures if f not in hours and f not in multiples and not f.percent]
     if len(hours) != 2 or len(multiples) != 1 or len(rates) != 1 or len(figures) != 4:
         return None
     rate, multiple = rates[0].text, multiples[0].text
+    # "contract is 36 h ... anything over that"; "worked 46 hrs, his contract is 40 ... overtime is paid at 1.5x"
     past = [f for f in hours if has(r"\b(?:over|above|beyond|past|after|more than)\s*$", text[:f.start])] or \
-        [f for f in hours if has(contract + r"|\bfirst\s*$", text[: f.start]) and (  # "contract is 36 h ... over that"
-         has(r"\b(?:anything|everything|hours?)\s+(?:over|above|beyond|past)\s+(?:that|this|it)\b", text[f.end:]) or
-         has(contracted, text[: f.start]) and has(r"\bovertime\b", text))]
-    # "worked 46 hrs, his contract is 40 ... overtime is paid at 1.5x": the hours past the contract's
+        [f for f in hours if has(_CONTRACT + r"|\bfirst\s*$", text[: f.start]) and (
+         has(_PAST + r"\s+(?:that|this|it)\b", text[f.end:]) or
+         has(_CONTRACTED, text[: f.start]) and has(r"\bovertime\b", text))]
     if len(past) == 1 and has(_HOURLY, text):
         worked = next(f for f in hours if f is not past[0])
         extra = f"({worked.text} - {past[0].text})*{rate}*{multiple}"
