@@ -82,6 +82,7 @@ from assistant.message_kinds import (
     asks_for_the_rule,
     asks_how_it_works,
     asks_how_long_or_who,
+    asks_how_many,
     asks_what_follows,
     asks_what_it_brings,
     asks_who,
@@ -445,7 +446,8 @@ class ToolRouter:
             reasons.append("a word problem whose words give its sum: no search")
             tool = CALCULATOR  # "full year leave is 28 days. pro rata by month (9 months), how many days"
         if (not call or tool not in (SEARCH, CALCULATOR)) and checks and CALCULATOR in candidates and \
-                (asks_for_an_amount(texts[0]) or arithmetic(texts[0]) is not None) and not reaction(texts[0]) and \
+                (asks_for_an_amount(texts[0]) or arithmetic(texts[0]) is not None
+                 or asks_how_many(texts[0]) and not names_a_record(texts[0])) and not reaction(texts[0]) and \
                 composed_expression(texts[0]):
             # "SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls" had booked a dock slot;
             # "review rating is weighted: goals 50% (scored 4), ... overall score?" and "1860 / 12" had no call

@@ -7,6 +7,7 @@ from assistant.message_kinds import (
     asks_for_the_rule,
     asks_how_it_works,
     asks_how_long_or_who,
+    asks_how_many,
     asks_what_follows,
     asks_what_it_brings,
     asks_who,
@@ -280,6 +281,18 @@ def test_a_question_for_how_long_by_when_or_who_is_told(text: str, asks: bool):
 def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: str, asks: bool):
     assert asks_for_an_amount(text) is asks
 
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("i get 27 leave days this year and have already taken 11. how many are left?", True),
+    ("meeting room 3B booked from 9:45 to 13:15, how long is that in minutes", True),
+    ("How much would 3 licences at 40 each come to", True),
+    ("headcount check: 240 ppl on Jan 1, 31 leavers since then and 47 new hires. where are we now?", True),
+    ("split 732 between 6 of us", False),
+    ("we are now 240 people", False),
+])
+def test_a_message_asks_how_many_how_much_or_how_long(text: str, asks: bool):
+    assert asks_how_many(text) is asks
 
 @pytest.mark.parametrize(("text", "named"), [
     ("they said our booking 'expired'?? is that a real rule", True),

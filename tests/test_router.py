@@ -762,6 +762,22 @@ def test_a_word_problem_that_asks_for_its_sum_goes_to_the_calculator_not_an_oper
     assert quiet.route(["1860 / 12"], {"calculator"}).call  # arithmetic written out asks for its result
 
 
+
+def test_a_word_problem_that_asks_how_many_is_left_goes_to_the_calculator_not_a_look_up():
+    schemas = {"api.getLeaveBalance": {"type": "object", "properties": {"employee_id": {"type": "string"}}}}
+    router = rated({"api.getLeaveBalance": 0.7, "calculator": 0.2})
+    tools = {"api.getLeaveBalance", "calculator"}
+    question = "annual leave is 28 days and ive used 17 so far, how many have i got left"
+    route = router.route([question], tools, schemas=schemas, reads=set(schemas))
+    assert (route.tool, route.call) == ("calculator", True) and "ask for it: no API call" in route.reason
+    # the same question with no figures to sum asks for the record
+    assert router.route(["how many leave days have i got left"], tools, schemas=schemas, reads=set(schemas)).tool \
+        == "api.getLeaveBalance"
+    # nor is a question naming a record a sum, whatever it states ("how many" may ask for the record's figure)
+    named = router.route(["E1003 gets 28 days and has used 17, how many are left on the record?"], tools,
+                         schemas=schemas, reads=set(schemas))
+    assert named.tool == "api.getLeaveBalance"
+
 def test_a_question_naming_a_record_a_look_up_reads_calls_it_where_the_classifier_would_not():
     schemas = {"api.getShipment": SHIPMENT_SCHEMAS["api.getShipment"]}
     router = rated({"api.getShipment": 0.05})  # no call at 0.95
