@@ -134,13 +134,15 @@ _ASKS_FOR = re.compile(r"\b(?<!exactly )(?<!just )(?:what(?:'?s)?(?! an? )|which
                        r"(?:^|[,;.]\s*)(?:does|do|did|can|could|will|would|should|is|are)\s+(?:a|an|the|it|i|we|you|u|"
                        r"they|this|that|there|my|our|your)\b", re.IGNORECASE)
 #: What makes a message a request even without a question: a word that asks ("can you", "pls", "i need", "you can
-#: mark it resolved") or a verb that opens a clause as an order ("..., set it to delivered", "and close it").
+#: mark it resolved", "2 decimals": a rounding asked) or a verb that opens a clause as an order ("..., set it to
+#: delivered", "and close it").
 _REQUESTS = re.compile(
     r"\b(?:(?:can|could|would|will)\s+(?:you|u|i|we|someone|somebody|anyone)|pls|plz|please|i'?d\s+like|"
     r"i\s+want|i\s+need|we\s+need|(?<!no )(?<!might )(?<!may )needs?\b|let\s+me|go\s+ahead|"
     r"(?:you|u)\s+can\s+(?:now\s+)?(?:mark|close|set|cancel|resolve|book|order|file|log|update|put|move|change)\b|"
     r"can\s+be\s+(?:closed|cancell?ed|deleted|removed|resolved|marked|approved|rejected|reopened)|"
-    r"(?:show|tell|give|find|get|send|pull)\s+(?:me|us)\b(?!\s+(?:know|think|guess|see)\b))\b"
+    r"(?:show|tell|give|find|get|send|pull)\s+(?:me|us)\b(?!\s+(?:know|think|guess|see)\b)|"
+    r"\d\s*(?:decimals?|decimal places|dp)|to the (?:cent|nearest \w+))\b"
     r"|(?:^|[,.;:!]\s*|[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*|\b(?:and|then|so|but|now|btw|pls|meanwhile|"
     r"also|ok|okay|alright|right|fine|great|cool|thanks|thx)\s+)"
     r"(?:set|mark|close|cancel|book|update|change|create|open|raise|log|submit|file|report|show|list|find|get|"

@@ -168,6 +168,8 @@ def test_general_questions_are_told_from_questions_about_the_company(question: s
         ("i'd appreciate it if you could close 4106", False),  # a request put politely
         ("big news, the rotterdam site shipped 12,000 pallets this month", True),
         ("big news: can you check SHP-204611 is delivered?", False),  # news, then a request
+        ("avg headcount over the 4 quarters: 212, 219, 225, 231. 2 decimals thx", False),  # a rounding asked
+        ("average it to the nearest euro, thanks!", False),
     ],
 )
 def test_a_reaction_tells_news_or_thanks_and_asks_for_nothing(message: str, reacts: bool):
