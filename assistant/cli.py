@@ -317,7 +317,7 @@ NO_TERMINAL = "not sent: no terminal to approve side-effecting calls; use --yes 
 
 def _approver(yes: bool, interactive: bool):
     """Decides on side-effecting calls: --yes sends, a terminal asks, anything else cannot ask anyone."""
-    from assistant.engine import CannotApprove
+    from assistant.approvals import CannotApprove
 
     def approve(call) -> bool:
         plan = call.plan

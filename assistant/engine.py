@@ -48,13 +48,10 @@ import json
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from typing import Any
 
 import torch
-import xgrammar
 
 from assistant.actions import (
     named_change,
@@ -68,6 +65,15 @@ from assistant.actions import (
     unsupported_action,
     unsupported_reply,
     unsure_change_reply,
+)
+from assistant.approvals import (
+    DECLINED,
+    NOBODY_ASKED,
+    UNATTENDED_REPLY,
+    Approver,
+    CannotApprove,
+    Unattended,
+    declined_reply,
 )
 from assistant.arguments import settled_arguments
 from assistant.chat_format import ChatFormat, ParsedCall, arguments_json, call_content, to_toolken_messages
@@ -117,6 +123,7 @@ from assistant.router import (
 )
 from assistant.stated_sums import result_fits
 from assistant.toolkens import ToolkenRegistry
+from assistant.turn_state import Mode, TurnClock, TurnState
 from assistant.word_problems import composed_expression
 from tools.base import Tool, ToolResult
 from tools.calculator import Calculator
@@ -149,16 +156,6 @@ UNSAY_LIMIT = 4
 #: Reply tokens the claim guard holds back when calls have no lead-in limit (generation.max_call_lead_in null).
 HOLD_WITHOUT_LEAD_IN = 16
 
-#: Asked before a side-effecting call is sent; True sends it, False is the user's no. An approver that has
-#: nobody to ask raises CannotApprove instead.
-Approver = Callable[[ToolCall], bool]
-
-#: The tool message of a call the user declined.
-DECLINED = "the user declined this call"
-#: The tool message of a side-effecting call in a turn run without an approver.
-NOBODY_ASKED = "not sent: side-effecting calls need someone's approval and nobody could be asked"
-#: The answer of a turn whose call was left unconfirmed when its person went on (`Unattended`).
-UNATTENDED_REPLY = "Not sent: it was not confirmed before you went on."
 #: The tool result of a call planned in a dry run, beside the plan: the model must not report it as done.
 PLANNED_ONLY = "dry run: this call was planned only and NOT sent; nothing was changed or read"
 
@@ -171,23 +168,10 @@ def planned_reply(tool: str) -> str:
     return f"Planned, not sent (dry run): {tool}. A dry run sends nothing: no record is read or changed."
 
 
-def declined_reply(error: str) -> str:
-    """The answer after a side-effecting call that was not approved: "Not sent: " and why (`error`, the tool
-    message: the person said no, nobody confirmed it in time, nobody could be asked)."""
-    reason = "you said no to it" if error == DECLINED else error.removeprefix("not sent: ")
-    return f"Not sent: {reason.rstrip('.')}."
-
-
 def unstated_id_reply(name: str) -> str:
     """The answer where the id of a change's record or person was written by nobody (`codes.unstated_record_id`):
     "Not sent: which ticket? No message here gives its ticket id." """
     return f"Not sent: which {record_word(name)}? No message here gives its {name.replace('_', ' ')}."
-
-
-class Mode(Enum):
-    REPLY = "reply"
-    ARGUMENTS = "arguments"
-    DONE = "done"
 
 
 #: What `Engine.warm` has the router weigh: a question that reaches its embedder and the documents' index.
@@ -196,77 +180,6 @@ WARMING_MESSAGE = "How do I book a meeting room for my team?"
 
 class UnknownTool(ValueError):
     """A forced tool (`--tool`) that is not among the engine's tools."""
-
-
-class CannotApprove(Exception):
-    """Raised by an approver that has nobody to ask (no terminal, no browser); the call is not sent and the
-    message, which says why, is what the model reads as the tool result."""
-
-
-class Unattended(CannotApprove):
-    """Raised by an approver whose person has gone on (closed the page, or asked something else there): the call
-    is not sent, and the turn ends at once with UNATTENDED_REPLY rather than a reply the model writes that nobody
-    waits to read, so that the person's next turn, which starts once this one has ended, waits for no decoding."""
-
-
-@dataclass
-class TurnClock:
-    """Where a turn's time went before its reply was shown (`Timings`); kept when the turn starts again."""
-
-    started: float = field(default_factory=time.perf_counter)
-    route_s: float = 0.0
-    wait_s: float = 0.0
-    prompt_s: float | None = None  # the turn's first start: computing the prompt ids its decoder did not hold
-    prompt_computed: int = 0
-    shown_s: float | None = None
-
-
-@dataclass
-class TurnState:
-    """Everything one turn's loop mutates."""
-
-    history: list[dict[str, Any]]  # rendered before this turn's first token
-    prompt: list[int]  # the history's token ids
-    stated: list[str] = field(default_factory=list)  # user messages and tool results the turn stands on
-    today: date | None = None  # what relative dates in the request are resolved against
-    previous: ParsedCall | None = None  # the call this turn goes on from (`follow_ups.call_before`)
-    asked: str = ""  # the person's message that asked for `previous`
-    decoder: Decoder | None = None  # leased from the engine's pool while the turn computes
-    mode: Mode = Mode.REPLY
-    tokens: list[int] = field(default_factory=list)  # fed after the prompt, in order
-    sampled: list[bool] = field(default_factory=list)  # per token: sampled (True) or forced (False)
-    pending: list[tuple[int, bool]] = field(default_factory=list)  # to feed before the next step
-    reply_ids: list[int] = field(default_factory=list)  # the current assistant segment's text tokens
-    reply_text: str = ""  # decoded reply_ids (whole characters)
-    described: str | None = None  # the answer the last API result gives, unless the model calls again
-    reply_window: tuple[int, int] = (0, 0)  # the incremental detokeniser's offsets into reply_ids
-    streamed: int = 0  # characters of reply_text already yielded as TextDelta
-    holding: bool = False  # the claim guard holds this segment's text back
-    released: int = 0  # reply_ids whose text the guard let out while holding (sentences, or words of one)
-    no_call: bool = False  # the router found no tool for the question: toolkens masked until a tool result
-    settled: bool = False  # ... and the message's kind wants none: the guard takes a claim back, calls nothing
-    unsaid: dict[int, set[int]] = field(default_factory=dict)  # reply position -> tokens a taken-back claim began with
-    routed: bool = False  # the router opened the turn with a call
-    best_toolken: tuple[float, int] | None = None  # (probability, token id): the held opening's likeliest call
-    rewind_to: int | None = None  # the guard's verdict: start again with this toolken forced
-    guarded: bool = False  # this turn was started again by the guard
-    visible: list[str] = field(default_factory=list)  # reply text of finished segments
-    new_messages: list[dict[str, Any]] = field(default_factory=list)
-    tool: Tool | None = None
-    matcher: xgrammar.GrammarMatcher | None = None
-    argument_ids: list[int] = field(default_factory=list)
-    figures: StatedFigures | None = None  # a calculator expression's allowed figures (stated_figures_only)
-    copied: CopiedText | None = None  # the call's free-text properties and what they may copy (copy_free_text)
-    amounts: StatedAmounts | None = None  # the call's number properties and the figures they may take
-    said_figures: tuple[int, StatedFigures] | None = None  # (outcomes then, figures) a reply may state
-    said_text: tuple[int, str] | None = None  # (outcomes then, what was said, casefolded) a reply may quote
-    sent_arguments: str | None = None  # the call's JSON when the engine settled other arguments than the model wrote
-    outcomes: list[ToolOutcome] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    sampled_count: int = 0
-    tools_s: float = 0.0
-    first_token_s: float | None = None
-    clock: TurnClock = field(default_factory=TurnClock)
 
 
 class Engine:

@@ -18,11 +18,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant.adapters import ADAPTER_MARKER, AdapterRegistry, choose_adapter
+from assistant.approvals import Approver
 from assistant.chat_format import ChatFormat
 from assistant.config import AssistantConfig, GenerationConfig, ModelConfig
 from assistant.decoding import CausalLMDecoder, Decoder
 from assistant.demo import api as demo_api
-from assistant.engine import Approver, Engine
+from assistant.engine import Engine
 from assistant.events import Event, FinalAnswer, TurnLogged
 from assistant.model import LoadedModel, ModelLoadError, load_model
 from assistant.pool import MAX_DEFAULT_ENGINES, DecoderPool, default_pool_size

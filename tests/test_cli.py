@@ -18,7 +18,7 @@ def test_yes_sends_without_asking(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_without_a_terminal_side_effects_are_not_sent_and_the_model_is_told_why(capsys: pytest.CaptureFixture):
-    from assistant.engine import CannotApprove
+    from assistant.approvals import CannotApprove
 
     with pytest.raises(CannotApprove, match="no terminal to approve"):
         _approver(yes=False, interactive=False)(CALL)

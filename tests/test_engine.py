@@ -20,6 +20,7 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from assistant import engine as engine_module
 from assistant.actions import SURE_OF_A_CALL, unanswered_question
+from assistant.approvals import UNATTENDED_REPLY, Approver, CannotApprove, Unattended
 from assistant.chat_format import ChatFormat, call_content, parse_call
 from assistant.claims import unsupported_claims
 from assistant.config import DEMO_CATALOG, GenerationConfig
@@ -27,12 +28,8 @@ from assistant.context_window import TurnTooLong
 from assistant.engine import (
     FIGURE_CANDIDATES,
     PLANNED_ONLY,
-    UNATTENDED_REPLY,
     WARMING_MESSAGE,
-    Approver,
-    CannotApprove,
     Engine,
-    Unattended,
     UnknownTool,
 )
 from assistant.events import FinalAnswer, Sources, TextDelta, ToolCall, ToolOutcome

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from assistant.approvals import DECLINED
 from assistant.chat_format import ParsedCall
 from assistant.config import DEMO_CATALOG
 from assistant.copying import uncopied, unlabelled, whole_phrases
 from assistant.corrections import corrected_count, corrects
 from assistant.countries import stated_countries
 from assistant.dates import stated_dates
-from assistant.engine import DECLINED, PLANNED_ONLY, _earlier_codes, _without_engine_notes
+from assistant.engine import PLANNED_ONLY, _earlier_codes, _without_engine_notes
 from assistant.follow_up_calls import refined_tool
 from assistant.follow_ups import _own_ids, carried_arguments, refines
 from assistant.lines import stated_lines

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.engine import CannotApprove
+from assistant.approvals import CannotApprove
 from assistant.events import FinalAnswer, TextDelta, Timings, ToolCall, ToolOutcome, TurnLogged
 from assistant.store import ConversationStore
 from ui.turns import ApprovalNeeded, ChatService, NotYours, TurnRunner

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.engine import Approver, CannotApprove, Unattended
+from assistant.approvals import Approver, CannotApprove, Unattended
 from assistant.events import Event, ToolCall
 from assistant.store import ConversationStore, TurnRecord
 

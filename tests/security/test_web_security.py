@@ -22,8 +22,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from assistant.approvals import CannotApprove
 from assistant.config import parse_config
-from assistant.engine import CannotApprove
 from assistant.events import TextDelta, ToolCall, ToolOutcome
 from assistant.passwords import _hash
 from assistant.store import ConversationStore
