@@ -433,7 +433,6 @@ _AMOUNT_ASKED = re.compile(r"\b(?:total|amount|avg|average|mean|sum|how much|cos
                            re.IGNORECASE)  # "how many minutes of actual session time is that"
 
 
-
 def asks_how_many(text: str) -> bool:
     """Whether `text` asks how many, how much or how long, or where a count stands ("how many are left?", "how long
     is that in minutes", "headcount ... where are we now?"): with figures that make a sum, it asks for the sum; on its
@@ -449,6 +448,7 @@ def writes_an_id(text: str) -> bool:
 
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long)\b|\bwhere are we (?:now|at)\b", re.IGNORECASE)
 _PREFIXED_ID = re.compile(r"(?<![\w.])[A-Za-z]+(?:-\d{2,}|\d{3,})(?!\w|\.\d)")
+
 
 #: A sentence's end inside a message: its mark and the space after it.
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")

@@ -451,7 +451,8 @@ class ToolRouter:
                  or asks_how_many(texts[0]) and not writes_an_id(texts[0])) and not reaction(texts[0]) and \
                 composed_expression(texts[0]):
             # "SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls" had booked a dock slot;
-            # "review rating is weighted: goals 50% (scored 4), ... overall score?" and "1860 / 12" had no call
+            # "review rating is weighted: goals 50% (scored 4), ... overall score?" and "1860 / 12" had no call;
+            # "i get 27 leave days this year and have already taken 11. how many are left?" had read the balance
             reasons.append("a word problem whose words give its sum and ask for it" + (": no API call" if call else ""))
             tool, call = CALCULATOR, True
         if call and checks and tool == SEARCH and passage is not None and passage < GENERAL_FLOOR \
