@@ -440,14 +440,7 @@ def asks_how_many(text: str) -> bool:
     return _HOW_MANY.search(text) is not None
 
 
-def writes_an_id(text: str) -> bool:
-    """Whether `text` writes a record's id with its prefix ("E1003", "SHP-205077", "WH-05"); a bare number,
-    which a word problem states as an amount ("240 ppl", "120 guests"), is none."""
-    return _PREFIXED_ID.search(text) is not None
-
-
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long)\b|\bwhere are we (?:now|at)\b", re.IGNORECASE)
-_PREFIXED_ID = re.compile(r"(?<![\w.])[A-Za-z]+(?:-\d{2,}|\d{3,})(?!\w|\.\d)")
 
 
 #: A sentence's end inside a message: its mark and the space after it.

@@ -101,7 +101,6 @@ from assistant.message_kinds import (
     wants_no_lookup,
     word_count,
     world_fact,
-    writes_an_id,
 )
 from assistant.named_search import a_choice_somewhere, name_argument, name_lookup, ordered_name
 from assistant.operation_fit import (
@@ -448,7 +447,7 @@ class ToolRouter:
             tool = CALCULATOR  # "full year leave is 28 days. pro rata by month (9 months), how many days"
         if (not call or tool not in (SEARCH, CALCULATOR)) and checks and CALCULATOR in candidates and \
                 (asks_for_an_amount(texts[0]) or arithmetic(texts[0]) is not None
-                 or asks_how_many(texts[0]) and not writes_an_id(texts[0])) and not reaction(texts[0]) and \
+                 or asks_how_many(texts[0])) and not reaction(texts[0]) and \
                 composed_expression(texts[0]):
             # "SHP-205077 quote came back 1,840 eur + 12.5% fuel surcharge. total pls" had booked a dock slot;
             # "review rating is weighted: goals 50% (scored 4), ... overall score?" and "1860 / 12" had no call;

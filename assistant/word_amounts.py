@@ -469,6 +469,8 @@ def split_evenly(text: str, figures: list[Figure]) -> str | None:
     if has(r"\bstill\b(?! (?:going|coming|in\b|attending))|\bat (?:the )?end of\b", text):
         return None  # "expensed evenly each month, how much is still prepaid at end of june": months gone, not asked
     count, amount = sorted(amounts, key=lambda figure: figure.value)
+    if count.value <= 1:
+        return None  # one shares nothing: "left WH-05 between 1 and 7 june? ... 140 pallets" names a range of days
     counted = re.match(r"\s*([a-z]+?)e?s\b", text[count.end:])  # "60 packs ... the price per pack"
     per_counted = counted is not None and not re.fullmatch(UNIT_WORD, counted.group(0).strip()) and \
         has(rf"\b(?:per|each|a)\s+{counted.group(1)}", text[count.end:])

@@ -21,7 +21,6 @@ from assistant.message_kinds import (
     states_a_figure,
     text_work,
     wants_no_lookup,
-    writes_an_id,
 )
 
 
@@ -297,17 +296,6 @@ def test_a_message_asks_for_an_amount_where_an_amount_word_ends_a_clause(text: s
 def test_a_message_asks_how_many_how_much_or_how_long(text: str, asks: bool):
     assert asks_how_many(text) is asks
 
-
-@pytest.mark.parametrize(("text", "writes"), [
-    ("E1003 has used 17 of 28 days", True),
-    ("how many shipments left WH-05 between 1 and 7 june?", True),
-    ("SHP-205077 is 3 days late", True),
-    ("headcount check: 240 ppl on Jan 1, 31 leavers since then", False),  # an amount, not an id
-    ("meeting room 3B is 6.5m x 4m", False),
-    ("print it on A4, version 2.1.105", False),
-])
-def test_an_id_is_written_with_its_prefix(text: str, writes: bool):
-    assert writes_an_id(text) is writes
 
 @pytest.mark.parametrize(("text", "named"), [
     ("they said our booking 'expired'?? is that a real rule", True),

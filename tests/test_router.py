@@ -773,10 +773,12 @@ def test_a_word_problem_that_asks_how_many_is_left_goes_to_the_calculator_not_a_
     # the same question with no figures to sum asks for the record
     assert router.route(["how many leave days have i got left"], tools, schemas=schemas, reads=set(schemas)).tool \
         == "api.getLeaveBalance"
-    # nor is a question naming a record a sum, whatever it states ("how many" may ask for the record's figure)
-    named = router.route(["E1003 gets 28 days and has used 17, how many are left on the record?"], tools,
-                         schemas=schemas, reads=set(schemas))
-    assert named.tool == "api.getLeaveBalance"
+    # a record named beside the figures that make the sum asks for the sum too
+    stock = rated({"api.getStockLevels": 0.7, "calculator": 0.2}).route(
+        ["how many pcs on a full plt of SKU-31005? 8 ctns per layer, 5 layers, 24 pcs per ctn"],
+        {"api.getStockLevels", "calculator"}, schemas={"api.getStockLevels": {"type": "object", "properties": {
+            "sku": {"type": "string", "pattern": "^SKU-[0-9]{5}$"}}}}, reads={"api.getStockLevels"})
+    assert (stock.tool, stock.call) == ("calculator", True)
 
 def test_a_question_naming_a_record_a_look_up_reads_calls_it_where_the_classifier_would_not():
     schemas = {"api.getShipment": SHIPMENT_SCHEMAS["api.getShipment"]}
