@@ -28,10 +28,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.config import load_config, parse_config
 from assistant.runtime import Assistant
 from assistant.tables import table
-from bench.test_sets import COMPANIES
+from bench.test_sets import COMPANIES, configured
 from finetune.evaluate import files_today, load_sets, load_test_set
 from finetune.metrics import NO_CALL, tool_label
 
@@ -74,17 +73,12 @@ def kind(expected: str) -> str:
 
 def verdicts(company: str, home: Path, models: Path | None, harbor_adapter: Path) -> list[dict[str, Any]]:
     """`development_messages(company)` with the router's verdict on each ("got") and its reason."""
-    raw = load_config(None).model_dump()
-    catalog, docs = COMPANIES[company]
-    if catalog is not None:
-        raw["tools"]["catalog"]["path"] = catalog
-        raw["tools"]["retrieval"]["docs"] = docs
-        raw["model"]["adapter"] = harbor_adapter.resolve()
-    raw["start_demo_api"] = False
+    config = configured(argparse.Namespace(config=None, set=company,
+                                           adapter=harbor_adapter if company == "harbor" else None))
     home.mkdir(parents=True, exist_ok=True)
     if models is not None and not (home / "models").exists():
         (home / "models").symlink_to(models.resolve())
-    served = Assistant(parse_config(raw, source="bench/router_verdicts.py"), home)
+    served = Assistant(config.model_copy(update={"start_demo_api": False}), home)
     try:
         rows = []
         for message in development_messages(company):
